@@ -1,0 +1,60 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both set everything up first (.venv, pinned dependencies, Qt's system libraries).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LOCKS := packaging/requirements.txt packaging/requirements-dev.txt packaging/requirements-lint.txt
+PYTEST_ARGS ?=
+
+.PHONY: setup run test lint unit bench screenshots package catalog vectors clean help
+
+help:
+	@echo "make run          set up and start the app"
+	@echo "make test         set up and run lint, type checks and the whole test suite headless"
+	@echo "make bench        print the benchmark figures"
+	@echo "make screenshots  save PNGs of every screen into docs/screenshots/"
+	@echo "make package      build a one-folder bundle with PyInstaller into dist/"
+
+$(STAMP): pyproject.toml $(LOCKS) packaging/bootstrap.sh
+	@PYTHON=$(PYTHON) VENV=$(VENV) sh packaging/bootstrap.sh
+	@touch $@
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	@sh packaging/linux/ensure-system-deps.sh display
+	$(BIN)/vault-app
+
+lint: $(STAMP)
+	$(BIN)/ruff check vault_app tests benchmarks resources packaging
+	$(BIN)/mypy
+
+test: $(STAMP)
+	@sh packaging/linux/ensure-system-deps.sh headless
+	$(MAKE) --no-print-directory lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@sh packaging/linux/ensure-system-deps.sh headless
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run_all.py
+
+screenshots: $(STAMP)
+	@sh packaging/linux/ensure-system-deps.sh headless
+	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/screenshots.py docs/screenshots
+
+package: $(STAMP)
+	@sh packaging/linux/ensure-system-deps.sh headless
+	$(BIN)/python -m pip install --quiet --require-hashes -r packaging/requirements-package.txt
+	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build packaging/vault-app.spec
+	QT_QPA_PLATFORM=offscreen dist/vault-app/vault-app --version
+
+catalog: $(STAMP)
+	$(BIN)/python resources/make_exchange_catalog.py
+
+vectors: $(STAMP)
+	$(BIN)/python tests/vectors/generate.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

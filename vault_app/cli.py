@@ -1,0 +1,530 @@
+"""``vault-app-cli``: the scriptable front end over the vault core.
+
+Secrets never come from argv. On a terminal they are prompted without echo;
+otherwise each prompt reads one line of standard input, in this order:
+
+- master password (``passwd``: old password, then new password; ``init``: the
+  new password twice);
+- for ``add`` (and ``edit --rotate``): each credential the exchange requires,
+  in ccxt's order (apiKey, secret, uid, accountId, login, password, twofa,
+  privateKey, walletAddress, token).
+
+A PEM private key spans several lines: when a value starts with ``-----BEGIN``,
+lines are read up to and including the ``-----END`` line.
+
+Exit codes are a stable contract; see ``EXIT_CODES`` and the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any, NoReturn, TextIO, cast
+
+from vault_app import __version__
+from vault_app.core import errors
+from vault_app.core.exchanges import CREDENTIAL_TITLES, SECRET_CREDENTIALS, load_catalog
+from vault_app.core.model import (
+    KeyEntry,
+    check_rotate_days,
+    clean_api_url,
+    clean_label,
+    format_ts,
+    mask,
+    mask_identifier,
+    new_entry,
+    parse_ip_list,
+    parse_permissions,
+    parse_tags,
+    utcnow,
+)
+from vault_app.core.paths import default_vault_path
+
+PROG = "vault-app-cli"
+
+EXIT_OK = 0
+EXIT_USAGE = 1
+EXIT_WRONG_PASSWORD = 2
+EXIT_DAMAGED = 3
+EXIT_IN_USE = 4
+EXIT_IO = 5
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (errors.WrongPassword, EXIT_WRONG_PASSWORD),
+    (errors.VaultDamaged, EXIT_DAMAGED),
+    (errors.UnsupportedVersion, EXIT_DAMAGED),
+    (errors.KdfParamsOutOfRange, EXIT_DAMAGED),
+    (errors.VaultInUse, EXIT_IN_USE),
+    (errors.VaultIOError, EXIT_IO),
+    (errors.VaultError, EXIT_USAGE),
+)
+
+
+class UsageError(errors.VaultError):
+    pass
+
+
+# --- prompting -------------------------------------------------------------------
+
+
+class Prompter:
+    """Reads secrets: without echo on a terminal, one line each otherwise."""
+
+    def __init__(self, stdin: IO[str], stderr: IO[str]) -> None:
+        self.stdin = stdin
+        self.stderr = stderr
+        self.interactive = stdin.isatty()
+        self._line = 0
+
+    def _read(self, prompt: str, what: str) -> str:
+        if self.interactive:
+            return getpass.getpass(prompt, stream=cast(TextIO, self.stderr))
+        self._line += 1
+        line = self.stdin.readline()
+        if not line:
+            raise UsageError(
+                f"expected {what} on standard input (line {self._line}), got end of input"
+            )
+        return line.rstrip("\r\n")
+
+    def password(self, prompt: str = "Master password: ",
+                 what: str = "the master password") -> str:
+        return self._read(prompt, what)
+
+    def new_password(self, prompt: str = "New master password: ") -> tuple[str, str | None]:
+        """A new password; on a terminal it is asked twice."""
+        first = self._read(prompt, "the new master password")
+        if not self.interactive:
+            return first, None
+        return first, self._read("Repeat it: ", "the new master password again")
+
+    def credential(self, name: str, exchange_name: str) -> str:
+        title = CREDENTIAL_TITLES.get(name, name)
+        value = self._read(f"{exchange_name} {title}: ", f"the {title} ({name})")
+        if value.strip().startswith("-----BEGIN") and "-----END" not in value:
+            lines = [value]
+            while True:
+                more = self._read("", f"the rest of the PEM {title}")
+                lines.append(more)
+                if more.strip().startswith("-----END"):
+                    break
+            value = "\n".join(lines)
+        return value
+
+    def confirm(self, question: str) -> bool:
+        if not self.interactive:
+            raise UsageError("refusing to ask for confirmation without a terminal; pass --yes")
+        print(f"{question} [y/N] ", end="", file=self.stderr, flush=True)
+        return self.stdin.readline().strip().lower() in ("y", "yes")
+
+
+# --- argument parsing ------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _entry_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
+    parser.add_argument("--exchange", required=not editing, metavar="ID",
+                        help="ccxt exchange id, e.g. binance, okx, kucoin")
+    parser.add_argument("--label", required=not editing, metavar="NAME",
+                        help="unique name of the key" + (" (renames it)" if editing else ""))
+    parser.add_argument("--permissions", metavar="LIST",
+                        help="comma-separated: read, trade, withdraw (default: read)")
+    parser.add_argument("--ip", metavar="ADDR[,ADDR]",
+                        help="IP whitelist: addresses or CIDR networks, comma-separated")
+    env = parser.add_mutually_exclusive_group()
+    env.add_argument("--sandbox", action="store_true", help="the exchange's sandbox/testnet")
+    env.add_argument("--live", action="store_true", help="the live exchange (default)")
+    env.add_argument("--api-url", metavar="URL", help="a custom API base URL")
+    parser.add_argument("--rotate-days", type=int, metavar="N",
+                        help="rotation reminder in days (default 90)")
+    parser.add_argument("--notes", metavar="TEXT")
+    parser.add_argument("--tags", metavar="LIST", help="comma-separated tags")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Encrypted vault for crypto-exchange API keys.",
+        epilog="Exit codes: 0 ok, 1 usage or validation error, 2 wrong master password, "
+               "3 vault damaged or unsupported, 4 vault in use by another process, "
+               "5 I/O error (disk full, permission denied).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--vault", type=Path, metavar="PATH",
+                        help="vault file (default: $VAULT_APP_VAULT, else vault.vault "
+                             "in the user data folder)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     parser_class=_Parser)
+    commands.add_parser("init", help="create a new, empty vault")
+
+    add = commands.add_parser("add", help="add a key (credentials are prompted)")
+    _entry_options(add, editing=False)
+
+    edit = commands.add_parser("edit", help="change a key's settings")
+    edit.add_argument("target", metavar="LABEL")
+    _entry_options(edit, editing=True)
+    edit.add_argument("--rotate", action="store_true",
+                      help="enter new credentials (prompted) and mark the key as rotated")
+
+    listing = commands.add_parser("list", help="list keys (never prints secrets)")
+    listing.add_argument("--json", action="store_true")
+
+    show = commands.add_parser("show", help="show one key, secrets masked")
+    show.add_argument("target", metavar="LABEL")
+    show.add_argument("--reveal", action="store_true", help="print the secrets in clear")
+    show.add_argument("--json", action="store_true")
+
+    remove = commands.add_parser("remove", help="delete a key")
+    remove.add_argument("target", metavar="LABEL")
+    remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    commands.add_parser("passwd", help="change the master password (new salt and data key)")
+
+    inspect = commands.add_parser("inspect", help="show the file's format and KDF; "
+                                                  "needs no password")
+    inspect.add_argument("--json", action="store_true")
+    return parser
+
+
+# --- commands --------------------------------------------------------------------
+
+
+class Cli:
+    def __init__(self, args: argparse.Namespace, stdin: IO[str], stdout: IO[str],
+                 stderr: IO[str]) -> None:
+        self.args = args
+        self.out = stdout
+        self.err = stderr
+        self.prompt = Prompter(stdin, stderr)
+        self.path: Path = args.vault if args.vault else default_vault_path()
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def warn(self, text: str) -> None:
+        print(f"{PROG}: warning: {text}", file=self.err)
+
+    def open_vault(self) -> Any:
+        from vault_app.core.vault import Vault
+
+        if not self.path.exists():
+            raise errors.VaultNotFound(
+                f"no vault at {self.path}; create one with '{PROG} init'"
+            )
+        return Vault.open(self.path, self.prompt.password())
+
+    # init -------------------------------------------------------------------------
+    def cmd_init(self) -> int:
+        from vault_app.core.password_policy import check_new_password
+        from vault_app.core.vault import Vault
+
+        if self.path.exists():
+            raise errors.VaultExists(f"a vault already exists at {self.path}; "
+                                     "refusing to overwrite it")
+        if self.prompt.interactive:
+            first, second = self.prompt.new_password("New master password: ")
+        else:
+            first = self.prompt.password(what="the new master password")
+            second = self.prompt.password(what="the new master password again")
+        check_new_password(first, second)
+        vault = Vault.create(self.path, first)
+        self.say(f"Created {self.path} ({vault.kdf.describe()})")
+        return EXIT_OK
+
+    # add --------------------------------------------------------------------------
+    def _environment(self) -> tuple[str, str | None] | None:
+        args = self.args
+        if args.api_url is not None:
+            return "custom", clean_api_url(args.api_url)
+        if args.sandbox:
+            return "sandbox", None
+        if args.live:
+            return "live", None
+        return None
+
+    def _prompt_credentials(self, exchange: str) -> dict[str, str]:
+        info = load_catalog().get(exchange)
+        return {name: self.prompt.credential(name, info.name) for name in info.required}
+
+    def cmd_add(self) -> int:
+        args = self.args
+        catalog = load_catalog()
+        # Check everything that needs no secret before asking for any.
+        exchange = args.exchange.strip().lower()
+        info = catalog.get(exchange)
+        label = clean_label(args.label)
+        permissions = parse_permissions(args.permissions or "read")
+        ips = parse_ip_list(args.ip or "")
+        environment, api_url = self._environment() or ("live", None)
+        if environment == "sandbox" and not info.has_sandbox:
+            raise errors.ValidationError(f"{info.name} has no sandbox environment in ccxt")
+        rotate_days = check_rotate_days(args.rotate_days) if args.rotate_days is not None \
+            else 90
+
+        vault = self.open_vault()
+        try:
+            vault.find(label)
+        except errors.ValidationError:
+            pass
+        else:
+            raise errors.ValidationError(f"a key labelled '{label}' already exists")
+        credentials = self._prompt_credentials(exchange)
+        entry = new_entry(
+            label=label, exchange=exchange, credentials=credentials, catalog=catalog,
+            permissions=permissions, ip_whitelist=ips, environment=environment,
+            api_url=api_url, rotate_days=rotate_days, notes=args.notes or "",
+            tags=parse_tags(args.tags or ""),
+        )
+        vault.add(entry)
+        self._permission_warnings(entry)
+        self.say(f"Added '{entry.label}' ({info.name}; {', '.join(entry.permissions)}; "
+                 f"{entry.environment})")
+        return EXIT_OK
+
+    def _permission_warnings(self, entry: KeyEntry) -> None:
+        if entry.can_withdraw:
+            self.warn(f"'{entry.label}' is labelled with withdraw rights; exchanges advise "
+                      "keeping withdrawals disabled on API keys")
+        if not entry.ip_whitelist and (entry.can_trade or entry.can_withdraw):
+            self.warn(f"'{entry.label}' can trade but has no IP whitelist")
+
+    # edit -------------------------------------------------------------------------
+    def cmd_edit(self) -> int:
+        args = self.args
+        changes: dict[str, Any] = {}
+        if args.label is not None:
+            changes["label"] = clean_label(args.label)
+        if args.exchange is not None:
+            changes["exchange"] = load_catalog().get(args.exchange.strip().lower()).id
+        if args.permissions is not None:
+            changes["permissions"] = parse_permissions(args.permissions)
+        if args.ip is not None:
+            changes["ip_whitelist"] = parse_ip_list(args.ip)
+        environment = self._environment()
+        if environment is not None:
+            changes["environment"], changes["api_url"] = environment
+        if args.rotate_days is not None:
+            changes["rotate_days"] = check_rotate_days(args.rotate_days)
+        if args.notes is not None:
+            changes["notes"] = args.notes
+        if args.tags is not None:
+            changes["tags"] = parse_tags(args.tags)
+        if not changes and not args.rotate:
+            raise UsageError("nothing to change; give at least one option (see --help)")
+
+        vault = self.open_vault()
+        entry = vault.find(args.target)
+        if args.rotate:
+            changes["credentials"] = self._prompt_credentials(
+                changes.get("exchange", entry.exchange))
+        try:
+            edited = vault.update(entry.id, changes)
+        except errors.ValidationError as exc:
+            if exc.field in CREDENTIAL_TITLES and not args.rotate:
+                raise errors.ValidationError(
+                    f"{exc}; add --rotate to enter the credentials", exc.field) from None
+            raise
+        self._permission_warnings(edited)
+        self.say(f"Updated '{edited.label}'" + (" (credentials rotated)" if args.rotate else ""))
+        return EXIT_OK
+
+    # list / show ------------------------------------------------------------------
+    @staticmethod
+    def _public(entry: KeyEntry) -> dict[str, Any]:
+        now = utcnow()
+        return {
+            "id": entry.id,
+            "label": entry.label,
+            "exchange": entry.exchange,
+            "permissions": list(entry.permissions),
+            "ip_whitelist": list(entry.ip_whitelist),
+            "environment": entry.environment,
+            "api_url": entry.api_url,
+            "created_at": format_ts(entry.created_at),
+            "rotated_at": format_ts(entry.rotated_at),
+            "last_used_at": format_ts(entry.last_used_at) if entry.last_used_at else None,
+            "rotate_days": entry.rotate_days,
+            "rotation_due_at": format_ts(entry.rotation_due_at),
+            "rotation_overdue": entry.rotation_overdue(now),
+            "notes": entry.notes,
+            "tags": list(entry.tags),
+            "credential_fields": list(entry.credentials),
+        }
+
+    def cmd_list(self) -> int:
+        vault = self.open_vault()
+        entries = vault.entries
+        if self.args.json:
+            json.dump([self._public(e) for e in entries], self.out, ensure_ascii=False, indent=1)
+            self.say()
+            return EXIT_OK
+        if not entries:
+            self.say(f"No keys in {self.path}. Add one with '{PROG} add'.")
+            return EXIT_OK
+        now = utcnow()
+        rows = [("LABEL", "EXCHANGE", "PERMISSIONS", "ENV", "ROTATION", "LAST USED")]
+        for e in entries:
+            due = (e.rotation_due_at - now).days
+            rotation = f"overdue {-due}d" if e.rotation_overdue(now) else f"due in {due}d"
+            rows.append((
+                e.label, e.exchange, ",".join(e.permissions), e.environment, rotation,
+                e.last_used_at.strftime("%Y-%m-%d") if e.last_used_at else "never",
+            ))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+        self.out.write("".join(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+            + "  " + row[-1] + "\n"
+            for row in rows
+        ))
+        return EXIT_OK
+
+    def cmd_show(self) -> int:
+        vault = self.open_vault()
+        entry = vault.find(self.args.target)
+        reveal = self.args.reveal
+        credentials = {
+            name: value if reveal else (mask(value) if name in SECRET_CREDENTIALS
+                                        else mask_identifier(value))
+            for name, value in entry.credentials.items()
+        }
+        if self.args.json:
+            data = self._public(entry)
+            data["credentials"] = credentials
+            json.dump(data, self.out, ensure_ascii=False, indent=1)
+            self.say()
+            return EXIT_OK
+        data = self._public(entry)
+        lines = [
+            ("Label", entry.label),
+            ("Exchange", entry.exchange),
+            ("Permissions", ", ".join(entry.permissions)),
+            ("IP whitelist", ", ".join(entry.ip_whitelist) or "(none)"),
+            ("Environment", entry.environment + (f" ({entry.api_url})" if entry.api_url else "")),
+            ("Created", data["created_at"]),
+            ("Rotated", data["rotated_at"] + f" (every {entry.rotate_days} days; "
+             + ("OVERDUE" if data["rotation_overdue"] else f"next {data['rotation_due_at']}")
+             + ")"),
+            ("Last used", data["last_used_at"] or "never"),
+            ("Tags", ", ".join(entry.tags)),
+            ("Notes", entry.notes),
+        ]
+        lines += [(CREDENTIAL_TITLES.get(k, k), v) for k, v in credentials.items()]
+        width = max(len(k) for k, _ in lines)
+        for key, value in lines:
+            value = value.replace("\n", "\n" + " " * (width + 2))
+            self.say(f"{key.ljust(width)}  {value}")
+        return EXIT_OK
+
+    # remove -----------------------------------------------------------------------
+    def cmd_remove(self) -> int:
+        vault = self.open_vault()
+        entry = vault.find(self.args.target)
+        if not self.args.yes and not self.prompt.confirm(
+            f"Remove key '{entry.label}' ({entry.exchange})? This cannot be undone."
+        ):
+            self.say("Nothing removed.")
+            return EXIT_OK
+        vault.remove(entry.id)
+        self.say(f"Removed '{entry.label}'")
+        return EXIT_OK
+
+    # passwd -----------------------------------------------------------------------
+    def cmd_passwd(self) -> int:
+        from vault_app.core.password_policy import check_new_password
+
+        if not self.path.exists():
+            raise errors.VaultNotFound(f"no vault at {self.path}")
+        old = self.prompt.password("Current master password: ", "the current master password")
+        new, repeat = self.prompt.new_password()
+        check_new_password(new, repeat)
+        from vault_app.core.vault import Vault
+
+        vault = Vault.open(self.path, old)
+        vault.change_password(old, new)
+        self.say(f"Master password changed ({vault.kdf.describe()}; new salt and data key)")
+        return EXIT_OK
+
+    # inspect ----------------------------------------------------------------------
+    def cmd_inspect(self) -> int:
+        from vault_app.core.vault import inspect
+
+        info = inspect(self.path)
+        data = {
+            "path": str(info.path),
+            "format_version": info.format_version,
+            "kdf": {"name": "argon2id", "memory_kib": info.kdf.memory_kib,
+                    "iterations": info.kdf.iterations, "parallelism": info.kdf.parallelism},
+            "salt_length": info.salt_length,
+            "payload_length": info.payload_length,
+            "size": info.size,
+            "checksum": "ok",
+        }
+        if self.args.json:
+            json.dump(data, self.out, indent=1)
+            self.say()
+            return EXIT_OK
+        self.say(f"File            {info.path}")
+        self.say(f"Size            {info.size} bytes")
+        self.say(f"Format version  {info.format_version}")
+        self.say(f"KDF             Argon2id, m={info.kdf.memory_kib} KiB "
+                 f"({info.kdf.memory_kib / 1024:g} MiB), t={info.kdf.iterations}, "
+                 f"p={info.kdf.parallelism}")
+        self.say(f"Salt            {info.salt_length} bytes")
+        self.say(f"Payload         {info.payload_length} bytes (encrypted)")
+        self.say("Checksum        ok")
+        return EXIT_OK
+
+
+def exit_code_for(exc: BaseException) -> int:
+    for kind, code in EXIT_CODES:
+        if isinstance(exc, kind):
+            return code
+    return EXIT_INTERNAL
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
+         stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return int(exc.code or 0)
+    cli = Cli(args, stdin, stdout, stderr)
+    try:
+        code: int = getattr(cli, f"cmd_{args.command}")()
+        return code
+    except errors.VaultError as exc:
+        print(f"{PROG}: error: {exc}", file=stderr)
+        return exit_code_for(exc)
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted; nothing was written", file=stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`). Point stdout at /dev/null so that the
+        # interpreter's final flush does not print a traceback either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # the last line of defence: never a traceback
+        # Saves are atomic, so the vault file is either unchanged or fully saved.
+        # The message is not printed: it could quote data.
+        print(f"{PROG}: internal error ({type(exc).__name__}); the vault file is intact. "
+              "Please report this.", file=stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Typed errors of the vault core.
+
+Every failure the core reports is one of these. Their messages are written for
+the person at the keyboard, never contain a secret, and say what was (not)
+written to disk. Front ends map them to exit codes or dialogs; see
+``vault_app.cli.EXIT_CODES``.
+"""
+
+from __future__ import annotations
+
+
+class VaultError(Exception):
+    """Base class of every error the core raises on purpose."""
+
+
+class WrongPassword(VaultError):
+    def __init__(self, message: str = "wrong master password") -> None:
+        super().__init__(message)
+
+
+class VaultDamaged(VaultError):
+    """The file is truncated, fails its checksum, or fails authentication."""
+
+
+class NotAVaultFile(VaultDamaged):
+    """The file does not start with the vault magic bytes."""
+
+
+class UnsupportedVersion(VaultError):
+    """The file was written by a newer (or unknown) version of the format."""
+
+
+class KdfParamsOutOfRange(VaultError):
+    """KDF parameters are outside the caps (reading) or bounds (writing)."""
+
+
+class VaultInUse(VaultError):
+    """Another process holds the write lock."""
+
+
+class VaultChangedOnDisk(VaultInUse):
+    """The file on disk is not the one this session read; nothing was written."""
+
+
+class VaultNotFound(VaultError):
+    pass
+
+
+class VaultExists(VaultError):
+    pass
+
+
+class VaultIOError(VaultError):
+    """The file system refused (permission denied, disk full, read-only)."""
+
+
+class VaultWriteError(VaultIOError):
+    """A save failed (I/O error, full disk); the previous file is intact."""
+
+
+class VaultLocked(VaultError):
+    """The operation needs an unlocked vault."""
+
+
+class ValidationError(VaultError):
+    """Input was refused. ``field`` names the offending field, if any."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -1,0 +1,345 @@
+"""Key entries and the validation every front end shares.
+
+A ``KeyEntry`` is immutable. Front ends never build one directly from user
+input: they call ``new_entry`` or ``edit_entry``, which trim, validate and
+normalise every field, and raise ``ValidationError`` naming the field at fault.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from vault_app.core.errors import ValidationError
+from vault_app.core.exchanges import CREDENTIAL_NAMES, CREDENTIAL_TITLES, Catalog
+
+PERMISSIONS: tuple[str, ...] = ("read", "trade", "withdraw")
+ENVIRONMENTS: tuple[str, ...] = ("live", "sandbox", "custom")
+DEFAULT_ROTATE_DAYS = 90
+MAX_ROTATE_DAYS = 3650
+MAX_LABEL = 100
+MAX_NOTES = 10_000
+MAX_IPS = 100
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def format_ts(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_ts(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"timestamp without a time zone: {text!r}")
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True, eq=True)
+class KeyEntry:
+    id: str
+    label: str
+    exchange: str
+    credentials: Mapping[str, str]
+    permissions: tuple[str, ...] = ("read",)
+    ip_whitelist: tuple[str, ...] = ()
+    environment: str = "live"
+    api_url: str | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    rotated_at: datetime = field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    rotate_days: int = DEFAULT_ROTATE_DAYS
+    notes: str = ""
+    tags: tuple[str, ...] = ()
+    # Keys of the stored JSON object this release does not know; written back as is.
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # The stored JSON text of this very entry, kept so a save re-encodes only what
+    # changed. init=False: dataclasses.replace() leaves it empty on the new entry.
+    encoded: bytes | None = field(default=None, init=False, compare=False, repr=False)
+
+    def __repr__(self) -> str:  # never let a secret reach a log or a traceback
+        return f"KeyEntry(id={self.id!r}, label={self.label!r}, exchange={self.exchange!r})"
+
+    __str__ = __repr__
+
+    @property
+    def rotation_due_at(self) -> datetime:
+        return self.rotated_at + timedelta(days=self.rotate_days)
+
+    def rotation_overdue(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.rotation_due_at
+
+    def age_days(self, now: datetime | None = None) -> int:
+        return ((now or utcnow()) - self.rotated_at).days
+
+    @property
+    def can_trade(self) -> bool:
+        return "trade" in self.permissions
+
+    @property
+    def can_withdraw(self) -> bool:
+        return "withdraw" in self.permissions
+
+
+# --- field validation -----------------------------------------------------------
+
+
+def clean_label(label: str) -> str:
+    label = " ".join(label.split())
+    if not label:
+        raise ValidationError("the label must not be empty", field="label")
+    if len(label) > MAX_LABEL:
+        raise ValidationError(f"the label is longer than {MAX_LABEL} characters", field="label")
+    return label
+
+
+def parse_permissions(value: str | Iterable[str]) -> tuple[str, ...]:
+    """Accept ``"read,trade"`` or an iterable; return them in canonical order."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    wanted = {item.strip().lower() for item in items if item.strip()}
+    unknown = wanted - set(PERMISSIONS)
+    if unknown:
+        raise ValidationError(
+            f"unknown permission {', '.join(sorted(unknown))!s} "
+            f"(choose from {', '.join(PERMISSIONS)})",
+            field="permissions",
+        )
+    if not wanted:
+        raise ValidationError("choose at least one permission", field="permissions")
+    return tuple(p for p in PERMISSIONS if p in wanted)
+
+
+def parse_ip(text: str) -> str:
+    """One IPv4/IPv6 address or CIDR network, normalised."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            return str(ipaddress.ip_network(text, strict=True))
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        if "/" in text:
+            try:
+                network = ipaddress.ip_network(text, strict=False)
+            except ValueError:
+                pass
+            else:
+                raise ValidationError(
+                    f"'{text}' has host bits set; did you mean {network}?", field="ip_whitelist"
+                ) from None
+        raise ValidationError(
+            f"'{text}' is not an IPv4/IPv6 address or CIDR network", field="ip_whitelist"
+        ) from None
+
+
+def parse_ip_list(value: str | Iterable[str]) -> tuple[str, ...]:
+    items = value.replace("\n", ",").replace(" ", ",").split(",") if isinstance(value, str) \
+        else list(value)
+    result: list[str] = []
+    for item in items:
+        if item.strip():
+            ip = parse_ip(item)
+            if ip not in result:
+                result.append(ip)
+    if len(result) > MAX_IPS:
+        raise ValidationError(f"at most {MAX_IPS} IP whitelist entries", field="ip_whitelist")
+    return tuple(result)
+
+
+def clean_api_url(url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValidationError(
+            f"'{url}' is not an http(s) URL with a host", field="api_url"
+        )
+    if parts.username or parts.password:
+        raise ValidationError("the API URL must not contain credentials", field="api_url")
+    return url.rstrip("/")
+
+
+def parse_tags(value: str | Iterable[str]) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    result: list[str] = []
+    for item in items:
+        tag = " ".join(item.split())
+        if tag and tag not in result:
+            result.append(tag)
+    return tuple(result)
+
+
+def check_rotate_days(days: int) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_ROTATE_DAYS:
+        raise ValidationError(
+            f"the rotation reminder must be 1 to {MAX_ROTATE_DAYS} days", field="rotate_days"
+        )
+    return days
+
+
+def clean_credentials(
+    exchange: str, credentials: Mapping[str, str], catalog: Catalog
+) -> dict[str, str]:
+    """Trim every credential and require exactly what the exchange needs."""
+    unknown = set(credentials) - set(CREDENTIAL_NAMES)
+    if unknown:
+        raise ValidationError(
+            f"unknown credential field {', '.join(sorted(unknown))}", field="credentials"
+        )
+    cleaned: dict[str, str] = {}
+    for name in CREDENTIAL_NAMES:
+        value = credentials.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ValidationError(f"{CREDENTIAL_TITLES[name]} must be text", field=name)
+        value = value.strip()
+        if value:
+            cleaned[name] = value
+    if exchange in catalog:
+        info = catalog.get(exchange)
+        for name in info.required:
+            if name not in cleaned:
+                raise ValidationError(
+                    f"{info.name} requires the {CREDENTIAL_TITLES[name]}, which is empty",
+                    field=name,
+                )
+    if not cleaned:
+        raise ValidationError("enter at least one credential", field="credentials")
+    return cleaned
+
+
+def check_environment(
+    exchange: str, environment: str, api_url: str | None, catalog: Catalog
+) -> tuple[str, str | None]:
+    if environment not in ENVIRONMENTS:
+        raise ValidationError(
+            f"unknown environment '{environment}' (choose from {', '.join(ENVIRONMENTS)})",
+            field="environment",
+        )
+    if environment == "custom":
+        if not api_url:
+            raise ValidationError("a custom environment needs an API URL", field="api_url")
+        return environment, clean_api_url(api_url)
+    if environment == "sandbox" and exchange in catalog and not catalog.get(exchange).has_sandbox:
+        raise ValidationError(
+            f"{catalog.get(exchange).name} has no sandbox environment in ccxt",
+            field="environment",
+        )
+    return environment, None
+
+
+def validate(entry: KeyEntry, catalog: Catalog, *, exchange_must_exist: bool = True) -> KeyEntry:
+    """Return ``entry`` with every field cleaned, or raise ValidationError.
+
+    ``exchange_must_exist`` is False only when editing a stored key whose
+    exchange has since left ccxt: it stays editable, its exchange unchanged.
+    """
+    exchange = entry.exchange.strip().lower()
+    if exchange_must_exist:
+        catalog.get(exchange)  # raises with a suggestion when unknown
+    environment, api_url = check_environment(exchange, entry.environment, entry.api_url, catalog)
+    notes = entry.notes.strip()
+    if len(notes) > MAX_NOTES:
+        raise ValidationError(f"notes are longer than {MAX_NOTES} characters", field="notes")
+    return replace(
+        entry,
+        label=clean_label(entry.label),
+        exchange=exchange,
+        credentials=clean_credentials(exchange, entry.credentials, catalog),
+        permissions=parse_permissions(entry.permissions),
+        ip_whitelist=parse_ip_list(entry.ip_whitelist),
+        environment=environment,
+        api_url=api_url,
+        rotate_days=check_rotate_days(entry.rotate_days),
+        notes=notes,
+        tags=parse_tags(entry.tags),
+    )
+
+
+def new_entry(
+    *,
+    label: str,
+    exchange: str,
+    credentials: Mapping[str, str],
+    catalog: Catalog,
+    permissions: str | Iterable[str] = ("read",),
+    ip_whitelist: str | Iterable[str] = (),
+    environment: str = "live",
+    api_url: str | None = None,
+    rotate_days: int = DEFAULT_ROTATE_DAYS,
+    notes: str = "",
+    tags: str | Iterable[str] = (),
+    now: datetime | None = None,
+) -> KeyEntry:
+    now = now or utcnow()
+    draft = KeyEntry(
+        id=str(uuid.uuid4()),
+        label=label,
+        exchange=exchange,
+        credentials=dict(credentials),
+        permissions=parse_permissions(permissions),
+        ip_whitelist=parse_ip_list(ip_whitelist),
+        environment=environment,
+        api_url=api_url,
+        created_at=now,
+        rotated_at=now,
+        rotate_days=rotate_days,
+        notes=notes,
+        tags=parse_tags(tags),
+    )
+    return validate(draft, catalog)
+
+
+EDITABLE_FIELDS = frozenset({
+    "label", "exchange", "credentials", "permissions", "ip_whitelist",
+    "environment", "api_url", "rotate_days", "notes", "tags",
+})
+
+
+def edit_entry(
+    entry: KeyEntry, changes: Mapping[str, Any], catalog: Catalog, now: datetime | None = None
+) -> KeyEntry:
+    """Apply user edits. New credentials mark the key as rotated now."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(f"these fields cannot be edited: {', '.join(sorted(unknown))}")
+    updates = dict(changes)
+    for name, parser in (("permissions", parse_permissions), ("ip_whitelist", parse_ip_list),
+                         ("tags", parse_tags)):
+        if name in updates:
+            updates[name] = parser(updates[name])
+    if updates.get("environment", entry.environment) != "custom":
+        updates["api_url"] = None
+    exchange_changed = updates.get("exchange", entry.exchange) != entry.exchange
+    candidate = validate(replace(entry, **updates), catalog,
+                         exchange_must_exist=exchange_changed or entry.exchange in catalog)
+    if candidate.credentials != entry.credentials:
+        candidate = replace(candidate, rotated_at=now or utcnow())
+    return candidate
+
+
+def identity_credential(entry: KeyEntry) -> tuple[str, str] | None:
+    """The credential that identifies the account key, for duplicate detection."""
+    for name in ("apiKey", "privateKey"):
+        value = entry.credentials.get(name)
+        if value:
+            return name, value
+    return None
+
+
+def mask(value: str) -> str:
+    """Mask a secret completely; its length is not revealed either."""
+    return "•" * 8 if value else ""
+
+
+def mask_identifier(value: str) -> str:
+    """Show enough of a non-secret identifier (an API key) to recognise it."""
+    if len(value) <= 8:
+        return "•" * 8
+    return f"{value[:4]}…{value[-4:]}"
