@@ -42,4 +42,4 @@ echo "Installing pinned dependencies into $VENV ..." >&2
   -r packaging/requirements-dev.txt \
   -r packaging/requirements-lint.txt
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-  --no-deps --no-build-isolation --editable .
+  --no-deps --no-build-isolation --config-settings editable_mode=compat --editable .

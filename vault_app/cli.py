@@ -213,17 +213,20 @@ class Cli:
     def say(self, text: str = "") -> None:
         print(text, file=self.out)
 
+    def _json(self, data: object) -> None:
+        self.out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")  # one write
+
     def warn(self, text: str) -> None:
         print(f"{PROG}: warning: {text}", file=self.err)
 
-    def open_vault(self) -> Any:
+    def open_vault(self, *, read_only: bool = False) -> Any:
         from vault_app.core.vault import Vault
 
         if not self.path.exists():
             raise errors.VaultNotFound(
                 f"no vault at {self.path}; create one with '{PROG} init'"
             )
-        return Vault.open(self.path, self.prompt.password())
+        return Vault.open(self.path, self.prompt.password(), read_only=read_only)
 
     # init -------------------------------------------------------------------------
     def cmd_init(self) -> int:
@@ -364,11 +367,10 @@ class Cli:
         }
 
     def cmd_list(self) -> int:
-        vault = self.open_vault()
+        vault = self.open_vault(read_only=True)
         entries = vault.entries
         if self.args.json:
-            json.dump([self._public(e) for e in entries], self.out, ensure_ascii=False, indent=1)
-            self.say()
+            self._json([self._public(e) for e in entries])
             return EXIT_OK
         if not entries:
             self.say(f"No keys in {self.path}. Add one with '{PROG} add'.")
@@ -376,22 +378,20 @@ class Cli:
         now = utcnow()
         rows = [("LABEL", "EXCHANGE", "PERMISSIONS", "ENV", "ROTATION", "LAST USED")]
         for e in entries:
-            due = (e.rotation_due_at - now).days
-            rotation = f"overdue {-due}d" if e.rotation_overdue(now) else f"due in {due}d"
+            due = e.rotation_due_at
+            rotation = f"overdue {(now - due).days}d" if now >= due else \
+                f"due in {(due - now).days}d"
             rows.append((
                 e.label, e.exchange, ",".join(e.permissions), e.environment, rotation,
                 e.last_used_at.strftime("%Y-%m-%d") if e.last_used_at else "never",
             ))
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-        self.out.write("".join(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-            + "  " + row[-1] + "\n"
-            for row in rows
-        ))
+        widths = [max(map(len, column)) for column in list(zip(*rows, strict=True))[:-1]]
+        line = "  ".join(f"{{:<{width}}}" for width in widths) + "  {}\n"
+        self.out.write("".join(line.format(*row) for row in rows))
         return EXIT_OK
 
     def cmd_show(self) -> int:
-        vault = self.open_vault()
+        vault = self.open_vault(read_only=True)
         entry = vault.find(self.args.target)
         reveal = self.args.reveal
         credentials = {
@@ -402,8 +402,7 @@ class Cli:
         if self.args.json:
             data = self._public(entry)
             data["credentials"] = credentials
-            json.dump(data, self.out, ensure_ascii=False, indent=1)
-            self.say()
+            self._json(data)
             return EXIT_OK
         data = self._public(entry)
         lines = [
@@ -472,8 +471,7 @@ class Cli:
             "checksum": "ok",
         }
         if self.args.json:
-            json.dump(data, self.out, indent=1)
-            self.say()
+            self._json(data)
             return EXIT_OK
         self.say(f"File            {info.path}")
         self.say(f"Size            {info.size} bytes")

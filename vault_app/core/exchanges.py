@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -53,6 +52,8 @@ class Catalog:
     def get(self, exchange_id: str) -> ExchangeInfo:
         info = self.exchanges.get(exchange_id)
         if info is None:
+            import difflib  # only on this error path
+
             hint = difflib.get_close_matches(exchange_id.lower(), list(self.exchanges), n=3)
             suggestion = f"; did you mean {', '.join(hint)}?" if hint else ""
             raise ValidationError(

@@ -7,13 +7,10 @@ normalise every field, and raise ``ValidationError`` naming the field at fault.
 
 from __future__ import annotations
 
-import ipaddress
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from vault_app.core.errors import ValidationError
 from vault_app.core.exchanges import CREDENTIAL_NAMES, CREDENTIAL_TITLES, Catalog
@@ -32,7 +29,8 @@ def utcnow() -> datetime:
 
 
 def format_ts(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339, UTC, whole seconds, ``Z`` suffix (spec section 6)."""
+    return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def parse_ts(text: str) -> datetime:
@@ -71,7 +69,10 @@ class KeyEntry:
 
     @property
     def rotation_due_at(self) -> datetime:
-        return self.rotated_at + timedelta(days=self.rotate_days)
+        try:
+            return self.rotated_at + timedelta(days=self.rotate_days)
+        except OverflowError:  # a rotation date near year 9999
+            return datetime.max.replace(tzinfo=UTC)
 
     def rotation_overdue(self, now: datetime | None = None) -> bool:
         return (now or utcnow()) >= self.rotation_due_at
@@ -118,6 +119,8 @@ def parse_permissions(value: str | Iterable[str]) -> tuple[str, ...]:
 
 def parse_ip(text: str) -> str:
     """One IPv4/IPv6 address or CIDR network, normalised."""
+    import ipaddress  # imported on use: the CLI's `list` never needs it
+
     text = text.strip()
     try:
         if "/" in text:
@@ -153,6 +156,8 @@ def parse_ip_list(value: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def clean_api_url(url: str) -> str:
+    from urllib.parse import urlsplit
+
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -277,6 +282,8 @@ def new_entry(
     tags: str | Iterable[str] = (),
     now: datetime | None = None,
 ) -> KeyEntry:
+    import uuid
+
     now = now or utcnow()
     draft = KeyEntry(
         id=str(uuid.uuid4()),

@@ -7,15 +7,25 @@ with the same content decodes too.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from vault_app.core.errors import UnsupportedVersion, VaultDamaged
-from vault_app.core.model import ENVIRONMENTS, PERMISSIONS, KeyEntry, format_ts, parse_ts, utcnow
+from vault_app.core.model import (
+    ENVIRONMENTS,
+    MAX_ROTATE_DAYS,
+    PERMISSIONS,
+    KeyEntry,
+    format_ts,
+    parse_ts,
+    utcnow,
+)
 
 SCHEMA_VERSION = 1
 
@@ -44,7 +54,7 @@ UPGRADES: dict[int, Upgrade] = {}
 
 def upgrade(document: dict[str, Any]) -> dict[str, Any]:
     version = document.get("schema")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    if type(version) is not int or version < 1:
         raise VaultDamaged("the vault payload has no valid schema version")
     if version > SCHEMA_VERSION:
         raise UnsupportedVersion(
@@ -61,8 +71,12 @@ def upgrade(document: dict[str, Any]) -> dict[str, Any]:
 # --- encoding --------------------------------------------------------------------
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner, without json.loads' per-call wrapping
+
+
 def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def entry_to_dict(entry: KeyEntry) -> dict[str, Any]:
@@ -113,84 +127,88 @@ def _damaged(what: str) -> VaultDamaged:
 
 def _str(obj: Mapping[str, Any], key: str) -> str:
     value = obj.get(key)
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise _damaged(f"field '{key}' is not text")
     return value
 
 
-def _str_list(obj: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    value = obj.get(key)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _damaged(f"field '{key}' is not a list of text")
-    return tuple(value)
-
-
-def _ts(obj: Mapping[str, Any], key: str, optional: bool = False) -> datetime | None:
-    value = obj.get(key)
-    if value is None and optional:
-        return None
+def _ts(obj: Mapping[str, Any], key: str) -> datetime:
     try:
-        return parse_ts(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return parse_ts(obj[key])
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise _damaged(f"field '{key}' is not a timestamp") from None
 
 
+_PERMISSION_SET = frozenset(PERMISSIONS)
+_ENVIRONMENT_SET = frozenset(ENVIRONMENTS)
+_ENTRY_KEY_SET = frozenset(_ENTRY_KEYS)
+
+
 def entry_from_dict(obj: Any) -> KeyEntry:
-    if not isinstance(obj, dict):
-        raise _damaged("an entry is not an object")
-    credentials = obj.get("credentials")
-    if not isinstance(credentials, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in credentials.items()
-    ):
+    """Build an entry from stored JSON, checking every type (damage, not a crash).
+
+    This runs once per entry on every unlock, so the checks are inlined.
+    """
+    try:
+        entry_id, label, exchange, notes = obj["id"], obj["label"], obj["exchange"], obj["notes"]
+        credentials, environment = obj["credentials"], obj["environment"]
+        api_url, rotate_days, last_used = obj["api_url"], obj["rotate_days"], obj["last_used_at"]
+        permissions, ips, tags = obj["permissions"], obj["ip_whitelist"], obj["tags"]
+        created_at, rotated_at = parse_ts(obj["created_at"]), parse_ts(obj["rotated_at"])
+        last_used_at = None if last_used is None else parse_ts(last_used)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        raise _damaged("an entry lacks a field or has a malformed timestamp") from None
+    if not (type(entry_id) is type(label) is type(exchange) is type(notes) is str):
+        raise _damaged("an entry's id, label, exchange or notes is not text")
+    if type(credentials) is not dict or any(type(v) is not str for v in credentials.values()):
         raise _damaged("an entry's credentials are not text")
-    permissions = _str_list(obj, "permissions")
-    if not set(permissions) <= set(PERMISSIONS):
+    if type(permissions) is not list or any(type(p) is not str for p in permissions) \
+            or not _PERMISSION_SET.issuperset(permissions):
         raise _damaged("an entry has an unknown permission")
-    environment = _str(obj, "environment")
-    if environment not in ENVIRONMENTS:
+    for name, value in (("ip_whitelist", ips), ("tags", tags)):
+        if type(value) is not list or any(type(item) is not str for item in value):
+            raise _damaged(f"field '{name}' is not a list of text")
+    if type(environment) is not str or environment not in _ENVIRONMENT_SET:
         raise _damaged("an entry has an unknown environment")
-    api_url = obj.get("api_url")
-    if api_url is not None and not isinstance(api_url, str):
+    if api_url is not None and type(api_url) is not str:
         raise _damaged("field 'api_url' is not text")
-    rotate_days = obj.get("rotate_days")
-    if isinstance(rotate_days, bool) or not isinstance(rotate_days, int):
-        raise _damaged("field 'rotate_days' is not a number")
-    created_at = _ts(obj, "created_at")
-    rotated_at = _ts(obj, "rotated_at")
-    assert created_at is not None and rotated_at is not None
+    if type(rotate_days) is not int or not 1 <= rotate_days <= MAX_ROTATE_DAYS:
+        raise _damaged(f"field 'rotate_days' is not a number from 1 to {MAX_ROTATE_DAYS}")
     return KeyEntry(
-        id=_str(obj, "id"),
-        label=_str(obj, "label"),
-        exchange=_str(obj, "exchange"),
+        id=entry_id,
+        label=label,
+        exchange=exchange,
         credentials=credentials,
-        permissions=permissions,
-        ip_whitelist=_str_list(obj, "ip_whitelist"),
+        permissions=tuple(permissions),
+        ip_whitelist=tuple(ips),
         environment=environment,
         api_url=api_url,
         created_at=created_at,
         rotated_at=rotated_at,
-        last_used_at=_ts(obj, "last_used_at", optional=True),
+        last_used_at=last_used_at,
         rotate_days=rotate_days,
-        notes=_str(obj, "notes"),
-        tags=_str_list(obj, "tags"),
-        extra={k: v for k, v in obj.items() if k not in _ENTRY_KEYS},
+        notes=notes,
+        tags=tuple(tags),
+        extra={k: v for k, v in obj.items() if k not in _ENTRY_KEY_SET}
+        if len(obj) != len(_ENTRY_KEYS) else {},
     )
 
 
 def _meta_from_dict(obj: Any) -> VaultMeta:
     if not isinstance(obj, dict):
         raise _damaged("'vault' is not an object")
-    created_at = _ts(obj, "created_at")
-    assert created_at is not None
     return VaultMeta(
         id=_str(obj, "id"),
-        created_at=created_at,
+        created_at=_ts(obj, "created_at"),
         extra={k: v for k, v in obj.items() if k not in ("id", "created_at")},
     )
 
 
 def _fast_lines(plaintext: bytes) -> tuple[dict[str, Any], list[bytes]] | None:
-    """Split our own one-entry-per-line layout; None if the text is laid out otherwise."""
+    """Split our own one-entry-per-line layout; None if the text is laid out otherwise.
+
+    Splitting at line feeds is exact: JSON escapes line feeds inside strings.
+    """
     lines = plaintext.split(b"\n")
     if len(lines) < 2 or lines[-1] != _TAIL_LINE or not lines[0].endswith(_HEAD_SUFFIX):
         return None
@@ -202,23 +220,58 @@ def _fast_lines(plaintext: bytes) -> tuple[dict[str, Any], list[bytes]] | None:
     except ValueError:
         return None
     if not isinstance(head, dict) or head.get("entries") != [] \
-            or head.get("schema") != SCHEMA_VERSION:
+            or type(head.get("schema")) is not int or head["schema"] != SCHEMA_VERSION:
         return None
-    return head, [line.rstrip(b",") for line in body]
+    return head, [line[:-1] if line.endswith(b",") else line for line in body]
 
 
-def decode_payload(plaintext: bytes) -> tuple[VaultMeta, list[KeyEntry]]:
-    fast = _fast_lines(plaintext)
+def _scan_lines(lines: list[bytes]) -> list[Any] | None:
+    """Each line as one JSON value, or None if any line is not exactly one value."""
+    values = []
+    try:
+        for line in lines:
+            text = line.decode("utf-8")
+            value, end = _scan(text, 0)
+            if end != len(text):
+                return None
+            values.append(value)
+    except (UnicodeDecodeError, ValueError, StopIteration):
+        return None
+    return values
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Building 10,000 entries triggers the cyclic GC dozens of times for nothing
+    (they form no cycles): pausing it makes decoding about a quarter faster."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def decode_payload(plaintext: bytes, *, for_saving: bool = True
+                   ) -> tuple[VaultMeta, list[KeyEntry]]:
+    """Decode a payload. ``for_saving=False`` skips keeping each entry's encoded
+    text (the save cache) and parses the document in one call, which is faster
+    for a read-only session."""
+    with _gc_paused():
+        return _decode_payload(plaintext, for_saving)
+
+
+def _decode_payload(plaintext: bytes, for_saving: bool) -> tuple[VaultMeta, list[KeyEntry]]:
+    fast = _fast_lines(plaintext) if for_saving else None
     if fast is not None:
         head, lines = fast
-        try:
-            raw_entries = [json.loads(line) for line in lines]
-        except ValueError:
-            raise _damaged("an entry is not valid JSON") from None
-        entries = [entry_from_dict(raw) for raw in raw_entries]
-        for entry, line in zip(entries, lines, strict=True):
-            object.__setattr__(entry, "encoded", line)
-        return _meta_from_dict(head.get("vault")), entries
+        raw_entries = _scan_lines(lines)
+        if raw_entries is not None:  # else: valid JSON laid out otherwise; parse it whole
+            entries = [entry_from_dict(raw) for raw in raw_entries]
+            for entry, line in zip(entries, lines, strict=True):
+                object.__setattr__(entry, "encoded", line)
+            return _meta_from_dict(head.get("vault")), entries
     try:
         document = json.loads(plaintext.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

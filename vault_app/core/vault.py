@@ -111,8 +111,9 @@ class Vault:
 
     def __init__(self, path: Path, slot: KeySlot, dek: bytes, meta: VaultMeta,
                  entries: list[KeyEntry], fingerprint: bytes,
-                 catalog: Catalog | None = None) -> None:
+                 catalog: Catalog | None = None, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         self._slot: KeySlot | None = slot
         self._dek: bytes | None = dek
         self._meta = meta
@@ -160,12 +161,16 @@ class Vault:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], password: str,
-             catalog: Catalog | None = None) -> Vault:
-        """Read and decrypt. Raises WrongPassword, VaultDamaged, UnsupportedVersion, ..."""
+             catalog: Catalog | None = None, *, read_only: bool = False) -> Vault:
+        """Read and decrypt. Raises WrongPassword, VaultDamaged, UnsupportedVersion, ...
+
+        A ``read_only`` vault refuses every change; it opens a little faster.
+        """
         path = Path(path)
         parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path), password)
-        meta, entries = decode_payload(plaintext)
-        return cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog)
+        meta, entries = decode_payload(plaintext, for_saving=not read_only)
+        return cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
+                   read_only=read_only)
 
     # --- reading -----------------------------------------------------------------
 
@@ -225,6 +230,27 @@ class Vault:
 
         self._commit(mutate)
         return entry
+
+    def add_many(self, new: list[KeyEntry]) -> None:
+        """Add several validated entries in one save (all or nothing)."""
+        def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
+            labels = {e.label.casefold(): e for e in entries}
+            identities = {identity_credential(e): e for e in entries}
+            for entry in new:
+                clash = labels.get(entry.label.casefold())
+                if clash is not None:
+                    raise ValidationError(f"a key labelled '{clash.label}' already exists",
+                                          field="label")
+                identity = identity_credential(entry)
+                if identity is not None and identity in identities:
+                    raise ValidationError(
+                        f"this API key is already stored as '{identities[identity].label}'",
+                        field=identity[0])
+                labels[entry.label.casefold()] = entry
+                identities[identity] = entry
+            return [*entries, *new]
+
+        self._commit(mutate)
 
     def update(self, entry_id: str, changes: Mapping[str, Any]) -> KeyEntry:
         """Edit fields of an entry (validated by ``model.edit_entry``) and save."""
@@ -324,6 +350,8 @@ class Vault:
     def _commit(self, mutate: Mutation,
                 new_keys: tuple[KeySlot, bytes] | None = None) -> None:
         slot = self._require_slot()
+        if self.read_only:
+            raise VaultLocked("this vault was opened read-only")
         with storage.VaultLock(self.path):
             on_disk = storage.read_bytes(self.path)
             if checksum_of(on_disk) != self._fingerprint:

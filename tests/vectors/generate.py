@@ -1,0 +1,631 @@
+"""Regenerate the test vectors of docs/vault-format.md, section 8.
+
+    .venv/bin/python tests/vectors/generate.py [OUTDIR]
+
+writes one ``NAME.vector`` per scenario into OUTDIR (default: this folder) and
+removes any other ``*.vector`` file there. The output is deterministic: every
+salt, data key and nonce is derived from the scenario's name instead of being
+random, and every timestamp and id is fixed, so running it twice gives
+byte-identical files. ``test_vectors.py`` checks that the committed files are
+exactly what this script writes.
+
+The bytes are built with the real building blocks of ``vault_app.core``
+(``vault_format``, ``crypto``, ``kdf``, ``schema``); the tampered scenarios
+then patch them by hand. The KDF parameters are tiny so the vectors verify fast.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import struct
+import sys
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from vault_app.core import crypto, kdf, schema, vault_format
+from vault_app.core.exchanges import load_catalog
+from vault_app.core.kdf import KdfParams
+from vault_app.core.model import KeyEntry, new_entry
+from vault_app.core.vault_format import KeySlot
+
+PASSWORD = "correct horse battery staple"
+KDF = KdfParams(memory_kib=64, iterations=1, parallelism=1)
+NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+LATER = datetime(2026, 11, 22, 18, 5, 7, tzinfo=UTC)
+CHECKSUM = 32
+
+# Byte offsets of the fixed fields (spec section 2).
+VERSION_AT, KDF_ID_AT, SALT_LEN_AT, MEMORY_AT, ITERATIONS_AT, PARALLELISM_AT = 8, 10, 11, 12, 16, 20
+SALT_AT = 24
+
+
+def payload_len_at(salt_len: int) -> int:
+    return 96 + salt_len
+
+
+def header_len(salt_len: int) -> int:
+    return 104 + salt_len
+
+
+# --- deterministic "randomness" ---------------------------------------------------
+
+
+def det(name: str, purpose: str, size: int) -> bytes:
+    """``size`` bytes that depend only on the scenario name and their purpose."""
+    return hashlib.shake_256(f"vault-app test vector/{name}/{purpose}".encode()).digest(size)
+
+
+def det_uuid(name: str, purpose: str) -> str:
+    return str(uuid.UUID(bytes=det(name, purpose, 16), version=4))
+
+
+# --- building files -------------------------------------------------------------------
+
+
+_PLAINTEXTS: dict[str, bytes] = {}  # scenario name -> the last plaintext sealed for it
+
+
+def seal(name: str, plaintext: bytes, password: str = PASSWORD, params: KdfParams = KDF,
+         salt_len: int = vault_format.SALT_LENGTH) -> bytes:
+    """A complete, valid vault file, as ``vault.seal`` would write it, minus the randomness."""
+    salt = det(name, "salt", salt_len)
+    dek = det(name, "dek", crypto.KEY_LENGTH)
+    wrap_nonce = det(name, "wrap nonce", crypto.NONCE_LENGTH)
+    payload_nonce = det(name, "payload nonce", crypto.NONCE_LENGTH)
+    kek = kdf.derive_kek(password, salt, params)
+    _PLAINTEXTS[name] = plaintext
+    wrapped = crypto.wrap_dek(kek, dek, wrap_nonce, vault_format.kdf_header(params, salt))
+    slot = KeySlot(kdf=params, salt=salt, wrap_nonce=wrap_nonce, wrapped_dek=wrapped)
+    header = vault_format.build_header(slot, payload_nonce, len(plaintext) + crypto.TAG_LENGTH)
+    return vault_format.assemble(header, crypto.seal_payload(dek, payload_nonce, plaintext, header))
+
+
+def patch(data: bytes, offset: int, new: bytes) -> bytes:
+    assert offset + len(new) <= len(data)
+    return data[:offset] + new + data[offset + len(new):]
+
+
+def flip(data: bytes, offset: int) -> bytes:
+    return patch(data, offset, bytes([data[offset] ^ 0x01]))
+
+
+def rechecksum(data: bytes) -> bytes:
+    """Replace the trailing checksum with the SHA-256 of everything before it."""
+    body = data[:-CHECKSUM]
+    return body + hashlib.sha256(body).digest()
+
+
+def u8(value: int) -> bytes:
+    return struct.pack(">B", value)
+
+
+def u16(value: int) -> bytes:
+    return struct.pack(">H", value)
+
+
+def u32(value: int) -> bytes:
+    return struct.pack(">I", value)
+
+
+def u64(value: int) -> bytes:
+    return struct.pack(">Q", value)
+
+
+# --- payloads ---------------------------------------------------------------------------
+
+
+def meta(name: str) -> schema.VaultMeta:
+    return schema.VaultMeta(id=det_uuid(name, "vault id"), created_at=NOW)
+
+
+def pem_secret(name: str) -> str:
+    key = Ed25519PrivateKey.from_private_bytes(det(name, "ed25519", 32))
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode("ascii")
+
+
+def sample_entries(name: str) -> list[KeyEntry]:
+    """Three validated entries: unicode label, okx passphrase, multi-line PEM, custom URL."""
+    catalog = load_catalog()
+    entries = [
+        new_entry(
+            label="OKX 主账户 – trading", exchange="okx", catalog=catalog,
+            credentials={"apiKey": "okx-api-key-0001", "secret": "okx-secret-0001",
+                         "password": "okx passphrase with spaces"},
+            permissions=("read", "trade"), ip_whitelist=("203.0.113.7",), now=NOW,
+        ),
+        new_entry(
+            label="Binance Ed25519 (PEM)", exchange="binance", catalog=catalog,
+            credentials={"apiKey": "binance-ed25519-key", "secret": pem_secret(name)},
+            environment="sandbox", tags=("pem", "sandbox"), now=NOW,
+        ),
+        new_entry(
+            label="Kraken café ☕ custom", exchange="kraken", catalog=catalog,
+            credentials={"apiKey": "kraken-key", "secret": "a3Jha2VuLXNlY3JldA=="},
+            environment="custom", api_url="https://api.example.test/v0",
+            ip_whitelist=("198.51.100.0/24", "2001:db8::/32"), rotate_days=30,
+            notes="line one\nline two with \"quotes\" and \\ backslash", tags=("ops",),
+            now=NOW,
+        ),
+    ]
+    entries = [replace(entry, id=det_uuid(name, f"entry {index}"))
+               for index, entry in enumerate(entries)]
+    entries[2] = replace(entries[2], last_used_at=LATER)
+    assert "\n" in entries[1].credentials["secret"]
+    return entries
+
+
+def app_payload(name: str, entries: list[KeyEntry] | None = None) -> bytes:
+    """The payload exactly as this implementation lays it out (spec 6.2)."""
+    return schema.encode_payload(meta(name), entries if entries is not None else [])
+
+
+def document(name: str, entries: list[KeyEntry]) -> dict[str, object]:
+    return json.loads(app_payload(name, entries))
+
+
+def app_layout(head: dict[str, object], entry_lines: list[bytes]) -> bytes:
+    """Hand-made text in our one-entry-per-line layout, with arbitrary entry lines."""
+    return (json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"entries":[\n'
+            + b"".join(entry_lines) + b"]}")
+
+
+def entry_json(entry: KeyEntry) -> bytes:
+    return json.dumps(schema.entry_to_dict(entry), ensure_ascii=False,
+                      separators=(",", ":")).encode()
+
+
+# --- scenarios --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    expect: str
+    comment: str
+    build: Callable[[str], bytes]
+    password: str = PASSWORD
+
+
+SCENARIOS: list[Scenario] = []
+
+
+def scenario(expect: str, comment: str, password: str = PASSWORD
+             ) -> Callable[[Callable[[str], bytes]], Callable[[str], bytes]]:
+    def register(build: Callable[[str], bytes]) -> Callable[[str], bytes]:
+        name = build.__name__.removeprefix("v_").replace("_", "-")
+        SCENARIOS.append(Scenario(name, expect, comment, build, password))
+        return build
+
+    return register
+
+
+def good(name: str) -> bytes:
+    """A valid vault with one entry, the base of the tampered scenarios."""
+    return seal(name, app_payload(name, sample_entries(name)[:1]))
+
+
+def good_len(data: bytes, salt_len: int = vault_format.SALT_LENGTH) -> int:
+    return len(data) - header_len(salt_len) - CHECKSUM
+
+
+# success
+
+
+@scenario("success", "an empty vault, as written by this implementation")
+def v_success_empty(name: str) -> bytes:
+    return seal(name, app_payload(name))
+
+
+@scenario("success", "three entries: unicode label, okx passphrase, multi-line PEM secret, "
+                     "custom api_url with IPv4/IPv6 whitelist, notes, tags, last_used_at")
+def v_success_entries(name: str) -> bytes:
+    return seal(name, app_payload(name, sample_entries(name)))
+
+
+@scenario("success", "the same content pretty-printed with indent=2: any valid JSON is a "
+                     "valid payload (spec 6.2)")
+def v_success_pretty_printed(name: str) -> bytes:
+    text = json.dumps(document(name, sample_entries(name)), ensure_ascii=False, indent=2)
+    return seal(name, text.encode("utf-8"))
+
+
+@scenario("success", "two entries on one line between our head and tail lines: still valid "
+                     "JSON, so still a valid payload (spec 6.2)")
+def v_success_two_entries_on_one_line(name: str) -> bytes:
+    entries = sample_entries(name)[:2]
+    head = {"schema": 1, "vault": document(name, [])["vault"]}
+    return seal(name, app_layout(head, [entry_json(entries[0]) + b"," + entry_json(entries[1])
+                                        + b"\n"]))
+
+
+_NFC = "Pässwörd café ñandú Å"
+_NFD = unicodedata.normalize("NFD", _NFC)
+assert _NFD != _NFC and unicodedata.normalize("NFC", _NFD) == _NFC
+
+
+@scenario("success", "password given in NFD form; the key was derived from its NFC form "
+                     "(spec section 3)", password=_NFD)
+def v_success_password_nfc(name: str) -> bytes:
+    return seal(name, app_payload(name, sample_entries(name)[:1]), password=_NFC)
+
+
+@scenario("success", "salt_len 16 (the minimum) and m = 8 * p exactly (m=16, t=2, p=2)")
+def v_success_salt_16(name: str) -> bytes:
+    return seal(name, app_payload(name), params=KdfParams(16, 2, 2), salt_len=16)
+
+
+@scenario("success", "salt_len 64 (the maximum) and p=16, t=16, m=128: every KDF cap "
+                     "reachable cheaply is at its limit")
+def v_success_salt_64_kdf_at_caps(name: str) -> bytes:
+    return seal(name, app_payload(name), params=KdfParams(128, 16, 16), salt_len=64)
+
+
+@scenario("success", "an entry key and a vault key this release does not know "
+                     "(readers must accept and preserve them)")
+def v_success_unknown_keys(name: str) -> bytes:
+    doc = document(name, sample_entries(name)[:1])
+    doc["vault"]["future_vault_field"] = {"nested": [1, 2, 3]}  # type: ignore[index]
+    doc["entries"][0]["future_entry_field"] = "kept"  # type: ignore[index]
+    return seal(name, json.dumps(doc).encode())
+
+
+# wrong password
+
+
+@scenario("wrong password", "a valid vault tried with a different password",
+          password=PASSWORD + "!")
+def v_wrong_password(name: str) -> bytes:
+    return good(name)
+
+
+@scenario("wrong password", "password in NFD form, but the key was derived from the NFD "
+                            "bytes without normalising: a writer bug, read as wrong password",
+          password=_NFD)
+def v_wrong_password_key_from_unnormalised(name: str) -> bytes:
+    data = seal(name, app_payload(name), password="placeholder")
+    # Re-wrap the DEK under a KEK from the raw NFD bytes, bypassing normalisation.
+    salt = data[SALT_AT:SALT_AT + 32]
+    kek = hash_secret_raw(_NFD.encode(), salt, KDF.iterations, KDF.memory_kib,
+                          KDF.parallelism, 32, Type.ID, 0x13)
+    wrap_nonce = det(name, "wrap nonce", 12)
+    wrapped = crypto.wrap_dek(kek, det(name, "dek", 32), wrap_nonce, data[:SALT_AT + 32])
+    return rechecksum(patch(data, SALT_AT + 32 + 12, wrapped))
+
+
+@scenario("wrong password", "the salt was changed and the checksum recomputed: the one "
+                            "deliberate change that reads as a wrong password (spec 5)")
+def v_wrong_password_salt_altered(name: str) -> bytes:
+    return rechecksum(flip(good(name), SALT_AT + 3))
+
+
+@scenario("wrong password", "wrong password on a file whose payload was also altered with the "
+                            "checksum recomputed: the DEK unwrap (check 10) fails first",
+          password="not the password")
+def v_wrong_password_before_payload_check(name: str) -> bytes:
+    data = good(name)
+    return rechecksum(flip(data, header_len(32) + 5))
+
+
+# damaged
+
+
+@scenario("damaged", "one bit of the header (kdf_iterations) flipped; the checksum catches it")
+def v_damaged_header_byte_flipped(name: str) -> bytes:
+    return flip(good(name), ITERATIONS_AT + 3)
+
+
+@scenario("damaged", "one bit of the salt flipped, checksum not recomputed: damaged, never "
+                     "wrong password")
+def v_damaged_salt_byte_flipped(name: str) -> bytes:
+    return flip(good(name), SALT_AT)
+
+
+@scenario("damaged", "one bit of the payload ciphertext flipped; the checksum catches it")
+def v_damaged_payload_byte_flipped(name: str) -> bytes:
+    return flip(good(name), header_len(32) + 10)
+
+
+@scenario("damaged", "one bit of the checksum itself flipped")
+def v_damaged_checksum_byte_flipped(name: str) -> bytes:
+    data = good(name)
+    return flip(data, len(data) - 1)
+
+
+@scenario("damaged", "the last 100 bytes are missing")
+def v_damaged_truncated(name: str) -> bytes:
+    return good(name)[:-100]
+
+
+@scenario("damaged", "only the first 41 bytes are left: magic, but too short for version and "
+                     "checksum (check 3)")
+def v_damaged_truncated_to_41_bytes(name: str) -> bytes:
+    return good(name)[:41]
+
+
+@scenario("damaged", "only 5 bytes left, a prefix of the magic (check 1)")
+def v_damaged_truncated_to_magic_prefix(name: str) -> bytes:
+    return good(name)[:5]
+
+
+@scenario("damaged", "an empty file: the empty string is a prefix of the magic (check 1)")
+def v_damaged_empty_file(name: str) -> bytes:
+    return b""
+
+
+@scenario("damaged", "payload altered and the checksum recomputed: the payload GCM tag fails "
+                     "(check 11)")
+def v_damaged_payload_altered_checksum_recomputed(name: str) -> bytes:
+    data = good(name)
+    return rechecksum(flip(data, header_len(32) + 10))
+
+
+@scenario("damaged", "payload_nonce altered and the checksum recomputed: the payload GCM tag "
+                     "fails (check 11)")
+def v_damaged_payload_nonce_altered(name: str) -> bytes:
+    return rechecksum(flip(good(name), 84 + 32))
+
+
+@scenario("wrong password", "wrapped_dek altered and the checksum recomputed: its GCM tag "
+                            "fails, which check 10 reports as wrong password")
+def v_wrong_password_wrapped_dek_altered(name: str) -> bytes:
+    return rechecksum(flip(good(name), 36 + 32 + 4))
+
+
+@scenario("damaged", "salt_len 15, below the minimum, with a valid checksum (check 6)")
+def v_damaged_salt_len_15(name: str) -> bytes:
+    return rechecksum(patch(good(name), SALT_LEN_AT, u8(15)))
+
+
+@scenario("damaged", "salt_len 65, above the maximum, with a valid checksum (check 6)")
+def v_damaged_salt_len_65(name: str) -> bytes:
+    return rechecksum(patch(good(name), SALT_LEN_AT, u8(65)))
+
+
+@scenario("damaged", "salt_len 0 and kdf memory over the cap, valid checksum: the header "
+                     "check (6) comes before the KDF caps (8)")
+def v_damaged_salt_len_before_kdf_caps(name: str) -> bytes:
+    data = patch(good(name), SALT_LEN_AT, u8(0))
+    return rechecksum(patch(data, MEMORY_AT, u32(kdf.MAX_MEMORY_KIB + 1)))
+
+
+@scenario("damaged", "the file ends inside the header (100 bytes + a valid checksum), "
+                     "shorter than 136 + S (check 6)")
+def v_damaged_shorter_than_header(name: str) -> bytes:
+    return rechecksum(good(name)[:100] + bytes(CHECKSUM))
+
+
+@scenario("damaged", "payload_len one more than the bytes present, valid checksum (check 9)")
+def v_damaged_payload_len_too_long(name: str) -> bytes:
+    data = good(name)
+    return rechecksum(patch(data, payload_len_at(32), u64(good_len(data) + 1)))
+
+
+@scenario("damaged", "payload_len one less than the bytes present, valid checksum (check 9)")
+def v_damaged_payload_len_too_short(name: str) -> bytes:
+    data = good(name)
+    return rechecksum(patch(data, payload_len_at(32), u64(good_len(data) - 1)))
+
+
+@scenario("damaged", "payload_len 2**64-1, valid checksum (check 9)")
+def v_damaged_payload_len_huge(name: str) -> bytes:
+    return rechecksum(patch(good(name), payload_len_at(32), u64(2**64 - 1)))
+
+
+@scenario("damaged", "payload_len 15, consistent with the file length but shorter than a GCM "
+                     "tag (check 9)")
+def v_damaged_payload_len_below_tag(name: str) -> bytes:
+    data = good(name)
+    header = patch(data[:header_len(32)], payload_len_at(32), u64(15))
+    return vault_format.assemble(header, det(name, "ciphertext", 15))
+
+
+@scenario("damaged", "the payload decrypts but is not JSON (check 12)")
+def v_damaged_payload_not_json(name: str) -> bytes:
+    return seal(name, b"this is not JSON")
+
+
+@scenario("damaged", "the payload decrypts to JSON with a byte that is not UTF-8 (check 12)")
+def v_damaged_payload_not_utf8(name: str) -> bytes:
+    text = json.dumps(document(name, sample_entries(name)[:1]), indent=1).encode()
+    return seal(name, text.replace(b"OKX", b"OK\xff", 1))
+
+
+@scenario("damaged", "our one-entry-per-line layout, but an entry contains the bytes ED A0 80 "
+                     "(an encoded UTF-16 surrogate), which is not UTF-8 (check 12)")
+def v_damaged_payload_surrogate_in_app_layout(name: str) -> bytes:
+    entry = sample_entries(name)[0]
+    head = {"schema": 1, "vault": document(name, [])["vault"]}
+    line = entry_json(replace(entry, notes="SURROGATE")).replace(b"SURROGATE", b"\xed\xa0\x80")
+    return seal(name, app_layout(head, [line + b"\n"]))
+
+
+@scenario("damaged", "our one-entry-per-line layout with ',,' after the first entry: not "
+                     "valid JSON (check 12)")
+def v_damaged_payload_double_comma(name: str) -> bytes:
+    entries = sample_entries(name)[:2]
+    head = {"schema": 1, "vault": document(name, [])["vault"]}
+    return seal(name, app_layout(head, [entry_json(entries[0]) + b",,\n",
+                                        entry_json(entries[1]) + b"\n"]))
+
+
+@scenario("damaged", "the payload JSON has no schema (check 12)")
+def v_damaged_payload_no_schema(name: str) -> bytes:
+    doc = document(name, [])
+    del doc["schema"]
+    return seal(name, json.dumps(doc).encode())
+
+
+@scenario("damaged", "\"schema\": true in our one-entry-per-line layout: not a schema "
+                     "version (check 12)")
+def v_damaged_payload_schema_true(name: str) -> bytes:
+    head = {"schema": True, "vault": document(name, [])["vault"]}
+    return seal(name, app_layout(head, [entry_json(sample_entries(name)[0]) + b"\n"]))
+
+
+@scenario("damaged", "format_version 2 but the checksum is wrong: the checksum (check 4) comes "
+                     "before the version (check 5)")
+def v_damaged_checksum_before_version(name: str) -> bytes:
+    return patch(good(name), VERSION_AT, u16(2))
+
+
+# not a vault file
+
+
+@scenario("not a vault file", "a valid vault whose magic was changed to VAULTAPQ (check 2 "
+                              "comes before the checksum)")
+def v_not_a_vault_file_bad_magic(name: str) -> bytes:
+    return patch(good(name), 0, b"VAULTAPQ")
+
+
+@scenario("not a vault file", "a PNG file signature followed by junk")
+def v_not_a_vault_file_png(name: str) -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + det(name, "junk", 200)
+
+
+@scenario("not a vault file", "5 bytes that are not a prefix of the magic (check 1)")
+def v_not_a_vault_file_short(name: str) -> bytes:
+    return b"hello"
+
+
+# unsupported version
+
+
+@scenario("unsupported version", "format_version 2 with a valid checksum (check 5)")
+def v_unsupported_format_version_2(name: str) -> bytes:
+    return rechecksum(patch(good(name), VERSION_AT, u16(2)))
+
+
+@scenario("unsupported version", "format_version 0xFFFF and salt_len 0 with a valid checksum: "
+                                 "the version (check 5) comes before the header (check 6)")
+def v_unsupported_format_version_before_header(name: str) -> bytes:
+    data = patch(good(name), VERSION_AT, u16(0xFFFF))
+    return rechecksum(patch(data, SALT_LEN_AT, u8(0)))
+
+
+@scenario("unsupported version", "kdf_id 2 (unknown KDF) with a valid checksum (check 7)")
+def v_unsupported_kdf_id(name: str) -> bytes:
+    return rechecksum(patch(good(name), KDF_ID_AT, u8(2)))
+
+
+@scenario("unsupported version", "kdf_id 0 and kdf parallelism over the cap: the KDF id "
+                                 "(check 7) comes before the caps (check 8)")
+def v_unsupported_kdf_id_before_caps(name: str) -> bytes:
+    data = patch(good(name), KDF_ID_AT, u8(0))
+    return rechecksum(patch(data, PARALLELISM_AT, u32(kdf.MAX_PARALLELISM + 1)))
+
+
+@scenario("unsupported version", "a valid file whose payload has schema 2, newer than schema 1 "
+                                 "(check 12)")
+def v_unsupported_payload_schema_2(name: str) -> bytes:
+    return seal(name, app_payload(name, sample_entries(name)[:1]).replace(
+        b'{"schema":1,', b'{"schema":2,', 1))
+
+
+@scenario("unsupported version", "payload schema 99 whose content does not match schema 1 "
+                                 "(no 'entries'): the schema is checked before the content")
+def v_unsupported_payload_schema_99_new_content(name: str) -> bytes:
+    doc = {"schema": 99, "vault": document(name, [])["vault"], "keyrings": {"default": []}}
+    return seal(name, json.dumps(doc).encode())
+
+
+# kdf params out of range (checked before the KDF runs)
+
+
+def _kdf_patched(name: str, m: int, t: int, p: int) -> bytes:
+    data = patch(good(name), MEMORY_AT, u32(m) + u32(t) + u32(p))
+    return rechecksum(data)
+
+
+@scenario("kdf params out of range", "kdf_memory_kib 4 GiB + 1 KiB, valid checksum")
+def v_kdf_memory_over_cap(name: str) -> bytes:
+    return _kdf_patched(name, kdf.MAX_MEMORY_KIB + 1, 1, 1)
+
+
+@scenario("kdf params out of range", "kdf_memory_kib 2**32-1, valid checksum")
+def v_kdf_memory_max_u32(name: str) -> bytes:
+    return _kdf_patched(name, 2**32 - 1, 1, 1)
+
+
+@scenario("kdf params out of range", "kdf_iterations 17, valid checksum")
+def v_kdf_iterations_over_cap(name: str) -> bytes:
+    return _kdf_patched(name, 64, kdf.MAX_ITERATIONS + 1, 1)
+
+
+@scenario("kdf params out of range", "kdf_iterations 2**32-1, valid checksum")
+def v_kdf_iterations_max_u32(name: str) -> bytes:
+    return _kdf_patched(name, 64, 2**32 - 1, 1)
+
+
+@scenario("kdf params out of range", "kdf_parallelism 17 (memory 200 KiB >= 8 * p), "
+                                     "valid checksum")
+def v_kdf_parallelism_over_cap(name: str) -> bytes:
+    return _kdf_patched(name, 200, 1, kdf.MAX_PARALLELISM + 1)
+
+
+@scenario("kdf params out of range", "kdf_iterations 0, valid checksum")
+def v_kdf_iterations_zero(name: str) -> bytes:
+    return _kdf_patched(name, 64, 0, 1)
+
+
+@scenario("kdf params out of range", "kdf_parallelism 0, valid checksum")
+def v_kdf_parallelism_zero(name: str) -> bytes:
+    return _kdf_patched(name, 64, 1, 0)
+
+
+@scenario("kdf params out of range", "kdf_memory_kib 15 with p=2, below 8 * p, valid checksum")
+def v_kdf_memory_below_8p(name: str) -> bytes:
+    return _kdf_patched(name, 15, 1, 2)
+
+
+@scenario("kdf params out of range", "kdf memory over the cap and payload_len wrong, valid "
+                                     "checksum: the caps (check 8) come before lengths (9)")
+def v_kdf_caps_before_length(name: str) -> bytes:
+    data = patch(good(name), payload_len_at(32), u64(1))
+    return rechecksum(patch(data, MEMORY_AT, u32(kdf.MAX_MEMORY_KIB + 1)))
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def render(item: Scenario) -> bytes:
+    """The .vector text of one scenario (spec section 8). ASCII only."""
+    _PLAINTEXTS.pop(item.name, None)
+    data = item.build(item.name)
+    lines = [
+        f"expect: {item.expect}",
+        f"password: {json.dumps(item.password, ensure_ascii=True)}",
+        f"comment: {item.comment}",
+    ]
+    if item.expect == "success":
+        lines.append(f"payload: {hashlib.sha256(_PLAINTEXTS[item.name]).hexdigest()}")
+    text = "\n".join(lines) + "\n\n" + base64.encodebytes(data).decode("ascii")
+    return text.encode("ascii")
+
+
+def main(argv: list[str]) -> int:
+    outdir = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent
+    outdir.mkdir(parents=True, exist_ok=True)
+    names = [item.name for item in SCENARIOS]
+    assert len(set(names)) == len(names), "duplicate scenario names"
+    for item in SCENARIOS:
+        (outdir / f"{item.name}.vector").write_bytes(render(item))
+    for stale in outdir.glob("*.vector"):
+        if stale.stem not in names:
+            stale.unlink()
+    print(f"wrote {len(SCENARIOS)} vectors to {outdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
