@@ -1,22 +1,47 @@
-"""GUI entry point (``vault-app``)."""
+"""GUI entry point (``vault-app``, ``python -m vault_app``)."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+from vault_app import APP_NAME, __version__
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=APP_NAME, description="Encrypted vault for "
+                                     "crypto-exchange API keys.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--vault", type=Path, metavar="PATH",
+                        help="vault file (default: $VAULT_APP_VAULT, else vault.vault in "
+                             "the user data folder)")
+    known, _qt_args = parser.parse_known_args(argv)
+    return known
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
-    if "--version" in argv[1:]:
-        from vault_app import __version__
+    args = parse_args(argv[1:])  # --version exits here, before Qt is loaded
 
-        print(f"vault-app {__version__}")
-        return 0
-    from PySide6.QtWidgets import QApplication, QLabel
+    from vault_app.core.paths import default_vault_path
+    from vault_app.gui.qt import QtGui, QtWidgets
+    from vault_app.gui.settings import Settings
+    from vault_app.gui.theme import apply_theme
+    from vault_app.gui.window import MainWindow
+    from vault_app.resources import resource_path
 
-    app = QApplication(argv)
-    label = QLabel("vault-app: the desktop window is being built; use vault-app-cli meanwhile.")
-    label.setMargin(24)
-    label.show()
+    app = QtWidgets.QApplication(argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("io.github.vault_app.VaultApp")
+    icon = resource_path("icons/vault-app.svg")
+    if icon.exists():
+        app.setWindowIcon(QtGui.QIcon(str(icon)))
+    settings = Settings()
+    apply_theme(app, settings.theme)
+    window = MainWindow(settings, (args.vault or default_vault_path()).expanduser())
+    window.show()
     return app.exec()

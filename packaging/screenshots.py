@@ -1,0 +1,139 @@
+"""Save PNGs of every screen into a folder (``make screenshots``).
+
+Drives the real window offscreen against a throwaway vault, and grabs each
+screen with QWidget.grab(). Nothing touches your real vault or settings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+SCREENS = ("create", "unlock", "key-list", "key-form", "settings", "locked", "damaged")
+PASSWORD = "screenshot horse battery staple"
+
+
+def main(out: Path) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="vault-app-shots-"))
+    os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")
+    os.environ["XDG_DATA_HOME"] = str(tmp / "data")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    out.mkdir(parents=True, exist_ok=True)
+
+    from vault_app.core.exchanges import load_catalog
+    from vault_app.core.kdf import KdfParams
+    from vault_app.core.model import new_entry
+    from vault_app.core.vault import Vault
+    from vault_app.gui.qt import QtCore, QtWidgets
+    from vault_app.gui.settings import Settings
+    from vault_app.gui.settings_dialog import SettingsDialog
+    from vault_app.gui.theme import apply_theme
+    from vault_app.gui.window import MainWindow
+
+    app = QtWidgets.QApplication(["vault-app"])
+    apply_theme(app, "light")
+    settings = Settings(QtCore.QSettings(str(tmp / "settings.ini"),
+                                         QtCore.QSettings.Format.IniFormat))
+
+    def settle(ms: int = 50) -> None:
+        loop = QtCore.QEventLoop()
+        QtCore.QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def wait_until(condition: object, timeout_ms: int = 20_000) -> None:
+        waited = 0
+        while not condition() and waited < timeout_ms:  # type: ignore[operator]
+            settle(20)
+            waited += 20
+
+    def shoot(widget: QtWidgets.QWidget, name: str) -> None:
+        settle()
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(f"saved {path}")
+
+    # create
+    window = MainWindow(settings, tmp / "new.vault")
+    window.resize(1200, 700)
+    window.show()
+    window.create_page.password.setText("correct-horse-battery")
+    window.create_page.confirm.setText("correct-horse")
+    shoot(window, "create")
+    window.close()
+
+    # a vault with keys (fast KDF: only the pictures matter here)
+    path = tmp / "trading.vault"
+    vault = Vault.create(path, PASSWORD, KdfParams(1024, 2, 1), enforce_kdf_minimum=False)
+    catalog = load_catalog()
+    samples = [
+        ("Binance spot bot", "binance", "read,trade", "203.0.113.7", "live", ["bot"]),
+        ("OKX grid", "okx", "read,trade", "203.0.113.7, 203.0.113.8", "live", ["bot"]),
+        ("Kraken tax export", "kraken", "read", "", "live", ["tax"]),
+        ("KuCoin testnet", "kucoin", "read,trade", "", "sandbox", []),
+        ("Bybit treasury", "bybit", "read,trade,withdraw", "198.51.100.4", "live", []),
+        ("Coinbase portfolio", "coinbase", "read", "", "live", ["tracker"]),
+    ]
+    entries = []
+    for label, exchange, perms, ips, env, tags in samples:
+        required = catalog.get(exchange).required
+        creds = {name: f"{exchange}-{name}-7f3a9c2e41d8b6" for name in required}
+        entries.append(new_entry(label=label, exchange=exchange, credentials=creds,
+                                 catalog=catalog, permissions=perms, ip_whitelist=ips,
+                                 environment=env, tags=tags, notes="Created for the docs."))
+    vault.add_many(entries)
+    vault.lock()
+
+    window = MainWindow(settings, path)
+    window.resize(1200, 700)
+    window.show()
+    shoot(window, "unlock")
+    window.unlock(path, PASSWORD)
+    wait_until(lambda: window.vault is not None)
+    window.table.selectRow(1)
+    window.detail.rows["apiKey"].reveal.setChecked(True)
+    shoot(window, "key-list")
+
+    window.add_key()
+    settle()
+    form = window.form
+    assert form is not None
+    form.exchange.setCurrentIndex(form.exchange.findData("okx"))
+    form.label.setText("OKX withdrawals")
+    form.credential_fields["apiKey"].setText("3f6a2b7c-11aa-4c1e-9b0d-5d2a8e7f9c01")
+    form.credential_fields["secret"].setText("A1B2C3D4E5F6")
+    form.credential_fields["password"].setText("passphrase")
+    form.permission_boxes["withdraw"].setChecked(True)
+    form.ips.setText("203.0.113.7")
+    settle()
+    form.adjustSize()
+    shoot(form, "key-form")
+    form.reject()
+
+    dialog = SettingsDialog(settings, window)
+    dialog.show()
+    shoot(dialog, "settings")
+    dialog.reject()
+
+    window.lock("Locked after 5 minutes without activity.")
+    shoot(window, "locked")
+
+    damaged = tmp / "damaged.vault"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    window.show_start_page(damaged)
+    window.unlock(damaged, PASSWORD)
+    wait_until(lambda: getattr(window, "damaged_dialog", None) is not None)
+    shoot(window.damaged_dialog, "damaged")
+    window.damaged_dialog.close()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs/screenshots"))

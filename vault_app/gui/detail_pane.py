@@ -1,0 +1,144 @@
+"""The selected key: its settings, and its credentials masked with per-field
+Reveal and Copy buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from vault_app.core.exchanges import CREDENTIAL_TITLES, Catalog
+from vault_app.core.model import KeyEntry, utcnow
+from vault_app.gui.keys_model import last_used_text, rotation_text
+from vault_app.gui.qt import Qt, QtWidgets, Signal
+from vault_app.gui.widgets import wipe
+
+MASK = "•" * 12
+
+
+class CredentialRow(QtWidgets.QWidget):
+    copy_requested = Signal(str, str)  # credential name, title
+
+    def __init__(self, name: str, value: str, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.title = CREDENTIAL_TITLES.get(name, name)
+        self._value = value
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.field = QtWidgets.QLineEdit(self)
+        self.field.setReadOnly(True)
+        self.field.setObjectName(f"detail_{name}")
+        self.field.setAccessibleName(self.title)
+        self.field.setMinimumWidth(140)
+        layout.addWidget(self.field, 1)
+        self.reveal = QtWidgets.QToolButton(self)
+        self.reveal.setText("Reveal")
+        self.reveal.setCheckable(True)
+        self.reveal.setObjectName(f"reveal_{name}")
+        self.reveal.setAccessibleName(f"Reveal {self.title}")
+        self.reveal.toggled.connect(self._show)
+        layout.addWidget(self.reveal)
+        copy = QtWidgets.QToolButton(self)
+        copy.setText("Copy")
+        copy.setObjectName(f"copy_{name}")
+        copy.setAccessibleName(f"Copy {self.title}")
+        copy.clicked.connect(lambda: self.copy_requested.emit(self.name, self.title))
+        layout.addWidget(copy)
+        self._show(False)
+
+    def _show(self, revealed: bool) -> None:
+        # A masked field holds the mask, not the secret: nothing to read out of it.
+        wipe(self.field)
+        self.field.setText(self._value if revealed else MASK)
+        self.reveal.setText("Hide" if revealed else "Reveal")
+        self.field.setCursorPosition(0)
+
+    @property
+    def revealed(self) -> bool:
+        return self.reveal.isChecked()
+
+    def wipe(self) -> None:
+        self.reveal.setChecked(False)
+        wipe(self.field)
+        self._value = ""
+
+
+class DetailPane(QtWidgets.QScrollArea):
+    copy_requested = Signal(str, str)  # credential name, title
+
+    def __init__(self, catalog: Callable[[], Catalog],
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setObjectName("detailPane")
+        self.setMinimumWidth(360)
+        self._catalog = catalog
+        self.rows: dict[str, CredentialRow] = {}
+        self.entry: KeyEntry | None = None
+        self.show_entry(None)
+
+    def clear(self) -> None:
+        """Wipe every credential field; the body is replaced on the next show."""
+        for row in self.rows.values():
+            row.wipe()
+        self.rows.clear()
+
+    def show_entry(self, entry: KeyEntry | None) -> None:
+        self.clear()
+        self.entry = entry
+        self._body = QtWidgets.QWidget(self)
+        self._layout = QtWidgets.QVBoxLayout(self._body)
+        self.setWidget(self._body)  # the previous body is deleted
+        if entry is None:
+            empty = QtWidgets.QLabel("Select a key to see its details.", self._body)
+            empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            empty.setEnabled(False)
+            self._layout.addWidget(empty)
+            return
+        catalog = self._catalog()
+        exchange = catalog.exchanges[entry.exchange].name if entry.exchange in catalog \
+            else entry.exchange
+        title = QtWidgets.QLabel(f"<h2>{_escape(entry.label)}</h2>", self._body)
+        title.setObjectName("detailTitle")
+        self._layout.addWidget(title)
+        form = QtWidgets.QFormLayout()
+        self._layout.addLayout(form)
+        now = utcnow()
+        env = {"live": "Live", "sandbox": "Sandbox / testnet"}.get(
+            entry.environment, f"Custom: {entry.api_url}")
+        rows = [
+            ("Exchange", f"{exchange} ({entry.exchange})"),
+            ("Permissions", ", ".join(entry.permissions)),
+            ("IP whitelist", ", ".join(entry.ip_whitelist) or "None: usable from any address"),
+            ("Environment", env),
+            ("Rotation", f"{rotation_text(entry, now)} (every {entry.rotate_days} days, "
+                         f"last {entry.rotated_at:%Y-%m-%d})"),
+            ("Last used", last_used_text(entry)),
+            ("Added", f"{entry.created_at:%Y-%m-%d %H:%M} UTC"),
+        ]
+        if entry.tags:
+            rows.append(("Tags", ", ".join(entry.tags)))
+        for name, value in rows:
+            label = QtWidgets.QLabel(value, self._body)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if name == "Permissions" and entry.can_withdraw:
+                label.setText(f"{value}  ⚠ can withdraw funds")
+                label.setStyleSheet("color: #c62828; font-weight: bold;")
+            form.addRow(f"{name}:", label)
+        if entry.notes:
+            notes = QtWidgets.QLabel(entry.notes, self._body)
+            notes.setWordWrap(True)
+            form.addRow("Notes:", notes)
+        box = QtWidgets.QGroupBox("Credentials", self._body)
+        creds = QtWidgets.QFormLayout(box)
+        for name, value in entry.credentials.items():
+            row = CredentialRow(name, value, box)
+            row.copy_requested.connect(self.copy_requested)
+            creds.addRow(f"{row.title}:", row)
+            self.rows[name] = row
+        self._layout.addWidget(box)
+        self._layout.addStretch(1)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

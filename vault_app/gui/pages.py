@@ -1,0 +1,259 @@
+"""The create-vault and unlock screens. They collect input and emit requests;
+the window runs the KDF in a worker and reports back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vault_app.core.kdf import KdfParams
+from vault_app.core.password_policy import MIN_SCORE, rate
+from vault_app.gui.qt import Qt, QtWidgets, Signal
+from vault_app.gui.widgets import InlineError, PasswordField
+
+_METER_COLORS = ("#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1b5e20")
+
+
+def _heading(text: str, parent: QtWidgets.QWidget) -> QtWidgets.QLabel:
+    label = QtWidgets.QLabel(f"<h1>{text}</h1>", parent)
+    label.setAccessibleName(text)
+    return label
+
+
+def _centered(inner: QtWidgets.QWidget, parent: QtWidgets.QWidget) -> QtWidgets.QLayout:
+    outer = QtWidgets.QHBoxLayout(parent)
+    outer.addStretch(1)
+    inner.setMaximumWidth(520)
+    inner.setMinimumWidth(420)
+    outer.addWidget(inner, 3)
+    outer.addStretch(1)
+    return outer
+
+
+class BusyBar(QtWidgets.QProgressBar):
+    """An indeterminate bar shown while the KDF or a save runs."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRange(0, 0)
+        self.setTextVisible(False)
+        self.setMaximumHeight(6)
+        self.setAccessibleName("Working")
+        self.hide()
+
+
+class CreatePage(QtWidgets.QWidget):
+    """Master password twice, a strength meter, and the KDF strength."""
+
+    create_requested = Signal(Path, str, bool)  # path, password, calibrate to ~1 s
+    open_other_requested = Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("createPage")
+        self.path = Path()
+        inner = QtWidgets.QWidget(self)
+        _centered(inner, self)
+        layout = QtWidgets.QVBoxLayout(inner)
+        layout.addStretch(1)
+        layout.addWidget(_heading("Create your vault", inner))
+        intro = QtWidgets.QLabel(
+            "One encrypted file holds your exchange API keys. Choose a master password: "
+            "it cannot be recovered, and anyone with the file can try to guess it.", inner)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.path_label = QtWidgets.QLabel(inner)
+        self.path_label.setWordWrap(True)
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.path_label)
+
+        form = QtWidgets.QFormLayout()
+        layout.addLayout(form)
+        self.password = PasswordField("Master password", inner)
+        self.password.setAccessibleName("Master password")
+        self.password.textChanged.connect(self._update)
+        form.addRow("&Master password:", self.password)
+        self.meter = QtWidgets.QProgressBar(inner)
+        self.meter.setRange(0, 4)
+        self.meter.setTextVisible(False)
+        self.meter.setMaximumHeight(8)
+        self.meter.setAccessibleName("Password strength")
+        form.addRow("Strength:", self.meter)
+        self.feedback = QtWidgets.QLabel(inner)
+        self.feedback.setWordWrap(True)
+        self.feedback.setObjectName("strengthFeedback")
+        form.addRow("", self.feedback)
+        self.confirm = PasswordField("Repeat it", inner)
+        self.confirm.setAccessibleName("Repeat master password")
+        self.confirm.textChanged.connect(self._update)
+        form.addRow("&Repeat:", self.confirm)
+
+        kdf_box = QtWidgets.QGroupBox("Key derivation strength", inner)
+        kdf_layout = QtWidgets.QVBoxLayout(kdf_box)
+        self.kdf_default = QtWidgets.QRadioButton(
+            f"Standard: {KdfParams.default().describe()}, about half a second", kdf_box)
+        self.kdf_default.setChecked(True)
+        self.kdf_calibrate = QtWidgets.QRadioButton(
+            "Stronger: calibrate to about 1 second on this machine", kdf_box)
+        kdf_layout.addWidget(self.kdf_default)
+        kdf_layout.addWidget(self.kdf_calibrate)
+        layout.addWidget(kdf_box)
+
+        self.error = InlineError(inner)
+        layout.addWidget(self.error)
+        self.busy = BusyBar(inner)
+        layout.addWidget(self.busy)
+        buttons = QtWidgets.QHBoxLayout()
+        self.open_other = QtWidgets.QPushButton("Open an existing vault…", inner)
+        self.open_other.clicked.connect(self.open_other_requested)
+        buttons.addWidget(self.open_other)
+        buttons.addStretch(1)
+        self.create_button = QtWidgets.QPushButton("&Create vault", inner)
+        self.create_button.setDefault(True)
+        self.create_button.clicked.connect(self._submit)
+        buttons.addWidget(self.create_button)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+        self.password.returnPressed.connect(self.confirm.setFocus)
+        self.confirm.returnPressed.connect(self._submit)
+        self._update()
+
+    def set_path(self, path: Path) -> None:
+        self.path = path
+        self.path_label.setText(f"File: {path}")
+
+    def _update(self) -> None:
+        text = self.password.text()
+        strength = rate(text) if text else None
+        score = strength.score if strength else 0
+        self.meter.setValue(score if text else 0)
+        self.meter.setStyleSheet(
+            f"QProgressBar::chunk {{ background: {_METER_COLORS[score]}; }}")
+        if strength is None:
+            self.feedback.setText("Use a long passphrase; it must rate at least "
+                                  "“strong” to be accepted.")
+        elif strength.acceptable:
+            self.feedback.setText(f"{strength.name.capitalize()}.")
+        else:
+            tips = " ".join(x for x in (strength.warning, *strength.suggestions) if x)
+            self.feedback.setText(f"{strength.name.capitalize()}: not accepted. {tips}")
+        matches = bool(text) and text == self.confirm.text()
+        self.create_button.setEnabled(bool(strength and strength.score >= MIN_SCORE and matches))
+        if self.confirm.text() and not text.startswith(self.confirm.text()):
+            self.error.show_message("The passwords do not match.")
+        else:
+            self.error.show_message("")
+
+    def _submit(self) -> None:
+        if self.create_button.isEnabled():
+            self.create_requested.emit(self.path, self.password.text(),
+                                       self.kdf_calibrate.isChecked())
+
+    def set_busy(self, busy: bool, message: str = "") -> None:
+        self.busy.setVisible(busy)
+        for widget in (self.password, self.confirm, self.open_other, self.kdf_default,
+                       self.kdf_calibrate):
+            widget.setEnabled(not busy)
+        self.create_button.setEnabled(not busy)
+        if busy:
+            self.error.show_message("")
+        if message:
+            self.feedback.setText(message)
+        if not busy:
+            self._update()
+
+    def wipe(self) -> None:
+        self.password.wipe()
+        self.confirm.wipe()
+
+
+class UnlockPage(QtWidgets.QWidget):
+    unlock_requested = Signal(Path, str)
+    open_other_requested = Signal()
+    create_requested = Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("unlockPage")
+        self.path = Path()
+        inner = QtWidgets.QWidget(self)
+        _centered(inner, self)
+        layout = QtWidgets.QVBoxLayout(inner)
+        layout.addStretch(1)
+        self.heading = _heading("Unlock your vault", inner)
+        layout.addWidget(self.heading)
+        self.notice = QtWidgets.QLabel(inner)
+        self.notice.setObjectName("lockNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        layout.addWidget(self.notice)
+
+        form = QtWidgets.QFormLayout()
+        layout.addLayout(form)
+        self.recent = QtWidgets.QComboBox(inner)
+        self.recent.setAccessibleName("Vault file")
+        self.recent.activated.connect(self._recent_chosen)
+        form.addRow("&Vault:", self.recent)
+        self.password = PasswordField("Master password", inner)
+        self.password.setAccessibleName("Master password")
+        self.password.returnPressed.connect(self._submit)
+        form.addRow("&Master password:", self.password)
+        self.error = InlineError(inner)
+        self.error.setObjectName("unlockError")
+        layout.addWidget(self.error)
+        self.busy = BusyBar(inner)
+        layout.addWidget(self.busy)
+
+        buttons = QtWidgets.QHBoxLayout()
+        self.open_other = QtWidgets.QPushButton("&Open another vault file…", inner)
+        self.open_other.clicked.connect(self.open_other_requested)
+        buttons.addWidget(self.open_other)
+        self.new_vault = QtWidgets.QPushButton("&New vault…", inner)
+        self.new_vault.clicked.connect(self.create_requested)
+        buttons.addWidget(self.new_vault)
+        buttons.addStretch(1)
+        self.unlock = QtWidgets.QPushButton("&Unlock", inner)
+        self.unlock.setDefault(True)
+        self.unlock.clicked.connect(self._submit)
+        buttons.addWidget(self.unlock)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+
+    def set_vaults(self, current: Path, recent: list[Path]) -> None:
+        self.path = current
+        self.recent.clear()
+        paths = [current, *[p for p in recent if p != current]]
+        for path in paths:
+            self.recent.addItem(str(path), str(path))
+        self.recent.setCurrentIndex(0)
+
+    def _recent_chosen(self, index: int) -> None:
+        self.path = Path(self.recent.itemData(index))
+        self.error.show_message("")
+        self.password.setFocus()
+
+    def set_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def _submit(self) -> None:
+        if not self.unlock.isEnabled():
+            return
+        if not self.password.text():
+            self.error.show_message("Enter the master password.")
+            return
+        self.unlock_requested.emit(self.path, self.password.text())
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        for widget in (self.password, self.unlock, self.open_other, self.new_vault, self.recent):
+            widget.setEnabled(not busy)
+        if busy:
+            self.error.show_message("")
+
+    def show_wrong_password(self) -> None:
+        self.error.show_message("Wrong master password. Check Caps Lock and try again.")
+        self.password.selectAll()
+        self.password.setFocus()
+
+    def wipe(self) -> None:
+        self.password.wipe()

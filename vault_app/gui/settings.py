@@ -1,0 +1,70 @@
+"""Non-secret preferences, stored with QSettings. Secrets never go here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vault_app import APP_NAME
+from vault_app.gui.qt import QtCore
+
+MAX_RECENT = 8
+
+
+class Settings:
+    def __init__(self, qsettings: QtCore.QSettings | None = None) -> None:
+        self._s = qsettings or QtCore.QSettings(APP_NAME, APP_NAME)
+
+    def _int(self, key: str, default: int, low: int, high: int) -> int:
+        try:
+            value = int(self._s.value(key, default))  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            return default
+        return min(max(value, low), high)
+
+    @property
+    def clipboard_seconds(self) -> int:
+        return self._int("security/clipboard_seconds", 20, 5, 600)
+
+    @clipboard_seconds.setter
+    def clipboard_seconds(self, value: int) -> None:
+        self._s.setValue("security/clipboard_seconds", int(value))
+
+    @property
+    def autolock_minutes(self) -> int:
+        """0 disables auto-lock."""
+        return self._int("security/autolock_minutes", 5, 0, 240)
+
+    @autolock_minutes.setter
+    def autolock_minutes(self, value: int) -> None:
+        self._s.setValue("security/autolock_minutes", int(value))
+
+    @property
+    def lock_on_minimize(self) -> bool:
+        return str(self._s.value("security/lock_on_minimize", "false")).lower() == "true"
+
+    @lock_on_minimize.setter
+    def lock_on_minimize(self, value: bool) -> None:
+        self._s.setValue("security/lock_on_minimize", "true" if value else "false")
+
+    @property
+    def theme(self) -> str:
+        value = str(self._s.value("appearance/theme", "system"))
+        return value if value in ("system", "light", "dark") else "system"
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        self._s.setValue("appearance/theme", value)
+
+    @property
+    def recent_vaults(self) -> list[Path]:
+        raw = self._s.value("vaults/recent", [])
+        items = [raw] if isinstance(raw, str) else list(raw or [])  # type: ignore[call-overload]
+        return [Path(p) for p in items if isinstance(p, str) and p][:MAX_RECENT]
+
+    def remember_vault(self, path: Path) -> None:
+        path = path.resolve()
+        recent = [p for p in self.recent_vaults if p != path]
+        self._s.setValue("vaults/recent", [str(p) for p in [path, *recent][:MAX_RECENT]])
+
+    def sync(self) -> None:
+        self._s.sync()

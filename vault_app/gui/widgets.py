@@ -1,0 +1,61 @@
+"""Small reusable widgets: password fields that wipe themselves, inline errors."""
+
+from __future__ import annotations
+
+from vault_app.gui.qt import QtWidgets
+
+
+def wipe(field: QtWidgets.QLineEdit) -> None:
+    """Overwrite a field's text before clearing it (after Electrum)."""
+    length = len(field.text())
+    if length:
+        field.setText("\0" * length)
+    field.clear()
+
+
+class PasswordField(QtWidgets.QLineEdit):
+    """A masked line edit with a show/hide action. Its text is never logged."""
+
+    def __init__(self, placeholder: str = "", parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.setPlaceholderText(placeholder)
+        self.setClearButtonEnabled(False)
+        self.reveal_action = self.addAction(
+            self.style().standardIcon(QtWidgets.QStyle.StandardPixmap.SP_FileDialogContentsView),
+            QtWidgets.QLineEdit.ActionPosition.TrailingPosition,
+        )
+        self.reveal_action.setCheckable(True)
+        self.reveal_action.setToolTip("Show")
+        self.reveal_action.toggled.connect(self.set_revealed)
+
+    def set_revealed(self, revealed: bool) -> None:
+        self.setEchoMode(QtWidgets.QLineEdit.EchoMode.Normal if revealed
+                         else QtWidgets.QLineEdit.EchoMode.Password)
+        self.reveal_action.setToolTip("Hide" if revealed else "Show")
+        if self.reveal_action.isChecked() != revealed:
+            self.reveal_action.setChecked(revealed)
+
+    @property
+    def revealed(self) -> bool:
+        return self.echoMode() == QtWidgets.QLineEdit.EchoMode.Normal
+
+    def wipe(self) -> None:
+        self.set_revealed(False)
+        wipe(self)
+
+
+class InlineError(QtWidgets.QLabel):
+    """A red message under a field; hidden when empty."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setObjectName("inlineError")
+        self.setStyleSheet("color: #c62828;")
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+        self.setAccessibleDescription(text)
