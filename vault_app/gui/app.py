@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from vault_app import APP_NAME, __version__
 
@@ -21,8 +22,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return known
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv if argv is None else argv)
+def build_app(argv: list[str]) -> tuple[Any, Any]:
+    """Create the QApplication and the main window (not shown yet)."""
     args = parse_args(argv[1:])  # --version exits here, before Qt is loaded
 
     from vault_app.core.paths import default_vault_path
@@ -43,5 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     apply_theme(app, settings.theme)
     window = MainWindow(settings, (args.vault or default_vault_path()).expanduser())
+    return app, window
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    app, window = build_app(list(sys.argv if argv is None else argv))
     window.show()
-    return app.exec()
+    return int(app.exec())

@@ -119,7 +119,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for column, width in ((COL_LABEL, 170), (COL_EXCHANGE, 90), (COL_PERMISSIONS, 175),
                               (COL_ENV, 95), (COL_ROTATION, 105)):
             self.table.setColumnWidth(column, width)
-        self.table.doubleClicked.connect(lambda _index: self.edit_key())
+        self.table.activated.connect(lambda _index: self.edit_key())  # Enter or double-click
         self.table.selectionModel().currentRowChanged.connect(self._selection_changed)
         self.detail = DetailPane(self.catalog, splitter)
         self.detail.copy_requested.connect(self.copy_credential)
