@@ -74,8 +74,8 @@ def main(out: Path) -> int:
         ("Binance spot bot", "binance", "read,trade", "203.0.113.7", "live", ["bot"]),
         ("OKX grid", "okx", "read,trade", "203.0.113.7, 203.0.113.8", "live", ["bot"]),
         ("Kraken tax export", "kraken", "read", "", "live", ["tax"]),
-        ("KuCoin testnet", "kucoin", "read,trade", "", "sandbox", []),
-        ("Bybit treasury", "bybit", "read,trade,withdraw", "198.51.100.4", "live", []),
+        ("Bybit testnet", "bybit", "read,trade", "", "sandbox", []),
+        ("Gate treasury", "gate", "read,trade,withdraw", "198.51.100.4", "live", []),
         ("Coinbase portfolio", "coinbase", "read", "", "live", ["tracker"]),
     ]
     entries = []

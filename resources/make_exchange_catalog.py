@@ -27,7 +27,8 @@ def build() -> dict[str, object]:
             "id": exchange_id,
             "name": str(exchange.name),
             "required": required,
-            "sandbox": "test" in (exchange.urls or {}),
+            # ccxt lists a "test" URL key for every exchange; it is None where no sandbox exists
+            "sandbox": bool((exchange.urls or {}).get("test")),
             "pem_secret": exchange_id in PEM_SECRET,
         })
     return {"ccxt_version": ccxt.__version__, "exchanges": exchanges}

@@ -18,6 +18,7 @@ Exit codes are a stable contract; see ``EXIT_CODES`` and the README.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
@@ -498,7 +499,8 @@ def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:
-        args = build_parser().parse_args(argv)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
         return int(exc.code or 0)
     cli = Cli(args, stdin, stdout, stderr)

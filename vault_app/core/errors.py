@@ -55,7 +55,16 @@ class VaultIOError(VaultError):
 
 
 class VaultWriteError(VaultIOError):
-    """A save failed (I/O error, full disk); the previous file is intact."""
+    """A save failed (I/O error, full disk); the previous file is intact.
+
+    ``replaced`` is True in the one case where the new file did replace the old
+    one but the folder could not be flushed: the save happened, its durability
+    across a power cut is unsure.
+    """
+
+    def __init__(self, message: str, *, replaced: bool = False) -> None:
+        super().__init__(message)
+        self.replaced = replaced
 
 
 class VaultLocked(VaultError):

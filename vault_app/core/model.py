@@ -159,8 +159,12 @@ def clean_api_url(url: str) -> str:
     from urllib.parse import urlsplit
 
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unbalanced or invalid [IPv6] host
+        hostname = None
+    if hostname is None or parts.scheme not in ("https", "http"):
         raise ValidationError(
             f"'{url}' is not an http(s) URL with a host", field="api_url"
         )

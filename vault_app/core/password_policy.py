@@ -40,7 +40,9 @@ def rate(password: str) -> Strength:
         return Strength(0, "", ("Enter a password",), False)
     from zxcvbn import zxcvbn  # 30 ms, only when choosing a password
 
-    result = zxcvbn(password[:100])  # zxcvbn is quadratic; 100 characters is plenty
+    # zxcvbn refuses more than 72 characters (and is quadratic); a passphrase that
+    # long is rated on its first 72, which is already far past "very strong".
+    result = zxcvbn(password[:72])
     score = int(result["score"])
     feedback = result.get("feedback") or {}
     warning = str(feedback.get("warning") or "")

@@ -99,7 +99,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     except OSError as exc:
         # The rename happened; only its durability across a power cut is unsure.
         raise VaultWriteError(
-            f"saved {path}, but the folder could not be flushed to disk: {_describe(exc)}"
+            f"saved {path}, but the folder could not be flushed to disk: {_describe(exc)}",
+            replaced=True,
         ) from None
 
 

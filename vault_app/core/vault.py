@@ -225,6 +225,8 @@ class Vault:
     def add(self, entry: KeyEntry) -> KeyEntry:
         """Add a validated entry (see ``model.new_entry``) and save."""
         def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
+            if any(other.id == entry.id for other in entries):
+                raise ValidationError("this key is already in the vault", field="id")
             _check_unique(entry, entries)
             return [*entries, entry]
 
@@ -361,7 +363,15 @@ class Vault:
             assert dek is not None
             blob = seal(slot, dek, encode_payload(self._meta, entries))
             storage.remove_stale_temps(self.path)
-            storage.atomic_write(self.path, blob)
+            try:
+                storage.atomic_write(self.path, blob)
+            except VaultWriteError as exc:
+                if exc.replaced:  # the file on disk is the new one: memory must follow
+                    self._accept(entries, slot, dek, blob)
+                raise
+        self._accept(entries, slot, dek, blob)
+
+    def _accept(self, entries: list[KeyEntry], slot: KeySlot, dek: bytes, blob: bytes) -> None:
         self._entries = entries
         self._slot, self._dek = slot, dek
         self._fingerprint = checksum_of(blob)

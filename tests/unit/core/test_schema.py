@@ -1,0 +1,438 @@
+"""The decrypted payload (spec section 6): encoding, decoding and upgrades."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import FAST_KDF, PASSWORD, make_entry
+from vault_app.core import schema
+from vault_app.core.errors import UnsupportedVersion, VaultDamaged
+from vault_app.core.exchanges import CREDENTIAL_NAMES
+from vault_app.core.model import ENVIRONMENTS, PERMISSIONS, KeyEntry
+from vault_app.core.schema import VaultMeta, decode_payload, encode_payload
+from vault_app.core.vault import Vault, new_key_slot, seal, unlock_bytes
+
+TS = "2026-01-02T03:04:05Z"
+META = VaultMeta(id="vault-id", created_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+
+# --- strategies -----------------------------------------------------------------------
+
+TRICKY = st.sampled_from([
+    '"', "\\", "\n", "\r\n", "\u2028", "\u2029", "\x00", "\t", "\x7f", "e\u0301", "😀",
+    "\ufeff", "]}", '"entries":[', ",\n", "\\n", "\\u2028", "{", "}", "[\n", "/",
+])
+TEXT = st.lists(st.one_of(st.text(max_size=8), TRICKY), max_size=6).map("".join)
+TIMESTAMP = st.datetimes(
+    min_value=datetime(1970, 1, 1), max_value=datetime(9000, 1, 1), timezones=st.just(UTC)
+).map(lambda d: d.replace(microsecond=0))
+JSON_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXT
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def extras(reserved: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(TEXT.filter(lambda k: k not in reserved), JSON_VALUE, max_size=3)
+
+
+ENTRY = st.builds(
+    KeyEntry,
+    id=TEXT,
+    label=TEXT,
+    exchange=TEXT,
+    credentials=st.dictionaries(st.sampled_from(CREDENTIAL_NAMES), TEXT, max_size=4),
+    permissions=st.lists(st.sampled_from(PERMISSIONS), unique=True).map(tuple),
+    ip_whitelist=st.lists(TEXT, max_size=3).map(tuple),
+    environment=st.sampled_from(ENVIRONMENTS),
+    api_url=st.none() | TEXT,
+    created_at=TIMESTAMP,
+    rotated_at=TIMESTAMP,
+    last_used_at=st.none() | TIMESTAMP,
+    rotate_days=st.integers(1, 3650),
+    notes=TEXT,
+    tags=st.lists(TEXT, max_size=3).map(tuple),
+    extra=extras(schema._ENTRY_KEYS),
+)
+META_S = st.builds(VaultMeta, id=TEXT, created_at=TIMESTAMP, extra=extras(("id", "created_at")))
+
+PROPERTY = settings(max_examples=75, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def assert_same(got: tuple[VaultMeta, list[KeyEntry]], meta: VaultMeta,
+                entries: list[KeyEntry]) -> None:
+    got_meta, got_entries = got
+    assert got_meta == meta
+    assert dict(got_meta.extra) == dict(meta.extra)  # extra has compare=False
+    assert got_entries == entries
+    assert [dict(e.extra) for e in got_entries] == [dict(e.extra) for e in entries]
+
+
+@PROPERTY
+@given(meta=META_S, entries=st.lists(ENTRY, max_size=4))
+def test_round_trip_fast_path(meta: VaultMeta, entries: list[KeyEntry]) -> None:
+    plaintext = encode_payload(meta, entries)
+    assert schema._fast_lines(plaintext) is not None  # our own layout takes the fast path
+    assert_same(decode_payload(plaintext), meta, entries)
+
+
+@PROPERTY
+@given(meta=META_S, entries=st.lists(ENTRY, max_size=4), indent=st.sampled_from([None, 1, 4]))
+def test_generic_json_path_gives_the_same_result(
+    meta: VaultMeta, entries: list[KeyEntry], indent: int | None
+) -> None:
+    plaintext = encode_payload(meta, entries)
+    document = json.loads(plaintext)  # the text is valid JSON
+    relaid = json.dumps(document, indent=indent, ensure_ascii=indent is None).encode()
+    assert schema._fast_lines(relaid) is None  # really the generic path
+    assert_same(decode_payload(relaid), meta, entries)
+    assert_same(decode_payload(plaintext), *decode_payload(relaid))
+
+
+@PROPERTY
+@given(meta=META_S, entries=st.lists(ENTRY, max_size=4))
+def test_unchanged_entries_re_encode_to_identical_bytes(
+    meta: VaultMeta, entries: list[KeyEntry]
+) -> None:
+    plaintext = encode_payload(meta, entries)
+    assert encode_payload(*decode_payload(plaintext)) == plaintext
+
+
+def test_encoded_layout_is_one_entry_per_line() -> None:
+    entries = [make_entry("a"), make_entry("b", exchange="binance")]
+    plaintext = encode_payload(META, entries)
+    lines = plaintext.split(b"\n")
+    assert lines[0].startswith(b'{"schema":1,"vault":{')
+    assert lines[0].endswith(b'"entries":[')
+    assert len(lines) == 4 and lines[-1] == b"]}"
+    assert lines[1].endswith(b",") and not lines[2].endswith(b",")
+    assert json.loads(plaintext)["entries"][1]["label"] == "b"
+    assert encode_payload(META, []) == (
+        b'{"schema":1,"vault":{"id":"vault-id","created_at":"' + TS.encode()
+        + b'"},"entries":[\n]}'
+    )
+
+
+def test_pretty_printed_json_decodes() -> None:
+    entry = make_entry("pretty")
+    document = json.loads(encode_payload(META, [entry]))
+    pretty = json.dumps(document, indent=2, sort_keys=True).encode()
+    meta, entries = decode_payload(pretty)
+    assert meta == META
+    assert entries == [entry]
+
+
+def _relayouts() -> dict[str, bytes]:
+    a, b = make_entry("a"), make_entry("b", exchange="binance")
+    head, line_a, line_b, tail = encode_payload(META, [a, b]).split(b"\n")
+    return {
+        "two entries on one line": b"\n".join([head, line_a + line_b, tail]),
+        "blank line before the entries": b"\n".join([head, b"", line_a, line_b, tail]),
+        "indented entries": b"\n".join([head, b" " + line_a, b"\t" + line_b, tail]),
+        "space before the comma": b"\n".join([head, line_a[:-1] + b" ,", line_b, tail]),
+    }
+
+
+@pytest.mark.parametrize("layout", list(_relayouts()))
+def test_any_valid_json_in_a_similar_layout_still_decodes(layout: str) -> None:
+    """Spec 6.2: readers must not rely on the layout; any valid JSON is a payload.
+
+    These texts look like this implementation's one-entry-per-line layout but
+    differ in insignificant whitespace.
+    """
+    plaintext = _relayouts()[layout]
+    assert [e["label"] for e in json.loads(plaintext)["entries"]] == ["a", "b"]
+    _, entries = decode_payload(plaintext)
+    assert [e.label for e in entries] == ["a", "b"]
+
+
+def test_blank_line_inside_an_empty_entries_array_still_decodes() -> None:
+    plaintext = encode_payload(META, []).replace(b"[\n]", b"[\n\n]")
+    assert json.loads(plaintext)["entries"] == []
+    assert decode_payload(plaintext) == (META, [])
+
+
+def test_read_only_decoding_gives_the_same_result() -> None:
+    entries = [make_entry("a"), make_entry("b", exchange="binance", notes="x\u2028y")]
+    plaintext = encode_payload(META, entries)
+    assert decode_payload(plaintext, for_saving=False) == (META, entries)
+    assert decode_payload(plaintext, for_saving=True) == (META, entries)
+
+
+def test_decoding_leaves_the_garbage_collector_enabled() -> None:
+    import gc
+
+    assert gc.isenabled()
+    decode_payload(encode_payload(META, [make_entry("a")]))
+    assert gc.isenabled()
+    with pytest.raises(VaultDamaged):
+        decode_payload(b'{"schema":1,"vault":{},"entries":[\n{"id":5}\n]}')
+    assert gc.isenabled()
+
+
+def test_unknown_entry_and_vault_keys_survive_decode_encode() -> None:
+    document = json.loads(encode_payload(META, [make_entry("x")]))
+    document["entries"][0]["future_field"] = {"nested": [1, "two"]}
+    document["vault"]["future_meta"] = "kept"
+    for layout in (json.dumps(document).encode(),
+                   encode_payload(*decode_payload(json.dumps(document).encode()))):
+        meta, entries = decode_payload(layout)
+        assert entries[0].extra == {"future_field": {"nested": [1, "two"]}}
+        assert meta.extra == {"future_meta": "kept"}
+        again = json.loads(encode_payload(meta, entries))
+        assert again["entries"][0]["future_field"] == {"nested": [1, "two"]}
+        assert again["vault"]["future_meta"] == "kept"
+
+
+def test_unknown_entry_keys_are_preserved_across_a_vault_save(vault_path: Path) -> None:
+    entry = make_entry("legacy")
+    document = json.loads(encode_payload(META, [entry]))
+    document["entries"][0]["added_in_v9"] = ["x", 1, None]
+    key_slot, dek = new_key_slot(PASSWORD, FAST_KDF)
+    vault_path.write_bytes(seal(key_slot, dek, json.dumps(document).encode()))
+
+    vault = Vault.open(vault_path, PASSWORD)
+    vault.add(make_entry("other", exchange="binance"))  # an unrelated change
+    vault.update(entry.id, {"notes": "edited"})  # and a change to that very entry
+    vault.mark_used(entry.id)
+
+    _, _, plaintext = unlock_bytes(vault_path.read_bytes(), PASSWORD)
+    stored = {e["label"]: e for e in json.loads(plaintext)["entries"]}
+    assert stored["legacy"]["added_in_v9"] == ["x", 1, None]
+    assert stored["legacy"]["notes"] == "edited"
+    assert "added_in_v9" not in stored["other"]
+
+
+# --- schema versions ------------------------------------------------------------------
+
+
+def _document(schema_version: object = 1, **entry_over: Any) -> dict[str, Any]:
+    entry = json.loads(encode_payload(META, [make_entry("e")]))["entries"][0]
+    entry.update(entry_over)
+    return {"schema": schema_version, "vault": {"id": "v", "created_at": TS},
+            "entries": [entry]}
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_newer_schema_is_unsupported(compact: bool) -> None:
+    plaintext = encode_payload(META, [make_entry("e")]).replace(
+        b'{"schema":1', b'{"schema":2', 1)
+    if not compact:
+        plaintext = json.dumps(json.loads(plaintext), indent=1).encode()
+    with pytest.raises(UnsupportedVersion, match="schema 2"):
+        decode_payload(plaintext)
+
+
+@pytest.mark.parametrize("version", [0, -1, "1", None, 1.5, [1]])
+def test_invalid_schema_version_is_damaged(version: object) -> None:
+    with pytest.raises(VaultDamaged):
+        decode_payload(json.dumps(_document(version)).encode())
+
+
+@pytest.mark.parametrize("version", ["true", "1.0"])
+def test_fast_and_generic_paths_agree_on_a_non_integer_schema(version: str) -> None:
+    plaintext = encode_payload(META, []).replace(b'"schema":1', f'"schema":{version}'.encode())
+    generic = json.dumps(json.loads(plaintext), indent=1).encode()
+    with pytest.raises(VaultDamaged):
+        decode_payload(generic)
+    with pytest.raises(VaultDamaged):
+        decode_payload(plaintext)
+
+
+def test_missing_schema_is_damaged() -> None:
+    document = _document()
+    del document["schema"]
+    with pytest.raises(VaultDamaged):
+        decode_payload(json.dumps(document).encode())
+
+
+def test_upgrade_chain_applies_steps_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, object]] = []
+
+    def _upgrade_v1(document: dict[str, Any]) -> dict[str, Any]:
+        calls.append(("v1", document["schema"]))
+        for entry in document["entries"]:
+            entry["notes"] = entry["notes"] + "|v1"
+        return document
+
+    def _upgrade_v2(document: dict[str, Any]) -> dict[str, Any]:
+        calls.append(("v2", document["schema"]))
+        for entry in document["entries"]:
+            entry["notes"] = entry["notes"] + "|v2"
+            entry["tags"] = [*entry["tags"], "migrated"]
+        return document
+
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(schema, "UPGRADES", {1: _upgrade_v1, 2: _upgrade_v2})
+
+    # A schema-1 file in this implementation's own one-per-line layout must
+    # still go through the chain.
+    v1_text = json.dumps(_document(1, notes="n")).encode()
+    _, entries = decode_payload(v1_text)
+    assert calls == [("v1", 1), ("v2", 2)]
+    assert entries[0].notes == "n|v1|v2"
+    assert entries[0].tags == ("migrated",)
+
+    calls.clear()
+    _, entries = decode_payload(json.dumps(_document(2, notes="n")).encode())
+    assert calls == [("v2", 2)]
+    assert entries[0].notes == "n|v2"
+
+    calls.clear()
+    current = encode_payload(META, [make_entry("now")])
+    assert current.startswith(b'{"schema":3,')
+    decode_payload(current)
+    assert calls == []
+    with pytest.raises(UnsupportedVersion):
+        decode_payload(json.dumps(_document(4)).encode())
+
+
+def test_upgrade_of_the_fast_layout_with_an_older_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[int] = []
+
+    def _upgrade_v1(document: dict[str, Any]) -> dict[str, Any]:
+        ran.append(document["schema"])
+        return document
+
+    plaintext = encode_payload(META, [make_entry("x")])  # schema 1, fast layout
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "UPGRADES", {1: _upgrade_v1})
+    _, entries = decode_payload(plaintext)
+    assert ran == [1]
+    assert entries[0].label == "x"
+
+
+# --- bad content ----------------------------------------------------------------------
+
+
+BAD_ENTRY_FIELDS = [
+    ("credentials", ["apiKey"]),
+    ("credentials", {"apiKey": 5}),
+    ("credentials", None),
+    ("permissions", "read"),
+    ("permissions", ["read", "admin"]),
+    ("permissions", [1]),
+    ("permissions", [["read"]]),
+    ("ip_whitelist", None),
+    ("environment", "prod"),
+    ("environment", 1),
+    ("environment", ["live"]),
+    ("api_url", 5),
+    ("rotate_days", "90"),
+    ("rotate_days", True),
+    ("rotate_days", 1.5),
+    ("rotate_days", None),
+    ("created_at", "yesterday"),
+    ("created_at", "2026-01-01T00:00:00"),  # no time zone
+    ("created_at", 5),
+    ("created_at", None),
+    ("rotated_at", ["2026-01-01T00:00:00Z"]),
+    ("last_used_at", 0),
+    ("label", None),
+    ("label", 3),
+    ("id", None),
+    ("exchange", {"id": "okx"}),
+    ("notes", None),
+    ("tags", "a,b"),
+    ("tags", [1]),
+]
+
+
+@pytest.mark.parametrize("layout", ["fast", "generic"])
+@pytest.mark.parametrize(("key", "value"), BAD_ENTRY_FIELDS,
+                         ids=[f"{k}={v!r}" for k, v in BAD_ENTRY_FIELDS])
+def test_bad_entry_field_types_are_damaged(key: str, value: object, layout: str) -> None:
+    document = _document()
+    document["entries"][0][key] = value
+    if layout == "fast":
+        plaintext = (b'{"schema":1,"vault":' + json.dumps(document["vault"]).encode()
+                     + b',"entries":[\n' + json.dumps(document["entries"][0]).encode()
+                     + b"\n]}")
+        assert schema._fast_lines(plaintext) is not None
+    else:
+        plaintext = json.dumps(document, indent=1).encode()
+    with pytest.raises(VaultDamaged):
+        decode_payload(plaintext)
+
+
+@pytest.mark.parametrize("key", schema._ENTRY_KEYS)
+def test_missing_entry_key_is_damaged(key: str) -> None:
+    document = _document()
+    del document["entries"][0][key]
+    with pytest.raises(VaultDamaged):
+        decode_payload(json.dumps(document).encode())
+
+
+def test_well_typed_but_non_canonical_content_is_accepted() -> None:
+    """Spec 6.1: a reader SHOULD accept well-typed, non-canonical content."""
+    document = _document(
+        created_at="2026-01-02T04:04:05.250+01:00",
+        rotated_at="2026-01-02T03:04:05+00:00",
+        api_url="https://ignored.example",  # alongside environment "live"
+        credentials={"apiKey": "k", "secret": "s", "futureCredential": "kept"},
+        id="not-a-uuid",
+    )
+    document["entries"].append(dict(document["entries"][0], id="second"))  # same label
+    _, entries = decode_payload(json.dumps(document).encode())
+    assert len(entries) == 2
+    first = entries[0]
+    assert first.created_at == datetime(2026, 1, 2, 3, 4, 5, 250000, tzinfo=UTC)
+    assert first.rotated_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert first.credentials["futureCredential"] == "kept"
+    assert first.id == "not-a-uuid"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"],
+)
+def test_out_of_range_timestamp_is_damaged(value: str) -> None:
+    with pytest.raises(VaultDamaged):
+        decode_payload(json.dumps(_document(created_at=value)).encode())
+
+
+@pytest.mark.parametrize("days", [0, -5, 3651, 10**12])
+def test_rotate_days_outside_the_spec_range_is_damaged(days: int) -> None:
+    """Spec section 6: rotate_days is 1 to 3650; content that does not match is damaged."""
+    with pytest.raises(VaultDamaged):
+        decode_payload(json.dumps(_document(rotate_days=days)).encode())
+
+
+@pytest.mark.parametrize(
+    "plaintext",
+    [
+        b"",
+        b"\xff\xfe not utf-8",
+        b"not json",
+        b"[]",
+        b'"text"',
+        b"null",
+        b'{"schema":1,"vault":{"id":"v","created_at":"' + TS.encode() + b'"}}',
+        b'{"schema":1,"vault":{"id":"v","created_at":"' + TS.encode() + b'"},"entries":{}}',
+        b'{"schema":1,"vault":[],"entries":[]}',
+        b'{"schema":1,"vault":{"id":"v"},"entries":[]}',
+        b'{"schema":1,"vault":{"id":"v","created_at":"' + TS.encode() + b'"},"entries":[1]}',
+        b'{"schema":1,"vault":{"id":"v","created_at":"' + TS.encode()
+        + b'"},"entries":[\n{not json}\n]}',
+        b'{"schema":1,"vault":{"id":"v","created_at":"' + TS.encode() + b'"},"entries":[\n[]\n]}',
+    ],
+)
+def test_malformed_payloads_are_damaged(plaintext: bytes) -> None:
+    with pytest.raises(VaultDamaged):
+        decode_payload(plaintext)
+
+
+def test_damage_messages_do_not_quote_the_content() -> None:
+    document = _document(credentials={"apiKey": "AKIA-very-secret", "secret": 7})
+    with pytest.raises(VaultDamaged) as info:
+        decode_payload(json.dumps(document).encode())
+    assert "AKIA" not in str(info.value)

@@ -1,0 +1,271 @@
+"""Files on disk: atomic replace, stale temp files, and the write lock."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from vault_app.core import storage
+from vault_app.core.errors import (
+    VaultError,
+    VaultInUse,
+    VaultIOError,
+    VaultNotFound,
+    VaultWriteError,
+)
+from vault_app.core.storage import VaultLock, atomic_write, remove_stale_temps
+
+OLD = b"old vault contents \x00\x01" * 100
+NEW = b"new vault contents \xff" * 5000
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def leftovers(folder: Path, keep: set[str]) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name not in keep)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """An empty folder (tmp_path also holds the isolated HOME)."""
+    path = tmp_path / "store"
+    path.mkdir()
+    return path
+
+
+def enospc(*args: object, **kwargs: object) -> int:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+# --- read_bytes -----------------------------------------------------------------------
+
+
+def test_read_bytes(tmp_path: Path) -> None:
+    target = tmp_path / "v.vault"
+    target.write_bytes(OLD)
+    assert storage.read_bytes(target) == OLD
+
+
+def test_read_missing_file_is_not_found(tmp_path: Path) -> None:
+    with pytest.raises(VaultNotFound, match="no vault file"):
+        storage.read_bytes(tmp_path / "missing.vault")
+
+
+def test_read_a_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(VaultError, match="folder"):
+        storage.read_bytes(tmp_path)
+
+
+def test_read_other_os_errors_are_io_errors(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def denied(self: Path) -> bytes:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(VaultIOError, match="permission denied"):
+        storage.read_bytes(tmp_path / "v.vault")
+
+
+# --- atomic_write ---------------------------------------------------------------------
+
+
+def test_atomic_write_creates_the_file_with_mode_0600_even_with_umask_0(folder: Path) -> None:
+    target = folder / "v.vault"
+    previous = os.umask(0)
+    try:
+        atomic_write(target, NEW)
+    finally:
+        os.umask(previous)
+    assert target.read_bytes() == NEW
+    assert mode(target) == 0o600
+    assert leftovers(folder, {"v.vault"}) == []
+
+
+def test_atomic_write_replaces_a_world_readable_file_with_a_0600_one(tmp_path: Path) -> None:
+    target = tmp_path / "v.vault"
+    target.write_bytes(OLD)
+    target.chmod(0o644)
+    old_inode = target.stat().st_ino
+    atomic_write(target, NEW)
+    assert target.read_bytes() == NEW
+    assert mode(target) == 0o600
+    assert target.stat().st_ino != old_inode  # replaced by rename, not rewritten in place
+
+
+def test_atomic_write_handles_short_writes(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    real_write = os.write
+    calls = []
+
+    def short_write(fd: int, data: bytes) -> int:
+        calls.append(len(data))
+        return real_write(fd, bytes(data[:1000]))
+
+    monkeypatch.setattr(os, "write", short_write)
+    target = tmp_path / "v.vault"
+    atomic_write(target, NEW)
+    monkeypatch.undo()
+    assert target.read_bytes() == NEW
+    assert len(calls) > 1
+
+
+@pytest.mark.parametrize("failing", ["write", "fsync", "replace", "fchmod"])
+def test_failed_write_keeps_the_previous_file_and_no_temp(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    target = folder / "v.vault"
+    target.write_bytes(OLD)
+    target.chmod(0o600)
+    monkeypatch.setattr(os, failing, enospc)
+    with pytest.raises(VaultWriteError) as info:
+        atomic_write(target, NEW)
+    monkeypatch.undo()
+    message = str(info.value)
+    assert "the disk is full" in message
+    assert "previous vault file is intact" in message
+    assert target.read_bytes() == OLD
+    assert leftovers(folder, {"v.vault"}) == []
+
+
+def test_failure_to_create_the_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / "v.vault"
+    with pytest.raises(VaultWriteError, match="intact"):
+        atomic_write(target, NEW)
+    assert not target.parent.exists()
+
+
+def test_error_descriptions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for code, text in [(errno.EACCES, "permission denied"), (errno.EPERM, "permission denied"),
+                       (errno.EROFS, "read-only"), (errno.EIO, os.strerror(errno.EIO))]:
+        def fail(*args: object, code: int = code) -> int:
+            raise OSError(code, os.strerror(code))
+
+        monkeypatch.setattr(os, "write", fail)
+        with pytest.raises(VaultWriteError, match=text):
+            atomic_write(tmp_path / "v.vault", NEW)
+        monkeypatch.undo()
+
+
+def test_folder_fsync_failure_is_reported_after_the_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "v.vault"
+    target.write_bytes(OLD)
+
+    def failing_dir_sync(folder: Path) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(storage, "_fsync_dir", failing_dir_sync)
+    with pytest.raises(VaultWriteError, match="saved") as info:
+        atomic_write(target, NEW)
+    assert "intact" not in str(info.value)  # it must not claim the old file survived
+    assert target.read_bytes() == NEW
+
+
+# --- stale temp files -----------------------------------------------------------------
+
+
+def test_remove_stale_temps_removes_only_this_vaults_temps(folder: Path) -> None:
+    target = folder / "v.vault"
+    target.write_bytes(OLD)
+    stale = [".v.vault.tmp-0a1b2c3d4e5f", ".v.vault.tmp-"]
+    others = ["v.vault.lock", ".other.vault.tmp-0a1b2c", "v.vault.bak", ".v.vault"]
+    for name in stale + others:
+        (folder / name).write_bytes(b"x")
+    remove_stale_temps(target)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["v.vault", *others])
+    assert target.read_bytes() == OLD
+
+
+def test_remove_stale_temps_in_a_missing_folder_is_harmless(tmp_path: Path) -> None:
+    remove_stale_temps(tmp_path / "nowhere" / "v.vault")
+
+
+def test_temp_files_are_named_for_remove_stale_temps(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer killed mid-save leaves a temp file that remove_stale_temps recognises."""
+    target = tmp_path / "v.vault"
+    seen: list[str] = []
+    real_open = os.open
+
+    def spy_open(path: object, *args: object, **kwargs: object) -> int:
+        seen.append(Path(str(path)).name)
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", spy_open)
+    monkeypatch.setattr(os, "replace", enospc)
+    with pytest.raises(VaultWriteError):
+        atomic_write(target, NEW)
+    monkeypatch.undo()
+    temp_name = seen[0]
+    (tmp_path / temp_name).write_bytes(b"left behind")
+    remove_stale_temps(target)
+    assert not (tmp_path / temp_name).exists()
+
+
+# --- the lock -------------------------------------------------------------------------
+
+
+def test_lock_path_is_a_sidecar() -> None:
+    assert storage.lock_path(Path("/x/y/v.vault")) == Path("/x/y/v.vault.lock")
+
+
+def test_second_lock_is_refused_with_the_holders_pid(tmp_path: Path) -> None:
+    target = tmp_path / "v.vault"
+    first = VaultLock(target)
+    first.acquire()
+    try:
+        assert first.held
+        lock_file = storage.lock_path(target)
+        assert mode(lock_file) == 0o600
+        assert lock_file.read_text().strip() == str(os.getpid())
+        second = VaultLock(target)
+        with pytest.raises(VaultInUse) as info:
+            second.acquire()
+        assert f"pid {os.getpid()}" in str(info.value)
+        assert "nothing was written" in str(info.value)
+        assert not second.held
+    finally:
+        first.release()
+    assert not first.held
+
+
+def test_lock_is_released_on_release_and_by_the_context_manager(tmp_path: Path) -> None:
+    target = tmp_path / "v.vault"
+    with VaultLock(target) as lock:
+        assert lock.held
+        with pytest.raises(VaultInUse):
+            VaultLock(target).acquire()
+    assert not lock.held
+    again = VaultLock(target)
+    again.acquire()  # free again
+    again.release()
+    again.release()  # releasing twice is harmless
+    with VaultLock(target):
+        pass
+
+
+def test_lock_is_released_when_the_body_raises(tmp_path: Path) -> None:
+    target = tmp_path / "v.vault"
+    with pytest.raises(RuntimeError), VaultLock(target):
+        raise RuntimeError("boom")
+    with VaultLock(target) as lock:
+        assert lock.held
+
+
+def test_lock_in_a_missing_folder_is_a_write_error(tmp_path: Path) -> None:
+    with pytest.raises(VaultWriteError, match="lock file"):
+        VaultLock(tmp_path / "missing" / "v.vault").acquire()
+
+
+def test_stale_lock_file_without_a_holder_does_not_block(tmp_path: Path) -> None:
+    target = tmp_path / "v.vault"
+    storage.lock_path(target).write_text("999999\n")  # left by a killed process
+    with VaultLock(target) as lock:
+        assert lock.held
