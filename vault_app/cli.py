@@ -85,15 +85,24 @@ class Prompter:
         self._line = 0
 
     def _read(self, prompt: str, what: str) -> str:
-        if self.interactive:
-            return getpass.getpass(prompt, stream=cast(TextIO, self.stderr))
         self._line += 1
-        line = self.stdin.readline()
-        if not line:
+        try:
+            if self.interactive:
+                value = getpass.getpass(prompt, stream=cast(TextIO, self.stderr))
+            else:
+                line = self.stdin.readline()
+                if not line:
+                    raise UsageError(
+                        f"expected {what} on standard input (line {self._line}), "
+                        "got end of input"
+                    )
+                value = line.rstrip("\r\n")
+            value.encode("utf-8")  # undecodable bytes arrive as lone surrogates
+        except (UnicodeDecodeError, UnicodeEncodeError):
             raise UsageError(
-                f"expected {what} on standard input (line {self._line}), got end of input"
-            )
-        return line.rstrip("\r\n")
+                f"{what} on standard input (line {self._line}) is not valid UTF-8"
+            ) from None
+        return value
 
     def password(self, prompt: str = "Master password: ",
                  what: str = "the master password") -> str:
@@ -220,13 +229,16 @@ class Cli:
     def warn(self, text: str) -> None:
         print(f"{PROG}: warning: {text}", file=self.err)
 
-    def open_vault(self, *, read_only: bool = False) -> Any:
-        from vault_app.core.vault import Vault
-
+    def require_vault(self) -> None:
         if not self.path.exists():
             raise errors.VaultNotFound(
                 f"no vault at {self.path}; create one with '{PROG} init'"
             )
+
+    def open_vault(self, *, read_only: bool = False) -> Any:
+        from vault_app.core.vault import Vault
+
+        self.require_vault()
         return Vault.open(self.path, self.prompt.password(), read_only=read_only)
 
     # init -------------------------------------------------------------------------
@@ -333,6 +345,11 @@ class Cli:
         if args.rotate:
             changes["credentials"] = self._prompt_credentials(
                 changes.get("exchange", entry.exchange))
+            if {k: v.strip() for k, v in changes["credentials"].items()} == {
+                    k: v for k, v in entry.credentials.items() if k in changes["credentials"]}:
+                raise errors.ValidationError(
+                    "the credentials entered are the ones already stored; rotating means "
+                    "creating a new key on the exchange and entering it here")
         try:
             edited = vault.update(entry.id, changes)
         except errors.ValidationError as exc:
@@ -429,6 +446,8 @@ class Cli:
 
     # remove -----------------------------------------------------------------------
     def cmd_remove(self) -> int:
+        if not self.args.yes and not self.prompt.interactive:
+            raise UsageError("refusing to ask for confirmation without a terminal; pass --yes")
         vault = self.open_vault()
         entry = vault.find(self.args.target)
         if not self.args.yes and not self.prompt.confirm(
@@ -444,8 +463,7 @@ class Cli:
     def cmd_passwd(self) -> int:
         from vault_app.core.password_policy import check_new_password
 
-        if not self.path.exists():
-            raise errors.VaultNotFound(f"no vault at {self.path}")
+        self.require_vault()
         old = self.prompt.password("Current master password: ", "the current master password")
         new, repeat = self.prompt.new_password()
         check_new_password(new, repeat)
