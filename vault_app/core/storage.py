@@ -16,6 +16,7 @@ from pathlib import Path
 
 from vault_app.core.errors import (
     VaultError,
+    VaultExists,
     VaultInUse,
     VaultIOError,
     VaultNotFound,
@@ -63,14 +64,9 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably, mode 0600.
-
-    Raises VaultWriteError on any failure; the previous file is then untouched
-    and no temp file is left behind.
-    """
-    folder = path.parent
-    temp = folder / f"{_temp_name(path)}{os.urandom(6).hex()}"
+def _write_temp(path: Path, data: bytes) -> Path:
+    """A fsynced 0600 temp file beside ``path``, holding ``data``."""
+    temp = path.parent / f"{_temp_name(path)}{os.urandom(6).hex()}"
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     except OSError as exc:
@@ -87,21 +83,64 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(temp, path)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        _unlink_quietly(temp)
         raise VaultWriteError(
             f"could not save {path}: {_describe(exc)}; the previous vault file is intact"
         ) from None
+    return temp
+
+
+def _unlink_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _flush_folder(path: Path) -> None:
     try:
-        _fsync_dir(folder)
+        _fsync_dir(path.parent)
     except OSError as exc:
-        # The rename happened; only its durability across a power cut is unsure.
+        # The new file is in place; only its durability across a power cut is unsure.
         raise VaultWriteError(
             f"saved {path}, but the folder could not be flushed to disk: {_describe(exc)}",
             replaced=True,
         ) from None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically and durably, mode 0600.
+
+    Raises VaultWriteError on any failure; the previous file is then untouched
+    and no temp file is left behind.
+    """
+    temp = _write_temp(path, data)
+    try:
+        os.replace(temp, path)
+    except OSError as exc:
+        _unlink_quietly(temp)
+        raise VaultWriteError(
+            f"could not save {path}: {_describe(exc)}; the previous vault file is intact"
+        ) from None
+    _flush_folder(path)
+
+
+def atomic_create(path: Path, data: bytes) -> None:
+    """Like ``atomic_write``, but fail with VaultExists if ``path`` exists.
+
+    The final step is a hard link, which the kernel refuses when the name is
+    taken, so an existing file is never overwritten, whoever created it.
+    """
+    temp = _write_temp(path, data)
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise VaultExists(f"a vault already exists at {path}; refusing to overwrite it") \
+            from None
+    except OSError as exc:
+        raise VaultWriteError(f"could not create {path}: {_describe(exc)}") from None
+    finally:
+        _unlink_quietly(temp)
+    _flush_folder(path)
 
 
 def remove_stale_temps(path: Path) -> None:

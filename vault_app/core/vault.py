@@ -154,9 +154,7 @@ class Vault:
         meta = VaultMeta()
         blob = seal(slot, dek, encode_payload(meta, []))
         with storage.VaultLock(path):
-            if path.exists():
-                raise VaultExists(f"a vault already exists at {path}; refusing to overwrite it")
-            storage.atomic_write(path, blob)
+            storage.atomic_create(path, blob)
         return cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
 
     @classmethod

@@ -12,6 +12,7 @@ import pytest
 from vault_app.core import storage
 from vault_app.core.errors import (
     VaultError,
+    VaultExists,
     VaultInUse,
     VaultIOError,
     VaultNotFound,
@@ -269,3 +270,32 @@ def test_stale_lock_file_without_a_holder_does_not_block(tmp_path: Path) -> None
     storage.lock_path(target).write_text("999999\n")  # left by a killed process
     with VaultLock(target) as lock:
         assert lock.held
+
+
+def test_atomic_create_never_overwrites_an_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "vault.vault"
+    target.write_bytes(b"someone else's file")
+    with pytest.raises(VaultExists):
+        storage.atomic_create(target, b"new vault")
+    assert target.read_bytes() == b"someone else's file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vault.vault"]
+
+
+def test_vault_create_loses_the_race_safely(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that appears between the existence check and the write survives."""
+    from tests.conftest import FAST_KDF, PASSWORD
+    from vault_app.core.vault import Vault
+
+    target = tmp_path / "vault.vault"
+    real_link = os.link
+
+    def link_after_someone_else(src: object, dst: object) -> None:
+        target.write_bytes(b"created meanwhile")
+        real_link(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "link", link_after_someone_else)
+    with pytest.raises(VaultExists):
+        Vault.create(target, PASSWORD, FAST_KDF, enforce_kdf_minimum=False)
+    assert target.read_bytes() == b"created meanwhile"
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
