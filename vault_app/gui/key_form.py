@@ -264,6 +264,7 @@ class KeyForm(QtWidgets.QDialog):
                     f"{info.name} needs no credentials in ccxt.", self))
             for name in info.required:
                 self._add_credential_field(name, info).setText(kept.get(name, ""))
+        self._chain_tab_order()
         current = self.environment.currentData()
         self.environment.blockSignals(True)
         self.environment.clear()
@@ -273,6 +274,18 @@ class KeyForm(QtWidgets.QDialog):
         self.environment.addItem("Custom API URL", "custom")
         self.environment.blockSignals(False)
         self._select_environment(current or "live")
+
+    def _chain_tab_order(self) -> None:
+        """Credential fields are built after the rest: put them back in visual order."""
+        previous: QtWidgets.QWidget = self.label
+        for field in self.credential_fields.values():
+            QtWidgets.QWidget.setTabOrder(previous, field)
+            previous = field
+            for button in self.credentials_box.findChildren(QtWidgets.QPushButton):
+                if field.parent() is button.parent() and button.isVisibleTo(self):
+                    QtWidgets.QWidget.setTabOrder(previous, button)
+                    previous = button
+        QtWidgets.QWidget.setTabOrder(previous, self.permission_boxes["read"])
 
     def _select_environment(self, environment: str) -> None:
         index = self.environment.findData(environment)

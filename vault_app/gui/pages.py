@@ -192,7 +192,7 @@ class UnlockPage(QtWidgets.QWidget):
         self.recent = QtWidgets.QComboBox(inner)
         self.recent.setAccessibleName("Vault file")
         self.recent.activated.connect(self._recent_chosen)
-        form.addRow("&Vault:", self.recent)
+        form.addRow("Vault &file:", self.recent)
         self.password = PasswordField("Master password", inner)
         self.password.setAccessibleName("Master password")
         self.password.returnPressed.connect(self._submit)

@@ -309,6 +309,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.form is not None:
             self.form.wipe()
             self.form = None
+        for dialog in (getattr(self, "delete_dialog", None),):
+            if dialog is not None and dialog.isVisible():
+                dialog.reject()
         self.clipboard.clear()
         self.detail.show_entry(None)
         self.model.clear()
@@ -369,11 +372,17 @@ class MainWindow(QtWidgets.QMainWindow):
         assert vault is not None
 
         def finished(result: Any) -> None:
+            self.saved.emit(str(vault.path))
+            if self.vault is not vault:  # locked (or another vault opened) meanwhile
+                return
             self.statusBar().showMessage(f"Saved at {time.strftime('%H:%M:%S')}.")
             done(result)
-            self.saved.emit(str(vault.path))
 
-        self.ops.run(lambda: what(vault), finished, failed, writes=True)
+        def refused(exc: BaseException) -> None:
+            if self.vault is vault:
+                failed(exc)
+
+        self.ops.run(lambda: what(vault), finished, refused, writes=True)
 
     def add_key(self) -> None:
         if self.vault is None:
@@ -402,6 +411,10 @@ class MainWindow(QtWidgets.QMainWindow):
                 trimmed = form.trimmed
                 form.accept()
                 self._refresh(saved.id)
+                current = self.current_entry()
+                if current is None or current.id != saved.id:
+                    self.search.clear()  # the filter hid the key just saved: show it
+                    self._refresh(saved.id)
                 note = (f" Removed surrounding spaces from: {', '.join(trimmed)}."
                         if trimmed else "")
                 self.statusBar().showMessage(
@@ -434,7 +447,7 @@ class MainWindow(QtWidgets.QMainWindow):
         box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Cancel)
 
         def answered() -> None:
-            if box.clickedButton() is not delete:
+            if box.clickedButton() is not delete or self.vault is None:
                 return
 
             def done(_removed: KeyEntry) -> None:
