@@ -46,9 +46,13 @@ screenshots: $(STAMP)
 
 package: $(STAMP)
 	@sh packaging/linux/ensure-system-deps.sh headless
-	$(BIN)/python -m pip install --quiet --require-hashes -r packaging/requirements-package.txt
-	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build packaging/vault-app.spec
-	QT_QPA_PLATFORM=offscreen dist/vault-app/vault-app --version
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r packaging/requirements-package.txt
+	rm -rf dist/vault-app
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build \
+		packaging/vault-app.spec
+	sh packaging/smoke-bundle.sh dist/vault-app
+	@du -sh dist/vault-app
 
 catalog: $(STAMP)
 	$(BIN)/python resources/make_exchange_catalog.py
