@@ -34,6 +34,12 @@ def _dark_palette() -> QtGui.QPalette:
 
 
 def apply_theme(app: QtWidgets.QApplication, theme: str) -> None:
+    """Apply ``theme``; with "system", follow the desktop's scheme, live."""
+    app.setProperty("vaultAppTheme", theme)
+    if not app.property("vaultAppFollowsScheme"):
+        app.setProperty("vaultAppFollowsScheme", True)
+        app.styleHints().colorSchemeChanged.connect(
+            lambda _scheme: apply_theme(app, str(app.property("vaultAppTheme"))))
     app.setStyle("Fusion")
     hints = app.styleHints()
     if theme == "dark" or (theme == "system"
