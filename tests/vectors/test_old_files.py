@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from vault_app.core.model import KeyEntry, format_ts
+from vault_app.core.schema import entry_to_dict
 from vault_app.core.vault import Vault, inspect
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -28,23 +29,8 @@ def expectation(vault_file: Path) -> dict[str, Any]:
 
 
 def as_recorded(entry: KeyEntry) -> dict[str, Any]:
-    """The fields of an entry in the form the fixture JSON records them."""
-    return {
-        "id": entry.id,
-        "label": entry.label,
-        "exchange": entry.exchange,
-        "credentials": dict(entry.credentials),
-        "permissions": list(entry.permissions),
-        "ip_whitelist": list(entry.ip_whitelist),
-        "environment": entry.environment,
-        "api_url": entry.api_url,
-        "created_at": format_ts(entry.created_at),
-        "rotated_at": format_ts(entry.rotated_at),
-        "last_used_at": format_ts(entry.last_used_at) if entry.last_used_at else None,
-        "rotate_days": entry.rotate_days,
-        "notes": entry.notes,
-        "tags": list(entry.tags),
-    }
+    """The fields of an entry as the fixture JSON records them (its stored form)."""
+    return entry_to_dict(entry)
 
 
 def test_fixtures_are_present_and_paired() -> None:
