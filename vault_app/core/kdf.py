@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from argon2.low_level import Type, hash_secret_raw
@@ -91,26 +92,27 @@ def derive_kek(password: str, salt: bytes, params: KdfParams) -> bytes:
     )
 
 
-def calibrate(target_seconds: float = 1.0, parallelism: int = 4) -> KdfParams:
+def _measure(params: KdfParams) -> float:
+    start = time.perf_counter()
+    hash_secret_raw(b"calibrate", b"\x00" * 16, params.iterations, params.memory_kib,
+                    params.parallelism, KEK_LENGTH, Type.ID, ARGON2_VERSION)
+    return time.perf_counter() - start
+
+
+def calibrate(target_seconds: float = 1.0, parallelism: int = 4,
+              measure: Callable[[KdfParams], float] = _measure) -> KdfParams:
     """Find parameters that take about ``target_seconds`` on this machine.
 
-    Memory is raised first (up to 1 GiB), then iterations, never going below
-    the default. Each probe runs the real KDF, so this takes a few seconds.
+    Memory is doubled first (up to 1 GiB), then iterations are raised (up to
+    the cap), never going below the default. Each probe runs the real KDF
+    (``measure``), so this takes a few seconds.
     """
-    params = KdfParams.default()
-    salt = b"\x00" * 16
-
-    def cost(p: KdfParams) -> float:
-        start = time.perf_counter()
-        hash_secret_raw(b"calibrate", salt, p.iterations, p.memory_kib, p.parallelism,
-                        KEK_LENGTH, Type.ID, ARGON2_VERSION)
-        return time.perf_counter() - start
-
-    params = KdfParams(params.memory_kib, params.iterations, parallelism)
-    elapsed = cost(params)
+    default = KdfParams.default()
+    params = KdfParams(default.memory_kib, default.iterations, parallelism)
+    elapsed = measure(params)
     while elapsed * 2 <= target_seconds * 1.15 and params.memory_kib < 1024 * 1024:
         params = KdfParams(params.memory_kib * 2, params.iterations, parallelism)
-        elapsed = cost(params)
+        elapsed = measure(params)
     if elapsed < target_seconds:
         per_iteration = elapsed / params.iterations
         wanted = round(target_seconds / per_iteration)

@@ -141,3 +141,38 @@ def test_nfd_password_unlocks_a_vault_created_with_its_nfc_form(vault_path: Path
     assert not Vault.open(vault_path, nfd).is_locked
     with pytest.raises(WrongPassword):
         Vault.open(vault_path, nfc + "x")
+
+
+def _linear_cost(seconds_per_gib_pass: float):  # type: ignore[no-untyped-def]
+    """A synthetic machine: time grows with memory x passes, as Argon2's does."""
+    def measure(params: KdfParams) -> float:
+        return params.memory_kib / (1024 * 1024) * params.iterations * seconds_per_gib_pass
+    return measure
+
+
+@pytest.mark.parametrize("speed", [0.6, 2.0, 8.0])
+def test_calibrate_lands_near_the_target_and_never_below_the_default(speed: float) -> None:
+    from vault_app.core.kdf import calibrate
+
+    measure = _linear_cost(speed)
+    params = calibrate(1.0, measure=measure)
+    default = KdfParams.default()
+    params.check_creatable()
+    assert params.memory_kib >= default.memory_kib
+    assert params.iterations >= default.iterations
+    assert params.memory_kib <= 1024 * 1024
+    if measure(default) < 1.0:  # room to grow: it must get close to one second
+        assert 0.75 <= measure(params) <= 1.35
+
+
+def test_calibrate_on_a_slow_machine_keeps_the_default() -> None:
+    from vault_app.core.kdf import calibrate
+
+    assert calibrate(1.0, measure=_linear_cost(100.0)) == KdfParams.default()
+
+
+def test_calibrate_respects_the_iteration_cap() -> None:
+    from vault_app.core.kdf import MAX_ITERATIONS, calibrate
+
+    params = calibrate(60.0, measure=_linear_cost(0.01))
+    assert params.iterations == MAX_ITERATIONS and params.memory_kib == 1024 * 1024
