@@ -128,7 +128,7 @@ def main(out: Path) -> int:
     damaged.write_bytes(bytes(data))
     window.show_start_page(damaged)
     window.unlock(damaged, PASSWORD)
-    wait_until(lambda: getattr(window, "damaged_dialog", None) is not None)
+    wait_until(lambda: window.damaged_dialog is not None)
     shoot(window.damaged_dialog, "damaged")
     window.damaged_dialog.close()
     window.close()

@@ -52,10 +52,6 @@ class CredentialRow(QtWidgets.QWidget):
         self.reveal.setText("Hide" if revealed else "Reveal")
         self.field.setCursorPosition(0)
 
-    @property
-    def revealed(self) -> bool:
-        return self.reveal.isChecked()
-
     def wipe(self) -> None:
         self.reveal.setChecked(False)
         wipe(self.field)

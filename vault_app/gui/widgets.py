@@ -36,10 +36,6 @@ class PasswordField(QtWidgets.QLineEdit):
         if self.reveal_action.isChecked() != revealed:
             self.reveal_action.setChecked(revealed)
 
-    @property
-    def revealed(self) -> bool:
-        return self.echoMode() == QtWidgets.QLineEdit.EchoMode.Normal
-
     def wipe(self) -> None:
         self.set_revealed(False)
         wipe(self)

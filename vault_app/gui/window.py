@@ -61,6 +61,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.vault: Vault | None = None
         self._catalog: Catalog | None = None
         self.form: KeyForm | None = None
+        # The open dialogs, so that locking can close them (and tests can find them).
+        self.delete_dialog: QtWidgets.QMessageBox | None = None
+        self.damaged_dialog: QtWidgets.QMessageBox | None = None
+        self.settings_dialog: SettingsDialog | None = None
         self.ops = OpRunner(self)
         self.clipboard = SecretClipboard(settings.clipboard_seconds, self)
         self.clipboard.copied.connect(
@@ -309,9 +313,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.form is not None:
             self.form.wipe()
             self.form = None
-        for dialog in (getattr(self, "delete_dialog", None),):
-            if dialog is not None and dialog.isVisible():
-                dialog.reject()
+        if self.delete_dialog is not None and self.delete_dialog.isVisible():
+            self.delete_dialog.reject()
         self.clipboard.clear()
         self.detail.show_entry(None)
         self.model.clear()
