@@ -239,6 +239,10 @@ class Cli:
         from vault_app.core.vault import Vault
 
         self.require_vault()
+        if not read_only:  # say so before asking for the password
+            from vault_app.core.writable import check_writable
+
+            check_writable(self.path)
         return Vault.open(self.path, self.prompt.password(), read_only=read_only)
 
     # init -------------------------------------------------------------------------
@@ -464,6 +468,9 @@ class Cli:
         from vault_app.core.password_policy import check_new_password
 
         self.require_vault()
+        from vault_app.core.writable import check_writable
+
+        check_writable(self.path)
         old = self.prompt.password("Current master password: ", "the current master password")
         new, repeat = self.prompt.new_password()
         check_new_password(new, repeat)

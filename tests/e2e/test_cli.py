@@ -762,3 +762,21 @@ def test_list_into_a_closed_pipe_exits_quietly(tmp_path: Path) -> None:
         code = proc.wait(60)
     assert code == 0, err
     assert err == ""
+
+
+@pytest.mark.parametrize("command", [
+    ("add", "--exchange", "okx", "--label", "New key"),
+    ("edit", "OKX main", "--notes", "changed"),
+    ("remove", "OKX main", "--yes"),
+])
+def test_changes_to_a_read_only_vault_exit_5_and_leave_it_as_it_was(
+        cli: Cli, keys: Path, command: tuple[str, ...]) -> None:
+    """As root too: a 0400 file is never replaced by a fresh 0600 one."""
+    keys.chmod(0o400)
+    unchanged = snapshot(keys)
+    inode = keys.stat().st_ino
+    assert_fails(cli(*command, stdin=lines(PASSWORD, *OKX.values())), 5,
+                 "read-only", "0400", "nothing was written")
+    unchanged()
+    assert file_mode(keys) == 0o400 and keys.stat().st_ino == inode
+    assert_ok(cli("list", stdin=lines(PASSWORD)))  # reading still works

@@ -77,3 +77,10 @@ class ValidationError(VaultError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class VaultReadOnly(VaultIOError):
+    """The vault file, its folder or its file system is not writable; nothing was written.
+
+    Raised before anything is touched: a read-only file is never replaced.
+    """

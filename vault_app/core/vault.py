@@ -49,6 +49,7 @@ from vault_app.core.vault_format import (
     kdf_header,
     parse,
 )
+from vault_app.core.writable import check_writable, read_only_reason
 
 Mutation = Callable[[list[KeyEntry]], list[KeyEntry]]
 
@@ -114,6 +115,8 @@ class Vault:
                  catalog: Catalog | None = None, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
+        # Why the file cannot be saved (see ``writable``), or None; refreshed on each save.
+        self.read_only_reason: str | None = None
         self._slot: KeySlot | None = slot
         self._dek: bytes | None = dek
         self._meta = meta
@@ -167,8 +170,10 @@ class Vault:
         path = Path(path)
         parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path), password)
         meta, entries = decode_payload(plaintext, for_saving=not read_only)
-        return cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
-                   read_only=read_only)
+        vault = cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
+                    read_only=read_only)
+        vault.read_only_reason = read_only_reason(path)
+        return vault
 
     # --- reading -----------------------------------------------------------------
 
@@ -308,6 +313,32 @@ class Vault:
             kdf.check_creatable()
         self._commit(lambda entries: entries, new_keys=new_key_slot(new_password, kdf))
 
+    def save_copy(self, path: str | os.PathLike[str]) -> Vault:
+        """Write what this session holds to a new file at ``path``; never overwrites.
+
+        The copy has the same master password and data key (no KDF runs) and a fresh
+        payload nonce. Returns the copy, unlocked, so the user can continue there.
+        """
+        slot = self._require_slot()
+        assert self._dek is not None
+        path = Path(path)
+        if path.exists() or path.is_symlink():
+            raise VaultExists(f"a file already exists at {path}; refusing to overwrite it")
+        entries = list(self._entries)
+        blob = seal(slot, self._dek, encode_payload(self._meta, entries))
+        with storage.VaultLock(path):
+            storage.atomic_create(path, blob)
+        copy = Vault(path, slot, self._dek, self._meta, entries, checksum_of(blob),
+                     self._catalog)
+        copy.read_only_reason = read_only_reason(path)
+        return copy
+
+    def check_writable(self) -> None:
+        """Raise VaultReadOnly if the file cannot be saved now (mode, folder, mount)."""
+        self.read_only_reason = read_only_reason(self.path)
+        if self.read_only_reason is not None:
+            check_writable(self.path)
+
     def reload(self) -> bool:
         """Re-read the file if another process changed it. True if it did."""
         self._require_unlocked()
@@ -352,6 +383,7 @@ class Vault:
         slot = self._require_slot()
         if self.read_only:
             raise VaultLocked("this vault was opened read-only")
+        self.check_writable()  # before the lock: never create a lock file in its folder
         with storage.VaultLock(self.path):
             on_disk = storage.read_bytes(self.path)
             if checksum_of(on_disk) != self._fingerprint:
