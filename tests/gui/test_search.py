@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pytestqt.qtbot import QtBot
 
+from tests.conftest import make_entry
+from vault_app.core.vault import Vault
 from vault_app.gui.qt import Qt
 from vault_app.gui.window import MainWindow
 
-from .helpers import CTRL, labels_shown
+from .helpers import CTRL, labels_shown, unlock
 
 ALL = ["OKX main", "key 0", "key 1"]
 
@@ -70,3 +74,25 @@ def test_return_in_search_moves_to_the_list(qtbot: QtBot, unlocked: MainWindow) 
     entry = window.current_entry()
     assert entry is not None and entry.label == "OKX main"
     assert window.detail.entry is not None and window.detail.entry.label == "OKX main"
+
+
+def test_search_matches_permissions_environment_and_exchange_names(
+        qtbot: QtBot, new_vault: Callable[..., Vault],
+        make_window: Callable[..., MainWindow]) -> None:
+    vault = new_vault(0)
+    vault.add(make_entry("payout", "kraken", permissions="read,withdraw"))
+    vault.add(make_entry("tests", "okx", permissions="read,trade", environment="sandbox"))
+    vault.add(make_entry("proxy", "binance", environment="custom",
+                         api_url="https://binance-proxy.example.test"))
+    vault.add(make_entry("cards", "cryptocom"))
+    vault.lock()
+    window = make_window()
+    unlock(qtbot, window)
+    assert search_for(qtbot, window, "withdraw") == ["payout"]
+    assert search_for(qtbot, window, "trade") == ["tests"]
+    assert search_for(qtbot, window, "sandbox") == ["tests"]
+    assert search_for(qtbot, window, "testnet") == ["tests"]
+    assert search_for(qtbot, window, "custom") == ["proxy"]
+    assert search_for(qtbot, window, "live") == ["cards", "payout"]
+    assert search_for(qtbot, window, "Crypto.com") == ["cards"]  # the name, not the id
+    assert search_for(qtbot, window, "cryptocom") == ["cards"]

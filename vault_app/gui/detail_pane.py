@@ -70,6 +70,7 @@ class DetailPane(QtWidgets.QScrollArea):
         self._catalog = catalog
         self.rows: dict[str, CredentialRow] = {}
         self.entry: KeyEntry | None = None
+        self.last_used: QtWidgets.QLabel | None = None
         self.show_entry(None)
 
     def clear(self) -> None:
@@ -81,6 +82,7 @@ class DetailPane(QtWidgets.QScrollArea):
     def show_entry(self, entry: KeyEntry | None) -> None:
         self.clear()
         self.entry = entry
+        self.last_used = None
         self._body = QtWidgets.QWidget(self)
         self._layout = QtWidgets.QVBoxLayout(self._body)
         self.setWidget(self._body)  # the previous body is deleted
@@ -120,6 +122,9 @@ class DetailPane(QtWidgets.QScrollArea):
             if name == "Permissions" and entry.can_withdraw:
                 label.setText(f"{value}  ⚠ can withdraw funds")
                 label.setStyleSheet("color: #c62828; font-weight: bold;")
+            if name == "Last used":
+                label.setObjectName("detailLastUsed")
+                self.last_used = label
             form.addRow(f"{name}:", label)
         if entry.notes:
             notes = QtWidgets.QLabel(entry.notes, self._body)
@@ -134,6 +139,19 @@ class DetailPane(QtWidgets.QScrollArea):
             self.rows[name] = row
         self._layout.addWidget(box)
         self._layout.addStretch(1)
+
+
+    def show_last_used(self, entry: KeyEntry) -> None:
+        """Update "Last used" in place: the revealed fields and the focus stay."""
+        if self.entry is not None and self.entry.id == entry.id and self.last_used:
+            self.entry = entry
+            self.last_used.setText(last_used_text(entry))
+
+    def toggle_reveal(self) -> None:
+        """Reveal every credential of the key shown, or mask them all if all are shown."""
+        reveal = not all(row.reveal.isChecked() for row in self.rows.values())
+        for row in self.rows.values():
+            row.reveal.setChecked(reveal)
 
 
 def _escape(text: str) -> str:

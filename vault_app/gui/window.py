@@ -22,6 +22,7 @@ from vault_app.gui.autolock import IdleWatcher
 from vault_app.gui.clipboard import SecretClipboard
 from vault_app.gui.detail_pane import DetailPane
 from vault_app.gui.key_form import KeyForm
+from vault_app.gui.key_table import KeyTable
 from vault_app.gui.keys_model import (
     COL_ENV,
     COL_EXCHANGE,
@@ -30,6 +31,7 @@ from vault_app.gui.keys_model import (
     COL_ROTATION,
     ID_ROLE,
     KeyFilterProxy,
+    KeyRows,
     KeyTableModel,
     PermissionBadgeDelegate,
 )
@@ -96,18 +98,26 @@ class MainWindow(QtWidgets.QMainWindow):
         page = QtWidgets.QWidget(self)
         page.setObjectName("vaultPage")
         layout = QtWidgets.QVBoxLayout(page)
+        layout.addWidget(self._build_read_only_banner(page))
         self.search = QtWidgets.QLineEdit(page)
-        self.search.setPlaceholderText("Search labels, exchanges, tags, notes (Ctrl+F)")
+        self.search.setPlaceholderText(
+            "Search labels, exchanges, permissions, environments, tags, notes (Ctrl+F)")
         self.search.setAccessibleName("Search keys")
         self.search.setClearButtonEnabled(True)
+        escape = QtGui.QShortcut(QtGui.QKeySequence(Qt.Key.Key_Escape), self.search)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self._escape_in_search)
         layout.addWidget(self.search)
         splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal, page)
         layout.addWidget(splitter, 1)
-        self.model = KeyTableModel(self)
+        self.model = KeyTableModel(self, exchange_name=self._exchange_name)
         self.proxy = KeyFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.search.textChanged.connect(self.proxy.set_search)
-        self.table = QtWidgets.QTableView(splitter)
+        self.search.textChanged.connect(self._search_changed)
+        for signal in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved,
+                       self.proxy.layoutChanged):
+            signal.connect(self._update_placeholder)
+        self.table = KeyTable(splitter)
         self.table.setObjectName("keyTable")
         self.table.setAccessibleName("Keys")
         self.table.setModel(self.proxy)
@@ -135,6 +145,27 @@ class MainWindow(QtWidgets.QMainWindow):
         self.search.returnPressed.connect(self.table.setFocus)
         return page
 
+    def _build_read_only_banner(self, page: QtWidgets.QWidget) -> QtWidgets.QFrame:
+        banner = QtWidgets.QFrame(page)
+        banner.setObjectName("readOnlyBanner")
+        banner.setStyleSheet(
+            "#readOnlyBanner { background: #fff4ce; border: 1px solid #c99a00;"
+            " border-radius: 4px; } #readOnlyBanner QLabel { color: #3d2e00; }")
+        row = QtWidgets.QHBoxLayout(banner)
+        self.read_only_label = QtWidgets.QLabel(banner)
+        self.read_only_label.setObjectName("readOnlyMessage")
+        self.read_only_label.setWordWrap(True)
+        self.read_only_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.read_only_label, 1)
+        self.save_copy_button = QtWidgets.QPushButton("Save a cop&y as…", banner)
+        self.save_copy_button.setObjectName("saveCopyButton")
+        self.save_copy_button.clicked.connect(self.save_copy)
+        row.addWidget(self.save_copy_button)
+        banner.hide()
+        self.read_only_banner = banner
+        return banner
+
     def _action(self, text: str, slot: Callable[[], Any], shortcut: str | None = None,
                 tip: str = "") -> QtGui.QAction:
         action = QtGui.QAction(text, self)
@@ -159,14 +190,24 @@ class MainWindow(QtWidgets.QMainWindow):
             "apiKey", "API key"), "Ctrl+B")
         self.act_copy_secret = self._action("Copy &secret", lambda: self.copy_credential(
             "secret", "Secret"), "Ctrl+Shift+C")
+        self.act_copy_passphrase = self._action(
+            "Copy &passphrase", lambda: self.copy_credential("password", "Passphrase"),
+            "Ctrl+Shift+P")
+        self.act_reveal = self._action("&Reveal or hide credentials", self.toggle_reveal,
+                                       "Ctrl+R", "Show or mask the selected key's credentials")
+        self.act_save_copy = self._action(
+            "Save a &copy as…", self.save_copy, None,
+            "Write a copy of this vault (same master password) to a new file and "
+            "continue there")
         menu = self.menuBar()
         vault_menu = menu.addMenu("&Vault")
-        for action in (self.act_new_vault, self.act_open, None, self.act_lock,
+        for action in (self.act_new_vault, self.act_open, self.act_save_copy, None, self.act_lock,
                        self.act_settings, None, self.act_quit):
             vault_menu.addSeparator() if action is None else vault_menu.addAction(action)
         keys_menu = menu.addMenu("&Keys")
         for action in (self.act_add, self.act_edit, self.act_delete, None, self.act_copy_key,
-                       self.act_copy_secret, None, self.act_search):
+                       self.act_copy_secret, self.act_copy_passphrase, self.act_reveal, None,
+                       self.act_search):
             keys_menu.addSeparator() if action is None else keys_menu.addAction(action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -197,17 +238,26 @@ class MainWindow(QtWidgets.QMainWindow):
             self.create_page.password.setFocus()
         self._update_actions()
 
+    @property
+    def read_only(self) -> bool:
+        """The open vault cannot be saved (file, folder or file system not writable)."""
+        return self.vault is not None and self.vault.read_only_reason is not None
+
     def _update_actions(self) -> None:
         unlocked = self.vault is not None
+        writable = unlocked and not self.read_only
         has_entry = unlocked and self.current_entry() is not None
         self.toolbar.setVisible(unlocked)
-        for action in (self.act_add, self.act_search, self.act_lock):
+        for action in (self.act_search, self.act_lock, self.act_save_copy):
             action.setEnabled(unlocked)
+        self.act_add.setEnabled(writable)
         for action in (self.act_edit, self.act_delete):
-            action.setEnabled(has_entry)
+            action.setEnabled(writable and has_entry)
         entry = self.current_entry() if has_entry else None
         self.act_copy_key.setEnabled(bool(entry and "apiKey" in entry.credentials))
         self.act_copy_secret.setEnabled(bool(entry and "secret" in entry.credentials))
+        self.act_copy_passphrase.setEnabled(bool(entry and "password" in entry.credentials))
+        self.act_reveal.setEnabled(bool(entry and entry.credentials))
 
     def choose_vault_file(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
@@ -256,10 +306,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.unlock_page.set_busy(True)
         self.vault_path = path
 
-        def done(vault: Vault) -> None:
+        def work() -> tuple[Vault, KeyRows]:
+            vault = Vault.open(path, password)
+            return vault, self.model.prepare(vault.entries)  # sorted off the GUI thread
+
+        def done(result: tuple[Vault, KeyRows]) -> None:
             self.unlock_page.set_busy(False)
             self.unlock_page.wipe()
-            self._opened(vault)
+            self._opened(*result)
 
         def failed(exc: BaseException) -> None:
             self.unlock_page.set_busy(False)
@@ -272,7 +326,7 @@ class MainWindow(QtWidgets.QMainWindow):
             else:
                 self.unlock_page.error.show_message(_message(exc))
 
-        self.ops.run(lambda: Vault.open(path, password), done, failed)
+        self.ops.run(work, done, failed)
 
     def show_damaged(self, exc: BaseException) -> None:
         box = QtWidgets.QMessageBox(self)
@@ -284,19 +338,35 @@ class MainWindow(QtWidgets.QMainWindow):
         box.open()
         self.damaged_dialog = box
 
-    def _opened(self, vault: Vault) -> None:
+    def _opened(self, vault: Vault, rows: KeyRows | None = None) -> None:
         self.vault = vault
         self.vault_path = vault.path
         self.settings.remember_vault(vault.path)
-        self.setWindowTitle(f"{vault.path.name} — vault-app")
-        self.model.set_entries(vault.entries)
+        self.model.set_rows(rows or self.model.prepare(vault.entries))
         self.stack.setCurrentWidget(self.vault_page)
         self.idle.set_timeout(self.settings.autolock_minutes * 60_000)
         self.table.setFocus()
         if self.proxy.rowCount():
             self.table.selectRow(0)
-        self._update_actions()
+        self._show_read_only()
         self.unlocked.emit()
+
+    def _show_read_only(self) -> None:
+        """Title, banner, status bar and actions follow ``vault.read_only_reason``."""
+        vault = self.vault
+        reason = vault.read_only_reason if vault is not None else None
+        if vault is not None:
+            marker = " (read-only)" if reason else ""
+            self.setWindowTitle(f"{vault.path.name}{marker} — vault-app")
+        if reason:
+            text = (f"<b>This vault is read-only:</b> {_escape(reason)}. You can view and "
+                    "copy keys, but not add, edit or delete them. To make changes, save a "
+                    "copy and continue there; this file is never changed.")
+            self.read_only_label.setText(text)
+            self.statusBar().showMessage(f"Opened read-only: {reason}.")
+        self.read_only_banner.setVisible(bool(reason))
+        self._update_actions()
+        self._update_placeholder()
 
     # --- lock ------------------------------------------------------------------
     def _lock_for_idle(self) -> None:
@@ -321,6 +391,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.search.clear()
         self.vault.lock()
         self.vault = None
+        self.read_only_banner.hide()
+        self.read_only_label.clear()
         self.setWindowTitle("vault-app")
         self.show_start_page(self.vault_path, notice)
         self.locked.emit()
@@ -364,13 +436,47 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.table.scrollTo(index)
         self._selection_changed()
 
+    def _select_row(self, row: int) -> None:
+        """Select the table row ``row``, or the last one if there are fewer."""
+        row = min(row, self.proxy.rowCount() - 1)
+        if row >= 0:
+            index = self.proxy.index(row, COL_LABEL)
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+        self._selection_changed()
+
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
 
+    def _search_changed(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._update_placeholder()
+
+    def _escape_in_search(self) -> None:
+        """Escape clears the search; on an empty search it goes back to the list."""
+        if self.search.text():
+            self.search.clear()
+        else:
+            self.table.setFocus()
+
+    def _update_placeholder(self) -> None:
+        """What to do next, painted over a table with no rows."""
+        text = ""
+        if self.vault is not None and self.model.rowCount() == 0:
+            text = ("This vault holds no keys." if self.read_only
+                    else "No keys yet: Add key, Ctrl+N")
+        elif self.vault is not None and self.proxy.rowCount() == 0:
+            text = f"No key matches '{self.search.text().strip()}': Esc clears the search"
+        self.table.set_placeholder(text)
+
+    def _exchange_name(self, exchange_id: str) -> str:
+        catalog = self.catalog()
+        return catalog.exchanges[exchange_id].name if exchange_id in catalog else exchange_id
+
     # --- changes ---------------------------------------------------------------
     def _save(self, what: Callable[[Vault], Any], done: Callable[[Any], None],
-              failed: Callable[[BaseException], None]) -> None:
+              failed: Callable[[BaseException], None], *, announce: bool = True) -> None:
         vault = self.vault
         assert vault is not None
 
@@ -378,23 +484,26 @@ class MainWindow(QtWidgets.QMainWindow):
             self.saved.emit(str(vault.path))
             if self.vault is not vault:  # locked (or another vault opened) meanwhile
                 return
-            self.statusBar().showMessage(f"Saved at {time.strftime('%H:%M:%S')}.")
+            if announce:
+                self.statusBar().showMessage(f"Saved at {time.strftime('%H:%M:%S')}.")
             done(result)
 
         def refused(exc: BaseException) -> None:
             if self.vault is vault:
+                if isinstance(exc, errors.VaultReadOnly):
+                    self._show_read_only()  # made read-only since it was unlocked
                 failed(exc)
 
         self.ops.run(lambda: what(vault), finished, refused, writes=True)
 
     def add_key(self) -> None:
-        if self.vault is None:
+        if self.vault is None or self.read_only:
             return
         self._open_form(None)
 
     def edit_key(self) -> None:
         entry = self.current_entry()
-        if entry is not None:
+        if entry is not None and not self.read_only:
             self._open_form(entry)
 
     def _open_form(self, entry: KeyEntry | None) -> None:
@@ -438,8 +547,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def delete_key(self) -> None:
         entry = self.current_entry()
-        if entry is None:
+        if entry is None or self.read_only:
             return
+        row = self.table.currentIndex().row()
         box = QtWidgets.QMessageBox(
             QtWidgets.QMessageBox.Icon.Warning, "Delete key",
             f"Delete “{entry.label}” ({entry.exchange}) from the vault?\n\n"
@@ -455,6 +565,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
             def done(_removed: KeyEntry) -> None:
                 self._refresh()
+                self._select_row(row)  # the next key, or the previous if it was the last
                 self.statusBar().showMessage(
                     f"Deleted “{entry.label}”; saved at {time.strftime('%H:%M:%S')}.")
 
@@ -475,6 +586,66 @@ class MainWindow(QtWidgets.QMainWindow):
         if entry is None or name not in entry.credentials:
             return
         self.clipboard.copy(entry.credentials[name], f"{title} of “{entry.label}”")
+        self._mark_used(entry.id)
+
+    def _mark_used(self, entry_id: str) -> None:
+        """A copied credential counts as a use: record it, quietly, in the background."""
+        vault = self.vault
+        if vault is None or self.read_only:
+            return
+
+        def done(_result: None) -> None:
+            try:
+                used = vault.get(entry_id)
+            except errors.ValidationError:
+                return  # removed meanwhile by another process
+            self.model.replace_entry(used)
+            self.detail.show_last_used(used)
+
+        def failed(exc: BaseException) -> None:
+            self.statusBar().showMessage(f"Could not record the key as used: {_message(exc)}")
+
+        self._save(lambda v: v.mark_used(entry_id), done, failed, announce=False)
+
+    def toggle_reveal(self) -> None:
+        self.detail.toggle_reveal()
+
+    # --- read-only vaults --------------------------------------------------------
+    def save_copy(self) -> None:
+        """Ask where, then write a copy of the vault there and continue in it."""
+        vault = self.vault
+        if vault is None:
+            return
+        folder = vault.path.parent if not self.read_only else Path.home()
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Save a copy of the vault", str(folder / f"{vault.path.stem} copy.vault"),
+            "Vault files (*.vault)",
+            options=QtWidgets.QFileDialog.Option.DontConfirmOverwrite)
+        if path:
+            self.save_copy_to(Path(path))
+
+    def save_copy_to(self, path: Path) -> None:
+        vault = self.vault
+        if vault is None:
+            return
+
+        def done(copy: Vault) -> None:
+            if self.vault is not vault:
+                copy.lock()
+                return
+            original = vault.path
+            self.search.clear()
+            self._opened(copy)
+            vault.lock()
+            self.statusBar().showMessage(
+                f"Saved a copy as {copy.path}; you are now working in the copy. "
+                f"{original} was not changed.")
+
+        def failed(exc: BaseException) -> None:
+            if self.vault is vault:
+                QtWidgets.QMessageBox.critical(self, "Copy not saved", _message(exc))
+
+        self.ops.run(lambda: vault.save_copy(path), done, failed, writes=True)
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)
@@ -492,6 +663,10 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.accepted.connect(accepted)
         self.settings_dialog = dialog
         dialog.open()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _message(exc: BaseException) -> str:
