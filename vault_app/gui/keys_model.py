@@ -8,9 +8,11 @@ credential.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from vault_app.core.model import KeyEntry, utcnow
@@ -47,11 +49,13 @@ def _no_name(exchange_id: str) -> str:
 
 def search_text(entry: KeyEntry, exchange_name: str) -> str:
     """What the search box matches: never a credential."""
-    environment = {"sandbox": "sandbox testnet", "custom": f"custom {entry.api_url or ''}"}
-    return " ".join((
-        entry.label, entry.exchange, exchange_name, *entry.permissions,
-        environment.get(entry.environment, entry.environment), *entry.tags, entry.notes,
-    )).casefold()
+    environment = entry.environment
+    if environment == "sandbox":
+        environment = "sandbox testnet"
+    elif environment == "custom":
+        environment = f"custom {entry.api_url or ''}"
+    return (f"{entry.label} {entry.exchange} {exchange_name} {' '.join(entry.permissions)} "
+            f"{environment} {' '.join(entry.tags)} {entry.notes}").casefold()
 
 
 @dataclass(frozen=True)
@@ -72,13 +76,21 @@ class KeyRows:
 def sort_entries(entries: Iterable[KeyEntry], column: int, order: Qt.SortOrder,
                  now: datetime) -> list[KeyEntry]:
     """By ``column``, ties by label, then id: the same order every time."""
-    by_label = sorted(entries, key=lambda e: (e.label.casefold(), e.id))
+    by_label = sorted(entries, key=_ID)
+    by_label.sort(key=_folded_label)  # stable: equal labels stay in id order
     descending = order == Qt.SortOrder.DescendingOrder
     if column != COL_LABEL:
         by_label.sort(key=_sort_key(column, now), reverse=descending)
     elif descending:
         by_label.reverse()
     return by_label
+
+
+_ID = attrgetter("id")
+
+
+def _folded_label(entry: KeyEntry) -> str:
+    return entry.label.casefold()
 
 
 def _sort_key(column: int, now: datetime) -> Callable[[KeyEntry], Any]:
@@ -131,7 +143,7 @@ class KeyTableModel(QtCore.QAbstractTableModel):
         """Sort and index ``entries`` for ``set_rows``. Safe on a worker thread."""
         column, order = self._sort_column, self._sort_order
         ordered = sort_entries(entries, column, order, utcnow())
-        name = self._exchange_name
+        name = functools.cache(self._exchange_name)  # a few exchanges, many keys
         return KeyRows(ordered, {e.id: search_text(e, name(e.exchange)) for e in ordered},
                        {e.id: row for row, e in enumerate(ordered)}, column, order)
 
