@@ -22,7 +22,6 @@ COLUMNS = ("Label", "Exchange", "Permissions", "Environment", "Rotation", "Last 
 COL_LABEL, COL_EXCHANGE, COL_PERMISSIONS, COL_ENV, COL_ROTATION, COL_LAST_USED = range(6)
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
 PERMISSIONS_ROLE = Qt.ItemDataRole.UserRole + 4
 _ROOT = QtCore.QModelIndex()
 _BADGE_COLORS = {"read": "#2e7d32", "trade": "#1565c0", "withdraw": "#c62828"}
@@ -67,23 +66,27 @@ class KeyRows:
     """
 
     entries: list[KeyEntry]
+    by_label: list[KeyEntry]  # the base order of every sort, kept for header clicks
     search: dict[str, str]  # entry id -> search text
     rows: dict[str, int]    # entry id -> row
     sort_column: int
     sort_order: Qt.SortOrder
 
 
-def sort_entries(entries: Iterable[KeyEntry], column: int, order: Qt.SortOrder,
+def sort_by_label(entries: Iterable[KeyEntry]) -> list[KeyEntry]:
+    """Case-insensitively by label, then by id: the tie-break of every other order."""
+    ordered = sorted(entries, key=_ID)
+    ordered.sort(key=_folded_label)  # stable: equal labels stay in id order
+    return ordered
+
+
+def sort_entries(by_label: list[KeyEntry], column: int, order: Qt.SortOrder,
                  now: datetime) -> list[KeyEntry]:
-    """By ``column``, ties by label, then id: the same order every time."""
-    by_label = sorted(entries, key=_ID)
-    by_label.sort(key=_folded_label)  # stable: equal labels stay in id order
+    """``by_label`` (see ``sort_by_label``) by ``column``; ties stay in label order."""
     descending = order == Qt.SortOrder.DescendingOrder
-    if column != COL_LABEL:
-        by_label.sort(key=_sort_key(column, now), reverse=descending)
-    elif descending:
-        by_label.reverse()
-    return by_label
+    if column == COL_LABEL:
+        return by_label[::-1] if descending else list(by_label)
+    return sorted(by_label, key=_sort_key(column, now), reverse=descending)
 
 
 _ID = attrgetter("id")
@@ -130,6 +133,7 @@ class KeyTableModel(QtCore.QAbstractTableModel):
                  exchange_name: Callable[[str], str] = _no_name) -> None:
         super().__init__(parent)
         self._entries: list[KeyEntry] = []
+        self._by_label: list[KeyEntry] = []
         self._search: dict[str, str] = {}  # entry id -> search text
         self._rows: dict[str, int] = {}
         self._sort_column = COL_LABEL
@@ -142,9 +146,11 @@ class KeyTableModel(QtCore.QAbstractTableModel):
     def prepare(self, entries: Iterable[KeyEntry]) -> KeyRows:
         """Sort and index ``entries`` for ``set_rows``. Safe on a worker thread."""
         column, order = self._sort_column, self._sort_order
-        ordered = sort_entries(entries, column, order, utcnow())
+        by_label = sort_by_label(entries)
+        ordered = sort_entries(by_label, column, order, utcnow())
         name = functools.cache(self._exchange_name)  # a few exchanges, many keys
-        return KeyRows(ordered, {e.id: search_text(e, name(e.exchange)) for e in ordered},
+        return KeyRows(ordered, by_label,
+                       {e.id: search_text(e, name(e.exchange)) for e in ordered},
                        {e.id: row for row, e in enumerate(ordered)}, column, order)
 
     def set_rows(self, rows: KeyRows) -> None:
@@ -154,17 +160,21 @@ class KeyTableModel(QtCore.QAbstractTableModel):
         self.beginResetModel()
         self._now = utcnow()
         self._entries, self._search, self._rows = list(rows.entries), rows.search, rows.rows
+        self._by_label = list(rows.by_label)
         self.endResetModel()
 
     def set_entries(self, entries: Iterable[KeyEntry]) -> None:
         self.set_rows(self.prepare(entries))
 
     def replace_entry(self, entry: KeyEntry) -> bool:
-        """Show a changed entry in its row (no reset, no re-sort). False if not shown."""
+        """Show an entry changed in place (same label) in its row, without a reset or a
+        re-sort. False if it is not in the model."""
         row = self._rows.get(entry.id, -1)
         if row < 0:
             return False
+        old = self._entries[row]
         self._entries[row] = entry
+        self._by_label = [entry if e is old else e for e in self._by_label]
         self._search[entry.id] = search_text(entry, self._exchange_name(entry.exchange))
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         return True
@@ -180,12 +190,13 @@ class KeyTableModel(QtCore.QAbstractTableModel):
 
     # --- sorting ---------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
-            return
+        if not 0 <= column < len(COLUMNS) or (column, order) == (self._sort_column,
+                                                                  self._sort_order):
+            return  # already in this order (QTableView.sortByColumn asks twice)
         self._sort_column, self._sort_order = column, order
         self.layoutAboutToBeChanged.emit()
         before = self._entries
-        self._entries = sort_entries(before, column, order, self._now)
+        self._entries = sort_entries(self._by_label, column, order, self._now)
         self._rows = {e.id: row for row, e in enumerate(self._entries)}
         moved = self.persistentIndexList()  # the view's selection and current row
         self.changePersistentIndexList(moved, [
@@ -214,8 +225,6 @@ class KeyTableModel(QtCore.QAbstractTableModel):
             return None
         entry = self._entries[index.row()]
         column = index.column()
-        if role == SEARCH_ROLE:  # first: the proxy asks for it 10,000 times per search
-            return self._search[entry.id]
         if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.AccessibleTextRole:
             return display_text(entry, column, self._now)
         if role == ID_ROLE:
@@ -237,28 +246,39 @@ class KeyTableModel(QtCore.QAbstractTableModel):
 class KeyFilterProxy(QtCore.QSortFilterProxyModel):
     """Filters the key list by the search text; the source model does the sorting.
 
-    The filter is Qt's own fixed-string match on ``SEARCH_ROLE``: with an empty
-    search Qt accepts every row without a single call into Python.
+    One Python call per row, a substring test on the precomputed text: several
+    times faster than Qt's own filter asking ``data()`` for a role per row.
     """
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        self.setFilterRole(SEARCH_ROLE)
-        self.setFilterKeyColumn(COL_LABEL)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseSensitive)  # both casefolded
         self._needle = ""
+        self._keys: KeyTableModel | None = None
+
+    def setSourceModel(self, model: QtCore.QAbstractItemModel) -> None:
+        assert isinstance(model, KeyTableModel)
+        self._keys = model
+        super().setSourceModel(model)
 
     def set_search(self, text: str) -> None:
         needle = " ".join(text.split()).casefold()
         if needle != self._needle:
+            self.beginFilterChange()
             self._needle = needle
-            self.setFilterFixedString(needle)
+            self.endFilterChange(QtCore.QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int,
+                         source_parent: QtCore.QModelIndex | QtCore.QPersistentModelIndex
+                         ) -> bool:
+        needle, keys = self._needle, self._keys
+        if not needle or keys is None:
+            return True
+        return needle in keys._search[keys._entries[source_row].id]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Header clicks sort the source, in Python; this proxy keeps its order."""
-        model = self.sourceModel()
-        if isinstance(model, KeyTableModel):
-            model.sort(column, order)
+        if self._keys is not None:
+            self._keys.sort(column, order)
 
 
 class PermissionBadgeDelegate(QtWidgets.QStyledItemDelegate):
