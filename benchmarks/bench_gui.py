@@ -84,8 +84,13 @@ def start():
 window.unlocked.connect(painted)
 QtCore.QTimer.singleShot(100, start)
 app.exec()
+from vault_app.core.vault import Vault
 for total, gui in results:
-    print(f"{total:.6f} {gui:.6f}")
+    start = time.perf_counter()
+    vault = Vault.open(window.vault_path, sys.argv[2])
+    opened_at = time.perf_counter()
+    window.model.prepare(vault.entries)
+    print(f"{total:.6f} {gui:.6f} {opened_at - start:.6f} {time.perf_counter() - opened_at:.6f}")
 """
 
 
@@ -126,8 +131,11 @@ def unlock_10k(tmp: Path, env: dict[str, str]) -> None:
     gui = statistics.median(r[1] for r in runs)
     report(f"unlock to a painted {KEYS:,}-key table minus KDF, median of {len(runs)}", total,
            target=0.25, note=f"(first run {rows[0][0] * 1000:.0f} ms)")
-    report("  of which on the GUI thread (model, view, first paint)", gui,
+    report("  on the GUI thread (model, view, first paint)", gui,
            note=f"(max {max(r[1] for r in runs) * 1000:.0f} ms)")
+    report("  on the worker: Vault.open (read, decrypt, decode)",
+           statistics.median(r[2] for r in runs))
+    report("  on the worker: sorting and search texts", statistics.median(r[3] for r in runs))
 
 
 def _env(tmp: Path) -> dict[str, str]:
