@@ -768,6 +768,7 @@ def test_list_into_a_closed_pipe_exits_quietly(tmp_path: Path) -> None:
     ("add", "--exchange", "okx", "--label", "New key"),
     ("edit", "OKX main", "--notes", "changed"),
     ("remove", "OKX main", "--yes"),
+    ("passwd",),
 ])
 def test_changes_to_a_read_only_vault_exit_5_and_leave_it_as_it_was(
         cli: Cli, keys: Path, command: tuple[str, ...]) -> None:
