@@ -119,3 +119,15 @@ def test_save_copy_never_overwrites(vault: Vault, vault_path: Path, tmp_path: Pa
     with pytest.raises(VaultExists):
         Vault.open(vault_path, PASSWORD).save_copy(target)
     assert target.read_bytes() == b"precious"
+
+
+def test_a_read_only_file_system_is_detected(vault: Vault, vault_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.statvfs(vault_path.parent)
+
+    class ReadOnlyMount:
+        f_flag = real.f_flag | os.ST_RDONLY
+
+    monkeypatch.setattr(os, "statvfs", lambda _path: ReadOnlyMount())
+    reason = read_only_reason(vault_path)
+    assert reason is not None and "mounted read-only" in reason
