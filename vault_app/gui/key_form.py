@@ -27,7 +27,10 @@ from vault_app.core.model import (
     edit_entry,
     new_entry,
 )
-from vault_app.gui.qt import Qt, QtWidgets, Signal
+from vault_app.gui.form_scroll import FormScrollArea
+from vault_app.gui.monospace import exchange_name, monospace_font
+from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from vault_app.gui.secret_text import SecretTextField
 from vault_app.gui.widgets import InlineError, PasswordField
 
 WITHDRAW_WARNING = (
@@ -35,6 +38,41 @@ WITHDRAW_WARNING = (
     "Exchanges advise keeping them disabled on API keys."
 )
 PEM_HINT = "An HMAC secret, or a PEM private key (Ed25519/RSA/EC): paste it or load the file."
+PEM_PLACEHOLDER = "Paste it here (line breaks are kept)"
+
+CredentialField = PasswordField | SecretTextField | QtWidgets.QLineEdit
+
+
+class ExchangeCompleter(QtWidgets.QCompleter):
+    """Offers the catalog's ranked matches (``Catalog.search``) in their order.
+
+    The model is refilled as the user types; ``splitPath`` keeps QCompleter from
+    filtering or re-ordering it again.
+    """
+
+    def __init__(self, catalog: Catalog, names: dict[str, str],
+                 parent: QtWidgets.QWidget) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.names = names  # exchange id -> the combo box's item text
+        self.setModel(QtCore.QStringListModel(self))
+        self.setCompletionMode(QtWidgets.QCompleter.CompletionMode.PopupCompletion)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setMaxVisibleItems(12)
+
+    def splitPath(self, path: str) -> list[str]:
+        return [""]  # the model holds the matches already, best first
+
+    def update_matches(self, text: str) -> None:
+        matches = [self.names[info.id] for info in self.catalog.search(text)
+                   if info.id in self.names] if text.strip() else []
+        model = self.model()
+        assert isinstance(model, QtCore.QStringListModel)
+        model.setStringList(matches)
+        if matches:
+            self.complete()
+        else:
+            self.popup().hide()
 
 
 class KeyForm(QtWidgets.QDialog):
@@ -48,65 +86,85 @@ class KeyForm(QtWidgets.QDialog):
         self.trimmed: list[str] = []  # fields whose surrounding whitespace was removed
         self.setWindowTitle("Edit key" if entry else "Add key")
         self.setObjectName("keyForm")
-        self.setMinimumWidth(520)
-        self.credential_fields: dict[str, PasswordField | QtWidgets.QLineEdit] = {}
+        self.credential_fields: dict[str, CredentialField] = {}
         self.errors: dict[str, InlineError] = {}
+        self._fit_timer = QtCore.QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.timeout.connect(self.fit_to_contents)
         self._build()
         self._load(entry)
 
     # --- construction ----------------------------------------------------------
-    def _error(self, name: str) -> InlineError:
-        label = InlineError(self)
+    def _error(self, name: str, parent: QtWidgets.QWidget | None = None) -> InlineError:
+        label = InlineError(parent or self.body)
         self.errors[name] = label
         return label
 
     def _build(self) -> None:
+        # The body scrolls when the screen is too small; the save error and the
+        # buttons stay below it, always visible, and never on top of a field.
+        self.body = QtWidgets.QWidget(self)
+        self.body.setObjectName("keyFormBody")
+        body = self.body
+        self.scroll_area = FormScrollArea(body, self)
+        body.installEventFilter(self)  # a message shown or hidden: make room for it
         outer = QtWidgets.QVBoxLayout(self)
+        outer.addWidget(self.scroll_area, 1)
+        inner = QtWidgets.QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
         form = QtWidgets.QFormLayout()
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        outer.addLayout(form)
+        inner.addLayout(form)
 
-        self.exchange = QtWidgets.QComboBox(self)
+        self.exchange = QtWidgets.QComboBox(body)
         self.exchange.setEditable(True)
         self.exchange.setInsertPolicy(QtWidgets.QComboBox.InsertPolicy.NoInsert)
         self.exchange.setAccessibleName("Exchange")
+        self.exchange.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.exchange.setMinimumContentsLength(24)
+        names: dict[str, str] = {}
+        font = self.exchange.font()
         for info in sorted(self.catalog.exchanges.values(), key=lambda i: i.name.casefold()):
-            self.exchange.addItem(f"{info.name} ({info.id})", info.id)
-        completer = self.exchange.completer()
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCompletionMode(QtWidgets.QCompleter.CompletionMode.PopupCompletion)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            names[info.id] = f"{exchange_name(info, font)} ({info.id})"
+            self.exchange.addItem(names[info.id], info.id)
+        self.completer = ExchangeCompleter(self.catalog, names, self.exchange)
+        self.exchange.setCompleter(self.completer)
+        self.exchange.lineEdit().textEdited.connect(self.completer.update_matches)
         self.exchange.setCurrentIndex(-1)
         self.exchange.lineEdit().setPlaceholderText("Type to search 100+ exchanges")
         self.exchange.currentIndexChanged.connect(self._exchange_changed)
         form.addRow("E&xchange:", self.exchange)
         form.addRow("", self._error("exchange"))
 
-        self.label = QtWidgets.QLineEdit(self)
+        self.label = QtWidgets.QLineEdit(body)
         self.label.setAccessibleName("Label")
         self.label.setPlaceholderText("A unique name, e.g. “OKX grid bot”")
         form.addRow("&Label:", self.label)
         form.addRow("", self._error("label"))
 
-        self.credentials_box = QtWidgets.QGroupBox("Credentials", self)
+        self.credentials_box = QtWidgets.QGroupBox("Credentials", body)
         self.credentials_form = QtWidgets.QFormLayout(self.credentials_box)
-        self.credentials_hint = QtWidgets.QLabel("Choose an exchange first.", self)
+        self.credentials_form.setFieldGrowthPolicy(
+            QtWidgets.QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.credentials_hint = QtWidgets.QLabel("Choose an exchange first.", body)
         self.credentials_hint.setWordWrap(True)
         self.credentials_form.addRow(self.credentials_hint)
-        outer.addWidget(self.credentials_box)
+        inner.addWidget(self.credentials_box)
 
         more = QtWidgets.QFormLayout()
-        outer.addLayout(more)
+        more.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        inner.addLayout(more)
         permissions_row = QtWidgets.QHBoxLayout()
         self.permission_boxes: dict[str, QtWidgets.QCheckBox] = {}
         for name in PERMISSIONS:
-            box = QtWidgets.QCheckBox(name.capitalize(), self)
+            box = QtWidgets.QCheckBox(name.capitalize(), body)
             box.setAccessibleName(f"Permission: {name}")
             permissions_row.addWidget(box)
             self.permission_boxes[name] = box
         permissions_row.addStretch(1)
         more.addRow("Permissions:", permissions_row)
-        self.withdraw_warning = QtWidgets.QLabel(WITHDRAW_WARNING, self)
+        self.withdraw_warning = QtWidgets.QLabel(WITHDRAW_WARNING, body)
         self.withdraw_warning.setObjectName("withdrawWarning")
         self.withdraw_warning.setWordWrap(True)
         self.withdraw_warning.setStyleSheet(
@@ -117,48 +175,48 @@ class KeyForm(QtWidgets.QDialog):
         more.addRow("", self.withdraw_warning)
         more.addRow("", self._error("permissions"))
 
-        self.ips = QtWidgets.QLineEdit(self)
+        self.ips = QtWidgets.QLineEdit(body)
         self.ips.setAccessibleName("IP whitelist")
         self.ips.setPlaceholderText("203.0.113.7, 2001:db8::/32 — as set on the exchange")
         more.addRow("&IP whitelist:", self.ips)
         more.addRow("", self._error("ip_whitelist"))
 
         env_row = QtWidgets.QHBoxLayout()
-        self.environment = QtWidgets.QComboBox(self)
+        self.environment = QtWidgets.QComboBox(body)
         self.environment.setAccessibleName("Environment")
         self.environment.currentIndexChanged.connect(self._environment_changed)
         env_row.addWidget(self.environment)
-        self.api_url = QtWidgets.QLineEdit(self)
+        self.api_url = QtWidgets.QLineEdit(body)
         self.api_url.setAccessibleName("Custom API URL")
         self.api_url.setPlaceholderText("https://api.example.com")
         self.api_url.setVisible(False)
         env_row.addWidget(self.api_url, 1)
-        env_label = QtWidgets.QLabel("En&vironment:", self)
+        env_label = QtWidgets.QLabel("En&vironment:", body)
         env_label.setBuddy(self.environment)
         more.addRow(env_label, env_row)
         more.addRow("", self._error("environment"))
         more.addRow("", self._error("api_url"))
 
-        self.rotate_days = QtWidgets.QSpinBox(self)
+        self.rotate_days = QtWidgets.QSpinBox(body)
         self.rotate_days.setRange(1, MAX_ROTATE_DAYS)
         self.rotate_days.setValue(DEFAULT_ROTATE_DAYS)
         self.rotate_days.setSuffix(" days")
         self.rotate_days.setAccessibleName("Rotation reminder in days")
         more.addRow("&Rotate every:", self.rotate_days)
 
-        self.tags = QtWidgets.QLineEdit(self)
+        self.tags = QtWidgets.QLineEdit(body)
         self.tags.setAccessibleName("Tags")
         self.tags.setPlaceholderText("comma-separated, e.g. bot, tax")
         more.addRow("&Tags:", self.tags)
 
-        self.notes = QtWidgets.QPlainTextEdit(self)
+        self.notes = QtWidgets.QPlainTextEdit(body)
         self.notes.setAccessibleName("Notes")
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(64)
         more.addRow("&Notes:", self.notes)
         more.addRow("", self._error("notes"))
 
-        self.general_error = self._error("general")
+        self.general_error = self._error("general", self)
         outer.addWidget(self.general_error)
 
         self.buttons = QtWidgets.QDialogButtonBox(
@@ -167,6 +225,63 @@ class KeyForm(QtWidgets.QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
+
+    # --- size: grow with the content, up to the screen; scroll beyond ------------
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if watched is self.body and event.type() == QtCore.QEvent.Type.LayoutRequest:
+            self.scroll_area.updateGeometry()
+            self._fit_timer.start(0)
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event: QtCore.QEvent) -> None:
+        super().showEvent(event)
+        self._fit_timer.start(0)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._hold_general_error_height()
+
+    def _hold_general_error_height(self) -> None:
+        """Give the save error (outside the scrolling body) its wrapped height.
+
+        A top-level layout sizes a word-wrapped label by its size hint, not by its
+        height at the width it gets; at a narrow width the text would be cut off.
+        """
+        layout = self.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        width = self.contentsRect().width() - margins.left() - margins.right()
+        label = self.general_error
+        height = label.heightForWidth(width) if label.text() else 0
+        if height != label.minimumHeight():
+            label.setMinimumHeight(max(height, 0))
+
+    def fit_to_contents(self) -> None:
+        """Grow (never shrink) to show every field and message, within the screen.
+
+        Called when the body's content changes, not when the user resizes: a
+        dialog the user made smaller stays so until something new appears.
+        """
+        if not self.isVisible():
+            return
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        wanted = self.sizeHint().expandedTo(self.minimumSizeHint())
+        screen = self.screen().availableGeometry()
+        frame = self.frameGeometry()
+        decoration = frame.size() - self.geometry().size()  # title bar and borders
+        width = min(max(self.width(), wanted.width()), screen.width() - decoration.width())
+        height = min(max(self.height(), wanted.height()),
+                     screen.height() - decoration.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        # keep the whole window on the screen it is on
+        frame = self.frameGeometry()
+        x = min(max(frame.left(), screen.left()), screen.right() - frame.width() + 1)
+        y = min(max(frame.top(), screen.top()), screen.bottom() - frame.height() + 1)
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)
 
     def _load(self, entry: KeyEntry | None) -> None:
         if entry is None:
@@ -206,36 +321,40 @@ class KeyForm(QtWidgets.QDialog):
         for name in CREDENTIAL_NAMES:
             self.errors.pop(name, None)
 
-    def _add_credential_field(self, name: str, info: ExchangeInfo | None
-                              ) -> PasswordField | QtWidgets.QLineEdit:
+    def _add_credential_field(self, name: str, info: ExchangeInfo | None) -> CredentialField:
         title = CREDENTIAL_TITLES.get(name, name)
-        field: PasswordField | QtWidgets.QLineEdit
-        if name in SECRET_CREDENTIALS:
-            field = PasswordField(parent=self)
+        box = self.credentials_box
+        field: CredentialField
+        if info is not None and info.multiline_credential(name):
+            field = SecretTextField(PEM_PLACEHOLDER, box)  # a PEM key keeps its line breaks
+        elif name in SECRET_CREDENTIALS:
+            field = PasswordField(parent=box, monospace=True)
         else:
-            field = QtWidgets.QLineEdit(self)
+            field = QtWidgets.QLineEdit(box)
+            field.setFont(monospace_font(field.font()))
         field.setAccessibleName(title)
         field.setObjectName(f"credential_{name}")
-        label = QtWidgets.QLabel(f"{title}:", self)
+        label = QtWidgets.QLabel(f"{title}:", box)
         label.setBuddy(field)
         if name == "secret" and info is not None and info.pem_secret:
             row = QtWidgets.QHBoxLayout()
             row.addWidget(field, 1)
-            load = QtWidgets.QPushButton("Load PEM file…", self)
+            load = QtWidgets.QPushButton("Load PEM file…", box)
             load.setAccessibleName("Load a PEM private key file for the secret")
             load.clicked.connect(lambda: self._load_pem(field))
-            row.addWidget(load)
+            row.addWidget(load, 0, Qt.AlignmentFlag.AlignTop)
             self.credentials_form.addRow(label, row)
-            hint = QtWidgets.QLabel(PEM_HINT, self)
+            hint = QtWidgets.QLabel(PEM_HINT, box)
+            hint.setObjectName("pemHint")
             hint.setWordWrap(True)
             self.credentials_form.addRow("", hint)
         else:
             self.credentials_form.addRow(label, field)
-        self.credentials_form.addRow("", self._error(name))
+        self.credentials_form.addRow("", self._error(name, box))
         self.credential_fields[name] = field
         return field
 
-    def _load_pem(self, field: QtWidgets.QLineEdit) -> None:
+    def _load_pem(self, field: CredentialField) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
             self, "Load PEM private key", str(Path.home()), "PEM files (*.pem *.key);;All (*)")
         if not path:
@@ -256,12 +375,17 @@ class KeyForm(QtWidgets.QDialog):
         kept = {name: field.text() for name, field in self.credential_fields.items()}
         self._clear_credentials()
         if info is None:
-            self.credentials_hint = QtWidgets.QLabel("Choose an exchange first.", self)
+            self.credentials_hint = QtWidgets.QLabel("Choose an exchange first.",
+                                                     self.credentials_box)
+            self.credentials_hint.setWordWrap(True)
             self.credentials_form.addRow(self.credentials_hint)
         else:
             if not info.required:
-                self.credentials_form.addRow(QtWidgets.QLabel(
-                    f"{info.name} needs no credentials in ccxt.", self))
+                none = QtWidgets.QLabel(
+                    f"{exchange_name(info, self.font())} needs no credentials in ccxt.",
+                    self.credentials_box)
+                none.setWordWrap(True)
+                self.credentials_form.addRow(none)
             for name in info.required:
                 self._add_credential_field(name, info).setText(kept.get(name, ""))
         self._chain_tab_order()
@@ -342,11 +466,14 @@ class KeyForm(QtWidgets.QDialog):
     def show_error(self, exc: BaseException | None) -> None:
         for label in self.errors.values():
             label.show_message("")
+        self._hold_general_error_height()
+        self._fit_timer.start(0)  # the general error sits outside the growing body
         if exc is None:
             return
         field = getattr(exc, "field", None)
         target = self.errors.get(field or "") or self.general_error
         target.show_message(str(exc)[:1].upper() + str(exc)[1:])
+        self._hold_general_error_height()
         widget = self._widget_for(field)
         if widget is not None:
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -367,7 +494,7 @@ class KeyForm(QtWidgets.QDialog):
     def wipe(self) -> None:
         """Overwrite every secret field (on lock), then close."""
         for field in self.credential_fields.values():
-            if isinstance(field, PasswordField):
+            if isinstance(field, PasswordField | SecretTextField):
                 field.wipe()
             else:
                 field.clear()
