@@ -186,3 +186,19 @@ def test_the_edit_dialog_with_a_save_error_fits_too(qtbot: QtBot,
     settle(qtbot, form, form.minimumSize())
     assert layout_faults(form) == []
     form.wipe()
+
+
+def test_a_size_the_user_chose_is_kept_until_something_new_appears(
+        qtbot: QtBot, form: KeyForm) -> None:
+    show_every_message(qtbot, form)
+    settle(qtbot, form)
+    small = form.minimumSize()
+    settle(qtbot, form, small)  # text rewraps at the new width: no reason to grow back
+    settle(qtbot, form)
+    # the save error may need a line more at this width, which raises the minimum
+    assert form.width() == small.width() and form.height() == form.minimumHeight()
+    small = form.size()
+    form.errors["ip_whitelist"].show_message("'300.1.2.3' is not an IPv4/IPv6 address")
+    qtbot.waitUntil(lambda: form.height() > small.height())  # something new: make room
+    settle(qtbot, form)
+    assert layout_faults(form) == []

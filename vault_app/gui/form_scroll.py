@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from vault_app.gui.qt import Qt, QtCore, QtWidgets
 
-MIN_LINES = 10  # the least height the body keeps before the dialog refuses to shrink
+MIN_LINES = 14  # the least height the body keeps before the dialog refuses to shrink
 MIN_CHARS = 56  # and the least width, so fields stay wide enough to read a key in
+PREFERRED_CHARS = 84  # the width it asks for: a 64-character key shows whole
 
 
 class FormScrollArea(QtWidgets.QScrollArea):
@@ -39,7 +40,8 @@ class FormScrollArea(QtWidgets.QScrollArea):
 
     def sizeHint(self) -> QtCore.QSize:
         body = self.widget()
-        width = max(body.sizeHint().width(), body.minimumSizeHint().width())
+        preferred = self.fontMetrics().horizontalAdvance("x") * PREFERRED_CHARS
+        width = max(body.sizeHint().width(), body.minimumSizeHint().width(), preferred)
         inner = self.viewport().width() if self.isVisible() else width
         inner = max(inner, body.minimumSizeHint().width())
         return QtCore.QSize(width + self._extra_width(),

@@ -31,7 +31,7 @@ from vault_app.gui.form_scroll import FormScrollArea
 from vault_app.gui.monospace import exchange_name, monospace_font
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.secret_text import SecretTextField
-from vault_app.gui.widgets import InlineError, PasswordField
+from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
 
 WITHDRAW_WARNING = (
     "⚠ Withdrawal rights let anyone holding this key move funds off the exchange. "
@@ -41,6 +41,15 @@ PEM_HINT = "An HMAC secret, or a PEM private key (Ed25519/RSA/EC): paste it or l
 PEM_PLACEHOLDER = "Paste it here (line breaks are kept)"
 
 CredentialField = PasswordField | SecretTextField | QtWidgets.QLineEdit
+
+
+def wrapped(label: QtWidgets.QLabel) -> QtWidgets.QLabel:
+    """Word-wrap ``label`` across the whole field column, not just its preferred width."""
+    label.setWordWrap(True)
+    policy = label.sizePolicy()  # keeps the height-for-width flag that word wrap sets
+    policy.setHorizontalPolicy(QtWidgets.QSizePolicy.Policy.Expanding)
+    label.setSizePolicy(policy)
+    return label
 
 
 class ExchangeCompleter(QtWidgets.QCompleter):
@@ -91,12 +100,19 @@ class KeyForm(QtWidgets.QDialog):
         self._fit_timer = QtCore.QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.timeout.connect(self.fit_to_contents)
+        self._fitted: QtCore.QSize | None = None  # the size fit_to_contents last set
+        # Sizes it asked for: under a window manager they arrive later, as resize
+        # events; any other size once fitted was the user's (or the window manager's).
+        self._requested: set[tuple[int, int]] = set()
+        self._user_sized = False
+        self._fitted_content: tuple[tuple[int, bool, str], ...] = ()
         self._build()
         self._load(entry)
 
     # --- construction ----------------------------------------------------------
     def _error(self, name: str, parent: QtWidgets.QWidget | None = None) -> InlineError:
         label = InlineError(parent or self.body)
+        wrapped(label)
         self.errors[name] = label
         return label
 
@@ -147,8 +163,7 @@ class KeyForm(QtWidgets.QDialog):
         self.credentials_form = QtWidgets.QFormLayout(self.credentials_box)
         self.credentials_form.setFieldGrowthPolicy(
             QtWidgets.QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.credentials_hint = QtWidgets.QLabel("Choose an exchange first.", body)
-        self.credentials_hint.setWordWrap(True)
+        self.credentials_hint = wrapped(WrapLabel("Choose an exchange first.", body))
         self.credentials_form.addRow(self.credentials_hint)
         inner.addWidget(self.credentials_box)
 
@@ -164,9 +179,9 @@ class KeyForm(QtWidgets.QDialog):
             self.permission_boxes[name] = box
         permissions_row.addStretch(1)
         more.addRow("Permissions:", permissions_row)
-        self.withdraw_warning = QtWidgets.QLabel(WITHDRAW_WARNING, body)
+        self.withdraw_warning = WrapLabel(WITHDRAW_WARNING, body)
         self.withdraw_warning.setObjectName("withdrawWarning")
-        self.withdraw_warning.setWordWrap(True)
+        wrapped(self.withdraw_warning)
         self.withdraw_warning.setStyleSheet(
             "background: #fdecea; color: #8e1c1c; border: 1px solid #f5c2c0;"
             "border-radius: 4px; padding: 6px;")
@@ -216,6 +231,8 @@ class KeyForm(QtWidgets.QDialog):
         more.addRow("&Notes:", self.notes)
         more.addRow("", self._error("notes"))
 
+        inner.addStretch(1)  # room left over goes below the form, not into its rows
+
         self.general_error = self._error("general", self)
         outer.addWidget(self.general_error)
 
@@ -235,10 +252,21 @@ class KeyForm(QtWidgets.QDialog):
 
     def showEvent(self, event: QtCore.QEvent) -> None:
         super().showEvent(event)
+        self._requested.add((self.width(), self.height()))  # the window manager may echo it
         self._fit_timer.start(0)
+
+    def _content(self) -> tuple[tuple[int, bool, str], ...]:
+        """What is shown: which widgets are visible and what the labels say."""
+        widgets = [*self.body.findChildren(QtWidgets.QWidget), self.general_error]
+        return tuple((id(widget), widget.isVisibleTo(self),
+                      widget.text() if isinstance(widget, QtWidgets.QLabel) else "")
+                     for widget in widgets)
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
+        size = (event.size().width(), event.size().height())
+        if self._fitted is not None and size not in self._requested:
+            self._user_sized = True
         self._hold_general_error_height()
 
     def _hold_general_error_height(self) -> None:
@@ -257,25 +285,40 @@ class KeyForm(QtWidgets.QDialog):
             label.setMinimumHeight(max(height, 0))
 
     def fit_to_contents(self) -> None:
-        """Grow (never shrink) to show every field and message, within the screen.
+        """Take the size the content asks for, within the screen; scroll beyond.
 
-        Called when the body's content changes, not when the user resizes: a
-        dialog the user made smaller stays so until something new appears.
+        Called when the body's content changes, not when the user resizes. Once the
+        user has resized the dialog it only grows, so a size they chose is kept
+        until something new needs room.
         """
         if not self.isVisible():
             return
         layout = self.layout()
         assert layout is not None
+        user_sized = self._user_sized
+        content = self._content()
+        if user_sized and content == self._fitted_content:
+            return  # text rewrapped after the user's resize: theirs to choose
+        self._fitted_content = content
+        screen = self.screen().availableGeometry()
+        decoration = self.frameGeometry().size() - self.geometry().size()  # title, borders
+        # width first: the height wrapped text needs depends on it
         layout.activate()
         wanted = self.sizeHint().expandedTo(self.minimumSizeHint())
-        screen = self.screen().availableGeometry()
-        frame = self.frameGeometry()
-        decoration = frame.size() - self.geometry().size()  # title bar and borders
-        width = min(max(self.width(), wanted.width()), screen.width() - decoration.width())
-        height = min(max(self.height(), wanted.height()),
-                     screen.height() - decoration.height())
-        if (width, height) != (self.width(), self.height()):
+        width = max(self.width(), wanted.width()) if user_sized else wanted.width()
+        width = min(width, screen.width() - decoration.width())
+        if width != self.width():
+            self._requested.add((width, self.height()))
+            self.resize(width, self.height())
+            layout.activate()
+        wanted = self.sizeHint().expandedTo(self.minimumSizeHint())
+        height = max(self.height(), wanted.height()) if user_sized else wanted.height()
+        height = min(height, screen.height() - decoration.height())
+        if height != self.height():
+            self._requested.add((width, height))
             self.resize(width, height)
+        self._fitted = QtCore.QSize(width, height)
+        self._requested.add((width, height))
         # keep the whole window on the screen it is on
         frame = self.frameGeometry()
         x = min(max(frame.left(), screen.left()), screen.right() - frame.width() + 1)
@@ -344,10 +387,9 @@ class KeyForm(QtWidgets.QDialog):
             load.clicked.connect(lambda: self._load_pem(field))
             row.addWidget(load, 0, Qt.AlignmentFlag.AlignTop)
             self.credentials_form.addRow(label, row)
-            hint = QtWidgets.QLabel(PEM_HINT, box)
+            hint = WrapLabel(PEM_HINT, box)
             hint.setObjectName("pemHint")
-            hint.setWordWrap(True)
-            self.credentials_form.addRow("", hint)
+            self.credentials_form.addRow("", wrapped(hint))
         else:
             self.credentials_form.addRow(label, field)
         self.credentials_form.addRow("", self._error(name, box))
@@ -375,17 +417,15 @@ class KeyForm(QtWidgets.QDialog):
         kept = {name: field.text() for name, field in self.credential_fields.items()}
         self._clear_credentials()
         if info is None:
-            self.credentials_hint = QtWidgets.QLabel("Choose an exchange first.",
-                                                     self.credentials_box)
-            self.credentials_hint.setWordWrap(True)
+            self.credentials_hint = wrapped(WrapLabel("Choose an exchange first.",
+                                                       self.credentials_box))
             self.credentials_form.addRow(self.credentials_hint)
         else:
             if not info.required:
-                none = QtWidgets.QLabel(
+                none = WrapLabel(
                     f"{exchange_name(info, self.font())} needs no credentials in ccxt.",
                     self.credentials_box)
-                none.setWordWrap(True)
-                self.credentials_form.addRow(none)
+                self.credentials_form.addRow(wrapped(none))
             for name in info.required:
                 self._add_credential_field(name, info).setText(kept.get(name, ""))
         self._chain_tab_order()

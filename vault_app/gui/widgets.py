@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vault_app.gui.icons import eye_icon
 from vault_app.gui.monospace import monospace_font
-from vault_app.gui.qt import QtWidgets
+from vault_app.gui.qt import QtCore, QtGui, QtWidgets
 
 
 def wipe(field: QtWidgets.QLineEdit) -> None:
@@ -50,12 +50,35 @@ class PasswordField(QtWidgets.QLineEdit):
         wipe(self)
 
 
-class InlineError(QtWidgets.QLabel):
+class WrapLabel(QtWidgets.QLabel):
+    """A word-wrapped label whose size hint is its height at the width it has.
+
+    QLabel's own hint is for a width it picks itself (two short lines, say); a
+    QFormLayout then gives the label that height even when it is laid out wider,
+    leaving gaps around one-line messages.
+    """
+
+    def __init__(self, text: str = "", parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QtCore.QSize:
+        hint = super().sizeHint()
+        if self.wordWrap() and self.width() > 0 and self.text():
+            hint.setHeight(self.heightForWidth(self.width()))
+        return hint
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the hint follows the width
+
+
+class InlineError(WrapLabel):
     """A red message under a field; hidden when empty."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
+        super().__init__("", parent)
         self.setObjectName("inlineError")
         self.setStyleSheet("color: #c62828;")
         self.hide()
