@@ -201,3 +201,27 @@ def test_exchange_names_fall_back_to_plain_letters_when_the_font_lacks_a_glyph(
     popup = form.exchange.completer().popup()
     qtbot.waitUntil(popup.isVisible)
     assert popup.model().index(0, 0).data() == shown
+
+
+def tab_walk(qtbot: QtBot, start: QtWidgets.QWidget, steps: int) -> list[QtWidgets.QWidget]:
+    start.setFocus()
+    qtbot.waitUntil(start.hasFocus)
+    walked = []
+    for _ in range(steps):
+        qtbot.keyClick(QtWidgets.QApplication.focusWidget(), Qt.Key.Key_Tab)
+        walked.append(QtWidgets.QApplication.focusWidget())
+    return walked
+
+
+def test_tab_walks_a_pem_secret_in_visual_order_hidden_and_revealed(
+        qtbot: QtBot, unlocked: MainWindow) -> None:
+    form = open_add_form(qtbot, unlocked)
+    fill_form(qtbot, form, exchange="binance")
+    secret = form.credential_fields["secret"]
+    assert isinstance(secret, SecretTextField)
+    after = [form.load_buttons["secret"], form.permission_boxes["read"]]
+    assert tab_walk(qtbot, form.label, 5) == [
+        form.credential_fields["apiKey"], secret.masked, secret.reveal, *after]
+    secret.set_revealed(True)
+    assert tab_walk(qtbot, form.label, 5) == [
+        form.credential_fields["apiKey"], secret.editor, secret.reveal, *after]

@@ -96,6 +96,7 @@ class KeyForm(QtWidgets.QDialog):
         self.setWindowTitle("Edit key" if entry else "Add key")
         self.setObjectName("keyForm")
         self.credential_fields: dict[str, CredentialField] = {}
+        self.load_buttons: dict[str, QtWidgets.QPushButton] = {}  # "Load PEM file…"
         self.errors: dict[str, InlineError] = {}
         self._fit_timer = QtCore.QTimer(self)
         self._fit_timer.setSingleShot(True)
@@ -361,6 +362,7 @@ class KeyForm(QtWidgets.QDialog):
         while self.credentials_form.rowCount():
             self.credentials_form.removeRow(0)
         self.credential_fields.clear()
+        self.load_buttons.clear()
         for name in CREDENTIAL_NAMES:
             self.errors.pop(name, None)
 
@@ -385,6 +387,7 @@ class KeyForm(QtWidgets.QDialog):
             load = QtWidgets.QPushButton("Load PEM file…", box)
             load.setAccessibleName("Load a PEM private key file for the secret")
             load.clicked.connect(lambda: self._load_pem(field))
+            self.load_buttons[name] = load
             row.addWidget(load, 0, Qt.AlignmentFlag.AlignTop)
             self.credentials_form.addRow(label, row)
             hint = WrapLabel(PEM_HINT, box)
@@ -441,15 +444,17 @@ class KeyForm(QtWidgets.QDialog):
 
     def _chain_tab_order(self) -> None:
         """Credential fields are built after the rest: put them back in visual order."""
-        previous: QtWidgets.QWidget = self.label
-        for field in self.credential_fields.values():
-            QtWidgets.QWidget.setTabOrder(previous, field)
-            previous = field
-            for button in self.credentials_box.findChildren(QtWidgets.QPushButton):
-                if field.parent() is button.parent() and button.isVisibleTo(self):
-                    QtWidgets.QWidget.setTabOrder(previous, button)
-                    previous = button
-        QtWidgets.QWidget.setTabOrder(previous, self.permission_boxes["read"])
+        chain: list[QtWidgets.QWidget] = [self.label]
+        for name, field in self.credential_fields.items():
+            if isinstance(field, SecretTextField):  # its editors and eye, not the frame
+                chain += [field.masked, field.editor, field.reveal]
+            else:
+                chain.append(field)
+            if name in self.load_buttons:
+                chain.append(self.load_buttons[name])
+        chain.append(self.permission_boxes["read"])
+        for first, second in zip(chain, chain[1:], strict=False):
+            QtWidgets.QWidget.setTabOrder(first, second)
 
     def _select_environment(self, environment: str) -> None:
         index = self.environment.findData(environment)
