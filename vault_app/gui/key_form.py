@@ -8,6 +8,7 @@ stays open with everything the user typed.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -453,7 +454,7 @@ class KeyForm(QtWidgets.QDialog):
             if name in self.load_buttons:
                 chain.append(self.load_buttons[name])
         chain.append(self.permission_boxes["read"])
-        for first, second in zip(chain, chain[1:], strict=False):
+        for first, second in pairwise(chain):
             QtWidgets.QWidget.setTabOrder(first, second)
 
     def _select_environment(self, environment: str) -> None:
