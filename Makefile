@@ -8,13 +8,14 @@ STAMP := $(VENV)/.installed
 LOCKS := packaging/requirements.txt packaging/requirements-dev.txt packaging/requirements-lint.txt
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint unit bench screenshots package catalog vectors clean help
+.PHONY: setup run test lint unit bench screenshots screenshots-wm package catalog vectors clean help
 
 help:
 	@echo "make run          set up and start the app"
 	@echo "make test         set up and run lint, type checks and the whole test suite headless"
 	@echo "make bench        print the benchmark figures"
 	@echo "make screenshots  save PNGs of every screen into docs/screenshots/"
+	@echo "make screenshots-wm  PNGs of real windows under Xvfb + openbox, docs/screenshots/wm/"
 	@echo "make package      build a one-folder bundle with PyInstaller into dist/"
 
 $(STAMP): pyproject.toml $(LOCKS) packaging/bootstrap.sh
@@ -43,6 +44,12 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	@sh packaging/linux/ensure-system-deps.sh headless
 	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/screenshots.py docs/screenshots
+
+# Real top-level windows under a window manager (needs xvfb, openbox, xdotool, imagemagick;
+# skipped with a message without them). SCENES="edit-key ..." picks some.
+screenshots-wm: $(STAMP)
+	@sh packaging/linux/ensure-system-deps.sh display
+	$(BIN)/python packaging/screenshots_wm.py docs/screenshots/wm $(SCENES)
 
 package: $(STAMP)
 	@sh packaging/linux/ensure-system-deps.sh headless

@@ -2,6 +2,8 @@
 
 Drives the real window offscreen against a throwaway vault, and grabs each
 screen with QWidget.grab(). Nothing touches your real vault or settings.
+``make screenshots-wm`` (packaging/screenshots_wm.py) shoots real windows under a
+window manager instead, which is what a user sees.
 """
 
 from __future__ import annotations
@@ -109,8 +111,7 @@ def main(out: Path) -> int:
     form.credential_fields["password"].setText("passphrase")
     form.permission_boxes["withdraw"].setChecked(True)
     form.ips.setText("203.0.113.7")
-    settle()
-    form.adjustSize()
+    settle(300)  # the dialog sizes itself to its content (KeyForm.fit_to_contents)
     shoot(form, "key-form")
     form.reject()
 

@@ -26,6 +26,9 @@ def click(qtbot: QtBot, widget: QtWidgets.QWidget) -> None:
 def type_into(qtbot: QtBot, field: QtWidgets.QWidget, text: str) -> None:
     """Focus the field, select what is there and type over it."""
     field.setFocus()
+    editors = QtWidgets.QLineEdit | QtWidgets.QAbstractSpinBox | QtWidgets.QPlainTextEdit
+    while not isinstance(field, editors) and field.focusProxy() is not None:
+        field = field.focusProxy()  # a composite field (a secret with an eye) types in its editor
     if isinstance(field, QtWidgets.QLineEdit | QtWidgets.QAbstractSpinBox):
         field.selectAll()
     qtbot.keyClicks(field, text)

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -43,6 +45,37 @@ class ExchangeInfo:
     has_sandbox: bool
     pem_secret: bool  # the secret may be a PEM private key (Ed25519/RSA/EC)
 
+    @property
+    def plain_name(self) -> str:
+        """The name in plain letters, for fonts that lack a symbol in it.
+
+        NFKC folds compatibility characters to their letters: "Binance USD\u24c8-M"
+        (a circled S, missing from many fonts) becomes "Binance USDS-M".
+        """
+        return unicodedata.normalize("NFKC", self.name)
+
+    def multiline_credential(self, name: str) -> bool:
+        """Whether a credential may span lines (a PEM private key keeps its line breaks)."""
+        return name == "privateKey" or (name == "secret" and self.pem_secret)
+
+
+# Search ranks, best first: what a user typing an exchange expects to pick first.
+_EXACT, _PREFIX, _SUBSTRING = 0, 1, 2
+_WORD = re.compile(r"\w+")
+
+
+def _rank(info: ExchangeInfo, query: str) -> int | None:
+    names = {info.name.casefold(), info.plain_name.casefold()}
+    if query == info.id or query in names:
+        return _EXACT
+    words = [word for name in names for word in _WORD.findall(name)]
+    if info.id.startswith(query) or any(name.startswith(query) for name in names) \
+            or any(word.startswith(query) for word in words):
+        return _PREFIX
+    if query in info.id or any(query in name for name in names):
+        return _SUBSTRING
+    return None
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -65,6 +98,22 @@ class Catalog:
 
     def __contains__(self, exchange_id: object) -> bool:
         return exchange_id in self.exchanges
+
+    def search(self, text: str) -> list[ExchangeInfo]:
+        """Exchanges matching ``text`` (case-insensitive), best match first.
+
+        An exact id or name comes first, then ids, names or words of a name that start
+        with the text, then ids or names that merely contain it; ties go by name. So
+        "okx" gives OKX, OKX (US), MyOKX (EEA). An empty text gives every exchange.
+        """
+        query = text.strip().casefold()
+        ranked: list[tuple[int, str, str, ExchangeInfo]] = []
+        for info in self.exchanges.values():
+            rank = _rank(info, query) if query else _EXACT
+            if rank is not None:
+                ranked.append((rank, info.name.casefold(), info.id, info))
+        ranked.sort(key=lambda item: item[:3])
+        return [item[3] for item in ranked]
 
 
 @cache

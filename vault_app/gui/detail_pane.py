@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 from vault_app.core.exchanges import CREDENTIAL_TITLES, Catalog
 from vault_app.core.model import KeyEntry, utcnow
+from vault_app.gui.icons import eye_icon
 from vault_app.gui.keys_model import last_used_text, rotation_text
+from vault_app.gui.monospace import exchange_name, monospace_font
 from vault_app.gui.qt import Qt, QtWidgets, Signal
 from vault_app.gui.widgets import wipe
 
@@ -29,10 +31,18 @@ class CredentialRow(QtWidgets.QWidget):
         self.field.setObjectName(f"detail_{name}")
         self.field.setAccessibleName(self.title)
         self.field.setMinimumWidth(140)
+        self.field.setFont(monospace_font(self.field.font()))  # l, I and 1 differ
         layout.addWidget(self.field, 1)
         self.reveal = QtWidgets.QToolButton(self)
-        self.reveal.setText("Reveal")
+        self.reveal.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.reveal.setCheckable(True)
+        self.reveal.setIcon(eye_icon(self.reveal, revealed=False))
+        # as wide as its wider text, so the row does not shift when it toggles
+        widths = []
+        for text in ("Hide", "Reveal"):
+            self.reveal.setText(text)
+            widths.append(self.reveal.sizeHint().width())
+        self.reveal.setFixedWidth(max(widths))
         self.reveal.setObjectName(f"reveal_{name}")
         self.reveal.setAccessibleName(f"Reveal {self.title}")
         self.reveal.toggled.connect(self._show)
@@ -50,6 +60,7 @@ class CredentialRow(QtWidgets.QWidget):
         wipe(self.field)
         self.field.setText(self._value if revealed else MASK)
         self.reveal.setText("Hide" if revealed else "Reveal")
+        self.reveal.setIcon(eye_icon(self.reveal, revealed))
         self.field.setCursorPosition(0)
 
     def wipe(self) -> None:
@@ -93,8 +104,8 @@ class DetailPane(QtWidgets.QScrollArea):
             self._layout.addWidget(empty)
             return
         catalog = self._catalog()
-        exchange = catalog.exchanges[entry.exchange].name if entry.exchange in catalog \
-            else entry.exchange
+        exchange = exchange_name(catalog.exchanges[entry.exchange], self.font()) \
+            if entry.exchange in catalog else entry.exchange
         title = QtWidgets.QLabel(f"<h2>{_escape(entry.label)}</h2>", self._body)
         title.setObjectName("detailTitle")
         self._layout.addWidget(title)

@@ -8,6 +8,7 @@ stays open with everything the user typed.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +28,61 @@ from vault_app.core.model import (
     edit_entry,
     new_entry,
 )
-from vault_app.gui.qt import Qt, QtWidgets, Signal
-from vault_app.gui.widgets import InlineError, PasswordField
+from vault_app.gui.form_scroll import FormScrollArea
+from vault_app.gui.monospace import exchange_name, monospace_font
+from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from vault_app.gui.secret_text import SecretTextField
+from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
 
 WITHDRAW_WARNING = (
     "⚠ Withdrawal rights let anyone holding this key move funds off the exchange. "
     "Exchanges advise keeping them disabled on API keys."
 )
 PEM_HINT = "An HMAC secret, or a PEM private key (Ed25519/RSA/EC): paste it or load the file."
+PEM_PLACEHOLDER = "Paste it here (line breaks are kept)"
+
+CredentialField = PasswordField | SecretTextField | QtWidgets.QLineEdit
+
+
+def wrapped(label: QtWidgets.QLabel) -> QtWidgets.QLabel:
+    """Word-wrap ``label`` across the whole field column, not just its preferred width."""
+    label.setWordWrap(True)
+    policy = label.sizePolicy()  # keeps the height-for-width flag that word wrap sets
+    policy.setHorizontalPolicy(QtWidgets.QSizePolicy.Policy.Expanding)
+    label.setSizePolicy(policy)
+    return label
+
+
+class ExchangeCompleter(QtWidgets.QCompleter):
+    """Offers the catalog's ranked matches (``Catalog.search``) in their order.
+
+    The model is refilled as the user types; ``splitPath`` keeps QCompleter from
+    filtering or re-ordering it again.
+    """
+
+    def __init__(self, catalog: Catalog, names: dict[str, str],
+                 parent: QtWidgets.QWidget) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.names = names  # exchange id -> the combo box's item text
+        self.setModel(QtCore.QStringListModel(self))
+        self.setCompletionMode(QtWidgets.QCompleter.CompletionMode.PopupCompletion)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setMaxVisibleItems(12)
+
+    def splitPath(self, path: str) -> list[str]:
+        return [""]  # the model holds the matches already, best first
+
+    def update_matches(self, text: str) -> None:
+        matches = [self.names[info.id] for info in self.catalog.search(text)
+                   if info.id in self.names] if text.strip() else []
+        model = self.model()
+        assert isinstance(model, QtCore.QStringListModel)
+        model.setStringList(matches)
+        if matches:
+            self.complete()
+        else:
+            self.popup().hide()
 
 
 class KeyForm(QtWidgets.QDialog):
@@ -48,67 +96,94 @@ class KeyForm(QtWidgets.QDialog):
         self.trimmed: list[str] = []  # fields whose surrounding whitespace was removed
         self.setWindowTitle("Edit key" if entry else "Add key")
         self.setObjectName("keyForm")
-        self.setMinimumWidth(520)
-        self.credential_fields: dict[str, PasswordField | QtWidgets.QLineEdit] = {}
+        self.credential_fields: dict[str, CredentialField] = {}
+        self.load_buttons: dict[str, QtWidgets.QPushButton] = {}  # "Load PEM file…"
         self.errors: dict[str, InlineError] = {}
+        self._fit_timer = QtCore.QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.timeout.connect(self.fit_to_contents)
+        self._fitted: QtCore.QSize | None = None  # the size fit_to_contents last set
+        # Sizes it asked for: under a window manager they arrive later, as resize
+        # events; any other size once fitted was the user's (or the window manager's).
+        self._requested: set[tuple[int, int]] = set()
+        self._user_sized = False
+        self._fitted_content: tuple[tuple[int, bool, str], ...] = ()
         self._build()
         self._load(entry)
 
     # --- construction ----------------------------------------------------------
-    def _error(self, name: str) -> InlineError:
-        label = InlineError(self)
+    def _error(self, name: str, parent: QtWidgets.QWidget | None = None) -> InlineError:
+        label = InlineError(parent or self.body)
+        wrapped(label)
         self.errors[name] = label
         return label
 
     def _build(self) -> None:
+        # The body scrolls when the screen is too small; the save error and the
+        # buttons stay below it, always visible, and never on top of a field.
+        self.body = QtWidgets.QWidget(self)
+        self.body.setObjectName("keyFormBody")
+        body = self.body
+        self.scroll_area = FormScrollArea(body, self)
+        body.installEventFilter(self)  # a message shown or hidden: make room for it
         outer = QtWidgets.QVBoxLayout(self)
+        outer.addWidget(self.scroll_area, 1)
+        inner = QtWidgets.QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
         form = QtWidgets.QFormLayout()
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        outer.addLayout(form)
+        inner.addLayout(form)
 
-        self.exchange = QtWidgets.QComboBox(self)
+        self.exchange = QtWidgets.QComboBox(body)
         self.exchange.setEditable(True)
         self.exchange.setInsertPolicy(QtWidgets.QComboBox.InsertPolicy.NoInsert)
         self.exchange.setAccessibleName("Exchange")
+        self.exchange.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.exchange.setMinimumContentsLength(24)
+        names: dict[str, str] = {}
+        font = self.exchange.font()
         for info in sorted(self.catalog.exchanges.values(), key=lambda i: i.name.casefold()):
-            self.exchange.addItem(f"{info.name} ({info.id})", info.id)
-        completer = self.exchange.completer()
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCompletionMode(QtWidgets.QCompleter.CompletionMode.PopupCompletion)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            names[info.id] = f"{exchange_name(info, font)} ({info.id})"
+            self.exchange.addItem(names[info.id], info.id)
+        self.completer = ExchangeCompleter(self.catalog, names, self.exchange)
+        self.exchange.setCompleter(self.completer)
+        self.exchange.lineEdit().textEdited.connect(self.completer.update_matches)
         self.exchange.setCurrentIndex(-1)
         self.exchange.lineEdit().setPlaceholderText("Type to search 100+ exchanges")
         self.exchange.currentIndexChanged.connect(self._exchange_changed)
         form.addRow("E&xchange:", self.exchange)
         form.addRow("", self._error("exchange"))
 
-        self.label = QtWidgets.QLineEdit(self)
+        self.label = QtWidgets.QLineEdit(body)
         self.label.setAccessibleName("Label")
         self.label.setPlaceholderText("A unique name, e.g. “OKX grid bot”")
         form.addRow("&Label:", self.label)
         form.addRow("", self._error("label"))
 
-        self.credentials_box = QtWidgets.QGroupBox("Credentials", self)
+        self.credentials_box = QtWidgets.QGroupBox("Credentials", body)
         self.credentials_form = QtWidgets.QFormLayout(self.credentials_box)
-        self.credentials_hint = QtWidgets.QLabel("Choose an exchange first.", self)
-        self.credentials_hint.setWordWrap(True)
+        self.credentials_form.setFieldGrowthPolicy(
+            QtWidgets.QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.credentials_hint = wrapped(WrapLabel("Choose an exchange first.", body))
         self.credentials_form.addRow(self.credentials_hint)
-        outer.addWidget(self.credentials_box)
+        inner.addWidget(self.credentials_box)
 
         more = QtWidgets.QFormLayout()
-        outer.addLayout(more)
+        more.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        inner.addLayout(more)
         permissions_row = QtWidgets.QHBoxLayout()
         self.permission_boxes: dict[str, QtWidgets.QCheckBox] = {}
         for name in PERMISSIONS:
-            box = QtWidgets.QCheckBox(name.capitalize(), self)
+            box = QtWidgets.QCheckBox(name.capitalize(), body)
             box.setAccessibleName(f"Permission: {name}")
             permissions_row.addWidget(box)
             self.permission_boxes[name] = box
         permissions_row.addStretch(1)
         more.addRow("Permissions:", permissions_row)
-        self.withdraw_warning = QtWidgets.QLabel(WITHDRAW_WARNING, self)
+        self.withdraw_warning = WrapLabel(WITHDRAW_WARNING, body)
         self.withdraw_warning.setObjectName("withdrawWarning")
-        self.withdraw_warning.setWordWrap(True)
+        wrapped(self.withdraw_warning)
         self.withdraw_warning.setStyleSheet(
             "background: #fdecea; color: #8e1c1c; border: 1px solid #f5c2c0;"
             "border-radius: 4px; padding: 6px;")
@@ -117,48 +192,50 @@ class KeyForm(QtWidgets.QDialog):
         more.addRow("", self.withdraw_warning)
         more.addRow("", self._error("permissions"))
 
-        self.ips = QtWidgets.QLineEdit(self)
+        self.ips = QtWidgets.QLineEdit(body)
         self.ips.setAccessibleName("IP whitelist")
         self.ips.setPlaceholderText("203.0.113.7, 2001:db8::/32 — as set on the exchange")
         more.addRow("&IP whitelist:", self.ips)
         more.addRow("", self._error("ip_whitelist"))
 
         env_row = QtWidgets.QHBoxLayout()
-        self.environment = QtWidgets.QComboBox(self)
+        self.environment = QtWidgets.QComboBox(body)
         self.environment.setAccessibleName("Environment")
         self.environment.currentIndexChanged.connect(self._environment_changed)
         env_row.addWidget(self.environment)
-        self.api_url = QtWidgets.QLineEdit(self)
+        self.api_url = QtWidgets.QLineEdit(body)
         self.api_url.setAccessibleName("Custom API URL")
         self.api_url.setPlaceholderText("https://api.example.com")
         self.api_url.setVisible(False)
         env_row.addWidget(self.api_url, 1)
-        env_label = QtWidgets.QLabel("En&vironment:", self)
+        env_label = QtWidgets.QLabel("En&vironment:", body)
         env_label.setBuddy(self.environment)
         more.addRow(env_label, env_row)
         more.addRow("", self._error("environment"))
         more.addRow("", self._error("api_url"))
 
-        self.rotate_days = QtWidgets.QSpinBox(self)
+        self.rotate_days = QtWidgets.QSpinBox(body)
         self.rotate_days.setRange(1, MAX_ROTATE_DAYS)
         self.rotate_days.setValue(DEFAULT_ROTATE_DAYS)
         self.rotate_days.setSuffix(" days")
         self.rotate_days.setAccessibleName("Rotation reminder in days")
         more.addRow("&Rotate every:", self.rotate_days)
 
-        self.tags = QtWidgets.QLineEdit(self)
+        self.tags = QtWidgets.QLineEdit(body)
         self.tags.setAccessibleName("Tags")
         self.tags.setPlaceholderText("comma-separated, e.g. bot, tax")
         more.addRow("&Tags:", self.tags)
 
-        self.notes = QtWidgets.QPlainTextEdit(self)
+        self.notes = QtWidgets.QPlainTextEdit(body)
         self.notes.setAccessibleName("Notes")
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(64)
         more.addRow("&Notes:", self.notes)
         more.addRow("", self._error("notes"))
 
-        self.general_error = self._error("general")
+        inner.addStretch(1)  # room left over goes below the form, not into its rows
+
+        self.general_error = self._error("general", self)
         outer.addWidget(self.general_error)
 
         self.buttons = QtWidgets.QDialogButtonBox(
@@ -167,6 +244,89 @@ class KeyForm(QtWidgets.QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
+
+    # --- size: grow with the content, up to the screen; scroll beyond ------------
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if watched is self.body and event.type() == QtCore.QEvent.Type.LayoutRequest:
+            self.scroll_area.updateGeometry()
+            self._fit_timer.start(0)
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event: QtCore.QEvent) -> None:
+        super().showEvent(event)
+        self._requested.add((self.width(), self.height()))  # the window manager may echo it
+        self._fit_timer.start(0)
+
+    def _content(self) -> tuple[tuple[int, bool, str], ...]:
+        """What is shown: which widgets are visible and what the labels say."""
+        widgets = [*self.body.findChildren(QtWidgets.QWidget), self.general_error]
+        return tuple((id(widget), widget.isVisibleTo(self),
+                      widget.text() if isinstance(widget, QtWidgets.QLabel) else "")
+                     for widget in widgets)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        size = (event.size().width(), event.size().height())
+        if self._fitted is not None and size not in self._requested:
+            self._user_sized = True
+        self._hold_general_error_height()
+
+    def _hold_general_error_height(self) -> None:
+        """Give the save error (outside the scrolling body) its wrapped height.
+
+        A top-level layout sizes a word-wrapped label by its size hint, not by its
+        height at the width it gets; at a narrow width the text would be cut off.
+        """
+        layout = self.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        width = self.contentsRect().width() - margins.left() - margins.right()
+        label = self.general_error
+        height = label.heightForWidth(width) if label.text() else 0
+        if height != label.minimumHeight():
+            label.setMinimumHeight(max(height, 0))
+
+    def fit_to_contents(self) -> None:
+        """Take the size the content asks for, within the screen; scroll beyond.
+
+        Called when the body's content changes, not when the user resizes. Once the
+        user has resized the dialog it only grows, so a size they chose is kept
+        until something new needs room.
+        """
+        if not self.isVisible():
+            return
+        layout = self.layout()
+        assert layout is not None
+        user_sized = self._user_sized
+        content = self._content()
+        if user_sized and content == self._fitted_content:
+            return  # text rewrapped after the user's resize: theirs to choose
+        self._fitted_content = content
+        screen = self.screen().availableGeometry()
+        decoration = self.frameGeometry().size() - self.geometry().size()  # title, borders
+        # width first: the height wrapped text needs depends on it
+        layout.activate()
+        wanted = self.sizeHint().expandedTo(self.minimumSizeHint())
+        width = max(self.width(), wanted.width()) if user_sized else wanted.width()
+        width = min(width, screen.width() - decoration.width())
+        if width != self.width():
+            self._requested.add((width, self.height()))
+            self.resize(width, self.height())
+            layout.activate()
+        wanted = self.sizeHint().expandedTo(self.minimumSizeHint())
+        height = max(self.height(), wanted.height()) if user_sized else wanted.height()
+        height = min(height, screen.height() - decoration.height())
+        if height != self.height():
+            self._requested.add((width, height))
+            self.resize(width, height)
+        self._fitted = QtCore.QSize(width, height)
+        self._requested.add((width, height))
+        # keep the whole window on the screen it is on
+        frame = self.frameGeometry()
+        x = min(max(frame.left(), screen.left()), screen.right() - frame.width() + 1)
+        y = min(max(frame.top(), screen.top()), screen.bottom() - frame.height() + 1)
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)
 
     def _load(self, entry: KeyEntry | None) -> None:
         if entry is None:
@@ -203,39 +363,44 @@ class KeyForm(QtWidgets.QDialog):
         while self.credentials_form.rowCount():
             self.credentials_form.removeRow(0)
         self.credential_fields.clear()
+        self.load_buttons.clear()
         for name in CREDENTIAL_NAMES:
             self.errors.pop(name, None)
 
-    def _add_credential_field(self, name: str, info: ExchangeInfo | None
-                              ) -> PasswordField | QtWidgets.QLineEdit:
+    def _add_credential_field(self, name: str, info: ExchangeInfo | None) -> CredentialField:
         title = CREDENTIAL_TITLES.get(name, name)
-        field: PasswordField | QtWidgets.QLineEdit
-        if name in SECRET_CREDENTIALS:
-            field = PasswordField(parent=self)
+        box = self.credentials_box
+        field: CredentialField
+        if info is not None and info.multiline_credential(name):
+            field = SecretTextField(PEM_PLACEHOLDER, box)  # a PEM key keeps its line breaks
+        elif name in SECRET_CREDENTIALS:
+            field = PasswordField(parent=box, monospace=True)
         else:
-            field = QtWidgets.QLineEdit(self)
+            field = QtWidgets.QLineEdit(box)
+            field.setFont(monospace_font(field.font()))
         field.setAccessibleName(title)
         field.setObjectName(f"credential_{name}")
-        label = QtWidgets.QLabel(f"{title}:", self)
+        label = QtWidgets.QLabel(f"{title}:", box)
         label.setBuddy(field)
         if name == "secret" and info is not None and info.pem_secret:
             row = QtWidgets.QHBoxLayout()
             row.addWidget(field, 1)
-            load = QtWidgets.QPushButton("Load PEM file…", self)
+            load = QtWidgets.QPushButton("Load PEM file…", box)
             load.setAccessibleName("Load a PEM private key file for the secret")
             load.clicked.connect(lambda: self._load_pem(field))
-            row.addWidget(load)
+            self.load_buttons[name] = load
+            row.addWidget(load, 0, Qt.AlignmentFlag.AlignTop)
             self.credentials_form.addRow(label, row)
-            hint = QtWidgets.QLabel(PEM_HINT, self)
-            hint.setWordWrap(True)
-            self.credentials_form.addRow("", hint)
+            hint = WrapLabel(PEM_HINT, box)
+            hint.setObjectName("pemHint")
+            self.credentials_form.addRow("", wrapped(hint))
         else:
             self.credentials_form.addRow(label, field)
-        self.credentials_form.addRow("", self._error(name))
+        self.credentials_form.addRow("", self._error(name, box))
         self.credential_fields[name] = field
         return field
 
-    def _load_pem(self, field: QtWidgets.QLineEdit) -> None:
+    def _load_pem(self, field: CredentialField) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
             self, "Load PEM private key", str(Path.home()), "PEM files (*.pem *.key);;All (*)")
         if not path:
@@ -256,12 +421,15 @@ class KeyForm(QtWidgets.QDialog):
         kept = {name: field.text() for name, field in self.credential_fields.items()}
         self._clear_credentials()
         if info is None:
-            self.credentials_hint = QtWidgets.QLabel("Choose an exchange first.", self)
+            self.credentials_hint = wrapped(WrapLabel("Choose an exchange first.",
+                                                       self.credentials_box))
             self.credentials_form.addRow(self.credentials_hint)
         else:
             if not info.required:
-                self.credentials_form.addRow(QtWidgets.QLabel(
-                    f"{info.name} needs no credentials in ccxt.", self))
+                none = WrapLabel(
+                    f"{exchange_name(info, self.font())} needs no credentials in ccxt.",
+                    self.credentials_box)
+                self.credentials_form.addRow(wrapped(none))
             for name in info.required:
                 self._add_credential_field(name, info).setText(kept.get(name, ""))
         self._chain_tab_order()
@@ -277,15 +445,17 @@ class KeyForm(QtWidgets.QDialog):
 
     def _chain_tab_order(self) -> None:
         """Credential fields are built after the rest: put them back in visual order."""
-        previous: QtWidgets.QWidget = self.label
-        for field in self.credential_fields.values():
-            QtWidgets.QWidget.setTabOrder(previous, field)
-            previous = field
-            for button in self.credentials_box.findChildren(QtWidgets.QPushButton):
-                if field.parent() is button.parent() and button.isVisibleTo(self):
-                    QtWidgets.QWidget.setTabOrder(previous, button)
-                    previous = button
-        QtWidgets.QWidget.setTabOrder(previous, self.permission_boxes["read"])
+        chain: list[QtWidgets.QWidget] = [self.label]
+        for name, field in self.credential_fields.items():
+            if isinstance(field, SecretTextField):  # its editors and eye, not the frame
+                chain += [field.masked, field.editor, field.reveal]
+            else:
+                chain.append(field)
+            if name in self.load_buttons:
+                chain.append(self.load_buttons[name])
+        chain.append(self.permission_boxes["read"])
+        for first, second in pairwise(chain):
+            QtWidgets.QWidget.setTabOrder(first, second)
 
     def _select_environment(self, environment: str) -> None:
         index = self.environment.findData(environment)
@@ -342,11 +512,14 @@ class KeyForm(QtWidgets.QDialog):
     def show_error(self, exc: BaseException | None) -> None:
         for label in self.errors.values():
             label.show_message("")
+        self._hold_general_error_height()
+        self._fit_timer.start(0)  # the general error sits outside the growing body
         if exc is None:
             return
         field = getattr(exc, "field", None)
         target = self.errors.get(field or "") or self.general_error
         target.show_message(str(exc)[:1].upper() + str(exc)[1:])
+        self._hold_general_error_height()
         widget = self._widget_for(field)
         if widget is not None:
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -367,7 +540,7 @@ class KeyForm(QtWidgets.QDialog):
     def wipe(self) -> None:
         """Overwrite every secret field (on lock), then close."""
         for field in self.credential_fields.values():
-            if isinstance(field, PasswordField):
+            if isinstance(field, PasswordField | SecretTextField):
                 field.wipe()
             else:
                 field.clear()

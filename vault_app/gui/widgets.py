@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from vault_app.gui.qt import QtWidgets
+from vault_app.gui.icons import eye_icon
+from vault_app.gui.monospace import monospace_font
+from vault_app.gui.qt import QtCore, QtGui, QtWidgets
 
 
 def wipe(field: QtWidgets.QLineEdit) -> None:
@@ -14,17 +16,23 @@ def wipe(field: QtWidgets.QLineEdit) -> None:
 
 
 class PasswordField(QtWidgets.QLineEdit):
-    """A masked line edit with a show/hide action. Its text is never logged."""
+    """A masked line edit with an eye button to show/hide it. Its text is never logged.
 
-    def __init__(self, placeholder: str = "", parent: QtWidgets.QWidget | None = None) -> None:
+    The eye is a line-edit action: Qt keeps the text (and the dots) clear of it.
+    ``monospace`` shows the text in a fixed-pitch font, for secrets read character by
+    character (l, I and 1 differ).
+    """
+
+    def __init__(self, placeholder: str = "", parent: QtWidgets.QWidget | None = None,
+                 *, monospace: bool = False) -> None:
         super().__init__(parent)
         self.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
         self.setPlaceholderText(placeholder)
         self.setClearButtonEnabled(False)
+        if monospace:
+            self.setFont(monospace_font(self.font()))
         self.reveal_action = self.addAction(
-            self.style().standardIcon(QtWidgets.QStyle.StandardPixmap.SP_FileDialogContentsView),
-            QtWidgets.QLineEdit.ActionPosition.TrailingPosition,
-        )
+            eye_icon(self, revealed=False), QtWidgets.QLineEdit.ActionPosition.TrailingPosition)
         self.reveal_action.setCheckable(True)
         self.reveal_action.setToolTip("Show")
         self.reveal_action.toggled.connect(self.set_revealed)
@@ -33,6 +41,7 @@ class PasswordField(QtWidgets.QLineEdit):
         self.setEchoMode(QtWidgets.QLineEdit.EchoMode.Normal if revealed
                          else QtWidgets.QLineEdit.EchoMode.Password)
         self.reveal_action.setToolTip("Hide" if revealed else "Show")
+        self.reveal_action.setIcon(eye_icon(self, revealed))
         if self.reveal_action.isChecked() != revealed:
             self.reveal_action.setChecked(revealed)
 
@@ -41,12 +50,35 @@ class PasswordField(QtWidgets.QLineEdit):
         wipe(self)
 
 
-class InlineError(QtWidgets.QLabel):
+class WrapLabel(QtWidgets.QLabel):
+    """A word-wrapped label whose size hint is its height at the width it has.
+
+    QLabel's own hint is for a width it picks itself (two short lines, say); a
+    QFormLayout then gives the label that height even when it is laid out wider,
+    leaving gaps around one-line messages.
+    """
+
+    def __init__(self, text: str = "", parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QtCore.QSize:
+        hint = super().sizeHint()
+        if self.wordWrap() and self.width() > 0 and self.text():
+            hint.setHeight(self.heightForWidth(self.width()))
+        return hint
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the hint follows the width
+
+
+class InlineError(WrapLabel):
     """A red message under a field; hidden when empty."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
+        super().__init__("", parent)
         self.setObjectName("inlineError")
         self.setStyleSheet("color: #c62828;")
         self.hide()

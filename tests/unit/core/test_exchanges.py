@@ -147,3 +147,48 @@ def test_the_core_and_cli_never_import_ccxt_or_qt(vault_path: Path) -> None:
     assert result["code"] == 0
     assert json.loads(result["out"])[0]["label"] == "k"
     assert result["heavy"] == []
+
+
+def ids_found(text: str) -> list[str]:
+    return [info.id for info in CATALOG.search(text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # exact id first, then prefixes of an id or a name, then mere substrings
+    ("okx", ["okx", "okxus", "myokx"]),
+    ("OKX", ["okx", "okxus", "myokx"]),
+    ("  okx ", ["okx", "okxus", "myokx"]),
+    ("binance", ["binance", "binancecoinm", "binanceus", "binanceusdm"]),
+    # exact id beats a same-prefix name; the others tie on rank and go by name
+    ("coinbase", ["coinbase", "coinbaseexchange", "coinbaseinternational"]),
+    ("kraken", ["kraken", "krakenfutures"]),
+    ("kraken futures", ["krakenfutures"]),  # an exact name
+    ("eea", ["myokx"]),  # a word of the name: "MyOKX (EEA)"
+    ("usds", ["binanceusdm"]),  # the plain spelling of "USD\u24c8-M"
+])
+def test_search_ranks_exact_then_prefix_then_substring(text: str, expected: list[str]) -> None:
+    assert ids_found(text) == expected
+
+
+def test_search_with_no_text_lists_every_exchange_by_name() -> None:
+    found = CATALOG.search("   ")
+    assert len(found) == len(CATALOG.exchanges)
+    assert [info.name.casefold() for info in found] == sorted(
+        info.name.casefold() for info in CATALOG.exchanges.values())
+    assert CATALOG.search("no such exchange at all") == []
+
+
+def test_plain_name_folds_symbols_missing_from_many_fonts() -> None:
+    assert CATALOG.get("binanceusdm").name == "Binance USD\u24c8-M"  # as ccxt spells it
+    assert CATALOG.get("binanceusdm").plain_name == "Binance USDS-M"
+    assert CATALOG.get("okx").plain_name == "OKX"
+    assert all(info.plain_name.isascii() for info in CATALOG.exchanges.values())
+
+
+def test_pem_and_private_keys_are_multiline_credentials() -> None:
+    assert CATALOG.get("binance").multiline_credential("secret")
+    assert CATALOG.get("coinbase").multiline_credential("secret")
+    assert not CATALOG.get("binance").multiline_credential("apiKey")
+    assert not CATALOG.get("okx").multiline_credential("secret")
+    assert CATALOG.get("revolutx").multiline_credential("privateKey")
+    assert CATALOG.get("hyperliquid").multiline_credential("privateKey")
