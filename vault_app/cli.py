@@ -265,7 +265,7 @@ class Cli:
         self.out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")  # one write
 
     def warn(self, text: str) -> None:
-        print(f"{PROG}: warning: {text}", file=self.err)
+        print(f"{PROG}: warning: {escape(text)}", file=self.err)
 
     def require_vault(self) -> None:
         if not self.path.exists():
@@ -643,7 +643,8 @@ def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
         out.flush()
         return code
     except errors.VaultError as exc:
-        print(f"{PROG}: error: {exc}", file=stderr)
+        # Escaped: a message may quote a label from a file another program wrote.
+        print(f"{PROG}: error: {escape(str(exc))}", file=stderr)
         if isinstance(exc, OutputError) and program:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no 2nd error
         return exit_code_for(exc)

@@ -215,3 +215,14 @@ def test_adding_control_characters_is_refused(vault: Vault, vault_path: Path, cl
     assert_no_traceback(result)
     assert_fails(result, 1, field, "control character")
     assert folder_state(vault_path) == before
+
+
+def test_error_messages_quoting_a_foreign_label_are_escaped(vault_path: Path,
+                                                            cli: Cli) -> None:
+    write_foreign_vault(vault_path)
+    # The same API key again: the refusal names the key already holding it.
+    result = cli("add", "--exchange", "binance", "--label", "again",
+                 stdin=lines(PASSWORD, "ak-00000001", "sk-00000001"))
+    assert_fails(result, 1, "already stored as")
+    assert "\x1b" not in result.err and "\u202e" not in result.err
+    assert "bin\\x1b[2J" in result.err
