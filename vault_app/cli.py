@@ -23,7 +23,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn, TextIO, cast
 
@@ -45,6 +45,7 @@ from vault_app.core.model import (
     utcnow,
 )
 from vault_app.core.paths import default_vault_path
+from vault_app.core.plain_text import BIDI_MARKS, escape
 
 PROG = "vault-app-cli"
 
@@ -54,6 +55,7 @@ EXIT_WRONG_PASSWORD = 2
 EXIT_DAMAGED = 3
 EXIT_IN_USE = 4
 EXIT_IO = 5
+EXIT_NO_MEMORY = 6
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
@@ -64,12 +66,24 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (errors.KdfParamsOutOfRange, EXIT_DAMAGED),
     (errors.VaultInUse, EXIT_IN_USE),
     (errors.VaultIOError, EXIT_IO),
+    (errors.KdfMemoryUnavailable, EXIT_NO_MEMORY),
     (errors.VaultError, EXIT_USAGE),
 )
+
+# A line of standard input longer than this is refused (``< /dev/zero`` must not
+# fill the memory). A PEM key is read line by line, each far shorter.
+MAX_INPUT_LINE = 64 * 1024
+
+NO_MEMORY_MESSAGE = ("out of memory; nothing was written (saves are atomic, the vault "
+                     "file is intact). Close other programs and try again")
 
 
 class UsageError(errors.VaultError):
     pass
+
+
+class OutputError(errors.VaultIOError):
+    """Standard output refused a write (``> /dev/full``, a closed descriptor)."""
 
 
 # --- prompting -------------------------------------------------------------------
@@ -78,29 +92,42 @@ class UsageError(errors.VaultError):
 class Prompter:
     """Reads secrets: without echo on a terminal, one line each otherwise."""
 
-    def __init__(self, stdin: IO[str], stderr: IO[str]) -> None:
-        self.stdin = stdin
+    def __init__(self, stdin: IO[str] | None, stderr: IO[str]) -> None:
+        self.stdin = stdin  # None: standard input was closed (``<&-``)
         self.stderr = stderr
-        self.interactive = stdin.isatty()
+        try:
+            self.interactive = stdin is not None and stdin.isatty()
+        except (OSError, ValueError):
+            self.interactive = False
         self._line = 0
 
     def _read(self, prompt: str, what: str) -> str:
         self._line += 1
+        if self.stdin is None:
+            raise UsageError(f"standard input is closed; {what} is read from it")
         try:
             if self.interactive:
                 value = getpass.getpass(prompt, stream=cast(TextIO, self.stderr))
             else:
-                line = self.stdin.readline()
+                line = self.stdin.readline(MAX_INPUT_LINE + 1)
                 if not line:
                     raise UsageError(
                         f"expected {what} on standard input (line {self._line}), "
                         "got end of input"
                     )
+                if len(line) > MAX_INPUT_LINE:
+                    raise UsageError(
+                        f"line {self._line} of standard input ({what}) is longer than "
+                        f"{MAX_INPUT_LINE} characters")
                 value = line.rstrip("\r\n")
             value.encode("utf-8")  # undecodable bytes arrive as lone surrogates
         except (UnicodeDecodeError, UnicodeEncodeError):
             raise UsageError(
                 f"{what} on standard input (line {self._line}) is not valid UTF-8"
+            ) from None
+        except OSError as exc:  # e.g. ``< some/folder``
+            raise UsageError(
+                f"cannot read {what} from standard input ({exc.strerror or exc})"
             ) from None
         return value
 
@@ -132,7 +159,8 @@ class Prompter:
         if not self.interactive:
             raise UsageError("refusing to ask for confirmation without a terminal; pass --yes")
         print(f"{question} [y/N] ", end="", file=self.stderr, flush=True)
-        return self.stdin.readline().strip().lower() in ("y", "yes")
+        assert self.stdin is not None  # interactive
+        return self.stdin.readline(MAX_INPUT_LINE).strip().lower() in ("y", "yes")
 
 
 # --- argument parsing ------------------------------------------------------------
@@ -144,23 +172,33 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+def _text(value: str) -> str:
+    """An argument that is stored or matched as text: it must be valid UTF-8."""
+    try:
+        value.encode("utf-8")  # undecodable argv bytes arrive as lone surrogates
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(
+            "not valid UTF-8 (check the terminal's or the script's encoding)") from None
+    return value
+
+
 def _entry_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
-    parser.add_argument("--exchange", required=not editing, metavar="ID",
+    parser.add_argument("--exchange", required=not editing, metavar="ID", type=_text,
                         help="ccxt exchange id, e.g. binance, okx, kucoin")
-    parser.add_argument("--label", required=not editing, metavar="NAME",
+    parser.add_argument("--label", required=not editing, metavar="NAME", type=_text,
                         help="unique name of the key" + (" (renames it)" if editing else ""))
-    parser.add_argument("--permissions", metavar="LIST",
+    parser.add_argument("--permissions", metavar="LIST", type=_text,
                         help="comma-separated: read, trade, withdraw (default: read)")
-    parser.add_argument("--ip", metavar="ADDR[,ADDR]",
+    parser.add_argument("--ip", metavar="ADDR[,ADDR]", type=_text,
                         help="IP whitelist: addresses or CIDR networks, comma-separated")
     env = parser.add_mutually_exclusive_group()
     env.add_argument("--sandbox", action="store_true", help="the exchange's sandbox/testnet")
     env.add_argument("--live", action="store_true", help="the live exchange (default)")
-    env.add_argument("--api-url", metavar="URL", help="a custom API base URL")
+    env.add_argument("--api-url", metavar="URL", type=_text, help="a custom API base URL")
     parser.add_argument("--rotate-days", type=int, metavar="N",
                         help="rotation reminder in days (default 90)")
-    parser.add_argument("--notes", metavar="TEXT")
-    parser.add_argument("--tags", metavar="LIST", help="comma-separated tags")
+    parser.add_argument("--notes", metavar="TEXT", type=_text)
+    parser.add_argument("--tags", metavar="LIST", type=_text, help="comma-separated tags")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Encrypted vault for crypto-exchange API keys.",
         epilog="Exit codes: 0 ok, 1 usage or validation error, 2 wrong master password, "
                "3 vault damaged or unsupported, 4 vault in use by another process, "
-               "5 I/O error (disk full, permission denied).",
+               "5 I/O error (disk full, permission denied), 6 not enough memory.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--vault", type=Path, metavar="PATH",
@@ -183,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     _entry_options(add, editing=False)
 
     edit = commands.add_parser("edit", help="change a key's settings")
-    edit.add_argument("target", metavar="LABEL")
+    edit.add_argument("target", metavar="LABEL", type=_text)
     _entry_options(edit, editing=True)
     edit.add_argument("--rotate", action="store_true",
                       help="enter new credentials (prompted) and mark the key as rotated")
@@ -192,12 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
 
     show = commands.add_parser("show", help="show one key, secrets masked")
-    show.add_argument("target", metavar="LABEL")
+    show.add_argument("target", metavar="LABEL", type=_text)
     show.add_argument("--reveal", action="store_true", help="print the secrets in clear")
     show.add_argument("--json", action="store_true")
 
     remove = commands.add_parser("remove", help="delete a key")
-    remove.add_argument("target", metavar="LABEL")
+    remove.add_argument("target", metavar="LABEL", type=_text)
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     commands.add_parser("passwd", help="change the master password (new salt and data key)")
@@ -212,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class Cli:
-    def __init__(self, args: argparse.Namespace, stdin: IO[str], stdout: IO[str],
+    def __init__(self, args: argparse.Namespace, stdin: IO[str] | None, stdout: IO[str],
                  stderr: IO[str]) -> None:
         self.args = args
         self.out = stdout
@@ -227,7 +265,7 @@ class Cli:
         self.out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")  # one write
 
     def warn(self, text: str) -> None:
-        print(f"{PROG}: warning: {text}", file=self.err)
+        print(f"{PROG}: warning: {escape(text)}", file=self.err)
 
     def require_vault(self) -> None:
         if not self.path.exists():
@@ -403,8 +441,10 @@ class Cli:
             due = e.rotation_due_at
             rotation = f"overdue {(now - due).days}d" if now >= due else \
                 f"due in {(due - now).days}d"
+            # Fields from the file are printed with terminal controls escaped.
             rows.append((
-                e.label, e.exchange, ",".join(e.permissions), e.environment, rotation,
+                escape(e.label), escape(e.exchange), escape(",".join(e.permissions)),
+                escape(e.environment), rotation,
                 e.last_used_at.strftime("%Y-%m-%d") if e.last_used_at else "never",
             ))
         widths = [max(map(len, column)) for column in list(zip(*rows, strict=True))[:-1]]
@@ -441,9 +481,14 @@ class Cli:
             ("Tags", ", ".join(entry.tags)),
             ("Notes", entry.notes),
         ]
-        lines += [(CREDENTIAL_TITLES.get(k, k), v) for k, v in credentials.items()]
+        notes = len(lines) - 1
+        lines += [(escape(CREDENTIAL_TITLES.get(k, k)), v) for k, v in credentials.items()]
         width = max(len(k) for k, _ in lines)
-        for key, value in lines:
+        for number, (key, text) in enumerate(lines):
+            # Terminal controls from the file are printed escaped (\x1b, \u202e). Notes
+            # and credentials (PEM keys) keep line feeds and tabs, notes the bidi marks.
+            keep = "" if number < notes else "\n\t" + (BIDI_MARKS if number == notes else "")
+            value = escape(text, keep=keep)
             value = value.replace("\n", "\n" + " " * (width + 2))
             self.say(f"{key.ljust(width)}  {value}")
         return EXIT_OK
@@ -455,12 +500,13 @@ class Cli:
         vault = self.open_vault()
         entry = vault.find(self.args.target)
         if not self.args.yes and not self.prompt.confirm(
-            f"Remove key '{entry.label}' ({entry.exchange})? This cannot be undone."
+            f"Remove key '{escape(entry.label)}' ({escape(entry.exchange)})? "
+            "This cannot be undone."
         ):
             self.say("Nothing removed.")
             return EXIT_OK
         vault.remove(entry.id)
-        self.say(f"Removed '{entry.label}'")
+        self.say(f"Removed '{escape(entry.label)}'")
         return EXIT_OK
 
     # passwd -----------------------------------------------------------------------
@@ -518,23 +564,100 @@ def exit_code_for(exc: BaseException) -> int:
     return EXIT_INTERNAL
 
 
+class _Output:
+    """Standard output whose write failures (``> /dev/full``) are typed errors."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def _guard(self, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(
+                f"could not write to standard output ({exc.strerror or exc})") from None
+
+    def write(self, text: str) -> int:
+        return int(self._guard(lambda: self.stream.write(text)))
+
+    def flush(self) -> None:
+        self._guard(self.stream.flush)
+
+
+def _claim_standard_fds() -> set[int]:
+    """Point closed descriptors 0-2 at /dev/null; return the ones that were closed.
+
+    Otherwise the next file opened (the lock, the vault's temp file) would get
+    descriptor 1 or 2, and anything written to "stdout" would land in it.
+    """
+    closed = set()
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.add(fd)
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    return closed
+
+
+def _start_program(stderr: IO[str]) -> None:
+    """What only the real program does, first: no core dumps, no stray descriptors."""
+    from vault_app.core.process_hardening import harden_process, warning_text
+
+    warning = warning_text(harden_process())  # before any password is read
+    if warning:
+        print(f"{PROG}: warning: {warning}", file=stderr)
+
+
 def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
          stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
-    stdin = stdin or sys.stdin
-    stdout = stdout or sys.stdout
+    """Run one command and return its exit code.
+
+    Called without ``argv`` it is the program itself (the console script,
+    ``python -m vault_app.cli``): it first turns core dumps off and claims closed
+    standard descriptors. In-process tests pass ``argv`` and streams, and leave
+    the test runner's process as it was.
+    """
+    program = argv is None
+    closed = _claim_standard_fds() if program else set()
+    if 2 in closed or (stderr is None and sys.stderr is None):
+        stderr = open(os.devnull, "w", encoding="utf-8")
     stderr = stderr or sys.stderr
+    if program:
+        _start_program(stderr)
+    if stdin is None and 0 not in closed:
+        stdin = sys.stdin  # None when Python found descriptor 0 closed
+    stdout_closed = 1 in closed or (stdout is None and sys.stdout is None)
+    stdout = stdout or sys.stdout or open(os.devnull, "w", encoding="utf-8")
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
         return int(exc.code or 0)
-    cli = Cli(args, stdin, stdout, stderr)
+    if stdout_closed:
+        print(f"{PROG}: error: standard output is closed; nothing was done (to discard "
+              "the output, redirect it to /dev/null)", file=stderr)
+        return EXIT_USAGE
+    out = _Output(stdout)
+    cli = Cli(args, stdin, cast(IO[str], out), stderr)
     try:
         code: int = getattr(cli, f"cmd_{args.command}")()
+        out.flush()
         return code
     except errors.VaultError as exc:
-        print(f"{PROG}: error: {exc}", file=stderr)
+        # Escaped: a message may quote a label from a file another program wrote.
+        print(f"{PROG}: error: {escape(str(exc))}", file=stderr)
+        if isinstance(exc, OutputError) and program:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no 2nd error
         return exit_code_for(exc)
+    except MemoryError:
+        print(f"{PROG}: error: {NO_MEMORY_MESSAGE}", file=stderr)
+        return EXIT_NO_MEMORY
     except KeyboardInterrupt:
         print(f"\n{PROG}: interrupted; nothing was written", file=stderr)
         return EXIT_INTERRUPTED

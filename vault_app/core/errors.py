@@ -84,3 +84,17 @@ class VaultReadOnly(VaultIOError):
 
     Raised before anything is touched: a read-only file is never replaced.
     """
+
+
+class KdfMemoryUnavailable(VaultError):
+    """The machine cannot give the KDF the memory it asks for; nothing was run or written.
+
+    Checked before the KDF starts (``core.memory``), so a 4 GiB cost fails at once
+    instead of swapping for a minute. Not a damaged file: the CLI exits 6.
+    """
+
+    def __init__(self, message: str, *, needed_kib: int | None = None,
+                 available_kib: int | None = None) -> None:
+        super().__init__(message)
+        self.needed_kib = needed_kib
+        self.available_kib = available_kib

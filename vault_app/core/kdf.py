@@ -10,9 +10,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from argon2.exceptions import HashingError
 from argon2.low_level import Type, hash_secret_raw
 
-from vault_app.core.errors import KdfParamsOutOfRange
+from vault_app.core import memory
+from vault_app.core.errors import KdfMemoryUnavailable, KdfParamsOutOfRange
 
 KEK_LENGTH = 32
 ARGON2_VERSION = 0x13
@@ -78,18 +80,35 @@ def normalize_password(password: str) -> bytes:
 
 
 def derive_kek(password: str, salt: bytes, params: KdfParams) -> bytes:
-    """Derive the 32-byte key-encryption key. Checks the caps first."""
+    """Derive the 32-byte key-encryption key.
+
+    Checks the caps, then that the machine can give the memory cost
+    (``memory.check_kdf_memory``), before any work: KdfParamsOutOfRange or
+    KdfMemoryUnavailable.
+    """
     params.check_readable()
-    return hash_secret_raw(
-        secret=normalize_password(password),
-        salt=salt,
-        time_cost=params.iterations,
-        memory_cost=params.memory_kib,
-        parallelism=params.parallelism,
-        hash_len=KEK_LENGTH,
-        type=Type.ID,
-        version=ARGON2_VERSION,
-    )
+    memory.check_kdf_memory(params.memory_kib)
+    try:
+        return hash_secret_raw(
+            secret=normalize_password(password),
+            salt=salt,
+            time_cost=params.iterations,
+            memory_cost=params.memory_kib,
+            parallelism=params.parallelism,
+            hash_len=KEK_LENGTH,
+            type=Type.ID,
+            version=ARGON2_VERSION,
+        )
+    except (MemoryError, HashingError) as exc:
+        # The check above passed but the allocation (or a thread) still failed.
+        if isinstance(exc, HashingError) and "memory" not in str(exc).lower() \
+                and "thread" not in str(exc).lower():
+            raise
+        raise KdfMemoryUnavailable(
+            f"the key derivation (Argon2id) could not get the {params.memory_kib // 1024} MiB "
+            "of memory it needs; close other programs or use a machine with more memory. "
+            "Nothing was written"
+        ) from None
 
 
 def _measure(params: KdfParams) -> float:
@@ -99,18 +118,28 @@ def _measure(params: KdfParams) -> float:
     return time.perf_counter() - start
 
 
+def _fits(memory_kib: int) -> bool:
+    try:
+        memory.check_kdf_memory(memory_kib)
+    except KdfMemoryUnavailable:
+        return False
+    return True
+
+
 def calibrate(target_seconds: float = 1.0, parallelism: int = 4,
               measure: Callable[[KdfParams], float] = _measure) -> KdfParams:
     """Find parameters that take about ``target_seconds`` on this machine.
 
-    Memory is doubled first (up to 1 GiB), then iterations are raised (up to
-    the cap), never going below the default. Each probe runs the real KDF
+    Memory is doubled first (up to 1 GiB, and only while it fits in the memory
+    available), then iterations are raised (up to the cap), never going below
+    the default. Each probe runs the real KDF
     (``measure``), so this takes a few seconds.
     """
     default = KdfParams.default()
     params = KdfParams(default.memory_kib, default.iterations, parallelism)
     elapsed = measure(params)
-    while elapsed * 2 <= target_seconds * 1.15 and params.memory_kib < 1024 * 1024:
+    while (elapsed * 2 <= target_seconds * 1.15 and params.memory_kib < 1024 * 1024
+           and _fits(params.memory_kib * 2)):
         params = KdfParams(params.memory_kib * 2, params.iterations, parallelism)
         elapsed = measure(params)
     if elapsed < target_seconds:

@@ -14,6 +14,7 @@ from typing import Any
 
 from vault_app.core.errors import ValidationError
 from vault_app.core.exchanges import CREDENTIAL_NAMES, CREDENTIAL_TITLES, Catalog
+from vault_app.core.plain_text import describe, first_unsafe
 
 PERMISSIONS: tuple[str, ...] = ("read", "trade", "withdraw")
 ENVIRONMENTS: tuple[str, ...] = ("live", "sandbox", "custom")
@@ -92,13 +93,31 @@ class KeyEntry:
 # --- field validation -----------------------------------------------------------
 
 
+def _refuse_unsafe(text: str, what: str, field: str, *, notes: bool = False) -> None:
+    """No terminal controls or bidi overrides (see ``core.plain_text``)."""
+    char = first_unsafe(text, notes=notes)
+    if char is not None:
+        raise ValidationError(
+            f"{what} contains the control character {describe(char)}; remove it", field=field)
+
+
 def clean_label(label: str) -> str:
-    label = " ".join(label.split())
+    label = " ".join(label.split())  # tabs and line breaks become spaces
     if not label:
         raise ValidationError("the label must not be empty", field="label")
     if len(label) > MAX_LABEL:
         raise ValidationError(f"the label is longer than {MAX_LABEL} characters", field="label")
+    _refuse_unsafe(label, "the label", "label")
     return label
+
+
+def clean_notes(notes: str) -> str:
+    """Trimmed notes, line breaks as line feeds; tabs and bidi marks allowed."""
+    notes = notes.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(notes) > MAX_NOTES:
+        raise ValidationError(f"notes are longer than {MAX_NOTES} characters", field="notes")
+    _refuse_unsafe(notes, "the notes", "notes", notes=True)
+    return notes
 
 
 def parse_permissions(value: str | Iterable[str]) -> tuple[str, ...]:
@@ -178,6 +197,7 @@ def parse_tags(value: str | Iterable[str]) -> tuple[str, ...]:
     result: list[str] = []
     for item in items:
         tag = " ".join(item.split())
+        _refuse_unsafe(tag, "a tag", "tags")
         if tag and tag not in result:
             result.append(tag)
     return tuple(result)
@@ -253,9 +273,7 @@ def validate(entry: KeyEntry, catalog: Catalog, *, exchange_must_exist: bool = T
     if exchange_must_exist:
         catalog.get(exchange)  # raises with a suggestion when unknown
     environment, api_url = check_environment(exchange, entry.environment, entry.api_url, catalog)
-    notes = entry.notes.strip()
-    if len(notes) > MAX_NOTES:
-        raise ValidationError(f"notes are longer than {MAX_NOTES} characters", field="notes")
+    notes = clean_notes(entry.notes)
     return replace(
         entry,
         label=clean_label(entry.label),

@@ -48,6 +48,13 @@ def build_app(argv: list[str]) -> tuple[Any, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from vault_app.core.process_hardening import harden_process, warning_text
+
+    # First, before any window or password: no core dumps, no same-user ptrace.
+    warning = warning_text(harden_process())
     app, window = build_app(list(sys.argv if argv is None else argv))
+    if warning:
+        print(f"{APP_NAME}: warning: {warning}", file=sys.stderr)
+        window.statusBar().showMessage(f"Warning: {warning[:1].upper()}{warning[1:]}.")
     window.show()
     return int(app.exec())

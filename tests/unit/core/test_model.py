@@ -468,3 +468,49 @@ def test_utcnow_is_aware_and_whole_seconds() -> None:
 def test_make_entry_fixture_builds_valid_entries() -> None:
     entry = make_entry("x")
     assert set(entry.credentials) == {"apiKey", "secret", "password"}
+
+
+# --- terminal controls and bidi overrides (issue 6, item 7) ------------------------
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\x07", "\x7f", "\x9b", "\u202e", "\u202d",
+                                  "\u2066", "\u2069", "\u200e", "\u200f", "\u061c"])
+def test_label_with_a_control_or_bidi_character_is_refused(char: str) -> None:
+    with pytest.raises(ValidationError, match=f"U\\+{ord(char):04X}") as caught:
+        model.clean_label(f"Binance{char}main")
+    assert caught.value.field == "label"
+
+
+def test_label_whitespace_controls_still_become_spaces() -> None:
+    assert model.clean_label("Binance\tmain\nkey\r") == "Binance main key"
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\u202e", "\x85\x1b"])
+def test_tag_with_a_control_or_bidi_character_is_refused(char: str) -> None:
+    with pytest.raises(ValidationError, match="a tag contains") as caught:
+        model.parse_tags(f"fine,bad{char}tag")
+    assert caught.value.field == "tags"
+
+
+def test_notes_keep_line_feeds_tabs_and_bidi_marks() -> None:
+    notes = "first line\r\n\tindented \u200fRTL mark\rlast"
+    assert model.clean_notes(notes) == "first line\n\tindented \u200fRTL mark\nlast"
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\x08", "\x0b", "\x7f", "\x9b", "\u202e",
+                                  "\u2067", "\ud800"])
+def test_notes_with_other_controls_or_bidi_overrides_are_refused(char: str) -> None:
+    with pytest.raises(ValidationError, match="notes contains") as caught:
+        make_entry(notes=f"see {char} here")
+    assert caught.value.field == "notes"
+
+
+def test_editing_a_foreign_entry_with_a_control_character_names_the_field() -> None:
+    """A file from another program may hold one: the key opens, and a save asks to fix it."""
+    stored = replace(make_entry(label="Binance main", exchange="binance"),
+                     label="Binance\x1b[2Jmain")
+    with pytest.raises(ValidationError) as caught:
+        model.edit_entry(stored, {"notes": "new"}, load_catalog())
+    assert caught.value.field == "label"
+    fixed = model.edit_entry(stored, {"label": "Binance main", "notes": "new"}, load_catalog())
+    assert fixed.label == "Binance main"

@@ -1,0 +1,115 @@
+"""How much memory this process can still get, so the KDF is refused before it starts.
+
+Argon2id allocates its whole memory cost at once. A file may ask for up to
+4 GiB (spec 3.1); on a machine that cannot give it, the KDF would swap for tens
+of seconds or fail half-way. ``check_kdf_memory`` compares the cost with the
+tightest of these limits, each read only where it exists (Linux):
+
+- ``MemAvailable`` in /proc/meminfo (what the kernel can hand out without swapping);
+- the process's ``RLIMIT_AS`` minus its address space in use (``VmSize``);
+- its ``RLIMIT_DATA`` minus its data in use (``VmData``);
+- its cgroup v2 ``memory.max`` minus ``memory.current``.
+
+Where none can be read (other systems), the check passes and a failed
+allocation is still reported as ``KdfMemoryUnavailable`` by ``kdf.derive_kek``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from vault_app.core.errors import KdfMemoryUnavailable
+
+# Left free beyond the KDF's own memory: the interpreter, the payload, Qt.
+HEADROOM_KIB = 64 * 1024
+
+
+@dataclass(frozen=True)
+class MemoryLimit:
+    available_kib: int
+    source: str  # for the message, e.g. "MemAvailable in /proc/meminfo"
+
+
+def _status_kib(text: str, name: str) -> int | None:
+    for line in text.splitlines():
+        if line.startswith(name + ":"):
+            fields = line.split()
+            if len(fields) >= 2 and fields[1].isdigit():
+                return int(fields[1])
+    return None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+
+
+def _cgroup_dir(proc: Path, cgroup_root: Path) -> Path | None:
+    text = _read(proc / "self" / "cgroup")
+    if text is None:
+        return None
+    for line in text.splitlines():
+        if line.startswith("0::"):  # the cgroup v2 hierarchy
+            return cgroup_root / line[3:].strip().lstrip("/")
+    return None
+
+
+def _rlimit(name: str) -> int | None:
+    try:
+        import resource
+    except ImportError:
+        return None
+    soft, _hard = resource.getrlimit(getattr(resource, name))
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def memory_limits(proc: Path = Path("/proc"), cgroup_root: Path = Path("/sys/fs/cgroup"),
+                  rlimit: Callable[[str], int | None] = _rlimit) -> list[MemoryLimit]:
+    """Every limit that applies to this process, in KiB still free under it."""
+    limits: list[MemoryLimit] = []
+    meminfo = _read(proc / "meminfo")
+    available = _status_kib(meminfo, "MemAvailable") if meminfo else None
+    if available is not None:
+        limits.append(MemoryLimit(available, "MemAvailable in /proc/meminfo"))
+    status = _read(proc / "self" / "status") or ""
+    for name, field, what in (("RLIMIT_AS", "VmSize", "address-space limit, ulimit -v"),
+                              ("RLIMIT_DATA", "VmData", "data-size limit, ulimit -d")):
+        limit = rlimit(name)
+        if limit is not None:
+            used = _status_kib(status, field) or 0
+            limits.append(MemoryLimit(max(0, limit // 1024 - used), f"the process's {what}"))
+    folder = _cgroup_dir(proc, cgroup_root)
+    if folder is not None:
+        maximum = (_read(folder / "memory.max") or "").strip()
+        current = (_read(folder / "memory.current") or "").strip()
+        if maximum.isdigit() and current.isdigit():
+            free = max(0, int(maximum) - int(current)) // 1024
+            limits.append(MemoryLimit(free, "the control group's memory.max"))
+    return limits
+
+
+def check_kdf_memory(memory_kib: int,
+                     limits: Callable[[], list[MemoryLimit]] | None = None) -> None:
+    """Raise KdfMemoryUnavailable unless ``memory_kib`` plus headroom fits every limit.
+
+    ``limits`` defaults to ``memory_limits`` (looked up on each call, so a test
+    can replace it).
+    """
+    needed = memory_kib + HEADROOM_KIB
+    for limit in (limits or memory_limits)():
+        if needed > limit.available_kib:
+            raise KdfMemoryUnavailable(
+                f"the key derivation (Argon2id) needs {_mib(memory_kib)} of memory "
+                f"(plus {_mib(HEADROOM_KIB)} to spare), but only "
+                f"{_mib(limit.available_kib)} is available ({limit.source}); close other "
+                "programs or use a machine with more memory. Nothing was written",
+                needed_kib=needed, available_kib=limit.available_kib,
+            )
+
+
+def _mib(kib: int) -> str:
+    return f"{kib / 1024:.{1 if kib < 10 * 1024 else 0}f} MiB"
