@@ -7,7 +7,9 @@ Every change goes through ``Vault._commit``, which, under the exclusive lock:
    overwrites that file blindly: it re-reads it with the data key it already
    holds (no KDF) and applies the change to the fresh contents, or refuses with
    ``VaultChangedOnDisk`` if the master password was changed meanwhile;
-2. applies the change, which validates and may refuse (nothing written);
+2. applies the change, which validates and may refuse (nothing written); an
+   edit that carries its base is merged field by field with the entry on disk
+   (``edits.merge_edit``), so it never reverts another session's change;
 3. writes the new file atomically (``storage.atomic_write``).
 
 The in-memory state changes only after the write succeeded, so memory and disk
@@ -25,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from vault_app.core import crypto, storage
+from vault_app.core.edits import merge_edit
 from vault_app.core.errors import (
+    EntryRemovedOnDisk,
     KdfParamsOutOfRange,
     ValidationError,
     VaultChangedOnDisk,
@@ -252,13 +256,28 @@ class Vault:
 
         self._commit(mutate)
 
-    def update(self, entry_id: str, changes: Mapping[str, Any]) -> KeyEntry:
-        """Edit fields of an entry (validated by ``model.edit_entry``) and save."""
+    def update(self, entry_id: str, changes: Mapping[str, Any], *,
+               base: KeyEntry | None = None) -> KeyEntry:
+        """Edit fields of an entry (validated by ``model.edit_entry``) and save.
+
+        ``base`` is the entry as the editor saw it when the edit began, and
+        ``changes`` the fields the user changed (``edits.changed_fields``). With a
+        base, the edit is merged field by field with the entry on disk
+        (``edits.merge_edit``): what another session changed meanwhile survives,
+        and a field changed on both sides to different values raises
+        ``EditConflict``; an entry deleted meanwhile raises ``EntryRemovedOnDisk``.
+        Either way nothing is written. Without a base, ``changes`` overwrite.
+        """
         result: list[KeyEntry] = []
 
         def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
+            if base is not None and not any(e.id == entry_id for e in entries):
+                raise EntryRemovedOnDisk(
+                    f"“{base.label}” was deleted by another window or process while you "
+                    "edited it; nothing was written.")
             index = _index_of(entry_id, entries)
-            edited = edit_entry(entries[index], changes, self.catalog)
+            applied = changes if base is None else merge_edit(base, changes, entries[index])
+            edited = edit_entry(entries[index], applied, self.catalog)
             _check_unique(edited, entries)
             result.append(edited)
             return [*entries[:index], edited, *entries[index + 1:]]
