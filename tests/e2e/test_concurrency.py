@@ -261,6 +261,7 @@ def test_cli_edit_keeps_a_permission_removed_meanwhile(
         meanwhile=lambda: other.update(key.id, {"permissions": "read,trade"}, base=key))
     code, out, err = run_cli_in_process(["--vault", str(vault_path), *ROTATE], stdin)
     assert code == 0, err
+    assert "Updated 'key 0' (credentials rotated)" in out
     assert "withdraw" not in err  # its warnings describe the merged key, as saved
     stored = Vault.open(vault_path, PASSWORD).find("key 0")
     assert stored.permissions == ("read", "trade")

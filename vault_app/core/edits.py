@@ -43,8 +43,8 @@ FIELD_TITLES: dict[str, str] = {
     "environment": "Environment",
     "api_url": "API URL",
     "rotate_days": "Rotation reminder",
-    "notes": "Notes",
     "tags": "Tags",
+    "notes": "Notes",
 }
 
 MINE = "mine"
@@ -135,7 +135,9 @@ def merge_edit(base: KeyEntry, changes: Mapping[str, Any], theirs: KeyEntry,
     choices = choices or {}
     result: dict[str, Any] = {}
     conflicts: list[FieldConflict] = []
-    for name, raw in changes.items():
+    order = list(FIELD_TITLES)  # conflicts are listed in the form's order
+    for name in sorted(changes, key=lambda n: order.index(n) if n in order else len(order)):
+        raw = changes[name]
         if name not in EDITABLE_FIELDS:
             result[name] = raw  # model.edit_entry refuses it with a clear message
             continue

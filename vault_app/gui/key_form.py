@@ -1,9 +1,10 @@
 """Add/edit key dialog. It reads fields and asks the core to validate them.
 
 The dialog never saves by itself: it emits ``submitted`` with a validated
-``KeyEntry`` (add) or a dict of changes (edit). The window saves through the
-write worker and calls ``show_error`` or ``accept``, so on any error the dialog
-stays open with everything the user typed.
+``KeyEntry`` (add) or a dict of the fields the user changed (edit: saved with
+``entry`` as the base, so the core merges them with the disk's version). The
+window saves through the write worker and calls ``show_error`` or ``accept``, so
+on any error the dialog stays open with everything the user typed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from vault_app.core.edits import changed_fields
 from vault_app.core.errors import ValidationError
 from vault_app.core.exchanges import (
     CREDENTIAL_NAMES,
@@ -53,6 +55,25 @@ class KeyForm(QtWidgets.QDialog):
         self.errors: dict[str, InlineError] = {}
         self._build()
         self._load(entry)
+        self.stale_banner = self._stale_banner()
+
+    def _stale_banner(self) -> QtWidgets.QLabel:
+        """Shown when the key being edited changes on disk meanwhile."""
+        banner = QtWidgets.QLabel(self)
+        banner.setObjectName("staleBanner")
+        banner.setWordWrap(True)
+        banner.setStyleSheet("background: #fff4ce; color: #5c4400; border: 1px solid #e8d28a;"
+                             "border-radius: 4px; padding: 6px;")
+        banner.hide()
+        layout = self.layout()
+        if isinstance(layout, QtWidgets.QBoxLayout):
+            layout.insertWidget(0, banner)  # above everything, where it is seen first
+        return banner
+
+    def show_stale(self, text: str) -> None:
+        self.stale_banner.setText(text)
+        self.stale_banner.setAccessibleDescription(text)
+        self.stale_banner.setVisible(bool(text))
 
     # --- construction ----------------------------------------------------------
     def _error(self, name: str) -> InlineError:
@@ -300,7 +321,8 @@ class KeyForm(QtWidgets.QDialog):
         info = self.exchange_info()
         return {
             "label": self.label.text(),
-            "exchange": info.id if info else self.exchange.currentText().strip(),
+            "exchange": info.id if info else  # an exchange that left ccxt keeps its id
+            self.exchange.currentData() or self.exchange.currentText().strip(),
             "credentials": {name: field.text() for name, field in self.credential_fields.items()},
             "permissions": [n for n, box in self.permission_boxes.items() if box.isChecked()],
             "ip_whitelist": self.ips.text(),
@@ -327,10 +349,7 @@ class KeyForm(QtWidgets.QDialog):
             if self.entry is None:
                 result: Any = new_entry(catalog=self.catalog, **values)
             else:
-                changes = dict(values)
-                if self.entry.exchange not in self.catalog and \
-                        changes["exchange"] == self.entry.exchange:
-                    changes.pop("exchange")
+                changes = changed_fields(self.entry, values)  # only what the user changed
                 edit_entry(self.entry, changes, self.catalog)  # validate only
                 result = changes
         except ValidationError as exc:

@@ -61,10 +61,10 @@ def test_choices_resolve_each_conflict() -> None:
             "credentials": {**BASE.credentials, "secret": "my-secret"}}
     with pytest.raises(EditConflict) as info:
         merge_edit(BASE, mine, theirs)
-    assert [c.name for c in info.value.conflicts] == ["notes", "tags", "secret"]
+    assert [c.name for c in info.value.conflicts] == ["secret", "tags", "notes"]  # form order
     with pytest.raises(EditConflict) as partly:
         merge_edit(BASE, mine, theirs, {"notes": "mine"})
-    assert [c.name for c in partly.value.conflicts] == ["tags", "secret"]
+    assert [c.name for c in partly.value.conflicts] == ["secret", "tags"]
 
     merged = merge_edit(BASE, mine, theirs, {"notes": "mine", "tags": "theirs",
                                              "secret": "mine"})
