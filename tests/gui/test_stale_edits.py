@@ -75,6 +75,8 @@ def test_a_stale_window_keeps_withdraw_removed_in_another_window(
     assert b.statusBar().currentMessage() == RELOADED
     qtbot.waitUntil(form_b.stale_banner.isVisible)
     assert form_b.stale_banner.text() == STALE_FORM
+    layout = form_b.layout()
+    assert form_b.height() >= layout.totalHeightForWidth(form_b.width())  # grew: no overlap
     assert form_b.permission_boxes["withdraw"].isChecked()  # what the user typed stays
     reactivate(qtbot, form_b)
     type_into(qtbot, form_b.notes, "moved to the bot server")
@@ -207,9 +209,9 @@ def test_a_key_deleted_underneath_can_be_added_back(
     window = unlocked
     form = edit(qtbot, window, "key 0")
     other = Vault.open(vault_path, PASSWORD)
-    old_id = other.find("key 0").id
+    old = other.find("key 0")
     with qtbot.waitSignal(window.reloaded, timeout=SIGNAL_TIMEOUT):
-        other.remove(old_id)
+        other.remove(old.id)
     qtbot.waitUntil(form.stale_banner.isVisible)
     assert form.stale_banner.text() == DELETED_FORM
     assert "key 0" not in labels_shown(window)
@@ -227,5 +229,7 @@ def test_a_key_deleted_underneath_can_be_added_back(
         click(qtbot, add_back)
 
     stored = on_disk(vault_path)
-    assert stored.id != old_id and stored.notes == "still needed"
+    assert stored.notes == "still needed"
+    assert (stored.id, stored.created_at, stored.rotated_at) == \
+        (old.id, old.created_at, old.rotated_at)  # the same key, back; not rotated
     assert "key 0" in labels_shown(window)

@@ -23,12 +23,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from vault_app.core.errors import EditConflict, FieldConflict, ValidationError
-from vault_app.core.exchanges import CREDENTIAL_NAMES, CREDENTIAL_TITLES, SECRET_CREDENTIALS
+from vault_app.core.exchanges import (
+    CREDENTIAL_NAMES,
+    CREDENTIAL_TITLES,
+    SECRET_CREDENTIALS,
+    Catalog,
+)
 from vault_app.core.model import (
     EDITABLE_FIELDS,
     KeyEntry,
     check_rotate_days,
     clean_label,
+    edit_entry,
     parse_ip_list,
     parse_permissions,
     parse_tags,
@@ -182,3 +188,12 @@ def _merge_credentials(base: Mapping[str, str], mine: Mapping[str, str],
         if value is not None:
             merged[name] = value
     return merged
+
+
+def restored_entry(base: KeyEntry, values: Mapping[str, Any], catalog: Catalog) -> KeyEntry:
+    """The entry to add back when the one being edited was deleted meanwhile.
+
+    It is the base with the user's changes: same id, creation date and usage;
+    ``rotated_at`` moves only if the credentials changed. Raises ValidationError.
+    """
+    return edit_entry(base, changed_fields(base, values), catalog)

@@ -62,8 +62,13 @@ class ConflictDialog(QtWidgets.QDialog):
         for column, title in enumerate(("", "Yours (this window)", "Now on disk")):
             header = QtWidgets.QLabel(f"<b>{title}</b>", self)
             grid.addWidget(header, 0, column)
-        for row, conflict in enumerate(self.conflicts, start=1):
-            self._add_row(grid, row, conflict)
+        grid.setVerticalSpacing(10)
+        for index, conflict in enumerate(self.conflicts):
+            line = QtWidgets.QFrame(self)
+            line.setFrameShape(QtWidgets.QFrame.Shape.HLine)
+            line.setFrameShadow(QtWidgets.QFrame.Shadow.Sunken)
+            grid.addWidget(line, 2 * index + 1, 0, 1, 4)
+            self._add_row(grid, 2 * index + 2, conflict)
         outer.addLayout(grid)
         outer.addStretch(1)
 
@@ -92,7 +97,7 @@ class ConflictDialog(QtWidgets.QDialog):
             button.setProperty("choice", choice)
             group.addButton(button)
             value_label = QtWidgets.QLabel(describe(conflict, value), self)
-            value_label.setWordWrap(True)
+            value_label.setWordWrap(name in FIELD_TITLES)  # a secret has no place to break
             value_label.setObjectName(f"value_{name}_{choice}")
             value_label.setStyleSheet("margin-left: 22px;")
             value_label.setBuddy(button)

@@ -74,6 +74,14 @@ class KeyForm(QtWidgets.QDialog):
         self.stale_banner.setText(text)
         self.stale_banner.setAccessibleDescription(text)
         self.stale_banner.setVisible(bool(text))
+        layout = self.layout()
+        if layout is None or not text:
+            return
+        layout.activate()  # grow to fit the banner, so that nothing overlaps
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() \
+            else layout.totalSizeHint().height()
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     # --- construction ----------------------------------------------------------
     def _error(self, name: str) -> InlineError:

@@ -14,10 +14,10 @@ from typing import Any
 
 from vault_app import __version__
 from vault_app.core import errors
-from vault_app.core.edits import merge_edit
+from vault_app.core.edits import merge_edit, restored_entry
 from vault_app.core.exchanges import Catalog, load_catalog
 from vault_app.core.kdf import calibrate
-from vault_app.core.model import KeyEntry, new_entry
+from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
 from vault_app.gui.autolock import IdleWatcher
 from vault_app.gui.clipboard import SecretClipboard
@@ -540,7 +540,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _offer_add_back(self, form: KeyForm, done: Callable[[Any], None],
                         failed: Callable[[BaseException], None]) -> None:
-        label = form.entry.label if form.entry else ""
+        base = form.entry
+        assert base is not None
+        label = base.label
         box = QtWidgets.QMessageBox(
             QtWidgets.QMessageBox.Icon.Warning, "Key deleted in another window",
             DELETED_HELP.format(label=label), QtWidgets.QMessageBox.StandardButton.NoButton,
@@ -563,7 +565,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 form.reject()
             elif clicked is add_back:
                 try:
-                    entry = new_entry(catalog=self.catalog(), **form.values())
+                    entry = restored_entry(base, form.values(), self.catalog())
                 except errors.VaultError as exc:
                     failed(exc)
                     return

@@ -7,8 +7,9 @@ from dataclasses import replace
 import pytest
 
 from tests.conftest import make_entry
-from vault_app.core.edits import changed_fields, merge_edit
+from vault_app.core.edits import changed_fields, merge_edit, restored_entry
 from vault_app.core.errors import EditConflict, ValidationError
+from vault_app.core.exchanges import load_catalog
 
 from .test_vault import form_values
 
@@ -78,3 +79,10 @@ def test_an_invalid_change_is_refused_by_the_merge() -> None:
     with pytest.raises(ValidationError) as info:
         merge_edit(BASE, {"ip_whitelist": "not-an-ip"}, BASE)
     assert info.value.field == "ip_whitelist"
+
+
+def test_a_restored_entry_is_the_base_with_the_users_changes() -> None:
+    restored = restored_entry(BASE, form_values(BASE, notes="still needed"), load_catalog())
+    assert restored.notes == "still needed"
+    assert (restored.id, restored.created_at, restored.rotated_at) == \
+        (BASE.id, BASE.created_at, BASE.rotated_at)
