@@ -74,7 +74,7 @@ def test_a_stale_window_keeps_withdraw_removed_in_another_window(
 
     assert b.statusBar().currentMessage() == RELOADED
     qtbot.waitUntil(form_b.stale_banner.isVisible)
-    assert form_b.stale_banner.text() == STALE_FORM
+    assert form_b.stale_banner.text() == STALE_FORM.format(fields="permissions")
     layout = form_b.layout()
     assert form_b.height() >= layout.totalHeightForWidth(form_b.width())  # grew: no overlap
     assert form_b.permission_boxes["withdraw"].isChecked()  # what the user typed stays
@@ -233,3 +233,43 @@ def test_a_key_deleted_underneath_can_be_added_back(
     assert (stored.id, stored.created_at, stored.rotated_at) == \
         (old.id, old.created_at, old.rotated_at)  # the same key, back; not rotated
     assert "key 0" in labels_shown(window)
+
+
+def test_locking_closes_the_conflict_dialog_and_wipes_its_values(
+        qtbot: QtBot, sample_vault: Vault, vault_path: Path, unlocked: MainWindow) -> None:
+    window = unlocked
+    form = edit(qtbot, window, "key 0")
+    other = Vault.open(vault_path, PASSWORD)
+    key = other.find("key 0")
+    other.update(key.id, {"credentials": {**key.credentials, "secret": "their-secret"}},
+                 base=key)
+    before = vault_path.read_bytes()
+    reactivate(qtbot, form)
+    type_into(qtbot, form.credential_fields["secret"], "my-secret")
+    click(qtbot, form.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Save))
+    qtbot.waitUntil(lambda: window.conflict_dialog is not None)
+    dialog = window.conflict_dialog
+    assert dialog is not None
+    wait_for_dialog(qtbot, dialog)
+    click(qtbot, dialog.reveal_buttons["secret"])
+    assert dialog.values["secret"][0].text() == "my-secret"
+
+    with qtbot.waitSignal(window.locked, timeout=SIGNAL_TIMEOUT):
+        window.act_lock.trigger()
+    assert not dialog.isVisible() and not form.isVisible()
+    assert all(label.text() == "" for pair in dialog.values.values() for label in pair)
+    assert window.conflict_dialog is None and window.form is None
+    assert not window.ops.busy
+    assert vault_path.read_bytes() == before
+
+
+def test_a_use_elsewhere_reloads_without_flagging_the_open_form(
+        qtbot: QtBot, sample_vault: Vault, vault_path: Path, unlocked: MainWindow) -> None:
+    window = unlocked
+    form = edit(qtbot, window, "key 0")
+    other = Vault.open(vault_path, PASSWORD)
+    with qtbot.waitSignal(window.reloaded, timeout=SIGNAL_TIMEOUT):
+        other.mark_used(other.find("key 0").id)
+    current = window.current_entry()
+    assert current is not None and current.last_used_at is not None
+    assert not form.stale_banner.isVisible()

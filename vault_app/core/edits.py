@@ -124,6 +124,11 @@ def changed_fields(base: KeyEntry, values: Mapping[str, Any]) -> dict[str, Any]:
     return changes
 
 
+def differing_fields(old: KeyEntry, new: KeyEntry) -> list[str]:
+    """The editable fields (form order) that differ; usage dates are no edit."""
+    return [name for name in FIELD_TITLES if _stored(old, name) != _stored(new, name)]
+
+
 def _ordered(*mappings: Mapping[str, str]) -> list[str]:
     names = {name for mapping in mappings for name in mapping}
     known = [name for name in CREDENTIAL_NAMES if name in names]

@@ -14,7 +14,7 @@ from typing import Any
 
 from vault_app import __version__
 from vault_app.core import errors
-from vault_app.core.edits import merge_edit, restored_entry
+from vault_app.core.edits import FIELD_TITLES, differing_fields, merge_edit, restored_entry
 from vault_app.core.exchanges import Catalog, load_catalog
 from vault_app.core.kdf import calibrate
 from vault_app.core.model import KeyEntry
@@ -44,9 +44,9 @@ from vault_app.gui.settings_dialog import SettingsDialog
 
 RELOADED = "Reloaded: changed by another window or process."
 STALE_FORM = (
-    "This key was changed by another window or process since you opened this form. "
-    "Saving keeps their changes to the fields you did not edit; if you both changed a "
-    "field, you will be asked which value to keep."
+    "This key was changed by another window or process since you opened this form "
+    "({fields}). Saving keeps their changes to the fields you did not edit; if you both "
+    "changed a field, you will be asked which value to keep."
 )
 DELETED_FORM = (
     "This key was deleted by another window or process since you opened this form. "
@@ -335,14 +335,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.ops.wait_idle()  # let a save in flight finish; it takes milliseconds
         self.idle.stop()
         self.watcher.stop()
-        if self.conflict_dialog is not None:
-            self.conflict_dialog.wipe()
-            self.conflict_dialog = None
-        if self.removed_dialog is not None and self.removed_dialog.isVisible():
-            self.removed_dialog.reject()
         if self.form is not None:
             self.form.wipe()
             self.form = None
+        if self.conflict_dialog is not None:  # after the form: its answer is then ignored
+            self.conflict_dialog.wipe()
+            self.conflict_dialog = None
+        if self.removed_dialog is not None:
+            self.removed_dialog.reject()
         if self.delete_dialog is not None and self.delete_dialog.isVisible():
             self.delete_dialog.reject()
         self.clipboard.clear()
@@ -422,8 +422,11 @@ class MainWindow(QtWidgets.QMainWindow):
         row = self.model.row_of(form.entry.id)
         if row < 0:
             form.show_stale(DELETED_FORM)
-        elif self.model.entry(row) != form.entry:
-            form.show_stale(STALE_FORM)
+            return
+        changed = differing_fields(form.entry, self.model.entry(row))
+        if changed:
+            form.show_stale(STALE_FORM.format(
+                fields=", ".join(FIELD_TITLES[name] for name in changed).lower()))
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -521,7 +524,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         def answered(result: int) -> None:
             self.conflict_dialog = None
-            if self.vault is None:
+            if self.vault is None or self.form is not form:  # locked meanwhile
                 return
             if result != QtWidgets.QDialog.DialogCode.Accepted:
                 failed(errors.VaultChangedOnDisk(
@@ -559,7 +562,7 @@ class MainWindow(QtWidgets.QMainWindow):
         def answered() -> None:
             self.removed_dialog = None
             clicked = box.clickedButton()
-            if self.vault is None:
+            if self.vault is None or self.form is not form:  # locked meanwhile
                 return
             if clicked is discard:
                 form.reject()

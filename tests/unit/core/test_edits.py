@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from tests.conftest import make_entry
-from vault_app.core.edits import changed_fields, merge_edit, restored_entry
+from vault_app.core.edits import changed_fields, differing_fields, merge_edit, restored_entry
 from vault_app.core.errors import EditConflict, ValidationError
 from vault_app.core.exchanges import load_catalog
 
@@ -86,3 +86,10 @@ def test_a_restored_entry_is_the_base_with_the_users_changes() -> None:
     assert restored.notes == "still needed"
     assert (restored.id, restored.created_at, restored.rotated_at) == \
         (BASE.id, BASE.created_at, BASE.rotated_at)
+
+
+def test_differing_fields_ignore_usage() -> None:
+    used = replace(BASE, last_used_at=BASE.created_at)
+    assert differing_fields(BASE, used) == []
+    rotated = replace(used, notes="n", credentials={**BASE.credentials, "secret": "s"})
+    assert differing_fields(BASE, rotated) == ["credentials", "notes"]
