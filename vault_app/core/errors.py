@@ -110,8 +110,8 @@ class EditConflict(VaultChangedOnDisk):
     (a ``KeyEntry``): resolve each field, then save again with it as the base.
     """
 
-    def __init__(self, message: str, conflicts: tuple[FieldConflict, ...],
-                 theirs: object) -> None:
+    def __init__(self, message: str, conflicts: tuple[FieldConflict, ...] = (),
+                 theirs: object = None) -> None:
         super().__init__(message)
         self.conflicts = conflicts
         self.theirs = theirs

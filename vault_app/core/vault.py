@@ -124,6 +124,8 @@ class Vault:
         self._entries = entries
         self._fingerprint = fingerprint
         self._catalog = catalog
+        # os.stat of the file this session last read or wrote (see may_have_changed)
+        self._disk_stamp: tuple[int, ...] | None = None
 
     def __repr__(self) -> str:
         state = "locked" if self.is_locked else f"{len(self._entries)} keys"
@@ -159,7 +161,10 @@ class Vault:
         blob = seal(slot, dek, encode_payload(meta, []))
         with storage.VaultLock(path):
             storage.atomic_create(path, blob)
-        return cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
+            stamp = _file_stamp(path)
+        vault = cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
+        vault._disk_stamp = stamp
+        return vault
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], password: str,
@@ -169,10 +174,13 @@ class Vault:
         A ``read_only`` vault refuses every change; it opens a little faster.
         """
         path = Path(path)
+        stamp = _file_stamp(path)  # before reading: a later change then shows
         parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path), password)
         meta, entries = decode_payload(plaintext, for_saving=not read_only)
-        return cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
-                   read_only=read_only)
+        vault = cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
+                    read_only=read_only)
+        vault._disk_stamp = stamp
+        return vault
 
     # --- reading -----------------------------------------------------------------
 
@@ -330,11 +338,20 @@ class Vault:
     def reload(self) -> bool:
         """Re-read the file if another process changed it. True if it did."""
         self._require_unlocked()
+        stamp = _file_stamp(self.path)
         data = storage.read_bytes(self.path)
         if checksum_of(data) == self._fingerprint:
+            self._disk_stamp = stamp
             return False
         self._reload_from(data)
+        self._disk_stamp = stamp
         return True
+
+    def may_have_changed(self) -> bool:
+        """False when the file is, by ``os.stat``, the one this session last read or
+        wrote: a cheap check before ``reload`` (a front end watching the file calls
+        it on every event, most of them caused by its own saves)."""
+        return self._disk_stamp is None or _file_stamp(self.path) != self._disk_stamp
 
     def lock(self) -> None:
         """Forget the data key and every entry. The object is unusable after."""
@@ -385,13 +402,23 @@ class Vault:
             except VaultWriteError as exc:
                 if exc.replaced:  # the file on disk is the new one: memory must follow
                     self._accept(entries, slot, dek, blob)
+                    self._disk_stamp = _file_stamp(self.path)
                 raise
+            self._disk_stamp = _file_stamp(self.path)  # under the lock: exactly ours
         self._accept(entries, slot, dek, blob)
 
     def _accept(self, entries: list[KeyEntry], slot: KeySlot, dek: bytes, blob: bytes) -> None:
         self._entries = entries
         self._slot, self._dek = slot, dek
         self._fingerprint = checksum_of(blob)
+
+
+def _file_stamp(path: Path) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _index_of(entry_id: str, entries: list[KeyEntry]) -> int:

@@ -397,7 +397,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _disk_changed(self) -> None:
         """Another window or process may have saved: reload with the key held (no KDF)."""
         vault = self.vault
-        if vault is None:
+        if vault is None or not vault.may_have_changed():  # e.g. our own save
             return
 
         def done(changed: bool) -> None:

@@ -612,6 +612,19 @@ def test_reload_picks_up_another_sessions_change(vault: Vault, vault_path: Path)
     assert vault.reload() is False
 
 
+def test_may_have_changed_ignores_own_saves_and_sees_others(vault: Vault,
+                                                            vault_path: Path) -> None:
+    assert not vault.may_have_changed()
+    vault.update(vault.entries[0].id, {"notes": "mine"})
+    assert not vault.may_have_changed()  # our own save: no reload needed
+    other = Vault.open(vault_path, PASSWORD)
+    assert not other.may_have_changed()
+    other.update(other.entries[0].id, {"notes": "theirs"})
+    assert vault.may_have_changed()
+    assert vault.reload() is True
+    assert not vault.may_have_changed()
+
+
 def test_reload_of_a_damaged_file_keeps_the_session(vault: Vault, vault_path: Path) -> None:
     before = vault.entries
     data = vault_path.read_bytes()
