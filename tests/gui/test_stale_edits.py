@@ -259,7 +259,7 @@ def test_locking_closes_the_conflict_dialog_and_wipes_its_values(
     assert not dialog.isVisible() and not form.isVisible()
     assert all(label.text() == "" for pair in dialog.values.values() for label in pair)
     assert window.conflict_dialog is None and window.form is None
-    assert not window.ops.busy
+    qtbot.waitUntil(lambda: not window.ops.busy)  # no save was started
     assert vault_path.read_bytes() == before
 
 
