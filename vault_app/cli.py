@@ -393,7 +393,7 @@ class Cli:
                     "the credentials entered are the ones already stored; rotating means "
                     "creating a new key on the exchange and entering it here")
         try:
-            edited = vault.update(entry.id, changes)
+            edited = vault.update(entry.id, changes, base=entry)  # merged with the disk's
         except errors.ValidationError as exc:
             if exc.field in CREDENTIAL_TITLES and not args.rotate:
                 raise errors.ValidationError(

@@ -243,3 +243,64 @@ def test_cli_add_while_another_session_adds_keeps_both(
     assert "Added 'late key'" in out
     labels = [e.label for e in Vault.open(vault_path, PASSWORD).entries]
     assert labels == ["from other", "late key"]
+
+
+ROTATE = ["edit", "key 0", "--rotate", "--notes", "rotated by the CLI"]
+ROTATE_STDIN = f"{PASSWORD}\ncli-api-key\ncli-secret\n"
+
+
+def test_cli_edit_keeps_a_permission_removed_meanwhile(
+    new_vault: Callable[..., Vault], vault_path: Path
+) -> None:
+    first = new_vault(1)
+    first.update(first.find("key 0").id, {"permissions": "read,trade,withdraw"})
+    other = Vault.open(vault_path, PASSWORD)
+    key = other.find("key 0")
+    stdin = StdinWithInterruption(  # line 2: the API key; the CLI has read the entry
+        ROTATE_STDIN, at=2,
+        meanwhile=lambda: other.update(key.id, {"permissions": "read,trade"}, base=key))
+    code, out, err = run_cli_in_process(["--vault", str(vault_path), *ROTATE], stdin)
+    assert code == 0, err
+    assert "Updated 'key 0' (credentials rotated)" in out
+    assert "withdraw" not in err  # its warnings describe the merged key, as saved
+    stored = Vault.open(vault_path, PASSWORD).find("key 0")
+    assert stored.permissions == ("read", "trade")
+    assert dict(stored.credentials) == {"apiKey": "cli-api-key", "secret": "cli-secret"}
+    assert stored.notes == "rotated by the CLI"
+
+
+def test_cli_edit_of_a_secret_rotated_meanwhile_exits_4_and_writes_nothing(
+    new_vault: Callable[..., Vault], vault_path: Path
+) -> None:
+    new_vault(1)
+    other = Vault.open(vault_path, PASSWORD)
+    key = other.find("key 0")
+    state: dict[str, bytes] = {}
+
+    def rotate() -> None:
+        other.update(key.id, {"credentials": {**key.credentials, "secret": "other-secret"}},
+                     base=key)
+        state["after"] = vault_path.read_bytes()
+
+    stdin = StdinWithInterruption(ROTATE_STDIN, at=2, meanwhile=rotate)
+    code, out, err = run_cli_in_process(["--vault", str(vault_path), *ROTATE], stdin)
+    assert code == 4, err
+    assert err.startswith("vault-app-cli: error: “key 0” was changed by another window")
+    assert "Secret" in err and "Nothing was written" in err
+    assert "cli-secret" not in err and "other-secret" not in err and "Traceback" not in err
+    assert out == ""
+    assert vault_path.read_bytes() == state["after"]
+
+
+def test_cli_edit_of_a_key_deleted_meanwhile_exits_4(
+    new_vault: Callable[..., Vault], vault_path: Path
+) -> None:
+    new_vault(1)
+    other = Vault.open(vault_path, PASSWORD)
+    stdin = StdinWithInterruption(ROTATE_STDIN, at=2,
+                                  meanwhile=lambda: other.remove(other.find("key 0").id))
+    code, _out, err = run_cli_in_process(["--vault", str(vault_path), *ROTATE], stdin)
+    assert code == 4, err
+    assert "“key 0” was deleted by another window or process" in err
+    assert "nothing was written" in err
+    assert len(Vault.open(vault_path, PASSWORD)) == 0

@@ -98,3 +98,45 @@ class KdfMemoryUnavailable(VaultError):
         super().__init__(message)
         self.needed_kib = needed_kib
         self.available_kib = available_kib
+
+
+class FieldConflict:
+    """One field changed both in an edit and on disk, to different values.
+
+    ``name`` is an entry field (``notes``) or a credential name (``secret``);
+    ``base`` is the value the edit started from, ``mine`` the edit's, ``theirs``
+    the one now on disk (``None``: not set). Values may be secrets: the repr
+    shows the field's name only.
+    """
+
+    __slots__ = ("base", "mine", "name", "secret", "theirs", "title")
+
+    def __init__(self, name: str, title: str, base: object, mine: object, theirs: object,
+                 *, secret: bool = False) -> None:
+        self.name = name
+        self.title = title
+        self.base = base
+        self.mine = mine
+        self.theirs = theirs
+        self.secret = secret
+
+    def __repr__(self) -> str:
+        return f"FieldConflict({self.name!r})"
+
+
+class EditConflict(VaultChangedOnDisk):
+    """An edit and another session changed the same fields differently; nothing written.
+
+    ``conflicts`` lists the fields; ``theirs`` is the entry as it is on disk now
+    (a ``KeyEntry``): resolve each field, then save again with it as the base.
+    """
+
+    def __init__(self, message: str, conflicts: tuple[FieldConflict, ...] = (),
+                 theirs: object = None) -> None:
+        super().__init__(message)
+        self.conflicts = conflicts
+        self.theirs = theirs
+
+
+class EntryRemovedOnDisk(VaultChangedOnDisk):
+    """The entry being edited was deleted by another session; nothing was written."""

@@ -7,7 +7,9 @@ Every change goes through ``Vault._commit``, which, under the exclusive lock:
    overwrites that file blindly: it re-reads it with the data key it already
    holds (no KDF) and applies the change to the fresh contents, or refuses with
    ``VaultChangedOnDisk`` if the master password was changed meanwhile;
-2. applies the change, which validates and may refuse (nothing written);
+2. applies the change, which validates and may refuse (nothing written); an
+   edit that carries its base is merged field by field with the entry on disk
+   (``edits.merge_edit``), so it never reverts another session's change;
 3. writes the new file atomically (``storage.atomic_write``).
 
 The in-memory state changes only after the write succeeded, so memory and disk
@@ -25,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from vault_app.core import crypto, storage
+from vault_app.core.edits import merge_edit
 from vault_app.core.errors import (
+    EntryRemovedOnDisk,
     KdfParamsOutOfRange,
     ValidationError,
     VaultChangedOnDisk,
@@ -123,6 +127,8 @@ class Vault:
         self._entries = entries
         self._fingerprint = fingerprint
         self._catalog = catalog
+        # os.stat of the file this session last read or wrote (see may_have_changed)
+        self._disk_stamp: tuple[int, ...] | None = None
 
     def __repr__(self) -> str:
         state = "locked" if self.is_locked else f"{len(self._entries)} keys"
@@ -158,7 +164,10 @@ class Vault:
         blob = seal(slot, dek, encode_payload(meta, []))
         with storage.VaultLock(path):
             storage.atomic_create(path, blob)
-        return cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
+            stamp = _file_stamp(path)
+        vault = cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
+        vault._disk_stamp = stamp
+        return vault
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], password: str,
@@ -168,11 +177,13 @@ class Vault:
         A ``read_only`` vault refuses every change; it opens a little faster.
         """
         path = Path(path)
+        stamp = _file_stamp(path)  # before reading: a later change then shows
         parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path), password)
         meta, entries = decode_payload(plaintext, for_saving=not read_only)
         vault = cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
                     read_only=read_only)
         vault.read_only_reason = read_only_reason(path)
+        vault._disk_stamp = stamp
         return vault
 
     # --- reading -----------------------------------------------------------------
@@ -257,13 +268,28 @@ class Vault:
 
         self._commit(mutate)
 
-    def update(self, entry_id: str, changes: Mapping[str, Any]) -> KeyEntry:
-        """Edit fields of an entry (validated by ``model.edit_entry``) and save."""
+    def update(self, entry_id: str, changes: Mapping[str, Any], *,
+               base: KeyEntry | None = None) -> KeyEntry:
+        """Edit fields of an entry (validated by ``model.edit_entry``) and save.
+
+        ``base`` is the entry as the editor saw it when the edit began, and
+        ``changes`` the fields the user changed (``edits.changed_fields``). With a
+        base, the edit is merged field by field with the entry on disk
+        (``edits.merge_edit``): what another session changed meanwhile survives,
+        and a field changed on both sides to different values raises
+        ``EditConflict``; an entry deleted meanwhile raises ``EntryRemovedOnDisk``.
+        Either way nothing is written. Without a base, ``changes`` overwrite.
+        """
         result: list[KeyEntry] = []
 
         def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
+            if base is not None and not any(e.id == entry_id for e in entries):
+                raise EntryRemovedOnDisk(
+                    f"“{base.label}” was deleted by another window or process while you "
+                    "edited it; nothing was written.")
             index = _index_of(entry_id, entries)
-            edited = edit_entry(entries[index], changes, self.catalog)
+            applied = changes if base is None else merge_edit(base, changes, entries[index])
+            edited = edit_entry(entries[index], applied, self.catalog)
             _check_unique(edited, entries)
             result.append(edited)
             return [*entries[:index], edited, *entries[index + 1:]]
@@ -342,11 +368,20 @@ class Vault:
     def reload(self) -> bool:
         """Re-read the file if another process changed it. True if it did."""
         self._require_unlocked()
+        stamp = _file_stamp(self.path)
         data = storage.read_bytes(self.path)
         if checksum_of(data) == self._fingerprint:
+            self._disk_stamp = stamp
             return False
         self._reload_from(data)
+        self._disk_stamp = stamp
         return True
+
+    def may_have_changed(self) -> bool:
+        """False when the file is, by ``os.stat``, the one this session last read or
+        wrote: a cheap check before ``reload`` (a front end watching the file calls
+        it on every event, most of them caused by its own saves)."""
+        return self._disk_stamp is None or _file_stamp(self.path) != self._disk_stamp
 
     def lock(self) -> None:
         """Forget the data key and every entry. The object is unusable after."""
@@ -398,13 +433,23 @@ class Vault:
             except VaultWriteError as exc:
                 if exc.replaced:  # the file on disk is the new one: memory must follow
                     self._accept(entries, slot, dek, blob)
+                    self._disk_stamp = _file_stamp(self.path)
                 raise
+            self._disk_stamp = _file_stamp(self.path)  # under the lock: exactly ours
         self._accept(entries, slot, dek, blob)
 
     def _accept(self, entries: list[KeyEntry], slot: KeySlot, dek: bytes, blob: bytes) -> None:
         self._entries = entries
         self._slot, self._dek = slot, dek
         self._fingerprint = checksum_of(blob)
+
+
+def _file_stamp(path: Path) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _index_of(entry_id: str, entries: list[KeyEntry]) -> int:

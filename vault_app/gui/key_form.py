@@ -1,9 +1,10 @@
 """Add/edit key dialog. It reads fields and asks the core to validate them.
 
 The dialog never saves by itself: it emits ``submitted`` with a validated
-``KeyEntry`` (add) or a dict of changes (edit). The window saves through the
-write worker and calls ``show_error`` or ``accept``, so on any error the dialog
-stays open with everything the user typed.
+``KeyEntry`` (add) or a dict of the fields the user changed (edit: saved with
+``entry`` as the base, so the core merges them with the disk's version). The
+window saves through the write worker and calls ``show_error`` or ``accept``, so
+on any error the dialog stays open with everything the user typed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from vault_app.core.edits import changed_fields
 from vault_app.core.errors import ValidationError
 from vault_app.core.exchanges import (
     CREDENTIAL_NAMES,
@@ -110,6 +112,33 @@ class KeyForm(QtWidgets.QDialog):
         self._fitted_content: tuple[tuple[int, bool, str], ...] = ()
         self._build()
         self._load(entry)
+        self.stale_banner = self._stale_banner()
+
+    def _stale_banner(self) -> QtWidgets.QLabel:
+        """Shown when the key being edited changes on disk meanwhile."""
+        banner = QtWidgets.QLabel(self)
+        banner.setObjectName("staleBanner")
+        banner.setWordWrap(True)
+        banner.setStyleSheet("background: #fff4ce; color: #5c4400; border: 1px solid #e8d28a;"
+                             "border-radius: 4px; padding: 6px;")
+        banner.hide()
+        layout = self.layout()
+        if isinstance(layout, QtWidgets.QBoxLayout):
+            layout.insertWidget(0, banner)  # above everything, where it is seen first
+        return banner
+
+    def show_stale(self, text: str) -> None:
+        self.stale_banner.setText(text)
+        self.stale_banner.setAccessibleDescription(text)
+        self.stale_banner.setVisible(bool(text))
+        layout = self.layout()
+        if layout is None or not text:
+            return
+        layout.activate()  # grow to fit the banner, so that nothing overlaps
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() \
+            else layout.totalSizeHint().height()
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     # --- construction ----------------------------------------------------------
     def _error(self, name: str, parent: QtWidgets.QWidget | None = None) -> InlineError:
@@ -470,7 +499,8 @@ class KeyForm(QtWidgets.QDialog):
         info = self.exchange_info()
         return {
             "label": self.label.text(),
-            "exchange": info.id if info else self.exchange.currentText().strip(),
+            "exchange": info.id if info else  # an exchange that left ccxt keeps its id
+            self.exchange.currentData() or self.exchange.currentText().strip(),
             "credentials": {name: field.text() for name, field in self.credential_fields.items()},
             "permissions": [n for n, box in self.permission_boxes.items() if box.isChecked()],
             "ip_whitelist": self.ips.text(),
@@ -497,10 +527,7 @@ class KeyForm(QtWidgets.QDialog):
             if self.entry is None:
                 result: Any = new_entry(catalog=self.catalog, **values)
             else:
-                changes = dict(values)
-                if self.entry.exchange not in self.catalog and \
-                        changes["exchange"] == self.entry.exchange:
-                    changes.pop("exchange")
+                changes = changed_fields(self.entry, values)  # only what the user changed
                 edit_entry(self.entry, changes, self.catalog)  # validate only
                 result = changes
         except ValidationError as exc:

@@ -14,13 +14,16 @@ from typing import Any
 
 from vault_app import __version__
 from vault_app.core import errors
+from vault_app.core.edits import FIELD_TITLES, differing_fields, merge_edit, restored_entry
 from vault_app.core.exchanges import Catalog, load_catalog
 from vault_app.core.kdf import calibrate
 from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
 from vault_app.gui.autolock import IdleWatcher
 from vault_app.gui.clipboard import SecretClipboard
+from vault_app.gui.conflict_dialog import ConflictDialog
 from vault_app.gui.detail_pane import DetailPane
+from vault_app.gui.file_watcher import VaultFileWatcher
 from vault_app.gui.key_form import KeyForm
 from vault_app.gui.key_table import KeyTable
 from vault_app.gui.keys_model import (
@@ -41,6 +44,21 @@ from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.settings import Settings
 from vault_app.gui.settings_dialog import SettingsDialog
 
+RELOADED = "Reloaded: changed by another window or process."
+STALE_FORM = (
+    "This key was changed by another window or process since you opened this form "
+    "({fields}). Saving keeps their changes to the fields you did not edit; if you both "
+    "changed a field, you will be asked which value to keep."
+)
+DELETED_FORM = (
+    "This key was deleted by another window or process since you opened this form. "
+    "Saving will offer to add it back as a new key."
+)
+DELETED_HELP = (
+    "“{label}” was deleted by another window or process while you edited it. "
+    "Nothing was written.\n\nAdd your version back as a new key, or discard your changes?"
+)
+
 DAMAGED_HELP = (
     "The vault file could not be read:\n\n{error}\n\n"
     "The file was not changed. If you have a backup copy of your vault, open it with "
@@ -52,6 +70,7 @@ class MainWindow(QtWidgets.QMainWindow):
     unlocked = Signal()
     locked = Signal()
     saved = Signal(str)
+    reloaded = Signal()  # after another window or process saved, once shown
 
     def __init__(self, settings: Settings, vault_path: Path) -> None:
         super().__init__()
@@ -67,6 +86,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.delete_dialog: QtWidgets.QMessageBox | None = None
         self.damaged_dialog: QtWidgets.QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
+        self.conflict_dialog: ConflictDialog | None = None
+        self.removed_dialog: QtWidgets.QMessageBox | None = None
         self.ops = OpRunner(self)
         self.clipboard = SecretClipboard(settings.clipboard_seconds, self)
         self.clipboard.copied.connect(
@@ -76,6 +97,8 @@ class MainWindow(QtWidgets.QMainWindow):
             lambda: self.statusBar().showMessage("Clipboard cleared.", 5000))
         self.idle = IdleWatcher(self)
         self.idle.idle.connect(self._lock_for_idle)
+        self.watcher = VaultFileWatcher(self)
+        self.watcher.changed.connect(self._disk_changed)
 
         self.stack = QtWidgets.QStackedWidget(self)
         self.setCentralWidget(self.stack)
@@ -345,6 +368,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model.set_rows(rows or self.model.prepare(vault.entries))
         self.stack.setCurrentWidget(self.vault_page)
         self.idle.set_timeout(self.settings.autolock_minutes * 60_000)
+        self.watcher.watch(vault.path)
         self.table.setFocus()
         if self.proxy.rowCount():
             self.table.selectRow(0)
@@ -380,9 +404,15 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.ops.wait_idle()  # let a save in flight finish; it takes milliseconds
         self.idle.stop()
+        self.watcher.stop()
         if self.form is not None:
             self.form.wipe()
             self.form = None
+        if self.conflict_dialog is not None:  # after the form: its answer is then ignored
+            self.conflict_dialog.wipe()
+            self.conflict_dialog = None
+        if self.removed_dialog is not None:
+            self.removed_dialog.reject()
         if self.delete_dialog is not None and self.delete_dialog.isVisible():
             self.delete_dialog.reject()
         self.clipboard.clear()
@@ -444,6 +474,40 @@ class MainWindow(QtWidgets.QMainWindow):
             self.table.setCurrentIndex(index)
             self.table.scrollTo(index)
         self._selection_changed()
+
+    def _disk_changed(self) -> None:
+        """Another window or process may have saved: reload with the key held (no KDF)."""
+        vault = self.vault
+        if vault is None or not vault.may_have_changed():  # e.g. our own save
+            return
+
+        def done(changed: bool) -> None:
+            if self.vault is not vault or not changed:
+                return
+            self._refresh()  # keeps the selected key and the search text
+            self._flag_stale_form()
+            self.statusBar().showMessage(RELOADED)
+            self.reloaded.emit()
+
+        def failed(exc: BaseException) -> None:
+            if self.vault is vault:
+                self.statusBar().showMessage(f"Could not reload the vault: {_message(exc)}")
+
+        self.ops.run(vault.reload, done, failed, writes=True)  # in order with saves
+
+    def _flag_stale_form(self) -> None:
+        """Tell an open edit form whose key changed underneath it."""
+        form, vault = self.form, self.vault
+        if form is None or form.entry is None or vault is None:
+            return
+        row = self.model.row_of(form.entry.id)
+        if row < 0:
+            form.show_stale(DELETED_FORM)
+            return
+        changed = differing_fields(form.entry, self.model.entry(row))
+        if changed:
+            form.show_stale(STALE_FORM.format(
+                fields=", ".join(FIELD_TITLES[name] for name in changed).lower()))
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -512,12 +576,6 @@ class MainWindow(QtWidgets.QMainWindow):
 
         def submitted(result: Any) -> None:
             form.set_busy(True)
-            if entry is None:
-                def work(vault: Vault) -> KeyEntry:
-                    return vault.add(result)
-            else:
-                def work(vault: Vault) -> KeyEntry:
-                    return vault.update(entry.id, result)
 
             def done(saved: KeyEntry) -> None:
                 trimmed = form.trimmed
@@ -539,11 +597,97 @@ class MainWindow(QtWidgets.QMainWindow):
                 if self.vault is not None:
                     self._refresh()
 
-            self._save(work, done, failed)
+            if entry is None:
+                self._save(lambda vault: vault.add(result), done, failed)
+            else:
+                self._save_edit(form, result, entry, done, failed)
 
         form.submitted.connect(submitted)
         form.finished.connect(lambda _result: setattr(self, "form", None))
         form.open()
+
+    def _save_edit(self, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
+                   done: Callable[[Any], None], failed: Callable[[BaseException], None]
+                   ) -> None:
+        """Save the fields the user changed, merged by the core with the disk's entry."""
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, errors.EditConflict | errors.EntryRemovedOnDisk):
+                self._refresh()  # the vault re-read the file: show what is there now
+                self._flag_stale_form()
+            if isinstance(exc, errors.EditConflict):
+                self._resolve_conflict(form, changes, base, exc, done, failed)
+            elif isinstance(exc, errors.EntryRemovedOnDisk):
+                self._offer_add_back(form, done, failed)
+            else:
+                failed(exc)
+
+        self._save(lambda vault: vault.update(base.id, changes, base=base), done, refused)
+
+    def _resolve_conflict(self, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
+                          conflict: errors.EditConflict, done: Callable[[Any], None],
+                          failed: Callable[[BaseException], None]) -> None:
+        theirs = conflict.theirs
+        assert isinstance(theirs, KeyEntry)
+        dialog = ConflictDialog(theirs.label, conflict.conflicts, form)
+        self.conflict_dialog = dialog
+
+        def answered(result: int) -> None:
+            self.conflict_dialog = None
+            if self.vault is None or self.form is not form:  # locked meanwhile
+                return
+            if result != QtWidgets.QDialog.DialogCode.Accepted:
+                failed(errors.VaultChangedOnDisk(
+                    "not saved: this key was changed elsewhere meanwhile. Your edits are "
+                    "still here; save again to choose which values to keep."))
+                return
+            try:  # the resolved edit, based on the disk's entry as the dialog showed it
+                rebased = merge_edit(base, changes, theirs, dialog.choices())
+            except errors.VaultError as exc:
+                failed(exc)
+                return
+            self._save_edit(form, rebased, theirs, done, failed)
+
+        dialog.finished.connect(answered)
+        dialog.open()
+
+    def _offer_add_back(self, form: KeyForm, done: Callable[[Any], None],
+                        failed: Callable[[BaseException], None]) -> None:
+        base = form.entry
+        assert base is not None
+        label = base.label
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Icon.Warning, "Key deleted in another window",
+            DELETED_HELP.format(label=label), QtWidgets.QMessageBox.StandardButton.NoButton,
+            form)
+        box.setObjectName("removedDialog")
+        add_back = box.addButton("Add back as a new key",
+                                 QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard my changes",
+                                QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(add_back)
+        self.removed_dialog = box
+
+        def answered() -> None:
+            self.removed_dialog = None
+            clicked = box.clickedButton()
+            if self.vault is None or self.form is not form:  # locked meanwhile
+                return
+            if clicked is discard:
+                form.reject()
+            elif clicked is add_back:
+                try:
+                    entry = restored_entry(base, form.values(), self.catalog())
+                except errors.VaultError as exc:
+                    failed(exc)
+                    return
+                self._save(lambda vault: vault.add(entry), done, failed)
+            else:
+                failed(errors.EntryRemovedOnDisk(
+                    "not saved: this key was deleted elsewhere meanwhile."))
+
+        box.finished.connect(lambda _result: answered())
+        box.open()
 
     def delete_key(self) -> None:
         entry = self.current_entry()

@@ -29,6 +29,8 @@ def test_every_core_error_is_a_vault_error() -> None:
     [
         (errors.NotAVaultFile, errors.VaultDamaged),
         (errors.VaultChangedOnDisk, errors.VaultInUse),
+        (errors.EditConflict, errors.VaultChangedOnDisk),
+        (errors.EntryRemovedOnDisk, errors.VaultChangedOnDisk),
         (errors.VaultWriteError, errors.VaultIOError),
     ],
 )

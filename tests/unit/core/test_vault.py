@@ -13,7 +13,10 @@ import pytest
 
 from tests.conftest import FAST_KDF, PASSWORD, make_entry
 from vault_app.core import crypto, kdf, storage
+from vault_app.core.edits import changed_fields
 from vault_app.core.errors import (
+    EditConflict,
+    EntryRemovedOnDisk,
     KdfParamsOutOfRange,
     NotAVaultFile,
     ValidationError,
@@ -27,6 +30,7 @@ from vault_app.core.errors import (
     WrongPassword,
 )
 from vault_app.core.kdf import KdfParams
+from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault, inspect, unlock_bytes
 from vault_app.core.vault_format import SALT_LENGTH, parse
 
@@ -509,6 +513,96 @@ def test_password_changed_elsewhere_refuses_to_save(vault: Vault, vault_path: Pa
         vault.reload()
 
 
+def form_values(entry: KeyEntry, **typed: object) -> dict[str, object]:
+    """Every field as an edit form holds it (lists as text), with ``typed`` changes."""
+    values: dict[str, object] = {
+        "label": entry.label, "exchange": entry.exchange,
+        "credentials": dict(entry.credentials), "permissions": list(entry.permissions),
+        "ip_whitelist": ", ".join(entry.ip_whitelist), "environment": entry.environment,
+        "api_url": entry.api_url, "rotate_days": entry.rotate_days, "notes": entry.notes,
+        "tags": ", ".join(entry.tags),
+    }
+    values.update(typed)
+    return values
+
+
+def test_a_stale_edit_keeps_a_permission_removed_elsewhere(vault: Vault,
+                                                           vault_path: Path) -> None:
+    """Issue 7.1: A removes withdraw; B, opened before, edits only the notes."""
+    key = vault.update(vault.entries[0].id, {"permissions": "read,trade,withdraw"})
+    window_b = Vault.open(vault_path, PASSWORD)
+    base_b = window_b.get(key.id)  # what B's form shows: withdraw on
+    vault.update(key.id, changed_fields(key, form_values(key, permissions=["read", "trade"])),
+                 base=key)
+
+    changes = changed_fields(base_b, form_values(base_b, notes="moved to the bot server"))
+    assert changes == {"notes": "moved to the bot server"}
+    saved = window_b.update(key.id, changes, base=base_b)
+
+    stored = on_disk(vault_path).get(key.id)
+    assert stored.permissions == ("read", "trade")
+    assert stored.notes == "moved to the bot server"
+    assert saved == stored and window_b.get(key.id) == stored
+
+
+def test_a_stale_edit_keeps_a_secret_rotated_elsewhere(vault: Vault, vault_path: Path) -> None:
+    key = vault.entries[0]
+    window_b = Vault.open(vault_path, PASSWORD)
+    base_b = window_b.get(key.id)
+    rotated = vault.update(key.id, {"credentials": {"apiKey": "new-api-key",
+                                                   "secret": "new-secret"}}, base=key)
+
+    window_b.update(key.id, changed_fields(base_b, form_values(base_b, notes="B's note")),
+                    base=base_b)
+
+    stored = on_disk(vault_path).get(key.id)
+    assert dict(stored.credentials) == {"apiKey": "new-api-key", "secret": "new-secret"}
+    assert stored.rotated_at == rotated.rotated_at
+    assert stored.notes == "B's note"
+
+
+def test_the_same_field_changed_on_both_sides_is_refused(vault: Vault,
+                                                          vault_path: Path) -> None:
+    key = vault.entries[0]
+    window_b = Vault.open(vault_path, PASSWORD)
+    base_b = window_b.get(key.id)
+    vault.update(key.id, {"notes": "from A", "tags": "a"}, base=key)
+    before = vault_path.read_bytes()
+
+    with pytest.raises(EditConflict) as info:
+        window_b.update(key.id, {"notes": "from B", "label": "renamed by B"}, base=base_b)
+
+    assert vault_path.read_bytes() == before
+    assert isinstance(info.value, VaultChangedOnDisk)  # exit code 4
+    [conflict] = info.value.conflicts
+    assert (conflict.name, conflict.base, conflict.mine, conflict.theirs) == \
+        ("notes", "", "from B", "from A")
+    assert "Notes" in str(info.value) and "nothing was written" in str(info.value).lower()
+    assert info.value.theirs == on_disk(vault_path).get(key.id)
+    assert window_b.get(key.id).notes == "from A"  # B's memory follows the disk
+
+
+def test_the_same_change_on_both_sides_is_no_conflict(vault: Vault, vault_path: Path) -> None:
+    key = vault.entries[0]
+    window_b = Vault.open(vault_path, PASSWORD)
+    base_b = window_b.get(key.id)
+    vault.update(key.id, {"notes": "same", "tags": "x"}, base=key)
+    window_b.update(key.id, {"notes": "same", "rotate_days": 30}, base=base_b)
+    stored = on_disk(vault_path).get(key.id)
+    assert (stored.notes, stored.tags, stored.rotate_days) == ("same", ("x",), 30)
+
+
+def test_editing_a_key_deleted_elsewhere_is_refused(vault: Vault, vault_path: Path) -> None:
+    key = vault.entries[0]
+    window_b = Vault.open(vault_path, PASSWORD)
+    vault.remove(key.id)
+    before = vault_path.read_bytes()
+    with pytest.raises(EntryRemovedOnDisk, match="was deleted by another window"):
+        window_b.update(key.id, {"notes": "too late"}, base=key)
+    assert vault_path.read_bytes() == before
+    assert key not in window_b.entries
+
+
 def test_reload_picks_up_another_sessions_change(vault: Vault, vault_path: Path) -> None:
     assert vault.reload() is False
     other = Vault.open(vault_path, PASSWORD)
@@ -516,6 +610,19 @@ def test_reload_picks_up_another_sessions_change(vault: Vault, vault_path: Path)
     assert vault.reload() is True
     assert added in vault.entries
     assert vault.reload() is False
+
+
+def test_may_have_changed_ignores_own_saves_and_sees_others(vault: Vault,
+                                                            vault_path: Path) -> None:
+    assert not vault.may_have_changed()
+    vault.update(vault.entries[0].id, {"notes": "mine"})
+    assert not vault.may_have_changed()  # our own save: no reload needed
+    other = Vault.open(vault_path, PASSWORD)
+    assert not other.may_have_changed()
+    other.update(other.entries[0].id, {"notes": "theirs"})
+    assert vault.may_have_changed()
+    assert vault.reload() is True
+    assert not vault.may_have_changed()
 
 
 def test_reload_of_a_damaged_file_keeps_the_session(vault: Vault, vault_path: Path) -> None:

@@ -1,0 +1,204 @@
+"""Edits that carry their base: what the user changed, merged with what is on disk.
+
+An edit form (or the CLI) starts from an entry as it was then, the *base*. It
+sends only the fields the user changed (``changed_fields``) together with that
+base. When the edit is saved, the entry may have been changed by another window
+or process meanwhile (*theirs*). ``merge_edit`` compares the three field by
+field, like a three-way merge:
+
+- a field changed only on disk keeps the disk's value;
+- a field changed only in the edit takes the edit's value;
+- a field changed on both sides to the same value is fine;
+- a field changed on both sides to different values is a conflict:
+  ``EditConflict`` names every such field and nothing is written.
+
+Credentials merge per credential name (a rotated secret on one side and an
+edited API key on the other do not clash). ``rotated_at`` follows the
+credentials: ``model.edit_entry`` sets it only when they differ from the disk's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from vault_app.core.errors import EditConflict, FieldConflict, ValidationError
+from vault_app.core.exchanges import (
+    CREDENTIAL_NAMES,
+    CREDENTIAL_TITLES,
+    SECRET_CREDENTIALS,
+    Catalog,
+)
+from vault_app.core.model import (
+    EDITABLE_FIELDS,
+    KeyEntry,
+    check_rotate_days,
+    clean_label,
+    edit_entry,
+    parse_ip_list,
+    parse_permissions,
+    parse_tags,
+)
+
+FIELD_TITLES: dict[str, str] = {
+    "label": "Label",
+    "exchange": "Exchange",
+    "credentials": "Credentials",
+    "permissions": "Permissions",
+    "ip_whitelist": "IP whitelist",
+    "environment": "Environment",
+    "api_url": "API URL",
+    "rotate_days": "Rotation reminder",
+    "tags": "Tags",
+    "notes": "Notes",
+}
+
+MINE = "mine"
+THEIRS = "theirs"
+
+
+def _clean_credentials(value: Mapping[str, Any]) -> dict[str, str]:
+    cleaned: dict[str, str] = {}
+    for name, text in value.items():
+        if not isinstance(text, str):
+            raise ValidationError(f"{CREDENTIAL_TITLES.get(name, name)} must be text",
+                                  field=name)
+        if text.strip():
+            cleaned[name] = text.strip()
+    return cleaned
+
+
+def _clean_api_url(value: Any) -> str | None:
+    # Lenient on purpose: the URL matters only for a custom environment, and
+    # ``model.edit_entry`` validates it then.
+    text = str(value or "").strip().rstrip("/")
+    return text or None
+
+
+def normalize(name: str, value: Any) -> Any:
+    """A field's value as ``model.validate`` would store it. Raises ValidationError."""
+    if name == "label":
+        return clean_label(value)
+    if name == "exchange":
+        return str(value).strip().lower()
+    if name == "credentials":
+        return _clean_credentials(value)
+    if name == "permissions":
+        return parse_permissions(value)
+    if name == "ip_whitelist":
+        return parse_ip_list(value)
+    if name == "tags":
+        return parse_tags(value)
+    if name == "notes":
+        return str(value).strip()
+    if name == "rotate_days":
+        return check_rotate_days(value)
+    if name == "api_url":
+        return _clean_api_url(value)
+    return value
+
+
+def _stored(entry: KeyEntry, name: str) -> Any:
+    value = getattr(entry, name)
+    return dict(value) if name == "credentials" else value
+
+
+def changed_fields(base: KeyEntry, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of ``values`` (a form's contents) that differ from ``base``.
+
+    Values that fail validation count as changed and are returned as typed, so
+    that ``model.edit_entry`` reports them to the user.
+    """
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in EDITABLE_FIELDS:
+            changes[name] = value
+            continue
+        try:
+            normal = normalize(name, value)
+        except ValidationError:
+            changes[name] = value
+            continue
+        if normal != _stored(base, name):
+            changes[name] = normal
+    return changes
+
+
+def differing_fields(old: KeyEntry, new: KeyEntry) -> list[str]:
+    """The editable fields (form order) that differ; usage dates are no edit."""
+    return [name for name in FIELD_TITLES if _stored(old, name) != _stored(new, name)]
+
+
+def _ordered(*mappings: Mapping[str, str]) -> list[str]:
+    names = {name for mapping in mappings for name in mapping}
+    known = [name for name in CREDENTIAL_NAMES if name in names]
+    return known + sorted(names - set(known))
+
+
+def merge_edit(base: KeyEntry, changes: Mapping[str, Any], theirs: KeyEntry,
+               choices: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The changes to apply to ``theirs`` (the entry on disk) so that the edit of
+    ``base`` keeps every change made on disk meanwhile.
+
+    ``choices`` resolves conflicts: field or credential name -> ``"mine"`` or
+    ``"theirs"``. Raises ``EditConflict`` naming every unresolved conflict.
+    """
+    choices = choices or {}
+    result: dict[str, Any] = {}
+    conflicts: list[FieldConflict] = []
+    order = list(FIELD_TITLES)  # conflicts are listed in the form's order
+    for name in sorted(changes, key=lambda n: order.index(n) if n in order else len(order)):
+        raw = changes[name]
+        if name not in EDITABLE_FIELDS:
+            result[name] = raw  # model.edit_entry refuses it with a clear message
+            continue
+        mine = normalize(name, raw)
+        if name == "credentials":
+            merged = _merge_credentials(base.credentials, mine, theirs.credentials, choices,
+                                        conflicts)
+            if merged != dict(theirs.credentials):
+                result[name] = merged
+            continue
+        old, now = _stored(base, name), _stored(theirs, name)
+        if mine in (old, now):  # not changed in the edit, or the same change on disk
+            continue
+        if now == old or choices.get(name) == MINE:
+            result[name] = mine
+        elif choices.get(name) != THEIRS:
+            conflicts.append(FieldConflict(name, FIELD_TITLES[name], old, mine, now))
+    if conflicts:
+        titles = ", ".join(conflict.title for conflict in conflicts)
+        raise EditConflict(
+            f"“{theirs.label}” was changed by another window or process while you edited "
+            f"it; these fields were changed on both sides: {titles}. Nothing was written; "
+            "choose which values to keep.",
+            tuple(conflicts), theirs)
+    return result
+
+
+def _merge_credentials(base: Mapping[str, str], mine: Mapping[str, str],
+                       theirs: Mapping[str, str], choices: Mapping[str, str],
+                       conflicts: list[FieldConflict]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for name in _ordered(base, mine, theirs):
+        old, new, now = base.get(name), mine.get(name), theirs.get(name)
+        value = now
+        if new != old and new != now:
+            if now == old or choices.get(name) == MINE:
+                value = new
+            elif choices.get(name) != THEIRS:
+                conflicts.append(FieldConflict(
+                    name, CREDENTIAL_TITLES.get(name, name), old, new, now,
+                    secret=name in SECRET_CREDENTIALS))
+        if value is not None:
+            merged[name] = value
+    return merged
+
+
+def restored_entry(base: KeyEntry, values: Mapping[str, Any], catalog: Catalog) -> KeyEntry:
+    """The entry to add back when the one being edited was deleted meanwhile.
+
+    It is the base with the user's changes: same id, creation date and usage;
+    ``rotated_at`` moves only if the credentials changed. Raises ValidationError.
+    """
+    return edit_entry(base, changed_fields(base, values), catalog)
