@@ -73,10 +73,9 @@ def header_field(rng: random.Random, data: bytes) -> tuple[str, bytes]:
 
 def short_tag(rng: random.Random, data: bytes) -> tuple[str, bytes]:
     """A payload (ciphertext plus tag) of 0..17 bytes with a consistent payload_len."""
-    if len(data) < 104 + 64:
+    header_len = 104 + data[11] if len(data) > 11 else 0
+    if len(data) < header_len + CHECKSUM_LENGTH or not header_len:
         return flip(rng, data)
-    salt_len = data[11]
-    header_len = 104 + salt_len
     keep = rng.randrange(18)
     body = bytearray(data[:header_len] + data[header_len:header_len + keep])
     struct.pack_into(">Q", body, header_len - 8, keep)

@@ -20,11 +20,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.fuzz import corpus, file_mutations, payload_mutations
 from tests.fuzz.cli_pass import CliCase, CliReport, run_cli_pass
+from tests.fuzz.json_strict import why_not_strict
 from tests.fuzz.jsontext import STYLES
-from tests.fuzz.outcome import REFUSED_BY_CAP, Result, capped_kdf, run_case
+from tests.fuzz.outcome import IDENTICAL, REFUSED_BY_CAP, Result, fuzz_patches, run_case
 
 KINDS = ("files", "payloads")
 LAYOUTS = frozenset(STYLES) | {"checksum-recomputed"}
@@ -65,6 +67,8 @@ class Summary:
     bugs: dict[str, Bug] = field(default_factory=lambda: defaultdict(Bug))
     slowest: tuple[float, str, str] = (0.0, "", "")
     cli: CliReport | None = None
+    # Payloads opened although not strict RFC 8259 JSON: reason -> (count, first case).
+    lenient: dict[str, list[Any]] = field(default_factory=dict)
     cli_candidates: list[CliCase] = field(default_factory=list)
 
     @property
@@ -78,6 +82,10 @@ class Summary:
         name = f"{case.kind}:{case.index}"
         if result.seconds > self.slowest[0]:
             self.slowest = (result.seconds, name, f"{case.mutation} -> {result.outcome}")
+        if case.plaintext is not None and result.outcome == IDENTICAL:
+            reason = why_not_strict(case.plaintext)
+            if reason:
+                self.lenient.setdefault(reason, [0, name])[0] += 1
         if result.is_bug:
             bug = self.bugs[result.outcome]
             bug.count += 1
@@ -113,20 +121,30 @@ def run(seed: int, files: int, payloads: int, work: Path, *,
     summary = Summary(seed)
     plan: Iterable[tuple[str, int]] = only or [
         *(("files", i) for i in range(files)), *(("payloads", i) for i in range(payloads))]
-    cli_every = {kind: max(1, (files if kind == "files" else payloads) * 2 // max(1, cli_sample))
+    uniform: list[CliCase] = []
+    opened: list[CliCase] = []  # payloads that opened (or broke) in process: data is printed
+    quota = max(1, cli_sample // 3)
+    cli_every = {kind: max(1, (files if kind == "files" else payloads) // quota)
                  for kind in KINDS}
-    with capped_kdf():
+    with fuzz_patches():
         for done, (kind, index) in enumerate(plan, 1):
             case = make_case(seed, kind, index)
             result = run_case(case.data, work)
             summary.add(case, result)
-            if cli_sample and (only or index % cli_every[kind] == 0):
-                summary.cli_candidates.append(CliCase(
-                    f"{kind}:{index}", case.data, result.outcome != REFUSED_BY_CAP))
+            if cli_sample:
+                cli_case = CliCase(f"{kind}:{index}", case.data, result.outcome != REFUSED_BY_CAP)
+                if only or index % cli_every[kind] == 0:
+                    uniform.append(cli_case)
+                elif kind == "payloads" and (result.outcome == IDENTICAL or result.is_bug):
+                    opened.append(cli_case)
             if progress and done % 2000 == 0:
                 progress(f"  {done} cases, {summary.bug_count} bugs so far")
     if cli_sample:
-        summary.cli = run_cli_pass(summary.cli_candidates[:cli_sample], work)
+        # Two thirds spread over every case, one third over payloads that opened.
+        uniform = uniform[: cli_sample - min(len(opened), cli_sample // 3)]
+        step = max(1, len(opened) // max(1, cli_sample - len(uniform)))
+        summary.cli_candidates = uniform + opened[::step][: cli_sample - len(uniform)]
+        summary.cli = run_cli_pass(summary.cli_candidates, work)
     return summary
 
 
@@ -158,6 +176,10 @@ def report(summary: Summary, total: float) -> str:
         exits = ", ".join(f"{k} x{v}" for k, v in sorted(summary.cli.exits.items()))
         lines.append(f"CLI pass: {summary.cli.runs} runs over {len(summary.cli_candidates)} "
                      f"files; {exits}; {len(summary.cli.bugs)} bad runs")
+    if summary.lenient:
+        lines.append("opened although not strict RFC 8259 JSON (information for spec section 6):")
+        for reason, (count, name) in sorted(summary.lenient.items()):
+            lines.append(f"  {count:7d}  {reason} (e.g. {name})")
     lines.append(f"total time: {total:.1f} s")
     if summary.bug_count:
         lines.append(f"BUGS: {summary.bug_count} ({len(summary.bugs)} classes in process"

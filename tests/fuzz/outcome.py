@@ -2,8 +2,10 @@
 
 A case is a file. It is checked with ``inspect``, opened read-only (what
 ``list`` and ``show`` do) and read-write (what every change does) with the
-password, and, if it opens, saved through the public API (``mark_used``, or
-``add`` on an empty vault) into a copy and reopened. Outcomes:
+password, listed by ``vault-app-cli list`` (in process, strict UTF-8 output),
+and, if it opens, saved through the public API (``mark_used`` on
+each entry of a small vault, on one of a large one, or ``add`` on an empty one)
+into a copy and reopened. Outcomes:
 
 - ``identical open``: it opens, both opens agree, and the reopened entries,
   meta and unknown keys equal the first open's (timestamps compared at whole
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import copy as copying
+import io
 import json
 import signal
 import sys
@@ -33,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import PASSWORD
+from vault_app import cli
 from vault_app.core import vault as vault_module
 from vault_app.core.errors import VaultError
 from vault_app.core.kdf import KdfParams
@@ -68,8 +72,9 @@ class Result:
 
 
 @contextlib.contextmanager
-def capped_kdf() -> Iterator[None]:
-    """Run the app's KDF only for parameters under the fuzz cap.
+def fuzz_patches() -> Iterator[None]:
+    """Run the app's KDF only for parameters under the fuzz cap, and reuse the
+    CLI's argument parser.
 
     The app's own cap check (``check_readable``) still runs first, exactly where
     the app runs it, so a header beyond the app's caps gets the app's typed error.
@@ -83,11 +88,16 @@ def capped_kdf() -> Iterator[None]:
             raise RefusedByCap(params.describe())
         return real(password, salt, params)
 
+    # Also: build the CLI's argument parser once (12 ms each time, most of a case).
+    build_parser = cli.build_parser
+    parser = build_parser()
     vault_module.derive_kek = derive
+    cli.build_parser = lambda: parser
     try:
         yield
     finally:
         vault_module.derive_kek = real
+        cli.build_parser = build_parser
 
 
 @contextlib.contextmanager
@@ -195,11 +205,15 @@ def _save(copy: Path, first: dict[str, Any]) -> tuple[str, str]:
     vault: Vault = opened.value
     with _harness_depth():
         expected = copying.deepcopy(first)
-    if vault.entries:
-        target = vault.entries[len(vault.entries) // 2]
-        index = next(i for i, e in enumerate(vault.entries) if e.id == target.id)
-        expected["entries"][index][LAST_USED] = _ts(USED_AT)
-        saved = _step("save", lambda: vault.mark_used(target.id, USED_AT))
+    entries = vault.entries
+    if entries:  # every entry of a small vault, so that each one is encoded again
+        targets = entries if len(entries) <= 3 else entries[len(entries) // 2:][:1]
+        for target in targets:
+            index = next(i for i, e in enumerate(entries) if e.id == target.id)
+            expected["entries"][index][LAST_USED] = _ts(USED_AT)
+            saved = _step("save", lambda t=target: vault.mark_used(t.id, USED_AT))
+            if saved.verdict != "ok":
+                break
     else:
         expected["entries"].append(_entry(ADDED))
         saved = _step("save", lambda: vault.add(ADDED))
@@ -226,6 +240,31 @@ def _difference(got: dict[str, Any], want: dict[str, Any]) -> str:
     return "content differs"
 
 
+CLI_OK_EXITS = frozenset({0, 2, 3, 4, 5})
+
+
+def _cli_list(path: Path, *options: str) -> tuple[int, str]:
+    """``vault-app-cli list`` in process, printing to a strict UTF-8 stdout, as a
+    terminal would: (exit status, stderr)."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    err = io.StringIO()
+    code = cli.main(["--vault", str(path), "list", *options],
+                    stdin=io.StringIO(PASSWORD + "\n"), stdout=out, stderr=err)
+    return code, err.getvalue()
+
+
+def _check_cli(path: Path, opens: bool) -> tuple[str, str] | None:
+    """A bug verdict if ``list`` exits outside 0/2/3/4/5 or fails on a vault that opens."""
+    for options in ((), ("--json",)):
+        command = " ".join(("list", *options))
+        code, err = _cli_list(path, *options)
+        if code not in CLI_OK_EXITS:
+            return f"BUG cli {command} exits {code}", err.strip()[-150:]
+        if opens and code != 0:
+            return f"BUG cli {command} fails on a vault that opens", err.strip()[-150:]
+    return None
+
+
 def _verdict(step: Step) -> str:
     return {"ok": IDENTICAL, "cap": REFUSED_BY_CAP}.get(step.verdict, step.verdict)
 
@@ -245,6 +284,10 @@ def _classify(data: bytes, work: Path) -> tuple[str, str]:
     for step in (checked, read_only, read_write):
         if step.verdict.startswith("BUG"):
             return step.verdict, step.detail
+    if read_only.verdict != "cap":
+        cli_bug = _check_cli(case, opens=read_only.verdict == "ok")
+        if cli_bug is not None:
+            return cli_bug
     if read_only.verdict != read_write.verdict:
         return "BUG verdicts differ (read-only vs read-write)", \
             f"read-only: {_verdict(read_only)}; read-write: {_verdict(read_write)}"
@@ -261,7 +304,7 @@ def _classify(data: bytes, work: Path) -> tuple[str, str]:
 
 
 def run_case(data: bytes, work: Path) -> Result:
-    """Classify one file. ``capped_kdf`` must be active."""
+    """Classify one file. ``fuzz_patches`` must be active."""
     start = time.perf_counter()
     try:
         with hang_guard(HANG_SECONDS):

@@ -16,6 +16,10 @@ from typing import Any
 from tests.fuzz import corpus
 from tests.fuzz.jsontext import Pairs, Raw, encode, write
 
+ENTRY_KEYS = (
+    "id", "label", "exchange", "credentials", "permissions", "ip_whitelist", "environment",
+    "api_url", "created_at", "rotated_at", "last_used_at", "rotate_days", "notes", "tags",
+)
 TIMESTAMP_KEYS = ("created_at", "rotated_at", "last_used_at")
 
 WRONG_TYPES: tuple[Any, ...] = (
@@ -106,7 +110,8 @@ def _pick(rng: random.Random, doc: dict[str, Any], known_only: bool = False) -> 
     entries = _entries(doc)
     roll = rng.random()
     if roll < 0.45 and entries:
-        return rng.choice(entries), rng.choice(sorted(entries[0]))
+        entry = rng.choice(entries)
+        return entry, rng.choice(sorted(set(entry) | set(ENTRY_KEYS)))
     if roll < 0.6 and isinstance(doc.get("vault"), dict):
         return doc["vault"], rng.choice(("id", "created_at", "x_new"))
     if roll < 0.7 or known_only:
@@ -145,8 +150,9 @@ def wrong_type(rng: random.Random, doc: dict[str, Any]) -> None:
 
 def missing_key(rng: random.Random, doc: dict[str, Any]) -> None:
     objects = [o for o in _objects(doc, []) if o]
-    if rng.random() < 0.6 and _entries(doc):
-        objects = _entries(doc)
+    entries = [e for e in _entries(doc) if e]
+    if rng.random() < 0.6 and entries:
+        objects = entries
     target = rng.choice(objects)
     del target[rng.choice(sorted(target))]
 
