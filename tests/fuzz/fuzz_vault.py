@@ -177,7 +177,7 @@ def report(summary: Summary, total: float) -> str:
         lines.append(f"CLI pass: {summary.cli.runs} runs over {len(summary.cli_candidates)} "
                      f"files; {exits}; {len(summary.cli.bugs)} bad runs")
     if summary.lenient:
-        lines.append("opened although not strict RFC 8259 JSON (information for spec section 6):")
+        lines.append("opened though not strict JSON or RFC 3339 (information for spec section 6):")
         for reason, (count, name) in sorted(summary.lenient.items()):
             lines.append(f"  {count:7d}  {reason} (e.g. {name})")
     lines.append(f"total time: {total:.1f} s")
