@@ -37,9 +37,8 @@ from typing import Any
 
 from tests.conftest import PASSWORD
 from vault_app import cli
-from vault_app.core import vault as vault_module
+from vault_app.core import kdf as kdf_module
 from vault_app.core.errors import VaultError
-from vault_app.core.kdf import KdfParams
 from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault, inspect
 
@@ -73,30 +72,32 @@ class Result:
 
 @contextlib.contextmanager
 def fuzz_patches() -> Iterator[None]:
-    """Run the app's KDF only for parameters under the fuzz cap, and reuse the
-    CLI's argument parser.
+    """Run Argon2 only for parameters under the fuzz cap; reuse the CLI's parser.
 
-    The app's own cap check (``check_readable``) still runs first, exactly where
-    the app runs it, so a header beyond the app's caps gets the app's typed error.
+    The cap wraps the Argon2 call itself (``kdf.hash_secret_raw``), so every
+    check the app makes before its KDF (the caps of spec 3.1, say) still runs
+    first, in the app's order, whichever module calls ``derive_kek``.
     """
-    real = vault_module.derive_kek
+    real = getattr(kdf_module, "hash_secret_raw", None)
+    if real is None:
+        raise RuntimeError("the fuzz cannot cap the KDF: vault_app.core.kdf.hash_secret_raw "
+                           "is gone; update tests/fuzz/outcome.py")
 
-    def derive(password: str, salt: bytes, params: KdfParams) -> bytes:
-        params.check_readable()
-        if params.memory_kib > FUZZ_MAX_MEMORY_KIB \
-                or params.memory_kib * params.iterations > FUZZ_MAX_WORK_KIB:
-            raise RefusedByCap(params.describe())
-        return real(password, salt, params)
+    def capped(secret: bytes, salt: bytes, time_cost: int, memory_cost: int,
+               *args: Any, **kwargs: Any) -> bytes:
+        if memory_cost > FUZZ_MAX_MEMORY_KIB or memory_cost * time_cost > FUZZ_MAX_WORK_KIB:
+            raise RefusedByCap(f"Argon2id m={memory_cost} KiB, t={time_cost}")
+        return real(secret, salt, time_cost, memory_cost, *args, **kwargs)
 
-    # Also: build the CLI's argument parser once (12 ms each time, most of a case).
+    # Building the CLI's argument parser takes 12 ms, most of a case: once is enough.
     build_parser = cli.build_parser
     parser = build_parser()
-    vault_module.derive_kek = derive
+    kdf_module.hash_secret_raw = capped
     cli.build_parser = lambda: parser
     try:
         yield
     finally:
-        vault_module.derive_kek = real
+        kdf_module.hash_secret_raw = real
         cli.build_parser = build_parser
 
 
