@@ -26,7 +26,14 @@ from tests.fuzz import corpus, file_mutations, payload_mutations
 from tests.fuzz.cli_pass import CliCase, CliReport, run_cli_pass
 from tests.fuzz.json_strict import why_not_strict
 from tests.fuzz.jsontext import STYLES
-from tests.fuzz.outcome import IDENTICAL, REFUSED_BY_CAP, Result, fuzz_patches, run_case
+from tests.fuzz.outcome import (
+    IDENTICAL,
+    REFUSED_BY_CAP,
+    SLOW_SECONDS,
+    Result,
+    fuzz_patches,
+    run_case,
+)
 
 KINDS = ("files", "payloads")
 LAYOUTS = frozenset(STYLES) | {"checksum-recomputed"}
@@ -116,6 +123,7 @@ class Summary:
 
 def run(seed: int, files: int, payloads: int, work: Path, *,
         only: Sequence[tuple[str, int]] = (), cli_sample: int = 0,
+        slow_seconds: float | None = SLOW_SECONDS,
         progress: Callable[[str], None] | None = None) -> Summary:
     """Run the in-process fuzz (and the CLI pass over ``cli_sample`` cases)."""
     summary = Summary(seed)
@@ -129,7 +137,7 @@ def run(seed: int, files: int, payloads: int, work: Path, *,
     with fuzz_patches():
         for done, (kind, index) in enumerate(plan, 1):
             case = make_case(seed, kind, index)
-            result = run_case(case.data, work)
+            result = run_case(case.data, work, slow_seconds)
             summary.add(case, result)
             if cli_sample:
                 cli_case = CliCase(f"{kind}:{index}", case.data, result.outcome != REFUSED_BY_CAP)
