@@ -7,13 +7,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCKS := packaging/requirements.txt packaging/requirements-dev.txt packaging/requirements-lint.txt
 PYTEST_ARGS ?=
+FUZZ_ARGS ?= --files 20000 --payloads 20000 --cli 300 --seed 1 --out build/fuzz-findings
 
-.PHONY: setup run test lint unit bench screenshots screenshots-wm package catalog vectors clean help
+.PHONY: setup run test lint unit bench fuzz screenshots screenshots-wm package catalog vectors clean help
 
 help:
 	@echo "make run          set up and start the app"
 	@echo "make test         set up and run lint, type checks and the whole test suite headless"
 	@echo "make bench        print the benchmark figures"
+	@echo "make fuzz         fuzz the vault reader (FUZZ_ARGS='--seed 2 ...'); not in make test"
 	@echo "make screenshots  save PNGs of every screen into docs/screenshots/"
 	@echo "make screenshots-wm  PNGs of real windows under Xvfb + openbox, docs/screenshots/wm/"
 	@echo "make package      build a one-folder bundle with PyInstaller into dist/"
@@ -40,6 +42,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	@sh packaging/linux/ensure-system-deps.sh headless
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run_all.py
+
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.fuzz_vault $(FUZZ_ARGS)
 
 screenshots: $(STAMP)
 	@sh packaging/linux/ensure-system-deps.sh headless
