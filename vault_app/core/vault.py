@@ -162,11 +162,11 @@ class Vault:
              catalog: Catalog | None = None, *, read_only: bool = False) -> Vault:
         """Read and decrypt. Raises WrongPassword, VaultDamaged, UnsupportedVersion, ...
 
-        A ``read_only`` vault refuses every change; it opens a little faster.
+        A ``read_only`` vault refuses every change; both modes decode alike (one verdict).
         """
         path = Path(path)
         parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path), password)
-        meta, entries = decode_payload(plaintext, for_saving=not read_only)
+        meta, entries = decode_payload(plaintext)
         return cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
                    read_only=read_only)
 
