@@ -89,6 +89,11 @@ class KeyEntry:
     # The stored JSON text of this very entry, kept so a save re-encodes only what
     # changed. init=False: dataclasses.replace() leaves it empty on the new entry.
     encoded: bytes | None = field(default=None, init=False, compare=False, repr=False)
+    # The stored JSON object this entry was decoded from, set only when encoding it again
+    # gives this very entry (schema.entry_from_dict decides): the first save encodes it
+    # instead of rebuilding it from the fields, which costs twice as much.
+    source: Mapping[str, Any] | None = field(default=None, init=False, compare=False,
+                                             repr=False)
 
     def __repr__(self) -> str:  # never let a secret reach a log or a traceback
         return f"KeyEntry(id={self.id!r}, label={self.label!r}, exchange={self.exchange!r})"

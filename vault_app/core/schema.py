@@ -111,7 +111,9 @@ def entry_to_dict(entry: KeyEntry) -> dict[str, Any]:
 
 def _encoded(entry: KeyEntry) -> bytes:
     if entry.encoded is None:
-        object.__setattr__(entry, "encoded", _dumps(entry_to_dict(entry)))
+        source = entry.source if entry.source is not None else entry_to_dict(entry)
+        object.__setattr__(entry, "encoded", _dumps(source))
+        object.__setattr__(entry, "source", None)
     assert entry.encoded is not None
     return entry.encoded
 
@@ -134,7 +136,8 @@ def encode_payload(meta: VaultMeta, entries: Iterable[KeyEntry]) -> bytes:
 # One decoder, one verdict (spec sections 5 and 6): every command opens a payload
 # through decode_payload, which either returns content that re-encodes losslessly
 # or raises VaultDamaged/UnsupportedVersion. Nothing is cached from the text: the
-# save cache (KeyEntry.encoded) is filled by the first save, from the decoded values.
+# save cache (KeyEntry.encoded) is filled by the first save, from the decoded values
+# (KeyEntry.source: the checked JSON object itself, when that is lossless).
 
 MAX_DEPTH = 64  # spec 6.1: the top-level object is at depth 1
 MAX_NUMBER_LENGTH = 64  # spec 6.1: characters in one number token
@@ -254,13 +257,13 @@ def entry_from_dict(obj: Any) -> KeyEntry:
             raise _damaged(f"field '{name}' is not a list of text")
     if type(environment) is not str or environment not in _ENVIRONMENT_SET:
         raise _damaged("an entry has an unknown environment")
-    if environment == "custom":
-        if type(api_url) is not str:
-            raise _damaged("a custom-environment entry has no API URL")
-    elif api_url is not None:
+    if environment == "custom" and type(api_url) is not str:
+        raise _damaged("a custom-environment entry has no API URL")
+    source: dict[str, Any] | None = obj  # decoding it again gives this same entry...
+    if environment != "custom" and api_url is not None:
         if type(api_url) is not str:
             raise _damaged("field 'api_url' is neither text nor null")
-        api_url = None  # spec 6.3: ignored outside the custom environment
+        api_url = source = None  # ...unless this normalises it. Spec 6.3: ignored here
     if type(rotate_days) is not int or not 1 <= rotate_days <= MAX_ROTATE_DAYS:
         raise _damaged(f"field 'rotate_days' is not an integer from 1 to {MAX_ROTATE_DAYS}")
     entry = _new_entry(KeyEntry)  # a frozen dataclass's __init__ is 3x slower: bypass it
@@ -280,7 +283,8 @@ def entry_from_dict(obj: Any) -> KeyEntry:
         notes=notes,
         tags=tuple(tags),
         extra=_extra(obj, _ENTRY_KEY_SET, 3) if len(obj) != len(_ENTRY_KEYS) else {},
-        encoded=None,  # filled by the first save (the save cache)
+        encoded=None,  # the save cache, filled by the first save (from source if set)
+        source=source,
     )
     return entry
 

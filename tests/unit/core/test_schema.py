@@ -458,3 +458,14 @@ def test_damage_messages_do_not_quote_the_content() -> None:
     with pytest.raises(VaultDamaged) as info:
         decode_payload(json.dumps(document).encode())
     assert "AKIA" not in str(info.value)
+
+
+def test_a_save_writes_null_for_an_ignored_api_url() -> None:
+    """Spec 6.3: a string api_url outside the custom environment reads as null, and the
+    next save writes null (the entry is not re-encoded from the text that was read)."""
+    document = _document(api_url="https://ignored.example", notes="kept")
+    meta, entries = decode_payload(json.dumps(document).encode())
+    saved = json.loads(encode_payload(meta, entries))
+    assert saved["entries"][0]["api_url"] is None
+    assert saved["entries"][0]["notes"] == "kept"
+    assert decode_payload(json.dumps(saved).encode())[1] == entries
