@@ -46,7 +46,7 @@ def extras(reserved: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def _consistent_api_url(entry: KeyEntry) -> KeyEntry:
-    """Spec 6.1: api_url is text exactly when the environment is custom."""
+    """Spec 6.3: api_url is text exactly when the environment is custom."""
     if entry.environment == "custom":
         return entry if entry.api_url is not None else replace(entry, api_url="")
     return replace(entry, api_url=None)
@@ -152,7 +152,7 @@ def _relayouts() -> dict[str, bytes]:
 
 @pytest.mark.parametrize("layout", list(_relayouts()))
 def test_any_valid_json_in_a_similar_layout_still_decodes(layout: str) -> None:
-    """Spec 6.2: readers must not rely on the layout; any valid JSON is a payload.
+    """Spec 6.5: readers must not rely on the layout; any valid JSON is a payload.
 
     These texts look like this implementation's one-entry-per-line layout but
     differ in insignificant whitespace.
@@ -394,7 +394,7 @@ def test_missing_entry_key_is_damaged(key: str) -> None:
 
 
 def test_well_typed_but_non_canonical_content_is_accepted() -> None:
-    """Spec 6.1: a reader SHOULD accept well-typed, non-canonical content."""
+    """Spec 6.3: a reader MUST accept well-typed, non-canonical content."""
     document = _document(
         created_at="2026-01-02T04:04:05.250+01:00",
         rotated_at="2026-01-02T03:04:05+00:00",
