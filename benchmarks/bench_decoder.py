@@ -24,7 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._util import median_time, report
-from vault_app.core import schema
+from vault_app.core import crypto, schema
 from vault_app.core.errors import VaultDamaged
 from vault_app.core.exchanges import load_catalog
 from vault_app.core.model import KeyEntry, new_entry
@@ -179,7 +179,15 @@ def main() -> None:
     def first_save() -> bytes:  # the save cache is filled by the first save
         return schema.encode_payload(*schema.decode_payload(plaintext))
 
+    # `list` minus the KDF: AES-GCM opens the payload, then the decoder runs.
+    dek, nonce, header = crypto.new_key(), crypto.new_nonce(), b"header as AAD"
+    sealed = crypto.seal_payload(dek, nonce, plaintext, header)
+
     contenders: dict[str, Callable[[], object]] = {
+        "list minus KDF, before: AES-GCM + read-only path":
+            lambda: old_decode(crypto.open_payload(dek, nonce, sealed, header), False),
+        "list minus KDF, now: AES-GCM + the strict decoder":
+            lambda: schema.decode_payload(crypto.open_payload(dek, nonce, sealed, header)),
         "before: read-only path (list, show)": lambda: old_decode(plaintext, False),
         "before: read-write path (add, edit, ...)": lambda: old_decode(plaintext, True),
         "now: the one strict decoder (every command)": lambda: schema.decode_payload(plaintext),
