@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import make_entry
 from tests.vectors.test_vectors import EXIT_CODES, VECTOR_FILES, load
@@ -233,3 +235,78 @@ def test_what_opens_saves_losslessly(name: str) -> None:
     assert dict(again_meta.document_extra) == dict(meta.document_extra)
     assert [dict(e.extra) for e in again] == [dict(e.extra) for e in entries]
     assert schema.encode_payload(again_meta, again) == saved
+
+
+# --- random content: the two readers must still agree --------------------------------
+
+TIMESTAMP_LIKE = st.from_regex(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,4})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})?", fullmatch=True)
+EDGE_TIMESTAMP = st.builds(
+    "{}-{:02d}-{:02d}{}{:02d}:{:02d}:{:02d}{}".format,
+    st.sampled_from(["0000", "0001", "1900", "2000", "2024", "2026", "9999"]),
+    st.integers(0, 13), st.integers(0, 32), st.sampled_from(["T", "t", " ", "x"]),
+    st.integers(0, 24), st.integers(0, 60), st.integers(0, 61),
+    st.sampled_from(["Z", "z", "", "+00:00", "-00:00", "+23:59", "-23:59", "+24:00",
+                     "+01:60", "+0100", "-12:00", "+14:00"]),
+)
+SETTINGS = settings(max_examples=300, deadline=None, database=None)
+
+
+def _parses(text: str) -> bool:
+    from vault_app.core.model import parse_ts
+
+    try:
+        parse_ts(text)
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
+@SETTINGS
+@given(text=st.one_of(TIMESTAMP_LIKE, EDGE_TIMESTAMP))
+def test_both_readers_agree_on_timestamps(text: str) -> None:
+    assert _parses(text) == independent.is_timestamp(text), text
+
+
+ANY_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**70), 10**70)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=5)
+    | st.sampled_from(["2026-11-21T09:30:00Z", "custom", "live", "read", "https://x.test"]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+FIELDS = st.sampled_from(["schema", "vault", "entries", "vault.id", "vault.created_at",
+                          "vault.x", "x", *(f"entries.{i}.{key}" for i in (0, 1)
+                                            for key in (*schema._ENTRY_KEYS, "x"))])
+
+
+def _set_if_present(target: Any, path: list[str], value: Any) -> None:
+    """Set the member at ``path``, if what leads there still exists (an earlier
+    change may have replaced ``entries`` or ``vault`` with something else)."""
+    *parents, last = path
+    for part in parents:
+        if isinstance(target, list) and part.isdigit() and int(part) < len(target):
+            target = target[int(part)]
+        elif isinstance(target, dict) and part in target:
+            target = target[part]
+        else:
+            return
+    if isinstance(target, dict):
+        target[last] = value
+
+
+@SETTINGS
+@given(changes=st.lists(st.tuples(FIELDS, ANY_VALUE), min_size=1, max_size=3))
+def test_both_readers_agree_on_random_content(changes: list[tuple[str, Any]]) -> None:
+    document = _document()
+    for path, value in changes:
+        _set_if_present(document, path.split("."), value)
+    plaintext = json.dumps(document).encode()  # NaN and Infinity included, as Python writes
+    app = app_verdict(lambda: schema.decode_payload(plaintext))
+    other = independent_verdict(lambda: independent.check_payload(plaintext))
+    assert app == other, (app, other, plaintext[:300])
+    if app == "ok":
+        meta, entries = schema.decode_payload(plaintext)
+        assert schema.decode_payload(schema.encode_payload(meta, entries)) == (meta, entries)
