@@ -151,3 +151,12 @@ def build_big_vault(path: Path, count: int) -> None:
     entries = [binance_entry(f"key {i}", f"{i:08d}") for i in range(count)]
     slot, dek = new_key_slot(PASSWORD, FAST_KDF)
     storage.atomic_write(path, seal(slot, dek, encode_payload(VaultMeta(), entries)))
+
+
+def write_payload_vault(path: Path, plaintext: bytes) -> bytes:
+    """A fast-KDF vault whose payload is exactly ``plaintext``, sealed with a real key
+    (what a buggy or foreign writer holding the data key could leave). Returns its bytes."""
+    slot, dek = new_key_slot(PASSWORD, FAST_KDF)
+    data = seal(slot, dek, plaintext)
+    storage.atomic_write(path, data)
+    return data

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.hazmat.primitives import serialization
@@ -166,7 +167,7 @@ def sample_entries(name: str) -> list[KeyEntry]:
 
 
 def app_payload(name: str, entries: list[KeyEntry] | None = None) -> bytes:
-    """The payload exactly as this implementation lays it out (spec 6.2)."""
+    """The payload exactly as this implementation lays it out (spec 6.5)."""
     return schema.encode_payload(meta(name), entries if entries is not None else [])
 
 
@@ -234,14 +235,14 @@ def v_success_entries(name: str) -> bytes:
 
 
 @scenario("success", "the same content pretty-printed with indent=2: any valid JSON is a "
-                     "valid payload (spec 6.2)")
+                     "valid payload (spec 6.5)")
 def v_success_pretty_printed(name: str) -> bytes:
     text = json.dumps(document(name, sample_entries(name)), ensure_ascii=False, indent=2)
     return seal(name, text.encode("utf-8"))
 
 
 @scenario("success", "two entries on one line between our head and tail lines: still valid "
-                     "JSON, so still a valid payload (spec 6.2)")
+                     "JSON, so still a valid payload (spec 6.5)")
 def v_success_two_entries_on_one_line(name: str) -> bytes:
     entries = sample_entries(name)[:2]
     head = {"schema": 1, "vault": document(name, [])["vault"]}
@@ -272,7 +273,7 @@ def v_success_salt_64_kdf_at_caps(name: str) -> bytes:
 
 
 @scenario("success", "an entry key and a vault key this release does not know "
-                     "(readers must accept and preserve them)")
+                     "(readers must accept and preserve them, spec 6.2)")
 def v_success_unknown_keys(name: str) -> bytes:
     doc = document(name, sample_entries(name)[:1])
     doc["vault"]["future_vault_field"] = {"nested": [1, 2, 3]}  # type: ignore[index]
@@ -304,7 +305,7 @@ def v_wrong_password_key_from_unnormalised(name: str) -> bytes:
 
 
 @scenario("wrong password", "the salt was changed and the checksum recomputed: the one "
-                            "deliberate change that reads as a wrong password (spec 5)")
+                            "deliberate change that reads as a wrong password (section 5)")
 def v_wrong_password_salt_altered(name: str) -> bytes:
     return rechecksum(flip(good(name), SALT_AT + 3))
 
@@ -593,6 +594,279 @@ def v_kdf_memory_below_8p(name: str) -> bytes:
 def v_kdf_caps_before_length(name: str) -> bytes:
     data = patch(good(name), payload_len_at(32), u64(1))
     return rechecksum(patch(data, MEMORY_AT, u32(kdf.MAX_MEMORY_KIB + 1)))
+
+
+# payload content (checks 12 and 13, spec section 6): one rule per vector
+
+RAW = "@@raw@@"  # a placeholder string, replaced by raw JSON text after encoding
+
+
+def content(name: str, edit: Callable[[dict[str, Any]], object] | None = None,
+            raw: bytes | None = None, prefix: bytes = b"") -> bytes:
+    """Our three sample entries (live okx, sandbox binance, custom kraken), compact JSON,
+    edited by ``edit``; then every "@@raw@@" string is replaced by ``raw``."""
+    doc = document(name, sample_entries(name))
+    if edit is not None:
+        edit(doc)
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if raw is not None:
+        assert f'"{RAW}"'.encode() in text
+        text = text.replace(f'"{RAW}"'.encode(), raw)
+    return seal(name, prefix + text)
+
+
+def entry_set(index: int, **changes: object) -> Callable[[dict[str, Any]], object]:
+    return lambda doc: doc["entries"][index].update(changes)
+
+
+def top_set(**changes: object) -> Callable[[dict[str, Any]], object]:
+    return lambda doc: doc.update(changes)
+
+
+def vault_set(**changes: object) -> Callable[[dict[str, Any]], object]:
+    return lambda doc: doc["vault"].update(changes)
+
+
+def nested(depth: int) -> bytes:
+    """An unknown entry member whose value brings the document to ``depth`` (spec 6.1):
+    the entry is at depth 3, its members at 4."""
+    arrays = depth - 3
+    return b"[" * arrays + b"]" * arrays
+
+
+# check 12: JSON as spec 6.1 restricts it
+
+
+@scenario("damaged", "a UTF-8 byte order mark before the JSON text (spec 6.1, check 12)")
+def v_damaged_content_bom(name: str) -> bytes:
+    return content(name, prefix=b"\xef\xbb\xbf")
+
+
+@scenario("damaged", "NaN as the value of an unknown entry member: not JSON (spec 6.1, "
+                     "check 12)")
+def v_damaged_content_nan(name: str) -> bytes:
+    return content(name, entry_set(0, future=RAW), raw=b"NaN")
+
+
+@scenario("damaged", "Infinity as the value of an unknown vault member (spec 6.1, check 12)")
+def v_damaged_content_infinity(name: str) -> bytes:
+    return content(name, vault_set(future=RAW), raw=b"Infinity")
+
+
+@scenario("damaged", "-Infinity as the value of an unknown top-level member (spec 6.1, "
+                     "check 12)")
+def v_damaged_content_minus_infinity(name: str) -> bytes:
+    return content(name, top_set(future=RAW), raw=b"-Infinity")
+
+
+@scenario("damaged", "a label holding the escape \\ud800, a lone high surrogate (spec 6.1, "
+                     "check 12)")
+def v_damaged_content_lone_surrogate_in_label(name: str) -> bytes:
+    return content(name, entry_set(0, label=RAW), raw=b'"OKX \\ud800 main"')
+
+
+@scenario("damaged", "vault.id ending with the escape \\udc00, a lone low surrogate "
+                     "(spec 6.1, check 12)")
+def v_damaged_content_lone_low_surrogate_in_vault(name: str) -> bytes:
+    return content(name, vault_set(id=RAW), raw=b'"vault-\\udc00"')
+
+
+@scenario("damaged", "a high surrogate escape followed by a non-surrogate escape "
+                     "\\ud83d\\u0041 in notes (spec 6.1, check 12)")
+def v_damaged_content_unpaired_surrogate_in_notes(name: str) -> bytes:
+    return content(name, entry_set(1, notes=RAW), raw=b'"\\ud83d\\u0041"')
+
+
+@scenario("damaged", "an entry with two members named label (spec 6.1, check 12)")
+def v_damaged_content_duplicate_entry_member(name: str) -> bytes:
+    return content(name, entry_set(0, label=RAW), raw=b'"first","label":"second"')
+
+
+@scenario("damaged", "two top-level members named entries, the first one empty "
+                     "(spec 6.1, check 12)")
+def v_damaged_content_duplicate_entries(name: str) -> bytes:
+    return content(name, vault_set(future=RAW), raw=b'1},"entries":[],"x":{"y":1')
+
+
+@scenario("damaged", "100,000 nested arrays in an unknown entry member (spec 6.1, check 12)")
+def v_damaged_content_nesting_100000(name: str) -> bytes:
+    return content(name, entry_set(0, future=RAW), raw=nested(100_003))
+
+
+@scenario("damaged", "an unknown entry member nested to depth 65, one past the limit "
+                     "(spec 6.1, check 12)")
+def v_damaged_content_nesting_65(name: str) -> bytes:
+    return content(name, entry_set(0, future=RAW), raw=nested(65))
+
+
+@scenario("success", "an unknown entry member nested to depth 64, the limit (spec 6.1)")
+def v_success_content_nesting_64(name: str) -> bytes:
+    return content(name, entry_set(0, future=RAW), raw=nested(64))
+
+
+@scenario("damaged", "a 65-digit integer in an unknown member: number tokens have at most "
+                     "64 characters (spec 6.1, check 12)")
+def v_damaged_content_number_65_chars(name: str) -> bytes:
+    return content(name, entry_set(0, future=RAW), raw=b"9" * 65)
+
+
+@scenario("success", "a 64-digit integer and -0 in an unknown member, kept as they are "
+                     "(spec 6.1)")
+def v_success_content_number_64_chars(name: str) -> bytes:
+    return content(name, entry_set(0, future=RAW), raw=b"[" + b"9" * 64 + b",-0,0.5,1e300]")
+
+
+@scenario("damaged", "1e400 in an unknown member: not finite as a double (spec 6.1, check 12)")
+def v_damaged_content_number_1e400(name: str) -> bytes:
+    return content(name, vault_set(future=RAW), raw=b"1e400")
+
+
+@scenario("damaged", "\"schema\": 1e0 is not a JSON integer (spec 6.1, check 12)")
+def v_damaged_content_schema_1e0(name: str) -> bytes:
+    return content(name, top_set(schema=RAW), raw=b"1e0")
+
+
+@scenario("damaged", "\"schema\": -0 is the JSON integer 0, below 1 (spec 6.1, check 12)")
+def v_damaged_content_schema_minus_0(name: str) -> bytes:
+    return content(name, top_set(schema=RAW), raw=b"-0")
+
+
+@scenario("damaged", "payload schema 2 holding NaN: newer content is still JSON as spec 6.1 "
+                     "restricts it (check 12)")
+def v_damaged_content_schema_2_with_nan(name: str) -> bytes:
+    return content(name, top_set(schema=2, future=RAW), raw=b"NaN")
+
+
+@scenario("unsupported version", "payload schema 2 with an entry that breaks schema 1 "
+                                 "(rotate_days 0): check 12 stops before check 13")
+def v_unsupported_content_schema_2_not_schema_1(name: str) -> bytes:
+    return content(name, lambda doc: (doc.update(schema=2),
+                                      doc["entries"][0].update(rotate_days=0)))
+
+
+# check 13: content as spec 6.2 and 6.3 require
+
+
+@scenario("damaged", "entries is an object, not an array (spec 6.3, check 13)")
+def v_damaged_content_entries_not_array(name: str) -> bytes:
+    return content(name, lambda doc: doc.update(entries={"0": doc["entries"][0]}))
+
+
+@scenario("damaged", "no entries member at all (spec 6.2, check 13)")
+def v_damaged_content_entries_missing(name: str) -> bytes:
+    return content(name, lambda doc: doc.pop("entries"))
+
+
+@scenario("damaged", "an entry that is an array (spec 6.3, check 13)")
+def v_damaged_content_entry_not_object(name: str) -> bytes:
+    return content(name, lambda doc: doc["entries"].append([]))
+
+
+@scenario("damaged", "vault is an array (spec 6.3, check 13)")
+def v_damaged_content_vault_not_object(name: str) -> bytes:
+    return content(name, top_set(vault=[]))
+
+
+@scenario("damaged", "vault.id is the number 42, not a string (spec 6.3, check 13)")
+def v_damaged_content_vault_id_not_string(name: str) -> bytes:
+    return content(name, vault_set(id=42))
+
+
+@scenario("success", "vault.id and an entry id that are not UUIDs: any string (spec 6.2)")
+def v_success_content_ids_not_uuid(name: str) -> bytes:
+    return content(name, lambda doc: (doc["vault"].update(id="my vault"),
+                                      doc["entries"][0].update(id="1")))
+
+
+@scenario("damaged", "vault.created_at missing (spec 6.3, check 13)")
+def v_damaged_content_vault_created_at_missing(name: str) -> bytes:
+    return content(name, lambda doc: doc["vault"].pop("created_at"))
+
+
+@scenario("damaged", "a custom-environment entry whose api_url is null (spec 6.3, check 13)")
+def v_damaged_content_custom_null_api_url(name: str) -> bytes:
+    return content(name, entry_set(2, api_url=None))
+
+
+@scenario("damaged", "an entry without api_url: it is always present (spec 6.2, check 13)")
+def v_damaged_content_api_url_missing(name: str) -> bytes:
+    return content(name, lambda doc: doc["entries"][0].pop("api_url"))
+
+
+@scenario("success", "a live entry with a string api_url: read as null (spec 6.3)")
+def v_success_content_api_url_on_live(name: str) -> bytes:
+    return content(name, entry_set(0, api_url="https://ignored.example"))
+
+
+@scenario("damaged", "rotate_days 1e0 is not a JSON integer (spec 6.1, check 13)")
+def v_damaged_content_rotate_days_1e0(name: str) -> bytes:
+    return content(name, entry_set(0, rotate_days=RAW), raw=b"1e0")
+
+
+@scenario("damaged", "rotate_days 90.0 is not a JSON integer (spec 6.1, check 13)")
+def v_damaged_content_rotate_days_90_0(name: str) -> bytes:
+    return content(name, entry_set(0, rotate_days=RAW), raw=b"90.0")
+
+
+@scenario("damaged", "rotate_days -0 is the JSON integer 0, below 1 (spec 6.3, check 13)")
+def v_damaged_content_rotate_days_minus_0(name: str) -> bytes:
+    return content(name, entry_set(0, rotate_days=RAW), raw=b"-0")
+
+
+@scenario("damaged", "rotate_days 3651, above 3650 (spec 6.3, check 13)")
+def v_damaged_content_rotate_days_3651(name: str) -> bytes:
+    return content(name, entry_set(0, rotate_days=3651))
+
+
+@scenario("success", "timestamps with a lowercase t and z, fractional seconds, an offset "
+                     "and -00:00: all RFC 3339 (spec 6.2)")
+def v_success_content_timestamp_forms(name: str) -> bytes:
+    return content(name, lambda doc: (
+        doc["vault"].update(created_at="2026-11-21t09:30:00z"),
+        doc["entries"][0].update(created_at="2026-11-21T09:30:00.123456789Z",
+                                 rotated_at="2026-11-21T11:00:00+01:30"),
+        doc["entries"][1].update(created_at="2026-11-21T09:30:00-00:00",
+                                 last_used_at="2026-11-21T04:30:00.5-05:00")))
+
+
+_BAD_TIMESTAMPS = {
+    "space": ("2026-11-21 09:30:00Z", "a space instead of T"),
+    "no-offset": ("2026-11-21T09:30:00", "no time-zone offset"),
+    "leap-second": ("2016-12-31T23:59:60Z", "a leap second"),
+    "week-date": ("2026-W47-6T09:30:00Z", "an ISO 8601 week date"),
+    "offset-no-colon": ("2026-11-21T09:30:00+0100", "an offset without a colon"),
+    "year-0": ("0000-01-01T00:00:00Z", "year 0"),
+    "before-year-1-in-utc": ("0001-01-01T00:00:00+01:00", "an instant before year 1 in UTC"),
+}
+
+
+def _bad_timestamp(key: str, field: str) -> Callable[[str], bytes]:
+    text, what = _BAD_TIMESTAMPS[key]
+
+    def build(name: str) -> bytes:
+        if field == "vault.created_at":
+            return content(name, vault_set(created_at=text))
+        return content(name, entry_set(0, **{field: text}))
+
+    build.__name__ = f"v_damaged_content_timestamp_{key}"
+    scenario("damaged", f"{field} {text!r}: {what} is not a timestamp (spec 6.2, "
+                        "check 13)")(build)
+    return build
+
+
+for _key, _field in [("space", "created_at"), ("no-offset", "rotated_at"),
+                     ("leap-second", "last_used_at"), ("week-date", "created_at"),
+                     ("offset-no-colon", "vault.created_at"), ("year-0", "created_at"),
+                     ("before-year-1-in-utc", "rotated_at")]:
+    _bad_timestamp(_key, _field)
+
+
+@scenario("success", "unknown top-level members, and emoji written as surrogate-pair "
+                     "escapes (\\ud83d\\ude00) in a label (spec 6.1, 6.2)")
+def v_success_content_unknown_top_level_and_pairs(name: str) -> bytes:
+    return content(name, lambda doc: (doc.update(future={"a": [1, None]}, z=True),
+                                      doc["entries"][0].update(label=RAW)),
+                   raw=b'"smile \\ud83d\\ude00"')
 
 
 # --- writing ----------------------------------------------------------------------------

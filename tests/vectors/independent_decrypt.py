@@ -5,11 +5,14 @@ Prints the payload plaintext. Exit 0 on success, 2 wrong password, 3 damaged, no
 vault file, unsupported version or KDF parameters out of range; one line on stderr.
 """
 
+import calendar
+import datetime
 import hashlib
 import json
+import re
 import sys
 import unicodedata
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -27,7 +30,7 @@ def u(data: bytes, start: int, size: int) -> int:
     return int.from_bytes(data[start:start + size], "big")
 
 
-def decrypt(data: bytes, password: str) -> bytes:  # section 5, checks 1 to 12
+def decrypt(data: bytes, password: str) -> bytes:  # section 5, checks 1 to 13
     if len(data) < 8:
         refuse(3, "damaged (truncated)" if MAGIC.startswith(data) else "not a vault file")
     if data[:8] != MAGIC:
@@ -59,20 +62,160 @@ def decrypt(data: bytes, password: str) -> bytes:  # section 5, checks 1 to 12
         plaintext = AESGCM(dek).decrypt(data[84 + s:96 + s], data[104 + s:-32], data[:104 + s])
     except InvalidTag:
         refuse(3, "damaged (payload authentication failed)")
+    check_payload(plaintext)
+    return plaintext
+
+
+# --- section 6: payload content (checks 12 and 13) -----------------------------------
+
+def damaged(what: str) -> NoReturn:
+    refuse(3, f"damaged ({what})")
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names):
+        raise ValueError("duplicate member name")
+    return dict(pairs)
+
+
+def _bad_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _integer(token: str) -> int:
+    if len(token) > 64:
+        raise ValueError("number token longer than 64 characters")
+    return int(token)
+
+
+def _number(token: str) -> float:
+    if len(token) > 64:
+        raise ValueError("number token longer than 64 characters")
+    value = float(token)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError("number not finite as a double")
+    return value
+
+
+def _walk(document: Any) -> None:
+    """Section 6.1: depth at most 64; no string (or member name) holds a lone surrogate."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > 64:
+            damaged("nested deeper than 64")
+        if isinstance(value, str):
+            if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+                damaged("lone surrogate")
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, dict):
+            for name, item in value.items():
+                pending.append((name, depth + 1))  # a name is checked like a string
+                pending.append((item, depth + 1))
+
+
+def parse_json(plaintext: bytes) -> Any:
+    """Section 6.1. A BOM fails json.loads on a str; the hooks refuse the rest."""
     try:
-        document = json.loads(plaintext.decode("utf-8"))
-    except ValueError:  # UnicodeDecodeError is a ValueError
-        refuse(3, "damaged (payload is not UTF-8 JSON)")
+        text = plaintext.decode("utf-8")
+        document = json.loads(text, object_pairs_hook=_pairs, parse_constant=_bad_constant,
+                              parse_int=_integer, parse_float=_number)
+    except RecursionError:
+        damaged("nested deeper than 64")
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        damaged(f"payload is not UTF-8 JSON: {type(exc).__name__}")
+    _walk(document)
+    return document
+
+
+TIMESTAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d+)?"
+                       r"([Zz]|[+-]\d\d:\d\d)", re.ASCII)
+
+
+def is_timestamp(value: Any) -> bool:
+    """Section 6.2's RFC 3339 grammar, years 1 to 9999 once converted to UTC."""
+    match = TIMESTAMP.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return False
+    year, month, day, hour, minute, second = (int(match[i]) for i in range(1, 7))
+    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(max(year, 1), month)[1]
+            and hour <= 23 and minute <= 59 and second <= 59 and year >= 1):
+        return False
+    offset = 0
+    if match[8] not in ("Z", "z"):
+        offset_hours, offset_minutes = int(match[8][1:3]), int(match[8][4:6])
+        if offset_hours > 23 or offset_minutes > 59:
+            return False
+        offset = (offset_hours * 60 + offset_minutes) * (1 if match[8][0] == "+" else -1)
+    epoch = datetime.datetime(1, 1, 1)
+    local = datetime.datetime(year, month, day, hour, minute, second) - epoch
+    utc_seconds = local.days * 86400 + local.seconds - offset * 60
+    last = datetime.datetime(9999, 12, 31, 23, 59, 59) - epoch
+    return 0 <= utc_seconds <= last.days * 86400 + last.seconds
+
+
+def is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+ENTRY_KEYS = ("id", "label", "exchange", "credentials", "permissions", "ip_whitelist",
+              "environment", "api_url", "created_at", "rotated_at", "last_used_at",
+              "rotate_days", "notes", "tags")
+
+
+def check_entry(entry: Any) -> None:
+    """Section 6.3, for one entry."""
+    if not isinstance(entry, dict) or any(key not in entry for key in ENTRY_KEYS):
+        damaged("entry is not an object with every key")
+    if not all(isinstance(entry[key], str) for key in ("id", "label", "exchange", "notes")):
+        damaged("entry text field")
+    credentials = entry["credentials"]
+    if not isinstance(credentials, dict) or not all(isinstance(v, str)
+                                                    for v in credentials.values()):
+        damaged("credentials")
+    if not is_text_list(entry["permissions"]) \
+            or not set(entry["permissions"]) <= {"read", "trade", "withdraw"}:
+        damaged("permissions")
+    if not is_text_list(entry["ip_whitelist"]) or not is_text_list(entry["tags"]):
+        damaged("ip_whitelist or tags")
+    if entry["environment"] not in ("live", "sandbox", "custom") \
+            or not isinstance(entry["environment"], str):
+        damaged("environment")
+    api_url = entry["api_url"]
+    if not (api_url is None or isinstance(api_url, str)) \
+            or (entry["environment"] == "custom" and api_url is None):
+        damaged("api_url")
+    if not (is_timestamp(entry["created_at"]) and is_timestamp(entry["rotated_at"])
+            and (entry["last_used_at"] is None or is_timestamp(entry["last_used_at"]))):
+        damaged("timestamp")
+    if not is_integer(entry["rotate_days"]) or not 1 <= entry["rotate_days"] <= 3650:
+        damaged("rotate_days")
+
+
+def check_payload(plaintext: bytes) -> Any:
+    """Checks 12 and 13: the payload's JSON (6.1), its schema, then its content (6.2, 6.3)."""
+    document = parse_json(plaintext)
     schema = document.get("schema") if isinstance(document, dict) else None
-    if type(schema) is not int or schema < 1:
-        refuse(3, "damaged (payload has no schema version)")
+    if not is_integer(schema) or schema < 1:
+        damaged("payload has no schema version")
     if schema > 1:
         refuse(3, f"unsupported version (payload schema {schema})")
+    vault = document.get("vault")
+    if not isinstance(vault, dict) or not isinstance(vault.get("id"), str) \
+            or not is_timestamp(vault.get("created_at")):
+        damaged("vault")
     entries = document.get("entries")
-    if not isinstance(document.get("vault"), dict) or not isinstance(entries, list) \
-            or not all(isinstance(entry, dict) for entry in entries):
-        refuse(3, "damaged (payload does not match section 6)")
-    return plaintext
+    if not isinstance(entries, list):
+        damaged("entries is not an array")
+    for entry in entries:
+        check_entry(entry)
+    return document
 
 
 if __name__ == "__main__":

@@ -1,23 +1,24 @@
 """Section 6 content rules that the byte-level vectors do not reach.
 
-Check 12 of the spec: a payload that is not JSON matching section 6 is
-*damaged*. A crafted or buggy payload must be reported as VaultDamaged by both
-ways of decoding, never crash with another exception and never be accepted
-only to crash later.
+Checks 12 and 13 of the spec: a payload that is not JSON as section 6.1 restricts
+it, or whose content breaks section 6.3, is *damaged*. A crafted or buggy payload
+must be reported as VaultDamaged whichever way the vault is opened, never crash
+with another exception and never be accepted only to crash later (issue 6).
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import make_entry
+from tests.conftest import FAST_KDF, PASSWORD, make_entry
 from vault_app.core import schema
 from vault_app.core.errors import VaultDamaged
-
-MODES = pytest.mark.parametrize("for_saving", [True, False], ids=["read-write", "read-only"])
+from vault_app.core.vault import Vault, new_key_slot, seal, unlock_bytes
 
 
 def payload(**changes: Any) -> bytes:
@@ -30,31 +31,129 @@ def payload(**changes: Any) -> bytes:
         b'"entries":[', b'"entries":[\n' + json.dumps(document["entries"][0]).encode(), 1)
 
 
-@MODES
 @pytest.mark.parametrize("rotate_days", [1, 3650])
-def test_rotate_days_at_the_bounds_decode(rotate_days: int, for_saving: bool) -> None:
-    _, entries = schema.decode_payload(payload(rotate_days=rotate_days), for_saving=for_saving)
+def test_rotate_days_at_the_bounds_decode(rotate_days: int) -> None:
+    _, entries = schema.decode_payload(payload(rotate_days=rotate_days))
     assert [entry.rotate_days for entry in entries] == [rotate_days]
     assert entries[0].rotation_due_at > entries[0].rotated_at
 
 
-@MODES
 @pytest.mark.parametrize("rotate_days", [0, 3651, 10**9])
-def test_rotate_days_out_of_range_is_damaged(rotate_days: int, for_saving: bool) -> None:
+def test_rotate_days_out_of_range_is_damaged(rotate_days: int) -> None:
     """Spec 6: rotate_days is 1 to 3650. Accepting 10**9 makes ``rotation_due_at``
     (used by ``vault-app-cli list``) raise OverflowError later."""
     with pytest.raises(VaultDamaged):
-        schema.decode_payload(payload(rotate_days=rotate_days), for_saving=for_saving)
+        schema.decode_payload(payload(rotate_days=rotate_days))
 
 
-@MODES
 @pytest.mark.parametrize("changes", [
     {"environment": ["live"]},
     {"environment": {"live": 1}},
     {"permissions": [["read"]]},
     {"permissions": [{"read": True}]},
 ], ids=["environment-list", "environment-object", "permission-list", "permission-object"])
-def test_non_text_enum_values_are_damaged_not_a_crash(changes: dict[str, Any],
-                                                      for_saving: bool) -> None:
+def test_non_text_enum_values_are_damaged_not_a_crash(changes: dict[str, Any]) -> None:
     with pytest.raises(VaultDamaged):
-        schema.decode_payload(payload(**changes), for_saving=for_saving)
+        schema.decode_payload(payload(**changes))
+
+
+# --- issue 6, items 5 and 6: one decoder, one verdict, as the spec says -------------------
+
+
+def sealed(path: Path, plaintext: bytes) -> bytes:
+    """Write a vault whose payload is ``plaintext``, sealed with a real key."""
+    slot, dek = new_key_slot(PASSWORD, FAST_KDF)
+    data = seal(slot, dek, plaintext)
+    path.write_bytes(data)
+    return data
+
+
+def app_document(**vault_changes: Any) -> dict[str, Any]:
+    document = json.loads(schema.encode_payload(schema.VaultMeta(), [make_entry("OKX main")]))
+    document["vault"].update(vault_changes)
+    return document
+
+
+def with_raw(document: dict[str, Any], raw: str) -> bytes:
+    """``document`` as JSON with the string "@@raw@@" replaced by raw JSON text."""
+    return json.dumps(document).replace('"@@raw@@"', raw).encode("utf-8")
+
+
+def label_raw(raw: str) -> bytes:
+    document = app_document()
+    document["entries"][0]["label"] = "@@raw@@"
+    return with_raw(document, raw)
+
+
+HOSTILE = {
+    "nesting-100000": with_raw(app_document(x="@@raw@@"), "[" * 100_000 + "]" * 100_000),
+    "surrogate-in-label": label_raw(r'"a\ud800"'),
+    "surrogate-in-vault": with_raw(app_document(name="@@raw@@"), r'"\udc00"'),
+    # In our own layout: `add` (the old line-splitting path) opened and rewrote it.
+    "bom": b"\xef\xbb\xbf" + schema.encode_payload(schema.VaultMeta(), [make_entry("a")]),
+    "nan": with_raw(app_document(x="@@raw@@"), "NaN"),
+    "infinity": label_raw("Infinity"),
+    "duplicate-label": label_raw('"a","label":"b"'),
+    "timestamp-with-space": json.dumps(app_document(created_at="2026-11-21 09:30:00Z")).encode(),
+    "vault-id-number": json.dumps(app_document(id=12345)).encode(),
+    "rotate-days-1e0": payload().replace(b'"rotate_days": 90', b'"rotate_days": 1e0'),
+    "rotate-days-90.0": payload().replace(b'"rotate_days": 90', b'"rotate_days": 90.0'),
+    "custom-null-api-url": payload(environment="custom", api_url=None),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_payloads_are_damaged_not_a_crash(name: str) -> None:
+    """Each was opened, or crashed with RecursionError/UnicodeEncodeError, before."""
+    assert b"@@raw@@" not in HOSTILE[name]
+    with pytest.raises(VaultDamaged):
+        schema.decode_payload(HOSTILE[name])
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_read_only_and_read_write_opens_give_one_verdict(name: str, vault_path: Path) -> None:
+    """`list` opens read-only, `add` read-write: both refuse, and nothing is written."""
+    data = sealed(vault_path, HOSTILE[name])
+    for read_only in (True, False):
+        with pytest.raises(VaultDamaged):
+            Vault.open(vault_path, PASSWORD, read_only=read_only)
+    assert vault_path.read_bytes() == data
+
+
+def test_a_lone_surrogate_can_never_reach_a_save(vault_path: Path) -> None:
+    """Before: the vault opened read-write and every save raised UnicodeEncodeError."""
+    sealed(vault_path, HOSTILE["surrogate-in-vault"])
+    with pytest.raises(VaultDamaged, match="surrogate"):
+        Vault.open(vault_path, PASSWORD)
+
+
+@pytest.mark.parametrize("stamp", ["2026-11-21t09:30:00z", "2026-11-21T10:30:00.5+01:00"])
+def test_rfc3339_timestamps_open_and_save(stamp: str, vault_path: Path) -> None:
+    sealed(vault_path, json.dumps(app_document(created_at=stamp)).encode())
+    vault = Vault.open(vault_path, PASSWORD)
+    assert vault.meta.created_at == datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+    vault.add(make_entry("second", exchange="binance"))
+    reopened = Vault.open(vault_path, PASSWORD, read_only=True)
+    assert reopened.meta == vault.meta and reopened.entries == vault.entries
+
+
+def test_unknown_top_level_members_survive_a_save(vault_path: Path) -> None:
+    document = app_document(future_vault={"k": [1, 2.5]})
+    document["future_top"] = {"nested": [None, True, "x"]}
+    sealed(vault_path, json.dumps(document).encode())
+    vault = Vault.open(vault_path, PASSWORD)
+    vault.add(make_entry("second", exchange="binance"))
+    _, _, plaintext = unlock_bytes(vault_path.read_bytes(), PASSWORD)
+    stored = json.loads(plaintext)
+    assert stored["future_top"] == {"nested": [None, True, "x"]}
+    assert stored["vault"]["future_vault"] == {"k": [1, 2.5]}
+    assert len(stored["entries"]) == 2
+
+
+def test_a_custom_entry_needs_its_api_url_and_others_ignore_theirs() -> None:
+    with pytest.raises(VaultDamaged, match="API URL"):
+        schema.decode_payload(payload(environment="custom", api_url=None))
+    _, entries = schema.decode_payload(payload(environment="live", api_url="https://x.test"))
+    assert entries[0].api_url is None
+    _, entries = schema.decode_payload(payload(environment="custom", api_url="https://x.test"))
+    assert entries[0].api_url == "https://x.test"

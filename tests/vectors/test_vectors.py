@@ -122,11 +122,10 @@ def vectors() -> dict[str, Vector]:
     return {path.stem: load(path) for path in VECTOR_FILES}
 
 
-def open_with_app(vector: Vector, for_saving: bool = True
-                  ) -> tuple[bytes, schema.VaultMeta, list[schema.KeyEntry]]:
-    """What ``Vault.open`` does: read-write (``for_saving``) or ``read_only``."""
+def open_with_app(vector: Vector) -> tuple[bytes, schema.VaultMeta, list[schema.KeyEntry]]:
+    """What ``Vault.open`` does, read-only or not: one decoder, one verdict."""
     _, _, plaintext = unlock_bytes(vector.data, vector.password)
-    meta, entries = schema.decode_payload(plaintext, for_saving=for_saving)
+    meta, entries = schema.decode_payload(plaintext)
     return plaintext, meta, entries
 
 
@@ -201,15 +200,13 @@ def test_committed_vectors_are_what_the_generator_writes(tmp_path: Path) -> None
     assert changed == [], "regenerate with: .venv/bin/python tests/vectors/generate.py"
 
 
-@pytest.mark.parametrize("for_saving", [True, False], ids=["read-write", "read-only"])
 @pytest.mark.parametrize("name", VECTOR_NAMES)
-def test_vault_app_reads_vector(name: str, for_saving: bool, vectors: dict[str, Vector],
+def test_vault_app_reads_vector(name: str, vectors: dict[str, Vector],
                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """Both ways of opening (``Vault.open(read_only=...)``) must reach the expectation."""
     vector = vectors[name]
     expected = ERRORS[vector.expect]
     if expected is None:
-        plaintext, meta, entries = open_with_app(vector, for_saving)
+        plaintext, meta, entries = open_with_app(vector)
         assert hashlib.sha256(plaintext).hexdigest() == vector.payload
         document = json.loads(plaintext)
         assert meta.id == document["vault"]["id"]
@@ -218,7 +215,7 @@ def test_vault_app_reads_vector(name: str, for_saving: bool, vectors: dict[str, 
     if expected is KdfParamsOutOfRange:
         monkeypatch.setattr(vault_app.core.kdf, "hash_secret_raw", _kdf_must_not_run)
     with pytest.raises(expected) as info:
-        open_with_app(vector, for_saving)
+        open_with_app(vector)
     assert type(info.value) is expected, f"{type(info.value).__name__}: {info.value}"
 
 

@@ -7,6 +7,7 @@ normalise every field, and raise ``ValidationError`` naming the field at fault.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -34,11 +35,38 @@ def format_ts(value: datetime) -> str:
     return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
+# Spec section 6.2, the timestamp grammar: RFC 3339 date-time (its section 5.6), ASCII digits.
+_CANONICAL_TS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+_RFC3339_TS = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?"
+    r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))"
+)
+
+
 def parse_ts(text: str) -> datetime:
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise ValueError(f"timestamp without a time zone: {text!r}")
-    return value.astimezone(UTC)
+    """An RFC 3339 date-time as an aware UTC datetime, whole seconds (spec section 6.2).
+
+    ``T``/``t`` between date and time, ``Z``/``z`` or a ``+hh:mm``/``-hh:mm`` offset,
+    optional fractional seconds (dropped). No space separator, no leap second 60,
+    nothing before year 1 or after year 9999 in UTC. Raises ValueError (or
+    OverflowError at the ends of the range) and TypeError for a non-string.
+    """
+    if type(text) is not str:
+        raise TypeError("a timestamp is text")
+    if _CANONICAL_TS.fullmatch(text):  # what every writer of this format writes
+        return datetime.fromisoformat(text)
+    match = _RFC3339_TS.fullmatch(text)
+    if match is None:
+        raise ValueError("not an RFC 3339 date-time")
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    value = datetime(year, month, day, hour, minute, second, tzinfo=UTC)  # checks ranges
+    sign, offset_hours, offset_minutes = match.groups()[6:]
+    if sign is not None:
+        if int(offset_hours) > 23 or int(offset_minutes) > 59:
+            raise ValueError("time-zone offset out of range")
+        offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes))
+        value = value - offset if sign == "+" else value + offset
+    return value
 
 
 @dataclass(frozen=True, eq=True)
@@ -62,6 +90,11 @@ class KeyEntry:
     # The stored JSON text of this very entry, kept so a save re-encodes only what
     # changed. init=False: dataclasses.replace() leaves it empty on the new entry.
     encoded: bytes | None = field(default=None, init=False, compare=False, repr=False)
+    # The stored JSON object this entry was decoded from, set only when encoding it again
+    # gives this very entry (schema.entry_from_dict decides): the first save encodes it
+    # instead of rebuilding it from the fields, which costs twice as much.
+    source: Mapping[str, Any] | None = field(default=None, init=False, compare=False,
+                                             repr=False)
 
     def __repr__(self) -> str:  # never let a secret reach a log or a traceback
         return f"KeyEntry(id={self.id!r}, label={self.label!r}, exchange={self.exchange!r})"

@@ -1,8 +1,9 @@
 """The decrypted payload: JSON <-> model, and the schema upgrade chain.
 
-See docs/vault-format.md, section 6. Entries are encoded one per line so that a
-save re-encodes only the entries that changed (section 6.2); any valid JSON
-with the same content decodes too.
+See docs/vault-format.md, section 6. Entries are encoded one per line, and each
+entry keeps its encoded text (``KeyEntry.encoded``) so that a save re-encodes
+only the entries that changed (section 6.5). Decoding never reads that layout:
+any valid JSON with the same content decodes the same way.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import math
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,8 +36,6 @@ _ENTRY_KEYS = (
     "id", "label", "exchange", "credentials", "permissions", "ip_whitelist", "environment",
     "api_url", "created_at", "rotated_at", "last_used_at", "rotate_days", "notes", "tags",
 )
-_HEAD_SUFFIX = b'"entries":['
-_TAIL_LINE = b"]}"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class VaultMeta:
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     created_at: datetime = field(default_factory=utcnow)
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Top-level members of the payload this release does not know (spec 6).
+    document_extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 # --- upgrade chain ---------------------------------------------------------------
@@ -71,11 +74,17 @@ def upgrade(document: dict[str, Any]) -> dict[str, Any]:
 # --- encoding --------------------------------------------------------------------
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner, without json.loads' per-call wrapping
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+# The C encoder behind _ENCODER, built once: JSONEncoder.encode rebuilds it on every call,
+# a quarter of the cost of encoding 10,000 entries one by one.
+_c_encode = getattr(json.encoder, "c_make_encoder", None)
+_iterencode = _c_encode(None, None, json.encoder.encode_basestring, None, ":", ",",
+                        False, False, False) if _c_encode else None
 
 
 def _dumps(value: Any) -> bytes:
+    if _iterencode is not None:
+        return "".join(_iterencode(value, 0)).encode("utf-8")
     return _ENCODER.encode(value).encode("utf-8")
 
 
@@ -102,53 +111,131 @@ def entry_to_dict(entry: KeyEntry) -> dict[str, Any]:
 
 def _encoded(entry: KeyEntry) -> bytes:
     if entry.encoded is None:
-        object.__setattr__(entry, "encoded", _dumps(entry_to_dict(entry)))
+        source = entry.source if entry.source is not None else entry_to_dict(entry)
+        object.__setattr__(entry, "encoded", _dumps(source))
+        object.__setattr__(entry, "source", None)
     assert entry.encoded is not None
     return entry.encoded
 
 
 def encode_payload(meta: VaultMeta, entries: Iterable[KeyEntry]) -> bytes:
+    """The payload in this implementation's layout (spec 6.5)."""
     head = dict(meta.extra)
     head.update({"id": meta.id, "created_at": format_ts(meta.created_at)})
+    others = {k: v for k, v in meta.document_extra.items() if k not in _TOP_KEY_SET}
     lines = [_encoded(entry) for entry in entries]
     body = b",\n".join(lines)
     return (
         b'{"schema":' + str(SCHEMA_VERSION).encode() + b',"vault":' + _dumps(head)
-        + b"," + _HEAD_SUFFIX + b"\n" + body + (b"\n" if lines else b"") + _TAIL_LINE
+        + (b"," + _dumps(others)[1:-1] if others else b"")
+        + b',"entries":[\n' + body + (b"\n" if lines else b"") + b"]}"
     )
 
 
 # --- decoding --------------------------------------------------------------------
+# One decoder, one verdict (spec sections 5 and 6): every command opens a payload
+# through decode_payload, which either returns content that re-encodes losslessly
+# or raises VaultDamaged/UnsupportedVersion. Nothing is cached from the text: the
+# save cache (KeyEntry.encoded) is filled by the first save, from the decoded values
+# (KeyEntry.source: the checked JSON object itself, when that is lossless).
+
+MAX_DEPTH = 64  # spec 6.1: the top-level object is at depth 1
+MAX_NUMBER_LENGTH = 64  # spec 6.1: characters in one number token
 
 
 def _damaged(what: str) -> VaultDamaged:
     return VaultDamaged(f"the vault content is damaged: {what}")
 
 
-def _str(obj: Mapping[str, Any], key: str) -> str:
-    value = obj.get(key)
-    if type(value) is not str:
-        raise _damaged(f"field '{key}' is not text")
+class _NotJson(ValueError):
+    """Raised by the scanner hooks: valid for Python's json module, not for the spec."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _NotJson("an object has two members with the same name")
+    return obj
+
+
+def _constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not JSON")
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_LENGTH:
+        raise _NotJson("a number is too long")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_LENGTH or not math.isfinite(value := float(text)):
+        raise _NotJson("a number is too long or too large")
     return value
 
 
-def _ts(obj: Mapping[str, Any], key: str) -> datetime:
+_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_constant,
+                            parse_int=_int, parse_float=_float)
+# A \u escape of a UTF-16 surrogate. Paired ones are fine (json joins them); a lone one
+# decodes to a str that cannot be encoded as UTF-8, so the text is checked when one occurs.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _parse(plaintext: bytes) -> Any:
+    """Strict RFC 8259 JSON as spec section 6.1 restricts it: anything else is damaged."""
     try:
-        return parse_ts(obj[key])
-    except (KeyError, TypeError, ValueError, OverflowError):
-        raise _damaged(f"field '{key}' is not a timestamp") from None
+        text = plaintext.decode("utf-8")  # strict: no BOM stripping, no surrogates
+        document = _DECODER.decode(text)  # a leading BOM is not JSON whitespace: rejected
+        if _SURROGATE_ESCAPE.search(plaintext):
+            _ENCODER.encode(document).encode("utf-8")  # raises on a lone surrogate
+    except RecursionError:
+        raise _damaged(f"it nests deeper than {MAX_DEPTH} levels") from None
+    except _NotJson as exc:
+        raise _damaged(str(exc)) from None
+    except UnicodeError:
+        raise _damaged("it is not UTF-8 text (or holds a lone surrogate escape)") from None
+    except ValueError:
+        raise _damaged("it is not UTF-8 JSON") from None
+    return document
 
 
+def _too_deep(value: Any, depth: int) -> bool:
+    """Whether ``value``, found at ``depth``, holds anything deeper than MAX_DEPTH."""
+    stack = [(value, depth)]
+    while stack:
+        item, level = stack.pop()
+        if level > MAX_DEPTH:
+            return True
+        if type(item) is dict:
+            stack.extend((child, level + 1) for child in item.values())
+        elif type(item) is list:
+            stack.extend((child, level + 1) for child in item)
+    return False
+
+
+def _extra(obj: dict[str, Any], known: frozenset[str], depth: int) -> dict[str, Any]:
+    """The members of ``obj`` (at ``depth``) this release does not know, kept as they are."""
+    extra = {k: v for k, v in obj.items() if k not in known}
+    if extra and _too_deep(extra, depth):
+        raise _damaged(f"it nests deeper than {MAX_DEPTH} levels")
+    return extra
+
+
+_new_entry = object.__new__
 _PERMISSION_SET = frozenset(PERMISSIONS)
 _ENVIRONMENT_SET = frozenset(ENVIRONMENTS)
 _ENTRY_KEY_SET = frozenset(_ENTRY_KEYS)
+_META_KEY_SET = frozenset(("id", "created_at"))
+_TOP_KEY_SET = frozenset(("schema", "vault", "entries"))
 
 
 def entry_from_dict(obj: Any) -> KeyEntry:
-    """Build an entry from stored JSON, checking every type (damage, not a crash).
+    """Build an entry from stored JSON, checking every rule of spec 6.3 (damage, not a crash).
 
     This runs once per entry on every unlock, so the checks are inlined.
     """
+    if type(obj) is not dict:
+        raise _damaged("an entry is not an object")
     try:
         entry_id, label, exchange, notes = obj["id"], obj["label"], obj["exchange"], obj["notes"]
         credentials, environment = obj["credentials"], obj["environment"]
@@ -170,11 +257,17 @@ def entry_from_dict(obj: Any) -> KeyEntry:
             raise _damaged(f"field '{name}' is not a list of text")
     if type(environment) is not str or environment not in _ENVIRONMENT_SET:
         raise _damaged("an entry has an unknown environment")
-    if api_url is not None and type(api_url) is not str:
-        raise _damaged("field 'api_url' is not text")
+    if environment == "custom" and type(api_url) is not str:
+        raise _damaged("a custom-environment entry has no API URL")
+    source: dict[str, Any] | None = obj  # decoding it again gives this same entry...
+    if environment != "custom" and api_url is not None:
+        if type(api_url) is not str:
+            raise _damaged("field 'api_url' is neither text nor null")
+        api_url = source = None  # ...unless this normalises it. Spec 6.3: ignored here
     if type(rotate_days) is not int or not 1 <= rotate_days <= MAX_ROTATE_DAYS:
-        raise _damaged(f"field 'rotate_days' is not a number from 1 to {MAX_ROTATE_DAYS}")
-    return KeyEntry(
+        raise _damaged(f"field 'rotate_days' is not an integer from 1 to {MAX_ROTATE_DAYS}")
+    entry = _new_entry(KeyEntry)  # a frozen dataclass's __init__ is 3x slower: bypass it
+    entry.__dict__.update(
         id=entry_id,
         label=label,
         exchange=exchange,
@@ -189,55 +282,29 @@ def entry_from_dict(obj: Any) -> KeyEntry:
         rotate_days=rotate_days,
         notes=notes,
         tags=tuple(tags),
-        extra={k: v for k, v in obj.items() if k not in _ENTRY_KEY_SET}
-        if len(obj) != len(_ENTRY_KEYS) else {},
+        extra=_extra(obj, _ENTRY_KEY_SET, 3) if len(obj) != len(_ENTRY_KEYS) else {},
+        encoded=None,  # the save cache, filled by the first save (from source if set)
+        source=source,
     )
+    return entry
 
 
-def _meta_from_dict(obj: Any) -> VaultMeta:
-    if not isinstance(obj, dict):
+def _meta_from_document(document: dict[str, Any]) -> VaultMeta:
+    if not _TOP_KEY_SET.issubset(document):
+        raise _damaged("'schema', 'vault' or 'entries' is missing")
+    obj = document["vault"]
+    if type(obj) is not dict:
         raise _damaged("'vault' is not an object")
-    return VaultMeta(
-        id=_str(obj, "id"),
-        created_at=_ts(obj, "created_at"),
-        extra={k: v for k, v in obj.items() if k not in ("id", "created_at")},
-    )
-
-
-def _fast_lines(plaintext: bytes) -> tuple[dict[str, Any], list[bytes]] | None:
-    """Split our own one-entry-per-line layout; None if the text is laid out otherwise.
-
-    Splitting at line feeds is exact: JSON escapes line feeds inside strings.
-    """
-    lines = plaintext.split(b"\n")
-    if len(lines) < 2 or lines[-1] != _TAIL_LINE or not lines[0].endswith(_HEAD_SUFFIX):
-        return None
-    body = lines[1:-1]
-    if any(not line.endswith(b",") for line in body[:-1]) or (body and body[-1].endswith(b",")):
-        return None
+    vault_id = obj.get("id")
+    if type(vault_id) is not str:
+        raise _damaged("'vault.id' is not text")
     try:
-        head = json.loads(lines[0] + _TAIL_LINE)
-    except ValueError:
-        return None
-    if not isinstance(head, dict) or head.get("entries") != [] \
-            or type(head.get("schema")) is not int or head["schema"] != SCHEMA_VERSION:
-        return None
-    return head, [line[:-1] if line.endswith(b",") else line for line in body]
-
-
-def _scan_lines(lines: list[bytes]) -> list[Any] | None:
-    """Each line as one JSON value, or None if any line is not exactly one value."""
-    values = []
-    try:
-        for line in lines:
-            text = line.decode("utf-8")
-            value, end = _scan(text, 0)
-            if end != len(text):
-                return None
-            values.append(value)
-    except (UnicodeDecodeError, ValueError, StopIteration):
-        return None
-    return values
+        created_at = parse_ts(obj["created_at"])
+    except (KeyError, TypeError, ValueError, OverflowError):
+        raise _damaged("'vault.created_at' is not a timestamp") from None
+    return VaultMeta(id=vault_id, created_at=created_at,
+                     extra=_extra(obj, _META_KEY_SET, 2),
+                     document_extra=_extra(document, _TOP_KEY_SET, 1))
 
 
 @contextlib.contextmanager
@@ -253,33 +320,18 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def decode_payload(plaintext: bytes, *, for_saving: bool = True
-                   ) -> tuple[VaultMeta, list[KeyEntry]]:
-    """Decode a payload. ``for_saving=False`` skips keeping each entry's encoded
-    text (the save cache) and parses the document in one call, which is faster
-    for a read-only session."""
+def decode_payload(plaintext: bytes) -> tuple[VaultMeta, list[KeyEntry]]:
+    """Decode a payload (spec checks 12 and 13), or raise VaultDamaged/UnsupportedVersion."""
     with _gc_paused():
-        return _decode_payload(plaintext, for_saving)
-
-
-def _decode_payload(plaintext: bytes, for_saving: bool) -> tuple[VaultMeta, list[KeyEntry]]:
-    fast = _fast_lines(plaintext) if for_saving else None
-    if fast is not None:
-        head, lines = fast
-        raw_entries = _scan_lines(lines)
-        if raw_entries is not None:  # else: valid JSON laid out otherwise; parse it whole
-            entries = [entry_from_dict(raw) for raw in raw_entries]
-            for entry, line in zip(entries, lines, strict=True):
-                object.__setattr__(entry, "encoded", line)
-            return _meta_from_dict(head.get("vault")), entries
-    try:
-        document = json.loads(plaintext.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise _damaged("it is not UTF-8 JSON") from None
-    if not isinstance(document, dict):
-        raise _damaged("it is not a JSON object")
-    document = upgrade(document)
-    items = document.get("entries")
-    if not isinstance(items, list):
-        raise _damaged("'entries' is not a list")
-    return _meta_from_dict(document.get("vault")), [entry_from_dict(raw) for raw in items]
+        document = _parse(plaintext)
+        if type(document) is not dict:
+            raise _damaged("it is not a JSON object")
+        if type(document.get("schema")) is int and document["schema"] > SCHEMA_VERSION \
+                and _too_deep(document, 1):
+            raise _damaged(f"it nests deeper than {MAX_DEPTH} levels")
+        document = upgrade(document)
+        items = document.get("entries")
+        if type(items) is not list:
+            raise _damaged("'entries' is not an array")
+        meta = _meta_from_document(document)
+        return meta, [entry_from_dict(raw) for raw in items]

@@ -174,12 +174,12 @@ class Vault:
              catalog: Catalog | None = None, *, read_only: bool = False) -> Vault:
         """Read and decrypt. Raises WrongPassword, VaultDamaged, UnsupportedVersion, ...
 
-        A ``read_only`` vault refuses every change; it opens a little faster.
+        A ``read_only`` vault refuses every change; both modes decode alike (one verdict).
         """
         path = Path(path)
         stamp = _file_stamp(path)  # before reading: a later change then shows
         parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path), password)
-        meta, entries = decode_payload(plaintext, for_saving=not read_only)
+        meta, entries = decode_payload(plaintext)
         vault = cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
                     read_only=read_only)
         vault.read_only_reason = read_only_reason(path)

@@ -459,6 +459,65 @@ def test_timestamps_are_rfc3339_utc_whole_seconds() -> None:
         model.parse_ts("2026-11-21T09:30:00")
 
 
+NINE_THIRTY = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", [
+    "2026-11-21T09:30:00Z",
+    "2026-11-21t09:30:00z",  # RFC 3339 section 5.6 allows lowercase t and z
+    "2026-11-21T09:30:00z",
+    "2026-11-21t09:30:00Z",
+    "2026-11-21T09:30:00.999999999Z",  # fractional seconds are dropped, not rounded
+    "2026-11-21T09:30:00.5+00:00",
+    "2026-11-21T10:30:00+01:00",
+    "2026-11-21T09:30:00-00:00",
+    "2026-11-21T05:00:00-04:30",
+])
+def test_parse_ts_accepts_the_rfc3339_date_time_forms(text: str) -> None:
+    assert model.parse_ts(text) == NINE_THIRTY
+
+
+@pytest.mark.parametrize("text", [
+    "2026-11-21 09:30:00Z",  # a space is not RFC 3339 date-time (fromisoformat takes it)
+    "2026-11-21T09:30:00",  # no offset
+    "2026-11-21T09:30Z",  # no seconds
+    "2026-11-21T09:30:00.Z",  # a dot without digits
+    "2026-11-21T09:30:00+0100",  # offset without a colon
+    "2026-11-21T09:30:00+01",
+    "2026-11-21T09:30:00+24:00",
+    "2026-11-21T09:30:00+01:60",
+    "2026-W47-6T09:30:00Z",  # ISO 8601 week date: 20 characters like ours
+    "20261121T093000Z",  # ISO 8601 basic format
+    "2026-11-21",
+    "2026-11-21T09:30:60Z",  # a leap second cannot be represented
+    "2026-02-29T00:00:00Z",
+    "2026-13-01T00:00:00Z",
+    "0000-01-01T00:00:00Z",
+    "2026-11-21T24:00:00Z",
+    "\uff12026-11-21T09:30:00Z",  # a full-width digit
+    "+2026-11-21T09:30:00Z",
+    " 2026-11-21T09:30:00Z",
+    "2026-11-21T09:30:00Z ",
+    "2026-11-21T09:30:00ZZ",
+    "",
+])
+def test_parse_ts_rejects_everything_else(text: str) -> None:
+    with pytest.raises(ValueError):
+        model.parse_ts(text)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"])
+def test_parse_ts_rejects_instants_outside_years_1_to_9999_utc(text: str) -> None:
+    with pytest.raises((ValueError, OverflowError)):
+        model.parse_ts(text)
+
+
+@pytest.mark.parametrize("value", [None, 5, b"2026-11-21T09:30:00Z", ["x"]])
+def test_parse_ts_rejects_non_text(value: object) -> None:
+    with pytest.raises(TypeError):
+        model.parse_ts(value)  # type: ignore[arg-type]
+
+
 def test_utcnow_is_aware_and_whole_seconds() -> None:
     now = model.utcnow()
     assert now.tzinfo is not None and now.utcoffset() == timedelta(0)

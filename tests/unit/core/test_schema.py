@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,13 @@ def extras(reserved: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
     return st.dictionaries(TEXT.filter(lambda k: k not in reserved), JSON_VALUE, max_size=3)
 
 
+def _consistent_api_url(entry: KeyEntry) -> KeyEntry:
+    """Spec 6.3: api_url is text exactly when the environment is custom."""
+    if entry.environment == "custom":
+        return entry if entry.api_url is not None else replace(entry, api_url="")
+    return replace(entry, api_url=None)
+
+
 ENTRY = st.builds(
     KeyEntry,
     id=TEXT,
@@ -61,8 +69,9 @@ ENTRY = st.builds(
     notes=TEXT,
     tags=st.lists(TEXT, max_size=3).map(tuple),
     extra=extras(schema._ENTRY_KEYS),
-)
-META_S = st.builds(VaultMeta, id=TEXT, created_at=TIMESTAMP, extra=extras(("id", "created_at")))
+).map(_consistent_api_url)
+META_S = st.builds(VaultMeta, id=TEXT, created_at=TIMESTAMP, extra=extras(("id", "created_at")),
+                   document_extra=extras(("schema", "vault", "entries")))
 
 PROPERTY = settings(max_examples=75, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -73,27 +82,26 @@ def assert_same(got: tuple[VaultMeta, list[KeyEntry]], meta: VaultMeta,
     got_meta, got_entries = got
     assert got_meta == meta
     assert dict(got_meta.extra) == dict(meta.extra)  # extra has compare=False
+    assert dict(got_meta.document_extra) == dict(meta.document_extra)
     assert got_entries == entries
     assert [dict(e.extra) for e in got_entries] == [dict(e.extra) for e in entries]
 
 
 @PROPERTY
 @given(meta=META_S, entries=st.lists(ENTRY, max_size=4))
-def test_round_trip_fast_path(meta: VaultMeta, entries: list[KeyEntry]) -> None:
+def test_round_trip(meta: VaultMeta, entries: list[KeyEntry]) -> None:
     plaintext = encode_payload(meta, entries)
-    assert schema._fast_lines(plaintext) is not None  # our own layout takes the fast path
     assert_same(decode_payload(plaintext), meta, entries)
 
 
 @PROPERTY
 @given(meta=META_S, entries=st.lists(ENTRY, max_size=4), indent=st.sampled_from([None, 1, 4]))
-def test_generic_json_path_gives_the_same_result(
+def test_any_layout_gives_the_same_result(
     meta: VaultMeta, entries: list[KeyEntry], indent: int | None
 ) -> None:
     plaintext = encode_payload(meta, entries)
     document = json.loads(plaintext)  # the text is valid JSON
     relaid = json.dumps(document, indent=indent, ensure_ascii=indent is None).encode()
-    assert schema._fast_lines(relaid) is None  # really the generic path
     assert_same(decode_payload(relaid), meta, entries)
     assert_same(decode_payload(plaintext), *decode_payload(relaid))
 
@@ -144,7 +152,7 @@ def _relayouts() -> dict[str, bytes]:
 
 @pytest.mark.parametrize("layout", list(_relayouts()))
 def test_any_valid_json_in_a_similar_layout_still_decodes(layout: str) -> None:
-    """Spec 6.2: readers must not rely on the layout; any valid JSON is a payload.
+    """Spec 6.5: readers must not rely on the layout; any valid JSON is a payload.
 
     These texts look like this implementation's one-entry-per-line layout but
     differ in insignificant whitespace.
@@ -161,11 +169,23 @@ def test_blank_line_inside_an_empty_entries_array_still_decodes() -> None:
     assert decode_payload(plaintext) == (META, [])
 
 
-def test_read_only_decoding_gives_the_same_result() -> None:
+def test_decoded_entries_carry_no_text_from_the_payload() -> None:
+    """The save cache is filled from decoded values, never from the text that was read:
+    a crafted layout cannot make a save write text that differs from what was shown."""
     entries = [make_entry("a"), make_entry("b", exchange="binance", notes="x\u2028y")]
     plaintext = encode_payload(META, entries)
-    assert decode_payload(plaintext, for_saving=False) == (META, entries)
-    assert decode_payload(plaintext, for_saving=True) == (META, entries)
+    meta, decoded = decode_payload(plaintext)
+    assert decoded == entries and all(entry.encoded is None for entry in decoded)
+    assert encode_payload(meta, decoded) == plaintext
+    assert all(entry.encoded is not None for entry in decoded)  # cached for the next save
+
+
+def test_the_decoder_sets_every_entry_field() -> None:
+    """entry_from_dict bypasses KeyEntry.__init__ for speed: it must set every field."""
+    import dataclasses
+
+    entry = decode_payload(encode_payload(META, [make_entry("a")]))[1][0]
+    assert set(vars(entry)) == {f.name for f in dataclasses.fields(KeyEntry)}
 
 
 def test_decoding_leaves_the_garbage_collector_enabled() -> None:
@@ -239,7 +259,7 @@ def test_invalid_schema_version_is_damaged(version: object) -> None:
 
 
 @pytest.mark.parametrize("version", ["true", "1.0"])
-def test_fast_and_generic_paths_agree_on_a_non_integer_schema(version: str) -> None:
+def test_every_layout_refuses_a_non_integer_schema(version: str) -> None:
     plaintext = encode_payload(META, []).replace(b'"schema":1', f'"schema":{version}'.encode())
     generic = json.dumps(json.loads(plaintext), indent=1).encode()
     with pytest.raises(VaultDamaged):
@@ -327,12 +347,14 @@ BAD_ENTRY_FIELDS = [
     ("environment", 1),
     ("environment", ["live"]),
     ("api_url", 5),
+    ("api_url", ["https://x.example"]),
     ("rotate_days", "90"),
     ("rotate_days", True),
     ("rotate_days", 1.5),
     ("rotate_days", None),
     ("created_at", "yesterday"),
     ("created_at", "2026-01-01T00:00:00"),  # no time zone
+    ("created_at", "2026-01-01 00:00:00Z"),  # a space is not RFC 3339
     ("created_at", 5),
     ("created_at", None),
     ("rotated_at", ["2026-01-01T00:00:00Z"]),
@@ -347,17 +369,16 @@ BAD_ENTRY_FIELDS = [
 ]
 
 
-@pytest.mark.parametrize("layout", ["fast", "generic"])
+@pytest.mark.parametrize("layout", ["app", "indented"])
 @pytest.mark.parametrize(("key", "value"), BAD_ENTRY_FIELDS,
                          ids=[f"{k}={v!r}" for k, v in BAD_ENTRY_FIELDS])
 def test_bad_entry_field_types_are_damaged(key: str, value: object, layout: str) -> None:
     document = _document()
     document["entries"][0][key] = value
-    if layout == "fast":
+    if layout == "app":
         plaintext = (b'{"schema":1,"vault":' + json.dumps(document["vault"]).encode()
                      + b',"entries":[\n' + json.dumps(document["entries"][0]).encode()
                      + b"\n]}")
-        assert schema._fast_lines(plaintext) is not None
     else:
         plaintext = json.dumps(document, indent=1).encode()
     with pytest.raises(VaultDamaged):
@@ -373,7 +394,7 @@ def test_missing_entry_key_is_damaged(key: str) -> None:
 
 
 def test_well_typed_but_non_canonical_content_is_accepted() -> None:
-    """Spec 6.1: a reader SHOULD accept well-typed, non-canonical content."""
+    """Spec 6.3: a reader MUST accept well-typed, non-canonical content."""
     document = _document(
         created_at="2026-01-02T04:04:05.250+01:00",
         rotated_at="2026-01-02T03:04:05+00:00",
@@ -385,8 +406,9 @@ def test_well_typed_but_non_canonical_content_is_accepted() -> None:
     _, entries = decode_payload(json.dumps(document).encode())
     assert len(entries) == 2
     first = entries[0]
-    assert first.created_at == datetime(2026, 1, 2, 3, 4, 5, 250000, tzinfo=UTC)
+    assert first.created_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)  # fraction dropped
     assert first.rotated_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert first.api_url is None  # ignored outside the custom environment
     assert first.credentials["futureCredential"] == "kept"
     assert first.id == "not-a-uuid"
 
@@ -436,3 +458,14 @@ def test_damage_messages_do_not_quote_the_content() -> None:
     with pytest.raises(VaultDamaged) as info:
         decode_payload(json.dumps(document).encode())
     assert "AKIA" not in str(info.value)
+
+
+def test_a_save_writes_null_for_an_ignored_api_url() -> None:
+    """Spec 6.3: a string api_url outside the custom environment reads as null, and the
+    next save writes null (the entry is not re-encoded from the text that was read)."""
+    document = _document(api_url="https://ignored.example", notes="kept")
+    meta, entries = decode_payload(json.dumps(document).encode())
+    saved = json.loads(encode_payload(meta, entries))
+    assert saved["entries"][0]["api_url"] is None
+    assert saved["entries"][0]["notes"] == "kept"
+    assert decode_payload(json.dumps(saved).encode())[1] == entries

@@ -1,0 +1,88 @@
+"""The CLI on payloads that decrypt but break spec section 6 (issue 6, items 5 and 6).
+
+Before, `list` and `add` decoded differently: a BOM made `list` say damaged while `add`
+rewrote the file, a lone surrogate or deep nesting exited 70 with a traceback. Now every
+command gives one verdict: exit 3 with one clear line and the file untouched, or success.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD, CliResult, make_entry
+from tests.e2e.support import assert_fails, assert_ok, folder_state, write_payload_vault
+from vault_app.core import schema
+from vault_app.core.model import format_ts
+from vault_app.core.vault import Vault
+
+Cli = Any
+
+
+def document(**vault_changes: Any) -> dict[str, Any]:
+    entries = [make_entry("OKX main"), make_entry("Kraken", exchange="kraken",
+                                                   environment="custom",
+                                                   api_url="https://api.example.test")]
+    doc = json.loads(schema.encode_payload(schema.VaultMeta(), entries))
+    doc["vault"].update(vault_changes)
+    return doc
+
+
+def raw(doc: dict[str, Any], text: str) -> bytes:
+    return json.dumps(doc).replace('"@@raw@@"', text).encode("utf-8")
+
+
+def _custom_without_url() -> bytes:
+    doc = document()
+    doc["entries"][1]["api_url"] = None
+    return json.dumps(doc).encode()
+
+
+def _label(text: str) -> bytes:
+    doc = document()
+    doc["entries"][0]["label"] = "@@raw@@"
+    return raw(doc, text)
+
+
+DAMAGED = {
+    "nesting-100000": raw(document(x="@@raw@@"), "[" * 100_000 + "]" * 100_000),
+    "surrogate-in-label": _label(r'"OKX \ud800"'),
+    "surrogate-in-vault": raw(document(note="@@raw@@"), r'"\ud800"'),
+    # In our own layout: `add` (the old line-splitting path) opened and rewrote it.
+    "bom": b"\xef\xbb\xbf" + schema.encode_payload(schema.VaultMeta(), [make_entry("a")]),
+    "nan": raw(document(x="@@raw@@"), "NaN"),
+    "duplicate-name": _label('"a","label":"b"'),
+    "custom-null-api-url": _custom_without_url(),
+    "vault-id-number": json.dumps(document(id=7)).encode(),
+    "timestamp-with-space": json.dumps(document(created_at="2026-11-21 09:30:00Z")).encode(),
+}
+
+
+def add(cli: Cli, label: str) -> CliResult:
+    result: CliResult = cli("add", "--exchange", "binance", "--label", label,
+                            stdin=f"{PASSWORD}\nak-{label}\nsk-{label}\n")
+    return result
+
+
+@pytest.mark.parametrize("name", list(DAMAGED))
+def test_list_and_add_both_refuse_as_damaged_and_write_nothing(
+        name: str, cli: Cli, vault_path: Path) -> None:
+    write_payload_vault(vault_path, DAMAGED[name])
+    before = folder_state(vault_path)
+    assert_fails(cli("list", stdin=PASSWORD + "\n"), 3, "damaged")
+    assert_fails(add(cli, "new key"), 3, "damaged")
+    assert folder_state(vault_path) == before
+
+
+@pytest.mark.parametrize("stamp", ["2026-11-21t09:30:00z", "2026-11-21T10:30:00.25+01:00"])
+def test_rfc3339_forms_list_and_add(stamp: str, cli: Cli, vault_path: Path) -> None:
+    write_payload_vault(vault_path, json.dumps(document(created_at=stamp)).encode())
+    listed = assert_ok(cli("list", "--json", stdin=PASSWORD + "\n"))
+    assert "OKX main" in listed.out
+    assert_ok(add(cli, "new key"))
+    vault = Vault.open(vault_path, PASSWORD, read_only=True)
+    assert sorted(e.label for e in vault.entries) == ["Kraken", "OKX main", "new key"]
+    assert format_ts(vault.meta.created_at) == "2026-11-21T09:30:00Z"

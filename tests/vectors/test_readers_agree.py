@@ -1,0 +1,312 @@
+"""The app's reader and independent_decrypt.py reach the same verdict (issue 6, item 6).
+
+Both run in this process over every vector and over a set of hostile payloads that
+decrypt: content only a buggy or foreign writer holding the data key could produce.
+Whatever the app opens must also re-encode losslessly (section 6.3's last rule).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import make_entry
+from tests.vectors.test_vectors import EXIT_CODES, VECTOR_FILES, load
+from vault_app.core import schema
+from vault_app.core.errors import UnsupportedVersion, VaultDamaged, VaultError
+from vault_app.core.vault import unlock_bytes
+
+HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("independent_decrypt",
+                                               HERE / "independent_decrypt.py")
+assert _spec is not None and _spec.loader is not None
+independent: Any = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(independent)
+
+
+def app_verdict(run: Any) -> str:
+    try:
+        run()
+    except VaultDamaged:
+        return "damaged"
+    except UnsupportedVersion:
+        return "unsupported"
+    except VaultError as exc:
+        return type(exc).__name__
+    return "ok"
+
+
+def independent_verdict(run: Any) -> str:
+    stderr = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(stderr):
+            run()
+    except SystemExit as exit_:
+        message = stderr.getvalue()
+        assert exit_.code in (2, 3) and message.count("\n") == 1, message
+        for word, verdict in (("damaged", "damaged"), ("unsupported", "unsupported")):
+            if word in message:
+                return verdict
+        return message.strip()
+    return "ok"
+
+
+def app_decrypt(data: bytes, password: str) -> None:
+    _, _, plaintext = unlock_bytes(data, password)
+    schema.decode_payload(plaintext)
+
+
+@pytest.mark.parametrize("path", VECTOR_FILES, ids=[path.stem for path in VECTOR_FILES])
+def test_both_readers_agree_on_every_vector(path: Path) -> None:
+    vector = load(path)
+    app = app_verdict(lambda: app_decrypt(vector.data, vector.password))
+    other = independent_verdict(lambda: independent.decrypt(vector.data, vector.password))
+    if EXIT_CODES[vector.expect] == 0 or vector.expect in ("damaged", "unsupported version"):
+        assert app == other, (app, other)
+    else:  # wrong password, not a vault file, KDF caps: named differently, same exit code
+        assert app != "ok" and other != "ok"
+
+
+# --- hostile payloads ------------------------------------------------------------------
+
+TS = "2026-11-21T09:30:00Z"
+
+
+def _document() -> dict[str, Any]:
+    entries = [make_entry("OKX main"), make_entry("Kraken custom", exchange="kraken",
+                                                   environment="custom",
+                                                   api_url="https://api.example.test")]
+    return json.loads(schema.encode_payload(schema.VaultMeta(id="v", created_at=schema.utcnow()),
+                                            entries))
+
+
+def _with(path: str, value: Any) -> bytes:
+    """The sample document with one member set (``entries.0.label``, ``vault.x``...)."""
+    document = _document()
+    *parents, last = path.split(".")
+    target: Any = document
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    target[int(last) if isinstance(target, list) else last] = value
+    return json.dumps(document, separators=(",", ":")).encode()
+
+
+def _raw(path: str, text: str) -> bytes:
+    return _with(path, "@@raw@@").replace(b'"@@raw@@"', text.encode("utf-8"))
+
+
+HOSTILE: dict[str, bytes] = {
+    "bom": b"\xef\xbb\xbf" + _with("vault.x", 1),
+    "bom-only": b"\xef\xbb\xbf",
+    "utf16": _with("vault.x", 1).decode().encode("utf-16"),
+    "nan": _raw("entries.0.x", "NaN"),
+    "infinity": _raw("vault.x", "Infinity"),
+    "minus-infinity": _raw("x", "-Infinity"),
+    "nan-as-schema": _raw("schema", "NaN"),
+    "lone-high-surrogate-label": _raw("entries.0.label", r'"a\ud800"'),
+    "lone-low-surrogate-vault-id": _raw("vault.id", r'"\udfff"'),
+    "lone-surrogate-in-member-name": _raw("entries.0.x", r'{"\ud800":1}'),
+    "lone-surrogate-in-unknown": _raw("vault.x", r'["\ud800"]'),
+    "reversed-pair": _raw("entries.0.notes", r'"\ude00\ud83d"'),
+    "valid-pair": _raw("entries.0.notes", r'"\ud83d\ude00"'),
+    "escaped-backslash-u-d800": _raw("entries.0.notes", r'"\\ud800"'),
+    "raw-surrogate-bytes": _with("vault.x", "@").replace(b'"@"', b'"\xed\xa0\x80"'),
+    "duplicate-entry-member": _raw("entries.0.label", '"a","label":"b"'),
+    "duplicate-unknown-member": _raw("vault.x", '{"k":1,"k":1}'),
+    "duplicate-schema": _raw("x", '1,"schema":1'),
+    "equal-names-after-unescaping": _raw("vault.x", r'{"k":1,"\u006b":2}'),
+    "depth-64": _raw("entries.0.x", "[" * 61 + "]" * 61),
+    "depth-65": _raw("entries.0.x", "[" * 62 + "]" * 62),
+    "depth-65-in-vault": _raw("vault.x", "{\"a\":" * 62 + "1" + "}" * 62),
+    "depth-64-in-vault": _raw("vault.x", "{\"a\":" * 61 + "1" + "}" * 61),
+    "depth-2000": _raw("x", "[" * 2000 + "]" * 2000),
+    "depth-100000": _raw("x", "[" * 100_000 + "]" * 100_000),
+    "depth-100000-unclosed": b"[" * 100_000,
+    "depth-900-in-credentials": _raw("entries.0.credentials", "{\"a\":" * 900 + "1"
+                                     + "}" * 900),
+    "number-64-chars": _raw("x", "1" * 64),
+    "number-65-chars": _raw("x", "1" * 65),
+    "float-65-chars": _raw("x", "0." + "1" * 63),
+    "number-5000-digits": _raw("x", "9" * 5000),
+    "1e400": _raw("x", "1e400"),
+    "-1e400": _raw("x", "-1e400"),
+    "1e-400": _raw("x", "1e-400"),
+    "schema-1e0": _raw("schema", "1e0"),
+    "schema-1.0": _raw("schema", "1.0"),
+    "schema-minus-0": _raw("schema", "-0"),
+    "schema-true": _raw("schema", "true"),
+    "schema-2-nan": _raw("schema", "2,\"y\":NaN"),
+    "schema-2-depth-100": _raw("schema", "2,\"y\":" + "[" * 100 + "]" * 100),
+    "schema-2-bad-content": _with("schema", 2).replace(b'"entries":[', b'"entries":[1,', 1),
+    "schema-huge": _raw("schema", "9" * 40),
+    "rotate-days-1e0": _raw("entries.0.rotate_days", "1e0"),
+    "rotate-days-1.0": _raw("entries.0.rotate_days", "1.0"),
+    "rotate-days-minus-0": _raw("entries.0.rotate_days", "-0"),
+    "rotate-days-true": _raw("entries.0.rotate_days", "true"),
+    "rotate-days-3650": _with("entries.0.rotate_days", 3650),
+    "entries-object": _with("entries", {}),
+    "entries-null": _with("entries", None),
+    "entries-string": _with("entries", "[]"),
+    "entry-array": _with("entries.0", []),
+    "vault-array": _with("vault", []),
+    "vault-id-int": _with("vault.id", 7),
+    "vault-id-null": _with("vault.id", None),
+    "vault-id-not-uuid": _with("vault.id", "x"),
+    "vault-created-space": _with("vault.created_at", "2026-11-21 09:30:00Z"),
+    "vault-created-lowercase": _with("vault.created_at", "2026-11-21t09:30:00z"),
+    "top-level-array": b"[]",
+    "top-level-string": b'"x"',
+    "empty": b"",
+    "whitespace-around": b" \t\r\n" + _with("x", 1) + b"\n ",
+    "nbsp-after": _with("x", 1) + "\u00a0".encode(),
+    "trailing-comma": _with("x", 1)[:-1] + b",}",
+    "control-char-in-string": _with("entries.0.notes", "@").replace(b'"@"', b'"\x01"'),
+    "custom-null-api-url": _with("entries.1.api_url", None),
+    "custom-empty-api-url": _with("entries.1.api_url", ""),
+    "live-api-url": _with("entries.0.api_url", "https://x.example"),
+    "live-api-url-number": _with("entries.0.api_url", 5),
+    "sandbox-api-url-null": _with("entries.0.environment", "sandbox"),
+    "ts-lower-t": _with("entries.0.created_at", "2026-11-21t09:30:00Z"),
+    "ts-lower-z": _with("entries.0.rotated_at", "2026-11-21T09:30:00z"),
+    "ts-space": _with("entries.0.created_at", "2026-11-21 09:30:00Z"),
+    "ts-fraction": _with("entries.0.created_at", "2026-11-21T09:30:00.123Z"),
+    "ts-offset": _with("entries.0.created_at", "2026-11-21T10:30:00+01:00"),
+    "ts-offset-24": _with("entries.0.created_at", "2026-11-21T10:30:00+24:00"),
+    "ts-no-offset": _with("entries.0.created_at", "2026-11-21T09:30:00"),
+    "ts-leap-second": _with("entries.0.last_used_at", "2016-12-31T23:59:60Z"),
+    "ts-feb-29-2024": _with("entries.0.last_used_at", "2024-02-29T00:00:00Z"),
+    "ts-feb-29-2026": _with("entries.0.last_used_at", "2026-02-29T00:00:00Z"),
+    "ts-year-0": _with("entries.0.created_at", "0000-01-01T00:00:00Z"),
+    "ts-year-1-utc": _with("entries.0.created_at", "0001-01-01T00:00:00Z"),
+    "ts-before-year-1": _with("entries.0.created_at", "0001-01-01T00:59:59+01:00"),
+    "ts-after-9999": _with("entries.0.created_at", "9999-12-31T23:59:59-00:01"),
+    "ts-9999-end": _with("entries.0.created_at", "9999-12-31T23:59:59Z"),
+    "ts-week-date": _with("entries.0.created_at", "2026-W47-6T09:30:00Z"),
+    "ts-fullwidth-digit": _with("entries.0.created_at", "\uff12026-11-21T09:30:00Z"),
+    "ts-number": _with("entries.0.created_at", 1_700_000_000),
+    "credentials-number": _with("entries.0.credentials.apiKey", 1),
+    "credentials-unknown-name": _with("entries.0.credentials.future", "kept"),
+    "permission-admin": _with("entries.0.permissions", ["admin"]),
+    "tags-nested": _with("entries.0.tags", [["a"]]),
+    "label-empty": _with("entries.0.label", ""),
+    "unknown-everywhere": _with("x", {"deep": [1, 2.5, None, True, "s"]}),
+}
+_missing = _document()
+del _missing["entries"][0]["api_url"]
+HOSTILE["api-url-missing"] = json.dumps(_missing).encode()
+
+EXPECTED_OPEN = {
+    "valid-pair", "escaped-backslash-u-d800", "depth-64", "depth-64-in-vault",
+    "number-64-chars", "1e-400", "rotate-days-3650", "vault-id-not-uuid",
+    "vault-created-lowercase", "whitespace-around", "custom-empty-api-url", "live-api-url",
+    "sandbox-api-url-null", "ts-lower-t", "ts-lower-z", "ts-fraction", "ts-offset",
+    "ts-feb-29-2024", "ts-year-1-utc", "ts-9999-end", "credentials-unknown-name",
+    "label-empty", "unknown-everywhere",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_both_readers_agree_on_hostile_payloads(name: str) -> None:
+    plaintext = HOSTILE[name]
+    app = app_verdict(lambda: schema.decode_payload(plaintext))
+    other = independent_verdict(lambda: independent.check_payload(plaintext))
+    assert app == other, (app, other)
+    assert app == ("ok" if name in EXPECTED_OPEN else
+                   "unsupported" if name in ("schema-2-bad-content", "schema-huge")
+                   else "damaged")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_OPEN))
+def test_what_opens_saves_losslessly(name: str) -> None:
+    """Open, save, reopen: the same entries, meta and unknown members (spec 6.3)."""
+    meta, entries = schema.decode_payload(HOSTILE[name])
+    saved = schema.encode_payload(meta, entries)
+    again_meta, again = schema.decode_payload(saved)
+    assert (again_meta, again) == (meta, entries)
+    assert dict(again_meta.extra) == dict(meta.extra)
+    assert dict(again_meta.document_extra) == dict(meta.document_extra)
+    assert [dict(e.extra) for e in again] == [dict(e.extra) for e in entries]
+    assert schema.encode_payload(again_meta, again) == saved
+
+
+# --- random content: the two readers must still agree --------------------------------
+
+TIMESTAMP_LIKE = st.from_regex(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,4})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})?", fullmatch=True)
+EDGE_TIMESTAMP = st.builds(
+    "{}-{:02d}-{:02d}{}{:02d}:{:02d}:{:02d}{}".format,
+    st.sampled_from(["0000", "0001", "1900", "2000", "2024", "2026", "9999"]),
+    st.integers(0, 13), st.integers(0, 32), st.sampled_from(["T", "t", " ", "x"]),
+    st.integers(0, 24), st.integers(0, 60), st.integers(0, 61),
+    st.sampled_from(["Z", "z", "", "+00:00", "-00:00", "+23:59", "-23:59", "+24:00",
+                     "+01:60", "+0100", "-12:00", "+14:00"]),
+)
+SETTINGS = settings(max_examples=300, deadline=None, database=None)
+
+
+def _parses(text: str) -> bool:
+    from vault_app.core.model import parse_ts
+
+    try:
+        parse_ts(text)
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
+@SETTINGS
+@given(text=st.one_of(TIMESTAMP_LIKE, EDGE_TIMESTAMP))
+def test_both_readers_agree_on_timestamps(text: str) -> None:
+    assert _parses(text) == independent.is_timestamp(text), text
+
+
+ANY_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**70), 10**70)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=5)
+    | st.sampled_from(["2026-11-21T09:30:00Z", "custom", "live", "read", "https://x.test"]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+FIELDS = st.sampled_from(["schema", "vault", "entries", "vault.id", "vault.created_at",
+                          "vault.x", "x", *(f"entries.{i}.{key}" for i in (0, 1)
+                                            for key in (*schema._ENTRY_KEYS, "x"))])
+
+
+def _set_if_present(target: Any, path: list[str], value: Any) -> None:
+    """Set the member at ``path``, if what leads there still exists (an earlier
+    change may have replaced ``entries`` or ``vault`` with something else)."""
+    *parents, last = path
+    for part in parents:
+        if isinstance(target, list) and part.isdigit() and int(part) < len(target):
+            target = target[int(part)]
+        elif isinstance(target, dict) and part in target:
+            target = target[part]
+        else:
+            return
+    if isinstance(target, dict):
+        target[last] = value
+
+
+@SETTINGS
+@given(changes=st.lists(st.tuples(FIELDS, ANY_VALUE), min_size=1, max_size=3))
+def test_both_readers_agree_on_random_content(changes: list[tuple[str, Any]]) -> None:
+    document = _document()
+    for path, value in changes:
+        _set_if_present(document, path.split("."), value)
+    plaintext = json.dumps(document).encode()  # NaN and Infinity included, as Python writes
+    app = app_verdict(lambda: schema.decode_payload(plaintext))
+    other = independent_verdict(lambda: independent.check_payload(plaintext))
+    assert app == other, (app, other, plaintext[:300])
+    if app == "ok":
+        meta, entries = schema.decode_payload(plaintext)
+        assert schema.decode_payload(schema.encode_payload(meta, entries)) == (meta, entries)
