@@ -230,10 +230,18 @@ class Cli:
         print(f"{PROG}: warning: {text}", file=self.err)
 
     def require_vault(self) -> None:
-        if not self.path.exists():
+        if not os.path.lexists(self.path):  # a broken link gets the core's own message
             raise errors.VaultNotFound(
                 f"no vault at {self.path}; create one with '{PROG} init'"
             )
+        self.warn_about_folder()
+
+    def warn_about_folder(self) -> None:
+        from vault_app.core.storage import folder_warning
+
+        warning = folder_warning(self.path)
+        if warning:
+            self.warn(warning)
 
     def open_vault(self, *, read_only: bool = False) -> Any:
         from vault_app.core.vault import Vault
@@ -246,9 +254,10 @@ class Cli:
         from vault_app.core.password_policy import check_new_password
         from vault_app.core.vault import Vault
 
-        if self.path.exists():
-            raise errors.VaultExists(f"a vault already exists at {self.path}; "
-                                     "refusing to overwrite it")
+        from vault_app.core.storage import resolve_new
+
+        resolve_new(self.path)  # refuse a taken name or a broken link before any prompt
+        self.warn_about_folder()
         if self.prompt.interactive:
             first, second = self.prompt.new_password("New master password: ")
         else:
@@ -478,9 +487,11 @@ class Cli:
     def cmd_inspect(self) -> int:
         from vault_app.core.vault import inspect
 
+        self.warn_about_folder()
         info = inspect(self.path)
         data = {
             "path": str(info.path),
+            "link": str(info.link) if info.link else None,
             "format_version": info.format_version,
             "kdf": {"name": "argon2id", "memory_kib": info.kdf.memory_kib,
                     "iterations": info.kdf.iterations, "parallelism": info.kdf.parallelism},
@@ -493,6 +504,8 @@ class Cli:
             self._json(data)
             return EXIT_OK
         self.say(f"File            {info.path}")
+        if info.link:
+            self.say(f"Link            {info.link} (a symbolic link to the file above)")
         self.say(f"Size            {info.size} bytes")
         self.say(f"Format version  {info.format_version}")
         self.say(f"KDF             Argon2id, m={info.kdf.memory_kib} KiB "

@@ -29,7 +29,6 @@ from vault_app.core.errors import (
     KdfParamsOutOfRange,
     ValidationError,
     VaultChangedOnDisk,
-    VaultExists,
     VaultLocked,
     VaultWriteError,
     WrongPassword,
@@ -55,7 +54,11 @@ Mutation = Callable[[list[KeyEntry]], list[KeyEntry]]
 
 @dataclass(frozen=True)
 class FileInfo:
-    """What ``inspect`` can tell without the password."""
+    """What ``inspect`` can tell without the password.
+
+    ``path`` is the real file; ``link`` the symbolic link it was reached
+    through, if the path given was one.
+    """
 
     path: Path
     format_version: int
@@ -63,19 +66,22 @@ class FileInfo:
     salt_length: int
     payload_length: int
     size: int
+    link: Path | None = None
 
 
 def inspect(path: str | os.PathLike[str]) -> FileInfo:
     """Parse and check a vault file (checksum, caps) without decrypting it."""
-    path = Path(path)
-    parsed = parse(storage.read_bytes(path))
+    given = Path(path)
+    real = storage.resolve_existing(given)
+    parsed = parse(storage.read_bytes(real))
     return FileInfo(
-        path=path,
+        path=real,
         format_version=FORMAT_VERSION,
         kdf=parsed.slot.kdf,
         salt_length=len(parsed.slot.salt),
         payload_length=len(parsed.ciphertext),
         size=parsed.size,
+        link=given if given.is_symlink() else None,
     )
 
 
@@ -107,7 +113,11 @@ def unlock_bytes(data: bytes, password: str) -> tuple[ParsedFile, bytes, bytes]:
 
 
 class Vault:
-    """An unlocked vault file. Create one with ``Vault.create`` or ``Vault.open``."""
+    """An unlocked vault file. Create one with ``Vault.create`` or ``Vault.open``.
+
+    ``path`` is the real file, every symbolic link resolved: it is read, locked
+    and saved there, so a vault linked into a synced folder stays linked.
+    """
 
     def __init__(self, path: Path, slot: KeySlot, dek: bytes, meta: VaultMeta,
                  entries: list[KeyEntry], fingerprint: bytes,
@@ -143,18 +153,18 @@ class Vault:
             kdf.check_readable()
         if not password:
             raise ValidationError("the master password must not be empty", field="password")
-        if path.exists():
-            raise VaultExists(f"a vault already exists at {path}; refusing to overwrite it")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError as exc:
-            raise VaultWriteError(f"cannot create the folder {path.parent}: {exc.strerror}") \
-                from None
+        path = storage.resolve_new(path)
+        storage.make_private_folders(path.parent)
         slot, dek = new_key_slot(password, kdf)  # the slow part, before taking the lock
         meta = VaultMeta()
         blob = seal(slot, dek, encode_payload(meta, []))
-        with storage.VaultLock(path):
-            storage.atomic_create(path, blob)
+        lock = storage.VaultLock(path)
+        with lock:
+            try:
+                storage.atomic_create(path, blob)
+            except BaseException:
+                lock.discard()  # a failed create leaves no lock file behind either
+                raise
         return cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
 
     @classmethod
@@ -164,7 +174,7 @@ class Vault:
 
         A ``read_only`` vault refuses every change; it opens a little faster.
         """
-        path = Path(path)
+        path = storage.resolve_existing(Path(path))
         parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path), password)
         meta, entries = decode_payload(plaintext, for_saving=not read_only)
         return cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
