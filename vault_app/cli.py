@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Encrypted vault for crypto-exchange API keys.",
         epilog="Exit codes: 0 ok, 1 usage or validation error, 2 wrong master password, "
                "3 vault damaged or unsupported, 4 vault in use by another process, "
-               "5 I/O error (disk full, permission denied).",
+               "5 I/O error (disk full, permission denied, not a regular file, unsafe lock file).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--vault", type=Path, metavar="PATH",
@@ -252,9 +252,8 @@ class Cli:
     # init -------------------------------------------------------------------------
     def cmd_init(self) -> int:
         from vault_app.core.password_policy import check_new_password
-        from vault_app.core.vault import Vault
-
         from vault_app.core.storage import resolve_new
+        from vault_app.core.vault import Vault
 
         resolve_new(self.path)  # refuse a taken name or a broken link before any prompt
         self.warn_about_folder()

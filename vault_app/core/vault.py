@@ -124,6 +124,7 @@ class Vault:
                  catalog: Catalog | None = None, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
+        self.folder_warning: str | None = None  # see storage.folder_warning
         self._slot: KeySlot | None = slot
         self._dek: bytes | None = dek
         self._meta = meta
@@ -153,7 +154,7 @@ class Vault:
             kdf.check_readable()
         if not password:
             raise ValidationError("the master password must not be empty", field="password")
-        path = storage.resolve_new(path)
+        given, path = path, storage.resolve_new(path)
         storage.make_private_folders(path.parent)
         slot, dek = new_key_slot(password, kdf)  # the slow part, before taking the lock
         meta = VaultMeta()
@@ -165,7 +166,9 @@ class Vault:
             except BaseException:
                 lock.discard()  # a failed create leaves no lock file behind either
                 raise
-        return cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
+        vault = cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
+        vault.folder_warning = storage.folder_warning(given)
+        return vault
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], password: str,
@@ -174,11 +177,14 @@ class Vault:
 
         A ``read_only`` vault refuses every change; it opens a little faster.
         """
-        path = storage.resolve_existing(Path(path))
+        given = Path(path)
+        path = storage.resolve_existing(given)
         parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path), password)
         meta, entries = decode_payload(plaintext, for_saving=not read_only)
-        return cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
-                   read_only=read_only)
+        vault = cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
+                    read_only=read_only)
+        vault.folder_warning = storage.folder_warning(given)
+        return vault
 
     # --- reading -----------------------------------------------------------------
 

@@ -243,8 +243,8 @@ class MainWindow(QtWidgets.QMainWindow):
         def done(vault: Vault) -> None:
             self.create_page.set_busy(False)
             self.create_page.wipe()
-            self._opened(vault)
             self.statusBar().showMessage(f"Created {path} ({vault.kdf.describe()})", 8000)
+            self._opened(vault)
 
         def failed(exc: BaseException) -> None:
             self.create_page.set_busy(False)
@@ -296,6 +296,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.proxy.rowCount():
             self.table.selectRow(0)
         self._update_actions()
+        if vault.folder_warning:  # other users can write the vault's folder
+            self.statusBar().showMessage(f"Warning: {vault.folder_warning}")
         self.unlocked.emit()
 
     # --- lock ------------------------------------------------------------------

@@ -355,7 +355,7 @@ def test_opening_a_dangling_link_says_so(tmp_path: Path) -> None:
     link = tmp_path / "v.vault"
     link.symlink_to(tmp_path / "gone" / "v.vault")
     for action in (lambda: Vault.open(link, PASSWORD), lambda: inspect(link)):
-        with pytest.raises(BrokenLink, match="symbolic link to .*which does not exist"):
+        with pytest.raises(BrokenLink, match=r"symbolic link to .*which does not exist"):
             action()
 
 
@@ -445,3 +445,17 @@ def test_failed_create_keeps_a_lock_file_it_did_not_make(
     monkeypatch.undo()
     assert storage.lock_path(target).exists()
     assert not target.exists()
+
+
+def test_open_and_create_report_the_folder_warning(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    created = create(shared / "v.vault")
+    assert created.folder_warning is not None and str(shared) in created.folder_warning
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    (private / "v.vault").symlink_to(shared / "v.vault")
+    opened = Vault.open(private / "v.vault", PASSWORD)
+    assert opened.folder_warning is not None and str(shared) in opened.folder_warning
+    assert Vault.open(create(private / "own.vault").path, PASSWORD).folder_warning is None
