@@ -59,7 +59,7 @@ def test_endless_devices_are_refused_instead_of_read(cli: Cli, vault_path: Path,
                                                      device: str, command: str) -> None:
     vault_path.symlink_to(device)
     result = cli(command, stdin=lines(PASSWORD), timeout=30)
-    assert_fails(result, 5, "character device", device)
+    assert_fails(result, 5, "character device", f"{vault_path} (a link to {device})")
 
 
 MEASURE = """

@@ -67,7 +67,7 @@ def kind_of(mode: int) -> str:
     return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
 
 
-def _check_readable(path: Path, info: os.stat_result) -> None:
+def _check_readable(path: str, info: os.stat_result) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise NotARegularFile(f"{path} is {kind_of(info.st_mode)}, not a vault file; "
                               "nothing was read")
@@ -79,28 +79,34 @@ def _check_readable(path: Path, info: os.stat_result) -> None:
         )
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, *, via: Path | None = None) -> bytes:
     """The whole vault file at ``path``, after resolving it (``resolve_existing``).
 
     Only a regular file of at most ``MAX_VAULT_SIZE`` bytes is read, without
     following a symbolic link and without blocking on a FIFO or a device; exactly
     the size ``fstat`` reports is read. A file that changes size meanwhile is
     being rewritten in place by another program: VaultInUse, try again.
+    ``via`` is the path the user gave, if ``path`` was resolved from it: errors
+    name both.
     """
-    path = resolve_existing(path)
+    real = resolve_existing(path)
+    given = via or path
+    shown = str(real)
+    if real != Path(os.path.abspath(given)):
+        shown = f"{given} (a link to {real})"
     try:
-        _check_readable(path, os.stat(path, follow_symlinks=False))
-        fd = os.open(path, _READ_FLAGS)
+        _check_readable(shown, os.stat(real, follow_symlinks=False))
+        fd = os.open(real, _READ_FLAGS)
     except FileNotFoundError:
-        raise VaultNotFound(f"no vault file at {path}") from None
+        raise VaultNotFound(f"no vault file at {shown}") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # swapped for a link after it was resolved
-            raise NotARegularFile(f"{path} became a symbolic link while being opened; "
+            raise NotARegularFile(f"{shown} became a symbolic link while being opened; "
                                   "nothing was read") from None
-        raise VaultIOError(f"cannot read {path}: {_describe(exc)}") from None
+        raise VaultIOError(f"cannot read {shown}: {_describe(exc)}") from None
     try:
         info = os.fstat(fd)
-        _check_readable(path, info)  # the name may have been swapped since the stat
+        _check_readable(shown, info)  # the name may have been swapped since the stat
         chunks: list[bytes] = []
         remaining = info.st_size
         while remaining > 0:
@@ -110,11 +116,11 @@ def read_bytes(path: Path) -> bytes:
             chunks.append(chunk)
             remaining -= len(chunk)
         if remaining or os.read(fd, 1):
-            raise VaultInUse(f"{path} changed size while being read: another program is "
+            raise VaultInUse(f"{shown} changed size while being read: another program is "
                              "writing it in place; nothing was written, try again")
         return b"".join(chunks)
     except OSError as exc:
-        raise VaultIOError(f"cannot read {path}: {_describe(exc)}") from None
+        raise VaultIOError(f"cannot read {shown}: {_describe(exc)}") from None
     finally:
         os.close(fd)
 

@@ -73,7 +73,7 @@ def inspect(path: str | os.PathLike[str]) -> FileInfo:
     """Parse and check a vault file (checksum, caps) without decrypting it."""
     given = Path(path)
     real = storage.resolve_existing(given)
-    parsed = parse(storage.read_bytes(real))
+    parsed = parse(storage.read_bytes(real, via=given))
     return FileInfo(
         path=real,
         format_version=FORMAT_VERSION,
@@ -179,7 +179,7 @@ class Vault:
         """
         given = Path(path)
         path = storage.resolve_existing(given)
-        parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path), password)
+        parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path, via=given), password)
         meta, entries = decode_payload(plaintext, for_saving=not read_only)
         vault = cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
                     read_only=read_only)
