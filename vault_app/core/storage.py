@@ -166,29 +166,43 @@ def resolve_new(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def make_private_folders(folder: Path) -> None:
+def make_private_folders(folder: Path) -> list[Path]:
     """Create ``folder`` and every missing parent with mode 0700, whatever the umask.
 
-    Folders that already exist keep their modes.
+    Folders that already exist keep their modes. Returns the folders created,
+    outermost first, for ``remove_folders`` if what was to go in them fails; on
+    its own failure it removes them before raising.
     """
     missing: list[Path] = []
     current = folder.absolute()
     while not os.path.lexists(current):
         missing.append(current)
         current = current.parent
-    for created in reversed(missing):
+    created: list[Path] = []
+    for name in reversed(missing):
         try:
-            os.mkdir(created, 0o700)
+            os.mkdir(name, 0o700)
         except FileExistsError:
             continue  # made meanwhile by someone else: not ours to change
         except OSError as exc:
-            raise VaultWriteError(f"cannot create the folder {created}: {_describe(exc)}; "
+            remove_folders(created)
+            raise VaultWriteError(f"cannot create the folder {name}: {_describe(exc)}; "
                                   "nothing was created") from None
+        created.append(name)
         try:
-            os.chmod(created, 0o700)  # the umask may have removed bits from 0700
+            os.chmod(name, 0o700)  # the umask may have removed bits from 0700
         except OSError as exc:
-            raise VaultWriteError(f"cannot set the mode of {created}: {_describe(exc)}; "
+            remove_folders(created)
+            raise VaultWriteError(f"cannot set the mode of {name}: {_describe(exc)}; "
                                   "nothing was created") from None
+    return created
+
+
+def remove_folders(created: list[Path]) -> None:
+    """Remove folders ``make_private_folders`` created, innermost first, if still empty."""
+    for name in reversed(created):
+        with contextlib.suppress(OSError):
+            os.rmdir(name)
 
 
 def folder_warning(path: Path) -> str | None:

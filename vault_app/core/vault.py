@@ -155,17 +155,21 @@ class Vault:
         if not password:
             raise ValidationError("the master password must not be empty", field="password")
         given, path = path, storage.resolve_new(path)
-        storage.make_private_folders(path.parent)
-        slot, dek = new_key_slot(password, kdf)  # the slow part, before taking the lock
-        meta = VaultMeta()
-        blob = seal(slot, dek, encode_payload(meta, []))
-        lock = storage.VaultLock(path)
-        with lock:
-            try:
-                storage.atomic_create(path, blob)
-            except BaseException:
-                lock.discard()  # a failed create leaves no lock file behind either
-                raise
+        folders = storage.make_private_folders(path.parent)
+        try:
+            slot, dek = new_key_slot(password, kdf)  # the slow part, before taking the lock
+            meta = VaultMeta()
+            blob = seal(slot, dek, encode_payload(meta, []))
+            lock = storage.VaultLock(path)
+            with lock:
+                try:
+                    storage.atomic_create(path, blob)
+                except BaseException:
+                    lock.discard()  # a failed create leaves no lock file behind either
+                    raise
+        except BaseException:
+            storage.remove_folders(folders)  # nor the folders it made for the vault
+            raise
         vault = cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
         vault.folder_warning = storage.folder_warning(given)
         return vault

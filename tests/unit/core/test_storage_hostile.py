@@ -459,3 +459,32 @@ def test_open_and_create_report_the_folder_warning(tmp_path: Path) -> None:
     opened = Vault.open(private / "v.vault", PASSWORD)
     assert opened.folder_warning is not None and str(shared) in opened.folder_warning
     assert Vault.open(create(private / "own.vault").path, PASSWORD).folder_warning is None
+
+
+def test_failed_create_removes_the_folders_it_made(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    monkeypatch.setattr(os, "write", enospc)
+    with pytest.raises(VaultWriteError, match="nothing was created"):
+        create(existing / "a" / "b" / "v.vault")
+    monkeypatch.undo()
+    assert list(existing.iterdir()) == []
+
+
+def test_a_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    real_mkdir = os.mkdir
+    made: list[str] = []
+
+    def mkdir_twice(name: object, mode: int = 0o777) -> None:
+        if made:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        made.append(str(name))
+        real_mkdir(name, mode)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "mkdir", mkdir_twice)
+    with pytest.raises(VaultWriteError, match=r"cannot create the folder .*nothing was created"):
+        create(tmp_path / "a" / "b" / "v.vault")
+    monkeypatch.undo()
+    assert not (tmp_path / "a").exists()
