@@ -207,7 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Encrypted vault for crypto-exchange API keys.",
         epilog="Exit codes: 0 ok, 1 usage or validation error, 2 wrong master password, "
                "3 vault damaged or unsupported, 4 vault in use by another process, "
-               "5 I/O error (disk full, permission denied), 6 not enough memory.",
+               "5 I/O error (disk full, permission denied, read-only vault, not a regular "
+               "file, unsafe lock file), 6 not enough memory.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--vault", type=Path, metavar="PATH",
@@ -268,10 +269,18 @@ class Cli:
         print(f"{PROG}: warning: {escape(text)}", file=self.err)
 
     def require_vault(self) -> None:
-        if not self.path.exists():
+        if not os.path.lexists(self.path):  # a broken link gets the core's own message
             raise errors.VaultNotFound(
                 f"no vault at {self.path}; create one with '{PROG} init'"
             )
+        self.warn_about_folder()
+
+    def warn_about_folder(self) -> None:
+        from vault_app.core.storage import folder_warning
+
+        warning = folder_warning(self.path)
+        if warning:
+            self.warn(warning)
 
     def open_vault(self, *, read_only: bool = False) -> Any:
         from vault_app.core.vault import Vault
@@ -286,11 +295,11 @@ class Cli:
     # init -------------------------------------------------------------------------
     def cmd_init(self) -> int:
         from vault_app.core.password_policy import check_new_password
+        from vault_app.core.storage import resolve_new
         from vault_app.core.vault import Vault
 
-        if self.path.exists():
-            raise errors.VaultExists(f"a vault already exists at {self.path}; "
-                                     "refusing to overwrite it")
+        resolve_new(self.path)  # refuse a taken name or a broken link before any prompt
+        self.warn_about_folder()
         if self.prompt.interactive:
             first, second = self.prompt.new_password("New master password: ")
         else:
@@ -531,9 +540,11 @@ class Cli:
     def cmd_inspect(self) -> int:
         from vault_app.core.vault import inspect
 
+        self.warn_about_folder()
         info = inspect(self.path)
         data = {
             "path": str(info.path),
+            "link": str(info.link) if info.link else None,
             "format_version": info.format_version,
             "kdf": {"name": "argon2id", "memory_kib": info.kdf.memory_kib,
                     "iterations": info.kdf.iterations, "parallelism": info.kdf.parallelism},
@@ -546,6 +557,8 @@ class Cli:
             self._json(data)
             return EXIT_OK
         self.say(f"File            {info.path}")
+        if info.link:
+            self.say(f"Link            {info.link} (a symbolic link to the file above)")
         self.say(f"Size            {info.size} bytes")
         self.say(f"Format version  {info.format_version}")
         self.say(f"KDF             Argon2id, m={info.kdf.memory_kib} KiB "

@@ -140,3 +140,18 @@ class EditConflict(VaultChangedOnDisk):
 
 class EntryRemovedOnDisk(VaultChangedOnDisk):
     """The entry being edited was deleted by another session; nothing was written."""
+
+class VaultTooLarge(VaultDamaged):
+    """The file is larger than any vault may be (``storage.MAX_VAULT_SIZE``); it was not read."""
+
+
+class NotARegularFile(VaultIOError):
+    """The vault path names a FIFO, a device, a socket or a folder; it was not read."""
+
+
+class UnsafeLockFile(VaultIOError):
+    """``<vault>.lock`` is not a private regular file of this user; it was left untouched."""
+
+
+class BrokenLink(VaultNotFound):
+    """The vault path is a symbolic link whose target does not exist."""

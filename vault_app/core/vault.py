@@ -33,7 +33,6 @@ from vault_app.core.errors import (
     KdfParamsOutOfRange,
     ValidationError,
     VaultChangedOnDisk,
-    VaultExists,
     VaultLocked,
     VaultWriteError,
     WrongPassword,
@@ -60,7 +59,11 @@ Mutation = Callable[[list[KeyEntry]], list[KeyEntry]]
 
 @dataclass(frozen=True)
 class FileInfo:
-    """What ``inspect`` can tell without the password."""
+    """What ``inspect`` can tell without the password.
+
+    ``path`` is the real file; ``link`` the symbolic link it was reached
+    through, if the path given was one.
+    """
 
     path: Path
     format_version: int
@@ -68,19 +71,22 @@ class FileInfo:
     salt_length: int
     payload_length: int
     size: int
+    link: Path | None = None
 
 
 def inspect(path: str | os.PathLike[str]) -> FileInfo:
     """Parse and check a vault file (checksum, caps) without decrypting it."""
-    path = Path(path)
-    parsed = parse(storage.read_bytes(path))
+    given = Path(path)
+    real = storage.resolve_existing(given)
+    parsed = parse(storage.read_bytes(real, via=given))
     return FileInfo(
-        path=path,
+        path=real,
         format_version=FORMAT_VERSION,
         kdf=parsed.slot.kdf,
         salt_length=len(parsed.slot.salt),
         payload_length=len(parsed.ciphertext),
         size=parsed.size,
+        link=given if given.is_symlink() else None,
     )
 
 
@@ -112,7 +118,11 @@ def unlock_bytes(data: bytes, password: str) -> tuple[ParsedFile, bytes, bytes]:
 
 
 class Vault:
-    """An unlocked vault file. Create one with ``Vault.create`` or ``Vault.open``."""
+    """An unlocked vault file. Create one with ``Vault.create`` or ``Vault.open``.
+
+    ``path`` is the real file, every symbolic link resolved: it is read, locked
+    and saved there, so a vault linked into a synced folder stays linked.
+    """
 
     def __init__(self, path: Path, slot: KeySlot, dek: bytes, meta: VaultMeta,
                  entries: list[KeyEntry], fingerprint: bytes,
@@ -121,6 +131,7 @@ class Vault:
         self.read_only = read_only
         # Why the file cannot be saved (see ``writable``), or None; refreshed on each save.
         self.read_only_reason: str | None = None
+        self.folder_warning: str | None = None  # see storage.folder_warning
         self._slot: KeySlot | None = slot
         self._dek: bytes | None = dek
         self._meta = meta
@@ -152,21 +163,14 @@ class Vault:
             kdf.check_readable()
         if not password:
             raise ValidationError("the master password must not be empty", field="password")
-        if path.exists():
-            raise VaultExists(f"a vault already exists at {path}; refusing to overwrite it")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError as exc:
-            raise VaultWriteError(f"cannot create the folder {path.parent}: {exc.strerror}") \
-                from None
+        given, path = path, storage.resolve_new(path)
         slot, dek = new_key_slot(password, kdf)  # the slow part, before taking the lock
         meta = VaultMeta()
         blob = seal(slot, dek, encode_payload(meta, []))
-        with storage.VaultLock(path):
-            storage.atomic_create(path, blob)
-            stamp = _file_stamp(path)
+        stamp = _write_new_file(path, blob)
         vault = cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
         vault._disk_stamp = stamp
+        vault.folder_warning = storage.folder_warning(given)
         return vault
 
     @classmethod
@@ -176,14 +180,16 @@ class Vault:
 
         A ``read_only`` vault refuses every change; both modes decode alike (one verdict).
         """
-        path = Path(path)
+        given = Path(path)
+        path = storage.resolve_existing(given)
         stamp = _file_stamp(path)  # before reading: a later change then shows
-        parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path), password)
+        parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path, via=given), password)
         meta, entries = decode_payload(plaintext)
         vault = cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
                     read_only=read_only)
         vault.read_only_reason = read_only_reason(path)
         vault._disk_stamp = stamp
+        vault.folder_warning = storage.folder_warning(given)
         return vault
 
     # --- reading -----------------------------------------------------------------
@@ -347,16 +353,15 @@ class Vault:
         """
         slot = self._require_slot()
         assert self._dek is not None
-        path = Path(path)
-        if path.exists() or path.is_symlink():
-            raise VaultExists(f"a file already exists at {path}; refusing to overwrite it")
+        path = storage.resolve_new(Path(path))
         entries = list(self._entries)
         blob = seal(slot, self._dek, encode_payload(self._meta, entries))
-        with storage.VaultLock(path):
-            storage.atomic_create(path, blob)
+        stamp = _write_new_file(path, blob)
         copy = Vault(path, slot, self._dek, self._meta, entries, checksum_of(blob),
                      self._catalog)
+        copy._disk_stamp = stamp
         copy.read_only_reason = read_only_reason(path)
+        copy.folder_warning = storage.folder_warning(path)
         return copy
 
     def check_writable(self) -> None:
@@ -450,6 +455,24 @@ def _file_stamp(path: Path) -> tuple[int, ...] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _write_new_file(path: Path, blob: bytes) -> tuple[int, ...] | None:
+    """Create ``path`` (resolved by ``storage.resolve_new``) holding ``blob``; return
+    its stamp. Never overwrites; a failure leaves no file, lock file or folder it made."""
+    folders = storage.make_private_folders(path.parent)
+    try:
+        lock = storage.VaultLock(path)
+        with lock:
+            try:
+                storage.atomic_create(path, blob)
+            except BaseException:
+                lock.discard()  # a failed create leaves no lock file behind either
+                raise
+            return _file_stamp(path)
+    except BaseException:
+        storage.remove_folders(folders)  # nor the folders it made for the vault
+        raise
 
 
 def _index_of(entry_id: str, entries: list[KeyEntry]) -> int:

@@ -316,8 +316,8 @@ class MainWindow(QtWidgets.QMainWindow):
         def done(vault: Vault) -> None:
             self.create_page.set_busy(False)
             self.create_page.wipe()
-            self._opened(vault)
             self.statusBar().showMessage(f"Created {path} ({vault.kdf.describe()})", 8000)
+            self._opened(vault)
 
         def failed(exc: BaseException) -> None:
             self.create_page.set_busy(False)
@@ -373,6 +373,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.proxy.rowCount():
             self.table.selectRow(0)
         self._show_read_only()
+        if vault.folder_warning:  # other users can write the vault's folder
+            self.statusBar().showMessage(f"Warning: {vault.folder_warning}")
         self.unlocked.emit()
 
     def _show_read_only(self) -> None:

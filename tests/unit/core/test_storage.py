@@ -65,12 +65,14 @@ def test_read_a_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_read_other_os_errors_are_io_errors(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    def denied(self: Path) -> bytes:
+    def denied(*args: object) -> int:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    target = tmp_path / "v.vault"
+    target.write_bytes(OLD)
+    monkeypatch.setattr(os, "open", denied)
     with pytest.raises(VaultIOError, match="permission denied"):
-        storage.read_bytes(tmp_path / "v.vault")
+        storage.read_bytes(target)
 
 
 # --- atomic_write ---------------------------------------------------------------------
