@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from vault_app.core.model import KeyEntry, utcnow
+from vault_app.gui.badge_colors import badge_colors, row_background
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets
 
 COLUMNS = ("Label", "Exchange", "Permissions", "Environment", "Rotation", "Last used")
@@ -21,7 +22,6 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
 PERMISSIONS_ROLE = Qt.ItemDataRole.UserRole + 4
 _ROOT = QtCore.QModelIndex()
-_BADGE_COLORS = {"read": "#2e7d32", "trade": "#1565c0", "withdraw": "#c62828"}
 
 
 def rotation_text(entry: KeyEntry, now: datetime) -> str:
@@ -167,6 +167,7 @@ class PermissionBadgeDelegate(QtWidgets.QStyledItemDelegate):
         font.setBold(True)
         painter.setFont(font)
         metrics = QtGui.QFontMetrics(font)
+        background = row_background(opt).name()
         x = opt.rect.x() + 4
         height = metrics.height() + 2
         y = opt.rect.y() + (opt.rect.height() - height) // 2
@@ -174,10 +175,11 @@ class PermissionBadgeDelegate(QtWidgets.QStyledItemDelegate):
             text = ("⚠ " if name == "withdraw" else "") + name
             width = metrics.horizontalAdvance(text) + 10
             rect = QtCore.QRectF(x, y, width, height)
+            colors = badge_colors(name, background)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QtGui.QColor(_BADGE_COLORS.get(name, "#616161")))
+            painter.setBrush(QtGui.QColor(colors.fill))
             painter.drawRoundedRect(rect, 4, 4)
-            painter.setPen(QtGui.QColor("white"))
+            painter.setPen(QtGui.QColor(colors.text))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
             x += width + 4
         painter.restore()
