@@ -67,11 +67,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.ops = OpRunner(self)
         self.clipboard = SecretClipboard(settings.clipboard_seconds, self)
-        self.clipboard.copied.connect(
+        self.clipboard.countdown.connect(
             lambda what, secs: self.statusBar().showMessage(
-                f"{what} copied. The clipboard will be cleared in {secs} s."))
+                f"{what} copied; clears in {secs} s."))
         self.clipboard.cleared.connect(
             lambda: self.statusBar().showMessage("Clipboard cleared.", 5000))
+        self.clipboard.released.connect(self.statusBar().clearMessage)
         self.idle = IdleWatcher(self)
         self.idle.idle.connect(self._lock_for_idle)
 
@@ -316,6 +317,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.delete_dialog is not None and self.delete_dialog.isVisible():
             self.delete_dialog.reject()
         self.clipboard.clear()
+        self.statusBar().clearMessage()  # nothing from the unlocked session stays on show
         self.detail.show_entry(None)
         self.model.clear()
         self.search.clear()
