@@ -21,6 +21,7 @@ from vault_app.core.vault import Vault
 from vault_app.gui.autolock import IdleWatcher
 from vault_app.gui.clipboard import SecretClipboard
 from vault_app.gui.detail_pane import DetailPane
+from vault_app.gui.glyphs import drawable_catalog
 from vault_app.gui.key_form import KeyForm
 from vault_app.gui.keys_model import (
     COL_ENV,
@@ -181,7 +182,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            self._catalog = load_catalog()
+            self._catalog = drawable_catalog(load_catalog(), self.font())  # no boxes
         return self._catalog
 
     # --- pages -----------------------------------------------------------------
