@@ -11,12 +11,13 @@ from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.widgets import InlineError, PasswordField
 
 _METER_COLORS = ("#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1b5e20")
-# The longest hint the strength meter can show (our longest opening, zxcvbn's longest
-# warning and suggestion); the hint always keeps room for it, so nothing below moves.
+# The longest hint the strength meter can show (our longest opening, zxcvbn 4.5's
+# longest warning and longest suggestion); the hint always keeps room for it, so
+# nothing below it moves while the user types.
 _LONGEST_HINT = (
     f"Too short: 11 of {MIN_LENGTH} characters, and very weak. Repeats like "
-    "“abcabcabc” are only slightly harder to guess than “abc”. Names and surnames "
-    "by themselves are easy to guess."
+    '"abcabcabc" are only slightly harder to guess than "abc". Predictable '
+    "substitutions like '@' instead of 'a' don't help very much."
 )
 
 
