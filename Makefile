@@ -1,11 +1,16 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Both set everything up first (.venv, pinned dependencies, Qt's system libraries).
+# `make run` installs only what the app needs at run time; the targets for developers
+# (test, lint, bench, ...) add the test and lint tools. One stamp per level, so
+# switching between them installs only what is missing.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-LOCKS := packaging/requirements.txt packaging/requirements-dev.txt packaging/requirements-lint.txt
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
+RUNTIME_LOCKS := packaging/requirements.txt packaging/requirements-build.txt
+DEV_LOCKS := packaging/requirements-dev.txt packaging/requirements-lint.txt
 PYTEST_ARGS ?=
 FUZZ_ARGS ?= --files 20000 --payloads 20000 --cli 300 --seed 1 --out build/fuzz-findings
 
@@ -20,43 +25,47 @@ help:
 	@echo "make screenshots-wm  PNGs of real windows under Xvfb + openbox, docs/screenshots/wm/"
 	@echo "make package      build a one-folder bundle with PyInstaller into dist/"
 
-$(STAMP): pyproject.toml $(LOCKS) packaging/bootstrap.sh
-	@PYTHON=$(PYTHON) VENV=$(VENV) sh packaging/bootstrap.sh
+$(RUNTIME): pyproject.toml $(RUNTIME_LOCKS) packaging/bootstrap.sh
+	@PYTHON=$(PYTHON) VENV=$(VENV) sh packaging/bootstrap.sh runtime
 	@touch $@
 
-setup: $(STAMP)
+$(DEV): $(RUNTIME) $(DEV_LOCKS)
+	@PYTHON=$(PYTHON) VENV=$(VENV) sh packaging/bootstrap.sh dev
+	@touch $@
 
-run: $(STAMP)
+setup: $(DEV)
+
+run: $(RUNTIME)
 	@sh packaging/linux/ensure-system-deps.sh display
 	$(BIN)/vault-app
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check vault_app tests benchmarks resources packaging
 	$(BIN)/mypy
 
-test: $(STAMP)
+test: $(DEV)
 	@sh packaging/linux/ensure-system-deps.sh headless
 	$(MAKE) --no-print-directory lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(DEV)
 	@sh packaging/linux/ensure-system-deps.sh headless
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run_all.py
 
-fuzz: $(STAMP)
+fuzz: $(DEV)
 	$(BIN)/python -m tests.fuzz.fuzz_vault $(FUZZ_ARGS)
 
-screenshots: $(STAMP)
+screenshots: $(DEV)
 	@sh packaging/linux/ensure-system-deps.sh headless
 	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/screenshots.py docs/screenshots
 
 # Real top-level windows under a window manager (needs xvfb, openbox, xdotool, imagemagick;
 # skipped with a message without them). SCENES="edit-key ..." picks some.
-screenshots-wm: $(STAMP)
+screenshots-wm: $(DEV)
 	@sh packaging/linux/ensure-system-deps.sh display
 	$(BIN)/python packaging/screenshots_wm.py docs/screenshots/wm $(SCENES)
 
-package: $(STAMP)
+package: $(DEV)
 	@sh packaging/linux/ensure-system-deps.sh headless
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
 		-r packaging/requirements-package.txt
@@ -66,10 +75,10 @@ package: $(STAMP)
 	sh packaging/smoke-bundle.sh dist/vault-app
 	@du -sh dist/vault-app
 
-catalog: $(STAMP)
+catalog: $(RUNTIME)
 	$(BIN)/python resources/make_exchange_catalog.py
 
-vectors: $(STAMP)
+vectors: $(DEV)
 	$(BIN)/python tests/vectors/generate.py
 
 clean:

@@ -2,10 +2,21 @@
 # Create .venv and install the hash-pinned dependencies and the app into it.
 # Called by `make`; safe to re-run. Needs only Python >= 3.11 and, on a bare
 # Debian/Ubuntu, apt-get (as root) for the venv module.
+#
+#   bootstrap.sh runtime   what the app needs to run (`make run`): requirements.txt
+#   bootstrap.sh dev       the above plus the test and lint tools (`make test`, lint, ...)
 set -eu
 
+LEVEL=${1:-dev}
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
+
+case "$LEVEL" in
+  runtime) locks="-r packaging/requirements.txt -r packaging/requirements-build.txt" ;;
+  dev) locks="-r packaging/requirements.txt -r packaging/requirements-build.txt \
+-r packaging/requirements-dev.txt -r packaging/requirements-lint.txt" ;;
+  *) echo "usage: $0 runtime|dev" >&2; exit 2 ;;
+esac
 
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
   echo "error: $PYTHON not found; install Python 3.11 or newer" >&2
@@ -36,10 +47,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 
-echo "Installing pinned dependencies into $VENV ..." >&2
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
-  -r packaging/requirements.txt \
-  -r packaging/requirements-dev.txt \
-  -r packaging/requirements-lint.txt
+echo "Installing pinned $LEVEL dependencies into $VENV ..." >&2
+# shellcheck disable=SC2086  # the list of -r options is meant to split
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes $locks
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
   --no-deps --no-build-isolation --config-settings editable_mode=compat --editable .

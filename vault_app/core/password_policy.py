@@ -2,7 +2,13 @@
 
 The vault file may be copied and attacked offline, so the master password is
 the last line of defence. We require zxcvbn's score 3 ("safely unguessable:
-moderate protection from offline slow-hash scenario") and 10 characters.
+moderate protection from offline slow-hash scenario") and 12 characters.
+
+The two rules are kept apart: the strength word shown is always zxcvbn's own
+score, never adjusted, and a password shorter than 12 characters is called
+"too short" instead of being given a strength word. zxcvbn rates a short
+random-looking password such as "Tr0ub4dor&3" (11 characters) a 4, because it
+finds no dictionary word in it; only the length rule refuses it.
 """
 
 from __future__ import annotations
@@ -11,54 +17,89 @@ from dataclasses import dataclass
 
 from vault_app.core.errors import ValidationError
 
-MIN_LENGTH = 10
+MIN_LENGTH = 12
 MIN_SCORE = 3
+# zxcvbn's scores 0..4, one word each (its documentation: too guessable, very
+# guessable, somewhat guessable, safely unguessable, very unguessable).
 SCORE_NAMES = ("very weak", "weak", "fair", "strong", "very strong")
+TOO_SHORT = "too short"
 
 
 @dataclass(frozen=True)
 class Strength:
-    score: int  # 0..4
+    score: int  # zxcvbn's score, 0..4, as zxcvbn gave it
     warning: str
     suggestions: tuple[str, ...]
-    acceptable: bool
+    length: int  # in characters
 
     @property
     def name(self) -> str:
+        """zxcvbn's score in words."""
         return SCORE_NAMES[self.score]
 
+    @property
+    def too_short(self) -> bool:
+        return self.length < MIN_LENGTH
+
+    @property
+    def acceptable(self) -> bool:
+        return not self.too_short and self.score >= MIN_SCORE
+
+    @property
+    def label(self) -> str:
+        """What a strength meter shows: zxcvbn's word, or "too short" below 12 characters."""
+        return TOO_SHORT if self.too_short else self.name
+
+    @property
+    def meter(self) -> int:
+        """0..4 for a bar: zxcvbn's score, held below "strong" while too short."""
+        return min(self.score, MIN_SCORE - 1) if self.too_short else self.score
+
+    def length_hint(self) -> str:
+        return (f"use at least {MIN_LENGTH} characters "
+                f"(this one has {self.length})")
+
     def explain(self) -> str:
-        parts = [f"this password is {self.name}"]
-        if self.warning:
-            parts.append(self.warning.rstrip("."))
-        parts.extend(s.rstrip(".") for s in self.suggestions)
+        if self.too_short and self.score >= MIN_SCORE:
+            parts = [f"this password is too short: {self.length_hint()}"]
+        elif self.too_short:
+            parts = [f"this password is {self.name} and too short: {self.length_hint()}"]
+        else:
+            parts = [f"this password is {self.name}"]
+        if self.score < MIN_SCORE:
+            if self.warning:
+                parts.append(self.warning.rstrip("."))
+            parts.extend(s.rstrip(".") for s in self.suggestions)
         return "; ".join(parts)
 
 
 def rate(password: str) -> Strength:
     if not password:
-        return Strength(0, "", ("Enter a password",), False)
+        return Strength(0, "", ("Enter a password",), 0)
     from zxcvbn import zxcvbn  # 30 ms, only when choosing a password
 
     # zxcvbn refuses more than 72 characters (and is quadratic); a passphrase that
     # long is rated on its first 72, which is already far past "very strong".
     result = zxcvbn(password[:72])
-    score = int(result["score"])
     feedback = result.get("feedback") or {}
-    warning = str(feedback.get("warning") or "")
-    suggestions = tuple(str(s) for s in feedback.get("suggestions") or ())
-    if len(password) < MIN_LENGTH:
-        score = min(score, MIN_SCORE - 1)
-        suggestions = (f"Use at least {MIN_LENGTH} characters", *suggestions)
-    return Strength(score, warning, suggestions, score >= MIN_SCORE)
+    return Strength(
+        score=int(result["score"]),
+        warning=str(feedback.get("warning") or ""),
+        suggestions=tuple(str(s) for s in feedback.get("suggestions") or ()),
+        length=len(password),
+    )
 
 
 def check_new_password(password: str, confirmation: str | None = None) -> None:
     """Raise ValidationError unless ``password`` may become a master password."""
     if confirmation is not None and password != confirmation:
         raise ValidationError("the two passwords do not match", field="confirmation")
+    if not password:
+        raise ValidationError(
+            f"enter a master password of at least {MIN_LENGTH} characters", field="password")
     strength = rate(password)
     if not strength.acceptable:
+        better = "longer" if strength.score >= MIN_SCORE else "stronger"
         raise ValidationError(
-            f"{strength.explain()}. Choose a stronger master password.", field="password"
+            f"{strength.explain()}. Choose a {better} master password.", field="password"
         )

@@ -9,7 +9,7 @@ from vault_app.core.exchanges import CREDENTIAL_TITLES, Catalog
 from vault_app.core.model import KeyEntry, utcnow
 from vault_app.gui.icons import eye_icon
 from vault_app.gui.keys_model import last_used_text, rotation_text
-from vault_app.gui.monospace import exchange_name, monospace_font
+from vault_app.gui.monospace import monospace_font
 from vault_app.gui.qt import Qt, QtWidgets, Signal
 from vault_app.gui.widgets import wipe
 
@@ -104,7 +104,7 @@ class DetailPane(QtWidgets.QScrollArea):
             self._layout.addWidget(empty)
             return
         catalog = self._catalog()
-        exchange = exchange_name(catalog.exchanges[entry.exchange], self.font()) \
+        exchange = catalog.exchanges[entry.exchange].name \
             if entry.exchange in catalog else entry.exchange
         title = QtWidgets.QLabel(f"<h2>{_escape(entry.label)}</h2>", self._body)
         title.setObjectName("detailTitle")

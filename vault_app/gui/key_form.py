@@ -31,7 +31,7 @@ from vault_app.core.model import (
     new_entry,
 )
 from vault_app.gui.form_scroll import FormScrollArea
-from vault_app.gui.monospace import exchange_name, monospace_font
+from vault_app.gui.monospace import monospace_font
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.secret_text import SecretTextField
 from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
@@ -171,9 +171,8 @@ class KeyForm(QtWidgets.QDialog):
             QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.exchange.setMinimumContentsLength(24)
         names: dict[str, str] = {}
-        font = self.exchange.font()
         for info in sorted(self.catalog.exchanges.values(), key=lambda i: i.name.casefold()):
-            names[info.id] = f"{exchange_name(info, font)} ({info.id})"
+            names[info.id] = f"{info.name} ({info.id})"
             self.exchange.addItem(names[info.id], info.id)
         self.completer = ExchangeCompleter(self.catalog, names, self.exchange)
         self.exchange.setCompleter(self.completer)
@@ -456,7 +455,7 @@ class KeyForm(QtWidgets.QDialog):
         else:
             if not info.required:
                 none = WrapLabel(
-                    f"{exchange_name(info, self.font())} needs no credentials in ccxt.",
+                    f"{info.name} needs no credentials in ccxt.",
                     self.credentials_box)
                 self.credentials_form.addRow(wrapped(none))
             for name in info.required:

@@ -16,6 +16,7 @@ from operator import attrgetter
 from typing import Any
 
 from vault_app.core.model import KeyEntry, utcnow
+from vault_app.gui.badge_colors import badge_colors, row_background
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets
 
 COLUMNS = ("Label", "Exchange", "Permissions", "Environment", "Rotation", "Last used")
@@ -24,7 +25,6 @@ COL_LABEL, COL_EXCHANGE, COL_PERMISSIONS, COL_ENV, COL_ROTATION, COL_LAST_USED =
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PERMISSIONS_ROLE = Qt.ItemDataRole.UserRole + 4
 _ROOT = QtCore.QModelIndex()
-_BADGE_COLORS = {"read": "#2e7d32", "trade": "#1565c0", "withdraw": "#c62828"}
 
 
 def rotation_text(entry: KeyEntry, now: datetime) -> str:
@@ -300,6 +300,7 @@ class PermissionBadgeDelegate(QtWidgets.QStyledItemDelegate):
         font.setBold(True)
         painter.setFont(font)
         metrics = QtGui.QFontMetrics(font)
+        background = row_background(opt).name()
         x = opt.rect.x() + 4
         height = metrics.height() + 2
         y = opt.rect.y() + (opt.rect.height() - height) // 2
@@ -307,10 +308,11 @@ class PermissionBadgeDelegate(QtWidgets.QStyledItemDelegate):
             text = ("⚠ " if name == "withdraw" else "") + name
             width = metrics.horizontalAdvance(text) + 10
             rect = QtCore.QRectF(x, y, width, height)
+            colors = badge_colors(name, background)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QtGui.QColor(_BADGE_COLORS.get(name, "#616161")))
+            painter.setBrush(QtGui.QColor(colors.fill))
             painter.drawRoundedRect(rect, 4, 4)
-            painter.setPen(QtGui.QColor("white"))
+            painter.setPen(QtGui.QColor(colors.text))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
             x += width + 4
         painter.restore()

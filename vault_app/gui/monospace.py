@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from functools import cache
 
-from vault_app.core.exchanges import ExchangeInfo
 from vault_app.gui.qt import QtGui
 
 # Tried in order when the system's fixed font turns out not to be fixed-pitch.
@@ -38,13 +37,3 @@ def monospace_font(base: QtGui.QFont) -> QtGui.QFont:
     font.setStyleHint(QtGui.QFont.StyleHint.TypeWriter)
     font.setFixedPitch(True)
     return font
-
-
-def has_glyphs(font: QtGui.QFont, text: str) -> bool:
-    metrics = QtGui.QFontMetrics(font)
-    return all(metrics.inFontUcs4(ord(char)) for char in text if not char.isspace())
-
-
-def exchange_name(info: ExchangeInfo, font: QtGui.QFont) -> str:
-    """The exchange's name, or its plain spelling when ``font`` would show a box."""
-    return info.name if has_glyphs(font, info.name) else info.plain_name

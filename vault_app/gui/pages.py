@@ -6,11 +6,72 @@ from __future__ import annotations
 from pathlib import Path
 
 from vault_app.core.kdf import KdfParams
-from vault_app.core.password_policy import MIN_SCORE, rate
-from vault_app.gui.qt import Qt, QtWidgets, Signal
+from vault_app.core.password_policy import MIN_LENGTH, MIN_SCORE, Strength, rate
+from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.widgets import InlineError, PasswordField
 
 _METER_COLORS = ("#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1b5e20")
+# The longest hint the strength meter can show (our longest opening, zxcvbn 4.5's
+# longest warning and longest suggestion); the hint always keeps room for it, so
+# nothing below it moves while the user types.
+_LONGEST_HINT = (
+    f"Too short: 11 of {MIN_LENGTH} characters, and very weak. Repeats like "
+    '"abcabcabc" are only slightly harder to guess than "abc". Predictable '
+    "substitutions like '@' instead of 'a' don't help very much."
+)
+
+
+def strength_hint(strength: Strength | None) -> str:
+    """The sentence under the meter: zxcvbn's word for the score, or "too short"."""
+    if strength is None:
+        return (f"Use a long passphrase: at least {MIN_LENGTH} characters, rated at least "
+                "“strong”.")
+    tips = " ".join(x for x in (strength.warning, *strength.suggestions[:1]) if x)
+    if strength.too_short:
+        text = f"Too short: {strength.length} of {MIN_LENGTH} characters"
+        if strength.score < MIN_SCORE:
+            return f"{text}, and {strength.name}. {tips}".rstrip()
+        return f"{text}."
+    if strength.acceptable:
+        return f"{strength.name.capitalize()}."
+    return f"{strength.name.capitalize()}: not accepted. {tips}".rstrip()
+
+
+class ReservedLabel(QtWidgets.QLabel):
+    """A word-wrapped label that is always as tall as ``reserve_for`` would make it."""
+
+    def __init__(self, reserve_for: str, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.reserve_for = reserve_for
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+    def _reserved(self, width: int) -> int:
+        margins = self.contentsMargins()
+        inner = max(1, width - margins.left() - margins.right())
+        flags = int(Qt.TextFlag.TextWordWrap)
+        rect = self.fontMetrics().boundingRect(QtCore.QRect(0, 0, inner, 100_000), flags,
+                                               self.reserve_for)
+        return rect.height() + margins.top() + margins.bottom()
+
+    def heightForWidth(self, width: int) -> int:
+        return max(super().heightForWidth(width), self._reserved(width))
+
+    # Not every enclosing layout asks for the height at the actual width, so the size
+    # hints give it too (at the current width, re-queried whenever the width changes).
+    def _height(self) -> int:
+        return self.heightForWidth(max(super().sizeHint().width(), self.width()))
+
+    def sizeHint(self) -> QtCore.QSize:
+        return QtCore.QSize(super().sizeHint().width(), self._height())
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        return QtCore.QSize(super().minimumSizeHint().width(), self._height())
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
 
 
 def _heading(text: str, parent: QtWidgets.QWidget) -> QtWidgets.QLabel:
@@ -78,8 +139,7 @@ class CreatePage(QtWidgets.QWidget):
         self.meter.setMaximumHeight(8)
         self.meter.setAccessibleName("Password strength")
         form.addRow("Strength:", self.meter)
-        self.feedback = QtWidgets.QLabel(inner)
-        self.feedback.setWordWrap(True)
+        self.feedback = ReservedLabel(_LONGEST_HINT, inner)
         self.feedback.setObjectName("strengthFeedback")
         form.addRow("", self.feedback)
         self.confirm = PasswordField("Repeat it", inner)
@@ -89,11 +149,15 @@ class CreatePage(QtWidgets.QWidget):
 
         kdf_box = QtWidgets.QGroupBox("Key derivation strength", inner)
         kdf_layout = QtWidgets.QVBoxLayout(kdf_box)
-        self.kdf_default = QtWidgets.QRadioButton(
-            f"Standard: {KdfParams.default().describe()}, about half a second", kdf_box)
+        self.kdf_default = QtWidgets.QRadioButton("Standard (about 0.5 s to unlock)", kdf_box)
+        self.kdf_default.setToolTip(
+            f"{KdfParams.default().describe()}: the same on every machine.")
         self.kdf_default.setChecked(True)
-        self.kdf_calibrate = QtWidgets.QRadioButton(
-            "Stronger: calibrate to about 1 second on this machine", kdf_box)
+        self.kdf_calibrate = QtWidgets.QRadioButton("Stronger (about 1 s)", kdf_box)
+        self.kdf_calibrate.setToolTip(
+            "Argon2id calibrated on this machine to take about 1 second (up to 1 GiB of "
+            f"memory, then more passes), never below {KdfParams.default().describe()}. "
+            "Calibrating takes a few seconds; a slower machine will take longer to unlock.")
         kdf_layout.addWidget(self.kdf_default)
         kdf_layout.addWidget(self.kdf_calibrate)
         layout.addWidget(kdf_box)
@@ -124,20 +188,13 @@ class CreatePage(QtWidgets.QWidget):
     def _update(self) -> None:
         text = self.password.text()
         strength = rate(text) if text else None
-        score = strength.score if strength else 0
-        self.meter.setValue(score if text else 0)
+        level = strength.meter if strength else 0
+        self.meter.setValue(level)
         self.meter.setStyleSheet(
-            f"QProgressBar::chunk {{ background: {_METER_COLORS[score]}; }}")
-        if strength is None:
-            self.feedback.setText("Use a long passphrase; it must rate at least "
-                                  "“strong” to be accepted.")
-        elif strength.acceptable:
-            self.feedback.setText(f"{strength.name.capitalize()}.")
-        else:
-            tips = " ".join(x for x in (strength.warning, *strength.suggestions) if x)
-            self.feedback.setText(f"{strength.name.capitalize()}: not accepted. {tips}")
+            f"QProgressBar::chunk {{ background: {_METER_COLORS[level]}; }}")
+        self.feedback.setText(strength_hint(strength))
         matches = bool(text) and text == self.confirm.text()
-        self.create_button.setEnabled(bool(strength and strength.score >= MIN_SCORE and matches))
+        self.create_button.setEnabled(bool(strength and strength.acceptable and matches))
         if self.confirm.text() and not text.startswith(self.confirm.text()):
             self.error.show_message("The passwords do not match.")
         else:

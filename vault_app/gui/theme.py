@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from vault_app.gui.qt import Qt, QtGui, QtWidgets
+from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets
 
 WARNING = "#c62828"
 WARNING_DARK = "#ef9a9a"
+# Fusion outlines check boxes and radio buttons in a shade of the window colour:
+# in a dark palette that is near black on near black, and an unchecked box is
+# invisible. In dark palettes we draw this border over it (5:1 on the base colour).
+INDICATOR_BORDER_DARK = "#9e9e9e"
 
 
 def is_dark(app: QtWidgets.QApplication) -> bool:
@@ -33,6 +37,40 @@ def _dark_palette() -> QtGui.QPalette:
     return p
 
 
+class VaultStyle(QtWidgets.QProxyStyle):
+    """Fusion, with check boxes and radio buttons that stay visible in dark palettes."""
+
+    _INDICATORS = (QtWidgets.QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+                   QtWidgets.QStyle.PrimitiveElement.PE_IndicatorRadioButton,
+                   QtWidgets.QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck)
+
+    def __init__(self) -> None:
+        super().__init__("Fusion")
+
+    def drawPrimitive(self, element: QtWidgets.QStyle.PrimitiveElement,
+                      option: QtWidgets.QStyleOption, painter: QtGui.QPainter,
+                      widget: QtWidgets.QWidget | None = None) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        window = option.palette.color(QtGui.QPalette.ColorRole.Window)
+        if element not in self._INDICATORS or window.lightness() >= 128:
+            return
+        enabled = bool(option.state & QtWidgets.QStyle.StateFlag.State_Enabled)
+        color = QtGui.QColor(INDICATOR_BORDER_DARK)
+        if not enabled:
+            color = option.palette.color(QtGui.QPalette.ColorGroup.Disabled,
+                                         QtGui.QPalette.ColorRole.Text)
+        painter.save()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        painter.setPen(QtGui.QPen(color, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        rect = QtCore.QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
+        if element == QtWidgets.QStyle.PrimitiveElement.PE_IndicatorRadioButton:
+            painter.drawEllipse(rect)
+        else:
+            painter.drawRoundedRect(rect, 1.5, 1.5)
+        painter.restore()
+
+
 def apply_theme(app: QtWidgets.QApplication, theme: str) -> None:
     """Apply ``theme``; with "system", follow the desktop's scheme, live."""
     app.setProperty("vaultAppTheme", theme)
@@ -40,7 +78,7 @@ def apply_theme(app: QtWidgets.QApplication, theme: str) -> None:
         app.setProperty("vaultAppFollowsScheme", True)
         app.styleHints().colorSchemeChanged.connect(
             lambda _scheme: apply_theme(app, str(app.property("vaultAppTheme"))))
-    app.setStyle("Fusion")
+    app.setStyle(VaultStyle())
     hints = app.styleHints()
     if theme == "dark" or (theme == "system"
                            and hints.colorScheme() == Qt.ColorScheme.Dark):

@@ -24,6 +24,7 @@ from vault_app.gui.clipboard import SecretClipboard
 from vault_app.gui.conflict_dialog import ConflictDialog
 from vault_app.gui.detail_pane import DetailPane
 from vault_app.gui.file_watcher import VaultFileWatcher
+from vault_app.gui.glyphs import drawable_catalog
 from vault_app.gui.key_form import KeyForm
 from vault_app.gui.key_table import KeyTable
 from vault_app.gui.keys_model import (
@@ -90,11 +91,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.removed_dialog: QtWidgets.QMessageBox | None = None
         self.ops = OpRunner(self)
         self.clipboard = SecretClipboard(settings.clipboard_seconds, self)
-        self.clipboard.copied.connect(
+        self.clipboard.countdown.connect(
             lambda what, secs: self.statusBar().showMessage(
-                f"{what} copied. The clipboard will be cleared in {secs} s."))
+                f"{what} copied; clears in {secs} s."))
         self.clipboard.cleared.connect(
             lambda: self.statusBar().showMessage("Clipboard cleared.", 5000))
+        self.clipboard.released.connect(self.statusBar().clearMessage)
         self.idle = IdleWatcher(self)
         self.idle.idle.connect(self._lock_for_idle)
         self.watcher = VaultFileWatcher(self)
@@ -244,7 +246,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            self._catalog = load_catalog()
+            self._catalog = drawable_catalog(load_catalog(), self.font())  # no boxes
         return self._catalog
 
     # --- pages -----------------------------------------------------------------
@@ -418,6 +420,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.delete_dialog is not None and self.delete_dialog.isVisible():
             self.delete_dialog.reject()
         self.clipboard.clear()
+        self.statusBar().clearMessage()  # nothing from the unlocked session stays on show
         self.detail.show_entry(None)
         self.model.clear()
         self.search.clear()

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from zxcvbn import zxcvbn
 
 from tests.conftest import PASSWORD
 from vault_app.core.errors import ValidationError
-from vault_app.core.password_policy import MIN_LENGTH, MIN_SCORE, check_new_password, rate
+from vault_app.core.password_policy import (
+    MIN_LENGTH,
+    MIN_SCORE,
+    SCORE_NAMES,
+    check_new_password,
+    rate,
+)
 
 
 @pytest.mark.parametrize("password", ["password123", "qwertyuiop", "1234567890",
@@ -21,21 +28,61 @@ def test_weak_passwords_are_refused_with_feedback(password: str) -> None:
     assert password not in message  # the feedback never echoes the password
 
 
-@pytest.mark.parametrize("password", ["Xk9#q", "vT7#kq2!L"])
+@pytest.mark.parametrize("password", ["Xk9#q", "vT7#kq2!L", "Xk9#qL2!mZp"])
 def test_short_passwords_are_refused_however_random(password: str) -> None:
     assert len(password) < MIN_LENGTH
     strength = rate(password)
-    assert not strength.acceptable
-    assert strength.score < MIN_SCORE
-    assert f"Use at least {MIN_LENGTH} characters" in strength.suggestions
-    with pytest.raises(ValidationError, match="at least 10 characters"):
+    assert strength.too_short and not strength.acceptable
+    assert strength.label == "too short"
+    assert strength.meter < MIN_SCORE
+    with pytest.raises(ValidationError, match="at least 12 characters") as info:
         check_new_password(password)
+    assert info.value.field == "password"
+
+
+def test_tr0ub4dor_is_not_rated_strong() -> None:
+    """zxcvbn gives the famous 11-character example its top score (it finds no
+    word in it); the length rule refuses it, and nothing calls it strong."""
+    strength = rate("Tr0ub4dor&3")
+    assert strength.score == zxcvbn("Tr0ub4dor&3")["score"]  # zxcvbn's, not adjusted
+    assert not strength.acceptable
+    assert strength.label == "too short"
+    assert "strong" not in strength.label and "strong" not in strength.explain()
+    assert strength.meter < MIN_SCORE
+
+
+def test_an_11_character_password_is_refused_with_a_clear_message() -> None:
+    password = "Xk9#qL2!mZp"  # zxcvbn: very strong; one character short
+    assert len(password) == MIN_LENGTH - 1
+    with pytest.raises(ValidationError) as info:
+        check_new_password(password, password)
+    assert str(info.value) == ("this password is too short: use at least 12 characters "
+                               "(this one has 11). Choose a longer master password.")
+    check_new_password(password + "w", password + "w")  # 12 are enough
+
+
+@pytest.mark.parametrize("password", [
+    "aaaaaaaaaaaa",           # zxcvbn's score 0
+    "kangaroo1994",           # 1
+    "dragonfly42x",           # 2
+    "Summer2024!!",           # 3
+    "Tr0ub4dor&3!",           # 4
+    PASSWORD,
+])
+def test_the_label_is_zxcvbns_score_in_words(password: str) -> None:
+    assert len(password) >= MIN_LENGTH
+    score = zxcvbn(password)["score"]
+    strength = rate(password)
+    assert strength.score == score
+    assert strength.label == strength.name == SCORE_NAMES[score]
+    assert strength.meter == score
+    assert strength.acceptable == (score >= MIN_SCORE)
 
 
 def test_empty_password_is_refused() -> None:
     strength = rate("")
     assert strength.score == 0 and not strength.acceptable
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ValidationError, match="enter a master password of at least 12") as info:
         check_new_password("", "")
     assert info.value.field == "password"
 
