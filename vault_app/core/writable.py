@@ -20,7 +20,11 @@ _ANY_WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
 def read_only_reason(path: Path) -> str | None:
-    """Why ``path`` (an existing vault file) cannot be saved, or None if it can."""
+    """Why ``path`` (an existing vault file) cannot be saved, or None if it can.
+
+    A symbolic link is judged by the real file and its folder, where the save goes.
+    """
+    path = Path(os.path.realpath(path))
     folder = path.parent
     try:
         if os.statvfs(folder).f_flag & os.ST_RDONLY:

@@ -131,3 +131,17 @@ def test_a_read_only_file_system_is_detected(vault: Vault, vault_path: Path,
     monkeypatch.setattr(os, "statvfs", lambda _path: ReadOnlyMount())
     reason = read_only_reason(vault_path)
     assert reason is not None and "mounted read-only" in reason
+
+
+def test_a_link_is_judged_by_the_real_file_s_folder(vault: Vault, vault_path: Path,
+                                                   tmp_path: Path, restore_modes: None) -> None:
+    # A vault linked from a writable folder into a read-only one is read-only: the
+    # save goes to the real folder. Judged by the link's folder instead, the CLI let
+    # `add` prompt for the credentials before the save refused them.
+    link_folder = tmp_path / "synced"
+    link_folder.mkdir()
+    link = link_folder / "linked.vault"
+    link.symlink_to(vault_path)
+    vault_path.parent.chmod(0o500)
+    reason = read_only_reason(link)
+    assert reason is not None and str(vault_path.parent) in reason
