@@ -86,3 +86,31 @@ def test_rfc3339_forms_list_and_add(stamp: str, cli: Cli, vault_path: Path) -> N
     vault = Vault.open(vault_path, PASSWORD, read_only=True)
     assert sorted(e.label for e in vault.entries) == ["Kraken", "OKX main", "new key"]
     assert format_ts(vault.meta.created_at) == "2026-11-21T09:30:00Z"
+
+
+def _entry_changed(**fields: Any) -> bytes:
+    doc = document()
+    doc["entries"][0].update(fields)
+    return json.dumps(doc).encode()
+
+
+FOREIGN_BUT_VALID = {  # spec 6.3: a reader accepts these; this release refuses them as input
+    "unknown-credential-name": _entry_changed(credentials={"apiKey": "ak-1", "secret": "sk-1",
+                                                           "password": "pp", "subaccount": "s"}),
+    "no-credentials": _entry_changed(credentials={}),
+    "custom-empty-api-url": _entry_changed(environment="custom", api_url=""),
+}
+
+
+@pytest.mark.parametrize("name", list(FOREIGN_BUT_VALID))
+def test_editing_another_field_of_a_foreign_entry_saves_and_keeps_it(
+        name: str, cli: Cli, vault_path: Path) -> None:
+    # Every other command opened and saved these, but `edit --notes` refused with
+    # exit 1, naming a field the user did not touch: the entry could not be edited.
+    write_payload_vault(vault_path, FOREIGN_BUT_VALID[name])
+    stored = json.loads(FOREIGN_BUT_VALID[name])["entries"][0]
+    assert_ok(cli("edit", "OKX main", "--notes", "cold wallet", stdin=PASSWORD + "\n"))
+    entry = Vault.open(vault_path, PASSWORD, read_only=True).find("OKX main")
+    assert entry.notes == "cold wallet"
+    assert dict(entry.credentials) == stored["credentials"]
+    assert (entry.environment, entry.api_url) == (stored["environment"], stored["api_url"])

@@ -8,7 +8,7 @@ normalise every field, and raise ``ValidationError`` naming the field at fault.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -296,30 +296,42 @@ def check_environment(
     return environment, None
 
 
-def validate(entry: KeyEntry, catalog: Catalog, *, exchange_must_exist: bool = True) -> KeyEntry:
+_ALWAYS_CHECKED = frozenset({"label", "notes", "tags"})
+
+
+def validate(entry: KeyEntry, catalog: Catalog, *, exchange_must_exist: bool = True,
+             fields: Collection[str] | None = None) -> KeyEntry:
     """Return ``entry`` with every field cleaned, or raise ValidationError.
 
     ``exchange_must_exist`` is False only when editing a stored key whose
     exchange has since left ccxt: it stays editable, its exchange unchanged.
+    ``fields`` (an edit, see ``edit_entry``) limits the checks to those fields and
+    the ones that depend on them; the others keep their stored values, which a
+    file from another writer may hold in forms this release refuses as input
+    (spec 6.3: unknown credential names, an empty custom API URL, ...). The text
+    a person reads, label, notes and tags, is always checked: a control character
+    there must be fixed on the next save, and the same edit can fix it.
     """
-    exchange = entry.exchange.strip().lower()
-    if exchange_must_exist:
-        catalog.get(exchange)  # raises with a suggestion when unknown
-    environment, api_url = check_environment(exchange, entry.environment, entry.api_url, catalog)
-    notes = clean_notes(entry.notes)
-    return replace(
-        entry,
-        label=clean_label(entry.label),
-        exchange=exchange,
-        credentials=clean_credentials(exchange, entry.credentials, catalog),
-        permissions=parse_permissions(entry.permissions),
-        ip_whitelist=parse_ip_list(entry.ip_whitelist),
-        environment=environment,
-        api_url=api_url,
-        rotate_days=check_rotate_days(entry.rotate_days),
-        notes=notes,
-        tags=parse_tags(entry.tags),
-    )
+    def touched(*names: str) -> bool:
+        return fields is None or any(name in fields for name in names)
+
+    cleaned: dict[str, Any] = {}
+    exchange = entry.exchange
+    if touched("exchange"):
+        exchange = cleaned["exchange"] = exchange.strip().lower()
+        if exchange_must_exist:
+            catalog.get(exchange)  # raises with a suggestion when unknown
+    if touched("exchange", "environment", "api_url"):
+        cleaned["environment"], cleaned["api_url"] = check_environment(
+            exchange, entry.environment, entry.api_url, catalog)
+    if touched("exchange", "credentials"):
+        cleaned["credentials"] = clean_credentials(exchange, entry.credentials, catalog)
+    for name, clean in (("label", clean_label), ("permissions", parse_permissions),
+                        ("ip_whitelist", parse_ip_list), ("rotate_days", check_rotate_days),
+                        ("notes", clean_notes), ("tags", parse_tags)):
+        if touched(name) or name in _ALWAYS_CHECKED:
+            cleaned[name] = clean(getattr(entry, name))
+    return replace(entry, **cleaned)
 
 
 def new_entry(
@@ -376,10 +388,12 @@ def edit_entry(
                          ("tags", parse_tags)):
         if name in updates:
             updates[name] = parser(updates[name])
-    if updates.get("environment", entry.environment) != "custom":
+    if updates.get("environment", entry.environment) != "custom" and entry.api_url is not None:
         updates["api_url"] = None
     exchange_changed = updates.get("exchange", entry.exchange) != entry.exchange
-    candidate = validate(replace(entry, **updates), catalog,
+    # Only what the edit changes is checked: a field another writer stored in a form
+    # this release would refuse as input must not make the whole entry uneditable.
+    candidate = validate(replace(entry, **updates), catalog, fields=set(updates),
                          exchange_must_exist=exchange_changed or entry.exchange in catalog)
     if candidate.credentials != entry.credentials:
         candidate = replace(candidate, rotated_at=now or utcnow())

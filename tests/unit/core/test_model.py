@@ -573,3 +573,31 @@ def test_editing_a_foreign_entry_with_a_control_character_names_the_field() -> N
     assert caught.value.field == "label"
     fixed = model.edit_entry(stored, {"label": "Binance main", "notes": "new"}, load_catalog())
     assert fixed.label == "Binance main"
+
+
+@pytest.mark.parametrize(("stored", "kept"), [
+    # Content spec 6.3 makes a reader accept from another writer, though this
+    # release refuses it as input: editing another field must not be blocked by it.
+    ({"credentials": {**OKX_CREDS, "subaccount": "s1"}}, "credentials"),
+    ({"credentials": {}}, "credentials"),
+    ({"environment": "custom", "api_url": ""}, "api_url"),
+    ({"ip_whitelist": ("office",)}, "ip_whitelist"),
+    ({"permissions": ("trade", "read", "trade")}, "permissions"),
+])
+def test_an_edit_checks_the_fields_it_changes_and_keeps_the_others_as_stored(
+        stored: dict[str, object], kept: str) -> None:
+    entry = replace(okx(), **stored)  # as decoded from a foreign file
+    edited = edit_entry(entry, {"notes": "moved to the cold wallet"}, CATALOG)
+    assert edited.notes == "moved to the cold wallet"
+    assert getattr(edited, kept) == getattr(entry, kept)
+    assert edited.rotated_at == entry.rotated_at
+
+
+def test_an_edit_still_checks_what_depends_on_a_changed_field() -> None:
+    entry = replace(okx(), credentials={**OKX_CREDS, "subaccount": "s1"})
+    with pytest.raises(ValidationError) as info:
+        edit_entry(entry, {"exchange": "binance"}, CATALOG)  # re-checks the credentials
+    assert field_of(info) == "credentials"
+    with pytest.raises(ValidationError) as info:
+        edit_entry(okx(), {"environment": "custom"}, CATALOG)  # needs an API URL
+    assert field_of(info) == "api_url"
