@@ -296,7 +296,7 @@ class Vault:
             index = _index_of(entry_id, entries)
             applied = changes if base is None else merge_edit(base, changes, entries[index])
             edited = edit_entry(entries[index], applied, self.catalog)
-            _check_unique(edited, entries)
+            _check_unique(edited, entries, before=entries[index])
             result.append(edited)
             return [*entries[:index], edited, *entries[index + 1:]]
 
@@ -482,13 +482,20 @@ def _index_of(entry_id: str, entries: list[KeyEntry]) -> int:
     raise ValidationError("that key is no longer in the vault", field="id")
 
 
-def _check_unique(entry: KeyEntry, entries: list[KeyEntry]) -> None:
+def _check_unique(entry: KeyEntry, entries: list[KeyEntry], *,
+                  before: KeyEntry | None = None) -> None:
+    """Refuse a label or API key another entry has. For an edit (``before``: the entry
+    as stored), only a changed label or API key is checked: a file from another writer
+    may hold alike entries (spec 6.3), and editing one must not need the other renamed."""
     folded = entry.label.casefold()
     identity = identity_credential(entry)
+    check_label = before is None or before.label.casefold() != folded
+    if before is not None and identity_credential(before) == identity:
+        identity = None
     for other in entries:
         if other.id == entry.id:
             continue
-        if other.label.casefold() == folded:
+        if check_label and other.label.casefold() == folded:
             raise ValidationError(f"a key labelled '{other.label}' already exists",
                                   field="label")
         if identity is not None and identity_credential(other) == identity:

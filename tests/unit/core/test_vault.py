@@ -668,3 +668,26 @@ def test_read_only_vault_refuses_changes(vault: Vault, vault_path: Path) -> None
         with pytest.raises(VaultLocked, match="read-only"):
             action()
     assert vault_path.read_bytes() == before
+
+
+def test_editing_one_of_two_keys_another_writer_left_alike_saves(vault_path: Path) -> None:
+    # Spec 6.3: a reader accepts labels that are not unique. Every other command
+    # saved such a vault, but an edit of the notes re-checked the unchanged label
+    # (and API key) against the other entry and refused, so neither key could be
+    # edited until the other was renamed or removed.
+    from tests.e2e.support import write_payload_vault
+    from vault_app.core.schema import VaultMeta, encode_payload
+
+    first = make_entry("Binance", exchange="binance", credentials={"apiKey": "ak-1",
+                                                                  "secret": "sk-1"})
+    second = make_entry("BINANCE", exchange="binance", credentials={"apiKey": "ak-1",
+                                                                   "secret": "sk-2"})
+    third = make_entry("Kraken", exchange="kraken")
+    write_payload_vault(vault_path, encode_payload(VaultMeta(), [first, second, third]))
+    vault = Vault.open(vault_path, PASSWORD)
+    edited = vault.update(first.id, {"notes": "old account"})
+    assert edited.notes == "old account"
+    with pytest.raises(ValidationError, match="already exists"):  # a change is still checked
+        vault.update(first.id, {"label": "kraken"})
+    assert [e.label for e in Vault.open(vault_path, PASSWORD).entries] == [
+        "Binance", "BINANCE", "Kraken"]
