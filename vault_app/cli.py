@@ -30,6 +30,7 @@ from typing import IO, Any, NoReturn, TextIO, cast
 from vault_app import __version__
 from vault_app.core import errors
 from vault_app.core.exchanges import CREDENTIAL_TITLES, SECRET_CREDENTIALS, load_catalog
+from vault_app.core.memory import is_out_of_memory
 from vault_app.core.model import (
     KeyEntry,
     check_rotate_days,
@@ -680,6 +681,9 @@ def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:  # the last line of defence: never a traceback
+        if is_out_of_memory(exc):  # a C extension the loader could not map
+            print(f"{PROG}: error: {NO_MEMORY_MESSAGE}", file=stderr)
+            return EXIT_NO_MEMORY
         # Saves are atomic, so the vault file is either unchanged or fully saved.
         # The message is not printed: it could quote data.
         print(f"{PROG}: internal error ({type(exc).__name__}); the vault file is intact. "

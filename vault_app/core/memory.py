@@ -113,3 +113,19 @@ def check_kdf_memory(memory_kib: int,
 
 def _mib(kib: int) -> str:
     return f"{kib / 1024:.{1 if kib < 10 * 1024 else 0}f} MiB"
+
+
+# What the dynamic loader says when it cannot map a shared object for want of
+# memory (glibc's dlerror texts; the errno text is appended on some versions).
+_LOADER_OUT_OF_MEMORY = ("failed to map segment from shared object",
+                         "cannot map zero-fill pages", "cannot allocate memory")
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """True for a MemoryError, and for an ImportError of a C extension the loader
+    could not map (the crypto libraries are imported lazily, when a vault is opened:
+    under a tight ``ulimit -v`` that import is what fails first)."""
+    if isinstance(exc, MemoryError):
+        return True
+    message = str(exc).lower()
+    return isinstance(exc, ImportError) and any(s in message for s in _LOADER_OUT_OF_MEMORY)
