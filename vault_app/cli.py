@@ -46,7 +46,7 @@ from vault_app.core.model import (
     utcnow,
 )
 from vault_app.core.paths import default_vault_path
-from vault_app.core.plain_text import BIDI_MARKS, escape
+from vault_app.core.plain_text import BIDI_MARKS, escape, escape_json
 
 PROG = "vault-app-cli"
 
@@ -264,7 +264,8 @@ class Cli:
         print(text, file=self.out)
 
     def _json(self, data: object) -> None:
-        self.out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")  # one write
+        # One write; controls a terminal would act on are \u-escaped (the same JSON value).
+        self.out.write(escape_json(json.dumps(data, ensure_ascii=False, indent=1)) + "\n")
 
     def warn(self, text: str) -> None:
         print(f"{PROG}: warning: {escape(text)}", file=self.err)

@@ -6,6 +6,7 @@ code, never a traceback or exit 70, and the vault folder left as it was.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -195,6 +196,20 @@ def test_list_and_show_escape_terminal_controls_from_the_file(vault_path: Path,
     # JSON keeps the exact text (escaped by JSON itself), and the file is not "damaged".
     data = assert_ok(cli("show", HOSTILE_LABEL, "--json", stdin=lines(PASSWORD))).out
     assert "\\u001b[2J" in data and "\x1b" not in data
+
+
+@pytest.mark.parametrize("command", [("list", "--json"), ("show", HOSTILE_LABEL, "--json")])
+def test_json_output_escapes_c1_and_bidi_controls_too(vault_path: Path, cli: Cli,
+                                                     command: tuple[str, ...]) -> None:
+    # JSON escapes only C0 controls itself: the 8-bit CSI (U+009B) and the bidi
+    # override of a foreign file reached the terminal raw with --json.
+    write_foreign_vault(vault_path)
+    out = assert_ok(cli(*command, stdin=lines(PASSWORD))).out
+    for raw in ("\x1b", "\x9b", "\u202e"):
+        assert raw not in out, raw
+    data = json.loads(out)
+    entry = data[0] if isinstance(data, list) else data
+    assert (entry["label"], entry["notes"]) == (HOSTILE_LABEL, HOSTILE_NOTES)  # exact text
 
 
 @pytest.mark.parametrize(("option", "value", "field"), [

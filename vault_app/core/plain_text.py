@@ -54,3 +54,16 @@ def escape(text: str, *, keep: str = "") -> str:
     if not _UNSAFE.search(text):
         return text
     return "".join(_escaped(c) if _UNSAFE.match(c) and c not in keep else c for c in text)
+
+
+_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f{BIDI_CONTROLS}]")
+
+
+def escape_json(text: str) -> str:
+    """JSON text with DEL, the C1 controls and the bidi controls written as ``\\uXXXX``.
+
+    JSON escapes the C0 controls itself, but not these, which a terminal acts on
+    (U+009B is an 8-bit CSI). Outside strings JSON has none of them, so the
+    result is the same JSON value.
+    """
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

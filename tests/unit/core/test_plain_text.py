@@ -33,3 +33,15 @@ def test_notes_allow_line_feeds_tabs_and_bidi_marks_only() -> None:
     assert first_unsafe("a\rb", notes=True) == "\r"
     assert first_unsafe("a\u202eb", notes=True) == "\u202e"
     assert first_unsafe("a\u200fb") == "\u200f"  # but not in a label or tag
+
+
+def test_escape_json_keeps_the_value_and_hides_what_a_terminal_acts_on() -> None:
+    import json
+
+    from vault_app.core.plain_text import escape_json
+
+    value = {"label\u202e": "a\x9b2Jb\x85c\u2066d\u200fe\x7ff \\u202e é"}
+    text = escape_json(json.dumps(value, ensure_ascii=False))
+    assert not any(c in text for c in "\x9b\x85\u202e\u2066\u200f\x7f")
+    assert "é" in text  # other text stays readable
+    assert json.loads(text) == value
