@@ -309,7 +309,7 @@ class Cli:
             second = self.prompt.password(what="the new master password again")
         check_new_password(first, second)
         vault = Vault.create(self.path, first)
-        self.say(f"Created {self.path} ({vault.kdf.describe()})")
+        self.say(f"Created {escape(str(self.path))} ({vault.kdf.describe()})")
         return EXIT_OK
 
     # add --------------------------------------------------------------------------
@@ -444,7 +444,7 @@ class Cli:
             self._json([self._public(e) for e in entries])
             return EXIT_OK
         if not entries:
-            self.say(f"No keys in {self.path}. Add one with '{PROG} add'.")
+            self.say(f"No keys in {escape(str(self.path))}. Add one with '{PROG} add'.")
             return EXIT_OK
         now = utcnow()
         rows = [("LABEL", "EXCHANGE", "PERMISSIONS", "ENV", "ROTATION", "LAST USED")]
@@ -558,9 +558,10 @@ class Cli:
         if self.args.json:
             self._json(data)
             return EXIT_OK
-        self.say(f"File            {info.path}")
+        self.say(f"File            {escape(str(info.path))}")  # a link's target
         if info.link:
-            self.say(f"Link            {info.link} (a symbolic link to the file above)")
+            self.say(f"Link            {escape(str(info.link))} "
+                     "(a symbolic link to the file above)")
         self.say(f"Size            {info.size} bytes")
         self.say(f"Format version  {info.format_version}")
         self.say(f"KDF             Argon2id, m={info.kdf.memory_kib} KiB "

@@ -198,6 +198,17 @@ def test_list_and_show_escape_terminal_controls_from_the_file(vault_path: Path,
     assert "\\u001b[2J" in data and "\x1b" not in data
 
 
+def test_inspect_escapes_a_link_target_s_name(vault: Vault, vault_path: Path,
+                                              cli: Cli) -> None:
+    # Whoever made the link chose the real file's name, and `inspect` printed it raw.
+    real = vault_path.with_name("real\x1b[2J\u202e.vault")
+    vault_path.rename(real)
+    vault_path.symlink_to(real)
+    shown = assert_ok(cli("inspect")).out
+    assert "\x1b" not in shown and "\u202e" not in shown
+    assert "real\\x1b[2J\\u202e.vault" in shown
+
+
 @pytest.mark.parametrize("command", [("list", "--json"), ("show", HOSTILE_LABEL, "--json")])
 def test_json_output_escapes_c1_and_bidi_controls_too(vault_path: Path, cli: Cli,
                                                      command: tuple[str, ...]) -> None:
