@@ -42,6 +42,7 @@ from vault_app.core.kdf import KdfParams, derive_kek
 from vault_app.core.model import KeyEntry, edit_entry, identity_credential, utcnow
 from vault_app.core.schema import VaultMeta, decode_payload, encode_payload
 from vault_app.core.vault_format import (
+    CHECKSUM_LENGTH,
     FORMAT_VERSION,
     SALT_LENGTH,
     KeySlot,
@@ -101,9 +102,20 @@ def new_key_slot(password: str, kdf: KdfParams) -> tuple[KeySlot, bytes]:
 
 
 def seal(slot: KeySlot, dek: bytes, plaintext: bytes) -> bytes:
-    """Encrypt a payload into complete file bytes, with a fresh payload nonce."""
+    """Encrypt a payload into complete file bytes, with a fresh payload nonce.
+
+    Raises ValidationError, before anything is written, if the file would be
+    larger than any reader opens (spec 5.1, ``storage.MAX_VAULT_SIZE``).
+    """
     nonce = crypto.new_nonce()
     header = build_header(slot, nonce, len(plaintext) + crypto.TAG_LENGTH)
+    size = len(header) + len(plaintext) + crypto.TAG_LENGTH + CHECKSUM_LENGTH
+    if size > storage.MAX_VAULT_SIZE:
+        raise ValidationError(
+            f"the vault would be {size:,} bytes, larger than any vault "
+            f"({storage.MAX_VAULT_SIZE // (1024 * 1024)} MiB) and unreadable; nothing was "
+            "written. Remove keys or shorten notes"
+        )
     return assemble(header, crypto.seal_payload(dek, nonce, plaintext, header))
 
 

@@ -691,3 +691,18 @@ def test_editing_one_of_two_keys_another_writer_left_alike_saves(vault_path: Pat
         vault.update(first.id, {"label": "kraken"})
     assert [e.label for e in Vault.open(vault_path, PASSWORD).entries] == [
         "Binance", "BINANCE", "Kraken"]
+
+
+def test_a_save_that_would_pass_the_size_cap_is_refused_before_writing(
+        vault: Vault, vault_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Spec 5.1: no vault is larger than 256 MiB, and a reader refuses a larger
+    # file unread. A writer that produced one (thousands of keys with long
+    # notes) would lock the owner out of every key on the next open.
+    before = vault_path.read_bytes()
+    monkeypatch.setattr(storage, "MAX_VAULT_SIZE", len(before) + 1000)
+    with pytest.raises(ValidationError, match="larger than any vault"):
+        vault.add(make_entry("long notes", exchange="binance", notes="n" * 2000))
+    assert vault_path.read_bytes() == before
+    assert [e.label for e in vault.entries] == [e.label for e in Vault.open(
+        vault_path, PASSWORD).entries]
+    vault.add(make_entry("short", exchange="binance"))  # what fits is still saved
