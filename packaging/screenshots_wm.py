@@ -169,6 +169,72 @@ def main_window(driver: Driver) -> Any:
     return driver.window
 
 
+@scene("conflict-prompt")
+def conflict_prompt(driver: Driver) -> Any:
+    """Two edits of the same field: this window's notes against another process's."""
+    from vault_app.core.vault import Vault
+
+    form = driver.open_form(edit="OKX grid")
+    form.notes.setPlainText("Grid bot on BTC-USDT, 0.5% steps. Edited in this window.")
+    other = Vault.open(driver.vault_path, PASSWORD)  # another process, through the core
+    entry = other.find("OKX grid")
+    other.update(entry.id, {"notes": "Paused until the hearing on Monday (changed elsewhere).",
+                            "credentials": {**entry.credentials, "secret": "rotated-elsewhere"}})
+    other.lock()
+    driver.wait_until(lambda: form.stale_banner.isVisible(), "the changed-underneath notice")
+    form.buttons.button(form.buttons.StandardButton.Save).click()
+    driver.wait_until(lambda: driver.window.conflict_dialog is not None
+                      and driver.window.conflict_dialog.isVisible(), "the conflict prompt")
+    return driver.window.conflict_dialog
+
+
+@scene("read-only-banner", unlock=False)
+def read_only_banner(driver: Driver) -> Any:
+    """A vault file without write permission: the banner, the title, editing disabled."""
+    driver.vault_path.chmod(0o400)
+    driver.unlock()
+    driver.wait_until(driver.window.read_only_banner.isVisible, "the read-only banner")
+    driver.select("Gate treasury")
+    return driver.window
+
+
+def _dark(driver: Driver) -> None:
+    from vault_app.gui.qt import QtWidgets
+    from vault_app.gui.theme import apply_theme
+
+    app = QtWidgets.QApplication.instance()
+    assert isinstance(app, QtWidgets.QApplication)
+    apply_theme(app, "dark")
+
+
+@scene("dark-main-window")
+def dark_main_window(driver: Driver) -> Any:
+    """The dark theme: the selected row keeps its trade badge readable."""
+    _dark(driver)
+    driver.select("Binance spot bot")
+    return driver.window
+
+
+@scene("dark-edit-key")
+def dark_edit_key(driver: Driver) -> Any:
+    """The dark theme's dialog: the unchecked Withdraw box must be visible."""
+    _dark(driver)
+    form = driver.open_form(edit="OKX grid")
+    form.notes.setFocus()
+    return form
+
+
+@scene("create-page", unlock=False)
+def create_page(driver: Driver) -> Any:
+    """The first run: a password that looks strong but is not, and the KDF in plain words."""
+    page = driver.window.create_page
+    driver.window.show_start_page(driver.vault_path.with_name("new.vault"))
+    driver.wait_until(page.isVisible, "the create page")
+    page.password.setText("Tr0ub4dor&3")
+    page.confirm.setText("Tr0ub4dor&3")
+    return driver.window
+
+
 def drive(scene_name: str, vault_path: Path) -> int:
     """Run the real app with ``scene_name`` set up on it; print READY when done."""
     from vault_app.gui.app import build_app
@@ -249,6 +315,11 @@ def start_display(env: dict[str, str]) -> tuple[list[subprocess.Popen[bytes]], s
     return [openbox, xvfb], display
 
 
+def ere_escape(text: str) -> str:
+    """``text`` as a POSIX extended regular expression matching itself (xdotool --name)."""
+    return "".join(f"\\{char}" if char in ".[]()*+?{}|^$\\" else char for char in text)
+
+
 def run(cmd: list[str], env: dict[str, str]) -> str:
     return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True,
                           timeout=30).stdout.strip()
@@ -281,7 +352,7 @@ def shoot(name: str, demo: Path, out: Path, env: dict[str, str]) -> Path:
     try:
         min_width, min_height, title = wait_ready(app, name)
         ids = run(["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(app.pid),
-                   "--name", f"^{title}$"], env).split()
+                   "--name", f"^{ere_escape(title)}$"], env).split()
         window_id = ids[-1]
         size = SCENES[name].size
         if size is not None:

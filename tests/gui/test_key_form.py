@@ -267,3 +267,23 @@ def test_delete_asks_first_cancel_keeps_the_key_delete_removes_it(
     assert "Deleted “key 0”" in window.statusBar().currentMessage()
     assert window.detail.entry is None or window.detail.entry.label != "key 0"
     assert set(stored(vault_path)) == {"key 1", "OKX main"}
+
+
+def test_enter_after_the_first_pem_line_does_not_store_a_cut_off_key(
+        qtbot: QtBot, new_vault: Callable[..., Vault], make_window: Callable[..., MainWindow],
+        vault_path: Path) -> None:
+    """Found under Xvfb: Enter in the masked PEM field saved just its BEGIN line."""
+    new_vault(0).lock()
+    window = make_window()
+    unlock(qtbot, window)
+    form = open_add_form(qtbot, window)
+    fill_form(qtbot, form, exchange="binance", label="Binance spot",
+              credentials={"apiKey": "bn-key-1", "secret": "-----BEGIN PRIVATE KEY-----"})
+    secret = form.credential_fields["secret"]
+    with qtbot.assertNotEmitted(form.submitted):
+        qtbot.keyClick(secret.focusProxy(), Qt.Key.Key_Return)
+    qtbot.waitUntil(form.errors["secret"].isVisible)
+    assert "END PRIVATE KEY" in form.errors["secret"].text()
+    assert form.isVisible()
+    window.close()
+    assert stored(vault_path) == {}

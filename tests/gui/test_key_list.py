@@ -207,4 +207,4 @@ def test_copying_a_credential_records_its_last_use(
     assert window.detail.last_used.text() == shown
     assert window.proxy.index(row, COL_LAST_USED).data() == shown
     assert window.current_entry().last_used_at == used
-    assert "copied" in window.statusBar().currentMessage(), "the clipboard notice stays"
+    assert "copied" in window.clipboard_status.text(), "the clipboard notice stays"

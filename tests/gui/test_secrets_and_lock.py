@@ -90,7 +90,7 @@ def test_copy_marks_the_secret_and_clears_the_clipboard_after_the_timeout(
     assert mime.hasFormat(PASSWORD_MANAGER_HINT)
     assert bytes(mime.data(PASSWORD_MANAGER_HINT).data()) == b"secret"
     assert window.clipboard.holds_secret
-    message = window.statusBar().currentMessage()
+    message = window.clipboard_status.text()
     assert message == "Secret of “OKX main” copied; clears in 1 s."
     assert OKX_SECRET not in message
     assert window.detail.rows["secret"].field.text() == MASK, "copying must not reveal"
@@ -103,6 +103,7 @@ def test_copy_marks_the_secret_and_clears_the_clipboard_after_the_timeout(
     assert mime is None or not mime.hasFormat(PASSWORD_MANAGER_HINT)
     assert not window.clipboard.holds_secret
     assert window.statusBar().currentMessage() == "Clipboard cleared."
+    assert window.clipboard_status.text() == ""
 
 
 def test_clipboard_is_left_alone_if_the_user_copied_something_else(

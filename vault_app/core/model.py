@@ -15,6 +15,7 @@ from typing import Any
 
 from vault_app.core.errors import ValidationError
 from vault_app.core.exchanges import CREDENTIAL_NAMES, CREDENTIAL_TITLES, Catalog
+from vault_app.core.pem import pem_problem
 from vault_app.core.plain_text import describe, first_unsafe
 
 PERMISSIONS: tuple[str, ...] = ("read", "trade", "withdraw")
@@ -276,6 +277,19 @@ def clean_credentials(
     return cleaned
 
 
+def check_pem_credentials(
+    credentials: Mapping[str, str], stored: Mapping[str, str] | None = None
+) -> None:
+    """Refuse a cut-off PEM key. Values equal to ``stored`` (already saved) are not re-judged."""
+    for name, value in credentials.items():
+        if stored is not None and stored.get(name) == value:
+            continue
+        problem = pem_problem(value)
+        if problem:
+            raise ValidationError(f"the {CREDENTIAL_TITLES.get(name, name)} {problem}; "
+                                  "paste the whole key or load the PEM file", field=name)
+
+
 def check_environment(
     exchange: str, environment: str, api_url: str | None, catalog: Catalog
 ) -> tuple[str, str | None]:
@@ -367,7 +381,9 @@ def new_entry(
         notes=notes,
         tags=parse_tags(tags),
     )
-    return validate(draft, catalog)
+    entry = validate(draft, catalog)
+    check_pem_credentials(entry.credentials)
+    return entry
 
 
 EDITABLE_FIELDS = frozenset({
@@ -396,6 +412,7 @@ def edit_entry(
     candidate = validate(replace(entry, **updates), catalog, fields=set(updates),
                          exchange_must_exist=exchange_changed or entry.exchange in catalog)
     if candidate.credentials != entry.credentials:
+        check_pem_credentials(candidate.credentials, stored=entry.credentials)
         candidate = replace(candidate, rotated_at=now or utcnow())
     return candidate
 

@@ -10,10 +10,11 @@ from vault_app.core.model import KeyEntry, utcnow
 from vault_app.gui.icons import eye_icon
 from vault_app.gui.keys_model import last_used_text, rotation_text
 from vault_app.gui.monospace import monospace_font
-from vault_app.gui.qt import Qt, QtWidgets, Signal
+from vault_app.gui.qt import Qt, QtCore, QtWidgets, Signal
 from vault_app.gui.widgets import wipe
 
 MASK = "•" * 12
+MIN_WIDTH = 360
 
 
 class CredentialRow(QtWidgets.QWidget):
@@ -77,7 +78,7 @@ class DetailPane(QtWidgets.QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setObjectName("detailPane")
-        self.setMinimumWidth(360)
+        self.setMinimumWidth(MIN_WIDTH)
         self._catalog = catalog
         self.rows: dict[str, CredentialRow] = {}
         self.entry: KeyEntry | None = None
@@ -150,7 +151,14 @@ class DetailPane(QtWidgets.QScrollArea):
             self.rows[name] = row
         self._layout.addWidget(box)
         self._layout.addStretch(1)
+        QtCore.QTimer.singleShot(0, self, self._fit_width)  # once the new rows are shown
 
+    def _fit_width(self) -> None:
+        """Never scroll sideways: a key with three credentials (OKX) needs more than the
+        default width, and a horizontal scroll bar hid its Copy buttons."""
+        needed = (self._body.minimumSizeHint().width() + 2 * self.frameWidth()
+                  + self.verticalScrollBar().sizeHint().width())
+        self.setMinimumWidth(max(MIN_WIDTH, needed))
 
     def show_last_used(self, entry: KeyEntry) -> None:
         """Update "Last used" in place: the revealed fields and the focus stay."""

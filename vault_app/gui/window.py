@@ -91,12 +91,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.removed_dialog: QtWidgets.QMessageBox | None = None
         self.ops = OpRunner(self)
         self.clipboard = SecretClipboard(settings.clipboard_seconds, self)
+        # The countdown has its own corner of the status bar: ticking every second as a
+        # message, it overwrote "Saved a copy…", "Reloaded…" and the like within a second.
+        self.clipboard_status = QtWidgets.QLabel(self)
+        self.clipboard_status.setObjectName("clipboardStatus")
+        self.statusBar().addPermanentWidget(self.clipboard_status)
         self.clipboard.countdown.connect(
-            lambda what, secs: self.statusBar().showMessage(
+            lambda what, secs: self.clipboard_status.setText(
                 f"{what} copied; clears in {secs} s."))
+        self.clipboard.cleared.connect(self.clipboard_status.clear)
         self.clipboard.cleared.connect(
             lambda: self.statusBar().showMessage("Clipboard cleared.", 5000))
-        self.clipboard.released.connect(self.statusBar().clearMessage)
+        self.clipboard.released.connect(self.clipboard_status.clear)
         self.idle = IdleWatcher(self)
         self.idle.idle.connect(self._lock_for_idle)
         self.watcher = VaultFileWatcher(self)
