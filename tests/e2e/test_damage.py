@@ -103,6 +103,7 @@ def run_list(case: Case, folder: Path, index: int) -> Outcome:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # ~1,300 CLI runs: 60 s on a quiet machine, 300 s+ on a busy one
 def test_every_flipped_byte_and_every_truncation_reads_as_damaged(
     sample: bytes, tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
