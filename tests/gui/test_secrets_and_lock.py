@@ -20,6 +20,7 @@ from .helpers import (
     CTRL,
     SIGNAL_TIMEOUT,
     click,
+    closed,
     fill_form,
     labels_shown,
     open_add_form,
@@ -231,7 +232,7 @@ def test_a_save_finishing_after_lock_is_harmless(qtbot: QtBot, unlocked: MainWin
     assert window.vault is None
     assert window.model.rowCount() == 0
     assert window.stack.currentWidget() is window.unlock_page
-    assert not form.isVisible()
+    assert closed(form)
     assert window.form is None
     # the save itself completed before the lock: nothing the user typed is lost
     labels = {entry.label for entry in Vault.open(vault_path, PASSWORD).entries}

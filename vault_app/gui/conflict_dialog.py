@@ -132,10 +132,14 @@ class ConflictDialog(QtWidgets.QDialog):
         return {name: str(group.checkedButton().property("choice"))
                 for name, group in self.groups.items() if group.checkedButton()}
 
-    def wipe(self) -> None:
-        """Forget the values shown (on lock), then close."""
+    def wipe_values(self) -> None:
+        """Forget the values shown; the dialog stays open."""
         for mine, theirs in self.values.values():
             mine.clear()
             theirs.clear()
         self.conflicts = []
+
+    def wipe(self) -> None:
+        """Forget the values shown (on lock), then close."""
+        self.wipe_values()
         self.reject()

@@ -563,11 +563,16 @@ class KeyForm(QtWidgets.QDialog):
     def set_busy(self, busy: bool) -> None:
         self.buttons.setEnabled(not busy)
 
-    def wipe(self) -> None:
-        """Overwrite every secret field (on lock), then close."""
+    def wipe_fields(self) -> None:
+        """Overwrite every secret field and clear the rest; the form stays open."""
         for field in self.credential_fields.values():
             if isinstance(field, PasswordField | SecretTextField):
                 field.wipe()
             else:
                 field.clear()
+        self.notes.clear()
+
+    def wipe(self) -> None:
+        """Overwrite every secret field (on lock), then close."""
+        self.wipe_fields()
         self.reject()

@@ -417,7 +417,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.conflict_dialog = None
         if self.removed_dialog is not None:
             self.removed_dialog.reject()
-        if self.delete_dialog is not None and self.delete_dialog.isVisible():
+        if self.delete_dialog is not None:
             self.delete_dialog.reject()
         self.clipboard.clear()
         self.statusBar().clearMessage()  # nothing from the unlocked session stays on show
@@ -584,7 +584,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
             def done(saved: KeyEntry) -> None:
                 trimmed = form.trimmed
-                form.accept()
+                if self.form is form:  # not cancelled (and so deleted) meanwhile
+                    form.accept()
                 self._refresh(saved.id)
                 current = self.current_entry()
                 if current is None or current.id != saved.id:
@@ -596,9 +597,10 @@ class MainWindow(QtWidgets.QMainWindow):
                     f"Saved “{saved.label}” at {time.strftime('%H:%M:%S')}.{note}")
 
             def failed(exc: BaseException) -> None:
-                form.set_busy(False)
-                form.show_error(exc if isinstance(exc, errors.ValidationError)
-                                else RuntimeError(_message(exc)))
+                if self.form is form:
+                    form.set_busy(False)
+                    form.show_error(exc if isinstance(exc, errors.ValidationError)
+                                    else RuntimeError(_message(exc)))
                 if self.vault is not None:
                     self._refresh()
 
@@ -607,8 +609,15 @@ class MainWindow(QtWidgets.QMainWindow):
             else:
                 self._save_edit(form, result, entry, done, failed)
 
+        def closed(_result: int) -> None:
+            # Saved, cancelled or locked: the secrets typed go now, not at exit.
+            if self.form is form:
+                self.form = None
+            form.wipe_fields()
+            form.deleteLater()  # with its conflict or "deleted" dialog, if one is open
+
         form.submitted.connect(submitted)
-        form.finished.connect(lambda _result: setattr(self, "form", None))
+        form.finished.connect(closed)
         form.open()
 
     def _save_edit(self, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
@@ -653,6 +662,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._save_edit(form, rebased, theirs, done, failed)
 
         dialog.finished.connect(answered)
+        dialog.finished.connect(lambda _result: _dispose(dialog))  # after answered()
         dialog.open()
 
     def _offer_add_back(self, form: KeyForm, done: Callable[[Any], None],
@@ -692,6 +702,7 @@ class MainWindow(QtWidgets.QMainWindow):
                     "not saved: this key was deleted elsewhere meanwhile."))
 
         box.finished.connect(lambda _result: answered())
+        box.finished.connect(lambda _result: box.deleteLater())
         box.open()
 
     def delete_key(self) -> None:
@@ -709,6 +720,8 @@ class MainWindow(QtWidgets.QMainWindow):
         box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Cancel)
 
         def answered() -> None:
+            if self.delete_dialog is box:
+                self.delete_dialog = None
             if box.clickedButton() is not delete or self.vault is None:
                 return
 
@@ -721,6 +734,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._save(lambda vault: vault.remove(entry.id), done, self._show_save_error)
 
         box.finished.connect(lambda _result: answered())
+        box.finished.connect(lambda _result: box.deleteLater())
         self.delete_dialog = box
         box.open()
 
@@ -812,6 +826,12 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.accepted.connect(accepted)
         self.settings_dialog = dialog
         dialog.open()
+
+
+def _dispose(dialog: ConflictDialog) -> None:
+    """Forget the values an answered conflict dialog showed, and delete it."""
+    dialog.wipe_values()
+    dialog.deleteLater()
 
 
 def _escape(text: str) -> str:
