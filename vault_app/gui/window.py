@@ -38,6 +38,7 @@ from vault_app.gui.keys_model import (
     KeyRows,
     KeyTableModel,
     PermissionBadgeDelegate,
+    prepare_rows,
 )
 from vault_app.gui.ops import OpRunner
 from vault_app.gui.pages import CreatePage, UnlockPage
@@ -330,10 +331,12 @@ class MainWindow(QtWidgets.QMainWindow):
     def unlock(self, path: Path, password: str) -> None:
         self.unlock_page.set_busy(True)
         self.vault_path = path
+        names = self.exchange_names()  # here: the catalog's names depend on the font
+        column, order = self.model.sort_state
 
-        def work() -> tuple[Vault, KeyRows]:
+        def work() -> tuple[Vault, KeyRows]:  # no widget, model or font in here
             vault = Vault.open(path, password)
-            return vault, self.model.prepare(vault.entries)  # sorted off the GUI thread
+            return vault, prepare_rows(vault.entries, names, column, order)
 
         def done(result: tuple[Vault, KeyRows]) -> None:
             self.unlock_page.set_busy(False)
@@ -538,6 +541,10 @@ class MainWindow(QtWidgets.QMainWindow):
         elif self.vault is not None and self.proxy.rowCount() == 0:
             text = f"No key matches '{self.search.text().strip()}': Esc clears the search"
         self.table.set_placeholder(text)
+
+    def exchange_names(self) -> dict[str, str]:
+        """Exchange id -> display name, as plain data a worker thread may read."""
+        return {key: info.name for key, info in self.catalog().exchanges.items()}
 
     def _exchange_name(self, exchange_id: str) -> str:
         catalog = self.catalog()
