@@ -45,6 +45,7 @@ from vault_app.gui.pages import CreatePage, UnlockPage
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.settings import Settings
 from vault_app.gui.settings_dialog import SettingsDialog
+from vault_app.gui.widgets import escape, plain_message_box
 
 RELOADED = "Reloaded: changed by another window or process."
 STALE_FORM = (
@@ -357,11 +358,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.ops.run(work, done, failed)
 
     def show_damaged(self, exc: BaseException) -> None:
-        box = QtWidgets.QMessageBox(self)
+        box = plain_message_box(self, QtWidgets.QMessageBox.Icon.Critical,
+                                "Vault file damaged", DAMAGED_HELP.format(error=_message(exc)))
         box.setObjectName("damagedDialog")
-        box.setIcon(QtWidgets.QMessageBox.Icon.Critical)
-        box.setWindowTitle("Vault file damaged")
-        box.setText(DAMAGED_HELP.format(error=_message(exc)))
         box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Ok)
         box.open()
         self.damaged_dialog = box
@@ -390,7 +389,7 @@ class MainWindow(QtWidgets.QMainWindow):
             marker = " (read-only)" if reason else ""
             self.setWindowTitle(f"{vault.path.name}{marker} — vault-app")
         if reason:
-            text = (f"<b>This vault is read-only:</b> {_escape(reason)}. You can view and "
+            text = (f"<b>This vault is read-only:</b> {escape(reason)}. You can view and "
                     "copy keys, but not add, edit or delete them. To make changes, save a "
                     "copy and continue there; this file is never changed.")
             self.read_only_label.setText(text)
@@ -677,10 +676,8 @@ class MainWindow(QtWidgets.QMainWindow):
         base = form.entry
         assert base is not None
         label = base.label
-        box = QtWidgets.QMessageBox(
-            QtWidgets.QMessageBox.Icon.Warning, "Key deleted in another window",
-            DELETED_HELP.format(label=label), QtWidgets.QMessageBox.StandardButton.NoButton,
-            form)
+        box = plain_message_box(form, QtWidgets.QMessageBox.Icon.Warning,
+                                "Key deleted in another window", DELETED_HELP.format(label=label))
         box.setObjectName("removedDialog")
         add_back = box.addButton("Add back as a new key",
                                  QtWidgets.QMessageBox.ButtonRole.AcceptRole)
@@ -717,11 +714,12 @@ class MainWindow(QtWidgets.QMainWindow):
         if entry is None or self.read_only:
             return
         row = self.table.currentIndex().row()
-        box = QtWidgets.QMessageBox(
-            QtWidgets.QMessageBox.Icon.Warning, "Delete key",
+        box = plain_message_box(
+            self, QtWidgets.QMessageBox.Icon.Warning, "Delete key",
             f"Delete “{entry.label}” ({entry.exchange}) from the vault?\n\n"
             "This cannot be undone. Delete the key on the exchange too if you no longer "
-            "use it.", QtWidgets.QMessageBox.StandardButton.Cancel, self)
+            "use it.")
+        box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Cancel)
         box.setObjectName("deleteDialog")
         delete = box.addButton("Delete", QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Cancel)
@@ -839,10 +837,6 @@ def _dispose(dialog: ConflictDialog) -> None:
     """Forget the values an answered conflict dialog showed, and delete it."""
     dialog.wipe_values()
     dialog.deleteLater()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _message(exc: BaseException) -> str:
