@@ -582,7 +582,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._open_form(entry)
 
     def _open_form(self, entry: KeyEntry | None) -> None:
-        form = KeyForm(self.catalog(), entry, self)
+        form = KeyForm(self.catalog(), entry, self, ops=self.ops)
         self.form = form
 
         def submitted(result: Any) -> None:
