@@ -408,7 +408,6 @@ class MainWindow(QtWidgets.QMainWindow):
         """Forget the data key and every entry, and wipe every widget showing one."""
         if self.vault is None:
             return
-        self.ops.wait_idle()  # let a save in flight finish; it takes milliseconds
         self.idle.stop()
         self.watcher.stop()
         if self.form is not None:
@@ -426,8 +425,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.detail.show_entry(None)
         self.model.clear()
         self.search.clear()
-        self.vault.lock()
-        self.vault = None
+        vault, self.vault = self.vault, None
+        if self.ops.busy:
+            # A save in flight finishes first (nothing typed is lost), without the UI
+            # thread waiting for it: the key is forgotten by the write worker, in
+            # order after it. Its callback finds this vault closed and ignores it.
+            self.ops.run(vault.lock, _ignore, _ignore, writes=True)
+        else:
+            vault.lock()
         self.read_only_banner.hide()
         self.read_only_label.clear()
         self.setWindowTitle("vault-app")
@@ -489,7 +494,10 @@ class MainWindow(QtWidgets.QMainWindow):
             return
 
         def done(changed: bool) -> None:
-            if self.vault is not vault or not changed:
+            if self.vault is not vault:
+                vault.lock()  # locked while it reloaded
+                return
+            if not changed:
                 return
             self._refresh()  # keeps the selected key and the search text
             self._flag_stale_form()
@@ -497,7 +505,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.reloaded.emit()
 
         def failed(exc: BaseException) -> None:
-            if self.vault is vault:
+            if self.vault is not vault:
+                vault.lock()
+            else:
                 self.statusBar().showMessage(f"Could not reload the vault: {_message(exc)}")
 
         self.ops.run(vault.reload, done, failed, writes=True)  # in order with saves
@@ -558,13 +568,16 @@ class MainWindow(QtWidgets.QMainWindow):
         def finished(result: Any) -> None:
             self.saved.emit(str(vault.path))
             if self.vault is not vault:  # locked (or another vault opened) meanwhile
+                vault.lock()  # the save restored its key: forget it again
                 return
             if announce:
                 self.statusBar().showMessage(f"Saved at {time.strftime('%H:%M:%S')}.")
             done(result)
 
         def refused(exc: BaseException) -> None:
-            if self.vault is vault:
+            if self.vault is not vault:
+                vault.lock()
+            else:
                 if isinstance(exc, errors.VaultReadOnly):
                     self._show_read_only()  # made read-only since it was unlocked
                 failed(exc)
@@ -831,6 +844,10 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.accepted.connect(accepted)
         self.settings_dialog = dialog
         dialog.open()
+
+
+def _ignore(_value: object) -> None:
+    pass
 
 
 def _dispose(dialog: ConflictDialog) -> None:
