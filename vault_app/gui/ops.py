@@ -34,9 +34,27 @@ class _Task(QtCore.QRunnable):
         try:
             result = self.fn()
         except BaseException as exc:  # every failure goes back to the GUI thread
-            self.relay.failed.emit(exc)
+            self.relay.failed.emit(_without_tracebacks(exc))
         else:
             self.relay.succeeded.emit(result)
+
+
+def _without_tracebacks(exc: BaseException) -> BaseException:
+    """``exc`` with no traceback on it or on its causes and contexts.
+
+    A traceback's frames hold the op's locals (a password, a decrypted payload):
+    the exception is kept by the GUI thread after the worker is done with them.
+    """
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        link = pending.pop()
+        if id(link) in seen:
+            continue
+        seen.add(id(link))
+        link.__traceback__ = None
+        pending.extend(e for e in (link.__cause__, link.__context__) if e is not None)
+    return exc
 
 
 class OpRunner(QtCore.QObject):
