@@ -8,7 +8,7 @@ from pathlib import Path
 from vault_app.core.kdf import KdfParams
 from vault_app.core.password_policy import MIN_LENGTH, MIN_SCORE, Strength, rate
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
-from vault_app.gui.widgets import InlineError, PasswordField
+from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
 
 _METER_COLORS = ("#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1b5e20")
 # The longest hint the strength meter can show (our longest opening, zxcvbn 4.5's
@@ -223,8 +223,21 @@ class CreatePage(QtWidgets.QWidget):
         self.confirm.wipe()
 
 
+def warning_banner(name: str, parent: QtWidgets.QWidget) -> WrapLabel:
+    """A yellow, plain-text warning that stays on show (unlike a status-bar message)."""
+    banner = WrapLabel("", parent)
+    banner.setObjectName(name)
+    banner.setStyleSheet(
+        f"#{name} {{ background: #fff4ce; color: #3d2e00; border: 1px solid #c99a00;"
+        " border-radius: 4px; padding: 6px; }")
+    banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    banner.hide()
+    return banner
+
+
 class UnlockPage(QtWidgets.QWidget):
     unlock_requested = Signal(Path, str)
+    path_changed = Signal(Path)  # the vault file chosen (the folder warning follows it)
     open_other_requested = Signal()
     create_requested = Signal()
 
@@ -243,6 +256,9 @@ class UnlockPage(QtWidgets.QWidget):
         self.notice.setWordWrap(True)
         self.notice.hide()
         layout.addWidget(self.notice)
+
+        self.folder_warning = warning_banner("unlockFolderWarning", inner)
+        layout.addWidget(self.folder_warning)
 
         form = QtWidgets.QFormLayout()
         layout.addLayout(form)
@@ -282,11 +298,20 @@ class UnlockPage(QtWidgets.QWidget):
         for path in paths:
             self.recent.addItem(str(path), str(path))
         self.recent.setCurrentIndex(0)
+        self.set_folder_warning(None)  # until checked for this file
+        self.path_changed.emit(current)
 
     def _recent_chosen(self, index: int) -> None:
         self.path = Path(self.recent.itemData(index))
         self.error.show_message("")
+        self.set_folder_warning(None)
+        self.path_changed.emit(self.path)
         self.password.setFocus()
+
+    def set_folder_warning(self, warning: str | None) -> None:
+        """Warn, before the password is typed, that others can write the vault's folder."""
+        self.folder_warning.setText(f"Warning: {warning}." if warning else "")
+        self.folder_warning.setVisible(bool(warning))
 
     def set_notice(self, text: str) -> None:
         self.notice.setText(text)

@@ -18,6 +18,7 @@ from vault_app.core.edits import FIELD_TITLES, differing_fields, merge_edit, res
 from vault_app.core.exchanges import Catalog, load_catalog
 from vault_app.core.kdf import calibrate
 from vault_app.core.model import KeyEntry
+from vault_app.core.storage import folder_warning
 from vault_app.core.vault import Vault
 from vault_app.gui.autolock import IdleWatcher
 from vault_app.gui.clipboard import SecretClipboard
@@ -41,7 +42,7 @@ from vault_app.gui.keys_model import (
     prepare_rows,
 )
 from vault_app.gui.ops import OpRunner
-from vault_app.gui.pages import CreatePage, UnlockPage
+from vault_app.gui.pages import CreatePage, UnlockPage, warning_banner
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.settings import Settings
 from vault_app.gui.settings_dialog import SettingsDialog
@@ -111,6 +112,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.create_page.open_other_requested.connect(self.choose_vault_file)
         self.unlock_page = UnlockPage(self)
         self.unlock_page.unlock_requested.connect(self.unlock)
+        self.unlock_page.path_changed.connect(self._check_folder)
         self.unlock_page.open_other_requested.connect(self.choose_vault_file)
         self.unlock_page.create_requested.connect(self.choose_new_vault_file)
         self.vault_page = self._build_vault_page()
@@ -126,6 +128,8 @@ class MainWindow(QtWidgets.QMainWindow):
         page.setObjectName("vaultPage")
         layout = QtWidgets.QVBoxLayout(page)
         layout.addWidget(self._build_read_only_banner(page))
+        self.folder_banner = warning_banner("folderWarningBanner", page)
+        layout.addWidget(self.folder_banner)
         self.search = QtWidgets.QLineEdit(page)
         self.search.setPlaceholderText(
             "Search labels, exchanges, permissions, environments, tags, notes (Ctrl+F)")
@@ -357,6 +361,14 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.ops.run(work, done, failed)
 
+    def _check_folder(self, path: Path) -> None:
+        """Warn on the unlock page, before the password, if others can write the folder."""
+        def done(warning: str | None) -> None:
+            if self.unlock_page.path == path:  # still the file chosen
+                self.unlock_page.set_folder_warning(warning)
+
+        self.ops.run(lambda: folder_warning(path), done, _ignore)  # a few stat calls
+
     def show_damaged(self, exc: BaseException) -> None:
         box = plain_message_box(self, QtWidgets.QMessageBox.Icon.Critical,
                                 "Vault file damaged", DAMAGED_HELP.format(error=_message(exc)))
@@ -377,8 +389,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.proxy.rowCount():
             self.table.selectRow(0)
         self._show_read_only()
-        if vault.folder_warning:  # other users can write the vault's folder
-            self.statusBar().showMessage(f"Warning: {vault.folder_warning}")
+        warning = vault.folder_warning  # other users can write the vault's folder
+        self.folder_banner.setText(f"Warning: {warning}." if warning else "")
+        self.folder_banner.setVisible(bool(warning))
+        if warning:
+            self.statusBar().showMessage(f"Warning: {warning}")
         self.unlocked.emit()
 
     def _show_read_only(self) -> None:
@@ -435,6 +450,8 @@ class MainWindow(QtWidgets.QMainWindow):
             vault.lock()
         self.read_only_banner.hide()
         self.read_only_label.clear()
+        self.folder_banner.hide()
+        self.folder_banner.clear()
         self.setWindowTitle("vault-app")
         self.show_start_page(self.vault_path, notice)
         self.locked.emit()
