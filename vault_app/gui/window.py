@@ -392,8 +392,6 @@ class MainWindow(QtWidgets.QMainWindow):
         warning = vault.folder_warning  # other users can write the vault's folder
         self.folder_banner.setText(f"Warning: {warning}." if warning else "")
         self.folder_banner.setVisible(bool(warning))
-        if warning:
-            self.statusBar().showMessage(f"Warning: {warning}")
         self.unlocked.emit()
 
     def _show_read_only(self) -> None:
