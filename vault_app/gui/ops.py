@@ -69,10 +69,16 @@ class OpRunner(QtCore.QObject):
         self._writes = QtCore.QThreadPool(self)
         self._writes.setMaxThreadCount(1)  # vault writes, one at a time
         self._pending: set[_Relay] = set()
+        self._writing: set[_Relay] = set()  # those in (or queued for) the write worker
 
     @property
     def busy(self) -> bool:
         return bool(self._pending)
+
+    @property
+    def writes_pending(self) -> bool:
+        """A ``writes=True`` op has not delivered its result yet."""
+        return bool(self._writing)
 
     def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
             on_failure: Callable[[BaseException], None], *, writes: bool = False) -> None:
@@ -80,6 +86,7 @@ class OpRunner(QtCore.QObject):
 
         def finish(callback: Callable[[Any], None], value: Any) -> None:
             self._pending.discard(relay)
+            self._writing.discard(relay)
             if not self._pending:
                 self.busy_changed.emit(False)
             callback(value)
@@ -88,6 +95,8 @@ class OpRunner(QtCore.QObject):
         relay.failed.connect(lambda exc: finish(on_failure, exc))
         was_idle = not self._pending
         self._pending.add(relay)
+        if writes:
+            self._writing.add(relay)
         if was_idle:
             self.busy_changed.emit(True)
         (self._writes if writes else self._general).start(_Task(fn, relay))

@@ -439,7 +439,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model.clear()
         self.search.clear()
         vault, self.vault = self.vault, None
-        if self.ops.busy:
+        if self.ops.writes_pending:
             # A save in flight finishes first (nothing typed is lost), without the UI
             # thread waiting for it: the key is forgotten by the write worker, in
             # order after it. Its callback finds this vault closed and ignores it.
