@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import shiboken6
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import PASSWORD
@@ -15,6 +16,11 @@ from vault_app.gui.window import MainWindow
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier
 SIGNAL_TIMEOUT = 10_000
+
+
+def closed(widget: QtWidgets.QWidget) -> bool:
+    """Hidden, or already deleted (a finished form or dialog is wiped and deleted)."""
+    return not shiboken6.isValid(widget) or not widget.isVisible()
 
 
 def click(qtbot: QtBot, widget: QtWidgets.QWidget) -> None:

@@ -18,6 +18,7 @@ from .helpers import (
     CTRL,
     SIGNAL_TIMEOUT,
     click,
+    closed,
     fill_form,
     labels_shown,
     open_add_form,
@@ -262,7 +263,7 @@ def test_delete_asks_first_cancel_keeps_the_key_delete_removes_it(
     [delete] = [b for b in box.buttons() if b.text() == "Delete"]
     with qtbot.waitSignal(window.saved, timeout=SIGNAL_TIMEOUT):
         click(qtbot, delete)
-    assert not box.isVisible()
+    assert closed(box)
     assert sorted(labels_shown(window)) == ["OKX main", "key 1"]
     assert "Deleted “key 0”" in window.statusBar().currentMessage()
     assert window.detail.entry is None or window.detail.entry.label != "key 0"

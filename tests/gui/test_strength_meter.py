@@ -10,6 +10,7 @@ from zxcvbn import zxcvbn
 from tests.conftest import PASSWORD
 from vault_app.core.kdf import KdfParams
 from vault_app.core.password_policy import MIN_SCORE, SCORE_NAMES
+from vault_app.gui import pages
 from vault_app.gui.qt import QtCore, QtWidgets
 from vault_app.gui.window import MainWindow
 
@@ -66,6 +67,7 @@ def test_nothing_below_the_hint_moves_while_typing(qtbot: QtBot, window: MainWin
             type_into(qtbot, page.password, password)
         else:
             page.password.clear()
+        qtbot.waitUntil(lambda: not page.rating_pending)  # typing paused: rated
         settle()
         hints.add(page.feedback.text())
         moved = {name: w.mapTo(window, QtCore.QPoint(0, 0)) for name, w in below.items()}
@@ -83,3 +85,22 @@ def test_the_kdf_choice_speaks_in_seconds_with_details_in_the_tooltip(
     assert KdfParams.default().describe() in page.kdf_default.toolTip()
     assert "1 second" in page.kdf_calibrate.toolTip()
     assert "Argon2id" not in page.kdf_default.text() + page.kdf_calibrate.text()
+
+
+def test_the_strength_is_rated_once_typing_pauses_not_per_key(
+        qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = window.create_page
+    rated: list[str] = []
+    rate = pages.rate
+    monkeypatch.setattr(pages, "rate", lambda text: rated.append(text) or rate(text))
+    page.password.setFocus()
+    qtbot.keyClicks(page.password, PASSWORD)  # one key event after another, no pause
+    assert rated == []
+    assert page.rating_pending and not page.create_button.isEnabled()
+    qtbot.waitUntil(lambda: not page.rating_pending)
+    assert rated == [PASSWORD]
+    assert page.meter.value() == zxcvbn(PASSWORD)["score"]
+
+    type_into(qtbot, page.password, "Tr0ub4dor&3")  # and the repeat field rates at once
+    type_into(qtbot, page.confirm, "T")
+    assert rated[-1] == "Tr0ub4dor&3" and not page.rating_pending

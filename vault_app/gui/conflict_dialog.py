@@ -14,6 +14,7 @@ from vault_app.core.edits import FIELD_TITLES, MINE, THEIRS
 from vault_app.core.errors import FieldConflict
 from vault_app.core.model import mask, mask_identifier
 from vault_app.gui.qt import Qt, QtWidgets
+from vault_app.gui.widgets import plain_label
 
 INTRO = (
     "“{label}” was changed by another window or process while you edited it. "
@@ -52,7 +53,8 @@ class ConflictDialog(QtWidgets.QDialog):
         self.reveal_buttons: dict[str, QtWidgets.QPushButton] = {}
 
         outer = QtWidgets.QVBoxLayout(self)
-        intro = QtWidgets.QLabel(INTRO.format(label=label), self)
+        intro = plain_label(INTRO.format(label=label), self)
+        intro.setObjectName("conflictIntro")
         intro.setWordWrap(True)
         outer.addWidget(intro)
         grid = QtWidgets.QGridLayout()
@@ -96,7 +98,7 @@ class ConflictDialog(QtWidgets.QDialog):
             button.setAccessibleName(f"{text}: {conflict.title}")
             button.setProperty("choice", choice)
             group.addButton(button)
-            value_label = QtWidgets.QLabel(describe(conflict, value), self)
+            value_label = plain_label(describe(conflict, value), self)
             value_label.setWordWrap(name in FIELD_TITLES)  # a secret has no place to break
             value_label.setObjectName(f"value_{name}_{choice}")
             value_label.setStyleSheet("margin-left: 22px;")
@@ -132,10 +134,14 @@ class ConflictDialog(QtWidgets.QDialog):
         return {name: str(group.checkedButton().property("choice"))
                 for name, group in self.groups.items() if group.checkedButton()}
 
-    def wipe(self) -> None:
-        """Forget the values shown (on lock), then close."""
+    def wipe_values(self) -> None:
+        """Forget the values shown; the dialog stays open."""
         for mine, theirs in self.values.values():
             mine.clear()
             theirs.clear()
         self.conflicts = []
+
+    def wipe(self) -> None:
+        """Forget the values shown (on lock), then close."""
+        self.wipe_values()
         self.reject()

@@ -11,7 +11,7 @@ from vault_app.gui.icons import eye_icon
 from vault_app.gui.keys_model import last_used_text, rotation_text
 from vault_app.gui.monospace import monospace_font
 from vault_app.gui.qt import Qt, QtCore, QtWidgets, Signal
-from vault_app.gui.widgets import wipe
+from vault_app.gui.widgets import escape, plain_label, wipe
 
 MASK = "•" * 12
 MIN_WIDTH = 360
@@ -107,7 +107,7 @@ class DetailPane(QtWidgets.QScrollArea):
         catalog = self._catalog()
         exchange = catalog.exchanges[entry.exchange].name \
             if entry.exchange in catalog else entry.exchange
-        title = QtWidgets.QLabel(f"<h2>{_escape(entry.label)}</h2>", self._body)
+        title = QtWidgets.QLabel(f"<h2>{escape(entry.label)}</h2>", self._body)
         title.setObjectName("detailTitle")
         self._layout.addWidget(title)
         form = QtWidgets.QFormLayout()
@@ -128,7 +128,7 @@ class DetailPane(QtWidgets.QScrollArea):
         if entry.tags:
             rows.append(("Tags", ", ".join(entry.tags)))
         for name, value in rows:
-            label = QtWidgets.QLabel(value, self._body)
+            label = plain_label(value, self._body)
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             if name == "Permissions" and entry.can_withdraw:
@@ -139,7 +139,8 @@ class DetailPane(QtWidgets.QScrollArea):
                 self.last_used = label
             form.addRow(f"{name}:", label)
         if entry.notes:
-            notes = QtWidgets.QLabel(entry.notes, self._body)
+            notes = plain_label(entry.notes, self._body)
+            notes.setObjectName("detailNotes")
             notes.setWordWrap(True)
             form.addRow("Notes:", notes)
         box = QtWidgets.QGroupBox("Credentials", self._body)
@@ -171,7 +172,3 @@ class DetailPane(QtWidgets.QScrollArea):
         reveal = not all(row.reveal.isChecked() for row in self.rows.values())
         for row in self.rows.values():
             row.reveal.setChecked(reveal)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

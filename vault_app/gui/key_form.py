@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from vault_app.core.edits import changed_fields
-from vault_app.core.errors import ValidationError
+from vault_app.core.errors import ValidationError, VaultError
 from vault_app.core.exchanges import (
     CREDENTIAL_NAMES,
     CREDENTIAL_TITLES,
@@ -30,8 +30,10 @@ from vault_app.core.model import (
     edit_entry,
     new_entry,
 )
+from vault_app.core.small_files import read_small_text
 from vault_app.gui.form_scroll import FormScrollArea
 from vault_app.gui.monospace import monospace_font
+from vault_app.gui.ops import OpRunner
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.secret_text import SecretTextField
 from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
@@ -89,11 +91,16 @@ class ExchangeCompleter(QtWidgets.QCompleter):
 
 class KeyForm(QtWidgets.QDialog):
     submitted = Signal(object)  # KeyEntry when adding, dict of changes when editing
+    pem_load_finished = Signal()  # a "Load PEM file" read ended (loaded or refused)
 
     def __init__(self, catalog: Catalog, entry: KeyEntry | None = None,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+                 parent: QtWidgets.QWidget | None = None, *,
+                 ops: OpRunner | None = None) -> None:
         super().__init__(parent)
         self.catalog = catalog
+        self.ops = ops or OpRunner(self)  # reads a PEM file off the UI thread
+        self.closed = False  # finished: a late op result must not touch the form
+        self.finished.connect(lambda _result: setattr(self, "closed", True))
         self.entry = entry
         self.trimmed: list[str] = []  # fields whose surrounding whitespace was removed
         self.setWindowTitle("Edit key" if entry else "Add key")
@@ -431,18 +438,39 @@ class KeyForm(QtWidgets.QDialog):
     def _load_pem(self, field: CredentialField) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
             self, "Load PEM private key", str(Path.home()), "PEM files (*.pem *.key);;All (*)")
-        if not path:
-            return
-        try:
-            text = Path(path).read_text(encoding="ascii").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            self.errors["secret"].show_message(f"Could not read that file: {exc}")
-            return
-        if not text.startswith("-----BEGIN"):
-            self.errors["secret"].show_message("That file does not hold a PEM key.")
-            return
-        field.setText(text)
-        self.errors["secret"].show_message("")
+        if path:
+            self.load_pem_file(field, Path(path))
+
+    def load_pem_file(self, field: CredentialField, path: Path) -> None:
+        """Read ``path`` in the background (a FIFO or a device must not hang the form)."""
+        error = self.errors["secret"]
+        load = self.load_buttons.get("secret")
+        if load is not None:
+            load.setEnabled(False)
+
+        def done(text: str) -> None:
+            if self.closed:
+                return
+            if load is not None:
+                load.setEnabled(True)
+            text = text.strip()
+            if not text.startswith("-----BEGIN"):
+                error.show_message("That file does not hold a PEM key.")
+                return
+            field.setText(text)
+            error.show_message("")
+            self.pem_load_finished.emit()
+
+        def failed(exc: BaseException) -> None:
+            if self.closed:
+                return
+            if load is not None:
+                load.setEnabled(True)
+            reason = str(exc) if isinstance(exc, VaultError) else type(exc).__name__
+            error.show_message(f"Could not load that file: {reason}.")
+            self.pem_load_finished.emit()
+
+        self.ops.run(lambda: read_small_text(path), done, failed)
 
     def _exchange_changed(self) -> None:
         info = self.exchange_info()
@@ -563,11 +591,16 @@ class KeyForm(QtWidgets.QDialog):
     def set_busy(self, busy: bool) -> None:
         self.buttons.setEnabled(not busy)
 
-    def wipe(self) -> None:
-        """Overwrite every secret field (on lock), then close."""
+    def wipe_fields(self) -> None:
+        """Overwrite every secret field and clear the rest; the form stays open."""
         for field in self.credential_fields.values():
             if isinstance(field, PasswordField | SecretTextField):
                 field.wipe()
             else:
                 field.clear()
+        self.notes.clear()
+
+    def wipe(self) -> None:
+        """Overwrite every secret field (on lock), then close."""
+        self.wipe_fields()
         self.reject()

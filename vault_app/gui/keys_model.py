@@ -8,8 +8,7 @@ credential.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
@@ -61,8 +60,8 @@ def search_text(entry: KeyEntry, exchange_name: str) -> str:
 class KeyRows:
     """Entries in display order with their search texts: plain Python, no Qt.
 
-    Built by ``KeyTableModel.prepare``, which may run on a worker thread, so that
-    sorting and indexing 10,000 keys never holds up the GUI thread.
+    Built by ``prepare_rows``, which may run on a worker thread, so that sorting
+    and indexing 10,000 keys never holds up the GUI thread.
     """
 
     entries: list[KeyEntry]
@@ -71,6 +70,22 @@ class KeyRows:
     rows: dict[str, int]    # entry id -> row
     sort_column: int
     sort_order: Qt.SortOrder
+
+
+def prepare_rows(entries: Iterable[KeyEntry], exchange_names: Mapping[str, str],
+                 column: int, order: Qt.SortOrder) -> KeyRows:
+    """Sort and index ``entries`` for ``KeyTableModel.set_rows``. Safe on a worker thread.
+
+    A pure function: it touches no widget, model or font. ``exchange_names`` maps
+    exchange ids to display names (built on the GUI thread); an id it lacks is
+    searched by id only.
+    """
+    by_label = sort_by_label(entries)
+    ordered = sort_entries(by_label, column, order, utcnow())
+    return KeyRows(ordered, by_label,
+                   {e.id: search_text(e, exchange_names.get(e.exchange, e.exchange))
+                    for e in ordered},
+                   {e.id: row for row, e in enumerate(ordered)}, column, order)
 
 
 def sort_by_label(entries: Iterable[KeyEntry]) -> list[KeyEntry]:
@@ -143,15 +158,18 @@ class KeyTableModel(QtCore.QAbstractTableModel):
         self._warning = QtGui.QBrush(QtGui.QColor("#c62828"))
 
     # --- content ---------------------------------------------------------------
+    @property
+    def sort_state(self) -> tuple[int, Qt.SortOrder]:
+        return self._sort_column, self._sort_order
+
     def prepare(self, entries: Iterable[KeyEntry]) -> KeyRows:
-        """Sort and index ``entries`` for ``set_rows``. Safe on a worker thread."""
-        column, order = self._sort_column, self._sort_order
-        by_label = sort_by_label(entries)
-        ordered = sort_entries(by_label, column, order, utcnow())
-        name = functools.cache(self._exchange_name)  # a few exchanges, many keys
-        return KeyRows(ordered, by_label,
-                       {e.id: search_text(e, name(e.exchange)) for e in ordered},
-                       {e.id: row for row, e in enumerate(ordered)}, column, order)
+        """Sort and index ``entries`` for ``set_rows``, here on the GUI thread.
+
+        Off the GUI thread, call ``prepare_rows`` with names built beforehand.
+        """
+        entries = list(entries)
+        names = {e.exchange: self._exchange_name(e.exchange) for e in entries}
+        return prepare_rows(entries, names, *self.sort_state)
 
     def set_rows(self, rows: KeyRows) -> None:
         """Show prepared rows; cheap, since the work was done by ``prepare``."""

@@ -34,9 +34,27 @@ class _Task(QtCore.QRunnable):
         try:
             result = self.fn()
         except BaseException as exc:  # every failure goes back to the GUI thread
-            self.relay.failed.emit(exc)
+            self.relay.failed.emit(_without_tracebacks(exc))
         else:
             self.relay.succeeded.emit(result)
+
+
+def _without_tracebacks(exc: BaseException) -> BaseException:
+    """``exc`` with no traceback on it or on its causes and contexts.
+
+    A traceback's frames hold the op's locals (a password, a decrypted payload):
+    the exception is kept by the GUI thread after the worker is done with them.
+    """
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        link = pending.pop()
+        if id(link) in seen:
+            continue
+        seen.add(id(link))
+        link.__traceback__ = None
+        pending.extend(e for e in (link.__cause__, link.__context__) if e is not None)
+    return exc
 
 
 class OpRunner(QtCore.QObject):
@@ -51,10 +69,16 @@ class OpRunner(QtCore.QObject):
         self._writes = QtCore.QThreadPool(self)
         self._writes.setMaxThreadCount(1)  # vault writes, one at a time
         self._pending: set[_Relay] = set()
+        self._writing: set[_Relay] = set()  # those in (or queued for) the write worker
 
     @property
     def busy(self) -> bool:
         return bool(self._pending)
+
+    @property
+    def writes_pending(self) -> bool:
+        """A ``writes=True`` op has not delivered its result yet."""
+        return bool(self._writing)
 
     def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
             on_failure: Callable[[BaseException], None], *, writes: bool = False) -> None:
@@ -62,6 +86,7 @@ class OpRunner(QtCore.QObject):
 
         def finish(callback: Callable[[Any], None], value: Any) -> None:
             self._pending.discard(relay)
+            self._writing.discard(relay)
             if not self._pending:
                 self.busy_changed.emit(False)
             callback(value)
@@ -70,6 +95,8 @@ class OpRunner(QtCore.QObject):
         relay.failed.connect(lambda exc: finish(on_failure, exc))
         was_idle = not self._pending
         self._pending.add(relay)
+        if writes:
+            self._writing.add(relay)
         if was_idle:
             self.busy_changed.emit(True)
         (self._writes if writes else self._general).start(_Task(fn, relay))

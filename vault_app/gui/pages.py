@@ -8,8 +8,9 @@ from pathlib import Path
 from vault_app.core.kdf import KdfParams
 from vault_app.core.password_policy import MIN_LENGTH, MIN_SCORE, Strength, rate
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
-from vault_app.gui.widgets import InlineError, PasswordField
+from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
 
+RATE_DELAY_MS = 150  # the strength is rated once typing pauses this long
 _METER_COLORS = ("#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1b5e20")
 # The longest hint the strength meter can show (our longest opening, zxcvbn 4.5's
 # longest warning and longest suggestion); the hint always keeps room for it, so
@@ -131,7 +132,14 @@ class CreatePage(QtWidgets.QWidget):
         layout.addLayout(form)
         self.password = PasswordField("Master password", inner)
         self.password.setAccessibleName("Master password")
-        self.password.textChanged.connect(self._update)
+        # zxcvbn takes milliseconds per call: rate once typing pauses, not per key
+        self._strength: Strength | None = None
+        self._rated: str | None = None  # the text _strength is for
+        self._rate_timer = QtCore.QTimer(self)
+        self._rate_timer.setSingleShot(True)
+        self._rate_timer.setInterval(RATE_DELAY_MS)
+        self._rate_timer.timeout.connect(self._rate)
+        self.password.textChanged.connect(self._password_changed)
         form.addRow("&Master password:", self.password)
         self.meter = QtWidgets.QProgressBar(inner)
         self.meter.setRange(0, 4)
@@ -144,7 +152,7 @@ class CreatePage(QtWidgets.QWidget):
         form.addRow("", self.feedback)
         self.confirm = PasswordField("Repeat it", inner)
         self.confirm.setAccessibleName("Repeat master password")
-        self.confirm.textChanged.connect(self._update)
+        self.confirm.textChanged.connect(self._confirm_changed)
         form.addRow("&Repeat:", self.confirm)
 
         kdf_box = QtWidgets.QGroupBox("Key derivation strength", inner)
@@ -179,20 +187,42 @@ class CreatePage(QtWidgets.QWidget):
         layout.addStretch(2)
         self.password.returnPressed.connect(self.confirm.setFocus)
         self.confirm.returnPressed.connect(self._submit)
-        self._update()
+        self._rate()
 
     def set_path(self, path: Path) -> None:
         self.path = path
         self.path_label.setText(f"File: {path}")
 
-    def _update(self) -> None:
+    @property
+    def rating_pending(self) -> bool:
+        """The password changed and is not rated yet (typing has not paused)."""
+        return self._rated != self.password.text()
+
+    def _password_changed(self) -> None:
+        self._rate_timer.start()  # restarted by every key
+        self._update()
+
+    def _confirm_changed(self) -> None:
+        if self.rating_pending:
+            self._rate()  # moved on to the second field: rate now
+        else:
+            self._update()
+
+    def _rate(self) -> None:
+        self._rate_timer.stop()
         text = self.password.text()
-        strength = rate(text) if text else None
-        level = strength.meter if strength else 0
+        self._strength = rate(text) if text else None
+        self._rated = text
+        level = self._strength.meter if self._strength else 0
         self.meter.setValue(level)
         self.meter.setStyleSheet(
             f"QProgressBar::chunk {{ background: {_METER_COLORS[level]}; }}")
-        self.feedback.setText(strength_hint(strength))
+        self.feedback.setText(strength_hint(self._strength))
+        self._update()
+
+    def _update(self) -> None:
+        text = self.password.text()
+        strength = None if self.rating_pending else self._strength
         matches = bool(text) and text == self.confirm.text()
         self.create_button.setEnabled(bool(strength and strength.acceptable and matches))
         if self.confirm.text() and not text.startswith(self.confirm.text()):
@@ -201,6 +231,8 @@ class CreatePage(QtWidgets.QWidget):
             self.error.show_message("")
 
     def _submit(self) -> None:
+        if self.rating_pending:
+            self._rate()
         if self.create_button.isEnabled():
             self.create_requested.emit(self.path, self.password.text(),
                                        self.kdf_calibrate.isChecked())
@@ -223,8 +255,21 @@ class CreatePage(QtWidgets.QWidget):
         self.confirm.wipe()
 
 
+def warning_banner(name: str, parent: QtWidgets.QWidget) -> WrapLabel:
+    """A yellow, plain-text warning that stays on show (unlike a status-bar message)."""
+    banner = WrapLabel("", parent)
+    banner.setObjectName(name)
+    banner.setStyleSheet(
+        f"#{name} {{ background: #fff4ce; color: #3d2e00; border: 1px solid #c99a00;"
+        " border-radius: 4px; padding: 6px; }")
+    banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    banner.hide()
+    return banner
+
+
 class UnlockPage(QtWidgets.QWidget):
     unlock_requested = Signal(Path, str)
+    path_changed = Signal(Path)  # the vault file chosen (the folder warning follows it)
     open_other_requested = Signal()
     create_requested = Signal()
 
@@ -243,6 +288,9 @@ class UnlockPage(QtWidgets.QWidget):
         self.notice.setWordWrap(True)
         self.notice.hide()
         layout.addWidget(self.notice)
+
+        self.folder_warning = warning_banner("unlockFolderWarning", inner)
+        layout.addWidget(self.folder_warning)
 
         form = QtWidgets.QFormLayout()
         layout.addLayout(form)
@@ -282,11 +330,20 @@ class UnlockPage(QtWidgets.QWidget):
         for path in paths:
             self.recent.addItem(str(path), str(path))
         self.recent.setCurrentIndex(0)
+        self.set_folder_warning(None)  # until checked for this file
+        self.path_changed.emit(current)
 
     def _recent_chosen(self, index: int) -> None:
         self.path = Path(self.recent.itemData(index))
         self.error.show_message("")
+        self.set_folder_warning(None)
+        self.path_changed.emit(self.path)
         self.password.setFocus()
+
+    def set_folder_warning(self, warning: str | None) -> None:
+        """Warn, before the password is typed, that others can write the vault's folder."""
+        self.folder_warning.setText(f"Warning: {warning}." if warning else "")
+        self.folder_warning.setVisible(bool(warning))
 
     def set_notice(self, text: str) -> None:
         self.notice.setText(text)

@@ -1,10 +1,38 @@
-"""Small reusable widgets: password fields that wipe themselves, inline errors."""
+"""Small reusable widgets: password fields that wipe themselves, inline errors.
+
+Vault text (labels, notes, tags, URLs, error messages naming them) comes from a
+file another program may have written: it is shown as plain text
+(``plain_label``), or passed through ``escape`` where a label needs rich text.
+"""
 
 from __future__ import annotations
+
+import html
 
 from vault_app.gui.icons import eye_icon
 from vault_app.gui.monospace import monospace_font
 from vault_app.gui.qt import QtCore, QtGui, QtWidgets
+
+
+def escape(text: str) -> str:
+    """``text`` for a rich-text label: shown literally, never as markup."""
+    return html.escape(text, quote=False)
+
+
+def plain_label(text: str, parent: QtWidgets.QWidget | None = None) -> QtWidgets.QLabel:
+    """A label that shows ``text`` literally, even if it looks like HTML."""
+    label = QtWidgets.QLabel(text, parent)
+    label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    return label
+
+
+def plain_message_box(parent: QtWidgets.QWidget, icon: QtWidgets.QMessageBox.Icon, title: str,
+                      text: str) -> QtWidgets.QMessageBox:
+    """A message box whose text is shown literally (it may quote vault data)."""
+    box = QtWidgets.QMessageBox(icon, title, text, QtWidgets.QMessageBox.StandardButton.NoButton,
+                                parent)
+    box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    return box
 
 
 def wipe(field: QtWidgets.QLineEdit) -> None:
@@ -61,6 +89,7 @@ class WrapLabel(QtWidgets.QLabel):
     def __init__(self, text: str = "", parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.setWordWrap(True)
+        self.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # never markup, whatever it holds
 
     def sizeHint(self) -> QtCore.QSize:
         hint = super().sizeHint()

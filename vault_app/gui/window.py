@@ -18,6 +18,7 @@ from vault_app.core.edits import FIELD_TITLES, differing_fields, merge_edit, res
 from vault_app.core.exchanges import Catalog, load_catalog
 from vault_app.core.kdf import calibrate
 from vault_app.core.model import KeyEntry
+from vault_app.core.storage import folder_warning
 from vault_app.core.vault import Vault
 from vault_app.gui.autolock import IdleWatcher
 from vault_app.gui.clipboard import SecretClipboard
@@ -38,12 +39,14 @@ from vault_app.gui.keys_model import (
     KeyRows,
     KeyTableModel,
     PermissionBadgeDelegate,
+    prepare_rows,
 )
 from vault_app.gui.ops import OpRunner
-from vault_app.gui.pages import CreatePage, UnlockPage
+from vault_app.gui.pages import CreatePage, UnlockPage, warning_banner
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.settings import Settings
 from vault_app.gui.settings_dialog import SettingsDialog
+from vault_app.gui.widgets import escape, plain_message_box
 
 RELOADED = "Reloaded: changed by another window or process."
 STALE_FORM = (
@@ -115,6 +118,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.create_page.open_other_requested.connect(self.choose_vault_file)
         self.unlock_page = UnlockPage(self)
         self.unlock_page.unlock_requested.connect(self.unlock)
+        self.unlock_page.path_changed.connect(self._check_folder)
         self.unlock_page.open_other_requested.connect(self.choose_vault_file)
         self.unlock_page.create_requested.connect(self.choose_new_vault_file)
         self.vault_page = self._build_vault_page()
@@ -130,6 +134,8 @@ class MainWindow(QtWidgets.QMainWindow):
         page.setObjectName("vaultPage")
         layout = QtWidgets.QVBoxLayout(page)
         layout.addWidget(self._build_read_only_banner(page))
+        self.folder_banner = warning_banner("folderWarningBanner", page)
+        layout.addWidget(self.folder_banner)
         self.search = QtWidgets.QLineEdit(page)
         self.search.setPlaceholderText(
             "Search labels, exchanges, permissions, environments, tags, notes (Ctrl+F)")
@@ -336,10 +342,12 @@ class MainWindow(QtWidgets.QMainWindow):
     def unlock(self, path: Path, password: str) -> None:
         self.unlock_page.set_busy(True)
         self.vault_path = path
+        names = self.exchange_names()  # here: the catalog's names depend on the font
+        column, order = self.model.sort_state
 
-        def work() -> tuple[Vault, KeyRows]:
+        def work() -> tuple[Vault, KeyRows]:  # no widget, model or font in here
             vault = Vault.open(path, password)
-            return vault, self.model.prepare(vault.entries)  # sorted off the GUI thread
+            return vault, prepare_rows(vault.entries, names, column, order)
 
         def done(result: tuple[Vault, KeyRows]) -> None:
             self.unlock_page.set_busy(False)
@@ -359,12 +367,18 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.ops.run(work, done, failed)
 
+    def _check_folder(self, path: Path) -> None:
+        """Warn on the unlock page, before the password, if others can write the folder."""
+        def done(warning: str | None) -> None:
+            if self.unlock_page.path == path:  # still the file chosen
+                self.unlock_page.set_folder_warning(warning)
+
+        self.ops.run(lambda: folder_warning(path), done, _ignore)  # a few stat calls
+
     def show_damaged(self, exc: BaseException) -> None:
-        box = QtWidgets.QMessageBox(self)
+        box = plain_message_box(self, QtWidgets.QMessageBox.Icon.Critical,
+                                "Vault file damaged", DAMAGED_HELP.format(error=_message(exc)))
         box.setObjectName("damagedDialog")
-        box.setIcon(QtWidgets.QMessageBox.Icon.Critical)
-        box.setWindowTitle("Vault file damaged")
-        box.setText(DAMAGED_HELP.format(error=_message(exc)))
         box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Ok)
         box.open()
         self.damaged_dialog = box
@@ -381,8 +395,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.proxy.rowCount():
             self.table.selectRow(0)
         self._show_read_only()
-        if vault.folder_warning:  # other users can write the vault's folder
-            self.statusBar().showMessage(f"Warning: {vault.folder_warning}")
+        warning = vault.folder_warning  # other users can write the vault's folder
+        self.folder_banner.setText(f"Warning: {warning}." if warning else "")
+        self.folder_banner.setVisible(bool(warning))
         self.unlocked.emit()
 
     def _show_read_only(self) -> None:
@@ -393,7 +408,7 @@ class MainWindow(QtWidgets.QMainWindow):
             marker = " (read-only)" if reason else ""
             self.setWindowTitle(f"{vault.path.name}{marker} — vault-app")
         if reason:
-            text = (f"<b>This vault is read-only:</b> {_escape(reason)}. You can view and "
+            text = (f"<b>This vault is read-only:</b> {escape(reason)}. You can view and "
                     "copy keys, but not add, edit or delete them. To make changes, save a "
                     "copy and continue there; this file is never changed.")
             self.read_only_label.setText(text)
@@ -412,7 +427,6 @@ class MainWindow(QtWidgets.QMainWindow):
         """Forget the data key and every entry, and wipe every widget showing one."""
         if self.vault is None:
             return
-        self.ops.wait_idle()  # let a save in flight finish; it takes milliseconds
         self.idle.stop()
         self.watcher.stop()
         if self.form is not None:
@@ -423,17 +437,25 @@ class MainWindow(QtWidgets.QMainWindow):
             self.conflict_dialog = None
         if self.removed_dialog is not None:
             self.removed_dialog.reject()
-        if self.delete_dialog is not None and self.delete_dialog.isVisible():
+        if self.delete_dialog is not None:
             self.delete_dialog.reject()
         self.clipboard.clear()
         self.statusBar().clearMessage()  # nothing from the unlocked session stays on show
         self.detail.show_entry(None)
         self.model.clear()
         self.search.clear()
-        self.vault.lock()
-        self.vault = None
+        vault, self.vault = self.vault, None
+        if self.ops.writes_pending:
+            # A save in flight finishes first (nothing typed is lost), without the UI
+            # thread waiting for it: the key is forgotten by the write worker, in
+            # order after it. Its callback finds this vault closed and ignores it.
+            self.ops.run(vault.lock, _ignore, _ignore, writes=True)
+        else:
+            vault.lock()
         self.read_only_banner.hide()
         self.read_only_label.clear()
+        self.folder_banner.hide()
+        self.folder_banner.clear()
         self.setWindowTitle("vault-app")
         self.show_start_page(self.vault_path, notice)
         self.locked.emit()
@@ -493,7 +515,10 @@ class MainWindow(QtWidgets.QMainWindow):
             return
 
         def done(changed: bool) -> None:
-            if self.vault is not vault or not changed:
+            if self.vault is not vault:
+                vault.lock()  # locked while it reloaded
+                return
+            if not changed:
                 return
             self._refresh()  # keeps the selected key and the search text
             self._flag_stale_form()
@@ -501,7 +526,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.reloaded.emit()
 
         def failed(exc: BaseException) -> None:
-            if self.vault is vault:
+            if self.vault is not vault:
+                vault.lock()
+            else:
                 self.statusBar().showMessage(f"Could not reload the vault: {_message(exc)}")
 
         self.ops.run(vault.reload, done, failed, writes=True)  # in order with saves
@@ -545,6 +572,10 @@ class MainWindow(QtWidgets.QMainWindow):
             text = f"No key matches '{self.search.text().strip()}': Esc clears the search"
         self.table.set_placeholder(text)
 
+    def exchange_names(self) -> dict[str, str]:
+        """Exchange id -> display name, as plain data a worker thread may read."""
+        return {key: info.name for key, info in self.catalog().exchanges.items()}
+
     def _exchange_name(self, exchange_id: str) -> str:
         catalog = self.catalog()
         return catalog.exchanges[exchange_id].name if exchange_id in catalog else exchange_id
@@ -558,13 +589,16 @@ class MainWindow(QtWidgets.QMainWindow):
         def finished(result: Any) -> None:
             self.saved.emit(str(vault.path))
             if self.vault is not vault:  # locked (or another vault opened) meanwhile
+                vault.lock()  # the save restored its key: forget it again
                 return
             if announce:
                 self.statusBar().showMessage(f"Saved at {time.strftime('%H:%M:%S')}.")
             done(result)
 
         def refused(exc: BaseException) -> None:
-            if self.vault is vault:
+            if self.vault is not vault:
+                vault.lock()
+            else:
                 if isinstance(exc, errors.VaultReadOnly):
                     self._show_read_only()  # made read-only since it was unlocked
                 failed(exc)
@@ -582,7 +616,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._open_form(entry)
 
     def _open_form(self, entry: KeyEntry | None) -> None:
-        form = KeyForm(self.catalog(), entry, self)
+        form = KeyForm(self.catalog(), entry, self, ops=self.ops)
         self.form = form
 
         def submitted(result: Any) -> None:
@@ -590,7 +624,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
             def done(saved: KeyEntry) -> None:
                 trimmed = form.trimmed
-                form.accept()
+                if self.form is form:  # not cancelled (and so deleted) meanwhile
+                    form.accept()
                 self._refresh(saved.id)
                 current = self.current_entry()
                 if current is None or current.id != saved.id:
@@ -602,9 +637,10 @@ class MainWindow(QtWidgets.QMainWindow):
                     f"Saved “{saved.label}” at {time.strftime('%H:%M:%S')}.{note}")
 
             def failed(exc: BaseException) -> None:
-                form.set_busy(False)
-                form.show_error(exc if isinstance(exc, errors.ValidationError)
-                                else RuntimeError(_message(exc)))
+                if self.form is form:
+                    form.set_busy(False)
+                    form.show_error(exc if isinstance(exc, errors.ValidationError)
+                                    else RuntimeError(_message(exc)))
                 if self.vault is not None:
                     self._refresh()
 
@@ -613,8 +649,15 @@ class MainWindow(QtWidgets.QMainWindow):
             else:
                 self._save_edit(form, result, entry, done, failed)
 
+        def closed(_result: int) -> None:
+            # Saved, cancelled or locked: the secrets typed go now, not at exit.
+            if self.form is form:
+                self.form = None
+            form.wipe_fields()
+            form.deleteLater()  # with its conflict or "deleted" dialog, if one is open
+
         form.submitted.connect(submitted)
-        form.finished.connect(lambda _result: setattr(self, "form", None))
+        form.finished.connect(closed)
         form.open()
 
     def _save_edit(self, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
@@ -659,6 +702,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._save_edit(form, rebased, theirs, done, failed)
 
         dialog.finished.connect(answered)
+        dialog.finished.connect(lambda _result: _dispose(dialog))  # after answered()
         dialog.open()
 
     def _offer_add_back(self, form: KeyForm, done: Callable[[Any], None],
@@ -666,10 +710,8 @@ class MainWindow(QtWidgets.QMainWindow):
         base = form.entry
         assert base is not None
         label = base.label
-        box = QtWidgets.QMessageBox(
-            QtWidgets.QMessageBox.Icon.Warning, "Key deleted in another window",
-            DELETED_HELP.format(label=label), QtWidgets.QMessageBox.StandardButton.NoButton,
-            form)
+        box = plain_message_box(form, QtWidgets.QMessageBox.Icon.Warning,
+                                "Key deleted in another window", DELETED_HELP.format(label=label))
         box.setObjectName("removedDialog")
         add_back = box.addButton("Add back as a new key",
                                  QtWidgets.QMessageBox.ButtonRole.AcceptRole)
@@ -698,6 +740,7 @@ class MainWindow(QtWidgets.QMainWindow):
                     "not saved: this key was deleted elsewhere meanwhile."))
 
         box.finished.connect(lambda _result: answered())
+        box.finished.connect(lambda _result: box.deleteLater())
         box.open()
 
     def delete_key(self) -> None:
@@ -705,16 +748,19 @@ class MainWindow(QtWidgets.QMainWindow):
         if entry is None or self.read_only:
             return
         row = self.table.currentIndex().row()
-        box = QtWidgets.QMessageBox(
-            QtWidgets.QMessageBox.Icon.Warning, "Delete key",
+        box = plain_message_box(
+            self, QtWidgets.QMessageBox.Icon.Warning, "Delete key",
             f"Delete “{entry.label}” ({entry.exchange}) from the vault?\n\n"
             "This cannot be undone. Delete the key on the exchange too if you no longer "
-            "use it.", QtWidgets.QMessageBox.StandardButton.Cancel, self)
+            "use it.")
+        box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Cancel)
         box.setObjectName("deleteDialog")
         delete = box.addButton("Delete", QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Cancel)
 
         def answered() -> None:
+            if self.delete_dialog is box:
+                self.delete_dialog = None
             if box.clickedButton() is not delete or self.vault is None:
                 return
 
@@ -727,6 +773,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._save(lambda vault: vault.remove(entry.id), done, self._show_save_error)
 
         box.finished.connect(lambda _result: answered())
+        box.finished.connect(lambda _result: box.deleteLater())
         self.delete_dialog = box
         box.open()
 
@@ -820,8 +867,14 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.open()
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _ignore(_value: object) -> None:
+    pass
+
+
+def _dispose(dialog: ConflictDialog) -> None:
+    """Forget the values an answered conflict dialog showed, and delete it."""
+    dialog.wipe_values()
+    dialog.deleteLater()
 
 
 def _message(exc: BaseException) -> str:
