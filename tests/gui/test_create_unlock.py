@@ -110,7 +110,8 @@ def test_empty_password_asks_for_one(qtbot: QtBot, sample_vault: Vault,
     with qtbot.assertNotEmitted(page.unlock_requested):
         click(qtbot, page.unlock)
     assert page.error.isVisible() and "Enter the master password" in page.error.text()
-    assert not window.ops.busy
+    qtbot.waitUntil(lambda: not window.ops.busy)  # the page's folder check may be running
+    assert window.vault is None and window.stack.currentWidget() is page
 
 
 def test_damaged_vault_shows_the_damaged_dialog_and_leaves_the_file_alone(
