@@ -33,6 +33,7 @@ from vault_app.core.errors import (
     KdfParamsOutOfRange,
     ValidationError,
     VaultChangedOnDisk,
+    VaultFull,
     VaultLocked,
     VaultWriteError,
     WrongPassword,
@@ -356,6 +357,7 @@ class Vault:
         path = storage.resolve_new(Path(path))
         entries = list(self._entries)
         blob = seal(slot, self._dek, encode_payload(self._meta, entries))
+        _check_size(blob)
         stamp = _write_new_file(path, blob)
         copy = Vault(path, slot, self._dek, self._meta, entries, checksum_of(blob),
                      self._catalog)
@@ -432,6 +434,7 @@ class Vault:
             slot, dek = new_keys if new_keys else (slot, self._dek)
             assert dek is not None
             blob = seal(slot, dek, encode_payload(self._meta, entries))
+            _check_size(blob)
             storage.remove_stale_temps(self.path)
             try:
                 storage.atomic_write(self.path, blob)
@@ -455,6 +458,16 @@ def _file_stamp(path: Path) -> tuple[int, ...] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _check_size(blob: bytes) -> None:
+    """Raise VaultFull if ``blob`` is larger than a reader accepts (spec 5.1): written,
+    it would lock the user out of every key on the next open."""
+    if len(blob) > storage.MAX_VAULT_SIZE:
+        raise VaultFull(
+            f"the vault would grow to {len(blob):,} bytes, more than the "
+            f"{storage.MAX_VAULT_SIZE / (1024 * 1024):g} MiB a vault file may hold; "
+            "nothing was written. Remove keys or shorten notes", field=None)
 
 
 def _write_new_file(path: Path, blob: bytes) -> tuple[int, ...] | None:
