@@ -136,9 +136,9 @@ def calibrate(target_seconds: float = 1.0, parallelism: int = 4,
     """Find parameters that take about ``target_seconds`` on this machine.
 
     Memory is doubled first (up to 1 GiB, and only while it stays within a
-    quarter of the machine's memory and every hard limit, see ``_fits``), then iterations are raised (up to the cap), never going below
-    the default. Each probe runs the real KDF
-    (``measure``), so this takes a few seconds.
+    quarter of the machine's memory and every hard limit, see ``_fits``), then
+    iterations are raised (up to the cap), never going below the default. Each
+    probe runs the real KDF (``measure``), so this takes a few seconds.
     """
     default = KdfParams.default()
     params = KdfParams(default.memory_kib, default.iterations, parallelism)

@@ -95,7 +95,8 @@ def test_round_trip(meta: VaultMeta, entries: list[KeyEntry]) -> None:
 
 
 @PROPERTY
-@given(meta=META_S, entries=st.lists(ENTRY, max_size=4, unique_by=lambda e: e.id), indent=st.sampled_from([None, 1, 4]))
+@given(meta=META_S, entries=st.lists(ENTRY, max_size=4, unique_by=lambda e: e.id),
+       indent=st.sampled_from([None, 1, 4]))
 def test_any_layout_gives_the_same_result(
     meta: VaultMeta, entries: list[KeyEntry], indent: int | None
 ) -> None:

@@ -52,11 +52,12 @@ def test_a_file_exactly_at_the_cap_is_written_and_read(vault: Vault, vault_path:
 def test_a_credential_is_at_most_64_kib() -> None:
     """A PEM private key is about 3 KiB; 64 KiB is what the CLI reads in one line."""
     catalog = load_catalog()
-    make_entry("limit", "binance", credentials={"apiKey": "k" * MAX_CREDENTIAL, "secret": "s"})
+    longest, too_long = "k" * MAX_CREDENTIAL, "s" * (MAX_CREDENTIAL + 1)
+    make_entry("limit", "binance", credentials={"apiKey": longest, "secret": "s"})
     with pytest.raises(ValidationError, match="longer than 65,536") as caught:
-        make_entry("huge", "binance", credentials={"apiKey": "k", "secret": "s" * (MAX_CREDENTIAL + 1)})
+        make_entry("huge", "binance", credentials={"apiKey": "k", "secret": too_long})
     assert caught.value.field == "secret"
     with pytest.raises(ValidationError) as caught:
-        edit_entry(make_entry("edited", "binance"), {"credentials": {"apiKey": "k" * (MAX_CREDENTIAL + 1),
-                                                          "secret": "s"}}, catalog)
+        edit_entry(make_entry("edited", "binance"),
+                   {"credentials": {"apiKey": too_long, "secret": "s"}}, catalog)
     assert caught.value.field == "apiKey"
