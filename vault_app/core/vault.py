@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -133,6 +134,10 @@ class Vault:
         # Why the file cannot be saved (see ``writable``), or None; refreshed on each save.
         self.read_only_reason: str | None = None
         self.folder_warning: str | None = None  # see storage.folder_warning
+        # Guards the key, the entries and the fingerprint: a save runs on a worker
+        # thread while the user may lock the vault (see ``lock``).
+        self._state = threading.Lock()
+        self._locked = False
         self._slot: KeySlot | None = slot
         self._dek: bytes | None = dek
         self._meta = meta
@@ -327,14 +332,13 @@ class Vault:
                         kdf: KdfParams | None = None, *,
                         enforce_kdf_minimum: bool = True) -> None:
         """Re-key: a new salt *and* a new DEK. Runs the KDF twice."""
-        slot = self._require_slot()
+        slot, held = self._keys()
         if not new_password:
             raise ValidationError("the new master password must not be empty",
                                   field="password")
         kek = derive_kek(old_password, slot.salt, slot.kdf)
         dek = crypto.unwrap_dek(kek, slot.wrapped_dek, slot.wrap_nonce, slot.kdf_header())
-        assert self._dek is not None
-        if not hmac.compare_digest(dek, self._dek):
+        if not hmac.compare_digest(dek, held):
             raise WrongPassword()
         if kdf is None:  # keep the file's strength unless it is below today's minimum
             kdf = slot.kdf
@@ -352,15 +356,12 @@ class Vault:
         The copy has the same master password and data key (no KDF runs) and a fresh
         payload nonce. Returns the copy, unlocked, so the user can continue there.
         """
-        slot = self._require_slot()
-        assert self._dek is not None
+        slot, dek, meta, entries, _ = self._snapshot()
         path = storage.resolve_new(Path(path))
-        entries = list(self._entries)
-        blob = seal(slot, self._dek, encode_payload(self._meta, entries))
+        blob = seal(slot, dek, encode_payload(meta, entries))
         _check_size(blob)
         stamp = _write_new_file(path, blob)
-        copy = Vault(path, slot, self._dek, self._meta, entries, checksum_of(blob),
-                     self._catalog)
+        copy = Vault(path, slot, dek, meta, entries, checksum_of(blob), self._catalog)
         copy._disk_stamp = stamp
         copy.read_only_reason = read_only_reason(path)
         copy.folder_warning = storage.folder_warning(path)
@@ -374,13 +375,14 @@ class Vault:
 
     def reload(self) -> bool:
         """Re-read the file if another process changed it. True if it did."""
-        self._require_unlocked()
+        slot, dek, _, _, fingerprint = self._snapshot()
         stamp = _file_stamp(self.path)
         data = storage.read_bytes(self.path)
-        if checksum_of(data) == self._fingerprint:
+        if checksum_of(data) == fingerprint:
             self._disk_stamp = stamp
             return False
-        self._reload_from(data)
+        if not self._adopt(*self._decode_disk(data, slot, dek)):
+            raise VaultLocked("the vault is locked")  # locked while it was being read
         self._disk_stamp = stamp
         return True
 
@@ -391,10 +393,17 @@ class Vault:
         return self._disk_stamp is None or _file_stamp(self.path) != self._disk_stamp
 
     def lock(self) -> None:
-        """Forget the data key and every entry. The object is unusable after."""
-        self._dek = None
-        self._slot = None
-        self._entries = []
+        """Forget the data key and every entry. The object is unusable after.
+
+        Safe while a save runs on another thread: that save may still complete on
+        disk (it holds its own copy of what it writes), but it never puts the key
+        or the entries back in memory.
+        """
+        with self._state:
+            self._locked = True
+            self._dek = None
+            self._slot = None
+            self._entries = []
 
     # --- internals ---------------------------------------------------------------
 
@@ -403,37 +412,60 @@ class Vault:
             raise VaultLocked("the vault is locked")
 
     def _require_slot(self) -> KeySlot:
-        self._require_unlocked()
-        assert self._slot is not None
-        return self._slot
+        return self._keys()[0]
 
-    def _reload_from(self, data: bytes) -> None:
+    def _keys(self) -> tuple[KeySlot, bytes]:
+        """The key slot and the data key, or VaultLocked."""
+        with self._state:
+            if self._dek is None or self._slot is None:
+                raise VaultLocked("the vault is locked")
+            return self._slot, self._dek
+
+    def _snapshot(self) -> tuple[KeySlot, bytes, VaultMeta, list[KeyEntry], bytes]:
+        """Everything a save or a reload works from, taken at once, or VaultLocked."""
+        with self._state:
+            if self._dek is None or self._slot is None:
+                raise VaultLocked("the vault is locked")
+            return self._slot, self._dek, self._meta, list(self._entries), self._fingerprint
+
+    def _decode_disk(self, data: bytes, slot: KeySlot,
+                     dek: bytes) -> tuple[VaultMeta, list[KeyEntry], bytes]:
+        """Decrypt the file another session wrote with the data key this one holds."""
         parsed = parse(data)
-        if parsed.slot != self._slot:
+        if parsed.slot != slot:
             raise VaultChangedOnDisk(
                 "the vault's master password was changed by another process; "
                 "nothing was written. Lock and unlock again with the new password."
             )
-        assert self._dek is not None
-        plaintext = crypto.open_payload(self._dek, parsed.payload_nonce, parsed.ciphertext,
+        plaintext = crypto.open_payload(dek, parsed.payload_nonce, parsed.ciphertext,
                                         parsed.header)
-        self._meta, self._entries = decode_payload(plaintext)
-        self._fingerprint = parsed.checksum
+        meta, entries = decode_payload(plaintext)
+        return meta, entries, parsed.checksum
+
+    def _adopt(self, meta: VaultMeta, entries: list[KeyEntry], fingerprint: bytes) -> bool:
+        """Show what is on disk; False (memory untouched) if the vault was locked."""
+        with self._state:
+            if self._locked:
+                return False
+            self._meta, self._entries, self._fingerprint = meta, entries, fingerprint
+            return True
 
     def _commit(self, mutate: Mutation,
                 new_keys: tuple[KeySlot, bytes] | None = None) -> None:
-        slot = self._require_slot()
+        slot, dek, meta, entries, fingerprint = self._snapshot()
         if self.read_only:
             raise VaultLocked("this vault was opened read-only")
         self.check_writable()  # before the lock: never create a lock file in its folder
         with storage.VaultLock(self.path):
             on_disk = storage.read_bytes(self.path)
-            if checksum_of(on_disk) != self._fingerprint:
-                self._reload_from(on_disk)  # never overwrite what we have not seen
-            entries = mutate(list(self._entries))
-            slot, dek = new_keys if new_keys else (slot, self._dek)
-            assert dek is not None
-            blob = seal(slot, dek, encode_payload(self._meta, entries))
+            if checksum_of(on_disk) != fingerprint:
+                # Never overwrite what we have not seen: work on the disk's content, and
+                # show it (kept even if the change below is refused).
+                meta, entries, fingerprint = self._decode_disk(on_disk, slot, dek)
+                self._adopt(meta, entries, fingerprint)
+            entries = mutate(list(entries))
+            slot, dek = new_keys if new_keys else (slot, dek)
+            blob = seal(slot, dek, encode_payload(meta, entries))
             _check_size(blob)
             storage.remove_stale_temps(self.path)
             try:
@@ -447,9 +479,13 @@ class Vault:
         self._accept(entries, slot, dek, blob)
 
     def _accept(self, entries: list[KeyEntry], slot: KeySlot, dek: bytes, blob: bytes) -> None:
-        self._entries = entries
-        self._slot, self._dek = slot, dek
-        self._fingerprint = checksum_of(blob)
+        """Memory follows the file just written, unless the vault was locked meanwhile."""
+        with self._state:
+            if self._locked:
+                return
+            self._entries = entries
+            self._slot, self._dek = slot, dek
+            self._fingerprint = checksum_of(blob)
 
 
 def _file_stamp(path: Path) -> tuple[int, ...] | None:
