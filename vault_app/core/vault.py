@@ -23,7 +23,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -320,13 +320,28 @@ class Vault:
         self._commit(mutate)
         return removed[0]
 
-    def mark_used(self, entry_id: str, when: datetime | None = None) -> None:
+    def mark_used(self, entry_id: str, when: datetime | None = None) -> bool:
+        """Record that a key was used (copied, tested), to the hour. True if saved.
+
+        A use in the same UTC hour as the one stored (or earlier) writes nothing:
+        copying a key ten times must not rewrite the vault ten times, wake every
+        other window and make a concurrent CLI wait for the lock.
+        """
+        moment = when or utcnow()
+        if not _newer_use(self.get(entry_id).last_used_at, moment):
+            return False
+        saved: list[bool] = []
+
         def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
             index = _index_of(entry_id, entries)
-            used = replace(entries[index], last_used_at=when or utcnow())
+            if not _newer_use(entries[index].last_used_at, moment):
+                return entries  # another session recorded it meanwhile: nothing to write
+            saved.append(True)
+            used = replace(entries[index], last_used_at=moment)
             return [*entries[:index], used, *entries[index + 1:]]
 
         self._commit(mutate)
+        return bool(saved)
 
     def change_password(self, old_password: str, new_password: str,
                         kdf: KdfParams | None = None, *,
@@ -463,7 +478,10 @@ class Vault:
                 # show it (kept even if the change below is refused).
                 meta, entries, fingerprint = self._decode_disk(on_disk, slot, dek)
                 self._adopt(meta, entries, fingerprint)
-            entries = mutate(list(entries))
+            before = list(entries)
+            entries = mutate(before)
+            if entries is before and new_keys is None:
+                return  # nothing changed: no write
             slot, dek = new_keys if new_keys else (slot, dek)
             blob = seal(slot, dek, encode_payload(meta, entries))
             _check_size(blob)
@@ -522,6 +540,12 @@ def _write_new_file(path: Path, blob: bytes) -> tuple[int, ...] | None:
     except BaseException:
         storage.remove_folders(folders)  # nor the folders it made for the vault
         raise
+
+
+def _newer_use(stored: datetime | None, moment: datetime) -> bool:
+    """Whether ``moment`` is in a later UTC hour than the recorded use ``stored``."""
+    hour = moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return stored is None or stored < hour
 
 
 def _index_of(entry_id: str, entries: list[KeyEntry]) -> int:
