@@ -21,6 +21,7 @@ import errno
 import fcntl
 import os
 import stat
+import time
 from pathlib import Path
 
 from vault_app.core.errors import (
@@ -44,6 +45,16 @@ MAX_VAULT_SIZE = 256 * 1024 * 1024
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
 _LOCK_FLAGS = os.O_RDWR | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
 _LOCK_ATTEMPTS = 5
+
+LOCK_WAIT_SECONDS = 2.0
+"""How long ``VaultLock.acquire`` waits for another writer before VaultInUse: a save
+takes milliseconds, so two windows (or a window and the CLI) saving at the same
+moment is no error."""
+_LOCK_FIRST_DELAY = 0.01
+_LOCK_MAX_DELAY = 0.25
+# The clock and the sleep of the lock's retries, replaced by tests.
+_clock = time.monotonic
+_sleep = time.sleep
 
 
 def _describe(exc: OSError) -> str:
@@ -347,7 +358,11 @@ def remove_stale_temps(path: Path) -> None:
 
 
 class VaultLock:
-    """Exclusive, non-blocking advisory lock on ``<vault>.lock``.
+    """Exclusive advisory lock on ``<vault>.lock``, waited for briefly.
+
+    ``acquire`` retries with a growing delay for up to ``wait`` seconds
+    (``LOCK_WAIT_SECONDS`` when None) while another process holds the lock, then
+    raises VaultInUse; ``wait=0`` refuses at once.
 
     The lock is an ``flock`` on a sidecar file, not on the vault itself, because
     every save replaces the vault's inode. The kernel drops it when the holder
@@ -359,8 +374,9 @@ class VaultLock:
     owner's files, a FIFO) is left untouched and refused with UnsafeLockFile.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, wait: float | None = None) -> None:
         self.path = lock_path(path)
+        self.wait = wait
         self._fd: int | None = None
         self.created = False  # True if this lock made the lock file
 
@@ -419,17 +435,27 @@ class VaultLock:
             )
 
     def _flock(self, fd: int) -> None:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                holder = self._read_holder(fd)
-                who = f" (pid {holder})" if holder else ""
-                raise VaultInUse(
-                    f"the vault is being written by another process{who}; "
-                    "nothing was written, try again"
-                ) from None
-            raise VaultWriteError(f"cannot lock {self.path}: {_describe(exc)}") from None
+        deadline = _clock() + (LOCK_WAIT_SECONDS if self.wait is None else self.wait)
+        delay = _LOCK_FIRST_DELAY
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise VaultWriteError(
+                        f"cannot lock {self.path}: {_describe(exc)}") from None
+            remaining = deadline - _clock()
+            if remaining <= 0:
+                break
+            _sleep(min(delay, remaining))
+            delay = min(delay * 2, _LOCK_MAX_DELAY)
+        holder = self._read_holder(fd)
+        who = f" (pid {holder})" if holder else ""
+        raise VaultInUse(
+            f"the vault is being written by another process{who}; "
+            "nothing was written, try again"
+        )
 
     def _still_named(self, fd: int) -> bool:
         """True if ``self.path`` still names the locked file (a holder may remove it)."""

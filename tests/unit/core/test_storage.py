@@ -228,7 +228,7 @@ def test_second_lock_is_refused_with_the_holders_pid(tmp_path: Path) -> None:
         lock_file = storage.lock_path(target)
         assert mode(lock_file) == 0o600
         assert lock_file.read_text().strip() == str(os.getpid())
-        second = VaultLock(target)
+        second = VaultLock(target, wait=0)
         with pytest.raises(VaultInUse) as info:
             second.acquire()
         assert f"pid {os.getpid()}" in str(info.value)
@@ -244,7 +244,7 @@ def test_lock_is_released_on_release_and_by_the_context_manager(tmp_path: Path) 
     with VaultLock(target) as lock:
         assert lock.held
         with pytest.raises(VaultInUse):
-            VaultLock(target).acquire()
+            VaultLock(target, wait=0).acquire()
     assert not lock.held
     again = VaultLock(target)
     again.acquire()  # free again
@@ -301,3 +301,60 @@ def test_vault_create_loses_the_race_safely(tmp_path: Path,
         Vault.create(target, PASSWORD, FAST_KDF, enforce_kdf_minimum=False)
     assert target.read_bytes() == b"created meanwhile"
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+# --- waiting for the lock ---------------------------------------------------------------
+
+
+class FakeTime:
+    """The lock's clock and sleep: sleeping advances the clock, and may run ``at_sleep``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+        self.at_sleep: list[object] = []
+        monkeypatch.setattr(storage, "_clock", lambda: self.now)
+        monkeypatch.setattr(storage, "_sleep", self.sleep)
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        if self.at_sleep:
+            release = self.at_sleep.pop()
+            assert callable(release)
+            release()
+
+
+def test_a_lock_held_for_a_moment_is_waited_for(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two windows, or a window and the CLI, saving at the same moment is no error."""
+    target = tmp_path / "v.vault"
+    clock = FakeTime(monkeypatch)
+    first = VaultLock(target)
+    first.acquire()
+    clock.at_sleep.append(first.release)  # the other writer finishes while we wait
+    with VaultLock(target) as second:
+        assert second.held
+    assert len(clock.sleeps) == 1
+
+
+def test_a_lock_held_longer_than_the_wait_is_refused(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "v.vault"
+    clock = FakeTime(monkeypatch)
+    with VaultLock(target), pytest.raises(VaultInUse, match=f"pid {os.getpid()}"):
+        VaultLock(target).acquire()
+    assert sum(clock.sleeps) == pytest.approx(storage.LOCK_WAIT_SECONDS)
+    assert len(clock.sleeps) > 3 and max(clock.sleeps) <= 0.25  # backs off, keeps trying
+    assert clock.sleeps == sorted(clock.sleeps[:-1]) + clock.sleeps[-1:]
+
+
+def test_wait_zero_refuses_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "v.vault"
+    clock = FakeTime(monkeypatch)
+    with VaultLock(target), pytest.raises(VaultInUse):
+        VaultLock(target, wait=0).acquire()
+    monkeypatch.setattr(storage, "LOCK_WAIT_SECONDS", 0.0)
+    with VaultLock(target), pytest.raises(VaultInUse):
+        VaultLock(target).acquire()
+    assert clock.sleeps == []

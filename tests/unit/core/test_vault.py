@@ -122,7 +122,9 @@ def test_create_refuses_an_empty_password(vault_path: Path) -> None:
     assert not vault_path.exists()
 
 
-def test_create_while_another_process_holds_the_lock(vault_path: Path) -> None:
+def test_create_while_another_process_holds_the_lock(vault_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(storage, "LOCK_WAIT_SECONDS", 0.0)  # refused at once
     with storage.VaultLock(vault_path), pytest.raises(VaultInUse):
         Vault.create(vault_path, PASSWORD, FAST_KDF, enforce_kdf_minimum=False)
     assert not vault_path.exists()
