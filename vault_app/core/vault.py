@@ -281,7 +281,8 @@ class Vault:
         self._commit(mutate)
 
     def update(self, entry_id: str, changes: Mapping[str, Any], *,
-               base: KeyEntry | None = None) -> KeyEntry:
+               base: KeyEntry | None = None,
+               choices: Mapping[str, str] | None = None) -> KeyEntry:
         """Edit fields of an entry (validated by ``model.edit_entry``) and save.
 
         ``base`` is the entry as the editor saw it when the edit began, and
@@ -291,7 +292,15 @@ class Vault:
         and a field changed on both sides to different values raises
         ``EditConflict``; an entry deleted meanwhile raises ``EntryRemovedOnDisk``.
         Either way nothing is written. Without a base, ``changes`` overwrite.
+
+        To resolve an ``EditConflict``, call again with the same ``base`` and
+        ``changes`` and ``choices``: conflict name (``EditConflict.conflicts[i].name``)
+        -> ``edits.MINE`` or ``edits.THEIRS``. The merge is redone under the lock
+        against the entry on disk then; if it changed again meanwhile, a conflict
+        the choices do not cover raises a new ``EditConflict`` (nothing written).
         """
+        if choices and base is None:
+            raise ValidationError("conflict choices need the base the edit started from")
         result: list[KeyEntry] = []
 
         def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
@@ -300,7 +309,8 @@ class Vault:
                     f"“{base.label}” was deleted by another window or process while you "
                     "edited it; nothing was written.")
             index = _index_of(entry_id, entries)
-            applied = changes if base is None else merge_edit(base, changes, entries[index])
+            applied = changes if base is None else merge_edit(base, changes, entries[index],
+                                                              choices)
             edited = edit_entry(entries[index], applied, self.catalog)
             _check_unique(edited, entries)
             result.append(edited)
