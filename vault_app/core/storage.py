@@ -1,8 +1,10 @@
 """Files on disk: read, atomic replace, and the exclusive write lock.
 
 The save discipline (after Electrum's ``storage.py``): create a temp file in the
-vault's folder with mode 0600 *before* writing a byte, write, fsync, rename it
-over the vault with ``os.replace``, then fsync the folder. A crash at any moment
+vault's folder and set its mode *before* writing a byte (0600 for a new vault,
+the replaced file's permission bits for a save: the user's ``chmod`` is never
+undone behind their back), write, fsync, rename it over the vault with
+``os.replace``, then fsync the folder. A crash at any moment
 leaves either the old file or the new one, never a mix.
 
 The vault's folder may be shared with other users (a group folder, ``/tmp``), so
@@ -269,8 +271,9 @@ _SAVE_FAILED = "could not save {path}: {why}; the previous vault file is intact"
 _CREATE_FAILED = "could not create {path}: {why}; nothing was created"
 
 
-def _write_temp(path: Path, data: bytes, failed: str = _SAVE_FAILED) -> Path:
-    """A fsynced 0600 temp file beside ``path``, holding ``data``."""
+def _write_temp(path: Path, data: bytes, failed: str = _SAVE_FAILED,
+                mode: int = 0o600) -> Path:
+    """A fsynced temp file beside ``path`` with permission bits ``mode``, holding ``data``."""
     temp = path.parent / f"{_temp_name(path)}{os.urandom(6).hex()}"
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
@@ -278,7 +281,7 @@ def _write_temp(path: Path, data: bytes, failed: str = _SAVE_FAILED) -> Path:
         raise VaultWriteError(failed.format(path=path, why=_describe(exc))) from None
     try:
         try:
-            os.fchmod(fd, 0o600)  # in case the umask or an ACL widened it
+            os.fchmod(fd, mode)  # before any byte; also undoes the umask and an ACL
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
@@ -309,12 +312,17 @@ def _flush_folder(path: Path) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably, mode 0600.
+    """Replace ``path`` with ``data`` atomically and durably, keeping its permission bits.
 
-    Raises VaultWriteError on any failure; the previous file is then untouched
-    and no temp file is left behind.
+    The mode is read from the file being replaced (call under the lock), 0600 if
+    there is none. Raises VaultWriteError on any failure; the previous file is then
+    untouched and no temp file is left behind.
     """
-    temp = _write_temp(path, data)
+    try:
+        mode = stat.S_IMODE(os.stat(path, follow_symlinks=False).st_mode) & 0o777
+    except OSError:
+        mode = 0o600
+    temp = _write_temp(path, data, mode=mode)
     try:
         os.replace(temp, path)
     except OSError as exc:

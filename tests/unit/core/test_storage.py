@@ -90,14 +90,31 @@ def test_atomic_write_creates_the_file_with_mode_0600_even_with_umask_0(folder: 
     assert leftovers(folder, {"v.vault"}) == []
 
 
-def test_atomic_write_replaces_a_world_readable_file_with_a_0600_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bits", [0o640, 0o600, 0o644, 0o700])
+def test_atomic_write_keeps_the_replaced_files_mode(tmp_path: Path, bits: int,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 7: saving never changes the file's mode behind the user's back. The mode is
+    set before the first byte is written, whatever the umask."""
     target = tmp_path / "v.vault"
     target.write_bytes(OLD)
-    target.chmod(0o644)
+    target.chmod(bits)
     old_inode = target.stat().st_ino
-    atomic_write(target, NEW)
+    modes_at_first_write: list[int] = []
+    real_write = os.write
+
+    def write(fd: int, data: bytes) -> int:
+        modes_at_first_write.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    previous = os.umask(0o077)
+    try:
+        atomic_write(target, NEW)
+    finally:
+        os.umask(previous)
     assert target.read_bytes() == NEW
-    assert mode(target) == 0o600
+    assert mode(target) == bits
+    assert modes_at_first_write[0] == bits
     assert target.stat().st_ino != old_inode  # replaced by rename, not rewritten in place
 
 
