@@ -203,12 +203,24 @@ def make_private_folders(folder: Path) -> list[Path]:
                                   "nothing was created") from None
         created.append(name)
         try:
-            os.chmod(name, 0o700)  # the umask may have removed bits from 0700
+            _chmod_folder(name)  # the umask may have removed bits from 0700
         except OSError as exc:
             remove_folders(created)
-            raise VaultWriteError(f"cannot set the mode of {name}: {_describe(exc)}; "
+            why = ("it was replaced by a symbolic link meanwhile" if exc.errno in
+                   (errno.ELOOP, errno.ENOTDIR) else _describe(exc))
+            raise VaultWriteError(f"cannot set the mode of {name}: {why}; "
                                   "nothing was created") from None
     return created
+
+
+def _chmod_folder(name: Path) -> None:
+    """Mode 0700 on the folder just made, through a descriptor: ``os.chmod`` would follow
+    a symbolic link another user of the parent swapped in since the ``mkdir``."""
+    fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        os.fchmod(fd, 0o700)
+    finally:
+        os.close(fd)
 
 
 def remove_folders(created: list[Path]) -> None:

@@ -375,3 +375,29 @@ def test_wait_zero_refuses_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     with VaultLock(target), pytest.raises(VaultInUse):
         VaultLock(target).acquire()
     assert clock.sleeps == []
+
+
+# --- new folders ------------------------------------------------------------------------
+
+
+def test_a_link_swapped_in_after_mkdir_is_not_followed_by_the_chmod(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another user of the parent folder replaces the new folder with a link to one of
+    the owner's folders: its mode must not become 0700 (nor anything else)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    elsewhere.chmod(0o755)
+    new = tmp_path / "shared" / "vaults"
+    (tmp_path / "shared").mkdir()
+    real_mkdir = os.mkdir
+
+    def mkdir_then_swap(path: object, mode: int = 0o777) -> None:
+        real_mkdir(path, mode)  # type: ignore[call-overload]
+        if Path(str(path)) == new:
+            os.rmdir(new)
+            os.symlink(elsewhere, new)
+
+    monkeypatch.setattr(os, "mkdir", mkdir_then_swap)
+    with pytest.raises(VaultWriteError, match="symbolic link"):
+        storage.make_private_folders(new)
+    assert mode(elsewhere) == 0o755
