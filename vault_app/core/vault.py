@@ -5,15 +5,21 @@ Every change goes through ``Vault._commit``, which, under the exclusive lock:
 1. reads the file on disk and compares its checksum with the one this session
    last read or wrote. If another process saved in between, the session never
    overwrites that file blindly: it re-reads it with the data key it already
-   holds (no KDF) and applies the change to the fresh contents, or refuses with
+   holds (no KDF) and from then on shows it (memory takes the disk's content
+   at once, and keeps it even if the change below is refused), or refuses with
    ``VaultChangedOnDisk`` if the master password was changed meanwhile;
-2. applies the change, which validates and may refuse (nothing written); an
-   edit that carries its base is merged field by field with the entry on disk
-   (``edits.merge_edit``), so it never reverts another session's change;
-3. writes the new file atomically (``storage.atomic_write``).
+2. applies the change to that content, which validates and may refuse (nothing
+   written); an edit that carries its base is merged field by field with the
+   entry on disk (``edits.merge_edit``), so it never reverts another session's
+   change. A change that changes nothing (``mark_used`` within the hour) writes
+   nothing;
+3. refuses a file larger than readers accept (``VaultFull``), then writes the
+   new file atomically (``storage.atomic_write``).
 
-The in-memory state changes only after the write succeeded, so memory and disk
-never disagree, and a failed save loses nothing.
+Memory takes the change itself only after the write succeeded. So memory always
+holds what is on disk: the file as this session last read it (step 1), or the
+one it wrote; a failed save loses nothing. ``lock`` may run on another thread
+meanwhile: the save may still complete on disk, but memory stays locked.
 """
 
 from __future__ import annotations
