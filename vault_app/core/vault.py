@@ -344,8 +344,9 @@ class Vault:
         other window and make a concurrent CLI wait for the lock.
         """
         moment = when or utcnow()
-        if not _newer_use(self.get(entry_id).last_used_at, moment):
-            return False
+        known = next((e for e in self.entries if e.id == entry_id), None)
+        if known is not None and not _newer_use(known.last_used_at, moment):
+            return False  # not even the lock is taken
         saved: list[bool] = []
 
         def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:

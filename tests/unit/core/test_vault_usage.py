@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_entry
 from vault_app.core.vault import Vault
 
 NINE = datetime(2026, 11, 21, 9, 0, 0, tzinfo=UTC)
@@ -45,3 +45,10 @@ def test_a_use_recorded_by_another_session_is_not_written_again(
     assert not vault.mark_used(entry.id, NINE.replace(minute=2))  # decided under the lock
     assert stamp(vault_path) == written
     assert vault.get(entry.id).last_used_at == NINE.replace(minute=1)  # and now shown
+
+
+def test_a_key_added_by_another_session_can_be_marked_used(vault: Vault,
+                                                           vault_path: Path) -> None:
+    added = Vault.open(vault_path, PASSWORD).add(make_entry("elsewhere"))
+    assert vault.mark_used(added.id, NINE)  # found on disk under the lock
+    assert vault.get(added.id).last_used_at == NINE
