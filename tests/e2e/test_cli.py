@@ -695,8 +695,10 @@ def test_errors_are_one_line_on_stderr_and_nothing_on_stdout(cli: Cli, keys: Pat
 # --- file mode ---------------------------------------------------------------------
 
 
-def test_every_save_leaves_the_vault_mode_0600(cli: Cli, keys: Path) -> None:
-    os.chmod(keys, 0o644)  # made world-readable by mistake, e.g. by a copy
+def test_every_save_keeps_the_vault_mode_the_user_chose(cli: Cli, keys: Path) -> None:
+    """Issue 7: saving never changes the file's mode behind the user's back (it used to
+    reset it to 0600); the umask plays no part either way."""
+    os.chmod(keys, 0o640)  # shared with a backup group on purpose
     old_umask = os.umask(0)  # the children inherit a permissive umask
     try:
         steps = [
@@ -709,7 +711,7 @@ def test_every_save_leaves_the_vault_mode_0600(cli: Cli, keys: Path) -> None:
             before = keys.read_bytes()
             assert_ok(cli(*args, stdin=stdin))
             assert keys.read_bytes() != before, args
-            assert_private(keys)
+            assert file_mode(keys) == 0o640, args
             assert temp_files(keys) == []
     finally:
         os.umask(old_umask)

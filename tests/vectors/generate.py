@@ -778,6 +778,11 @@ def v_success_content_ids_not_uuid(name: str) -> bytes:
                                       doc["entries"][0].update(id="1")))
 
 
+@scenario("damaged", "two entries with the same id (spec 6.3, check 13)")
+def v_damaged_content_duplicate_ids(name: str) -> bytes:
+    return content(name, lambda doc: doc["entries"][2].update(id=doc["entries"][0]["id"]))
+
+
 @scenario("damaged", "vault.created_at missing (spec 6.3, check 13)")
 def v_damaged_content_vault_created_at_missing(name: str) -> bytes:
     return content(name, lambda doc: doc["vault"].pop("created_at"))

@@ -215,6 +215,8 @@ def check_payload(plaintext: bytes) -> Any:
         damaged("entries is not an array")
     for entry in entries:
         check_entry(entry)
+    if len({entry["id"] for entry in entries}) != len(entries):
+        damaged("two entries have the same id")
     return document
 
 

@@ -11,6 +11,7 @@ import contextlib
 import importlib.util
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,13 @@ def _with(path: str, value: Any) -> bytes:
 
 def _raw(path: str, text: str) -> bytes:
     return _with(path, "@@raw@@").replace(b'"@@raw@@"', text.encode("utf-8"))
+
+
+def _twin_ids(change: Callable[[str], str]) -> bytes:
+    """The sample document with the second entry's id made from the first one's."""
+    document = _document()
+    document["entries"][1]["id"] = change(document["entries"][0]["id"])
+    return json.dumps(document, separators=(",", ":")).encode()
 
 
 HOSTILE: dict[str, bytes] = {
@@ -197,6 +205,8 @@ HOSTILE: dict[str, bytes] = {
     "permission-admin": _with("entries.0.permissions", ["admin"]),
     "tags-nested": _with("entries.0.tags", [["a"]]),
     "label-empty": _with("entries.0.label", ""),
+    "duplicate-ids": _twin_ids(str),
+    "ids-differ-by-case": _twin_ids(str.upper),
     "unknown-everywhere": _with("x", {"deep": [1, 2.5, None, True, "s"]}),
 }
 _missing = _document()
@@ -209,7 +219,7 @@ EXPECTED_OPEN = {
     "vault-created-lowercase", "whitespace-around", "custom-empty-api-url", "live-api-url",
     "sandbox-api-url-null", "ts-lower-t", "ts-lower-z", "ts-fraction", "ts-offset",
     "ts-feb-29-2024", "ts-year-1-utc", "ts-9999-end", "credentials-unknown-name",
-    "label-empty", "unknown-everywhere",
+    "label-empty", "unknown-everywhere", "ids-differ-by-case",
 }
 
 

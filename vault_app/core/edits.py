@@ -12,9 +12,15 @@ field, like a three-way merge:
 - a field changed on both sides to different values is a conflict:
   ``EditConflict`` names every such field and nothing is written.
 
-Credentials merge per credential name (a rotated secret on one side and an
-edited API key on the other do not clash). ``rotated_at`` follows the
-credentials: ``model.edit_entry`` sets it only when they differ from the disk's.
+Coupled fields merge as one unit, so a merge never combines halves that do not
+belong together: ``environment`` with ``api_url`` (a URL only means something in
+a custom environment) and, when either side changed the exchange, ``exchange``
+with ``credentials`` (each exchange needs its own). A conflict on a unit is
+named after its first field (``environment``, ``exchange``) and its values are
+shown masked. Otherwise credentials merge per credential name (a rotated secret
+on one side and an edited API key on the other do not clash). ``rotated_at``
+follows the credentials: ``model.edit_entry`` sets it only when they differ
+from the disk's.
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ from vault_app.core.model import (
     KeyEntry,
     check_rotate_days,
     clean_label,
+    clean_notes,
     edit_entry,
+    mask_identifier,
     parse_ip_list,
     parse_permissions,
     parse_tags,
@@ -55,6 +63,12 @@ FIELD_TITLES: dict[str, str] = {
 
 MINE = "mine"
 THEIRS = "theirs"
+
+# Conflicts on a unit of coupled fields carry these titles (named after the first field).
+UNIT_TITLES: dict[str, str] = {
+    "environment": "Environment and API URL",
+    "exchange": "Exchange and credentials",
+}
 
 
 def _clean_credentials(value: Mapping[str, Any]) -> dict[str, str]:
@@ -90,7 +104,7 @@ def normalize(name: str, value: Any) -> Any:
     if name == "tags":
         return parse_tags(value)
     if name == "notes":
-        return str(value).strip()
+        return clean_notes(str(value))
     if name == "rotate_days":
         return check_rotate_days(value)
     if name == "api_url":
@@ -140,32 +154,32 @@ def merge_edit(base: KeyEntry, changes: Mapping[str, Any], theirs: KeyEntry,
     """The changes to apply to ``theirs`` (the entry on disk) so that the edit of
     ``base`` keeps every change made on disk meanwhile.
 
-    ``choices`` resolves conflicts: field or credential name -> ``"mine"`` or
-    ``"theirs"``. Raises ``EditConflict`` naming every unresolved conflict.
+    ``choices`` resolves conflicts: conflict name (a field, a credential name, or
+    ``environment``/``exchange`` for a unit) -> ``"mine"`` or ``"theirs"``.
+    Raises ``EditConflict`` naming every unresolved conflict.
     """
     choices = choices or {}
     result: dict[str, Any] = {}
     conflicts: list[FieldConflict] = []
-    order = list(FIELD_TITLES)  # conflicts are listed in the form's order
-    for name in sorted(changes, key=lambda n: order.index(n) if n in order else len(order)):
-        raw = changes[name]
-        if name not in EDITABLE_FIELDS:
+    mine: dict[str, Any] = {}
+    for name, raw in changes.items():
+        if name in EDITABLE_FIELDS:
+            mine[name] = normalize(name, raw)
+        else:
             result[name] = raw  # model.edit_entry refuses it with a clear message
-            continue
-        mine = normalize(name, raw)
-        if name == "credentials":
-            merged = _merge_credentials(base.credentials, mine, theirs.credentials, choices,
-                                        conflicts)
-            if merged != dict(theirs.credentials):
-                result[name] = merged
-            continue
-        old, now = _stored(base, name), _stored(theirs, name)
-        if mine in (old, now):  # not changed in the edit, or the same change on disk
-            continue
-        if now == old or choices.get(name) == MINE:
-            result[name] = mine
-        elif choices.get(name) != THEIRS:
-            conflicts.append(FieldConflict(name, FIELD_TITLES[name], old, mine, now))
+    for name in FIELD_TITLES:  # conflicts are listed in the form's order
+        if name == "exchange":
+            _merge_exchange(base, mine, theirs, choices, result, conflicts)
+        elif name == "environment":
+            _merge_environment(base, mine, theirs, choices, result, conflicts)
+        elif name in mine and name not in ("credentials", "api_url"):  # those in units
+            old, now, value = _stored(base, name), _stored(theirs, name), mine[name]
+            if value in (old, now):  # not changed in the edit, or the same change on disk
+                continue
+            if now == old or choices.get(name) == MINE:
+                result[name] = value
+            elif choices.get(name) != THEIRS:
+                conflicts.append(FieldConflict(name, FIELD_TITLES[name], old, value, now))
     if conflicts:
         titles = ", ".join(conflict.title for conflict in conflicts)
         raise EditConflict(
@@ -174,6 +188,70 @@ def merge_edit(base: KeyEntry, changes: Mapping[str, Any], theirs: KeyEntry,
             "choose which values to keep.",
             tuple(conflicts), theirs)
     return result
+
+
+def _merge_unit(name: str, old: object, value: object, now: object,
+                choices: Mapping[str, str], conflicts: list[FieldConflict],
+                view: Any) -> bool:
+    """Three-way merge of one unit of coupled fields: True if the edit's value wins."""
+    if value in (old, now):
+        return False
+    if now == old or choices.get(name) == MINE:
+        return True
+    if choices.get(name) != THEIRS:
+        conflicts.append(FieldConflict(name, UNIT_TITLES[name], view(old), view(value),
+                                       view(now)))
+    return False
+
+
+def _environment(entry: KeyEntry) -> tuple[str, str | None]:
+    return entry.environment, entry.api_url if entry.environment == "custom" else None
+
+
+def _merge_environment(base: KeyEntry, mine: Mapping[str, Any], theirs: KeyEntry,
+                       choices: Mapping[str, str], result: dict[str, Any],
+                       conflicts: list[FieldConflict]) -> None:
+    """``environment`` and ``api_url`` as one unit: keeping my URL while the other side
+    switched to live would silently drop it, or make an invalid pair."""
+    if "environment" not in mine and "api_url" not in mine:
+        return
+    environment = mine.get("environment", base.environment)
+    url = mine.get("api_url", base.api_url) if environment == "custom" else None
+    choice = {"environment": choices.get("environment", choices.get("api_url", ""))}
+    if _merge_unit("environment", _environment(base), (environment, url), _environment(theirs),
+                   choice, conflicts, lambda pair: tuple(part for part in pair if part)):
+        result["environment"], result["api_url"] = environment, url
+
+
+def _exchange_view(pair: tuple[str, dict[str, str]]) -> tuple[str, ...]:
+    """An exchange and its key as the user recognises them, never a secret."""
+    exchange, credentials = pair
+    api_key = credentials.get("apiKey")
+    if api_key is None:
+        return (exchange,)
+    return exchange, f"{CREDENTIAL_TITLES['apiKey']} {mask_identifier(api_key)}"
+
+
+def _merge_exchange(base: KeyEntry, mine: Mapping[str, Any], theirs: KeyEntry,
+                    choices: Mapping[str, str], result: dict[str, Any],
+                    conflicts: list[FieldConflict]) -> None:
+    """``exchange`` with ``credentials``: as one unit when either side changed the
+    exchange (each exchange needs its own credentials), else per credential name."""
+    exchange = mine.get("exchange", base.exchange)
+    if exchange == base.exchange == theirs.exchange:
+        if "credentials" in mine:
+            merged = _merge_credentials(base.credentials, mine["credentials"],
+                                        theirs.credentials, choices, conflicts)
+            if merged != dict(theirs.credentials):
+                result["credentials"] = merged
+        return
+    if "exchange" not in mine and "credentials" not in mine:
+        return
+    credentials = mine.get("credentials", dict(base.credentials))
+    if _merge_unit("exchange", (base.exchange, dict(base.credentials)), (exchange, credentials),
+                   (theirs.exchange, dict(theirs.credentials)), choices, conflicts,
+                   _exchange_view):
+        result["exchange"], result["credentials"] = exchange, credentials
 
 
 def _merge_credentials(base: Mapping[str, str], mine: Mapping[str, str],

@@ -79,6 +79,14 @@ class ValidationError(VaultError):
         self.field = field
 
 
+class VaultFull(ValidationError):
+    """The saved vault would be larger than any vault may be (``storage.MAX_VAULT_SIZE``).
+
+    Refused before anything is written: readers refuse a larger file, so writing
+    it would make the whole vault unreadable (spec 5.1).
+    """
+
+
 class VaultReadOnly(VaultIOError):
     """The vault file, its folder or its file system is not writable; nothing was written.
 

@@ -119,6 +119,11 @@ def _measure(params: KdfParams) -> float:
 
 
 def _fits(memory_kib: int) -> bool:
+    """Whether a new vault may ask for ``memory_kib``: within a quarter of the machine's
+    memory (``memory.calibration_cap_kib``) and every hard limit."""
+    cap = memory.calibration_cap_kib()
+    if cap is not None and memory_kib > cap:
+        return False
     try:
         memory.check_kdf_memory(memory_kib)
     except KdfMemoryUnavailable:
@@ -130,10 +135,10 @@ def calibrate(target_seconds: float = 1.0, parallelism: int = 4,
               measure: Callable[[KdfParams], float] = _measure) -> KdfParams:
     """Find parameters that take about ``target_seconds`` on this machine.
 
-    Memory is doubled first (up to 1 GiB, and only while it fits in the memory
-    available), then iterations are raised (up to the cap), never going below
-    the default. Each probe runs the real KDF
-    (``measure``), so this takes a few seconds.
+    Memory is doubled first (up to 1 GiB, and only while it stays within a
+    quarter of the machine's memory and every hard limit, see ``_fits``), then
+    iterations are raised (up to the cap), never going below the default. Each
+    probe runs the real KDF (``measure``), so this takes a few seconds.
     """
     default = KdfParams.default()
     params = KdfParams(default.memory_kib, default.iterations, parallelism)

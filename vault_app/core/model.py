@@ -24,6 +24,8 @@ DEFAULT_ROTATE_DAYS = 90
 MAX_ROTATE_DAYS = 3650
 MAX_LABEL = 100
 MAX_NOTES = 10_000
+# A PEM private key is about 3 KiB; the CLI reads at most 64 KiB a line.
+MAX_CREDENTIAL = 64 * 1024
 MAX_IPS = 100
 
 
@@ -262,6 +264,10 @@ def clean_credentials(
         if not isinstance(value, str):
             raise ValidationError(f"{CREDENTIAL_TITLES[name]} must be text", field=name)
         value = value.strip()
+        if len(value) > MAX_CREDENTIAL:
+            raise ValidationError(
+                f"the {CREDENTIAL_TITLES[name]} is longer than {MAX_CREDENTIAL:,} characters; "
+                "that is no API credential", field=name)
         if value:
             cleaned[name] = value
     if exchange in catalog:

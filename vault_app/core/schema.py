@@ -334,4 +334,9 @@ def decode_payload(plaintext: bytes) -> tuple[VaultMeta, list[KeyEntry]]:
         if type(items) is not list:
             raise _damaged("'entries' is not an array")
         meta = _meta_from_document(document)
-        return meta, [entry_from_dict(raw) for raw in items]
+        entries = [entry_from_dict(raw) for raw in items]
+        if len({entry.id for entry in entries}) != len(entries):
+            # Spec 6.3: front ends find an entry by its id; with two, selecting one would
+            # show, copy, edit or delete the other.
+            raise _damaged("two entries have the same id")
+        return meta, entries

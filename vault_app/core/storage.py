@@ -1,8 +1,10 @@
 """Files on disk: read, atomic replace, and the exclusive write lock.
 
 The save discipline (after Electrum's ``storage.py``): create a temp file in the
-vault's folder with mode 0600 *before* writing a byte, write, fsync, rename it
-over the vault with ``os.replace``, then fsync the folder. A crash at any moment
+vault's folder and set its mode *before* writing a byte (0600 for a new vault,
+the replaced file's permission bits for a save: the user's ``chmod`` is never
+undone behind their back), write, fsync, rename it over the vault with
+``os.replace``, then fsync the folder. A crash at any moment
 leaves either the old file or the new one, never a mix.
 
 The vault's folder may be shared with other users (a group folder, ``/tmp``), so
@@ -21,6 +23,7 @@ import errno
 import fcntl
 import os
 import stat
+import time
 from pathlib import Path
 
 from vault_app.core.errors import (
@@ -44,6 +47,16 @@ MAX_VAULT_SIZE = 256 * 1024 * 1024
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
 _LOCK_FLAGS = os.O_RDWR | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
 _LOCK_ATTEMPTS = 5
+
+LOCK_WAIT_SECONDS = 2.0
+"""How long ``VaultLock.acquire`` waits for another writer before VaultInUse: a save
+takes milliseconds, so two windows (or a window and the CLI) saving at the same
+moment is no error."""
+_LOCK_FIRST_DELAY = 0.01
+_LOCK_MAX_DELAY = 0.25
+# The clock and the sleep of the lock's retries, replaced by tests.
+_clock = time.monotonic
+_sleep = time.sleep
 
 
 def _describe(exc: OSError) -> str:
@@ -190,12 +203,24 @@ def make_private_folders(folder: Path) -> list[Path]:
                                   "nothing was created") from None
         created.append(name)
         try:
-            os.chmod(name, 0o700)  # the umask may have removed bits from 0700
+            _chmod_folder(name)  # the umask may have removed bits from 0700
         except OSError as exc:
             remove_folders(created)
-            raise VaultWriteError(f"cannot set the mode of {name}: {_describe(exc)}; "
+            why = ("it was replaced by a symbolic link meanwhile" if exc.errno in
+                   (errno.ELOOP, errno.ENOTDIR) else _describe(exc))
+            raise VaultWriteError(f"cannot set the mode of {name}: {why}; "
                                   "nothing was created") from None
     return created
+
+
+def _chmod_folder(name: Path) -> None:
+    """Mode 0700 on the folder just made, through a descriptor: ``os.chmod`` would follow
+    a symbolic link another user of the parent swapped in since the ``mkdir``."""
+    fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        os.fchmod(fd, 0o700)
+    finally:
+        os.close(fd)
 
 
 def remove_folders(created: list[Path]) -> None:
@@ -258,8 +283,9 @@ _SAVE_FAILED = "could not save {path}: {why}; the previous vault file is intact"
 _CREATE_FAILED = "could not create {path}: {why}; nothing was created"
 
 
-def _write_temp(path: Path, data: bytes, failed: str = _SAVE_FAILED) -> Path:
-    """A fsynced 0600 temp file beside ``path``, holding ``data``."""
+def _write_temp(path: Path, data: bytes, failed: str = _SAVE_FAILED,
+                mode: int = 0o600) -> Path:
+    """A fsynced temp file beside ``path`` with permission bits ``mode``, holding ``data``."""
     temp = path.parent / f"{_temp_name(path)}{os.urandom(6).hex()}"
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
@@ -267,7 +293,7 @@ def _write_temp(path: Path, data: bytes, failed: str = _SAVE_FAILED) -> Path:
         raise VaultWriteError(failed.format(path=path, why=_describe(exc))) from None
     try:
         try:
-            os.fchmod(fd, 0o600)  # in case the umask or an ACL widened it
+            os.fchmod(fd, mode)  # before any byte; also undoes the umask and an ACL
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
@@ -298,12 +324,17 @@ def _flush_folder(path: Path) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably, mode 0600.
+    """Replace ``path`` with ``data`` atomically and durably, keeping its permission bits.
 
-    Raises VaultWriteError on any failure; the previous file is then untouched
-    and no temp file is left behind.
+    The mode is read from the file being replaced (call under the lock), 0600 if
+    there is none. Raises VaultWriteError on any failure; the previous file is then
+    untouched and no temp file is left behind.
     """
-    temp = _write_temp(path, data)
+    try:
+        mode = stat.S_IMODE(os.stat(path, follow_symlinks=False).st_mode) & 0o777
+    except OSError:
+        mode = 0o600
+    temp = _write_temp(path, data, mode=mode)
     try:
         os.replace(temp, path)
     except OSError as exc:
@@ -347,7 +378,11 @@ def remove_stale_temps(path: Path) -> None:
 
 
 class VaultLock:
-    """Exclusive, non-blocking advisory lock on ``<vault>.lock``.
+    """Exclusive advisory lock on ``<vault>.lock``, waited for briefly.
+
+    ``acquire`` retries with a growing delay for up to ``wait`` seconds
+    (``LOCK_WAIT_SECONDS`` when None) while another process holds the lock, then
+    raises VaultInUse; ``wait=0`` refuses at once.
 
     The lock is an ``flock`` on a sidecar file, not on the vault itself, because
     every save replaces the vault's inode. The kernel drops it when the holder
@@ -359,8 +394,9 @@ class VaultLock:
     owner's files, a FIFO) is left untouched and refused with UnsafeLockFile.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, wait: float | None = None) -> None:
         self.path = lock_path(path)
+        self.wait = wait
         self._fd: int | None = None
         self.created = False  # True if this lock made the lock file
 
@@ -419,17 +455,27 @@ class VaultLock:
             )
 
     def _flock(self, fd: int) -> None:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                holder = self._read_holder(fd)
-                who = f" (pid {holder})" if holder else ""
-                raise VaultInUse(
-                    f"the vault is being written by another process{who}; "
-                    "nothing was written, try again"
-                ) from None
-            raise VaultWriteError(f"cannot lock {self.path}: {_describe(exc)}") from None
+        deadline = _clock() + (LOCK_WAIT_SECONDS if self.wait is None else self.wait)
+        delay = _LOCK_FIRST_DELAY
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise VaultWriteError(
+                        f"cannot lock {self.path}: {_describe(exc)}") from None
+            remaining = deadline - _clock()
+            if remaining <= 0:
+                break
+            _sleep(min(delay, remaining))
+            delay = min(delay * 2, _LOCK_MAX_DELAY)
+        holder = self._read_holder(fd)
+        who = f" (pid {holder})" if holder else ""
+        raise VaultInUse(
+            f"the vault is being written by another process{who}; "
+            "nothing was written, try again"
+        )
 
     def _still_named(self, fd: int) -> bool:
         """True if ``self.path`` still names the locked file (a holder may remove it)."""

@@ -5,24 +5,31 @@ Every change goes through ``Vault._commit``, which, under the exclusive lock:
 1. reads the file on disk and compares its checksum with the one this session
    last read or wrote. If another process saved in between, the session never
    overwrites that file blindly: it re-reads it with the data key it already
-   holds (no KDF) and applies the change to the fresh contents, or refuses with
+   holds (no KDF) and from then on shows it (memory takes the disk's content
+   at once, and keeps it even if the change below is refused), or refuses with
    ``VaultChangedOnDisk`` if the master password was changed meanwhile;
-2. applies the change, which validates and may refuse (nothing written); an
-   edit that carries its base is merged field by field with the entry on disk
-   (``edits.merge_edit``), so it never reverts another session's change;
-3. writes the new file atomically (``storage.atomic_write``).
+2. applies the change to that content, which validates and may refuse (nothing
+   written); an edit that carries its base is merged field by field with the
+   entry on disk (``edits.merge_edit``), so it never reverts another session's
+   change. A change that changes nothing (``mark_used`` within the hour) writes
+   nothing;
+3. refuses a file larger than readers accept (``VaultFull``), then writes the
+   new file atomically (``storage.atomic_write``).
 
-The in-memory state changes only after the write succeeded, so memory and disk
-never disagree, and a failed save loses nothing.
+Memory takes the change itself only after the write succeeded. So memory always
+holds what is on disk: the file as this session last read it (step 1), or the
+one it wrote; a failed save loses nothing. ``lock`` may run on another thread
+meanwhile: the save may still complete on disk, but memory stays locked.
 """
 
 from __future__ import annotations
 
 import hmac
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +40,7 @@ from vault_app.core.errors import (
     KdfParamsOutOfRange,
     ValidationError,
     VaultChangedOnDisk,
+    VaultFull,
     VaultLocked,
     VaultWriteError,
     WrongPassword,
@@ -144,6 +152,10 @@ class Vault:
         # Why the file cannot be saved (see ``writable``), or None; refreshed on each save.
         self.read_only_reason: str | None = None
         self.folder_warning: str | None = None  # see storage.folder_warning
+        # Guards the key, the entries and the fingerprint: a save runs on a worker
+        # thread while the user may lock the vault (see ``lock``).
+        self._state = threading.Lock()
+        self._locked = False
         self._slot: KeySlot | None = slot
         self._dek: bytes | None = dek
         self._meta = meta
@@ -287,7 +299,8 @@ class Vault:
         self._commit(mutate)
 
     def update(self, entry_id: str, changes: Mapping[str, Any], *,
-               base: KeyEntry | None = None) -> KeyEntry:
+               base: KeyEntry | None = None,
+               choices: Mapping[str, str] | None = None) -> KeyEntry:
         """Edit fields of an entry (validated by ``model.edit_entry``) and save.
 
         ``base`` is the entry as the editor saw it when the edit began, and
@@ -297,7 +310,15 @@ class Vault:
         and a field changed on both sides to different values raises
         ``EditConflict``; an entry deleted meanwhile raises ``EntryRemovedOnDisk``.
         Either way nothing is written. Without a base, ``changes`` overwrite.
+
+        To resolve an ``EditConflict``, call again with the same ``base`` and
+        ``changes`` and ``choices``: conflict name (``EditConflict.conflicts[i].name``)
+        -> ``edits.MINE`` or ``edits.THEIRS``. The merge is redone under the lock
+        against the entry on disk then; if it changed again meanwhile, a conflict
+        the choices do not cover raises a new ``EditConflict`` (nothing written).
         """
+        if choices and base is None:
+            raise ValidationError("conflict choices need the base the edit started from")
         result: list[KeyEntry] = []
 
         def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
@@ -306,7 +327,8 @@ class Vault:
                     f"“{base.label}” was deleted by another window or process while you "
                     "edited it; nothing was written.")
             index = _index_of(entry_id, entries)
-            applied = changes if base is None else merge_edit(base, changes, entries[index])
+            applied = changes if base is None else merge_edit(base, changes, entries[index],
+                                                              choices)
             edited = edit_entry(entries[index], applied, self.catalog)
             _check_unique(edited, entries, before=entries[index])
             result.append(edited)
@@ -326,26 +348,41 @@ class Vault:
         self._commit(mutate)
         return removed[0]
 
-    def mark_used(self, entry_id: str, when: datetime | None = None) -> None:
+    def mark_used(self, entry_id: str, when: datetime | None = None) -> bool:
+        """Record that a key was used (copied, tested), to the hour. True if saved.
+
+        A use in the same UTC hour as the one stored (or earlier) writes nothing:
+        copying a key ten times must not rewrite the vault ten times, wake every
+        other window and make a concurrent CLI wait for the lock.
+        """
+        moment = when or utcnow()
+        known = next((e for e in self.entries if e.id == entry_id), None)
+        if known is not None and not _newer_use(known.last_used_at, moment):
+            return False  # not even the lock is taken
+        saved: list[bool] = []
+
         def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
             index = _index_of(entry_id, entries)
-            used = replace(entries[index], last_used_at=when or utcnow())
+            if not _newer_use(entries[index].last_used_at, moment):
+                return entries  # another session recorded it meanwhile: nothing to write
+            saved.append(True)
+            used = replace(entries[index], last_used_at=moment)
             return [*entries[:index], used, *entries[index + 1:]]
 
         self._commit(mutate)
+        return bool(saved)
 
     def change_password(self, old_password: str, new_password: str,
                         kdf: KdfParams | None = None, *,
                         enforce_kdf_minimum: bool = True) -> None:
         """Re-key: a new salt *and* a new DEK. Runs the KDF twice."""
-        slot = self._require_slot()
+        slot, held = self._keys()
         if not new_password:
             raise ValidationError("the new master password must not be empty",
                                   field="password")
         kek = derive_kek(old_password, slot.salt, slot.kdf)
         dek = crypto.unwrap_dek(kek, slot.wrapped_dek, slot.wrap_nonce, slot.kdf_header())
-        assert self._dek is not None
-        if not hmac.compare_digest(dek, self._dek):
+        if not hmac.compare_digest(dek, held):
             raise WrongPassword()
         if kdf is None:  # keep the file's strength unless it is below today's minimum
             kdf = slot.kdf
@@ -363,14 +400,12 @@ class Vault:
         The copy has the same master password and data key (no KDF runs) and a fresh
         payload nonce. Returns the copy, unlocked, so the user can continue there.
         """
-        slot = self._require_slot()
-        assert self._dek is not None
+        slot, dek, meta, entries, _ = self._snapshot()
         path = storage.resolve_new(Path(path))
-        entries = list(self._entries)
-        blob = seal(slot, self._dek, encode_payload(self._meta, entries))
+        blob = seal(slot, dek, encode_payload(meta, entries))
+        _check_size(blob)
         stamp = _write_new_file(path, blob)
-        copy = Vault(path, slot, self._dek, self._meta, entries, checksum_of(blob),
-                     self._catalog)
+        copy = Vault(path, slot, dek, meta, entries, checksum_of(blob), self._catalog)
         copy._disk_stamp = stamp
         copy.read_only_reason = read_only_reason(path)
         copy.folder_warning = storage.folder_warning(path)
@@ -384,13 +419,14 @@ class Vault:
 
     def reload(self) -> bool:
         """Re-read the file if another process changed it. True if it did."""
-        self._require_unlocked()
+        slot, dek, _, _, fingerprint = self._snapshot()
         stamp = _file_stamp(self.path)
         data = storage.read_bytes(self.path)
-        if checksum_of(data) == self._fingerprint:
+        if checksum_of(data) == fingerprint:
             self._disk_stamp = stamp
             return False
-        self._reload_from(data)
+        if not self._adopt(*self._decode_disk(data, slot, dek)):
+            raise VaultLocked("the vault is locked")  # locked while it was being read
         self._disk_stamp = stamp
         return True
 
@@ -401,10 +437,17 @@ class Vault:
         return self._disk_stamp is None or _file_stamp(self.path) != self._disk_stamp
 
     def lock(self) -> None:
-        """Forget the data key and every entry. The object is unusable after."""
-        self._dek = None
-        self._slot = None
-        self._entries = []
+        """Forget the data key and every entry. The object is unusable after.
+
+        Safe while a save runs on another thread: that save may still complete on
+        disk (it holds its own copy of what it writes), but it never puts the key
+        or the entries back in memory.
+        """
+        with self._state:
+            self._locked = True
+            self._dek = None
+            self._slot = None
+            self._entries = []
 
     # --- internals ---------------------------------------------------------------
 
@@ -413,37 +456,64 @@ class Vault:
             raise VaultLocked("the vault is locked")
 
     def _require_slot(self) -> KeySlot:
-        self._require_unlocked()
-        assert self._slot is not None
-        return self._slot
+        return self._keys()[0]
 
-    def _reload_from(self, data: bytes) -> None:
+    def _keys(self) -> tuple[KeySlot, bytes]:
+        """The key slot and the data key, or VaultLocked."""
+        with self._state:
+            if self._dek is None or self._slot is None:
+                raise VaultLocked("the vault is locked")
+            return self._slot, self._dek
+
+    def _snapshot(self) -> tuple[KeySlot, bytes, VaultMeta, list[KeyEntry], bytes]:
+        """Everything a save or a reload works from, taken at once, or VaultLocked."""
+        with self._state:
+            if self._dek is None or self._slot is None:
+                raise VaultLocked("the vault is locked")
+            return self._slot, self._dek, self._meta, list(self._entries), self._fingerprint
+
+    def _decode_disk(self, data: bytes, slot: KeySlot,
+                     dek: bytes) -> tuple[VaultMeta, list[KeyEntry], bytes]:
+        """Decrypt the file another session wrote with the data key this one holds."""
         parsed = parse(data)
-        if parsed.slot != self._slot:
+        if parsed.slot != slot:
             raise VaultChangedOnDisk(
                 "the vault's master password was changed by another process; "
                 "nothing was written. Lock and unlock again with the new password."
             )
-        assert self._dek is not None
-        plaintext = crypto.open_payload(self._dek, parsed.payload_nonce, parsed.ciphertext,
+        plaintext = crypto.open_payload(dek, parsed.payload_nonce, parsed.ciphertext,
                                         parsed.header)
-        self._meta, self._entries = decode_payload(plaintext)
-        self._fingerprint = parsed.checksum
+        meta, entries = decode_payload(plaintext)
+        return meta, entries, parsed.checksum
+
+    def _adopt(self, meta: VaultMeta, entries: list[KeyEntry], fingerprint: bytes) -> bool:
+        """Show what is on disk; False (memory untouched) if the vault was locked."""
+        with self._state:
+            if self._locked:
+                return False
+            self._meta, self._entries, self._fingerprint = meta, entries, fingerprint
+            return True
 
     def _commit(self, mutate: Mutation,
                 new_keys: tuple[KeySlot, bytes] | None = None) -> None:
-        slot = self._require_slot()
+        slot, dek, meta, entries, fingerprint = self._snapshot()
         if self.read_only:
             raise VaultLocked("this vault was opened read-only")
         self.check_writable()  # before the lock: never create a lock file in its folder
         with storage.VaultLock(self.path):
             on_disk = storage.read_bytes(self.path)
-            if checksum_of(on_disk) != self._fingerprint:
-                self._reload_from(on_disk)  # never overwrite what we have not seen
-            entries = mutate(list(self._entries))
-            slot, dek = new_keys if new_keys else (slot, self._dek)
-            assert dek is not None
-            blob = seal(slot, dek, encode_payload(self._meta, entries))
+            if checksum_of(on_disk) != fingerprint:
+                # Never overwrite what we have not seen: work on the disk's content, and
+                # show it (kept even if the change below is refused).
+                meta, entries, fingerprint = self._decode_disk(on_disk, slot, dek)
+                self._adopt(meta, entries, fingerprint)
+            before = list(entries)
+            entries = mutate(before)
+            if entries is before and new_keys is None:
+                return  # nothing changed: no write
+            slot, dek = new_keys if new_keys else (slot, dek)
+            blob = seal(slot, dek, encode_payload(meta, entries))
+            _check_size(blob)
             storage.remove_stale_temps(self.path)
             try:
                 storage.atomic_write(self.path, blob)
@@ -456,9 +526,13 @@ class Vault:
         self._accept(entries, slot, dek, blob)
 
     def _accept(self, entries: list[KeyEntry], slot: KeySlot, dek: bytes, blob: bytes) -> None:
-        self._entries = entries
-        self._slot, self._dek = slot, dek
-        self._fingerprint = checksum_of(blob)
+        """Memory follows the file just written, unless the vault was locked meanwhile."""
+        with self._state:
+            if self._locked:
+                return
+            self._entries = entries
+            self._slot, self._dek = slot, dek
+            self._fingerprint = checksum_of(blob)
 
 
 def _file_stamp(path: Path) -> tuple[int, ...] | None:
@@ -467,6 +541,16 @@ def _file_stamp(path: Path) -> tuple[int, ...] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _check_size(blob: bytes) -> None:
+    """Raise VaultFull if ``blob`` is larger than a reader accepts (spec 5.1): written,
+    it would lock the user out of every key on the next open."""
+    if len(blob) > storage.MAX_VAULT_SIZE:
+        raise VaultFull(
+            f"the vault would grow to {len(blob):,} bytes, more than the "
+            f"{storage.MAX_VAULT_SIZE / (1024 * 1024):g} MiB a vault file may hold; "
+            "nothing was written. Remove keys or shorten notes", field=None)
 
 
 def _write_new_file(path: Path, blob: bytes) -> tuple[int, ...] | None:
@@ -485,6 +569,12 @@ def _write_new_file(path: Path, blob: bytes) -> tuple[int, ...] | None:
     except BaseException:
         storage.remove_folders(folders)  # nor the folders it made for the vault
         raise
+
+
+def _newer_use(stored: datetime | None, moment: datetime) -> bool:
+    """Whether ``moment`` is in a later UTC hour than the recorded use ``stored``."""
+    hour = moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return stored is None or stored < hour
 
 
 def _index_of(entry_id: str, entries: list[KeyEntry]) -> int:

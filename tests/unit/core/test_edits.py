@@ -7,7 +7,14 @@ from dataclasses import replace
 import pytest
 
 from tests.conftest import make_entry
-from vault_app.core.edits import changed_fields, differing_fields, merge_edit, restored_entry
+from vault_app.core.edits import (
+    MINE,
+    THEIRS,
+    changed_fields,
+    differing_fields,
+    merge_edit,
+    restored_entry,
+)
 from vault_app.core.errors import EditConflict, ValidationError
 from vault_app.core.exchanges import load_catalog
 
@@ -93,3 +100,76 @@ def test_differing_fields_ignore_usage() -> None:
     assert differing_fields(BASE, used) == []
     rotated = replace(used, notes="n", credentials={**BASE.credentials, "secret": "s"})
     assert differing_fields(BASE, rotated) == ["credentials", "notes"]
+
+
+# --- coupled fields merge as one unit ---------------------------------------------------
+
+CUSTOM = replace(BASE, environment="custom", api_url="https://old.example")
+
+
+def test_my_url_against_their_switch_to_live_is_a_conflict_not_a_silent_drop() -> None:
+    """Per field, "keep mine" on api_url was dropped: edit_entry clears the URL of a
+    live key. The environment and its URL are one choice."""
+    theirs = replace(CUSTOM, environment="live", api_url=None)
+    with pytest.raises(EditConflict) as info:
+        merge_edit(CUSTOM, {"api_url": "https://mine.example"}, theirs)
+    [conflict] = info.value.conflicts
+    assert (conflict.name, conflict.title) == ("environment", "Environment and API URL")
+    assert (conflict.base, conflict.mine, conflict.theirs) == (
+        ("custom", "https://old.example"), ("custom", "https://mine.example"), ("live",))
+    assert merge_edit(CUSTOM, {"api_url": "https://mine.example"}, theirs,
+                      {"environment": MINE}) == {"environment": "custom",
+                                                 "api_url": "https://mine.example"}
+    assert merge_edit(CUSTOM, {"api_url": "https://mine.example"}, theirs,
+                      {"environment": THEIRS}) == {}
+
+
+def test_a_url_changed_on_both_sides_conflicts_once() -> None:
+    theirs = replace(CUSTOM, api_url="https://theirs.example")
+    with pytest.raises(EditConflict) as info:
+        merge_edit(CUSTOM, {"environment": "sandbox"}, theirs)
+    assert [c.name for c in info.value.conflicts] == ["environment"]
+
+
+def test_an_environment_change_merges_with_an_unrelated_change() -> None:
+    theirs = replace(CUSTOM, notes="theirs")
+    assert merge_edit(CUSTOM, {"environment": "live"}, theirs) == {
+        "environment": "live", "api_url": None}
+
+
+def test_another_exchange_and_rotated_credentials_are_one_conflict() -> None:
+    """Per field, my new exchange merged with their rotated credentials for the old one
+    (or the reverse): a key the exchange refuses, or one that fails validation."""
+    rotated = {**BASE.credentials, "secret": "rotated elsewhere"}
+    theirs = replace(BASE, credentials=rotated)
+    mine = {"exchange": "binance", "credentials": {"apiKey": "bn-key", "secret": "bn-secret"}}
+    with pytest.raises(EditConflict) as info:
+        merge_edit(BASE, mine, theirs)
+    [conflict] = info.value.conflicts
+    assert (conflict.name, conflict.title) == ("exchange", "Exchange and credentials")
+    assert conflict.mine[0] == "binance" and conflict.theirs[0] == "okx"
+    for text in map(str, (conflict.base, conflict.mine, conflict.theirs)):
+        assert "secret" not in text and "bn-key" not in text  # masked
+    assert merge_edit(BASE, mine, theirs, {"exchange": MINE}) == mine
+    assert merge_edit(BASE, mine, theirs, {"exchange": THEIRS}) == {}
+
+
+def test_my_rotation_against_their_exchange_switch_is_a_conflict() -> None:
+    theirs = replace(BASE, exchange="binance", credentials={"apiKey": "b", "secret": "b"})
+    with pytest.raises(EditConflict) as info:
+        merge_edit(BASE, {"credentials": {**BASE.credentials, "secret": "mine"}}, theirs)
+    assert [c.name for c in info.value.conflicts] == ["exchange"]
+
+
+def test_an_exchange_switch_merges_with_unrelated_changes() -> None:
+    theirs = replace(BASE, notes="theirs")
+    mine = {"exchange": "binance", "credentials": {"apiKey": "bn-key", "secret": "bn-secret"}}
+    assert merge_edit(BASE, mine, theirs) == mine
+
+
+def test_notes_are_compared_as_validation_stores_them() -> None:
+    """A CRLF is stored as LF: the same notes typed on Windows are no change."""
+    crlf = form_values(BASE, notes="line one\r\nline two")
+    lf = replace(BASE, notes="line one\nline two")
+    assert changed_fields(lf, crlf) == {}
+    assert merge_edit(BASE, {"notes": "line one\r\nline two"}, lf) == {}

@@ -88,14 +88,15 @@ def assert_same(got: tuple[VaultMeta, list[KeyEntry]], meta: VaultMeta,
 
 
 @PROPERTY
-@given(meta=META_S, entries=st.lists(ENTRY, max_size=4))
+@given(meta=META_S, entries=st.lists(ENTRY, max_size=4, unique_by=lambda e: e.id))
 def test_round_trip(meta: VaultMeta, entries: list[KeyEntry]) -> None:
     plaintext = encode_payload(meta, entries)
     assert_same(decode_payload(plaintext), meta, entries)
 
 
 @PROPERTY
-@given(meta=META_S, entries=st.lists(ENTRY, max_size=4), indent=st.sampled_from([None, 1, 4]))
+@given(meta=META_S, entries=st.lists(ENTRY, max_size=4, unique_by=lambda e: e.id),
+       indent=st.sampled_from([None, 1, 4]))
 def test_any_layout_gives_the_same_result(
     meta: VaultMeta, entries: list[KeyEntry], indent: int | None
 ) -> None:
@@ -107,7 +108,7 @@ def test_any_layout_gives_the_same_result(
 
 
 @PROPERTY
-@given(meta=META_S, entries=st.lists(ENTRY, max_size=4))
+@given(meta=META_S, entries=st.lists(ENTRY, max_size=4, unique_by=lambda e: e.id))
 def test_unchanged_entries_re_encode_to_identical_bytes(
     meta: VaultMeta, entries: list[KeyEntry]
 ) -> None:
@@ -391,6 +392,20 @@ def test_missing_entry_key_is_damaged(key: str) -> None:
     del document["entries"][0][key]
     with pytest.raises(VaultDamaged):
         decode_payload(json.dumps(document).encode())
+
+
+@pytest.mark.parametrize("pretty", [False, True])
+def test_two_entries_with_the_same_id_are_damaged(pretty: bool) -> None:
+    """Spec 6.3: front ends find an entry by its id, so with two of them selecting one
+    would show, copy, edit or delete the other."""
+    document = _document()
+    twin = dict(document["entries"][0], label="twin", credentials={"apiKey": "other"})
+    document["entries"].append(twin)
+    plaintext = json.dumps(document, indent=1 if pretty else None).encode()
+    with pytest.raises(VaultDamaged, match="same id"):
+        decode_payload(plaintext)
+    document["entries"][1]["id"] = document["entries"][0]["id"] + " "
+    assert len(decode_payload(json.dumps(document).encode())[1]) == 2  # exact comparison
 
 
 def test_well_typed_but_non_canonical_content_is_accepted() -> None:

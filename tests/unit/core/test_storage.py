@@ -90,14 +90,31 @@ def test_atomic_write_creates_the_file_with_mode_0600_even_with_umask_0(folder: 
     assert leftovers(folder, {"v.vault"}) == []
 
 
-def test_atomic_write_replaces_a_world_readable_file_with_a_0600_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bits", [0o640, 0o600, 0o644, 0o700])
+def test_atomic_write_keeps_the_replaced_files_mode(tmp_path: Path, bits: int,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 7: saving never changes the file's mode behind the user's back. The mode is
+    set before the first byte is written, whatever the umask."""
     target = tmp_path / "v.vault"
     target.write_bytes(OLD)
-    target.chmod(0o644)
+    target.chmod(bits)
     old_inode = target.stat().st_ino
-    atomic_write(target, NEW)
+    modes_at_first_write: list[int] = []
+    real_write = os.write
+
+    def write(fd: int, data: bytes) -> int:
+        modes_at_first_write.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    previous = os.umask(0o077)
+    try:
+        atomic_write(target, NEW)
+    finally:
+        os.umask(previous)
     assert target.read_bytes() == NEW
-    assert mode(target) == 0o600
+    assert mode(target) == bits
+    assert modes_at_first_write[0] == bits
     assert target.stat().st_ino != old_inode  # replaced by rename, not rewritten in place
 
 
@@ -228,7 +245,7 @@ def test_second_lock_is_refused_with_the_holders_pid(tmp_path: Path) -> None:
         lock_file = storage.lock_path(target)
         assert mode(lock_file) == 0o600
         assert lock_file.read_text().strip() == str(os.getpid())
-        second = VaultLock(target)
+        second = VaultLock(target, wait=0)
         with pytest.raises(VaultInUse) as info:
             second.acquire()
         assert f"pid {os.getpid()}" in str(info.value)
@@ -244,7 +261,7 @@ def test_lock_is_released_on_release_and_by_the_context_manager(tmp_path: Path) 
     with VaultLock(target) as lock:
         assert lock.held
         with pytest.raises(VaultInUse):
-            VaultLock(target).acquire()
+            VaultLock(target, wait=0).acquire()
     assert not lock.held
     again = VaultLock(target)
     again.acquire()  # free again
@@ -301,3 +318,86 @@ def test_vault_create_loses_the_race_safely(tmp_path: Path,
         Vault.create(target, PASSWORD, FAST_KDF, enforce_kdf_minimum=False)
     assert target.read_bytes() == b"created meanwhile"
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+# --- waiting for the lock ---------------------------------------------------------------
+
+
+class FakeTime:
+    """The lock's clock and sleep: sleeping advances the clock, and may run ``at_sleep``."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+        self.at_sleep: list[object] = []
+        monkeypatch.setattr(storage, "_clock", lambda: self.now)
+        monkeypatch.setattr(storage, "_sleep", self.sleep)
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        if self.at_sleep:
+            release = self.at_sleep.pop()
+            assert callable(release)
+            release()
+
+
+def test_a_lock_held_for_a_moment_is_waited_for(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two windows, or a window and the CLI, saving at the same moment is no error."""
+    target = tmp_path / "v.vault"
+    clock = FakeTime(monkeypatch)
+    first = VaultLock(target)
+    first.acquire()
+    clock.at_sleep.append(first.release)  # the other writer finishes while we wait
+    with VaultLock(target) as second:
+        assert second.held
+    assert len(clock.sleeps) == 1
+
+
+def test_a_lock_held_longer_than_the_wait_is_refused(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "v.vault"
+    clock = FakeTime(monkeypatch)
+    with VaultLock(target), pytest.raises(VaultInUse, match=f"pid {os.getpid()}"):
+        VaultLock(target).acquire()
+    assert sum(clock.sleeps) == pytest.approx(storage.LOCK_WAIT_SECONDS)
+    assert len(clock.sleeps) > 3 and max(clock.sleeps) <= 0.25  # backs off, keeps trying
+    assert clock.sleeps == sorted(clock.sleeps[:-1]) + clock.sleeps[-1:]
+
+
+def test_wait_zero_refuses_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "v.vault"
+    clock = FakeTime(monkeypatch)
+    with VaultLock(target), pytest.raises(VaultInUse):
+        VaultLock(target, wait=0).acquire()
+    monkeypatch.setattr(storage, "LOCK_WAIT_SECONDS", 0.0)
+    with VaultLock(target), pytest.raises(VaultInUse):
+        VaultLock(target).acquire()
+    assert clock.sleeps == []
+
+
+# --- new folders ------------------------------------------------------------------------
+
+
+def test_a_link_swapped_in_after_mkdir_is_not_followed_by_the_chmod(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another user of the parent folder replaces the new folder with a link to one of
+    the owner's folders: its mode must not become 0700 (nor anything else)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    elsewhere.chmod(0o755)
+    new = tmp_path / "shared" / "vaults"
+    (tmp_path / "shared").mkdir()
+    real_mkdir = os.mkdir
+
+    def mkdir_then_swap(path: object, mode: int = 0o777) -> None:
+        real_mkdir(path, mode)  # type: ignore[call-overload]
+        if Path(str(path)) == new:
+            os.rmdir(new)
+            os.symlink(elsewhere, new)
+
+    monkeypatch.setattr(os, "mkdir", mkdir_then_swap)
+    with pytest.raises(VaultWriteError, match="symbolic link"):
+        storage.make_private_folders(new)
+    assert mode(elsewhere) == 0o755

@@ -122,7 +122,9 @@ def test_create_refuses_an_empty_password(vault_path: Path) -> None:
     assert not vault_path.exists()
 
 
-def test_create_while_another_process_holds_the_lock(vault_path: Path) -> None:
+def test_create_while_another_process_holds_the_lock(vault_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(storage, "LOCK_WAIT_SECONDS", 0.0)  # refused at once
     with storage.VaultLock(vault_path), pytest.raises(VaultInUse):
         Vault.create(vault_path, PASSWORD, FAST_KDF, enforce_kdf_minimum=False)
     assert not vault_path.exists()
@@ -304,10 +306,13 @@ def test_mark_used_sets_last_used_at(vault: Vault, vault_path: Path) -> None:
     assert on_disk(vault_path).get(entry.id).last_used_at > when
 
 
-def test_saved_file_stays_mode_0600(vault: Vault, vault_path: Path) -> None:
-    vault_path.chmod(0o644)
+def test_a_save_keeps_the_files_mode(vault: Vault, vault_path: Path) -> None:
+    """Issue 7: a vault the user made group-readable stays so; it used to become 0600."""
+    vault_path.chmod(0o640)
     vault.add(make_entry("x"))
-    assert stat.S_IMODE(vault_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(vault_path.stat().st_mode) == 0o640
+    vault.update(vault.entries[0].id, {"notes": "again"})
+    assert stat.S_IMODE(vault_path.stat().st_mode) == 0o640
 
 
 def test_secrets_are_not_in_the_file_in_clear(vault: Vault, vault_path: Path) -> None:
