@@ -112,18 +112,19 @@ def new_key_slot(password: str, kdf: KdfParams) -> tuple[KeySlot, bytes]:
 def seal(slot: KeySlot, dek: bytes, plaintext: bytes) -> bytes:
     """Encrypt a payload into complete file bytes, with a fresh payload nonce.
 
-    Raises ValidationError, before anything is written, if the file would be
-    larger than any reader opens (spec 5.1, ``storage.MAX_VAULT_SIZE``).
+    Raises VaultFull before anything is encrypted or written if the file would be
+    larger than any reader opens (spec 5.1, ``storage.MAX_VAULT_SIZE``): written, it
+    would lock the user out of every key on the next open. Every writer (create,
+    save, password change, save-a-copy) seals through here.
     """
     nonce = crypto.new_nonce()
     header = build_header(slot, nonce, len(plaintext) + crypto.TAG_LENGTH)
     size = len(header) + len(plaintext) + crypto.TAG_LENGTH + CHECKSUM_LENGTH
     if size > storage.MAX_VAULT_SIZE:
-        raise ValidationError(
-            f"the vault would be {size:,} bytes, larger than any vault "
-            f"({storage.MAX_VAULT_SIZE // (1024 * 1024)} MiB) and unreadable; nothing was "
-            "written. Remove keys or shorten notes"
-        )
+        raise VaultFull(
+            f"the vault would grow to {size:,} bytes, larger than any vault may be "
+            f"({storage.MAX_VAULT_SIZE / (1024 * 1024):g} MiB); nothing was written. "
+            "Remove keys or shorten notes")
     return assemble(header, crypto.seal_payload(dek, nonce, plaintext, header))
 
 
@@ -403,7 +404,6 @@ class Vault:
         slot, dek, meta, entries, _ = self._snapshot()
         path = storage.resolve_new(Path(path))
         blob = seal(slot, dek, encode_payload(meta, entries))
-        _check_size(blob)
         stamp = _write_new_file(path, blob)
         copy = Vault(path, slot, dek, meta, entries, checksum_of(blob), self._catalog)
         copy._disk_stamp = stamp
@@ -513,7 +513,6 @@ class Vault:
                 return  # nothing changed: no write
             slot, dek = new_keys if new_keys else (slot, dek)
             blob = seal(slot, dek, encode_payload(meta, entries))
-            _check_size(blob)
             storage.remove_stale_temps(self.path)
             try:
                 storage.atomic_write(self.path, blob)
@@ -541,16 +540,6 @@ def _file_stamp(path: Path) -> tuple[int, ...] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def _check_size(blob: bytes) -> None:
-    """Raise VaultFull if ``blob`` is larger than a reader accepts (spec 5.1): written,
-    it would lock the user out of every key on the next open."""
-    if len(blob) > storage.MAX_VAULT_SIZE:
-        raise VaultFull(
-            f"the vault would grow to {len(blob):,} bytes, more than the "
-            f"{storage.MAX_VAULT_SIZE / (1024 * 1024):g} MiB a vault file may hold; "
-            "nothing was written. Remove keys or shorten notes", field=None)
 
 
 def _write_new_file(path: Path, blob: bytes) -> tuple[int, ...] | None:

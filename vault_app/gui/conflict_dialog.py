@@ -1,9 +1,10 @@
 """Ask, field by field, which value to keep when an edit clashes with the disk.
 
-The core (``edits.merge_edit``) found fields that this window and another window
-or process both changed, to different values. The dialog shows both values of
-each (secrets masked, a Reveal button per field) and a choice per field: keep
-mine or take theirs. Save stays disabled until every field has a choice.
+The core (``Vault.update``, through ``edits.merge_edit``) found fields that this
+window and another window or process both changed, to different values. The
+dialog shows both values of each (secrets masked, a Reveal button per field) and
+a choice per field: keep mine or take theirs. Save stays disabled until every
+field has a choice; the core then redoes the merge with those choices.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import Any
 
 from vault_app import __version__
 from vault_app.core import errors
-from vault_app.core.edits import FIELD_TITLES, differing_fields, merge_edit, restored_entry
+from vault_app.core.edits import FIELD_TITLES, differing_fields, restored_entry
 from vault_app.core.exchanges import Catalog, load_catalog
 from vault_app.core.kdf import calibrate
 from vault_app.core.model import KeyEntry
@@ -661,25 +661,28 @@ class MainWindow(QtWidgets.QMainWindow):
         form.open()
 
     def _save_edit(self, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
-                   done: Callable[[Any], None], failed: Callable[[BaseException], None]
-                   ) -> None:
-        """Save the fields the user changed, merged by the core with the disk's entry."""
+                   done: Callable[[Any], None], failed: Callable[[BaseException], None],
+                   choices: dict[str, str] | None = None) -> None:
+        """Save the fields the user changed, merged by the core with the disk's entry
+        (``choices`` settle the conflicts the user has answered so far)."""
         def refused(exc: BaseException) -> None:
             if isinstance(exc, errors.EditConflict | errors.EntryRemovedOnDisk):
                 self._refresh()  # the vault re-read the file: show what is there now
                 self._flag_stale_form()
             if isinstance(exc, errors.EditConflict):
-                self._resolve_conflict(form, changes, base, exc, done, failed)
+                self._resolve_conflict(form, changes, base, exc, done, failed, choices or {})
             elif isinstance(exc, errors.EntryRemovedOnDisk):
                 self._offer_add_back(form, done, failed)
             else:
                 failed(exc)
 
-        self._save(lambda vault: vault.update(base.id, changes, base=base), done, refused)
+        self._save(lambda vault: vault.update(base.id, changes, base=base, choices=choices),
+                   done, refused)
 
     def _resolve_conflict(self, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
                           conflict: errors.EditConflict, done: Callable[[Any], None],
-                          failed: Callable[[BaseException], None]) -> None:
+                          failed: Callable[[BaseException], None],
+                          choices: dict[str, str]) -> None:
         theirs = conflict.theirs
         assert isinstance(theirs, KeyEntry)
         dialog = ConflictDialog(theirs.label, conflict.conflicts, form)
@@ -694,12 +697,10 @@ class MainWindow(QtWidgets.QMainWindow):
                     "not saved: this key was changed elsewhere meanwhile. Your edits are "
                     "still here; save again to choose which values to keep."))
                 return
-            try:  # the resolved edit, based on the disk's entry as the dialog showed it
-                rebased = merge_edit(base, changes, theirs, dialog.choices())
-            except errors.VaultError as exc:
-                failed(exc)
-                return
-            self._save_edit(form, rebased, theirs, done, failed)
+            # The core redoes the merge under the lock with these answers; if the disk
+            # changed yet again, it asks about the new conflicts only.
+            self._save_edit(form, changes, base, done, failed,
+                            {**choices, **dialog.choices()})
 
         dialog.finished.connect(answered)
         dialog.finished.connect(lambda _result: _dispose(dialog))  # after answered()
