@@ -278,7 +278,7 @@ class Cli:
         self.warn_about_folder()
 
     def warn_about_folder(self) -> None:
-        from vault_app.core.storage import folder_warning
+        from vault_app.core.folders import folder_warning
 
         warning = folder_warning(self.path)
         if warning:
@@ -297,7 +297,7 @@ class Cli:
     # init -------------------------------------------------------------------------
     def cmd_init(self) -> int:
         from vault_app.core.password_policy import check_new_password
-        from vault_app.core.storage import resolve_new
+        from vault_app.core.paths import resolve_new
         from vault_app.core.vault import Vault
 
         resolve_new(self.path)  # refuse a taken name or a broken link before any prompt

@@ -31,7 +31,7 @@ TIMEOUT = 30.0
 HOLD_LOCK = """
 import sys
 from pathlib import Path
-from vault_app.core.storage import VaultLock
+from vault_app.core.vault_lock import VaultLock
 
 lock = VaultLock(Path(sys.argv[1]))
 lock.acquire()

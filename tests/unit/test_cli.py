@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import FAST_KDF, PASSWORD, make_entry
 from vault_app import cli
-from vault_app.core import errors, storage
+from vault_app.core import errors, vault_lock
 from vault_app.core.kdf import KdfParams
 from vault_app.core.vault import Vault
 from vault_app.core.vault_format import KeySlot, assemble, build_header
@@ -179,7 +179,7 @@ def test_kdf_out_of_range_exits_3(vault_path: Path) -> None:
 
 def test_vault_in_use_exits_4_and_writes_nothing(vault: Vault, vault_path: Path) -> None:
     before = vault_path.read_bytes()
-    with storage.VaultLock(vault_path):
+    with vault_lock.VaultLock(vault_path):
         result = run("add", "--exchange", "binance", "--label", "new",
                      stdin=lines(PASSWORD, "api-key-123456", "secret-123456"))
     assert result.code == 4

@@ -1,4 +1,4 @@
-"""Where the vault lives by default."""
+"""Where the vault lives: the default path, and the real file behind a path given."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 from vault_app import APP_NAME
+from vault_app.core.errors import BrokenLink, VaultExists, VaultIOError, VaultNotFound
+from vault_app.core.os_messages import describe_os_error
 
 VAULT_ENV = "VAULT_APP_VAULT"
 DEFAULT_FILENAME = "vault.vault"
@@ -23,3 +25,44 @@ def default_vault_path() -> Path:
     if configured:
         return Path(configured).expanduser()
     return data_dir() / DEFAULT_FILENAME
+
+
+def resolve_existing(path: Path) -> Path:
+    """The real file behind ``path``: absolute, every symbolic link followed.
+
+    A vault linked into another folder is read, locked and saved there, so the
+    link survives every save.
+    """
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise BrokenLink(
+                f"{path} is a symbolic link to {os.path.realpath(path)}, which does not "
+                "exist; fix or remove the link"
+            ) from None
+        raise VaultNotFound(f"no vault file at {path}") from None
+    except OSError as exc:
+        raise VaultIOError(f"cannot open {path}: {describe_os_error(exc)}") from None
+
+
+def resolve_new(path: Path) -> Path:
+    """Where a new vault named ``path`` is written: its absolute path, links in folders resolved.
+
+    Refuses a name that is taken (VaultExists) and a symbolic link to a missing
+    file (BrokenLink): creating a vault through a dangling link would write it
+    wherever the link points, so the user is asked to name the target instead.
+    """
+    if os.path.islink(path):
+        target = os.path.realpath(path)
+        if not os.path.exists(path):
+            raise BrokenLink(
+                f"{path} is a symbolic link to {target}, which does not exist; nothing was "
+                f"created. To create the vault there, name it directly (--vault {target}), "
+                "or remove the link"
+            )
+        raise VaultExists(f"a vault already exists at {path} (a link to {target}); "
+                          "refusing to overwrite it")
+    if os.path.lexists(path):
+        raise VaultExists(f"a vault already exists at {path}; refusing to overwrite it")
+    return Path(os.path.realpath(path))

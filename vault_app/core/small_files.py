@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 from vault_app.core.errors import NotARegularFile, ValidationError, VaultIOError
-from vault_app.core.storage import kind_of
+from vault_app.core.os_messages import kind_of
 
 SMALL_TEXT_LIMIT = 64 * 1024
 """A PEM private key is a few KiB; nothing a user means to load is bigger."""

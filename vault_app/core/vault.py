@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from vault_app.core import crypto, storage
+from vault_app.core import crypto, folders, paths, storage, vault_lock
 from vault_app.core.edits import merge_edit
 from vault_app.core.errors import (
     EntryRemovedOnDisk,
@@ -86,7 +86,7 @@ class FileInfo:
 def inspect(path: str | os.PathLike[str]) -> FileInfo:
     """Parse and check a vault file (checksum, caps) without decrypting it."""
     given = Path(path)
-    real = storage.resolve_existing(given)
+    real = paths.resolve_existing(given)
     parsed = parse(storage.read_bytes(real, via=given))
     return FileInfo(
         path=real,
@@ -152,7 +152,7 @@ class Vault:
         self.read_only = read_only
         # Why the file cannot be saved (see ``writable``), or None; refreshed on each save.
         self.read_only_reason: str | None = None
-        self.folder_warning: str | None = None  # see storage.folder_warning
+        self.folder_warning: str | None = None  # see folders.folder_warning
         # Guards the key, the entries and the fingerprint: a save runs on a worker
         # thread while the user may lock the vault (see ``lock``).
         self._state = threading.Lock()
@@ -188,14 +188,14 @@ class Vault:
             kdf.check_readable()
         if not password:
             raise ValidationError("the master password must not be empty", field="password")
-        given, path = path, storage.resolve_new(path)
+        given, path = path, paths.resolve_new(path)
         slot, dek = new_key_slot(password, kdf)  # the slow part, before taking the lock
         meta = VaultMeta()
         blob = seal(slot, dek, encode_payload(meta, []))
         stamp = _write_new_file(path, blob)
         vault = cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
         vault._disk_stamp = stamp
-        vault.folder_warning = storage.folder_warning(given)
+        vault.folder_warning = folders.folder_warning(given)
         return vault
 
     @classmethod
@@ -206,7 +206,7 @@ class Vault:
         A ``read_only`` vault refuses every change; both modes decode alike (one verdict).
         """
         given = Path(path)
-        path = storage.resolve_existing(given)
+        path = paths.resolve_existing(given)
         stamp = _file_stamp(path)  # before reading: a later change then shows
         parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path, via=given), password)
         meta, entries = decode_payload(plaintext)
@@ -214,7 +214,7 @@ class Vault:
                     read_only=read_only)
         vault.read_only_reason = read_only_reason(path)
         vault._disk_stamp = stamp
-        vault.folder_warning = storage.folder_warning(given)
+        vault.folder_warning = folders.folder_warning(given)
         return vault
 
     # --- reading -----------------------------------------------------------------
@@ -402,13 +402,13 @@ class Vault:
         payload nonce. Returns the copy, unlocked, so the user can continue there.
         """
         slot, dek, meta, entries, _ = self._snapshot()
-        path = storage.resolve_new(Path(path))
+        path = paths.resolve_new(Path(path))
         blob = seal(slot, dek, encode_payload(meta, entries))
         stamp = _write_new_file(path, blob)
         copy = Vault(path, slot, dek, meta, entries, checksum_of(blob), self._catalog)
         copy._disk_stamp = stamp
         copy.read_only_reason = read_only_reason(path)
-        copy.folder_warning = storage.folder_warning(path)
+        copy.folder_warning = folders.folder_warning(path)
         return copy
 
     def check_writable(self) -> None:
@@ -500,7 +500,7 @@ class Vault:
         if self.read_only:
             raise VaultLocked("this vault was opened read-only")
         self.check_writable()  # before the lock: never create a lock file in its folder
-        with storage.VaultLock(self.path):
+        with vault_lock.VaultLock(self.path):
             on_disk = storage.read_bytes(self.path)
             if checksum_of(on_disk) != fingerprint:
                 # Never overwrite what we have not seen: work on the disk's content, and
@@ -543,11 +543,11 @@ def _file_stamp(path: Path) -> tuple[int, ...] | None:
 
 
 def _write_new_file(path: Path, blob: bytes) -> tuple[int, ...] | None:
-    """Create ``path`` (resolved by ``storage.resolve_new``) holding ``blob``; return
+    """Create ``path`` (resolved by ``paths.resolve_new``) holding ``blob``; return
     its stamp. Never overwrites; a failure leaves no file, lock file or folder it made."""
-    folders = storage.make_private_folders(path.parent)
+    made = folders.make_private_folders(path.parent)
     try:
-        lock = storage.VaultLock(path)
+        lock = vault_lock.VaultLock(path)
         with lock:
             try:
                 storage.atomic_create(path, blob)
@@ -556,7 +556,7 @@ def _write_new_file(path: Path, blob: bytes) -> tuple[int, ...] | None:
                 raise
             return _file_stamp(path)
     except BaseException:
-        storage.remove_folders(folders)  # nor the folders it made for the vault
+        folders.remove_folders(made)  # nor the folders it made for the vault
         raise
 
 

@@ -16,9 +16,9 @@ from vault_app import __version__
 from vault_app.core import errors
 from vault_app.core.edits import FIELD_TITLES, differing_fields, restored_entry
 from vault_app.core.exchanges import Catalog, load_catalog
+from vault_app.core.folders import folder_warning
 from vault_app.core.kdf import calibrate
 from vault_app.core.model import KeyEntry
-from vault_app.core.storage import folder_warning
 from vault_app.core.vault import Vault
 from vault_app.gui.autolock import IdleWatcher
 from vault_app.gui.clipboard import SecretClipboard

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vault_app.core import storage
+from vault_app.core import folders, storage, vault_lock
 from vault_app.core.errors import (
     VaultError,
     VaultExists,
@@ -18,7 +18,8 @@ from vault_app.core.errors import (
     VaultNotFound,
     VaultWriteError,
 )
-from vault_app.core.storage import VaultLock, atomic_write, remove_stale_temps
+from vault_app.core.storage import atomic_write, remove_stale_temps
+from vault_app.core.vault_lock import VaultLock
 
 OLD = b"old vault contents \x00\x01" * 100
 NEW = b"new vault contents \xff" * 5000
@@ -233,7 +234,7 @@ def test_temp_files_are_named_for_remove_stale_temps(tmp_path: Path,
 
 
 def test_lock_path_is_a_sidecar() -> None:
-    assert storage.lock_path(Path("/x/y/v.vault")) == Path("/x/y/v.vault.lock")
+    assert vault_lock.lock_path(Path("/x/y/v.vault")) == Path("/x/y/v.vault.lock")
 
 
 def test_second_lock_is_refused_with_the_holders_pid(tmp_path: Path) -> None:
@@ -242,7 +243,7 @@ def test_second_lock_is_refused_with_the_holders_pid(tmp_path: Path) -> None:
     first.acquire()
     try:
         assert first.held
-        lock_file = storage.lock_path(target)
+        lock_file = vault_lock.lock_path(target)
         assert mode(lock_file) == 0o600
         assert lock_file.read_text().strip() == str(os.getpid())
         second = VaultLock(target, wait=0)
@@ -286,7 +287,7 @@ def test_lock_in_a_missing_folder_is_a_write_error(tmp_path: Path) -> None:
 
 def test_stale_lock_file_without_a_holder_does_not_block(tmp_path: Path) -> None:
     target = tmp_path / "v.vault"
-    storage.lock_path(target).write_text("999999\n")  # left by a killed process
+    vault_lock.lock_path(target).write_text("999999\n")  # left by a killed process
     with VaultLock(target) as lock:
         assert lock.held
 
@@ -330,8 +331,8 @@ class FakeTime:
         self.now = 0.0
         self.sleeps: list[float] = []
         self.at_sleep: list[object] = []
-        monkeypatch.setattr(storage, "_clock", lambda: self.now)
-        monkeypatch.setattr(storage, "_sleep", self.sleep)
+        monkeypatch.setattr(vault_lock, "_clock", lambda: self.now)
+        monkeypatch.setattr(vault_lock, "_sleep", self.sleep)
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
@@ -361,7 +362,7 @@ def test_a_lock_held_longer_than_the_wait_is_refused(tmp_path: Path,
     clock = FakeTime(monkeypatch)
     with VaultLock(target), pytest.raises(VaultInUse, match=f"pid {os.getpid()}"):
         VaultLock(target).acquire()
-    assert sum(clock.sleeps) == pytest.approx(storage.LOCK_WAIT_SECONDS)
+    assert sum(clock.sleeps) == pytest.approx(vault_lock.LOCK_WAIT_SECONDS)
     assert len(clock.sleeps) > 3 and max(clock.sleeps) <= 0.25  # backs off, keeps trying
     assert clock.sleeps == sorted(clock.sleeps[:-1]) + clock.sleeps[-1:]
 
@@ -371,7 +372,7 @@ def test_wait_zero_refuses_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     clock = FakeTime(monkeypatch)
     with VaultLock(target), pytest.raises(VaultInUse):
         VaultLock(target, wait=0).acquire()
-    monkeypatch.setattr(storage, "LOCK_WAIT_SECONDS", 0.0)
+    monkeypatch.setattr(vault_lock, "LOCK_WAIT_SECONDS", 0.0)
     with VaultLock(target), pytest.raises(VaultInUse):
         VaultLock(target).acquire()
     assert clock.sleeps == []
@@ -399,5 +400,5 @@ def test_a_link_swapped_in_after_mkdir_is_not_followed_by_the_chmod(
 
     monkeypatch.setattr(os, "mkdir", mkdir_then_swap)
     with pytest.raises(VaultWriteError, match="symbolic link"):
-        storage.make_private_folders(new)
+        folders.make_private_folders(new)
     assert mode(elsewhere) == 0o755

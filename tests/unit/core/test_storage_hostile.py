@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FAST_KDF, PASSWORD, make_entry
-from vault_app.core import storage
+from vault_app.core import folders, storage, vault_lock
 from vault_app.core.errors import (
     BrokenLink,
     NotARegularFile,
@@ -26,8 +26,8 @@ from vault_app.core.errors import (
     VaultTooLarge,
     VaultWriteError,
 )
-from vault_app.core.storage import VaultLock
 from vault_app.core.vault import Vault, inspect
+from vault_app.core.vault_lock import VaultLock
 
 DATA = b"the owner's precious file\n" * 10
 
@@ -51,7 +51,7 @@ def test_lock_file_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -
     victim = tmp_path / "bashrc"
     victim.write_bytes(DATA)
     target = tmp_path / "v.vault"
-    storage.lock_path(target).symlink_to(victim)
+    vault_lock.lock_path(target).symlink_to(victim)
     with pytest.raises(UnsafeLockFile, match="symbolic link") as info:
         VaultLock(target).acquire()
     assert "nothing was written" in str(info.value)
@@ -61,7 +61,7 @@ def test_lock_file_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -
 def test_dangling_lock_link_does_not_create_its_target(tmp_path: Path) -> None:
     planted = tmp_path / "planted-by-someone-else"
     target = tmp_path / "v.vault"
-    storage.lock_path(target).symlink_to(planted)
+    vault_lock.lock_path(target).symlink_to(planted)
     with pytest.raises(UnsafeLockFile):
         VaultLock(target).acquire()
     assert not os.path.lexists(planted)
@@ -71,7 +71,7 @@ def test_lock_file_hard_link_to_another_file_is_refused(tmp_path: Path) -> None:
     victim = tmp_path / "notes.txt"
     victim.write_bytes(DATA)
     target = tmp_path / "v.vault"
-    os.link(victim, storage.lock_path(target))
+    os.link(victim, vault_lock.lock_path(target))
     with pytest.raises(UnsafeLockFile, match="2 hard links"):
         VaultLock(target).acquire()
     assert victim.read_bytes() == DATA
@@ -80,17 +80,17 @@ def test_lock_file_hard_link_to_another_file_is_refused(tmp_path: Path) -> None:
 def test_lock_file_owned_by_another_user_is_refused(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "v.vault"
-    storage.lock_path(target).write_bytes(DATA)
+    vault_lock.lock_path(target).write_bytes(DATA)
     monkeypatch.setattr(os, "geteuid", lambda: os.getuid() + 4242)
     with pytest.raises(UnsafeLockFile, match="another user"):
         VaultLock(target).acquire()
     monkeypatch.undo()
-    assert storage.lock_path(target).read_bytes() == DATA
+    assert vault_lock.lock_path(target).read_bytes() == DATA
 
 
 def test_fifo_as_lock_file_is_refused_without_blocking(tmp_path: Path) -> None:
     target = tmp_path / "v.vault"
-    os.mkfifo(storage.lock_path(target))
+    os.mkfifo(vault_lock.lock_path(target))
     with pytest.raises(UnsafeLockFile, match="FIFO"):
         VaultLock(target).acquire()
 
@@ -101,7 +101,7 @@ def test_a_save_through_a_planted_lock_link_is_refused(tmp_path: Path) -> None:
     before = target.read_bytes()
     victim = tmp_path / "victim"
     victim.write_bytes(DATA)
-    lock = storage.lock_path(target)
+    lock = vault_lock.lock_path(target)
     lock.unlink()
     lock.symlink_to(victim)
     with pytest.raises(UnsafeLockFile):
@@ -114,8 +114,8 @@ def test_lock_retries_when_the_file_is_removed_under_it(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """A create that failed removes its lock file; a waiter must not lock the dead inode."""
     target = tmp_path / "v.vault"
-    lock_file = storage.lock_path(target)
-    real_flock = storage.fcntl.flock
+    lock_file = vault_lock.lock_path(target)
+    real_flock = vault_lock.fcntl.flock
     calls = []
 
     def flock_then_vanish(fd: int, op: int) -> None:
@@ -124,7 +124,7 @@ def test_lock_retries_when_the_file_is_removed_under_it(tmp_path: Path,
             os.unlink(lock_file)  # as if the previous holder discarded it
         calls.append(fd)
 
-    monkeypatch.setattr(storage.fcntl, "flock", flock_then_vanish)
+    monkeypatch.setattr(vault_lock.fcntl, "flock", flock_then_vanish)
     with VaultLock(target) as lock:
         assert len(calls) == 2
         assert lock.held
@@ -139,13 +139,13 @@ def test_discard_removes_only_a_lock_file_it_created(tmp_path: Path) -> None:
     lock.acquire()
     assert lock.created
     lock.discard()
-    assert not storage.lock_path(target).exists()
-    storage.lock_path(target).write_text("")
+    assert not vault_lock.lock_path(target).exists()
+    vault_lock.lock_path(target).write_text("")
     lock = VaultLock(target)
     lock.acquire()
     assert not lock.created
     lock.discard()
-    assert storage.lock_path(target).exists()
+    assert vault_lock.lock_path(target).exists()
 
 
 # --- 1. the folder warning ------------------------------------------------------------
@@ -154,7 +154,7 @@ def test_discard_removes_only_a_lock_file_it_created(tmp_path: Path) -> None:
 def test_private_folder_has_no_warning(tmp_path: Path) -> None:
     folder = tmp_path / "private"
     folder.mkdir(mode=0o700)
-    assert storage.folder_warning(folder / "v.vault") is None
+    assert folders.folder_warning(folder / "v.vault") is None
 
 
 @pytest.mark.parametrize(("folder_mode", "fragment"), [
@@ -167,7 +167,7 @@ def test_folder_writable_by_others_is_warned(tmp_path: Path, folder_mode: int,
     folder = tmp_path / "shared"
     folder.mkdir()
     folder.chmod(folder_mode)
-    warning = storage.folder_warning(folder / "v.vault")
+    warning = folders.folder_warning(folder / "v.vault")
     assert warning is not None
     assert fragment in warning
     assert str(folder) in warning
@@ -180,7 +180,7 @@ def test_the_real_folder_of_a_linked_vault_is_checked(tmp_path: Path) -> None:
     private = tmp_path / "private"
     private.mkdir(mode=0o700)
     (private / "v.vault").symlink_to(shared / "v.vault")
-    warning = storage.folder_warning(private / "v.vault")
+    warning = folders.folder_warning(private / "v.vault")
     assert warning is not None and str(shared) in warning
 
 
@@ -328,8 +328,8 @@ def test_saving_a_linked_vault_keeps_the_link(linked: tuple[Path, Path]) -> None
     assert link.is_symlink()
     assert os.readlink(link) == str(real)
     assert len(Vault.open(real, PASSWORD)) == 1
-    assert storage.lock_path(real).exists()  # the lock sits beside the real file
-    assert not os.path.lexists(storage.lock_path(link))
+    assert vault_lock.lock_path(real).exists()  # the lock sits beside the real file
+    assert not os.path.lexists(vault_lock.lock_path(link))
     assert sorted(p.name for p in link.parent.iterdir()) == ["v.vault"]
 
 
@@ -438,12 +438,12 @@ def test_failed_create_keeps_a_lock_file_it_did_not_make(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "v.vault"
-    storage.lock_path(target).write_text("")
+    vault_lock.lock_path(target).write_text("")
     monkeypatch.setattr(os, "write", enospc)
     with pytest.raises(VaultWriteError):
         create(target)
     monkeypatch.undo()
-    assert storage.lock_path(target).exists()
+    assert vault_lock.lock_path(target).exists()
     assert not target.exists()
 
 

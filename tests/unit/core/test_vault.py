@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FAST_KDF, PASSWORD, make_entry
-from vault_app.core import crypto, kdf, storage
+from vault_app.core import crypto, kdf, storage, vault_lock
 from vault_app.core.edits import changed_fields
 from vault_app.core.errors import (
     EditConflict,
@@ -124,8 +124,8 @@ def test_create_refuses_an_empty_password(vault_path: Path) -> None:
 
 def test_create_while_another_process_holds_the_lock(vault_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(storage, "LOCK_WAIT_SECONDS", 0.0)  # refused at once
-    with storage.VaultLock(vault_path), pytest.raises(VaultInUse):
+    monkeypatch.setattr(vault_lock, "LOCK_WAIT_SECONDS", 0.0)  # refused at once
+    with vault_lock.VaultLock(vault_path), pytest.raises(VaultInUse):
         Vault.create(vault_path, PASSWORD, FAST_KDF, enforce_kdf_minimum=False)
     assert not vault_path.exists()
 
@@ -468,7 +468,7 @@ def test_memory_matches_disk_when_only_the_folder_flush_fails(
 
 def test_a_held_lock_refuses_the_save(vault: Vault, vault_path: Path) -> None:
     before = vault_path.read_bytes()
-    with storage.VaultLock(vault_path), pytest.raises(VaultInUse, match="pid"):
+    with vault_lock.VaultLock(vault_path), pytest.raises(VaultInUse, match="pid"):
         vault.add(make_entry("blocked"))
     assert vault_path.read_bytes() == before
     assert len(vault) == 2
