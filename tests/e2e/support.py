@@ -14,10 +14,10 @@ from typing import IO
 
 from tests.conftest import FAST_KDF, PASSWORD, CliResult
 from vault_app.core import storage
+from vault_app.core.envelope import new_key_slot, seal
 from vault_app.core.exchanges import load_catalog
 from vault_app.core.model import KeyEntry, new_entry
 from vault_app.core.schema import VaultMeta, encode_payload
-from vault_app.core.vault import new_key_slot, seal
 
 ERROR_PREFIX = "vault-app-cli: error: "
 LOCK_SUFFIX = ".lock"

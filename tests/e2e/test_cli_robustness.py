@@ -28,9 +28,10 @@ from tests.e2e.support import (
     folder_state,
 )
 from vault_app.core import storage
+from vault_app.core.envelope import new_key_slot, seal
 from vault_app.core.kdf import KdfParams
 from vault_app.core.schema import VaultMeta, encode_payload
-from vault_app.core.vault import Vault, new_key_slot, seal
+from vault_app.core.vault import Vault
 from vault_app.core.vault_format import KeySlot, assemble, build_header
 
 Cli = Callable[..., CliResult]

@@ -43,7 +43,7 @@ def keys() -> Keys:
 
 
 def seal(plaintext: bytes, nonce: bytes) -> bytes:
-    """Complete file bytes for ``plaintext`` (the app's ``vault.seal``, nonce given)."""
+    """Complete file bytes for ``plaintext`` (the app's ``envelope.seal``, nonce given)."""
     k = keys()
     header = build_header(k.slot, nonce, len(plaintext) + crypto.TAG_LENGTH)
     return assemble(header, crypto.seal_payload(k.dek, nonce, plaintext, header))

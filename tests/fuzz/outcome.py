@@ -39,8 +39,9 @@ from tests.conftest import PASSWORD
 from vault_app import cli
 from vault_app.core import kdf as kdf_module
 from vault_app.core.errors import VaultError
+from vault_app.core.file_info import inspect
 from vault_app.core.model import KeyEntry
-from vault_app.core.vault import Vault, inspect
+from vault_app.core.vault import Vault
 
 SLOW_SECONDS = 2.0
 HANG_SECONDS = 60.0

@@ -12,8 +12,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import PASSWORD
+from vault_app.core.file_info import inspect
 from vault_app.core.kdf import KdfParams
-from vault_app.core.vault import Vault, inspect
+from vault_app.core.vault import Vault
 from vault_app.gui.qt import Qt, QtCore, QtWidgets
 from vault_app.gui.settings import Settings
 from vault_app.gui.window import MainWindow

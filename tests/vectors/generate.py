@@ -78,7 +78,7 @@ _PLAINTEXTS: dict[str, bytes] = {}  # scenario name -> the last plaintext sealed
 
 def seal(name: str, plaintext: bytes, password: str = PASSWORD, params: KdfParams = KDF,
          salt_len: int = vault_format.SALT_LENGTH) -> bytes:
-    """A complete, valid vault file, as ``vault.seal`` would write it, minus the randomness."""
+    """A complete, valid vault file, as ``envelope.seal`` would write it, minus the randomness."""
     salt = det(name, "salt", salt_len)
     dek = det(name, "dek", crypto.KEY_LENGTH)
     wrap_nonce = det(name, "wrap nonce", crypto.NONCE_LENGTH)

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from vault_app.core.file_info import inspect
 from vault_app.core.model import KeyEntry, format_ts
 from vault_app.core.schema import entry_to_dict
-from vault_app.core.vault import Vault, inspect
+from vault_app.core.vault import Vault
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 VAULT_FILES = sorted(FIXTURES.glob("*.vault"))

@@ -17,8 +17,9 @@ import pytest
 
 from tests.conftest import FAST_KDF, PASSWORD, make_entry
 from vault_app.core import schema
+from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import VaultDamaged
-from vault_app.core.vault import Vault, new_key_slot, seal, unlock_bytes
+from vault_app.core.vault import Vault
 
 
 def payload(**changes: Any) -> bytes:

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from tests.conftest import make_entry
 from tests.vectors.test_vectors import EXIT_CODES, VECTOR_FILES, load
 from vault_app.core import schema
+from vault_app.core.envelope import unlock_bytes
 from vault_app.core.errors import UnsupportedVersion, VaultDamaged, VaultError
-from vault_app.core.vault import unlock_bytes
 
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("independent_decrypt",

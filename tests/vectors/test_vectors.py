@@ -24,6 +24,7 @@ import pytest
 import vault_app.core.kdf
 from tests.conftest import PASSWORD, make_entry
 from vault_app.core import schema
+from vault_app.core.envelope import unlock_bytes
 from vault_app.core.errors import (
     KdfParamsOutOfRange,
     NotAVaultFile,
@@ -32,7 +33,7 @@ from vault_app.core.errors import (
     VaultError,
     WrongPassword,
 )
-from vault_app.core.vault import Vault, unlock_bytes
+from vault_app.core.vault import Vault
 
 HERE = Path(__file__).resolve().parent
 GENERATOR = HERE / "generate.py"

@@ -28,114 +28,33 @@ import hmac
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from vault_app.core import crypto, folders, paths, storage, vault_lock
 from vault_app.core.edits import merge_edit
+from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import (
     EntryRemovedOnDisk,
     KdfParamsOutOfRange,
     ValidationError,
     VaultChangedOnDisk,
-    VaultFull,
     VaultLocked,
     VaultWriteError,
     WrongPassword,
 )
 from vault_app.core.exchanges import Catalog, load_catalog
+from vault_app.core.file_info import FileInfo as FileInfo  # re-exported for the CLI
+from vault_app.core.file_info import inspect as inspect  # re-exported for the CLI
 from vault_app.core.kdf import KdfParams, derive_kek
 from vault_app.core.model import KeyEntry, edit_entry, identity_credential, utcnow
 from vault_app.core.schema import VaultMeta, decode_payload, encode_payload
-from vault_app.core.vault_format import (
-    CHECKSUM_LENGTH,
-    FORMAT_VERSION,
-    SALT_LENGTH,
-    KeySlot,
-    ParsedFile,
-    assemble,
-    build_header,
-    checksum_of,
-    kdf_header,
-    parse,
-)
+from vault_app.core.vault_format import KeySlot, checksum_of, parse
 from vault_app.core.writable import check_writable, read_only_reason
 
 Mutation = Callable[[list[KeyEntry]], list[KeyEntry]]
-
-
-@dataclass(frozen=True)
-class FileInfo:
-    """What ``inspect`` can tell without the password.
-
-    ``path`` is the real file; ``link`` the symbolic link it was reached
-    through, if the path given was one.
-    """
-
-    path: Path
-    format_version: int
-    kdf: KdfParams
-    salt_length: int
-    payload_length: int
-    size: int
-    link: Path | None = None
-
-
-def inspect(path: str | os.PathLike[str]) -> FileInfo:
-    """Parse and check a vault file (checksum, caps) without decrypting it."""
-    given = Path(path)
-    real = paths.resolve_existing(given)
-    parsed = parse(storage.read_bytes(real, via=given))
-    return FileInfo(
-        path=real,
-        format_version=FORMAT_VERSION,
-        kdf=parsed.slot.kdf,
-        salt_length=len(parsed.slot.salt),
-        payload_length=len(parsed.ciphertext),
-        size=parsed.size,
-        link=given if given.is_symlink() else None,
-    )
-
-
-def new_key_slot(password: str, kdf: KdfParams) -> tuple[KeySlot, bytes]:
-    """Fresh salt and fresh DEK, wrapped under the password's KEK."""
-    salt = os.urandom(SALT_LENGTH)
-    dek = crypto.new_key()
-    kek = derive_kek(password, salt, kdf)
-    wrap_nonce = crypto.new_nonce()
-    wrapped = crypto.wrap_dek(kek, dek, wrap_nonce, kdf_header(kdf, salt))
-    return KeySlot(kdf=kdf, salt=salt, wrap_nonce=wrap_nonce, wrapped_dek=wrapped), dek
-
-
-def seal(slot: KeySlot, dek: bytes, plaintext: bytes) -> bytes:
-    """Encrypt a payload into complete file bytes, with a fresh payload nonce.
-
-    Raises VaultFull before anything is encrypted or written if the file would be
-    larger than any reader opens (spec 5.1, ``storage.MAX_VAULT_SIZE``): written, it
-    would lock the user out of every key on the next open. Every writer (create,
-    save, password change, save-a-copy) seals through here.
-    """
-    nonce = crypto.new_nonce()
-    header = build_header(slot, nonce, len(plaintext) + crypto.TAG_LENGTH)
-    size = len(header) + len(plaintext) + crypto.TAG_LENGTH + CHECKSUM_LENGTH
-    if size > storage.MAX_VAULT_SIZE:
-        raise VaultFull(
-            f"the vault would grow to {size:,} bytes, larger than any vault may be "
-            f"({storage.MAX_VAULT_SIZE / (1024 * 1024):g} MiB); nothing was written. "
-            "Remove keys or shorten notes")
-    return assemble(header, crypto.seal_payload(dek, nonce, plaintext, header))
-
-
-def unlock_bytes(data: bytes, password: str) -> tuple[ParsedFile, bytes, bytes]:
-    """Run every check of the spec; return the parsed file, the DEK and the plaintext."""
-    parsed = parse(data)
-    kek = derive_kek(password, parsed.slot.salt, parsed.slot.kdf)
-    dek = crypto.unwrap_dek(kek, parsed.slot.wrapped_dek, parsed.slot.wrap_nonce,
-                            parsed.slot.kdf_header())
-    plaintext = crypto.open_payload(dek, parsed.payload_nonce, parsed.ciphertext, parsed.header)
-    return parsed, dek, plaintext
 
 
 class Vault:

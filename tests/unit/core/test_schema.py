@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 
 from tests.conftest import FAST_KDF, PASSWORD, make_entry
 from vault_app.core import schema
+from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import UnsupportedVersion, VaultDamaged
 from vault_app.core.exchanges import CREDENTIAL_NAMES
 from vault_app.core.model import ENVIRONMENTS, PERMISSIONS, KeyEntry
 from vault_app.core.schema import VaultMeta, decode_payload, encode_payload
-from vault_app.core.vault import Vault, new_key_slot, seal, unlock_bytes
+from vault_app.core.vault import Vault
 
 TS = "2026-01-02T03:04:05Z"
 META = VaultMeta(id="vault-id", created_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))

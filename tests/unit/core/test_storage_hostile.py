@@ -26,7 +26,8 @@ from vault_app.core.errors import (
     VaultTooLarge,
     VaultWriteError,
 )
-from vault_app.core.vault import Vault, inspect
+from vault_app.core.file_info import inspect
+from vault_app.core.vault import Vault
 from vault_app.core.vault_lock import VaultLock
 
 DATA = b"the owner's precious file\n" * 10

@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import FAST_KDF, PASSWORD, make_entry
 from vault_app.core import crypto, kdf, storage, vault_lock
 from vault_app.core.edits import changed_fields
+from vault_app.core.envelope import unlock_bytes
 from vault_app.core.errors import (
     EditConflict,
     EntryRemovedOnDisk,
@@ -29,9 +30,10 @@ from vault_app.core.errors import (
     VaultWriteError,
     WrongPassword,
 )
+from vault_app.core.file_info import inspect
 from vault_app.core.kdf import KdfParams
 from vault_app.core.model import KeyEntry
-from vault_app.core.vault import Vault, inspect, unlock_bytes
+from vault_app.core.vault import Vault
 from vault_app.core.vault_format import SALT_LENGTH, parse
 
 NEW_PASSWORD = "a different, equally long passphrase"

@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import FAST_KDF, PASSWORD
 from vault_app.core import crypto, kdf
 from vault_app.core import vault_format as vf
+from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import (
     KdfParamsOutOfRange,
     NotAVaultFile,
@@ -20,7 +21,6 @@ from vault_app.core.errors import (
     WrongPassword,
 )
 from vault_app.core.kdf import KdfParams
-from vault_app.core.vault import new_key_slot, seal, unlock_bytes
 
 SALT = bytes(range(1, 33))
 WRAP_NONCE = b"W" * 12
@@ -275,7 +275,7 @@ def test_check9_extra_bytes_after_the_payload_are_damaged() -> None:
         vf.parse(vf.assemble(body, b""))
 
 
-# --- checks 10-12: with real keys (vault.unlock_bytes) --------------------------------
+# --- checks 10-12: with real keys (envelope.unlock_bytes) ----------------------------
 
 
 @pytest.fixture
