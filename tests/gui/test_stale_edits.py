@@ -16,9 +16,10 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import PASSWORD, make_entry
 from vault_app.core.vault import Vault
 from vault_app.gui.conflict_dialog import ConflictDialog
+from vault_app.gui.edit_flow import DELETED_FORM, STALE_FORM
 from vault_app.gui.key_form import KeyForm
 from vault_app.gui.qt import QtWidgets
-from vault_app.gui.window import DELETED_FORM, RELOADED, STALE_FORM, MainWindow
+from vault_app.gui.window import RELOADED, MainWindow
 
 from .helpers import (
     SIGNAL_TIMEOUT,

@@ -1,4 +1,7 @@
-"""The main window: create/unlock screens, the key list, and every action.
+"""The main window: it owns the session (create, unlock, lock, the open vault, saves,
+the file watcher, the clipboard) and wires the parts, which live beside it:
+``vault_page`` (the key list page), ``edit_flow`` (adding and editing a key, and
+its conflicts) and ``actions`` (menus, toolbar, shortcuts).
 
 Widgets read fields and show results; the core does the work. Anything slow
 (the KDF, saves) runs through ``OpRunner``; saves go through its single write
@@ -14,55 +17,36 @@ from typing import Any
 
 from vault_app import __version__
 from vault_app.core import errors
-from vault_app.core.edits import FIELD_TITLES, differing_fields, restored_entry
 from vault_app.core.exchanges import Catalog, load_catalog
 from vault_app.core.folders import folder_warning
 from vault_app.core.kdf import calibrate
 from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
+from vault_app.gui.actions import build_actions, update_actions
 from vault_app.gui.autolock import IdleWatcher
 from vault_app.gui.clipboard import SecretClipboard
 from vault_app.gui.conflict_dialog import ConflictDialog
-from vault_app.gui.detail_pane import DetailPane
+from vault_app.gui.edit_flow import flag_stale_form, open_form
+from vault_app.gui.error_text import error_message
 from vault_app.gui.file_watcher import VaultFileWatcher
 from vault_app.gui.glyphs import drawable_catalog
 from vault_app.gui.key_form import KeyForm
-from vault_app.gui.key_table import KeyTable
-from vault_app.gui.keys_model import (
-    COL_ENV,
-    COL_EXCHANGE,
-    COL_LABEL,
-    COL_PERMISSIONS,
-    COL_ROTATION,
-    ID_ROLE,
-    KeyFilterProxy,
-    KeyRows,
-    KeyTableModel,
-    PermissionBadgeDelegate,
-    prepare_rows,
-)
+from vault_app.gui.keys_model import KeyRows, prepare_rows
 from vault_app.gui.ops import OpRunner
-from vault_app.gui.pages import CreatePage, UnlockPage, warning_banner
-from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from vault_app.gui.pages import CreatePage, UnlockPage
+from vault_app.gui.qt import QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.settings import Settings
 from vault_app.gui.settings_dialog import SettingsDialog
+from vault_app.gui.vault_page import (
+    build_vault_page,
+    refresh,
+    select_row,
+    selected_entry,
+    update_placeholder,
+)
 from vault_app.gui.widgets import escape, plain_message_box
 
 RELOADED = "Reloaded: changed by another window or process."
-STALE_FORM = (
-    "This key was changed by another window or process since you opened this form "
-    "({fields}). Saving keeps their changes to the fields you did not edit; if you both "
-    "changed a field, you will be asked which value to keep."
-)
-DELETED_FORM = (
-    "This key was deleted by another window or process since you opened this form. "
-    "Saving will offer to add it back as a new key."
-)
-DELETED_HELP = (
-    "“{label}” was deleted by another window or process while you edited it. "
-    "Nothing was written.\n\nAdd your version back as a new key, or discard your changes?"
-)
-
 DAMAGED_HELP = (
     "The vault file could not be read:\n\n{error}\n\n"
     "The file was not changed. If you have a backup copy of your vault, open it with "
@@ -121,140 +105,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.unlock_page.path_changed.connect(self._check_folder)
         self.unlock_page.open_other_requested.connect(self.choose_vault_file)
         self.unlock_page.create_requested.connect(self.choose_new_vault_file)
-        self.vault_page = self._build_vault_page()
+        # Sets self.search, .model, .proxy, .table, .detail and the banners.
+        self.vault_page = build_vault_page(self)
         for page in (self.create_page, self.unlock_page, self.vault_page):
             self.stack.addWidget(page)
-        self._build_actions()
+        build_actions(self)  # sets self.act_* and self.toolbar
         self.statusBar().showMessage(f"vault-app {__version__}")
         self.show_start_page(vault_path)
-
-    # --- construction ----------------------------------------------------------
-    def _build_vault_page(self) -> QtWidgets.QWidget:
-        page = QtWidgets.QWidget(self)
-        page.setObjectName("vaultPage")
-        layout = QtWidgets.QVBoxLayout(page)
-        layout.addWidget(self._build_read_only_banner(page))
-        self.folder_banner = warning_banner("folderWarningBanner", page)
-        layout.addWidget(self.folder_banner)
-        self.search = QtWidgets.QLineEdit(page)
-        self.search.setPlaceholderText(
-            "Search labels, exchanges, permissions, environments, tags, notes (Ctrl+F)")
-        self.search.setAccessibleName("Search keys")
-        self.search.setClearButtonEnabled(True)
-        escape = QtGui.QShortcut(QtGui.QKeySequence(Qt.Key.Key_Escape), self.search)
-        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
-        escape.activated.connect(self._escape_in_search)
-        layout.addWidget(self.search)
-        splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal, page)
-        layout.addWidget(splitter, 1)
-        self.model = KeyTableModel(self, exchange_name=self._exchange_name)
-        self.proxy = KeyFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.search.textChanged.connect(self._search_changed)
-        for signal in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved,
-                       self.proxy.layoutChanged):
-            signal.connect(self._update_placeholder)
-        self.table = KeyTable(splitter)
-        self.table.setObjectName("keyTable")
-        self.table.setAccessibleName("Keys")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_LABEL, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setItemDelegateForColumn(COL_PERMISSIONS, PermissionBadgeDelegate(self.table))
-        for column, width in ((COL_LABEL, 170), (COL_EXCHANGE, 90), (COL_PERMISSIONS, 175),
-                              (COL_ENV, 95), (COL_ROTATION, 105)):
-            self.table.setColumnWidth(column, width)
-        self.table.activated.connect(lambda _index: self.edit_key())  # Enter or double-click
-        self.table.selectionModel().currentRowChanged.connect(self._selection_changed)
-        self.detail = DetailPane(self.catalog, splitter)
-        self.detail.copy_requested.connect(self.copy_credential)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([770, 430])
-        self.search.returnPressed.connect(self.table.setFocus)
-        return page
-
-    def _build_read_only_banner(self, page: QtWidgets.QWidget) -> QtWidgets.QFrame:
-        banner = QtWidgets.QFrame(page)
-        banner.setObjectName("readOnlyBanner")
-        banner.setStyleSheet(
-            "#readOnlyBanner { background: #fff4ce; border: 1px solid #c99a00;"
-            " border-radius: 4px; } #readOnlyBanner QLabel { color: #3d2e00; }")
-        row = QtWidgets.QHBoxLayout(banner)
-        self.read_only_label = QtWidgets.QLabel(banner)
-        self.read_only_label.setObjectName("readOnlyMessage")
-        self.read_only_label.setWordWrap(True)
-        self.read_only_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse)
-        row.addWidget(self.read_only_label, 1)
-        self.save_copy_button = QtWidgets.QPushButton("Save a cop&y as…", banner)
-        self.save_copy_button.setObjectName("saveCopyButton")
-        self.save_copy_button.clicked.connect(self.save_copy)
-        row.addWidget(self.save_copy_button)
-        banner.hide()
-        self.read_only_banner = banner
-        return banner
-
-    def _action(self, text: str, slot: Callable[[], Any], shortcut: str | None = None,
-                tip: str = "") -> QtGui.QAction:
-        action = QtGui.QAction(text, self)
-        if shortcut:
-            action.setShortcut(QtGui.QKeySequence(shortcut))
-        action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)  # shortcuts work even with the menu bar hidden
-        return action
-
-    def _build_actions(self) -> None:
-        self.act_open = self._action("&Open vault file…", self.choose_vault_file, "Ctrl+O")
-        self.act_new_vault = self._action("&New vault…", self.choose_new_vault_file)
-        self.act_lock = self._action("&Lock", self.lock, "Ctrl+L", "Lock the vault now")
-        self.act_settings = self._action("&Settings…", self.open_settings, "Ctrl+,")
-        self.act_quit = self._action("&Quit", self.close, "Ctrl+Q")
-        self.act_add = self._action("&Add key…", self.add_key, "Ctrl+N")
-        self.act_edit = self._action("&Edit key…", self.edit_key, "Ctrl+E")
-        self.act_delete = self._action("&Delete key…", self.delete_key, "Delete")
-        self.act_search = self._action("&Find", self.focus_search, "Ctrl+F")
-        self.act_copy_key = self._action("Copy API &key", lambda: self.copy_credential(
-            "apiKey", "API key"), "Ctrl+B")
-        self.act_copy_secret = self._action("Copy &secret", lambda: self.copy_credential(
-            "secret", "Secret"), "Ctrl+Shift+C")
-        self.act_copy_passphrase = self._action(
-            "Copy &passphrase", lambda: self.copy_credential("password", "Passphrase"),
-            "Ctrl+Shift+P")
-        self.act_reveal = self._action("&Reveal or hide credentials", self.toggle_reveal,
-                                       "Ctrl+R", "Show or mask the selected key's credentials")
-        self.act_save_copy = self._action(
-            "Save a &copy as…", self.save_copy, None,
-            "Write a copy of this vault (same master password) to a new file and "
-            "continue there")
-        menu = self.menuBar()
-        vault_menu = menu.addMenu("&Vault")
-        for action in (self.act_new_vault, self.act_open, self.act_save_copy, None, self.act_lock,
-                       self.act_settings, None, self.act_quit):
-            vault_menu.addSeparator() if action is None else vault_menu.addAction(action)
-        keys_menu = menu.addMenu("&Keys")
-        for action in (self.act_add, self.act_edit, self.act_delete, None, self.act_copy_key,
-                       self.act_copy_secret, self.act_copy_passphrase, self.act_reveal, None,
-                       self.act_search):
-            keys_menu.addSeparator() if action is None else keys_menu.addAction(action)
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (self.act_add, self.act_edit, self.act_delete, self.act_copy_key,
-                       self.act_copy_secret, self.act_lock):
-            toolbar.addAction(action)
-        self.toolbar = toolbar
-        self._update_actions()
 
     def catalog(self) -> Catalog:
         if self._catalog is None:
@@ -273,28 +130,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.create_page.set_path(path)
             self.stack.setCurrentWidget(self.create_page)
             self.create_page.password.setFocus()
-        self._update_actions()
+        update_actions(self)
 
     @property
     def read_only(self) -> bool:
         """The open vault cannot be saved (file, folder or file system not writable)."""
         return self.vault is not None and self.vault.read_only_reason is not None
-
-    def _update_actions(self) -> None:
-        unlocked = self.vault is not None
-        writable = unlocked and not self.read_only
-        has_entry = unlocked and self.current_entry() is not None
-        self.toolbar.setVisible(unlocked)
-        for action in (self.act_search, self.act_lock, self.act_save_copy):
-            action.setEnabled(unlocked)
-        self.act_add.setEnabled(writable)
-        for action in (self.act_edit, self.act_delete):
-            action.setEnabled(writable and has_entry)
-        entry = self.current_entry() if has_entry else None
-        self.act_copy_key.setEnabled(bool(entry and "apiKey" in entry.credentials))
-        self.act_copy_secret.setEnabled(bool(entry and "secret" in entry.credentials))
-        self.act_copy_passphrase.setEnabled(bool(entry and "password" in entry.credentials))
-        self.act_reveal.setEnabled(bool(entry and entry.credentials))
 
     def choose_vault_file(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
@@ -335,7 +176,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self.create_page.set_busy(False)
-            self.create_page.error.show_message(_message(exc))
+            self.create_page.error.show_message(error_message(exc))
 
         self.ops.run(work, done, failed)
 
@@ -363,7 +204,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.unlock_page.error.show_message("This vault file cannot be opened.")
                 self.show_damaged(exc)
             else:
-                self.unlock_page.error.show_message(_message(exc))
+                self.unlock_page.error.show_message(error_message(exc))
 
         self.ops.run(work, done, failed)
 
@@ -377,7 +218,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_damaged(self, exc: BaseException) -> None:
         box = plain_message_box(self, QtWidgets.QMessageBox.Icon.Critical,
-                                "Vault file damaged", DAMAGED_HELP.format(error=_message(exc)))
+                                "Vault file damaged", DAMAGED_HELP.format(error=error_message(exc)))
         box.setObjectName("damagedDialog")
         box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Ok)
         box.open()
@@ -414,8 +255,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.read_only_label.setText(text)
             self.statusBar().showMessage(f"Opened read-only: {reason}.")
         self.read_only_banner.setVisible(bool(reason))
-        self._update_actions()
-        self._update_placeholder()
+        update_actions(self)
+        update_placeholder(self)
 
     # --- lock ------------------------------------------------------------------
     def _lock_for_idle(self) -> None:
@@ -472,41 +313,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.sync()
         super().closeEvent(event)
 
-    # --- key list --------------------------------------------------------------
+    # --- the key list and the file on disk ----------------------------------------
     def current_entry(self) -> KeyEntry | None:
-        if self.vault is None:
-            return None
-        index = self.table.currentIndex()
-        if not index.isValid():
-            return None
-        row = self.model.row_of(index.siblingAtColumn(COL_LABEL).data(ID_ROLE))
-        return self.model.entry(row) if row >= 0 else None
+        return selected_entry(self)
 
-    def _selection_changed(self, *_: object) -> None:
-        self.detail.show_entry(self.current_entry())
-        self._update_actions()
-
-    def _refresh(self, select_id: str | None = None) -> None:
-        assert self.vault is not None
-        current = self.current_entry()
-        keep = select_id or (current.id if current else None)
-        self.model.set_entries(self.vault.entries)
-        if keep:
-            row = self.model.row_of(keep)
-            if row >= 0:
-                index = self.proxy.mapFromSource(self.model.index(row, COL_LABEL))
-                self.table.setCurrentIndex(index)
-                self.table.scrollTo(index)
-        self._selection_changed()
-
-    def _select_row(self, row: int) -> None:
-        """Select the table row ``row``, or the last one if there are fewer."""
-        row = min(row, self.proxy.rowCount() - 1)
-        if row >= 0:
-            index = self.proxy.index(row, COL_LABEL)
-            self.table.setCurrentIndex(index)
-            self.table.scrollTo(index)
-        self._selection_changed()
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
 
     def _disk_changed(self) -> None:
         """Another window or process may have saved: reload with the key held (no KDF)."""
@@ -520,8 +333,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 return
             if not changed:
                 return
-            self._refresh()  # keeps the selected key and the search text
-            self._flag_stale_form()
+            refresh(self)  # keeps the selected key and the search text
+            flag_stale_form(self)
             self.statusBar().showMessage(RELOADED)
             self.reloaded.emit()
 
@@ -529,48 +342,9 @@ class MainWindow(QtWidgets.QMainWindow):
             if self.vault is not vault:
                 vault.lock()
             else:
-                self.statusBar().showMessage(f"Could not reload the vault: {_message(exc)}")
+                self.statusBar().showMessage(f"Could not reload the vault: {error_message(exc)}")
 
         self.ops.run(vault.reload, done, failed, writes=True)  # in order with saves
-
-    def _flag_stale_form(self) -> None:
-        """Tell an open edit form whose key changed underneath it."""
-        form, vault = self.form, self.vault
-        if form is None or form.entry is None or vault is None:
-            return
-        row = self.model.row_of(form.entry.id)
-        if row < 0:
-            form.show_stale(DELETED_FORM)
-            return
-        changed = differing_fields(form.entry, self.model.entry(row))
-        if changed:
-            form.show_stale(STALE_FORM.format(
-                fields=", ".join(FIELD_TITLES[name] for name in changed).lower()))
-
-    def focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
-
-    def _search_changed(self, text: str) -> None:
-        self.proxy.set_search(text)
-        self._update_placeholder()
-
-    def _escape_in_search(self) -> None:
-        """Escape clears the search; on an empty search it goes back to the list."""
-        if self.search.text():
-            self.search.clear()
-        else:
-            self.table.setFocus()
-
-    def _update_placeholder(self) -> None:
-        """What to do next, painted over a table with no rows."""
-        text = ""
-        if self.vault is not None and self.model.rowCount() == 0:
-            text = ("This vault holds no keys." if self.read_only
-                    else "No keys yet: Add key, Ctrl+N")
-        elif self.vault is not None and self.proxy.rowCount() == 0:
-            text = f"No key matches '{self.search.text().strip()}': Esc clears the search"
-        self.table.set_placeholder(text)
 
     def exchange_names(self) -> dict[str, str]:
         """Exchange id -> display name, as plain data a worker thread may read."""
@@ -581,8 +355,10 @@ class MainWindow(QtWidgets.QMainWindow):
         return catalog.exchanges[exchange_id].name if exchange_id in catalog else exchange_id
 
     # --- changes ---------------------------------------------------------------
-    def _save(self, what: Callable[[Vault], Any], done: Callable[[Any], None],
-              failed: Callable[[BaseException], None], *, announce: bool = True) -> None:
+    def save(self, what: Callable[[Vault], Any], done: Callable[[Any], None],
+             failed: Callable[[BaseException], None], *, announce: bool = True) -> None:
+        """Run ``what`` on the vault in the write worker; then ``done`` or ``failed`` on
+        the GUI thread, unless the vault was locked meanwhile."""
         vault = self.vault
         assert vault is not None
 
@@ -608,141 +384,12 @@ class MainWindow(QtWidgets.QMainWindow):
     def add_key(self) -> None:
         if self.vault is None or self.read_only:
             return
-        self._open_form(None)
+        open_form(self, None)
 
     def edit_key(self) -> None:
         entry = self.current_entry()
         if entry is not None and not self.read_only:
-            self._open_form(entry)
-
-    def _open_form(self, entry: KeyEntry | None) -> None:
-        form = KeyForm(self.catalog(), entry, self, ops=self.ops)
-        self.form = form
-
-        def submitted(result: Any) -> None:
-            form.set_busy(True)
-
-            def done(saved: KeyEntry) -> None:
-                trimmed = form.trimmed
-                if self.form is form:  # not cancelled (and so deleted) meanwhile
-                    form.accept()
-                self._refresh(saved.id)
-                current = self.current_entry()
-                if current is None or current.id != saved.id:
-                    self.search.clear()  # the filter hid the key just saved: show it
-                    self._refresh(saved.id)
-                note = (f" Removed surrounding spaces from: {', '.join(trimmed)}."
-                        if trimmed else "")
-                self.statusBar().showMessage(
-                    f"Saved “{saved.label}” at {time.strftime('%H:%M:%S')}.{note}")
-
-            def failed(exc: BaseException) -> None:
-                if self.form is form:
-                    form.set_busy(False)
-                    form.show_error(exc if isinstance(exc, errors.ValidationError)
-                                    else RuntimeError(_message(exc)))
-                if self.vault is not None:
-                    self._refresh()
-
-            if entry is None:
-                self._save(lambda vault: vault.add(result), done, failed)
-            else:
-                self._save_edit(form, result, entry, done, failed)
-
-        def closed(_result: int) -> None:
-            # Saved, cancelled or locked: the secrets typed go now, not at exit.
-            if self.form is form:
-                self.form = None
-            form.wipe_fields()
-            form.deleteLater()  # with its conflict or "deleted" dialog, if one is open
-
-        form.submitted.connect(submitted)
-        form.finished.connect(closed)
-        form.open()
-
-    def _save_edit(self, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
-                   done: Callable[[Any], None], failed: Callable[[BaseException], None],
-                   choices: dict[str, str] | None = None) -> None:
-        """Save the fields the user changed, merged by the core with the disk's entry
-        (``choices`` settle the conflicts the user has answered so far)."""
-        def refused(exc: BaseException) -> None:
-            if isinstance(exc, errors.EditConflict | errors.EntryRemovedOnDisk):
-                self._refresh()  # the vault re-read the file: show what is there now
-                self._flag_stale_form()
-            if isinstance(exc, errors.EditConflict):
-                self._resolve_conflict(form, changes, base, exc, done, failed, choices or {})
-            elif isinstance(exc, errors.EntryRemovedOnDisk):
-                self._offer_add_back(form, done, failed)
-            else:
-                failed(exc)
-
-        self._save(lambda vault: vault.update(base.id, changes, base=base, choices=choices),
-                   done, refused)
-
-    def _resolve_conflict(self, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
-                          conflict: errors.EditConflict, done: Callable[[Any], None],
-                          failed: Callable[[BaseException], None],
-                          choices: dict[str, str]) -> None:
-        theirs = conflict.theirs
-        assert isinstance(theirs, KeyEntry)
-        dialog = ConflictDialog(theirs.label, conflict.conflicts, form)
-        self.conflict_dialog = dialog
-
-        def answered(result: int) -> None:
-            self.conflict_dialog = None
-            if self.vault is None or self.form is not form:  # locked meanwhile
-                return
-            if result != QtWidgets.QDialog.DialogCode.Accepted:
-                failed(errors.VaultChangedOnDisk(
-                    "not saved: this key was changed elsewhere meanwhile. Your edits are "
-                    "still here; save again to choose which values to keep."))
-                return
-            # The core redoes the merge under the lock with these answers; if the disk
-            # changed yet again, it asks about the new conflicts only.
-            self._save_edit(form, changes, base, done, failed,
-                            {**choices, **dialog.choices()})
-
-        dialog.finished.connect(answered)
-        dialog.finished.connect(lambda _result: _dispose(dialog))  # after answered()
-        dialog.open()
-
-    def _offer_add_back(self, form: KeyForm, done: Callable[[Any], None],
-                        failed: Callable[[BaseException], None]) -> None:
-        base = form.entry
-        assert base is not None
-        label = base.label
-        box = plain_message_box(form, QtWidgets.QMessageBox.Icon.Warning,
-                                "Key deleted in another window", DELETED_HELP.format(label=label))
-        box.setObjectName("removedDialog")
-        add_back = box.addButton("Add back as a new key",
-                                 QtWidgets.QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("Discard my changes",
-                                QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(add_back)
-        self.removed_dialog = box
-
-        def answered() -> None:
-            self.removed_dialog = None
-            clicked = box.clickedButton()
-            if self.vault is None or self.form is not form:  # locked meanwhile
-                return
-            if clicked is discard:
-                form.reject()
-            elif clicked is add_back:
-                try:
-                    entry = restored_entry(base, form.values(), self.catalog())
-                except errors.VaultError as exc:
-                    failed(exc)
-                    return
-                self._save(lambda vault: vault.add(entry), done, failed)
-            else:
-                failed(errors.EntryRemovedOnDisk(
-                    "not saved: this key was deleted elsewhere meanwhile."))
-
-        box.finished.connect(lambda _result: answered())
-        box.finished.connect(lambda _result: box.deleteLater())
-        box.open()
+            open_form(self, entry)
 
     def delete_key(self) -> None:
         entry = self.current_entry()
@@ -766,12 +413,12 @@ class MainWindow(QtWidgets.QMainWindow):
                 return
 
             def done(_removed: KeyEntry) -> None:
-                self._refresh()
-                self._select_row(row)  # the next key, or the previous if it was the last
+                refresh(self)
+                select_row(self, row)  # the next key, or the previous if it was the last
                 self.statusBar().showMessage(
                     f"Deleted “{entry.label}”; saved at {time.strftime('%H:%M:%S')}.")
 
-            self._save(lambda vault: vault.remove(entry.id), done, self._show_save_error)
+            self.save(lambda vault: vault.remove(entry.id), done, self._show_save_error)
 
         box.finished.connect(lambda _result: answered())
         box.finished.connect(lambda _result: box.deleteLater())
@@ -779,9 +426,9 @@ class MainWindow(QtWidgets.QMainWindow):
         box.open()
 
     def _show_save_error(self, exc: BaseException) -> None:
-        QtWidgets.QMessageBox.critical(self, "Not saved", _message(exc))
+        QtWidgets.QMessageBox.critical(self, "Not saved", error_message(exc))
         if self.vault is not None:
-            self._refresh()
+            refresh(self)
 
     # --- secrets ---------------------------------------------------------------
     def copy_credential(self, name: str, title: str) -> None:
@@ -806,9 +453,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.detail.show_last_used(used)
 
         def failed(exc: BaseException) -> None:
-            self.statusBar().showMessage(f"Could not record the key as used: {_message(exc)}")
+            self.statusBar().showMessage(f"Could not record the key as used: {error_message(exc)}")
 
-        self._save(lambda v: v.mark_used(entry_id), done, failed, announce=False)
+        self.save(lambda v: v.mark_used(entry_id), done, failed, announce=False)
 
     def toggle_reveal(self) -> None:
         self.detail.toggle_reveal()
@@ -846,7 +493,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         def failed(exc: BaseException) -> None:
             if self.vault is vault:
-                QtWidgets.QMessageBox.critical(self, "Copy not saved", _message(exc))
+                QtWidgets.QMessageBox.critical(self, "Copy not saved", error_message(exc))
 
         self.ops.run(lambda: vault.save_copy(path), done, failed, writes=True)
 
@@ -870,19 +517,3 @@ class MainWindow(QtWidgets.QMainWindow):
 
 def _ignore(_value: object) -> None:
     pass
-
-
-def _dispose(dialog: ConflictDialog) -> None:
-    """Forget the values an answered conflict dialog showed, and delete it."""
-    dialog.wipe_values()
-    dialog.deleteLater()
-
-
-def _message(exc: BaseException) -> str:
-    if isinstance(exc, errors.VaultError):
-        text = str(exc)
-        return text[:1].upper() + text[1:]
-    if isinstance(exc, MemoryError):
-        return ("Out of memory. Nothing was written; the vault file is intact. "
-                "Close other programs and try again.")
-    return f"Unexpected error ({type(exc).__name__}). The vault file was not damaged."

@@ -1,0 +1,83 @@
+"""The window's actions: menus, toolbar and shortcuts, and when each is enabled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from vault_app.gui.qt import Qt, QtGui
+
+if TYPE_CHECKING:
+    from vault_app.gui.window import MainWindow
+
+
+def _action(window: MainWindow, text: str, slot: Callable[[], Any], shortcut: str | None = None,
+            tip: str = "") -> QtGui.QAction:
+    action = QtGui.QAction(text, window)
+    if shortcut:
+        action.setShortcut(QtGui.QKeySequence(shortcut))
+    action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
+    action.triggered.connect(lambda _checked=False: slot())
+    window.addAction(action)  # shortcuts work even with the menu bar hidden
+    return action
+
+
+def build_actions(window: MainWindow) -> None:
+    window.act_open = _action(window, "&Open vault file…", window.choose_vault_file, "Ctrl+O")
+    window.act_new_vault = _action(window, "&New vault…", window.choose_new_vault_file)
+    window.act_lock = _action(window, "&Lock", window.lock, "Ctrl+L", "Lock the vault now")
+    window.act_settings = _action(window, "&Settings…", window.open_settings, "Ctrl+,")
+    window.act_quit = _action(window, "&Quit", window.close, "Ctrl+Q")
+    window.act_add = _action(window, "&Add key…", window.add_key, "Ctrl+N")
+    window.act_edit = _action(window, "&Edit key…", window.edit_key, "Ctrl+E")
+    window.act_delete = _action(window, "&Delete key…", window.delete_key, "Delete")
+    window.act_search = _action(window, "&Find", window.focus_search, "Ctrl+F")
+    window.act_copy_key = _action(window, "Copy API &key", lambda: window.copy_credential(
+        "apiKey", "API key"), "Ctrl+B")
+    window.act_copy_secret = _action(window, "Copy &secret", lambda: window.copy_credential(
+        "secret", "Secret"), "Ctrl+Shift+C")
+    window.act_copy_passphrase = _action(
+        window, "Copy &passphrase", lambda: window.copy_credential("password", "Passphrase"),
+        "Ctrl+Shift+P")
+    window.act_reveal = _action(window, "&Reveal or hide credentials", window.toggle_reveal,
+                                "Ctrl+R", "Show or mask the selected key's credentials")
+    window.act_save_copy = _action(
+        window, "Save a &copy as…", window.save_copy, None,
+        "Write a copy of this vault (same master password) to a new file and "
+        "continue there")
+    menu = window.menuBar()
+    vault_menu = menu.addMenu("&Vault")
+    for action in (window.act_new_vault, window.act_open, window.act_save_copy, None,
+                   window.act_lock, window.act_settings, None, window.act_quit):
+        vault_menu.addSeparator() if action is None else vault_menu.addAction(action)
+    keys_menu = menu.addMenu("&Keys")
+    for action in (window.act_add, window.act_edit, window.act_delete, None, window.act_copy_key,
+                   window.act_copy_secret, window.act_copy_passphrase, window.act_reveal, None,
+                   window.act_search):
+        keys_menu.addSeparator() if action is None else keys_menu.addAction(action)
+    toolbar = window.addToolBar("Main")
+    toolbar.setObjectName("mainToolbar")
+    toolbar.setMovable(False)
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    for action in (window.act_add, window.act_edit, window.act_delete, window.act_copy_key,
+                   window.act_copy_secret, window.act_lock):
+        toolbar.addAction(action)
+    window.toolbar = toolbar
+    update_actions(window)
+
+
+def update_actions(window: MainWindow) -> None:
+    unlocked = window.vault is not None
+    writable = unlocked and not window.read_only
+    has_entry = unlocked and window.current_entry() is not None
+    window.toolbar.setVisible(unlocked)
+    for action in (window.act_search, window.act_lock, window.act_save_copy):
+        action.setEnabled(unlocked)
+    window.act_add.setEnabled(writable)
+    for action in (window.act_edit, window.act_delete):
+        action.setEnabled(writable and has_entry)
+    entry = window.current_entry() if has_entry else None
+    window.act_copy_key.setEnabled(bool(entry and "apiKey" in entry.credentials))
+    window.act_copy_secret.setEnabled(bool(entry and "secret" in entry.credentials))
+    window.act_copy_passphrase.setEnabled(bool(entry and "password" in entry.credentials))
+    window.act_reveal.setEnabled(bool(entry and entry.credentials))

@@ -1,0 +1,190 @@
+"""Adding and editing a key: the form, saving it, and what happens when another
+window or process changed or deleted the key meanwhile (the conflict dialog,
+adding a deleted key back, flagging a stale form)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from vault_app.core import errors
+from vault_app.core.edits import FIELD_TITLES, differing_fields, restored_entry
+from vault_app.core.model import KeyEntry
+from vault_app.gui.conflict_dialog import ConflictDialog
+from vault_app.gui.error_text import error_message
+from vault_app.gui.key_form import KeyForm
+from vault_app.gui.qt import QtWidgets
+from vault_app.gui.vault_page import refresh
+from vault_app.gui.widgets import plain_message_box
+
+if TYPE_CHECKING:
+    from vault_app.gui.window import MainWindow
+
+STALE_FORM = (
+    "This key was changed by another window or process since you opened this form "
+    "({fields}). Saving keeps their changes to the fields you did not edit; if you both "
+    "changed a field, you will be asked which value to keep."
+)
+DELETED_FORM = (
+    "This key was deleted by another window or process since you opened this form. "
+    "Saving will offer to add it back as a new key."
+)
+DELETED_HELP = (
+    "“{label}” was deleted by another window or process while you edited it. "
+    "Nothing was written.\n\nAdd your version back as a new key, or discard your changes?"
+)
+
+
+def open_form(window: MainWindow, entry: KeyEntry | None) -> None:
+    form = KeyForm(window.catalog(), entry, window, ops=window.ops)
+    window.form = form
+
+    def submitted(result: Any) -> None:
+        form.set_busy(True)
+
+        def done(saved: KeyEntry) -> None:
+            trimmed = form.trimmed
+            if window.form is form:  # not cancelled (and so deleted) meanwhile
+                form.accept()
+            refresh(window, saved.id)
+            current = window.current_entry()
+            if current is None or current.id != saved.id:
+                window.search.clear()  # the filter hid the key just saved: show it
+                refresh(window, saved.id)
+            note = (f" Removed surrounding spaces from: {', '.join(trimmed)}."
+                    if trimmed else "")
+            window.statusBar().showMessage(
+                f"Saved “{saved.label}” at {time.strftime('%H:%M:%S')}.{note}")
+
+        def failed(exc: BaseException) -> None:
+            if window.form is form:
+                form.set_busy(False)
+                form.show_error(exc if isinstance(exc, errors.ValidationError)
+                                else RuntimeError(error_message(exc)))
+            if window.vault is not None:
+                refresh(window)
+
+        if entry is None:
+            window.save(lambda vault: vault.add(result), done, failed)
+        else:
+            _save_edit(window, form, result, entry, done, failed)
+
+    def closed(_result: int) -> None:
+        # Saved, cancelled or locked: the secrets typed go now, not at exit.
+        if window.form is form:
+            window.form = None
+        form.wipe_fields()
+        form.deleteLater()  # with its conflict or "deleted" dialog, if one is open
+
+    form.submitted.connect(submitted)
+    form.finished.connect(closed)
+    form.open()
+
+
+def _save_edit(window: MainWindow, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
+               done: Callable[[Any], None], failed: Callable[[BaseException], None],
+               choices: dict[str, str] | None = None) -> None:
+    """Save the fields the user changed, merged by the core with the disk's entry
+    (``choices`` settle the conflicts the user has answered so far)."""
+    def refused(exc: BaseException) -> None:
+        if isinstance(exc, errors.EditConflict | errors.EntryRemovedOnDisk):
+            refresh(window)  # the vault re-read the file: show what is there now
+            flag_stale_form(window)
+        if isinstance(exc, errors.EditConflict):
+            _resolve_conflict(window, form, changes, base, exc, done, failed, choices or {})
+        elif isinstance(exc, errors.EntryRemovedOnDisk):
+            _offer_add_back(window, form, done, failed)
+        else:
+            failed(exc)
+
+    window.save(lambda vault: vault.update(base.id, changes, base=base, choices=choices),
+               done, refused)
+
+
+def _resolve_conflict(window: MainWindow, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
+                      conflict: errors.EditConflict, done: Callable[[Any], None],
+                      failed: Callable[[BaseException], None],
+                      choices: dict[str, str]) -> None:
+    theirs = conflict.theirs
+    assert isinstance(theirs, KeyEntry)
+    dialog = ConflictDialog(theirs.label, conflict.conflicts, form)
+    window.conflict_dialog = dialog
+
+    def answered(result: int) -> None:
+        window.conflict_dialog = None
+        if window.vault is None or window.form is not form:  # locked meanwhile
+            return
+        if result != QtWidgets.QDialog.DialogCode.Accepted:
+            failed(errors.VaultChangedOnDisk(
+                "not saved: this key was changed elsewhere meanwhile. Your edits are "
+                "still here; save again to choose which values to keep."))
+            return
+        # The core redoes the merge under the lock with these answers; if the disk
+        # changed yet again, it asks about the new conflicts only.
+        _save_edit(window, form, changes, base, done, failed,
+                        {**choices, **dialog.choices()})
+
+    dialog.finished.connect(answered)
+    dialog.finished.connect(lambda _result: _dispose(dialog))  # after answered()
+    dialog.open()
+
+
+def _offer_add_back(window: MainWindow, form: KeyForm, done: Callable[[Any], None],
+                    failed: Callable[[BaseException], None]) -> None:
+    base = form.entry
+    assert base is not None
+    label = base.label
+    box = plain_message_box(form, QtWidgets.QMessageBox.Icon.Warning,
+                            "Key deleted in another window", DELETED_HELP.format(label=label))
+    box.setObjectName("removedDialog")
+    add_back = box.addButton("Add back as a new key",
+                             QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard my changes",
+                            QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(add_back)
+    window.removed_dialog = box
+
+    def answered() -> None:
+        window.removed_dialog = None
+        clicked = box.clickedButton()
+        if window.vault is None or window.form is not form:  # locked meanwhile
+            return
+        if clicked is discard:
+            form.reject()
+        elif clicked is add_back:
+            try:
+                entry = restored_entry(base, form.values(), window.catalog())
+            except errors.VaultError as exc:
+                failed(exc)
+                return
+            window.save(lambda vault: vault.add(entry), done, failed)
+        else:
+            failed(errors.EntryRemovedOnDisk(
+                "not saved: this key was deleted elsewhere meanwhile."))
+
+    box.finished.connect(lambda _result: answered())
+    box.finished.connect(lambda _result: box.deleteLater())
+    box.open()
+
+
+def flag_stale_form(window: MainWindow) -> None:
+    """Tell an open edit form whose key changed underneath it."""
+    form, vault = window.form, window.vault
+    if form is None or form.entry is None or vault is None:
+        return
+    row = window.model.row_of(form.entry.id)
+    if row < 0:
+        form.show_stale(DELETED_FORM)
+        return
+    changed = differing_fields(form.entry, window.model.entry(row))
+    if changed:
+        form.show_stale(STALE_FORM.format(
+            fields=", ".join(FIELD_TITLES[name] for name in changed).lower()))
+
+
+def _dispose(dialog: ConflictDialog) -> None:
+    """Forget the values an answered conflict dialog showed, and delete it."""
+    dialog.wipe_values()
+    dialog.deleteLater()
