@@ -212,10 +212,11 @@ def _save(copy: Path, first: dict[str, Any]) -> tuple[str, str]:
         targets = entries if len(entries) <= 3 else entries[len(entries) // 2:][:1]
         for target in targets:
             index = next(i for i, e in enumerate(entries) if e.id == target.id)
-            expected["entries"][index][LAST_USED] = _ts(USED_AT)
             saved = _step("save", lambda t=target: vault.mark_used(t.id, USED_AT))
             if saved.verdict != "ok":
                 break
+            if saved.value:  # False: a later use is on record, which must stay
+                expected["entries"][index][LAST_USED] = _ts(USED_AT)
     else:
         expected["entries"].append(_entry(ADDED))
         saved = _step("save", lambda: vault.add(ADDED))

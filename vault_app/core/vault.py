@@ -29,7 +29,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -273,7 +273,8 @@ class Vault:
 
         A use in the same UTC hour as the one stored (or earlier) writes nothing:
         copying a key ten times must not rewrite the vault ten times, wake every
-        other window and make a concurrent CLI wait for the lock.
+        other window and make a concurrent CLI wait for the lock. A stored use in
+        the future is replaced.
         """
         moment = when or utcnow()
         known = next((e for e in self.entries if e.id == entry_id), None)
@@ -480,9 +481,13 @@ def _write_new_file(path: Path, blob: bytes) -> tuple[int, ...] | None:
 
 
 def _newer_use(stored: datetime | None, moment: datetime) -> bool:
-    """Whether ``moment`` is in a later UTC hour than the recorded use ``stored``."""
+    """Whether a use at ``moment`` replaces the recorded use ``stored``: if it is in a
+    later UTC hour, or if ``stored`` lies in the future (a clock that was wrong, a file
+    from another program), which would otherwise stop every use from being recorded."""
+    if stored is None or stored > utcnow() + timedelta(hours=1):
+        return True
     hour = moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    return stored is None or stored < hour
+    return stored < hour
 
 
 def _index_of(entry_id: str, entries: list[KeyEntry]) -> int:

@@ -52,3 +52,13 @@ def test_a_key_added_by_another_session_can_be_marked_used(vault: Vault,
     added = Vault.open(vault_path, PASSWORD).add(make_entry("elsewhere"))
     assert vault.mark_used(added.id, NINE)  # found on disk under the lock
     assert vault.get(added.id).last_used_at == NINE
+
+
+def test_a_use_stored_in_the_future_is_replaced(vault: Vault, vault_path: Path) -> None:
+    """A file from another program (or a clock that ran ahead) said the key was last
+    used in 9999: with 'an earlier use never moves it back' alone, no use could ever
+    be recorded again (found by make fuzz)."""
+    entry = vault.entries[0]
+    assert vault.mark_used(entry.id, datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC))
+    assert vault.mark_used(entry.id, NINE)
+    assert Vault.open(vault_path, PASSWORD).get(entry.id).last_used_at == NINE
