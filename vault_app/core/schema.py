@@ -229,6 +229,18 @@ _META_KEY_SET = frozenset(("id", "created_at"))
 _TOP_KEY_SET = frozenset(("schema", "vault", "entries"))
 
 
+def _list_fault(credentials: Any, permissions: Any, ips: Any, tags: Any) -> str:
+    """What is wrong with an entry's credentials or lists (the rare path)."""
+    if type(credentials) is not dict or any(type(v) is not str for v in credentials.values()):
+        return "an entry's credentials are not text"
+    if type(permissions) is not list or any(type(p) is not str for p in permissions) \
+            or not _PERMISSION_SET.issuperset(permissions):
+        return "an entry has an unknown permission"
+    name = "ip_whitelist" if type(ips) is not list or any(type(i) is not str for i in ips) \
+        else "tags"
+    return f"field '{name}' is not a list of text"
+
+
 def entry_from_dict(obj: Any) -> KeyEntry:
     """Build an entry from stored JSON, checking every rule of spec 6.3 (damage, not a crash).
 
@@ -247,14 +259,15 @@ def entry_from_dict(obj: Any) -> KeyEntry:
         raise _damaged("an entry lacks a field or has a malformed timestamp") from None
     if not (type(entry_id) is type(label) is type(exchange) is type(notes) is str):
         raise _damaged("an entry's id, label, exchange or notes is not text")
-    if type(credentials) is not dict or any(type(v) is not str for v in credentials.values()):
-        raise _damaged("an entry's credentials are not text")
-    if type(permissions) is not list or any(type(p) is not str for p in permissions) \
-            or not _PERMISSION_SET.issuperset(permissions):
-        raise _damaged("an entry has an unknown permission")
-    for name, value in (("ip_whitelist", ips), ("tags", tags)):
-        if type(value) is not list or any(type(item) is not str for item in value):
-            raise _damaged(f"field '{name}' is not a list of text")
+    try:  # "".join takes only str items (JSON makes no str subclass): one C call a list
+        lists_ok = type(credentials) is dict and type(permissions) is list \
+            and type(ips) is list and type(tags) is list
+        if lists_ok:
+            "".join(credentials.values()), "".join(permissions), "".join(ips), "".join(tags)
+    except TypeError:
+        lists_ok = False
+    if not lists_ok or not _PERMISSION_SET.issuperset(permissions):
+        raise _damaged(_list_fault(credentials, permissions, ips, tags))
     if type(environment) is not str or environment not in _ENVIRONMENT_SET:
         raise _damaged("an entry has an unknown environment")
     if environment == "custom" and type(api_url) is not str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vault_app.core.plain_text import BIDI_CONTROLS, escape, first_unsafe
+from vault_app.core.plain_text import BIDI_CONTROLS, any_unsafe, escape, first_unsafe
 
 
 def test_safe_text_is_returned_unchanged() -> None:
@@ -33,3 +33,10 @@ def test_notes_allow_line_feeds_tabs_and_bidi_marks_only() -> None:
     assert first_unsafe("a\rb", notes=True) == "\r"
     assert first_unsafe("a\u202eb", notes=True) == "\u202e"
     assert first_unsafe("a\u200fb") == "\u200f"  # but not in a label or tag
+
+
+def test_any_unsafe_looks_at_every_text() -> None:
+    assert not any_unsafe(["bot 1", "okx", "read,trade", "live", "مرحبا"])
+    assert any_unsafe(["bot 1", "okx", "a\x1b[2J", "live"])
+    assert any_unsafe(["x", "\u202e"])
+    assert not any_unsafe([])
