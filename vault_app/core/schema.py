@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from vault_app.core.errors import UnsupportedVersion, VaultDamaged
@@ -176,16 +177,21 @@ def _float(text: str) -> float:
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_constant,
                             parse_int=_int, parse_float=_float)
+# The same without the duplicate-name hook (a Python call per object, a fifth of the
+# parse): C builds the objects and a duplicate silently keeps its last value, so
+# _decode_quickly uses it only where it proves the text held no duplicate.
+_DECODER_NO_PAIRS_HOOK = json.JSONDecoder(parse_constant=_constant, parse_int=_int,
+                                          parse_float=_float)
 # A \u escape of a UTF-16 surrogate. Paired ones are fine (json joins them); a lone one
 # decodes to a str that cannot be encoded as UTF-8, so the text is checked when one occurs.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def _parse(plaintext: bytes) -> Any:
+def _parse(plaintext: bytes, decoder: json.JSONDecoder = _DECODER) -> Any:
     """Strict RFC 8259 JSON as spec section 6.1 restricts it: anything else is damaged."""
     try:
         text = plaintext.decode("utf-8")  # strict: no BOM stripping, no surrogates
-        document = _DECODER.decode(text)  # a leading BOM is not JSON whitespace: rejected
+        document = decoder.decode(text)  # a leading BOM is not JSON whitespace: rejected
         if _SURROGATE_ESCAPE.search(plaintext):
             _ENCODER.encode(document).encode("utf-8")  # raises on a lone surrogate
     except RecursionError:
@@ -336,15 +342,87 @@ def _gc_paused() -> Iterator[None]:
 def decode_payload(plaintext: bytes) -> tuple[VaultMeta, list[KeyEntry]]:
     """Decode a payload (spec checks 12 and 13), or raise VaultDamaged/UnsupportedVersion."""
     with _gc_paused():
-        document = _parse(plaintext)
-        if type(document) is not dict:
-            raise _damaged("it is not a JSON object")
-        if type(document.get("schema")) is int and document["schema"] > SCHEMA_VERSION \
-                and _too_deep(document, 1):
-            raise _damaged(f"it nests deeper than {MAX_DEPTH} levels")
-        document = upgrade(document)
-        items = document.get("entries")
-        if type(items) is not list:
-            raise _damaged("'entries' is not an array")
-        meta = _meta_from_document(document)
-        return meta, [entry_from_dict(raw) for raw in items]
+        decoded = _decode_quickly(plaintext)
+        if decoded is not None:
+            return decoded
+        return _decode(_parse(plaintext))  # the strict path: its verdict is the verdict
+
+
+def _decode(document: Any) -> tuple[VaultMeta, list[KeyEntry]]:
+    if type(document) is not dict:
+        raise _damaged("it is not a JSON object")
+    if type(document.get("schema")) is int and document["schema"] > SCHEMA_VERSION \
+            and _too_deep(document, 1):
+        raise _damaged(f"it nests deeper than {MAX_DEPTH} levels")
+    document = upgrade(document)
+    items = document.get("entries")
+    if type(items) is not list:
+        raise _damaged("'entries' is not an array")
+    meta = _meta_from_document(document)
+    return meta, [entry_from_dict(raw) for raw in items]
+
+
+def _decode_quickly(plaintext: bytes) -> tuple[VaultMeta, list[KeyEntry]] | None:
+    """What the strict path returns, about a fifth faster, or None (then it runs).
+
+    It parses without the duplicate-name hook, builds the content with the same
+    checks, then proves that no member was dropped: every '"' byte of a JSON text
+    delimits a string (two per string) or is an escaped quote inside one, and each
+    string of the text is a name or a string value of the parsed document unless a
+    duplicate name dropped its member. So the text holds exactly twice as many '"'
+    bytes as the document holds strings only when nothing was dropped (and no
+    string holds an escaped quote). Anything else, valid or not, goes the strict way.
+    """
+    try:
+        document = _parse(plaintext, _DECODER_NO_PAIRS_HOOK)
+        if type(document) is not dict or type(document.get("schema")) is not int \
+                or document["schema"] != SCHEMA_VERSION:  # no upgrade may change it
+            return None
+        decoded = _decode(document)
+    except (VaultDamaged, UnsupportedVersion):
+        return None
+    if plaintext.count(b'"') != 2 * _strings_in_content(document):
+        return None
+    return decoded
+
+
+def _strings_in(value: Any) -> int:
+    """How many strings ``value`` is or holds, member names included."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is str:
+            count += 1
+        elif type(item) is dict:
+            count += len(item)
+            stack.extend(item.values())
+        elif type(item) is list:
+            stack.extend(item)
+    return count
+
+
+_CREDENTIALS = itemgetter("credentials")
+_STRING_LISTS = (itemgetter("permissions"), itemgetter("ip_whitelist"), itemgetter("tags"))
+_NULLABLE_STRINGS = (itemgetter("api_url"), itemgetter("last_used_at"))
+# Strings in every entry besides its names, credentials and lists: id, label, exchange,
+# notes, environment, created_at and rotated_at.
+_FIXED_STRINGS = 7
+
+
+def _strings_in_content(document: dict[str, Any]) -> int:
+    """``_strings_in(document)`` for content ``_decode`` accepted, without a Python
+    step per string: every entry's known members have the types it checked."""
+    items: list[dict[str, Any]] = document["entries"]
+    count = len(document) + sum(_strings_in(value) for name, value in document.items()
+                                if name != "entries")
+    count += _FIXED_STRINGS * len(items) + sum(map(len, items))
+    count += 2 * sum(map(len, map(_CREDENTIALS, items)))
+    for field_of in _STRING_LISTS:
+        count += sum(map(len, map(field_of, items)))
+    for field_of in _NULLABLE_STRINGS:
+        count += len(items) - list(map(field_of, items)).count(None)
+    for obj in items:
+        if len(obj) != len(_ENTRY_KEYS):  # unknown members, kept as they are
+            count += sum(_strings_in(value) for name, value in obj.items()
+                         if name not in _ENTRY_KEY_SET)
+    return count

@@ -469,3 +469,59 @@ def test_a_save_writes_null_for_an_ignored_api_url() -> None:
     assert saved["entries"][0]["api_url"] is None
     assert saved["entries"][0]["notes"] == "kept"
     assert decode_payload(json.dumps(saved).encode())[1] == entries
+
+
+# --- the quick path: same result as the strict parse, or it stands aside ---------------
+
+def _strict(plaintext: bytes) -> tuple[VaultMeta, list[KeyEntry]]:
+    return schema._decode(schema._parse(plaintext))
+
+
+@PROPERTY
+@given(meta=META_S, entries=st.lists(ENTRY, max_size=4), indent=st.sampled_from([None, 1]))
+def test_the_quick_path_returns_what_the_strict_path_returns(
+    meta: VaultMeta, entries: list[KeyEntry], indent: int | None
+) -> None:
+    plaintext = encode_payload(meta, entries)
+    relaid = json.dumps(json.loads(plaintext), indent=indent).encode()
+    for text in (plaintext, relaid):
+        quick = schema._decode_quickly(text)
+        if quick is not None:
+            assert_same(quick, *_strict(text))
+
+
+def test_the_quick_path_takes_what_this_app_writes() -> None:
+    entries = [make_entry("a", notes="line\nbreak"), make_entry("b", exchange="binance")]
+    plaintext = encode_payload(META, entries)
+    quick = schema._decode_quickly(plaintext)
+    assert quick is not None
+    assert_same(quick, META, entries)
+
+
+def test_an_escaped_quote_takes_the_strict_path() -> None:
+    entries = [make_entry('say "hi"')]
+    plaintext = encode_payload(META, entries)
+    assert schema._decode_quickly(plaintext) is None
+    assert_same(decode_payload(plaintext), META, entries)
+
+
+DUPLICATES = {
+    "entry member": (b'"label":', b'"label":"first","label":'),
+    "credential": (b'"credentials":{', b'"credentials":{"apiKey":"x",'),
+    "vault member": (b'"vault":{', b'"vault":{"id":"first",'),
+    "top-level member": (b'{"schema":1,', b'{"schema":1,"schema":1,'),
+    "unknown member": (b'"tags":', b'"x":{"a":1,"a":2},"tags":'),
+    "unknown member, same value": (b'"tags":', b'"x":{"a":"v","a":"v"},"tags":'),
+    "numbers only": (b'"tags":', b'"x":[{"n":1,"n":1}],"tags":'),
+}
+
+
+@pytest.mark.parametrize(("old", "new"), DUPLICATES.values(), ids=DUPLICATES.keys())
+def test_a_duplicate_name_anywhere_is_damaged(old: bytes, new: bytes) -> None:
+    plaintext = encode_payload(META, [make_entry("a", exchange="binance",
+                                                  credentials={"apiKey": "k", "secret": "s"})])
+    assert old in plaintext
+    hostile = plaintext.replace(old, new, 1)
+    assert schema._decode_quickly(hostile) is None
+    with pytest.raises(VaultDamaged, match="two members with the same name"):
+        decode_payload(hostile)
