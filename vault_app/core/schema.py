@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from operator import itemgetter
+from operator import attrgetter, is_, itemgetter
 from typing import Any
 
 from vault_app.core.errors import UnsupportedVersion, VaultDamaged
@@ -119,18 +119,74 @@ def _encoded(entry: KeyEntry) -> bytes:
     return entry.encoded
 
 
-def encode_payload(meta: VaultMeta, entries: Iterable[KeyEntry]) -> bytes:
-    """The payload in this implementation's layout (spec 6.5)."""
+def encode_payload(meta: VaultMeta, entries: Iterable[KeyEntry],
+                   reuse: EntriesText | None = None) -> bytes:
+    """The payload in this implementation's layout (spec 6.5).
+
+    With ``reuse`` (see ``entries_text``) and ``entries`` starting with its entries,
+    those are written as the text they were decoded from instead of encoded again.
+    """
     head = dict(meta.extra)
     head.update({"id": meta.id, "created_at": format_ts(meta.created_at)})
     others = {k: v for k, v in meta.document_extra.items() if k not in _TOP_KEY_SET}
-    lines = [_encoded(entry) for entry in entries]
+    entries = list(entries)
+    if reuse is not None and reuse.starts(entries):
+        lines = [reuse.text, *(_encoded(entry) for entry in entries[len(reuse.entries):])]
+    else:
+        lines = [_encoded(entry) for entry in entries]
     body = b",\n".join(lines)
     return (
         b'{"schema":' + str(SCHEMA_VERSION).encode() + b',"vault":' + _dumps(head)
         + (b"," + _dumps(others)[1:-1] if others else b"")
         + b',"entries":[\n' + body + (b"\n" if lines else b"") + b"]}"
     )
+
+
+@dataclass(frozen=True)
+class EntriesText:
+    """The inside of a decoded payload's entries array, as the text it was read from.
+
+    ``entries_text`` makes one only where that text is proven to be exactly the
+    array the decoder accepted (no second verdict), so the first save after
+    opening can write it back instead of encoding every entry again. It holds
+    secrets, like the entries: drop it with them.
+    """
+
+    entries: tuple[KeyEntry, ...]
+    text: bytes = field(repr=False)
+
+    def starts(self, entries: list[KeyEntry]) -> bool:
+        """Whether ``entries`` begins with these very entry objects (none edited)."""
+        return len(entries) >= len(self.entries) and all(map(is_, self.entries, entries))
+
+
+_PAYLOAD_END = b"]}"
+
+
+def entries_text(plaintext: bytes, meta: VaultMeta,
+                 entries: list[KeyEntry]) -> EntriesText | None:
+    """The text of the entries ``decode_payload(plaintext)`` returned, or None.
+
+    Only when ``plaintext`` starts with the bytes ``encode_payload`` writes before the
+    entries (the top-level members but ``entries``, then ``"entries":[``) and ends with
+    ``]}``. The decoder accepted the whole text, so: that prefix leaves a parser
+    inside the top-level ``entries`` array; every other top-level member is in it, so
+    none can follow the array (a second one would be a duplicate name); so the final
+    ``]`` closes that array, and what lies between is exactly its elements, which
+    decode to ``entries``. Not when an entry was normalised while decoding (it must
+    be written as decoded, spec 6.3) or when there are none.
+    """
+    if not entries or None in map(_SOURCE, entries):
+        return None
+    head = encode_payload(meta, [])[:-len(_EMPTY_ENTRIES_END)]
+    if not (plaintext.startswith(head) and plaintext.endswith(_PAYLOAD_END)):
+        return None
+    text = plaintext[len(head):-len(_PAYLOAD_END)].strip(b" \t\n\r")
+    return EntriesText(tuple(entries), text)
+
+
+_SOURCE = attrgetter("source")
+_EMPTY_ENTRIES_END = b"\n]}"  # what follows "entries":[ in a payload without entries
 
 
 # --- decoding --------------------------------------------------------------------

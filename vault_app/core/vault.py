@@ -40,7 +40,13 @@ from vault_app.core.errors import (
 from vault_app.core.exchanges import Catalog, load_catalog
 from vault_app.core.kdf import KdfParams, derive_kek
 from vault_app.core.model import KeyEntry, edit_entry, identity_credential, utcnow
-from vault_app.core.schema import VaultMeta, decode_payload, encode_payload
+from vault_app.core.schema import (
+    EntriesText,
+    VaultMeta,
+    decode_payload,
+    encode_payload,
+    entries_text,
+)
 from vault_app.core.vault_format import (
     FORMAT_VERSION,
     SALT_LENGTH,
@@ -140,6 +146,9 @@ class Vault:
         self._catalog = catalog
         # os.stat of the file this session last read or wrote (see may_have_changed)
         self._disk_stamp: tuple[int, ...] | None = None
+        # The entries' text as read, for the next save (schema.entries_text); None
+        # once an entry read is changed or removed, or the vault is locked.
+        self._entries_text: EntriesText | None = None
 
     def __repr__(self) -> str:
         state = "locked" if self.is_locked else f"{len(self._entries)} keys"
@@ -190,6 +199,8 @@ class Vault:
         vault.read_only_reason = read_only_reason(path)
         vault._disk_stamp = stamp
         vault.folder_warning = storage.folder_warning(given)
+        if not read_only:
+            vault._entries_text = entries_text(plaintext, meta, entries)
         return vault
 
     # --- reading -----------------------------------------------------------------
@@ -393,6 +404,7 @@ class Vault:
         self._dek = None
         self._slot = None
         self._entries = []
+        self._entries_text = None
 
     # --- internals ---------------------------------------------------------------
 
@@ -416,6 +428,8 @@ class Vault:
         plaintext = crypto.open_payload(self._dek, parsed.payload_nonce, parsed.ciphertext,
                                         parsed.header)
         self._meta, self._entries = decode_payload(plaintext)
+        self._entries_text = None if self.read_only else \
+            entries_text(plaintext, self._meta, self._entries)
         self._fingerprint = parsed.checksum
 
     def _commit(self, mutate: Mutation,
@@ -431,7 +445,7 @@ class Vault:
             entries = mutate(list(self._entries))
             slot, dek = new_keys if new_keys else (slot, self._dek)
             assert dek is not None
-            blob = seal(slot, dek, encode_payload(self._meta, entries))
+            blob = seal(slot, dek, encode_payload(self._meta, entries, self._entries_text))
             storage.remove_stale_temps(self.path)
             try:
                 storage.atomic_write(self.path, blob)
@@ -445,6 +459,8 @@ class Vault:
 
     def _accept(self, entries: list[KeyEntry], slot: KeySlot, dek: bytes, blob: bytes) -> None:
         self._entries = entries
+        if self._entries_text is not None and not self._entries_text.starts(entries):
+            self._entries_text = None  # an entry read was changed: never of use again
         self._slot, self._dek = slot, dek
         self._fingerprint = checksum_of(blob)
 

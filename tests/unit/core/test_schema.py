@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -525,3 +526,73 @@ def test_a_duplicate_name_anywhere_is_damaged(old: bytes, new: bytes) -> None:
     assert schema._decode_quickly(hostile) is None
     with pytest.raises(VaultDamaged, match="two members with the same name"):
         decode_payload(hostile)
+
+
+# --- entries_text: the first save writes the entries' text as read --------------------
+
+@PROPERTY
+@given(meta=META_S, entries=st.lists(ENTRY, min_size=1, max_size=4), new=ENTRY)
+def test_reusing_the_entries_text_writes_what_encoding_writes(
+    meta: VaultMeta, entries: list[KeyEntry], new: KeyEntry
+) -> None:
+    plaintext = encode_payload(meta, entries)
+    got_meta, got = decode_payload(plaintext)
+    block = schema.entries_text(plaintext, got_meta, got)
+    if any(e.source is None for e in got):  # normalised while decoding: written anew
+        assert block is None
+        return
+    assert block is not None
+    for added in ([new], []):
+        fresh_meta, fresh = decode_payload(plaintext)  # encoded entry by entry
+        assert encode_payload(got_meta, [*got, *added], block) == \
+            encode_payload(fresh_meta, [*fresh, *added])
+
+
+def _one_entry_payload() -> tuple[bytes, VaultMeta, list[KeyEntry]]:
+    plaintext = encode_payload(META, [make_entry("a"), make_entry("b", exchange="binance")])
+    meta, entries = decode_payload(plaintext)
+    return plaintext, meta, entries
+
+
+def test_the_entries_text_is_exactly_the_inside_of_the_array() -> None:
+    plaintext, meta, entries = _one_entry_payload()
+    block = schema.entries_text(plaintext, meta, entries)
+    assert block is not None and block.entries == tuple(entries)
+    assert json.loads(b"[" + block.text + b"]") == json.loads(plaintext)["entries"]
+    assert plaintext.endswith(b"[\n" + block.text + b"\n]}")
+
+
+HOSTILE_LAYOUTS = {
+    "a member after entries": lambda p: p[:-1] + b',"zz":[1]}',
+    "an unknown member before vault": lambda p: p.replace(b'{"schema":1,',
+                                                          b'{"schema":1,"zz":[1],', 1),
+    "pretty printed": lambda p: json.dumps(json.loads(p), indent=1).encode(),
+    "trailing white space": lambda p: p + b"\n",
+    "a non-canonical vault timestamp": lambda p: p.replace(b'03:04:05Z"', b'03:04:05z"', 1),
+}
+
+
+@pytest.mark.parametrize("relay", HOSTILE_LAYOUTS.values(), ids=HOSTILE_LAYOUTS.keys())
+def test_no_entries_text_unless_the_array_is_found_exactly(
+    relay: Callable[[bytes], bytes]
+) -> None:
+    plaintext = relay(_one_entry_payload()[0])
+    meta, entries = decode_payload(plaintext)
+    assert schema.entries_text(plaintext, meta, entries) is None
+
+
+def test_no_entries_text_for_an_entry_normalised_while_decoding() -> None:
+    plaintext = encode_payload(META, [make_entry("a")]).replace(
+        b'"api_url":null', b'"api_url":"https://x.example"')
+    meta, entries = decode_payload(plaintext)
+    assert entries[0].api_url is None
+    assert schema.entries_text(plaintext, meta, entries) is None
+
+
+def test_an_edited_entry_is_encoded_not_taken_from_the_text() -> None:
+    plaintext, meta, entries = _one_entry_payload()
+    block = schema.entries_text(plaintext, meta, entries)
+    assert block is not None
+    edited = [replace(entries[0], notes="changed"), entries[1]]
+    assert not block.starts(edited)
+    assert decode_payload(encode_payload(meta, edited, block))[1] == edited
