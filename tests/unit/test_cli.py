@@ -587,3 +587,19 @@ def test_default_path_comes_from_the_environment(
     monkeypatch.setenv("VAULT_APP_VAULT", str(tmp_path / "other.vault"))
     assert run("inspect").code == 1
     assert run("--vault", str(vault_path), "inspect").code == 0
+
+
+def test_only_the_real_program_turns_the_garbage_collector_off() -> None:
+    """main(argv) in a test runner's process must leave it as it was; the console
+    script (main() without argv) runs one command and exits, so it need not collect."""
+    import gc
+    import subprocess
+    import sys
+
+    assert run("--version").code == 0
+    assert gc.isenabled()
+    probe = ("import gc, sys\nfrom vault_app import cli\nsys.argv = ['vault-app-cli', '--help']\n"
+             "try:\n    cli.main()\nexcept SystemExit:\n    pass\nprint(gc.isenabled())")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip().endswith("False")
