@@ -179,6 +179,11 @@ def main() -> None:
     def first_save() -> bytes:  # the save cache is filled by the first save
         return schema.encode_payload(*schema.decode_payload(plaintext))
 
+    def first_save_reusing() -> bytes:  # what Vault does: the entries' text as read
+        meta, entries = schema.decode_payload(plaintext)
+        return schema.encode_payload(meta, entries,
+                                     schema.entries_text(plaintext, meta, entries))
+
     # `list` minus the KDF: AES-GCM opens the payload, then the decoder runs.
     dek, nonce, header = crypto.new_key(), crypto.new_nonce(), b"header as AAD"
     sealed = crypto.seal_payload(dek, nonce, plaintext, header)
@@ -192,6 +197,7 @@ def main() -> None:
         "before: read-write path (add, edit, ...)": lambda: old_decode(plaintext, True),
         "now: the one strict decoder (every command)": lambda: schema.decode_payload(plaintext),
         "now: decode + the first save's full encode": first_save,
+        "now: decode + the first save reusing the entries' text": first_save_reusing,
     }
     try:
         import msgspec  # type: ignore[import-not-found, unused-ignore]

@@ -98,10 +98,10 @@ def test_exit_code_for(exc: BaseException, code: int) -> None:
 def test_main_maps_errors_to_exit_codes_and_prints_the_message(
     monkeypatch: pytest.MonkeyPatch, exc: Exception, code: int
 ) -> None:
-    def fail(self: cli.Cli) -> int:
+    def fail(self: cli.Command) -> int:
         raise exc
 
-    monkeypatch.setattr(cli.Cli, "cmd_inspect", fail)
+    monkeypatch.setattr(cli.COMMANDS["inspect"], "run", fail)
     result = run("inspect")
     assert result.code == code
     assert result.err == f"vault-app-cli: error: {exc}\n"
@@ -114,10 +114,10 @@ def test_main_maps_errors_to_exit_codes_and_prints_the_message(
 def test_internal_errors_print_no_traceback_and_no_message(
     monkeypatch: pytest.MonkeyPatch, exc: Exception
 ) -> None:
-    def fail(self: cli.Cli) -> int:
+    def fail(self: cli.Command) -> int:
         raise exc
 
-    monkeypatch.setattr(cli.Cli, "cmd_list", fail)
+    monkeypatch.setattr(cli.COMMANDS["list"], "run", fail)
     result = run("list")
     assert result.code == cli.EXIT_INTERNAL == 70
     assert "Traceback" not in result.err
@@ -127,10 +127,10 @@ def test_internal_errors_print_no_traceback_and_no_message(
 
 
 def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupted(self: cli.Cli) -> int:
+    def interrupted(self: cli.Command) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.Cli, "cmd_list", interrupted)
+    monkeypatch.setattr(cli.COMMANDS["list"], "run", interrupted)
     result = run("list")
     assert result.code == 130
     assert "nothing was written" in result.err
@@ -587,3 +587,19 @@ def test_default_path_comes_from_the_environment(
     monkeypatch.setenv("VAULT_APP_VAULT", str(tmp_path / "other.vault"))
     assert run("inspect").code == 1
     assert run("--vault", str(vault_path), "inspect").code == 0
+
+
+def test_only_the_real_program_turns_the_garbage_collector_off() -> None:
+    """main(argv) in a test runner's process must leave it as it was; the console
+    script (main() without argv) runs one command and exits, so it need not collect."""
+    import gc
+    import subprocess
+    import sys
+
+    assert run("--version").code == 0
+    assert gc.isenabled()
+    probe = ("import gc, sys\nfrom vault_app import cli\nsys.argv = ['vault-app-cli', '--help']\n"
+             "try:\n    cli.main()\nexcept SystemExit:\n    pass\nprint(gc.isenabled())")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip().endswith("False")

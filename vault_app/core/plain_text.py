@@ -15,6 +15,7 @@ them, so a label can read differently from what it holds ("Trojan Source").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 BIDI_MARKS = "\u200e\u200f\u061c"  # LRM, RLM, ALM
 BIDI_REORDERING = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -43,6 +44,13 @@ def first_unsafe(text: str, *, notes: bool = False) -> str | None:
 def _escaped(char: str) -> str:
     code = ord(char)
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def any_unsafe(texts: Iterable[str]) -> bool:
+    """Whether any of ``texts`` holds a character ``escape`` would change: one regex
+    search over them all, so a front end printing thousands of fields escapes only
+    when it must."""
+    return _UNSAFE.search(" ".join(texts)) is not None
 
 
 def escape(text: str, *, keep: str = "") -> str:

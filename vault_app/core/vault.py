@@ -50,7 +50,13 @@ from vault_app.core.file_info import FileInfo as FileInfo  # re-exported for the
 from vault_app.core.file_info import inspect as inspect  # re-exported for the CLI
 from vault_app.core.kdf import KdfParams, derive_kek
 from vault_app.core.model import KeyEntry, edit_entry, identity_credential, utcnow
-from vault_app.core.schema import VaultMeta, decode_payload, encode_payload
+from vault_app.core.schema import (
+    EntriesText,
+    VaultMeta,
+    decode_payload,
+    encode_payload,
+    entries_text,
+)
 from vault_app.core.vault_format import KeySlot, checksum_of, parse
 from vault_app.core.writable import check_writable, read_only_reason
 
@@ -84,6 +90,9 @@ class Vault:
         self._catalog = catalog
         # os.stat of the file this session last read or wrote (see may_have_changed)
         self._disk_stamp: tuple[int, ...] | None = None
+        # The entries' text as read, for the next save (schema.entries_text); None
+        # once an entry read is changed or removed, or the vault is locked.
+        self._entries_text: EntriesText | None = None
 
     def __repr__(self) -> str:
         state = "locked" if self.is_locked else f"{len(self._entries)} keys"
@@ -134,6 +143,8 @@ class Vault:
         vault.read_only_reason = read_only_reason(path)
         vault._disk_stamp = stamp
         vault.folder_warning = folders.folder_warning(given)
+        if not read_only:
+            vault._entries_text = entries_text(plaintext, meta, entries)
         return vault
 
     # --- reading -----------------------------------------------------------------
@@ -321,7 +332,7 @@ class Vault:
         The copy has the same master password and data key (no KDF runs) and a fresh
         payload nonce. Returns the copy, unlocked, so the user can continue there.
         """
-        slot, dek, meta, entries, _ = self._snapshot()
+        slot, dek, meta, entries, _, _ = self._snapshot()
         path = paths.resolve_new(Path(path))
         blob = seal(slot, dek, encode_payload(meta, entries))
         stamp = _write_new_file(path, blob)
@@ -339,7 +350,7 @@ class Vault:
 
     def reload(self) -> bool:
         """Re-read the file if another process changed it. True if it did."""
-        slot, dek, _, _, fingerprint = self._snapshot()
+        slot, dek, _, _, fingerprint, _ = self._snapshot()
         stamp = _file_stamp(self.path)
         data = storage.read_bytes(self.path)
         if checksum_of(data) == fingerprint:
@@ -368,6 +379,7 @@ class Vault:
             self._dek = None
             self._slot = None
             self._entries = []
+            self._entries_text = None
 
     # --- internals ---------------------------------------------------------------
 
@@ -385,15 +397,18 @@ class Vault:
                 raise VaultLocked("the vault is locked")
             return self._slot, self._dek
 
-    def _snapshot(self) -> tuple[KeySlot, bytes, VaultMeta, list[KeyEntry], bytes]:
+    def _snapshot(self) -> tuple[KeySlot, bytes, VaultMeta, list[KeyEntry], bytes,
+                                 EntriesText | None]:
         """Everything a save or a reload works from, taken at once, or VaultLocked."""
         with self._state:
             if self._dek is None or self._slot is None:
                 raise VaultLocked("the vault is locked")
-            return self._slot, self._dek, self._meta, list(self._entries), self._fingerprint
+            return (self._slot, self._dek, self._meta, list(self._entries), self._fingerprint,
+                    self._entries_text)
 
     def _decode_disk(self, data: bytes, slot: KeySlot,
-                     dek: bytes) -> tuple[VaultMeta, list[KeyEntry], bytes]:
+                     dek: bytes) -> tuple[VaultMeta, list[KeyEntry], bytes,
+                                          EntriesText | None]:
         """Decrypt the file another session wrote with the data key this one holds."""
         parsed = parse(data)
         if parsed.slot != slot:
@@ -404,19 +419,22 @@ class Vault:
         plaintext = crypto.open_payload(dek, parsed.payload_nonce, parsed.ciphertext,
                                         parsed.header)
         meta, entries = decode_payload(plaintext)
-        return meta, entries, parsed.checksum
+        text = None if self.read_only else entries_text(plaintext, meta, entries)
+        return meta, entries, parsed.checksum, text
 
-    def _adopt(self, meta: VaultMeta, entries: list[KeyEntry], fingerprint: bytes) -> bool:
+    def _adopt(self, meta: VaultMeta, entries: list[KeyEntry], fingerprint: bytes,
+               text: EntriesText | None) -> bool:
         """Show what is on disk; False (memory untouched) if the vault was locked."""
         with self._state:
             if self._locked:
                 return False
             self._meta, self._entries, self._fingerprint = meta, entries, fingerprint
+            self._entries_text = text
             return True
 
     def _commit(self, mutate: Mutation,
                 new_keys: tuple[KeySlot, bytes] | None = None) -> None:
-        slot, dek, meta, entries, fingerprint = self._snapshot()
+        slot, dek, meta, entries, fingerprint, text = self._snapshot()
         if self.read_only:
             raise VaultLocked("this vault was opened read-only")
         self.check_writable()  # before the lock: never create a lock file in its folder
@@ -425,14 +443,14 @@ class Vault:
             if checksum_of(on_disk) != fingerprint:
                 # Never overwrite what we have not seen: work on the disk's content, and
                 # show it (kept even if the change below is refused).
-                meta, entries, fingerprint = self._decode_disk(on_disk, slot, dek)
-                self._adopt(meta, entries, fingerprint)
+                meta, entries, fingerprint, text = self._decode_disk(on_disk, slot, dek)
+                self._adopt(meta, entries, fingerprint, text)
             before = list(entries)
             entries = mutate(before)
             if entries is before and new_keys is None:
                 return  # nothing changed: no write
             slot, dek = new_keys if new_keys else (slot, dek)
-            blob = seal(slot, dek, encode_payload(meta, entries))
+            blob = seal(slot, dek, encode_payload(meta, entries, text))
             storage.remove_stale_temps(self.path)
             try:
                 storage.atomic_write(self.path, blob)
@@ -450,6 +468,8 @@ class Vault:
             if self._locked:
                 return
             self._entries = entries
+            if self._entries_text is not None and not self._entries_text.starts(entries):
+                self._entries_text = None  # an entry read was changed: never of use again
             self._slot, self._dek = slot, dek
             self._fingerprint = checksum_of(blob)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vault_app.core.plain_text import BIDI_CONTROLS, escape, first_unsafe
+from vault_app.core.plain_text import BIDI_CONTROLS, any_unsafe, escape, first_unsafe
 
 
 def test_safe_text_is_returned_unchanged() -> None:
@@ -45,3 +45,10 @@ def test_escape_json_keeps_the_value_and_hides_what_a_terminal_acts_on() -> None
     assert not any(c in text for c in "\x9b\x85\u202e\u2066\u200f\x7f")
     assert "é" in text  # other text stays readable
     assert json.loads(text) == value
+
+
+def test_any_unsafe_looks_at_every_text() -> None:
+    assert not any_unsafe(["bot 1", "okx", "read,trade", "live", "مرحبا"])
+    assert any_unsafe(["bot 1", "okx", "a\x1b[2J", "live"])
+    assert any_unsafe(["x", "\u202e"])
+    assert not any_unsafe([])

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FAST_KDF, PASSWORD, make_entry
@@ -485,3 +486,131 @@ def test_a_save_writes_null_for_an_ignored_api_url() -> None:
     assert saved["entries"][0]["api_url"] is None
     assert saved["entries"][0]["notes"] == "kept"
     assert decode_payload(json.dumps(saved).encode())[1] == entries
+
+
+# --- the quick path: same result as the strict parse, or it stands aside ---------------
+
+def _strict(plaintext: bytes) -> tuple[VaultMeta, list[KeyEntry]]:
+    return schema._decode(schema._parse(plaintext))
+
+
+@PROPERTY
+@given(meta=META_S, entries=st.lists(ENTRY, max_size=4), indent=st.sampled_from([None, 1]))
+def test_the_quick_path_returns_what_the_strict_path_returns(
+    meta: VaultMeta, entries: list[KeyEntry], indent: int | None
+) -> None:
+    plaintext = encode_payload(meta, entries)
+    relaid = json.dumps(json.loads(plaintext), indent=indent).encode()
+    for text in (plaintext, relaid):
+        quick = schema._decode_quickly(text)
+        if quick is not None:
+            assert_same(quick, *_strict(text))
+
+
+def test_the_quick_path_takes_what_this_app_writes() -> None:
+    entries = [make_entry("a", notes="line\nbreak"), make_entry("b", exchange="binance")]
+    plaintext = encode_payload(META, entries)
+    quick = schema._decode_quickly(plaintext)
+    assert quick is not None
+    assert_same(quick, META, entries)
+
+
+def test_an_escaped_quote_takes_the_strict_path() -> None:
+    entries = [make_entry('say "hi"')]
+    plaintext = encode_payload(META, entries)
+    assert schema._decode_quickly(plaintext) is None
+    assert_same(decode_payload(plaintext), META, entries)
+
+
+DUPLICATES = {
+    "entry member": (b'"label":', b'"label":"first","label":'),
+    "credential": (b'"credentials":{', b'"credentials":{"apiKey":"x",'),
+    "vault member": (b'"vault":{', b'"vault":{"id":"first",'),
+    "top-level member": (b'{"schema":1,', b'{"schema":1,"schema":1,'),
+    "unknown member": (b'"tags":', b'"x":{"a":1,"a":2},"tags":'),
+    "unknown member, same value": (b'"tags":', b'"x":{"a":"v","a":"v"},"tags":'),
+    "numbers only": (b'"tags":', b'"x":[{"n":1,"n":1}],"tags":'),
+}
+
+
+@pytest.mark.parametrize(("old", "new"), DUPLICATES.values(), ids=DUPLICATES.keys())
+def test_a_duplicate_name_anywhere_is_damaged(old: bytes, new: bytes) -> None:
+    plaintext = encode_payload(META, [make_entry("a", exchange="binance",
+                                                  credentials={"apiKey": "k", "secret": "s"})])
+    assert old in plaintext
+    hostile = plaintext.replace(old, new, 1)
+    assert schema._decode_quickly(hostile) is None
+    with pytest.raises(VaultDamaged, match="two members with the same name"):
+        decode_payload(hostile)
+
+
+# --- entries_text: the first save writes the entries' text as read --------------------
+
+@PROPERTY
+@given(meta=META_S, entries=st.lists(ENTRY, min_size=1, max_size=4, unique_by=lambda e: e.id),
+       new=ENTRY)
+def test_reusing_the_entries_text_writes_what_encoding_writes(
+    meta: VaultMeta, entries: list[KeyEntry], new: KeyEntry
+) -> None:
+    assume(all(entry.id != new.id for entry in entries))  # ids are unique (spec 6.3)
+    plaintext = encode_payload(meta, entries)
+    got_meta, got = decode_payload(plaintext)
+    block = schema.entries_text(plaintext, got_meta, got)
+    if any(e.source is None for e in got):  # normalised while decoding: written anew
+        assert block is None
+        return
+    assert block is not None
+    for added in ([new], []):
+        fresh_meta, fresh = decode_payload(plaintext)  # encoded entry by entry
+        assert encode_payload(got_meta, [*got, *added], block) == \
+            encode_payload(fresh_meta, [*fresh, *added])
+
+
+def _one_entry_payload() -> tuple[bytes, VaultMeta, list[KeyEntry]]:
+    plaintext = encode_payload(META, [make_entry("a"), make_entry("b", exchange="binance")])
+    meta, entries = decode_payload(plaintext)
+    return plaintext, meta, entries
+
+
+def test_the_entries_text_is_exactly_the_inside_of_the_array() -> None:
+    plaintext, meta, entries = _one_entry_payload()
+    block = schema.entries_text(plaintext, meta, entries)
+    assert block is not None and block.entries == tuple(entries)
+    assert json.loads(b"[" + block.text + b"]") == json.loads(plaintext)["entries"]
+    assert plaintext.endswith(b"[\n" + block.text + b"\n]}")
+
+
+HOSTILE_LAYOUTS = {
+    "a member after entries": lambda p: p[:-1] + b',"zz":[1]}',
+    "an unknown member before vault": lambda p: p.replace(b'{"schema":1,',
+                                                          b'{"schema":1,"zz":[1],', 1),
+    "pretty printed": lambda p: json.dumps(json.loads(p), indent=1).encode(),
+    "trailing white space": lambda p: p + b"\n",
+    "a non-canonical vault timestamp": lambda p: p.replace(b'03:04:05Z"', b'03:04:05z"', 1),
+}
+
+
+@pytest.mark.parametrize("relay", HOSTILE_LAYOUTS.values(), ids=HOSTILE_LAYOUTS.keys())
+def test_no_entries_text_unless_the_array_is_found_exactly(
+    relay: Callable[[bytes], bytes]
+) -> None:
+    plaintext = relay(_one_entry_payload()[0])
+    meta, entries = decode_payload(plaintext)
+    assert schema.entries_text(plaintext, meta, entries) is None
+
+
+def test_no_entries_text_for_an_entry_normalised_while_decoding() -> None:
+    plaintext = encode_payload(META, [make_entry("a")]).replace(
+        b'"api_url":null', b'"api_url":"https://x.example"')
+    meta, entries = decode_payload(plaintext)
+    assert entries[0].api_url is None
+    assert schema.entries_text(plaintext, meta, entries) is None
+
+
+def test_an_edited_entry_is_encoded_not_taken_from_the_text() -> None:
+    plaintext, meta, entries = _one_entry_payload()
+    block = schema.entries_text(plaintext, meta, entries)
+    assert block is not None
+    edited = [replace(entries[0], notes="changed"), entries[1]]
+    assert not block.starts(edited)
+    assert decode_payload(encode_payload(meta, edited, block))[1] == edited

@@ -713,3 +713,36 @@ def test_a_save_that_would_pass_the_size_cap_is_refused_before_writing(
     assert [e.label for e in vault.entries] == [e.label for e in Vault.open(
         vault_path, PASSWORD).entries]
     vault.add(make_entry("short", exchange="binance"))  # what fits is still saved
+
+
+def test_saves_after_open_write_the_entries_read_then_drop_their_text(
+    new_vault: Callable[..., Vault], vault_path: Path
+) -> None:
+    new_vault(3)
+    vault = Vault.open(vault_path, PASSWORD)
+    first, second, third = vault.entries
+    assert vault._entries_text is not None  # the first save need not encode them again
+
+    added = vault.add(make_entry("added"))
+    assert on_disk(vault_path).entries == (first, second, third, added)
+    assert vault._entries_text is not None  # still the start of the list
+    changed = vault.update(second.id, {"notes": "changed"})
+    assert on_disk(vault_path).entries == (first, changed, third, added)
+    assert vault._entries_text is None  # an entry read was changed
+    vault.remove(first.id)
+    assert on_disk(vault_path).entries == (changed, third, added)
+
+
+def test_locking_drops_the_entries_text(new_vault: Callable[..., Vault],
+                                        vault_path: Path) -> None:
+    new_vault(2)
+    vault = Vault.open(vault_path, PASSWORD)
+    assert vault._entries_text is not None
+    vault.lock()
+    assert vault._entries_text is None
+
+
+def test_a_read_only_vault_keeps_no_entries_text(new_vault: Callable[..., Vault],
+                                                 vault_path: Path) -> None:
+    new_vault(2)
+    assert Vault.open(vault_path, PASSWORD, read_only=True)._entries_text is None

@@ -1,0 +1,47 @@
+"""The CLI's exit codes, a stable contract (the README lists them), and the errors
+only the CLI raises."""
+
+from __future__ import annotations
+
+from vault_app.core import errors
+
+PROG = "vault-app-cli"
+
+EXIT_OK = 0
+EXIT_USAGE = 1
+EXIT_WRONG_PASSWORD = 2
+EXIT_DAMAGED = 3
+EXIT_IN_USE = 4
+EXIT_IO = 5
+EXIT_NO_MEMORY = 6
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (errors.WrongPassword, EXIT_WRONG_PASSWORD),
+    (errors.VaultDamaged, EXIT_DAMAGED),
+    (errors.UnsupportedVersion, EXIT_DAMAGED),
+    (errors.KdfParamsOutOfRange, EXIT_DAMAGED),
+    (errors.VaultInUse, EXIT_IN_USE),
+    (errors.VaultIOError, EXIT_IO),
+    (errors.KdfMemoryUnavailable, EXIT_NO_MEMORY),
+    (errors.VaultError, EXIT_USAGE),
+)
+
+NO_MEMORY_MESSAGE = ("out of memory; nothing was written (saves are atomic, the vault "
+                     "file is intact). Close other programs and try again")
+
+
+class UsageError(errors.VaultError):
+    pass
+
+
+class OutputError(errors.VaultIOError):
+    """Standard output refused a write (``> /dev/full``, a closed descriptor)."""
+
+
+def exit_code_for(exc: BaseException) -> int:
+    for kind, code in EXIT_CODES:
+        if isinstance(exc, kind):
+            return code
+    return EXIT_INTERNAL
