@@ -274,3 +274,31 @@ def test_a_use_elsewhere_reloads_without_flagging_the_open_form(
     current = window.current_entry()
     assert current is not None and current.last_used_at is not None
     assert not form.stale_banner.isVisible()
+
+
+def test_cancelling_a_form_whose_save_meets_a_conflict_asks_nothing_and_lock_works(
+        qtbot: QtBot, sample_vault: Vault, vault_path: Path, unlocked: MainWindow) -> None:
+    """The user pressed Escape while a save was in flight, and the save came back with
+    a conflict. The window opened the conflict dialog on the closing form; it went
+    with the form, unanswered, and lock() then reached for the deleted dialog and
+    raised before forgetting the key, so neither Ctrl+L nor auto-lock worked again."""
+    window = unlocked
+    form = edit(qtbot, window, "key 0")
+    other = Vault.open(vault_path, PASSWORD)
+    key = other.find("key 0")
+    other.update(key.id, {"notes": "their note"}, base=key)
+    before = vault_path.read_bytes()
+    reactivate(qtbot, form)
+    type_into(qtbot, form.notes, "my note")
+    click(qtbot, form.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Save))
+    form.reject()  # before the save's answer reaches the GUI thread
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=SIGNAL_TIMEOUT)
+    qtbot.wait(50)  # deferred deletions
+    assert window.conflict_dialog is None
+    assert window.findChildren(ConflictDialog) == []
+    vault = window.vault
+    assert vault is not None
+    window.lock()
+    assert window.vault is None
+    qtbot.waitUntil(lambda: vault.is_locked, timeout=SIGNAL_TIMEOUT)
+    assert vault_path.read_bytes() == before  # nothing was written

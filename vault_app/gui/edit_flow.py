@@ -74,8 +74,16 @@ def open_form(window: MainWindow, entry: KeyEntry | None) -> None:
         # Saved, cancelled or locked: the secrets typed go now, not at exit.
         if window.form is form:
             window.form = None
+        # Its conflict or "deleted" dialog closes with it, unanswered (their answers see
+        # the form gone and do nothing); else lock() would reach for deleted widgets.
+        if window.conflict_dialog is not None and window.conflict_dialog.parent() is form:
+            window.conflict_dialog.wipe()
+            window.conflict_dialog = None
+        if window.removed_dialog is not None and window.removed_dialog.parent() is form:
+            window.removed_dialog.reject()
+            window.removed_dialog = None
         form.wipe_fields()
-        form.deleteLater()  # with its conflict or "deleted" dialog, if one is open
+        form.deleteLater()
 
     form.submitted.connect(submitted)
     form.finished.connect(closed)
@@ -89,7 +97,10 @@ def _save_edit(window: MainWindow, form: KeyForm, changes: dict[str, Any], base:
     (``choices`` settle the conflicts the user has answered so far)."""
     def refused(exc: BaseException) -> None:
         if isinstance(exc, errors.EditConflict | errors.EntryRemovedOnDisk):
-            refresh(window)  # the vault re-read the file: show what is there now
+            if window.vault is not None:
+                refresh(window)  # the vault re-read the file: show what is there now
+            if window.form is not form:  # cancelled or locked while it was saving:
+                return  # nothing was written, and there is no one left to ask
             flag_stale_form(window)
         if isinstance(exc, errors.EditConflict):
             _resolve_conflict(window, form, changes, base, exc, done, failed, choices or {})

@@ -268,6 +268,27 @@ class MainWindow(QtWidgets.QMainWindow):
         """Forget the data key and every entry, and wipe every widget showing one."""
         if self.vault is None:
             return
+        vault, self.vault = self.vault, None
+        try:
+            self._wipe_session()
+        finally:  # whatever the widgets do, the key goes
+            if self.ops.writes_pending:
+                # A save in flight finishes first (nothing typed is lost), without the
+                # UI thread waiting for it: the key is forgotten by the write worker,
+                # in order after it. Its callback finds this vault closed, ignores it.
+                self.ops.run(vault.lock, _ignore, _ignore, writes=True)
+            else:
+                vault.lock()
+        self.read_only_banner.hide()
+        self.read_only_label.clear()
+        self.folder_banner.hide()
+        self.folder_banner.clear()
+        self.setWindowTitle("vault-app")
+        self.show_start_page(self.vault_path, notice)
+        self.locked.emit()
+
+    def _wipe_session(self) -> None:
+        """Close and wipe every widget that shows something of the vault."""
         self.idle.stop()
         self.watcher.stop()
         if self.form is not None:
@@ -285,21 +306,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.detail.show_entry(None)
         self.model.clear()
         self.search.clear()
-        vault, self.vault = self.vault, None
-        if self.ops.writes_pending:
-            # A save in flight finishes first (nothing typed is lost), without the UI
-            # thread waiting for it: the key is forgotten by the write worker, in
-            # order after it. Its callback finds this vault closed and ignores it.
-            self.ops.run(vault.lock, _ignore, _ignore, writes=True)
-        else:
-            vault.lock()
-        self.read_only_banner.hide()
-        self.read_only_label.clear()
-        self.folder_banner.hide()
-        self.folder_banner.clear()
-        self.setWindowTitle("vault-app")
-        self.show_start_page(self.vault_path, notice)
-        self.locked.emit()
 
     def changeEvent(self, event: QtCore.QEvent) -> None:
         if event.type() == QtCore.QEvent.Type.WindowStateChange and self.isMinimized() \
