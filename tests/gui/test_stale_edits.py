@@ -302,3 +302,35 @@ def test_cancelling_a_form_whose_save_meets_a_conflict_asks_nothing_and_lock_wor
     assert window.vault is None
     qtbot.waitUntil(lambda: vault.is_locked, timeout=SIGNAL_TIMEOUT)
     assert vault_path.read_bytes() == before  # nothing was written
+
+
+def test_keep_mine_against_a_value_changed_again_meanwhile_asks_again(
+        qtbot: QtBot, sample_vault: Vault, vault_path: Path, unlocked: MainWindow) -> None:
+    """'Keep mine' answers the value the dialog showed. If another window changes the
+    same field again while the dialog is open, the user is asked about the new value
+    instead of overwriting something never seen."""
+    window = unlocked
+    form = edit(qtbot, window, "key 0")
+    other = Vault.open(vault_path, PASSWORD)
+    key = other.find("key 0")
+    other.update(key.id, {"notes": "theirs 1"}, base=key)
+    reactivate(qtbot, form)
+    type_into(qtbot, form.notes, "mine")
+    click(qtbot, form.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Save))
+    qtbot.waitUntil(lambda: window.conflict_dialog is not None)
+    first = window.conflict_dialog
+    assert first is not None
+    wait_for_dialog(qtbot, first)
+    other.update(key.id, {"notes": "theirs 2"}, base=other.get(key.id))  # meanwhile
+    click(qtbot, first.mine_buttons["notes"])
+    click(qtbot, first.save)
+    qtbot.waitUntil(lambda: window.conflict_dialog not in (None, first))
+    second = window.conflict_dialog
+    assert second is not None
+    assert [(c.name, c.theirs) for c in second.conflicts] == [("notes", "theirs 2")]
+    assert on_disk(vault_path).notes == "theirs 2"  # nothing written yet
+    wait_for_dialog(qtbot, second)
+    click(qtbot, second.mine_buttons["notes"])
+    with qtbot.waitSignal(form.finished, timeout=SIGNAL_TIMEOUT):
+        click(qtbot, second.save)
+    assert on_disk(vault_path).notes == "mine"

@@ -186,7 +186,7 @@ def merge_edit(base: KeyEntry, changes: Mapping[str, Any], theirs: KeyEntry,
             f"“{theirs.label}” was changed by another window or process while you edited "
             f"it; these fields were changed on both sides: {titles}. Nothing was written; "
             "choose which values to keep.",
-            tuple(conflicts), theirs)
+            tuple(conflicts), theirs, base=base, changes=dict(changes))
     return result
 
 

@@ -8,6 +8,8 @@ written to disk. Front ends map them to exit codes or dialogs; see
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class VaultError(Exception):
     """Base class of every error the core raises on purpose."""
@@ -136,14 +138,20 @@ class EditConflict(VaultChangedOnDisk):
     """An edit and another session changed the same fields differently; nothing written.
 
     ``conflicts`` lists the fields; ``theirs`` is the entry as it is on disk now
-    (a ``KeyEntry``): resolve each field, then save again with it as the base.
+    (a ``KeyEntry``); ``base`` and ``changes`` are the edit exactly as it was merged.
+    To resolve it, pass all of it back: ``Vault.update(id, conflict.changes,
+    base=conflict.base, resolving=conflict, choices=...)``. Values may be secrets:
+    the message names fields only.
     """
 
     def __init__(self, message: str, conflicts: tuple[FieldConflict, ...] = (),
-                 theirs: object = None) -> None:
+                 theirs: object = None, *, base: object = None,
+                 changes: Mapping[str, object] | None = None) -> None:
         super().__init__(message)
         self.conflicts = conflicts
         self.theirs = theirs
+        self.base = base
+        self.changes: Mapping[str, object] = changes or {}
 
 
 class EntryRemovedOnDisk(VaultChangedOnDisk):

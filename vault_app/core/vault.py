@@ -37,6 +37,7 @@ from vault_app.core import crypto, folders, paths, storage, vault_lock
 from vault_app.core.edits import merge_edit
 from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import (
+    EditConflict,
     EntryRemovedOnDisk,
     KdfParamsOutOfRange,
     ValidationError,
@@ -213,7 +214,11 @@ class Vault:
         def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
             labels = {e.label.casefold(): e for e in entries}
             identities = {identity_credential(e): e for e in entries}
+            ids = {e.id for e in entries}
             for entry in new:
+                if entry.id in ids:  # a file with two entries of one id does not open
+                    raise ValidationError("this key is already in the vault", field="id")
+                ids.add(entry.id)
                 clash = labels.get(entry.label.casefold())
                 if clash is not None:
                     raise ValidationError(f"a key labelled '{clash.label}' already exists",
@@ -230,7 +235,7 @@ class Vault:
         self._commit(mutate)
 
     def update(self, entry_id: str, changes: Mapping[str, Any], *,
-               base: KeyEntry | None = None,
+               base: KeyEntry | None = None, resolving: EditConflict | None = None,
                choices: Mapping[str, str] | None = None) -> KeyEntry:
         """Edit fields of an entry (validated by ``model.edit_entry``) and save.
 
@@ -242,14 +247,22 @@ class Vault:
         ``EditConflict``; an entry deleted meanwhile raises ``EntryRemovedOnDisk``.
         Either way nothing is written. Without a base, ``changes`` overwrite.
 
-        To resolve an ``EditConflict``, call again with the same ``base`` and
-        ``changes`` and ``choices``: conflict name (``EditConflict.conflicts[i].name``)
-        -> ``edits.MINE`` or ``edits.THEIRS``. The merge is redone under the lock
-        against the entry on disk then; if it changed again meanwhile, a conflict
-        the choices do not cover raises a new ``EditConflict`` (nothing written).
+        To resolve an ``EditConflict``, pass it back as ``resolving``, with its
+        ``changes`` and ``base`` and the user's ``choices``: conflict name
+        (``conflicts[i].name``) -> ``edits.MINE`` or ``edits.THEIRS``. The choices
+        settle the edit against the entry the user was shown (``resolving.theirs``),
+        which becomes the base; that is then merged under the lock with the disk as it
+        is. So a field changed on disk yet again since is asked about again: an
+        answer never overwrites a value the user has not seen.
         """
-        if choices and base is None:
-            raise ValidationError("conflict choices need the base the edit started from")
+        if (resolving is None) != (choices is None) or (resolving and base is None):
+            raise ValidationError(
+                "resolving a conflict needs the conflict, the choices and the base")
+        if resolving is not None and choices is not None and base is not None:
+            seen = resolving.theirs
+            if not isinstance(seen, KeyEntry):
+                raise ValidationError("the conflict does not say what was on disk")
+            changes, base = merge_edit(base, changes, seen, choices), seen
         result: list[KeyEntry] = []
 
         def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
@@ -258,8 +271,7 @@ class Vault:
                     f"“{base.label}” was deleted by another window or process while you "
                     "edited it; nothing was written.")
             index = _index_of(entry_id, entries)
-            applied = changes if base is None else merge_edit(base, changes, entries[index],
-                                                              choices)
+            applied = changes if base is None else merge_edit(base, changes, entries[index])
             edited = edit_entry(entries[index], applied, self.catalog)
             _check_unique(edited, entries, before=entries[index])
             result.append(edited)

@@ -5,7 +5,7 @@ adding a deleted key back, flagging a stale form)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from vault_app.core import errors
@@ -90,11 +90,12 @@ def open_form(window: MainWindow, entry: KeyEntry | None) -> None:
     form.open()
 
 
-def _save_edit(window: MainWindow, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
+def _save_edit(window: MainWindow, form: KeyForm, changes: Mapping[str, Any], base: KeyEntry,
                done: Callable[[Any], None], failed: Callable[[BaseException], None],
+               resolving: errors.EditConflict | None = None,
                choices: dict[str, str] | None = None) -> None:
     """Save the fields the user changed, merged by the core with the disk's entry
-    (``choices`` settle the conflicts the user has answered so far)."""
+    (``choices`` answer the conflict ``resolving``)."""
     def refused(exc: BaseException) -> None:
         if isinstance(exc, errors.EditConflict | errors.EntryRemovedOnDisk):
             if window.vault is not None:
@@ -103,22 +104,21 @@ def _save_edit(window: MainWindow, form: KeyForm, changes: dict[str, Any], base:
                 return  # nothing was written, and there is no one left to ask
             flag_stale_form(window)
         if isinstance(exc, errors.EditConflict):
-            _resolve_conflict(window, form, changes, base, exc, done, failed, choices or {})
+            _resolve_conflict(window, form, exc, done, failed)
         elif isinstance(exc, errors.EntryRemovedOnDisk):
             _offer_add_back(window, form, done, failed)
         else:
             failed(exc)
 
-    window.save(lambda vault: vault.update(base.id, changes, base=base, choices=choices),
-               done, refused)
+    window.save(lambda vault: vault.update(base.id, changes, base=base, resolving=resolving,
+                                           choices=choices), done, refused)
 
 
-def _resolve_conflict(window: MainWindow, form: KeyForm, changes: dict[str, Any], base: KeyEntry,
-                      conflict: errors.EditConflict, done: Callable[[Any], None],
-                      failed: Callable[[BaseException], None],
-                      choices: dict[str, str]) -> None:
-    theirs = conflict.theirs
-    assert isinstance(theirs, KeyEntry)
+def _resolve_conflict(window: MainWindow, form: KeyForm, conflict: errors.EditConflict,
+                      done: Callable[[Any], None],
+                      failed: Callable[[BaseException], None]) -> None:
+    theirs, base = conflict.theirs, conflict.base
+    assert isinstance(theirs, KeyEntry) and isinstance(base, KeyEntry)
     dialog = ConflictDialog(theirs.label, conflict.conflicts, form)
     window.conflict_dialog = dialog
 
@@ -131,10 +131,10 @@ def _resolve_conflict(window: MainWindow, form: KeyForm, changes: dict[str, Any]
                 "not saved: this key was changed elsewhere meanwhile. Your edits are "
                 "still here; save again to choose which values to keep."))
             return
-        # The core redoes the merge under the lock with these answers; if the disk
-        # changed yet again, it asks about the new conflicts only.
-        _save_edit(window, form, changes, base, done, failed,
-                        {**choices, **dialog.choices()})
+        # The core settles the edit against what the dialog showed, then merges it
+        # with the disk under the lock: anything changed there since is asked again.
+        _save_edit(window, form, conflict.changes, base, done, failed,
+                   resolving=conflict, choices=dialog.choices())
 
     dialog.finished.connect(answered)
     dialog.finished.connect(lambda _result: _dispose(dialog))  # after answered()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import stat
@@ -746,3 +747,17 @@ def test_a_read_only_vault_keeps_no_entries_text(new_vault: Callable[..., Vault]
                                                  vault_path: Path) -> None:
     new_vault(2)
     assert Vault.open(vault_path, PASSWORD, read_only=True)._entries_text is None
+
+
+def test_add_many_refuses_an_id_already_in_the_vault_or_the_batch(
+        vault: Vault, vault_path: Path) -> None:
+    # A vault with two entries of one id is damaged (spec 6.3): writing one would
+    # lock the user out of every key on the next open.
+    before = vault_path.read_bytes()
+    taken = dataclasses.replace(make_entry("copy"), id=vault.entries[0].id)
+    with pytest.raises(ValidationError, match="already in the vault"):
+        vault.add_many([taken])
+    twin = make_entry("twin")
+    with pytest.raises(ValidationError, match="already in the vault"):
+        vault.add_many([twin, dataclasses.replace(make_entry("twin 2"), id=twin.id)])
+    assert vault_path.read_bytes() == before

@@ -1,4 +1,4 @@
-"""Resolving an edit conflict in the core: Vault.update(..., base=, choices=)."""
+"""Resolving an edit conflict in the core: Vault.update(..., resolving=, choices=)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_choices_resolve_the_conflict_under_the_lock(vault: Vault, vault_path: P
                                                      choice: str, notes: str) -> None:
     window_b, key, conflict = conflict_on_notes(vault, vault_path)
     assert [c.name for c in conflict.conflicts] == ["notes"]
-    saved = window_b.update(key.id, {"notes": "from B", "tags": "b"}, base=key,
+    saved = window_b.update(key.id, conflict.changes, base=key, resolving=conflict,
                             choices={"notes": choice})
     stored = Vault.open(vault_path, PASSWORD).get(key.id)
     assert (stored.notes, stored.tags) == (notes, ("b",))
@@ -39,28 +39,39 @@ def test_choices_resolve_the_conflict_under_the_lock(vault: Vault, vault_path: P
 def test_a_new_change_on_disk_since_the_conflict_is_a_new_conflict(
         vault: Vault, vault_path: Path) -> None:
     """The dialog's answers cover the fields it showed, nothing the disk changed since."""
-    window_b, key, _ = conflict_on_notes(vault, vault_path)
+    window_b, key, conflict = conflict_on_notes(vault, vault_path)
     vault.update(key.id, {"tags": "a"}, base=vault.get(key.id))  # A again, another field
     before = vault_path.read_bytes()
     with pytest.raises(EditConflict) as caught:
-        window_b.update(key.id, {"notes": "from B", "tags": "b"}, base=key,
+        window_b.update(key.id, conflict.changes, base=key, resolving=conflict,
                         choices={"notes": MINE})
-    assert [c.name for c in caught.value.conflicts] == ["tags"]
+    again = caught.value
+    assert [c.name for c in again.conflicts] == ["tags"]
     assert vault_path.read_bytes() == before
-    window_b.update(key.id, {"notes": "from B", "tags": "b"}, base=key,
-                    choices={"notes": MINE, "tags": THEIRS})
+    assert isinstance(again.base, KeyEntry)
+    window_b.update(key.id, again.changes, base=again.base, resolving=again,
+                    choices={"tags": THEIRS})
     stored = Vault.open(vault_path, PASSWORD).get(key.id)
     assert (stored.notes, stored.tags) == ("from B", ("a",))
 
 
-def test_a_chosen_field_changed_again_on_disk_keeps_the_choice(vault: Vault,
-                                                              vault_path: Path) -> None:
-    window_b, key, _ = conflict_on_notes(vault, vault_path)
+def test_a_chosen_field_changed_again_on_disk_is_asked_again(vault: Vault,
+                                                            vault_path: Path) -> None:
+    """'Keep mine' was said against the value the dialog showed; a value written on
+    disk after it was never seen, so it is not overwritten without asking."""
+    window_b, key, conflict = conflict_on_notes(vault, vault_path)
     vault.update(key.id, {"notes": "from A, again"}, base=vault.get(key.id))
-    window_b.update(key.id, {"notes": "from B"}, base=key, choices={"notes": MINE})
-    assert Vault.open(vault_path, PASSWORD).get(key.id).notes == "from B"
+    before = vault_path.read_bytes()
+    with pytest.raises(EditConflict) as caught:
+        window_b.update(key.id, conflict.changes, base=key, resolving=conflict,
+                        choices={"notes": MINE})
+    assert [(c.name, c.theirs) for c in caught.value.conflicts] == [("notes", "from A, again")]
+    assert vault_path.read_bytes() == before
 
 
-def test_choices_need_a_base(vault: Vault) -> None:
+def test_choices_need_the_conflict_and_a_base(vault: Vault, vault_path: Path) -> None:
     with pytest.raises(ValidationError, match="base"):
         vault.update(vault.entries[0].id, {"notes": "x"}, choices={"notes": MINE})
+    _, key, conflict = conflict_on_notes(vault, vault_path)
+    with pytest.raises(ValidationError, match="the conflict"):
+        vault.update(key.id, conflict.changes, base=key, resolving=conflict)
