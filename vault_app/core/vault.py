@@ -74,7 +74,10 @@ class Vault:
     def __init__(self, path: Path, slot: KeySlot, dek: bytes, meta: VaultMeta,
                  entries: list[KeyEntry], fingerprint: bytes,
                  catalog: Catalog | None = None, *, read_only: bool = False) -> None:
-        self.path = path
+        self.path = path  # the real file, every link followed
+        # The path as the user named it (a link into a synced folder, say): what a
+        # front end remembers, so that a link moved to another target is followed.
+        self.given_path = path
         self.read_only = read_only
         # Why the file cannot be saved (see ``writable``), or None; refreshed on each save.
         self.read_only_reason: str | None = None
@@ -124,6 +127,7 @@ class Vault:
         stamp = _write_new_file(path, blob)
         vault = cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
         vault._disk_stamp = stamp
+        vault.given_path = Path(os.path.abspath(given))
         vault.folder_warning = folders.folder_warning(given)
         return vault
 
@@ -143,6 +147,7 @@ class Vault:
                     read_only=read_only)
         vault.read_only_reason = read_only_reason(path)
         vault._disk_stamp = stamp
+        vault.given_path = Path(os.path.abspath(given))
         vault.folder_warning = folders.folder_warning(given)
         if not read_only:
             vault._entries_text = entries_text(plaintext, meta, entries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from vault_app import APP_NAME
@@ -62,7 +63,7 @@ class Settings:
         return [Path(p) for p in items if isinstance(p, str) and p][:MAX_RECENT]
 
     def remember_vault(self, path: Path) -> None:
-        path = path.resolve()
+        path = Path(os.path.abspath(path))  # not resolved: a link is remembered as a link
         recent = [p for p in self.recent_vaults if p != path]
         self._s.setValue("vaults/recent", [str(p) for p in [path, *recent][:MAX_RECENT]])
 

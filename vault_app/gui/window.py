@@ -10,6 +10,7 @@ worker, one at a time.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -121,7 +122,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- pages -----------------------------------------------------------------
     def show_start_page(self, path: Path, notice: str = "") -> None:
         self.vault_path = path
-        if path.exists():
+        if os.path.lexists(path):  # a broken link too: unlocking says what is wrong
             self.unlock_page.set_vaults(path, self.settings.recent_vaults)
             self.unlock_page.set_notice(notice)
             self.stack.setCurrentWidget(self.unlock_page)
@@ -226,8 +227,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _opened(self, vault: Vault, rows: KeyRows | None = None) -> None:
         self.vault = vault
-        self.vault_path = vault.path
-        self.settings.remember_vault(vault.path)
+        self.vault_path = vault.given_path  # a link stays a link: it is resolved at open
+        self.settings.remember_vault(vault.given_path)
         self.model.set_rows(rows or self.model.prepare(vault.entries))
         self.stack.setCurrentWidget(self.vault_page)
         self.idle.set_timeout(self.settings.autolock_minutes * 60_000)
