@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import PASSWORD, CliResult, make_entry
 from tests.e2e.support import assert_fails, assert_ok, folder_state, write_payload_vault
+from tests.hostile_payloads import HOSTILE
 from vault_app.core import schema
 from vault_app.core.model import format_ts
 from vault_app.core.vault import Vault
@@ -31,46 +32,16 @@ def document(**vault_changes: Any) -> dict[str, Any]:
     return doc
 
 
-def raw(doc: dict[str, Any], text: str) -> bytes:
-    return json.dumps(doc).replace('"@@raw@@"', text).encode("utf-8")
-
-
-def _custom_without_url() -> bytes:
-    doc = document()
-    doc["entries"][1]["api_url"] = None
-    return json.dumps(doc).encode()
-
-
-def _label(text: str) -> bytes:
-    doc = document()
-    doc["entries"][0]["label"] = "@@raw@@"
-    return raw(doc, text)
-
-
-DAMAGED = {
-    "nesting-100000": raw(document(x="@@raw@@"), "[" * 100_000 + "]" * 100_000),
-    "surrogate-in-label": _label(r'"OKX \ud800"'),
-    "surrogate-in-vault": raw(document(note="@@raw@@"), r'"\ud800"'),
-    # In our own layout: `add` (the old line-splitting path) opened and rewrote it.
-    "bom": b"\xef\xbb\xbf" + schema.encode_payload(schema.VaultMeta(), [make_entry("a")]),
-    "nan": raw(document(x="@@raw@@"), "NaN"),
-    "duplicate-name": _label('"a","label":"b"'),
-    "custom-null-api-url": _custom_without_url(),
-    "vault-id-number": json.dumps(document(id=7)).encode(),
-    "timestamp-with-space": json.dumps(document(created_at="2026-11-21 09:30:00Z")).encode(),
-}
-
-
 def add(cli: Cli, label: str) -> CliResult:
     result: CliResult = cli("add", "--exchange", "binance", "--label", label,
                             stdin=f"{PASSWORD}\nak-{label}\nsk-{label}\n")
     return result
 
 
-@pytest.mark.parametrize("name", list(DAMAGED))
+@pytest.mark.parametrize("name", list(HOSTILE))
 def test_list_and_add_both_refuse_as_damaged_and_write_nothing(
         name: str, cli: Cli, vault_path: Path) -> None:
-    write_payload_vault(vault_path, DAMAGED[name])
+    write_payload_vault(vault_path, HOSTILE[name])
     before = folder_state(vault_path)
     assert_fails(cli("list", stdin=PASSWORD + "\n"), 3, "damaged")
     assert_fails(add(cli, "new key"), 3, "damaged")

@@ -15,21 +15,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FAST_KDF, PASSWORD, make_entry
+from tests.conftest import PASSWORD, make_entry
+from tests.e2e.support import write_payload_vault
+from tests.hostile_payloads import HOSTILE, app_document, payload
 from vault_app.core import schema
-from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
+from vault_app.core.envelope import unlock_bytes
 from vault_app.core.errors import VaultDamaged
 from vault_app.core.vault import Vault
-
-
-def payload(**changes: Any) -> bytes:
-    """A one-entry payload in our own layout, with some entry fields replaced."""
-    entry = make_entry(label="OKX main", exchange="okx")
-    meta = schema.VaultMeta()
-    document = json.loads(schema.encode_payload(meta, [entry]))
-    document["entries"][0].update(changes)
-    return schema.encode_payload(meta, []).replace(
-        b'"entries":[', b'"entries":[\n' + json.dumps(document["entries"][0]).encode(), 1)
 
 
 @pytest.mark.parametrize("rotate_days", [1, 3650])
@@ -63,44 +55,7 @@ def test_non_text_enum_values_are_damaged_not_a_crash(changes: dict[str, Any]) -
 
 def sealed(path: Path, plaintext: bytes) -> bytes:
     """Write a vault whose payload is ``plaintext``, sealed with a real key."""
-    slot, dek = new_key_slot(PASSWORD, FAST_KDF)
-    data = seal(slot, dek, plaintext)
-    path.write_bytes(data)
-    return data
-
-
-def app_document(**vault_changes: Any) -> dict[str, Any]:
-    document = json.loads(schema.encode_payload(schema.VaultMeta(), [make_entry("OKX main")]))
-    document["vault"].update(vault_changes)
-    return document
-
-
-def with_raw(document: dict[str, Any], raw: str) -> bytes:
-    """``document`` as JSON with the string "@@raw@@" replaced by raw JSON text."""
-    return json.dumps(document).replace('"@@raw@@"', raw).encode("utf-8")
-
-
-def label_raw(raw: str) -> bytes:
-    document = app_document()
-    document["entries"][0]["label"] = "@@raw@@"
-    return with_raw(document, raw)
-
-
-HOSTILE = {
-    "nesting-100000": with_raw(app_document(x="@@raw@@"), "[" * 100_000 + "]" * 100_000),
-    "surrogate-in-label": label_raw(r'"a\ud800"'),
-    "surrogate-in-vault": with_raw(app_document(name="@@raw@@"), r'"\udc00"'),
-    # In our own layout: `add` (the old line-splitting path) opened and rewrote it.
-    "bom": b"\xef\xbb\xbf" + schema.encode_payload(schema.VaultMeta(), [make_entry("a")]),
-    "nan": with_raw(app_document(x="@@raw@@"), "NaN"),
-    "infinity": label_raw("Infinity"),
-    "duplicate-label": label_raw('"a","label":"b"'),
-    "timestamp-with-space": json.dumps(app_document(created_at="2026-11-21 09:30:00Z")).encode(),
-    "vault-id-number": json.dumps(app_document(id=12345)).encode(),
-    "rotate-days-1e0": payload().replace(b'"rotate_days": 90', b'"rotate_days": 1e0'),
-    "rotate-days-90.0": payload().replace(b'"rotate_days": 90', b'"rotate_days": 90.0'),
-    "custom-null-api-url": payload(environment="custom", api_url=None),
-}
+    return write_payload_vault(path, plaintext)
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
