@@ -4,6 +4,7 @@ only the CLI raises."""
 from __future__ import annotations
 
 from vault_app.core import errors
+from vault_app.trading import errors as trading_errors
 
 PROG = "vault-app-cli"
 
@@ -14,6 +15,7 @@ EXIT_DAMAGED = 3
 EXIT_IN_USE = 4
 EXIT_IO = 5
 EXIT_NO_MEMORY = 6
+EXIT_EXCHANGE = 7
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
@@ -25,6 +27,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (errors.VaultInUse, EXIT_IN_USE),
     (errors.VaultIOError, EXIT_IO),
     (errors.KdfMemoryUnavailable, EXIT_NO_MEMORY),
+    (trading_errors.ExchangeProblem, EXIT_EXCHANGE),
     (errors.VaultError, EXIT_USAGE),
 )
 
