@@ -13,29 +13,23 @@ import time
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 
 from tests.conftest import REPO, make_entry
 from tests.e2e.support import run_python
-from tests.unit.trading.stub_exchange import StubExchange, stub_exchange
+from tests.unit.trading.stub_exchange import (
+    API_KEY,
+    SECRET,
+    StubExchange,
+    binance,
+    stub_exchange,
+)
 from vault_app.core.errors import ValidationError
-from vault_app.core.model import KeyEntry
 from vault_app.trading import errors
 from vault_app.trading.client import SILENT_LOGGER, ExchangeClient, is_loopback_url, rebase_url
 from vault_app.trading.markets_cache import MarketsCache
-
-API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
-SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
-
-
-def binance(url: str | None = None, **fields: Any) -> KeyEntry:
-    if url is not None:
-        fields.update(environment="custom", api_url=url)
-    return make_entry("Binance main", "binance",
-                      credentials={"apiKey": API_KEY, "secret": SECRET}, **fields)
 
 
 @pytest.fixture
