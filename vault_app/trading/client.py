@@ -347,7 +347,7 @@ class ExchangeClient:
 
     def cached_symbols(self) -> list[str] | None:
         """The symbols of the cached markets (stale ones too), without loading ccxt."""
-        cached = self._cache.load(self.cache_key, load_catalog().ccxt_version)
+        cached = self._cache.symbols(self.cache_key, load_catalog().ccxt_version)
         return None if cached is None else cached.symbols
 
     def _use(self, cached: CachedMarkets, *, stale: bool) -> Any:

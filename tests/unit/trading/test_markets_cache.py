@@ -97,23 +97,59 @@ def test_another_ccxt_version_is_absent(cache: MarketsCache) -> None:
     assert cache.load("k", "0.0.1") is None
 
 
+def _file(header: object = None, body: object = None, **changes: object) -> bytes:
+    """A cache file's bytes: a header line and a body line, each JSON unless bytes."""
+    if header is None:
+        header = {"format": 1, "ccxt_version": VERSION, "saved_at": 1_700_000_000.0,
+                  "symbols": ["BTC/USDT"], **changes}
+    if body is None:
+        body = {"markets": MARKETS, "currencies": None}
+    parts = [part if isinstance(part, bytes) else json.dumps(part).encode()
+             for part in (header, body)]
+    return b"\n".join(parts)
+
+
+def test_the_file_helper_makes_a_valid_file(cache: MarketsCache) -> None:
+    cache.folder.mkdir(parents=True)
+    cache.path("k").write_bytes(_file())
+    loaded = cache.load("k", VERSION)
+    assert loaded is not None and loaded.markets == MARKETS
+
+
 @pytest.mark.parametrize("content", [
-    b"", b"\x00\xff garbage", b"[]", b'{"format": 1}', b"{" * 100_000,
-    json.dumps({"format": 2, "ccxt_version": VERSION, "saved_at": 1, "markets": {}}).encode(),
-    json.dumps({"format": 1, "ccxt_version": VERSION, "saved_at": "x", "markets": {}}).encode(),
-    json.dumps({"format": 1, "ccxt_version": VERSION, "saved_at": True,
-                "markets": {}}).encode(),
-    json.dumps({"format": 1, "ccxt_version": VERSION, "saved_at": 1,
-                "markets": {"BTC/USDT": {"id": "BTCUSDT", "symbol": "ETH/USDT"}}}).encode(),
-    json.dumps({"format": 1, "ccxt_version": VERSION, "saved_at": 1,
-                "markets": {"BTC/USDT": [1]}}).encode(),
-    json.dumps({"format": 1, "ccxt_version": VERSION, "saved_at": 1, "markets": MARKETS,
-                "currencies": [1]}).encode(),
+    b"", b"\x00\xff garbage", b"[]", b"{" * 100_000, _file(header=b"[]"),
+    _file(format=2), _file(saved_at="x"), _file(saved_at=True), _file(symbols="BTC/USDT"),
+    _file(symbols=[1]), _file(header=b'{"format": 1'),
 ])
-def test_a_damaged_file_is_absent(cache: MarketsCache, content: bytes) -> None:
+def test_a_damaged_header_is_absent(cache: MarketsCache, content: bytes) -> None:
+    cache.folder.mkdir(parents=True)
+    cache.path("k").write_bytes(content)
+    assert cache.symbols("k", VERSION) is None
+    assert cache.load("k", VERSION) is None
+
+
+@pytest.mark.parametrize("content", [
+    _file(body=b""), _file(body=b"{" * 100_000), _file(body=[]),
+    _file(body={"markets": MARKETS, "currencies": None})[:-5],
+    _file(symbols=["ETH/USDT"]),
+    _file(body={"markets": {"BTC/USDT": {"id": "BTCUSDT", "symbol": "ETH/USDT"}}}),
+    _file(body={"markets": {"BTC/USDT": {"symbol": "BTC/USDT"}}}),
+    _file(body={"markets": {"BTC/USDT": [1]}}),
+    _file(body={"markets": MARKETS, "currencies": [1]}),
+    _file(body={"markets": MARKETS, "currencies": {"BTC": 1}}),
+])
+def test_a_damaged_body_is_absent(cache: MarketsCache, content: bytes) -> None:
     cache.folder.mkdir(parents=True)
     cache.path("k").write_bytes(content)
     assert cache.load("k", VERSION) is None
+
+
+def test_symbols_come_from_the_header_alone(cache: MarketsCache) -> None:
+    cache.save("k", VERSION, MARKETS, None)
+    first_line = cache.path("k").read_bytes().split(b"\n")[0]
+    assert b"precision" not in first_line
+    listed = cache.symbols("k", VERSION)
+    assert listed is not None and listed.symbols == ["BTC/USDT"] and not listed.stale
 
 
 def test_a_symlink_is_not_followed(cache: MarketsCache, tmp_path: Path) -> None:
