@@ -342,3 +342,34 @@ print(json.dumps({"before": before, "built": built, "after": after}))
     assert json.loads(proc.stdout) == {
         "before": [], "built": [],
         "after": ["ccxt", "ccxt.abstract", "ccxt.abstract.binance", "ccxt.binance"]}
+
+
+@pytest.mark.parametrize("how", ["params", "keyword"])
+def test_a_call_asking_for_retries_is_refused(client: ExchangeClient, stub: StubExchange,
+                                              how: str) -> None:
+    client.load_markets()
+    stub.requests.clear()
+    args: tuple[Any, ...] = ("BTC/USDT", "limit", "buy", 0.01, 50000)
+    with pytest.raises(errors.ExchangeProblem, match="nothing was sent"):
+        if how == "params":
+            client.call("create_order", *args, {"maxRetriesOnFailure": 2})
+        else:
+            client.call("create_order", *args, params={"defaultMaxRetriesOnFailure": 1})
+    assert stub.requests == []
+
+
+def test_requests_adapters_never_resend(client: ExchangeClient, stub: StubExchange) -> None:
+    from urllib3.util.retry import Retry
+
+    session = client.exchange.session
+    assert all(adapter.max_retries.total == 0 for adapter in session.adapters.values())
+    session.adapters["http://"].max_retries = Retry(total=3)
+    with pytest.raises(errors.ExchangeProblem, match="nothing was sent"):
+        client.call("fetch_balance")
+    assert stub.requests == []
+
+
+def test_ccxts_print_is_silenced(client: ExchangeClient,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    client.exchange.log("fetch Request:", API_KEY)
+    assert capsys.readouterr() == ("", "")
