@@ -137,10 +137,18 @@ class DemoExchange:
             return book.prices[book.symbol(symbol).id]
 
     def set_price(self, symbol: str, price: str | Decimal) -> None:
-        """Move the last price of ``symbol`` (``BTC/USDT`` or ``BTCUSDT``) and fill or
-        trigger the orders it reaches, at once."""
+        """Set the last price of ``symbol`` (``BTC/USDT`` or ``BTCUSDT``) and fill or
+        trigger the orders it reaches, at once. The price then stays there (the random
+        walk skips it) until ``release_price``."""
         with self._backend.lock:
             state = self._backend.state
             found = state.book.symbol(symbol)
+            state.book.pinned.add(found.id)
             state.book.set(found, Decimal(price))
             state.ledger.match(self._backend.now())
+
+    def release_price(self, symbol: str) -> None:
+        """Let the random walk move ``symbol`` again."""
+        with self._backend.lock:
+            book = self._backend.state.book
+            book.pinned.discard(book.symbol(symbol).id)

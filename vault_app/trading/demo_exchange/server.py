@@ -228,6 +228,9 @@ class DemoServer(ThreadingHTTPServer):
             self.connections.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet: a client that hangs up (a timeout, a dropped answer) is no error here."""
+
     def close_connections(self) -> None:
         with self._connections_lock:
             connections = list(self.connections)
