@@ -45,9 +45,12 @@ class DemoExchangeCommand(Command):
                 pass
 
         stop = threading.Event()
-        demo = DemoExchange(seed=self.args.seed, port=self.args.port, on_request=show)
+        demo = DemoExchange(seed=self.args.seed, port=self.args.port, on_request=show,
+                            log_limit=1000)
         demo.start()
-        previous = signal.signal(signal.SIGTERM, lambda _n, _f: stop.set())
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, lambda _n, _f: stop.set()) \
+            if main_thread else None
         try:
             self._introduce(demo.url, demo.read_key.api_key, demo.read_key.secret,
                             demo.trading_key.api_key, demo.trading_key.secret)
@@ -55,7 +58,8 @@ class DemoExchangeCommand(Command):
         except KeyboardInterrupt:
             pass
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            if main_thread:
+                signal.signal(signal.SIGTERM, previous)
             demo.stop()
         self.say("Demo exchange stopped.")
         return EXIT_OK

@@ -72,3 +72,46 @@ def test_a_changed_parameter_breaks_the_signature(demo: DemoExchange,
     with pytest.raises(ccxt.AuthenticationError, match="-1022"):
         exchange.create_order("BTC/USDT", "limit", "buy", 0.01, 30000)
     assert demo.orders_for(demo.trading_key.api_key) == []
+
+
+def signed_get(demo: DemoExchange, path: str, query: str, *, secret: str | None = None,
+               header: str = "X-MBX-APIKEY") -> tuple[int, dict[str, Any]]:
+    """A hand-signed GET, outside ccxt."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    key = demo.trading_key
+    signature = hmac_hex(secret or key.secret, query)
+    request = urllib.request.Request(f"{demo.url}{path}?{query}&signature={signature}",
+                                     headers={header: key.api_key})
+    try:
+        with urllib.request.urlopen(request) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def server_ms(demo: DemoExchange) -> int:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(demo.url + "/api/v3/time") as answer:
+        return int(json.loads(answer.read())["serverTime"])
+
+
+def test_hand_signed_requests_and_the_time_window(demo: DemoExchange) -> None:
+    now = server_ms(demo)
+    status, body = signed_get(demo, "/api/v3/account", f"timestamp={now}",
+                              header="x-mbx-apikey")
+    assert status == 200 and body["accountType"] == "SPOT"
+    # The default recvWindow is 5000 ms; a larger one admits an older timestamp.
+    assert signed_get(demo, "/api/v3/account", f"timestamp={now - 20_000}")[1]["code"] == -1021
+    assert signed_get(demo, "/api/v3/account",
+                      f"timestamp={now - 20_000}&recvWindow=60000")[0] == 200
+    assert signed_get(demo, "/api/v3/account",
+                      f"timestamp={now}&recvWindow=60001")[1]["code"] == -1131
+    assert signed_get(demo, "/api/v3/account", "recvWindow=5000")[1]["code"] == -1102
+    assert signed_get(demo, "/api/v3/account", f"timestamp={now}",
+                      secret="s" * 64) == (400, {"code": -1022, "msg":
+                                                  "Signature for this request is not valid."})
