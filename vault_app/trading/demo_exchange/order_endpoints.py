@@ -140,5 +140,7 @@ def open_orders(state: State, call: Call) -> object:
 def cancel_open_orders(state: State, call: Call) -> object:
     symbol = state.book.symbol(call.need("symbol"))
     chosen = [o for o in call.me.orders.values() if o.is_open and o.symbol == symbol]
+    if not chosen:
+        raise errors.unknown_order()  # what Binance answers when nothing is open
     return [_cancel_answer(state.ledger.cancel(call.me, symbol, o.order_id, None, call.now),
                            call) for o in chosen]
