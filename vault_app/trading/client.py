@@ -348,6 +348,12 @@ class ExchangeClient:
             exchange.options["adjustForTimeDifference"] = True
             return int(offset)
 
+    def close(self) -> None:
+        """Close the instance's HTTP connections (a later call opens new ones)."""
+        with self._lock:
+            if self._exchange is not None:
+                self._exchange.close()
+
     # --- markets -----------------------------------------------------------------------
 
     def load_markets(self, refresh: bool = False, *, allow_stale: bool = False) -> Any:
