@@ -155,11 +155,14 @@ def rebase_url(url: str, base: str) -> str:
 
 
 def rebase_urls(value: Any, base: str) -> Any:
-    """Every URL string in ``value`` (a string or nested dicts of them), rebased."""
+    """Every URL in ``value`` (a string, or dicts and lists of them), rebased: a URL left
+    alone would send the key's requests to the exchange's own host."""
     if isinstance(value, str):
         return rebase_url(value, base)
     if isinstance(value, dict):
         return {key: rebase_urls(item, base) for key, item in value.items()}
+    if isinstance(value, list):
+        return [rebase_urls(item, base) for item in value]
     return value
 
 

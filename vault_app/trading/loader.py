@@ -79,7 +79,11 @@ def exchange_class(exchange_id: str) -> type:
         package = sys.modules.get(PACKAGE)
         if package is None:
             package = _install_light_package()
-        cls = getattr(package, exchange_id)
+        cls = getattr(package, exchange_id, None)
+        if isinstance(cls, types.ModuleType):  # ``import ccxt.<id>`` bound the module
+            cls = getattr(cls, exchange_id, None)
+            if isinstance(cls, type):
+                setattr(package, exchange_id, cls)
     if not isinstance(cls, type):
         raise ValidationError(f"ccxt has no exchange class '{exchange_id}'", field="exchange")
     return cls

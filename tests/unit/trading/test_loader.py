@@ -198,3 +198,15 @@ print(json.dumps({"same": all(cls is getattr(ccxt, name) for name, cls in found)
                   "count": len(found)}))
 """)
     assert result == {"same": True, "count": 12}
+
+
+def test_a_submodule_imported_first_still_gives_the_class() -> None:
+    result = _run("""
+import json, sys
+from vault_app.trading.loader import exchange_class
+exchange_class("binance")
+import ccxt.kraken  # binds the module ccxt.kraken to the package attribute
+cls = exchange_class("kraken")
+print(json.dumps({"class": isinstance(cls, type), "bound": ccxt.kraken is cls}))
+""")
+    assert result == {"class": True, "bound": True}
