@@ -29,7 +29,9 @@ from tests.unit.trading.stub_exchange import (
 )
 from vault_app.core.errors import ValidationError
 from vault_app.trading import errors
-from vault_app.trading.client import SILENT_LOGGER, ExchangeClient, is_loopback_url, rebase_url
+from vault_app.trading.ccxt_guards import SILENT_LOGGER
+from vault_app.trading.client import ExchangeClient
+from vault_app.trading.endpoints import is_loopback_url, rebase_url, rebase_urls
 from vault_app.trading.markets_cache import MarketsCache
 
 
@@ -377,8 +379,6 @@ def test_ccxts_print_is_silenced(client: ExchangeClient,
 
 
 def test_rebase_urls_walks_nested_tables() -> None:
-    from vault_app.trading.client import rebase_urls
-
     api = {"public": "https://api.x.com/v1", "private": {"spot": "https://api.x.com/v2",
                                                          "doc": "see the manual"},
            "ws": ["wss://stream.x.com"], "count": 3}
