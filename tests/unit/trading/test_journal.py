@@ -410,3 +410,13 @@ def test_a_file_that_is_not_a_journal_is_refused(path: Path, content: bytes,
     with pytest.raises(JournalDamaged, match=fragment):
         Journal(path, KEY).append(ORDER)
     assert path.read_bytes() == content
+
+
+def test_a_temp_name_left_by_a_creator_killed_before_removing_it_is_cleaned_up(
+        path: Path) -> None:
+    filled(path, 1)
+    stale = path.with_name(f".{path.name}.tmp-0123456789ab")
+    os.link(path, stale)  # what a creator killed between link and unlink leaves
+    assert Journal(path, KEY).append(ORDER) == 2
+    assert not stale.exists()
+    assert path.stat().st_nlink == 1
