@@ -10,6 +10,11 @@
   network error ``maxRetriesOnFailure`` times, read from the call's params, then
   ``options[<endpoint path>]``, then ``options`` (``default...`` names too); requests
   resends if its adapter says so. All stay at 0, checked before every call.
+
+The other retry counts in ccxt 4.5.90 do not apply here: ``maxRetries`` of the
+paginated fetches (GETs, only with ``params={"paginate": True}``), ``webApiRetries``
+and ``watchOrderBook.maxRetries`` (WebSocket, ``ccxt.pro`` only). Rate limiting
+(``enableRateLimit``) delays a request; it never repeats one.
 """
 
 from __future__ import annotations

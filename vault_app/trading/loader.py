@@ -131,6 +131,7 @@ def _make_getattr(module: types.ModuleType) -> Any:
         code = spec.loader.get_code(PACKAGE)  # type: ignore[attr-defined]
         exec(code, module.__dict__)
         module.__dict__.pop("__getattr__", None)
+        module.__dict__.pop("__dir__", None)
         setattr(module, LIGHT_MARK, False)
 
     def module_getattr(name: str) -> Any:
@@ -160,4 +161,11 @@ def _make_getattr(module: types.ModuleType) -> Any:
             setattr(module, name, value)
             return value
 
+    def module_dir() -> list[str]:
+        names = set(module.__dict__) | set(load_catalog().exchanges) | set(_BASE_NAMES)
+        errors = sys.modules.get("ccxt.base.errors")
+        names.update(getattr(errors, "__all__", ()))
+        return sorted(names)
+
+    module.__dir__ = module_dir  # type: ignore[method-assign]
     return module_getattr

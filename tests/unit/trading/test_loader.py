@@ -100,6 +100,7 @@ checks = {
 }
 from ccxt import okx
 checks["okx"] = okx.__name__ == "okx" and isinstance(okx, type)
+checks["dir"] = {"okx", "kraken", "NetworkError", "Exchange"} <= set(dir(ccxt))
 checks["light_before_complete"] = is_light()
 checks["no_such"] = not hasattr(ccxt, "no_such_thing")
 checks["exchanges"] = len(ccxt.exchanges)  # completes the package: a full import ccxt
@@ -112,7 +113,8 @@ print(json.dumps(checks))
     assert result == {
         "errors": True, "errors_module": True, "exchange": True,
         "version": result["version"], "same_class": True, "from_import": "InvalidOrder",
-        "okx_before": False, "okx": True, "light_before_complete": True, "no_such": True,
+        "okx_before": False, "okx": True, "dir": True, "light_before_complete": True,
+        "no_such": True,
         "exchanges": result["exchanges"], "light_after": False, "binance_after": True,
         "kraken": "kraken", "all": True,
     }
