@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from vault_app.cli.base_command import Command
 from vault_app.cli.commands.add_edit import AddCommand, EditCommand
+from vault_app.cli.commands.demo_exchange import DemoExchangeCommand
 from vault_app.cli.commands.init_passwd import InitCommand, PasswdCommand
 from vault_app.cli.commands.inspect import InspectCommand
 from vault_app.cli.commands.list_show import ListCommand, ShowCommand
@@ -16,5 +17,5 @@ from vault_app.cli.commands.remove import RemoveCommand
 COMMANDS: dict[str, type[Command]] = {
     command.name: command
     for command in (InitCommand, AddCommand, EditCommand, ListCommand, ShowCommand,
-                    RemoveCommand, PasswdCommand, InspectCommand)
+                    RemoveCommand, PasswdCommand, InspectCommand, DemoExchangeCommand)
 }
