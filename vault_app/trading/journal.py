@@ -1,0 +1,321 @@
+"""The order journal: an append-only file of sealed records beside the vault.
+
+An order is written here as PENDING, and made durable, before its request leaves the
+machine; every later state is appended too. One record costs one write and one fsync,
+never a rewrite of the vault (docs/vault-format.md, section 9; the bytes are in
+``journal_format``).
+
+- ``append`` takes an exclusive ``flock`` on the journal, works out the next number
+  from the file itself (cheaply: what this object saw last is checked against the
+  file's size and header, and only records appended since are read), drops a torn
+  tail, appends one record and fsyncs before returning. Two processes may append.
+- ``read`` takes a shared lock and returns every record. A torn last record (a crash
+  mid-append) is reported and ignored; anything else wrong is ``JournalDamaged``,
+  naming the record and saying that the records before it are intact.
+- The journal is read and written only as a regular file, never through a symbolic
+  link, and created with mode 0600 under its final name by a hard link, so no reader
+  ever sees it without its header.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import stat
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from vault_app.core.errors import (
+    NotARegularFile,
+    VaultInUse,
+    VaultIOError,
+    VaultWriteError,
+)
+from vault_app.core.os_messages import describe_os_error, kind_of
+from vault_app.core.paths import resolve_existing
+from vault_app.trading import journal_format as fmt
+from vault_app.trading.errors import JournalDamaged
+from vault_app.trading.journal_format import JournalRecord
+
+__all__ = ["Journal", "JournalContents", "JournalRecord", "journal_path"]
+
+SUFFIX = ".journal"
+LOCK_WAIT_SECONDS = 10.0
+"""How long an append or a read waits for another process's append (one fsync)."""
+_OPEN_FLAGS = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+
+
+def journal_path(vault_path: str | os.PathLike[str]) -> Path:
+    """``<vault file name>.journal`` beside the real vault file (links followed, as the
+    vault itself is read and saved in the real file's folder)."""
+    real = resolve_existing(Path(vault_path))
+    return real.with_name(real.name + SUFFIX)
+
+
+@dataclass(frozen=True)
+class JournalContents:
+    records: list[JournalRecord]
+    torn_tail: bool
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What this object last saw of the file: which file, where its last whole record
+    ends and that record's number. Records are never removed, so while the file and
+    its header are the same, everything before ``end`` still holds."""
+
+    dev: int
+    ino: int
+    header: bytes
+    cipher: AESGCM
+    end: int
+    last_seq: int
+
+
+class Journal:
+    """The order journal at ``path``, sealed under ``key`` (32 bytes from the vault)."""
+
+    def __init__(self, path: str | os.PathLike[str], key: bytes) -> None:
+        if len(key) != fmt.KEY_LENGTH:
+            raise ValueError("the journal key must be 32 bytes")
+        self.path = Path(path)
+        self._key = bytes(key)
+        self._known: _Known | None = None
+        self._mutex = threading.Lock()  # the cache; processes are kept apart by flock
+
+    def __repr__(self) -> str:
+        return f"Journal({str(self.path)!r})"
+
+    @property
+    def _where(self) -> str:
+        return f"the order journal {self.path}"
+
+    # --- reading -----------------------------------------------------------------------
+
+    def read(self) -> JournalContents:
+        """Every record, in order. A journal that does not exist yet has none."""
+        with self._mutex:
+            fd = self._open(os.O_RDONLY)
+            if fd is None:
+                return JournalContents([], False)
+            try:
+                self._lock(fd, fcntl.LOCK_SH)
+                info = self._check(fd, writing=False)
+                scan = self._scan_all(fd, info)
+            except OSError as exc:
+                raise VaultIOError(f"cannot read {self._where}: "
+                                   f"{describe_os_error(exc)}") from None
+            finally:
+                os.close(fd)
+            return JournalContents(scan.records, scan.torn_tail)
+
+    # --- appending ---------------------------------------------------------------------
+
+    def append(self, record: Mapping[str, Any]) -> int:
+        """Seal ``record`` (a JSON object), append it and fsync; return its number."""
+        plaintext = fmt.encode_record(record)
+        with self._mutex:
+            fd = self._open_for_append()
+            try:
+                self._lock(fd, fcntl.LOCK_EX)
+                try:
+                    info = self._check(fd, writing=True)
+                    known = self._sync(fd, info)
+                except OSError as exc:
+                    raise VaultIOError(f"cannot read {self._where}: "
+                                       f"{describe_os_error(exc)}; nothing was written") \
+                        from None
+                return self._append_locked(fd, info, known, plaintext)
+            finally:
+                os.close(fd)
+
+    def _append_locked(self, fd: int, info: os.stat_result, known: _Known,
+                       plaintext: bytes) -> int:
+        seq = known.last_seq + 1
+        sealed = fmt.seal_record(known.cipher, known.header, seq, plaintext)
+        if known.end + len(sealed) > fmt.MAX_JOURNAL_SIZE:
+            raise VaultWriteError(
+                f"{self._where} is full ({fmt.MAX_JOURNAL_SIZE // (1024 * 1024)} MiB); "
+                "nothing was written. Move it aside (keep it) to start a new one")
+        try:
+            if info.st_size > known.end:  # a torn tail: never durable, so drop it first
+                os.ftruncate(fd, known.end)
+                os.fsync(fd)
+            view = memoryview(sealed)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError as exc:
+            self._known = None
+            try:  # leave no part of a record the caller was told failed
+                os.ftruncate(fd, known.end)
+            except OSError:
+                pass
+            raise VaultWriteError(
+                f"could not write to {self._where}: {describe_os_error(exc)}; the record "
+                "was not saved, and the records before it are intact") from None
+        self._known = _Known(known.dev, known.ino, known.header, known.cipher,
+                             known.end + len(sealed), seq)
+        return seq
+
+    def _sync(self, fd: int, info: os.stat_result) -> _Known:
+        """Where the last whole record ends and its number, from the file under the lock.
+
+        The common case costs a 54-byte read: the file is the one seen last, with the
+        same header and size. If it grew, only the new records are read.
+        """
+        known = self._known
+        if known is not None and (known.dev, known.ino) == (info.st_dev, info.st_ino) \
+                and info.st_size >= known.end \
+                and os.pread(fd, fmt.HEADER_LENGTH, 0) == known.header:
+            if info.st_size == known.end:
+                return known
+            data = _read_exactly(fd, info.st_size - known.end, known.end)
+            scan = fmt.scan(data, known.header, known.cipher, self._where, start=known.end,
+                            first_seq=known.last_seq + 1, base=known.end)
+            self._known = _Known(known.dev, known.ino, known.header, known.cipher,
+                                 scan.end, scan.last_seq)
+            return self._known
+        self._scan_all(fd, info)
+        assert self._known is not None
+        return self._known
+
+    def _scan_all(self, fd: int, info: os.stat_result) -> fmt.Scan:
+        self._known = None
+        data = _read_exactly(fd, info.st_size, 0)
+        cipher = fmt.check_header(data, self._key, self._where)
+        header = data[:fmt.HEADER_LENGTH]
+        scan = fmt.scan(data, header, cipher, self._where, start=fmt.HEADER_LENGTH,
+                        first_seq=1)
+        self._known = _Known(info.st_dev, info.st_ino, header, cipher, scan.end,
+                             scan.last_seq)
+        return scan
+
+    # --- the file ----------------------------------------------------------------------
+
+    def _open(self, flags: int) -> int | None:
+        """The journal opened with ``flags``, or None if it does not exist."""
+        try:
+            before = os.stat(self.path, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise VaultIOError(f"cannot open {self._where}: {describe_os_error(exc)}") \
+                from None
+        self._refuse_kind(before.st_mode)
+        try:
+            return os.open(self.path, flags | _OPEN_FLAGS)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                self._refuse_kind(stat.S_IFLNK)
+            raise VaultIOError(f"cannot open {self._where}: {describe_os_error(exc)}") \
+                from None
+
+    def _open_for_append(self) -> int:
+        for _ in range(3):
+            fd = self._open(os.O_RDWR | os.O_APPEND)
+            if fd is not None:
+                return fd
+            self._create()
+        raise VaultWriteError(f"{self._where} keeps disappearing while being created; "
+                              "nothing was written, try again")
+
+    def _create(self) -> None:
+        """Make the journal with its header: written, fsynced and mode 0600 under a temp
+        name, then hard-linked to its name (which never replaces an existing journal)."""
+        header = fmt.new_header(self._key)
+        temp = self.path.with_name(f".{self.path.name}.tmp-{os.urandom(6).hex()}")
+        failed = f"could not create {self._where}"
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _OPEN_FLAGS, 0o600)
+        except OSError as exc:
+            raise VaultWriteError(f"{failed}: {describe_os_error(exc)}; nothing was "
+                                  "written") from None
+        try:
+            try:
+                os.fchmod(fd, 0o600)
+                os.write(fd, header)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            try:
+                os.link(temp, self.path)
+            except FileExistsError:
+                return  # another process created it first: use theirs
+            _fsync_folder(self.path.parent)
+        except OSError as exc:
+            raise VaultWriteError(f"{failed}: {describe_os_error(exc)}; nothing was "
+                                  "written") from None
+        finally:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+
+    def _refuse_kind(self, mode: int) -> None:
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(
+                f"{self._where} is {kind_of(mode)}, not an order journal; vault-app reads "
+                "and writes only a regular file there, never through a link. Nothing was "
+                "read or written")
+
+    def _check(self, fd: int, *, writing: bool) -> os.stat_result:
+        info = os.fstat(fd)
+        self._refuse_kind(info.st_mode)  # the name may have been swapped since the stat
+        if info.st_size > fmt.MAX_JOURNAL_SIZE:
+            raise JournalDamaged(
+                f"{self._where} is {info.st_size:,} bytes, larger than any journal "
+                f"({fmt.MAX_JOURNAL_SIZE // (1024 * 1024)} MiB); it is damaged or not a "
+                "journal. Nothing was read or written")
+        if writing and (info.st_uid != os.geteuid() or info.st_nlink != 1):
+            why = (f"belongs to another user (uid {info.st_uid})" if info.st_uid != os.geteuid()
+                   else f"has {info.st_nlink} hard links (it may be another file of yours)")
+            raise VaultIOError(f"{self._where} {why}, so vault-app will not append to it; "
+                               "nothing was written")
+        return info
+
+    def _lock(self, fd: int, kind: int) -> None:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        delay = 0.0005
+        while True:
+            try:
+                fcntl.flock(fd, kind | fcntl.LOCK_NB)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise VaultIOError(f"cannot lock {self._where}: "
+                                       f"{describe_os_error(exc)}") from None
+            if time.monotonic() >= deadline:
+                raise VaultInUse(f"{self._where} is being written by another process; "
+                                 "nothing was written, try again")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.02)
+
+
+def _read_exactly(fd: int, size: int, offset: int) -> bytes:
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining > 0:
+        chunk = os.pread(fd, min(remaining, 1024 * 1024), offset + size - remaining)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,274 @@
+"""The bytes of the order journal: its header, sealing a record, and scanning records.
+
+Pure functions over bytes; the file, its locks and its cache are in ``journal``.
+See docs/vault-format.md, section 9. Every check raises ``JournalDamaged`` naming
+the record that failed and saying which records before it are intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from vault_app.trading.errors import JournalDamaged
+
+MAGIC = b"VAJOURNAL"
+VERSION = 1
+KEY_LENGTH = 32
+ID_LENGTH = 16
+NONCE_LENGTH = 12
+TAG_LENGTH = 16
+BOUND_LENGTH = len(MAGIC) + 1 + ID_LENGTH  # magic, version, journal id: bound into every record
+HEADER_LENGTH = BOUND_LENGTH + NONCE_LENGTH + TAG_LENGTH  # 54
+RECORD_HEAD = 16  # length (4), seq (8), head check (4)
+RECORD_OVERHEAD = RECORD_HEAD + NONCE_LENGTH  # 28, before the ciphertext
+MAX_PLAINTEXT = 64 * 1024
+MIN_CIPHERTEXT = 2 + TAG_LENGTH  # "{}" and its tag
+MAX_CIPHERTEXT = MAX_PLAINTEXT + TAG_LENGTH
+MAX_RECORD = RECORD_OVERHEAD + MAX_CIPHERTEXT
+MAX_JOURNAL_SIZE = 256 * 1024 * 1024
+BLOCK = 512  # the smallest sector size: a zero-filled block of a torn append starts here
+HKDF_INFO = b"vault-app journal v1"
+MAX_DEPTH = 64
+MAX_NUMBER_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class JournalRecord:
+    seq: int
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a scan of the records found: the records, where the last whole one ends, the
+    number of the last one, and whether bytes after it are a torn (never durable) append."""
+
+    records: list[JournalRecord]
+    end: int
+    last_seq: int
+    torn_tail: bool
+
+
+def subkey(journal_key: bytes, journal_id: bytes) -> bytes:
+    """The AES-256-GCM key of one journal: HKDF-SHA256 of the vault's journal key."""
+    if len(journal_key) != KEY_LENGTH:
+        raise ValueError("the journal key must be 32 bytes")
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_LENGTH, salt=journal_id,
+                info=HKDF_INFO).derive(journal_key)
+
+
+def new_header(journal_key: bytes, journal_id: bytes | None = None,
+               nonce: bytes | None = None) -> bytes:
+    """A fresh header (random id and nonce unless given, for the test vectors)."""
+    journal_id = os.urandom(ID_LENGTH) if journal_id is None else journal_id
+    nonce = os.urandom(NONCE_LENGTH) if nonce is None else nonce
+    bound = MAGIC + bytes([VERSION]) + journal_id
+    key = subkey(journal_key, journal_id)
+    return bound + nonce + AESGCM(key).encrypt(nonce, b"", bound)
+
+
+def check_header(data: bytes, journal_key: bytes, where: str) -> AESGCM:
+    """Verify the header (section 9.4, checks 1 to 4); return the journal's cipher."""
+    if len(data) < len(MAGIC):
+        raise JournalDamaged(f"{where} is not an order journal: it is {len(data)} bytes long "
+                             "and holds no header. Nothing was read or written")
+    if data[:len(MAGIC)] != MAGIC:
+        raise JournalDamaged(f"{where} is not an order journal (it does not start with "
+                             f"{MAGIC.decode()}). Nothing was read or written")
+    if len(data) < HEADER_LENGTH:
+        raise JournalDamaged(f"{where} is damaged: its header is cut short. "
+                             "Nothing was read or written")
+    if data[len(MAGIC)] != VERSION:
+        raise JournalDamaged(f"{where} was written by a newer version of vault-app (journal "
+                             f"version {data[len(MAGIC)]}); update vault-app to read it")
+    journal_id = data[len(MAGIC) + 1:BOUND_LENGTH]
+    cipher = AESGCM(subkey(journal_key, journal_id))
+    try:
+        cipher.decrypt(data[BOUND_LENGTH:BOUND_LENGTH + NONCE_LENGTH],
+                       data[BOUND_LENGTH + NONCE_LENGTH:HEADER_LENGTH], data[:BOUND_LENGTH])
+    except InvalidTag:
+        raise JournalDamaged(
+            f"{where} was not written with this vault's journal key, or its header is "
+            "damaged: none of its records can be read. Use the vault the journal belongs "
+            "to, or move the journal aside to start a new one"
+        ) from None
+    return cipher
+
+
+def head_check(bound: bytes, head: bytes) -> bytes:
+    """The 4-byte check of a record's length and number (unkeyed: it tells a torn
+    append from damage; authenticity comes from GCM)."""
+    return hashlib.sha256(bound + head).digest()[:4]
+
+
+def encode_record(record: Any) -> bytes:
+    """The UTF-8 JSON of one record: an object, compact, no NaN, at most 64 KiB."""
+    if not isinstance(record, dict):
+        record = dict(record)
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    plaintext = text.encode("utf-8")
+    if len(plaintext) > MAX_PLAINTEXT:
+        raise ValueError(f"a journal record holds at most {MAX_PLAINTEXT} bytes of JSON, "
+                         f"this one {len(plaintext)}")
+    return plaintext
+
+
+def seal_record(cipher: AESGCM, header: bytes, seq: int, plaintext: bytes,
+                nonce: bytes | None = None) -> bytes:
+    """One record's bytes: length, number, head check, nonce, ciphertext with its tag."""
+    nonce = os.urandom(NONCE_LENGTH) if nonce is None else nonce
+    bound = header[:BOUND_LENGTH]
+    head = (len(plaintext) + TAG_LENGTH).to_bytes(4, "big") + seq.to_bytes(8, "big")
+    ciphertext = cipher.encrypt(nonce, plaintext, bound + head)
+    return head + head_check(bound, head) + nonce + ciphertext
+
+
+# --- reading ---------------------------------------------------------------------------
+
+class _NotJson(ValueError):
+    pass
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _NotJson("an object has two members with the same name")
+    return obj
+
+
+def _constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not JSON")
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_LENGTH:
+        raise _NotJson("a number is too long")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_LENGTH or not math.isfinite(value := float(text)):
+        raise _NotJson("a number is too long or too large")
+    return value
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_constant,
+                            parse_int=_int, parse_float=_float)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _too_deep(value: Any) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if level > MAX_DEPTH:
+            return True
+        if type(item) is dict:
+            stack.extend((child, level + 1) for child in item.values())
+        elif type(item) is list:
+            stack.extend((child, level + 1) for child in item)
+    return False
+
+
+def decode_record(plaintext: bytes) -> dict[str, Any] | str:
+    """The record's JSON object, or why it is not one (section 9.5: spec 6.1's JSON)."""
+    try:
+        document = _DECODER.decode(plaintext.decode("utf-8"))
+        if _SURROGATE_ESCAPE.search(plaintext):
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        return f"it nests deeper than {MAX_DEPTH} levels"
+    except _NotJson as exc:
+        return str(exc)
+    except ValueError:  # UnicodeError is one
+        return "it is not UTF-8 JSON"
+    if type(document) is not dict:
+        return "it is not a JSON object"
+    if _too_deep(document):
+        return f"it nests deeper than {MAX_DEPTH} levels"
+    return document
+
+
+def _zero_run_start(data: bytes, start: int, base: int) -> int | None:
+    """Where the run of zero bytes that ends ``data`` starts, if it starts at ``start`` or
+    at a multiple of BLOCK (``base`` is the file offset of ``data[0]``); else None."""
+    last = len(data.rstrip(b"\0"))  # index after the last non-zero byte
+    if last <= start:
+        return start
+    aligned = -(-(base + last) // BLOCK) * BLOCK - base
+    return aligned if aligned < len(data) else None
+
+
+def _intact(seq: int) -> str:
+    if seq <= 1:
+        return "no record before it is affected (there are none)"
+    if seq == 2:
+        return "record 1 before it is intact"
+    return f"records 1 to {seq - 1} before it are intact"
+
+
+def _damaged(where: str, seq: int, what: str) -> JournalDamaged:
+    return JournalDamaged(
+        f"{where} is damaged: record {seq} {what}; {_intact(seq)}. Nothing was written. "
+        "Keep a copy of the file and do not place orders with this vault until the "
+        "orders it lists are checked on the exchange"
+    )
+
+
+def scan(data: bytes, header: bytes, cipher: AESGCM, where: str, *, start: int,
+         first_seq: int, base: int = 0) -> Scan:
+    """Read the records in ``data[start:]`` (section 9.5), numbered from ``first_seq``.
+
+    ``data`` holds the file from offset ``base`` on (``base`` <= ``start``), so a scan
+    can continue from where an earlier one stopped without rereading the file.
+    """
+    bound = header[:BOUND_LENGTH]
+    records: list[JournalRecord] = []
+    seq = first_seq
+    offset = start - base
+    size = len(data)
+    while offset < size:
+        remaining = size - offset
+        if remaining < RECORD_HEAD:
+            return Scan(records, offset + base, seq - 1, True)
+        head = data[offset:offset + 12]
+        length = int.from_bytes(head[:4], "big")
+        intact = (MIN_CIPHERTEXT <= length <= MAX_CIPHERTEXT
+                  and data[offset + 12:offset + RECORD_HEAD] == head_check(bound, head))
+        if not intact:
+            if remaining <= MAX_RECORD and _zero_run_start(data, offset, base) is not None:
+                return Scan(records, offset + base, seq - 1, True)
+            raise _damaged(where, seq, "has a damaged length or number")
+        found = int.from_bytes(head[4:], "big")
+        if found != seq:
+            raise _damaged(where, seq, f"is numbered {found}: a record is missing, "
+                                       "duplicated or out of order")
+        end = offset + RECORD_OVERHEAD + length
+        if end > size:
+            return Scan(records, offset + base, seq - 1, True)
+        nonce = data[offset + RECORD_HEAD:offset + RECORD_OVERHEAD]
+        try:
+            plaintext = cipher.decrypt(nonce, data[offset + RECORD_OVERHEAD:end], bound + head)
+        except InvalidTag:
+            if end == size and _zero_run_start(data, offset + RECORD_HEAD, base) is not None:
+                return Scan(records, offset + base, seq - 1, True)
+            raise _damaged(where, seq, "fails authentication (it was altered, or it was "
+                                       "written into another journal)") from None
+        document = decode_record(plaintext)
+        if isinstance(document, str):
+            raise _damaged(where, seq, f"is not a valid record: {document}")
+        records.append(JournalRecord(seq, document))
+        seq += 1
+        offset = end
+    return Scan(records, offset + base, seq - 1, False)
