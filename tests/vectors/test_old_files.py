@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from vault_app.core.envelope import unlock_bytes
 from vault_app.core.file_info import inspect
 from vault_app.core.model import KeyEntry, format_ts
-from vault_app.core.schema import entry_to_dict
+from vault_app.core.schema import SCHEMA_VERSION, entry_to_dict
 from vault_app.core.vault import Vault
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -30,8 +31,18 @@ def expectation(vault_file: Path) -> dict[str, Any]:
 
 
 def as_recorded(entry: KeyEntry) -> dict[str, Any]:
-    """The fields of an entry as the fixture JSON records them (its stored form)."""
+    """The fields of an entry in its stored form, to compare with ``expected_entries``."""
     return entry_to_dict(entry)
+
+
+def expected_entries(expected: dict[str, Any]) -> list[dict[str, Any]]:
+    """The entries the fixture JSON records, as this release reads them: a schema-1 entry
+    gains ``"max_notional": null`` (spec 6.4, ``_upgrade_v1``)."""
+    entries = [dict(item) for item in expected["entries"]]
+    if expected["schema"] < 2:
+        for item in entries:
+            item.setdefault("max_notional", None)
+    return entries
 
 
 def test_fixtures_are_present_and_paired() -> None:
@@ -58,7 +69,9 @@ def test_old_file_opens_with_its_recorded_content(old_file: tuple[Path, dict[str
     vault = Vault.open(path, expected["password"], read_only=read_only)
     assert vault.meta.id == expected["vault"]["id"]
     assert format_ts(vault.meta.created_at) == expected["vault"]["created_at"]
-    assert [as_recorded(entry) for entry in vault.entries] == expected["entries"]
+    assert [as_recorded(entry) for entry in vault.entries] == expected_entries(expected)
+    if expected["schema"] < 2:
+        assert vault.meta.journal_key is None  # spec 6.4: the upgrade adds null
 
 
 def test_old_file_can_be_changed_and_reopened(old_file: tuple[Path, dict[str, Any]]) -> None:
@@ -68,7 +81,37 @@ def test_old_file_can_be_changed_and_reopened(old_file: tuple[Path, dict[str, An
     when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
     vault.mark_used(first.id, when=when)
     reopened = Vault.open(path, expected["password"])
-    recorded = [dict(item) for item in expected["entries"]]
+    recorded = expected_entries(expected)
     recorded[0]["last_used_at"] = format_ts(when)
     assert [as_recorded(entry) for entry in reopened.entries] == recorded
     assert reopened.meta.id == expected["vault"]["id"]
+
+
+def test_the_first_save_of_an_old_file_writes_the_current_schema(
+        old_file: tuple[Path, dict[str, Any]]) -> None:
+    """Spec 6.4: an upgraded document is written as the current schema, every entry
+    encoded again (none of its schema-1 text reused), unknown members kept."""
+    path, expected = old_file
+    vault = Vault.open(path, expected["password"])
+    vault.update(vault.entries[-1].id, {"notes": "edited after the upgrade"})
+    _, _, plaintext = unlock_bytes(path.read_bytes(), expected["password"])
+    stored = json.loads(plaintext)
+    assert stored["schema"] == SCHEMA_VERSION
+    assert stored["vault"]["journal_key"] is None
+    assert all(item["max_notional"] is None for item in stored["entries"])
+    recorded = expected_entries(expected)
+    recorded[-1]["notes"] = "edited after the upgrade"
+    assert [{k: v for k, v in item.items() if k in recorded[0]}
+            for item in stored["entries"]] == recorded
+    assert stored["vault"]["id"] == expected["vault"]["id"]
+
+
+def test_an_old_file_gets_a_journal_key_once(old_file: tuple[Path, dict[str, Any]]) -> None:
+    path, expected = old_file
+    vault = Vault.open(path, expected["password"])
+    key = vault.ensure_journal_key()
+    assert len(key) == 32
+    reopened = Vault.open(path, expected["password"], read_only=True)
+    assert reopened.meta.journal_key == key
+    assert reopened.ensure_journal_key() == key
+    assert [as_recorded(entry) for entry in reopened.entries] == expected_entries(expected)

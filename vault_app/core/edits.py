@@ -44,6 +44,7 @@ from vault_app.core.model import (
     edit_entry,
     mask_identifier,
     parse_ip_list,
+    parse_max_notional,
     parse_permissions,
     parse_tags,
 )
@@ -57,6 +58,7 @@ FIELD_TITLES: dict[str, str] = {
     "environment": "Environment",
     "api_url": "API URL",
     "rotate_days": "Rotation reminder",
+    "max_notional": "Max order notional",
     "tags": "Tags",
     "notes": "Notes",
 }
@@ -109,6 +111,8 @@ def normalize(name: str, value: Any) -> Any:
         return check_rotate_days(value)
     if name == "api_url":
         return _clean_api_url(value)
+    if name == "max_notional":
+        return parse_max_notional(value)
     return value
 
 

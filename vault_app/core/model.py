@@ -7,10 +7,12 @@ normalise every field, and raise ``ValidationError`` naming the field at fault.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from vault_app.core.errors import ValidationError
@@ -27,6 +29,8 @@ MAX_NOTES = 10_000
 # A PEM private key is about 3 KiB; the CLI reads at most 64 KiB a line.
 MAX_CREDENTIAL = 64 * 1024
 MAX_IPS = 100
+# Spec 6.2: a max_notional string holds at most this many digits (integer and fraction).
+MAX_NOTIONAL_DIGITS = 36
 
 
 def utcnow() -> datetime:
@@ -88,6 +92,9 @@ class KeyEntry:
     rotate_days: int = DEFAULT_ROTATE_DAYS
     notes: str = ""
     tags: tuple[str, ...] = ()
+    # The most one order placed with this key may be worth (amount x price, in the
+    # market's quote currency); None: no limit. See ``parse_max_notional``.
+    max_notional: Decimal | None = None
     # Keys of the stored JSON object this release does not know; written back as is.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # The stored JSON text of this very entry, kept so a save re-encodes only what
@@ -239,6 +246,72 @@ def parse_tags(value: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(result)
 
 
+_DECIMAL_TEXT = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # spec 6.2, ASCII digits only
+_NOTIONAL_HELP = "give a positive amount such as 1000 or 2500.50, or leave it empty for no limit"
+
+
+def notional_text_ok(text: str) -> bool:
+    """Whether ``text`` is a max_notional string as spec 6.2 allows it in a file:
+    ``[0-9]+(\\.[0-9]+)?``, at most MAX_NOTIONAL_DIGITS digits, above zero."""
+    return (_DECIMAL_TEXT.fullmatch(text) is not None
+            and len(text) - ("." in text) <= MAX_NOTIONAL_DIGITS
+            and text.strip("0.") != "")
+
+
+def notional_from_text(text: str) -> Decimal:
+    """The value of a string ``notional_text_ok`` accepted, exactly as written
+    (``100.0`` stays ``100.0``, so it is written back as it was read)."""
+    return Decimal(text)
+
+
+def format_notional(value: Decimal) -> str:
+    """A max_notional as the file and the front ends write it: plain digits, no exponent."""
+    return format(value, "f")
+
+
+def parse_max_notional(value: str | Decimal | None) -> Decimal | None:
+    """The maximum notional of one order, from what a person typed (or a Decimal).
+
+    Empty text or None means no limit (None). Otherwise a positive, finite decimal
+    written with digits and at most one point, no sign, exponent or separators, at
+    most MAX_NOTIONAL_DIGITS digits; returned canonical (``2500.50`` -> ``2500.5``,
+    ``1000`` stays ``1000``). Raises ValidationError (field ``max_notional``).
+    """
+    def refuse(why: str) -> ValidationError:
+        return ValidationError(f"the maximum order notional {why}; {_NOTIONAL_HELP}",
+                               field="max_notional")
+
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise refuse("must be a finite number")
+        if value and not -MAX_NOTIONAL_DIGITS <= value.adjusted() <= MAX_NOTIONAL_DIGITS:
+            raise refuse(f"has more than {MAX_NOTIONAL_DIGITS} digits")
+        text = format_notional(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise refuse("must be text")
+    if not text:
+        return None
+    if text.startswith("-"):
+        raise refuse("must not be negative")
+    if not re.fullmatch(r"[0-9]*\.?[0-9]*", text) or text == ".":
+        with contextlib.suppress(InvalidOperation, ValueError):
+            if not Decimal(text).is_finite():
+                raise refuse("must be a finite number")
+        raise refuse(f"'{text}' must be written with digits and at most one point "
+                     "(no exponent, sign or separators)")
+    number = Decimal(text)
+    if number == 0:
+        raise refuse("must be more than zero")
+    canonical = format_notional(number.normalize())
+    if len(canonical) - ("." in canonical) > MAX_NOTIONAL_DIGITS:
+        raise refuse(f"has more than {MAX_NOTIONAL_DIGITS} digits")
+    return Decimal(canonical)
+
+
 def check_rotate_days(days: int) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_ROTATE_DAYS:
         raise ValidationError(
@@ -348,7 +421,8 @@ def validate(entry: KeyEntry, catalog: Catalog, *, exchange_must_exist: bool = T
         cleaned["credentials"] = clean_credentials(exchange, entry.credentials, catalog)
     for name, clean in (("label", clean_label), ("permissions", parse_permissions),
                         ("ip_whitelist", parse_ip_list), ("rotate_days", check_rotate_days),
-                        ("notes", clean_notes), ("tags", parse_tags)):
+                        ("notes", clean_notes), ("tags", parse_tags),
+                        ("max_notional", parse_max_notional)):
         if touched(name) or name in _ALWAYS_CHECKED:
             cleaned[name] = clean(getattr(entry, name))
     return replace(entry, **cleaned)
@@ -367,6 +441,7 @@ def new_entry(
     rotate_days: int = DEFAULT_ROTATE_DAYS,
     notes: str = "",
     tags: str | Iterable[str] = (),
+    max_notional: str | Decimal | None = None,
     now: datetime | None = None,
 ) -> KeyEntry:
     import uuid
@@ -386,6 +461,7 @@ def new_entry(
         rotate_days=rotate_days,
         notes=notes,
         tags=parse_tags(tags),
+        max_notional=parse_max_notional(max_notional),
     )
     entry = validate(draft, catalog)
     check_pem_credentials(entry.credentials)
@@ -394,7 +470,7 @@ def new_entry(
 
 EDITABLE_FIELDS = frozenset({
     "label", "exchange", "credentials", "permissions", "ip_whitelist",
-    "environment", "api_url", "rotate_days", "notes", "tags",
+    "environment", "api_url", "rotate_days", "notes", "tags", "max_notional",
 })
 
 
@@ -407,7 +483,7 @@ def edit_entry(
         raise ValidationError(f"these fields cannot be edited: {', '.join(sorted(unknown))}")
     updates = dict(changes)
     for name, parser in (("permissions", parse_permissions), ("ip_whitelist", parse_ip_list),
-                         ("tags", parse_tags)):
+                         ("tags", parse_tags), ("max_notional", parse_max_notional)):
         if name in updates:
             updates[name] = parser(updates[name])
     if updates.get("environment", entry.environment) != "custom" and entry.api_url is not None:

@@ -8,6 +8,8 @@ any valid JSON with the same content decodes the same way.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import gc
 import json
@@ -26,23 +28,31 @@ from vault_app.core.model import (
     MAX_ROTATE_DAYS,
     PERMISSIONS,
     KeyEntry,
+    format_notional,
     format_ts,
+    notional_from_text,
+    notional_text_ok,
     parse_ts,
     utcnow,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _ENTRY_KEYS = (
     "id", "label", "exchange", "credentials", "permissions", "ip_whitelist", "environment",
     "api_url", "created_at", "rotated_at", "last_used_at", "rotate_days", "notes", "tags",
+    "max_notional",
 )
+JOURNAL_KEY_LENGTH = 32  # bytes (spec 6.2: vault.journal_key)
 
 
 @dataclass(frozen=True)
 class VaultMeta:
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     created_at: datetime = field(default_factory=utcnow)
+    # The key of the order journal (spec 6.2 and 9), random, never derived from the
+    # password; None in a vault upgraded from schema 1 until ``Vault.ensure_journal_key``.
+    journal_key: bytes | None = field(default=None, repr=False)
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # Top-level members of the payload this release does not know (spec 6).
     document_extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
@@ -50,10 +60,28 @@ class VaultMeta:
 
 # --- upgrade chain ---------------------------------------------------------------
 # UPGRADES[n] turns a schema-n document into a schema-(n+1) document. Name each
-# step _upgrade_vN. Schema 1 is the first schema, so the chain is empty today;
-# tests/fixtures holds a real schema-1 file that every later release must open.
+# step _upgrade_vN. tests/fixtures holds a real schema-1 file that every later
+# release must open. A step runs on a parsed document whose content is not checked
+# yet: it must not fail on wrong types (the schema-(n+1) checks report those).
 Upgrade = Callable[[dict[str, Any]], dict[str, Any]]
-UPGRADES: dict[int, Upgrade] = {}
+
+
+def _upgrade_v1(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 -> 2 (spec 6.4): ``vault.journal_key`` and every entry's ``max_notional``
+    become required; both start null. A member of either name that a schema-1 file
+    already holds (unknown to schema 1) is kept, and then checked as schema 2 says."""
+    vault = document.get("vault")
+    if type(vault) is dict:
+        vault.setdefault("journal_key", None)
+    entries = document.get("entries")
+    if type(entries) is list:
+        for entry in entries:
+            if type(entry) is dict:
+                entry.setdefault("max_notional", None)
+    return document
+
+
+UPGRADES: dict[int, Upgrade] = {1: _upgrade_v1}
 
 
 def upgrade(document: dict[str, Any]) -> dict[str, Any]:
@@ -106,8 +134,14 @@ def entry_to_dict(entry: KeyEntry) -> dict[str, Any]:
         "rotate_days": entry.rotate_days,
         "notes": entry.notes,
         "tags": list(entry.tags),
+        "max_notional": None if entry.max_notional is None
+        else format_notional(entry.max_notional),
     })
     return data
+
+
+def _journal_key_text(key: bytes | None) -> str | None:
+    return None if key is None else base64.b64encode(key).decode("ascii")
 
 
 def _encoded(entry: KeyEntry) -> bytes:
@@ -127,7 +161,8 @@ def encode_payload(meta: VaultMeta, entries: Iterable[KeyEntry],
     those are written as the text they were decoded from instead of encoded again.
     """
     head = dict(meta.extra)
-    head.update({"id": meta.id, "created_at": format_ts(meta.created_at)})
+    head.update({"id": meta.id, "created_at": format_ts(meta.created_at),
+                 "journal_key": _journal_key_text(meta.journal_key)})
     others = {k: v for k, v in meta.document_extra.items() if k not in _TOP_KEY_SET}
     entries = list(entries)
     if reuse is not None and reuse.starts(entries):
@@ -287,8 +322,24 @@ _new_entry = object.__new__
 _PERMISSION_SET = frozenset(PERMISSIONS)
 _ENVIRONMENT_SET = frozenset(ENVIRONMENTS)
 _ENTRY_KEY_SET = frozenset(_ENTRY_KEYS)
-_META_KEY_SET = frozenset(("id", "created_at"))
+_META_KEY_SET = frozenset(("id", "created_at", "journal_key"))
 _TOP_KEY_SET = frozenset(("schema", "vault", "entries"))
+
+
+def _journal_key(value: Any) -> bytes | None:
+    """``vault.journal_key`` (spec 6.2): null, or standard base64 with padding of
+    exactly 32 bytes, in the one form that encodes them (so it is written back as read)."""
+    if value is None:
+        return None
+    if type(value) is not str or len(value) != 44 or not value.isascii():
+        raise _damaged("'vault.journal_key' is not the base64 text of 32 bytes")
+    try:
+        key = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise _damaged("'vault.journal_key' is not the base64 text of 32 bytes") from None
+    if len(key) != JOURNAL_KEY_LENGTH or base64.b64encode(key).decode("ascii") != value:
+        raise _damaged("'vault.journal_key' is not the base64 text of 32 bytes")
+    return key
 
 
 def _list_fault(credentials: Any, permissions: Any, ips: Any, tags: Any) -> str:
@@ -314,6 +365,7 @@ def entry_from_dict(obj: Any) -> KeyEntry:
         entry_id, label, exchange, notes = obj["id"], obj["label"], obj["exchange"], obj["notes"]
         credentials, environment = obj["credentials"], obj["environment"]
         api_url, rotate_days, last_used = obj["api_url"], obj["rotate_days"], obj["last_used_at"]
+        max_notional = obj["max_notional"]
         permissions, ips, tags = obj["permissions"], obj["ip_whitelist"], obj["tags"]
         created_at, rotated_at = parse_ts(obj["created_at"]), parse_ts(obj["rotated_at"])
         last_used_at = None if last_used is None else parse_ts(last_used)
@@ -341,6 +393,11 @@ def entry_from_dict(obj: Any) -> KeyEntry:
         api_url = source = None  # ...unless this normalises it. Spec 6.3: ignored here
     if type(rotate_days) is not int or not 1 <= rotate_days <= MAX_ROTATE_DAYS:
         raise _damaged(f"field 'rotate_days' is not an integer from 1 to {MAX_ROTATE_DAYS}")
+    if max_notional is not None:
+        if type(max_notional) is not str or not notional_text_ok(max_notional):
+            raise _damaged("field 'max_notional' is neither null nor a positive decimal "
+                           "string (digits, at most one point)")
+        max_notional = notional_from_text(max_notional)
     entry = _new_entry(KeyEntry)  # a frozen dataclass's __init__ is 3x slower: bypass it
     entry.__dict__.update(
         id=entry_id,
@@ -357,6 +414,7 @@ def entry_from_dict(obj: Any) -> KeyEntry:
         rotate_days=rotate_days,
         notes=notes,
         tags=tuple(tags),
+        max_notional=max_notional,
         extra=_extra(obj, _ENTRY_KEY_SET, 3) if len(obj) != len(_ENTRY_KEYS) else {},
         encoded=None,  # the save cache, filled by the first save (from source if set)
         source=source,
@@ -377,7 +435,10 @@ def _meta_from_document(document: dict[str, Any]) -> VaultMeta:
         created_at = parse_ts(obj["created_at"])
     except (KeyError, TypeError, ValueError, OverflowError):
         raise _damaged("'vault.created_at' is not a timestamp") from None
+    if "journal_key" not in obj:
+        raise _damaged("'vault.journal_key' is missing")
     return VaultMeta(id=vault_id, created_at=created_at,
+                     journal_key=_journal_key(obj["journal_key"]),
                      extra=_extra(obj, _META_KEY_SET, 2),
                      document_extra=_extra(document, _TOP_KEY_SET, 1))
 
@@ -464,7 +525,8 @@ def _strings_in(value: Any) -> int:
 
 _CREDENTIALS = itemgetter("credentials")
 _STRING_LISTS = (itemgetter("permissions"), itemgetter("ip_whitelist"), itemgetter("tags"))
-_NULLABLE_STRINGS = (itemgetter("api_url"), itemgetter("last_used_at"))
+_NULLABLE_STRINGS = (itemgetter("api_url"), itemgetter("last_used_at"),
+                     itemgetter("max_notional"))
 # Strings in every entry besides its names, credentials and lists: id, label, exchange,
 # notes, environment, created_at and rotated_at.
 _FIXED_STRINGS = 7

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import secrets
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -43,6 +44,7 @@ from vault_app.core.errors import (
     ValidationError,
     VaultChangedOnDisk,
     VaultLocked,
+    VaultReadOnly,
     VaultWriteError,
     WrongPassword,
 )
@@ -52,6 +54,7 @@ from vault_app.core.file_info import inspect as inspect  # re-exported for the C
 from vault_app.core.kdf import KdfParams, derive_kek
 from vault_app.core.model import KeyEntry, edit_entry, identity_credential, utcnow
 from vault_app.core.schema import (
+    JOURNAL_KEY_LENGTH,
     EntriesText,
     VaultMeta,
     decode_payload,
@@ -122,7 +125,7 @@ class Vault:
             raise ValidationError("the master password must not be empty", field="password")
         given, path = path, paths.resolve_new(path)
         slot, dek = new_key_slot(password, kdf)  # the slow part, before taking the lock
-        meta = VaultMeta()
+        meta = VaultMeta(journal_key=secrets.token_bytes(JOURNAL_KEY_LENGTH))
         blob = seal(slot, dek, encode_payload(meta, []))
         stamp = _write_new_file(path, blob)
         vault = cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
@@ -321,6 +324,37 @@ class Vault:
         self._commit(mutate)
         return bool(saved)
 
+    def ensure_journal_key(self) -> bytes:
+        """The key of this vault's order journal (spec 6.2), made and saved if it has none.
+
+        A vault created by this release has one; a vault upgraded from schema 1 gets
+        one on first use, saved like any change (locked, atomic, checked against the
+        disk). If another session saved one meanwhile, that one is used and nothing is
+        written: a vault never holds two keys, since a journal sealed with a key that
+        is then replaced could no longer be read. Raises VaultReadOnly when the key
+        is missing and the vault cannot be saved, VaultLocked when it is locked.
+        """
+        self._require_unlocked()
+        key = self._meta.journal_key
+        if key is not None:
+            return key
+        if self.read_only:
+            raise VaultReadOnly(
+                f"{self.path} was opened read-only and has no order journal key yet; "
+                "nothing was written. Open it for writing once to create the key.")
+        fresh = secrets.token_bytes(JOURNAL_KEY_LENGTH)
+
+        def with_key(meta: VaultMeta) -> VaultMeta:
+            if meta.journal_key is not None:  # saved by another session meanwhile
+                return meta
+            return replace(meta, journal_key=fresh)
+
+        self._commit(lambda entries: entries, remeta=with_key)
+        key = self._meta.journal_key
+        if key is None:  # locked meanwhile: memory no longer follows the file
+            raise VaultLocked("the vault is locked")
+        return key
+
     def change_password(self, old_password: str, new_password: str,
                         kdf: KdfParams | None = None, *,
                         enforce_kdf_minimum: bool = True) -> None:
@@ -385,7 +419,7 @@ class Vault:
         return self._disk_stamp is None or _file_stamp(self.path) != self._disk_stamp
 
     def lock(self) -> None:
-        """Forget the data key and every entry. The object is unusable after.
+        """Forget the data key, the journal key and every entry. The object is unusable after.
 
         Safe while a save runs on another thread: that save may still complete on
         disk (it holds its own copy of what it writes), but it never puts the key
@@ -397,6 +431,7 @@ class Vault:
             self._slot = None
             self._entries = []
             self._entries_text = None
+            self._meta = replace(self._meta, journal_key=None)  # a secret too
 
     # --- internals ---------------------------------------------------------------
 
@@ -449,8 +484,10 @@ class Vault:
             self._entries_text = text
             return True
 
-    def _commit(self, mutate: Mutation,
-                new_keys: tuple[KeySlot, bytes] | None = None) -> None:
+    def _commit(self, mutate: Mutation, new_keys: tuple[KeySlot, bytes] | None = None, *,
+                remeta: Callable[[VaultMeta], VaultMeta] | None = None) -> None:
+        """Apply ``mutate`` to the entries (and ``remeta`` to the vault's meta) as
+        they are on disk, under the lock, and save; see the module's docstring."""
         slot, dek, meta, entries, fingerprint, text = self._snapshot()
         if self.read_only:
             raise VaultLocked("this vault was opened read-only")
@@ -462,9 +499,10 @@ class Vault:
                 # show it (kept even if the change below is refused).
                 meta, entries, fingerprint, text = self._decode_disk(on_disk, slot, dek)
                 self._adopt(meta, entries, fingerprint, text)
-            before = list(entries)
+            before, meta_before = list(entries), meta
             entries = mutate(before)
-            if entries is before and new_keys is None:
+            meta = remeta(meta_before) if remeta is not None else meta_before
+            if entries is before and meta is meta_before and new_keys is None:
                 return  # nothing changed: no write
             slot, dek = new_keys if new_keys else (slot, dek)
             blob = seal(slot, dek, encode_payload(meta, entries, text))
@@ -473,18 +511,19 @@ class Vault:
                 storage.atomic_write(self.path, blob)
             except VaultWriteError as exc:
                 if exc.replaced:  # the file on disk is the new one: memory must follow
-                    self._accept(entries, slot, dek, blob)
+                    self._accept(meta, entries, slot, dek, blob)
                     self._disk_stamp = _file_stamp(self.path)
                 raise
             self._disk_stamp = _file_stamp(self.path)  # under the lock: exactly ours
-        self._accept(entries, slot, dek, blob)
+        self._accept(meta, entries, slot, dek, blob)
 
-    def _accept(self, entries: list[KeyEntry], slot: KeySlot, dek: bytes, blob: bytes) -> None:
+    def _accept(self, meta: VaultMeta, entries: list[KeyEntry], slot: KeySlot, dek: bytes,
+                blob: bytes) -> None:
         """Memory follows the file just written, unless the vault was locked meanwhile."""
         with self._state:
             if self._locked:
                 return
-            self._entries = entries
+            self._meta, self._entries = meta, entries
             if self._entries_text is not None and not self._entries_text.starts(entries):
                 self._entries_text = None  # an entry read was changed: never of use again
             self._slot, self._dek = slot, dek

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +71,13 @@ ENTRY = st.builds(
     rotate_days=st.integers(1, 3650),
     notes=TEXT,
     tags=st.lists(TEXT, max_size=3).map(tuple),
+    max_notional=st.none() | st.decimals(min_value=Decimal("0.00001"), max_value=10**12,
+                                         places=5),
     extra=extras(schema._ENTRY_KEYS),
 ).map(_consistent_api_url)
-META_S = st.builds(VaultMeta, id=TEXT, created_at=TIMESTAMP, extra=extras(("id", "created_at")),
+META_S = st.builds(VaultMeta, id=TEXT, created_at=TIMESTAMP,
+                   journal_key=st.none() | st.binary(min_size=32, max_size=32),
+                   extra=extras(("id", "created_at", "journal_key")),
                    document_extra=extras(("schema", "vault", "entries")))
 
 PROPERTY = settings(max_examples=75, deadline=None, database=None,
@@ -122,14 +127,14 @@ def test_encoded_layout_is_one_entry_per_line() -> None:
     entries = [make_entry("a"), make_entry("b", exchange="binance")]
     plaintext = encode_payload(META, entries)
     lines = plaintext.split(b"\n")
-    assert lines[0].startswith(b'{"schema":1,"vault":{')
+    assert lines[0].startswith(b'{"schema":2,"vault":{')
     assert lines[0].endswith(b'"entries":[')
     assert len(lines) == 4 and lines[-1] == b"]}"
     assert lines[1].endswith(b",") and not lines[2].endswith(b",")
     assert json.loads(plaintext)["entries"][1]["label"] == "b"
     assert encode_payload(META, []) == (
-        b'{"schema":1,"vault":{"id":"vault-id","created_at":"' + TS.encode()
-        + b'"},"entries":[\n]}'
+        b'{"schema":2,"vault":{"id":"vault-id","created_at":"' + TS.encode()
+        + b'","journal_key":null},"entries":[\n]}'
     )
 
 
@@ -238,20 +243,20 @@ def test_unknown_entry_keys_are_preserved_across_a_vault_save(vault_path: Path) 
 # --- schema versions ------------------------------------------------------------------
 
 
-def _document(schema_version: object = 1, **entry_over: Any) -> dict[str, Any]:
+def _document(schema_version: object = 2, **entry_over: Any) -> dict[str, Any]:
     entry = json.loads(encode_payload(META, [make_entry("e")]))["entries"][0]
     entry.update(entry_over)
-    return {"schema": schema_version, "vault": {"id": "v", "created_at": TS},
+    return {"schema": schema_version, "vault": {"id": "v", "created_at": TS, "journal_key": None},
             "entries": [entry]}
 
 
 @pytest.mark.parametrize("compact", [True, False])
 def test_newer_schema_is_unsupported(compact: bool) -> None:
     plaintext = encode_payload(META, [make_entry("e")]).replace(
-        b'{"schema":1', b'{"schema":2', 1)
+        b'{"schema":2', b'{"schema":3', 1)
     if not compact:
         plaintext = json.dumps(json.loads(plaintext), indent=1).encode()
-    with pytest.raises(UnsupportedVersion, match="schema 2"):
+    with pytest.raises(UnsupportedVersion, match="schema 3"):
         decode_payload(plaintext)
 
 
@@ -263,7 +268,7 @@ def test_invalid_schema_version_is_damaged(version: object) -> None:
 
 @pytest.mark.parametrize("version", ["true", "1.0"])
 def test_every_layout_refuses_a_non_integer_schema(version: str) -> None:
-    plaintext = encode_payload(META, []).replace(b'"schema":1', f'"schema":{version}'.encode())
+    plaintext = encode_payload(META, []).replace(b'"schema":2', f'"schema":{version}'.encode())
     generic = json.dumps(json.loads(plaintext), indent=1).encode()
     with pytest.raises(VaultDamaged):
         decode_payload(generic)
@@ -326,11 +331,11 @@ def test_upgrade_of_the_fast_layout_with_an_older_schema(monkeypatch: pytest.Mon
         ran.append(document["schema"])
         return document
 
-    plaintext = encode_payload(META, [make_entry("x")])  # schema 1, fast layout
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(schema, "UPGRADES", {1: _upgrade_v1})
+    plaintext = encode_payload(META, [make_entry("x")])  # schema 2, fast layout
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(schema, "UPGRADES", {2: _upgrade_v1})
     _, entries = decode_payload(plaintext)
-    assert ran == [1]
+    assert ran == [2]
     assert entries[0].label == "x"
 
 
@@ -369,6 +374,14 @@ BAD_ENTRY_FIELDS = [
     ("notes", None),
     ("tags", "a,b"),
     ("tags", [1]),
+    ("max_notional", 1000),
+    ("max_notional", 1000.5),
+    ("max_notional", "1e3"),
+    ("max_notional", "-5"),
+    ("max_notional", "0"),
+    ("max_notional", "NaN"),
+    ("max_notional", ""),
+    ("max_notional", ["100"]),
 ]
 
 
@@ -379,7 +392,7 @@ def test_bad_entry_field_types_are_damaged(key: str, value: object, layout: str)
     document = _document()
     document["entries"][0][key] = value
     if layout == "app":
-        plaintext = (b'{"schema":1,"vault":' + json.dumps(document["vault"]).encode()
+        plaintext = (b'{"schema":2,"vault":' + json.dumps(document["vault"]).encode()
                      + b',"entries":[\n' + json.dumps(document["entries"][0]).encode()
                      + b"\n]}")
     else:
@@ -526,7 +539,7 @@ DUPLICATES = {
     "entry member": (b'"label":', b'"label":"first","label":'),
     "credential": (b'"credentials":{', b'"credentials":{"apiKey":"x",'),
     "vault member": (b'"vault":{', b'"vault":{"id":"first",'),
-    "top-level member": (b'{"schema":1,', b'{"schema":1,"schema":1,'),
+    "top-level member": (b'{"schema":2,', b'{"schema":2,"schema":2,'),
     "unknown member": (b'"tags":', b'"x":{"a":1,"a":2},"tags":'),
     "unknown member, same value": (b'"tags":', b'"x":{"a":"v","a":"v"},"tags":'),
     "numbers only": (b'"tags":', b'"x":[{"n":1,"n":1}],"tags":'),
@@ -582,8 +595,8 @@ def test_the_entries_text_is_exactly_the_inside_of_the_array() -> None:
 
 HOSTILE_LAYOUTS = {
     "a member after entries": lambda p: p[:-1] + b',"zz":[1]}',
-    "an unknown member before vault": lambda p: p.replace(b'{"schema":1,',
-                                                          b'{"schema":1,"zz":[1],', 1),
+    "an unknown member before vault": lambda p: p.replace(b'{"schema":2,',
+                                                          b'{"schema":2,"zz":[1],', 1),
     "pretty printed": lambda p: json.dumps(json.loads(p), indent=1).encode(),
     "trailing white space": lambda p: p + b"\n",
     "a non-canonical vault timestamp": lambda p: p.replace(b'03:04:05Z"', b'03:04:05z"', 1),
