@@ -100,6 +100,12 @@ def timestamp_recorded(exchange: Any, seen: list[int]) -> Iterator[None]:
         del exchange.fetch
 
 
+def client_lock(client: ExchangeClient) -> Any:
+    """The client's re-entrant lock: ``call`` may run inside it. Held while the
+    instance's ``fetch`` is replaced, so no other thread's request goes through it."""
+    return client._lock
+
+
 def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: OrderPreview,
           *, on_accepted: Callable[[], object] = lambda: None) -> Placement:
     """Send one previewed order, once. Raises only before PENDING is written."""
@@ -114,7 +120,7 @@ def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: Or
     seen: list[int] = []
     args = preview.checked.create_order_args(preview.client_order_id)
     try:
-        with client.lock, timestamp_recorded(exchange, seen):
+        with client_lock(client), timestamp_recorded(exchange, seen):
             answer = client.call("create_order", *args)
     except (NetworkProblem, ExchangeUnavailable) as exc:
         append_state(journal, order, UNKNOWN, reason=exc.message,
