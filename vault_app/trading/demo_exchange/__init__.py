@@ -1,0 +1,18 @@
+"""A Binance-compatible spot exchange on 127.0.0.1 for tests, demos and benchmarks.
+
+It speaks the subset of Binance's REST API that ccxt's ``binance`` class uses for
+spot trading, checks what Binance checks (key, HMAC signature, timestamp window,
+permissions, filters, balances) and answers with Binance's own error codes. Modules:
+``market`` (symbols, filters, the price walk), ``accounts`` (keys, balances, orders,
+matching), ``auth`` (signature, time and permission checks), ``api`` (the endpoints),
+``server`` (HTTP, faults, the request log) and ``demo`` (``DemoExchange``).
+"""
+
+from __future__ import annotations
+
+from vault_app.trading.demo_exchange.accounts import Balance, DemoKey, Order, Trade
+from vault_app.trading.demo_exchange.demo import DemoExchange, PortInUse
+from vault_app.trading.demo_exchange.server import Faults, ReceivedRequest
+
+__all__ = ["Balance", "DemoExchange", "DemoKey", "Faults", "Order", "PortInUse",
+           "ReceivedRequest", "Trade"]
