@@ -14,11 +14,18 @@ never contain a credential, a signature or a signed URL. Front ends map:
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable
+
 from vault_app.core.errors import ValidationError, VaultDamaged, VaultError
 
 
 class TradingError(VaultError):
     """Base of every trading failure raised on purpose."""
+
+    ccxt_error: str = ""
+    """The name of the ccxt exception this was translated from (``translate``), if any."""
 
     def __init__(self, message: str, *, fix: str = "") -> None:
         self.message = message
@@ -80,3 +87,157 @@ class ExchangeTimeout(NetworkProblem):
 
 class JournalDamaged(VaultDamaged):
     """The order journal is damaged, reordered or was written with another key."""
+
+
+# --- ccxt's exceptions, translated -------------------------------------------------------
+#
+# ccxt is never imported here: an exception is matched by the names of the classes in its
+# MRO that come from ``ccxt.base.errors``, most specific first, so the order of ccxt's own
+# hierarchy decides (InvalidNonce before NetworkError, OrderNotFound before InvalidOrder,
+# PermissionDenied before AuthenticationError). Every message is ours; the exchange's own
+# reason is added only after scrubbing (no URL query, no credential, no signature).
+
+CCXT_ERRORS_MODULE = "ccxt.base.errors"
+
+_UNKNOWN_OUTCOME = "if this was an order, its outcome is unknown until it is looked up"
+_CLOCK_FIX = "sync this computer's clock, or let the app sync with the exchange's time"
+
+# ccxt class name -> (our class, sentence, fix, whether the exchange's reason is appended)
+_CCXT_MAP: dict[str, tuple[type[TradingError], str, str, bool]] = {
+    "AccountSuspended": (AuthFailed, "the exchange says this account is suspended",
+                         "contact the exchange", True),
+    "PermissionDenied": (
+        KeyLacksPermission, "the exchange refused the request: the key lacks the right for it",
+        "the key lacks trade rights on the exchange: enable them there, or relabel the key "
+        "read-only", True),
+    "AuthenticationError": (
+        AuthFailed, "the exchange refused the API key or secret",
+        "check the key and secret, and that this IP address is whitelisted for the key", True),
+    "InsufficientFunds": (InsufficientFunds, "the balance is too low for this order",
+                          "lower the amount, or fund the account", True),
+    "OrderNotFound": (OrderNotFound, "the exchange does not know this order",
+                      "check the order id; the order may be filled, cancelled or expired", True),
+    "DuplicateOrderId": (OrderRejected, "the exchange already has an order with this client "
+                         "order id", "look the order up instead of sending it again", True),
+    "OrderImmediatelyFillable": (OrderRejected, "the exchange refused a post-only order that "
+                                 "would have filled at once", "move the price away from the "
+                                 "market, or drop post-only", True),
+    "InvalidOrder": (OrderRejected, "the exchange refused the order",
+                     "check the amount and price against the market's precision, minimum "
+                     "amount and minimum cost", True),
+    "BadSymbol": (OrderRejected, "the exchange does not list this symbol",
+                  "pick a symbol from the exchange's markets (refresh them)", True),
+    "MarketClosed": (OrderRejected, "the market is closed", "try again when it reopens", True),
+    "ChecksumError": (NetworkProblem, "the exchange's data failed its checksum",
+                      "try again", False),
+    "InvalidNonce": (ClockSkew, "the exchange refused the request's timestamp or nonce",
+                     _CLOCK_FIX, True),
+    "RequestTimeout": (ExchangeTimeout, "the exchange did not answer in time",
+                       _UNKNOWN_OUTCOME, False),
+    "OnMaintenance": (ExchangeUnavailable, "the exchange is under maintenance",
+                      "try again later", False),
+    "ExchangeNotAvailable": (ExchangeUnavailable, "the exchange is unavailable",
+                             f"try again later; {_UNKNOWN_OUTCOME}", False),
+    "DDoSProtection": (RateLimited, "the exchange is limiting requests from this address",
+                       "wait a minute before trying again", False),
+    "RateLimitExceeded": (RateLimited, "too many requests: the exchange's rate limit was hit",
+                          "wait a minute before trying again", False),
+    "NetworkError": (NetworkProblem, "the exchange could not be reached",
+                     f"check the network connection; {_UNKNOWN_OUTCOME}", False),
+    "BadResponse": (NetworkProblem, "the exchange's answer could not be understood",
+                    _UNKNOWN_OUTCOME, False),
+    "OperationFailed": (NetworkProblem, "the request failed", _UNKNOWN_OUTCOME, False),
+    "NotSupported": (ExchangeProblem, "ccxt does not support this for this exchange",
+                     "use another exchange or order type", True),
+    "ExchangeError": (ExchangeProblem, "the exchange refused the request",
+                      "check the request and try again", True),
+    "BaseError": (ExchangeProblem, "ccxt failed", "try again", True),
+}
+
+_TIMESTAMP_REASON = re.compile(r"timestamp|recv_?window|-1021", re.IGNORECASE)
+_KEY_REASON = re.compile(r"api[-_ ]?key|-2015", re.IGNORECASE)
+_URL_QUERY = re.compile(r"(https?://[^\s?#'\"]*)[?#][^\s'\"]*")
+_SECRET_PARAM = re.compile(
+    r"(?i)\b(signature|sign|api_?key|key|secret|token|passphrase|password)=[^&\s'\"]*")
+_LONG_HEX = re.compile(r"\b[0-9a-fA-F]{32,}\b")
+_LONG_BASE64 = re.compile(r"[A-Za-z0-9+/_-]{40,}={0,2}")
+MAX_REASON = 200
+
+
+def scrub(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` without credentials, URL queries, signatures or long opaque tokens."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    text = _URL_QUERY.sub(r"\1?***", text)
+    text = _SECRET_PARAM.sub(r"\1=***", text)
+    text = _LONG_HEX.sub("***", text)
+    text = _LONG_BASE64.sub("***", text)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON - 1] + "\u2026"
+
+
+def exchange_reason(text: str, secrets: Iterable[str] = ()) -> str:
+    """The exchange's own reason in ccxt's message, scrubbed: the ``msg`` of a JSON body
+    (``binance {"code":-1013,"msg":"Filter failure: LOT_SIZE"}``), else the text."""
+    start = text.find("{")
+    if start >= 0:
+        try:
+            body = json.loads(text[start:])
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            for name in ("msg", "message", "error_description", "error", "errorMessage"):
+                value = body.get(name)
+                if isinstance(value, str) and value:
+                    code = body.get("code")
+                    prefix = f"{code}: " if isinstance(code, int | str) and code != "" else ""
+                    return scrub(f"{prefix}{value}", secrets)
+    return scrub(text, secrets)
+
+
+def ccxt_class_names(exc: BaseException) -> list[str]:
+    """Names of the ccxt error classes ``exc`` is an instance of, most specific first."""
+    return [cls.__name__ for cls in type(exc).__mro__
+            if cls.__module__ == CCXT_ERRORS_MODULE]
+
+
+def translate(exc: BaseException, secrets: Iterable[str] = ()) -> TradingError:
+    """The TradingError for an exception raised by ccxt: one sentence and a fix.
+
+    ``secrets`` (the key's credentials) are scrubbed from the exchange's reason, as
+    are URL queries and signatures. The result's ``ccxt_error`` names the ccxt class
+    (or the Python class, for an exception ccxt did not mean to raise). Raise it
+    *outside* the ``except`` block that caught ``exc`` (or ``from None``), so that
+    ccxt's text never reaches a traceback.
+    """
+    if isinstance(exc, TradingError):
+        return exc
+    names = ccxt_class_names(exc)
+    secrets = tuple(secrets)
+    reason = exchange_reason(str(exc), secrets) if names else ""
+    error: TradingError
+    for name in names:
+        if name not in _CCXT_MAP:
+            continue
+        cls, message, fix, with_reason = _CCXT_MAP[name]
+        if cls is ExchangeProblem and name in ("ExchangeError", "BaseError") \
+                and _TIMESTAMP_REASON.search(reason):
+            cls, message, fix = ClockSkew, "the exchange refused the request's timestamp", \
+                _CLOCK_FIX
+        if name == "DDoSProtection" and _KEY_REASON.search(reason):
+            # Binance answers -2015 to a key refused after it once worked; ccxt then calls
+            # it a temporary ban. Either way, the user's next step is about the key.
+            cls, message, fix, with_reason = AuthFailed, \
+                "the exchange refused the API key (or banned this address for a while)", \
+                "check the key, its trade rights and IP whitelist, or wait a few minutes", True
+        if with_reason and reason:
+            message = f"{message} ({reason})"
+        error = cls(message, fix=fix)
+        break
+    else:
+        # Not an exception ccxt meant to raise (a parse failure on an odd answer, ...):
+        # nothing of its text is kept, and an order's outcome is unknown.
+        error = NetworkProblem(
+            f"ccxt failed unexpectedly ({type(exc).__name__})", fix=_UNKNOWN_OUTCOME)
+    error.ccxt_error = names[0] if names else type(exc).__name__
+    return error

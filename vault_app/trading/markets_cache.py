@@ -1,0 +1,185 @@
+"""Markets on disk: public market data per exchange and environment, with a timestamp.
+
+One JSON file per exchange and environment (a custom API URL adds a hash of the
+URL) in ``<user cache folder>/vault-app/markets/`` (``$VAULT_APP_CACHE_DIR`` moves
+the cache folder, for tests). A file holds what ``exchange.set_markets`` needs and
+nothing about a key: no label, id or credential.
+
+Writes are atomic (a 0600 temp file in the same 0700 folder, then a rename). A read
+refuses a symbolic link, a FIFO, a device or a huge file, and anything that is not
+a cache file of this format and ccxt version counts as absent: a cache never stops
+the app. A copy older than ``max_age`` is *stale*: the client refreshes it from the
+network, and uses a stale copy only to list symbols when the refresh fails, never to
+validate an order (precision and limits may have changed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vault_app import APP_NAME
+
+CACHE_ENV = "VAULT_APP_CACHE_DIR"
+FORMAT = 1
+DEFAULT_MAX_AGE = 24 * 3600.0
+MAX_CACHE_FILE = 64 * 1024 * 1024
+"""Binance's spot markets are a few MB; a bigger file is not ours."""
+
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+
+
+def default_folder() -> Path:
+    """``$VAULT_APP_CACHE_DIR/markets`` if set, else the platform's user cache folder."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured).expanduser() / "markets"
+    import platformdirs  # small, but only needed here
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "markets"
+
+
+def cache_key(exchange: str, environment: str, api_url: str | None = None) -> str:
+    """The file name stem: ``binance-live``, ``binance-sandbox``, ``binance-custom-<hash>``."""
+    key = f"{exchange}-{environment}"
+    if environment == "custom":
+        digest = hashlib.sha256((api_url or "").encode("utf-8")).hexdigest()[:16]
+        key = f"{key}-{digest}"
+    return key
+
+
+@dataclass(frozen=True)
+class CachedMarkets:
+    markets: dict[str, Any]
+    currencies: dict[str, Any] | None
+    saved_at: float
+    stale: bool
+
+    @property
+    def symbols(self) -> list[str]:
+        return sorted(self.markets)
+
+
+class MarketsCache:
+    def __init__(self, folder: Path | None = None, *, max_age: float = DEFAULT_MAX_AGE,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.folder = folder if folder is not None else default_folder()
+        self.max_age = max_age
+        self._clock = clock
+
+    def path(self, key: str) -> Path:
+        if not key or "/" in key or key.startswith(".") or "\0" in key:
+            raise ValueError(f"not a cache key: {key!r}")
+        return self.folder / f"{key}.json"
+
+    def load(self, key: str, ccxt_version: str) -> CachedMarkets | None:
+        """The cached markets under ``key``, or None if absent, unreadable or not ours."""
+        data = _read_regular(self.path(key))
+        if data is None:
+            return None
+        try:
+            obj = json.loads(data)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(obj, dict) or obj.get("format") != FORMAT \
+                or obj.get("ccxt_version") != ccxt_version:
+            return None
+        markets, currencies, saved_at = obj.get("markets"), obj.get("currencies"), \
+            obj.get("saved_at")
+        if not isinstance(markets, dict) or not _is_markets(markets) \
+                or not (currencies is None or _is_table(currencies)) \
+                or not isinstance(saved_at, int | float) or isinstance(saved_at, bool):
+            return None
+        age = self._clock() - saved_at
+        stale = not 0 <= age <= self.max_age  # a time in the future is not trusted either
+        return CachedMarkets(markets, currencies, float(saved_at), stale)
+
+    def save(self, key: str, ccxt_version: str, markets: Mapping[str, Any],
+             currencies: Mapping[str, Any] | None) -> bool:
+        """Write the markets under ``key``; False (and nothing written) if that failed."""
+        try:
+            data = json.dumps({
+                "format": FORMAT, "ccxt_version": ccxt_version, "saved_at": self._clock(),
+                "markets": markets, "currencies": currencies or None,
+            }, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError):  # not plain JSON data: not cached
+            return False
+        if len(data) > MAX_CACHE_FILE:
+            return False
+        try:
+            self._ensure_folder()
+            _write_atomic(self.path(key), data)
+        except OSError:
+            return False
+        return True
+
+    def _ensure_folder(self) -> None:
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(self.folder)
+        if not stat.S_ISDIR(info.st_mode):
+            raise NotADirectoryError(str(self.folder))
+        if stat.S_IMODE(info.st_mode) != 0o700 and info.st_uid == os.getuid():
+            os.chmod(self.folder, 0o700)
+
+
+def _is_table(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())
+
+
+def _is_markets(value: object) -> bool:
+    return isinstance(value, dict) and _is_table(value) and all(
+        market.get("symbol") == symbol and isinstance(market.get("id"), str)
+        for symbol, market in value.items()
+    )
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """The bytes of a regular file of at most MAX_CACHE_FILE bytes, not behind a link."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CACHE_FILE:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_CACHE_FILE:
+            chunk = os.read(fd, 1024 * 1024)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks) if size <= MAX_CACHE_FILE else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.tmp-{os.urandom(6).hex()}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                 0o600)
+    try:
+        try:
+            os.fchmod(fd, 0o600)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
