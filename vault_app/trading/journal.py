@@ -42,9 +42,9 @@ from vault_app.core.os_messages import describe_os_error, kind_of
 from vault_app.core.paths import resolve_existing
 from vault_app.trading import journal_format as fmt
 from vault_app.trading.errors import JournalDamaged
-from vault_app.trading.journal_format import JournalRecord
+from vault_app.trading.journal_format import JournalRecord, RecordDamaged
 
-__all__ = ["Journal", "JournalContents", "JournalRecord", "journal_path"]
+__all__ = ["Journal", "JournalContents", "JournalRecord", "RecordDamaged", "journal_path"]
 
 SUFFIX = ".journal"
 LOCK_WAIT_SECONDS = 10.0

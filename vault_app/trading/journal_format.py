@@ -43,6 +43,14 @@ MAX_DEPTH = 64
 MAX_NUMBER_LENGTH = 64
 
 
+class RecordDamaged(JournalDamaged):
+    """Record number ``record`` fails its checks; every record before it is intact."""
+
+    def __init__(self, message: str, *, record: int) -> None:
+        super().__init__(message)
+        self.record = record
+
+
 @dataclass(frozen=True)
 class JournalRecord:
     seq: int
@@ -218,12 +226,11 @@ def _intact(seq: int) -> str:
     return f"records 1 to {seq - 1} before it are intact"
 
 
-def _damaged(where: str, seq: int, what: str) -> JournalDamaged:
-    return JournalDamaged(
+def _damaged(where: str, seq: int, what: str) -> RecordDamaged:
+    return RecordDamaged(
         f"{where} is damaged: record {seq} {what}; {_intact(seq)}. Nothing was written. "
         "Keep a copy of the file and do not place orders with this vault until the "
-        "orders it lists are checked on the exchange"
-    )
+        "orders it lists are checked on the exchange", record=seq)
 
 
 def scan(data: bytes, header: bytes, cipher: AESGCM, where: str, *, start: int,

@@ -1,0 +1,412 @@
+"""The order journal (spec section 9): records survive, numbering holds, torn tails are
+dropped and never fatal, damage is named, and the file is private and never plain text."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import stat
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from vault_app.core.errors import NotARegularFile, VaultInUse, VaultIOError, VaultWriteError
+from vault_app.trading import journal as journal_module
+from vault_app.trading import journal_format as fmt
+from vault_app.trading.errors import JournalDamaged
+from vault_app.trading.journal import Journal, JournalContents, RecordDamaged, journal_path
+
+KEY = bytes(range(32))
+ORDER: dict[str, Any] = {"event": "pending", "client_order_id": "va-7", "symbol": "BTC/USDT",
+                         "side": "buy", "type": "limit", "amount": "0.01", "price": "50000"}
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "vault.vault.journal"
+
+
+def records(n: int) -> list[dict[str, Any]]:
+    return [{**ORDER, "n": i} for i in range(1, n + 1)]
+
+
+def filled(path: Path, n: int) -> Journal:
+    journal = Journal(path, KEY)
+    for record in records(n):
+        journal.append(record)
+    return journal
+
+
+def spans(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each whole record in a journal file."""
+    out, offset = [], fmt.HEADER_LENGTH
+    while offset + fmt.RECORD_HEAD <= len(data):
+        end = offset + fmt.RECORD_OVERHEAD + int.from_bytes(data[offset:offset + 4], "big")
+        if end > len(data):
+            break
+        out.append((offset, end))
+        offset = end
+    return out
+
+
+def data_of(contents: JournalContents) -> list[dict[str, Any]]:
+    return [record.data for record in contents.records]
+
+
+def flipped(byte: int) -> int:
+    """Another non-zero value (a zero could read as a zero-filled tail: spec 9.6)."""
+    return byte ^ 0x01 if byte ^ 0x01 else byte ^ 0x02
+
+
+# --- round trip and numbering -----------------------------------------------------------
+
+def test_records_come_back_in_order_numbered_from_one(path: Path) -> None:
+    journal = Journal(path, KEY)
+    written = [ORDER, {"note": "caf\u00e9 \u2713 \U0001f600", "nested": {"a": [1, 2.5, None]}},
+               {}, {"big": "x" * 60_000}]
+    assert [journal.append(record) for record in written] == [1, 2, 3, 4]
+    contents = journal.read()
+    assert contents.torn_tail is False
+    assert [r.seq for r in contents.records] == [1, 2, 3, 4]
+    assert data_of(contents) == written
+
+
+def test_a_journal_that_does_not_exist_reads_empty_and_is_not_created(path: Path) -> None:
+    assert Journal(path, KEY).read() == JournalContents([], False)
+    assert not path.exists()
+
+
+def test_numbering_continues_after_reopening(path: Path) -> None:
+    filled(path, 3)
+    again = Journal(path, KEY)
+    assert [r.seq for r in again.read().records] == [1, 2, 3]
+    assert again.append({"event": "after"}) == 4
+    assert Journal(path, KEY).append({"event": "fresh object"}) == 5
+    assert [r.seq for r in Journal(path, KEY).read().records] == [1, 2, 3, 4, 5]
+
+
+def test_two_objects_on_one_file_take_turns_without_losing_count(path: Path) -> None:
+    first, second = Journal(path, KEY), Journal(path, KEY)
+    seqs = [(first if i % 3 else second).append({"i": i}) for i in range(30)]
+    assert seqs == list(range(1, 31))
+    assert data_of(first.read()) == [{"i": i} for i in range(30)]
+
+
+def test_threads_sharing_one_journal_get_distinct_numbers(path: Path) -> None:
+    journal = Journal(path, KEY)
+    got: list[int] = []
+    lock = threading.Lock()
+
+    def work(name: str) -> None:
+        for i in range(50):
+            seq = journal.append({"thread": name, "i": i})
+            with lock:
+                got.append(seq)
+
+    threads = [threading.Thread(target=work, args=(str(t),)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(got) == list(range(1, 201))
+    contents = journal.read()
+    for name in "0123":
+        assert [r.data["i"] for r in contents.records if r.data["thread"] == name] == \
+            list(range(50))
+
+
+def test_a_replaced_journal_is_noticed_before_appending(path: Path) -> None:
+    stale = filled(path, 3)
+    path.unlink()
+    Journal(path, KEY).append({"event": "new journal"})  # a new header, a new id
+    assert stale.append({"event": "after"}) == 2
+    assert data_of(Journal(path, KEY).read()) == [{"event": "new journal"}, {"event": "after"}]
+
+
+# --- the file ---------------------------------------------------------------------------
+
+def test_the_journal_lives_beside_the_real_vault_file(tmp_path: Path) -> None:
+    real = tmp_path / "sync" / "my.vault"
+    real.parent.mkdir()
+    real.write_bytes(b"vault")
+    link = tmp_path / "link.vault"
+    link.symlink_to(real)
+    assert journal_path(real) == real.with_name("my.vault.journal")
+    assert journal_path(link) == real.with_name("my.vault.journal")
+
+
+def test_a_new_journal_is_private_whatever_the_umask(path: Path) -> None:
+    old = os.umask(0)
+    try:
+        Journal(path, KEY).append(ORDER)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir() if "journal" in p.name] == [path.name]
+
+
+def test_the_file_never_holds_plain_text(path: Path) -> None:
+    secret = "sk-live-4f2a9c0e7b1d5f3a8e6c2b9d0f1a7e5c"
+    journal = Journal(path, KEY)
+    for i in range(20):
+        journal.append({**ORDER, "note": secret, "i": i})
+    data = path.read_bytes()
+    for needle in ("BTC/USDT", "BTC", "USDT", secret, secret[8:24], "client_order_id",
+                   "pending", "50000", "va-7"):
+        assert needle.encode() not in data, needle
+        assert needle.encode("utf-16-le") not in data, needle
+    assert KEY not in data and fmt.subkey(KEY, data[10:26]) not in data
+
+
+def test_a_fifo_is_refused_without_blocking(path: Path) -> None:
+    os.mkfifo(path)
+    with pytest.raises(NotARegularFile, match="FIFO"):
+        Journal(path, KEY).read()
+    with pytest.raises(NotARegularFile, match="FIFO"):
+        Journal(path, KEY).append(ORDER)
+
+
+def test_a_folder_is_refused(path: Path) -> None:
+    path.mkdir()
+    with pytest.raises(NotARegularFile, match="folder"):
+        Journal(path, KEY).append(ORDER)
+
+
+@pytest.mark.parametrize("dangling", [False, True])
+def test_a_symbolic_link_is_never_followed(path: Path, tmp_path: Path, dangling: bool) -> None:
+    target = tmp_path / "elsewhere.journal"
+    if not dangling:
+        filled(target, 2)
+    before = target.read_bytes() if not dangling else None
+    path.symlink_to(target)
+    with pytest.raises(NotARegularFile, match="symbolic link"):
+        Journal(path, KEY).read()
+    with pytest.raises(NotARegularFile, match="symbolic link"):
+        Journal(path, KEY).append(ORDER)
+    assert (target.read_bytes() if not dangling else None) == before
+    assert dangling is not target.exists()
+
+
+def test_a_hard_linked_journal_is_read_but_not_appended_to(path: Path, tmp_path: Path) -> None:
+    filled(path, 2)
+    os.link(path, tmp_path / "other-name")
+    assert len(Journal(path, KEY).read().records) == 2
+    with pytest.raises(VaultIOError, match="2 hard links"):
+        Journal(path, KEY).append(ORDER)
+
+
+def test_an_append_waits_for_the_lock_and_gives_up_with_in_use(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    filled(path, 1)
+    monkeypatch.setattr(journal_module, "LOCK_WAIT_SECONDS", 0.0)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)  # a reader: appends wait, reads do not
+        assert len(Journal(path, KEY).read().records) == 1
+        with pytest.raises(VaultInUse, match="another process"):
+            Journal(path, KEY).append(ORDER)
+    finally:
+        os.close(fd)
+    assert Journal(path, KEY).append(ORDER) == 2
+
+
+def test_limits_refuse_before_writing(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    journal = filled(path, 2)
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match="at most 65536 bytes"):
+        journal.append({"big": "x" * fmt.MAX_PLAINTEXT})
+    with pytest.raises(ValueError):
+        journal.append({"price": float("nan")})
+    with pytest.raises(TypeError):
+        journal.append({"when": object()})
+    monkeypatch.setattr(fmt, "MAX_JOURNAL_SIZE", len(before) + 10)
+    with pytest.raises(VaultWriteError, match="is full"):
+        journal.append(ORDER)
+    assert path.read_bytes() == before
+    monkeypatch.setattr(fmt, "MAX_JOURNAL_SIZE", len(before) - 1)
+    with pytest.raises(JournalDamaged, match="larger than any journal"):
+        Journal(path, KEY).read()
+
+
+def test_the_key_is_checked_and_never_shown(path: Path) -> None:
+    with pytest.raises(ValueError, match="32 bytes"):
+        Journal(path, KEY[:16])
+    assert KEY.hex() not in repr(Journal(path, KEY))
+    assert repr(KEY) not in repr(Journal(path, KEY))
+
+
+# --- torn tails -------------------------------------------------------------------------
+
+def test_every_cut_of_the_last_record_is_a_torn_tail_and_the_next_append_drops_it(
+        path: Path) -> None:
+    filled(path, 3)
+    whole = path.read_bytes()
+    start, end = spans(whole)[-1]
+    for cut in range(start + 1, end):
+        path.write_bytes(whole[:cut])
+        contents = Journal(path, KEY).read()
+        assert contents.torn_tail is True, cut
+        assert data_of(contents) == records(2), cut
+    assert Journal(path, KEY).append({"event": "after the crash"}) == 3
+    assert path.read_bytes()[:start] == whole[:start]
+    contents = Journal(path, KEY).read()
+    assert not contents.torn_tail
+    assert data_of(contents) == [*records(2), {"event": "after the crash"}]
+
+
+@pytest.mark.parametrize("zeros", [1, 15, 16, 17, 300, fmt.MAX_RECORD])
+def test_a_zero_filled_tail_is_torn(path: Path, zeros: int) -> None:
+    filled(path, 2)
+    with path.open("ab") as file:
+        file.write(bytes(zeros))
+    contents = Journal(path, KEY).read()
+    assert contents.torn_tail and data_of(contents) == records(2)
+    assert Journal(path, KEY).append(ORDER) == 3
+
+
+def test_a_zero_tail_longer_than_any_record_is_damage(path: Path) -> None:
+    filled(path, 2)
+    with path.open("ab") as file:
+        file.write(bytes(fmt.MAX_RECORD + 1))
+    with pytest.raises(RecordDamaged) as caught:
+        Journal(path, KEY).read()
+    assert caught.value.record == 3
+
+
+def test_a_last_record_zeroed_from_a_block_boundary_is_torn(path: Path) -> None:
+    journal = filled(path, 1)
+    journal.append({"note": "z" * 2000})
+    data = path.read_bytes()
+    start, end = spans(data)[-1]
+    boundary = (start // fmt.BLOCK + 2) * fmt.BLOCK
+    path.write_bytes(data[:boundary] + bytes(end - boundary))
+    contents = Journal(path, KEY).read()
+    assert contents.torn_tail and data_of(contents) == records(1)
+
+
+def test_a_torn_tail_seen_by_one_object_is_not_truncated_after_another_appended(
+        path: Path) -> None:
+    """A caches "torn tail at size S"; B drops it and appends a record of exactly that
+    size. A must not take B's durable record for the old torn tail."""
+    filled(path, 2)
+    whole = path.read_bytes()
+    a, b = Journal(path, KEY), Journal(path, KEY)
+    record = {**ORDER, "n": 3}
+    b_record_size = fmt.RECORD_OVERHEAD + len(fmt.encode_record(record)) + fmt.TAG_LENGTH
+    header = whole[:fmt.HEADER_LENGTH]
+    cipher = AESGCM(fmt.subkey(KEY, header[10:26]))
+    longer = fmt.seal_record(cipher, header, 3, fmt.encode_record({"note": "y" * 500}))
+    path.write_bytes(whole + longer[:b_record_size])  # a crash cut it short
+    assert a.read().torn_tail
+    assert path.stat().st_size == len(whole) + b_record_size
+    assert b.append(record) == 3
+    assert path.stat().st_size == len(whole) + b_record_size  # same size as the torn file
+    assert a.append({"event": "A"}) == 4
+    assert data_of(Journal(path, KEY).read()) == [*records(3), {"event": "A"}]
+
+
+# --- damage -----------------------------------------------------------------------------
+
+def test_every_flipped_byte_of_a_middle_record_is_damage_naming_it(path: Path) -> None:
+    filled(path, 3)
+    whole = path.read_bytes()
+    start, end = spans(whole)[1]
+    for at in range(start, end):
+        data = bytearray(whole)
+        data[at] = flipped(data[at])
+        path.write_bytes(bytes(data))
+        with pytest.raises(RecordDamaged) as caught:
+            Journal(path, KEY).read()
+        assert caught.value.record == 2, at
+        message = str(caught.value)
+        assert "record 2" in message and "record 1 before it is intact" in message, message
+
+
+def test_a_flipped_byte_in_the_last_record_is_damage_not_a_torn_tail(path: Path) -> None:
+    filled(path, 3)
+    whole = path.read_bytes()
+    start, end = spans(whole)[2]
+    for at in range(start, end):
+        data = bytearray(whole)
+        data[at] = flipped(data[at])
+        path.write_bytes(bytes(data))
+        with pytest.raises(RecordDamaged, match="records 1 to 2 before it are intact") \
+                as caught:
+            Journal(path, KEY).read()
+        assert caught.value.record == 3, at
+
+
+def test_an_append_refuses_a_damaged_journal_and_writes_nothing(path: Path) -> None:
+    filled(path, 3)
+    data = bytearray(path.read_bytes())
+    data[spans(bytes(data))[0][0] + 40] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(RecordDamaged, match="record 1 fails authentication"):
+        Journal(path, KEY).append(ORDER)
+    assert path.read_bytes() == bytes(data)
+
+
+def rearranged(path: Path, order: list[int]) -> None:
+    data = path.read_bytes()
+    parts = [data[start:end] for start, end in spans(data)]
+    path.write_bytes(data[:fmt.HEADER_LENGTH] + b"".join(parts[i] for i in order))
+
+
+@pytest.mark.parametrize(("order", "record"), [
+    ([0, 2, 1, 3], 2),  # swapped
+    ([1, 0, 2, 3], 1),
+    ([0, 2, 3], 2),     # the middle one dropped
+    ([1, 2, 3], 1),     # the first one dropped
+    ([0, 1, 1, 2, 3], 3),  # one duplicated
+    ([0, 1, 2, 3, 3], 5),  # the last one duplicated
+])
+def test_reordered_dropped_or_duplicated_records_are_damage(
+        path: Path, order: list[int], record: int) -> None:
+    filled(path, 4)
+    rearranged(path, order)
+    with pytest.raises(RecordDamaged, match="missing, duplicated or out of order") as caught:
+        Journal(path, KEY).read()
+    assert caught.value.record == record
+
+
+def test_a_record_spliced_from_another_journal_under_the_same_key_is_damage(
+        path: Path, tmp_path: Path) -> None:
+    filled(path, 3)
+    other = tmp_path / "other.journal"
+    filled(other, 3)
+    ours, theirs = path.read_bytes(), other.read_bytes()
+    (a, b), (c, d) = spans(ours)[1], spans(theirs)[1]
+    path.write_bytes(ours[:a] + theirs[c:d] + ours[b:])
+    with pytest.raises(RecordDamaged) as caught:
+        Journal(path, KEY).read()
+    assert caught.value.record == 2
+
+
+def test_another_key_is_refused_before_reading_or_writing(path: Path) -> None:
+    filled(path, 2)
+    before = path.read_bytes()
+    other = Journal(path, bytes(32))
+    for action in (other.read, lambda: other.append(ORDER)):
+        with pytest.raises(JournalDamaged, match="not written with this vault's journal key"):
+            action()
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    (b"", "not an order journal"),
+    (b"VAJOUR", "not an order journal"),
+    (b"PK\x03\x04" + bytes(100), "not an order journal"),
+    (fmt.MAGIC + b"\x01" + bytes(10), "header is cut short"),
+    (fmt.MAGIC + b"\x02" + bytes(60), "newer version"),
+])
+def test_a_file_that_is_not_a_journal_is_refused(path: Path, content: bytes,
+                                                 fragment: str) -> None:
+    path.write_bytes(content)
+    with pytest.raises(JournalDamaged, match=fragment):
+        Journal(path, KEY).read()
+    with pytest.raises(JournalDamaged, match=fragment):
+        Journal(path, KEY).append(ORDER)
+    assert path.read_bytes() == content
