@@ -29,6 +29,7 @@ from vault_app.trading.errors import (
 )
 from vault_app.trading.journal import Journal
 from vault_app.trading.order_log import (
+    ORDER_FIELDS,
     PENDING,
     REJECTED,
     UNKNOWN,
@@ -115,7 +116,8 @@ def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: Or
         else None
     record = pending_record(entry, preview, window if isinstance(window, int) else None)
     journal.append(record)  # durable: only now may the request leave
-    order = LoggedOrder(preview.client_order_id, record, PENDING,
+    order = LoggedOrder(preview.client_order_id,
+                        {name: record.get(name) for name in ORDER_FIELDS}, PENDING,
                         updated_at=record["time"], history=[(record["time"], PENDING)])
     seen: list[int] = []
     args = preview.checked.create_order_args(preview.client_order_id)

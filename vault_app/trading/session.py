@@ -70,13 +70,19 @@ class TradingSession:
         self._sleep = sleep
         self._backoff = backoff
         self._journal: Journal | None = None
+        self._markets_loaded = False
 
     @property
     def client(self) -> ExchangeClient:
+        """The key's client, its markets loaded (from the disk cache when fresh): ccxt
+        would otherwise load them from the network on the first call that needs them."""
         if self._client is None:
             from vault_app.trading.client import ExchangeClient
 
             self._client = ExchangeClient(self.entry)
+        if not self._markets_loaded:
+            self._client.load_markets()
+            self._markets_loaded = True
         return self._client
 
     # --- the journal -------------------------------------------------------------------
