@@ -41,7 +41,7 @@ from vault_app.trading.preview import (
     capture_create_order,
     new_client_order_id,
 )
-from vault_app.trading.reconcile import BACKOFF, Resolution, reconcile
+from vault_app.trading.reconcile import BACKOFF, Resolution, reconcile, unresolved_orders
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -102,8 +102,8 @@ class TradingSession:
     def reconcile(self) -> list[Resolution]:
         """Settle this key's PENDING and UNKNOWN orders (no request if there are none)."""
         journal = self.journal()
-        if journal is None:
-            return []
+        if journal is None or not unresolved_orders(journal, self.entry):
+            return []  # nothing to ask: not even the markets are loaded
         return reconcile(self.client, journal, self.entry, sleep=self._sleep,
                          backoff=self._backoff)
 
@@ -148,7 +148,7 @@ class TradingSession:
         symbol = logged.symbol if logged else None
         order_id = logged.order_id if logged else None
         if logged is None:
-            for order in self.client.call("fetch_open_orders"):
+            for order in self.open_orders():
                 if ref in (str(order.get("id")), order.get("clientOrderId")):
                     symbol, order_id = order.get("symbol"), str(order.get("id"))
                     break
