@@ -96,17 +96,16 @@ class OrderCommand(TradingCommand):
         from vault_app.trading.orders import require_trade
 
         require_trade(session.entry)  # before any request, reconcile's included
-        settled = self.reconcile_first(session)
+        if not self.reconcile_first(session) and place:
+            raise OrderNotAllowed(
+                "an earlier order of this key has an unknown outcome, so nothing was sent",
+                fix=f"run '{PROG} order list --key ...' again in a few seconds; it finds "
+                    "out what the exchange did")
         preview = session.preview(self.request(session.entry.id))
         for line in preview.lines():
             self.say(escape(line))
         if not place:
             return EXIT_OK
-        if not settled:
-            raise OrderNotAllowed(
-                "an earlier order of this key has an unknown outcome, so nothing was sent",
-                fix=f"run '{PROG} order list --key ...' again in a few seconds; it finds "
-                    "out what the exchange did")
         if confirm:
             where = "LIVE, real money" if preview.live else preview.endpoint
             if not self.confirm(f"Send this order ({escape(where)})?"):
