@@ -14,7 +14,8 @@ exchange class alone (``loader``) and makes an instance that:
 - never resends: ``maxRetriesOnFailure`` 0 (see ``_NO_RETRIES``);
 - cannot log a secret: ``verbose`` is pinned off on its class, and its logger is a
   private one that drops every record (ccxt logs each request, headers included, at
-  DEBUG on ``ccxt.base.exchange`` whatever ``verbose`` says).
+  DEBUG on ``ccxt.base.exchange`` whatever ``verbose`` says). urllib3's DEBUG request
+  lines keep their path but lose their query (a signature, for some exchanges a key).
 
 ``call`` runs one ccxt method under the client's lock (one thread at a time, so
 nonces stay ordered) and turns a ccxt exception into a ``TradingError``
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -61,6 +63,29 @@ def _silent_logger() -> logging.Logger:
 
 
 SILENT_LOGGER = _silent_logger()
+
+
+class _HideUrlQueries(logging.Filter):
+    """urllib3 logs every request line at DEBUG, query included: a signed query holds a
+    signature, and for some exchanges the API key. The query is replaced by "?***"."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "?" in message:
+            record.msg, record.args = _URL_QUERY.sub(r"\1?***", message), None
+        return True
+
+
+_URL_QUERY = re.compile(r"(/[^\s?\"]*)\?[^\s\"]*")
+_url_filter_installed = False
+
+
+def _hide_url_queries_in_logs() -> None:
+    """Install the query filter on urllib3's pool logger (once per process)."""
+    global _url_filter_installed
+    if not _url_filter_installed:
+        logging.getLogger("urllib3.connectionpool").addFilter(_HideUrlQueries())
+        _url_filter_installed = True
 
 
 def _ignore(_self: object, _value: object) -> None:
@@ -191,13 +216,15 @@ class ExchangeClient:
         from vault_app.trading.loader import exchange_class
 
         cls = guarded_class(exchange_class(self._entry.exchange))
+        _hide_url_queries_in_logs()
         config: dict[str, Any] = {
             "enableRateLimit": True,
             "timeout": self._timeout_ms,
             "options": dict(_NO_RETRIES),
         }
-        required = [name for name, needed in getattr(cls, "requiredCredentials", {}).items()
-                    if needed]
+        # The catalog lists what each exchange's requiredCredentials asks for (a test keeps
+        # it in step with ccxt; the class attribute is only Exchange's default).
+        required = self._info.required
         credentials = self._entry.credentials
         missing = [name for name in required if not credentials.get(name)]
         if missing:

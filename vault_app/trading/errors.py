@@ -155,6 +155,7 @@ _CCXT_MAP: dict[str, tuple[type[TradingError], str, str, bool]] = {
 }
 
 _TIMESTAMP_REASON = re.compile(r"timestamp|recv_?window|-1021", re.IGNORECASE)
+_FILTER_REASON = re.compile(r"filter failure", re.IGNORECASE)
 _KEY_REASON = re.compile(r"api[-_ ]?key|-2015", re.IGNORECASE)
 _URL_QUERY = re.compile(r"(https?://[^\s?#'\"]*)[?#][^\s'\"]*")
 _SECRET_PARAM = re.compile(
@@ -224,6 +225,11 @@ def translate(exc: BaseException, secrets: Iterable[str] = ()) -> TradingError:
                 and _TIMESTAMP_REASON.search(reason):
             cls, message, fix = ClockSkew, "the exchange refused the request's timestamp", \
                 _CLOCK_FIX
+        if cls is ExchangeProblem and name in ("ExchangeError", "BadRequest") \
+                and _FILTER_REASON.search(reason):
+            # Binance's -1013 "Filter failure: NOTIONAL" (ccxt maps only LOT_SIZE and
+            # PRICE_FILTER to InvalidOrder): the order broke a market rule.
+            cls, message, fix = _CCXT_MAP["InvalidOrder"][:3]
         if name == "DDoSProtection" and _KEY_REASON.search(reason):
             # Binance answers -2015 to a key refused after it once worked; ccxt then calls
             # it a temporary ban. Either way, the user's next step is about the key.

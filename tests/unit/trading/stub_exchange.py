@@ -59,6 +59,11 @@ class StubExchange:
     answers: dict[str, tuple[int, str]] = field(default_factory=dict)
     requests: list[Received] = field(default_factory=list)
     server_time: int = 1_700_000_000_000
+    hold: threading.Event | None = None
+    """If set, every request waits for it before being answered (a slow exchange)."""
+    in_flight: int = 0
+    max_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _handler(stub: StubExchange) -> type[BaseHTTPRequestHandler]:
@@ -70,9 +75,18 @@ def _handler(stub: StubExchange) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode() if length else ""
-            stub.requests.append(Received(self.command, parts.path, parts.query,
-                                          dict(self.headers), body))
-            status, text = self._route(parts.path)
+            with stub.lock:
+                stub.requests.append(Received(self.command, parts.path, parts.query,
+                                              dict(self.headers), body))
+                stub.in_flight += 1
+                stub.max_in_flight = max(stub.max_in_flight, stub.in_flight)
+            try:
+                if stub.hold is not None:
+                    stub.hold.wait(30)
+                status, text = self._route(parts.path)
+            finally:
+                with stub.lock:
+                    stub.in_flight -= 1
             data = text.encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -96,12 +110,19 @@ def _handler(stub: StubExchange) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up (the timeout test) is expected
+
+
 @contextmanager
 def stub_exchange() -> Iterator[StubExchange]:
     stub = StubExchange()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
+    server = _QuietServer(("127.0.0.1", 0), _handler(stub))
     stub.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield stub

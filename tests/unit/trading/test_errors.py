@@ -1,0 +1,171 @@
+"""ccxt's exceptions become our typed errors: one sentence, a fix, and no secret."""
+
+from __future__ import annotations
+
+import traceback
+
+import pytest
+from ccxt.base import errors as ccxt_errors
+
+from vault_app.trading import errors
+from vault_app.trading.errors import ExchangeProblem, TradingError, scrub, translate
+
+API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+SIGNATURE = "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
+SIGNED_URL = (f"https://api.binance.com/api/v3/order?symbol=BTCUSDT&timestamp=1700000000000"
+              f"&signature={SIGNATURE}")
+
+# ccxt class -> (our class, a fragment of our sentence)
+MAPPING = [
+    ("AuthenticationError", errors.AuthFailed, "refused the API key or secret"),
+    ("AccountSuspended", errors.AuthFailed, "suspended"),
+    ("PermissionDenied", errors.KeyLacksPermission, "lacks the right"),
+    ("AccountNotEnabled", errors.KeyLacksPermission, "lacks the right"),
+    ("InsufficientFunds", errors.InsufficientFunds, "balance is too low"),
+    ("InvalidOrder", errors.OrderRejected, "refused the order"),
+    ("OrderNotFillable", errors.OrderRejected, "refused the order"),
+    ("OrderImmediatelyFillable", errors.OrderRejected, "post-only"),
+    ("DuplicateOrderId", errors.OrderRejected, "already has an order"),
+    ("OrderNotFound", errors.OrderNotFound, "does not know this order"),
+    ("BadSymbol", errors.OrderRejected, "does not list this symbol"),
+    ("MarketClosed", errors.OrderRejected, "market is closed"),
+    ("InvalidNonce", errors.ClockSkew, "timestamp or nonce"),
+    ("RateLimitExceeded", errors.RateLimited, "rate limit"),
+    ("DDoSProtection", errors.RateLimited, "limiting requests"),
+    ("ExchangeNotAvailable", errors.ExchangeUnavailable, "unavailable"),
+    ("OnMaintenance", errors.ExchangeUnavailable, "maintenance"),
+    ("RequestTimeout", errors.ExchangeTimeout, "did not answer in time"),
+    ("NetworkError", errors.NetworkProblem, "could not be reached"),
+    ("ChecksumError", errors.NetworkProblem, "checksum"),
+    ("BadResponse", errors.NetworkProblem, "could not be understood"),
+    ("NullResponse", errors.NetworkProblem, "could not be understood"),
+    ("NotSupported", ExchangeProblem, "does not support"),
+    ("BadRequest", ExchangeProblem, "refused the request"),
+    ("ExchangeError", ExchangeProblem, "refused the request"),
+    ("BaseError", ExchangeProblem, "ccxt failed"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected", "fragment"), MAPPING)
+def test_each_ccxt_error_has_its_own(name: str, expected: type[TradingError],
+                                     fragment: str) -> None:
+    error = translate(getattr(ccxt_errors, name)("binance something went wrong"))
+    assert type(error) is expected
+    assert fragment in error.message
+    assert error.fix and str(error) == f"{error.message}. {error.fix}"
+    assert error.ccxt_error == name
+
+
+def test_every_ccxt_error_class_is_mapped_to_a_trading_error() -> None:
+    for name in ccxt_errors.__all__:
+        cls = getattr(ccxt_errors, name)
+        if isinstance(cls, type) and issubclass(cls, ccxt_errors.BaseError):
+            assert isinstance(translate(cls("binance x")), ExchangeProblem), name
+
+
+def test_the_fixes_say_what_to_do() -> None:
+    auth = translate(ccxt_errors.AuthenticationError("binance x"))
+    assert "whitelisted" in auth.fix
+    denied = translate(ccxt_errors.PermissionDenied("binance x"))
+    assert "relabel the key read-only" in denied.fix
+    clock = translate(ccxt_errors.InvalidNonce("binance x"))
+    assert "sync" in clock.fix
+    timeout = translate(ccxt_errors.RequestTimeout("binance POST x"))
+    assert "outcome is unknown" in timeout.fix
+
+
+def test_the_exchanges_reason_is_kept_from_its_json() -> None:
+    error = translate(ccxt_errors.InvalidOrder(
+        'binance {"code":-1013,"msg":"Filter failure: LOT_SIZE"}'))
+    assert error.message == "the exchange refused the order (-1013: Filter failure: LOT_SIZE)"
+
+
+@pytest.mark.parametrize("text", [
+    'binance {"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}',
+    "kraken EAPI:Invalid timestamp",
+])
+def test_a_timestamp_refusal_is_clock_skew_whatever_class_ccxt_chose(text: str) -> None:
+    for cls in (ccxt_errors.BadRequest, ccxt_errors.ExchangeError, ccxt_errors.InvalidNonce):
+        assert isinstance(translate(cls(text)), errors.ClockSkew)
+
+
+def test_a_key_refused_after_it_worked_is_about_the_key_not_the_rate() -> None:
+    """ccxt's binance turns -2015 into DDoSProtection once a key has worked."""
+    error = translate(ccxt_errors.DDoSProtection(
+        'binance {"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}'))
+    assert isinstance(error, errors.AuthFailed)
+    assert "-2015" in error.message
+
+
+def test_network_errors_do_not_repeat_the_url() -> None:
+    error = translate(ccxt_errors.NetworkError(f"binance POST {SIGNED_URL}"))
+    assert "binance.com" not in str(error) and SIGNATURE not in str(error)
+
+
+def test_an_unexpected_exception_keeps_only_its_class_name() -> None:
+    error = translate(KeyError(f"{API_KEY} {SECRET}"))
+    assert type(error) is errors.NetworkProblem
+    assert error.message == "ccxt failed unexpectedly (KeyError)"
+    assert error.ccxt_error == "KeyError"
+
+
+def test_a_class_named_like_ccxts_elsewhere_is_not_matched() -> None:
+    class AuthenticationError(Exception):
+        pass
+
+    assert type(translate(AuthenticationError("x"))) is errors.NetworkProblem
+
+
+@pytest.mark.parametrize("text", [
+    f'binance {{"code":-2015,"msg":"key {API_KEY} and secret {SECRET}"}}',
+    f"binance POST {SIGNED_URL} {API_KEY}",
+    f"binance GET https://x.test/a?apiKey={API_KEY}&sign=abc",
+    f"okx signature={SIGNATURE}&timestamp=1",
+    f"{API_KEY[:20]}{SECRET}",
+])
+def test_no_credential_or_signature_survives(text: str) -> None:
+    for cls in (ccxt_errors.ExchangeError, ccxt_errors.AuthenticationError,
+                ccxt_errors.InvalidOrder, ccxt_errors.NetworkError):
+        error = translate(cls(text), secrets=(API_KEY, SECRET))
+        shown = str(error)
+        assert API_KEY not in shown and SECRET not in shown and SIGNATURE not in shown
+        assert SECRET[:16] not in shown
+
+
+def test_scrub_hides_the_given_secrets_even_when_short() -> None:
+    assert scrub("key abc123xyz here", ["abc123xyz"]) == "key *** here"
+    assert scrub("x?y", []) == "x?y"  # not a URL: untouched
+
+
+def test_a_long_reason_is_cut() -> None:
+    error = translate(ccxt_errors.ExchangeError("binance " + "word " * 200))
+    assert len(error.message) < 300
+
+
+def test_translate_passes_our_own_errors_through() -> None:
+    ours = errors.OrderRejected("x", fix="y")
+    assert translate(ours) is ours
+
+
+def test_raised_outside_the_handler_the_traceback_holds_no_ccxt_text() -> None:
+    def failing() -> None:
+        error: TradingError | None = None
+        try:
+            raise ccxt_errors.AuthenticationError(f"binance GET {SIGNED_URL} {SECRET}")
+        except Exception as exc:
+            error = translate(exc, secrets=(SECRET,))
+        raise error
+
+    with pytest.raises(errors.AuthFailed) as info:
+        failing()
+    assert info.value.__context__ is None and info.value.__cause__ is None
+    printed = "".join(traceback.format_exception(info.value))
+    assert SECRET not in printed and SIGNATURE not in printed
+
+
+def test_a_binance_filter_failure_is_an_order_rejection() -> None:
+    for cls in (ccxt_errors.ExchangeError, ccxt_errors.BadRequest):
+        error = translate(cls('binance {"code":-1013,"msg":"Filter failure: NOTIONAL"}'))
+        assert type(error) is errors.OrderRejected
+        assert "minimum amount and minimum cost" in error.fix
