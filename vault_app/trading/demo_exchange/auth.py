@@ -56,7 +56,9 @@ def sign(secret: str, payload: str) -> str:
 
 
 def find_account(accounts: Mapping[str, Account], headers: Mapping[str, str]) -> Account:
-    api_key = headers.get("X-MBX-APIKEY", "")
+    """The account of the ``X-MBX-APIKEY`` header (its name in any case)."""
+    api_key = next((value for name, value in headers.items()
+                    if name.lower() == "x-mbx-apikey"), "")
     if not _KEY_FORMAT.match(api_key):
         raise errors.key_format_invalid()
     account = accounts.get(api_key)

@@ -40,17 +40,19 @@ class DemoExchange:
     """A Binance-compatible spot exchange on 127.0.0.1, served from a thread.
 
     It starts with two keys holding ``DEFAULT_BALANCES``: ``trading_key`` (read and
-    trade) and ``read_key`` (read only). ``port=0`` picks a free port.
+    trade) and ``read_key`` (read only). ``port=0`` picks a free port. ``requests``
+    keeps every request unless ``log_limit`` caps it (a long-running demo does).
     """
 
     def __init__(self, *, seed: int = 0, port: int = 0, volatility: str | Decimal =
                  DEFAULT_VOLATILITY, commission: str | Decimal = DEFAULT_COMMISSION,
-                 on_request: Callable[[ReceivedRequest, int], None] | None = None) -> None:
+                 on_request: Callable[[ReceivedRequest, int], None] | None = None,
+                 log_limit: int | None = None) -> None:
         self.port = port
         self.faults = Faults()
         book = PriceBook(seed, Decimal(volatility))
         self._backend = Backend(State(book, Ledger(book, Decimal(commission))), self.faults,
-                                on_request)
+                                on_request, log_limit)
         self._server: DemoServer | None = None
         self._thread: threading.Thread | None = None
         self.trading_key = self.add_key(permissions=("read", "trade"))
@@ -137,10 +139,18 @@ class DemoExchange:
             return book.prices[book.symbol(symbol).id]
 
     def set_price(self, symbol: str, price: str | Decimal) -> None:
-        """Move the last price of ``symbol`` (``BTC/USDT`` or ``BTCUSDT``) and fill or
-        trigger the orders it reaches, at once."""
+        """Set the last price of ``symbol`` (``BTC/USDT`` or ``BTCUSDT``) and fill or
+        trigger the orders it reaches, at once. The price then stays there (the random
+        walk skips it) until ``release_price``."""
         with self._backend.lock:
             state = self._backend.state
             found = state.book.symbol(symbol)
+            state.book.pinned.add(found.id)
             state.book.set(found, Decimal(price))
             state.ledger.match(self._backend.now())
+
+    def release_price(self, symbol: str) -> None:
+        """Let the random walk move ``symbol`` again."""
+        with self._backend.lock:
+            book = self._backend.state.book
+            book.pinned.discard(book.symbol(symbol).id)

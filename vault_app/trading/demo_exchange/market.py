@@ -132,6 +132,7 @@ class PriceBook:
     volatility: Decimal = DEFAULT_VOLATILITY
     symbols: dict[str, Symbol] = field(default_factory=lambda: {s.id: s for s in SYMBOLS})
     prices: dict[str, Decimal] = field(init=False)
+    pinned: set[str] = field(default_factory=set)  # ids whose price the walk leaves alone
     stats: dict[str, Stats] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -148,8 +149,10 @@ class PriceBook:
         return found
 
     def step(self) -> None:
-        """Move every price by a random fraction within ``volatility``."""
+        """Move every price not pinned by a random fraction within ``volatility``."""
         for symbol in self.symbols.values():
+            if symbol.id in self.pinned:
+                continue
             move = Decimal(self._random.randint(-_WALK_GRANULARITY, _WALK_GRANULARITY))
             factor = 1 + self.volatility * move / _WALK_GRANULARITY
             self.set(symbol, symbol.round_price(self.prices[symbol.id] * factor))

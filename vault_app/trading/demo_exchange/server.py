@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -108,11 +109,12 @@ class Backend:
     """What the handler needs from the exchange: state under a lock, faults, the log."""
 
     def __init__(self, state: api.State, faults: Faults,
-                 on_request: Callable[[ReceivedRequest, int], None] | None = None) -> None:
+                 on_request: Callable[[ReceivedRequest, int], None] | None = None,
+                 log_limit: int | None = None) -> None:
         self.state = state
         self.faults = faults
         self.lock = threading.RLock()
-        self.log: list[ReceivedRequest] = []
+        self.log: deque[ReceivedRequest] = deque(maxlen=log_limit)
         self.on_request = on_request
 
     def now(self) -> int:
@@ -227,6 +229,9 @@ class DemoServer(ThreadingHTTPServer):
         with self._connections_lock:
             self.connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet: a client that hangs up (a timeout, a dropped answer) is no error here."""
 
     def close_connections(self) -> None:
         with self._connections_lock:

@@ -1,0 +1,93 @@
+"""``vault-app-cli demo-exchange`` as a subprocess: it serves, prints keys, stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tests.conftest import REPO
+from tests.e2e.support import LineReader, child_env
+
+TIMEOUT = 60
+
+
+@contextmanager
+def demo_process(*args: str) -> Iterator[tuple[subprocess.Popen[str], LineReader]]:
+    proc = subprocess.Popen([sys.executable, "-m", "vault_app.cli", "demo-exchange", *args],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=REPO, env=child_env())
+    assert proc.stdout is not None
+    try:
+        yield proc, LineReader(proc.stdout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(TIMEOUT)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def read_until(reader: LineReader, pattern: str) -> re.Match[str]:
+    while True:
+        found = re.search(pattern, reader.next_line(TIMEOUT))
+        if found:
+            return found
+
+
+def test_serves_prints_keys_and_stops_on_ctrl_c() -> None:
+    with demo_process("--port", "0", "--seed", "3") as (proc, reader):
+        url = read_until(reader, r"listening on (http://127\.0\.0\.1:\d+)$").group(1)
+        read_until(reader, "Press Ctrl-C to stop")
+        with urllib.request.urlopen(url + "/api/v3/ping", timeout=TIMEOUT) as answer:
+            assert json.loads(answer.read()) == {}
+        read_until(reader, r"GET /api/v3/ping 200$")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(TIMEOUT) == 0
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        lines = reader.rest(TIMEOUT)
+    assert "Traceback" not in err and "interrupted" not in err, err
+    text = "\n".join(lines)
+    keys = re.findall(r"API key: (\w{64})", text)
+    secrets = re.findall(r"Secret:  (\w{64})", text)
+    assert len(keys) == len(secrets) == 2 and len(set(keys + secrets)) == 4
+    commands = [line.strip() for line in lines if line.strip().startswith("vault-app-cli add")]
+    assert commands == [
+        f"vault-app-cli add --exchange binance --label 'demo read' --permissions read "
+        f"--api-url {url}",
+        f"vault-app-cli add --exchange binance --label 'demo trading' --permissions "
+        f"read,trade --api-url {url}",
+    ]
+    assert not any(secret in command for secret in secrets + keys for command in commands)
+    assert lines[-1] == "Demo exchange stopped."
+
+
+def test_port_in_use_is_a_clear_error_exit_5() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with demo_process("--port", str(port)) as (proc, reader):
+            assert proc.wait(TIMEOUT) == 5
+            assert proc.stderr is not None
+            err = proc.stderr.read()
+            assert reader.rest(TIMEOUT) == []
+    assert err.strip() == (f"vault-app-cli: error: port {port} on 127.0.0.1 is in use; "
+                           "choose another with --port N (0 picks a free one)")
+
+
+def test_sigterm_also_stops_cleanly() -> None:
+    with demo_process() as (proc, reader):
+        read_until(reader, "Press Ctrl-C to stop")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(TIMEOUT) == 0
+        assert proc.stderr is not None
+        assert "Traceback" not in proc.stderr.read()
