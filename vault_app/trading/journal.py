@@ -49,6 +49,7 @@ __all__ = ["Journal", "JournalContents", "JournalRecord", "RecordDamaged", "jour
 SUFFIX = ".journal"
 LOCK_WAIT_SECONDS = 10.0
 """How long an append or a read waits for another process's append (one fsync)."""
+_LINK_WAITS = 200
 _OPEN_FLAGS = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
@@ -221,11 +222,26 @@ class Journal:
                 from None
 
     def _open_for_append(self) -> int:
-        for _ in range(3):
+        created = 0
+        for _ in range(_LINK_WAITS):
+            fd = self._open(os.O_RDWR | os.O_APPEND)
+            if fd is None:
+                if created == 3:
+                    break
+                self._create()
+                created += 1
+                continue
+            # Another process creating the journal holds a second link (its temp name)
+            # for a moment, between linking and removing it: wait for that, not longer.
+            if os.fstat(fd).st_nlink == 1:
+                return fd
+            os.close(fd)
+            time.sleep(0.001)
+        else:
+            self._remove_stale_temp_links()
             fd = self._open(os.O_RDWR | os.O_APPEND)
             if fd is not None:
-                return fd
-            self._create()
+                return fd  # if it still has another link, _check refuses it and says why
         raise VaultWriteError(f"{self._where} keeps disappearing while being created; "
                               "nothing was written, try again")
 
@@ -233,7 +249,7 @@ class Journal:
         """Make the journal with its header: written, fsynced and mode 0600 under a temp
         name, then hard-linked to its name (which never replaces an existing journal)."""
         header = fmt.new_header(self._key)
-        temp = self.path.with_name(f".{self.path.name}.tmp-{os.urandom(6).hex()}")
+        temp = self.path.with_name(f"{self._temp_prefix()}{os.urandom(6).hex()}")
         failed = f"could not create {self._where}"
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _OPEN_FLAGS, 0o600)
@@ -260,6 +276,22 @@ class Journal:
                 os.unlink(temp)
             except OSError:
                 pass
+
+    def _temp_prefix(self) -> str:
+        return f".{self.path.name}.tmp-"
+
+    def _remove_stale_temp_links(self) -> None:
+        """Remove our own temp names that are links to the journal: a process killed
+        between linking the new journal and removing its temp name leaves one."""
+        try:
+            journal = os.stat(self.path, follow_symlinks=False)
+            for entry in os.scandir(self.path.parent):
+                if entry.name.startswith(self._temp_prefix()):
+                    other = entry.stat(follow_symlinks=False)
+                    if (other.st_dev, other.st_ino) == (journal.st_dev, journal.st_ino):
+                        os.unlink(entry.path)
+        except OSError:
+            pass
 
     def _refuse_kind(self, mode: int) -> None:
         if not stat.S_ISREG(mode):
@@ -298,7 +330,7 @@ class Journal:
                 raise VaultInUse(f"{self._where} is being written by another process; "
                                  "nothing was written, try again")
             time.sleep(delay)
-            delay = min(delay * 2, 0.02)
+            delay = min(delay * 2, 0.004)
 
 
 def _read_exactly(fd: int, size: int, offset: int) -> bytes:

@@ -126,6 +126,42 @@ def test_a_replaced_journal_is_noticed_before_appending(path: Path) -> None:
     assert data_of(Journal(path, KEY).read()) == [{"event": "new journal"}, {"event": "after"}]
 
 
+def test_an_append_reads_only_what_it_has_not_seen(path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The common case costs a write and an fsync: no append re-reads the records."""
+    journal, other = filled(path, 50), Journal(path, KEY)
+    scans: list[tuple[int, int]] = []
+    real_scan = fmt.scan
+
+    def counting_scan(data: bytes, *args: Any, **kwargs: Any) -> fmt.Scan:
+        scans.append((kwargs["start"], len(data)))
+        return real_scan(data, *args, **kwargs)
+
+    monkeypatch.setattr(fmt, "scan", counting_scan)
+    size = path.stat().st_size
+    assert journal.append(ORDER) == 51
+    assert scans == []  # its own last append: nothing to read
+    assert other.append(ORDER) == 52  # a fresh object reads the journal once
+    assert scans == [(fmt.HEADER_LENGTH, path.stat().st_size - len_of_last(path))]
+    scans.clear()
+    grown = path.stat().st_size
+    assert journal.append(ORDER) == 53  # only the record the other one added
+    assert scans == [(size + len_of_last(path), grown - size - len_of_last(path))]
+    scans.clear()
+    with path.open("ab") as file:
+        file.write(b"\0\0\0\1")  # a torn tail, seen by a read...
+    assert journal.read().torn_tail
+    scans.clear()
+    assert journal.append(ORDER) == 54  # ...and dropped by the next append
+    assert scans == [(grown + len_of_last(path), 4)]
+    assert not Journal(path, KEY).read().torn_tail
+
+
+def len_of_last(path: Path) -> int:
+    start, end = spans(path.read_bytes())[-1]
+    return end - start
+
+
 # --- the file ---------------------------------------------------------------------------
 
 def test_the_journal_lives_beside_the_real_vault_file(tmp_path: Path) -> None:
@@ -410,3 +446,13 @@ def test_a_file_that_is_not_a_journal_is_refused(path: Path, content: bytes,
     with pytest.raises(JournalDamaged, match=fragment):
         Journal(path, KEY).append(ORDER)
     assert path.read_bytes() == content
+
+
+def test_a_temp_name_left_by_a_creator_killed_before_removing_it_is_cleaned_up(
+        path: Path) -> None:
+    filled(path, 1)
+    stale = path.with_name(f".{path.name}.tmp-0123456789ab")
+    os.link(path, stale)  # what a creator killed between link and unlink leaves
+    assert Journal(path, KEY).append(ORDER) == 2
+    assert not stale.exists()
+    assert path.stat().st_nlink == 1
