@@ -95,7 +95,8 @@ def _old_fast_lines(plaintext: bytes) -> tuple[dict[str, Any], list[bytes]] | No
         head = json.loads(lines[0] + _TAIL_LINE)
     except ValueError:
         return None
-    if not isinstance(head, dict) or head.get("entries") != [] or head.get("schema") != 1:
+    if not isinstance(head, dict) or head.get("entries") != [] \
+            or head.get("schema") != schema.SCHEMA_VERSION:
         return None
     return head, [line[:-1] if line.endswith(b",") else line for line in body]
 

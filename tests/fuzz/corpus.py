@@ -18,7 +18,7 @@ from tests.conftest import FAST_KDF, PASSWORD
 from vault_app.core import crypto
 from vault_app.core.kdf import derive_kek
 from vault_app.core.model import KeyEntry
-from vault_app.core.schema import VaultMeta, encode_payload, entry_to_dict
+from vault_app.core.schema import SCHEMA_VERSION, VaultMeta, encode_payload, entry_to_dict
 from vault_app.core.vault_format import KeySlot, assemble, build_header, kdf_header
 
 EPOCH = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -95,8 +95,8 @@ def _base(name: str, count: int, *, unknown_keys: bool = False) -> Base:
     meta = VaultMeta(id=f"11111111-2222-4333-8444-{count:012d}", created_at=EPOCH, extra=extra)
     plaintext = encode_payload(meta, entries)  # the app's own layout
     head = dict(extra)
-    head.update({"id": meta.id, "created_at": "2024-01-02T03:04:05Z"})
-    document: dict[str, Any] = {"schema": 1, "vault": head,
+    head.update({"id": meta.id, "created_at": "2024-01-02T03:04:05Z", "journal_key": None})
+    document: dict[str, Any] = {"schema": SCHEMA_VERSION, "vault": head,
                                 "entries": [entry_to_dict(e) for e in entries]}
     if unknown_keys:
         document["x_top"] = [{"a": 1}, "b"]

@@ -161,6 +161,7 @@ def _entry(entry: KeyEntry) -> list[Any]:
         entry.api_url if entry.environment == "custom" else None,
         _ts(entry.created_at), _ts(entry.rotated_at), _ts(entry.last_used_at),
         entry.rotate_days, entry.notes, list(entry.tags), dict(entry.extra),
+        None if entry.max_notional is None else str(entry.max_notional),
     ]
 
 
@@ -170,7 +171,8 @@ LAST_USED = 10  # index of last_used_at in ``_entry``
 def snapshot(vault: Vault) -> dict[str, Any]:
     """What a session sees: meta, unknown keys and every entry's fields."""
     meta = vault.meta
-    return {"meta": [meta.id, _ts(meta.created_at), dict(meta.extra)],
+    return {"meta": [meta.id, _ts(meta.created_at), dict(meta.extra),
+                     None if meta.journal_key is None else meta.journal_key.hex()],
             "entries": [_entry(e) for e in vault.entries]}
 
 

@@ -19,6 +19,7 @@ from tests.fuzz.jsontext import Pairs, Raw, encode, write
 ENTRY_KEYS = (
     "id", "label", "exchange", "credentials", "permissions", "ip_whitelist", "environment",
     "api_url", "created_at", "rotated_at", "last_used_at", "rotate_days", "notes", "tags",
+    "max_notional",
 )
 TIMESTAMP_KEYS = ("created_at", "rotated_at", "last_used_at")
 
@@ -113,7 +114,7 @@ def _pick(rng: random.Random, doc: dict[str, Any], known_only: bool = False) -> 
         entry = rng.choice(entries)
         return entry, rng.choice(sorted(set(entry) | set(ENTRY_KEYS)))
     if roll < 0.6 and isinstance(doc.get("vault"), dict):
-        return doc["vault"], rng.choice(("id", "created_at", "x_new"))
+        return doc["vault"], rng.choice(("id", "created_at", "journal_key", "x_new"))
     if roll < 0.7 or known_only:
         return doc, rng.choice(("schema", "vault", "entries"))
     places = _locations(doc, [])
@@ -198,8 +199,11 @@ def hostile_number(rng: random.Random, doc: dict[str, Any]) -> None:
     roll = rng.random()
     if roll < 0.35:
         doc["schema"] = value
-    elif roll < 0.7 and entries:
+    elif roll < 0.55 and entries:
         rng.choice(entries)["rotate_days"] = value
+    elif roll < 0.7 and entries:  # as a number, or as the string max_notional must be
+        text = value.text if rng.random() < 0.3 else '"' + value.text + '"'
+        rng.choice(entries)["max_notional"] = Raw(text)
     else:
         _set(_pick(rng, doc), value)
 

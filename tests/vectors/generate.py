@@ -126,7 +126,8 @@ def u64(value: int) -> bytes:
 
 
 def meta(name: str) -> schema.VaultMeta:
-    return schema.VaultMeta(id=det_uuid(name, "vault id"), created_at=NOW)
+    return schema.VaultMeta(id=det_uuid(name, "vault id"), created_at=NOW,
+                            journal_key=det(name, "journal key", 32))
 
 
 def pem_secret(name: str) -> str:
@@ -143,7 +144,8 @@ def sample_entries(name: str) -> list[KeyEntry]:
             label="OKX 主账户 – trading", exchange="okx", catalog=catalog,
             credentials={"apiKey": "okx-api-key-0001", "secret": "okx-secret-0001",
                          "password": "okx passphrase with spaces"},
-            permissions=("read", "trade"), ip_whitelist=("203.0.113.7",), now=NOW,
+            permissions=("read", "trade"), ip_whitelist=("203.0.113.7",),
+            max_notional="2500.5", now=NOW,
         ),
         new_entry(
             label="Binance Ed25519 (PEM)", exchange="binance", catalog=catalog,
@@ -173,6 +175,15 @@ def app_payload(name: str, entries: list[KeyEntry] | None = None) -> bytes:
 
 def document(name: str, entries: list[KeyEntry]) -> dict[str, object]:
     return json.loads(app_payload(name, entries))
+
+
+def schema_1(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` (schema 2) as a schema-1 writer wrote it: no journal key, no max_notional."""
+    doc["schema"] = 1
+    del doc["vault"]["journal_key"]
+    for entry in doc["entries"]:
+        del entry["max_notional"]
+    return doc
 
 
 def app_layout(head: dict[str, object], entry_lines: list[bytes]) -> bytes:
@@ -245,7 +256,7 @@ def v_success_pretty_printed(name: str) -> bytes:
                      "JSON, so still a valid payload (spec 6.5)")
 def v_success_two_entries_on_one_line(name: str) -> bytes:
     entries = sample_entries(name)[:2]
-    head = {"schema": 1, "vault": document(name, [])["vault"]}
+    head = {"schema": 2, "vault": document(name, [])["vault"]}
     return seal(name, app_layout(head, [entry_json(entries[0]) + b"," + entry_json(entries[1])
                                         + b"\n"]))
 
@@ -446,7 +457,7 @@ def v_damaged_payload_not_utf8(name: str) -> bytes:
                      "(an encoded UTF-16 surrogate), which is not UTF-8 (check 12)")
 def v_damaged_payload_surrogate_in_app_layout(name: str) -> bytes:
     entry = sample_entries(name)[0]
-    head = {"schema": 1, "vault": document(name, [])["vault"]}
+    head = {"schema": 2, "vault": document(name, [])["vault"]}
     line = entry_json(replace(entry, notes="SURROGATE")).replace(b"SURROGATE", b"\xed\xa0\x80")
     return seal(name, app_layout(head, [line + b"\n"]))
 
@@ -455,7 +466,7 @@ def v_damaged_payload_surrogate_in_app_layout(name: str) -> bytes:
                      "valid JSON (check 12)")
 def v_damaged_payload_double_comma(name: str) -> bytes:
     entries = sample_entries(name)[:2]
-    head = {"schema": 1, "vault": document(name, [])["vault"]}
+    head = {"schema": 2, "vault": document(name, [])["vault"]}
     return seal(name, app_layout(head, [entry_json(entries[0]) + b",,\n",
                                         entry_json(entries[1]) + b"\n"]))
 
@@ -526,14 +537,14 @@ def v_unsupported_kdf_id_before_caps(name: str) -> bytes:
     return rechecksum(patch(data, PARALLELISM_AT, u32(kdf.MAX_PARALLELISM + 1)))
 
 
-@scenario("unsupported version", "a valid file whose payload has schema 2, newer than schema 1 "
+@scenario("unsupported version", "a valid file whose payload has schema 3, newer than schema 2 "
                                  "(check 12)")
-def v_unsupported_payload_schema_2(name: str) -> bytes:
+def v_unsupported_payload_schema_3(name: str) -> bytes:
     return seal(name, app_payload(name, sample_entries(name)[:1]).replace(
-        b'{"schema":1,', b'{"schema":2,', 1))
+        b'{"schema":2,', b'{"schema":3,', 1))
 
 
-@scenario("unsupported version", "payload schema 99 whose content does not match schema 1 "
+@scenario("unsupported version", "payload schema 99 whose content does not match schema 2 "
                                  "(no 'entries'): the schema is checked before the content")
 def v_unsupported_payload_schema_99_new_content(name: str) -> bytes:
     doc = {"schema": 99, "vault": document(name, [])["vault"], "keyrings": {"default": []}}
@@ -731,17 +742,18 @@ def v_damaged_content_schema_minus_0(name: str) -> bytes:
     return content(name, top_set(schema=RAW), raw=b"-0")
 
 
-@scenario("damaged", "payload schema 2 holding NaN: newer content is still JSON as spec 6.1 "
+@scenario("damaged", "payload schema 3 holding NaN: newer content is still JSON as spec 6.1 "
                      "restricts it (check 12)")
-def v_damaged_content_schema_2_with_nan(name: str) -> bytes:
-    return content(name, top_set(schema=2, future=RAW), raw=b"NaN")
+def v_damaged_content_schema_3_with_nan(name: str) -> bytes:
+    return content(name, top_set(schema=3, future=RAW), raw=b"NaN")
 
 
-@scenario("unsupported version", "payload schema 2 with an entry that breaks schema 1 "
-                                 "(rotate_days 0): check 12 stops before check 13")
-def v_unsupported_content_schema_2_not_schema_1(name: str) -> bytes:
-    return content(name, lambda doc: (doc.update(schema=2),
-                                      doc["entries"][0].update(rotate_days=0)))
+@scenario("unsupported version", "payload schema 3 with an entry that breaks schema 2 "
+                                 "(rotate_days 0, max_notional \"0\"): check 12 stops before "
+                                 "check 13")
+def v_unsupported_content_schema_3_not_schema_2(name: str) -> bytes:
+    return content(name, lambda doc: (doc.update(schema=3),
+                                      doc["entries"][0].update(rotate_days=0, max_notional="0")))
 
 
 # check 13: content as spec 6.2 and 6.3 require
@@ -872,6 +884,155 @@ def v_success_content_unknown_top_level_and_pairs(name: str) -> bytes:
     return content(name, lambda doc: (doc.update(future={"a": [1, None]}, z=True),
                                       doc["entries"][0].update(label=RAW)),
                    raw=b'"smile \\ud83d\\ude00"')
+
+
+# schema 2: vault.journal_key and max_notional (spec 6.2, 6.3)
+
+
+@scenario("success", "max_notional forms a reader accepts: \"100.0\" (not canonical, kept as "
+                     "written), \"0.00000001\" and 36 digits; journal_key of bytes 00 to 1f "
+                     "(spec 6.2)")
+def v_success_content_max_notional_forms(name: str) -> bytes:
+    return content(name, lambda doc: (
+        doc["vault"].update(journal_key=base64.b64encode(bytes(range(32))).decode()),
+        doc["entries"][0].update(max_notional="100.0"),
+        doc["entries"][1].update(max_notional="0.00000001"),
+        doc["entries"][2].update(max_notional="1" * 18 + "." + "9" * 18)))
+
+
+@scenario("success", "journal_key null and every max_notional null: a vault without a journal "
+                     "key yet and with no limits (spec 6.2)")
+def v_success_content_journal_key_null(name: str) -> bytes:
+    return content(name, lambda doc: (doc["vault"].update(journal_key=None),
+                                      [entry.update(max_notional=None)
+                                       for entry in doc["entries"]]))
+
+
+_BAD_JOURNAL_KEYS: dict[str, tuple[object, str]] = {
+    "31-bytes": (base64.b64encode(bytes(31)).decode(), "the base64 of 31 bytes"),
+    "33-bytes": (base64.b64encode(bytes(33)).decode(), "the base64 of 33 bytes"),
+    "not-base64": ("not base64 at all, but 44 characters long!!!", "not base64"),
+    "number": (RAW, "a JSON number"),
+    "url-safe": (base64.urlsafe_b64encode(bytes([0xfb] * 32)).decode(),
+                 "the URL-safe alphabet"),
+    "no-padding": (base64.b64encode(bytes(32)).decode().rstrip("="), "missing padding"),
+    "pad-bits-set": (base64.b64encode(bytes(32)).decode()[:-2] + "B=",
+                     "unused bits not zero"),
+    "line-break": (base64.b64encode(bytes(32)).decode()[:20] + "\n"
+                   + base64.b64encode(bytes(32)).decode()[20:], "a line break inside"),
+}
+
+
+def _bad_journal_key(key: str) -> None:
+    value, what = _BAD_JOURNAL_KEYS[key]
+
+    def build(name: str) -> bytes:
+        return content(name, vault_set(journal_key=value),
+                       raw=b"12345" if value == RAW else None)
+
+    build.__name__ = f"v_damaged_content_journal_key_{key}"
+    scenario("damaged", f"vault.journal_key is {what}, not the base64 of 32 bytes "
+                        "(spec 6.3, check 13)")(build)
+
+
+for _key in _BAD_JOURNAL_KEYS:
+    _bad_journal_key(_key)
+
+
+@scenario("damaged", "vault.journal_key missing: required in schema 2 (spec 6.2, check 13)")
+def v_damaged_content_journal_key_missing(name: str) -> bytes:
+    return content(name, lambda doc: doc["vault"].pop("journal_key"))
+
+
+_BAD_NOTIONALS: dict[str, tuple[str, str]] = {
+    "exponent": ('"1e3"', "an exponent"),
+    "negative": ('"-5"', "negative"),
+    "zero": ('"0"', "zero"),
+    "zero-fraction": ('"0.000"', "zero"),
+    "nan": ('"NaN"', "NaN"),
+    "infinity": ('"Infinity"', "Infinity"),
+    "number": ("1000", "a JSON number, not a string"),
+    "leading-point": ('".5"', "no digit before the point"),
+    "trailing-point": ('"5."', "no digit after the point"),
+    "plus": ('"+5"', "signed"),
+    "space": ('" 5"', "a leading space"),
+    "separator": ('"1,000"', "a thousands separator"),
+    "empty": ('""', "empty"),
+    "37-digits": ('"' + "1" * 37 + '"', "37 digits, one too many"),
+    "arabic-indic-digits": ('"\\u0665"', "a digit that is not ASCII"),
+}
+
+
+def _bad_notional(key: str) -> None:
+    raw, what = _BAD_NOTIONALS[key]
+
+    def build(name: str) -> bytes:
+        return content(name, entry_set(1, max_notional=RAW), raw=raw.encode())
+
+    build.__name__ = f"v_damaged_content_max_notional_{key}"
+    scenario("damaged", f"max_notional {raw}: {what} is not a decimal string "
+                        "(spec 6.3, check 13)")(build)
+
+
+for _key in _BAD_NOTIONALS:
+    _bad_notional(_key)
+
+
+@scenario("damaged", "an entry without max_notional: required in schema 2 (spec 6.2, check 13)")
+def v_damaged_content_max_notional_missing(name: str) -> bytes:
+    return content(name, lambda doc: doc["entries"][1].pop("max_notional"))
+
+
+# schema 1, written by earlier releases: upgraded by _upgrade_v1 (spec 6.4)
+
+
+def schema_1_content(name: str, edit: Callable[[dict[str, Any]], object] | None = None
+                     ) -> bytes:
+    doc = schema_1(document(name, sample_entries(name)))
+    if edit is not None:
+        edit(doc)
+    return seal(name, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+@scenario("success", "schema 1, as earlier releases wrote it: no journal_key, no max_notional; "
+                     "read as schema 2 with both null (spec 6.4)")
+def v_success_schema_1_entries(name: str) -> bytes:
+    doc = schema_1(document(name, sample_entries(name)))
+    head = {"schema": 1, "vault": doc["vault"]}
+    return seal(name, app_layout(head, [
+        b",\n".join(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+                    for entry in doc["entries"]) + b"\n"]))
+
+
+@scenario("success", "an empty schema-1 vault (spec 6.4)")
+def v_success_schema_1_empty(name: str) -> bytes:
+    return seal(name, json.dumps(schema_1(document(name, []))).encode())
+
+
+@scenario("success", "schema 1 with unknown members in the top level, vault and an entry: "
+                     "kept through the upgrade (spec 6.4)")
+def v_success_schema_1_unknown_keys(name: str) -> bytes:
+    return schema_1_content(name, lambda doc: (
+        doc.update(future={"a": [1]}), doc["vault"].update(future_vault_field=[True]),
+        doc["entries"][0].update(future_entry_field="kept")))
+
+
+@scenario("success", "schema 1 whose entry already holds a max_notional member (unknown to "
+                     "schema 1): kept, and valid as schema 2 (spec 6.4)")
+def v_success_schema_1_with_max_notional_member(name: str) -> bytes:
+    return schema_1_content(name, entry_set(0, max_notional="750"))
+
+
+@scenario("damaged", "schema 1 whose entry holds a max_notional member that schema 2 refuses "
+                     "(\"1e3\"): the upgrade keeps it, then it is checked (spec 6.4)")
+def v_damaged_schema_1_with_bad_max_notional_member(name: str) -> bytes:
+    return schema_1_content(name, entry_set(0, max_notional="1e3"))
+
+
+@scenario("damaged", "schema 1 with rotate_days 0: the upgrade checks nothing, and the "
+                     "upgraded content breaks spec 6.3 (check 13)")
+def v_damaged_schema_1_rotate_days_0(name: str) -> bytes:
+    return schema_1_content(name, entry_set(0, rotate_days=0))
 
 
 # --- writing ----------------------------------------------------------------------------

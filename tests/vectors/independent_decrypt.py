@@ -166,7 +166,43 @@ def is_text_list(value: Any) -> bool:
 
 ENTRY_KEYS = ("id", "label", "exchange", "credentials", "permissions", "ip_whitelist",
               "environment", "api_url", "created_at", "rotated_at", "last_used_at",
-              "rotate_days", "notes", "tags")
+              "rotate_days", "notes", "tags", "max_notional")
+KNOWN_SCHEMA = 2
+DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
+BASE64 = {char: index for index, char in enumerate(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+
+
+def is_journal_key(value: Any) -> bool:
+    """Section 6.2: null, or 44 characters of standard base64 for 32 bytes, unused bits 0."""
+    if value is None:
+        return True
+    if not isinstance(value, str) or len(value) != 44 or value[43] != "=" \
+            or any(char not in BASE64 for char in value[:43]):
+        return False
+    # 43 characters carry 258 bits: the key's 256, then 2 that must be zero.
+    return BASE64[value[42]] & 0b11 == 0
+
+
+def is_max_notional(value: Any) -> bool:
+    """Section 6.2: null, or a decimal string of at most 36 digits, above zero."""
+    if value is None:
+        return True
+    if not isinstance(value, str) or DECIMAL.fullmatch(value) is None:
+        return False
+    digits = value.replace(".", "")
+    return len(digits) <= 36 and digits.strip("0") != ""
+
+
+def upgrade_v1(document: dict[str, Any]) -> None:
+    """Section 6.4: schema 1 -> 2 adds the two members as null where they are missing."""
+    if isinstance(document.get("vault"), dict) and "journal_key" not in document["vault"]:
+        document["vault"]["journal_key"] = None
+    if isinstance(document.get("entries"), list):
+        for entry in document["entries"]:
+            if isinstance(entry, dict) and "max_notional" not in entry:
+                entry["max_notional"] = None
+    document["schema"] = 2
 
 
 def check_entry(entry: Any) -> None:
@@ -196,6 +232,8 @@ def check_entry(entry: Any) -> None:
         damaged("timestamp")
     if not is_integer(entry["rotate_days"]) or not 1 <= entry["rotate_days"] <= 3650:
         damaged("rotate_days")
+    if not is_max_notional(entry["max_notional"]):
+        damaged("max_notional")
 
 
 def check_payload(plaintext: bytes) -> Any:
@@ -204,12 +242,16 @@ def check_payload(plaintext: bytes) -> Any:
     schema = document.get("schema") if isinstance(document, dict) else None
     if not is_integer(schema) or schema < 1:
         damaged("payload has no schema version")
-    if schema > 1:
+    if schema > KNOWN_SCHEMA:
         refuse(3, f"unsupported version (payload schema {schema})")
+    if schema == 1:
+        upgrade_v1(document)
     vault = document.get("vault")
     if not isinstance(vault, dict) or not isinstance(vault.get("id"), str) \
             or not is_timestamp(vault.get("created_at")):
         damaged("vault")
+    if "journal_key" not in vault or not is_journal_key(vault["journal_key"]):
+        damaged("vault.journal_key")
     entries = document.get("entries")
     if not isinstance(entries, list):
         damaged("entries is not an array")

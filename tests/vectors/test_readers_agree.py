@@ -7,6 +7,7 @@ Whatever the app opens must also re-encode losslessly (section 6.3's last rule).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import importlib.util
 import io
@@ -151,9 +152,9 @@ HOSTILE: dict[str, bytes] = {
     "schema-1.0": _raw("schema", "1.0"),
     "schema-minus-0": _raw("schema", "-0"),
     "schema-true": _raw("schema", "true"),
-    "schema-2-nan": _raw("schema", "2,\"y\":NaN"),
-    "schema-2-depth-100": _raw("schema", "2,\"y\":" + "[" * 100 + "]" * 100),
-    "schema-2-bad-content": _with("schema", 2).replace(b'"entries":[', b'"entries":[1,', 1),
+    "schema-3-nan": _raw("schema", "3,\"y\":NaN"),
+    "schema-3-depth-100": _raw("schema", "3,\"y\":" + "[" * 100 + "]" * 100),
+    "schema-3-bad-content": _with("schema", 3).replace(b'"entries":[', b'"entries":[1,', 1),
     "schema-huge": _raw("schema", "9" * 40),
     "rotate-days-1e0": _raw("entries.0.rotate_days", "1e0"),
     "rotate-days-1.0": _raw("entries.0.rotate_days", "1.0"),
@@ -208,10 +209,76 @@ HOSTILE: dict[str, bytes] = {
     "duplicate-ids": _twin_ids(str),
     "ids-differ-by-case": _twin_ids(str.upper),
     "unknown-everywhere": _with("x", {"deep": [1, 2.5, None, True, "s"]}),
+    # schema 2 (spec 6.2, 6.3)
+    "journal-key-32-bytes": _with("vault.journal_key", base64.b64encode(bytes(32)).decode()),
+    "journal-key-31-bytes": _with("vault.journal_key", base64.b64encode(bytes(31)).decode()),
+    "journal-key-33-bytes": _with("vault.journal_key", base64.b64encode(bytes(33)).decode()),
+    "journal-key-pad-bits": _with("vault.journal_key", "A" * 42 + "B="),
+    "journal-key-url-safe": _with("vault.journal_key", "_" * 43 + "="),
+    "journal-key-no-padding": _with("vault.journal_key", "A" * 43),
+    "journal-key-two-pads": _with("vault.journal_key", "A" * 42 + "=="),
+    "journal-key-space": _with("vault.journal_key", " " + "A" * 42 + "="),
+    "journal-key-number": _with("vault.journal_key", 32),
+    "journal-key-bytes-list": _with("vault.journal_key", [0] * 32),
+    "journal-key-empty": _with("vault.journal_key", ""),
+    "max-notional-canonical": _with("entries.0.max_notional", "2500.5"),
+    "max-notional-kept-form": _with("entries.1.max_notional", "0100.50"),
+    "max-notional-36-digits": _with("entries.0.max_notional", "9" * 36),
+    "max-notional-37-digits": _with("entries.0.max_notional", "9" * 37),
+    "max-notional-37-with-zeros": _with("entries.0.max_notional", "0" * 36 + "1"),
+    "max-notional-1e3": _with("entries.0.max_notional", "1e3"),
+    "max-notional-minus-5": _with("entries.0.max_notional", "-5"),
+    "max-notional-0": _with("entries.0.max_notional", "0"),
+    "max-notional-0.0": _with("entries.0.max_notional", "0.0"),
+    "max-notional-nan": _with("entries.0.max_notional", "NaN"),
+    "max-notional-inf": _with("entries.0.max_notional", "Infinity"),
+    "max-notional-number": _with("entries.0.max_notional", 1000),
+    "max-notional-float": _with("entries.0.max_notional", 0.5),
+    "max-notional-true": _with("entries.0.max_notional", True),
+    "max-notional-point-5": _with("entries.0.max_notional", ".5"),
+    "max-notional-5-point": _with("entries.0.max_notional", "5."),
+    "max-notional-fullwidth": _with("entries.0.max_notional", "\uff15"),
+    "max-notional-underscore": _with("entries.0.max_notional", "1_000"),
+    "max-notional-newline": _with("entries.0.max_notional", "5\n"),
+    # schema 1 (spec 6.4): upgraded, then checked as schema 2
+    "schema-1-with-new-members": _with("schema", 1),
 }
 _missing = _document()
 del _missing["entries"][0]["api_url"]
 HOSTILE["api-url-missing"] = json.dumps(_missing).encode()
+for _name, _drop in (("journal-key-missing", ("vault", "journal_key")),
+                     ("max-notional-missing", ("entries", "max_notional"))):
+    _missing = _document()
+    _target = _missing["vault"] if _drop[0] == "vault" else _missing["entries"][1]
+    del _target[_drop[1]]
+    HOSTILE[_name] = json.dumps(_missing).encode()
+
+
+def _schema_1(change: Callable[[dict[str, Any]], object] | None = None) -> bytes:
+    """The sample document as a schema-1 writer wrote it (no journal_key, no max_notional)."""
+    document = _document()
+    document["schema"] = 1
+    del document["vault"]["journal_key"]
+    for entry in document["entries"]:
+        del entry["max_notional"]
+    if change is not None:
+        change(document)
+    return json.dumps(document, separators=(",", ":")).encode()
+
+
+HOSTILE["schema-1"] = _schema_1()
+HOSTILE["schema-1-unknown-members"] = _schema_1(lambda d: (
+    d.update(x=[1]), d["vault"].update(x={"a": None}), d["entries"][0].update(x="kept")))
+HOSTILE["schema-1-max-notional-member"] = _schema_1(
+    lambda d: d["entries"][0].update(max_notional="750"))
+HOSTILE["schema-1-bad-max-notional"] = _schema_1(
+    lambda d: d["entries"][0].update(max_notional="1e3"))
+HOSTILE["schema-1-journal-key-member"] = _schema_1(
+    lambda d: d["vault"].update(journal_key=base64.b64encode(bytes(32)).decode()))
+HOSTILE["schema-1-bad-journal-key"] = _schema_1(lambda d: d["vault"].update(journal_key=5))
+HOSTILE["schema-1-rotate-days-0"] = _schema_1(lambda d: d["entries"][0].update(rotate_days=0))
+HOSTILE["schema-1-vault-array"] = _schema_1(lambda d: d.update(vault=[]))
+HOSTILE["schema-1-entry-array"] = _schema_1(lambda d: d["entries"].append([]))
 
 EXPECTED_OPEN = {
     "valid-pair", "escaped-backslash-u-d800", "depth-64", "depth-64-in-vault",
@@ -220,6 +287,9 @@ EXPECTED_OPEN = {
     "sandbox-api-url-null", "ts-lower-t", "ts-lower-z", "ts-fraction", "ts-offset",
     "ts-feb-29-2024", "ts-year-1-utc", "ts-9999-end", "credentials-unknown-name",
     "label-empty", "unknown-everywhere", "ids-differ-by-case",
+    "journal-key-32-bytes", "max-notional-canonical", "max-notional-kept-form",
+    "max-notional-36-digits", "schema-1-with-new-members", "schema-1",
+    "schema-1-unknown-members", "schema-1-max-notional-member", "schema-1-journal-key-member",
 }
 
 
@@ -230,7 +300,7 @@ def test_both_readers_agree_on_hostile_payloads(name: str) -> None:
     other = independent_verdict(lambda: independent.check_payload(plaintext))
     assert app == other, (app, other)
     assert app == ("ok" if name in EXPECTED_OPEN else
-                   "unsupported" if name in ("schema-2-bad-content", "schema-huge")
+                   "unsupported" if name in ("schema-3-bad-content", "schema-huge")
                    else "damaged")
 
 
@@ -288,8 +358,9 @@ ANY_VALUE = st.recursive(
     max_leaves=8,
 )
 FIELDS = st.sampled_from(["schema", "vault", "entries", "vault.id", "vault.created_at",
-                          "vault.x", "x", *(f"entries.{i}.{key}" for i in (0, 1)
-                                            for key in (*schema._ENTRY_KEYS, "x"))])
+                          "vault.journal_key", "vault.x", "x",
+                          *(f"entries.{i}.{key}" for i in (0, 1)
+                            for key in (*schema._ENTRY_KEYS, "x"))])
 
 
 def _set_if_present(target: Any, path: list[str], value: Any) -> None:

@@ -282,7 +282,8 @@ def test_independent_decrypter_opens_a_vault_made_by_the_app(
     assert json.loads(proc.stdout) == {
         "schema": schema.SCHEMA_VERSION,
         "vault": {"id": reopened.meta.id,
-                  "created_at": reopened.meta.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")},
+                  "created_at": reopened.meta.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "journal_key": base64.b64encode(vault.ensure_journal_key()).decode()},
         "entries": [schema.entry_to_dict(entry) for entry in reopened.entries],
     }
     assert [item["label"] for item in json.loads(proc.stdout)["entries"]] == \
