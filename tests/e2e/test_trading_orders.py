@@ -130,7 +130,7 @@ def test_below_the_minimum_amount_is_refused_with_no_request(desk: Desk) -> None
 
 def test_a_limit_order_cancels(desk: Desk) -> None:
     assert_ok(desk.cli("order", "place", "--key", "trader", *LIMIT, "--yes"))
-    [order] = desk.demo.orders_for(desk.demo.trading_key.api_key)
+    assert len(desk.demo.orders_for(desk.demo.trading_key.api_key)) == 1
     client_id = dict(parse_qsl(desk.order_posts()[0].body))["newClientOrderId"]
     result = assert_ok(desk.cli("order", "cancel", "--key", "trader", "--id", client_id))
     assert "Canceled order" in result.out

@@ -48,7 +48,7 @@ class SignedRequest:
         return f"SignedRequest({self.method} {urlsplit(self.url).path})"
 
 
-class _Captured(Exception):  # noqa: N818 - a private signal, not an error
+class _Captured(Exception):  # a private signal, not an error
     """Raised by the stand-in ``fetch``: the request was recorded, stop here."""
 
 

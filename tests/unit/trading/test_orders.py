@@ -163,7 +163,7 @@ def test_an_amount_that_rounds_to_zero_is_refused(exchange: Any) -> None:
 
 def test_below_the_minimum_amount_is_refused_without_asking_the_price(exchange: Any) -> None:
     asked = PriceAsked()
-    with pytest.raises(OrderInputError, match="below the market's minimum of 0.001 ETH"):
+    with pytest.raises(OrderInputError, match=r"below the market's minimum of 0\.001 ETH"):
         check(exchange, order(symbol="ETH/BTC", amount="0.0005", price="0.05"), last=asked)
     assert asked.calls == 0
 
@@ -182,7 +182,7 @@ def test_below_the_minimum_cost_of_a_limit_order_needs_no_price(exchange: Any) -
 
 def test_below_the_minimum_cost_of_a_market_order_uses_the_last_price(exchange: Any) -> None:
     asked = PriceAsked("40000")
-    with pytest.raises(OrderInputError, match="about 4.* USDT, is below"):
+    with pytest.raises(OrderInputError, match=r"about 4.* USDT, is below"):
         check(exchange, order(type="market", price=None, amount="0.0001"), last=asked)
     assert asked.calls == 1
     checked = check(exchange, order(type="market", price=None, amount="0.001"),

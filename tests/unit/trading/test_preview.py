@@ -51,7 +51,7 @@ def test_client_order_ids_fit_binance_and_differ() -> None:
 
 
 def test_the_capture_is_ccxts_signed_request_and_sends_nothing(exchange: Any) -> None:
-    entry, checked = checked_order(exchange)
+    _, checked = checked_order(exchange)
     request = capture_create_order(exchange, checked.create_order_args("va-test"))
     assert "fetch" not in vars(exchange)  # the real fetch is back
     assert request.method == "POST"

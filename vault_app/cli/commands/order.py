@@ -180,7 +180,8 @@ class OrderCommand(TradingCommand):
         if not orders:
             self.say("No open orders.")
             return EXIT_OK
-        rows = [("ID", "CLIENT ID", "SYMBOL", "SIDE", "TYPE", "AMOUNT", "PRICE", "FILLED")]
+        rows: list[tuple[str, ...]] = [
+            ("ID", "CLIENT ID", "SYMBOL", "SIDE", "TYPE", "AMOUNT", "PRICE", "FILLED")]
         rows += [tuple(str(order.get(name) or "") for name in (
             "id", "clientOrderId", "symbol", "side", "type", "amount", "price", "filled"))
             for order in orders]

@@ -84,7 +84,7 @@ class TradingCommand(Command):
 def open_terminal() -> IO[str] | None:
     """The controlling terminal for a question, or None if there is none."""
     try:
-        return open("/dev/tty", "r+", encoding="utf-8")  # noqa: SIM115 - closed by the caller
+        return open("/dev/tty", "r+", encoding="utf-8")  # closed by the caller
     except OSError:
         return None
 
