@@ -9,7 +9,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-BENCHMARKS = ["bench_vault.py", "bench_decoder.py", "bench_gui.py", "bench_journal.py"]
+BENCHMARKS = ["bench_vault.py", "bench_decoder.py", "bench_gui.py", "bench_journal.py",
+              "bench_trading.py"]
 
 if __name__ == "__main__":
     for name in BENCHMARKS:

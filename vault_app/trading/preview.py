@@ -78,11 +78,15 @@ def capture_create_order(exchange: Any, args: tuple[Any, ...]) -> SignedRequest:
                                       body if body is None else str(body)))
         raise _Captured
 
-    with _fetch_replaced(exchange, capture):
-        try:
+    # Nothing is sent, so ccxt's rate limiter must not wait for it or count it.
+    limited, exchange.enableRateLimit = exchange.enableRateLimit, False
+    try:
+        with _fetch_replaced(exchange, capture):
             exchange.create_order(*args)
-        except _Captured:
-            pass
+    except _Captured:
+        pass
+    finally:
+        exchange.enableRateLimit = limited
     if len(captured) != 1:
         raise RuntimeError("ccxt's create_order made no request to capture")
     return captured[0]

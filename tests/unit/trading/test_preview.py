@@ -54,6 +54,7 @@ def test_the_capture_is_ccxts_signed_request_and_sends_nothing(exchange: Any) ->
     _, checked = checked_order(exchange)
     request = capture_create_order(exchange, checked.create_order_args("va-test"))
     assert "fetch" not in vars(exchange)  # the real fetch is back
+    assert exchange.enableRateLimit is True  # and the rate limiter
     assert request.method == "POST"
     assert request.url == "https://api.binance.com/api/v3/order"
     assert request.headers["X-MBX-APIKEY"] == API_KEY
