@@ -17,10 +17,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from vault_app.core.errors import VaultError
 from vault_app.core.model import format_ts, utcnow
 from vault_app.trading.errors import (
     ExchangeProblem,
@@ -39,6 +40,7 @@ from vault_app.trading.order_log import (
     state_of,
 )
 from vault_app.trading.orders import require_trade
+from vault_app.trading.preview import fetch_replaced
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -55,6 +57,7 @@ class Placement:
     order: LoggedOrder
     exchange_order: dict[str, Any] | None = None
     problem: ExchangeProblem | None = None
+    warnings: list[str] = field(default_factory=list)  # after an accepted order
 
 
 def pending_record(entry: KeyEntry, preview: OrderPreview, recv_window_ms: int | None
@@ -85,7 +88,8 @@ def signed_timestamp(url: str, body: object) -> int | None:
 
 @contextmanager
 def timestamp_recorded(exchange: Any, seen: list[int]) -> Iterator[None]:
-    """Note the timestamp of each request ccxt sends through ``exchange.fetch``."""
+    """Note the timestamp of each request ccxt sends through ``exchange.fetch``: the
+    exact moment its ``recvWindow`` counts from, for reconcile."""
     real = exchange.fetch
 
     def fetch(url: str, method: str = "GET", headers: Any = None, body: Any = None) -> Any:
@@ -94,11 +98,8 @@ def timestamp_recorded(exchange: Any, seen: list[int]) -> Iterator[None]:
             seen.append(stamp)
         return real(url, method, headers, body)
 
-    exchange.fetch = fetch
-    try:
+    with fetch_replaced(exchange, fetch):
         yield
-    finally:
-        del exchange.fetch
 
 
 def client_lock(client: ExchangeClient) -> Any:
@@ -133,5 +134,9 @@ def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: Or
         return Placement(order, problem=exc)
     append_state(journal, order, state_of(answer), **exchange_fields(answer),
                  request_timestamp_ms=seen[-1] if seen else None)
-    on_accepted()
-    return Placement(order, exchange_order=answer)
+    placed = Placement(order, exchange_order=answer)
+    try:
+        on_accepted()
+    except VaultError as exc:  # the order stands; only the key's "last used" is late
+        placed.warnings.append(f"the key's last use could not be recorded ({exc})")
+    return placed

@@ -53,7 +53,7 @@ class _Captured(Exception):  # a private signal, not an error
 
 
 @contextmanager
-def _fetch_replaced(exchange: Any, stand_in: Any) -> Iterator[None]:
+def fetch_replaced(exchange: Any, stand_in: Any) -> Iterator[None]:
     had_own = "fetch" in vars(exchange)
     own = vars(exchange).get("fetch")
     exchange.fetch = stand_in
@@ -81,7 +81,7 @@ def capture_create_order(exchange: Any, args: tuple[Any, ...]) -> SignedRequest:
     # Nothing is sent, so ccxt's rate limiter must not wait for it or count it.
     limited, exchange.enableRateLimit = exchange.enableRateLimit, False
     try:
-        with _fetch_replaced(exchange, capture):
+        with fetch_replaced(exchange, capture):
             exchange.create_order(*args)
     except _Captured:
         pass

@@ -36,7 +36,6 @@ from vault_app.trading.orders import (
 from vault_app.trading.placement import Placement, client_lock, place
 from vault_app.trading.preview import (
     OrderPreview,
-    _Captured,
     build_preview,
     capture_create_order,
     new_client_order_id,
@@ -119,8 +118,6 @@ class TradingSession:
         with client_lock(client):
             try:
                 signed = capture_create_order(exchange, checked.create_order_args(cid))
-            except _Captured:  # pragma: no cover - capture_create_order handles it
-                raise
             except Exception as exc:
                 if type(exc).__module__.startswith("ccxt"):
                     problem = translate(exc, tuple(self.entry.credentials.values()))

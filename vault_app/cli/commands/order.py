@@ -127,6 +127,8 @@ class OrderCommand(TradingCommand):
                     "exchange did (try 'order list')")
         if order.state == REJECTED and placement.problem is not None:
             raise placement.problem
+        for warning in placement.warnings:
+            self.warn(warning)
         self.say(f"Placed: {order.state}, exchange id {escape(str(order.order_id))}, "
                  f"client id {order.client_order_id}"
                  + (f", filled {order.filled}" if order.filled not in (None, "0") else ""))
