@@ -2,10 +2,15 @@
 
 It speaks the subset of Binance's REST API that ccxt's ``binance`` class uses for
 spot trading, checks what Binance checks (key, HMAC signature, timestamp window,
-permissions, filters, balances) and answers with Binance's own error codes. Modules:
-``market`` (symbols, filters, the price walk), ``accounts`` (keys, balances, orders,
-matching), ``auth`` (signature, time and permission checks), ``api`` (the endpoints),
-``server`` (HTTP, faults, the request log) and ``demo`` (``DemoExchange``).
+permissions, filters, balances) and answers with Binance's own error codes (``errors``).
+Prices follow a seeded random walk, one step per request received, so a run is
+deterministic for a seed and a sequence of requests.
+
+Modules: ``market`` (symbols, filters, the price walk), ``accounts`` (keys, balances,
+orders, matching), ``auth`` (signature, time and permission checks), ``call`` (one
+parsed call), ``market_endpoints``, ``order_endpoints``, ``account_endpoints``, ``api``
+(the routing table), ``server`` (HTTP, faults, the request log) and ``demo``
+(``DemoExchange``).
 """
 
 from __future__ import annotations

@@ -177,7 +177,10 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         backend = self.backend
         parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        length_text = self.headers.get("Content-Length") or "0"
+        length = int(length_text) if length_text.isdigit() else 0
+        if length > MAX_BODY or not length_text.isdigit():
+            self.close_connection = True  # what is left unread would spoil the next request
         body = self.rfile.read(min(length, MAX_BODY)).decode("utf-8", "replace")
         headers = {name: value for name, value in self.headers.items()}
         signed = None

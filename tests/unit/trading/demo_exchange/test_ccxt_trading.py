@@ -6,6 +6,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from vault_app.trading.demo_exchange import DemoExchange
 
 
@@ -154,3 +156,22 @@ def test_keys_have_separate_accounts(demo: DemoExchange, connect: Callable[..., 
     assert demo.orders_for(demo.trading_key.api_key) == []
     assert len(key.api_key) == len(key.secret) == 64
     assert key.secret not in repr(key)
+
+
+def test_client_order_id_lookups_and_cancel_all(demo: DemoExchange,
+                                                connect: Callable[..., Any]) -> None:
+    import ccxt
+
+    exchange = connect(demo.trading_key)
+    exchange.create_order("ETH/BTC", "limit", "buy", 1, 0.01, {"clientOrderId": "c-1"})
+    exchange.create_order("ETH/BTC", "limit", "buy", 1, 0.011, {"clientOrderId": "c-2"})
+    assert exchange.fetch_order(None, "ETH/BTC", {"clientOrderId": "c-1"})["price"] == 0.01
+    assert exchange.cancel_order(None, "ETH/BTC", {"clientOrderId": "c-1"})["status"] == \
+        "canceled"
+    # As on Binance, a cancel answer's clientOrderId is the cancel's own; the order's is
+    # origClientOrderId.
+    cancelled = exchange.cancel_all_orders("ETH/BTC")
+    assert [o["info"]["origClientOrderId"] for o in cancelled] == ["c-2"]
+    assert demo.balances_for(demo.trading_key.api_key)["BTC"].locked == 0
+    with pytest.raises(ccxt.OrderNotFound):
+        exchange.cancel_all_orders("ETH/BTC")
