@@ -35,6 +35,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("VAULT_APP_VAULT", str(tmp_path / "vault.vault"))
+    monkeypatch.delenv("VAULT_APP_CACHE_DIR", raising=False)  # the cache goes under HOME too
     return home
 
 

@@ -11,7 +11,8 @@ exchange class alone (``loader``) and makes an instance that:
   ``http://127.0.0.1:8080/x/api/v3``). A loopback URL ignores proxy settings from
   the environment and from ccxt;
 - stays on spot where the exchange has the option (Binance loads spot markets only);
-- never resends: ``maxRetriesOnFailure`` 0 (see ``_NO_RETRIES``);
+- never resends: ``maxRetriesOnFailure`` 0 in its options, refused in a call's params,
+  and requests' adapters keep their default of no retries (see ``_check_safe``);
 - cannot log a secret: ``verbose`` is pinned off on its class, and its logger is a
   private one that drops every record (ccxt logs each request, headers included, at
   DEBUG on ``ccxt.base.exchange`` whatever ``verbose`` says). urllib3's DEBUG request
@@ -92,6 +93,10 @@ def _ignore(_self: object, _value: object) -> None:
     pass
 
 
+def _ignore_all(_self: object, *_args: object) -> None:
+    pass
+
+
 _guarded_classes: dict[type, type] = {}
 _guarded_lock = threading.Lock()
 
@@ -105,11 +110,20 @@ def guarded_class(cls: type) -> type:
             guarded = type(cls.__name__, (cls,), {
                 "verbose": property(lambda _self: False, _ignore),
                 "logger": property(lambda _self: SILENT_LOGGER, _ignore),
+                "log": _ignore_all,  # ccxt prints with it when verbose: never
                 "__module__": cls.__module__,
                 "__qualname__": cls.__qualname__,
             })
             _guarded_classes[cls] = guarded
         return guarded
+
+
+def _retries(adapter: object) -> bool:
+    """Whether a requests adapter may resend (its default, Retry(0, read=False), does not)."""
+    retries = getattr(adapter, "max_retries", None)
+    if isinstance(retries, int):
+        return retries > 0
+    return getattr(retries, "total", 0) not in (0, False)  # None: limited elsewhere, if at all
 
 
 def is_loopback_url(url: str) -> bool:
@@ -275,13 +289,23 @@ class ExchangeClient:
             return
         options = exchange.options
         scopes = [options, *(value for value in options.values() if isinstance(value, dict))]
+        adapters = exchange.session.adapters.values() if exchange.session else ()
         unsafe = (exchange.verbose or exchange.logger is not SILENT_LOGGER
                   or exchange.fetchHistoryCacheSize
-                  or any(scope.get(name) for scope in scopes for name in _NO_RETRIES))
+                  or any(scope.get(name) for scope in scopes for name in _NO_RETRIES)
+                  or any(_retries(adapter) for adapter in adapters))
         if unsafe:
             raise ExchangeProblem(
                 "the exchange client was reconfigured to log or resend requests; nothing "
                 "was sent", fix="restart the app")
+
+    @staticmethod
+    def _check_params(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """ccxt also reads a retry count from a call's ``params``: refuse one."""
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, dict) and any(value.get(name) for name in _NO_RETRIES):
+                raise ExchangeProblem("a call asked ccxt to resend on failure; nothing was "
+                                      "sent", fix="remove maxRetriesOnFailure from its params")
 
     def _secrets(self) -> tuple[str, ...]:
         return tuple(value for value in self._entry.credentials.values() if value)
@@ -304,6 +328,7 @@ class ExchangeClient:
 
     def _run(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         self._check_safe(getattr(method, "__self__", None))
+        self._check_params(args, kwargs)
         error: TradingError | None = None
         try:
             return method(*args, **kwargs)
@@ -322,6 +347,12 @@ class ExchangeClient:
             offset = self._run(exchange.load_time_difference)
             exchange.options["adjustForTimeDifference"] = True
             return int(offset)
+
+    def close(self) -> None:
+        """Close the instance's HTTP connections (a later call opens new ones)."""
+        with self._lock:
+            if self._exchange is not None:
+                self._exchange.close()
 
     # --- markets -----------------------------------------------------------------------
 
@@ -347,7 +378,7 @@ class ExchangeClient:
 
     def cached_symbols(self) -> list[str] | None:
         """The symbols of the cached markets (stale ones too), without loading ccxt."""
-        cached = self._cache.load(self.cache_key, load_catalog().ccxt_version)
+        cached = self._cache.symbols(self.cache_key, load_catalog().ccxt_version)
         return None if cached is None else cached.symbols
 
     def _use(self, cached: CachedMarkets, *, stale: bool) -> Any:

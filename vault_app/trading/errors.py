@@ -236,8 +236,11 @@ def translate(exc: BaseException, secrets: Iterable[str] = ()) -> TradingError:
             cls, message, fix, with_reason = AuthFailed, \
                 "the exchange refused the API key (or banned this address for a while)", \
                 "check the key, its trade rights and IP whitelist, or wait a few minutes", True
+        if cls is AuthFailed and "permission" in reason.lower():
+            # Binance's -2015 "Invalid API-key, IP, or permissions for action."
+            fix = f"{fix}, and that the key has the rights this request needs (trading)"
         if with_reason and reason:
-            message = f"{message} ({reason})"
+            message = f"{message} ({reason.rstrip('.')})"
         error = cls(message, fix=fix)
         break
     else:

@@ -1,9 +1,11 @@
 """Markets on disk: public market data per exchange and environment, with a timestamp.
 
-One JSON file per exchange and environment (a custom API URL adds a hash of the
-URL) in ``<user cache folder>/vault-app/markets/`` (``$VAULT_APP_CACHE_DIR`` moves
-the cache folder, for tests). A file holds what ``exchange.set_markets`` needs and
-nothing about a key: no label, id or credential.
+One file per exchange and environment (a custom API URL adds a hash of the URL) in
+``<user cache folder>/vault-app/markets/`` (``$VAULT_APP_CACHE_DIR`` moves the cache
+folder, for tests). A file is two lines of JSON: a small header (format, ccxt version,
+time saved, the sorted symbols), so that listing symbols on start reads a few KB, then
+the markets and currencies that ``exchange.set_markets`` takes. Nothing about a key:
+no label, id, URL or credential.
 
 Writes are atomic (a 0600 temp file in the same 0700 folder, then a rename). A read
 refuses a symbolic link, a FIFO, a device or a huge file, and anything that is not
@@ -57,18 +59,22 @@ def cache_key(exchange: str, environment: str, api_url: str | None = None) -> st
 
 
 @dataclass(frozen=True)
-class CachedMarkets:
-    markets: dict[str, Any]
-    currencies: dict[str, Any] | None
+class CachedSymbols:
+    symbols: list[str]
     saved_at: float
     stale: bool
 
-    @property
-    def symbols(self) -> list[str]:
-        return sorted(self.markets)
+
+@dataclass(frozen=True)
+class CachedMarkets(CachedSymbols):
+    markets: dict[str, Any]
+    currencies: dict[str, Any] | None
 
 
 class MarketsCache:
+    """A file is two lines of JSON: a header (format, ccxt version, time, symbols), then
+    the markets and currencies. Listing symbols parses the header alone."""
+
     def __init__(self, folder: Path | None = None, *, max_age: float = DEFAULT_MAX_AGE,
                  clock: Callable[[], float] = time.time) -> None:
         self.folder = folder if folder is not None else default_folder()
@@ -80,11 +86,34 @@ class MarketsCache:
             raise ValueError(f"not a cache key: {key!r}")
         return self.folder / f"{key}.json"
 
+    def symbols(self, key: str, ccxt_version: str) -> CachedSymbols | None:
+        """The symbols cached under ``key`` (from the header alone), or None."""
+        data = _read_regular(self.path(key), first_line=True)
+        return None if data is None else self._header(data, ccxt_version)
+
     def load(self, key: str, ccxt_version: str) -> CachedMarkets | None:
         """The cached markets under ``key``, or None if absent, unreadable or not ours."""
         data = _read_regular(self.path(key))
         if data is None:
             return None
+        head, _, body = data.partition(b"\n")
+        header = self._header(head, ccxt_version)
+        if header is None:
+            return None
+        try:
+            obj = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(obj, dict):
+            return None
+        markets, currencies = obj.get("markets"), obj.get("currencies")
+        if not isinstance(markets, dict) or not _is_markets(markets) \
+                or sorted(markets) != header.symbols \
+                or not (currencies is None or _is_table(currencies)):
+            return None
+        return CachedMarkets(header.symbols, header.saved_at, header.stale, markets, currencies)
+
+    def _header(self, data: bytes, ccxt_version: str) -> CachedSymbols | None:
         try:
             obj = json.loads(data)
         except (ValueError, RecursionError):
@@ -92,26 +121,28 @@ class MarketsCache:
         if not isinstance(obj, dict) or obj.get("format") != FORMAT \
                 or obj.get("ccxt_version") != ccxt_version:
             return None
-        markets, currencies, saved_at = obj.get("markets"), obj.get("currencies"), \
-            obj.get("saved_at")
-        if not isinstance(markets, dict) or not _is_markets(markets) \
-                or not (currencies is None or _is_table(currencies)) \
-                or not isinstance(saved_at, int | float) or isinstance(saved_at, bool):
+        saved_at, symbols = obj.get("saved_at"), obj.get("symbols")
+        if not isinstance(saved_at, int | float) or isinstance(saved_at, bool) \
+                or not isinstance(symbols, list) \
+                or not all(isinstance(symbol, str) for symbol in symbols):
             return None
         age = self._clock() - saved_at
         stale = not 0 <= age <= self.max_age  # a time in the future is not trusted either
-        return CachedMarkets(markets, currencies, float(saved_at), stale)
+        return CachedSymbols(symbols, float(saved_at), stale)
 
     def save(self, key: str, ccxt_version: str, markets: Mapping[str, Any],
              currencies: Mapping[str, Any] | None) -> bool:
         """Write the markets under ``key``; False (and nothing written) if that failed."""
         try:
-            data = json.dumps({
+            head = json.dumps({
                 "format": FORMAT, "ccxt_version": ccxt_version, "saved_at": self._clock(),
-                "markets": markets, "currencies": currencies or None,
+                "symbols": sorted(markets),
             }, separators=(",", ":"), allow_nan=False).encode("utf-8")
+            body = json.dumps({"markets": markets, "currencies": currencies or None},
+                              separators=(",", ":"), allow_nan=False).encode("utf-8")
         except (TypeError, ValueError):  # not plain JSON data: not cached
             return False
+        data = head + b"\n" + body  # JSON text never holds a raw newline
         if len(data) > MAX_CACHE_FILE:
             return False
         try:
@@ -141,8 +172,9 @@ def _is_markets(value: object) -> bool:
     )
 
 
-def _read_regular(path: Path) -> bytes | None:
-    """The bytes of a regular file of at most MAX_CACHE_FILE bytes, not behind a link."""
+def _read_regular(path: Path, *, first_line: bool = False) -> bytes | None:
+    """The bytes of a regular file of at most MAX_CACHE_FILE bytes, not behind a link
+    (with ``first_line``, only up to its first newline)."""
     try:
         fd = os.open(path, _READ_FLAGS)
     except OSError:
@@ -154,8 +186,11 @@ def _read_regular(path: Path) -> bytes | None:
         chunks: list[bytes] = []
         size = 0
         while size <= MAX_CACHE_FILE:
-            chunk = os.read(fd, 1024 * 1024)
+            chunk = os.read(fd, 256 * 1024 if first_line else 1024 * 1024)
             if not chunk:
+                break
+            if first_line and b"\n" in chunk:
+                chunks.append(chunk[:chunk.index(b"\n")])
                 break
             chunks.append(chunk)
             size += len(chunk)

@@ -16,6 +16,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.conftest import make_entry
+from vault_app.core.model import KeyEntry
+
+API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+
+
+def binance(url: str | None = None, **fields: Any) -> KeyEntry:
+    """A Binance key entry; with ``url``, in the custom environment at that URL."""
+    if url is not None:
+        fields.update(environment="custom", api_url=url)
+    return make_entry("Binance main", "binance",
+                      credentials={"apiKey": API_KEY, "secret": SECRET}, **fields)
+
 
 def _symbol(base: str, quote: str) -> dict[str, Any]:
     return {

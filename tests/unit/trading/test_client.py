@@ -20,22 +20,17 @@ import pytest
 
 from tests.conftest import REPO, make_entry
 from tests.e2e.support import run_python
-from tests.unit.trading.stub_exchange import StubExchange, stub_exchange
+from tests.unit.trading.stub_exchange import (
+    API_KEY,
+    SECRET,
+    StubExchange,
+    binance,
+    stub_exchange,
+)
 from vault_app.core.errors import ValidationError
-from vault_app.core.model import KeyEntry
 from vault_app.trading import errors
 from vault_app.trading.client import SILENT_LOGGER, ExchangeClient, is_loopback_url, rebase_url
 from vault_app.trading.markets_cache import MarketsCache
-
-API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
-SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
-
-
-def binance(url: str | None = None, **fields: Any) -> KeyEntry:
-    if url is not None:
-        fields.update(environment="custom", api_url=url)
-    return make_entry("Binance main", "binance",
-                      credentials={"apiKey": API_KEY, "secret": SECRET}, **fields)
 
 
 @pytest.fixture
@@ -348,3 +343,34 @@ print(json.dumps({"before": before, "built": built, "after": after}))
     assert json.loads(proc.stdout) == {
         "before": [], "built": [],
         "after": ["ccxt", "ccxt.abstract", "ccxt.abstract.binance", "ccxt.binance"]}
+
+
+@pytest.mark.parametrize("how", ["params", "keyword"])
+def test_a_call_asking_for_retries_is_refused(client: ExchangeClient, stub: StubExchange,
+                                              how: str) -> None:
+    client.load_markets()
+    stub.requests.clear()
+    args: tuple[Any, ...] = ("BTC/USDT", "limit", "buy", 0.01, 50000)
+    with pytest.raises(errors.ExchangeProblem, match="nothing was sent"):
+        if how == "params":
+            client.call("create_order", *args, {"maxRetriesOnFailure": 2})
+        else:
+            client.call("create_order", *args, params={"defaultMaxRetriesOnFailure": 1})
+    assert stub.requests == []
+
+
+def test_requests_adapters_never_resend(client: ExchangeClient, stub: StubExchange) -> None:
+    from urllib3.util.retry import Retry
+
+    session = client.exchange.session
+    assert all(adapter.max_retries.total == 0 for adapter in session.adapters.values())
+    session.adapters["http://"].max_retries = Retry(total=3)
+    with pytest.raises(errors.ExchangeProblem, match="nothing was sent"):
+        client.call("fetch_balance")
+    assert stub.requests == []
+
+
+def test_ccxts_print_is_silenced(client: ExchangeClient,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    client.exchange.log("fetch Request:", API_KEY)
+    assert capsys.readouterr() == ("", "")

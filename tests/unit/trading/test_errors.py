@@ -169,3 +169,11 @@ def test_a_binance_filter_failure_is_an_order_rejection() -> None:
         error = translate(cls('binance {"code":-1013,"msg":"Filter failure: NOTIONAL"}'))
         assert type(error) is errors.OrderRejected
         assert "minimum amount and minimum cost" in error.fix
+
+
+def test_binances_ambiguous_2015_names_every_cause() -> None:
+    error = translate(ccxt_errors.AuthenticationError(
+        'binance {"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}'))
+    assert error.message == ("the exchange refused the API key or secret "
+                             "(-2015: Invalid API-key, IP, or permissions for action)")
+    assert "whitelisted" in error.fix and "rights" in error.fix

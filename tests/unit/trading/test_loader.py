@@ -165,3 +165,36 @@ print(json.dumps({"refused": refused,
                   "ccxt": sorted(n for n in sys.modules if n.split(".")[0] == "ccxt")}))
 """)
     assert result == {"refused": ["os", "../x", "binance.base", "base", "sys"], "ccxt": []}
+
+
+def test_ccxts_async_and_pro_packages_still_import_after_the_light_load() -> None:
+    result = _run("""
+import json, sys
+from vault_app.trading.loader import exchange_class
+exchange_class("binance")
+import ccxt.async_support
+import ccxt.pro
+print(json.dumps({"async": ccxt.async_support.binance.__module__,
+                  "pro": ccxt.pro.okx.__module__,
+                  "version": ccxt.async_support.__version__ == ccxt.__version__}))
+""")
+    assert result == {"async": "ccxt.async_support.binance", "pro": "ccxt.pro.okx",
+                      "version": True}
+
+
+def test_concurrent_first_loads_agree() -> None:
+    result = _run("""
+import json, threading
+from vault_app.trading.loader import exchange_class
+found = []
+def load(name):
+    found.append((name, exchange_class(name)))
+threads = [threading.Thread(target=load, args=(name,))
+           for name in ("binance", "okx", "kraken") * 4]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+import ccxt
+print(json.dumps({"same": all(cls is getattr(ccxt, name) for name, cls in found),
+                  "count": len(found)}))
+""")
+    assert result == {"same": True, "count": 12}
