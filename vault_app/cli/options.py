@@ -46,6 +46,11 @@ def add_entry_options(parser: argparse.ArgumentParser, *, editing: bool) -> None
                         help="rotation reminder in days (default 90)")
     parser.add_argument("--notes", metavar="TEXT", type=text)
     parser.add_argument("--tags", metavar="LIST", type=text, help="comma-separated tags")
+    parser.add_argument("--max-notional", metavar="AMOUNT", type=text,
+                        help="the most one order placed with this key may be worth (amount x "
+                             "price, in the market's quote currency); "
+                        + ("an empty AMOUNT removes the limit" if editing
+                           else "default: no limit"))
 
 
 def environment_option(args: argparse.Namespace) -> tuple[str, str | None] | None:

@@ -10,10 +10,11 @@ field has a choice; the core then redoes the merge with those choices.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from vault_app.core.edits import FIELD_TITLES, MINE, THEIRS
 from vault_app.core.errors import FieldConflict
-from vault_app.core.model import mask, mask_identifier
+from vault_app.core.model import format_notional, mask, mask_identifier
 from vault_app.gui.qt import Qt, QtWidgets
 from vault_app.gui.widgets import plain_label
 
@@ -27,12 +28,16 @@ INTRO = (
 def describe(conflict: FieldConflict, value: object, revealed: bool = False) -> str:
     """A value as the user reads it; credentials masked unless ``revealed``."""
     credential = conflict.name not in FIELD_TITLES
+    if value is None and conflict.name == "max_notional":
+        return "(no limit)"
     if value is None or value == "" or value == ():
         return "(not set)" if credential else "(empty)"
     if isinstance(value, tuple):
         return ", ".join(str(item) for item in value)
     if conflict.name == "rotate_days":
         return f"{value} days"
+    if isinstance(value, Decimal):  # max_notional: str() would write 1E-8
+        return format_notional(value)
     text = str(value)
     if credential and not revealed:
         return mask(text) if conflict.secret else mask_identifier(text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from vault_app.core.exchanges import CREDENTIAL_TITLES, Catalog
-from vault_app.core.model import KeyEntry, utcnow
+from vault_app.core.model import KeyEntry, format_notional, utcnow
 from vault_app.gui.icons import eye_icon
 from vault_app.gui.keys_model import last_used_text, rotation_text
 from vault_app.gui.monospace import monospace_font
@@ -120,6 +120,11 @@ class DetailPane(QtWidgets.QScrollArea):
             ("Permissions", ", ".join(entry.permissions)),
             ("IP whitelist", ", ".join(entry.ip_whitelist) or "None: usable from any address"),
             ("Environment", env),
+        ]
+        if entry.max_notional is not None or entry.can_trade:  # the order guard (issue 8)
+            rows.append(("Max order notional", "No limit" if entry.max_notional is None
+                         else format_notional(entry.max_notional)))
+        rows += [
             ("Rotation", f"{rotation_text(entry, now)} (every {entry.rotate_days} days, "
                          f"last {entry.rotated_at:%Y-%m-%d})"),
             ("Last used", last_used_text(entry)),

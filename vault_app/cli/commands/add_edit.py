@@ -16,6 +16,7 @@ from vault_app.core.model import (
     clean_label,
     new_entry,
     parse_ip_list,
+    parse_max_notional,
     parse_permissions,
     parse_tags,
 )
@@ -56,6 +57,7 @@ class AddCommand(_EntryCommand):
             raise errors.ValidationError(f"{info.name} has no sandbox environment in ccxt")
         rotate_days = check_rotate_days(args.rotate_days) if args.rotate_days is not None \
             else 90
+        max_notional = parse_max_notional(args.max_notional)
 
         vault = self.open_vault()
         try:
@@ -69,7 +71,7 @@ class AddCommand(_EntryCommand):
             label=label, exchange=exchange, credentials=credentials, catalog=catalog,
             permissions=permissions, ip_whitelist=ips, environment=environment,
             api_url=api_url, rotate_days=rotate_days, notes=args.notes or "",
-            tags=parse_tags(args.tags or ""),
+            tags=parse_tags(args.tags or ""), max_notional=max_notional,
         )
         vault.add(entry)
         self.permission_warnings(entry)
@@ -109,6 +111,8 @@ class EditCommand(_EntryCommand):
             changes["notes"] = args.notes
         if args.tags is not None:
             changes["tags"] = parse_tags(args.tags)
+        if args.max_notional is not None:  # "" removes the limit
+            changes["max_notional"] = parse_max_notional(args.max_notional)
         if not changes and not args.rotate:
             raise UsageError("nothing to change; give at least one option (see --help)")
 

@@ -10,7 +10,14 @@ from vault_app.cli.base_command import Command
 from vault_app.cli.options import text
 from vault_app.cli.status_codes import EXIT_OK, PROG
 from vault_app.core.exchanges import CREDENTIAL_TITLES, SECRET_CREDENTIALS
-from vault_app.core.model import KeyEntry, format_ts, mask, mask_identifier, utcnow
+from vault_app.core.model import (
+    KeyEntry,
+    format_notional,
+    format_ts,
+    mask,
+    mask_identifier,
+    utcnow,
+)
 from vault_app.core.plain_text import BIDI_MARKS, any_unsafe, escape
 
 
@@ -31,6 +38,9 @@ def public_fields(entry: KeyEntry) -> dict[str, Any]:
         "rotate_days": entry.rotate_days,
         "rotation_due_at": format_ts(entry.rotation_due_at),
         "rotation_overdue": entry.rotation_overdue(now),
+        # A string (a JSON number would become a binary double in most readers) or null.
+        "max_notional": None if entry.max_notional is None
+        else format_notional(entry.max_notional),
         "notes": entry.notes,
         "tags": list(entry.tags),
         "credential_fields": list(entry.credentials),
@@ -113,6 +123,7 @@ class ShowCommand(Command):
              + ("OVERDUE" if data["rotation_overdue"] else f"next {data['rotation_due_at']}")
              + ")"),
             ("Last used", data["last_used_at"] or "never"),
+            ("Max order notional", data["max_notional"] or "no limit"),
             ("Tags", ", ".join(entry.tags)),
             ("Notes", entry.notes),
         ]
