@@ -84,6 +84,11 @@ class TradingSession:
             self._markets_loaded = True
         return self._client
 
+    def close(self) -> None:
+        """Close the client's HTTP connections (a later call opens new ones)."""
+        if self._client is not None:
+            self._client.close()
+
     # --- the journal -------------------------------------------------------------------
 
     def journal(self, *, create: bool = False) -> Journal | None:
