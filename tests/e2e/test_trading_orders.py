@@ -158,3 +158,33 @@ def test_balances_change_after_a_fill_and_a_read_key_may_view(desk: Desk) -> Non
     assert_ok(desk.cli("order", "list", "--key", "watcher"))
     table = assert_ok(desk.cli("balance", "--key", "trader"))
     assert table.out.startswith("CURRENCY")
+
+
+@pytest.mark.parametrize(("args", "sent"), [
+    (("--side", "sell", "--type", "stop-limit", "--price", "40000", "--stop-price", "45000"),
+     {"type": "STOP_LOSS_LIMIT", "stopPrice": "45000", "price": "40000",
+      "timeInForce": "GTC"}),
+    (("--side", "buy", "--type", "limit", "--price", "40000", "--post-only"),
+     {"type": "LIMIT_MAKER", "price": "40000"}),
+    (("--side", "buy", "--type", "limit", "--price", "40000", "--tif", "IOC"),
+     {"type": "LIMIT", "timeInForce": "IOC"}),
+])
+def test_stop_limit_post_only_and_time_in_force_reach_the_exchange(
+        desk: Desk, args: tuple[str, ...], sent: dict[str, str]) -> None:
+    assert_ok(desk.cli("order", "place", "--key", "trader", "--symbol", "BTC/USDT",
+                       "--amount", "0.01", *args, "--yes"))
+    [post] = desk.order_posts()
+    assert sent.items() <= dict(parse_qsl(post.body)).items()
+
+
+def test_a_trade_label_on_a_key_the_exchange_keeps_read_only_gets_the_exchanges_no(
+        desk: Desk) -> None:
+    from tests.e2e.trading_support import demo_entry
+
+    key = desk.demo.add_key(permissions=("read",))
+    desk.vault.add(demo_entry(desk.demo, "mislabelled", key, ("read", "trade")))
+    result = desk.cli("order", "place", "--key", "mislabelled", *LIMIT, "--yes")
+    assert_no_traceback(result)
+    assert result.code == 7, result
+    assert "the key has the rights this request needs" in result.err  # Binance -2015
+    assert desk.demo.orders_for(key.api_key) == []
