@@ -132,8 +132,15 @@ def resolve(client: ExchangeClient, journal: Journal, order: LoggedOrder, *,
 
 
 def _mark_unknown(journal: Journal, order: LoggedOrder, reason: str) -> None:
-    if order.state == PENDING:  # a crash left it PENDING: the answer is lost, say so
-        append_state(journal, order, UNKNOWN, reason=reason)
+    if order.state != PENDING:
+        return
+    # A PENDING order may be another process's, still waiting for its answer: if that
+    # process recorded the answer meanwhile, it stands.
+    latest = next((o for o in fold(journal.read().records)
+                   if o.client_order_id == order.client_order_id), None)
+    if latest is not None and not latest.unresolved:
+        return
+    append_state(journal, order, UNKNOWN, reason=reason)  # the answer is lost: say so
 
 
 def unresolved_orders(journal: Journal, entry: KeyEntry) -> list[LoggedOrder]:
