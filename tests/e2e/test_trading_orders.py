@@ -188,3 +188,17 @@ def test_a_trade_label_on_a_key_the_exchange_keeps_read_only_gets_the_exchanges_
     assert result.code == 7, result
     assert "the key has the rights this request needs" in result.err  # Binance -2015
     assert desk.demo.orders_for(key.api_key) == []
+
+
+def test_order_list_records_a_resting_order_that_filled_meanwhile(desk: Desk) -> None:
+    assert_ok(desk.cli("order", "place", "--key", "trader", *LIMIT, "--yes"))
+    assert [o["state"] for o in desk.cli_json("order", "list", "--key", "trader")] == ["OPEN"]
+    desk.demo.set_price("BTC/USDT", "49000")  # crosses the limit: the exchange fills it
+    [order] = desk.cli_json("order", "list", "--key", "trader")
+    assert (order["state"], order["filled"]) == ("FILLED", "0.01")
+    [held] = desk.demo.orders_for(desk.demo.trading_key.api_key)
+    assert order["order_id"] == str(held.order_id)
+    # Recorded in the journal: the next listing asks the exchange nothing about it.
+    seen = len(desk.demo.requests)
+    assert desk.cli_json("order", "list", "--key", "trader")[0]["state"] == "FILLED"
+    assert desk.requests_since(seen) == []
