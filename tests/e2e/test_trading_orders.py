@@ -139,6 +139,10 @@ def test_a_limit_order_cancels(desk: Desk) -> None:
     listed = desk.cli_json("order", "list", "--key", "trader")
     assert [o["state"] for o in listed] == ["CANCELED"]
     assert desk.cli_json("order", "list", "--key", "trader", "--open") == []
+    seen = len(desk.demo.requests)
+    assert_fails(desk.cli("order", "cancel", "--key", "trader", "--id", client_id), 1,
+                 "is canceled, not open")
+    assert desk.requests_since(seen) == []
     assert_fails(desk.cli("order", "cancel", "--key", "trader", "--id", "nope"), 1, "no open")
 
 

@@ -27,6 +27,7 @@ from vault_app.trading.errors import (
     ExchangeProblem,
     ExchangeUnavailable,
     NetworkProblem,
+    OrderNotAllowed,
 )
 from vault_app.trading.journal import Journal
 from vault_app.trading.order_log import (
@@ -112,6 +113,8 @@ def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: Or
           *, on_accepted: Callable[[], object] = lambda: None) -> Placement:
     """Send one previewed order, once. Raises only before PENDING is written."""
     require_trade(entry)
+    if preview.checked.request.key_id != entry.id:
+        raise OrderNotAllowed("this preview was made for another key; nothing was sent")
     exchange = client.exchange
     window = exchange.options.get("recvWindow") if isinstance(exchange.options, dict) \
         else None

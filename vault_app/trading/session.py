@@ -147,6 +147,10 @@ class TradingSession:
         if not ref:
             raise OrderInputError("give the order's id (--id)", field="id")
         logged = self._find_logged(ref)
+        if logged is not None and logged.state not in LIVE_ON_EXCHANGE and \
+                not logged.unresolved:
+            raise OrderInputError(f"order {ref} is {logged.state}, not open; nothing to "
+                                  "cancel", field="id")
         symbol = logged.symbol if logged else None
         order_id = logged.order_id if logged else None
         if logged is None:
