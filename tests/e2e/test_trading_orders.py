@@ -206,3 +206,16 @@ def test_order_list_records_a_resting_order_that_filled_meanwhile(desk: Desk) ->
     seen = len(desk.demo.requests)
     assert desk.cli_json("order", "list", "--key", "trader")[0]["state"] == "FILLED"
     assert desk.requests_since(seen) == []
+
+
+def test_the_keys_maximum_notional_refuses_with_the_figures_and_no_request(
+        desk: Desk) -> None:
+    assert_ok(desk.cli("edit", "trader", "--max-notional", "400"))
+    seen = warm(desk)
+    result = desk.cli("order", "place", "--key", "trader", *LIMIT, "--yes")
+    assert_fails(result, 1, "500 usdt, is above the key's maximum of 400", "nothing was sent")
+    assert desk.requests_since(seen) == []
+    placed = desk.cli("order", "place", "--key", "trader", "--symbol", "BTC/USDT", "--side",
+                      "buy", "--type", "limit", "--amount", "0.008", "--price", "50000",
+                      "--yes")
+    assert_ok(placed)
