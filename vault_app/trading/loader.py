@@ -79,7 +79,11 @@ def exchange_class(exchange_id: str) -> type:
         package = sys.modules.get(PACKAGE)
         if package is None:
             package = _install_light_package()
-        cls = getattr(package, exchange_id)
+        cls = getattr(package, exchange_id, None)
+        if isinstance(cls, types.ModuleType):  # ``import ccxt.<id>`` bound the module
+            cls = getattr(cls, exchange_id, None)
+            if isinstance(cls, type):
+                setattr(package, exchange_id, cls)
     if not isinstance(cls, type):
         raise ValidationError(f"ccxt has no exchange class '{exchange_id}'", field="exchange")
     return cls
@@ -127,6 +131,7 @@ def _make_getattr(module: types.ModuleType) -> Any:
         code = spec.loader.get_code(PACKAGE)  # type: ignore[attr-defined]
         exec(code, module.__dict__)
         module.__dict__.pop("__getattr__", None)
+        module.__dict__.pop("__dir__", None)
         setattr(module, LIGHT_MARK, False)
 
     def module_getattr(name: str) -> Any:
@@ -156,4 +161,11 @@ def _make_getattr(module: types.ModuleType) -> Any:
             setattr(module, name, value)
             return value
 
+    def module_dir() -> list[str]:
+        names = set(module.__dict__) | set(load_catalog().exchanges) | set(_BASE_NAMES)
+        errors = sys.modules.get("ccxt.base.errors")
+        names.update(getattr(errors, "__all__", ()))
+        return sorted(names)
+
+    module.__dir__ = module_dir  # type: ignore[method-assign]
     return module_getattr

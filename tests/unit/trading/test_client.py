@@ -29,7 +29,9 @@ from tests.unit.trading.stub_exchange import (
 )
 from vault_app.core.errors import ValidationError
 from vault_app.trading import errors
-from vault_app.trading.client import SILENT_LOGGER, ExchangeClient, is_loopback_url, rebase_url
+from vault_app.trading.ccxt_guards import SILENT_LOGGER
+from vault_app.trading.client import ExchangeClient
+from vault_app.trading.endpoints import is_loopback_url, rebase_url, rebase_urls
 from vault_app.trading.markets_cache import MarketsCache
 
 
@@ -374,3 +376,46 @@ def test_ccxts_print_is_silenced(client: ExchangeClient,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     client.exchange.log("fetch Request:", API_KEY)
     assert capsys.readouterr() == ("", "")
+
+
+def test_rebase_urls_walks_nested_tables() -> None:
+    api = {"public": "https://api.x.com/v1", "private": {"spot": "https://api.x.com/v2",
+                                                         "doc": "see the manual"},
+           "ws": ["wss://stream.x.com"], "count": 3}
+    assert rebase_urls(api, "http://127.0.0.1:9") == {
+        "public": "http://127.0.0.1:9/v1", "private": {"spot": "http://127.0.0.1:9/v2",
+                                                       "doc": "see the manual"},
+        "ws": ["http://127.0.0.1:9"], "count": 3}
+
+
+def test_a_custom_url_leaves_no_exchange_host_in_any_exchange() -> None:
+    """Across the catalog: a URL left alone would send a key's requests elsewhere."""
+    proc = run_python("""
+import json
+from tests.conftest import make_entry
+from vault_app.core.exchanges import load_catalog
+from vault_app.trading.client import ExchangeClient
+
+def strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict | list):
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from strings(item)
+
+left, checked = {}, 0
+for info in load_catalog().exchanges.values():
+    if not info.required:
+        continue
+    entry = make_entry(info.id, info.id, environment="custom", api_url="http://127.0.0.1:9/p")
+    urls = list(strings(ExchangeClient(entry).exchange.urls["api"]))
+    checked += 1
+    others = [url for url in urls if "://" in url and not url.startswith("http://127.0.0.1:9/p")]
+    if others:
+        left[info.id] = others
+print(json.dumps({"left": left, "checked": checked}))
+""", cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["left"] == {}
+    assert result["checked"] > 100

@@ -100,6 +100,7 @@ checks = {
 }
 from ccxt import okx
 checks["okx"] = okx.__name__ == "okx" and isinstance(okx, type)
+checks["dir"] = {"okx", "kraken", "NetworkError", "Exchange"} <= set(dir(ccxt))
 checks["light_before_complete"] = is_light()
 checks["no_such"] = not hasattr(ccxt, "no_such_thing")
 checks["exchanges"] = len(ccxt.exchanges)  # completes the package: a full import ccxt
@@ -112,7 +113,8 @@ print(json.dumps(checks))
     assert result == {
         "errors": True, "errors_module": True, "exchange": True,
         "version": result["version"], "same_class": True, "from_import": "InvalidOrder",
-        "okx_before": False, "okx": True, "light_before_complete": True, "no_such": True,
+        "okx_before": False, "okx": True, "dir": True, "light_before_complete": True,
+        "no_such": True,
         "exchanges": result["exchanges"], "light_after": False, "binance_after": True,
         "kraken": "kraken", "all": True,
     }
@@ -198,3 +200,15 @@ print(json.dumps({"same": all(cls is getattr(ccxt, name) for name, cls in found)
                   "count": len(found)}))
 """)
     assert result == {"same": True, "count": 12}
+
+
+def test_a_submodule_imported_first_still_gives_the_class() -> None:
+    result = _run("""
+import json, sys
+from vault_app.trading.loader import exchange_class
+exchange_class("binance")
+import ccxt.kraken  # binds the module ccxt.kraken to the package attribute
+cls = exchange_class("kraken")
+print(json.dumps({"class": isinstance(cls, type), "bound": ccxt.kraken is cls}))
+""")
+    assert result == {"class": True, "bound": True}
