@@ -50,7 +50,7 @@ def entry_for(demo: DemoExchange, key: DemoKey) -> KeyEntry:
 
 def raw_ccxt(demo: DemoExchange, key: DemoKey) -> Any:
     """A plain ccxt binance instance on the demo server, as a ccxt user would make it."""
-    from vault_app.trading.client import rebase_urls
+    from vault_app.trading.endpoints import rebase_urls
     from vault_app.trading.loader import exchange_class
 
     exchange = exchange_class("binance")({
