@@ -112,7 +112,13 @@ def test_a_wrong_secret_gives_the_authentication_message(desk: Desk) -> None:
 def test_clock_skew_gives_the_clock_message(desk: Desk) -> None:
     warm(desk)
     desk.demo.faults.clock_skew_ms = 120_000
-    assert_fails(desk.cli("balance", "--key", "trader"), 7, "timestamp", "clock")
+    assert_fails(desk.cli("balance", "--key", "trader"), 7, "timestamp", "clock",
+                 "--sync-clock")
+    synced = assert_ok(desk.cli("balance", "--key", "trader", "--sync-clock"))
+    assert "this computer is" in synced.out and "behind" in synced.out
+    placed = assert_ok(desk.cli("order", "place", "--key", "trader", *MARKET_BUY, "--yes",
+                                "--sync-clock"))
+    assert "Placed: FILLED" in placed.out
 
 
 def test_a_503_gives_the_unavailable_message(desk: Desk) -> None:

@@ -17,7 +17,7 @@ class BalanceCommand(TradingCommand):
         add_key_option(parser)
         parser.add_argument("--json", action="store_true")
 
-    def run(self) -> int:
+    def act(self) -> int:
         from vault_app.trading.orders import plain
 
         session = self.session(writable=False)

@@ -68,7 +68,7 @@ class OrderCommand(TradingCommand):
                              help="the exchange's open orders (placed here or elsewhere)")
         listing.add_argument("--json", action="store_true")
 
-    def run(self) -> int:
+    def act(self) -> int:
         action = self.args.action
         if action in ("preview", "place"):
             return self.preview_or_place(place=action == "place")

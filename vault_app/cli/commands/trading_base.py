@@ -16,6 +16,7 @@ from vault_app.cli.prompter import MAX_INPUT_LINE
 from vault_app.cli.status_codes import UsageError
 from vault_app.core.errors import ValidationError
 from vault_app.core.plain_text import escape
+from vault_app.trading.errors import ClockSkew
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 def add_key_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key", required=True, metavar="LABEL", type=text,
                         help="the key's label (or id)")
+    parser.add_argument("--sync-clock", action="store_true",
+                        help="sign with the exchange's time (when this computer's clock is off)")
 
 
 def find_key(vault: Vault, ref: str) -> KeyEntry:
@@ -40,7 +43,18 @@ def find_key(vault: Vault, ref: str) -> KeyEntry:
 
 
 class TradingCommand(Command):
-    """A command that works with one key's exchange account."""
+    """A command that works with one key's exchange account. Subclasses do their work
+    in ``act``; a clock error then names ``--sync-clock``."""
+
+    def run(self) -> int:
+        try:
+            return self.act()
+        except ClockSkew as exc:
+            raise ClockSkew(exc.message, fix=f"{exc.fix}: pass --sync-clock to sign with the "
+                            "exchange's time") from None
+
+    def act(self) -> int:
+        raise NotImplementedError
 
     def session(self, *, writable: bool) -> TradingSession:
         from vault_app.trading.session import TradingSession
@@ -49,8 +63,12 @@ class TradingCommand(Command):
         return TradingSession(vault, find_key(vault, self.args.key))
 
     def reconcile_first(self, session: TradingSession) -> bool:
-        """Settle the key's unresolved orders; say what became of them. True if none
-        is left unresolved."""
+        """Sync the clock if asked, then settle the key's unresolved orders and say what
+        became of them. True if none is left unresolved."""
+        if self.args.sync_clock:
+            offset = session.client.sync_clock()
+            self.say(f"Clock: signing with the exchange's time (this computer is "
+                     f"{abs(offset)} ms {'ahead' if offset >= 0 else 'behind'})")
         settled = True
         for resolution in session.reconcile():
             if resolution.resolved:
