@@ -151,6 +151,9 @@ class Backend:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle holds the body
+    # until the client's delayed ACK (~40 ms on Linux), every request.
+    disable_nagle_algorithm = True
     server_version = "vault-app-demo-exchange"
     sys_version = ""
     timeout = IDLE_TIMEOUT
