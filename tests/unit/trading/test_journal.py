@@ -17,7 +17,13 @@ from vault_app.core.errors import NotARegularFile, VaultInUse, VaultIOError, Vau
 from vault_app.trading import journal as journal_module
 from vault_app.trading import journal_format as fmt
 from vault_app.trading.errors import JournalDamaged
-from vault_app.trading.journal import Journal, JournalContents, RecordDamaged, journal_path
+from vault_app.trading.journal import (
+    Journal,
+    JournalContents,
+    RecordDamaged,
+    RecordRefused,
+    journal_path,
+)
 
 KEY = bytes(range(32))
 ORDER: dict[str, Any] = {"event": "pending", "client_order_id": "va-7", "symbol": "BTC/USDT",
@@ -252,11 +258,11 @@ def test_an_append_waits_for_the_lock_and_gives_up_with_in_use(
 def test_limits_refuse_before_writing(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     journal = filled(path, 2)
     before = path.read_bytes()
-    with pytest.raises(ValueError, match="at most 65536 bytes"):
+    with pytest.raises(RecordRefused, match="at most 65536 bytes"):
         journal.append({"big": "x" * fmt.MAX_PLAINTEXT})
-    with pytest.raises(ValueError):
+    with pytest.raises(RecordRefused):
         journal.append({"price": float("nan")})
-    with pytest.raises(TypeError):
+    with pytest.raises(RecordRefused, match="only JSON values"):
         journal.append({"when": object()})
     monkeypatch.setattr(fmt, "MAX_JOURNAL_SIZE", len(before) + 10)
     with pytest.raises(VaultWriteError, match="is full"):
@@ -331,7 +337,7 @@ def test_a_torn_tail_seen_by_one_object_is_not_truncated_after_another_appended(
     whole = path.read_bytes()
     a, b = Journal(path, KEY), Journal(path, KEY)
     record = {**ORDER, "n": 3}
-    b_record_size = fmt.RECORD_OVERHEAD + len(fmt.encode_record(record)) + fmt.TAG_LENGTH
+    b_record_size = len(fmt.seal_record(AESGCM(bytes(32)), bytes(54), 3, fmt.encode_record(record)))
     header = whole[:fmt.HEADER_LENGTH]
     cipher = AESGCM(fmt.subkey(KEY, header[10:26]))
     longer = fmt.seal_record(cipher, header, 3, fmt.encode_record({"note": "y" * 500}))
