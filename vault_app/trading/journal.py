@@ -187,9 +187,9 @@ class Journal:
         if known.end + len(sealed) > fmt.MAX_JOURNAL_SIZE:
             raise VaultWriteError(
                 f"{self._where} is full ({fmt.MAX_JOURNAL_SIZE // (1024 * 1024)} MiB); "
-                "nothing was written. Keep the file: first check on the exchange every "
-                "order it lists that is not finished (moving it aside forgets them), then "
-                "rename it, keeping the copy, so that a new journal starts")
+                "nothing was written. Keep the file: first check on the exchange the "
+                "orders it lists whose state is unknown or not final (moving it aside "
+                "forgets them), then rename it, keeping the copy, to start a new journal")
         try:
             if info.st_size > known.end:  # a torn tail: never durable, so drop it first
                 os.ftruncate(fd, known.end)
