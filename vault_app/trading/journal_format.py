@@ -146,8 +146,6 @@ def encode_record(record: Any) -> bytes:
         text = json.dumps(record, ensure_ascii=False, separators=(",", ":"),
                           allow_nan=False)
         plaintext = text.encode("utf-8")
-    except RecordRefused:
-        raise
     except RecursionError:
         raise RecordRefused(f"a journal record nests at most {MAX_DEPTH} levels deep; "
                             "nothing was written") from None
