@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -367,7 +368,9 @@ class DemoServer(ThreadingHTTPServer):
     can end them all."""
 
     daemon_threads = True
-    allow_reuse_address = True  # a restart on the same port must not wait for TIME_WAIT
+    # A restart on the same port must not wait for TIME_WAIT. (Not on Windows, where
+    # SO_REUSEADDR would let a second server take a port that is in use.)
+    allow_reuse_address = sys.platform != "win32"
     request_queue_size = 128
 
     def __init__(self, port: int, backend: Backend) -> None:
