@@ -17,6 +17,7 @@ from vault_app.trading import errors
 from vault_app.trading.client import ExchangeClient
 from vault_app.trading.markets_cache import (
     CACHE_ENV,
+    FORMAT,
     MAX_CACHE_FILE,
     MarketsCache,
     cache_key,
@@ -24,7 +25,9 @@ from vault_app.trading.markets_cache import (
 )
 
 VERSION = load_catalog().ccxt_version
-MARKETS = {"BTC/USDT": {"id": "BTCUSDT", "symbol": "BTC/USDT", "precision": {"amount": 1e-05}}}
+MARKETS = {"BTC/USDT": {"id": "BTCUSDT", "symbol": "BTC/USDT", "base": "BTC", "quote": "USDT",
+                        "baseId": "BTC", "quoteId": "USDT", "type": "spot", "spot": True,
+                        "precision": {"amount": 1e-05}}}
 
 
 class Clock:
@@ -100,7 +103,7 @@ def test_another_ccxt_version_is_absent(cache: MarketsCache) -> None:
 def _file(header: object = None, body: object = None, **changes: object) -> bytes:
     """A cache file's bytes: a header line and a body line, each JSON unless bytes."""
     if header is None:
-        header = {"format": 1, "ccxt_version": VERSION, "saved_at": 1_700_000_000.0,
+        header = {"format": FORMAT, "ccxt_version": VERSION, "saved_at": 1_700_000_000.0,
                   "symbols": ["BTC/USDT"], **changes}
     if body is None:
         body = {"markets": MARKETS, "currencies": None}
@@ -110,7 +113,7 @@ def _file(header: object = None, body: object = None, **changes: object) -> byte
 
 
 def test_the_file_helper_makes_a_valid_file(cache: MarketsCache) -> None:
-    cache.folder.mkdir(parents=True)
+    cache.folder.mkdir(mode=0o700, parents=True)
     cache.path("k").write_bytes(_file())
     loaded = cache.load("k", VERSION)
     assert loaded is not None and loaded.markets == MARKETS
@@ -118,11 +121,11 @@ def test_the_file_helper_makes_a_valid_file(cache: MarketsCache) -> None:
 
 @pytest.mark.parametrize("content", [
     b"", b"\x00\xff garbage", b"[]", b"{" * 100_000, _file(header=b"[]"),
-    _file(format=2), _file(saved_at="x"), _file(saved_at=True), _file(symbols="BTC/USDT"),
+    _file(format=1), _file(saved_at="x"), _file(saved_at=True), _file(symbols="BTC/USDT"),
     _file(symbols=[1]), _file(header=b'{"format": 1'),
 ])
 def test_a_damaged_header_is_absent(cache: MarketsCache, content: bytes) -> None:
-    cache.folder.mkdir(parents=True)
+    cache.folder.mkdir(mode=0o700, parents=True)
     cache.path("k").write_bytes(content)
     assert cache.symbols("k", VERSION) is None
     assert cache.load("k", VERSION) is None
@@ -139,7 +142,7 @@ def test_a_damaged_header_is_absent(cache: MarketsCache, content: bytes) -> None
     _file(body={"markets": MARKETS, "currencies": {"BTC": 1}}),
 ])
 def test_a_damaged_body_is_absent(cache: MarketsCache, content: bytes) -> None:
-    cache.folder.mkdir(parents=True)
+    cache.folder.mkdir(mode=0o700, parents=True)
     cache.path("k").write_bytes(content)
     assert cache.load("k", VERSION) is None
 
@@ -159,7 +162,7 @@ def test_a_symlink_is_not_followed(cache: MarketsCache, tmp_path: Path) -> None:
 
 
 def test_a_fifo_does_not_block(cache: MarketsCache) -> None:
-    cache.folder.mkdir(parents=True)
+    cache.folder.mkdir(mode=0o700, parents=True)
     os.mkfifo(cache.path("k"))
     result: list[object] = []
     reader = threading.Thread(target=lambda: result.append(cache.load("k", VERSION)))
@@ -169,7 +172,7 @@ def test_a_fifo_does_not_block(cache: MarketsCache) -> None:
 
 
 def test_a_huge_file_is_not_read(cache: MarketsCache) -> None:
-    cache.folder.mkdir(parents=True)
+    cache.folder.mkdir(mode=0o700, parents=True)
     with open(cache.path("k"), "wb") as handle:
         handle.truncate(MAX_CACHE_FILE + 1)  # sparse: no disk used
     assert cache.load("k", VERSION) is None
