@@ -322,8 +322,9 @@ def _transport_error(exc: BaseException, names: list[str]) -> TradingError | Non
     if not names or names[0] not in ("ExchangeError", "BaseError"):
         return None
     cause = exc.__cause__
-    cause_names = [cls.__name__ for cls in type(cause).__mro__
-                   if cls.__module__.startswith(_TRANSPORT_MODULES)] if cause else []
+    mro = type(cause).__mro__ if cause is not None else ()
+    transport = any(cls.__module__.startswith(_TRANSPORT_MODULES) for cls in mro)
+    cause_names = [cls.__name__ for cls in mro] if transport else []
     if not cause_names:
         if _BARE_DETAILS.fullmatch(str(exc).strip()):
             return NetworkProblem("the exchange could not be reached, or its answer could "

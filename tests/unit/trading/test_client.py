@@ -409,7 +409,8 @@ for info in load_catalog().exchanges.values():
     if not info.required:
         continue
     entry = make_entry(info.id, info.id, environment="custom", api_url="http://127.0.0.1:9/p")
-    urls = list(strings(ExchangeClient(entry).exchange.urls["api"]))
+    exchange_urls = ExchangeClient(entry).exchange.urls
+    urls = list(strings([exchange_urls["api"], exchange_urls.get("www")]))
     checked += 1
     others = [url for url in urls if "://" in url and not url.startswith("http://127.0.0.1:9/p")]
     if others:
