@@ -7,13 +7,18 @@ have marked an order that may exist as REJECTED, or as placed with no id.
 
 from __future__ import annotations
 
+import threading
 import traceback
 from collections.abc import Iterator
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 
+from tests.conftest import make_entry
 from tests.unit.trading.stub_exchange import (
     API_KEY,
     SECRET,
@@ -206,3 +211,70 @@ def test_only_the_apps_calls_run(client: ExchangeClient, stub: StubExchange,
     with pytest.raises(ValueError, match="not a ccxt method"):
         client.call(name)
     assert len(stub.requests) == before
+
+
+# --- 8d: no signing over plain http to another computer ----------------------------------
+
+
+def test_an_old_http_url_to_another_host_opens_but_never_signs(tmp_path: Path) -> None:
+    """An entry from an older file (validation now refuses it) keeps its URL."""
+    entry = replace(binance("https://10.0.0.1:8080"), api_url="http://10.0.0.1:8080")
+    client = ExchangeClient(entry, markets_cache=MarketsCache(tmp_path / "m"))
+    assert client.is_live and client.describe_endpoint() == "LIVE http://10.0.0.1:8080"
+    for attempt in (lambda: client.call("fetch_balance"), lambda: client.exchange,
+                    lambda: client.load_markets()):
+        with pytest.raises(errors.OrderNotAllowed) as info:
+            attempt()
+        assert info.value.fix == "change the API URL to https"
+        assert not info.value.outcome_unknown
+
+
+# --- 6: the environment's proxy, for every key that is not loopback -----------------------
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    seen: list[str]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_CONNECT(self) -> None:  # noqa: N802 - http.server's name
+        self.seen.append(f"CONNECT {self.path}")
+        self.send_response(403)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def proxy() -> Iterator[tuple[str, list[str]]]:
+    seen: list[str] = []
+    handler = type("Proxy", (_Proxy,), {"seen": seen})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize(("environment", "api_url", "host"), [
+    ("live", None, "api.binance.com:443"),
+    ("sandbox", None, "testnet.binance.vision:443"),
+    ("custom", "https://eu.example.com:8443", "eu.example.com:8443"),
+])
+def test_a_key_that_is_not_loopback_goes_through_the_environments_proxy(
+        proxy: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        environment: str, api_url: str | None, host: str) -> None:
+    url, seen = proxy
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", url)
+    monkeypatch.setenv("https_proxy", url)
+    entry = make_entry("p", "binance", environment=environment, api_url=api_url,
+                       credentials={"apiKey": API_KEY, "secret": SECRET})
+    client = ExchangeClient(entry, markets_cache=MarketsCache(tmp_path / "m"))
+    assert client.exchange.session.trust_env is False  # no ~/.netrc
+    with pytest.raises(errors.NetworkProblem):
+        client.call("fetch_balance")
+    assert seen == [f"CONNECT {host}"]
