@@ -178,17 +178,21 @@ def guarded_session(*, allowed_url: str | None = None, environment_proxies: bool
     return session
 
 
+def _is_guarded(session: Any) -> bool:
+    return type(session) is _guarded_session_class()
+
+
 def check_safe(exchange: Any) -> None:
     """Refuse to send if anything could print, resend or redirect a request."""
     if exchange is None:
         return
     options = exchange.options
     scopes = [options, *(value for value in options.values() if isinstance(value, dict))]
-    session = exchange.session
+    session: Any = exchange.session
     adapters = session.adapters.values() if session else ()
     unsafe = (exchange.verbose or exchange.logger is not SILENT_LOGGER
               or exchange.fetchHistoryCacheSize
-              or type(session) is not _guarded_session_class()
+              or not _is_guarded(session)
               or session.max_redirects != 0 or session.trust_env
               or any(scope.get(name) for scope in scopes for name in NO_RETRIES)
               or any(_retries(adapter) for adapter in adapters))

@@ -226,7 +226,7 @@ class ExchangeClient:
         except Exception as exc:  # every failure is translated
             try:
                 error = translate(exc, self._secrets())
-            except BaseException:  # noqa: BLE001 - translating must not fail untyped
+            except BaseException:  # translating must never fail untyped
                 error = None
         if error is None:
             error = NetworkProblem("ccxt failed unexpectedly",

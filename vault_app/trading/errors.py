@@ -25,7 +25,6 @@ from urllib.parse import quote
 
 from vault_app.core.errors import ValidationError, VaultDamaged, VaultError
 
-
 UNKNOWN_OUTCOME = ("if this was an order, its outcome is unknown: it may exist, and will be "
                    "looked up, never sent again")
 """The sentence every error with ``outcome_unknown`` carries in its fix."""
@@ -204,7 +203,7 @@ def _secret_pattern(secret: str) -> str:
     for char in secret:
         alternatives = [re.escape(char), re.escape(quote(char, safe=""))]
         if ord(char) < 0x10000:
-            alternatives.append(r"\\u%04x" % ord(char))
+            alternatives.append(rf"\\u{ord(char):04x}")
         if char in escapes:
             alternatives.append(escapes[char])
         parts.append("(?:" + "|".join(dict.fromkeys(alternatives)) + ")")

@@ -14,9 +14,10 @@ link, a FIFO, a device or a huge file, a file or folder that another user owns o
 that others may write (whoever can write it could make a BTC/USDT order go out as
 another symbol or precision), a number that is not finite and a market whose id,
 symbol, base and quote disagree; anything that is not a cache file of this format
-and ccxt version counts as absent: a cache never stops the app. A copy older than ``max_age`` is *stale*: the client refreshes it from the
-network, and uses a stale copy only to list symbols when the refresh fails, never to
-validate an order (precision and limits may have changed).
+and ccxt version counts as absent: a cache never stops the app. A copy older than
+``max_age`` is *stale*: the client refreshes it from the network, and uses a stale
+copy only to list symbols when the refresh fails, never to validate an order
+(precision and limits may have changed).
 """
 
 from __future__ import annotations

@@ -238,7 +238,7 @@ class _Proxy(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def do_CONNECT(self) -> None:  # noqa: N802 - http.server's name
+    def do_CONNECT(self) -> None:
         self.seen.append(f"CONNECT {self.path}")
         self.send_response(403)
         self.send_header("Content-Length", "0")
