@@ -217,7 +217,28 @@ def parse_ip_list(value: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(result)
 
 
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` is this computer: ``localhost`` or a loopback IP literal
+    (127.0.0.0/8, ::1, ::ffff:127.x). Not ``*.localhost``: a resolver may send it anywhere."""
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
 def clean_api_url(url: str) -> str:
+    """A custom API URL as typed: https with a host (http only for a loopback host:
+    the key, passphrase and signatures would otherwise cross the network in clear), a
+    valid port, no credentials. A stored URL is not checked again on reading (spec 6.3);
+    the client refuses to sign over plain http to another host."""
     from urllib.parse import urlsplit
 
     url = url.strip()
@@ -232,6 +253,17 @@ def clean_api_url(url: str) -> str:
         )
     if parts.username or parts.password:
         raise ValidationError("the API URL must not contain credentials", field="api_url")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 or (port is None and parts.netloc.endswith(":")):
+        raise ValidationError(f"'{url}' has no valid port (1 to 65535)", field="api_url")
+    if parts.scheme == "http" and not is_loopback_host(hostname):
+        raise ValidationError(
+            f"'{url}' is plain http to another computer: the key and its signatures would "
+            "cross the network unencrypted; use https (http only for 127.0.0.1 or localhost)",
+            field="api_url")
     return url.rstrip("/")
 
 

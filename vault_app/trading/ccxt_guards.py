@@ -10,6 +10,15 @@
   network error ``maxRetriesOnFailure`` times, read from the call's params, then
   ``options[<endpoint path>]``, then ``options`` (``default...`` names too); requests
   resends if its adapter says so. All stay at 0, checked before every call.
+- ``guarded_session``: the instance's requests session. It never follows a redirect
+  (requests would resend a signed POST up to 30 times, with its key header, to any
+  host the answer names, or turn it into a GET): a 3xx answer raises
+  ``RedirectRefused`` (a ``TooManyRedirects``, so ccxt wraps it and ``errors.translate``
+  calls the outcome unknown). With ``allowed_origin`` (a custom API URL) it refuses a
+  request to any other scheme, host or port (``HostRefused``: nothing is sent). With
+  ``environment_proxies`` it takes the proxy for each URL from the environment
+  (``HTTPS_PROXY``, ``NO_PROXY``, ...) itself: ``trust_env`` stays False, since requests
+  would then also read ``~/.netrc``, which can overwrite an ``Authorization`` header.
 
 The other retry counts in ccxt 4.5.90 do not apply here: ``maxRetries`` of the
 paginated fetches (GETs, only with ``params={"paginate": True}``), ``webApiRetries``
@@ -105,15 +114,86 @@ def _retries(adapter: object) -> bool:
     return getattr(retries, "total", 0) not in (0, False)  # None: limited elsewhere, if at all
 
 
+_session_class: type | None = None
+
+
+def _guarded_session_class() -> type:
+    """The requests Session subclass (built on first use: requests loads with ccxt)."""
+    global _session_class
+    with _guarded_lock:
+        if _session_class is None:
+            _session_class = _make_session_class()
+        return _session_class
+
+
+def _make_session_class() -> type:
+    import requests
+    from requests.utils import get_environ_proxies
+
+    class RedirectRefused(requests.exceptions.TooManyRedirects):
+        """The exchange answered 3xx: the request reached it; nothing is followed."""
+
+    class HostRefused(requests.exceptions.RequestException):
+        """A request for another origin than the key's custom API URL; not sent."""
+
+    class GuardedSession(requests.Session):
+        allowed_origin: tuple[str, str] | None = None
+        environment_proxies = False
+
+        def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+            if self.allowed_origin is not None and _origin(str(url)) != self.allowed_origin:
+                raise HostRefused("a request for another origin than the key's API URL")
+            kwargs["allow_redirects"] = False
+            if self.environment_proxies and not kwargs.get("proxies"):
+                kwargs["proxies"] = get_environ_proxies(str(url))
+            response = super().request(method, url, *args, **kwargs)
+            if 300 <= response.status_code < 400:
+                response.close()
+                raise RedirectRefused(f"HTTP {response.status_code}", response=response)
+            return response
+
+    GuardedSession.__module__ = __name__
+    return GuardedSession
+
+
+def _origin(url: str) -> tuple[str, str]:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), f"{(parts.hostname or '').lower()}:{parts.port}"
+    except ValueError:
+        return "", ""
+
+
+def guarded_session(*, allowed_url: str | None = None, environment_proxies: bool = False,
+                    ) -> Any:
+    """A session that never follows a redirect (see the module's docstring)."""
+    session = _guarded_session_class()()
+    session.trust_env = False
+    session.max_redirects = 0
+    if allowed_url is not None:
+        session.allowed_origin = _origin(allowed_url)
+    session.environment_proxies = environment_proxies
+    return session
+
+
+def _is_guarded(session: Any) -> bool:
+    return type(session) is _guarded_session_class()
+
+
 def check_safe(exchange: Any) -> None:
-    """Refuse to send if anything could print or resend a request."""
+    """Refuse to send if anything could print, resend or redirect a request."""
     if exchange is None:
         return
     options = exchange.options
     scopes = [options, *(value for value in options.values() if isinstance(value, dict))]
-    adapters = exchange.session.adapters.values() if exchange.session else ()
+    session: Any = exchange.session
+    adapters = session.adapters.values() if session else ()
     unsafe = (exchange.verbose or exchange.logger is not SILENT_LOGGER
               or exchange.fetchHistoryCacheSize
+              or not _is_guarded(session)
+              or session.max_redirects != 0 or session.trust_env
               or any(scope.get(name) for scope in scopes for name in NO_RETRIES)
               or any(_retries(adapter) for adapter in adapters))
     if unsafe:

@@ -8,8 +8,13 @@ exchange class alone (``loader``) and makes an instance that:
   ``set_sandbox_mode(True)``, ``custom`` with the scheme and host (and port) of every
   API URL replaced by the key's URL, paths kept, a path of the key's URL put in front
   (``http://127.0.0.1:8080/x`` + ``https://api.binance.com/api/v3`` gives
-  ``http://127.0.0.1:8080/x/api/v3``). A loopback URL ignores proxy settings from
-  the environment and from ccxt;
+  ``http://127.0.0.1:8080/x/api/v3``; ``urls["www"]`` too, which a few exchanges
+  request, e.g. btcbox), and a request for any other origin is refused. A plain
+  ``http`` URL is used only for a loopback host: one from an older file that is not
+  loopback opens, but the client refuses to sign over it (``OrderNotAllowed``);
+- follows no redirect (``ccxt_guards.guarded_session``);
+- uses the proxy the environment names (``HTTPS_PROXY``, ``NO_PROXY``), except for a
+  loopback URL, which ignores proxy settings from the environment and from ccxt;
 - stays on spot where the exchange has the option (Binance loads spot markets only);
 - never resends: ``maxRetriesOnFailure`` 0 in its options, refused in a call's params,
   and requests' adapters keep their default of no retries (``ccxt_guards``);
@@ -18,10 +23,12 @@ exchange class alone (``loader``) and makes an instance that:
   DEBUG on ``ccxt.base.exchange`` whatever ``verbose`` says). urllib3's DEBUG request
   lines keep their path but lose their query (a signature, for some exchanges a key).
 
-``call`` runs one ccxt method under the client's lock (one thread at a time, so
-nonces stay ordered) and turns a ccxt exception into a ``TradingError``
-(``errors.translate``), raised outside the handler so that ccxt's text (URLs,
-response bodies, signed queries) never reaches a traceback.
+``call`` runs one of the ccxt methods in ``ALLOWED_CALLS`` under the client's lock
+(one thread at a time, so nonces stay ordered) and turns a ccxt exception into a
+``TradingError`` (``errors.translate``), raised outside the handler so that ccxt's
+text (URLs, response bodies, signed queries) never reaches a traceback. An order
+call whose answer is not an order (an empty or garbled 200) is a ``NetworkProblem``:
+the order may exist.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from vault_app.core.errors import ValidationError
 from vault_app.core.exchanges import CREDENTIAL_NAMES, load_catalog
@@ -38,13 +46,32 @@ from vault_app.trading.ccxt_guards import (
     check_params,
     check_safe,
     guarded_class,
+    guarded_session,
     hide_url_queries_in_logs,
 )
 from vault_app.trading.endpoints import ignore_proxies, is_loopback_url, rebase_urls
-from vault_app.trading.errors import TradingError, translate
-from vault_app.trading.markets_cache import CachedMarkets, MarketsCache, cache_key
+from vault_app.trading.errors import (
+    NetworkProblem,
+    OrderNotAllowed,
+    TradingError,
+    translate,
+)
+from vault_app.trading.markets_cache import CachedMarkets, MarketsCache, cache_key, public_only
 
 DEFAULT_TIMEOUT_MS = 10_000
+
+ALLOWED_CALLS = frozenset({
+    "load_markets", "load_time_difference", "fetch_time", "fetch_balance", "fetch_ticker",
+    "fetch_tickers", "fetch_order_book", "fetch_trading_fee", "fetch_trading_fees",
+    "create_order", "cancel_order", "fetch_order", "fetch_open_orders",
+    "fetch_closed_orders", "fetch_canceled_orders", "fetch_orders", "fetch_my_trades",
+    "fetch_order_trades",
+})
+"""The ccxt methods ``call`` runs: what the app reads and the orders it places. Never a
+withdrawal, a transfer, a raw ``request``/``fetch`` or a change of environment."""
+
+ORDER_CALLS = ("create_order", "cancel_order", "edit_order")
+"""Calls whose answer must be an order: anything else means the outcome is unknown."""
 
 
 class ExchangeClient:
@@ -131,14 +158,25 @@ class ExchangeClient:
         for name in (*required, *credentials):  # ccxt's names only: config is setattr'd
             if name in CREDENTIAL_NAMES and credentials.get(name):
                 config[name] = credentials[name]
+        custom = self._entry.environment == "custom"
+        url = self._entry.api_url or ""
+        if custom and urlsplit(url).scheme.lower() != "https" and not is_loopback_url(url):
+            raise OrderNotAllowed(
+                f"the key '{self._entry.label}' has a plain http API URL for a host that is "
+                "not this computer: its key and signatures would cross the network "
+                "unencrypted; nothing was sent", fix="change the API URL to https")
+        loopback = custom and is_loopback_url(url)
+        config["session"] = guarded_session(allowed_url=url if custom else None,
+                                            environment_proxies=not loopback)
         exchange = cls(config)
         self._stay_on_spot(exchange)
         if self._entry.environment == "sandbox":
             self._run(exchange.set_sandbox_mode, True)
-        elif self._entry.environment == "custom":
-            url = self._entry.api_url or ""
+        elif custom:
             exchange.urls["api"] = rebase_urls(exchange.urls["api"], url)
-            if is_loopback_url(url):
+            if "www" in exchange.urls:  # a few (btcbox) request their web site too
+                exchange.urls["www"] = rebase_urls(exchange.urls["www"], url)
+            if loopback:
                 ignore_proxies(exchange)
         check_safe(exchange)
         return exchange
@@ -167,13 +205,17 @@ class ExchangeClient:
         Raises:
             TradingError: what ccxt raised, translated (never ccxt's own exception).
         """
-        if not name.isidentifier() or name.startswith("_"):
-            raise ValueError(f"not a ccxt method: {name!r}")
+        if name not in ALLOWED_CALLS:  # a programming error, not the user's
+            raise ValueError(f"not a ccxt method the client runs: {name!r}")
         with self._lock:
             method = getattr(self.exchange, name, None)
             if not callable(method):
                 raise ValueError(f"not a ccxt method: {name!r}")
-            return self._run(method, *args, **kwargs)
+            result = self._run(method, *args, **kwargs)
+        if name in ORDER_CALLS and not _is_order_answer(name, result):
+            raise NetworkProblem("the exchange's answer could not be understood",
+                                 fix="check the exchange's status")
+        return result
 
     def _run(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         check_safe(getattr(method, "__self__", None))
@@ -182,7 +224,13 @@ class ExchangeClient:
         try:
             return method(*args, **kwargs)
         except Exception as exc:  # every failure is translated
-            error = translate(exc, self._secrets())
+            try:
+                error = translate(exc, self._secrets())
+            except BaseException:  # translating must never fail untyped
+                error = None
+        if error is None:
+            error = NetworkProblem("ccxt failed unexpectedly",
+                                   fix="check the exchange's status")
         # Raised here, outside the handler: no __context__ leads back to ccxt's text.
         raise error
 
@@ -222,7 +270,9 @@ class ExchangeClient:
                     return self._use(cached, stale=True)
                 raise
             self.markets_stale = False
-            self._cache.save(self.cache_key, version, markets, exchange.currencies or None)
+            # Public data only: some exchanges fetch currencies, or the fee tier in the
+            # markets, with the key (okx, bybit, mexc, coinbase).
+            self._cache.save(self.cache_key, version, public_only(markets), None)
             return markets
 
     def cached_symbols(self) -> list[str] | None:
@@ -234,3 +284,15 @@ class ExchangeClient:
         self._exchange.set_markets(cached.markets, cached.currencies)
         self.markets_stale = stale
         return self._exchange.markets
+
+
+def _is_order_answer(name: str, result: Any) -> bool:
+    """Whether an order call's answer is an order ccxt understood: it has an id (or a
+    client order id). A cancel may come back without one (Kraken answers a count), but
+    never without a parsed answer."""
+    if not isinstance(result, dict):
+        return False
+    if result.get("id") or result.get("clientOrderId"):
+        return True
+    info = result.get("info")
+    return name == "cancel_order" and isinstance(info, dict | list) and bool(info)

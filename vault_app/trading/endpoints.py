@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from vault_app.core.model import is_loopback_host
 
 _PROXY_SETTINGS = ("proxyUrl", "proxy_url", "proxyUrlCallback", "proxy_url_callback",
                    "httpProxy", "http_proxy", "httpProxyCallback", "http_proxy_callback",
@@ -14,22 +15,13 @@ _PROXY_SETTINGS = ("proxyUrl", "proxy_url", "proxyUrlCallback", "proxy_url_callb
 
 
 def is_loopback_url(url: str) -> bool:
-    """Whether ``url``'s host is loopback: 127.0.0.0/8, ::1 (also IPv4-mapped), localhost."""
+    """Whether ``url``'s host is loopback: 127.0.0.0/8, ::1 (also IPv4-mapped), localhost
+    (not ``*.localhost``, which a resolver may send elsewhere)."""
     try:
         host = urlsplit(url).hostname
     except ValueError:
         return False
-    if not host:
-        return False
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
+    return bool(host) and is_loopback_host(host or "")
 
 
 def rebase_url(url: str, base: str) -> str:

@@ -8,17 +8,26 @@ never contain a credential, a signature or a signed URL. Front ends map:
 - ``OrderNotAllowed``: the key's labels forbid it (a read-only key never submits);
   nothing was sent; CLI exit 1.
 - ``ExchangeProblem`` and its subclasses: the exchange refused the request or could
-  not be reached; CLI exit 7.
+  not be reached; CLI exit 7. ``outcome_unknown`` says which: True when the request may
+  have reached the exchange and its effect is unknown (``NetworkProblem`` and its
+  subclasses, ``ExchangeUnavailable``); an order's state must then be looked up,
+  never the order sent again. Placement code tests that one attribute.
 - ``JournalDamaged`` (a ``VaultDamaged``): the order journal fails its checks; exit 3.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from vault_app.core.errors import ValidationError, VaultDamaged, VaultError
+
+UNKNOWN_OUTCOME = ("if this was an order, its outcome is unknown: it may exist, and will be "
+                   "looked up, never sent again")
+"""The sentence every error with ``outcome_unknown`` carries in its fix."""
 
 
 class TradingError(VaultError):
@@ -27,7 +36,14 @@ class TradingError(VaultError):
     ccxt_error: str = ""
     """The name of the ccxt exception this was translated from (``translate``), if any."""
 
+    outcome_unknown: bool = False
+    """True when the request may have reached the exchange and its effect is unknown
+    (no answer, an answer that could not be understood, a 5xx, a redirect): an order may
+    exist and must be looked up, never resent. False: refused, or nothing was sent."""
+
     def __init__(self, message: str, *, fix: str = "") -> None:
+        if self.outcome_unknown and UNKNOWN_OUTCOME not in fix:
+            fix = f"{fix}; {UNKNOWN_OUTCOME}" if fix else UNKNOWN_OUTCOME
         self.message = message
         self.fix = fix
         super().__init__(f"{message}. {fix}" if fix else message)
@@ -74,11 +90,16 @@ class RateLimited(ExchangeProblem):
 
 
 class ExchangeUnavailable(ExchangeProblem):
-    """Maintenance, HTTP 5xx, or the exchange is down."""
+    """Maintenance, HTTP 5xx, or the exchange is down. An order's outcome is unknown."""
+
+    outcome_unknown = True
 
 
 class NetworkProblem(ExchangeProblem):
-    """No answer: the connection failed or dropped. An order's outcome is unknown."""
+    """No answer, or none that could be understood: the connection failed or dropped,
+    a redirect, a garbled answer. An order's outcome is unknown."""
+
+    outcome_unknown = True
 
 
 class ExchangeTimeout(NetworkProblem):
@@ -99,7 +120,7 @@ class JournalDamaged(VaultDamaged):
 
 CCXT_ERRORS_MODULE = "ccxt.base.errors"
 
-_UNKNOWN_OUTCOME = "if this was an order, its outcome is unknown until it is looked up"
+_UNKNOWN_OUTCOME = UNKNOWN_OUTCOME
 _CLOCK_FIX = "sync this computer's clock, or let the app sync with the exchange's time"
 
 # ccxt class name -> (our class, sentence, fix, whether the exchange's reason is appended)
@@ -129,7 +150,7 @@ _CCXT_MAP: dict[str, tuple[type[TradingError], str, str, bool]] = {
                   "pick a symbol from the exchange's markets (refresh them)", True),
     "MarketClosed": (OrderRejected, "the market is closed", "try again when it reopens", True),
     "ChecksumError": (NetworkProblem, "the exchange's data failed its checksum",
-                      "try again", False),
+                      "try again later", False),
     "InvalidNonce": (ClockSkew, "the exchange refused the request's timestamp or nonce",
                      _CLOCK_FIX, True),
     "RequestTimeout": (ExchangeTimeout, "the exchange did not answer in time",
@@ -154,7 +175,13 @@ _CCXT_MAP: dict[str, tuple[type[TradingError], str, str, bool]] = {
     "BaseError": (ExchangeProblem, "ccxt failed", "try again", True),
 }
 
-_TIMESTAMP_REASON = re.compile(r"timestamp|recv_?window|-1021", re.IGNORECASE)
+# Only the exchanges' own clock phrases and codes: an echoed "timestamp=" query or an
+# X-BAPI-TIMESTAMP header name in a reason says nothing about the clock.
+_TIMESTAMP_REASON = re.compile(
+    r"(?<![\w-])-1021\b|outside of the recv_?window|timestamp for this request"
+    r"|server timestamp|timestamp (?:request )?(?:is )?(?:expired|invalid|out of)"
+    r"|invalid (?:request )?timestamp|time differs from server time"
+    r"|request (?:has )?expired", re.IGNORECASE)
 _FILTER_REASON = re.compile(r"filter failure", re.IGNORECASE)
 _KEY_REASON = re.compile(r"api[-_ ]?key|-2015", re.IGNORECASE)
 _URL_QUERY = re.compile(r"(https?://[^\s?#'\"]*)[?#][^\s'\"]*")
@@ -163,12 +190,37 @@ _SECRET_PARAM = re.compile(
 _LONG_HEX = re.compile(r"\b[0-9a-fA-F]{32,}\b")
 _LONG_BASE64 = re.compile(r"[A-Za-z0-9+/_-]{40,}={0,2}")
 MAX_REASON = 200
+MAX_JSON_REASON = 64 * 1024
+"""An error body longer than this is not parsed for its ``msg``: it is not a reason."""
+
+
+def _secret_pattern(secret: str) -> str:
+    """A pattern for ``secret`` as written, JSON-escaped (``\\/``, ``\\u002b``, ``\\n``)
+    or percent-encoded (either case; ``+`` for a space), in any mix."""
+    escapes = {"\n": r"\\n", "\r": r"\\r", "\t": r"\\t", '"': r'\\"', "\\": r"\\\\",
+               "/": r"\\/", " ": r"\+"}
+    parts = []
+    for char in secret:
+        alternatives = [re.escape(char), re.escape(quote(char, safe=""))]
+        if ord(char) < 0x10000:
+            alternatives.append(rf"\\u{ord(char):04x}")
+        if char in escapes:
+            alternatives.append(escapes[char])
+        parts.append("(?:" + "|".join(dict.fromkeys(alternatives)) + ")")
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=16)
+def _secrets_regex(secrets: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(_secret_pattern(secret) for secret in secrets), re.IGNORECASE)
 
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` without credentials, URL queries, signatures or long opaque tokens."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, "***")
+    """``text`` without credentials (as written, JSON-escaped or percent-encoded), URL
+    queries, signatures or long opaque tokens."""
+    ordered = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
+    if ordered:
+        text = _secrets_regex(ordered).sub("***", text)
     text = _URL_QUERY.sub(r"\1?***", text)
     text = _SECRET_PARAM.sub(r"\1=***", text)
     text = _LONG_HEX.sub("***", text)
@@ -181,10 +233,10 @@ def exchange_reason(text: str, secrets: Iterable[str] = ()) -> str:
     """The exchange's own reason in ccxt's message, scrubbed: the ``msg`` of a JSON body
     (``binance {"code":-1013,"msg":"Filter failure: LOT_SIZE"}``), else the text."""
     start = text.find("{")
-    if start >= 0:
+    if 0 <= start and len(text) - start <= MAX_JSON_REASON:
         try:
             body = json.loads(text[start:])
-        except ValueError:
+        except (ValueError, RecursionError):  # a deeply nested body is not an answer
             body = None
         if isinstance(body, dict):
             for name in ("msg", "message", "error_description", "error", "errorMessage"):
@@ -215,6 +267,10 @@ def translate(exc: BaseException, secrets: Iterable[str] = ()) -> TradingError:
         return exc
     names = ccxt_class_names(exc)
     secrets = tuple(secrets)
+    transport = _transport_error(exc, names)
+    if transport is not None:
+        transport.ccxt_error = names[0] if names else type(exc).__name__
+        return transport
     reason = exchange_reason(str(exc), secrets) if names else ""
     error: TradingError
     for name in names:
@@ -250,3 +306,45 @@ def translate(exc: BaseException, secrets: Iterable[str] = ()) -> TradingError:
             f"ccxt failed unexpectedly ({type(exc).__name__})", fix=_UNKNOWN_OUTCOME)
     error.ccxt_error = names[0] if names else type(exc).__name__
     return error
+
+
+# ccxt's fetch raises a bare ExchangeError "<id> <METHOD> <url>" (from the requests
+# exception) for a redirect, a TLS failure, an HTTP status it has no class for (524,
+# 505, 599, ...) and any other transport failure (a garbled gzip body on a 200): none
+# of these is a refusal, and most happen after the request reached the exchange.
+_BARE_DETAILS = re.compile(r"\S+ (?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) \S+")
+_TRANSPORT_MODULES = ("requests.", "urllib3.")
+
+
+def _transport_error(exc: BaseException, names: list[str]) -> TradingError | None:
+    """The error for a transport failure ccxt reported as a plain ExchangeError, or None."""
+    if not names or names[0] not in ("ExchangeError", "BaseError"):
+        return None
+    cause = exc.__cause__
+    mro = type(cause).__mro__ if cause is not None else ()
+    transport = any(cls.__module__.startswith(_TRANSPORT_MODULES) for cls in mro)
+    cause_names = [cls.__name__ for cls in mro] if transport else []
+    if not cause_names:
+        if _BARE_DETAILS.fullmatch(str(exc).strip()):
+            return NetworkProblem("the exchange could not be reached, or its answer could "
+                                  "not be read", fix="check the network connection")
+        return None
+    if "HostRefused" in cause_names:
+        return ExchangeProblem("a request was for another host than the key's API URL; "
+                               "nothing was sent", fix="check the key's API URL")
+    response = getattr(cause, "response", None)
+    status = getattr(response, "status_code", None)
+    if "TooManyRedirects" in cause_names:
+        shown = f" (HTTP {status})" if isinstance(status, int) else ""
+        return NetworkProblem(f"the exchange answered with a redirect{shown}, which the app "
+                              "never follows", fix="check the API URL")
+    if "SSLError" in cause_names:
+        return NetworkProblem("the secure connection to the exchange failed",
+                              fix="check the network connection and the API URL")
+    if "HTTPError" in cause_names and isinstance(status, int):
+        if 400 <= status < 500:
+            return None  # a refusal ccxt had no class for: the mapping says so
+        return ExchangeUnavailable(f"the exchange, or a proxy in front of it, failed to "
+                                   f"answer (HTTP {status})", fix="try again later")
+    return NetworkProblem("the exchange's answer could not be read",
+                          fix="check the network connection")

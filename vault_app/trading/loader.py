@@ -71,6 +71,12 @@ def check_exchange_id(exchange_id: object) -> str:
 def exchange_class(exchange_id: str) -> type:
     """The ccxt class of ``exchange_id``, loading only that exchange's module.
 
+    Thread-safe against other calls of this function only: a real ``import ccxt`` that
+    another thread runs at the same moment (outside this module's lock) may replace
+    ``sys.modules['ccxt']`` midway, and this call may then return either package's
+    class. The app never imports ccxt itself; a host process that does should do so
+    before it starts threads that trade.
+
     Raises:
         ValidationError: ``exchange_id`` is not an exchange of the catalog.
     """

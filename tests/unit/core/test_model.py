@@ -601,3 +601,34 @@ def test_an_edit_still_checks_what_depends_on_a_changed_field() -> None:
     with pytest.raises(ValidationError) as info:
         edit_entry(okx(), {"environment": "custom"}, CATALOG)  # needs an API URL
     assert field_of(info) == "api_url"
+
+
+@pytest.mark.parametrize("url", ["http://10.0.0.1", "http://exchange.example.com:8080/api",
+                                 "http://api.localhost", "http://[::2]", "HTTP://1.2.3.4"])
+def test_a_custom_url_to_another_computer_must_be_https(url: str) -> None:
+    with pytest.raises(ValidationError, match="https") as info:
+        clean_api_url(url)
+    assert field_of(info) == "api_url"
+    assert clean_api_url(url.replace("http:", "https:").replace("HTTP:", "https:"))
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:1",
+                                 "http://127.9.9.9", "http://[::ffff:127.0.0.1]:2"])
+def test_plain_http_is_fine_for_this_computer(url: str) -> None:
+    assert clean_api_url(url) == url
+
+
+@pytest.mark.parametrize("url", ["https://x.example:99999", "https://x.example:0",
+                                 "http://127.0.0.1:65536", "https://x.example:-1",
+                                 "https://x.example:abc"])
+def test_an_api_url_port_must_be_valid(url: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        clean_api_url(url)
+    assert field_of(info) == "api_url"
+
+
+def test_an_old_entry_with_an_http_url_still_validates_when_its_url_is_untouched() -> None:
+    entry = replace(okx(environment="custom", api_url="https://eu.example.com"),
+                    api_url="http://eu.example.com")
+    edited = model.edit_entry(entry, {"label": "renamed"}, CATALOG)
+    assert edited.api_url == "http://eu.example.com" and edited.label == "renamed"

@@ -1,8 +1,9 @@
 """A tiny Binance-style HTTP server for the client's tests (the full one is the demo exchange).
 
 It answers ``/api/v3/time``, ``/api/v3/exchangeInfo`` (BTC/USDT and ETH/USDT) and
-``/api/v3/account``; ``answers[path] = (status, body)`` makes a path answer anything
-else (an error, a 503). Every request is recorded with its headers.
+``/api/v3/account``; ``answers[path] = (status, body)`` (or ``(status, body, headers)``)
+makes a path answer anything else (an error, a 503, a redirect, a garbled 200). Every
+request is recorded with its headers.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class Received:
 @dataclass
 class StubExchange:
     url: str = ""
-    answers: dict[str, tuple[int, str]] = field(default_factory=dict)
+    answers: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     requests: list[Received] = field(default_factory=list)
     server_time: int = 1_700_000_000_000
     hold: threading.Event | None = None
@@ -97,18 +98,20 @@ def _handler(stub: StubExchange) -> type[BaseHTTPRequestHandler]:
             try:
                 if stub.hold is not None:
                     stub.hold.wait(30)
-                status, text = self._route(parts.path)
+                status, text, *more = self._route(parts.path)
             finally:
                 with stub.lock:
                     stub.in_flight -= 1
+            headers = {"Content-Type": "application/json", **(more[0] if more else {})}
             data = text.encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 
-        def _route(self, path: str) -> tuple[int, str]:
+        def _route(self, path: str) -> tuple[Any, ...]:
             if path in stub.answers:
                 return stub.answers[path]
             if path == "/api/v3/time":

@@ -154,13 +154,14 @@ def test_rebase_leaves_non_urls_alone() -> None:
 
 @pytest.mark.parametrize(("url", "loopback"), [
     ("http://127.0.0.1:8080", True), ("http://127.3.4.5", True), ("http://[::1]:1", True),
-    ("http://localhost:9", True), ("http://LOCALHOST", True), ("http://api.localhost", True),
+    ("http://localhost:9", True), ("http://LOCALHOST", True), ("https://api.localhost", False),
     ("http://[::ffff:127.0.0.1]", True), ("https://api.binance.com", False),
-    ("http://10.0.0.1", False), ("http://192.168.1.2", False), ("http://[::2]", False),
-    ("http://localhost.example.com", False), ("http://128.0.0.1", False),
+    ("https://10.0.0.1", False), ("https://192.168.1.2", False), ("https://[::2]", False),
+    ("https://localhost.example.com", False), ("https://128.0.0.1", False),
 ])
 def test_live_unless_sandbox_or_loopback(url: str, loopback: bool) -> None:
     assert is_loopback_url(url) is loopback
+    assert is_loopback_url(url.replace("https:", "http:")) is loopback
     client = ExchangeClient(binance(url))
     assert client.is_live is (not loopback)
     assert client.describe_endpoint() == (url.rstrip("/") if loopback else f"LIVE {url}")
@@ -408,7 +409,8 @@ for info in load_catalog().exchanges.values():
     if not info.required:
         continue
     entry = make_entry(info.id, info.id, environment="custom", api_url="http://127.0.0.1:9/p")
-    urls = list(strings(ExchangeClient(entry).exchange.urls["api"]))
+    exchange_urls = ExchangeClient(entry).exchange.urls
+    urls = list(strings([exchange_urls["api"], exchange_urls.get("www")]))
     checked += 1
     others = [url for url in urls if "://" in url and not url.startswith("http://127.0.0.1:9/p")]
     if others:

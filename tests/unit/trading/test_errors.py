@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import traceback
+from collections.abc import Callable
+from urllib.parse import quote, quote_plus
 
 import pytest
 from ccxt.base import errors as ccxt_errors
@@ -177,3 +180,93 @@ def test_binances_ambiguous_2015_names_every_cause() -> None:
     assert error.message == ("the exchange refused the API key or secret "
                              "(-2015: Invalid API-key, IP, or permissions for action)")
     assert "whitelisted" in error.fix and "rights" in error.fix
+
+
+# --- outcome_unknown: the one thing placement tests ---------------------------------------
+
+
+@pytest.mark.parametrize("name", ["RequestTimeout", "NetworkError", "ExchangeNotAvailable",
+                                  "OnMaintenance", "BadResponse", "NullResponse",
+                                  "ChecksumError", "OperationFailed"])
+def test_an_error_after_which_an_order_may_exist_says_so(name: str) -> None:
+    error = translate(getattr(ccxt_errors, name)("binance POST https://x/api/v3/order"))
+    assert error.outcome_unknown is True
+    assert errors.UNKNOWN_OUTCOME in error.fix
+    assert "never sent again" in str(error)
+
+
+@pytest.mark.parametrize("name", ["AuthenticationError", "InsufficientFunds", "InvalidOrder",
+                                  "OrderNotFound", "InvalidNonce", "RateLimitExceeded",
+                                  "BadSymbol", "NotSupported"])
+def test_a_refusal_is_not_unknown(name: str) -> None:
+    error = translate(getattr(ccxt_errors, name)("binance refused"))
+    assert error.outcome_unknown is False
+    assert errors.UNKNOWN_OUTCOME not in error.fix
+
+
+def test_outcome_unknown_is_a_class_attribute_with_a_safe_default() -> None:
+    assert TradingError.outcome_unknown is False
+    assert errors.OrderNotAllowed.outcome_unknown is False
+    assert errors.ExchangeProblem.outcome_unknown is False
+    for cls in (errors.NetworkProblem, errors.ExchangeTimeout, errors.ExchangeUnavailable):
+        assert cls.outcome_unknown is True
+        assert errors.UNKNOWN_OUTCOME in cls("x", fix="try again later").fix
+    assert errors.UNKNOWN_OUTCOME in errors.NetworkProblem("x").fix
+
+
+def test_a_bare_exchange_error_of_ccxts_fetch_is_unknown() -> None:
+    """ccxt raises ExchangeError("<id> <METHOD> <url>") for transport failures."""
+    error = translate(ccxt_errors.ExchangeError("binance POST https://api.binance.com/x"))
+    assert isinstance(error, errors.NetworkProblem) and error.outcome_unknown
+
+
+def test_a_deeply_nested_reason_is_not_parsed() -> None:
+    error = translate(ccxt_errors.AuthenticationError('binance {"a":' + "[" * 100_000))
+    assert isinstance(error, errors.AuthFailed)
+    assert len(str(error)) < 1000
+
+
+# --- the clock: codes and phrases, not any "timestamp" ------------------------------------
+
+
+@pytest.mark.parametrize("reason", [
+    '{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}',
+    '{"code":10002,"msg":"invalid request, please check your server timestamp or '
+    'recv_window param"}',
+    '{"code":"50102","msg":"Timestamp request expired"}',
+])
+def test_a_clock_refusal_is_clock_skew(reason: str) -> None:
+    assert isinstance(translate(ccxt_errors.ExchangeError(f"x {reason}")), errors.ClockSkew)
+
+
+@pytest.mark.parametrize("reason", [
+    '{"code":-1100,"msg":"Illegal characters found in parameter \'timestamp\'; legal range '
+    'is \'^[0-9]{1,20}$\'."}',
+    '{"code":-1102,"msg":"Mandatory parameter \'timestamp\' was not sent, was empty/null, '
+    'or malformed."}',
+    '{"code":10001,"msg":"X-BAPI-TIMESTAMP header missing"}',
+])
+def test_a_reason_that_only_mentions_a_timestamp_is_not_clock_skew(reason: str) -> None:
+    error = translate(ccxt_errors.ExchangeError(f"x {reason}"))
+    assert not isinstance(error, errors.ClockSkew)
+    assert type(error) is ExchangeProblem
+
+
+# --- scrub: every spelling of a secret ----------------------------------------------------
+
+
+@pytest.mark.parametrize("spell", [
+    lambda s: s,
+    lambda s: json.dumps(s)[1:-1],
+    lambda s: json.dumps(s)[1:-1].replace("/", "\\/"),
+    lambda s: json.dumps(s)[1:-1].replace("+", "\\u002b").replace("/", "\\u002F"),
+    lambda s: quote(s, safe=""),
+    lambda s: quote(s, safe="").lower(),
+    lambda s: quote_plus(s, safe=""),
+])
+def test_scrub_removes_escaped_and_encoded_secrets(spell: Callable[[str], str]) -> None:
+    secret = "a+b/c=d e\"f\\g\nh"
+    spelled = spell(secret)
+    assert spelled != "***"
+    text = scrub(f"key {spelled} end", [secret])
+    assert text == "key *** end"

@@ -17,6 +17,7 @@ from vault_app.trading import errors
 from vault_app.trading.client import ExchangeClient
 from vault_app.trading.markets_cache import (
     CACHE_ENV,
+    FORMAT,
     MAX_CACHE_FILE,
     MarketsCache,
     cache_key,
@@ -24,7 +25,9 @@ from vault_app.trading.markets_cache import (
 )
 
 VERSION = load_catalog().ccxt_version
-MARKETS = {"BTC/USDT": {"id": "BTCUSDT", "symbol": "BTC/USDT", "precision": {"amount": 1e-05}}}
+MARKETS = {"BTC/USDT": {"id": "BTCUSDT", "symbol": "BTC/USDT", "base": "BTC", "quote": "USDT",
+                        "baseId": "BTC", "quoteId": "USDT", "type": "spot", "spot": True,
+                        "precision": {"amount": 1e-05}}}
 
 
 class Clock:
@@ -100,7 +103,7 @@ def test_another_ccxt_version_is_absent(cache: MarketsCache) -> None:
 def _file(header: object = None, body: object = None, **changes: object) -> bytes:
     """A cache file's bytes: a header line and a body line, each JSON unless bytes."""
     if header is None:
-        header = {"format": 1, "ccxt_version": VERSION, "saved_at": 1_700_000_000.0,
+        header = {"format": FORMAT, "ccxt_version": VERSION, "saved_at": 1_700_000_000.0,
                   "symbols": ["BTC/USDT"], **changes}
     if body is None:
         body = {"markets": MARKETS, "currencies": None}
@@ -110,7 +113,7 @@ def _file(header: object = None, body: object = None, **changes: object) -> byte
 
 
 def test_the_file_helper_makes_a_valid_file(cache: MarketsCache) -> None:
-    cache.folder.mkdir(parents=True)
+    cache.folder.mkdir(mode=0o700, parents=True)
     cache.path("k").write_bytes(_file())
     loaded = cache.load("k", VERSION)
     assert loaded is not None and loaded.markets == MARKETS
@@ -118,11 +121,11 @@ def test_the_file_helper_makes_a_valid_file(cache: MarketsCache) -> None:
 
 @pytest.mark.parametrize("content", [
     b"", b"\x00\xff garbage", b"[]", b"{" * 100_000, _file(header=b"[]"),
-    _file(format=2), _file(saved_at="x"), _file(saved_at=True), _file(symbols="BTC/USDT"),
+    _file(format=1), _file(saved_at="x"), _file(saved_at=True), _file(symbols="BTC/USDT"),
     _file(symbols=[1]), _file(header=b'{"format": 1'),
 ])
 def test_a_damaged_header_is_absent(cache: MarketsCache, content: bytes) -> None:
-    cache.folder.mkdir(parents=True)
+    cache.folder.mkdir(mode=0o700, parents=True)
     cache.path("k").write_bytes(content)
     assert cache.symbols("k", VERSION) is None
     assert cache.load("k", VERSION) is None
@@ -139,7 +142,7 @@ def test_a_damaged_header_is_absent(cache: MarketsCache, content: bytes) -> None
     _file(body={"markets": MARKETS, "currencies": {"BTC": 1}}),
 ])
 def test_a_damaged_body_is_absent(cache: MarketsCache, content: bytes) -> None:
-    cache.folder.mkdir(parents=True)
+    cache.folder.mkdir(mode=0o700, parents=True)
     cache.path("k").write_bytes(content)
     assert cache.load("k", VERSION) is None
 
@@ -159,7 +162,7 @@ def test_a_symlink_is_not_followed(cache: MarketsCache, tmp_path: Path) -> None:
 
 
 def test_a_fifo_does_not_block(cache: MarketsCache) -> None:
-    cache.folder.mkdir(parents=True)
+    cache.folder.mkdir(mode=0o700, parents=True)
     os.mkfifo(cache.path("k"))
     result: list[object] = []
     reader = threading.Thread(target=lambda: result.append(cache.load("k", VERSION)))
@@ -169,7 +172,7 @@ def test_a_fifo_does_not_block(cache: MarketsCache) -> None:
 
 
 def test_a_huge_file_is_not_read(cache: MarketsCache) -> None:
-    cache.folder.mkdir(parents=True)
+    cache.folder.mkdir(mode=0o700, parents=True)
     with open(cache.path("k"), "wb") as handle:
         handle.truncate(MAX_CACHE_FILE + 1)  # sparse: no disk used
     assert cache.load("k", VERSION) is None
@@ -283,3 +286,95 @@ def test_the_default_cache_lives_in_the_test_home(stub: StubExchange,
     ExchangeClient(binance(stub.url)).load_markets()
     folder = isolated_home / ".cache" / "vault-app" / "markets"
     assert len(list(folder.iterdir())) == 1
+
+
+# --- a cache someone else could write is not trusted ---------------------------------------
+
+
+def _lying(**changes: object) -> dict[str, object]:
+    return {"BTC/USDT": {**MARKETS["BTC/USDT"], **changes}}
+
+
+@pytest.mark.parametrize("body", [
+    b'{"markets":{"BTC/USDT":{"id":"BTCUSDT","symbol":"BTC/USDT","base":"BTC","quote":"USDT",'
+    b'"baseId":"BTC","quoteId":"USDT","type":"spot","spot":true,'
+    b'"limits":{"amount":{"min":NaN}}}},"currencies":null}',
+    b'{"markets":{"BTC/USDT":{"id":"BTCUSDT","symbol":"BTC/USDT","base":"BTC","quote":"USDT",'
+    b'"baseId":"BTC","quoteId":"USDT","type":"spot","spot":true,'
+    b'"precision":{"price":1e999}}},"currencies":null}',
+    json.dumps({"markets": _lying(id="ETHUSDT")}).encode(),
+    json.dumps({"markets": _lying(base="ETH")}).encode(),
+    json.dumps({"markets": _lying(type="swap", spot=False)}).encode(),
+])
+def test_a_market_that_lies_is_absent(cache: MarketsCache, body: bytes) -> None:
+    cache.folder.mkdir(mode=0o700, parents=True)
+    cache.path("k").write_bytes(_file(body=body))
+    assert cache.load("k", VERSION) is None
+
+
+def test_two_markets_with_one_id_are_absent(cache: MarketsCache) -> None:
+    eth = {**MARKETS["BTC/USDT"], "symbol": "ETH/USDT", "base": "ETH", "baseId": "ETH",
+           "id": "ETHUSDT"}
+    btc = {**MARKETS["BTC/USDT"], "id": "ETHUSDT", "baseId": "T"}
+    cache.folder.mkdir(mode=0o700, parents=True)
+    cache.path("k").write_bytes(_file(symbols=["BTC/USDT", "ETH/USDT"], body={
+        "markets": {"BTC/USDT": btc, "ETH/USDT": eth}, "currencies": None}))
+    assert cache.load("k", VERSION) is None
+
+
+@pytest.mark.parametrize(("target", "mode"), [
+    ("file", 0o622), ("file", 0o602), ("folder", 0o770), ("folder", 0o707),
+    ("folder", 0o1777)])
+def test_a_cache_others_may_write_is_absent(cache: MarketsCache, target: str,
+                                            mode: int) -> None:
+    cache.save("k", VERSION, MARKETS, None)
+    assert cache.load("k", VERSION) is not None
+    os.chmod(cache.path("k") if target == "file" else cache.folder, mode)
+    assert cache.load("k", VERSION) is None
+    assert cache.symbols("k", VERSION) is None
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a file away needs root")
+@pytest.mark.parametrize("target", ["file", "folder"])
+def test_a_cache_another_user_owns_is_absent(cache: MarketsCache, target: str) -> None:
+    cache.save("k", VERSION, MARKETS, None)
+    os.chown(cache.path("k") if target == "file" else cache.folder, 4321, -1)
+    assert cache.load("k", VERSION) is None
+
+
+def test_a_folder_behind_a_link_is_not_read(cache: MarketsCache, tmp_path: Path) -> None:
+    cache.save("k", VERSION, MARKETS, None)
+    link = tmp_path / "linked"
+    link.symlink_to(cache.folder)
+    assert MarketsCache(link).load("k", VERSION) is None
+
+
+def test_a_killed_saves_temp_files_are_removed(cache: MarketsCache, clock: Clock) -> None:
+    cache.save("k", VERSION, MARKETS, None)
+    old = cache.folder / ".k.json.tmp-0123456789ab"
+    recent = cache.folder / ".k.json.tmp-ba9876543210"
+    other = cache.folder / ".j.json.tmp-0123456789ab"
+    for path, age in ((old, 7200), (recent, 60), (other, 7200)):
+        path.write_bytes(b"partial")
+        os.utime(path, (clock.now - age, clock.now - age))
+    assert cache.save("k", VERSION, MARKETS, None)
+    assert not old.exists()
+    assert recent.exists()  # a save running now may own it
+    assert other.exists()  # another key's: its own save cleans it
+
+
+def test_the_cache_keeps_nothing_fetched_with_the_key(stub: StubExchange,
+                                                      cache: MarketsCache) -> None:
+    """Fees can be the account's tier (coinbase), currencies a signed answer (okx)."""
+    client = ExchangeClient(binance(stub.url), markets_cache=cache)
+    markets = client.load_markets()
+    assert markets["BTC/USDT"]["taker"] is not None
+    client.exchange.currencies = {"BTC": {"id": "BTC", "code": "BTC", "info": {"mine": 1}}}
+    client.load_markets(refresh=True)
+    [path] = cache.folder.iterdir()
+    body = json.loads(path.read_bytes().split(b"\n")[1])
+    assert body["currencies"] is None
+    for market in body["markets"].values():
+        assert not {"maker", "taker", "tiers", "percentage", "tierBased"} & set(market)
+    again = ExchangeClient(binance(stub.url), markets_cache=cache).load_markets()
+    assert again["BTC/USDT"]["taker"] == markets["BTC/USDT"]["taker"]  # ccxt's defaults
