@@ -1,7 +1,8 @@
 """The order journal: an append-only file of sealed records beside the vault.
 
 An order is written here as PENDING, and made durable, before its request leaves the
-machine; every later state is appended too. One record costs one write and one fsync,
+machine; every later state is appended too. One record costs one write and one fsync
+(or none, for a lazy record),
 never a rewrite of the vault (docs/vault-format.md, section 9; the bytes are in
 ``journal_format``).
 
@@ -9,6 +10,10 @@ never a rewrite of the vault (docs/vault-format.md, section 9; the bytes are in
   from the file itself (cheaply: what this object saw last is checked against the
   file's size and header, and only records appended since are read), drops a torn
   tail, appends one record and fsyncs before returning. Two processes may append.
+  ``append(record, sync=False)`` may skip the fsync (spec 9.4, "Lazy records"):
+  only when every record before it is known durable (this object's last fsync
+  ended the file there), so at most the journal's last record is ever not durable;
+  the next append's fsync, whoever makes it, makes it durable.
 - The lock counts only for the file still at the journal's name: after locking, the
   open file is checked to be the one at the name, else it is opened again (a
   journal moved aside while an append waited must not receive the new record).
@@ -106,6 +111,9 @@ class Journal:
         self.path = Path(path)
         self._key = bytes(key)
         self._known: _Known | None = None
+        self._durable: tuple[int, int, int] | None = None
+        """(device, inode, end) of the file as this object's last fsync left it: a
+        record appended at that end follows only durable records."""
         self._mutex = threading.Lock()  # the cache; processes are kept apart by flock
 
     def __repr__(self) -> str:
@@ -140,8 +148,12 @@ class Journal:
 
     # --- appending ---------------------------------------------------------------------
 
-    def append(self, record: Mapping[str, Any]) -> int:
+    def append(self, record: Mapping[str, Any], *, sync: bool = True) -> int:
         """Seal ``record`` (a JSON object), append it and fsync; return its number.
+
+        With ``sync=False`` the fsync is skipped if every record before this one is
+        known durable (else it is made as usual): a record whose loss a crash may
+        cause without harm, such as an order's answer after its durable PENDING.
 
         Raises ``RecordRefused`` (nothing written) for a record its reader would refuse.
         """
@@ -161,7 +173,7 @@ class Journal:
                         raise VaultIOError(f"cannot read {self._where}: "
                                            f"{describe_os_error(exc)}; nothing was written") \
                             from None
-                    return self._append_locked(fd, info, known, plaintext)
+                    return self._append_locked(fd, info, known, plaintext, sync=sync)
                 finally:
                     os.close(fd)
         raise self._keeps_moving("nothing was written")
@@ -181,8 +193,12 @@ class Journal:
                             f"opens it; {outcome}. Keep the file where it is and try again")
 
     def _append_locked(self, fd: int, info: os.stat_result, known: _Known,
-                       plaintext: bytes) -> int:
+                       plaintext: bytes, *, sync: bool) -> int:
         seq = known.last_seq + 1
+        # Lazily only right after this object's own fsync: then every record before
+        # this one is durable, and at most the last record of the journal is not.
+        lazy = not sync and info.st_size == known.end \
+            and self._durable == (known.dev, known.ino, known.end)
         sealed = fmt.seal_record(known.cipher, known.header, seq, plaintext)
         if known.end + len(sealed) > fmt.MAX_JOURNAL_SIZE:
             raise VaultWriteError(
@@ -195,9 +211,10 @@ class Journal:
                 os.ftruncate(fd, known.end)
                 os.fsync(fd)
             _write_all(fd, sealed)
-            os.fsync(fd)
+            if not lazy:
+                os.fsync(fd)
         except OSError as exc:
-            self._known = None
+            self._known = self._durable = None
             try:  # leave no part of a record the caller was told failed
                 os.ftruncate(fd, known.end)
             except OSError:
@@ -207,6 +224,8 @@ class Journal:
                 "was not saved, and the records before it are intact") from None
         self._known = _Known(known.dev, known.ino, known.header, known.cipher,
                              known.end + len(sealed), seq, sealed[-_TAIL:])
+        if not lazy:
+            self._durable = (known.dev, known.ino, known.end + len(sealed))
         return seq
 
     def _sync(self, fd: int, info: os.stat_result) -> _Known:

@@ -432,7 +432,7 @@ def test_a_record_spliced_from_another_journal_under_the_same_key_is_damage(
 def test_another_key_is_refused_before_reading_or_writing(path: Path) -> None:
     filled(path, 2)
     before = path.read_bytes()
-    other = Journal(path, bytes(32))
+    other = Journal(path, KEY)
     for action in (other.read, lambda: other.append(ORDER)):
         with pytest.raises(JournalDamaged, match="not written with this vault's journal key"):
             action()
@@ -778,3 +778,52 @@ def test_no_message_advises_moving_the_journal_aside_without_keeping_it(
     for message in messages:
         assert "Keep the file" in message, message
         assert "check" in message and "orders" in message, message
+
+
+class FsyncCounter:
+    """Counts the journal's fsyncs (of files, not folders)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = os.fsync
+
+        def fsync(fd: int) -> None:
+            self.count += 1
+            real(fd)
+
+        monkeypatch.setattr(journal_module.os, "fsync", fsync)
+
+
+def test_a_lazy_append_skips_the_fsync_only_right_after_a_durable_one(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    journal = filled(path, 1)  # the last record is durable: this object fsynced it
+    fsyncs = FsyncCounter(monkeypatch)
+    assert journal.append({"n": 2}, sync=False) == 2
+    assert fsyncs.count == 0  # an order's answer after its durable PENDING
+    # A second lazy record in a row would leave two records that are not durable:
+    # it is fsynced (which makes the first durable too).
+    assert journal.append({"n": 3}, sync=False) == 3
+    assert fsyncs.count == 1
+    assert journal.append({"n": 4}, sync=False) == 4
+    assert fsyncs.count == 1
+    # Another writer (another process) does not know what is durable: it fsyncs.
+    other = Journal(path, KEY)
+    assert other.append({"n": 5}, sync=False) == 5
+    assert fsyncs.count == 2
+    # After another writer's record, this one's last fsync no longer ends the file.
+    assert journal.append({"n": 6}, sync=False) == 6
+    assert fsyncs.count == 3
+    assert journal.append({"n": 7}) == 7  # the default stays durable
+    assert fsyncs.count == 4
+    assert [r.data["n"] for r in Journal(path, KEY).read().records] == \
+        [r["n"] for r in records(1)] + [2, 3, 4, 5, 6, 7]
+
+
+def test_a_lost_lazy_record_is_a_torn_tail_that_keeps_the_durable_ones(path: Path) -> None:
+    journal = filled(path, 2)
+    durable = path.stat().st_size
+    journal.append({"answer": True}, sync=False)
+    with open(path, "r+b") as file:  # a power cut kept only part of the lazy record
+        file.truncate(durable + 10)
+    contents = Journal(path, KEY).read()
+    assert contents.torn_tail and [r.seq for r in contents.records] == [1, 2]
