@@ -3,16 +3,12 @@ refusal gets its own message. Real ccxt over real HTTP to the demo exchange's fa
 
 from __future__ import annotations
 
-import time
 from urllib.parse import parse_qsl
 
 from tests.e2e.support import assert_fails, assert_ok
 from tests.e2e.trading_support import Desk, demo, demo_entry, desk, warm
 from vault_app.trading.journal import Journal, journal_path
 from vault_app.trading.order_log import fold
-from vault_app.trading.orders import parse_order
-from vault_app.trading.placement import pending_record
-from vault_app.trading.session import TradingSession
 
 __all__ = ["demo", "desk"]  # fixtures
 
@@ -66,34 +62,6 @@ def test_an_unresolved_order_blocks_a_new_one_until_it_is_known(desk: Desk) -> N
     placed = assert_ok(desk.cli("order", "place", "--key", "trader", *MARKET_BUY, "--yes"))
     assert "Reconciled" in placed.out and "Placed: FILLED" in placed.out
     assert len(desk.order_posts()) == 2
-
-
-def test_a_crash_before_sending_is_proved_not_placed_once_the_window_passed(
-        desk: Desk) -> None:
-    entry = desk.vault.find("trader")
-    session = TradingSession(desk.vault, entry, sleep=lambda _: None)
-    preview = session.preview(parse_order(entry.id, "BTC/USDT", "buy", "market", "0.01"))
-    journal = session.journal(create=True)
-    assert journal is not None
-    # What a crash right after the PENDING append leaves: the record, no request.
-    old = pending_record(entry, preview, 10_000)
-    old["sent_after_ms"] = int(time.time() * 1000) - 60_000
-    journal.append(old)
-    fresh = pending_record(entry, session.preview(
-        parse_order(entry.id, "BTC/USDT", "buy", "market", "0.01")), 10_000)
-    journal.append(fresh)
-    delays: list[float] = []
-    session = TradingSession(desk.vault, entry, sleep=delays.append)
-    first, second = session.reconcile()
-    assert first.resolved and "was not placed" in first.message
-    assert first.order.state == "NOT_PLACED"
-    assert "recvWindow" in (first.order.reason or "")
-    # The fresh one could still reach the exchange: it stays UNKNOWN, looked up with backoff.
-    assert not second.resolved and second.order.state == "UNKNOWN"
-    assert "could still appear" in second.message
-    assert delays == [0.5, 1.0, 2.0, 4.0]  # the first was settled by its first lookup
-    assert desk.order_posts() == []
-    assert [r.path for r in desk.demo.requests if r.method != "GET"] == []
 
 
 def test_a_wrong_secret_gives_the_authentication_message(desk: Desk) -> None:

@@ -97,6 +97,14 @@ class ExchangeClient:
 
     __str__ = __repr__
 
+    @property
+    def lock(self) -> threading.RLock:
+        """The client's re-entrant lock, held by every ``call``. Hold it around several
+        steps that must not interleave with another thread's use of the instance (a
+        request captured or pinned through a replaced ``fetch``); ``call`` may run
+        inside it."""
+        return self._lock
+
     # --- what it talks to --------------------------------------------------------------
 
     @property

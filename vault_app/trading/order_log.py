@@ -4,14 +4,18 @@ Every record of an order is a JSON object with ``"kind": "order"``, its
 ``client_order_id``, the ``key_id`` and a ``state``. The first is ``PENDING`` and
 carries the whole order (never a credential); each later one a state change:
 
-- ``PENDING``: written and made durable before the request leaves the machine.
+- ``PENDING``: written and made durable before the request leaves the machine. For
+  an exchange whose signed request takes its ``timestamp`` and ``recvWindow`` from
+  us (Binance), it holds both (``request_timestamp_ms``, ``recv_window_ms``): the
+  request is valid on the exchange only until their sum, by the exchange's clock.
 - ``OPEN``, ``PARTIALLY_FILLED``, ``FILLED``, ``CANCELED``, ``EXPIRED``: what the
   exchange says the order is (``order_id`` is the exchange's id).
 - ``REJECTED``: the exchange answered and refused it (``reason``).
 - ``UNKNOWN``: sent, but no answer (timeout, dropped connection, HTTP 5xx). It is
   never resent; ``reconcile`` finds out.
-- ``NOT_PLACED``: reconcile proved the exchange does not hold it and never will
-  (its ``timestamp + recvWindow`` has passed on the exchange's clock).
+- ``NOT_PLACED``: the exchange does not hold it and never will: reconcile proved it
+  (its ``timestamp + recvWindow`` has passed on the exchange's clock), the request
+  was never sent, or the user said so (``order resolve --not-placed``).
 
 A PENDING or UNKNOWN order is *unresolved*; every other state is known.
 """
@@ -39,7 +43,7 @@ UNRESOLVED = frozenset({PENDING, UNKNOWN})
 LIVE_ON_EXCHANGE = frozenset({OPEN, PARTIALLY_FILLED})
 ORDER_FIELDS = ("key_id", "exchange", "environment", "symbol", "side", "type", "amount",
                 "price", "stop_price", "time_in_force", "post_only", "created_at",
-                "sent_after_ms", "recv_window_ms")
+                "recv_window_ms")
 
 
 @dataclass
@@ -54,6 +58,8 @@ class LoggedOrder:
     reason: str | None = None
     updated_at: str | None = None
     request_timestamp_ms: int | None = None
+    """The ``timestamp`` its request was signed with, chosen before its PENDING record
+    (from that record only; None if the exchange's request could not be pinned)."""
     history: list[tuple[str, str]] = field(default_factory=list)  # (time, state)
 
     @property
@@ -70,7 +76,7 @@ class LoggedOrder:
                 "state": self.state, "filled": self.filled, "reason": self.reason,
                 "updated_at": self.updated_at,
                 **{name: self.fields.get(name) for name in ORDER_FIELDS
-                   if name not in ("sent_after_ms", "recv_window_ms")}}
+                   if name != "recv_window_ms"}}
 
 
 def fold(records: Iterable[JournalRecord], key_id: str | None = None) -> list[LoggedOrder]:
@@ -84,10 +90,12 @@ def fold(records: Iterable[JournalRecord], key_id: str | None = None) -> list[Lo
         state = str(data.get("state"))
         known = orders.get(cid)
         if known is None:
+            stamp = data.get("request_timestamp_ms")
             known = orders[cid] = LoggedOrder(
-                cid, {name: data.get(name) for name in ORDER_FIELDS}, state)
+                cid, {name: data.get(name) for name in ORDER_FIELDS}, state,
+                request_timestamp_ms=stamp if isinstance(stamp, int) else None)
         known.state = state
-        for name in ("order_id", "filled", "reason", "request_timestamp_ms"):
+        for name in ("order_id", "filled", "reason"):
             if data.get(name) is not None:
                 setattr(known, name, data[name])
         known.updated_at = data.get("time")
@@ -105,15 +113,18 @@ def state_of(order: Mapping[str, Any]) -> str:
             "expired": EXPIRED, "rejected": REJECTED}.get(str(status), OPEN)
 
 
-def append_state(journal: Journal, order: LoggedOrder, state: str, **extra: Any) -> None:
-    """Record a state change (and update ``order`` to match)."""
+def append_state(journal: Journal, order: LoggedOrder, state: str, *, sync: bool = True,
+                 **extra: Any) -> None:
+    """Record a state change (and update ``order`` to match). ``sync=False``: the
+    record may be written lazily (spec 9.4), for an answer whose loss leaves the
+    order PENDING, which reconcile settles."""
     record: dict[str, Any] = {"kind": "order", "client_order_id": order.client_order_id,
                               "key_id": order.fields.get("key_id"), "state": state,
                               "time": format_ts(utcnow())}
     record.update({name: value for name, value in extra.items() if value is not None})
-    journal.append(record)
+    journal.append(record, sync=sync)
     order.state = state
-    for name in ("order_id", "filled", "reason", "request_timestamp_ms"):
+    for name in ("order_id", "filled", "reason"):
         if extra.get(name) is not None:
             setattr(order, name, extra[name])
     order.updated_at = record["time"]

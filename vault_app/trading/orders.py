@@ -151,9 +151,11 @@ class CheckedOrder:
             return None
         return self.request.time_in_force or "GTC"
 
-    def create_order_args(self, client_order_id: str) -> tuple[Any, ...]:
-        """The arguments of ccxt's ``create_order``, with our client order id."""
-        params = {**self.params, "clientOrderId": client_order_id}
+    def create_order_args(self, client_order_id: str,
+                          extra: Mapping[str, Any] | None = None) -> tuple[Any, ...]:
+        """The arguments of ccxt's ``create_order``, with our client order id (and
+        ``extra`` params: the request's ``timestamp`` and ``recvWindow``)."""
+        params = {**self.params, **(extra or {}), "clientOrderId": client_order_id}
         return (self.symbol, self.ccxt_type, self.request.side, self.amount, self.price, params)
 
 

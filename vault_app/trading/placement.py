@@ -1,22 +1,32 @@
 """Journal-first submit: PENDING is durable before the request leaves, and no resend.
 
-1. The order (never a credential) is appended to the journal as PENDING; ``append``
-   returns only once it is on disk.
-2. ccxt's ``create_order`` is called once, with the client order id of the preview.
-3. The answer is recorded: the exchange's state (OPEN, FILLED, ...) with its order id;
-   REJECTED with the reason when the exchange answered with a refusal; UNKNOWN when
-   no answer came (timeout, dropped connection, HTTP 5xx). An UNKNOWN order is never
-   sent again: ``reconcile`` finds out what the exchange holds.
-4. After the exchange accepted, the key's ``last_used_at`` is updated (``on_accepted``).
+1. For an exchange whose signed request takes ``timestamp`` and ``recvWindow`` from
+   the call's params (``pins_request``: Binance), both are chosen now: the timestamp
+   is ccxt's ``nonce()`` (this computer's clock corrected by the measured offset to
+   the exchange's, if any), the window the instance's ``recvWindow`` option or
+   Binance's default of 5 s.
+2. The order (never a credential) is appended to the journal as PENDING, with that
+   timestamp and window; ``append`` returns only once it is on disk.
+3. ccxt's ``create_order`` is called once, with the client order id of the preview
+   and the chosen ``timestamp`` and ``recvWindow`` as params. Just before the request
+   leaves, it is checked to carry exactly those (else it is not sent: NOT_PLACED).
+   The exchange accepts it only until ``timestamp + recvWindow`` by its own clock,
+   however long this process was held up (suspended, stopped, waiting for ccxt's
+   rate limiter) between the journal write and the send; later it answers -1021.
+4. The answer is recorded, lazily (a crash that loses it leaves PENDING, which
+   ``reconcile`` settles): the exchange's state (OPEN, FILLED, ...) with its order
+   id; REJECTED with the reason when the exchange refused it; UNKNOWN when the
+   request may have reached the exchange and no usable answer came
+   (``outcome_unknown``: timeout, dropped connection, HTTP 5xx, a garbled answer).
+   An UNKNOWN order is never sent again: ``reconcile`` finds out what happened.
+5. After the exchange accepted, the key's ``last_used_at`` is updated (``on_accepted``).
 
-A crash between 1 and 3 leaves PENDING, which ``reconcile`` treats like UNKNOWN.
+A crash between 2 and 4 leaves PENDING, which ``reconcile`` treats like UNKNOWN.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -25,12 +35,13 @@ from vault_app.core.errors import VaultError
 from vault_app.core.model import format_ts, utcnow
 from vault_app.trading.errors import (
     ExchangeProblem,
-    ExchangeUnavailable,
-    NetworkProblem,
     OrderNotAllowed,
+    TradingError,
+    translate,
 )
 from vault_app.trading.journal import Journal
 from vault_app.trading.order_log import (
+    NOT_PLACED,
     ORDER_FIELDS,
     PENDING,
     REJECTED,
@@ -49,6 +60,27 @@ if TYPE_CHECKING:
     from vault_app.trading.preview import OrderPreview
 
 DEFAULT_RECV_WINDOW_MS = 5_000  # Binance's default when a request names none
+MAX_RECV_WINDOW_MS = 60_000  # Binance refuses a larger one (-1131)
+PINNING_CLASSES = frozenset({"binance"})
+"""ccxt classes (and their subclasses: binanceus, ...) whose ``sign()`` (ccxt 4.5.90)
+builds a private request as ``extend({'timestamp': nonce()}, params)`` and then takes
+``recvWindow`` from the params over ``options``: the request carries what we give."""
+
+
+@dataclass(frozen=True)
+class RequestWindow:
+    """The ``timestamp`` and ``recvWindow`` an order's request is signed with."""
+
+    timestamp_ms: int
+    recv_window_ms: int
+
+    @property
+    def deadline_ms(self) -> int:
+        """After this moment on the exchange's clock, the exchange refuses the request."""
+        return self.timestamp_ms + self.recv_window_ms
+
+    def params(self) -> dict[str, int]:
+        return {"timestamp": self.timestamp_ms, "recvWindow": self.recv_window_ms}
 
 
 @dataclass(frozen=True)
@@ -61,52 +93,61 @@ class Placement:
     warnings: list[str] = field(default_factory=list)  # after an accepted order
 
 
-def pending_record(entry: KeyEntry, preview: OrderPreview, recv_window_ms: int | None
+def pins_request(exchange: Any) -> bool:
+    """Whether the request's ``timestamp`` and ``recvWindow`` can be chosen by us."""
+    return any(cls.__name__ in PINNING_CLASSES and cls.__module__.startswith("ccxt.")
+               for cls in type(exchange).__mro__)
+
+
+def request_window(client: ExchangeClient) -> RequestWindow | None:
+    """A new timestamp (ccxt's ``nonce()``, in the exchange's clock as far as it is
+    known) and the window, for an exchange that ``pins_request``; else None."""
+    exchange = client.exchange
+    if not pins_request(exchange):
+        return None
+    options = exchange.options if isinstance(exchange.options, dict) else {}
+    window = options.get("recvWindow")
+    if not isinstance(window, int) or isinstance(window, bool) \
+            or not 0 < window <= MAX_RECV_WINDOW_MS:
+        window = DEFAULT_RECV_WINDOW_MS
+    error: TradingError
+    try:
+        return RequestWindow(int(exchange.nonce()), window)
+    except Exception as exc:  # ccxt's nonce() needs options["timeDifference"]
+        error = translate(exc, ())
+    raise error  # outside the handler: nothing of ccxt's text in a traceback
+
+
+def pending_record(entry: KeyEntry, preview: OrderPreview, window: RequestWindow | None
                    ) -> dict[str, Any]:
     checked = preview.checked
     request = checked.request
+    now = format_ts(utcnow())
     return {
         "kind": "order", "state": PENDING, "client_order_id": preview.client_order_id,
         "key_id": entry.id, "exchange": entry.exchange, "environment": entry.environment,
         "symbol": checked.symbol, "side": request.side, "type": request.type,
         "amount": checked.amount, "price": checked.price, "stop_price": checked.stop_price,
         "time_in_force": checked.time_in_force, "post_only": request.post_only,
-        "created_at": format_ts(utcnow()), "time": format_ts(utcnow()),
-        "sent_after_ms": int(time.time() * 1000), "recv_window_ms": recv_window_ms,
+        "created_at": now, "time": now,
+        "request_timestamp_ms": window.timestamp_ms if window else None,
+        "recv_window_ms": window.recv_window_ms if window else None,
     }
 
 
-def signed_timestamp(url: str, body: object) -> int | None:
-    """The ``timestamp`` a signed request carries (query or form body), if any."""
+def signed_params(url: str, body: object) -> dict[str, str]:
+    """The parameters of a request (query, then form body)."""
     pairs = parse_qsl(urlsplit(url).query)
     if isinstance(body, str):
         pairs += parse_qsl(body)
-    for name, value in pairs:
-        if name == "timestamp" and value.isdigit():
-            return int(value)
-    return None
+    return dict(pairs)
 
 
-@contextmanager
-def timestamp_recorded(exchange: Any, seen: list[int]) -> Iterator[None]:
-    """Note the timestamp of each request ccxt sends through ``exchange.fetch``: the
-    exact moment its ``recvWindow`` counts from, for reconcile."""
-    real = exchange.fetch
-
-    def fetch(url: str, method: str = "GET", headers: Any = None, body: Any = None) -> Any:
-        stamp = signed_timestamp(url, body)
-        if stamp is not None:
-            seen.append(stamp)
-        return real(url, method, headers, body)
-
-    with fetch_replaced(exchange, fetch):
-        yield
-
-
-def client_lock(client: ExchangeClient) -> Any:
-    """The client's re-entrant lock: ``call`` may run inside it. Held while the
-    instance's ``fetch`` is replaced, so no other thread's request goes through it."""
-    return client._lock
+def carries(window: RequestWindow, url: str, body: object) -> bool:
+    """Whether a signed request carries exactly this timestamp and recvWindow."""
+    sent = signed_params(url, body)
+    return (sent.get("timestamp"), sent.get("recvWindow")) == \
+        (str(window.timestamp_ms), str(window.recv_window_ms))
 
 
 def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: OrderPreview,
@@ -115,31 +156,52 @@ def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: Or
     require_trade(entry)
     if preview.checked.request.key_id != entry.id:
         raise OrderNotAllowed("this preview was made for another key; nothing was sent")
-    exchange = client.exchange
-    window = exchange.options.get("recvWindow") if isinstance(exchange.options, dict) \
-        else None
-    record = pending_record(entry, preview, window if isinstance(window, int) else None)
-    journal.append(record)  # durable: only now may the request leave
-    order = LoggedOrder(preview.client_order_id,
-                        {name: record.get(name) for name in ORDER_FIELDS}, PENDING,
-                        updated_at=record["time"], history=[(record["time"], PENDING)])
-    seen: list[int] = []
-    args = preview.checked.create_order_args(preview.client_order_id)
-    try:
-        with client_lock(client), timestamp_recorded(exchange, seen):
-            answer = client.call("create_order", *args)
-    except (NetworkProblem, ExchangeUnavailable) as exc:
-        append_state(journal, order, UNKNOWN, reason=exc.message,
-                     request_timestamp_ms=seen[-1] if seen else None)
-        return Placement(order, problem=exc)
-    except ExchangeProblem as exc:
-        append_state(journal, order, REJECTED, reason=exc.message)
-        return Placement(order, problem=exc)
-    append_state(journal, order, state_of(answer), **exchange_fields(answer),
-                 request_timestamp_ms=seen[-1] if seen else None)
+    with client.lock:  # the timestamp is chosen, journaled and sent in one go
+        window = request_window(client)
+        record = pending_record(entry, preview, window)
+        journal.append(record)  # durable: only now may the request leave
+        order = LoggedOrder(preview.client_order_id,
+                            {name: record.get(name) for name in ORDER_FIELDS}, PENDING,
+                            updated_at=record["time"], history=[(record["time"], PENDING)],
+                            request_timestamp_ms=record["request_timestamp_ms"])
+        args = preview.checked.create_order_args(
+            preview.client_order_id, window.params() if window else None)
+        exchange = client.exchange
+        real = exchange.fetch
+        held_back: list[str] = []
+
+        def fetch(url: str, method: str = "GET", headers: Any = None, body: Any = None
+                  ) -> Any:
+            if window is not None and not carries(window, url, body):
+                held_back.append(url)
+                raise RuntimeError("not sent: another timestamp than the journal's")
+            return real(url, method, headers, body)
+
+        try:
+            with fetch_replaced(exchange, fetch):
+                answer = client.call("create_order", *args)
+        except ExchangeProblem as exc:
+            return _failed(journal, order, exc, not_sent=bool(held_back))
+    append_state(journal, order, state_of(answer), sync=False, **exchange_fields(answer))
     placed = Placement(order, exchange_order=answer)
     try:
         on_accepted()
     except VaultError as exc:  # the order stands; only the key's "last used" is late
         placed.warnings.append(f"the key's last use could not be recorded ({exc})")
     return placed
+
+
+def _failed(journal: Journal, order: LoggedOrder, exc: ExchangeProblem, *,
+            not_sent: bool) -> Placement:
+    """Record why an order has no answer: never sent, refused, or outcome unknown."""
+    if not_sent:
+        problem = ExchangeProblem(
+            "the order was not sent: ccxt signed its request with another timestamp than "
+            "the one journaled", fix="report this; the installed ccxt may have changed")
+        append_state(journal, order, NOT_PLACED, sync=False, reason=problem.message)
+        return Placement(order, problem=problem)
+    if exc.outcome_unknown:  # it may have reached the exchange: reconcile, never resend
+        append_state(journal, order, UNKNOWN, sync=False, reason=exc.message)
+    else:
+        append_state(journal, order, REJECTED, sync=False, reason=exc.message)
+    return Placement(order, problem=exc)

@@ -7,14 +7,20 @@ Nothing is ever sent again. For each unresolved order of the key, in turn:
    orders of its symbol. Found: record the exchange's state and order id.
 2. Not found: an exchange may not show a new order at once, so try again after
    0.5, 1, 2 and 4 s (``backoff``; the sleep is injectable for tests).
-3. The request carried ``timestamp`` and ``recvWindow``: once the exchange's clock
-   has passed ``timestamp + recvWindow``, the exchange will never accept it. A
-   lookup that finds nothing after that moment (the clock is read before the
-   lookup) is final: NOT_PLACED. When the timestamp is not known exactly (a crash
-   before the answer), it is bounded by the PENDING record's time plus
-   ``SIGN_GRACE_MS``. While the deadline has not passed, the order stays UNKNOWN
-   and the next command tries again.
-4. If the exchange cannot be reached (or refuses the lookup), the order stays as it
+3. An order whose PENDING record holds the ``timestamp`` and ``recvWindow`` its
+   request was signed with (chosen before the record was written: see
+   ``placement``) can be accepted by the exchange only until ``timestamp +
+   recvWindow`` by the exchange's clock, however late the request left. A lookup
+   that finds nothing, made when the exchange's clock (read before the lookup) is
+   past that deadline by ``SETTLE_MS`` more (time for an order accepted at the last
+   moment to show), is final: NOT_PLACED. Before that, the order stays UNKNOWN and
+   the next command tries again.
+4. An order without them (an exchange whose request cannot be pinned) is never
+   concluded NOT_PLACED here, however long ago it was sent: nothing bounds when
+   the exchange may still accept it. It stays UNKNOWN, and the message says it was
+   not resent, to check it on the exchange, and that the user can settle it by hand
+   (``mark_not_placed``; the CLI's ``order resolve --not-placed``).
+5. If the exchange cannot be reached (or refuses the lookup), the order stays as it
    is, and the reason is said; the next trading command for the key reconciles again.
 """
 
@@ -26,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from vault_app.core.model import format_ts
-from vault_app.trading.errors import ExchangeProblem, OrderNotFound
+from vault_app.trading.errors import ExchangeProblem, OrderInputError, OrderNotFound
 from vault_app.trading.journal import Journal
 from vault_app.trading.order_log import (
     NOT_PLACED,
@@ -38,17 +44,16 @@ from vault_app.trading.order_log import (
     fold,
     state_of,
 )
-from vault_app.trading.placement import DEFAULT_RECV_WINDOW_MS
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
     from vault_app.trading.client import ExchangeClient
 
 BACKOFF = (0.5, 1.0, 2.0, 4.0)
-SIGN_GRACE_MS = 5_000
-"""How long after its PENDING record an order's request may have been signed at most
-(ccxt's rate limiter may wait before signing); used only when the exact timestamp
-was lost with a crash."""
+SETTLE_MS = 1_000
+"""How long after an order's deadline the exchange's clock must be before "not found"
+is final: an order accepted at the last moment may take a moment to be found."""
+MARKED_BY_USER = "marked not placed by the user"
 
 
 @dataclass(frozen=True)
@@ -56,18 +61,19 @@ class Resolution:
     order: LoggedOrder
     resolved: bool
     message: str
+    needs_user: bool = False
+    """Unknown, and nothing proves it will ever be known without the user: check the
+    order on the exchange, then settle it by hand (``mark_not_placed``)."""
 
 
 def deadline_ms(order: LoggedOrder) -> int | None:
-    """When the exchange's clock makes the order's request unacceptable for good."""
-    window = order.fields.get("recv_window_ms") or DEFAULT_RECV_WINDOW_MS
+    """When the exchange's clock makes the order's request unacceptable for good: its
+    pinned ``timestamp + recvWindow`` from the PENDING record; None if it has none."""
     stamp = order.request_timestamp_ms
-    if stamp is None:
-        sent = order.fields.get("sent_after_ms")
-        if not isinstance(sent, int):
-            return None
-        stamp = sent + SIGN_GRACE_MS
-    return int(stamp) + int(window)
+    window = order.fields.get("recv_window_ms")
+    if not isinstance(stamp, int) or not isinstance(window, int):
+        return None
+    return stamp + window
 
 
 def lookup(client: ExchangeClient, order: LoggedOrder) -> dict[str, Any] | None:
@@ -116,19 +122,26 @@ def resolve(client: ExchangeClient, journal: Journal, order: LoggedOrder, *,
                          reason="found on the exchange by its client order id")
             return Resolution(order, True, f"order {order.client_order_id} was placed: "
                                            f"{state} (exchange id {order.order_id})")
-        if deadline is not None and server_ms is not None and server_ms > deadline:
+        if deadline is not None and server_ms is not None \
+                and server_ms > deadline + SETTLE_MS:
             append_state(journal, order, NOT_PLACED, reason=(
                 f"not on the exchange, and its clock ({_when(server_ms)}) is past the "
                 f"request's timestamp + recvWindow ({_when(deadline)}), after which the "
                 "exchange never accepts it"))
             return Resolution(order, True, f"order {order.client_order_id} was not placed "
                                            "(the exchange does not have it, and never will)")
+    if deadline is None:
+        _mark_unknown(journal, order, "not found on the exchange; its outcome is unknown")
+        return Resolution(order, False, (
+            f"order {order.client_order_id}: outcome unknown: the exchange does not show "
+            "it, but nothing proves it never will. It was not resent. Check it on the "
+            "exchange; if it is not there, settle it by hand as not placed"),
+            needs_user=True)
     _mark_unknown(journal, order, "not found on the exchange yet")
-    until = f" until {_when(deadline)}" if deadline is not None else ""
     return Resolution(order, False, (
         f"order {order.client_order_id}: not found on the exchange yet; it could still "
-        f"appear{until}. It was not resent; the next order command for this key checks "
-        "again"))
+        f"appear until {_when(deadline + SETTLE_MS)} (the exchange's clock). It was not "
+        "resent; the next order command for this key checks again"))
 
 
 def _mark_unknown(journal: Journal, order: LoggedOrder, reason: str) -> None:
@@ -153,3 +166,19 @@ def reconcile(client: ExchangeClient, journal: Journal, entry: KeyEntry, *,
     """Settle every unresolved order of ``entry``; nothing is sent when there is none."""
     return [resolve(client, journal, order, sleep=sleep, backoff=backoff)
             for order in unresolved_orders(journal, entry)]
+
+
+def mark_not_placed(journal: Journal, entry: KeyEntry, client_order_id: str) -> LoggedOrder:
+    """Settle an unresolved order of ``entry`` as NOT_PLACED on the user's word (after
+    checking the exchange). Refused for an order whose state is already known."""
+    ref = client_order_id.strip()
+    order = next((o for o in fold(journal.read().records, entry.id)
+                  if o.client_order_id == ref), None)
+    if order is None:
+        raise OrderInputError(f"the journal has no order '{ref}' for the key "
+                              f"'{entry.label}' (give its client id, va-...)", field="id")
+    if not order.unresolved:
+        raise OrderInputError(f"order {ref} is {order.state}: its state is known, so it "
+                              "was left as it is", field="id")
+    append_state(journal, order, NOT_PLACED, reason=MARKED_BY_USER)
+    return order

@@ -33,14 +33,20 @@ from vault_app.trading.orders import (
     number,
     require_trade,
 )
-from vault_app.trading.placement import Placement, client_lock, place
+from vault_app.trading.placement import Placement, place, request_window
 from vault_app.trading.preview import (
     OrderPreview,
     build_preview,
     capture_create_order,
     new_client_order_id,
 )
-from vault_app.trading.reconcile import BACKOFF, Resolution, reconcile, unresolved_orders
+from vault_app.trading.reconcile import (
+    BACKOFF,
+    Resolution,
+    mark_not_placed,
+    reconcile,
+    unresolved_orders,
+)
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -111,6 +117,15 @@ class TradingSession:
         return reconcile(self.client, journal, self.entry, sleep=self._sleep,
                          backoff=self._backoff)
 
+    def mark_not_placed(self, client_order_id: str) -> LoggedOrder:
+        """Settle an unresolved order as NOT_PLACED on the user's word, who checked the
+        exchange (``reconcile.mark_not_placed``); nothing is sent."""
+        require_trade(self.entry)
+        journal = self.journal()
+        if journal is None:
+            raise OrderInputError("no order was ever placed from this vault", field="id")
+        return mark_not_placed(journal, self.entry, client_order_id)
+
     # --- placing -----------------------------------------------------------------------
 
     def preview(self, request: OrderRequest) -> OrderPreview:
@@ -120,9 +135,13 @@ class TradingSession:
         checked = check_order(request, self.entry, client, price_band=self.price_band)
         cid = new_client_order_id()
         exchange = client.exchange
-        with client_lock(client):
+        with client.lock:
+            # Signed as it will be sent: with a timestamp and recvWindow of ours where
+            # the exchange takes them (placing chooses a new timestamp).
+            window = request_window(client)
+            args = checked.create_order_args(cid, window.params() if window else None)
             try:
-                signed = capture_create_order(exchange, checked.create_order_args(cid))
+                signed = capture_create_order(exchange, args)
             except Exception as exc:
                 if type(exc).__module__.startswith("ccxt"):
                     problem = translate(exc, tuple(self.entry.credentials.values()))

@@ -20,8 +20,8 @@ from vault_app.trading.order_log import (
     fold,
     state_of,
 )
-from vault_app.trading.placement import DEFAULT_RECV_WINDOW_MS, signed_timestamp
-from vault_app.trading.reconcile import SIGN_GRACE_MS, deadline_ms
+from vault_app.trading.placement import RequestWindow, carries, signed_params
+from vault_app.trading.reconcile import deadline_ms
 
 
 def record(seq: int, **data: object) -> JournalRecord:
@@ -29,8 +29,8 @@ def record(seq: int, **data: object) -> JournalRecord:
 
 
 PENDING_A = dict(client_order_id="va-a", key_id="k1", state=PENDING, symbol="BTC/USDT",
-                 side="buy", amount="0.01", sent_after_ms=1_000_000, recv_window_ms=10_000,
-                 time="t0")
+                 side="buy", amount="0.01", request_timestamp_ms=1_000_000,
+                 recv_window_ms=10_000, time="t0")
 
 
 def test_fold_keeps_the_first_records_fields_and_the_latest_state() -> None:
@@ -39,7 +39,7 @@ def test_fold_keeps_the_first_records_fields_and_the_latest_state() -> None:
         record(2, client_order_id="va-b", key_id="k2", state=PENDING, symbol="ETH/USDT",
                time="t1"),
         record(3, client_order_id="va-a", key_id="k1", state=UNKNOWN, reason="dropped",
-               request_timestamp_ms=1_000_007, time="t2"),
+               request_timestamp_ms=1_000_007, time="t2"),  # only PENDING's counts
         record(4, client_order_id="va-a", key_id="k1", state=FILLED, order_id="42",
                filled="0.01", time="t3"),
         JournalRecord(5, {"kind": "something else", "client_order_id": "va-a"}),
@@ -47,7 +47,7 @@ def test_fold_keeps_the_first_records_fields_and_the_latest_state() -> None:
     [order] = fold(records, "k1")
     assert (order.state, order.order_id, order.filled, order.reason) == \
         (FILLED, "42", "0.01", "dropped")
-    assert order.symbol == "BTC/USDT" and order.request_timestamp_ms == 1_000_007
+    assert order.symbol == "BTC/USDT" and order.request_timestamp_ms == 1_000_000
     assert order.history == [("t0", PENDING), ("t2", UNKNOWN), ("t3", FILLED)]
     assert not order.unresolved
     assert [o.client_order_id for o in fold(records)] == ["va-a", "va-b"]
@@ -71,21 +71,28 @@ def test_exchange_fields_are_exact_strings() -> None:
     assert exchange_fields({"id": None, "filled": None}) == {"order_id": None, "filled": None}
 
 
-def test_the_deadline_uses_the_signed_timestamp_or_bounds_it() -> None:
+def test_the_deadline_is_the_pinned_timestamp_plus_the_window_or_none() -> None:
     [order] = fold([record(1, **PENDING_A)])
-    assert deadline_ms(order) == 1_000_000 + SIGN_GRACE_MS + 10_000
-    order.request_timestamp_ms = 1_000_007
-    assert deadline_ms(order) == 1_000_007 + 10_000
-    order.fields["recv_window_ms"] = None
-    assert deadline_ms(order) == 1_000_007 + DEFAULT_RECV_WINDOW_MS
+    assert deadline_ms(order) == 1_000_000 + 10_000
+    # No pinned request (an exchange whose timestamp is not ours): no deadline at all,
+    # however old the record; reconcile then never concludes NOT_PLACED on its own.
+    unpinned = {**PENDING_A, "request_timestamp_ms": None, "recv_window_ms": None}
+    [order] = fold([record(1, **unpinned)])
+    assert deadline_ms(order) is None
+    [order] = fold([record(1, **{**PENDING_A, "recv_window_ms": None})])
+    assert deadline_ms(order) is None
 
 
-def test_the_signed_timestamp_is_read_from_the_query_or_the_body() -> None:
-    assert signed_timestamp("http://x/api/v3/order?symbol=A&timestamp=123&signature=f",
-                            None) == 123
-    assert signed_timestamp("http://x/api/v3/order", "symbol=A&timestamp=456&signature=f") \
-        == 456
-    assert signed_timestamp("http://x/api/v3/time", None) is None
+def test_a_request_carries_the_pinned_timestamp_and_window_in_query_or_body() -> None:
+    window = RequestWindow(123, 1000)
+    assert window.deadline_ms == 1123
+    assert signed_params("http://x/o?symbol=A&timestamp=123&signature=f", None) == \
+        {"symbol": "A", "timestamp": "123", "signature": "f"}
+    assert carries(window, "http://x/o", "symbol=A&timestamp=123&recvWindow=1000&signature=f")
+    assert carries(window, "http://x/o?timestamp=123&recvWindow=1000", None)
+    assert not carries(window, "http://x/o", "timestamp=124&recvWindow=1000")
+    assert not carries(window, "http://x/o", "timestamp=123&recvWindow=5000")
+    assert not carries(window, "http://x/o", "timestamp=123")
 
 
 def test_state_changes_are_appended_and_read_back(tmp_path: Path) -> None:
@@ -97,4 +104,4 @@ def test_state_changes_are_appended_and_read_back(tmp_path: Path) -> None:
     [again] = fold(journal.read().records)
     assert (again.state, again.reason) == (NOT_PLACED, "past its window")
     assert again.public()["state"] == NOT_PLACED
-    assert "sent_after_ms" not in again.public()
+    assert "recv_window_ms" not in again.public()

@@ -1,4 +1,4 @@
-"""``order preview|place|cancel|list``: one key's orders.
+"""``order preview|place|cancel|list|resolve``: one key's orders.
 
 Every action reconciles the key's unresolved orders first. ``preview`` and ``place``
 parse the input before the password is asked (bad input never reaches the exchange),
@@ -6,6 +6,8 @@ then check the key's labels (only ``trade`` may submit) and the market, and buil
 the preview from ccxt's own signed request. ``place`` asks "Send this order?" on the
 terminal unless ``--yes``; without a terminal it refuses. It never sends while an
 earlier order of the key is unresolved, and never resends one whose answer was lost.
+``resolve --not-placed`` settles by hand an order whose outcome stays unknown (the
+user checked the exchange): it asks on the terminal unless ``--yes``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from vault_app.trading.orders import OrderRequest
     from vault_app.trading.session import TradingSession
 
-ACTIONS = ("preview", "place", "cancel", "list")
+ACTIONS = ("preview", "place", "cancel", "list", "resolve")
 
 
 def _add_order_options(parser: argparse.ArgumentParser) -> None:
@@ -67,6 +69,15 @@ class OrderCommand(TradingCommand):
         listing.add_argument("--open", action="store_true",
                              help="the exchange's open orders (placed here or elsewhere)")
         listing.add_argument("--json", action="store_true")
+        resolve = actions.add_parser(
+            "resolve", help="settle an order whose outcome is unknown, after checking the "
+            "exchange")
+        add_key_option(resolve)
+        resolve.add_argument("--id", required=True, type=text, dest="order_id",
+                             help="the order's client id (va-...)")
+        resolve.add_argument("--not-placed", action="store_true", required=True,
+                             help="the exchange does not have it: record it NOT_PLACED")
+        resolve.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     def act(self) -> int:
         action = self.args.action
@@ -74,6 +85,8 @@ class OrderCommand(TradingCommand):
             return self.preview_or_place(place=action == "place")
         if action == "cancel":
             return self.cancel()
+        if action == "resolve":
+            return self.resolve()
         return self.list_orders()
 
     # --- preview and place -----------------------------------------------------------
@@ -100,7 +113,9 @@ class OrderCommand(TradingCommand):
             raise OrderNotAllowed(
                 "an earlier order of this key has an unknown outcome, so nothing was sent",
                 fix=f"run '{PROG} order list --key ...' again in a few seconds; it finds "
-                    "out what the exchange did")
+                    "out what the exchange did. If it says to check the order on the "
+                    f"exchange and the exchange does not have it: '{PROG} order resolve "
+                    "--key ... --id CLIENT_ID --not-placed'")
         preview = session.preview(self.request(session.entry.id))
         for line in preview.lines():
             self.say(escape(line))
@@ -188,4 +203,36 @@ class OrderCommand(TradingCommand):
             "id", "clientOrderId", "symbol", "side", "type", "amount", "price", "filled"))
             for order in orders]
         self.table(rows)
+        return EXIT_OK
+
+    # --- resolve --------------------------------------------------------------------------
+
+    def resolve(self) -> int:
+        confirm = not self.args.yes
+        if confirm and not has_terminal(self.prompt.interactive):
+            raise UsageError("refusing to mark an order not placed without a terminal to "
+                             "confirm it; pass --yes")
+        session = self.session(writable=True)
+        from vault_app.trading.orders import require_trade
+
+        require_trade(session.entry)
+        ref = self.args.order_id.strip()
+        known = next((order for order in session.history() if order.client_order_id == ref),
+                     None)
+        if known is not None and not known.unresolved:
+            from vault_app.trading.errors import OrderInputError
+
+            raise OrderInputError(f"order {escape(ref)} is {known.state}: its state is "
+                                  "known, so it was left as it is", field="id")
+        if confirm and known is not None:
+            fields = known.fields
+            self.say(f"Order {known.client_order_id}: {fields.get('side')} "
+                     f"{fields.get('amount')} {escape(known.symbol)} "
+                     f"{fields.get('type')}, sent {fields.get('created_at')}, {known.state}")
+            if not self.confirm("Mark it NOT PLACED? Only if the exchange does not have it "
+                                "(a wrong answer can lead to a duplicate order)"):
+                self.say("Nothing changed.")
+                return EXIT_OK
+        order = session.mark_not_placed(ref)
+        self.say(f"Order {order.client_order_id}: NOT_PLACED (marked not placed by you)")
         return EXIT_OK

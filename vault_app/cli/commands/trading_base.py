@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING
 from vault_app.cli.base_command import Command
 from vault_app.cli.options import text
 from vault_app.cli.prompter import MAX_INPUT_LINE
-from vault_app.cli.status_codes import UsageError
+from vault_app.cli.status_codes import PROG, UsageError
 from vault_app.core.errors import ValidationError
 from vault_app.core.plain_text import escape
 from vault_app.trading.errors import ClockSkew
@@ -75,7 +75,11 @@ class TradingCommand(Command):
                 self.say(f"Reconciled: {escape(resolution.message)}")
             else:
                 settled = False
-                self.warn(resolution.message)
+                hint = ""
+                if resolution.needs_user:
+                    hint = (f": {PROG} order resolve --key {escape(self.args.key)} --id "
+                            f"{resolution.order.client_order_id} --not-placed")
+                self.warn(escape(resolution.message) + hint)
         return settled
 
     def confirm(self, question: str) -> bool:
