@@ -300,3 +300,20 @@ def test_a_5xx_with_a_code_ccxt_does_not_know_is_outcome_unknown(stub: StubExcha
         client.call("create_order", *ORDER)
     assert not refused.value.outcome_unknown
     assert _posts(stub) == 2
+
+
+def test_a_failure_to_translate_is_still_a_typed_error(client: ExchangeClient,
+                                                       stub: StubExchange,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever breaks while reading ccxt's exception, the caller gets ours, unchained."""
+    import vault_app.trading.client as client_module
+
+    def broken(exc: BaseException, secrets: object = ()) -> errors.TradingError:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(client_module, "translate", broken)
+    stub.answers["/api/v3/account"] = (401, '{"code":-2015,"msg":"Invalid API-key"}')
+    with pytest.raises(errors.NetworkProblem) as info:
+        client.call("fetch_balance")
+    assert info.value.outcome_unknown
+    assert info.value.__context__ is None and info.value.__cause__ is None
