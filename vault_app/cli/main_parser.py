@@ -18,7 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 usage or validation error, 2 wrong master password, "
                "3 vault damaged or unsupported, 4 vault in use by another process, "
                "5 I/O error (disk full, permission denied, read-only vault, not a regular "
-               "file, unsafe lock file), 6 not enough memory.",
+               "file, unsafe lock file), 6 not enough memory, 7 the exchange refused or could not "
+               "be reached.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--vault", type=Path, metavar="PATH",

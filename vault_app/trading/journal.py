@@ -9,6 +9,11 @@ never a rewrite of the vault (docs/vault-format.md, section 9; the bytes are in
   from the file itself (cheaply: what this object saw last is checked against the
   file's size and header, and only records appended since are read), drops a torn
   tail, appends one record and fsyncs before returning. Two processes may append.
+- The lock counts only for the file still at the journal's name: after locking, the
+  open file is checked to be the one at the name, else it is opened again (a
+  journal moved aside while an append waited must not receive the new record).
+- Records are never removed: a journal with the same id that now ends before a
+  record this object saw is refused (replaced by an older copy), never reused.
 - ``read`` takes a shared lock and returns every record. A torn last record (a crash
   mid-append) is reported and ignored; anything else wrong is ``JournalDamaged``,
   naming the record and saying that the records before it are intact.
@@ -42,14 +47,24 @@ from vault_app.core.os_messages import describe_os_error, kind_of
 from vault_app.core.paths import resolve_existing
 from vault_app.trading import journal_format as fmt
 from vault_app.trading.errors import JournalDamaged
-from vault_app.trading.journal_format import JournalRecord, RecordDamaged
+from vault_app.trading.journal_format import JournalRecord, RecordDamaged, RecordRefused
 
-__all__ = ["Journal", "JournalContents", "JournalRecord", "RecordDamaged", "journal_path"]
+__all__ = ["Journal", "JournalContents", "JournalRecord", "RecordDamaged", "RecordRefused",
+           "journal_path"]
 
 SUFFIX = ".journal"
 LOCK_WAIT_SECONDS = 10.0
 """How long an append or a read waits for another process's append (one fsync)."""
 _LINK_WAITS = 200
+_REOPENS = 50
+"""How often an append or a read opens the journal again when the file it locked is no
+longer the one at the name (moved aside or replaced meanwhile) before giving up."""
+STALE_EMPTY_TEMP_SECONDS = 600
+"""An empty temp file of a creator is left alone this long: between creating it and
+locking it (two system calls) a live creator's temp is empty and unlocked too."""
+_TAIL = fmt.TAG_LENGTH + len(fmt.TRAILER)
+"""The last bytes of a record remembered to know it is still there: its tag (random,
+unique to it) and its trailer."""
 _OPEN_FLAGS = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
@@ -69,8 +84,9 @@ class JournalContents:
 @dataclass(frozen=True)
 class _Known:
     """What this object last saw of the file: which file, where its last whole record
-    ends and that record's number. Records are never removed, so while the file and
-    its header are the same, everything before ``end`` still holds."""
+    ends, that record's number and its last bytes (its tag and trailer). Records are
+    never removed, so while the file and its header are the same and those bytes are
+    still at ``end``, everything before ``end`` still holds."""
 
     dev: int
     ino: int
@@ -78,6 +94,7 @@ class _Known:
     cipher: AESGCM
     end: int
     last_seq: int
+    tail: bytes
 
 
 class Journal:
@@ -103,39 +120,65 @@ class Journal:
     def read(self) -> JournalContents:
         """Every record, in order. A journal that does not exist yet has none."""
         with self._mutex:
-            fd = self._open(os.O_RDONLY)
-            if fd is None:
-                return JournalContents([], False)
-            try:
-                self._lock(fd, fcntl.LOCK_SH)
-                info = self._check(fd, writing=False)
-                scan = self._scan_all(fd, info)
-            except OSError as exc:
-                raise VaultIOError(f"cannot read {self._where}: "
-                                   f"{describe_os_error(exc)}") from None
-            finally:
-                os.close(fd)
-            return JournalContents(scan.records, scan.torn_tail)
+            for _ in range(_REOPENS):
+                fd = self._open(os.O_RDONLY)
+                if fd is None:
+                    return JournalContents([], False)
+                try:
+                    self._lock(fd, fcntl.LOCK_SH)
+                    if not self._still_at_name(fd):
+                        continue
+                    info = self._check(fd, writing=False)
+                    scan = self._scan_all(fd, info)
+                except OSError as exc:
+                    raise VaultIOError(f"cannot read {self._where}: "
+                                       f"{describe_os_error(exc)}") from None
+                finally:
+                    os.close(fd)
+                return JournalContents(scan.records, scan.torn_tail)
+        raise self._keeps_moving("nothing was read")
 
     # --- appending ---------------------------------------------------------------------
 
     def append(self, record: Mapping[str, Any]) -> int:
-        """Seal ``record`` (a JSON object), append it and fsync; return its number."""
+        """Seal ``record`` (a JSON object), append it and fsync; return its number.
+
+        Raises ``RecordRefused`` (nothing written) for a record its reader would refuse.
+        """
         plaintext = fmt.encode_record(record)
         with self._mutex:
-            fd = self._open_for_append()
-            try:
-                self._lock(fd, fcntl.LOCK_EX)
+            for _ in range(_REOPENS):
+                fd = self._open_for_append()
                 try:
-                    info = self._check(fd, writing=True)
-                    known = self._sync(fd, info)
-                except OSError as exc:
-                    raise VaultIOError(f"cannot read {self._where}: "
-                                       f"{describe_os_error(exc)}; nothing was written") \
-                        from None
-                return self._append_locked(fd, info, known, plaintext)
-            finally:
-                os.close(fd)
+                    self._lock(fd, fcntl.LOCK_EX)
+                    try:
+                        if not self._still_at_name(fd):
+                            continue
+                        info = self._check(fd, writing=True)
+                        known = self._sync(fd, info)
+                        _keep_private(fd, info)
+                    except OSError as exc:
+                        raise VaultIOError(f"cannot read {self._where}: "
+                                           f"{describe_os_error(exc)}; nothing was written") \
+                            from None
+                    return self._append_locked(fd, info, known, plaintext)
+                finally:
+                    os.close(fd)
+        raise self._keeps_moving("nothing was written")
+
+    def _still_at_name(self, fd: int) -> bool:
+        """Whether the locked file is still the one at the journal's name: a lock on a
+        file moved aside (or replaced) while waiting for it protects nothing."""
+        try:
+            now = os.stat(self.path, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        opened = os.fstat(fd)
+        return (now.st_dev, now.st_ino) == (opened.st_dev, opened.st_ino)
+
+    def _keeps_moving(self, outcome: str) -> VaultIOError:
+        return VaultIOError(f"{self._where} keeps being moved or replaced while vault-app "
+                            f"opens it; {outcome}. Keep the file where it is and try again")
 
     def _append_locked(self, fd: int, info: os.stat_result, known: _Known,
                        plaintext: bytes) -> int:
@@ -144,14 +187,14 @@ class Journal:
         if known.end + len(sealed) > fmt.MAX_JOURNAL_SIZE:
             raise VaultWriteError(
                 f"{self._where} is full ({fmt.MAX_JOURNAL_SIZE // (1024 * 1024)} MiB); "
-                "nothing was written. Move it aside (keep it) to start a new one")
+                "nothing was written. Keep the file: first check on the exchange the "
+                "orders it lists whose state is unknown or not final (moving it aside "
+                "forgets them), then rename it, keeping the copy, to start a new journal")
         try:
             if info.st_size > known.end:  # a torn tail: never durable, so drop it first
                 os.ftruncate(fd, known.end)
                 os.fsync(fd)
-            view = memoryview(sealed)
-            while view:
-                view = view[os.write(fd, view):]
+            _write_all(fd, sealed)
             os.fsync(fd)
         except OSError as exc:
             self._known = None
@@ -163,41 +206,65 @@ class Journal:
                 f"could not write to {self._where}: {describe_os_error(exc)}; the record "
                 "was not saved, and the records before it are intact") from None
         self._known = _Known(known.dev, known.ino, known.header, known.cipher,
-                             known.end + len(sealed), seq)
+                             known.end + len(sealed), seq, sealed[-_TAIL:])
         return seq
 
     def _sync(self, fd: int, info: os.stat_result) -> _Known:
         """Where the last whole record ends and its number, from the file under the lock.
 
-        The common case costs a 54-byte read: the file is the one seen last, with the
-        same header and size. If it grew, only the new records are read.
+        The common case costs two small reads: the file is the one seen last, with the
+        same header, and the last record seen still ends where it did. If the file grew,
+        only the new records are read.
         """
         known = self._known
         if known is not None and (known.dev, known.ino) == (info.st_dev, info.st_ino) \
                 and info.st_size >= known.end \
-                and os.pread(fd, fmt.HEADER_LENGTH, 0) == known.header:
+                and os.pread(fd, fmt.HEADER_LENGTH, 0) == known.header \
+                and os.pread(fd, len(known.tail), known.end - len(known.tail)) == known.tail:
             if info.st_size == known.end:
                 return known
             data = _read_exactly(fd, info.st_size - known.end, known.end)
             scan = fmt.scan(data, known.header, known.cipher, self._where, start=known.end,
                             first_seq=known.last_seq + 1, base=known.end)
+            tail = data[scan.end - known.end - _TAIL:scan.end - known.end] \
+                if scan.end > known.end else known.tail
             self._known = _Known(known.dev, known.ino, known.header, known.cipher,
-                                 scan.end, scan.last_seq)
+                                 scan.end, scan.last_seq, tail)
             return self._known
         self._scan_all(fd, info)
         assert self._known is not None
         return self._known
 
     def _scan_all(self, fd: int, info: os.stat_result) -> fmt.Scan:
-        self._known = None
+        seen, self._known = self._known, None
         data = _read_exactly(fd, info.st_size, 0)
         cipher = fmt.check_header(data, self._key, self._where)
         header = data[:fmt.HEADER_LENGTH]
         scan = fmt.scan(data, header, cipher, self._where, start=fmt.HEADER_LENGTH,
                         first_seq=1)
+        tail = data[max(scan.end - _TAIL, fmt.HEADER_LENGTH):scan.end]
+        if seen is not None and seen.header == header:
+            self._refuse_rollback(seen, scan, data)
         self._known = _Known(info.st_dev, info.st_ino, header, cipher, scan.end,
-                             scan.last_seq)
+                             scan.last_seq, tail)
         return scan
+
+    def _refuse_rollback(self, seen: _Known, scan: fmt.Scan, data: bytes) -> None:
+        """The same journal (same id) must still hold every record seen in it (spec 9.7):
+        one that ends before them, or holds others in their place, is an older copy put
+        back, and numbering on from it would reuse the numbers of orders already sent."""
+        if scan.last_seq >= seen.last_seq and scan.end >= seen.end \
+                and data[seen.end - len(seen.tail):seen.end] == seen.tail:
+            return
+        first = min(scan.last_seq, seen.last_seq) + 1
+        span = f"record {seen.last_seq}" if first >= seen.last_seq \
+            else f"records {first} to {seen.last_seq}"
+        self._known = seen  # keep refusing: the records seen are still the truth
+        raise JournalDamaged(
+            f"{self._where} no longer holds {span} seen earlier: it was replaced by an "
+            "older copy of itself, and their orders may have been sent. Nothing was "
+            "written. Keep the file; put the newer copy back if you have it, otherwise "
+            "check this vault's orders on the exchange, then restart vault-app")
 
     # --- the file ----------------------------------------------------------------------
 
@@ -238,7 +305,7 @@ class Journal:
             os.close(fd)
             time.sleep(0.001)
         else:
-            self._remove_stale_temp_links()
+            self._remove_stale_temps()
             fd = self._open(os.O_RDWR | os.O_APPEND)
             if fd is not None:
                 return fd  # if it still has another link, _check refuses it and says why
@@ -247,7 +314,12 @@ class Journal:
 
     def _create(self) -> None:
         """Make the journal with its header: written, fsynced and mode 0600 under a temp
-        name, then hard-linked to its name (which never replaces an existing journal)."""
+        name, then hard-linked to its name (which never replaces an existing journal).
+
+        The temp file is locked from just after its creation until its name is gone, so
+        that ``_remove_stale_temps`` never takes a live creator's temp for a dead one's.
+        """
+        self._remove_stale_temps()
         header = fmt.new_header(self._key)
         temp = self.path.with_name(f"{self._temp_prefix()}{os.urandom(6).hex()}")
         failed = f"could not create {self._where}"
@@ -257,16 +329,14 @@ class Journal:
             raise VaultWriteError(f"{failed}: {describe_os_error(exc)}; nothing was "
                                   "written") from None
         try:
-            try:
-                os.fchmod(fd, 0o600)
-                os.write(fd, header)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            os.fchmod(fd, 0o600)
+            _write_all(fd, header)
+            os.fsync(fd)
             try:
                 os.link(temp, self.path)
             except FileExistsError:
-                return  # another process created it first: use theirs
+                pass  # another process created it first: use theirs, once it is durable
             _fsync_folder(self.path.parent)
         except OSError as exc:
             raise VaultWriteError(f"{failed}: {describe_os_error(exc)}; nothing was "
@@ -276,22 +346,41 @@ class Journal:
                 os.unlink(temp)
             except OSError:
                 pass
+            os.close(fd)  # the lock goes with the temp name, not before
 
     def _temp_prefix(self) -> str:
         return f".{self.path.name}.tmp-"
 
-    def _remove_stale_temp_links(self) -> None:
-        """Remove our own temp names that are links to the journal: a process killed
-        between linking the new journal and removing its temp name leaves one."""
+    def _remove_stale_temps(self) -> None:
+        """Remove the temp files of creators that were killed: a temp no process holds
+        locked (a live creator locks its temp at once and keeps the lock until the name
+        is gone), either a link to the journal (killed between linking and removing
+        it) or a lone file (killed before linking). An empty one may be a creator's
+        between its two first system calls, so it is left alone for a while."""
         try:
-            journal = os.stat(self.path, follow_symlinks=False)
-            for entry in os.scandir(self.path.parent):
-                if entry.name.startswith(self._temp_prefix()):
-                    other = entry.stat(follow_symlinks=False)
-                    if (other.st_dev, other.st_ino) == (journal.st_dev, journal.st_ino):
-                        os.unlink(entry.path)
+            entries = [entry.path for entry in os.scandir(self.path.parent)
+                       if entry.name.startswith(self._temp_prefix())]
         except OSError:
-            pass
+            return
+        for temp in entries:
+            try:
+                fd = os.open(temp, os.O_RDONLY | _OPEN_FLAGS)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+                    continue
+                if info.st_size == 0 and time.time() - info.st_mtime < STALE_EMPTY_TEMP_SECONDS:
+                    continue
+                now = os.stat(temp, follow_symlinks=False)
+                if (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino):
+                    os.unlink(temp)
+            except OSError:
+                pass  # held by a live creator or an appender, or already gone
+            finally:
+                os.close(fd)
 
     def _refuse_kind(self, mode: int) -> None:
         if not stat.S_ISREG(mode):
@@ -331,6 +420,22 @@ class Journal:
                                  "nothing was written, try again")
             time.sleep(delay)
             delay = min(delay * 2, 0.004)
+
+
+def _keep_private(fd: int, info: os.stat_result) -> None:
+    """Make a journal of ours that others may read private again (best effort: its
+    records are sealed, only their sizes and count would show)."""
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        try:
+            os.fchmod(fd, 0o600)
+        except OSError:
+            pass
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _read_exactly(fd: int, size: int, offset: int) -> bytes:

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from vault_app.core.errors import ValidationError
 from vault_app.trading.errors import JournalDamaged
 
 MAGIC = b"VAJOURNAL"
@@ -32,15 +33,23 @@ BOUND_LENGTH = len(MAGIC) + 1 + ID_LENGTH  # magic, version, journal id: bound i
 HEADER_LENGTH = BOUND_LENGTH + NONCE_LENGTH + TAG_LENGTH  # 54
 RECORD_HEAD = 16  # length (4), seq (8), head check (4)
 RECORD_OVERHEAD = RECORD_HEAD + NONCE_LENGTH  # 28, before the ciphertext
+TRAILER = b"\x0a"
+"""The last byte of every record: a complete record never ends in a zero byte, so a
+zero run at the end of the file is always an unfinished write (section 9.6)."""
 MAX_PLAINTEXT = 64 * 1024
-MIN_CIPHERTEXT = 2 + TAG_LENGTH  # "{}" and its tag
-MAX_CIPHERTEXT = MAX_PLAINTEXT + TAG_LENGTH
-MAX_RECORD = RECORD_OVERHEAD + MAX_CIPHERTEXT
+MIN_LENGTH = 2 + TAG_LENGTH + len(TRAILER)  # "{}", its tag and the trailer
+MAX_LENGTH = MAX_PLAINTEXT + TAG_LENGTH + len(TRAILER)
+MAX_RECORD = RECORD_OVERHEAD + MAX_LENGTH
 MAX_JOURNAL_SIZE = 256 * 1024 * 1024
 BLOCK = 512  # the smallest sector size: a zero-filled block of a torn append starts here
 HKDF_INFO = b"vault-app journal v1"
 MAX_DEPTH = 64
 MAX_NUMBER_LENGTH = 64
+
+
+class RecordRefused(ValidationError):
+    """A record the journal will not write (not a JSON object of string keys, a number
+    or a nesting too large, more than 64 KiB): nothing was written."""
 
 
 class RecordDamaged(JournalDamaged):
@@ -108,8 +117,10 @@ def check_header(data: bytes, journal_key: bytes, where: str) -> AESGCM:
     except InvalidTag:
         raise JournalDamaged(
             f"{where} was not written with this vault's journal key, or its header is "
-            "damaged: none of its records can be read. Use the vault the journal belongs "
-            "to, or move the journal aside to start a new one"
+            "damaged: none of its records can be read, and nothing was written. Keep the "
+            "file; open the vault it belongs to. Moving it aside would start a new journal "
+            "and forget the orders it lists whose state is unknown: check them on the "
+            "exchange first"
         ) from None
     return cipher
 
@@ -121,25 +132,66 @@ def head_check(bound: bytes, head: bytes) -> bytes:
 
 
 def encode_record(record: Any) -> bytes:
-    """The UTF-8 JSON of one record: an object, compact, no NaN, at most 64 KiB."""
-    if not isinstance(record, dict):
-        record = dict(record)
-    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    plaintext = text.encode("utf-8")
+    """The UTF-8 JSON of one record: an object, compact, no NaN, at most 64 KiB.
+
+    A writer must never seal what its own reader would refuse (section 9.3): that
+    record, and every one after it, would read as damage. So every name must be a
+    string (``json`` would turn ``1`` and ``True`` into ``"1"`` and ``"true"``, maybe
+    twice in one object), and the text is read back with the reader's own rules.
+    """
+    try:
+        if not isinstance(record, dict):
+            record = dict(record)
+        _check_names(record)
+        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
+        plaintext = text.encode("utf-8")
+    except RecursionError:
+        raise RecordRefused(f"a journal record nests at most {MAX_DEPTH} levels deep; "
+                            "nothing was written") from None
+    except (TypeError, ValueError) as exc:  # a Decimal, NaN, a lone surrogate, a cycle
+        raise RecordRefused(f"a journal record holds only JSON values ({exc}); nothing "
+                            "was written") from None
     if len(plaintext) > MAX_PLAINTEXT:
-        raise ValueError(f"a journal record holds at most {MAX_PLAINTEXT} bytes of JSON, "
-                         f"this one {len(plaintext)}")
+        raise RecordRefused(f"a journal record holds at most {MAX_PLAINTEXT} bytes of JSON, "
+                            f"this one {len(plaintext)}; nothing was written")
+    problem = decode_record(plaintext)
+    if isinstance(problem, str):
+        raise RecordRefused(f"a journal record must be one its reader accepts, and {problem} "
+                            "(section 9.3); nothing was written")
     return plaintext
+
+
+def _check_names(record: dict[Any, Any]) -> None:
+    stack: list[Any] = [record]
+    seen = 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > MAX_PLAINTEXT:  # more values than 64 KiB of JSON can hold: a cycle
+            raise RecordRefused("a journal record holds at most 64 KiB of JSON; nothing "
+                                "was written")
+        if isinstance(item, dict):
+            for name in item:
+                if not isinstance(name, str):
+                    raise RecordRefused(
+                        f"every name in a journal record must be a string, not "
+                        f"{type(name).__name__} {name!r}; nothing was written")
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
 
 
 def seal_record(cipher: AESGCM, header: bytes, seq: int, plaintext: bytes,
                 nonce: bytes | None = None) -> bytes:
-    """One record's bytes: length, number, head check, nonce, ciphertext with its tag."""
+    """One record's bytes: length, number, head check, nonce, ciphertext with its tag,
+    trailer. ``length`` counts the ciphertext, the tag and the trailer."""
     nonce = os.urandom(NONCE_LENGTH) if nonce is None else nonce
     bound = header[:BOUND_LENGTH]
-    head = (len(plaintext) + TAG_LENGTH).to_bytes(4, "big") + seq.to_bytes(8, "big")
+    length = len(plaintext) + TAG_LENGTH + len(TRAILER)
+    head = length.to_bytes(4, "big") + seq.to_bytes(8, "big")
     ciphertext = cipher.encrypt(nonce, plaintext, bound + head)
-    return head + head_check(bound, head) + nonce + ciphertext
+    return head + head_check(bound, head) + nonce + ciphertext + TRAILER
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -251,7 +303,7 @@ def scan(data: bytes, header: bytes, cipher: AESGCM, where: str, *, start: int,
             return Scan(records, offset + base, seq - 1, True)
         head = data[offset:offset + 12]
         length = int.from_bytes(head[:4], "big")
-        intact = (MIN_CIPHERTEXT <= length <= MAX_CIPHERTEXT
+        intact = (MIN_LENGTH <= length <= MAX_LENGTH
                   and data[offset + 12:offset + RECORD_HEAD] == head_check(bound, head))
         if not intact:
             if remaining <= MAX_RECORD and _zero_run_start(data, offset, base) is not None:
@@ -264,12 +316,16 @@ def scan(data: bytes, header: bytes, cipher: AESGCM, where: str, *, start: int,
         end = offset + RECORD_OVERHEAD + length
         if end > size:
             return Scan(records, offset + base, seq - 1, True)
-        nonce = data[offset + RECORD_HEAD:offset + RECORD_OVERHEAD]
-        try:
-            plaintext = cipher.decrypt(nonce, data[offset + RECORD_OVERHEAD:end], bound + head)
-        except InvalidTag:
+        if data[end - len(TRAILER):end] != TRAILER:
             if end == size and _zero_run_start(data, offset + RECORD_HEAD, base) is not None:
                 return Scan(records, offset + base, seq - 1, True)
+            raise _damaged(where, seq, "does not end with its trailer byte (it was "
+                                       "altered)")
+        nonce = data[offset + RECORD_HEAD:offset + RECORD_OVERHEAD]
+        try:
+            plaintext = cipher.decrypt(nonce, data[offset + RECORD_OVERHEAD:end - len(TRAILER)],
+                                       bound + head)
+        except InvalidTag:
             raise _damaged(where, seq, "fails authentication (it was altered, or it was "
                                        "written into another journal)") from None
         document = decode_record(plaintext)

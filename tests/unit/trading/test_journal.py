@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import stat
 import threading
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,13 @@ from vault_app.core.errors import NotARegularFile, VaultInUse, VaultIOError, Vau
 from vault_app.trading import journal as journal_module
 from vault_app.trading import journal_format as fmt
 from vault_app.trading.errors import JournalDamaged
-from vault_app.trading.journal import Journal, JournalContents, RecordDamaged, journal_path
+from vault_app.trading.journal import (
+    Journal,
+    JournalContents,
+    RecordDamaged,
+    RecordRefused,
+    journal_path,
+)
 
 KEY = bytes(range(32))
 ORDER: dict[str, Any] = {"event": "pending", "client_order_id": "va-7", "symbol": "BTC/USDT",
@@ -252,11 +260,11 @@ def test_an_append_waits_for_the_lock_and_gives_up_with_in_use(
 def test_limits_refuse_before_writing(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     journal = filled(path, 2)
     before = path.read_bytes()
-    with pytest.raises(ValueError, match="at most 65536 bytes"):
+    with pytest.raises(RecordRefused, match="at most 65536 bytes"):
         journal.append({"big": "x" * fmt.MAX_PLAINTEXT})
-    with pytest.raises(ValueError):
+    with pytest.raises(RecordRefused):
         journal.append({"price": float("nan")})
-    with pytest.raises(TypeError):
+    with pytest.raises(RecordRefused, match="only JSON values"):
         journal.append({"when": object()})
     monkeypatch.setattr(fmt, "MAX_JOURNAL_SIZE", len(before) + 10)
     with pytest.raises(VaultWriteError, match="is full"):
@@ -331,7 +339,7 @@ def test_a_torn_tail_seen_by_one_object_is_not_truncated_after_another_appended(
     whole = path.read_bytes()
     a, b = Journal(path, KEY), Journal(path, KEY)
     record = {**ORDER, "n": 3}
-    b_record_size = fmt.RECORD_OVERHEAD + len(fmt.encode_record(record)) + fmt.TAG_LENGTH
+    b_record_size = len(fmt.seal_record(AESGCM(bytes(32)), bytes(54), 3, fmt.encode_record(record)))
     header = whole[:fmt.HEADER_LENGTH]
     cipher = AESGCM(fmt.subkey(KEY, header[10:26]))
     longer = fmt.seal_record(cipher, header, 3, fmt.encode_record({"note": "y" * 500}))
@@ -456,3 +464,317 @@ def test_a_temp_name_left_by_a_creator_killed_before_removing_it_is_cleaned_up(
     assert Journal(path, KEY).append(ORDER) == 2
     assert not stale.exists()
     assert path.stat().st_nlink == 1
+
+
+# --- review r1: what the writer seals, moved and rolled-back journals, creation ---------
+
+def _deep(levels: int) -> Any:
+    value: Any = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def _cycle() -> dict[str, Any]:
+    record: dict[str, Any] = {"a": []}
+    record["a"].append(record)
+    return record
+
+
+@pytest.mark.parametrize("record", [
+    {1: "a", "1": "b"},           # json.dumps would write "1" twice
+    {True: 1, "true": 2},         # and "true" twice
+    {"nested": {2: "x"}},         # a non-string name anywhere
+    {"n": 10 ** 64},              # 65 digits: longer than a reader accepts
+    {"deep": _deep(70)},          # deeper than 64 levels
+    {"amount": Decimal("0.01")},  # not a JSON value
+    {"s": "\ud800"},              # a lone surrogate: not UTF-8
+    _cycle(),
+], ids=["int-name", "bool-name", "nested-name", "long-int", "deep", "decimal", "surrogate",
+        "cycle"])
+def test_a_record_its_own_reader_would_refuse_is_never_written(
+        path: Path, record: dict[Any, Any]) -> None:
+    """r1 #1: such a record, once sealed, made every later read fail at it."""
+    journal = filled(path, 1)
+    before = path.read_bytes()
+    with pytest.raises(RecordRefused, match="nothing was written"):
+        journal.append(record)
+    assert path.read_bytes() == before
+    assert journal.append(ORDER) == 2
+    assert data_of(Journal(path, KEY).read()) == [*records(1), ORDER]
+
+
+def test_what_the_writer_accepts_reads_back_equal(path: Path) -> None:
+    edge = {"n": 10 ** 63, "deep": _deep(63), "t": ("a", 1), "f": 1e300, "e": "",
+            "u": "\U0001f600\u2028"}
+    Journal(path, KEY).append(edge)
+    assert data_of(Journal(path, KEY).read()) == [{**edge, "t": ["a", 1]}]
+
+
+def _move_aside_while_waiting(monkeypatch: pytest.MonkeyPatch, path: Path,
+                              aside: Path) -> None:
+    """The user renames the journal after the open and before the lock is granted."""
+    real_lock = Journal._lock
+    moved: list[bool] = []
+
+    def lock(self: Journal, fd: int, kind: int) -> None:
+        if not moved:
+            moved.append(True)
+            os.rename(path, aside)
+        real_lock(self, fd, kind)
+
+    monkeypatch.setattr(Journal, "_lock", lock)
+
+
+def test_a_journal_moved_aside_while_an_append_waits_gets_no_record(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """r1 #2: the lock protects only the file still at the name; a PENDING record
+    reported durable must be in the journal at the name, never in the moved copy."""
+    journal = filled(path, 1)
+    aside = path.with_name("old.journal")
+    before = path.read_bytes()
+    _move_aside_while_waiting(monkeypatch, path, aside)
+    assert journal.append({"event": "pending", "client_order_id": "va-9"}) == 1
+    assert aside.read_bytes() == before
+    assert data_of(Journal(path, KEY).read()) == [{"event": "pending",
+                                                   "client_order_id": "va-9"}]
+
+
+def test_a_read_that_locked_a_journal_moved_aside_reads_the_one_at_the_name(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    filled(path, 2)
+    aside = path.with_name("old.journal")
+    _move_aside_while_waiting(monkeypatch, path, aside)
+    assert Journal(path, KEY).read() == JournalContents([], False)
+    assert len(Journal(aside, KEY).read().records) == 2
+
+
+def test_a_journal_moved_at_every_open_gives_up_with_a_typed_error(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    filled(path, 1)
+    real_lock = Journal._lock
+
+    def lock(self: Journal, fd: int, kind: int) -> None:
+        os.rename(path, path.with_name("moved"))
+        real_lock(self, fd, kind)
+
+    monkeypatch.setattr(Journal, "_lock", lock)
+    with pytest.raises(VaultIOError, match="keeps being moved or replaced"):
+        Journal(path, KEY).append(ORDER)
+
+
+def _tag_end_zero_record(header: bytes, cipher: AESGCM) -> tuple[bytes, int]:
+    """Record 1 whose tag ends in a zero byte exactly one byte past a multiple of 512
+    (on a format without a trailer that is the end of the file)."""
+    trailer = getattr(fmt, "TRAILER", b"")
+    base = {"state": "PENDING", "cid": "abc", "pad": ""}
+    bare = len(fmt.seal_record(cipher, header, 1, fmt.encode_record(base))) - len(trailer)
+    pad = (fmt.BLOCK + 1 - fmt.HEADER_LENGTH - bare) % fmt.BLOCK
+    plaintext = fmt.encode_record({**base, "pad": "x" * pad})
+    for i in range(100_000):
+        nonce = i.to_bytes(fmt.NONCE_LENGTH, "big")
+        sealed = fmt.seal_record(cipher, header, 1, plaintext, nonce)
+        if sealed[-1 - len(trailer)] == 0:
+            return sealed, len(trailer)
+    raise AssertionError("no nonce found")
+
+
+def test_a_flipped_bit_in_a_last_record_ending_past_a_block_boundary_is_damage(
+        path: Path) -> None:
+    """r1 #3: the last record's final tag byte was 0 one byte past a multiple of 512, so
+    a flipped bit read as a zero-filled torn tail and the next append dropped a durable
+    record. Now every record ends with a non-zero trailer byte."""
+    header = fmt.new_header(KEY)
+    cipher = fmt.check_header(header, KEY, "test")
+    sealed, trailer = _tag_end_zero_record(header, cipher)
+    data = bytearray(header + sealed)
+    assert (len(data) - trailer) % fmt.BLOCK == 1 and data[-1 - trailer] == 0
+    path.write_bytes(bytes(data))
+    path.chmod(0o600)
+    assert len(Journal(path, KEY).read().records) == 1
+    data[200] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(RecordDamaged, match="fails authentication") as caught:
+        Journal(path, KEY).read()
+    assert caught.value.record == 1
+    with pytest.raises(RecordDamaged):
+        Journal(path, KEY).append({"state": "NEW"})
+    assert path.read_bytes() == bytes(data)
+
+
+def test_every_record_ends_with_the_trailer_so_no_whole_journal_ends_in_zero(
+        path: Path) -> None:
+    journal = Journal(path, KEY)
+    for size in range(300):
+        journal.append({"p": "x" * size})
+        assert path.read_bytes()[-1:] == fmt.TRAILER != b"\0"
+    assert [end - start for start, end in spans(path.read_bytes())][:2] == [
+        fmt.RECORD_OVERHEAD + len(b'{"p":""}') + fmt.TAG_LENGTH + 1,
+        fmt.RECORD_OVERHEAD + len(b'{"p":"x"}') + fmt.TAG_LENGTH + 1]
+
+
+def test_a_last_record_with_its_trailer_zeroed_at_a_block_boundary_is_torn(
+        path: Path) -> None:
+    """The trailer is the one byte that tells an unfinished write: zeros from a block
+    boundary that cover it are a torn tail; a wrong non-zero trailer is damage."""
+    journal = filled(path, 1)
+    start = path.stat().st_size
+    pad = (-(start + fmt.RECORD_OVERHEAD + len(b'{"p":""}') + fmt.TAG_LENGTH + 1)
+           % fmt.BLOCK) + 1  # the trailer sits at a multiple of 512
+    journal.append({"p": "x" * pad})
+    data = path.read_bytes()
+    assert (len(data) - 1) % fmt.BLOCK == 0
+    path.write_bytes(data[:-1] + b"\0")
+    contents = Journal(path, KEY).read()
+    assert contents.torn_tail and data_of(contents) == records(1)
+    path.write_bytes(data[:-1] + b"\x0b")
+    with pytest.raises(RecordDamaged, match="trailer") as caught:
+        Journal(path, KEY).read()
+    assert caught.value.record == 2
+    middle = filled(path.with_name("m.journal"), 3).path
+    whole = middle.read_bytes()
+    end = spans(whole)[1][1]
+    middle.write_bytes(whole[:end - 1] + b"\0" + whole[end:])
+    with pytest.raises(RecordDamaged, match="trailer") as caught:
+        Journal(middle, KEY).read()
+    assert caught.value.record == 2
+
+
+def test_a_journal_put_back_shorter_is_refused_by_a_process_that_saw_more(
+        path: Path, tmp_path: Path) -> None:
+    """r1 #4: a backup restored over the journal (same inode) must not make the next
+    append reuse the numbers of records, and orders, seen before."""
+    journal = filled(path, 1)
+    backup = tmp_path / "backup"
+    shutil.copyfile(path, backup)
+    journal.append({"cid": "B", "state": "PENDING"})
+    journal.append({"cid": "B", "state": "UNKNOWN"})
+    restored = backup.read_bytes()
+    shutil.copyfile(backup, path)
+    for action in (lambda: journal.append({"cid": "C"}), journal.read):
+        with pytest.raises(JournalDamaged, match="no longer holds records 2 to 3 seen "
+                                                 "earlier") as caught:
+            action()
+        assert "Keep the file" in str(caught.value)
+    assert path.read_bytes() == restored
+    assert Journal(path, KEY).append({"cid": "C"}) == 2  # 9.7: a new process cannot know
+
+
+def test_a_journal_replaced_by_an_older_copy_under_a_new_inode_is_refused(
+        path: Path, tmp_path: Path) -> None:
+    journal = filled(path, 2)
+    backup = tmp_path / "backup"
+    shutil.copyfile(path, backup)
+    journal.append(ORDER)
+    os.replace(backup, path)
+    with pytest.raises(JournalDamaged, match="no longer holds record 3 seen earlier"):
+        journal.append({"cid": "C"})
+    assert len(Journal(path, KEY).read().records) == 2
+
+
+def test_an_older_copy_grown_to_the_same_size_by_another_process_is_refused(
+        path: Path, tmp_path: Path) -> None:
+    """Same inode, same size, same numbers: only the last record seen is not there."""
+    journal = filled(path, 2)
+    backup = tmp_path / "backup"
+    shutil.copyfile(path, backup)
+    journal.append({"cid": "B"})
+    seen = path.read_bytes()
+    shutil.copyfile(backup, path)
+    Journal(path, KEY).append({"cid": "X"})
+    assert path.stat().st_size == len(seen)
+    with pytest.raises(JournalDamaged, match="no longer holds record 3 seen earlier"):
+        journal.append({"cid": "C"})
+
+
+def test_the_same_journal_copied_back_whole_is_not_a_rollback(
+        path: Path, tmp_path: Path) -> None:
+    journal = filled(path, 2)
+    copy = tmp_path / "copy"
+    shutil.copy2(path, copy)
+    os.replace(copy, path)  # another inode, the same records
+    assert journal.append(ORDER) == 3
+    Journal(path, KEY).append(ORDER)
+    assert journal.append(ORDER) == 5
+
+
+def test_a_short_write_of_the_header_still_creates_a_whole_journal(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """r1 #10: os.write may write less than asked; the header must still be whole."""
+    real_write = os.write
+
+    def short_write(fd: int, data: Any) -> int:
+        return real_write(fd, bytes(data)[:7])
+
+    monkeypatch.setattr(os, "write", short_write)
+    assert Journal(path, KEY).append(ORDER) == 1
+    monkeypatch.setattr(os, "write", real_write)
+    assert data_of(Journal(path, KEY).read()) == [ORDER]
+
+
+def test_a_creator_that_loses_the_race_still_flushes_the_folder(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_link = os.link
+    flushed: list[Path] = []
+    real_flush = journal_module._fsync_folder
+
+    def flush(folder: Path) -> None:
+        flushed.append(folder)
+        real_flush(folder)
+
+    def racing_link(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+        monkeypatch.setattr(os, "link", real_link)
+        Journal(path, KEY).append({"event": "the winner"})  # another process wins
+        flushed.clear()
+        real_link(src, dst, *args, **kwargs)  # FileExistsError
+
+    monkeypatch.setattr(journal_module, "_fsync_folder", flush)
+    monkeypatch.setattr(os, "link", racing_link)
+    assert Journal(path, KEY).append(ORDER) == 2
+    assert flushed == [path.parent]
+    assert [p.name for p in path.parent.iterdir() if "journal" in p.name] == [path.name]
+
+
+def test_an_append_makes_a_loosened_journal_private_again(path: Path) -> None:
+    filled(path, 1)
+    path.chmod(0o644)
+    Journal(path, KEY).read()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # a read changes nothing
+    assert Journal(path, KEY).append(ORDER) == 2
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_temp_files_of_killed_creators_are_removed_and_live_ones_kept(path: Path) -> None:
+    prefix = f".{path.name}.tmp-"
+    dead = path.with_name(prefix + "00dead00dead")
+    dead.write_bytes(fmt.new_header(KEY))  # killed after writing, before linking
+    live = path.with_name(prefix + "11live11live")
+    live.write_bytes(fmt.new_header(KEY))
+    starting = path.with_name(prefix + "22just22made")
+    starting.write_bytes(b"")  # a creator between creating and locking its temp
+    fd = os.open(live, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a live creator holds its temp locked
+        assert Journal(path, KEY).append(ORDER) == 1
+    finally:
+        os.close(fd)
+    assert sorted(p.name for p in path.parent.iterdir() if "journal" in p.name) == sorted(
+        [path.name, live.name, starting.name])
+
+
+def test_no_message_advises_moving_the_journal_aside_without_keeping_it(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Moving the journal aside forgets the orders whose state is unknown: a message that
+    mentions it says to keep the file and to check those orders first."""
+    filled(path, 2)
+    messages = []
+    with pytest.raises(JournalDamaged) as wrong_key:
+        Journal(path, bytes(32)).read()
+    messages.append(str(wrong_key.value))
+    monkeypatch.setattr(fmt, "MAX_JOURNAL_SIZE", path.stat().st_size + 10)
+    with pytest.raises(VaultWriteError) as full:
+        Journal(path, KEY).append(ORDER)
+    messages.append(str(full.value))
+    for message in messages:
+        assert "Keep the file" in message, message
+        assert "check" in message and "orders" in message, message

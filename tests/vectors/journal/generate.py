@@ -114,8 +114,9 @@ def scenarios() -> dict[str, Callable[[str], Scenario]]:
         boundary = -(-(start + 40) // fmt.BLOCK) * fmt.BLOCK
         assert start + 28 < boundary < len(data)
         data = data[:boundary] + bytes(len(data) - boundary)
-        return ok("a complete last record whose blocks from a multiple of 512 on are zeros "
-                  "(a power cut before they were written; check 5.5)", data, 1, torn=True)
+        return ok("a complete last record whose blocks from a multiple of 512 on are zeros, "
+                  "its trailer too (a power cut before they were written; check 5.5)", data,
+                  1, torn=True)
 
     def torn_head_zero_block(name: str) -> Scenario:
         builder = Builder(name).add(RECORDS[0])
@@ -130,6 +131,24 @@ def scenarios() -> dict[str, Callable[[str], Scenario]]:
         data = data[:boundary] + bytes(len(data) - boundary)
         return ok("the last record's head crosses a multiple of 512 and the file is zeros "
                   "from there (check 5.2)", data, 2, torn=True, records=[RECORDS[0], filler])
+
+    def flipped_last_past_block(name: str) -> Scenario:
+        builder = Builder(name).add(RECORDS[0])
+        start = len(builder.bytes())
+        base = {"event": "note", "text": ""}
+        bare = len(builder.record(base))
+        size = (fmt.BLOCK + 2 - (start + bare)) % fmt.BLOCK  # its tag ends 1 past 512
+        plaintext = fmt.encode_record({"event": "note", "text": "p" * size})
+        for i in range(100_000):  # a nonce whose tag ends in a zero byte
+            nonce = derived(name, f"nonce 2 try {i}", fmt.NONCE_LENGTH)
+            record = fmt.seal_record(builder.cipher, builder.header, 2, plaintext, nonce)
+            if record[-2] == 0:
+                break
+        data = flip(builder.bytes() + record, start + 40)
+        assert (len(data) - 2) % fmt.BLOCK == 0 and data[-2] == 0
+        return bad("a byte of the last record's ciphertext flipped; its tag ends in a zero "
+                   "byte one byte past a multiple of 512: the trailer after it keeps this "
+                   "from reading as a zero-filled torn tail (check 5.6)", data, 2)
 
     def spliced(name: str) -> Scenario:
         ours, other = three(name), Builder(name, salt=" other")
@@ -154,7 +173,7 @@ def scenarios() -> dict[str, Callable[[str], Scenario]]:
             check = fmt.head_check(builder.header[:fmt.BOUND_LENGTH], head)
             swapped.append(head + check + raw[16:])
         return bad("records 2 and 3 swapped and renumbered, head checks recomputed: "
-                   "GCM binds the number (check 5.5)",
+                   "GCM binds the number (check 5.6)",
                    builder.header + builder.records[0] + b"".join(swapped), 2)
 
     def middle_offset(builder: Builder, index: int) -> int:
@@ -189,17 +208,28 @@ def scenarios() -> dict[str, Callable[[str], Scenario]]:
         "torn-zero-block": torn_zero_block,
         "torn-head-zero-block": torn_head_zero_block,
         "damaged-flipped-middle": lambda n: bad(
-            "a byte of record 2's ciphertext flipped (check 5.5)",
+            "a byte of record 2's ciphertext flipped (check 5.6)",
             flip(three(n).bytes(), middle_offset(three(n), 1) + 40), 2),
         "damaged-flipped-last": lambda n: bad(
             "a byte of the last record's ciphertext flipped: a complete record that fails "
-            "authentication is damage, not a torn tail (check 5.5)",
+            "authentication is damage, not a torn tail (check 5.6)",
             flip(three(n).bytes(), len(three(n).bytes()) - 30), 3),
         "damaged-flipped-tag-last-byte": lambda n: bad(
-            "the last byte of the last record flipped (check 5.5)",
+            "the last byte of the last record's tag flipped (check 5.6)",
+            flip(three(n).bytes(), len(three(n).bytes()) - 2), 3),
+        "damaged-trailer-altered": lambda n: bad(
+            "the last record's trailer is 0x0b, not 0x0a (check 5.5)",
             flip(three(n).bytes(), len(three(n).bytes()) - 1), 3),
+        "damaged-trailer-zeroed": lambda n: bad(
+            "the last record's trailer is zero, but not from a multiple of 512: damage, not "
+            "a torn tail (check 5.5)", three(n).bytes()[:-1] + b"\0", 3),
+        "damaged-trailer-middle": lambda n: bad(
+            "record 2's trailer is zero: only the end of the file can be torn (check 5.5)",
+            (lambda b: b.header + b.records[0] + b.records[1][:-1] + b"\0"
+             + b.records[2])(three(n)), 2),
+        "damaged-flipped-last-past-block": flipped_last_past_block,
         "damaged-flipped-nonce": lambda n: bad(
-            "a byte of record 2's nonce flipped (check 5.5)",
+            "a byte of record 2's nonce flipped (check 5.6)",
             flip(three(n).bytes(), middle_offset(three(n), 1) + 20), 2),
         "damaged-length-flipped-middle": lambda n: bad(
             "record 2's length altered (check 5.2)",
@@ -227,16 +257,16 @@ def scenarios() -> dict[str, Callable[[str], Scenario]]:
             "40 non-zero bytes after the records: not a torn append (check 5.2)",
             three(n).bytes() + bytes(range(1, 41)), 4),
         "damaged-not-json": lambda n: bad(
-            "a record that authenticates but is not JSON (check 5.6)",
+            "a record that authenticates but is not JSON (check 5.7)",
             (lambda b: b.header + b.record(b"{not json"))(Builder(n)), 1),
         "damaged-not-object": lambda n: bad(
-            "a record that authenticates but is a JSON array (check 5.6)",
+            "a record that authenticates but is a JSON array (check 5.7)",
             (lambda b: b.header + b.record(b"[1,2]"))(Builder(n)), 1),
         "damaged-duplicate-member": lambda n: bad(
-            "a record with two members of one name (check 5.6)",
+            "a record with two members of one name (check 5.7)",
             (lambda b: b.header + b.record(b'{"a":1,"a":2}'))(Builder(n)), 1),
         "damaged-nan": lambda n: bad(
-            "a record holding NaN (check 5.6)",
+            "a record holding NaN (check 5.7)",
             (lambda b: b.header + b.record(b'{"a":NaN}'))(Builder(n)), 1),
         "damaged-wrong-key": lambda n: bad(
             "three good records read with another key (check 4)", three(n).bytes(), 0,

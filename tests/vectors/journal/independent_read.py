@@ -104,20 +104,23 @@ def read(data: bytes, key: bytes) -> tuple[list[tuple[int, dict[str, Any]]], boo
         length = int.from_bytes(data[t:t + 4], "big")
         seq = int.from_bytes(data[t + 4:t + 12], "big")
         check = hashlib.sha256(bound + data[t:t + 12]).digest()[:4]
-        if not 18 <= length <= 65_552 or data[t + 12:t + 16] != check:
-            if n - t <= 65_580 and zero_run_from(data, t):
+        if not 19 <= length <= 65_553 or data[t + 12:t + 16] != check:
+            if n - t <= 65_581 and zero_run_from(data, t):
                 return records, True
             raise Damaged(s, "damaged length or number")
         if seq != s:
             raise Damaged(s, f"numbered {seq}")
         if n - t < 28 + length:
             return records, True
+        end = t + 28 + length
+        if data[end - 1] != 0x0A:  # the trailer
+            if end == n and zero_run_from(data, t + 16):
+                return records, True
+            raise Damaged(s, "no trailer")
         try:
-            plaintext = cipher.decrypt(data[t + 16:t + 28], data[t + 28:t + 28 + length],
+            plaintext = cipher.decrypt(data[t + 16:t + 28], data[t + 28:end - 1],
                                        bound + data[t:t + 12])
         except InvalidTag:
-            if t + 28 + length == n and zero_run_from(data, t + 16):
-                return records, True
             raise Damaged(s, "fails authentication") from None
         document = json_object(plaintext)
         if document is None:

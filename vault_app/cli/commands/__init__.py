@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from vault_app.cli.base_command import Command
 from vault_app.cli.commands.add_edit import AddCommand, EditCommand
+from vault_app.cli.commands.balance import BalanceCommand
 from vault_app.cli.commands.demo_exchange import DemoExchangeCommand
 from vault_app.cli.commands.init_passwd import InitCommand, PasswdCommand
 from vault_app.cli.commands.inspect import InspectCommand
 from vault_app.cli.commands.list_show import ListCommand, ShowCommand
+from vault_app.cli.commands.order import OrderCommand
 from vault_app.cli.commands.remove import RemoveCommand
 
 COMMANDS: dict[str, type[Command]] = {
     command.name: command
     for command in (InitCommand, AddCommand, EditCommand, ListCommand, ShowCommand,
-                    RemoveCommand, PasswdCommand, InspectCommand, DemoExchangeCommand)
+                    RemoveCommand, PasswdCommand, InspectCommand, OrderCommand, BalanceCommand,
+                    DemoExchangeCommand)
 }

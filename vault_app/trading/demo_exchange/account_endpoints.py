@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from vault_app.trading.demo_exchange import errors
 from vault_app.trading.demo_exchange.call import Call, State
 from vault_app.trading.demo_exchange.market import text
 
@@ -47,7 +48,10 @@ def api_restrictions(state: State, call: Call) -> object:
 def _window(call: Call, items: list[dict[str, object]], time_key: str,
             from_key: str | None, from_param: str) -> list[dict[str, object]]:
     start, end = call.integer("startTime"), call.integer("endTime")
-    limit = min(call.integer("limit") or DEFAULT_LIMIT, MAX_LIMIT)
+    limit = call.integer("limit")
+    if limit is not None and limit < 1:
+        raise errors.illegal("limit", f"1 - {MAX_LIMIT}")
+    limit = min(limit or DEFAULT_LIMIT, MAX_LIMIT)
     first = call.integer(from_param)
     chosen = [item for item in items
               if (start is None or int(str(item[time_key])) >= start)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import string
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from vault_app.trading.demo_exchange import errors
 from vault_app.trading.demo_exchange.market import PriceBook, Symbol, text
@@ -18,6 +18,13 @@ from vault_app.trading.demo_exchange.market import PriceBook, Symbol, text
 OPEN_STATUSES = ("NEW", "PARTIALLY_FILLED")
 EIGHT_PLACES = Decimal("0.00000001")
 _ALPHABET = string.ascii_letters + string.digits
+
+
+def quote_amount(price: Decimal, qty: Decimal) -> Decimal:
+    """``price * qty`` rounded down to the 8 decimals a balance holds (a 5-decimal price
+    times a 4-decimal quantity has 9), so no balance ever holds more decimals than the
+    account reports."""
+    return (price * qty).quantize(EIGHT_PLACES, rounding=ROUND_DOWN)
 
 
 def random_token(length: int = 64) -> str:
@@ -180,7 +187,8 @@ class Ledger:
         stop = request.stop_price or Decimal(0)
         if request.type == "STOP_LOSS_LIMIT" and (last >= stop if buy else last <= stop):
             raise errors.rejected("Stop price would trigger immediately.")
-        need_asset, need = (symbol.quote, price * qty) if buy else (symbol.base, qty)
+        need_asset = symbol.quote if buy else symbol.base
+        need = quote_amount(price, qty) if buy else qty
         if account.balance(need_asset).free < need:
             raise errors.insufficient_balance()
         order = self._new_order(account, request, price=price, qty=qty, now=now)
@@ -197,16 +205,15 @@ class Ledger:
                       now: int) -> Order:
         symbol = request.symbol
         if request.quote_order_qty is not None:
-            symbol.check_notional(request.quote_order_qty, market=True)
             qty = symbol.floor_quantity(request.quote_order_qty / last)
             if qty <= 0:
                 raise errors.filter_failure("LOT_SIZE")
         else:
             assert request.quantity is not None
             qty = request.quantity
-            symbol.check_notional(qty * last, market=True)
+        symbol.check_notional(qty * last, market=True)  # what would trade, once rounded
         if request.side == "BUY":
-            enough = account.balance(symbol.quote).free >= qty * last
+            enough = account.balance(symbol.quote).free >= quote_amount(last, qty)
         else:
             enough = account.balance(symbol.base).free >= qty
         if not enough:
@@ -245,7 +252,7 @@ class Ledger:
               maker: bool) -> None:
         """Fill the whole order at ``price``: move the funds, charge commission, record."""
         symbol, qty = order.symbol, order.orig_qty
-        quote = price * qty
+        quote = quote_amount(price, qty)
         self._release(account, order)
         if order.side == "BUY":
             spent, got, got_asset = (symbol.quote, quote), qty, symbol.base
@@ -288,9 +295,12 @@ class Ledger:
     @staticmethod
     def _lookup(account: Account, symbol: Symbol, order_id: int | None,
                 client_order_id: str | None) -> Order | None:
-        if order_id is not None:
+        if order_id is not None:  # both given: they must name the same order, as on Binance
             order = account.orders.get(order_id)
-            return order if order is not None and order.symbol == symbol else None
+            if order is None or order.symbol != symbol or (
+                    client_order_id is not None and order.client_order_id != client_order_id):
+                return None
+            return order
         matches = [o for o in account.orders.values()
                    if o.symbol == symbol and o.client_order_id == client_order_id]
         return matches[-1] if matches else None

@@ -19,7 +19,8 @@ from vault_app.trading.demo_exchange.accounts import Account
 DEFAULT_RECV_WINDOW = 5000
 MAX_RECV_WINDOW = 60000
 MAX_AHEAD_MS = 1000
-_KEY_FORMAT = re.compile(r"^[A-Za-z0-9]{64}$")
+_KEY_FORMAT = re.compile(r"[A-Za-z0-9]{64}")
+_SIGNATURE_FORMAT = re.compile(r"[0-9a-fA-F]{64}")  # hex of an HMAC-SHA256
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def find_account(accounts: Mapping[str, Account], headers: Mapping[str, str]) ->
     """The account of the ``X-MBX-APIKEY`` header (its name in any case)."""
     api_key = next((value for name, value in headers.items()
                     if name.lower() == "x-mbx-apikey"), "")
-    if not _KEY_FORMAT.match(api_key):
+    if not _KEY_FORMAT.fullmatch(api_key):
         raise errors.key_format_invalid()
     account = accounts.get(api_key)
     if account is None:
@@ -77,7 +78,8 @@ def check_signed(account: Account, signed: SignedPayload | None, params: Mapping
     if recv_window > MAX_RECV_WINDOW:
         raise errors.BinanceError(-1131, "recvWindow must be less than 60000")
     expected = sign(account.key.secret, signed.payload)
-    if not hmac.compare_digest(expected, signed.signature.lower()):
+    if not _SIGNATURE_FORMAT.fullmatch(signed.signature) or \
+            not hmac.compare_digest(expected, signed.signature.lower()):
         raise errors.bad_signature()
     if timestamp >= server_time + MAX_AHEAD_MS:
         raise errors.ahead_of_server()

@@ -114,7 +114,9 @@ class DemoExchange:
 
     @property
     def requests(self) -> list[ReceivedRequest]:
-        """Every request received, in order (a copy)."""
+        """Every request received, in order (a copy), malformed ones included: a request
+        the server refused or could not read to its end is here too, with its method and
+        path as sent. Only a connection that never completed a request line is not."""
         with self._backend.lock:
             return list(self._backend.log)
 

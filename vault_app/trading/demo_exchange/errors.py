@@ -54,6 +54,10 @@ def one_of(first: str, second: str) -> BinanceError:
                                "empty/null!")
 
 
+def duplicate_parameter() -> BinanceError:
+    return BinanceError(-1101, "Duplicate values for a parameter detected.")
+
+
 def not_required(name: str) -> BinanceError:
     return BinanceError(-1106, f"Parameter '{name}' sent when not required.")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -19,16 +20,18 @@ def server_time(state: State, call: Call) -> object:
     return {"serverTime": call.now}
 
 
+_SYMBOLS_PATTERN = '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}")*)]$'
+_SYMBOLS_LIST = re.compile(r'\[("[A-Z0-9_.-]{1,20}"(,"[A-Z0-9_.-]{1,20}")*)?]')
+
+
 def _symbols(state: State, call: Call) -> list[Symbol] | Symbol:
     if "symbol" in call.params:
         return state.book.symbol(call.params["symbol"])
     if "symbols" in call.params:
-        try:
-            names = json.loads(call.params["symbols"])
-        except ValueError:
-            raise errors.illegal("symbols", "^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\")"
-                                            "*)]$") from None
-        return [state.book.symbol(str(name)) for name in names]
+        names = call.params["symbols"]
+        if not _SYMBOLS_LIST.fullmatch(names):  # checked before parsing: only strings
+            raise errors.illegal("symbols", _SYMBOLS_PATTERN)
+        return [state.book.symbol(name) for name in json.loads(names)]
     return list(state.book.symbols.values())
 
 

@@ -1,0 +1,191 @@
+"""``order preview|place|cancel|list``: one key's orders.
+
+Every action reconciles the key's unresolved orders first. ``preview`` and ``place``
+parse the input before the password is asked (bad input never reaches the exchange),
+then check the key's labels (only ``trade`` may submit) and the market, and build
+the preview from ccxt's own signed request. ``place`` asks "Send this order?" on the
+terminal unless ``--yes``; without a terminal it refuses. It never sends while an
+earlier order of the key is unresolved, and never resends one whose answer was lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from vault_app.cli.commands.trading_base import (
+    TradingCommand,
+    add_key_option,
+    has_terminal,
+)
+from vault_app.cli.options import text
+from vault_app.cli.status_codes import EXIT_OK, PROG, UsageError
+from vault_app.core.plain_text import escape
+from vault_app.trading.errors import ExchangeProblem, OrderNotAllowed
+
+if TYPE_CHECKING:
+    from vault_app.trading.orders import OrderRequest
+    from vault_app.trading.session import TradingSession
+
+ACTIONS = ("preview", "place", "cancel", "list")
+
+
+def _add_order_options(parser: argparse.ArgumentParser) -> None:
+    add_key_option(parser)
+    parser.add_argument("--symbol", required=True, type=text, help="e.g. BTC/USDT")
+    parser.add_argument("--side", required=True, type=text, help="buy or sell")
+    parser.add_argument("--type", required=True, type=text, dest="order_type",
+                        help="market or limit (stop-limit where the exchange has it)")
+    parser.add_argument("--amount", required=True, type=text,
+                        help="in the base currency (BTC for BTC/USDT)")
+    parser.add_argument("--price", type=text, help="limit price, in the quote currency")
+    parser.add_argument("--stop-price", type=text, help="stop-limit trigger price")
+    parser.add_argument("--tif", type=text, help="time in force: GTC (default), IOC or FOK")
+    parser.add_argument("--post-only", action="store_true",
+                        help="a limit order that only rests on the book")
+
+
+class OrderCommand(TradingCommand):
+    name = "order"
+    summary = "preview, place, cancel and list a key's orders"
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION",
+                                        parser_class=type(parser))
+        _add_order_options(actions.add_parser(
+            "preview", help="check an order and show exactly what would be sent"))
+        place = actions.add_parser("place", help="preview, confirm and send an order")
+        _add_order_options(place)
+        place.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        cancel = actions.add_parser("cancel", help="cancel an open order")
+        add_key_option(cancel)
+        cancel.add_argument("--id", required=True, type=text, dest="order_id",
+                            help="the exchange's order id or the client order id")
+        listing = actions.add_parser("list", help="the key's orders (journal and exchange)")
+        add_key_option(listing)
+        listing.add_argument("--open", action="store_true",
+                             help="the exchange's open orders (placed here or elsewhere)")
+        listing.add_argument("--json", action="store_true")
+
+    def act(self) -> int:
+        action = self.args.action
+        if action in ("preview", "place"):
+            return self.preview_or_place(place=action == "place")
+        if action == "cancel":
+            return self.cancel()
+        return self.list_orders()
+
+    # --- preview and place -----------------------------------------------------------
+
+    def request(self, key_id: str) -> OrderRequest:
+        from vault_app.trading.orders import parse_order
+
+        args = self.args
+        return parse_order(key_id, args.symbol, args.side, args.order_type, args.amount,
+                           args.price, stop_price=args.stop_price, time_in_force=args.tif,
+                           post_only=args.post_only)
+
+    def preview_or_place(self, *, place: bool) -> int:
+        self.request("")  # bad input is refused before the password is even asked
+        confirm = place and not self.args.yes
+        if confirm and not has_terminal(self.prompt.interactive):
+            raise UsageError("refusing to place an order without a terminal to confirm it; "
+                             "pass --yes")
+        session = self.session(writable=place)
+        from vault_app.trading.orders import require_trade
+
+        require_trade(session.entry)  # before any request, reconcile's included
+        if not self.reconcile_first(session) and place:
+            raise OrderNotAllowed(
+                "an earlier order of this key has an unknown outcome, so nothing was sent",
+                fix=f"run '{PROG} order list --key ...' again in a few seconds; it finds "
+                    "out what the exchange did")
+        preview = session.preview(self.request(session.entry.id))
+        for line in preview.lines():
+            self.say(escape(line))
+        if not place:
+            return EXIT_OK
+        if confirm:
+            where = "LIVE, real money" if preview.live else preview.endpoint
+            if not self.confirm(f"Send this order ({escape(where)})?"):
+                self.say("Nothing sent.")
+                return EXIT_OK
+        return self.report(session.place(preview))
+
+    def report(self, placement: Any) -> int:
+        from vault_app.trading.order_log import REJECTED, UNKNOWN
+
+        order = placement.order
+        if order.state == UNKNOWN:
+            problem = placement.problem
+            raise ExchangeProblem(
+                f"order {order.client_order_id} was sent but no answer came "
+                f"({problem.message if problem else 'no answer'}): outcome unknown, will "
+                "reconcile. It was not resent",
+                fix=f"the next '{PROG} order' command for this key finds out what the "
+                    "exchange did (try 'order list')")
+        if order.state == REJECTED and placement.problem is not None:
+            raise placement.problem
+        for warning in placement.warnings:
+            self.warn(warning)
+        self.say(f"Placed: {order.state}, exchange id {escape(str(order.order_id))}, "
+                 f"client id {order.client_order_id}"
+                 + (f", filled {order.filled}" if order.filled not in (None, "0") else ""))
+        return EXIT_OK
+
+    # --- cancel and list ----------------------------------------------------------------
+
+    def cancel(self) -> int:
+        session = self.session(writable=True)
+        from vault_app.trading.orders import require_trade
+
+        require_trade(session.entry)
+        self.reconcile_first(session)
+        answer = session.cancel(self.args.order_id)
+        self.say(f"Canceled order {escape(str(answer.get('id')))} "
+                 f"({escape(str(answer.get('symbol') or ''))}): "
+                 f"{escape(str(answer.get('status') or 'canceled'))}")
+        return EXIT_OK
+
+    def list_orders(self) -> int:
+        session = self.session(writable=False)
+        self.reconcile_first(session)
+        if self.args.open:
+            return self.list_open(session)
+        orders = session.history(refresh=True)
+        if self.args.json:
+            self.json([order.public() for order in orders])
+            return EXIT_OK
+        if not orders:
+            self.say("No orders placed with this key from this vault.")
+            return EXIT_OK
+        rows = [("TIME", "STATE", "SIDE", "TYPE", "AMOUNT", "SYMBOL", "PRICE", "FILLED",
+                 "EXCHANGE ID", "CLIENT ID")]
+        for order in orders:
+            fields = order.fields
+            rows.append((str(fields.get("created_at") or ""), order.state,
+                         str(fields.get("side")), str(fields.get("type")),
+                         str(fields.get("amount")), order.symbol,
+                         str(fields.get("price") or "market"), str(order.filled or ""),
+                         str(order.order_id or ""), order.client_order_id))
+        self.table(rows)
+        return EXIT_OK
+
+    def list_open(self, session: TradingSession) -> int:
+        orders = session.open_orders()
+        if self.args.json:
+            self.json([{name: order.get(name) for name in (
+                "id", "clientOrderId", "symbol", "side", "type", "amount", "price", "filled",
+                "status", "datetime")} for order in orders])
+            return EXIT_OK
+        if not orders:
+            self.say("No open orders.")
+            return EXIT_OK
+        rows: list[tuple[str, ...]] = [
+            ("ID", "CLIENT ID", "SYMBOL", "SIDE", "TYPE", "AMOUNT", "PRICE", "FILLED")]
+        rows += [tuple(str(order.get(name) or "") for name in (
+            "id", "clientOrderId", "symbol", "side", "type", "amount", "price", "filled"))
+            for order in orders]
+        self.table(rows)
+        return EXIT_OK

@@ -1,0 +1,117 @@
+"""What the trading commands share: ``--key``, the session, reconciling first, tables.
+
+Nothing here imports ccxt: the session loads the key's exchange module alone, when
+the command first talks to the exchange.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING
+
+from vault_app.cli.base_command import Command
+from vault_app.cli.options import text
+from vault_app.cli.prompter import MAX_INPUT_LINE
+from vault_app.cli.status_codes import UsageError
+from vault_app.core.errors import ValidationError
+from vault_app.core.plain_text import escape
+from vault_app.trading.errors import ClockSkew
+
+if TYPE_CHECKING:
+    from vault_app.core.model import KeyEntry
+    from vault_app.core.vault import Vault
+    from vault_app.trading.session import TradingSession
+
+
+def add_key_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--key", required=True, metavar="LABEL", type=text,
+                        help="the key's label (or id)")
+    parser.add_argument("--sync-clock", action="store_true",
+                        help="sign with the exchange's time (when this computer's clock is off)")
+
+
+def find_key(vault: Vault, ref: str) -> KeyEntry:
+    """By label (exact, then case-insensitive), else by id."""
+    try:
+        return vault.find(ref)
+    except ValidationError:
+        for entry in vault.entries:
+            if entry.id == ref.strip():
+                return entry
+        raise
+
+
+class TradingCommand(Command):
+    """A command that works with one key's exchange account. Subclasses do their work
+    in ``act``; a clock error then names ``--sync-clock``."""
+
+    def run(self) -> int:
+        try:
+            return self.act()
+        except ClockSkew as exc:
+            raise ClockSkew(exc.message, fix=f"{exc.fix}: pass --sync-clock to sign with the "
+                            "exchange's time") from None
+
+    def act(self) -> int:
+        raise NotImplementedError
+
+    def session(self, *, writable: bool) -> TradingSession:
+        from vault_app.trading.session import TradingSession
+
+        vault = self.open_vault(read_only=not writable)
+        return TradingSession(vault, find_key(vault, self.args.key))
+
+    def reconcile_first(self, session: TradingSession) -> bool:
+        """Sync the clock if asked, then settle the key's unresolved orders and say what
+        became of them. True if none is left unresolved."""
+        if self.args.sync_clock:
+            offset = session.client.sync_clock()
+            self.say(f"Clock: signing with the exchange's time (this computer is "
+                     f"{abs(offset)} ms {'ahead' if offset >= 0 else 'behind'})")
+        settled = True
+        for resolution in session.reconcile():
+            if resolution.resolved:
+                self.say(f"Reconciled: {escape(resolution.message)}")
+            else:
+                settled = False
+                self.warn(resolution.message)
+        return settled
+
+    def confirm(self, question: str) -> bool:
+        """Ask ``question`` [y/N] on the terminal: standard input if it is one, else
+        /dev/tty (standard input may be carrying the password)."""
+        if self.prompt.interactive:
+            return self.prompt.confirm(question)
+        terminal = open_terminal()
+        if terminal is None:
+            raise UsageError("refusing to place an order without a terminal to confirm it; "
+                             "pass --yes")
+        with terminal:
+            terminal.write(f"{question} [y/N] ")
+            terminal.flush()
+            return terminal.readline(MAX_INPUT_LINE).strip().lower() in ("y", "yes")
+
+    def table(self, rows: Sequence[Sequence[str]]) -> None:
+        safe = [[escape(cell) for cell in row] for row in rows]
+        widths = [max(len(row[i]) for row in safe) for i in range(len(safe[0]) - 1)]
+        line = "  ".join(f"{{:<{width}}}" for width in widths) + "  {}\n"
+        self.out.write("".join(line.format(*row) for row in safe))
+
+
+def open_terminal() -> IO[str] | None:
+    """The controlling terminal for a question, or None if there is none."""
+    try:
+        return open("/dev/tty", "r+", encoding="utf-8")  # closed by the caller
+    except OSError:
+        return None
+
+
+def has_terminal(stdin_is_terminal: bool) -> bool:
+    if stdin_is_terminal:
+        return True
+    terminal = open_terminal()
+    if terminal is None:
+        return False
+    terminal.close()
+    return True

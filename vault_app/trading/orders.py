@@ -1,0 +1,329 @@
+"""An order as the user typed it, and the checks it passes before anything is sent.
+
+``parse_order`` turns text into an ``OrderRequest`` (or raises ``OrderInputError``
+naming the field); it needs no exchange. ``check_order`` then holds the request
+against the key and the market: the key's labels first (only ``trade`` submits,
+checked before anything else), then the symbol, the market's precision and limits,
+the key's maximum notional, and a warning when a limit price is far from the last
+price. Every refusal happens before a private request; the only request it may
+make is public (markets, if not cached, and the ticker for the last price), and
+input that can be refused without them is refused before them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from vault_app.trading.errors import OrderInputError, OrderNotAllowed
+
+if TYPE_CHECKING:
+    from vault_app.core.model import KeyEntry
+    from vault_app.trading.client import ExchangeClient
+
+SIDES = ("buy", "sell")
+TYPES = ("market", "limit", "stop-limit")
+TIMES_IN_FORCE = ("GTC", "IOC", "FOK")
+DEFAULT_PRICE_BAND = Decimal("0.10")  # warn when a limit price is 10 % off the last price
+MAX_DIGITS = 30  # more significant digits than any exchange's precision: a typo
+_PLAIN_DECIMAL = re.compile(r"[0-9]*\.?[0-9]+|[0-9]+\.", re.ASCII)
+_SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._:/-]{0,63}", re.ASCII)
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """What the user asked for, syntactically valid; not yet checked against a market."""
+
+    key_id: str
+    symbol: str
+    side: str  # buy | sell
+    type: str  # market | limit | stop-limit
+    amount: Decimal
+    price: Decimal | None = None
+    stop_price: Decimal | None = None
+    time_in_force: str | None = None
+    post_only: bool = False
+
+
+def parse_decimal(text: str | None, what: str, field_name: str) -> Decimal:
+    """A positive, finite number in plain decimal notation, or ``OrderInputError``."""
+    value = (text or "").strip()
+    if not value:
+        raise OrderInputError(f"the {what} is missing", field=field_name)
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    lowered = value.lower().lstrip("+-")
+    if lowered in ("nan", "snan", "inf", "infinity"):
+        raise OrderInputError(f"the {what} must be a finite number, not '{shown}'",
+                              field=field_name)
+    if value.startswith("-"):
+        raise OrderInputError(f"the {what} must be positive, not '{shown}'", field=field_name)
+    if not _PLAIN_DECIMAL.fullmatch(value.lstrip("+")):
+        hint = (" (write it in plain decimal notation, e.g. 0.001)"
+                if "e" in lowered else " (digits and one decimal point, e.g. 0.001)")
+        raise OrderInputError(f"the {what} '{shown}' is not a number{hint}", field=field_name)
+    try:
+        number = Decimal(value.lstrip("+"))
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only numbers
+        raise OrderInputError(f"the {what} '{shown}' is not a number",
+                              field=field_name) from None
+    digits = value.strip("+0").replace(".", "").strip("0")
+    if len(digits) > MAX_DIGITS:
+        raise OrderInputError(
+            f"the {what} has more than {MAX_DIGITS} significant digits; check for a typo",
+            field=field_name)
+    if number == 0:
+        raise OrderInputError(f"the {what} must be greater than zero", field=field_name)
+    return number
+
+
+def parse_order(key_id: str, symbol: str, side: str, type: str, amount: str,
+                price: str | None = None, *, stop_price: str | None = None,
+                time_in_force: str | None = None, post_only: bool = False) -> OrderRequest:
+    """Check what can be checked without an exchange; raise ``OrderInputError``."""
+    clean_symbol = symbol.strip().upper()
+    if not _SYMBOL.fullmatch(clean_symbol):
+        raise OrderInputError("the symbol must look like BTC/USDT", field="symbol")
+    clean_side = side.strip().lower()
+    if clean_side not in SIDES:
+        raise OrderInputError("the side must be buy or sell", field="side")
+    clean_type = type.strip().lower().replace("_", "-")
+    if clean_type not in TYPES:
+        raise OrderInputError("the type must be market, limit or stop-limit", field="type")
+    number = parse_decimal(amount, "amount", "amount")
+    limit = clean_type != "market"
+    if limit and (price is None or not price.strip()):
+        raise OrderInputError(f"a {clean_type} order needs a price (--price)", field="price")
+    if not limit and price is not None:
+        raise OrderInputError("a market order takes no price; it fills at the market's price "
+                              "(use a limit order to set one)", field="price")
+    price_number = parse_decimal(price, "price", "price") if limit else None
+    trigger = None
+    if clean_type == "stop-limit":
+        trigger = parse_decimal(stop_price, "stop price", "stop_price")
+    elif stop_price is not None:
+        raise OrderInputError("only a stop-limit order takes a stop price", field="stop_price")
+    tif = time_in_force.strip().upper() if time_in_force is not None else None
+    if tif is not None:
+        if tif not in TIMES_IN_FORCE:
+            raise OrderInputError("the time in force must be GTC, IOC or FOK",
+                                  field="time_in_force")
+        if not limit:
+            raise OrderInputError("a market order takes no time in force", field="time_in_force")
+    if post_only:
+        if clean_type != "limit":
+            raise OrderInputError("only a limit order can be post-only", field="post_only")
+        if tif in ("IOC", "FOK"):
+            raise OrderInputError(f"a post-only order rests on the book; it cannot be {tif}",
+                                  field="post_only")
+    return OrderRequest(key_id=key_id, symbol=clean_symbol, side=clean_side, type=clean_type,
+                        amount=number, price=price_number, stop_price=trigger,
+                        time_in_force=tif, post_only=post_only)
+
+
+@dataclass(frozen=True)
+class CheckedOrder:
+    """An order that passed every check: the exact strings to send, and what to tell."""
+
+    request: OrderRequest
+    symbol: str  # the unified ccxt symbol
+    base: str
+    quote: str
+    amount: str  # after amount_to_precision
+    price: str | None  # after price_to_precision
+    stop_price: str | None
+    last_price: Decimal | None
+    notional: Decimal | None  # amount x (price or last price), in the quote currency
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # roundings
+    params: Mapping[str, Any] = field(default_factory=dict)  # timeInForce, postOnly, ...
+
+    @property
+    def ccxt_type(self) -> str:
+        return "market" if self.request.type == "market" else "limit"
+
+    @property
+    def time_in_force(self) -> str | None:
+        if self.request.type == "market" or self.request.post_only:
+            return None
+        return self.request.time_in_force or "GTC"
+
+    def create_order_args(self, client_order_id: str) -> tuple[Any, ...]:
+        """The arguments of ccxt's ``create_order``, with our client order id."""
+        params = {**self.params, "clientOrderId": client_order_id}
+        return (self.symbol, self.ccxt_type, self.request.side, self.amount, self.price, params)
+
+
+def require_trade(entry: KeyEntry) -> None:
+    """Only a key labelled ``trade`` may submit or cancel: checked before anything."""
+    if not entry.can_trade:
+        raise OrderNotAllowed(
+            f"the key '{entry.label}' is labelled {', '.join(entry.permissions) or 'read'}, "
+            "not trade; nothing was sent",
+            fix=f"to trade with it, add the trade label (edit '{entry.label}' "
+                "--permissions read,trade) if the exchange key has trading rights")
+
+
+def number(value: object) -> Decimal | None:
+    """A ccxt number (float, int, str or None) as a Decimal, exactly as ccxt printed it."""
+    if value is None:
+        return None
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return result if result.is_finite() else None
+
+
+def plain(value: Decimal) -> str:
+    """``Decimal('1E-5')`` as ``0.00001``; no exponent, no trailing zeros."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def check_order(request: OrderRequest, entry: KeyEntry, client: ExchangeClient, *,
+                price_band: Decimal = DEFAULT_PRICE_BAND) -> CheckedOrder:
+    """Hold the request against the key and its market; raise before anything is sent."""
+    require_trade(entry)
+    if request.key_id != entry.id:
+        raise OrderNotAllowed("this order was entered for another key; nothing was sent")
+    markets = client.load_markets()
+    exchange = client.exchange
+    market = find_market(request.symbol, markets, entry.exchange)
+    return check_against_market(request, entry, exchange, market,
+                                lambda: last_price(client, market["symbol"]),
+                                price_band=price_band)
+
+
+def find_market(symbol: str, markets: Mapping[str, Any], exchange_id: str) -> Any:
+    """The market of a unified symbol (or of an exchange id such as BTCUSDT)."""
+    market = markets.get(symbol)
+    if market is None:
+        compact = symbol.replace("/", "").replace("-", "")
+        market = next((m for m in markets.values()
+                       if str(m.get("id", "")).upper() == compact and m.get("spot")), None)
+    if market is None:
+        close = difflib.get_close_matches(symbol, list(markets), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else \
+            " (a unified symbol such as BTC/USDT)"
+        raise OrderInputError(f"{exchange_id} has no market '{symbol}'{hint}", field="symbol")
+    if market.get("active") is False:
+        raise OrderInputError(f"the market {market['symbol']} is not trading now "
+                              "(halted or delisted)", field="symbol")
+    return market
+
+
+def last_price(client: ExchangeClient, symbol: str) -> Decimal | None:
+    ticker = client.call("fetch_ticker", symbol)
+    return number(ticker.get("last")) or number(ticker.get("close"))
+
+
+def is_ccxt_error(exc: BaseException, name: str) -> bool:
+    """Whether ``exc`` is ccxt's error class ``name`` (or a subclass), without importing
+    ``ccxt.base.errors`` (whose package import would load every exchange)."""
+    return any(kind.__name__ == name and kind.__module__.startswith("ccxt")
+               for kind in type(exc).__mro__)
+
+
+def _to_precision(exchange: Any, method: str, symbol: str, value: Decimal, what: str) -> str:
+    try:
+        return str(getattr(exchange, method)(symbol, plain(value)))
+    except Exception as exc:
+        if not is_ccxt_error(exc, "InvalidOrder"):
+            raise
+        step = plain(number(exchange.market(symbol)["precision"][what]) or Decimal(0))
+        raise OrderInputError(f"the {what} {plain(value)} is smaller than the market's "
+                              f"smallest step ({step})", field=what) from None
+
+
+def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
+                         market: Any, get_last_price: Any, *,
+                         price_band: Decimal = DEFAULT_PRICE_BAND) -> CheckedOrder:
+    """The market-dependent checks, on a ccxt instance whose markets are set.
+
+    ``get_last_price`` (a callable) is called at most once, and only after every
+    check that needs no price passed.
+    """
+    symbol = market["symbol"]
+    base, quote = market["base"], market["quote"]
+    params: dict[str, Any] = {}
+    if request.type == "stop-limit":
+        spot = (exchange.features or {}).get("spot") or {}
+        if not (spot.get("createOrder") or {}).get("triggerPrice"):
+            raise OrderInputError(f"{entry.exchange} has no stop-limit orders through ccxt",
+                                  field="type")
+    notes: list[str] = []
+    amount = _to_precision(exchange, "amount_to_precision", symbol, request.amount, "amount")
+    if Decimal(amount) != request.amount:
+        step = plain(number(market["precision"]["amount"]) or Decimal(0))
+        notes.append(f"amount {plain(request.amount)} rounded down to {amount} "
+                     f"(the market's step {step})")
+    price = stop = None
+    if request.price is not None:
+        price = _to_precision(exchange, "price_to_precision", symbol, request.price, "price")
+        if Decimal(price) != request.price:
+            tick = plain(number(market["precision"]["price"]) or Decimal(0))
+            notes.append(f"price {plain(request.price)} rounded to {price} "
+                         f"(the market's tick {tick})")
+    if request.stop_price is not None:
+        stop = _to_precision(exchange, "price_to_precision", symbol, request.stop_price,
+                             "price")
+        params["triggerPrice"] = stop
+    if request.time_in_force is not None:
+        params["timeInForce"] = request.time_in_force
+    if request.post_only:
+        params["postOnly"] = True
+    limits = market.get("limits") or {}
+    _check_amount_limits(Decimal(amount), limits.get("amount") or {}, base)
+    if price is not None:  # refusable without the last price: before asking for it
+        _check_cost(Decimal(amount) * Decimal(price), limits.get("cost") or {}, quote, entry)
+    last = get_last_price()
+    warnings: list[str] = []
+    if price is None:
+        notional = Decimal(amount) * last if last is not None else None
+        if notional is not None:
+            _check_cost(notional, limits.get("cost") or {}, quote, entry, estimated=True)
+        else:
+            warnings.append("the exchange gave no last price; the order's value is unknown")
+    else:
+        notional = Decimal(amount) * Decimal(price)
+        if last is not None and last > 0:
+            off = abs(Decimal(price) - last) / last
+            if off > price_band:
+                warnings.append(
+                    f"the limit price {price} is {off * 100:.1f} % "
+                    f"{'above' if Decimal(price) > last else 'below'} the last price "
+                    f"{plain(last)} {quote}")
+    return CheckedOrder(request=request, symbol=symbol, base=base, quote=quote, amount=amount,
+                        price=price, stop_price=stop, last_price=last, notional=notional,
+                        warnings=tuple(warnings), notes=tuple(notes), params=params)
+
+
+def _check_amount_limits(amount: Decimal, limits: Mapping[str, Any], base: str) -> None:
+    low, high = number(limits.get("min")), number(limits.get("max"))
+    if low is not None and amount < low:
+        raise OrderInputError(f"the amount {plain(amount)} {base} is below the market's "
+                              f"minimum of {plain(low)} {base}", field="amount")
+    if high is not None and high > 0 and amount > high:
+        raise OrderInputError(f"the amount {plain(amount)} {base} is above the market's "
+                              f"maximum of {plain(high)} {base}", field="amount")
+
+
+def _check_cost(cost: Decimal, limits: Mapping[str, Any], quote: str, entry: KeyEntry, *,
+                estimated: bool = False) -> None:
+    about = "about " if estimated else ""
+    low = number(limits.get("min"))
+    if low is not None and cost < low:
+        raise OrderInputError(
+            f"the order's value, {about}{plain(cost)} {quote}, is below the market's "
+            f"minimum of {plain(low)} {quote}; raise the amount", field="amount")
+    ceiling: Decimal | None = getattr(entry, "max_notional", None)
+    if ceiling is not None and cost > ceiling:
+        raise OrderNotAllowed(
+            f"the order's value, {about}{plain(cost)} {quote}, is above the key's maximum "
+            f"of {plain(ceiling)} per order; nothing was sent",
+            fix=f"lower the amount, or raise the key's maximum (edit '{entry.label}' "
+                "--max-notional AMOUNT)")

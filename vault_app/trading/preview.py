@@ -1,0 +1,200 @@
+"""What an order will sign and send, built by ccxt itself, shown before anything leaves.
+
+``capture_create_order`` calls ccxt's real ``create_order`` with the very arguments
+the placement will use, but with the instance's ``fetch`` replaced for the call by
+one that records the request (method, URL, headers, body: signed by ccxt's own
+``sign``) and raises; nothing reaches the network. ``build_preview`` masks the API
+key in it, says where the signature is, and adds the human summary.
+
+Placing the order later signs it again: the server receives the same request
+apart from the timestamp and the signature over it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from vault_app.core.model import mask_identifier
+from vault_app.trading.orders import CheckedOrder, plain
+
+if TYPE_CHECKING:
+    from vault_app.core.model import KeyEntry
+
+CLIENT_ID_PREFIX = "va-"
+CLIENT_ID_RANDOM = 20  # "va-" + 20 = 23 characters: under every exchange's limit we know
+# Binance: ^[.A-Z:/a-z0-9_-]{1,36}$ ; OKX: 1-32 alphanumerics ; Bybit: 36. Exchanges
+# that allow no "-" would need another alphabet; token_urlsafe uses A-Z a-z 0-9 _ -.
+
+
+def new_client_order_id() -> str:
+    """Our id for one order, generated before its request exists (journal-first)."""
+    return CLIENT_ID_PREFIX + secrets.token_urlsafe(32)[:CLIENT_ID_RANDOM]
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: str | None
+
+    def __repr__(self) -> str:  # carries the API key: never in a log or a traceback
+        return f"SignedRequest({self.method} {urlsplit(self.url).path})"
+
+
+class _Captured(Exception):  # a private signal, not an error
+    """Raised by the stand-in ``fetch``: the request was recorded, stop here."""
+
+
+@contextmanager
+def fetch_replaced(exchange: Any, stand_in: Any) -> Iterator[None]:
+    had_own = "fetch" in vars(exchange)
+    own = vars(exchange).get("fetch")
+    exchange.fetch = stand_in
+    try:
+        yield
+    finally:
+        if had_own:
+            exchange.fetch = own
+        else:
+            del exchange.fetch
+
+
+def capture_create_order(exchange: Any, args: tuple[Any, ...]) -> SignedRequest:
+    """The request ccxt's ``create_order(*args)`` would send, signed; nothing is sent.
+
+    The caller holds the client's lock (one thread per instance, nonces in order).
+    """
+    captured: list[SignedRequest] = []
+
+    def capture(url: str, method: str = "GET", headers: Any = None, body: Any = None) -> Any:
+        captured.append(SignedRequest(method, url, dict(headers or {}),
+                                      body if body is None else str(body)))
+        raise _Captured
+
+    # Nothing is sent, so ccxt's rate limiter must not wait for it or count it.
+    limited, exchange.enableRateLimit = exchange.enableRateLimit, False
+    try:
+        with fetch_replaced(exchange, capture):
+            exchange.create_order(*args)
+    except _Captured:
+        pass
+    finally:
+        exchange.enableRateLimit = limited
+    if len(captured) != 1:
+        raise RuntimeError("ccxt's create_order made no request to capture")
+    return captured[0]
+
+
+@dataclass(frozen=True)
+class OrderPreview:
+    """Exactly what will be signed and sent, the API key masked."""
+
+    checked: CheckedOrder
+    client_order_id: str
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: str | None
+    signature_at: str  # "query parameter 'signature'", "header 'OK-ACCESS-SIGN'", ...
+    endpoint: str  # "LIVE binance", "sandbox", "http://127.0.0.1:8080"
+    live: bool
+    summary: str
+
+    def lines(self) -> list[str]:
+        """The preview as text lines, for a terminal (escape them before printing)."""
+        lines = []
+        if self.live:
+            lines.append("*** LIVE ORDER: real money on the live exchange ***")
+        lines += [f"Order:     {self.summary}",
+                  f"Endpoint:  {self.endpoint}",
+                  f"Client id: {self.client_order_id}",
+                  f"Request:   {self.method} {self.url}"]
+        lines += [f"  {name}: {value}" for name, value in self.headers]
+        if self.body:
+            lines.append(f"Body:      {self.body}")
+        lines.append(f"Signature: {self.signature_at} (signed again, with a new timestamp, "
+                     "when sent)")
+        lines += [f"Note:      {note}" for note in self.checked.notes]
+        lines += [f"WARNING:   {warning}" for warning in self.checked.warnings]
+        return lines
+
+
+def grouped(value: Decimal) -> str:
+    """``50000`` as ``50,000``; decimals kept as they are (``0.00012345``)."""
+    text = plain(value)
+    whole, _, fraction = text.partition(".")
+    whole = f"{int(whole):,}"
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def summary(checked: CheckedOrder) -> str:
+    request = checked.request
+    kind = request.type
+    if checked.price is not None:
+        where = f"at {grouped(Decimal(checked.price))} {checked.quote}"
+    else:
+        where = "at the market price"
+    details = [kind]
+    if checked.stop_price is not None:
+        details.append(f"stop {grouped(Decimal(checked.stop_price))}")
+    if request.post_only:
+        details.append("post-only")
+    elif checked.time_in_force:
+        details.append(checked.time_in_force)
+    value = ""
+    if checked.notional is not None:
+        value = f", ≈ {grouped(round_for_display(checked.notional))} {checked.quote}"
+    return (f"{request.side.upper()} {grouped(Decimal(checked.amount))} {checked.base} "
+            f"{where}, {' '.join(details)}{value}")
+
+
+def round_for_display(value: Decimal) -> Decimal:
+    """At most 8 decimals: an estimate, not an amount to send."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -8:
+        return value.quantize(Decimal("0.00000001"))
+    return value
+
+
+def _signature_place(request: SignedRequest) -> str:
+    query = parse_qsl(urlsplit(request.url).query, keep_blank_values=True)
+    for name, _ in query:
+        if "sign" in name.lower():
+            return f"query parameter '{name}'"
+    if request.body:
+        for name, _ in parse_qsl(request.body, keep_blank_values=True):
+            if "sign" in name.lower():
+                return f"body parameter '{name}'"
+    for name in request.headers:
+        if "sign" in name.lower():
+            return f"header '{name}'"
+    return "none found (the exchange may sign another way)"
+
+
+def _masked(text: str, values: list[str]) -> str:
+    for value in values:
+        text = text.replace(value, mask_identifier(value))
+    return text
+
+
+def build_preview(checked: CheckedOrder, client_order_id: str, request: SignedRequest,
+                  entry: KeyEntry, *, endpoint: str, live: bool) -> OrderPreview:
+    # Every credential value is masked wherever it appears; the secret never appears
+    # (ccxt sends an HMAC of it), but it is masked too, in case an exchange sends it.
+    values = sorted((v for v in entry.credentials.values() if len(v) >= 4), key=len,
+                    reverse=True)
+    headers = tuple((name, _masked(str(value), values))
+                    for name, value in request.headers.items())
+    return OrderPreview(
+        checked=checked, client_order_id=client_order_id, method=request.method,
+        url=_masked(request.url, values), headers=headers,
+        body=_masked(request.body, values) if request.body is not None else None,
+        signature_at=_signature_place(request), endpoint=endpoint, live=live,
+        summary=summary(checked))
