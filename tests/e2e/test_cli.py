@@ -383,6 +383,8 @@ def test_edit_sandbox_and_live_together_is_a_usage_error(
     ("ftp://eea.okx.com", "is not an http(s) url"),
     ("https://user:pw@eea.okx.com", "must not contain credentials"),
     ("https://[::1", "https://[::1"),  # urlsplit raises ValueError on this one
+    ("http://eea.okx.com", "use https"),  # the key and signatures would travel in clear
+    ("https://eea.okx.com:99999", "no valid port"),
 ])
 def test_edit_bad_api_url(cli: Cli, keys: Path, url: str, fragment: str) -> None:
     check = snapshot(keys)

@@ -7,6 +7,7 @@ read back. A release that cannot open one of them breaks users' existing vaults.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from datetime import UTC, datetime
@@ -45,8 +46,16 @@ def expected_entries(expected: dict[str, Any]) -> list[dict[str, Any]]:
     return entries
 
 
+def recorded_journal_key(expected: dict[str, Any]) -> bytes | None:
+    """The journal key a fixture holds: a schema-1 file has none (spec 6.4: the upgrade
+    adds null); later ones record it."""
+    text = expected["vault"].get("journal_key")
+    return None if text is None else base64.b64decode(text)
+
+
 def test_fixtures_are_present_and_paired() -> None:
     assert FIXTURES / "format1-schema1.vault" in VAULT_FILES
+    assert FIXTURES / "format1-schema2.vault" in VAULT_FILES
     assert {path.stem for path in FIXTURES.glob("*.json")} == {path.stem for path in VAULT_FILES}
 
 
@@ -70,8 +79,7 @@ def test_old_file_opens_with_its_recorded_content(old_file: tuple[Path, dict[str
     assert vault.meta.id == expected["vault"]["id"]
     assert format_ts(vault.meta.created_at) == expected["vault"]["created_at"]
     assert [as_recorded(entry) for entry in vault.entries] == expected_entries(expected)
-    if expected["schema"] < 2:
-        assert vault.meta.journal_key is None  # spec 6.4: the upgrade adds null
+    assert vault.meta.journal_key == recorded_journal_key(expected)
 
 
 def test_old_file_can_be_changed_and_reopened(old_file: tuple[Path, dict[str, Any]]) -> None:
@@ -97,8 +105,7 @@ def test_the_first_save_of_an_old_file_writes_the_current_schema(
     _, _, plaintext = unlock_bytes(path.read_bytes(), expected["password"])
     stored = json.loads(plaintext)
     assert stored["schema"] == SCHEMA_VERSION
-    assert stored["vault"]["journal_key"] is None
-    assert all(item["max_notional"] is None for item in stored["entries"])
+    assert stored["vault"]["journal_key"] == expected["vault"].get("journal_key")
     recorded = expected_entries(expected)
     recorded[-1]["notes"] = "edited after the upgrade"
     assert [{k: v for k, v in item.items() if k in recorded[0]}
@@ -111,6 +118,7 @@ def test_an_old_file_gets_a_journal_key_once(old_file: tuple[Path, dict[str, Any
     vault = Vault.open(path, expected["password"])
     key = vault.ensure_journal_key()
     assert len(key) == 32
+    assert recorded_journal_key(expected) in (None, key)  # never replaced once it exists
     reopened = Vault.open(path, expected["password"], read_only=True)
     assert reopened.meta.journal_key == key
     assert reopened.ensure_journal_key() == key

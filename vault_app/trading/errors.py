@@ -310,7 +310,8 @@ def translate(exc: BaseException, secrets: Iterable[str] = ()) -> TradingError:
 
 # ccxt's fetch raises a bare ExchangeError "<id> <METHOD> <url>" (from the requests
 # exception) for a redirect, a TLS failure, an HTTP status it has no class for (524,
-# 505, 599, ...) and any other transport failure (a garbled gzip body on a 200): none
+# 505, 599, ...) and any other transport failure (a garbled gzip body on a 200), and an
+# exchange's handler a bare ExchangeError for a 5xx whose code it does not know: none
 # of these is a refusal, and most happen after the request reached the exchange.
 _BARE_DETAILS = re.compile(r"\S+ (?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) \S+")
 _TRANSPORT_MODULES = ("requests.", "urllib3.")
@@ -320,7 +321,10 @@ def _transport_error(exc: BaseException, names: list[str]) -> TradingError | Non
     """The error for a transport failure ccxt reported as a plain ExchangeError, or None."""
     if not names or names[0] not in ("ExchangeError", "BaseError"):
         return None
-    cause = exc.__cause__
+    # ``from e`` for a transport failure; for an HTTP error status the exchange's own
+    # error handler raises inside ccxt's ``except HTTPError``, leaving it as the context
+    # (okx answers a 500 with a code ccxt has no class for: not a refusal either).
+    cause = exc.__cause__ if exc.__cause__ is not None else exc.__context__
     mro = type(cause).__mro__ if cause is not None else ()
     transport = any(cls.__module__.startswith(_TRANSPORT_MODULES) for cls in mro)
     cause_names = [cls.__name__ for cls in mro] if transport else []

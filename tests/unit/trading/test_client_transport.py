@@ -278,3 +278,42 @@ def test_a_key_that_is_not_loopback_goes_through_the_environments_proxy(
     with pytest.raises(errors.NetworkProblem):
         client.call("fetch_balance")
     assert seen == [f"CONNECT {host}"]
+
+
+def test_a_5xx_with_a_code_ccxt_does_not_know_is_outcome_unknown(stub: StubExchange,
+                                                                  tmp_path: Path) -> None:
+    """okx's handler raises a bare ExchangeError for an unknown code, even on a 500."""
+    entry = make_entry("o", "okx", environment="custom", api_url=stub.url,
+                       credentials={"apiKey": "okx-key", "secret": "okx-secret",
+                                    "password": "okx-pass"})
+    client = ExchangeClient(entry, markets_cache=MarketsCache(tmp_path / "m"))
+    client.exchange.set_markets({"BTC/USDT": {
+        "id": "BTC-USDT", "symbol": "BTC/USDT", "base": "BTC", "quote": "USDT",
+        "baseId": "BTC", "quoteId": "USDT", "type": "spot", "spot": True, "active": True,
+        "precision": {"amount": 0.00001, "price": 0.01}, "limits": {}, "info": {}}})
+    stub.answers["/api/v5/trade/batch-orders"] = (500, '{"code":"-1000","msg":"Internal error"}')
+    with pytest.raises(errors.ExchangeUnavailable, match="HTTP 500") as info:
+        client.call("create_order", *ORDER)
+    assert info.value.outcome_unknown
+    stub.answers["/api/v5/trade/batch-orders"] = (400, '{"code":"-1000","msg":"Bad thing"}')
+    with pytest.raises(errors.ExchangeProblem) as refused:
+        client.call("create_order", *ORDER)
+    assert not refused.value.outcome_unknown
+    assert _posts(stub) == 2
+
+
+def test_a_failure_to_translate_is_still_a_typed_error(client: ExchangeClient,
+                                                       stub: StubExchange,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever breaks while reading ccxt's exception, the caller gets ours, unchained."""
+    import vault_app.trading.client as client_module
+
+    def broken(exc: BaseException, secrets: object = ()) -> errors.TradingError:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(client_module, "translate", broken)
+    stub.answers["/api/v3/account"] = (401, '{"code":-2015,"msg":"Invalid API-key"}')
+    with pytest.raises(errors.NetworkProblem) as info:
+        client.call("fetch_balance")
+    assert info.value.outcome_unknown
+    assert info.value.__context__ is None and info.value.__cause__ is None
