@@ -432,7 +432,7 @@ def test_a_record_spliced_from_another_journal_under_the_same_key_is_damage(
 def test_another_key_is_refused_before_reading_or_writing(path: Path) -> None:
     filled(path, 2)
     before = path.read_bytes()
-    other = Journal(path, KEY)
+    other = Journal(path, bytes(32))
     for action in (other.read, lambda: other.append(ORDER)):
         with pytest.raises(JournalDamaged, match="not written with this vault's journal key"):
             action()
