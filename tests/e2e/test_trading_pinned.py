@@ -128,7 +128,8 @@ def test_a_request_held_back_past_its_window_is_refused_and_never_placed(
     journal = StalledJournal(journal_path(desk.path), key, stall)
     done = placement.place(session.client, journal, session.entry, preview)
     assert done.order.state == "REJECTED" and done.problem is not None
-    assert "timestamp" in done.problem.message
+    assert "timestamp" in done.problem.message and "held up" in done.problem.message
+    assert "held up" in (done.order.reason or "")
     [post] = desk.order_posts()  # sent once, with the journaled timestamp: refused
     assert dict(parse_qsl(post.body))["timestamp"] == str(pending_of(desk)[
         "request_timestamp_ms"])
@@ -208,3 +209,16 @@ def test_only_the_pending_record_is_fsynced_and_before_the_request_leaves(
     # done before the order's POST reached the server; the answer is written lazily.
     assert posts_at_fsync == [1]
     assert len(desk.order_posts()) == 2
+
+
+def test_a_request_signed_with_another_timestamp_than_the_journals_is_not_sent(
+        desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = session_for(desk)
+    preview = market_buy(session)
+    # As if ccxt stopped taking the timestamp from the params: it signs its own.
+    monkeypatch.setattr(placement.RequestWindow, "params", lambda _self: {})
+    done = session.place(preview)
+    assert done.order.state == "NOT_PLACED" and done.problem is not None
+    assert "was not sent" in done.problem.message
+    assert desk.order_posts() == []
+    assert session.reconcile() == []

@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl, urlsplit
 from vault_app.core.errors import VaultError
 from vault_app.core.model import format_ts, utcnow
 from vault_app.trading.errors import (
+    ClockSkew,
     ExchangeProblem,
     OrderNotAllowed,
     TradingError,
@@ -202,6 +203,12 @@ def _failed(journal: Journal, order: LoggedOrder, exc: ExchangeProblem, *,
         return Placement(order, problem=problem)
     if exc.outcome_unknown:  # it may have reached the exchange: reconcile, never resend
         append_state(journal, order, UNKNOWN, sync=False, reason=exc.message)
-    else:
-        append_state(journal, order, REJECTED, sync=False, reason=exc.message)
+        return Placement(order, problem=exc)
+    if isinstance(exc, ClockSkew) and order.request_timestamp_ms is not None:
+        # Its timestamp was chosen before the journal write: the request may also have
+        # been held up (the computer suspended, the process stopped) past its window.
+        exc = ClockSkew(f"{exc.message}; it reached the exchange more than recvWindow "
+                        "after its timestamp, because this computer's clock is off or "
+                        "the app was held up before sending it", fix=exc.fix)
+    append_state(journal, order, REJECTED, sync=False, reason=exc.message)
     return Placement(order, problem=exc)

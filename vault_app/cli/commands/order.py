@@ -129,7 +129,7 @@ class OrderCommand(TradingCommand):
         return self.report(session.place(preview))
 
     def report(self, placement: Any) -> int:
-        from vault_app.trading.order_log import REJECTED, UNKNOWN
+        from vault_app.trading.order_log import NOT_PLACED, REJECTED, UNKNOWN
 
         order = placement.order
         if order.state == UNKNOWN:
@@ -140,7 +140,7 @@ class OrderCommand(TradingCommand):
                 "reconcile. It was not resent",
                 fix=f"the next '{PROG} order' command for this key finds out what the "
                     "exchange did (try 'order list')")
-        if order.state == REJECTED and placement.problem is not None:
+        if order.state in (REJECTED, NOT_PLACED) and placement.problem is not None:
             raise placement.problem
         for warning in placement.warnings:
             self.warn(warning)
