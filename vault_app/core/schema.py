@@ -13,8 +13,6 @@ import binascii
 import contextlib
 import gc
 import json
-import math
-import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from datetime import datetime
 from operator import attrgetter, is_, itemgetter
 from typing import Any
 
+from vault_app.core import strict_json
 from vault_app.core.errors import UnsupportedVersion, VaultDamaged
 from vault_app.core.model import (
     ENVIRONMENTS,
@@ -35,6 +34,7 @@ from vault_app.core.model import (
     parse_ts,
     utcnow,
 )
+from vault_app.core.strict_json import DECODER, DECODER_NO_PAIRS_HOOK, MAX_DEPTH, too_deep
 
 SCHEMA_VERSION = 2
 
@@ -231,89 +231,22 @@ _EMPTY_ENTRIES_END = b"\n]}"  # what follows "entries":[ in a payload without en
 # save cache (KeyEntry.encoded) is filled by the first save, from the decoded values
 # (KeyEntry.source: the checked JSON object itself, when that is lossless).
 
-MAX_DEPTH = 64  # spec 6.1: the top-level object is at depth 1
-MAX_NUMBER_LENGTH = 64  # spec 6.1: characters in one number token
-
-
 def _damaged(what: str) -> VaultDamaged:
     return VaultDamaged(f"the vault content is damaged: {what}")
 
 
-class _NotJson(ValueError):
-    """Raised by the scanner hooks: valid for Python's json module, not for the spec."""
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        raise _NotJson("an object has two members with the same name")
-    return obj
-
-
-def _constant(name: str) -> Any:
-    raise _NotJson(f"{name} is not JSON")
-
-
-def _int(text: str) -> int:
-    if len(text) > MAX_NUMBER_LENGTH:
-        raise _NotJson("a number is too long")
-    return int(text)
-
-
-def _float(text: str) -> float:
-    if len(text) > MAX_NUMBER_LENGTH or not math.isfinite(value := float(text)):
-        raise _NotJson("a number is too long or too large")
-    return value
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_constant,
-                            parse_int=_int, parse_float=_float)
-# The same without the duplicate-name hook (a Python call per object, a fifth of the
-# parse): C builds the objects and a duplicate silently keeps its last value, so
-# _decode_quickly uses it only where it proves the text held no duplicate.
-_DECODER_NO_PAIRS_HOOK = json.JSONDecoder(parse_constant=_constant, parse_int=_int,
-                                          parse_float=_float)
-# A \u escape of a UTF-16 surrogate. Paired ones are fine (json joins them); a lone one
-# decodes to a str that cannot be encoded as UTF-8, so the text is checked when one occurs.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def _parse(plaintext: bytes, decoder: json.JSONDecoder = _DECODER) -> Any:
+def _parse(plaintext: bytes, decoder: json.JSONDecoder = DECODER) -> Any:
     """Strict RFC 8259 JSON as spec section 6.1 restricts it: anything else is damaged."""
     try:
-        text = plaintext.decode("utf-8")  # strict: no BOM stripping, no surrogates
-        document = decoder.decode(text)  # a leading BOM is not JSON whitespace: rejected
-        if _SURROGATE_ESCAPE.search(plaintext):
-            _ENCODER.encode(document).encode("utf-8")  # raises on a lone surrogate
-    except RecursionError:
-        raise _damaged(f"it nests deeper than {MAX_DEPTH} levels") from None
-    except _NotJson as exc:
+        return strict_json.parse(plaintext, decoder)
+    except strict_json.NotJson as exc:
         raise _damaged(str(exc)) from None
-    except UnicodeError:
-        raise _damaged("it is not UTF-8 text (or holds a lone surrogate escape)") from None
-    except ValueError:
-        raise _damaged("it is not UTF-8 JSON") from None
-    return document
-
-
-def _too_deep(value: Any, depth: int) -> bool:
-    """Whether ``value``, found at ``depth``, holds anything deeper than MAX_DEPTH."""
-    stack = [(value, depth)]
-    while stack:
-        item, level = stack.pop()
-        if level > MAX_DEPTH:
-            return True
-        if type(item) is dict:
-            stack.extend((child, level + 1) for child in item.values())
-        elif type(item) is list:
-            stack.extend((child, level + 1) for child in item)
-    return False
 
 
 def _extra(obj: dict[str, Any], known: frozenset[str], depth: int) -> dict[str, Any]:
     """The members of ``obj`` (at ``depth``) this release does not know, kept as they are."""
     extra = {k: v for k, v in obj.items() if k not in known}
-    if extra and _too_deep(extra, depth):
+    if extra and too_deep(extra, depth):
         raise _damaged(f"it nests deeper than {MAX_DEPTH} levels")
     return extra
 
@@ -469,7 +402,7 @@ def _decode(document: Any) -> tuple[VaultMeta, list[KeyEntry]]:
     if type(document) is not dict:
         raise _damaged("it is not a JSON object")
     if type(document.get("schema")) is int and document["schema"] > SCHEMA_VERSION \
-            and _too_deep(document, 1):
+            and too_deep(document, 1):
         raise _damaged(f"it nests deeper than {MAX_DEPTH} levels")
     document = upgrade(document)
     items = document.get("entries")
@@ -496,7 +429,7 @@ def _decode_quickly(plaintext: bytes) -> tuple[VaultMeta, list[KeyEntry]] | None
     string holds an escaped quote). Anything else, valid or not, goes the strict way.
     """
     try:
-        document = _parse(plaintext, _DECODER_NO_PAIRS_HOOK)
+        document = _parse(plaintext, DECODER_NO_PAIRS_HOOK)
         if type(document) is not dict or type(document.get("schema")) is not int \
                 or document["schema"] != SCHEMA_VERSION:  # no upgrade may change it
             return None

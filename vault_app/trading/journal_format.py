@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +18,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from vault_app.core import strict_json
 from vault_app.core.errors import ValidationError
+from vault_app.core.strict_json import MAX_DEPTH
 from vault_app.trading.errors import JournalDamaged
 
 MAGIC = b"VAJOURNAL"
@@ -43,8 +43,6 @@ MAX_RECORD = RECORD_OVERHEAD + MAX_LENGTH
 MAX_JOURNAL_SIZE = 256 * 1024 * 1024
 BLOCK = 512  # the smallest sector size: a zero-filled block of a torn append starts here
 HKDF_INFO = b"vault-app journal v1"
-MAX_DEPTH = 64
-MAX_NUMBER_LENGTH = 64
 
 
 class RecordRefused(ValidationError):
@@ -196,66 +194,15 @@ def seal_record(cipher: AESGCM, header: bytes, seq: int, plaintext: bytes,
 
 # --- reading ---------------------------------------------------------------------------
 
-class _NotJson(ValueError):
-    pass
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        raise _NotJson("an object has two members with the same name")
-    return obj
-
-
-def _constant(name: str) -> Any:
-    raise _NotJson(f"{name} is not JSON")
-
-
-def _int(text: str) -> int:
-    if len(text) > MAX_NUMBER_LENGTH:
-        raise _NotJson("a number is too long")
-    return int(text)
-
-
-def _float(text: str) -> float:
-    if len(text) > MAX_NUMBER_LENGTH or not math.isfinite(value := float(text)):
-        raise _NotJson("a number is too long or too large")
-    return value
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_constant,
-                            parse_int=_int, parse_float=_float)
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def _too_deep(value: Any) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if level > MAX_DEPTH:
-            return True
-        if type(item) is dict:
-            stack.extend((child, level + 1) for child in item.values())
-        elif type(item) is list:
-            stack.extend((child, level + 1) for child in item)
-    return False
-
-
 def decode_record(plaintext: bytes) -> dict[str, Any] | str:
     """The record's JSON object, or why it is not one (section 9.5: spec 6.1's JSON)."""
     try:
-        document = _DECODER.decode(plaintext.decode("utf-8"))
-        if _SURROGATE_ESCAPE.search(plaintext):
-            json.dumps(document, ensure_ascii=False).encode("utf-8")
-    except RecursionError:
-        return f"it nests deeper than {MAX_DEPTH} levels"
-    except _NotJson as exc:
+        document = strict_json.parse(plaintext)
+    except strict_json.NotJson as exc:
         return str(exc)
-    except ValueError:  # UnicodeError is one
-        return "it is not UTF-8 JSON"
     if type(document) is not dict:
         return "it is not a JSON object"
-    if plaintext.count(b"{") + plaintext.count(b"[") > MAX_DEPTH and _too_deep(document):
+    if strict_json.may_be_too_deep(plaintext) and strict_json.too_deep(document):
         return f"it nests deeper than {MAX_DEPTH} levels"
     return document
 
