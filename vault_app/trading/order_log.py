@@ -31,10 +31,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vault_app.core.model import format_ts, utcnow
 from vault_app.trading.journal import Journal, JournalRecord
+
+if TYPE_CHECKING:
+    from vault_app.core.vault import Vault
 
 PENDING = "PENDING"
 OPEN = "OPEN"
@@ -47,6 +50,8 @@ UNKNOWN = "UNKNOWN"
 NOT_PLACED = "NOT_PLACED"
 UNRESOLVED = frozenset({PENDING, UNKNOWN})
 LIVE_ON_EXCHANGE = frozenset({OPEN, PARTIALLY_FILLED})
+MAX_DIGITS = 30
+"""Powers of ten beyond which a number from the exchange is not taken as one."""
 ACCEPTED = frozenset({OPEN, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED})
 """The exchange held the order: no later record can make it never placed."""
 ORDER_FIELDS = ("key_id", "exchange", "environment", "symbol", "side", "type", "amount",
@@ -128,7 +133,8 @@ def decimal_or_none(value: object) -> Decimal | None:
         result = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         return None
-    return result if result.is_finite() else None
+    # An amount beyond any market's (1E+999999 is a finite Decimal) is not an amount.
+    return result if result.is_finite() and abs(result.adjusted()) <= MAX_DIGITS else None
 
 
 def state_of(order: Mapping[str, Any]) -> str:
@@ -164,3 +170,14 @@ def exchange_fields(order: Mapping[str, Any]) -> dict[str, Any]:
     filled = decimal_or_none(order.get("filled"))
     return {"order_id": None if order.get("id") is None else str(order["id"]),
             "filled": None if filled is None else format(filled.normalize(), "f")}
+
+
+def unresolved_of_key(vault: Vault, entry_id: str) -> list[LoggedOrder]:
+    """The key's orders whose outcome the journal does not know (none without one)."""
+    from vault_app.trading.journal import journal_path
+
+    key = vault.meta.journal_key
+    if key is None or not journal_path(vault.path).exists():
+        return []
+    return [order for order in fold(Journal(journal_path(vault.path), key).read().records,
+                                    entry_id) if order.unresolved]
