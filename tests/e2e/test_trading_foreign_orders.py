@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 
+from tests.conftest import PASSWORD
 from tests.e2e.trading_support import Desk, demo, demo_entry, desk
 from vault_app.core.vault import Vault
 from vault_app.trading.journal import journal_path
@@ -67,18 +68,18 @@ def test_a_key_removed_and_added_again_does_not_forget_its_unknown_order(
     assert refused.code == 1, refused
     assert "unknown" in refused.err and "--force" in refused.err
     assert "Nothing removed" in refused.err
-    assert any(e.label == "trader" for e in Vault.open(desk.path, desk_password()).entries)
+    assert any(e.label == "trader" for e in Vault.open(desk.path, PASSWORD).entries)
     # ... unless forced; then the same key is added again (a new entry id).
     assert desk.cli("remove", "trader", "--yes", "--force").code == 0
-    vault = Vault.open(desk.path, desk_password())
+    vault = Vault.open(desk.path, PASSWORD)
     vault.add(demo_entry(desk.demo, "trader", desk.demo.trading_key, ("read", "trade")))
-    [held] = desk.demo.orders_for(desk.demo.trading_key.api_key)
+    [held] = desk.demo.orders_for(desk.demo.trading_key.api_key)  # the exchange has it
     posts = len(desk.order_posts())
     result = desk.cli(*PLACE)
     assert result.code == 1, result
     assert "does not know" in result.err and "nothing was sent" in result.err
     assert len(desk.order_posts()) == posts
-    del held
+    assert held.client_order_id in result.err
 
 
 def test_remove_of_a_key_with_only_settled_orders_needs_no_force(desk: Desk) -> None:
@@ -86,8 +87,3 @@ def test_remove_of_a_key_with_only_settled_orders_needs_no_force(desk: Desk) -> 
     result = desk.cli("remove", "trader", "--yes")
     assert result.code == 0, result
 
-
-def desk_password() -> str:
-    from tests.conftest import PASSWORD
-
-    return PASSWORD

@@ -181,3 +181,20 @@ def unresolved_of_key(vault: Vault, entry_id: str) -> list[LoggedOrder]:
         return []
     return [order for order in fold(Journal(journal_path(vault.path), key).read().records,
                                     entry_id) if order.unresolved]
+
+
+def removal_warning(vault: Vault, entry_id: str) -> str | None:
+    """A sentence for a question about removing the key, if orders of the key have an
+    unknown outcome (or the journal cannot be read to tell); None otherwise."""
+    from vault_app.core.errors import VaultError
+
+    try:
+        pending = unresolved_of_key(vault, entry_id)
+    except VaultError:
+        return ("The order journal could not be read: orders of this key whose outcome "
+                "is unknown would be forgotten.")
+    if not pending:
+        return None
+    return (f"{len(pending)} order(s) of this key have an unknown outcome: removing the "
+            "key forgets them, and the same order could be placed twice. Check them on "
+            "the exchange first.")

@@ -261,7 +261,7 @@ def _interrupted(journal: Journal, order: LoggedOrder) -> None:
     try:
         append_state(journal, order, UNKNOWN, reason="interrupted (Ctrl-C) while it was "
                      "being sent; it may have reached the exchange")
-    except BaseException:  # noqa: BLE001 - a second Ctrl-C: PENDING says as much
+    except BaseException:  # a second Ctrl-C: PENDING says as much
         pass
 
 

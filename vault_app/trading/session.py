@@ -266,10 +266,13 @@ class TradingSession:
         try:
             checked = check_order(preview.checked.request, fresh, self.client,
                                   price_band=self.price_band)
-        except (OrderNotAllowed, OrderInputError) as exc:
+        except OrderNotAllowed as exc:
             raise refuse(f"the key or the market changed while you were confirming: "
                          f"{exc.message.removesuffix('; nothing was sent')}", exc.fix) \
                 from None
+        except OrderInputError as exc:
+            raise refuse(f"the key or the market changed while you were confirming: "
+                         f"{exc}") from None
         old = preview.checked
         if (checked.symbol, checked.amount, checked.price, checked.stop_price) != \
                 (old.symbol, old.amount, old.price, old.stop_price):
