@@ -133,7 +133,8 @@ class OrderCommand(TradingCommand):
             if not self.confirm(f"Send this order ({escape(where)})?"):
                 self.say("Nothing sent.")
                 return EXIT_OK
-        return self.report(session.place(preview))
+        # After a question the price is checked again, however quick the answer.
+        return self.report(session.place(preview, recheck_price=confirm or None))
 
     def report(self, placement: Any) -> int:
         from vault_app.trading.order_log import NOT_PLACED, REJECTED, UNKNOWN
