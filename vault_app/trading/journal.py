@@ -24,6 +24,11 @@ never a rewrite of the vault (docs/vault-format.md, section 9; the bytes are in
   journal moved aside while an append waited must not receive the new record).
 - Records are never removed: a journal with the same id that now ends before a
   record this object saw is refused (replaced by an older copy), never reused.
+- ``read_since(cursor)`` returns only the records appended since a reader's cursor
+  (every record, once, for a new cursor or another file at the name): a reader that
+  keeps state folded from the records (``order_states``) pays for new records only.
+  Like ``append``, it trusts what this object already read while the file, its
+  header and the last record seen are unchanged; ``read`` checks every record.
 - ``read`` takes a shared lock and returns every record. A torn last record (a crash
   mid-append) is reported and ignored; anything else wrong is ``JournalDamaged``,
   naming the record and saying that the records before it are intact.
@@ -59,8 +64,8 @@ from vault_app.trading import journal_format as fmt
 from vault_app.trading.errors import JournalDamaged
 from vault_app.trading.journal_format import JournalRecord, RecordDamaged, RecordRefused
 
-__all__ = ["Journal", "JournalContents", "JournalRecord", "RecordDamaged", "RecordRefused",
-           "journal_path"]
+__all__ = ["Journal", "JournalContents", "JournalCursor", "JournalRecord", "JournalUpdate",
+           "RecordDamaged", "RecordRefused", "journal_path"]
 
 SUFFIX = ".journal"
 LOCK_WAIT_SECONDS = 10.0
@@ -89,6 +94,26 @@ def journal_path(vault_path: str | os.PathLike[str]) -> Path:
 class JournalContents:
     records: list[JournalRecord]
     torn_tail: bool
+
+
+@dataclass(frozen=True)
+class JournalCursor:
+    """How far a reader of ``read_since`` has read: which journal (file and header) and
+    the number of the last record it was given."""
+
+    file: tuple[int, int, bytes]
+    seq: int
+
+
+@dataclass(frozen=True)
+class JournalUpdate:
+    """The records after a cursor, and the cursor after them (None: no journal yet).
+    ``restarted``: the cursor was new or not of this journal (moved aside, replaced):
+    ``records`` are all of the journal's, and what was read before must be forgotten."""
+
+    records: list[JournalRecord]
+    cursor: JournalCursor | None
+    restarted: bool
 
 
 @dataclass(frozen=True)
@@ -123,6 +148,8 @@ class Journal:
         self._index: dict[str, set[str]] = {}
         """For each field ``append_if_absent`` was asked about: its values in the records
         up to ``_known.end`` (rebuilt with every full scan)."""
+        self._records: list[JournalRecord] = []
+        """The records up to ``_known.end``, in order (record n at index n - 1)."""
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -152,6 +179,31 @@ class Journal:
                 finally:
                     os.close(fd)
                 return JournalContents(scan.records, scan.torn_tail)
+        raise self._keeps_moving("nothing was read")
+
+    def read_since(self, cursor: JournalCursor | None) -> JournalUpdate:
+        """The records after ``cursor`` (from an earlier ``read_since``), reading from the
+        file only what this object has not read yet (see the module's docstring)."""
+        with self._mutex:
+            for _ in range(_REOPENS):
+                fd = self._open(os.O_RDONLY)
+                if fd is None:
+                    return JournalUpdate([], None, cursor is not None)
+                try:
+                    self._lock(fd, fcntl.LOCK_SH)
+                    if not self._still_at_name(fd):
+                        continue
+                    known = self._sync(fd, self._check(fd, writing=False))
+                except OSError as exc:
+                    raise VaultIOError(f"cannot read {self._where}: "
+                                       f"{describe_os_error(exc)}") from None
+                finally:
+                    os.close(fd)
+                assert len(self._records) == known.last_seq
+                now = JournalCursor((known.dev, known.ino, known.header), known.last_seq)
+                if cursor is None or cursor.file != now.file or cursor.seq > now.seq:
+                    return JournalUpdate(list(self._records), now, True)
+                return JournalUpdate(self._records[cursor.seq:], now, False)
         raise self._keeps_moving("nothing was read")
 
     # --- appending ---------------------------------------------------------------------
@@ -205,6 +257,9 @@ class Journal:
                         return None
                     seq = self._append_locked(fd, info, known, plaintext, sync=sync)
                     self._note([record])
+                    data = fmt.decode_record(plaintext)  # as a reader will see it
+                    assert isinstance(data, dict)
+                    self._records.append(JournalRecord(seq, data))
                     return seq
                 finally:
                     os.close(fd)
@@ -282,6 +337,7 @@ class Journal:
             self._known = _Known(known.dev, known.ino, known.header, known.cipher,
                                  scan.end, scan.last_seq, tail)
             self._note(record.data for record in scan.records)
+            self._records.extend(scan.records)
             return self._known
         self._scan_all(fd, info)
         assert self._known is not None
@@ -299,6 +355,7 @@ class Journal:
             self._refuse_rollback(seen, scan, data)
         self._known = _Known(info.st_dev, info.st_ino, header, cipher, scan.end,
                              scan.last_seq, tail)
+        self._records = list(scan.records)
         for values in self._index.values():
             values.clear()
         self._note(record.data for record in scan.records)

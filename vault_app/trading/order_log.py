@@ -97,6 +97,14 @@ class LoggedOrder:
 def fold(records: Iterable[JournalRecord], key_id: str | None = None) -> list[LoggedOrder]:
     """Each order's latest state, oldest order first; only ``key_id``'s if given."""
     orders: dict[str, LoggedOrder] = {}
+    fold_into(orders, records, key_id)
+    return list(orders.values())
+
+
+def fold_into(orders: dict[str, LoggedOrder], records: Iterable[JournalRecord],
+              key_id: str | None = None) -> None:
+    """``fold``, continued: ``orders`` (client order id -> order, as folded from the
+    records before these) is brought up to date with ``records``."""
     for record in records:
         data = record.data
         if data.get("kind") != "order" or (key_id is not None and data.get("key_id") != key_id):
@@ -121,7 +129,6 @@ def fold(records: Iterable[JournalRecord], key_id: str | None = None) -> list[Lo
                 setattr(known, name, data[name])
         known.updated_at = data.get("time")
         known.history.append((str(data.get("time")), state))
-    return list(orders.values())
 
 
 def decimal_or_none(value: object) -> Decimal | None:

@@ -26,6 +26,7 @@ from vault_app.trading.order_log import (
     fold,
     state_of,
 )
+from vault_app.trading.order_states import OrderStates
 from vault_app.trading.orders import (
     DEFAULT_PRICE_BAND,
     OrderRequest,
@@ -46,7 +47,6 @@ from vault_app.trading.reconcile import (
     Resolution,
     mark_not_placed,
     reconcile,
-    unresolved_orders,
 )
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ class TradingSession:
         self._sleep = sleep
         self._backoff = backoff
         self._journal: Journal | None = None
+        self._states: OrderStates | None = None
         self._markets_loaded = False
         self._previewed_at: dict[str, float] = {}  # client order id -> time.monotonic()
 
@@ -113,12 +114,18 @@ class TradingSession:
             if key is None:
                 return None
             self._journal = Journal(journal_path(self.vault.path), key)
+            self._states = OrderStates(self._journal)
         return self._journal
+
+    def _order_states(self, journal: Journal) -> OrderStates:
+        """The journal's orders, folded as records arrive (``order_states``)."""
+        assert self._states is not None and self._states.journal is journal
+        return self._states
 
     def reconcile(self) -> list[Resolution]:
         """Settle this key's PENDING and UNKNOWN orders (no request if there are none)."""
         journal = self.journal()
-        if journal is None or not unresolved_orders(journal, self.entry):
+        if journal is None or not self._order_states(journal).unresolved(self.entry.id):
             return []  # nothing to ask: not even the markets are loaded
         return reconcile(self.client, journal, self.entry, sleep=self._sleep,
                          backoff=self._backoff)
@@ -147,7 +154,7 @@ class TradingSession:
         mine: set[str] = set()
         settled_elsewhere: set[str] = set()
         if journal is not None:
-            for order in fold(journal.read().records):
+            for order in self._order_states(journal).orders():
                 if order.fields.get("key_id") == self.entry.id:
                     mine.add(order.client_order_id)
                 elif not order.unresolved:
@@ -270,7 +277,7 @@ class TradingSession:
                          f"{exc.message.removesuffix('; nothing was sent')}", exc.fix) \
                 from None
         self.entry = fresh
-        if unresolved_orders(journal, fresh):
+        if self._order_states(journal).unresolved(fresh.id):
             raise refuse("an earlier order of this key has an unknown outcome (recorded "
                          "while you were confirming)",
                          "run 'order list' for the key: it finds out what the exchange did")
