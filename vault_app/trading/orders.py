@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -187,8 +187,11 @@ def plain(value: Decimal) -> str:
 
 
 def check_order(request: OrderRequest, entry: KeyEntry, client: ExchangeClient, *,
-                price_band: Decimal = DEFAULT_PRICE_BAND) -> CheckedOrder:
-    """Hold the request against the key and its market; raise before anything is sent."""
+                price_band: Decimal = DEFAULT_PRICE_BAND,
+                before_price: Callable[[str], object] | None = None) -> CheckedOrder:
+    """Hold the request against the key and its market; raise before anything is sent.
+    ``before_price`` (given the market's symbol) is called once every check that needs
+    no request passed, just before the last price is asked for."""
     require_trade(entry)
     if request.key_id != entry.id:
         raise OrderNotAllowed("this order was entered for another key; nothing was sent")
@@ -196,8 +199,15 @@ def check_order(request: OrderRequest, entry: KeyEntry, client: ExchangeClient, 
     exchange = client.exchange
     market = find_market(request.symbol, markets, entry.exchange)
     return check_against_market(request, entry, exchange, market,
-                                lambda: last_price(client, market["symbol"]),
+                                lambda: _price_after(before_price, client, market["symbol"]),
                                 price_band=price_band)
+
+
+def _price_after(before_price: Callable[[str], object] | None, client: ExchangeClient,
+                 symbol: str) -> Decimal | None:
+    if before_price is not None:
+        before_price(symbol)
+    return last_price(client, symbol)
 
 
 def find_market(symbol: str, markets: Mapping[str, Any], exchange_id: str) -> Any:
