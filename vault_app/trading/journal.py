@@ -108,8 +108,9 @@ class JournalCursor:
 @dataclass(frozen=True)
 class JournalUpdate:
     """The records after a cursor, and the cursor after them (None: no journal yet).
-    ``restarted``: the cursor was new or not of this journal (moved aside, replaced):
-    ``records`` are all of the journal's, and what was read before must be forgotten."""
+    ``restarted``: the cursor was None or not of this journal (moved aside, replaced,
+    none at the name now): ``records`` are all of the journal's, and what was read
+    before must be forgotten."""
 
     records: list[JournalRecord]
     cursor: JournalCursor | None
@@ -188,7 +189,7 @@ class Journal:
             for _ in range(_REOPENS):
                 fd = self._open(os.O_RDONLY)
                 if fd is None:
-                    return JournalUpdate([], None, cursor is not None)
+                    return JournalUpdate([], None, True)  # no journal: no records
                 try:
                     self._lock(fd, fcntl.LOCK_SH)
                     if not self._still_at_name(fd):

@@ -107,6 +107,7 @@ def test_a_journal_moved_aside_or_replaced_starts_the_fold_again(tmp_path: Path)
     states = OrderStates(journal)
     assert [o.client_order_id for o in states.unresolved("k1")] == ["a"]
     os.rename(path, tmp_path / "aside.journal")
+    assert states.orders("k2") == []  # a key asked for anew: every record folded again
     assert states.orders() == [] and states.unresolved("k1") == []
     Journal(path, KEY).append(order("b", "PENDING"))  # a new journal at the name
     assert [o.client_order_id for o in states.unresolved("k1")] == ["b"]
