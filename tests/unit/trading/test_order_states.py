@@ -50,13 +50,18 @@ def test_folds_like_the_whole_journal_as_records_arrive_from_any_writer(
         (other_process, order("b", "UNKNOWN", reason="timeout")),
         (mine, order("a", "REJECTED", reason="dup")),  # kept as an anomaly
         (other_process, {"kind": "note", "text": "not an order"}),
+        (mine, order("d", "PENDING")), (other_process, order("e", "PENDING")),
+        (mine, order("d", "NOT_PLACED")), (mine, order("d", "UNKNOWN")),  # d before e
+        (mine, order("c", "PENDING")),  # k2's client id in a record of k1: its own order
         (mine, order("b", "FILLED", order_id="2")), (mine, order("c", "CANCELED", "k2")),
     ]
     for writer, record in steps:
         writer.append(record)
         same_as_fold(states, path, "k1")
         same_as_fold(states, path, "k2")
-    assert [o.state for o in states.orders("k1")] == ["OPEN", "FILLED"]
+    assert [o.client_order_id for o in states.unresolved("k1")] == ["d", "e", "c"]
+    assert [o.state for o in states.orders("k1")] == ["OPEN", "FILLED", "UNKNOWN", "PENDING",
+                                                      "PENDING"]
     assert states.orders("k1")[0].anomalies  # the REJECTED after OPEN
 
 
