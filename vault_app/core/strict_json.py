@@ -76,9 +76,10 @@ def parse(data: bytes, decoder: json.JSONDecoder = DECODER) -> Any:
 
 
 def may_be_too_deep(data: bytes) -> bool:
-    """False when the text cannot nest deeper than MAX_DEPTH (too few brackets), a
-    cheap test before ``too_deep`` walks the document."""
-    return data.count(b"{") + data.count(b"[") > MAX_DEPTH
+    """False when the text cannot hold a value deeper than MAX_DEPTH, a cheap test
+    before ``too_deep`` walks the document: a value at depth d sits inside d - 1
+    containers, so MAX_DEPTH brackets are enough to put one at MAX_DEPTH + 1."""
+    return data.count(b"{") + data.count(b"[") >= MAX_DEPTH
 
 
 def too_deep(value: Any, depth: int = 1) -> bool:
