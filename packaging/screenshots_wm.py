@@ -224,6 +224,38 @@ def dark_edit_key(driver: Driver) -> Any:
     return form
 
 
+@scene("detail-max-notional")
+def detail_max_notional(driver: Driver) -> Any:
+    """A trading key's detail pane: its maximum order value, in USD."""
+    driver.select("Binance spot bot")
+    return driver.window
+
+
+@scene("delete-unresolved-orders")
+def delete_unresolved_orders(driver: Driver) -> Any:
+    """Deleting a key whose last order's outcome is unknown: the question says so."""
+    from vault_app.gui.qt import QtCore, QtWidgets
+    from vault_app.trading.journal import Journal, journal_path
+
+    vault = driver.window.vault
+    entry = vault.find("Binance spot bot")
+    Journal(journal_path(vault.path), vault.ensure_journal_key()).append({
+        "kind": "order", "state": "PENDING", "client_order_id": "va-screenshot0000000001",
+        "key_id": entry.id, "exchange": "binance", "environment": "live",
+        "symbol": "BTC/USDT", "side": "buy", "type": "limit", "amount": "0.01",
+        "price": "60000", "created_at": "2026-11-21T09:30:00Z",
+        "time": "2026-11-21T09:30:00Z"})
+    driver.select("Binance spot bot")
+    QtCore.QTimer.singleShot(0, driver.window.delete_key)
+
+    def question() -> Any:
+        box = QtWidgets.QApplication.activeModalWidget()
+        return box if box is not None and box.objectName() == "deleteDialog" else None
+
+    driver.wait_until(lambda: question() is not None, "the delete question")
+    return question()
+
+
 @scene("create-page", unlock=False)
 def create_page(driver: Driver) -> Any:
     """The first run: a password that looks strong but is not, and the KDF in plain words."""
@@ -284,7 +316,8 @@ def make_demo_vault(path: Path) -> None:
                  for name in catalog.get(exchange).required}
         entries.append(new_entry(label=label, exchange=exchange, credentials=creds,
                                  catalog=catalog, permissions=perms, ip_whitelist=ips,
-                                 tags=tags, notes="Created for the docs."))
+                                 tags=tags, notes="Created for the docs.",
+                                 max_notional="2500" if exchange == "binance" else None))
     vault.add_many(entries)
     vault.lock()
 

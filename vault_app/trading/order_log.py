@@ -202,6 +202,10 @@ def removal_warning(vault: Vault, entry_id: str) -> str | None:
                 "is unknown would be forgotten.")
     if not pending:
         return None
-    return (f"{len(pending)} order(s) of this key have an unknown outcome: removing the "
+    if len(pending) == 1:
+        return ("An order of this key has an unknown outcome: removing the key forgets "
+                "it, and the same order could be placed twice. Check it on the exchange "
+                "first.")
+    return (f"{len(pending)} orders of this key have an unknown outcome: removing the "
             "key forgets them, and the same order could be placed twice. Check them on "
             "the exchange first.")
