@@ -182,6 +182,16 @@ def scenarios() -> dict[str, Callable[[str], Scenario]]:
                    "byte one byte past a multiple of 512: the trailer after it keeps this "
                    "from reading as a zero-filled torn tail (check 5.6)", data, 2)
 
+    def zeros_from(name: str, skip: int) -> bytes:
+        """Three records, the last one's bytes from ``skip`` on zeros; no multiple of 512
+        falls inside that run, so only a zero run from t + 16 can make it torn."""
+        builder = three(name)
+        data = builder.bytes()
+        start = middle_offset(builder, 2) + skip
+        assert start // fmt.BLOCK == (len(data) - 1) // fmt.BLOCK
+        assert data[start - 1] != 0  # the run starts exactly at ``skip``
+        return data[:start] + bytes(len(data) - start)
+
     def spliced(name: str) -> Scenario:
         ours, other = three(name), Builder(name, salt=" other")
         foreign = other.record(RECORDS[1], seq=2)
@@ -255,6 +265,14 @@ def scenarios() -> dict[str, Callable[[str], Scenario]]:
         "damaged-trailer-zeroed": lambda n: bad(
             "the last record's trailer is zero, but not from a multiple of 512: damage, not "
             "a torn tail (check 5.5)", three(n).bytes()[:-1] + b"\0", 3),
+        "torn-zeros-after-head": lambda n: ok(
+            "the last record's whole length is there, but every byte after its 16-byte head "
+            "is zero, with no multiple of 512 among them: a zero run from t + 16 "
+            "(check 5.5)", zeros_from(n, 16), 2, torn=True),
+        "damaged-zeros-after-nonce-byte": lambda n: bad(
+            "the last record's bytes are zero from t + 17 to the end, with no multiple of "
+            "512 among them: its nonce's first byte is still there, so not a zero run from "
+            "t + 16: damage (check 5.5)", zeros_from(n, 17), 3),
         "damaged-trailer-middle": lambda n: bad(
             "record 2's trailer is zero: only the end of the file can be torn (check 5.5)",
             (lambda b: b.header + b.records[0] + b.records[1][:-1] + b"\0"
