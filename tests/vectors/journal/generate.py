@@ -91,6 +91,38 @@ def bad(comment: str, data: bytes, record: int, key: bytes = KEY) -> Scenario:
     return Scenario("damaged", comment, data, key=key, record=record)
 
 
+def sealed(name: str, *plaintexts: bytes) -> bytes:
+    """A journal of records sealed from these exact plaintexts (not from ``encode_record``,
+    which refuses what a reader would: the JSON scenarios of check 5.7)."""
+    builder = Builder(name)
+    for plaintext in plaintexts:
+        builder.records.append(builder.record(plaintext))
+    return builder.bytes()
+
+
+def one_json(comment: str, plaintext: bytes) -> Callable[[str], Scenario]:
+    """A journal of one record holding ``plaintext``, which spec 6.1 allows."""
+    return lambda n: ok(comment, sealed(n, plaintext), 1, records=[json.loads(plaintext)])
+
+
+def one_bad(comment: str, plaintext: bytes) -> Callable[[str], Scenario]:
+    """A good record, then one holding ``plaintext``, which spec 6.1 forbids (check 5.7)."""
+    return lambda n: bad(comment, sealed(n, fmt.encode_record(RECORDS[0]), plaintext), 2)
+
+
+def deep(depth: int, inner: bytes = b"0", name: bytes = b"a") -> bytes:
+    """A member ``name`` of the top-level object (depth 1) whose innermost value ``inner``
+    is at ``depth``, inside ``depth - 2`` arrays."""
+    arrays = depth - 2
+    return b'"' + name + b'":' + b"[" * arrays + inner + b"]" * arrays
+
+
+def deep_objects(depth: int) -> bytes:
+    """A member "b" whose innermost value, an empty object, is at ``depth``."""
+    objects = depth - 2
+    return b'"b":' + b'{"b":' * objects + b"{}" + b"}" * objects
+
+
 def flip(data: bytes, at: int) -> bytes:
     return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:]
 
@@ -149,6 +181,16 @@ def scenarios() -> dict[str, Callable[[str], Scenario]]:
         return bad("a byte of the last record's ciphertext flipped; its tag ends in a zero "
                    "byte one byte past a multiple of 512: the trailer after it keeps this "
                    "from reading as a zero-filled torn tail (check 5.6)", data, 2)
+
+    def zeros_from(name: str, skip: int) -> bytes:
+        """Three records, the last one's bytes from ``skip`` on zeros; no multiple of 512
+        falls inside that run, so only a zero run from t + 16 can make it torn."""
+        builder = three(name)
+        data = builder.bytes()
+        start = middle_offset(builder, 2) + skip
+        assert start // fmt.BLOCK == (len(data) - 1) // fmt.BLOCK
+        assert data[start - 1] != 0  # the run starts exactly at ``skip``
+        return data[:start] + bytes(len(data) - start)
 
     def spliced(name: str) -> Scenario:
         ours, other = three(name), Builder(name, salt=" other")
@@ -223,6 +265,14 @@ def scenarios() -> dict[str, Callable[[str], Scenario]]:
         "damaged-trailer-zeroed": lambda n: bad(
             "the last record's trailer is zero, but not from a multiple of 512: damage, not "
             "a torn tail (check 5.5)", three(n).bytes()[:-1] + b"\0", 3),
+        "torn-zeros-after-head": lambda n: ok(
+            "the last record's whole length is there, but every byte after its 16-byte head "
+            "is zero, with no multiple of 512 among them: a zero run from t + 16 "
+            "(check 5.5)", zeros_from(n, 16), 2, torn=True),
+        "damaged-zeros-after-nonce-byte": lambda n: bad(
+            "the last record's bytes are zero from t + 17 to the end, with no multiple of "
+            "512 among them: its nonce's first byte is still there, so not a zero run from "
+            "t + 16: damage (check 5.5)", zeros_from(n, 17), 3),
         "damaged-trailer-middle": lambda n: bad(
             "record 2's trailer is zero: only the end of the file can be torn (check 5.5)",
             (lambda b: b.header + b.records[0] + b.records[1][:-1] + b"\0"
@@ -268,6 +318,56 @@ def scenarios() -> dict[str, Callable[[str], Scenario]]:
         "damaged-nan": lambda n: bad(
             "a record holding NaN (check 5.7)",
             (lambda b: b.header + b.record(b'{"a":NaN}'))(Builder(n)), 1),
+        "success-depth-64": one_json(
+            "values at depth 64, the deepest allowed: a number inside 62 arrays and an empty "
+            "object inside 62 objects, in the top-level object (depth 1; check 5.7)",
+            b"{" + deep(64) + b"," + deep_objects(64) + b"}"),
+        "damaged-depth-65": one_bad(
+            "record 2 holds a number at depth 65, inside 63 arrays: 64 brackets, one level "
+            "too deep (check 5.7)", b"{" + deep(65) + b"}"),
+        "damaged-depth-65-empty": one_bad(
+            "record 2 holds an empty array at depth 65 (check 5.7)",
+            b"{" + deep(65, b"[]") + b"}"),
+        "success-number-64": one_json(
+            "number tokens of 64 characters, the longest allowed: an integer (its sign "
+            "counts) and a number with a fraction and an exponent (check 5.7)",
+            b'{"i":-' + b"9" * 63 + b',"f":1.' + b"2" * 58 + b"e-10}"),
+        "damaged-number-65": one_bad(
+            "record 2 holds a number token of 65 characters, a minus and 64 digits "
+            "(check 5.7)", b'{"i":-' + b"9" * 64 + b"}"),
+        "damaged-number-65-fraction": one_bad(
+            "record 2 holds a number token of 65 characters with a fraction (check 5.7)",
+            b'{"f":1.' + b"2" * 63 + b"}"),
+        "damaged-1e400": one_bad(
+            "record 2 holds 1e400, not finite as an IEEE 754 double (check 5.7)",
+            b'{"a":1e400}'),
+        "damaged-bom": one_bad(
+            "record 2 starts with a UTF-8 byte order mark (check 5.7)", b'\xef\xbb\xbf{"a":1}'),
+        "success-surrogate-pair": one_json(
+            "a string with a surrogate pair escape (U+1F600) and a name with one (check 5.7)",
+            b'{"a":"\\ud83d\\ude00","\\udbff\\udfff":1}'),
+        "damaged-lone-high-surrogate": one_bad(
+            "record 2 holds a high surrogate escape not followed by a low one (check 5.7)",
+            b'{"a":"x\\ud800y"}'),
+        "damaged-lone-low-surrogate": one_bad(
+            "record 2 has a member name holding a lone low surrogate escape (check 5.7)",
+            b'{"\\udc00":1}'),
+        "damaged-bad-utf8": one_bad(
+            "record 2 holds the byte ff, never in UTF-8 (check 5.7)", b'{"a":"\xff"}'),
+        "damaged-utf8-overlong": one_bad(
+            "record 2 holds an overlong UTF-8 form of \"/\" (c0 af; check 5.7)",
+            b'{"a":"\xc0\xaf"}'),
+        "damaged-utf8-surrogate": one_bad(
+            "record 2 holds an encoded surrogate (ed a0 80), not UTF-8 (check 5.7)",
+            b'{"a":"\xed\xa0\x80"}'),
+        "torn-zeros-longest": lambda n: ok(
+            f"{fmt.MAX_RECORD:,} zero bytes after two records, as many as one record at "
+            "most (check 5.2)", three(n).bytes()[:-len(three(n).records[2])]
+            + bytes(fmt.MAX_RECORD), 2, torn=True),
+        "damaged-zeros-too-long": lambda n: bad(
+            f"{fmt.MAX_RECORD + 1:,} zero bytes after two records, more than one record: "
+            "not a torn append (check 5.2)", three(n).bytes()[:-len(three(n).records[2])]
+            + bytes(fmt.MAX_RECORD + 1), 3),
         "damaged-wrong-key": lambda n: bad(
             "three good records read with another key (check 4)", three(n).bytes(), 0,
             key=OTHER_KEY),
