@@ -79,14 +79,17 @@ def check_price_limits(price: Decimal, limits: Mapping[str, Any], quote: str, *,
 def check_cost(cost: Decimal, limits: Mapping[str, Any], quote: str, entry: KeyEntry, *,
                estimated: bool = False) -> None:
     """The order's value against the market's minimum and maximum, then the key's limit
-    (``check_notional_currency`` has already refused a market not quoted in USD)."""
+    (``check_notional_currency`` has already refused a market not quoted in USD).
+    ``estimated``: a market order's value at the last price, not the exact one."""
     about = "about " if estimated else ""
     low, high = number(limits.get("min")), number(limits.get("max"))
     if low is not None and cost < low:
         raise OrderInputError(
             f"the order's value, {about}{plain(cost)} {quote}, is below the market's "
             f"minimum of {plain(low)} {quote}; raise the amount", field="amount")
-    if high is not None and high > 0 and cost > high:
+    # Only an exact value meets the maximum: a market order's is an estimate, and Binance
+    # applies its maximum notional to limit orders alone (``applyMaxToMarket``).
+    if high is not None and high > 0 and cost > high and not estimated:
         raise OrderInputError(
             f"the order's value, {about}{plain(cost)} {quote}, is above the market's "
             f"maximum of {plain(high)} {quote}; lower the amount", field="amount")

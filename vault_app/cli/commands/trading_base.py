@@ -7,6 +7,8 @@ the command first talks to the exchange.
 from __future__ import annotations
 
 import argparse
+import io
+import os
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
@@ -118,10 +120,18 @@ class TradingCommand(Command):
 
 
 def open_terminal() -> IO[str] | None:
-    """The controlling terminal for a question, or None if there is none."""
+    """The controlling terminal for a question, or None if there is none.
+
+    Opened as ``getpass`` does: ``open("/dev/tty", "r+")`` in text mode wants a
+    seekable file and fails on every terminal."""
     try:
-        return open("/dev/tty", "r+", encoding="utf-8")  # closed by the caller
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
     except OSError:
+        return None
+    try:  # closed by the caller
+        return io.TextIOWrapper(io.FileIO(fd, "r+"), encoding="utf-8", write_through=True)
+    except (OSError, ValueError):
+        os.close(fd)
         return None
 
 
