@@ -224,3 +224,67 @@ def test_options_become_ccxt_params(exchange: Any) -> None:
     assert post.params == {"postOnly": True} and post.time_in_force is None
     ioc = check(exchange, order(time_in_force="IOC"))
     assert ioc.params == {"timeInForce": "IOC"} and ioc.time_in_force == "IOC"
+
+
+# --- huge numbers, the price filter and maximum value, the key's limit in dollars ---------
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("1" + "0" * 23, "too large"),
+    ("123456789012345678901234", "too large"),
+    ("1" + "0" * 29, "too large"),
+    ("0." + "0" * 25 + "1", "too small"),
+])
+def test_numbers_no_market_could_take_are_refused(text: str, fragment: str) -> None:
+    with pytest.raises(OrderInputError, match=fragment) as caught:
+        parse_decimal(text, "price", "price")
+    assert caught.value.field == "price"
+
+
+def test_a_number_beyond_ccxts_decimal_context_is_an_input_error(exchange: Any) -> None:
+    # Parsed numbers are bounded; a caller that builds a request itself gets a typed error.
+    request = OrderRequest(key_id="id", symbol="BTC/USDT", side="buy", type="limit",
+                           amount=Decimal("1E+24"), price=Decimal("50000"))
+    with pytest.raises(OrderInputError, match="cannot be rounded") as caught:
+        check(exchange, request)
+    assert caught.value.field == "amount"
+
+
+def test_the_price_filter_and_maximum_value_are_checked_before_the_price(
+        exchange: Any) -> None:
+    asked = PriceAsked()
+    with pytest.raises(OrderInputError, match="above the market's highest price of 1000000"):
+        check(exchange, order(price="1000001"), last=asked)
+    with pytest.raises(OrderInputError, match=r"stop price 1000002 USDT is above") as caught:
+        check(exchange, order(type="stop-limit", stop_price="1000002"), last=asked)
+    assert caught.value.field == "stop_price"
+    with pytest.raises(OrderInputError, match="above the market's maximum of 9000000 USDT"):
+        check(exchange, order(amount="9000", price="999999"), last=asked)
+    assert asked.calls == 0
+
+
+def test_a_rounded_stop_price_is_noted(exchange: Any) -> None:
+    checked = check(exchange, order(type="stop-limit", price="50000",
+                                    stop_price="51000.004"))
+    assert checked.stop_price == "51000"
+    assert "stop price 51000.004 rounded to 51000 (the market's tick 0.01)" in checked.notes
+
+
+def test_a_key_limit_in_dollars_refuses_other_quotes_before_any_price(exchange: Any) -> None:
+    asked = PriceAsked("0.05")
+    limited = trader(max_notional=Decimal("100"))
+    with pytest.raises(OrderNotAllowed, match="quoted in BTC, so the order's value cannot"):
+        check(exchange, order(symbol="ETH/BTC", side="sell", type="market", price=None,
+                              amount="9"), limited, last=asked)
+    assert asked.calls == 0
+    free = check(exchange, order(symbol="ETH/BTC", side="sell", type="market", price=None,
+                                 amount="9"), trader(), last=asked)
+    assert free.notional == Decimal("0.45")
+
+
+def test_a_limited_key_refuses_a_market_order_without_any_price(exchange: Any) -> None:
+    with pytest.raises(OrderNotAllowed, match="no last price and no best bid or ask"):
+        check(exchange, order(type="market", price=None, amount="0.5"),
+              trader(max_notional=Decimal("100")), last=PriceAsked(None))
+    unlimited = check(exchange, order(type="market", price=None, amount="0.5"),
+                      last=PriceAsked(None))
+    assert unlimited.notional is None and "value is unknown" in unlimited.warnings[0]

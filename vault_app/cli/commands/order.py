@@ -123,7 +123,8 @@ class OrderCommand(TradingCommand):
             return EXIT_OK
         if confirm:
             where = "LIVE, real money" if preview.live else preview.endpoint
-            if not self.confirm(f"Send this order ({escape(where)})?"):
+            if not self.confirm(f"Send this order ({escape(where)}) with key "
+                                f"{escape(preview.key)}?"):
                 self.say("Nothing sent.")
                 return EXIT_OK
         return self.report(session.place(preview))
@@ -141,10 +142,14 @@ class OrderCommand(TradingCommand):
                 fix=f"the next '{PROG} order' command for this key finds out what the "
                     "exchange did (try 'order list')")
         if order.state in (REJECTED, NOT_PLACED) and placement.problem is not None:
-            raise placement.problem
+            from vault_app.trading.errors import for_order_type
+
+            raise for_order_type(placement.problem, str(order.fields.get("type") or ""))
         for warning in placement.warnings:
             self.warn(warning)
-        self.say(f"Placed: {order.state}, exchange id {escape(str(order.order_id))}, "
+        exchange_id = f"exchange id {escape(str(order.order_id))}" \
+            if order.order_id not in (None, "", "None") else "no exchange id in the answer"
+        self.say(f"Placed: {order.state}, {exchange_id}, "
                  f"client id {order.client_order_id}"
                  + (f", filled {order.filled}" if order.filled not in (None, "0") else ""))
         return EXIT_OK
