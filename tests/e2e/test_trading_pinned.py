@@ -109,8 +109,9 @@ class StalledJournal(Journal):
         super().__init__(path, key)
         self.on_pending = on_pending
 
-    def append(self, record: Mapping[str, Any], *, sync: bool = True) -> int:
-        seq = super().append(record, sync=sync)
+    def append_if_absent(self, record: Mapping[str, Any], *, key: str,
+                         sync: bool = True) -> int | None:
+        seq = super().append_if_absent(record, key=key, sync=sync)
         if record.get("state") == "PENDING":
             self.on_pending()
         return seq

@@ -141,8 +141,10 @@ def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
     except MemoryError:
         print(f"{PROG}: error: {NO_MEMORY_MESSAGE}", file=stderr)
         return EXIT_NO_MEMORY
-    except KeyboardInterrupt:
-        print(f"\n{PROG}: interrupted; nothing was written", file=stderr)
+    except KeyboardInterrupt as exc:
+        # An order's Ctrl-C after its journal record says it may have been sent.
+        message = getattr(exc, "cli_message", None) or "interrupted; nothing was written"
+        print(f"\n{PROG}: {escape(str(message))}", file=stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head`). Point stdout at /dev/null so that the

@@ -403,10 +403,14 @@ class MainWindow(QtWidgets.QMainWindow):
         if entry is None or self.read_only:
             return
         row = self.table.currentIndex().row()
+        from vault_app.trading.order_log import removal_warning  # no ccxt: journal only
+
+        orders = removal_warning(self.vault, entry.id) if self.vault is not None else None
         box = plain_message_box(
             self, QtWidgets.QMessageBox.Icon.Warning, "Delete key",
             f"Delete “{entry.label}” ({entry.exchange}) from the vault?\n\n"
-            "This cannot be undone. Delete the key on the exchange too if you no longer "
+            + (f"{orders}\n\n" if orders else "")
+            + "This cannot be undone. Delete the key on the exchange too if you no longer "
             "use it.")
         box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Cancel)
         box.setObjectName("deleteDialog")

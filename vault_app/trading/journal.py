@@ -14,6 +14,11 @@ never a rewrite of the vault (docs/vault-format.md, section 9; the bytes are in
   only when every record before it is known durable (this object's last fsync
   ended the file there), so at most the journal's last record is ever not durable;
   the next append's fsync, whoever makes it, makes it durable.
+- ``append_if_absent(record, key=NAME)`` appends only if no record in the journal
+  has the same value for the field ``NAME``, decided under the same exclusive lock
+  as the append (so two processes cannot both append it): an order's PENDING,
+  whose client order id must never be sent twice. The values of such a field are
+  remembered as records are read, so only the first call reads the whole journal.
 - The lock counts only for the file still at the journal's name: after locking, the
   open file is checked to be the one at the name, else it is opened again (a
   journal moved aside while an append waited must not receive the new record).
@@ -35,7 +40,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +120,9 @@ class Journal:
         """(device, inode, end) of the file as this object's last fsync left it: a
         record appended at that end follows only durable records."""
         self._mutex = threading.Lock()  # the cache; processes are kept apart by flock
+        self._index: dict[str, set[str]] = {}
+        """For each field ``append_if_absent`` was asked about: its values in the records
+        up to ``_known.end`` (rebuilt with every full scan)."""
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -157,6 +165,21 @@ class Journal:
 
         Raises ``RecordRefused`` (nothing written) for a record its reader would refuse.
         """
+        seq = self._append(record, sync=sync, key=None)
+        assert seq is not None
+        return seq
+
+    def append_if_absent(self, record: Mapping[str, Any], *, key: str,
+                         sync: bool = True) -> int | None:
+        """``append``, unless a record of the journal (a whole one: a torn tail does not
+        count) has the same value for the field ``key`` as ``record``: then nothing is
+        written and None is returned. Checked and appended under one exclusive lock."""
+        if record.get(key) is None:
+            raise ValueError(f"the record has no {key!r} to be unique on")
+        return self._append(record, sync=sync, key=key)
+
+    def _append(self, record: Mapping[str, Any], *, sync: bool, key: str | None
+                ) -> int | None:
         plaintext = fmt.encode_record(record)
         with self._mutex:
             for _ in range(_REOPENS):
@@ -168,12 +191,21 @@ class Journal:
                             continue
                         info = self._check(fd, writing=True)
                         known = self._sync(fd, info)
+                        if key is not None and key not in self._index:
+                            self._index[key] = set()
+                            self._scan_all(fd, info)  # rebuilds every index
+                            assert self._known is not None
+                            known = self._known
                         _keep_private(fd, info)
                     except OSError as exc:
                         raise VaultIOError(f"cannot read {self._where}: "
                                            f"{describe_os_error(exc)}; nothing was written") \
                             from None
-                    return self._append_locked(fd, info, known, plaintext, sync=sync)
+                    if key is not None and str(record[key]) in self._index[key]:
+                        return None
+                    seq = self._append_locked(fd, info, known, plaintext, sync=sync)
+                    self._note([record])
+                    return seq
                 finally:
                     os.close(fd)
         raise self._keeps_moving("nothing was written")
@@ -249,6 +281,7 @@ class Journal:
                 if scan.end > known.end else known.tail
             self._known = _Known(known.dev, known.ino, known.header, known.cipher,
                                  scan.end, scan.last_seq, tail)
+            self._note(record.data for record in scan.records)
             return self._known
         self._scan_all(fd, info)
         assert self._known is not None
@@ -266,7 +299,19 @@ class Journal:
             self._refuse_rollback(seen, scan, data)
         self._known = _Known(info.st_dev, info.st_ino, header, cipher, scan.end,
                              scan.last_seq, tail)
+        for values in self._index.values():
+            values.clear()
+        self._note(record.data for record in scan.records)
         return scan
+
+    def _note(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Remember the indexed fields' values of records now in the file."""
+        if not self._index:
+            return
+        for data in records:
+            for name, values in self._index.items():
+                if data.get(name) is not None:
+                    values.add(str(data[name]))
 
     def _refuse_rollback(self, seen: _Known, scan: fmt.Scan, data: bytes) -> None:
         """The same journal (same id) must still hold every record seen in it (spec 9.7):

@@ -18,17 +18,26 @@ carries the whole order (never a credential); each later one a state change:
   was never sent, or the user said so (``order resolve --not-placed``).
 
 A PENDING or UNKNOWN order is *unresolved*; every other state is known.
+
+Once the exchange has shown an order (OPEN, PARTIALLY_FILLED, FILLED, CANCELED,
+EXPIRED), a later record saying it was never accepted (REJECTED, NOT_PLACED) or
+that its outcome is unknown (PENDING, UNKNOWN) cannot be true of that order: the
+fold keeps the accepted state and lists the record in the order's ``anomalies``
+(say, a second request with the same client order id, refused as a duplicate).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from vault_app.core.model import format_ts, utcnow
 from vault_app.trading.journal import Journal, JournalRecord
+
+if TYPE_CHECKING:
+    from vault_app.core.vault import Vault
 
 PENDING = "PENDING"
 OPEN = "OPEN"
@@ -41,6 +50,10 @@ UNKNOWN = "UNKNOWN"
 NOT_PLACED = "NOT_PLACED"
 UNRESOLVED = frozenset({PENDING, UNKNOWN})
 LIVE_ON_EXCHANGE = frozenset({OPEN, PARTIALLY_FILLED})
+MAX_DIGITS = 30
+"""Powers of ten beyond which a number from the exchange is not taken as one."""
+ACCEPTED = frozenset({OPEN, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED})
+"""The exchange held the order: no later record can make it never placed."""
 ORDER_FIELDS = ("key_id", "exchange", "environment", "symbol", "side", "type", "amount",
                 "price", "stop_price", "time_in_force", "post_only", "created_at",
                 "recv_window_ms")
@@ -61,6 +74,8 @@ class LoggedOrder:
     """The ``timestamp`` its request was signed with, chosen before its PENDING record
     (from that record only; None if the exchange's request could not be pinned)."""
     history: list[tuple[str, str]] = field(default_factory=list)  # (time, state)
+    anomalies: list[str] = field(default_factory=list)
+    """Records that contradict an accepted state, kept out of ``state`` (see above)."""
 
     @property
     def symbol(self) -> str:
@@ -74,7 +89,7 @@ class LoggedOrder:
         """What ``order list --json`` prints (no credential is ever in the journal)."""
         return {"client_order_id": self.client_order_id, "order_id": self.order_id,
                 "state": self.state, "filled": self.filled, "reason": self.reason,
-                "updated_at": self.updated_at,
+                "updated_at": self.updated_at, "anomalies": list(self.anomalies),
                 **{name: self.fields.get(name) for name in ORDER_FIELDS
                    if name != "recv_window_ms"}}
 
@@ -94,6 +109,12 @@ def fold(records: Iterable[JournalRecord], key_id: str | None = None) -> list[Lo
             known = orders[cid] = LoggedOrder(
                 cid, {name: data.get(name) for name in ORDER_FIELDS}, state,
                 request_timestamp_ms=stamp if isinstance(stamp, int) else None)
+        if known.state in ACCEPTED and state not in ACCEPTED:
+            known.anomalies.append(
+                f"{data.get('time')}: a later record says {state}"
+                + (f" ({data['reason']})" if data.get("reason") else "")
+                + f"; the exchange had accepted it ({known.state}), so that stands")
+            continue
         known.state = state
         for name in ("order_id", "filled", "reason"):
             if data.get(name) is not None:
@@ -103,10 +124,23 @@ def fold(records: Iterable[JournalRecord], key_id: str | None = None) -> list[Lo
     return list(orders.values())
 
 
+def decimal_or_none(value: object) -> Decimal | None:
+    """A number from the exchange's answer as a Decimal; None if it is not a finite
+    number (an odd or hostile answer is never a crash)."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        result = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    # An amount beyond any market's (1E+999999 is a finite Decimal) is not an amount.
+    return result if result.is_finite() and abs(result.adjusted()) <= MAX_DIGITS else None
+
+
 def state_of(order: Mapping[str, Any]) -> str:
     """Our state for a ccxt order structure."""
     status = order.get("status")
-    filled = Decimal(str(order.get("filled") or 0))
+    filled = decimal_or_none(order.get("filled")) or Decimal(0)
     if status == "open":
         return PARTIALLY_FILLED if filled > 0 else OPEN
     return {"closed": FILLED, "canceled": CANCELED, "cancelled": CANCELED,
@@ -133,6 +167,34 @@ def append_state(journal: Journal, order: LoggedOrder, state: str, *, sync: bool
 
 def exchange_fields(order: Mapping[str, Any]) -> dict[str, Any]:
     """The journal fields of a ccxt order structure: its id and how much filled."""
-    filled = order.get("filled")
+    filled = decimal_or_none(order.get("filled"))
     return {"order_id": None if order.get("id") is None else str(order["id"]),
-            "filled": None if filled is None else format(Decimal(str(filled)).normalize(), "f")}
+            "filled": None if filled is None else format(filled.normalize(), "f")}
+
+
+def unresolved_of_key(vault: Vault, entry_id: str) -> list[LoggedOrder]:
+    """The key's orders whose outcome the journal does not know (none without one)."""
+    from vault_app.trading.journal import journal_path
+
+    key = vault.meta.journal_key
+    if key is None or not journal_path(vault.path).exists():
+        return []
+    return [order for order in fold(Journal(journal_path(vault.path), key).read().records,
+                                    entry_id) if order.unresolved]
+
+
+def removal_warning(vault: Vault, entry_id: str) -> str | None:
+    """A sentence for a question about removing the key, if orders of the key have an
+    unknown outcome (or the journal cannot be read to tell); None otherwise."""
+    from vault_app.core.errors import VaultError
+
+    try:
+        pending = unresolved_of_key(vault, entry_id)
+    except VaultError:
+        return ("The order journal could not be read: orders of this key whose outcome "
+                "is unknown would be forgotten.")
+    if not pending:
+        return None
+    return (f"{len(pending)} order(s) of this key have an unknown outcome: removing the "
+            "key forgets them, and the same order could be placed twice. Check them on "
+            "the exchange first.")

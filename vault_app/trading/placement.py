@@ -6,7 +6,14 @@
    the exchange's, if any), the window the instance's ``recvWindow`` option or
    Binance's default of 5 s.
 2. The order (never a credential) is appended to the journal as PENDING, with that
-   timestamp and window; ``append`` returns only once it is on disk.
+   timestamp and window; ``append`` returns only once it is on disk. It is appended
+   only if the journal has no record of its client order id yet, decided under the
+   journal's exclusive lock: a preview is placed at most once, by any process.
+   If the append took so long (waiting for another process's lock, a slow disk)
+   that more than ``SAFE_WINDOW_PART`` of the window has passed since the
+   timestamp (by the same clock that chose it), the request is not sent: the order
+   is recorded NOT_PLACED (it would likely be refused as late, and a request that
+   close to its deadline is the one whose fate is hardest to tell).
 3. ccxt's ``create_order`` is called once, with the client order id of the preview
    and the chosen ``timestamp`` and ``recvWindow`` as params. Just before the request
    leaves, it is checked to carry exactly those (else it is not sent: NOT_PLACED).
@@ -20,6 +27,10 @@
    (``outcome_unknown``: timeout, dropped connection, HTTP 5xx, a garbled answer).
    An UNKNOWN order is never sent again: ``reconcile`` finds out what happened.
 5. After the exchange accepted, the key's ``last_used_at`` is updated (``on_accepted``).
+
+An interruption (Ctrl-C: ``KeyboardInterrupt``) after the PENDING record records the
+order UNKNOWN (best effort) and raises ``SendInterrupted``, which says the order may
+have been sent: it is never reported as "nothing was written".
 
 A crash between 2 and 4 leaves PENDING, which ``reconcile`` treats like UNKNOWN.
 """
@@ -62,6 +73,8 @@ if TYPE_CHECKING:
 
 DEFAULT_RECV_WINDOW_MS = 5_000  # Binance's default when a request names none
 MAX_RECV_WINDOW_MS = 60_000  # Binance refuses a larger one (-1131)
+SAFE_WINDOW_PART = 0.5
+"""The part of recvWindow that may pass between the timestamp and the send."""
 PINNING_CLASSES = frozenset({"binance"})
 """ccxt classes (and their subclasses: binanceus, ...) whose ``sign()`` (ccxt 4.5.90)
 builds a private request as ``extend({'timestamp': nonce()}, params)`` and then takes
@@ -84,13 +97,24 @@ class RequestWindow:
         return {"timestamp": self.timestamp_ms, "recvWindow": self.recv_window_ms}
 
 
+class SendInterrupted(KeyboardInterrupt):
+    """Ctrl-C after an order's PENDING record: the order may have been sent."""
+
+    def __init__(self, client_order_id: str) -> None:
+        self.client_order_id = client_order_id
+        self.cli_message = (
+            f"interrupted: the order {client_order_id} may have been sent; run "
+            "'order list' to find out (it is never resent)")
+        super().__init__(self.cli_message)
+
+
 @dataclass(frozen=True)
 class Placement:
-    """What happened to one order: its journal view and, if any, the exchange's problem."""
+    """What happened to one order: its journal view and, if any, the problem."""
 
     order: LoggedOrder
     exchange_order: dict[str, Any] | None = None
-    problem: ExchangeProblem | None = None
+    problem: TradingError | None = None
     warnings: list[str] = field(default_factory=list)  # after an accepted order
 
 
@@ -160,29 +184,50 @@ def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: Or
     with client.lock:  # the timestamp is chosen, journaled and sent in one go
         window = request_window(client)
         record = pending_record(entry, preview, window)
-        journal.append(record)  # durable: only now may the request leave
+        # Durable: only now may the request leave. Never twice for one client order id.
+        if journal.append_if_absent(record, key="client_order_id") is None:
+            raise OrderNotAllowed(
+                f"the order {preview.client_order_id} of this preview is already in the "
+                "order journal: a preview is placed at most once; nothing was sent",
+                fix="see it with 'order list'; make a new preview to place another order")
         order = LoggedOrder(preview.client_order_id,
                             {name: record.get(name) for name in ORDER_FIELDS}, PENDING,
                             updated_at=record["time"], history=[(record["time"], PENDING)],
                             request_timestamp_ms=record["request_timestamp_ms"])
-        args = preview.checked.create_order_args(
-            preview.client_order_id, window.params() if window else None)
-        exchange = client.exchange
-        real = exchange.fetch
-        held_back: list[str] = []
-
-        def fetch(url: str, method: str = "GET", headers: Any = None, body: Any = None
-                  ) -> Any:
-            if window is not None and not carries(window, url, body):
-                held_back.append(url)
-                raise RuntimeError("not sent: another timestamp than the journal's")
-            return real(url, method, headers, body)
-
         try:
-            with fetch_replaced(exchange, fetch):
-                answer = client.call("create_order", *args)
-        except ExchangeProblem as exc:
-            return _failed(journal, order, exc, not_sent=bool(held_back))
+            return _send(client, journal, preview, order, window, on_accepted)
+        except KeyboardInterrupt:
+            _interrupted(journal, order)
+            raise SendInterrupted(order.client_order_id) from None
+
+
+def _send(client: ExchangeClient, journal: Journal, preview: OrderPreview,
+          order: LoggedOrder, window: RequestWindow | None,
+          on_accepted: Callable[[], object]) -> Placement:
+    """Send the journaled order once (under ``client.lock``) and record the answer."""
+    if window is not None:
+        late = _too_late(client, window)
+        if late is not None:
+            append_state(journal, order, NOT_PLACED, sync=False, reason=late.message)
+            return Placement(order, problem=late)
+    args = preview.checked.create_order_args(
+        preview.client_order_id, window.params() if window else None)
+    exchange = client.exchange
+    real = exchange.fetch
+    held_back: list[str] = []
+
+    def fetch(url: str, method: str = "GET", headers: Any = None, body: Any = None
+              ) -> Any:
+        if window is not None and not carries(window, url, body):
+            held_back.append(url)
+            raise RuntimeError("not sent: another timestamp than the journal's")
+        return real(url, method, headers, body)
+
+    try:
+        with fetch_replaced(exchange, fetch):
+            answer = client.call("create_order", *args)
+    except ExchangeProblem as exc:
+        return _failed(journal, order, exc, not_sent=bool(held_back))
     append_state(journal, order, state_of(answer), sync=False, **exchange_fields(answer))
     placed = Placement(order, exchange_order=answer)
     try:
@@ -190,6 +235,34 @@ def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: Or
     except VaultError as exc:  # the order stands; only the key's "last used" is late
         placed.warnings.append(f"the key's last use could not be recorded ({exc})")
     return placed
+
+
+def _too_late(client: ExchangeClient, window: RequestWindow) -> OrderNotAllowed | None:
+    """Why the request is not sent, if too much of its window passed before the send."""
+    try:
+        now = int(client.exchange.nonce())  # the clock (and offset) that chose it
+    except Exception:
+        return None  # it was read a moment ago; the exchange still checks the window
+    spent = now - window.timestamp_ms
+    if spent <= window.recv_window_ms * SAFE_WINDOW_PART:
+        return None
+    return OrderNotAllowed(
+        f"the order was not sent: {spent} ms passed between choosing its timestamp and "
+        f"sending it (writing the order journal was held up), more than half of its "
+        f"{window.recv_window_ms} ms validity; it is recorded NOT_PLACED",
+        fix="place it again; if this repeats, another vault-app process may be holding "
+            "the order journal, or the disk is slow")
+
+
+def _interrupted(journal: Journal, order: LoggedOrder) -> None:
+    """Ctrl-C after the PENDING record: say the outcome is unknown, if it still is."""
+    if order.state != PENDING:
+        return  # the answer is recorded
+    try:
+        append_state(journal, order, UNKNOWN, reason="interrupted (Ctrl-C) while it was "
+                     "being sent; it may have reached the exchange")
+    except BaseException:  # a second Ctrl-C: PENDING says as much
+        pass
 
 
 def _failed(journal: Journal, order: LoggedOrder, exc: ExchangeProblem, *,

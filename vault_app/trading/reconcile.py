@@ -29,6 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from vault_app.core.model import format_ts
@@ -85,10 +86,28 @@ def lookup(client: ExchangeClient, order: LoggedOrder) -> dict[str, Any] | None:
         return found
     except OrderNotFound:
         pass
-    for candidate in client.call("fetch_open_orders", order.symbol):
-        if candidate.get("clientOrderId") == cid:
+    candidates = client.call("fetch_open_orders", order.symbol)
+    for candidate in candidates if isinstance(candidates, list) else ():
+        if isinstance(candidate, dict) and candidate.get("clientOrderId") == cid:
             return dict(candidate)
     return None
+
+
+def server_time(client: ExchangeClient) -> int:
+    """The exchange's clock in ms (``fetch_time``); an answer that is not a plausible
+    time is ``ExchangeProblem`` (the exchange could not be asked), never a crash."""
+    value = client.call("fetch_time")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        value = None
+    try:
+        ms = int(Decimal(str(value).strip())) if value is not None else None
+    except (ArithmeticError, ValueError):
+        ms = None
+    if ms is None or not 0 < ms < 10 ** 14:
+        raise ExchangeProblem(f"its time answer is not a time ({str(value)[:40]!r})",
+                              fix="try again later; if it repeats, the API URL may not "
+                                  "be the exchange's")
+    return ms
 
 
 def _when(ms: int) -> str:
@@ -108,7 +127,7 @@ def resolve(client: ExchangeClient, journal: Journal, order: LoggedOrder, *,
         if delay:
             sleep(delay)
         try:
-            server_ms = int(client.call("fetch_time")) if can_time else None
+            server_ms = server_time(client) if can_time else None
             found = lookup(client, order)
         except ExchangeProblem as exc:
             _mark_unknown(journal, order, f"reconcile could not ask the exchange: {exc.message}")

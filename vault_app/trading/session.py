@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from vault_app.trading.errors import OrderInputError, translate
+from vault_app.trading.errors import OrderInputError, OrderNotAllowed, translate
 from vault_app.trading.journal import Journal, journal_path
 from vault_app.trading.order_log import (
     CANCELED,
@@ -35,6 +35,7 @@ from vault_app.trading.orders import (
 )
 from vault_app.trading.placement import Placement, place, request_window
 from vault_app.trading.preview import (
+    CLIENT_ID_PREFIX,
     OrderPreview,
     build_preview,
     capture_create_order,
@@ -52,6 +53,11 @@ if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
     from vault_app.core.vault import Vault
     from vault_app.trading.client import ExchangeClient
+
+
+FOREIGN_LOOKBACK_MS = 24 * 3600 * 1000
+"""How far back ``foreign_orders`` looks among closed orders (Binance's allOrders
+takes at most 24 h from its startTime)."""
 
 
 @dataclass(frozen=True)
@@ -126,13 +132,71 @@ class TradingSession:
             raise OrderInputError("no order was ever placed from this vault", field="id")
         return mark_not_placed(journal, self.entry, client_order_id)
 
+    # --- orders the journal does not know -----------------------------------------------
+
+    def foreign_orders(self, symbol: str) -> list[dict[str, Any]]:
+        """The exchange's orders of ``symbol`` (open ones, and those of the last
+        ``FOREIGN_LOOKBACK_MS``) whose client id is this app's (``va-``) but that the
+        journal does not hold for this key: placed from a journal that was since moved
+        aside or replaced by an older copy, from this key before it was removed and
+        added again, or from another vault. Orders the journal holds for another key
+        with a known state are not counted (two entries of one exchange account)."""
+        client = self.client
+        journal = self.journal()
+        mine: set[str] = set()
+        settled_elsewhere: set[str] = set()
+        if journal is not None:
+            for order in fold(journal.read().records):
+                if order.fields.get("key_id") == self.entry.id:
+                    mine.add(order.client_order_id)
+                elif not order.unresolved:
+                    settled_elsewhere.add(order.client_order_id)
+        has = client.exchange.has
+        found: dict[str, dict[str, Any]] = {}
+        batches: list[Any] = []
+        if has.get("fetchOpenOrders"):
+            batches.append(client.call("fetch_open_orders", symbol))
+        if has.get("fetchOrders"):
+            since = int(client.exchange.milliseconds()) - FOREIGN_LOOKBACK_MS
+            batches.append(client.call("fetch_orders", symbol, since))
+        for batch in batches:
+            for order in batch if isinstance(batch, list) else ():
+                cid = order.get("clientOrderId") if isinstance(order, dict) else None
+                if isinstance(cid, str) and cid.startswith(CLIENT_ID_PREFIX) \
+                        and cid not in mine and cid not in settled_elsewhere:
+                    found.setdefault(cid, order)
+        return list(found.values())
+
+    def check_foreign_orders(self, symbol: str) -> None:
+        """``OrderNotAllowed`` (nothing sent) if ``foreign_orders`` finds any."""
+        foreign = self.foreign_orders(symbol)
+        if not foreign:
+            return
+        listed = "; ".join(
+            f"{order.get('clientOrderId')} {order.get('side')} {order.get('amount')} "
+            f"{order.get('symbol')} {order.get('status')} {order.get('datetime') or ''}"
+            .strip() for order in foreign[:5])
+        more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        raise OrderNotAllowed(
+            f"the exchange holds {len(foreign)} order(s) placed by vault-app that this "
+            f"vault's order journal does not know: {listed}{more}. The order journal may "
+            "have been replaced or moved, or this key is used from another vault; "
+            "nothing was sent",
+            fix="check them on the exchange; to place anyway, pass "
+                "--ignore-foreign-orders")
+
     # --- placing -----------------------------------------------------------------------
 
-    def preview(self, request: OrderRequest) -> OrderPreview:
-        """Check the order and capture what ccxt will sign; nothing private is sent."""
+    def preview(self, request: OrderRequest, *,
+                ignore_foreign_orders: bool = False) -> OrderPreview:
+        """Check the order and capture what ccxt will sign; no order is sent. Unless
+        ``ignore_foreign_orders``, refuses while the exchange holds orders of this app
+        that the journal does not know (``check_foreign_orders``)."""
         require_trade(self.entry)
         client = self.client
         checked = check_order(request, self.entry, client, price_band=self.price_band)
+        if not ignore_foreign_orders:
+            self.check_foreign_orders(checked.symbol)
         cid = new_client_order_id()
         exchange = client.exchange
         with client.lock:
@@ -152,12 +216,73 @@ class TradingSession:
                              endpoint=client.describe_endpoint(), live=client.is_live)
 
     def place(self, preview: OrderPreview) -> Placement:
-        """Send a previewed order once, journal first (see ``placement``)."""
+        """Send a previewed order once, journal first (see ``placement``), after checking
+        again what may have changed since the preview (``recheck``)."""
         require_trade(self.entry)
         journal = self.journal(create=True)
         assert journal is not None
+        self.recheck(preview, journal)
         return place(self.client, journal, self.entry, preview,
                      on_accepted=lambda: self.vault.mark_used(self.entry.id))
+
+    def recheck(self, preview: OrderPreview, journal: Journal) -> None:
+        """Between the preview and the send the user was reading and confirming: the key
+        may have been edited, relabelled or removed by another process, and the price
+        may have moved. Read the vault file again and check the order again (a fresh
+        ticker: the key's maximum notional and the price band); raise ``OrderNotAllowed``
+        (nothing sent) if anything that the preview relied on no longer holds."""
+        from vault_app.core.errors import VaultError
+
+        def refuse(reason: str, fix: str | None = None) -> OrderNotAllowed:
+            return OrderNotAllowed(f"{reason}; nothing was sent",
+                                   fix=fix or "check the key ('show'), then place the order "
+                                              "again if it is still what you want")
+
+        before = self.entry
+        try:
+            self.vault.reload()
+        except VaultError as exc:
+            raise refuse(f"the vault could not be read again before sending ({exc})") \
+                from None
+        fresh = next((e for e in self.vault.entries if e.id == before.id), None)
+        if fresh is None:
+            raise refuse(f"the key '{before.label}' was removed while you were confirming")
+        if (fresh.exchange, fresh.environment, fresh.api_url, dict(fresh.credentials)) != \
+                (before.exchange, before.environment, before.api_url,
+                 dict(before.credentials)):
+            raise refuse("the key changed while you were confirming (its credentials, "
+                         "exchange or environment)")
+        try:
+            require_trade(fresh)
+        except OrderNotAllowed as exc:
+            raise refuse(f"the key changed while you were confirming: "
+                         f"{exc.message.removesuffix('; nothing was sent')}", exc.fix) \
+                from None
+        self.entry = fresh
+        if unresolved_orders(journal, fresh):
+            raise refuse("an earlier order of this key has an unknown outcome (recorded "
+                         "while you were confirming)",
+                         "run 'order list' for the key: it finds out what the exchange did")
+        try:
+            checked = check_order(preview.checked.request, fresh, self.client,
+                                  price_band=self.price_band)
+        except OrderNotAllowed as exc:
+            raise refuse(f"the key or the market changed while you were confirming: "
+                         f"{exc.message.removesuffix('; nothing was sent')}", exc.fix) \
+                from None
+        except OrderInputError as exc:
+            raise refuse(f"the key or the market changed while you were confirming: "
+                         f"{exc}") from None
+        old = preview.checked
+        if (checked.symbol, checked.amount, checked.price, checked.stop_price) != \
+                (old.symbol, old.amount, old.price, old.stop_price):
+            raise refuse("the market's rules changed while you were confirming (the order "
+                         "would now be rounded differently)")
+        seen = {_warning_kind(text) for text in old.warnings}
+        new = [text for text in checked.warnings if _warning_kind(text) not in seen]
+        if new:
+            raise refuse(f"the price moved since the preview: {new[0]}",
+                         "preview the order again and check its price")
 
     def cancel(self, order_ref: str) -> dict[str, Any]:
         """Cancel by the exchange's order id or our client order id."""
@@ -237,3 +362,9 @@ class TradingSession:
             rows.append(Balance(currency, number(amounts.get("free")) or Decimal(0),
                                 number(amounts.get("used")) or Decimal(0), total))
         return sorted(rows, key=lambda row: row.currency)
+
+
+def _warning_kind(text: str) -> str:
+    """A check's warning without its figures: "the limit price 30000 is 12.0 % below
+    the last price ..." and the same with 14.0 % are one kind, already confirmed."""
+    return "".join(char for char in text.split(" is ")[0] if not char.isdigit())

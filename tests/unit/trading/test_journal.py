@@ -827,3 +827,45 @@ def test_a_lost_lazy_record_is_a_torn_tail_that_keeps_the_durable_ones(path: Pat
         file.truncate(durable + 10)
     contents = Journal(path, KEY).read()
     assert contents.torn_tail and [r.seq for r in contents.records] == [1, 2]
+
+
+# --- append_if_absent -------------------------------------------------------------------
+
+def test_append_if_absent_writes_a_client_id_once_across_objects(path: Path) -> None:
+    first, second = Journal(path, KEY), Journal(path, KEY)
+    assert first.append_if_absent(ORDER, key="client_order_id") == 1
+    assert first.append_if_absent(ORDER, key="client_order_id") is None
+    # Another object (another process) that never read the journal is refused too.
+    assert second.append_if_absent({**ORDER, "n": 2}, key="client_order_id") is None
+    assert second.append_if_absent({**ORDER, "client_order_id": "va-8"},
+                                   key="client_order_id") == 2
+    # ... and the first object learns of the other's record under its lock.
+    assert first.append_if_absent({**ORDER, "client_order_id": "va-8"},
+                                  key="client_order_id") is None
+    assert [r["client_order_id"] for r in data_of(Journal(path, KEY).read())] == \
+        ["va-7", "va-8"]
+
+
+def test_append_if_absent_counts_records_appended_plainly(path: Path) -> None:
+    journal = filled(path, 2)  # va-7, appended without the check
+    assert journal.append_if_absent(ORDER, key="client_order_id") is None
+    assert len(Journal(path, KEY).read().records) == 2
+
+
+def test_append_if_absent_needs_the_field(path: Path) -> None:
+    with pytest.raises(ValueError, match="client_order_id"):
+        Journal(path, KEY).append_if_absent({"event": "x"}, key="client_order_id")
+    assert not path.exists()
+
+
+def test_threads_racing_to_append_one_client_id_write_it_once(path: Path) -> None:
+    results: list[int | None] = []
+    journals = [Journal(path, KEY) for _ in range(8)]
+    threads = [threading.Thread(target=lambda j=j: results.append(
+        j.append_if_absent(ORDER, key="client_order_id"))) for j in journals]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results, key=lambda r: r is None) == [1] + [None] * 7
+    assert len(Journal(path, KEY).read().records) == 1

@@ -105,3 +105,33 @@ def test_state_changes_are_appended_and_read_back(tmp_path: Path) -> None:
     assert (again.state, again.reason) == (NOT_PLACED, "past its window")
     assert again.public()["state"] == NOT_PLACED
     assert "recv_window_ms" not in again.public()
+
+
+@pytest.mark.parametrize("late", ["REJECTED", NOT_PLACED, UNKNOWN, PENDING])
+@pytest.mark.parametrize("accepted", [OPEN, PARTIALLY_FILLED, FILLED, "CANCELED", "EXPIRED"])
+def test_a_later_record_never_undoes_an_accepted_state(accepted: str, late: str) -> None:
+    records = [record(1, **PENDING_A),
+               record(2, client_order_id="va-a", key_id="k1", state=accepted,
+                      order_id="42", time="t1"),
+               record(3, client_order_id="va-a", key_id="k1", state=late,
+                      reason="Duplicate order sent.", time="t2")]
+    [order] = fold(records)
+    assert order.state == accepted and order.order_id == "42"
+    assert not order.unresolved
+    [anomaly] = order.anomalies
+    assert late in anomaly and "Duplicate order sent." in anomaly
+    assert order.public()["anomalies"] == [anomaly]
+
+
+def test_accepted_states_may_follow_each_other() -> None:
+    records = [record(1, **PENDING_A),
+               record(2, client_order_id="va-a", key_id="k1", state=OPEN, time="t1"),
+               record(3, client_order_id="va-a", key_id="k1", state=FILLED, time="t2")]
+    [order] = fold(records)
+    assert order.state == FILLED and order.anomalies == []
+
+
+@pytest.mark.parametrize("odd", ["abc", "NaN", "1E+999999", [], None, True, "Infinity"])
+def test_odd_numbers_in_an_answer_are_not_a_crash(odd: object) -> None:
+    assert state_of({"status": "open", "filled": odd}) == OPEN
+    assert exchange_fields({"id": 1, "filled": odd})["filled"] in (None, "0")

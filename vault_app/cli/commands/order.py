@@ -6,6 +6,9 @@ then check the key's labels (only ``trade`` may submit) and the market, and buil
 the preview from ccxt's own signed request. ``place`` asks "Send this order?" on the
 terminal unless ``--yes``; without a terminal it refuses. It never sends while an
 earlier order of the key is unresolved, and never resends one whose answer was lost.
+Both refuse while the exchange holds orders of this app (client id ``va-...``) that
+the journal does not know, unless ``--ignore-foreign-orders`` (never implied by
+``--yes``). A Ctrl-C while an order is being sent says it may have been sent.
 ``resolve --not-placed`` settles by hand an order whose outcome stays unknown (the
 user checked the exchange): it asks on the terminal unless ``--yes``.
 """
@@ -45,6 +48,9 @@ def _add_order_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tif", type=text, help="time in force: GTC (default), IOC or FOK")
     parser.add_argument("--post-only", action="store_true",
                         help="a limit order that only rests on the book")
+    parser.add_argument("--ignore-foreign-orders", action="store_true",
+                        help="go on although the exchange holds orders of vault-app that "
+                             "this vault's order journal does not know (check them first)")
 
 
 class OrderCommand(TradingCommand):
@@ -116,7 +122,8 @@ class OrderCommand(TradingCommand):
                     "out what the exchange did. If it says to check the order on the "
                     f"exchange and the exchange does not have it: '{PROG} order resolve "
                     "--key ... --id CLIENT_ID --not-placed'")
-        preview = session.preview(self.request(session.entry.id))
+        preview = session.preview(self.request(session.entry.id),
+                                  ignore_foreign_orders=self.args.ignore_foreign_orders)
         for line in preview.lines():
             self.say(escape(line))
         if not place:

@@ -1,0 +1,38 @@
+"""Deleting a key whose orders have an unknown outcome says so in the question."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import PASSWORD
+from vault_app.core.vault import Vault
+from vault_app.gui.qt import Qt
+from vault_app.gui.window import MainWindow
+from vault_app.trading.journal import Journal, journal_path
+
+from .helpers import unlock
+from .test_key_form import delete_dialog, select
+
+
+def test_the_delete_question_names_orders_of_unknown_outcome(
+        qtbot: QtBot, sample_vault: Vault, make_window: Callable[..., MainWindow]) -> None:
+    vault = Vault.open(sample_vault.path, PASSWORD)
+    key_0 = vault.find("key 0")
+    journal = Journal(journal_path(vault.path), vault.ensure_journal_key())
+    journal.append({"kind": "order", "state": "PENDING", "client_order_id": "va-x",
+                    "key_id": key_0.id, "symbol": "BTC/USDT", "time": "t0"})
+    window = make_window()
+    unlock(qtbot, window)
+    select(qtbot, window, "key 0")
+    qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+    assert "unknown outcome" in delete_dialog(qtbot, window).text()
+    box = window.delete_dialog
+    assert box is not None
+    with qtbot.waitSignal(box.finished):
+        box.reject()
+    qtbot.waitUntil(lambda: window.delete_dialog is None)
+    select(qtbot, window, "key 1")
+    window.act_delete.trigger()
+    assert "unknown outcome" not in delete_dialog(qtbot, window).text()
