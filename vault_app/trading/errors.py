@@ -25,9 +25,10 @@ from urllib.parse import quote
 
 from vault_app.core.errors import ValidationError, VaultDamaged, VaultError
 
-UNKNOWN_OUTCOME = ("if this was an order, its outcome is unknown: it may exist, and will be "
-                   "looked up, never sent again")
-"""The sentence every error with ``outcome_unknown`` carries in its fix."""
+UNKNOWN_OUTCOME = ("the order's outcome is unknown: it may exist, and will be looked up, never "
+                   "sent again")
+"""What the fix of an order request's ``outcome_unknown`` error says (``error_context``
+adds it: only the order request itself can leave an order's outcome unknown)."""
 
 
 class TradingError(VaultError):
@@ -42,11 +43,19 @@ class TradingError(VaultError):
     exist and must be looked up, never resent. False: refused, or nothing was sent."""
 
     def __init__(self, message: str, *, fix: str = "") -> None:
-        if self.outcome_unknown and UNKNOWN_OUTCOME not in fix:
-            fix = f"{fix}; {UNKNOWN_OUTCOME}" if fix else UNKNOWN_OUTCOME
         self.message = message
         self.fix = fix
-        super().__init__(f"{message}. {fix}" if fix else message)
+        super().__init__(sentences(message, fix))
+
+
+def sentences(message: str, fix: str) -> str:
+    """``message`` and ``fix`` as two sentences: "the exchange refused the order. Check
+    the amount." (the front end puts its own prefix before the first one)."""
+    if not fix:
+        return message
+    fix = fix[0].upper() + fix[1:]
+    end = "" if fix.endswith((".", "?", "!")) else "."
+    return f"{message.rstrip('.')}. {fix}{end}"
 
 
 class OrderInputError(ValidationError):
@@ -120,7 +129,6 @@ class JournalDamaged(VaultDamaged):
 
 CCXT_ERRORS_MODULE = "ccxt.base.errors"
 
-_UNKNOWN_OUTCOME = UNKNOWN_OUTCOME
 _CLOCK_FIX = "sync this computer's clock, or let the app sync with the exchange's time"
 
 # ccxt class name -> (our class, sentence, fix, whether the exchange's reason is appended)
@@ -154,20 +162,20 @@ _CCXT_MAP: dict[str, tuple[type[TradingError], str, str, bool]] = {
     "InvalidNonce": (ClockSkew, "the exchange refused the request's timestamp or nonce",
                      _CLOCK_FIX, True),
     "RequestTimeout": (ExchangeTimeout, "the exchange did not answer in time",
-                       _UNKNOWN_OUTCOME, False),
+                       "check the network connection", False),
     "OnMaintenance": (ExchangeUnavailable, "the exchange is under maintenance",
                       "try again later", False),
     "ExchangeNotAvailable": (ExchangeUnavailable, "the exchange is unavailable",
-                             f"try again later; {_UNKNOWN_OUTCOME}", False),
+                             "try again later", False),
     "DDoSProtection": (RateLimited, "the exchange is limiting requests from this address",
                        "wait a minute before trying again", False),
     "RateLimitExceeded": (RateLimited, "too many requests: the exchange's rate limit was hit",
                           "wait a minute before trying again", False),
     "NetworkError": (NetworkProblem, "the exchange could not be reached",
-                     f"check the network connection; {_UNKNOWN_OUTCOME}", False),
+                     "check the network connection", False),
     "BadResponse": (NetworkProblem, "the exchange's answer could not be understood",
-                    _UNKNOWN_OUTCOME, False),
-    "OperationFailed": (NetworkProblem, "the request failed", _UNKNOWN_OUTCOME, False),
+                    "try again later", False),
+    "OperationFailed": (NetworkProblem, "the request failed", "try again later", False),
     "NotSupported": (ExchangeProblem, "ccxt does not support this for this exchange",
                      "use another exchange or order type", True),
     "ExchangeError": (ExchangeProblem, "the exchange refused the request",
@@ -346,7 +354,7 @@ def translate(exc: BaseException, secrets: Iterable[str] = ()) -> TradingError:
         # Not an exception ccxt meant to raise (a parse failure on an odd answer, ...):
         # nothing of its text is kept, and an order's outcome is unknown.
         error = NetworkProblem(
-            f"ccxt failed unexpectedly ({type(exc).__name__})", fix=_UNKNOWN_OUTCOME)
+            f"ccxt failed unexpectedly ({type(exc).__name__})", fix="try again later")
     error.ccxt_error = names[0] if names else type(exc).__name__
     return error
 

@@ -38,6 +38,9 @@ SIDES = ("buy", "sell")
 TYPES = ("market", "limit", "stop-limit")
 TIMES_IN_FORCE = ("GTC", "IOC", "FOK")
 DEFAULT_PRICE_BAND = Decimal("0.10")  # warn when a limit price is 10 % off the last price
+DEFAULT_MAX_DEVIATION = Decimal("0.50")
+"""A limit price more than this far from the last price is refused (a typo, most often:
+an extra zero) unless the request says ``allow_far_price``."""
 MAX_DIGITS = 30  # more significant digits than any exchange's precision: a typo
 MAX_MAGNITUDE = 15  # at most 16 digits before the point: no market trades 10**16 of anything
 MIN_MAGNITUDE = -20  # nor steps below 10**-20
@@ -58,6 +61,8 @@ class OrderRequest:
     stop_price: Decimal | None = None
     time_in_force: str | None = None
     post_only: bool = False
+    allow_far_price: bool = False
+    """The user said a limit price beyond ``DEFAULT_MAX_DEVIATION`` is meant."""
 
 
 def parse_decimal(text: str | None, what: str, field_name: str) -> Decimal:
@@ -99,7 +104,8 @@ def parse_decimal(text: str | None, what: str, field_name: str) -> Decimal:
 
 def parse_order(key_id: str, symbol: str, side: str, type: str, amount: str,
                 price: str | None = None, *, stop_price: str | None = None,
-                time_in_force: str | None = None, post_only: bool = False) -> OrderRequest:
+                time_in_force: str | None = None, post_only: bool = False,
+                allow_far_price: bool = False) -> OrderRequest:
     """Check what can be checked without an exchange; raise ``OrderInputError``."""
     clean_symbol = symbol.strip().upper()
     if not _SYMBOL.fullmatch(clean_symbol):
@@ -138,7 +144,8 @@ def parse_order(key_id: str, symbol: str, side: str, type: str, amount: str,
                                   field="post_only")
     return OrderRequest(key_id=key_id, symbol=clean_symbol, side=clean_side, type=clean_type,
                         amount=number, price=price_number, stop_price=trigger,
-                        time_in_force=tif, post_only=post_only)
+                        time_in_force=tif, post_only=post_only,
+                        allow_far_price=allow_far_price)
 
 
 @dataclass(frozen=True)
@@ -187,7 +194,8 @@ def require_trade(entry: KeyEntry) -> None:
 
 
 def check_order(request: OrderRequest, entry: KeyEntry, client: ExchangeClient, *,
-                price_band: Decimal = DEFAULT_PRICE_BAND) -> CheckedOrder:
+                price_band: Decimal = DEFAULT_PRICE_BAND,
+                max_deviation: Decimal = DEFAULT_MAX_DEVIATION) -> CheckedOrder:
     """Hold the request against the key and its market; raise before anything is sent."""
     require_trade(entry)
     if request.key_id != entry.id:
@@ -197,7 +205,7 @@ def check_order(request: OrderRequest, entry: KeyEntry, client: ExchangeClient, 
     market = find_market(request.symbol, markets, entry.exchange)
     return check_against_market(request, entry, exchange, market,
                                 lambda: last_price(client, market["symbol"], request.side),
-                                price_band=price_band)
+                                price_band=price_band, max_deviation=max_deviation)
 
 
 def find_market(symbol: str, markets: Mapping[str, Any], exchange_id: str) -> Any:
@@ -252,7 +260,8 @@ def _to_precision(exchange: Any, method: str, symbol: str, value: Decimal, what:
 
 def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
                          market: Any, get_last_price: Any, *,
-                         price_band: Decimal = DEFAULT_PRICE_BAND) -> CheckedOrder:
+                         price_band: Decimal = DEFAULT_PRICE_BAND,
+                         max_deviation: Decimal = DEFAULT_MAX_DEVIATION) -> CheckedOrder:
     """The market-dependent checks, on a ccxt instance whose markets are set.
 
     ``get_last_price`` (a callable) is called at most once, and only after every
@@ -310,12 +319,42 @@ def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
     else:
         notional = Decimal(amount) * Decimal(price)
         if last is not None and last > 0:
-            off = abs(Decimal(price) - last) / last
-            if off > price_band:
-                warnings.append(
-                    f"the limit price {price} is {off * 100:.1f} % "
-                    f"{'above' if Decimal(price) > last else 'below'} the last price "
-                    f"{plain(last)} {quote}")
+            warning = price_warning(request, Decimal(price), last, quote,
+                                    price_band=price_band, max_deviation=max_deviation)
+            if warning:
+                warnings.append(warning)
     return CheckedOrder(request=request, symbol=symbol, base=base, quote=quote, amount=amount,
                         price=price, stop_price=stop, last_price=last, notional=notional,
                         warnings=tuple(warnings), notes=tuple(notes), params=params)
+
+
+def price_warning(request: OrderRequest, price: Decimal, last: Decimal, quote: str, *,
+                  price_band: Decimal = DEFAULT_PRICE_BAND,
+                  max_deviation: Decimal = DEFAULT_MAX_DEVIATION) -> str | None:
+    """A warning when the limit ``price`` is more than ``price_band`` (a fraction) away
+    from the ``last`` price, saying what the order will do there; ``OrderNotAllowed``
+    beyond ``max_deviation`` unless the request allows a far price."""
+    off = abs(price - last) / last
+    if off <= price_band:
+        return None
+    above = price > last
+    buy = request.side == "buy"
+    where = (f"the limit price {plain(price)} is {off * 100:.1f} % "
+             f"{'above' if above else 'below'} the last price {plain(last)} {quote}")
+    if off > max_deviation and not request.allow_far_price:
+        raise OrderNotAllowed(
+            f"{where}, more than {plain(max_deviation * 100)} % away: most likely a typo; "
+            "nothing was sent",
+            fix="check the price; if you mean it, pass --allow-far-price")
+    if request.post_only and buy == above:
+        return (f"{where}: a post-only {request.side} there would fill at once, so the "
+                "exchange will refuse it")
+    if request.type == "limit" and buy == above:
+        side = "buy" if buy else "sell"
+        best = "up to" if buy else "down to"
+        return (f"{where}: this {side} will fill at once, at the market's price, "
+                f"{best} {plain(price)} {quote}")
+    if request.type == "limit":
+        return (f"{where}: this {request.side} will rest on the book until the price "
+                f"{'rises' if above else 'falls'} that far")
+    return where

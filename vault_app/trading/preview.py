@@ -108,8 +108,10 @@ class OrderPreview:
     summary: str
     key: str = ""  # "trader (binance, read, trade)": the key that signs it
 
-    def lines(self) -> list[str]:
-        """The preview as text lines, for a terminal (escape them before printing)."""
+    def lines(self, *, warnings: bool = True) -> list[str]:
+        """The preview as text lines, for a terminal (escape them before printing).
+        ``warnings=False`` leaves out the checks' warnings (a front end showing them
+        its own way: the CLI on standard error)."""
         lines = []
         if self.live:
             lines.append("*** LIVE ORDER: real money on the live exchange ***")
@@ -125,7 +127,8 @@ class OrderPreview:
         lines.append(f"Signature: {self.signature_at} (signed again, with a new timestamp, "
                      "when sent)")
         lines += [f"Note:      {note}" for note in self.checked.notes]
-        lines += [f"WARNING:   {warning}" for warning in self.checked.warnings]
+        if warnings:
+            lines += [f"WARNING:   {warning}" for warning in self.checked.warnings]
         return lines
 
 

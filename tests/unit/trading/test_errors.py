@@ -10,6 +10,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from ccxt.base import errors as ccxt_errors
 
+from vault_app.trading.error_context import in_context
 from vault_app.trading import errors
 from vault_app.trading.errors import ExchangeProblem, TradingError, scrub, translate
 
@@ -56,7 +57,8 @@ def test_each_ccxt_error_has_its_own(name: str, expected: type[TradingError],
     error = translate(getattr(ccxt_errors, name)("binance something went wrong"))
     assert type(error) is expected
     assert fragment in error.message
-    assert error.fix and str(error) == f"{error.message}. {error.fix}"
+    assert error.fix and str(error) == errors.sentences(error.message, error.fix)
+    assert str(error).endswith((".", "?")) and ". " + error.fix[0].upper() in str(error)
     assert error.ccxt_error == name
 
 
@@ -75,7 +77,7 @@ def test_the_fixes_say_what_to_do() -> None:
     clock = translate(ccxt_errors.InvalidNonce("binance x"))
     assert "sync" in clock.fix
     timeout = translate(ccxt_errors.RequestTimeout("binance POST x"))
-    assert "outcome is unknown" in timeout.fix
+    assert "network" in timeout.fix
 
 
 def test_the_exchanges_reason_is_kept_from_its_json() -> None:
@@ -191,8 +193,13 @@ def test_binances_ambiguous_2015_names_every_cause() -> None:
 def test_an_error_after_which_an_order_may_exist_says_so(name: str) -> None:
     error = translate(getattr(ccxt_errors, name)("binance POST https://x/api/v3/order"))
     assert error.outcome_unknown is True
-    assert errors.UNKNOWN_OUTCOME in error.fix
-    assert "never sent again" in str(error)
+    placing = in_context(error, "create_order", "LIVE binance", None, None)
+    assert errors.UNKNOWN_OUTCOME in placing.fix
+    assert "never sent again" in str(placing)
+    assert placing.outcome_unknown and type(placing) is type(error)
+    reading = in_context(error, "fetch_ticker", "LIVE binance", None, None)
+    assert errors.UNKNOWN_OUTCOME not in str(reading)
+    assert "while asking for the last price (LIVE binance); no order was sent" in str(reading)
 
 
 @pytest.mark.parametrize("name", ["AuthenticationError", "InsufficientFunds", "InvalidOrder",
@@ -210,8 +217,16 @@ def test_outcome_unknown_is_a_class_attribute_with_a_safe_default() -> None:
     assert errors.ExchangeProblem.outcome_unknown is False
     for cls in (errors.NetworkProblem, errors.ExchangeTimeout, errors.ExchangeUnavailable):
         assert cls.outcome_unknown is True
-        assert errors.UNKNOWN_OUTCOME in cls("x", fix="try again later").fix
-    assert errors.UNKNOWN_OUTCOME in errors.NetworkProblem("x").fix
+        # Only the order request's context adds it (error_context): not the class.
+        assert errors.UNKNOWN_OUTCOME not in cls("x", fix="try again later").fix
+
+
+def test_the_message_and_the_fix_read_as_two_sentences() -> None:
+    assert str(errors.ExchangeProblem("the exchange refused the order", fix="check the "
+                                      "amount")) == \
+        "the exchange refused the order. Check the amount."
+    assert str(errors.ExchangeProblem("x", fix="is it running?")) == "x. Is it running?"
+    assert str(errors.ExchangeProblem("x")) == "x"
 
 
 def test_a_bare_exchange_error_of_ccxts_fetch_is_unknown() -> None:

@@ -194,12 +194,47 @@ def test_below_the_minimum_cost_of_a_market_order_uses_the_last_price(exchange: 
 def test_a_far_limit_price_warns_but_passes(exchange: Any) -> None:
     checked = check(exchange, order(price="56000"), last=PriceAsked("50000"))
     assert checked.warnings == ("the limit price 56000 is 12.0 % above the last price "
-                                "50000 USDT",)
+                                "50000 USDT: this buy will fill at once, at the market's "
+                                "price, up to 56000 USDT",)
     near = check(exchange, order(price="54000"), last=PriceAsked("50000"))
     assert near.warnings == ()
     tight = check(exchange, order(price="54000"), last=PriceAsked("50000"),
                   price_band=Decimal("0.05"))
     assert "8.0 % above" in tight.warnings[0]
+
+
+@pytest.mark.parametrize(("side", "price", "says"), [
+    ("buy", "56000", "this buy will fill at once, at the market's price, up to 56000 USDT"),
+    ("sell", "44000", "this sell will fill at once, at the market's price, down to 44000 USDT"),
+    ("buy", "44000", "this buy will rest on the book until the price falls that far"),
+    ("sell", "56000", "this sell will rest on the book until the price rises that far"),
+])
+def test_a_far_price_warning_says_what_the_order_will_do(exchange: Any, side: str,
+                                                         price: str, says: str) -> None:
+    [warning] = check(exchange, order(side=side, price=price), last=PriceAsked("50000")).warnings
+    assert warning.endswith(says)
+
+
+def test_a_post_only_price_on_the_wrong_side_will_be_refused(exchange: Any) -> None:
+    [warning] = check(exchange, order(price="56000", post_only=True),
+                      last=PriceAsked("50000")).warnings
+    assert warning.endswith("a post-only buy there would fill at once, so the exchange "
+                            "will refuse it")
+
+
+def test_an_extreme_price_is_refused_unless_allowed(exchange: Any) -> None:
+    asked = PriceAsked("50000")
+    with pytest.raises(OrderNotAllowed, match=r"500000 is 900.0 % above the last price "
+                                              r"50000 USDT, more than 50 % away"):
+        check(exchange, order(price="500000"), last=asked)
+    with pytest.raises(OrderNotAllowed, match="--allow-far-price"):
+        check(exchange, order(side="sell", price="20000"), last=asked)
+    assert check(exchange, order(price="74000"), last=asked).warnings  # 48 %: a warning
+    allowed = check(exchange, order(price="500000", allow_far_price=True), last=asked)
+    assert "900.0 % above" in allowed.warnings[0]
+    tighter = Decimal("0.2")
+    with pytest.raises(OrderNotAllowed, match="more than 20 % away"):
+        check(exchange, order(price="61000"), last=asked, max_deviation=tighter)
 
 
 def test_the_maximum_notional_refuses_with_the_figures(exchange: Any) -> None:

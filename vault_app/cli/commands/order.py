@@ -16,6 +16,7 @@ user checked the exchange): it asks on the terminal unless ``--yes``.
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from vault_app.cli.commands.trading_base import (
@@ -25,6 +26,7 @@ from vault_app.cli.commands.trading_base import (
 )
 from vault_app.cli.options import text
 from vault_app.cli.status_codes import EXIT_OK, PROG, UsageError
+from vault_app.core.errors import VaultError
 from vault_app.core.plain_text import escape
 from vault_app.trading.errors import ExchangeProblem, OrderNotAllowed
 
@@ -33,6 +35,19 @@ if TYPE_CHECKING:
     from vault_app.trading.session import TradingSession
 
 ACTIONS = ("preview", "place", "cancel", "list", "resolve")
+
+
+def percent(value: str) -> Decimal:
+    """``--price-band``: a percentage above 0 and at most 100."""
+    from vault_app.trading.orders import parse_decimal
+
+    try:
+        number = parse_decimal(value, "percentage", "price_band")
+    except VaultError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if number > 100:
+        raise argparse.ArgumentTypeError(f"{value} is more than 100 %")
+    return number
 
 
 def _add_order_options(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +63,12 @@ def _add_order_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tif", type=text, help="time in force: GTC (default), IOC or FOK")
     parser.add_argument("--post-only", action="store_true",
                         help="a limit order that only rests on the book")
+    parser.add_argument("--price-band", type=percent, default=None, metavar="PCT",
+                        help="warn when the limit price is more than PCT %% away from the "
+                             "last price (default 10)")
+    parser.add_argument("--allow-far-price", action="store_true",
+                        help="place a limit price more than 50 %% away from the last price "
+                             "(refused otherwise: most often a typo)")
     parser.add_argument("--ignore-foreign-orders", action="store_true",
                         help="go on although the exchange holds orders of vault-app that "
                              "this vault's order journal does not know (check them first)")
@@ -103,7 +124,7 @@ class OrderCommand(TradingCommand):
         args = self.args
         return parse_order(key_id, args.symbol, args.side, args.order_type, args.amount,
                            args.price, stop_price=args.stop_price, time_in_force=args.tif,
-                           post_only=args.post_only)
+                           post_only=args.post_only, allow_far_price=args.allow_far_price)
 
     def preview_or_place(self, *, place: bool) -> int:
         self.request("")  # bad input is refused before the password is even asked
@@ -124,8 +145,11 @@ class OrderCommand(TradingCommand):
                     "--key ... --id CLIENT_ID --not-placed'")
         preview = session.preview(self.request(session.entry.id),
                                   ignore_foreign_orders=self.args.ignore_foreign_orders)
-        for line in preview.lines():
+        for line in preview.lines(warnings=False):
             self.say(escape(line))
+        self.out.flush()  # before the warnings, on standard error
+        for warning in preview.checked.warnings:
+            self.warn(warning)
         if not place:
             return EXIT_OK
         if confirm:
@@ -138,6 +162,7 @@ class OrderCommand(TradingCommand):
 
     def report(self, placement: Any) -> int:
         from vault_app.trading.order_log import NOT_PLACED, REJECTED, UNKNOWN
+        from vault_app.trading.order_view import describe_fill
 
         order = placement.order
         if order.state == UNKNOWN:
@@ -157,8 +182,7 @@ class OrderCommand(TradingCommand):
         exchange_id = f"exchange id {escape(str(order.order_id))}" \
             if order.order_id not in (None, "", "None") else "no exchange id in the answer"
         self.say(f"Placed: {order.state}, {exchange_id}, "
-                 f"client id {order.client_order_id}"
-                 + (f", filled {order.filled}" if order.filled not in (None, "0") else ""))
+                 f"client id {order.client_order_id}{escape(describe_fill(order))}")
         return EXIT_OK
 
     # --- cancel and list ----------------------------------------------------------------
@@ -187,34 +211,24 @@ class OrderCommand(TradingCommand):
         if not orders:
             self.say("No orders placed with this key from this vault.")
             return EXIT_OK
-        rows = [("TIME", "STATE", "SIDE", "TYPE", "AMOUNT", "SYMBOL", "PRICE", "FILLED",
-                 "EXCHANGE ID", "CLIENT ID")]
-        for order in orders:
-            fields = order.fields
-            rows.append((str(fields.get("created_at") or ""), order.state,
-                         str(fields.get("side")), str(fields.get("type")),
-                         str(fields.get("amount")), order.symbol,
-                         str(fields.get("price") or "market"), str(order.filled or ""),
-                         str(order.order_id or ""), order.client_order_id))
-        self.table(rows)
+        from vault_app.trading.order_view import COLUMNS, row
+
+        self.table([COLUMNS, *(row(order.public()) for order in orders)])
         return EXIT_OK
 
     def list_open(self, session: TradingSession) -> int:
-        orders = session.open_orders()
+        from vault_app.trading.order_view import COLUMNS, exchange_order_public, row
+
+        entry = session.entry
+        orders = [exchange_order_public(order, entry.id, entry.exchange, entry.environment)
+                  for order in session.open_orders()]
         if self.args.json:
-            self.json([{name: order.get(name) for name in (
-                "id", "clientOrderId", "symbol", "side", "type", "amount", "price", "filled",
-                "status", "datetime")} for order in orders])
+            self.json(orders)
             return EXIT_OK
         if not orders:
             self.say("No open orders.")
             return EXIT_OK
-        rows: list[tuple[str, ...]] = [
-            ("ID", "CLIENT ID", "SYMBOL", "SIDE", "TYPE", "AMOUNT", "PRICE", "FILLED")]
-        rows += [tuple(str(order.get(name) or "") for name in (
-            "id", "clientOrderId", "symbol", "side", "type", "amount", "price", "filled"))
-            for order in orders]
-        self.table(rows)
+        self.table([COLUMNS, *(row(order) for order in orders)])
         return EXIT_OK
 
     # --- resolve --------------------------------------------------------------------------

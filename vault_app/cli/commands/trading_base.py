@@ -71,7 +71,11 @@ class TradingCommand(Command):
         from vault_app.trading.session import TradingSession
 
         vault = self.open_vault(read_only=not writable)
-        return TradingSession(vault, find_key(vault, self.args.key))
+        session = TradingSession(vault, find_key(vault, self.args.key))
+        band = getattr(self.args, "price_band", None)  # a percentage, on order commands
+        if band is not None:
+            session.price_band = band / 100
+        return session
 
     def reconcile_first(self, session: TradingSession) -> bool:
         """Sync the clock if asked, then settle the key's unresolved orders and say what
