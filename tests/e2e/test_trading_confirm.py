@@ -73,7 +73,8 @@ def test_place_asks_on_the_terminal(desk: Desk, answer: str, posts: int) -> None
             in shown  # loopback: not LIVE
         assert "LIVE" not in shown
         os.write(master, f"{answer}\n".encode())
-        assert proc.wait(timeout=60) == 0
+        # Declined: exit 1, so a script never takes it for a placed order.
+        assert proc.wait(timeout=60) == (1 if answer == "n" else 0)
         rest = read_rest(master)
     finally:
         os.close(master)
@@ -112,7 +113,7 @@ def test_a_y_typed_before_the_question_does_not_confirm(desk: Desk) -> None:
                 assert "Send this order" in shown and "with key trader" in shown
                 os.write(master, b"n\n")  # the answer to the question actually shown
                 out, err = proc.stdout.read(), proc.stderr.read()
-                assert proc.wait(timeout=60) == 0, err
+                assert proc.wait(timeout=60) == 1, err
             finally:
                 if proc.poll() is None:
                     proc.kill()

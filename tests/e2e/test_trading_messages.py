@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.support import assert_fails, assert_ok
-from tests.e2e.trading_support import Desk, demo, desk, warm
+from tests.e2e.trading_support import Desk, demo, demo_entry, desk, warm
 from vault_app.trading.orders import plain
 
 __all__ = ["demo", "desk"]  # fixtures
@@ -130,3 +130,14 @@ def test_an_extreme_price_is_refused_with_nothing_sent_unless_allowed(desk: Desk
     assert "vault-app-cli: warning: the limit price 95000" in placed.err
     assert "Placed: FILLED" in placed.out
     assert len(desk.order_posts()) == 1
+
+
+def test_hints_name_the_keys_real_label_ready_to_paste(desk: Desk) -> None:
+    desk.vault.add(demo_entry(desk.demo, "My Bot", desk.demo.add_key(), ("read", "trade")))
+    desk.demo.faults.drop_after_accept = 1
+    lost = desk.cli("order", "place", "--key", "MY BOT", *MARKET_BUY, "--yes")
+    assert_fails(lost, 7, "outcome unknown", "vault-app-cli order list --key 'My Bot'")
+    desk.demo.faults.unavailable = True  # reconcile cannot ask: the next order waits
+    blocked = desk.cli("order", "place", "--key", "my bot", *MARKET_BUY, "--yes")
+    assert_fails(blocked, 1, "unknown outcome", "vault-app-cli order list --key 'My Bot'",
+                 "vault-app-cli order resolve --key 'My Bot' --id CLIENT_ID --not-placed")

@@ -23,9 +23,10 @@ from vault_app.cli.commands.trading_base import (
     TradingCommand,
     add_key_option,
     has_terminal,
+    key_arg,
 )
 from vault_app.cli.options import text
-from vault_app.cli.status_codes import EXIT_OK, PROG, UsageError
+from vault_app.cli.status_codes import EXIT_OK, EXIT_USAGE, PROG, UsageError
 from vault_app.core.errors import VaultError
 from vault_app.core.plain_text import escape
 from vault_app.trading.errors import ExchangeProblem, OrderNotAllowed
@@ -139,10 +140,11 @@ class OrderCommand(TradingCommand):
         if not self.reconcile_first(session) and place:
             raise OrderNotAllowed(
                 "an earlier order of this key has an unknown outcome, so nothing was sent",
-                fix=f"run '{PROG} order list --key ...' again in a few seconds; it finds "
-                    "out what the exchange did. If it says to check the order on the "
-                    f"exchange and the exchange does not have it: '{PROG} order resolve "
-                    "--key ... --id CLIENT_ID --not-placed'")
+                fix=f"run '{PROG} order list --key {key_arg(session)}' again in a few "
+                    "seconds; it finds out what the exchange did. If it says to check the "
+                    "order on the exchange and the exchange does not have it: "
+                    f"'{PROG} order resolve --key {key_arg(session)} --id CLIENT_ID "
+                    "--not-placed'")
         preview = session.preview(self.request(session.entry.id),
                                   ignore_foreign_orders=self.args.ignore_foreign_orders)
         for line in preview.lines(warnings=False):
@@ -157,10 +159,10 @@ class OrderCommand(TradingCommand):
             if not self.confirm(f"Send this order ({escape(where)}) with key "
                                 f"{escape(preview.key)}?"):
                 self.say("Nothing sent.")
-                return EXIT_OK
-        return self.report(session.place(preview))
+                return EXIT_USAGE  # a script must not take a declined order for a placed one
+        return self.report(session.place(preview), key_arg(session))
 
-    def report(self, placement: Any) -> int:
+    def report(self, placement: Any, key: str = "LABEL") -> int:
         from vault_app.trading.order_log import NOT_PLACED, REJECTED, UNKNOWN
         from vault_app.trading.order_view import describe_fill
 
@@ -172,7 +174,7 @@ class OrderCommand(TradingCommand):
                 f"({problem.message if problem else 'no answer'}): outcome unknown, will "
                 "reconcile. It was not resent",
                 fix=f"the next '{PROG} order' command for this key finds out what the "
-                    "exchange did (try 'order list')")
+                    f"exchange did: '{PROG} order list --key {escape(key)}'")
         if order.state in (REJECTED, NOT_PLACED) and placement.problem is not None:
             from vault_app.trading.errors import for_order_type
 

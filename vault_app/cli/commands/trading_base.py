@@ -33,6 +33,13 @@ def add_key_option(parser: argparse.ArgumentParser) -> None:
                         help="sign with the exchange's time (when this computer's clock is off)")
 
 
+def key_arg(session: TradingSession) -> str:
+    """The key's real label as a ``--key`` argument for a hint (quoted for a shell)."""
+    import shlex
+
+    return shlex.quote(session.entry.label)
+
+
 def find_key(vault: Vault, ref: str) -> KeyEntry:
     """The one key whose label is ``ref`` (case-insensitive), or whose id is ``ref``.
 
@@ -92,7 +99,7 @@ class TradingCommand(Command):
                 settled = False
                 hint = ""
                 if resolution.needs_user:
-                    hint = (f": {PROG} order resolve --key {escape(self.args.key)} --id "
+                    hint = (f": {PROG} order resolve --key {escape(key_arg(session))} --id "
                             f"{resolution.order.client_order_id} --not-placed")
                 self.warn(escape(resolution.message) + hint)
         return settled
