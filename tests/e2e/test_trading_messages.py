@@ -141,3 +141,14 @@ def test_hints_name_the_keys_real_label_ready_to_paste(desk: Desk) -> None:
     blocked = desk.cli("order", "place", "--key", "my bot", *MARKET_BUY, "--yes")
     assert_fails(blocked, 1, "unknown outcome", "vault-app-cli order list --key 'My Bot'",
                  "vault-app-cli order resolve --key 'My Bot' --id CLIENT_ID --not-placed")
+
+
+def test_order_list_says_why_an_order_was_rejected(desk: Desk) -> None:
+    assert_fails(desk.cli("order", "place", "--key", "trader", "--symbol", "BTC/USDT",
+                          "--side", "buy", "--type", "market", "--amount", "100", "--yes"),
+                 7, "balance is too low")
+    header, line = assert_ok(desk.cli("order", "list", "--key", "trader")).out.splitlines()
+    assert header.split()[-1] == "REASON"
+    assert "REJECTED" in line and line.endswith("the balance is too low for this order "
+                                                "(Account has insufficient balance for "
+                                                "requested action)")

@@ -292,7 +292,20 @@ def exchange_reason(text: str, secrets: Iterable[str] = ()) -> str:
                     code = body.get("code")
                     prefix = f"{code}: " if isinstance(code, int | str) and code != "" else ""
                     return scrub(f"{prefix}{value}", secrets)
-    return scrub(text, secrets)
+    return scrub(_without_exchange_id(text), secrets)
+
+
+@functools.lru_cache(maxsize=1)
+def _exchange_ids() -> frozenset[str]:
+    from vault_app.core.exchanges import load_catalog
+
+    return frozenset(load_catalog().exchanges)
+
+
+def _without_exchange_id(text: str) -> str:
+    """ccxt's "binance Account has insufficient balance" without ccxt's "binance "."""
+    first, _, rest = text.partition(" ")
+    return rest if rest and first in _exchange_ids() else text
 
 
 def ccxt_class_names(exc: BaseException) -> list[str]:

@@ -18,7 +18,7 @@ from vault_app.trading.order_log import (
 )
 
 COLUMNS = ("TIME", "STATE", "SIDE", "TYPE", "AMOUNT", "SYMBOL", "PRICE", "FILLED",
-           "AVG PRICE", "COST", "FEE", "EXCHANGE ID", "CLIENT ID")
+           "AVG PRICE", "COST", "FEE", "EXCHANGE ID", "CLIENT ID", "REASON")
 
 
 def _decimal_text(value: object) -> str | None:
@@ -78,7 +78,7 @@ def row(public: Mapping[str, Any]) -> tuple[str, ...]:
         public.get("type"), public.get("amount"), public.get("symbol"),
         public.get("price") or ("market" if public.get("type") == "market" else ""),
         public.get("filled"), public.get("average"), public.get("cost"), fees,
-        public.get("order_id"), public.get("client_order_id")))
+        public.get("order_id"), public.get("client_order_id"), public.get("reason")))
 
 
 def describe_fill(order: LoggedOrder) -> str:
