@@ -74,11 +74,18 @@ def test_a_wrong_secret_gives_the_authentication_message(desk: Desk) -> None:
                               secret="not-the-secret"))
     assert_fails(desk.cli("balance", "--key", "typo"), 7, "refused the api key or secret",
                  "whitelisted")
-    placed = desk.cli("order", "place", "--key", "typo", *MARKET_BUY, "--yes")
+    # The check for orders the journal does not know asks first (signed): refused
+    # before anything is journaled or sent.
+    checked = desk.cli("order", "place", "--key", "typo", *MARKET_BUY, "--yes")
+    assert_fails(checked, 7, "refused the api key or secret")
+    assert desk.order_posts() == []
+    # Without that check, the order's own request is refused the same way.
+    placed = desk.cli("order", "place", "--key", "typo", *MARKET_BUY, "--yes",
+                      "--ignore-foreign-orders")
     assert_fails(placed, 7, "refused the api key or secret")
     assert desk.demo.orders_for(key.api_key) == []
     assert journal_states(desk) == [["PENDING", "REJECTED"]]
-    assert "not-the-secret" not in placed.err + placed.out
+    assert "not-the-secret" not in placed.err + placed.out + checked.err + checked.out
 
 
 def test_clock_skew_gives_the_clock_message(desk: Desk) -> None:

@@ -102,3 +102,31 @@ def test_nothing_changed_during_the_question_sends_once(desk: Desk) -> None:
     assert code == 0, shown
     assert "Placed: OPEN" in shown
     assert len(desk.order_posts()) == 1
+
+
+def test_the_core_checks_the_price_again_when_asked_and_a_lowered_maximum_always(
+        desk: Desk) -> None:
+    from vault_app.trading.errors import OrderNotAllowed
+    from vault_app.trading.orders import parse_order
+    from vault_app.trading.session import TradingSession
+
+    desk.demo.set_price("BTC/USDT", "50000")
+    session = TradingSession(desk.vault, desk.vault.find("trader"))
+    request = parse_order(session.entry.id, "BTC/USDT", "buy", "market", "0.001")
+    moved = session.preview(request)
+    desk.demo.set_price("BTC/USDT", "200000")
+    assert desk.cli("edit", "trader", "--max-notional", "100").code == 0
+    # Even when the price is not to be fetched again, a changed maximum is checked.
+    with pytest.raises(OrderNotAllowed, match="above the key's maximum of 100"):
+        session.place(moved, recheck_price=False)
+    assert desk.order_posts() == []
+    assert desk.cli("edit", "trader", "--max-notional", "").code == 0
+    desk.demo.set_price("BTC/USDT", "50000")
+    limit = session.preview(parse_order(session.entry.id, "BTC/USDT", "buy", "limit",
+                                        "0.001", "49000"))
+    desk.demo.set_price("BTC/USDT", "60000")
+    with pytest.raises(OrderNotAllowed, match="the price moved since the preview"):
+        session.place(limit, recheck_price=True)
+    assert desk.order_posts() == []
+    done = session.place(limit, recheck_price=False)  # the caller says the price holds
+    assert done.problem is None and len(desk.order_posts()) == 1

@@ -55,9 +55,8 @@ if TYPE_CHECKING:
     from vault_app.trading.client import ExchangeClient
 
 
-FOREIGN_LOOKBACK_MS = 24 * 3600 * 1000
-"""How far back ``foreign_orders`` looks among closed orders (Binance's allOrders
-takes at most 24 h from its startTime)."""
+PRICE_FRESH_SECONDS = 1.0
+"""A preview's price older than this is fetched again before the order is sent."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +81,7 @@ class TradingSession:
         self._backoff = backoff
         self._journal: Journal | None = None
         self._markets_loaded = False
+        self._previewed_at: dict[str, float] = {}  # client order id -> time.monotonic()
 
     @property
     def client(self) -> ExchangeClient:
@@ -135,9 +135,10 @@ class TradingSession:
     # --- orders the journal does not know -----------------------------------------------
 
     def foreign_orders(self, symbol: str) -> list[dict[str, Any]]:
-        """The exchange's orders of ``symbol`` (open ones, and those of the last
-        ``FOREIGN_LOOKBACK_MS``) whose client id is this app's (``va-``) but that the
-        journal does not hold for this key: placed from a journal that was since moved
+        """The exchange's orders of ``symbol`` (open ones, and its most recent ones, as
+        many as the exchange gives by default: 500 on Binance) whose client id is this
+        app's (``va-``) but that the journal does not hold for this key: placed from a
+        journal that was since moved
         aside or replaced by an older copy, from this key before it was removed and
         added again, or from another vault. Orders the journal holds for another key
         with a known state are not counted (two entries of one exchange account)."""
@@ -156,9 +157,8 @@ class TradingSession:
         batches: list[Any] = []
         if has.get("fetchOpenOrders"):
             batches.append(client.call("fetch_open_orders", symbol))
-        if has.get("fetchOrders"):
-            since = int(client.exchange.milliseconds()) - FOREIGN_LOOKBACK_MS
-            batches.append(client.call("fetch_orders", symbol, since))
+        if has.get("fetchOrders"):  # the most recent ones (with a start time, Binance
+            batches.append(client.call("fetch_orders", symbol))  # would give the oldest)
         for batch in batches:
             for order in batch if isinstance(batch, list) else ():
                 cid = order.get("clientOrderId") if isinstance(order, dict) else None
@@ -212,24 +212,34 @@ class TradingSession:
                     raise OrderInputError(f"ccxt refused to build the order: "
                                           f"{problem.message}", field="type") from None
                 raise
+        self._previewed_at[cid] = time.monotonic()
         return build_preview(checked, cid, signed, self.entry,
                              endpoint=client.describe_endpoint(), live=client.is_live)
 
-    def place(self, preview: OrderPreview) -> Placement:
+    def place(self, preview: OrderPreview, *, recheck_price: bool | None = None
+              ) -> Placement:
         """Send a previewed order once, journal first (see ``placement``), after checking
-        again what may have changed since the preview (``recheck``)."""
+        again what may have changed since the preview (``recheck``). ``recheck_price``:
+        check the order against a fresh price again; None (the default): when the
+        preview is older than ``PRICE_FRESH_SECONDS`` (a front end that asked the user
+        passes True)."""
         require_trade(self.entry)
         journal = self.journal(create=True)
         assert journal is not None
-        self.recheck(preview, journal)
+        if recheck_price is None:
+            made = self._previewed_at.get(preview.client_order_id)
+            recheck_price = made is None or time.monotonic() - made > PRICE_FRESH_SECONDS
+        self.recheck(preview, journal, price=recheck_price)
         return place(self.client, journal, self.entry, preview,
                      on_accepted=lambda: self.vault.mark_used(self.entry.id))
 
-    def recheck(self, preview: OrderPreview, journal: Journal) -> None:
+    def recheck(self, preview: OrderPreview, journal: Journal, *, price: bool = True
+                ) -> None:
         """Between the preview and the send the user was reading and confirming: the key
         may have been edited, relabelled or removed by another process, and the price
-        may have moved. Read the vault file again and check the order again (a fresh
-        ticker: the key's maximum notional and the price band); raise ``OrderNotAllowed``
+        may have moved. Read the vault file again if it changed, and (with ``price``,
+        or if the key's maximum changed) check the order again against a fresh ticker:
+        the key's maximum notional and the price band. Raise ``OrderNotAllowed``
         (nothing sent) if anything that the preview relied on no longer holds."""
         from vault_app.core.errors import VaultError
 
@@ -240,7 +250,8 @@ class TradingSession:
 
         before = self.entry
         try:
-            self.vault.reload()
+            if self.vault.may_have_changed():  # a stat; a changed file is read again
+                self.vault.reload()
         except VaultError as exc:
             raise refuse(f"the vault could not be read again before sending ({exc})") \
                 from None
@@ -263,6 +274,8 @@ class TradingSession:
             raise refuse("an earlier order of this key has an unknown outcome (recorded "
                          "while you were confirming)",
                          "run 'order list' for the key: it finds out what the exchange did")
+        if not price and fresh.max_notional == before.max_notional:
+            return
         try:
             checked = check_order(preview.checked.request, fresh, self.client,
                                   price_band=self.price_band)

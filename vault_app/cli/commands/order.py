@@ -160,7 +160,9 @@ class OrderCommand(TradingCommand):
                                 f"{escape(preview.key)}?"):
                 self.say("Nothing sent.")
                 return EXIT_USAGE  # a script must not take a declined order for a placed one
-        return self.report(session.place(preview), key_arg(session))
+        # After a question the price is checked again, however quick the answer.
+        return self.report(session.place(preview, recheck_price=confirm or None),
+                           key_arg(session))
 
     def report(self, placement: Any, key: str = "LABEL") -> int:
         from vault_app.trading.order_log import NOT_PLACED, REJECTED, UNKNOWN
