@@ -30,7 +30,8 @@ def exchange_order_public(order: Mapping[str, Any], key_id: str, exchange: str,
                           environment: str) -> dict[str, Any]:
     """A ccxt order structure (from the exchange) as ``LoggedOrder.public`` has it."""
     fields = exchange_fields(order)
-    params = order.get("info") if isinstance(order.get("info"), Mapping) else {}
+    info = order.get("info")
+    params: Mapping[str, Any] = info if isinstance(info, Mapping) else {}
     tif = order.get("timeInForce")
     return {
         "client_order_id": order.get("clientOrderId") or None,

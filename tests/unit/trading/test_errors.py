@@ -10,8 +10,8 @@ from urllib.parse import quote, quote_plus
 import pytest
 from ccxt.base import errors as ccxt_errors
 
-from vault_app.trading.error_context import in_context
 from vault_app.trading import errors
+from vault_app.trading.error_context import in_context
 from vault_app.trading.errors import ExchangeProblem, TradingError, scrub, translate
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"

@@ -11,7 +11,6 @@ from vault_app.cli.base_command import Command
 from vault_app.cli.status_codes import EXIT_OK, PROG
 from vault_app.core.errors import VaultError
 
-
 DEFAULT_PORT = 8765
 """Fixed, like the seed: the keys a user added (with this URL) work after a restart."""
 

@@ -53,15 +53,20 @@ def percent(value: str) -> Decimal:
 
 def _add_order_options(parser: argparse.ArgumentParser) -> None:
     add_key_option(parser)
-    parser.add_argument("--symbol", required=True, type=text, help="e.g. BTC/USDT")
-    parser.add_argument("--side", required=True, type=text, help="buy or sell")
+    parser.add_argument("--symbol", required=True, type=text, metavar="S",
+                        help="e.g. BTC/USDT")
+    parser.add_argument("--side", required=True, type=text, metavar="buy|sell")
     parser.add_argument("--type", required=True, type=text, dest="order_type",
-                        help="market or limit (stop-limit where the exchange has it)")
-    parser.add_argument("--amount", required=True, type=text,
+                        metavar="market|limit|stop-limit",
+                        help="stop-limit where the exchange has it")
+    parser.add_argument("--amount", required=True, type=text, metavar="A",
                         help="in the base currency (BTC for BTC/USDT)")
-    parser.add_argument("--price", type=text, help="limit price, in the quote currency")
-    parser.add_argument("--stop-price", type=text, help="stop-limit trigger price")
-    parser.add_argument("--tif", type=text, help="time in force: GTC (default), IOC or FOK")
+    parser.add_argument("--price", type=text, metavar="P",
+                        help="limit price, in the quote currency")
+    parser.add_argument("--stop-price", type=text, metavar="P",
+                        help="stop-limit trigger price")
+    parser.add_argument("--tif", type=text, metavar="GTC|IOC|FOK",
+                        help="time in force (default GTC)")
     parser.add_argument("--post-only", action="store_true",
                         help="a limit order that only rests on the book")
     parser.add_argument("--price-band", type=percent, default=None, metavar="PCT",
