@@ -20,6 +20,9 @@ from __future__ import annotations
 from vault_app.trading.errors import UNKNOWN_OUTCOME, TradingError
 
 ORDER_REQUESTS = frozenset({"create_order", "edit_order"})
+NO_ORDER_SENT = "; no order was sent"
+"""Ends the message of a failed request that was not an order's (``removesuffix`` it
+where the sentence is about an earlier order, as reconcile's is)."""
 REFUSED = "refused"
 NO_HOST = "no-host"
 
@@ -95,8 +98,7 @@ def in_context(error: TradingError, call: str, endpoint: str, api_url: str | Non
     if not error.outcome_unknown and failure is None:
         return error  # a refusal of the request: its own words say it
     doing = _DOING.get(call, "asking it")
-    return _copy(error, f"{error.message} while {doing} ({endpoint}); no order was sent",
-                 fix)
+    return _copy(error, f"{error.message} while {doing} ({endpoint}){NO_ORDER_SENT}", fix)
 
 
 def _copy(error: TradingError, message: str, fix: str) -> TradingError:

@@ -34,10 +34,17 @@ def add_key_option(parser: argparse.ArgumentParser) -> None:
 
 
 def key_arg(session: TradingSession) -> str:
-    """The key's real label as a ``--key`` argument for a hint (quoted for a shell)."""
+    """The key's real label as a ``--key`` argument for a hint, quoted for a shell: in
+    double quotes when it needs quoting (hints sit inside '...'), else as it is."""
+    import re
     import shlex
 
-    return shlex.quote(session.entry.label)
+    label = session.entry.label
+    if re.fullmatch(r"[\w@%+=:,./-]+", label, re.ASCII):
+        return label
+    if not re.search(r'["$`\\!]', label):
+        return f'"{label}"'
+    return shlex.quote(label)
 
 
 def find_key(vault: Vault, ref: str) -> KeyEntry:
