@@ -357,4 +357,7 @@ def price_warning(request: OrderRequest, price: Decimal, last: Decimal, quote: s
     if request.type == "limit":
         return (f"{where}: this {request.side} will rest on the book until the price "
                 f"{'rises' if above else 'falls'} that far")
+    if request.stop_price is not None:
+        return (f"{where}: this {request.type} {request.side} goes on the book at that "
+                f"price once the price reaches the stop price {plain(request.stop_price)}")
     return where

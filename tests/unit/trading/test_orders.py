@@ -215,6 +215,14 @@ def test_a_far_price_warning_says_what_the_order_will_do(exchange: Any, side: st
     assert warning.endswith(says)
 
 
+def test_a_far_stop_limit_price_says_when_it_goes_on_the_book(exchange: Any) -> None:
+    request = order(side="sell", type="stop-limit", price="44000", stop_price="45000")
+    [warning] = check(exchange, request, last=PriceAsked("50000")).warnings
+    assert warning == ("the limit price 44000 is 12.0 % below the last price 50000 USDT: "
+                       "this stop-limit sell goes on the book at that price once the price "
+                       "reaches the stop price 45000")
+
+
 def test_a_post_only_price_on_the_wrong_side_will_be_refused(exchange: Any) -> None:
     [warning] = check(exchange, order(price="56000", post_only=True),
                       last=PriceAsked("50000")).warnings
