@@ -88,6 +88,14 @@ def test_a_resting_order_that_filled_later_gets_its_fill_price_recorded(desk: De
     [filled] = desk.cli_json("order", "list", "--key", "trader")
     assert (filled["state"], filled["filled"], filled["average"], filled["cost"]) == \
         ("FILLED", "0.01", "55000", "550")
+    # One schema for the journal's orders and the exchange's open ones.
+    assert list(opened) == list(filled)
+    assert {name: opened[name] for name in ("client_order_id", "order_id", "symbol", "side",
+                                            "type", "amount", "price", "time_in_force",
+                                            "key_id", "exchange", "environment")} == \
+        {name: filled[name] for name in ("client_order_id", "order_id", "symbol", "side",
+                                         "type", "amount", "price", "time_in_force",
+                                         "key_id", "exchange", "environment")}
 
 
 def limit(side: str, price: str, *extra: str) -> tuple[str, ...]:
