@@ -9,6 +9,7 @@ import pytest
 
 from tests.e2e.support import assert_fails, assert_ok
 from tests.e2e.trading_support import Desk, demo, demo_entry, desk, warm
+from vault_app.trading.demo_exchange import DemoExchange
 from vault_app.trading.orders import plain
 
 __all__ = ["demo", "desk"]  # fixtures
@@ -164,3 +165,15 @@ def test_order_list_says_why_an_order_was_rejected(desk: Desk) -> None:
     assert "REJECTED" in line and line.endswith("the balance is too low for this order "
                                                 "(Account has insufficient balance for "
                                                 "requested action)")
+
+
+def test_order_list_goes_on_when_a_restarted_demo_exchange_no_longer_knows_an_order(
+        desk: Desk) -> None:
+    assert_ok(desk.cli("order", "place", "--key", "trader", *limit("buy", "55000"), "--yes"))
+    desk.demo.stop()
+    # The same seed and port: the key still works; the exchange's orders start afresh.
+    with DemoExchange(seed=1, port=desk.demo.port):
+        listed = assert_ok(desk.cli("order", "list", "--key", "trader"))
+    assert "OPEN" in listed.out
+    assert "is OPEN in the journal, but the exchange no longer knows it" in listed.err
+    assert listed.err.startswith("vault-app-cli: warning: order va-")

@@ -214,6 +214,11 @@ class OrderCommand(TradingCommand):
         if self.args.open:
             return self.list_open(session)
         orders = session.history(refresh=True)
+        for gone in session.gone:
+            self.warn(f"order {gone.client_order_id} (exchange id {escape(str(gone.order_id))}) "
+                      f"is {gone.state} in the journal, but the exchange no longer knows it "
+                      "(archived, or the exchange was reset, as the demo exchange is by a "
+                      "restart): shown as last seen")
         if self.args.json:
             self.json([order.public() for order in orders])
             return EXIT_OK

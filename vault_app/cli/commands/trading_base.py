@@ -137,8 +137,8 @@ class TradingCommand(Command):
     def table(self, rows: Sequence[Sequence[str]]) -> None:
         safe = [[escape(cell) for cell in row] for row in rows]
         widths = [max(len(row[i]) for row in safe) for i in range(len(safe[0]) - 1)]
-        line = "  ".join(f"{{:<{width}}}" for width in widths) + "  {}\n"
-        self.out.write("".join(line.format(*row) for row in safe))
+        line = "  ".join(f"{{:<{width}}}" for width in widths) + "  {}"
+        self.out.write("".join(line.format(*row).rstrip() + "\n" for row in safe))
 
 
 def open_terminal() -> IO[str] | None:
