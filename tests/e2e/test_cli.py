@@ -228,6 +228,17 @@ def test_add_warns_about_risky_permissions(
     assert warning in result.err
 
 
+def test_a_trading_key_for_an_exchange_on_this_computer_needs_no_ip_whitelist(
+    cli: Cli, new_vault: Callable[..., Vault]
+) -> None:
+    """The demo exchange's key: its requests never leave 127.0.0.1."""
+    new_vault(0)
+    result = assert_ok(cli("add", "--exchange", "binance", "--label", "demo trading",
+                           "--permissions", "read,trade", "--api-url",
+                           "http://127.0.0.1:8765", stdin=lines(PASSWORD, *BINANCE.values())))
+    assert "IP whitelist" not in result.err
+
+
 def test_add_sandbox_and_custom_url(
     cli: Cli, new_vault: Callable[..., Vault], vault_path: Path
 ) -> None:

@@ -12,6 +12,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 from tests.conftest import REPO
 from tests.e2e.support import LineReader, child_env
 
@@ -85,9 +87,47 @@ def test_port_in_use_is_a_clear_error_exit_5() -> None:
 
 
 def test_sigterm_also_stops_cleanly() -> None:
-    with demo_process() as (proc, reader):
+    with demo_process("--port", "0") as (proc, reader):
         read_until(reader, "Press Ctrl-C to stop")
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(TIMEOUT) == 0
         assert proc.stderr is not None
         assert "Traceback" not in proc.stderr.read()
+
+
+def printed_keys(*args: str) -> tuple[list[str], list[str]]:
+    with demo_process(*args) as (proc, reader):
+        read_until(reader, "Press Ctrl-C to stop")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(TIMEOUT) == 0
+        text = "\n".join(reader.rest(TIMEOUT))
+    return re.findall(r"API key: (\w{64})", text), re.findall(r"Secret:  (\w{64})", text)
+
+
+def test_the_same_seed_prints_the_same_keys_after_a_restart() -> None:
+    first = printed_keys("--port", "0", "--seed", "7")
+    assert printed_keys("--port", "0", "--seed", "7") == first
+    assert len(set(first[0] + first[1])) == 4
+    other = printed_keys("--port", "0", "--seed", "8")
+    assert not set(other[0] + other[1]) & set(first[0] + first[1])
+
+
+def test_the_default_port_and_seed_are_fixed_so_added_keys_keep_working() -> None:
+    from vault_app.cli.commands.demo_exchange import DEFAULT_PORT
+    from vault_app.trading.demo_exchange import DemoExchange
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", DEFAULT_PORT))
+        except OSError:
+            pytest.skip(f"port {DEFAULT_PORT} is taken on this machine")
+    with demo_process() as (proc, reader):
+        url = read_until(reader, r"listening on (http://127\.0\.0\.1:\d+)$").group(1)
+        read_until(reader, "Press Ctrl-C to stop")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(TIMEOUT) == 0
+        text = "\n".join(reader.rest(TIMEOUT))
+    assert url == f"http://127.0.0.1:{DEFAULT_PORT}"
+    seeded = DemoExchange(seed=0)  # not started: its keys only
+    assert f"API key: {seeded.trading_key.api_key}" in text
+    assert f"Secret:  {seeded.trading_key.secret}" in text

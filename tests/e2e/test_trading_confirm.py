@@ -68,10 +68,13 @@ def test_place_asks_on_the_terminal(desk: Desk, answer: str, posts: int) -> None
         os.write(master, f"{PASSWORD}\n".encode())
         shown = read_until(master, QUESTION)
         assert "BUY 0.01 BTC at 50,000 USDT, limit GTC" in shown
-        assert f"Send this order ({desk.demo.url})?" in shown  # loopback: not LIVE
+        assert "Key:       trader (binance, read, trade)" in shown
+        assert f"Send this order ({desk.demo.url}) with key trader (binance, read, trade)?" \
+            in shown  # loopback: not LIVE
         assert "LIVE" not in shown
         os.write(master, f"{answer}\n".encode())
-        assert proc.wait(timeout=60) == 0
+        # Declined: exit 1, so a script never takes it for a placed order.
+        assert proc.wait(timeout=60) == (1 if answer == "n" else 0)
         rest = read_rest(master)
     finally:
         os.close(master)
@@ -80,3 +83,42 @@ def test_place_asks_on_the_terminal(desk: Desk, answer: str, posts: int) -> None
     assert ("Nothing sent." in rest) == (answer == "n")
     assert ("Placed: OPEN" in rest) == (answer == "y")
     assert len(desk.order_posts()) == posts
+
+
+# Start the CLI with the pty as its controlling terminal (a session leader's first
+# terminal opened), standard input a pipe carrying the password: the question then goes
+# to /dev/tty, as when a script pipes the password in.
+ATTACH_TERMINAL = (
+    "import os, sys; os.close(os.open(sys.argv[1], os.O_RDWR)); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'vault_app.cli', *sys.argv[2:]])")
+
+
+def test_a_y_typed_before_the_question_does_not_confirm(desk: Desk) -> None:
+    master, slave = pty.openpty()
+    os.write(master, b"y\n")  # typed ahead, before the preview (or the process) exists
+    env = dict(os.environ, VAULT_APP_VAULT=str(desk.path))
+    try:
+        with subprocess.Popen(
+                [sys.executable, "-c", ATTACH_TERMINAL, os.ttyname(slave), "order", "place",
+                 "--key", "trader", "--symbol", "BTC/USDT", "--side", "buy", "--type",
+                 "limit", "--amount", "0.01", "--price", "50000"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True, env=env, cwd=REPO, start_new_session=True) as proc:
+            assert proc.stdin is not None and proc.stdout is not None
+            assert proc.stderr is not None
+            try:
+                proc.stdin.write(f"{PASSWORD}\n")
+                proc.stdin.close()
+                shown = read_until(master, QUESTION)
+                assert "Send this order" in shown and "with key trader" in shown
+                os.write(master, b"n\n")  # the answer to the question actually shown
+                out, err = proc.stdout.read(), proc.stderr.read()
+                assert proc.wait(timeout=60) == 1, err
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert "Nothing sent." in out, (out, err)
+    assert desk.order_posts() == []

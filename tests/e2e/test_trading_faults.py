@@ -3,6 +3,7 @@ refusal gets its own message. Real ccxt over real HTTP to the demo exchange's fa
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl
 
 from tests.e2e.support import assert_fails, assert_ok
@@ -33,7 +34,10 @@ def test_accept_then_drop_is_reconciled_across_a_restart_without_a_duplicate(
 
     # A new process: any order command for the key reconciles first.
     second = assert_ok(desk.cli("order", "list", "--key", "trader", "--json"))
-    assert "Reconciled: order va-" in second.out and "was placed: FILLED" in second.out
+    # With --json the notice goes to stderr: standard output stays one JSON document.
+    assert "Reconciled: order va-" in second.err and "was placed: FILLED" in second.err
+    [reconciled] = json.loads(second.out)
+    assert reconciled["state"] == "FILLED"
     assert journal_states(desk) == [["PENDING", "UNKNOWN", "FILLED"]]
     assert len(desk.order_posts()) == 1
     assert len(desk.demo.orders_for(desk.demo.trading_key.api_key)) == 1
@@ -91,6 +95,9 @@ def test_clock_skew_gives_the_clock_message(desk: Desk) -> None:
                  "--sync-clock")
     synced = assert_ok(desk.cli("balance", "--key", "trader", "--sync-clock"))
     assert "this computer is" in synced.out and "behind" in synced.out
+    as_json = assert_ok(desk.cli("balance", "--key", "trader", "--sync-clock", "--json"))
+    assert "this computer is" in as_json.err and "this computer is" not in as_json.out
+    assert {row["currency"] for row in json.loads(as_json.out)} >= {"USDT"}
     placed = assert_ok(desk.cli("order", "place", "--key", "trader", *MARKET_BUY, "--yes",
                                 "--sync-clock"))
     assert "Placed: FILLED" in placed.out

@@ -45,7 +45,7 @@ def test_an_order_placed_through_the_cli_arrives_once_signed_and_is_listed(desk:
     table = assert_ok(desk.cli("order", "list", "--key", "trader"))
     assert client_id in table.out and "OPEN" in table.out
     open_orders = desk.cli_json("order", "list", "--key", "trader", "--open")
-    assert [o["clientOrderId"] for o in open_orders] == [client_id]
+    assert [o["client_order_id"] for o in open_orders] == [client_id]
 
 
 def test_the_preview_is_what_the_server_receives_but_timestamp_and_signature(

@@ -47,8 +47,9 @@ def add_entry_options(parser: argparse.ArgumentParser, *, editing: bool) -> None
     parser.add_argument("--notes", metavar="TEXT", type=text)
     parser.add_argument("--tags", metavar="LIST", type=text, help="comma-separated tags")
     parser.add_argument("--max-notional", metavar="AMOUNT", type=text,
-                        help="the most one order placed with this key may be worth (amount x "
-                             "price, in the market's quote currency); "
+                        help="the most one order placed with this key may be worth, in US "
+                             "dollars (amount x price on a market quoted in USD or a USD "
+                             "stablecoin; a key with a limit trades only those markets); "
                         + ("an empty AMOUNT removes the limit" if editing
                            else "default: no limit"))
 

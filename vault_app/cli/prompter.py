@@ -16,6 +16,19 @@ from vault_app.core.exchanges import CREDENTIAL_TITLES
 MAX_INPUT_LINE = 64 * 1024
 
 
+def discard_typeahead(terminal: IO[str]) -> None:
+    """Drop what was typed before a question was shown: a "y" typed while the preview
+    was loading must not answer a question the user has not read (``TCIFLUSH``)."""
+    try:
+        import termios
+    except ImportError:  # pragma: no cover - Windows: no termios
+        return
+    try:
+        termios.tcflush(terminal.fileno(), termios.TCIFLUSH)
+    except (OSError, ValueError, termios.error):  # not a terminal after all
+        pass
+
+
 class Prompter:
     """Reads secrets: without echo on a terminal, one line each otherwise."""
 
@@ -85,6 +98,7 @@ class Prompter:
     def confirm(self, question: str) -> bool:
         if not self.interactive:
             raise UsageError("refusing to ask for confirmation without a terminal; pass --yes")
-        print(f"{question} [y/N] ", end="", file=self.stderr, flush=True)
         assert self.stdin is not None  # interactive
+        discard_typeahead(self.stdin)
+        print(f"{question} [y/N] ", end="", file=self.stderr, flush=True)
         return self.stdin.readline(MAX_INPUT_LINE).strip().lower() in ("y", "yes")

@@ -92,8 +92,8 @@ class KeyEntry:
     rotate_days: int = DEFAULT_ROTATE_DAYS
     notes: str = ""
     tags: tuple[str, ...] = ()
-    # The most one order placed with this key may be worth (amount x price, in the
-    # market's quote currency); None: no limit. See ``parse_max_notional``.
+    # The most one order placed with this key may be worth, in US dollars (amount x
+    # price on a USD-quoted market, see ``trading.order_limits``); None: no limit.
     max_notional: Decimal | None = None
     # Keys of the stored JSON object this release does not know; written back as is.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)

@@ -50,6 +50,7 @@ from vault_app.trading.ccxt_guards import (
     hide_url_queries_in_logs,
 )
 from vault_app.trading.endpoints import ignore_proxies, is_loopback_url, rebase_urls
+from vault_app.trading.error_context import connection_failure, in_context
 from vault_app.trading.errors import (
     NetworkProblem,
     OrderNotAllowed,
@@ -233,7 +234,10 @@ class ExchangeClient:
             return method(*args, **kwargs)
         except Exception as exc:  # every failure is translated
             try:
-                error = translate(exc, self._secrets())
+                error = in_context(translate(exc, self._secrets()),
+                                   getattr(method, "__name__", ""), self.describe_endpoint(),
+                                   self._entry.api_url if self._entry.environment == "custom"
+                                   else None, connection_failure(exc))
             except BaseException:  # translating must never fail untyped
                 error = None
         if error is None:

@@ -25,9 +25,10 @@ from urllib.parse import quote
 
 from vault_app.core.errors import ValidationError, VaultDamaged, VaultError
 
-UNKNOWN_OUTCOME = ("if this was an order, its outcome is unknown: it may exist, and will be "
-                   "looked up, never sent again")
-"""The sentence every error with ``outcome_unknown`` carries in its fix."""
+UNKNOWN_OUTCOME = ("the order's outcome is unknown: it may exist, and will be looked up, never "
+                   "sent again")
+"""What the fix of an order request's ``outcome_unknown`` error says (``error_context``
+adds it: only the order request itself can leave an order's outcome unknown)."""
 
 
 class TradingError(VaultError):
@@ -42,11 +43,19 @@ class TradingError(VaultError):
     exist and must be looked up, never resent. False: refused, or nothing was sent."""
 
     def __init__(self, message: str, *, fix: str = "") -> None:
-        if self.outcome_unknown and UNKNOWN_OUTCOME not in fix:
-            fix = f"{fix}; {UNKNOWN_OUTCOME}" if fix else UNKNOWN_OUTCOME
         self.message = message
         self.fix = fix
-        super().__init__(f"{message}. {fix}" if fix else message)
+        super().__init__(sentences(message, fix))
+
+
+def sentences(message: str, fix: str) -> str:
+    """``message`` and ``fix`` as two sentences: "the exchange refused the order. Check
+    the amount." (the front end puts its own prefix before the first one)."""
+    if not fix:
+        return message
+    fix = fix[0].upper() + fix[1:]
+    end = "" if fix.endswith((".", "?", "!")) else "."
+    return f"{message.rstrip('.')}. {fix}{end}"
 
 
 class OrderInputError(ValidationError):
@@ -120,7 +129,6 @@ class JournalDamaged(VaultDamaged):
 
 CCXT_ERRORS_MODULE = "ccxt.base.errors"
 
-_UNKNOWN_OUTCOME = UNKNOWN_OUTCOME
 _CLOCK_FIX = "sync this computer's clock, or let the app sync with the exchange's time"
 
 # ccxt class name -> (our class, sentence, fix, whether the exchange's reason is appended)
@@ -154,20 +162,20 @@ _CCXT_MAP: dict[str, tuple[type[TradingError], str, str, bool]] = {
     "InvalidNonce": (ClockSkew, "the exchange refused the request's timestamp or nonce",
                      _CLOCK_FIX, True),
     "RequestTimeout": (ExchangeTimeout, "the exchange did not answer in time",
-                       _UNKNOWN_OUTCOME, False),
+                       "check the network connection", False),
     "OnMaintenance": (ExchangeUnavailable, "the exchange is under maintenance",
                       "try again later", False),
     "ExchangeNotAvailable": (ExchangeUnavailable, "the exchange is unavailable",
-                             f"try again later; {_UNKNOWN_OUTCOME}", False),
+                             "try again later", False),
     "DDoSProtection": (RateLimited, "the exchange is limiting requests from this address",
                        "wait a minute before trying again", False),
     "RateLimitExceeded": (RateLimited, "too many requests: the exchange's rate limit was hit",
                           "wait a minute before trying again", False),
     "NetworkError": (NetworkProblem, "the exchange could not be reached",
-                     f"check the network connection; {_UNKNOWN_OUTCOME}", False),
+                     "check the network connection", False),
     "BadResponse": (NetworkProblem, "the exchange's answer could not be understood",
-                    _UNKNOWN_OUTCOME, False),
-    "OperationFailed": (NetworkProblem, "the request failed", _UNKNOWN_OUTCOME, False),
+                    "try again later", False),
+    "OperationFailed": (NetworkProblem, "the request failed", "try again later", False),
     "NotSupported": (ExchangeProblem, "ccxt does not support this for this exchange",
                      "use another exchange or order type", True),
     "ExchangeError": (ExchangeProblem, "the exchange refused the request",
@@ -183,6 +191,11 @@ _TIMESTAMP_REASON = re.compile(
     r"|invalid (?:request )?timestamp|time differs from server time"
     r"|request (?:has )?expired", re.IGNORECASE)
 _FILTER_REASON = re.compile(r"filter failure", re.IGNORECASE)
+_TRIGGER_REASON = re.compile(r"stop price|trigger", re.IGNORECASE)
+STOP_TRIGGERS_AT_ONCE = (
+    "the exchange refused a stop order whose stop price would trigger at once",
+    "a buy stop's stop price must be above the last price and a sell stop's below it: "
+    "move the stop price, or place a limit order")
 _KEY_REASON = re.compile(r"api[-_ ]?key|-2015", re.IGNORECASE)
 _URL_QUERY = re.compile(r"(https?://[^\s?#'\"]*)[?#][^\s'\"]*")
 _SECRET_PARAM = re.compile(
@@ -215,12 +228,46 @@ def _secrets_regex(secrets: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(_secret_pattern(secret) for secret in secrets), re.IGNORECASE)
 
 
+MIN_SECRET = 4
+"""A credential shorter than this is not looked for: masking every "p" in a message
+would garble it, and so short a value is no secret worth the name."""
+MIN_ECHO = 8
+"""Any run of this many characters of a credential (a partial echo) is masked."""
+
+
+def _echo_spans(text: str, secrets: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where ``text`` holds a run of at least ``MIN_ECHO`` characters of a credential
+    (case-insensitive), merged: every window of ``MIN_ECHO`` is looked up."""
+    grams = {secret[i:i + MIN_ECHO].casefold() for secret in secrets
+             for i in range(len(secret) - MIN_ECHO + 1)}
+    if not grams:
+        return []
+    spans: list[tuple[int, int]] = []
+    for start in range(len(text) - MIN_ECHO + 1):
+        if text[start:start + MIN_ECHO].casefold() in grams:
+            end = start + MIN_ECHO
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+    return spans
+
+
+def _mask_echoes(text: str, secrets: tuple[str, ...]) -> str:
+    for start, end in reversed(_echo_spans(text, secrets)):
+        text = f"{text[:start]}***{text[end:]}"
+    return text
+
+
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` without credentials (as written, JSON-escaped or percent-encoded), URL
-    queries, signatures or long opaque tokens."""
-    ordered = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
+    """``text`` without credentials (as written, JSON-escaped or percent-encoded, or any
+    run of ``MIN_ECHO`` of their characters), URL queries, signatures or long opaque
+    tokens. Credentials shorter than ``MIN_SECRET`` are not looked for."""
+    ordered = tuple(sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len,
+                           reverse=True))
     if ordered:
         text = _secrets_regex(ordered).sub("***", text)
+        text = _mask_echoes(text, ordered)
     text = _URL_QUERY.sub(r"\1?***", text)
     text = _SECRET_PARAM.sub(r"\1=***", text)
     text = _LONG_HEX.sub("***", text)
@@ -245,7 +292,20 @@ def exchange_reason(text: str, secrets: Iterable[str] = ()) -> str:
                     code = body.get("code")
                     prefix = f"{code}: " if isinstance(code, int | str) and code != "" else ""
                     return scrub(f"{prefix}{value}", secrets)
-    return scrub(text, secrets)
+    return scrub(_without_exchange_id(text), secrets)
+
+
+@functools.lru_cache(maxsize=1)
+def _exchange_ids() -> frozenset[str]:
+    from vault_app.core.exchanges import load_catalog
+
+    return frozenset(load_catalog().exchanges)
+
+
+def _without_exchange_id(text: str) -> str:
+    """ccxt's "binance Account has insufficient balance" without ccxt's "binance "."""
+    first, _, rest = text.partition(" ")
+    return rest if rest and first in _exchange_ids() else text
 
 
 def ccxt_class_names(exc: BaseException) -> list[str]:
@@ -286,6 +346,10 @@ def translate(exc: BaseException, secrets: Iterable[str] = ()) -> TradingError:
             # Binance's -1013 "Filter failure: NOTIONAL" (ccxt maps only LOT_SIZE and
             # PRICE_FILTER to InvalidOrder): the order broke a market rule.
             cls, message, fix = _CCXT_MAP["InvalidOrder"][:3]
+        if name == "OrderImmediatelyFillable" and _TRIGGER_REASON.search(reason):
+            # Binance's -2010 "Stop price would trigger immediately.": a stop order, not
+            # a post-only one (ccxt maps both to this class).
+            message, fix = STOP_TRIGGERS_AT_ONCE
         if name == "DDoSProtection" and _KEY_REASON.search(reason):
             # Binance answers -2015 to a key refused after it once worked; ccxt then calls
             # it a temporary ban. Either way, the user's next step is about the key.
@@ -303,9 +367,21 @@ def translate(exc: BaseException, secrets: Iterable[str] = ()) -> TradingError:
         # Not an exception ccxt meant to raise (a parse failure on an odd answer, ...):
         # nothing of its text is kept, and an order's outcome is unknown.
         error = NetworkProblem(
-            f"ccxt failed unexpectedly ({type(exc).__name__})", fix=_UNKNOWN_OUTCOME)
+            f"ccxt failed unexpectedly ({type(exc).__name__})", fix="try again later")
     error.ccxt_error = names[0] if names else type(exc).__name__
     return error
+
+
+def for_order_type(error: TradingError, order_type: str) -> TradingError:
+    """``error`` with advice for the order's type: ccxt's OrderImmediatelyFillable is a
+    post-only refusal for a limit order, but a stop that would trigger at once for a
+    stop order (whatever the exchange's wording)."""
+    if error.ccxt_error != "OrderImmediatelyFillable" or "stop" not in order_type \
+            or error.message.startswith(STOP_TRIGGERS_AT_ONCE[0]):
+        return error
+    fixed = type(error)(STOP_TRIGGERS_AT_ONCE[0], fix=STOP_TRIGGERS_AT_ONCE[1])
+    fixed.ccxt_error = error.ccxt_error
+    return fixed
 
 
 # ccxt's fetch raises a bare ExchangeError "<id> <METHOD> <url>" (from the requests

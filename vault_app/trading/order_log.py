@@ -54,6 +54,8 @@ MAX_DIGITS = 30
 """Powers of ten beyond which a number from the exchange is not taken as one."""
 ACCEPTED = frozenset({OPEN, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED})
 """The exchange held the order: no later record can make it never placed."""
+ANSWER_FIELDS = ("order_id", "filled", "average", "cost", "fees", "reason")
+"""What a later record may set: from the exchange's answer (``exchange_fields``), or why."""
 ORDER_FIELDS = ("key_id", "exchange", "environment", "symbol", "side", "type", "amount",
                 "price", "stop_price", "time_in_force", "post_only", "created_at",
                 "recv_window_ms")
@@ -68,6 +70,12 @@ class LoggedOrder:
     state: str
     order_id: str | None = None
     filled: str | None = None
+    average: str | None = None
+    """The average fill price (a decimal string, in the quote currency), once filled."""
+    cost: str | None = None
+    """What the fills came to (amount x price), in the quote currency."""
+    fees: list[dict[str, str]] | None = None
+    """The exchange's fees: ``[{"cost": "0.00001", "currency": "BTC"}]``."""
     reason: str | None = None
     updated_at: str | None = None
     request_timestamp_ms: int | None = None
@@ -88,7 +96,8 @@ class LoggedOrder:
     def public(self) -> dict[str, Any]:
         """What ``order list --json`` prints (no credential is ever in the journal)."""
         return {"client_order_id": self.client_order_id, "order_id": self.order_id,
-                "state": self.state, "filled": self.filled, "reason": self.reason,
+                "state": self.state, "filled": self.filled, "average": self.average,
+                "cost": self.cost, "fees": self.fees or [], "reason": self.reason,
                 "updated_at": self.updated_at, "anomalies": list(self.anomalies),
                 **{name: self.fields.get(name) for name in ORDER_FIELDS
                    if name != "recv_window_ms"}}
@@ -124,7 +133,7 @@ def fold_into(orders: dict[str, LoggedOrder], records: Iterable[JournalRecord],
                 + f"; the exchange had accepted it ({known.state}), so that stands")
             continue
         known.state = state
-        for name in ("order_id", "filled", "reason"):
+        for name in ANSWER_FIELDS:
             if data.get(name) is not None:
                 setattr(known, name, data[name])
         known.updated_at = data.get("time")
@@ -165,7 +174,7 @@ def append_state(journal: Journal, order: LoggedOrder, state: str, *, sync: bool
     record.update({name: value for name, value in extra.items() if value is not None})
     journal.append(record, sync=sync)
     order.state = state
-    for name in ("order_id", "filled", "reason"):
+    for name in ANSWER_FIELDS:
         if extra.get(name) is not None:
             setattr(order, name, extra[name])
     order.updated_at = record["time"]
@@ -173,10 +182,38 @@ def append_state(journal: Journal, order: LoggedOrder, state: str, *, sync: bool
 
 
 def exchange_fields(order: Mapping[str, Any]) -> dict[str, Any]:
-    """The journal fields of a ccxt order structure: its id and how much filled."""
+    """The journal fields of a ccxt order structure: its id, how much filled, and once
+    something filled, the average price, the cost and the fees (decimal strings)."""
     filled = decimal_or_none(order.get("filled"))
+    some = filled is not None and filled > 0
+    average = decimal_or_none(order.get("average")) if some else None
+    cost = decimal_or_none(order.get("cost")) if some else None
     return {"order_id": None if order.get("id") is None else str(order["id"]),
-            "filled": None if filled is None else format(filled.normalize(), "f")}
+            "filled": _text(filled),
+            "average": _text(average) if average else None,
+            "cost": _text(cost) if cost else None,
+            "fees": fees_of(order) or None}
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def fees_of(order: Mapping[str, Any]) -> list[dict[str, str]]:
+    """ccxt's ``fees`` (or its one ``fee``), summed per currency: ``[{"cost": "0.5",
+    "currency": "USDT"}]``; a fee without a number or a currency is left out."""
+    listed = order.get("fees")
+    if not isinstance(listed, list) or not listed:
+        listed = [order.get("fee")]
+    totals: dict[str, Decimal] = {}
+    for fee in listed:
+        if not isinstance(fee, Mapping):
+            continue
+        cost, currency = decimal_or_none(fee.get("cost")), fee.get("currency")
+        if cost is not None and isinstance(currency, str) and currency:
+            totals[currency] = totals.get(currency, Decimal(0)) + cost
+    return [{"cost": str(_text(cost)), "currency": currency}
+            for currency, cost in totals.items()]
 
 
 def unresolved_of_key(vault: Vault, entry_id: str) -> list[LoggedOrder]:

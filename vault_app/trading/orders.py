@@ -20,6 +20,15 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from vault_app.trading.errors import OrderInputError, OrderNotAllowed
+from vault_app.trading.order_limits import (
+    check_amount_limits,
+    check_cost,
+    check_notional_currency,
+    check_price_limits,
+    require_known_value,
+)
+from vault_app.trading.order_limits import number as number  # re-exported
+from vault_app.trading.order_limits import plain as plain  # re-exported
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -29,7 +38,12 @@ SIDES = ("buy", "sell")
 TYPES = ("market", "limit", "stop-limit")
 TIMES_IN_FORCE = ("GTC", "IOC", "FOK")
 DEFAULT_PRICE_BAND = Decimal("0.10")  # warn when a limit price is 10 % off the last price
+DEFAULT_MAX_DEVIATION = Decimal("0.50")
+"""A limit price more than this far from the last price is refused (a typo, most often:
+an extra zero) unless the request says ``allow_far_price``."""
 MAX_DIGITS = 30  # more significant digits than any exchange's precision: a typo
+MAX_MAGNITUDE = 15  # at most 16 digits before the point: no market trades 10**16 of anything
+MIN_MAGNITUDE = -20  # nor steps below 10**-20
 _PLAIN_DECIMAL = re.compile(r"[0-9]*\.?[0-9]+|[0-9]+\.", re.ASCII)
 _SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9._:/-]{0,63}", re.ASCII)
 
@@ -47,6 +61,8 @@ class OrderRequest:
     stop_price: Decimal | None = None
     time_in_force: str | None = None
     post_only: bool = False
+    allow_far_price: bool = False
+    """The user said a limit price beyond ``DEFAULT_MAX_DEVIATION`` is meant."""
 
 
 def parse_decimal(text: str | None, what: str, field_name: str) -> Decimal:
@@ -77,12 +93,19 @@ def parse_decimal(text: str | None, what: str, field_name: str) -> Decimal:
             field=field_name)
     if number == 0:
         raise OrderInputError(f"the {what} must be greater than zero", field=field_name)
+    if number.adjusted() > MAX_MAGNITUDE:
+        raise OrderInputError(f"the {what} '{shown}' is too large for any market; check for "
+                              "a typo", field=field_name)
+    if number.adjusted() < MIN_MAGNITUDE:
+        raise OrderInputError(f"the {what} '{shown}' is too small for any market; check for "
+                              "a typo", field=field_name)
     return number
 
 
 def parse_order(key_id: str, symbol: str, side: str, type: str, amount: str,
                 price: str | None = None, *, stop_price: str | None = None,
-                time_in_force: str | None = None, post_only: bool = False) -> OrderRequest:
+                time_in_force: str | None = None, post_only: bool = False,
+                allow_far_price: bool = False) -> OrderRequest:
     """Check what can be checked without an exchange; raise ``OrderInputError``."""
     clean_symbol = symbol.strip().upper()
     if not _SYMBOL.fullmatch(clean_symbol):
@@ -121,7 +144,8 @@ def parse_order(key_id: str, symbol: str, side: str, type: str, amount: str,
                                   field="post_only")
     return OrderRequest(key_id=key_id, symbol=clean_symbol, side=clean_side, type=clean_type,
                         amount=number, price=price_number, stop_price=trigger,
-                        time_in_force=tif, post_only=post_only)
+                        time_in_force=tif, post_only=post_only,
+                        allow_far_price=allow_far_price)
 
 
 @dataclass(frozen=True)
@@ -169,25 +193,9 @@ def require_trade(entry: KeyEntry) -> None:
                 "--permissions read,trade) if the exchange key has trading rights")
 
 
-def number(value: object) -> Decimal | None:
-    """A ccxt number (float, int, str or None) as a Decimal, exactly as ccxt printed it."""
-    if value is None:
-        return None
-    try:
-        result = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return result if result.is_finite() else None
-
-
-def plain(value: Decimal) -> str:
-    """``Decimal('1E-5')`` as ``0.00001``; no exponent, no trailing zeros."""
-    text = format(value.normalize(), "f")
-    return text
-
-
 def check_order(request: OrderRequest, entry: KeyEntry, client: ExchangeClient, *,
                 price_band: Decimal = DEFAULT_PRICE_BAND,
+                max_deviation: Decimal = DEFAULT_MAX_DEVIATION,
                 before_price: Callable[[str], object] | None = None) -> CheckedOrder:
     """Hold the request against the key and its market; raise before anything is sent.
     ``before_price`` (given the market's symbol) is called once every check that needs
@@ -199,15 +207,16 @@ def check_order(request: OrderRequest, entry: KeyEntry, client: ExchangeClient, 
     exchange = client.exchange
     market = find_market(request.symbol, markets, entry.exchange)
     return check_against_market(request, entry, exchange, market,
-                                lambda: _price_after(before_price, client, market["symbol"]),
-                                price_band=price_band)
+                                lambda: _price_after(before_price, client, market["symbol"],
+                                                     request.side),
+                                price_band=price_band, max_deviation=max_deviation)
 
 
 def _price_after(before_price: Callable[[str], object] | None, client: ExchangeClient,
-                 symbol: str) -> Decimal | None:
+                 symbol: str, side: str) -> Decimal | None:
     if before_price is not None:
         before_price(symbol)
-    return last_price(client, symbol)
+    return last_price(client, symbol, side)
 
 
 def find_market(symbol: str, markets: Mapping[str, Any], exchange_id: str) -> Any:
@@ -228,9 +237,13 @@ def find_market(symbol: str, markets: Mapping[str, Any], exchange_id: str) -> An
     return market
 
 
-def last_price(client: ExchangeClient, symbol: str) -> Decimal | None:
+def last_price(client: ExchangeClient, symbol: str, side: str = "buy") -> Decimal | None:
+    """The ticker's last price; without one, the best ask for a buy (the best bid for a
+    sell): what a market order would pay first. None if the ticker has none of them."""
     ticker = client.call("fetch_ticker", symbol)
-    return number(ticker.get("last")) or number(ticker.get("close"))
+    best = "ask" if side == "buy" else "bid"
+    return number(ticker.get("last")) or number(ticker.get("close")) or \
+        number(ticker.get(best))
 
 
 def is_ccxt_error(exc: BaseException, name: str) -> bool:
@@ -240,20 +253,26 @@ def is_ccxt_error(exc: BaseException, name: str) -> bool:
                for kind in type(exc).__mro__)
 
 
-def _to_precision(exchange: Any, method: str, symbol: str, value: Decimal, what: str) -> str:
+def _to_precision(exchange: Any, method: str, symbol: str, value: Decimal, what: str, *,
+                  field: str | None = None) -> str:
+    field = field or what
     try:
         return str(getattr(exchange, method)(symbol, plain(value)))
+    except InvalidOperation:  # beyond the 28 digits of ccxt's decimal context
+        raise OrderInputError(f"the {what} {plain(value)} cannot be rounded to the market's "
+                              "precision; check for a typo", field=field) from None
     except Exception as exc:
         if not is_ccxt_error(exc, "InvalidOrder"):
             raise
         step = plain(number(exchange.market(symbol)["precision"][what]) or Decimal(0))
         raise OrderInputError(f"the {what} {plain(value)} is smaller than the market's "
-                              f"smallest step ({step})", field=what) from None
+                              f"smallest step ({step})", field=field) from None
 
 
 def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
                          market: Any, get_last_price: Any, *,
-                         price_band: Decimal = DEFAULT_PRICE_BAND) -> CheckedOrder:
+                         price_band: Decimal = DEFAULT_PRICE_BAND,
+                         max_deviation: Decimal = DEFAULT_MAX_DEVIATION) -> CheckedOrder:
     """The market-dependent checks, on a ccxt instance whose markets are set.
 
     ``get_last_price`` (a callable) is called at most once, and only after every
@@ -267,75 +286,89 @@ def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
         if not (spot.get("createOrder") or {}).get("triggerPrice"):
             raise OrderInputError(f"{entry.exchange} has no stop-limit orders through ccxt",
                                   field="type")
+    check_notional_currency(entry, quote)  # a limit in USD, a market in BTC: refused
     notes: list[str] = []
     amount = _to_precision(exchange, "amount_to_precision", symbol, request.amount, "amount")
     if Decimal(amount) != request.amount:
         step = plain(number(market["precision"]["amount"]) or Decimal(0))
         notes.append(f"amount {plain(request.amount)} rounded down to {amount} "
                      f"(the market's step {step})")
+    tick = plain(number(market["precision"]["price"]) or Decimal(0))
+    limits = market.get("limits") or {}
     price = stop = None
     if request.price is not None:
         price = _to_precision(exchange, "price_to_precision", symbol, request.price, "price")
         if Decimal(price) != request.price:
-            tick = plain(number(market["precision"]["price"]) or Decimal(0))
             notes.append(f"price {plain(request.price)} rounded to {price} "
                          f"(the market's tick {tick})")
+        check_price_limits(Decimal(price), limits.get("price") or {}, quote)
     if request.stop_price is not None:
         stop = _to_precision(exchange, "price_to_precision", symbol, request.stop_price,
-                             "price")
+                             "price", field="stop_price")
+        if Decimal(stop) != request.stop_price:
+            notes.append(f"stop price {plain(request.stop_price)} rounded to {stop} "
+                         f"(the market's tick {tick})")
+        check_price_limits(Decimal(stop), limits.get("price") or {}, quote,
+                           what="stop price", field="stop_price")
         params["triggerPrice"] = stop
     if request.time_in_force is not None:
         params["timeInForce"] = request.time_in_force
     if request.post_only:
         params["postOnly"] = True
-    limits = market.get("limits") or {}
-    _check_amount_limits(Decimal(amount), limits.get("amount") or {}, base)
+    check_amount_limits(Decimal(amount), limits.get("amount") or {}, base)
     if price is not None:  # refusable without the last price: before asking for it
-        _check_cost(Decimal(amount) * Decimal(price), limits.get("cost") or {}, quote, entry)
+        check_cost(Decimal(amount) * Decimal(price), limits.get("cost") or {}, quote, entry)
     last = get_last_price()
     warnings: list[str] = []
     if price is None:
         notional = Decimal(amount) * last if last is not None else None
         if notional is not None:
-            _check_cost(notional, limits.get("cost") or {}, quote, entry, estimated=True)
+            check_cost(notional, limits.get("cost") or {}, quote, entry, estimated=True)
         else:
+            require_known_value(entry, symbol)  # a key with a limit: refused
             warnings.append("the exchange gave no last price; the order's value is unknown")
     else:
         notional = Decimal(amount) * Decimal(price)
         if last is not None and last > 0:
-            off = abs(Decimal(price) - last) / last
-            if off > price_band:
-                warnings.append(
-                    f"the limit price {price} is {off * 100:.1f} % "
-                    f"{'above' if Decimal(price) > last else 'below'} the last price "
-                    f"{plain(last)} {quote}")
+            warning = price_warning(request, Decimal(price), last, quote,
+                                    price_band=price_band, max_deviation=max_deviation)
+            if warning:
+                warnings.append(warning)
     return CheckedOrder(request=request, symbol=symbol, base=base, quote=quote, amount=amount,
                         price=price, stop_price=stop, last_price=last, notional=notional,
                         warnings=tuple(warnings), notes=tuple(notes), params=params)
 
 
-def _check_amount_limits(amount: Decimal, limits: Mapping[str, Any], base: str) -> None:
-    low, high = number(limits.get("min")), number(limits.get("max"))
-    if low is not None and amount < low:
-        raise OrderInputError(f"the amount {plain(amount)} {base} is below the market's "
-                              f"minimum of {plain(low)} {base}", field="amount")
-    if high is not None and high > 0 and amount > high:
-        raise OrderInputError(f"the amount {plain(amount)} {base} is above the market's "
-                              f"maximum of {plain(high)} {base}", field="amount")
-
-
-def _check_cost(cost: Decimal, limits: Mapping[str, Any], quote: str, entry: KeyEntry, *,
-                estimated: bool = False) -> None:
-    about = "about " if estimated else ""
-    low = number(limits.get("min"))
-    if low is not None and cost < low:
-        raise OrderInputError(
-            f"the order's value, {about}{plain(cost)} {quote}, is below the market's "
-            f"minimum of {plain(low)} {quote}; raise the amount", field="amount")
-    ceiling: Decimal | None = getattr(entry, "max_notional", None)
-    if ceiling is not None and cost > ceiling:
+def price_warning(request: OrderRequest, price: Decimal, last: Decimal, quote: str, *,
+                  price_band: Decimal = DEFAULT_PRICE_BAND,
+                  max_deviation: Decimal = DEFAULT_MAX_DEVIATION) -> str | None:
+    """A warning when the limit ``price`` is more than ``price_band`` (a fraction) away
+    from the ``last`` price, saying what the order will do there; ``OrderNotAllowed``
+    beyond ``max_deviation`` unless the request allows a far price."""
+    off = abs(price - last) / last
+    if off <= price_band:
+        return None
+    above = price > last
+    buy = request.side == "buy"
+    where = (f"the limit price {plain(price)} is {off * 100:.1f} % "
+             f"{'above' if above else 'below'} the last price {plain(last)} {quote}")
+    if off > max_deviation and not request.allow_far_price:
         raise OrderNotAllowed(
-            f"the order's value, {about}{plain(cost)} {quote}, is above the key's maximum "
-            f"of {plain(ceiling)} per order; nothing was sent",
-            fix=f"lower the amount, or raise the key's maximum (edit '{entry.label}' "
-                "--max-notional AMOUNT)")
+            f"{where}, more than {plain(max_deviation * 100)} % away: most likely a typo; "
+            "nothing was sent",
+            fix="check the price; if you mean it, pass --allow-far-price")
+    if request.post_only and buy == above:
+        return (f"{where}: a post-only {request.side} there would fill at once, so the "
+                "exchange will refuse it")
+    if request.type == "limit" and buy == above:
+        side = "buy" if buy else "sell"
+        best = "up to" if buy else "down to"
+        return (f"{where}: this {side} will fill at once, at the market's price, "
+                f"{best} {plain(price)} {quote}")
+    if request.type == "limit":
+        return (f"{where}: this {request.side} will rest on the book until the price "
+                f"{'rises' if above else 'falls'} that far")
+    if request.stop_price is not None:
+        return (f"{where}: this {request.type} {request.side} goes on the book at that "
+                f"price once the price reaches the stop price {plain(request.stop_price)}")
+    return where

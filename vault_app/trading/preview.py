@@ -106,14 +106,19 @@ class OrderPreview:
     endpoint: str  # "LIVE binance", "sandbox", "http://127.0.0.1:8080"
     live: bool
     summary: str
+    key: str = ""  # "trader (binance, read, trade)": the key that signs it
 
-    def lines(self) -> list[str]:
-        """The preview as text lines, for a terminal (escape them before printing)."""
+    def lines(self, *, warnings: bool = True) -> list[str]:
+        """The preview as text lines, for a terminal (escape them before printing).
+        ``warnings=False`` leaves out the checks' warnings (a front end showing them
+        its own way: the CLI on standard error)."""
         lines = []
         if self.live:
             lines.append("*** LIVE ORDER: real money on the live exchange ***")
-        lines += [f"Order:     {self.summary}",
-                  f"Endpoint:  {self.endpoint}",
+        lines += [f"Order:     {self.summary}"]
+        if self.key:
+            lines.append(f"Key:       {self.key}")
+        lines += [f"Endpoint:  {self.endpoint}",
                   f"Client id: {self.client_order_id}",
                   f"Request:   {self.method} {self.url}"]
         lines += [f"  {name}: {value}" for name, value in self.headers]
@@ -122,7 +127,8 @@ class OrderPreview:
         lines.append(f"Signature: {self.signature_at} (signed again, with a new timestamp, "
                      "when sent)")
         lines += [f"Note:      {note}" for note in self.checked.notes]
-        lines += [f"WARNING:   {warning}" for warning in self.checked.warnings]
+        if warnings:
+            lines += [f"WARNING:   {warning}" for warning in self.checked.warnings]
         return lines
 
 
@@ -197,4 +203,9 @@ def build_preview(checked: CheckedOrder, client_order_id: str, request: SignedRe
         url=_masked(request.url, values), headers=headers,
         body=_masked(request.body, values) if request.body is not None else None,
         signature_at=_signature_place(request), endpoint=endpoint, live=live,
-        summary=summary(checked))
+        summary=summary(checked), key=key_description(entry))
+
+
+def key_description(entry: KeyEntry) -> str:
+    """``trader (binance, read, trade)``: which key signs, where, with what labels."""
+    return f"{entry.label} ({entry.exchange}, {', '.join(entry.permissions)})"

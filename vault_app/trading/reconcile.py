@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from vault_app.core.model import format_ts
+from vault_app.trading.error_context import NO_ORDER_SENT
 from vault_app.trading.errors import ExchangeProblem, OrderInputError, OrderNotFound
 from vault_app.trading.journal import Journal
 from vault_app.trading.order_log import (
@@ -130,10 +131,11 @@ def resolve(client: ExchangeClient, journal: Journal, order: LoggedOrder, *,
             server_ms = server_time(client) if can_time else None
             found = lookup(client, order)
         except ExchangeProblem as exc:
-            _mark_unknown(journal, order, f"reconcile could not ask the exchange: {exc.message}")
+            why = exc.message.removesuffix(NO_ORDER_SENT)  # the lookup's, not the order's
+            _mark_unknown(journal, order, f"reconcile could not ask the exchange: {why}")
             return Resolution(order, False, (
                 f"order {order.client_order_id}: outcome still unknown; the exchange could "
-                f"not be asked ({exc.message}). It was not resent; the next order command "
+                f"not be asked ({why}). It was not resent; the next order command "
                 "for this key tries again"))
         if found is not None:
             state = state_of(found)

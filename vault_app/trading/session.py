@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from vault_app.trading.errors import OrderInputError, OrderNotAllowed, translate
+from vault_app.trading.errors import OrderInputError, OrderNotAllowed, OrderNotFound, translate
 from vault_app.trading.journal import Journal, journal_path
 from vault_app.trading.order_log import (
     CANCELED,
@@ -90,6 +90,9 @@ class TradingSession:
         self._journal: Journal | None = None
         self._states: OrderStates | None = None
         self._markets_loaded = False
+        self.gone: list[LoggedOrder] = []
+        """Orders ``history(refresh=True)`` found open in the journal and unknown to the
+        exchange now (their state is the last one seen)."""
         self._previewed_at: dict[str, float] = {}  # client order id -> time.monotonic()
 
     @property
@@ -374,10 +377,17 @@ class TradingSession:
         if journal is None:
             return []
         orders = fold(journal.read().records, self.entry.id)
+        self.gone = []
         if refresh:
             for order in orders:
                 if order.state in LIVE_ON_EXCHANGE and order.order_id:
-                    fresh = self.client.call("fetch_order", order.order_id, order.symbol)
+                    try:
+                        fresh = self.client.call("fetch_order", order.order_id, order.symbol)
+                    except OrderNotFound:
+                        # Archived, or the exchange was reset (the demo exchange after a
+                        # restart): the last state seen stays, and the list goes on.
+                        self.gone.append(order)
+                        continue
                     state = state_of(fresh)
                     fields = exchange_fields(fresh)
                     if state != order.state or fields["filled"] != order.filled:

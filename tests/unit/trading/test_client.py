@@ -266,7 +266,9 @@ def test_no_answer_is_a_network_problem(cache: MarketsCache) -> None:
     client = ExchangeClient(binance(url), markets_cache=cache)  # nothing listens there now
     with pytest.raises(errors.NetworkProblem) as info:
         client.call("fetch_balance")
-    assert url not in str(info.value)
+    # It names the key's API URL (the user's own setting), never ccxt's request URL.
+    assert f"{url}/" not in str(info.value) and "timestamp" not in str(info.value)
+    assert f"running at {url}?" in str(info.value)
 
 
 def test_a_slow_answer_is_a_timeout(stub: StubExchange, cache: MarketsCache) -> None:

@@ -89,7 +89,7 @@ def test_clock_skew_then_sync_clock(demo: DemoExchange,
     client = connect(demo.trading_key)
     client.load_markets()
     demo.faults.clock_skew_ms = -120_000  # the exchange's clock is two minutes behind
-    with pytest.raises(errors.ClockSkew, match="sync this computer's clock"):
+    with pytest.raises(errors.ClockSkew, match="Sync this computer's clock"):
         client.call("fetch_balance")
     offset = client.sync_clock()
     assert offset >= 110_000

@@ -11,6 +11,7 @@ import pytest
 from ccxt.base import errors as ccxt_errors
 
 from vault_app.trading import errors
+from vault_app.trading.error_context import in_context
 from vault_app.trading.errors import ExchangeProblem, TradingError, scrub, translate
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -56,7 +57,8 @@ def test_each_ccxt_error_has_its_own(name: str, expected: type[TradingError],
     error = translate(getattr(ccxt_errors, name)("binance something went wrong"))
     assert type(error) is expected
     assert fragment in error.message
-    assert error.fix and str(error) == f"{error.message}. {error.fix}"
+    assert error.fix and str(error) == errors.sentences(error.message, error.fix)
+    assert str(error).endswith((".", "?")) and ". " + error.fix[0].upper() in str(error)
     assert error.ccxt_error == name
 
 
@@ -75,7 +77,7 @@ def test_the_fixes_say_what_to_do() -> None:
     clock = translate(ccxt_errors.InvalidNonce("binance x"))
     assert "sync" in clock.fix
     timeout = translate(ccxt_errors.RequestTimeout("binance POST x"))
-    assert "outcome is unknown" in timeout.fix
+    assert "network" in timeout.fix
 
 
 def test_the_exchanges_reason_is_kept_from_its_json() -> None:
@@ -191,8 +193,13 @@ def test_binances_ambiguous_2015_names_every_cause() -> None:
 def test_an_error_after_which_an_order_may_exist_says_so(name: str) -> None:
     error = translate(getattr(ccxt_errors, name)("binance POST https://x/api/v3/order"))
     assert error.outcome_unknown is True
-    assert errors.UNKNOWN_OUTCOME in error.fix
-    assert "never sent again" in str(error)
+    placing = in_context(error, "create_order", "LIVE binance", None, None)
+    assert errors.UNKNOWN_OUTCOME in placing.fix
+    assert "never sent again" in str(placing)
+    assert placing.outcome_unknown and type(placing) is type(error)
+    reading = in_context(error, "fetch_ticker", "LIVE binance", None, None)
+    assert errors.UNKNOWN_OUTCOME not in str(reading)
+    assert "while asking for the last price (LIVE binance); no order was sent" in str(reading)
 
 
 @pytest.mark.parametrize("name", ["AuthenticationError", "InsufficientFunds", "InvalidOrder",
@@ -210,8 +217,16 @@ def test_outcome_unknown_is_a_class_attribute_with_a_safe_default() -> None:
     assert errors.ExchangeProblem.outcome_unknown is False
     for cls in (errors.NetworkProblem, errors.ExchangeTimeout, errors.ExchangeUnavailable):
         assert cls.outcome_unknown is True
-        assert errors.UNKNOWN_OUTCOME in cls("x", fix="try again later").fix
-    assert errors.UNKNOWN_OUTCOME in errors.NetworkProblem("x").fix
+        # Only the order request's context adds it (error_context): not the class.
+        assert errors.UNKNOWN_OUTCOME not in cls("x", fix="try again later").fix
+
+
+def test_the_message_and_the_fix_read_as_two_sentences() -> None:
+    assert str(errors.ExchangeProblem("the exchange refused the order", fix="check the "
+                                      "amount")) == \
+        "the exchange refused the order. Check the amount."
+    assert str(errors.ExchangeProblem("x", fix="is it running?")) == "x. Is it running?"
+    assert str(errors.ExchangeProblem("x")) == "x"
 
 
 def test_a_bare_exchange_error_of_ccxts_fetch_is_unknown() -> None:
@@ -270,3 +285,74 @@ def test_scrub_removes_escaped_and_encoded_secrets(spell: Callable[[str], str]) 
     assert spelled != "***"
     text = scrub(f"key {spelled} end", [secret])
     assert text == "key *** end"
+
+
+# --- scrub: partial echoes, and credentials too short to look for -------------------------
+
+ECHOED_KEY = "Kq7Zr2Lm9Wx4Tn8Vb3Hc6Jd1Fg5Sp0Ya" * 2  # 64 characters, not hex
+
+
+def fragments(secret: str, size: int = 8) -> set[str]:
+    return {secret[i:i + size].casefold() for i in range(len(secret) - size + 1)}
+
+
+@pytest.mark.parametrize("echo", [
+    ECHOED_KEY[:32],
+    ECHOED_KEY[5:17],
+    ECHOED_KEY[-8:],
+    ECHOED_KEY.lower()[10:40],
+    " ".join(ECHOED_KEY[i:i + 8] for i in range(0, 64, 8)),
+])
+def test_any_run_of_eight_characters_of_a_credential_is_masked(echo: str) -> None:
+    shown = scrub(f"Filter failure: key {echo} refused", [ECHOED_KEY, "secret-value-1"])
+    assert shown.startswith("Filter failure: key ***") and shown.endswith(" refused")
+    assert not any(piece in shown.casefold() for piece in fragments(ECHOED_KEY))
+
+
+def test_a_partial_echo_of_the_key_does_not_survive_translate() -> None:
+    error = translate(ccxt_errors.InvalidOrder(
+        f'binance {{"code":-1013,"msg":"Filter failure: key {ECHOED_KEY[:32]} refused"}}'),
+        secrets=(ECHOED_KEY, "s" * 64))
+    assert not any(piece in str(error).casefold() for piece in fragments(ECHOED_KEY))
+    assert "Filter failure: key *** refused" in error.message
+
+
+def test_seven_characters_of_a_credential_are_not_a_run() -> None:
+    assert scrub(f"id {ECHOED_KEY[:7]} ok", [ECHOED_KEY]) == f"id {ECHOED_KEY[:7]} ok"
+
+
+@pytest.mark.parametrize("short", ["p", "ab", "xyz"])
+def test_a_credential_shorter_than_four_characters_is_not_looked_for(short: str) -> None:
+    text = "Order price is below the PRICE_FILTER minimum; xyz ab p"
+    assert scrub(text, [short, ECHOED_KEY]) == text
+    translated = translate(ccxt_errors.InvalidOrder(f'okx {{"msg":"{text}"}}'),
+                           secrets=(ECHOED_KEY, "secret-value-1", short))
+    assert text in translated.message
+
+
+def test_a_four_character_credential_is_still_masked_whole() -> None:
+    assert scrub("passphrase is abcd here", ["abcd"]) == "passphrase is *** here"
+
+
+# --- a stop that would trigger at once is not a post-only refusal --------------------------
+
+def test_a_stop_price_that_triggers_at_once_gets_stop_advice() -> None:
+    error = translate(ccxt_errors.OrderImmediatelyFillable(
+        'binance {"code":-2010,"msg":"Stop price would trigger immediately."}'))
+    assert type(error) is errors.OrderRejected
+    assert error.message.startswith("the exchange refused a stop order whose stop price "
+                                    "would trigger at once")
+    assert "post-only" not in str(error)
+    assert "a sell stop's below it" in error.fix
+
+
+def test_a_post_only_refusal_keeps_post_only_advice_unless_the_order_is_a_stop() -> None:
+    error = translate(ccxt_errors.OrderImmediatelyFillable(
+        'binance {"code":-2010,"msg":"Order would immediately match and take."}'))
+    assert "post-only" in error.message and "drop post-only" in error.fix
+    assert errors.for_order_type(error, "limit") is error
+    stop = errors.for_order_type(error, "stop-limit")
+    assert stop.message == errors.STOP_TRIGGERS_AT_ONCE[0]
+    assert type(stop) is type(error) and stop.ccxt_error == "OrderImmediatelyFillable"
+    other = translate(ccxt_errors.InsufficientFunds("binance no money"))
+    assert errors.for_order_type(other, "stop-limit") is other

@@ -67,8 +67,32 @@ def test_ccxt_states_map_to_ours(order: dict[str, object], state: str) -> None:
 
 
 def test_exchange_fields_are_exact_strings() -> None:
-    assert exchange_fields({"id": 17, "filled": 0.1}) == {"order_id": "17", "filled": "0.1"}
-    assert exchange_fields({"id": None, "filled": None}) == {"order_id": None, "filled": None}
+    none = {"average": None, "cost": None, "fees": None}
+    assert exchange_fields({"id": 17, "filled": 0.1}) == \
+        {"order_id": "17", "filled": "0.1", **none}
+    assert exchange_fields({"id": None, "filled": None}) == \
+        {"order_id": None, "filled": None, **none}
+
+
+def test_a_fill_records_its_average_price_cost_and_fees_as_decimal_strings() -> None:
+    answer = {"id": "5", "filled": 0.01, "average": 59991.3, "cost": 599.913,
+              "fee": {"cost": 1e-05, "currency": "BTC"},
+              "fees": [{"cost": 1e-05, "currency": "BTC"}, {"cost": 2e-05, "currency": "BTC"},
+                       {"cost": 0.1, "currency": "BNB"}, {"cost": None, "currency": "X"}]}
+    assert exchange_fields(answer) == {
+        "order_id": "5", "filled": "0.01", "average": "59991.3", "cost": "599.913",
+        "fees": [{"cost": "0.00003", "currency": "BTC"}, {"cost": "0.1", "currency": "BNB"}]}
+    # Nothing filled yet: a cost of 0 and no average say nothing.
+    assert exchange_fields({"id": "6", "filled": 0.0, "average": None, "cost": 0.0,
+                            "fees": []}) == {"order_id": "6", "filled": "0", "average": None,
+                                             "cost": None, "fees": None}
+    # The answer's record folds into the order's view, and its public form.
+    [order] = fold([record(1, **PENDING_A),
+                    record(2, **{**PENDING_A, "state": "FILLED",
+                                 **exchange_fields(answer)})])
+    assert (order.average, order.cost, order.public()["fees"]) == \
+        ("59991.3", "599.913", [{"cost": "0.00003", "currency": "BTC"},
+                                {"cost": "0.1", "currency": "BNB"}])
 
 
 def test_the_deadline_is_the_pinned_timestamp_plus_the_window_or_none() -> None:

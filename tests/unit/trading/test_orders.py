@@ -194,12 +194,55 @@ def test_below_the_minimum_cost_of_a_market_order_uses_the_last_price(exchange: 
 def test_a_far_limit_price_warns_but_passes(exchange: Any) -> None:
     checked = check(exchange, order(price="56000"), last=PriceAsked("50000"))
     assert checked.warnings == ("the limit price 56000 is 12.0 % above the last price "
-                                "50000 USDT",)
+                                "50000 USDT: this buy will fill at once, at the market's "
+                                "price, up to 56000 USDT",)
     near = check(exchange, order(price="54000"), last=PriceAsked("50000"))
     assert near.warnings == ()
     tight = check(exchange, order(price="54000"), last=PriceAsked("50000"),
                   price_band=Decimal("0.05"))
     assert "8.0 % above" in tight.warnings[0]
+
+
+@pytest.mark.parametrize(("side", "price", "says"), [
+    ("buy", "56000", "this buy will fill at once, at the market's price, up to 56000 USDT"),
+    ("sell", "44000", "this sell will fill at once, at the market's price, down to 44000 USDT"),
+    ("buy", "44000", "this buy will rest on the book until the price falls that far"),
+    ("sell", "56000", "this sell will rest on the book until the price rises that far"),
+])
+def test_a_far_price_warning_says_what_the_order_will_do(exchange: Any, side: str,
+                                                         price: str, says: str) -> None:
+    [warning] = check(exchange, order(side=side, price=price), last=PriceAsked("50000")).warnings
+    assert warning.endswith(says)
+
+
+def test_a_far_stop_limit_price_says_when_it_goes_on_the_book(exchange: Any) -> None:
+    request = order(side="sell", type="stop-limit", price="44000", stop_price="45000")
+    [warning] = check(exchange, request, last=PriceAsked("50000")).warnings
+    assert warning == ("the limit price 44000 is 12.0 % below the last price 50000 USDT: "
+                       "this stop-limit sell goes on the book at that price once the price "
+                       "reaches the stop price 45000")
+
+
+def test_a_post_only_price_on_the_wrong_side_will_be_refused(exchange: Any) -> None:
+    [warning] = check(exchange, order(price="56000", post_only=True),
+                      last=PriceAsked("50000")).warnings
+    assert warning.endswith("a post-only buy there would fill at once, so the exchange "
+                            "will refuse it")
+
+
+def test_an_extreme_price_is_refused_unless_allowed(exchange: Any) -> None:
+    asked = PriceAsked("50000")
+    with pytest.raises(OrderNotAllowed, match=r"500000 is 900.0 % above the last price "
+                                              r"50000 USDT, more than 50 % away"):
+        check(exchange, order(price="500000"), last=asked)
+    with pytest.raises(OrderNotAllowed, match="--allow-far-price"):
+        check(exchange, order(side="sell", price="20000"), last=asked)
+    assert check(exchange, order(price="74000"), last=asked).warnings  # 48 %: a warning
+    allowed = check(exchange, order(price="500000", allow_far_price=True), last=asked)
+    assert "900.0 % above" in allowed.warnings[0]
+    tighter = Decimal("0.2")
+    with pytest.raises(OrderNotAllowed, match="more than 20 % away"):
+        check(exchange, order(price="61000"), last=asked, max_deviation=tighter)
 
 
 def test_the_maximum_notional_refuses_with_the_figures(exchange: Any) -> None:
@@ -224,3 +267,67 @@ def test_options_become_ccxt_params(exchange: Any) -> None:
     assert post.params == {"postOnly": True} and post.time_in_force is None
     ioc = check(exchange, order(time_in_force="IOC"))
     assert ioc.params == {"timeInForce": "IOC"} and ioc.time_in_force == "IOC"
+
+
+# --- huge numbers, the price filter and maximum value, the key's limit in dollars ---------
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("1" + "0" * 23, "too large"),
+    ("123456789012345678901234", "too large"),
+    ("1" + "0" * 29, "too large"),
+    ("0." + "0" * 25 + "1", "too small"),
+])
+def test_numbers_no_market_could_take_are_refused(text: str, fragment: str) -> None:
+    with pytest.raises(OrderInputError, match=fragment) as caught:
+        parse_decimal(text, "price", "price")
+    assert caught.value.field == "price"
+
+
+def test_a_number_beyond_ccxts_decimal_context_is_an_input_error(exchange: Any) -> None:
+    # Parsed numbers are bounded; a caller that builds a request itself gets a typed error.
+    request = OrderRequest(key_id="id", symbol="BTC/USDT", side="buy", type="limit",
+                           amount=Decimal("1E+24"), price=Decimal("50000"))
+    with pytest.raises(OrderInputError, match="cannot be rounded") as caught:
+        check(exchange, request)
+    assert caught.value.field == "amount"
+
+
+def test_the_price_filter_and_maximum_value_are_checked_before_the_price(
+        exchange: Any) -> None:
+    asked = PriceAsked()
+    with pytest.raises(OrderInputError, match="above the market's highest price of 1000000"):
+        check(exchange, order(price="1000001"), last=asked)
+    with pytest.raises(OrderInputError, match=r"stop price 1000002 USDT is above") as caught:
+        check(exchange, order(type="stop-limit", stop_price="1000002"), last=asked)
+    assert caught.value.field == "stop_price"
+    with pytest.raises(OrderInputError, match="above the market's maximum of 9000000 USDT"):
+        check(exchange, order(amount="9000", price="999999"), last=asked)
+    assert asked.calls == 0
+
+
+def test_a_rounded_stop_price_is_noted(exchange: Any) -> None:
+    checked = check(exchange, order(type="stop-limit", price="50000",
+                                    stop_price="51000.004"))
+    assert checked.stop_price == "51000"
+    assert "stop price 51000.004 rounded to 51000 (the market's tick 0.01)" in checked.notes
+
+
+def test_a_key_limit_in_dollars_refuses_other_quotes_before_any_price(exchange: Any) -> None:
+    asked = PriceAsked("0.05")
+    limited = trader(max_notional=Decimal("100"))
+    with pytest.raises(OrderNotAllowed, match="quoted in BTC, so the order's value cannot"):
+        check(exchange, order(symbol="ETH/BTC", side="sell", type="market", price=None,
+                              amount="9"), limited, last=asked)
+    assert asked.calls == 0
+    free = check(exchange, order(symbol="ETH/BTC", side="sell", type="market", price=None,
+                                 amount="9"), trader(), last=asked)
+    assert free.notional == Decimal("0.45")
+
+
+def test_a_limited_key_refuses_a_market_order_without_any_price(exchange: Any) -> None:
+    with pytest.raises(OrderNotAllowed, match="no last price and no best bid or ask"):
+        check(exchange, order(type="market", price=None, amount="0.5"),
+              trader(max_notional=Decimal("100")), last=PriceAsked(None))
+    unlimited = check(exchange, order(type="market", price=None, amount="0.5"),
+                      last=PriceAsked(None))
+    assert unlimited.notional is None and "value is unknown" in unlimited.warnings[0]

@@ -31,8 +31,16 @@ class _EntryCommand(Command):
         if entry.can_withdraw:
             self.warn(f"'{entry.label}' is labelled with withdraw rights; exchanges advise "
                       "keeping withdrawals disabled on API keys")
-        if not entry.ip_whitelist and (entry.can_trade or entry.can_withdraw):
+        if not entry.ip_whitelist and (entry.can_trade or entry.can_withdraw) \
+                and not _on_this_computer(entry):
             self.warn(f"'{entry.label}' can trade but has no IP whitelist")
+
+
+def _on_this_computer(entry: KeyEntry) -> bool:
+    """A key for an exchange on this computer (the demo exchange): no IP to whitelist."""
+    from vault_app.trading.endpoints import is_loopback_url
+
+    return entry.environment == "custom" and is_loopback_url(entry.api_url or "")
 
 
 class AddCommand(_EntryCommand):

@@ -11,6 +11,9 @@ from vault_app.cli.base_command import Command
 from vault_app.cli.status_codes import EXIT_OK, PROG
 from vault_app.core.errors import VaultError
 
+DEFAULT_PORT = 8765
+"""Fixed, like the seed: the keys a user added (with this URL) work after a restart."""
+
 
 def _port(value: str) -> int:
     try:
@@ -28,10 +31,12 @@ class DemoExchangeCommand(Command):
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--port", type=_port, default=0, metavar="N",
-                            help="port on 127.0.0.1 (default 0: a free one)")
+        parser.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="N",
+                            help=f"port on 127.0.0.1 (default {DEFAULT_PORT}, so a restart "
+                                 "keeps the keys' API URL; 0 picks a free one)")
         parser.add_argument("--seed", type=int, default=0, metavar="N",
-                            help="seed of the simulated prices (default 0)")
+                            help="seed of the demo keys and the simulated prices (default "
+                                 "0): the same seed gives the same keys after a restart")
 
     def run(self) -> int:
         from vault_app.trading.demo_exchange import DemoExchange, ReceivedRequest
@@ -69,7 +74,9 @@ class DemoExchangeCommand(Command):
         self.say(f"Demo exchange (Binance API, spot) listening on {url}")
         self.say("Markets: BTC/USDT, ETH/USDT, ETH/BTC. Each key holds 100000 USDT, 1 BTC, "
                  "10 ETH.")
-        self.say("These demo keys work only here, until you stop the exchange.")
+        self.say(f"These demo keys work only here. They come from --seed "
+                 f"{self.args.seed}: after a restart with the same seed (and port) they "
+                 "work again, with balances and orders started afresh.")
         self.say("")
         for title, label, permissions, key, secret in (
                 ("Read-only key", "demo read", "read", read_key, read_secret),

@@ -16,15 +16,18 @@ user checked the exchange): it asks on the terminal unless ``--yes``.
 from __future__ import annotations
 
 import argparse
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from vault_app.cli.commands.trading_base import (
     TradingCommand,
     add_key_option,
     has_terminal,
+    key_arg,
 )
 from vault_app.cli.options import text
-from vault_app.cli.status_codes import EXIT_OK, PROG, UsageError
+from vault_app.cli.status_codes import EXIT_OK, EXIT_USAGE, PROG, UsageError
+from vault_app.core.errors import VaultError
 from vault_app.core.plain_text import escape
 from vault_app.trading.errors import ExchangeProblem, OrderNotAllowed
 
@@ -35,19 +38,43 @@ if TYPE_CHECKING:
 ACTIONS = ("preview", "place", "cancel", "list", "resolve")
 
 
+def percent(value: str) -> Decimal:
+    """``--price-band``: a percentage above 0 and at most 100."""
+    from vault_app.trading.orders import parse_decimal
+
+    try:
+        number = parse_decimal(value, "percentage", "price_band")
+    except VaultError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if number > 100:
+        raise argparse.ArgumentTypeError(f"{value} is more than 100 %")
+    return number
+
+
 def _add_order_options(parser: argparse.ArgumentParser) -> None:
     add_key_option(parser)
-    parser.add_argument("--symbol", required=True, type=text, help="e.g. BTC/USDT")
-    parser.add_argument("--side", required=True, type=text, help="buy or sell")
+    parser.add_argument("--symbol", required=True, type=text, metavar="S",
+                        help="e.g. BTC/USDT")
+    parser.add_argument("--side", required=True, type=text, metavar="buy|sell")
     parser.add_argument("--type", required=True, type=text, dest="order_type",
-                        help="market or limit (stop-limit where the exchange has it)")
-    parser.add_argument("--amount", required=True, type=text,
+                        metavar="market|limit|stop-limit",
+                        help="stop-limit where the exchange has it")
+    parser.add_argument("--amount", required=True, type=text, metavar="A",
                         help="in the base currency (BTC for BTC/USDT)")
-    parser.add_argument("--price", type=text, help="limit price, in the quote currency")
-    parser.add_argument("--stop-price", type=text, help="stop-limit trigger price")
-    parser.add_argument("--tif", type=text, help="time in force: GTC (default), IOC or FOK")
+    parser.add_argument("--price", type=text, metavar="P",
+                        help="limit price, in the quote currency")
+    parser.add_argument("--stop-price", type=text, metavar="P",
+                        help="stop-limit trigger price")
+    parser.add_argument("--tif", type=text, metavar="GTC|IOC|FOK",
+                        help="time in force (default GTC)")
     parser.add_argument("--post-only", action="store_true",
                         help="a limit order that only rests on the book")
+    parser.add_argument("--price-band", type=percent, default=None, metavar="PCT",
+                        help="warn when the limit price is more than PCT %% away from the "
+                             "last price (default 10)")
+    parser.add_argument("--allow-far-price", action="store_true",
+                        help="place a limit price more than 50 %% away from the last price "
+                             "(refused otherwise: most often a typo)")
     parser.add_argument("--ignore-foreign-orders", action="store_true",
                         help="go on although the exchange holds orders of vault-app that "
                              "this vault's order journal does not know (check them first)")
@@ -103,7 +130,7 @@ class OrderCommand(TradingCommand):
         args = self.args
         return parse_order(key_id, args.symbol, args.side, args.order_type, args.amount,
                            args.price, stop_price=args.stop_price, time_in_force=args.tif,
-                           post_only=args.post_only)
+                           post_only=args.post_only, allow_far_price=args.allow_far_price)
 
     def preview_or_place(self, *, place: bool) -> int:
         self.request("")  # bad input is refused before the password is even asked
@@ -118,26 +145,33 @@ class OrderCommand(TradingCommand):
         if not self.reconcile_first(session) and place:
             raise OrderNotAllowed(
                 "an earlier order of this key has an unknown outcome, so nothing was sent",
-                fix=f"run '{PROG} order list --key ...' again in a few seconds; it finds "
-                    "out what the exchange did. If it says to check the order on the "
-                    f"exchange and the exchange does not have it: '{PROG} order resolve "
-                    "--key ... --id CLIENT_ID --not-placed'")
+                fix=f"run '{PROG} order list --key {key_arg(session)}' again in a few "
+                    "seconds; it finds out what the exchange did. If it says to check the "
+                    "order on the exchange and the exchange does not have it: "
+                    f"'{PROG} order resolve --key {key_arg(session)} --id CLIENT_ID "
+                    "--not-placed'")
         preview = session.preview(self.request(session.entry.id),
                                   ignore_foreign_orders=self.args.ignore_foreign_orders)
-        for line in preview.lines():
+        for line in preview.lines(warnings=False):
             self.say(escape(line))
+        self.out.flush()  # before the warnings, on standard error
+        for warning in preview.checked.warnings:
+            self.warn(warning)
         if not place:
             return EXIT_OK
         if confirm:
             where = "LIVE, real money" if preview.live else preview.endpoint
-            if not self.confirm(f"Send this order ({escape(where)})?"):
+            if not self.confirm(f"Send this order ({escape(where)}) with key "
+                                f"{escape(preview.key)}?"):
                 self.say("Nothing sent.")
-                return EXIT_OK
+                return EXIT_USAGE  # a script must not take a declined order for a placed one
         # After a question the price is checked again, however quick the answer.
-        return self.report(session.place(preview, recheck_price=confirm or None))
+        return self.report(session.place(preview, recheck_price=confirm or None),
+                           key_arg(session))
 
-    def report(self, placement: Any) -> int:
+    def report(self, placement: Any, key: str = "LABEL") -> int:
         from vault_app.trading.order_log import NOT_PLACED, REJECTED, UNKNOWN
+        from vault_app.trading.order_view import describe_fill
 
         order = placement.order
         if order.state == UNKNOWN:
@@ -147,14 +181,17 @@ class OrderCommand(TradingCommand):
                 f"({problem.message if problem else 'no answer'}): outcome unknown, will "
                 "reconcile. It was not resent",
                 fix=f"the next '{PROG} order' command for this key finds out what the "
-                    "exchange did (try 'order list')")
+                    f"exchange did: '{PROG} order list --key {escape(key)}'")
         if order.state in (REJECTED, NOT_PLACED) and placement.problem is not None:
-            raise placement.problem
+            from vault_app.trading.errors import for_order_type
+
+            raise for_order_type(placement.problem, str(order.fields.get("type") or ""))
         for warning in placement.warnings:
             self.warn(warning)
-        self.say(f"Placed: {order.state}, exchange id {escape(str(order.order_id))}, "
-                 f"client id {order.client_order_id}"
-                 + (f", filled {order.filled}" if order.filled not in (None, "0") else ""))
+        exchange_id = f"exchange id {escape(str(order.order_id))}" \
+            if order.order_id not in (None, "", "None") else "no exchange id in the answer"
+        self.say(f"Placed: {order.state}, {exchange_id}, "
+                 f"client id {order.client_order_id}{escape(describe_fill(order))}")
         return EXIT_OK
 
     # --- cancel and list ----------------------------------------------------------------
@@ -177,40 +214,35 @@ class OrderCommand(TradingCommand):
         if self.args.open:
             return self.list_open(session)
         orders = session.history(refresh=True)
+        for gone in session.gone:
+            self.warn(f"order {gone.client_order_id} (exchange id {escape(str(gone.order_id))}) "
+                      f"is {gone.state} in the journal, but the exchange no longer knows it "
+                      "(archived, or the exchange was reset, as the demo exchange is by a "
+                      "restart): shown as last seen")
         if self.args.json:
             self.json([order.public() for order in orders])
             return EXIT_OK
         if not orders:
             self.say("No orders placed with this key from this vault.")
             return EXIT_OK
-        rows = [("TIME", "STATE", "SIDE", "TYPE", "AMOUNT", "SYMBOL", "PRICE", "FILLED",
-                 "EXCHANGE ID", "CLIENT ID")]
-        for order in orders:
-            fields = order.fields
-            rows.append((str(fields.get("created_at") or ""), order.state,
-                         str(fields.get("side")), str(fields.get("type")),
-                         str(fields.get("amount")), order.symbol,
-                         str(fields.get("price") or "market"), str(order.filled or ""),
-                         str(order.order_id or ""), order.client_order_id))
-        self.table(rows)
+        from vault_app.trading.order_view import COLUMNS, row
+
+        self.table([COLUMNS, *(row(order.public()) for order in orders)])
         return EXIT_OK
 
     def list_open(self, session: TradingSession) -> int:
-        orders = session.open_orders()
+        from vault_app.trading.order_view import COLUMNS, exchange_order_public, row
+
+        entry = session.entry
+        orders = [exchange_order_public(order, entry.id, entry.exchange, entry.environment)
+                  for order in session.open_orders()]
         if self.args.json:
-            self.json([{name: order.get(name) for name in (
-                "id", "clientOrderId", "symbol", "side", "type", "amount", "price", "filled",
-                "status", "datetime")} for order in orders])
+            self.json(orders)
             return EXIT_OK
         if not orders:
             self.say("No open orders.")
             return EXIT_OK
-        rows: list[tuple[str, ...]] = [
-            ("ID", "CLIENT ID", "SYMBOL", "SIDE", "TYPE", "AMOUNT", "PRICE", "FILLED")]
-        rows += [tuple(str(order.get(name) or "") for name in (
-            "id", "clientOrderId", "symbol", "side", "type", "amount", "price", "filled"))
-            for order in orders]
-        self.table(rows)
+        self.table([COLUMNS, *(row(order) for order in orders)])
         return EXIT_OK
 
     # --- resolve --------------------------------------------------------------------------

@@ -7,8 +7,10 @@ resting limit order fills whole at its own price when the last price reaches it
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
+import time
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -30,6 +32,26 @@ def quote_amount(price: Decimal, qty: Decimal) -> Decimal:
 def random_token(length: int = 64) -> str:
     """A Binance-like key or secret: ``length`` random letters and digits."""
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def seeded_token(seed: int, name: str, length: int = 64) -> str:
+    """A key or secret that the same ``seed`` and ``name`` always give: a restarted demo
+    exchange accepts the keys a user added to the vault before (demo money only)."""
+    chars: list[str] = []
+    counter = 0
+    while len(chars) < length:
+        block = hashlib.sha256(f"vault-app demo exchange/{seed}/{name}/{counter}".encode())
+        chars += [_ALPHABET[byte % len(_ALPHABET)] for byte in block.digest()
+                  if byte < 248]  # 248 = 4 x 62: no letter more likely than another
+        counter += 1
+    return "".join(chars[:length])
+
+
+def first_id() -> int:
+    """The first order (and trade) id of a demo exchange started now: milliseconds since
+    the epoch, so ids never start over at 1 after a restart (the journal and a user's
+    notes keep ids of the earlier run)."""
+    return int(time.time() * 1000)
 
 
 @dataclass(frozen=True)
@@ -155,8 +177,8 @@ class Ledger:
         self.book = book
         self.commission = commission
         self.accounts: dict[str, Account] = {}
-        self._next_order_id = 1
-        self._next_trade_id = 1
+        self._next_order_id = first_id()
+        self._next_trade_id = self._next_order_id
 
     def add(self, key: DemoKey, balances: dict[str, Decimal], *, can_trade: bool) -> Account:
         account = Account(key, can_trade=can_trade)

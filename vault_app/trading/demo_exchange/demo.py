@@ -17,6 +17,7 @@ from vault_app.trading.demo_exchange.accounts import (
     Order,
     Trade,
     random_token,
+    seeded_token,
 )
 from vault_app.trading.demo_exchange.api import State
 from vault_app.trading.demo_exchange.market import DEFAULT_VOLATILITY, PriceBook
@@ -40,7 +41,9 @@ class DemoExchange:
     """A Binance-compatible spot exchange on 127.0.0.1, served from a thread.
 
     It starts with two keys holding ``DEFAULT_BALANCES``: ``trading_key`` (read and
-    trade) and ``read_key`` (read only). ``port=0`` picks a free port. ``requests``
+    trade) and ``read_key`` (read only), derived from ``seed`` (the same seed gives the
+    same keys after a restart); ``add_key`` makes random ones. Order ids start at the
+    start time in milliseconds, never at 1 again. ``port=0`` picks a free port. ``requests``
     keeps every request unless ``log_limit`` caps it (a long-running demo does).
     """
 
@@ -55,8 +58,12 @@ class DemoExchange:
                                 on_request, log_limit)
         self._server: DemoServer | None = None
         self._thread: threading.Thread | None = None
-        self.trading_key = self.add_key(permissions=("read", "trade"))
-        self.read_key = self.add_key(permissions=("read",))
+        # The two first keys come from the seed: the same after a restart.
+        self.trading_key = self._add(DemoKey(seeded_token(seed, "trading key"),
+                                             seeded_token(seed, "trading secret"),
+                                             ("read", "trade")))
+        self.read_key = self._add(DemoKey(seeded_token(seed, "read key"),
+                                          seeded_token(seed, "read secret"), ("read",)))
 
     # --- lifetime -------------------------------------------------------------------
 
@@ -104,7 +111,11 @@ class DemoExchange:
                 can_trade: bool = True) -> DemoKey:
         """A new key with its own account. ``can_trade=False`` makes the *account* unable
         to trade (Binance's -2010 "This account may not place or cancel orders.")."""
-        key = DemoKey(random_token(), random_token(), tuple(permissions))
+        return self._add(DemoKey(random_token(), random_token(), tuple(permissions)),
+                         balances, can_trade=can_trade)
+
+    def _add(self, key: DemoKey, balances: Mapping[str, str | Decimal] | None = None, *,
+             can_trade: bool = True) -> DemoKey:
         chosen = DEFAULT_BALANCES if balances is None else balances
         with self._backend.lock:
             self._backend.state.ledger.add(

@@ -89,3 +89,4 @@ def test_a_parameter_sent_twice_places_nothing(demo: DemoExchange) -> None:
     status, answer = call(demo, "POST", "/api/v3/order", "quantity=0.001", body="symbol=BTCUSDT"
                           "&side=BUY&type=MARKET&quantity=0.002")
     assert status == 200 and answer["executedQty"] == "0.00100000"
+
