@@ -33,11 +33,24 @@ def test_a_stopped_exchange_says_no_order_was_sent_and_where_to_look(
 
 
 def test_a_failure_asking_for_the_price_says_no_order_was_sent(desk: Desk) -> None:
-    warm(desk)  # the markets come from the cache: the ticker is the first request
+    # The markets come from the cache, and the check for orders the journal does not know
+    # is skipped: the ticker is the first request.
+    warm(desk)
+    desk.demo.faults.unavailable = True
+    result = assert_fails(
+        desk.cli("order", "place", "--key", "trader", *MARKET_BUY, "--yes",
+                 "--ignore-foreign-orders"), 7,
+        f"unavailable while asking for the last price ({desk.demo.url}); no order was sent")
+    assert "outcome" not in result.err
+    assert desk.order_posts() == []
+
+
+def test_a_failure_listing_orders_before_the_price_says_no_order_was_sent(desk: Desk) -> None:
+    warm(desk)  # the check for orders the journal does not know is the first request
     desk.demo.faults.unavailable = True
     result = assert_fails(
         desk.cli("order", "place", "--key", "trader", *MARKET_BUY, "--yes"), 7,
-        f"unavailable while asking for the last price ({desk.demo.url}); no order was sent")
+        f"unavailable while listing orders ({desk.demo.url}); no order was sent")
     assert "outcome" not in result.err
     assert desk.order_posts() == []
 
