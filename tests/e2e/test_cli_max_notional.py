@@ -47,7 +47,7 @@ def test_add_stores_the_limit_and_show_prints_it(cli: Cli, keys: Path) -> None:
     assert limit_of(keys, "bot") == Decimal("2500.5")
     assert show_json(cli, "bot")["max_notional"] == "2500.5"  # a string, never a number
     shown = assert_ok(cli("show", "bot", stdin=lines(PASSWORD))).out
-    assert re.search(r"^Max order notional +2500\.5$", shown, re.MULTILINE), shown
+    assert re.search(r"^Max order notional +2500\.5 USD per order$", shown, re.MULTILINE), shown
     listed = json.loads(assert_ok(cli("list", "--json", stdin=lines(PASSWORD))).out)
     assert {item["label"]: item["max_notional"] for item in listed} == {
         "spot": None, "bot": "2500.5"}

@@ -59,7 +59,7 @@ def test_the_detail_pane_shows_the_limit(qtbot: QtBot, sample_vault: Vault, vaul
                                          make_window: Callable[..., MainWindow]) -> None:
     window = limited_window(qtbot, vault_path, make_window)
     select(qtbot, window, "key 1")
-    assert detail_rows(window)["Max order notional:"] == "0.00000001"  # never 1E-8
+    assert detail_rows(window)["Max order notional:"] == "0.00000001 USD per order"  # never 1E-8
     select(qtbot, window, "key 0")  # read-only, no limit: nothing to say
     assert "Max order notional:" not in detail_rows(window)
 

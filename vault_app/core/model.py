@@ -301,6 +301,12 @@ def format_notional(value: Decimal) -> str:
     return format(value, "f")
 
 
+def describe_notional(value: Decimal | None) -> str:
+    """A key's max_notional for a person: its unit (US dollars, see
+    ``trading.order_limits``) and what it limits."""
+    return "no limit" if value is None else f"{format_notional(value)} USD per order"
+
+
 def parse_max_notional(value: str | Decimal | None) -> Decimal | None:
     """The maximum notional of one order, from what a person typed (or a Decimal).
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from vault_app.core.edits import FIELD_TITLES, MINE, THEIRS
 from vault_app.core.errors import FieldConflict
-from vault_app.core.model import format_notional, mask, mask_identifier
+from vault_app.core.model import describe_notional, mask, mask_identifier
 from vault_app.gui.qt import Qt, QtWidgets
 from vault_app.gui.widgets import plain_label
 
@@ -37,7 +37,7 @@ def describe(conflict: FieldConflict, value: object, revealed: bool = False) -> 
     if conflict.name == "rotate_days":
         return f"{value} days"
     if isinstance(value, Decimal):  # max_notional: str() would write 1E-8
-        return format_notional(value)
+        return describe_notional(value)
     text = str(value)
     if credential and not revealed:
         return mask(text) if conflict.secret else mask_identifier(text)

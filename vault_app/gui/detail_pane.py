@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from vault_app.core.exchanges import CREDENTIAL_TITLES, Catalog
-from vault_app.core.model import KeyEntry, format_notional, utcnow
+from vault_app.core.model import KeyEntry, describe_notional, utcnow
 from vault_app.gui.icons import eye_icon
 from vault_app.gui.keys_model import last_used_text, rotation_text
 from vault_app.gui.monospace import monospace_font
@@ -122,8 +122,8 @@ class DetailPane(QtWidgets.QScrollArea):
             ("Environment", env),
         ]
         if entry.max_notional is not None or entry.can_trade:  # the order guard (issue 8)
-            rows.append(("Max order notional", "No limit" if entry.max_notional is None
-                         else format_notional(entry.max_notional)))
+            text = describe_notional(entry.max_notional)
+            rows.append(("Max order notional", text[:1].upper() + text[1:]))
         rows += [
             ("Rotation", f"{rotation_text(entry, now)} (every {entry.rotate_days} days, "
                          f"last {entry.rotated_at:%Y-%m-%d})"),

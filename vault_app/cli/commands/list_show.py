@@ -12,6 +12,7 @@ from vault_app.cli.status_codes import EXIT_OK, PROG
 from vault_app.core.exchanges import CREDENTIAL_TITLES, SECRET_CREDENTIALS
 from vault_app.core.model import (
     KeyEntry,
+    describe_notional,
     format_notional,
     format_ts,
     mask,
@@ -123,7 +124,7 @@ class ShowCommand(Command):
              + ("OVERDUE" if data["rotation_overdue"] else f"next {data['rotation_due_at']}")
              + ")"),
             ("Last used", data["last_used_at"] or "never"),
-            ("Max order notional", data["max_notional"] or "no limit"),
+            ("Max order notional", describe_notional(entry.max_notional)),
             ("Tags", ", ".join(entry.tags)),
             ("Notes", entry.notes),
         ]
