@@ -72,9 +72,9 @@ def placement(folder: Path, latency: float = 0.0) -> None:
         entry = vault.add(entry_for(demo, key))
         session = TradingSession(vault, entry)
         raw = raw_ccxt(demo, demo.add_key(balances=BALANCES))
-        request = parse_order(entry.id, "BTC/USDT", "buy", "limit", "0.001", "10000")
+        request = parse_order(entry.id, "BTC/USDT", "buy", "limit", "0.001", "50000")
         session.place(session.preview(request))  # warm: journal created, markets loaded
-        raw.create_order("BTC/USDT", "limit", "buy", "0.001", "10000")
+        raw.create_order("BTC/USDT", "limit", "buy", "0.001", "50000")
         demo.faults.latency = latency
         spare = Journal(folder / "spare.journal", bytes(32))  # same disk, same moment
         app_times, raw_times, preview_times, append_times = [], [], [], []
@@ -84,7 +84,7 @@ def placement(folder: Path, latency: float = 0.0) -> None:
             preview_times.append(time.perf_counter() - start)
             steps = [(app_times, lambda p=preview: session.place(p)),
                      (raw_times, lambda: raw.create_order("BTC/USDT", "limit", "buy",
-                                                          "0.001", "10000"))]
+                                                          "0.001", "50000"))]
             if run % 2:  # the first request after a pause is slower (caches, the
                 steps.reverse()  # server thread waking): each goes first half the time
             for times, step in steps:
@@ -123,7 +123,7 @@ vault = Vault.open(sys.argv[1], sys.argv[2])
 entry = vault.find("bench")
 session = TradingSession(vault, entry)
 done = session.place(session.preview(parse_order(entry.id, "BTC/USDT", "buy", "limit",
-                                                 "0.001", "10000")))
+                                                 "0.001", "50000")))
 assert done.problem is None
 print(json.dumps(time.perf_counter() - start))
 """
@@ -144,7 +144,7 @@ def rebase(value):
     return value
 exchange.urls["api"] = rebase(exchange.urls["api"])
 exchange.load_markets()
-exchange.create_order("BTC/USDT", "limit", "buy", "0.001", "10000")
+exchange.create_order("BTC/USDT", "limit", "buy", "0.001", "50000")
 print(json.dumps(time.perf_counter() - start))
 """
 
