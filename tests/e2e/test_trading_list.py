@@ -82,3 +82,22 @@ def test_orders_no_longer_open_are_looked_up_newest_first_and_bounded(
     assert session.refresh_problem is None
     assert [o.state for o in session.history(refresh=True)] == ["FILLED"] * 3
     assert session.unchecked == []
+
+
+@pytest.mark.parametrize(("typed", "market_line"), [
+    ("btcusdt", "Market:    BTC/USDT spot (you typed 'btcusdt')"),
+    ("BTC-USDT", "Market:    BTC/USDT spot (you typed 'BTC-USDT')"),
+    ("BTC/USDT", "Market:    BTC/USDT spot\n"),
+])
+def test_the_preview_names_the_market_it_resolved(desk: Desk, typed: str,
+                                                  market_line: str) -> None:
+    result = assert_ok(desk.cli("order", "preview", "--key", "trader",
+                                *limit(typed, "50000"), "--ignore-foreign-orders"))
+    assert market_line in result.out
+
+
+def test_a_market_of_another_coin_is_never_suggested(desk: Desk) -> None:
+    result = desk.cli("order", "preview", "--key", "trader", *limit("XRP/USDT", "0.5"))
+    assert result.code == 1, result
+    assert "no XRP market" in result.err and "did you mean" not in result.err
+    assert desk.order_posts() == []

@@ -108,6 +108,9 @@ class OrderPreview:
     summary: str
     key: str = ""  # "trader (binance, read, trade)": the key that signs it
 
+    def market_line(self) -> str:
+        return market_line(self.checked)
+
     def lines(self, *, warnings: bool = True) -> list[str]:
         """The preview as text lines, for a terminal (escape them before printing).
         ``warnings=False`` leaves out the checks' warnings (a front end showing them
@@ -115,7 +118,7 @@ class OrderPreview:
         lines = []
         if self.live:
             lines.append("*** LIVE ORDER: real money on the live exchange ***")
-        lines += [f"Order:     {self.summary}"]
+        lines += [f"Order:     {self.summary}", f"Market:    {self.market_line()}"]
         if self.key:
             lines.append(f"Key:       {self.key}")
         lines += [f"Endpoint:  {self.endpoint}",
@@ -130,6 +133,13 @@ class OrderPreview:
         if warnings:
             lines += [f"WARNING:   {warning}" for warning in self.checked.warnings]
         return lines
+
+
+def market_line(checked: CheckedOrder) -> str:
+    """``BTC/USDT spot``, and ``(you typed 'btcusdt')`` when the user wrote it otherwise."""
+    typed = checked.request.typed_symbol
+    said = f" (you typed '{typed}')" if typed and typed != checked.symbol else ""
+    return f"{checked.symbol} {checked.market_type}{said}"
 
 
 def grouped(value: Decimal) -> str:
