@@ -101,3 +101,37 @@ def test_a_market_of_another_coin_is_never_suggested(desk: Desk) -> None:
     assert result.code == 1, result
     assert "no XRP market" in result.err and "did you mean" not in result.err
     assert desk.order_posts() == []
+
+
+STOP_BUY = ("--symbol", "BTC/USDT", "--side", "buy", "--type", "stop-limit", "--amount",
+            "0.01", "--price", "61000", "--stop-price", "60500")
+
+
+def test_a_stop_limit_is_described_and_listed_with_its_stop(desk: Desk) -> None:
+    desk.demo.set_price("BTC/USDT", "60000")
+    preview = assert_ok(desk.cli("order", "preview", "--key", "trader", *STOP_BUY))
+    assert "stop-limit GTC, triggers when the last price rises to 60,500 USDT" in preview.out
+    place(desk, *STOP_BUY)
+    for args in ((), ("--open",)):
+        header, line = assert_ok(desk.cli("order", "list", "--key", "trader", *args)) \
+            .out.splitlines()
+        columns = header.split()
+        assert columns[columns.index("PRICE") + 1] == "STOP", header
+        words = line.split()
+        assert words[words.index("stop-limit"):][:5] == \
+            ["stop-limit", "0.01", "BTC/USDT", "61000", "60500"], (args, line)
+
+
+@pytest.mark.parametrize(("side", "stop", "where"), [
+    ("buy", "59000", "at or below"), ("sell", "61000", "at or above"),
+    ("buy", "60000", "at or below")])
+def test_a_stop_the_market_already_reached_is_refused_before_any_order_request(
+        desk: Desk, side: str, stop: str, where: str) -> None:
+    desk.demo.set_price("BTC/USDT", "60000")
+    result = desk.cli("order", "place", "--key", "trader", "--symbol", "BTC/USDT", "--side",
+                      side, "--type", "stop-limit", "--amount", "0.01", "--price", stop,
+                      "--stop-price", stop, "--yes")
+    assert result.code == 1, result
+    assert f"the stop {stop} is {where} the last price 60000 USDT" in result.err
+    assert "would trigger at once" in result.err
+    assert desk.order_posts() == []

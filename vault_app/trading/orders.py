@@ -341,6 +341,8 @@ def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
     if price is not None:  # refusable without the last price: before asking for it
         check_cost(Decimal(amount) * Decimal(price), limits.get("cost") or {}, quote, entry)
     last = get_last_price()
+    if stop is not None and last is not None and last > 0:
+        check_stop_side(request.side, Decimal(stop), last, quote)
     warnings: list[str] = []
     if price is None:
         notional = Decimal(amount) * last if last is not None else None
@@ -360,6 +362,27 @@ def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
                         price=price, stop_price=stop, last_price=last, notional=notional,
                         warnings=tuple(warnings), notes=tuple(notes), params=params,
                         market_type=str(market.get("type") or "spot"))
+
+
+def trigger_words(side: str) -> str:
+    """How a stop-limit of ``side`` triggers on Binance (STOP_LOSS_LIMIT, TAKE_PROFIT_LIMIT
+    by the side of the market): a buy when the price rises to its stop, a sell when it
+    falls to it."""
+    return "rises to" if side == "buy" else "falls to"
+
+
+def check_stop_side(side: str, stop: Decimal, last: Decimal, quote: str) -> None:
+    """``OrderInputError`` (nothing sent) for a stop that the last price has already
+    reached: the exchange would trigger it at once, or refuse it (Binance: "Stop price
+    would trigger immediately")."""
+    wrong = stop <= last if side == "buy" else stop >= last
+    if wrong:
+        where = "at or below" if side == "buy" else "at or above"
+        raise OrderInputError(
+            f"a {side} stop-limit triggers when the last price {trigger_words(side)} its "
+            f"stop price, but the stop {plain(stop)} is {where} the last price "
+            f"{plain(last)} {quote}: it would trigger at once (use a limit order for that)",
+            field="stop_price")
 
 
 def price_warning(request: OrderRequest, price: Decimal, last: Decimal, quote: str, *,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from vault_app.core.model import mask_identifier
-from vault_app.trading.orders import CheckedOrder, plain
+from vault_app.trading.orders import CheckedOrder, plain, trigger_words
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -158,17 +158,19 @@ def summary(checked: CheckedOrder) -> str:
     else:
         where = "at the market price"
     details = [kind]
-    if checked.stop_price is not None:
-        details.append(f"stop {grouped(Decimal(checked.stop_price))}")
     if request.post_only:
         details.append("post-only")
     elif checked.time_in_force:
         details.append(checked.time_in_force)
+    trigger = ""
+    if checked.stop_price is not None:
+        trigger = (f", triggers when the last price {trigger_words(request.side)} "
+                   f"{grouped(Decimal(checked.stop_price))} {checked.quote}")
     value = ""
     if checked.notional is not None:
         value = f", ≈ {grouped(round_for_display(checked.notional))} {checked.quote}"
     return (f"{request.side.upper()} {grouped(Decimal(checked.amount))} {checked.base} "
-            f"{where}, {' '.join(details)}{value}")
+            f"{where}, {' '.join(details)}{trigger}{value}")
 
 
 def round_for_display(value: Decimal) -> Decimal:
