@@ -16,6 +16,9 @@ from tests.e2e.trading_support import Desk, demo, desk, warm
 from vault_app.trading.demo_exchange import api
 from vault_app.trading.demo_exchange import market_endpoints as market
 from vault_app.trading.demo_exchange import order_endpoints as orders
+from vault_app.trading.errors import for_order_type
+from vault_app.trading.orders import parse_order
+from vault_app.trading.session import TradingSession
 
 __all__ = ["demo", "desk"]  # fixtures
 
@@ -116,14 +119,30 @@ def test_the_stop_price_rounding_is_noted(desk: Desk) -> None:
         in result.out
 
 
-def test_a_stop_that_would_trigger_at_once_gets_stop_advice(desk: Desk) -> None:
+def test_a_stop_that_would_trigger_at_once_is_refused_before_sending(desk: Desk) -> None:
     desk.demo.set_price("BTC/USDT", "60000")
     result = desk.cli("order", "place", "--key", "trader", "--symbol", "BTC/USDT", "--side",
                       "sell", "--type", "stop-limit", "--amount", "0.001", "--price", "65000",
                       "--stop-price", "64000", "--yes")
-    assert_fails(result, 7, "stop order whose stop price would trigger at once",
-                 "a sell stop's below it")
-    assert "post-only" not in result.err
+    assert_fails(result, 1, "a sell stop-limit triggers when the last price falls to",
+                 "would trigger at once")
+    assert desk.order_posts() == []
+
+
+def test_a_stop_the_market_reached_after_the_preview_gets_the_exchanges_stop_advice(
+        desk: Desk) -> None:
+    desk.demo.set_price("BTC/USDT", "66000")
+    entry = desk.vault.find("trader")
+    session = TradingSession(desk.vault, entry)
+    preview = session.preview(parse_order(entry.id, "BTC/USDT", "sell", "stop-limit", "0.001",
+                                          "65000", stop_price="64000"),
+                              ignore_foreign_orders=True)
+    desk.demo.set_price("BTC/USDT", "60000")  # the stop is now above the market
+    placement = session.place(preview, recheck_price=False)
+    assert placement.problem is not None
+    message = str(for_order_type(placement.problem, "stop-limit"))
+    assert "stop order whose stop price would trigger at once" in message
+    assert "a sell stop's below it" in message and "post-only" not in message
     assert len(desk.order_posts()) == 1
 
 

@@ -17,7 +17,7 @@ from vault_app.trading.order_log import (
     state_of,
 )
 
-COLUMNS = ("TIME", "STATE", "SIDE", "TYPE", "AMOUNT", "SYMBOL", "PRICE", "FILLED",
+COLUMNS = ("TIME", "STATE", "SIDE", "TYPE", "AMOUNT", "SYMBOL", "PRICE", "STOP", "FILLED",
            "AVG PRICE", "COST", "FEE", "EXCHANGE ID", "CLIENT ID", "REASON")
 
 
@@ -78,6 +78,7 @@ def row(public: Mapping[str, Any]) -> tuple[str, ...]:
         public.get("created_at"), public.get("state"), public.get("side"),
         public.get("type"), public.get("amount"), public.get("symbol"),
         public.get("price") or ("market" if public.get("type") == "market" else ""),
+        public.get("stop_price"),
         public.get("filled"), public.get("average"), public.get("cost"), fees,
         public.get("order_id"), public.get("client_order_id"), public.get("reason")))
 

@@ -63,6 +63,8 @@ class OrderRequest:
     post_only: bool = False
     allow_far_price: bool = False
     """The user said a limit price beyond ``DEFAULT_MAX_DEVIATION`` is meant."""
+    typed_symbol: str = ""
+    """The symbol as the user typed it (``btcusdt``), to show beside the market found."""
 
 
 def parse_decimal(text: str | None, what: str, field_name: str) -> Decimal:
@@ -145,7 +147,7 @@ def parse_order(key_id: str, symbol: str, side: str, type: str, amount: str,
     return OrderRequest(key_id=key_id, symbol=clean_symbol, side=clean_side, type=clean_type,
                         amount=number, price=price_number, stop_price=trigger,
                         time_in_force=tif, post_only=post_only,
-                        allow_far_price=allow_far_price)
+                        allow_far_price=allow_far_price, typed_symbol=symbol.strip())
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ class CheckedOrder:
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # roundings
     params: Mapping[str, Any] = field(default_factory=dict)  # timeInForce, postOnly, ...
+    market_type: str = "spot"  # ccxt's market type: spot, swap, future, ...
 
     @property
     def ccxt_type(self) -> str:
@@ -227,14 +230,33 @@ def find_market(symbol: str, markets: Mapping[str, Any], exchange_id: str) -> An
         market = next((m for m in markets.values()
                        if str(m.get("id", "")).upper() == compact and m.get("spot")), None)
     if market is None:
-        close = difflib.get_close_matches(symbol, list(markets), n=3, cutoff=0.6)
-        hint = f"; did you mean {' or '.join(close)}?" if close else \
-            " (a unified symbol such as BTC/USDT)"
-        raise OrderInputError(f"{exchange_id} has no market '{symbol}'{hint}", field="symbol")
+        raise OrderInputError(f"{exchange_id} has no market '{symbol}'"
+                              f"{suggestions(symbol, markets, exchange_id)}", field="symbol")
     if market.get("active") is False:
         raise OrderInputError(f"the market {market['symbol']} is not trading now "
                               "(halted or delisted)", field="symbol")
     return market
+
+
+def suggestions(symbol: str, markets: Mapping[str, Any], exchange_id: str) -> str:
+    """What to say after "has no market 'X'": close symbols of the same base currency
+    only (a suggestion of another coin could be taken by mistake), or that the exchange
+    has no market of that base currency at all."""
+    base, separated, _ = symbol.replace("-", "/").partition("/")
+    bases = {str(m.get("base", "")).upper() for m in markets.values() if m.get("base")}
+    if not separated:  # BTCUSDX: the longest base currency it starts with
+        base = max((b for b in bases if b and symbol.upper().startswith(b)), key=len,
+                   default="")
+    base = base.upper()
+    if not base:
+        return " (a unified symbol such as BTC/USDT)"
+    same_base = [name for name, m in markets.items()
+                 if str(m.get("base", "")).upper() == base and m.get("active") is not False]
+    if not same_base:
+        return f"; it has no {base} market at all"
+    close = difflib.get_close_matches(symbol.upper().replace("-", "/"), same_base, n=3,
+                                      cutoff=0.0)
+    return f"; did you mean {' or '.join(close)}?"
 
 
 def last_price(client: ExchangeClient, symbol: str, side: str = "buy") -> Decimal | None:
@@ -319,6 +341,8 @@ def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
     if price is not None:  # refusable without the last price: before asking for it
         check_cost(Decimal(amount) * Decimal(price), limits.get("cost") or {}, quote, entry)
     last = get_last_price()
+    if stop is not None and last is not None and last > 0:
+        check_stop_side(request.side, Decimal(stop), last, quote)
     warnings: list[str] = []
     if price is None:
         notional = Decimal(amount) * last if last is not None else None
@@ -336,7 +360,29 @@ def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
                 warnings.append(warning)
     return CheckedOrder(request=request, symbol=symbol, base=base, quote=quote, amount=amount,
                         price=price, stop_price=stop, last_price=last, notional=notional,
-                        warnings=tuple(warnings), notes=tuple(notes), params=params)
+                        warnings=tuple(warnings), notes=tuple(notes), params=params,
+                        market_type=str(market.get("type") or "spot"))
+
+
+def trigger_words(side: str) -> str:
+    """How a stop-limit of ``side`` triggers on Binance (STOP_LOSS_LIMIT, TAKE_PROFIT_LIMIT
+    by the side of the market): a buy when the price rises to its stop, a sell when it
+    falls to it."""
+    return "rises to" if side == "buy" else "falls to"
+
+
+def check_stop_side(side: str, stop: Decimal, last: Decimal, quote: str) -> None:
+    """``OrderInputError`` (nothing sent) for a stop that the last price has already
+    reached: the exchange would trigger it at once, or refuse it (Binance: "Stop price
+    would trigger immediately")."""
+    wrong = stop <= last if side == "buy" else stop >= last
+    if wrong:
+        where = "at or below" if side == "buy" else "at or above"
+        raise OrderInputError(
+            f"a {side} stop-limit triggers when the last price {trigger_words(side)} its "
+            f"stop price, but the stop {plain(stop)} is {where} the last price "
+            f"{plain(last)} {quote}: it would trigger at once (use a limit order for that)",
+            field="stop_price")
 
 
 def price_warning(request: OrderRequest, price: Decimal, last: Decimal, quote: str, *,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from vault_app.core.model import mask_identifier
-from vault_app.trading.orders import CheckedOrder, plain
+from vault_app.trading.orders import CheckedOrder, plain, trigger_words
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -108,6 +108,9 @@ class OrderPreview:
     summary: str
     key: str = ""  # "trader (binance, read, trade)": the key that signs it
 
+    def market_line(self) -> str:
+        return market_line(self.checked)
+
     def lines(self, *, warnings: bool = True) -> list[str]:
         """The preview as text lines, for a terminal (escape them before printing).
         ``warnings=False`` leaves out the checks' warnings (a front end showing them
@@ -115,7 +118,7 @@ class OrderPreview:
         lines = []
         if self.live:
             lines.append("*** LIVE ORDER: real money on the live exchange ***")
-        lines += [f"Order:     {self.summary}"]
+        lines += [f"Order:     {self.summary}", f"Market:    {self.market_line()}"]
         if self.key:
             lines.append(f"Key:       {self.key}")
         lines += [f"Endpoint:  {self.endpoint}",
@@ -130,6 +133,13 @@ class OrderPreview:
         if warnings:
             lines += [f"WARNING:   {warning}" for warning in self.checked.warnings]
         return lines
+
+
+def market_line(checked: CheckedOrder) -> str:
+    """``BTC/USDT spot``, and ``(you typed 'btcusdt')`` when the user wrote it otherwise."""
+    typed = checked.request.typed_symbol
+    said = f" (you typed '{typed}')" if typed and typed != checked.symbol else ""
+    return f"{checked.symbol} {checked.market_type}{said}"
 
 
 def grouped(value: Decimal) -> str:
@@ -148,17 +158,19 @@ def summary(checked: CheckedOrder) -> str:
     else:
         where = "at the market price"
     details = [kind]
-    if checked.stop_price is not None:
-        details.append(f"stop {grouped(Decimal(checked.stop_price))}")
     if request.post_only:
         details.append("post-only")
     elif checked.time_in_force:
         details.append(checked.time_in_force)
+    trigger = ""
+    if checked.stop_price is not None:
+        trigger = (f", triggers when the last price {trigger_words(request.side)} "
+                   f"{grouped(Decimal(checked.stop_price))} {checked.quote}")
     value = ""
     if checked.notional is not None:
         value = f", ≈ {grouped(round_for_display(checked.notional))} {checked.quote}"
     return (f"{request.side.upper()} {grouped(Decimal(checked.amount))} {checked.base} "
-            f"{where}, {' '.join(details)}{value}")
+            f"{where}, {' '.join(details)}{trigger}{value}")
 
 
 def round_for_display(value: Decimal) -> Decimal:

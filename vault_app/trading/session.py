@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from vault_app.trading.errors import OrderInputError, OrderNotAllowed, OrderNotFound, translate
+from vault_app.trading.errors import (
+    ExchangeProblem,
+    OrderInputError,
+    OrderNotAllowed,
+    OrderNotFound,
+    translate,
+)
 from vault_app.trading.journal import Journal, journal_path
 from vault_app.trading.order_log import (
     CANCELED,
@@ -57,6 +63,9 @@ if TYPE_CHECKING:
 
 PRICE_FRESH_SECONDS = 1.0
 """A preview's price older than this is fetched again before the order is sent."""
+MAX_CLOSED_LOOKUPS = 20
+"""At most this many orders no longer open are looked up one by one per ``order list``
+(the newest first); the others keep their last state until a later run."""
 RECENT_ORDERS = 500
 """How many of a symbol's most recent orders the foreign-order check asks an exchange
 that ``lists_every_order`` for (Binance's own default; it gives at most 1000)."""
@@ -93,6 +102,10 @@ class TradingSession:
         self.gone: list[LoggedOrder] = []
         """Orders ``history(refresh=True)`` found open in the journal and unknown to the
         exchange now (their state is the last one seen)."""
+        self.refresh_problem: ExchangeProblem | None = None
+        """Why ``history(refresh=True)`` could not ask the exchange (None: it could)."""
+        self.unchecked: list[LoggedOrder] = []
+        """Orders no longer open that ``history(refresh=True)`` left for a later run."""
         self._previewed_at: dict[str, float] = {}  # client order id -> time.monotonic()
 
     @property
@@ -372,27 +385,63 @@ class TradingSession:
 
     def history(self, *, refresh: bool = False) -> list[LoggedOrder]:
         """This key's orders from the journal, oldest first. With ``refresh``, orders
-        the journal has as open are asked for again, and changes are recorded."""
+        the journal has as open are asked for again (``refresh_open``) and changes are
+        recorded. The journal's orders are returned even when the exchange cannot be
+        reached: ``refresh_problem`` then holds why they are the last states seen."""
         journal = self.journal()
+        self.gone = []
+        self.refresh_problem = None
+        self.unchecked = []
         if journal is None:
             return []
         orders = fold(journal.read().records, self.entry.id)
-        self.gone = []
         if refresh:
-            for order in orders:
-                if order.state in LIVE_ON_EXCHANGE and order.order_id:
-                    try:
-                        fresh = self.client.call("fetch_order", order.order_id, order.symbol)
-                    except OrderNotFound:
-                        # Archived, or the exchange was reset (the demo exchange after a
-                        # restart): the last state seen stays, and the list goes on.
-                        self.gone.append(order)
-                        continue
-                    state = state_of(fresh)
-                    fields = exchange_fields(fresh)
-                    if state != order.state or fields["filled"] != order.filled:
-                        append_state(journal, order, state, **fields)
+            try:
+                self.refresh_open(journal, orders)
+            except ExchangeProblem as exc:  # one attempt: the first failure ends it
+                self.refresh_problem = exc
         return orders
+
+    def refresh_open(self, journal: Journal, orders: Sequence[LoggedOrder]) -> None:
+        """Ask the exchange about the orders the journal has as open: one open-orders
+        request per symbol, then, one by one, those no longer open (to learn how they
+        ended), the newest first and at most ``MAX_CLOSED_LOOKUPS`` of them (the rest are
+        left in ``unchecked`` for the next run)."""
+        live = [order for order in orders
+                if order.state in LIVE_ON_EXCHANGE and order.order_id]
+        if not live:
+            return
+        client = self.client
+        by_symbol: dict[str, list[LoggedOrder]] = {}
+        for order in live:
+            by_symbol.setdefault(order.symbol, []).append(order)
+        closed: list[LoggedOrder] = []
+        for symbol, group in by_symbol.items():
+            if not client.exchange.has.get("fetchOpenOrders"):
+                closed.extend(group)
+                continue
+            listed = client.call("fetch_open_orders", symbol)
+            still_open = {str(item.get("id")): item for item in
+                          (listed if isinstance(listed, list) else ())
+                          if isinstance(item, dict)}
+            for order in group:
+                fresh = still_open.get(str(order.order_id))
+                if fresh is None:
+                    closed.append(order)
+                else:
+                    _record_change(journal, order, fresh)
+        ended = {order.client_order_id for order in closed}
+        newest_first = [order for order in reversed(live) if order.client_order_id in ended]
+        for order in newest_first[:MAX_CLOSED_LOOKUPS]:
+            try:
+                fresh = client.call("fetch_order", order.order_id, order.symbol)
+            except OrderNotFound:
+                # Archived, or the exchange was reset (the demo exchange after a
+                # restart): the last state seen stays, and the list goes on.
+                self.gone.append(order)
+                continue
+            _record_change(journal, order, fresh)
+        self.unchecked = newest_first[MAX_CLOSED_LOOKUPS:]
 
     def open_orders(self) -> list[dict[str, Any]]:
         """The exchange's open orders for this key (all symbols), ours or not."""
@@ -414,6 +463,14 @@ class TradingSession:
             rows.append(Balance(currency, number(amounts.get("free")) or Decimal(0),
                                 number(amounts.get("used")) or Decimal(0), total))
         return sorted(rows, key=lambda row: row.currency)
+
+
+def _record_change(journal: Journal, order: LoggedOrder, fresh: dict[str, Any]) -> None:
+    """Append the exchange's state of ``order`` to the journal if it changed."""
+    state = state_of(fresh)
+    fields = exchange_fields(fresh)
+    if state != order.state or fields["filled"] != order.filled:
+        append_state(journal, order, state, **fields)
 
 
 def lists_every_order(exchange: Any) -> bool:

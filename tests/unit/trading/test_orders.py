@@ -132,6 +132,20 @@ def test_an_unknown_symbol_suggests_close_ones(exchange: Any) -> None:
         find_market("DOGE/EUR", exchange.markets, "binance")
 
 
+def test_suggestions_keep_to_the_base_currency_typed(exchange: Any) -> None:
+    with pytest.raises(OrderInputError) as caught:
+        find_market("XRP/USDT", exchange.markets, "binance")
+    assert "has no market 'XRP/USDT'; it has no XRP market at all" in str(caught.value)
+    assert "did you mean" not in str(caught.value)
+    with pytest.raises(OrderInputError) as caught:
+        find_market("ETH/USDX", exchange.markets, "binance")
+    message = str(caught.value)
+    assert "did you mean ETH/" in message and "BTC/" not in message
+    with pytest.raises(OrderInputError, match="did you mean BTC/USDT") as caught:
+        find_market("BTCUSDX", exchange.markets, "binance")
+    assert "ETH" not in str(caught.value)
+
+
 def test_an_exchange_id_finds_its_market_and_a_halted_market_is_refused(
         exchange: Any) -> None:
     assert find_market("BTCUSDT", exchange.markets, "binance")["symbol"] == "BTC/USDT"

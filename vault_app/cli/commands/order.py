@@ -10,7 +10,9 @@ Both refuse while the exchange holds orders of this app (client id ``va-...``) t
 the journal does not know, unless ``--ignore-foreign-orders`` (never implied by
 ``--yes``). A Ctrl-C while an order is being sent says it may have been sent.
 ``resolve --not-placed`` settles by hand an order whose outcome stays unknown (the
-user checked the exchange): it asks on the terminal unless ``--yes``.
+user checked the exchange): it asks on the terminal unless ``--yes``. ``list`` always
+prints the journal's orders; if the exchange cannot be reached to refresh them (one
+attempt), it prints them as last known, then one error line, and exits 7.
 """
 
 from __future__ import annotations
@@ -209,6 +211,8 @@ class OrderCommand(TradingCommand):
         return EXIT_OK
 
     def list_orders(self) -> int:
+        from vault_app.trading.session import MAX_CLOSED_LOOKUPS
+
         session = self.session(writable=False)
         self.reconcile_first(session)
         if self.args.open:
@@ -219,15 +223,27 @@ class OrderCommand(TradingCommand):
                       f"is {gone.state} in the journal, but the exchange no longer knows it "
                       "(archived, or the exchange was reset, as the demo exchange is by a "
                       "restart): shown as last seen")
+        if session.unchecked:
+            self.warn(f"{len(session.unchecked)} more order(s) are no longer open on the "
+                      "exchange and were not looked up this time (at most "
+                      f"{MAX_CLOSED_LOOKUPS} per run, the newest first): shown as last "
+                      "seen; run 'order list' again to look them up")
         if self.args.json:
             self.json([order.public() for order in orders])
-            return EXIT_OK
-        if not orders:
+        elif not orders:
             self.say("No orders placed with this key from this vault.")
-            return EXIT_OK
-        from vault_app.trading.order_view import COLUMNS, row
+        else:
+            from vault_app.trading.order_view import COLUMNS, row
 
-        self.table([COLUMNS, *(row(order.public()) for order in orders)])
+            self.table([COLUMNS, *(row(order.public()) for order in orders)])
+        problem = session.refresh_problem
+        if problem is not None:
+            # The journal's orders are printed all the same; the exit status (7) tells a
+            # script that their states may be out of date.
+            self.out.flush()
+            raise ExchangeProblem(
+                f"could not refresh from the exchange: {problem.message.rstrip('.')}; "
+                "showing the journal's last known states", fix=problem.fix)
         return EXIT_OK
 
     def list_open(self, session: TradingSession) -> int:
