@@ -235,9 +235,11 @@ def test_edit_a_key_persists_label_and_permissions(qtbot: QtBot, unlocked: MainW
 
 
 def delete_dialog(qtbot: QtBot, window: MainWindow) -> QtWidgets.QMessageBox:
+    """The delete question, once it shows (the journal is read off the UI thread first)."""
+    qtbot.waitUntil(lambda: isinstance(window.delete_dialog, QtWidgets.QMessageBox)
+                    and window.delete_dialog.isVisible())
     box = window.delete_dialog
     assert isinstance(box, QtWidgets.QMessageBox)
-    qtbot.waitUntil(box.isVisible)
     return box
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import PASSWORD, make_entry
+from tests.gui.test_key_form import delete_dialog
 from vault_app.core.vault import Vault
 from vault_app.gui.keys_model import COL_EXCHANGE, COL_LABEL, COL_LAST_USED
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets
@@ -84,8 +85,7 @@ def test_escape_in_the_search_box_clears_it_then_returns_to_the_list(
 
 def delete_selected(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.keyClick(window.table, Qt.Key.Key_Delete)
-    box = window.delete_dialog
-    assert box is not None
+    box = delete_dialog(qtbot, window)  # shown once the journal was read off the UI thread
     wait_for_dialog(qtbot, box)
     delete = next(b for b in box.buttons() if b.text() == "Delete")
     with qtbot.waitSignal(window.saved, timeout=SIGNAL_TIMEOUT):

@@ -16,6 +16,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import PASSWORD
+from tests.gui.test_key_form import delete_dialog
 from vault_app.core.vault import Vault
 from vault_app.gui.key_form import KeyForm
 from vault_app.gui.qt import Qt, QtGui, QtWidgets
@@ -317,7 +318,7 @@ def test_a_whole_session_without_the_mouse(qtbot: QtBot, sample_vault: Vault,
     # delete asks; Escape cancels
     assert focused() is window.table, "the focus goes back to the list after a dialog"
     press(qtbot, Qt.Key.Key_Delete)
-    box = window.delete_dialog
+    box = delete_dialog(qtbot, window)  # shown once the journal was read off the UI thread
     wait_for_dialog(qtbot, box)
     with qtbot.assertNotEmitted(window.saved):
         press(qtbot, Qt.Key.Key_Escape)

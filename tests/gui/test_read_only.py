@@ -11,6 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import PASSWORD
+from tests.gui.test_key_form import delete_dialog
 from vault_app.core.vault import Vault
 from vault_app.gui.qt import Qt, QtWidgets
 from vault_app.gui.window import MainWindow
@@ -101,9 +102,7 @@ def test_a_vault_made_read_only_after_unlock_is_announced_on_save(
     errors: list[str] = []
     window._show_save_error = lambda exc: errors.append(str(exc))  # type: ignore[method-assign]
     window.act_delete.trigger()
-    box = window.delete_dialog
-    assert box is not None
-    qtbot.waitUntil(box.isVisible)
+    box = delete_dialog(qtbot, window)  # shown once the journal was read off the UI thread
     next(b for b in box.buttons() if b.text() == "Delete").click()
     qtbot.waitUntil(lambda: bool(errors))
     assert "read-only" in errors[0] and "nothing was written" in errors[0]

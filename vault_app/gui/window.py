@@ -73,6 +73,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.form: KeyForm | None = None
         # The open dialogs, so that locking can close them (and tests can find them).
         self.delete_dialog: QtWidgets.QMessageBox | None = None
+        self._delete_checking = False  # the journal is being read for the delete question
         self.damaged_dialog: QtWidgets.QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.conflict_dialog: ConflictDialog | None = None
@@ -399,13 +400,30 @@ class MainWindow(QtWidgets.QMainWindow):
             open_form(self, entry)
 
     def delete_key(self) -> None:
+        """Ask before deleting. The question first needs the order journal (does the key
+        have orders of unknown outcome?): read off the UI thread, like every file."""
         entry = self.current_entry()
-        if entry is None or self.read_only:
+        vault = self.vault
+        if entry is None or self.read_only or vault is None or self._delete_checking:
             return
-        row = self.table.currentIndex().row()
         from vault_app.trading.order_log import removal_warning  # no ccxt: journal only
 
-        orders = removal_warning(self.vault, entry.id) if self.vault is not None else None
+        self._delete_checking = True
+
+        def checked(orders: str | None) -> None:
+            self._delete_checking = False
+            current = self.current_entry()
+            if self.vault is vault and current is not None and current.id == entry.id:
+                self._ask_delete(entry, orders)  # else locked or another key meanwhile
+
+        def failed(_exc: BaseException) -> None:
+            checked("The order journal could not be read: orders of this key whose "
+                    "outcome is unknown would be forgotten.")
+
+        self.ops.run(lambda: removal_warning(vault, entry.id), checked, failed)
+
+    def _ask_delete(self, entry: KeyEntry, orders: str | None) -> None:
+        row = self.table.currentIndex().row()
         box = plain_message_box(
             self, QtWidgets.QMessageBox.Icon.Warning, "Delete key",
             f"Delete “{entry.label}” ({entry.exchange}) from the vault?\n\n"
