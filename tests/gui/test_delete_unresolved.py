@@ -61,3 +61,14 @@ def test_the_journal_is_read_off_the_ui_thread(
     window.act_delete.trigger()  # a second press while the journal is read: one question
     delete_dialog(qtbot, window)
     assert threads == [False]
+
+
+def test_a_lock_while_the_journal_is_read_asks_nothing(
+        qtbot: QtBot, sample_vault: Vault, make_window: Callable[..., MainWindow]) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+    select(qtbot, window, "key 0")
+    window.act_delete.trigger()
+    window.act_lock.trigger()  # before the journal's answer comes back
+    qtbot.waitUntil(lambda: not window.ops.busy)  # the answer was delivered (finish())
+    assert window.delete_dialog is None and window.vault is None

@@ -9,6 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import PASSWORD
+from tests.gui.test_key_form import delete_dialog
 from vault_app.core.vault import Vault
 from vault_app.gui.clipboard import PASSWORD_MANAGER_HINT
 from vault_app.gui.detail_pane import MASK
@@ -212,8 +213,7 @@ def test_lock_closes_the_delete_confirmation(qtbot: QtBot, unlocked: MainWindow,
     window = unlocked
     select(qtbot, window, "key 0")
     window.act_delete.trigger()
-    box = window.delete_dialog
-    qtbot.waitUntil(box.isVisible)
+    box = delete_dialog(qtbot, window)  # shown once the journal was read off the UI thread
     with qtbot.waitSignal(window.locked, timeout=SIGNAL_TIMEOUT):
         window.idle.set_timeout(100)
     assert not box.isVisible(), "the delete confirmation of a locked vault is still open"

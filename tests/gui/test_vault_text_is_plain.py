@@ -13,6 +13,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import PASSWORD, make_entry
+from tests.gui.test_key_form import delete_dialog
 from vault_app.core.vault import Vault
 from vault_app.gui.conflict_dialog import ConflictDialog
 from vault_app.gui.qt import Qt, QtGui, QtWidgets
@@ -54,8 +55,7 @@ def test_html_in_a_label_or_notes_is_shown_literally(
     assert shown(notes) == NOTES
 
     window.act_delete.trigger()  # the delete dialog names the key
-    box = window.delete_dialog
-    assert box is not None
+    box = delete_dialog(qtbot, window)  # shown once the journal was read off the UI thread
     wait_for(qtbot, box)
     assert f"Delete “{LABEL}”" in shown(box)
     with qtbot.waitSignal(box.finished, timeout=SIGNAL_TIMEOUT):
