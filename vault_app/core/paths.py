@@ -66,3 +66,15 @@ def resolve_new(path: Path) -> Path:
     if os.path.lexists(path):
         raise VaultExists(f"a vault already exists at {path}; refusing to overwrite it")
     return Path(os.path.realpath(path))
+
+
+def still_named(path: Path, fd: int) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (same device and inode, the
+    name not followed if it is a link). A lock taken on a file that was moved aside or
+    replaced while waiting for it protects nothing: lockers check this after locking."""
+    try:
+        named = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    held = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from vault_app.core.errors import UnsafeLockFile, VaultInUse, VaultWriteError
 from vault_app.core.os_messages import describe_os_error, kind_of
+from vault_app.core.paths import still_named
 
 _LOCK_FLAGS = os.O_RDWR | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
 _LOCK_ATTEMPTS = 5
@@ -67,7 +68,7 @@ class VaultLock:
             except BaseException:
                 os.close(fd)
                 raise
-            if self._still_named(fd):
+            if still_named(self.path, fd):
                 break
             os.close(fd)  # the file was removed or replaced meanwhile: lock the new one
         else:
@@ -135,15 +136,6 @@ class VaultLock:
             "nothing was written, try again"
         )
 
-    def _still_named(self, fd: int) -> bool:
-        """True if ``self.path`` still names the locked file (a holder may remove it)."""
-        try:
-            named = os.stat(self.path, follow_symlinks=False)
-        except OSError:
-            return False
-        held = os.fstat(fd)
-        return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
-
     @staticmethod
     def _read_holder(fd: int) -> str:
         try:
@@ -164,7 +156,7 @@ class VaultLock:
         """
         if self._fd is not None and self.created:
             with contextlib.suppress(OSError):
-                if self._still_named(self._fd):
+                if still_named(self.path, self._fd):
                     os.unlink(self.path)
         self.release()
 

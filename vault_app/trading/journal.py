@@ -59,7 +59,7 @@ from vault_app.core.errors import (
     VaultWriteError,
 )
 from vault_app.core.os_messages import describe_os_error, kind_of
-from vault_app.core.paths import resolve_existing
+from vault_app.core.paths import resolve_existing, still_named
 from vault_app.trading import journal_format as fmt
 from vault_app.trading.errors import JournalDamaged
 from vault_app.trading.journal_format import JournalRecord, RecordDamaged, RecordRefused
@@ -170,7 +170,7 @@ class Journal:
                     return JournalContents([], False)
                 try:
                     self._lock(fd, fcntl.LOCK_SH)
-                    if not self._still_at_name(fd):
+                    if not still_named(self.path, fd):
                         continue
                     info = self._check(fd, writing=False)
                     scan = self._scan_all(fd, info)
@@ -192,7 +192,7 @@ class Journal:
                     return JournalUpdate([], None, True)  # no journal: no records
                 try:
                     self._lock(fd, fcntl.LOCK_SH)
-                    if not self._still_at_name(fd):
+                    if not still_named(self.path, fd):
                         continue
                     known = self._sync(fd, self._check(fd, writing=False))
                 except OSError as exc:
@@ -240,7 +240,7 @@ class Journal:
                 try:
                     self._lock(fd, fcntl.LOCK_EX)
                     try:
-                        if not self._still_at_name(fd):
+                        if not still_named(self.path, fd):
                             continue
                         info = self._check(fd, writing=True)
                         known = self._sync(fd, info)
@@ -265,16 +265,6 @@ class Journal:
                 finally:
                     os.close(fd)
         raise self._keeps_moving("nothing was written")
-
-    def _still_at_name(self, fd: int) -> bool:
-        """Whether the locked file is still the one at the journal's name: a lock on a
-        file moved aside (or replaced) while waiting for it protects nothing."""
-        try:
-            now = os.stat(self.path, follow_symlinks=False)
-        except FileNotFoundError:
-            return False
-        opened = os.fstat(fd)
-        return (now.st_dev, now.st_ino) == (opened.st_dev, opened.st_ino)
 
     def _keeps_moving(self, outcome: str) -> VaultIOError:
         return VaultIOError(f"{self._where} keeps being moved or replaced while vault-app "
