@@ -1,10 +1,15 @@
-"""The op helper hands failures to the GUI thread without their tracebacks.
+"""The op helper hands failures to the GUI thread without their tracebacks, and runs the
+ops of one queue one at a time, in order.
 
 A traceback's frames keep the op's locals alive (the master password, the
 decrypted payload) for as long as the GUI holds the exception.
 """
 
 from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
 
 from pytestqt.qtbot import QtBot
 
@@ -42,3 +47,74 @@ def test_a_result_is_still_delivered(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: bool(delivered), timeout=SIGNAL_TIMEOUT)
     assert delivered == [42]
     assert runner.wait_idle(10_000)
+
+
+def test_ops_of_one_queue_run_one_at_a_time_in_submission_order(qtbot: QtBot) -> None:
+    """A TradingSession is not thread-safe: its ops never overlap, and keep their order,
+    while another queue's ops run beside them."""
+    runner = OpRunner()
+    lock = threading.Lock()
+    running: dict[str, int] = {"a": 0, "b": 0}
+    overlaps: list[str] = []
+    started: list[str] = []
+    gate = threading.Event()  # holds the first op of "a" until "b" has run
+
+    def op(queue: str, index: int) -> Callable[[], str]:
+        def work() -> str:
+            with lock:
+                running[queue] += 1
+                if running[queue] > 1:
+                    overlaps.append(f"{queue}{index}")
+                started.append(f"{queue}{index}")
+            if (queue, index) == ("a", 0):
+                assert gate.wait(10)
+            time.sleep(0.002)  # widen the window an overlap would need
+            with lock:
+                running[queue] -= 1
+            return f"{queue}{index}"
+        return work
+
+    delivered: list[str] = []
+    for index in range(8):
+        runner.run(op("a", index), delivered.append, lambda exc: delivered.append(repr(exc)),
+                   queue="a")
+    def b_done(value: str) -> None:
+        delivered.append(value)
+        gate.set()
+
+    runner.run(op("b", 0), b_done, lambda exc: delivered.append(repr(exc)), queue="b")
+    qtbot.waitUntil(lambda: len(delivered) == 9, timeout=SIGNAL_TIMEOUT)
+    assert overlaps == []
+    assert delivered[0] == "b0"  # not held up behind queue "a"
+    assert [name for name in delivered if name.startswith("a")] == [f"a{i}" for i in range(8)]
+    assert [name for name in started if name.startswith("a")] == [f"a{i}" for i in range(8)]
+    assert runner.wait_idle(10_000)
+    assert not runner.busy
+
+
+def test_a_failing_op_does_not_stop_its_queue(qtbot: QtBot) -> None:
+    runner = OpRunner()
+    delivered: list[object] = []
+
+    def fail() -> None:
+        raise ValueError("no")
+
+    runner.run(fail, delivered.append, delivered.append, queue="k")
+    runner.run(lambda: "next", delivered.append, delivered.append, queue="k")
+    qtbot.waitUntil(lambda: len(delivered) == 2, timeout=SIGNAL_TIMEOUT)
+    assert isinstance(delivered[0], ValueError)
+    assert delivered[1] == "next"
+    assert runner.wait_idle(10_000)
+
+
+def test_wait_idle_waits_for_the_ops_still_queued(qtbot: QtBot) -> None:
+    """Closing the window waits for every op; a queued op still waiting counts."""
+    runner = OpRunner()
+    done: list[int] = []
+    gate = threading.Event()
+    runner.run(lambda: gate.wait(10), lambda _r: None, lambda _e: None, queue="k")
+    runner.run(lambda: done.append(1), lambda _r: None, lambda _e: None, queue="k")
+    gate.set()
+    assert runner.wait_idle(10_000)
+    assert done == [1]  # ran in the worker, without the event loop
+    qtbot.waitUntil(lambda: not runner.busy, timeout=SIGNAL_TIMEOUT)

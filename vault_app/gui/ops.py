@@ -3,13 +3,18 @@
 ``run_op(fn, on_success, on_failure)`` runs ``fn`` in a worker thread. Exactly
 one of the callbacks then runs on the GUI thread with the result or the
 exception. ``fn`` must never touch a widget. Vault writes use ``writes=True``:
-they go through a pool of one thread, so they happen one at a time, in order.
+they go through a pool of one thread, so they happen one at a time, in order. Ops
+given the same ``queue`` name (a trading key's id: its ``TradingSession`` is not
+thread-safe) run one at a time too, in the order they were submitted, each once the
+previous one has finished; ops of other queues and unqueued ops run beside them.
 
 Argon2 (0.5 s) and network calls run here; the UI thread never blocks on them.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -24,10 +29,12 @@ class _Relay(QtCore.QObject):
 
 
 class _Task(QtCore.QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, fn: Callable[[], Any], relay: _Relay,
+                 then: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.fn = fn
         self.relay = relay
+        self.then = then  # a queue's next op, started from this worker once it is done
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -37,6 +44,42 @@ class _Task(QtCore.QRunnable):
             self.relay.failed.emit(_without_tracebacks(exc))
         else:
             self.relay.succeeded.emit(result)
+        finally:
+            if self.then is not None:
+                self.then()
+
+
+class _Queues:
+    """Named queues of ops: one op of a name runs at a time, in submission order.
+
+    The next op is started by the worker that ran the previous one, after that one
+    emitted its result (so results reach the GUI thread in order too), and before the
+    worker is free: ``QThreadPool.waitForDone`` waits for the whole queue.
+    """
+
+    def __init__(self, pool: QtCore.QThreadPool) -> None:
+        self._pool = pool
+        self._lock = threading.Lock()
+        self._waiting: dict[str, deque[_Task]] = {}  # a name is here while one runs
+
+    def submit(self, name: str, fn: Callable[[], Any], relay: _Relay) -> None:
+        task = _Task(fn, relay, then=lambda: self._next(name))
+        with self._lock:
+            waiting = self._waiting.get(name)
+            if waiting is not None:
+                waiting.append(task)
+                return
+            self._waiting[name] = deque()
+        self._pool.start(task)
+
+    def _next(self, name: str) -> None:
+        with self._lock:
+            waiting = self._waiting[name]
+            if not waiting:
+                del self._waiting[name]
+                return
+            task = waiting.popleft()
+        self._pool.start(task)
 
 
 def _without_tracebacks(exc: BaseException) -> BaseException:
@@ -70,6 +113,7 @@ class OpRunner(QtCore.QObject):
         self._writes.setMaxThreadCount(1)  # vault writes, one at a time
         self._pending: set[_Relay] = set()
         self._writing: set[_Relay] = set()  # those in (or queued for) the write worker
+        self._queues = _Queues(self._general)
 
     @property
     def busy(self) -> bool:
@@ -81,7 +125,13 @@ class OpRunner(QtCore.QObject):
         return bool(self._writing)
 
     def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
-            on_failure: Callable[[BaseException], None], *, writes: bool = False) -> None:
+            on_failure: Callable[[BaseException], None], *, writes: bool = False,
+            queue: str | None = None) -> None:
+        """Run ``fn`` in a worker; then ``on_success(result)`` or ``on_failure(exc)`` on
+        the GUI thread. ``writes``: in the single write worker. ``queue``: once every
+        op submitted earlier with the same name has finished."""
+        if writes and queue is not None:
+            raise ValueError("an op goes to the write worker or to a queue, not both")
         relay = _Relay()  # created here, so it belongs to the GUI thread
 
         def finish(callback: Callable[[Any], None], value: Any) -> None:
@@ -99,7 +149,10 @@ class OpRunner(QtCore.QObject):
             self._writing.add(relay)
         if was_idle:
             self.busy_changed.emit(True)
-        (self._writes if writes else self._general).start(_Task(fn, relay))
+        if queue is not None:
+            self._queues.submit(queue, fn, relay)
+        else:
+            (self._writes if writes else self._general).start(_Task(fn, relay))
 
     def wait_idle(self, msecs: int = 30_000) -> bool:
         """Block until every worker finished (used at exit and in tests)."""
