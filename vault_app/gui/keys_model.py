@@ -299,6 +299,34 @@ class KeyFilterProxy(QtCore.QSortFilterProxyModel):
             self._keys.sort(column, order)
 
 
+def draw_badges(painter: QtGui.QPainter, opt: QtWidgets.QStyleOptionViewItem,
+                permissions: tuple[str, ...], x: int) -> None:
+    """Paint ``permissions`` as badges from ``x`` on, in the row of ``opt`` (the key list,
+    the trading view's key picker): withdraw as a warning."""
+    painter.save()
+    painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+    font = QtGui.QFont(opt.font)
+    font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+    font.setBold(True)
+    painter.setFont(font)
+    metrics = QtGui.QFontMetrics(font)
+    background = row_background(opt).name()
+    height = metrics.height() + 2
+    y = opt.rect.y() + (opt.rect.height() - height) // 2
+    for name in permissions:
+        text = ("⚠ " if name == "withdraw" else "") + name
+        width = metrics.horizontalAdvance(text) + 10
+        rect = QtCore.QRectF(x, y, width, height)
+        colors = badge_colors(name, background)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QtGui.QColor(colors.fill))
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.setPen(QtGui.QColor(colors.text))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        x += width + 4
+    painter.restore()
+
+
 class PermissionBadgeDelegate(QtWidgets.QStyledItemDelegate):
     """Draws read / trade / withdraw as badges; withdraw as a warning."""
 
@@ -311,29 +339,7 @@ class PermissionBadgeDelegate(QtWidgets.QStyledItemDelegate):
         style = opt.widget.style() if opt.widget else QtWidgets.QApplication.style()
         style.drawControl(QtWidgets.QStyle.ControlElement.CE_ItemViewItem, opt, painter,
                           opt.widget)
-        painter.save()
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        font = QtGui.QFont(opt.font)
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        font.setBold(True)
-        painter.setFont(font)
-        metrics = QtGui.QFontMetrics(font)
-        background = row_background(opt).name()
-        x = opt.rect.x() + 4
-        height = metrics.height() + 2
-        y = opt.rect.y() + (opt.rect.height() - height) // 2
-        for name in permissions:
-            text = ("⚠ " if name == "withdraw" else "") + name
-            width = metrics.horizontalAdvance(text) + 10
-            rect = QtCore.QRectF(x, y, width, height)
-            colors = badge_colors(name, background)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QtGui.QColor(colors.fill))
-            painter.drawRoundedRect(rect, 4, 4)
-            painter.setPen(QtGui.QColor(colors.text))
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-            x += width + 4
-        painter.restore()
+        draw_badges(painter, opt, permissions, opt.rect.x() + 4)
 
     def sizeHint(self, option: QtWidgets.QStyleOptionViewItem,
                  index: QtCore.QModelIndex | QtCore.QPersistentModelIndex) -> QtCore.QSize:
