@@ -67,7 +67,7 @@ def menus(window: MainWindow) -> list[QtWidgets.QMenu]:
 def test_every_menu_action_has_a_shortcut_or_a_mnemonic(sample_vault: Vault,
                                                         window: MainWindow) -> None:
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["&Vault", "&Keys"]
+    assert titles == ["&Vault", "&Keys", "V&iew"]
     title_keys = [mnemonic(t) for t in titles]
     assert None not in title_keys and len(set(title_keys)) == len(title_keys)
 
@@ -86,7 +86,8 @@ def test_every_menu_action_has_a_shortcut_or_a_mnemonic(sample_vault: Vault,
         duplicated = [k for k, n in Counter(k for k in keys if k).items() if n > 1]
         assert duplicated == [], f"menu {menu.title()} repeats mnemonics {duplicated}"
     assert len(shortcuts) == len(set(shortcuts)), f"ambiguous shortcuts: {shortcuts}"
-    assert {"Ctrl+L", "Ctrl+N", "Ctrl+E", "Del", "Ctrl+F", "Ctrl+Q"} <= set(shortcuts)
+    assert {"Ctrl+L", "Ctrl+N", "Ctrl+E", "Del", "Ctrl+F", "Ctrl+Q", "Ctrl+1", "Ctrl+T",
+            "Ctrl+3"} <= set(shortcuts)
 
 
 def accessible_problems(root: QtWidgets.QWidget) -> list[str]:

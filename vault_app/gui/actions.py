@@ -41,6 +41,12 @@ def build_actions(window: MainWindow) -> None:
         "Ctrl+Shift+P")
     window.act_reveal = _action(window, "&Reveal or hide credentials", window.toggle_reveal,
                                 "Ctrl+R", "Show or mask the selected key's credentials")
+    window.act_show_keys = _action(window, "&Keys", window.show_keys, "Ctrl+1",
+                                   "Show the keys")
+    window.act_show_trading = _action(window, "&Trading", window.show_trading, "Ctrl+T",
+                                      "Show the trading view")
+    window.act_show_portfolio = _action(window, "&Portfolio", window.show_portfolio, "Ctrl+3",
+                                        "Show the balances across keys")
     window.act_save_copy = _action(
         window, "Save a &copy as…", window.save_copy, None,
         "Write a copy of this vault (same master password) to a new file and "
@@ -55,6 +61,9 @@ def build_actions(window: MainWindow) -> None:
                    window.act_copy_secret, window.act_copy_passphrase, window.act_reveal, None,
                    window.act_search):
         keys_menu.addSeparator() if action is None else keys_menu.addAction(action)
+    view_menu = menu.addMenu("V&iew")
+    for action in (window.act_show_keys, window.act_show_trading, window.act_show_portfolio):
+        view_menu.addAction(action)
     toolbar = window.addToolBar("Main")
     toolbar.setObjectName("mainToolbar")
     toolbar.setMovable(False)
@@ -68,11 +77,14 @@ def build_actions(window: MainWindow) -> None:
 
 def update_actions(window: MainWindow) -> None:
     unlocked = window.vault is not None
-    writable = unlocked and not window.read_only
-    has_entry = unlocked and window.current_entry() is not None
+    on_keys = window.on_keys_page()  # key actions only where the keys are shown
+    writable = on_keys and not window.read_only
+    has_entry = on_keys and window.current_entry() is not None
     window.toolbar.setVisible(unlocked)
-    for action in (window.act_search, window.act_lock, window.act_save_copy):
+    for action in (window.act_lock, window.act_save_copy, window.act_show_keys,
+                   window.act_show_trading, window.act_show_portfolio):
         action.setEnabled(unlocked)
+    window.act_search.setEnabled(on_keys)
     window.act_add.setEnabled(writable)
     for action in (window.act_edit, window.act_delete):
         action.setEnabled(writable and has_entry)

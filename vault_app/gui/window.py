@@ -1,7 +1,9 @@
 """The main window: it owns the session (create, unlock, lock, the open vault, saves,
 the file watcher, the clipboard) and wires the parts, which live beside it:
-``vault_page`` (the key list page), ``edit_flow`` (adding and editing a key, and
-its conflicts) and ``actions`` (menus, toolbar, shortcuts).
+``vault_page`` (the key list page), ``sections`` (the Keys / Trading / Portfolio
+tabs of the unlocked vault; the trading view lives in ``gui/trading``),
+``edit_flow`` (adding and editing a key, and its conflicts) and ``actions`` (menus,
+toolbar, shortcuts).
 
 Widgets read fields and show results; the core does the work. Anything slow
 (the KDF, saves) runs through ``OpRunner``; saves go through its single write
@@ -36,8 +38,10 @@ from vault_app.gui.keys_model import KeyRows, prepare_rows
 from vault_app.gui.ops import OpRunner
 from vault_app.gui.pages import CreatePage, UnlockPage
 from vault_app.gui.qt import QtCore, QtGui, QtWidgets, Signal
+from vault_app.gui.sections import KEYS, PORTFOLIO, TRADING, Sections
 from vault_app.gui.settings import Settings
 from vault_app.gui.settings_dialog import SettingsDialog
+from vault_app.gui.trading.sessions import Sessions
 from vault_app.gui.vault_page import (
     build_vault_page,
     refresh,
@@ -78,7 +82,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.conflict_dialog: ConflictDialog | None = None
         self.removed_dialog: QtWidgets.QMessageBox | None = None
+        self.trading_dialog: QtWidgets.QDialog | None = None  # preview, confirm, cancel
         self.ops = OpRunner(self)
+        self.sessions = Sessions(self.ops)  # a TradingSession per key, built when used
         self.clipboard = SecretClipboard(settings.clipboard_seconds, self)
         # The countdown has its own corner of the status bar: ticking every second as a
         # message, it overwrote "Saved a copy…", "Reloaded…" and the like within a second.
@@ -108,7 +114,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.unlock_page.open_other_requested.connect(self.choose_vault_file)
         self.unlock_page.create_requested.connect(self.choose_new_vault_file)
         # Sets self.search, .model, .proxy, .table, .detail and the banners.
-        self.vault_page = build_vault_page(self)
+        self.keys_page = build_vault_page(self)
+        self.sections = Sections(self, self.keys_page)  # Keys / Trading / Portfolio
+        self.vault_page: QtWidgets.QWidget = self.sections
         for page in (self.create_page, self.unlock_page, self.vault_page):
             self.stack.addWidget(page)
         build_actions(self)  # sets self.act_* and self.toolbar
@@ -231,6 +239,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.vault_path = vault.given_path  # a link stays a link: it is resolved at open
         self.settings.remember_vault(vault.given_path)
         self.model.set_rows(rows or self.model.prepare(vault.entries))
+        self.sections.show_section(KEYS)
         self.stack.setCurrentWidget(self.vault_page)
         self.idle.set_timeout(self.settings.autolock_minutes * 60_000)
         self.watcher.watch(vault.path)
@@ -303,6 +312,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.removed_dialog.reject()
         if self.delete_dialog is not None:
             self.delete_dialog.reject()
+        if self.sections.trading is not None:  # closes its dialogs; a send goes on
+            self.sections.trading.wipe()
+        if self.trading_dialog is not None:
+            self.trading_dialog.reject()
+            self.trading_dialog = None
+        self.sessions.drop()  # each client closed after its key's ops
         self.clipboard.clear()
         self.statusBar().clearMessage()  # nothing from the unlocked session stays on show
         self.detail.show_entry(None)
@@ -320,6 +335,28 @@ class MainWindow(QtWidgets.QMainWindow):
         self.ops.wait_idle()
         self.settings.sync()
         super().closeEvent(event)
+
+    # --- sections ------------------------------------------------------------------
+    def show_keys(self) -> None:
+        if self.vault is not None:
+            self.sections.show_section(KEYS)
+            self.table.setFocus()
+
+    def show_trading(self, entry_id: str | None = None) -> None:
+        """The trading view (built on first use), with the key ``entry_id`` if given."""
+        if self.vault is None:
+            return
+        view = self.sections.trading_view()
+        view.show_keys_of_vault(entry_id)
+        self.sections.show_section(TRADING)
+        view.keys.combo.setFocus()
+
+    def show_portfolio(self) -> None:
+        if self.vault is not None:
+            self.sections.show_section(PORTFOLIO)
+
+    def on_keys_page(self) -> bool:
+        return self.vault is not None and self.sections.currentIndex() == KEYS
 
     # --- the key list and the file on disk ----------------------------------------
     def current_entry(self) -> KeyEntry | None:

@@ -1,0 +1,90 @@
+"""The unlocked window's sections: Keys, Trading and Portfolio, as tabs.
+
+Ctrl+1 shows the keys, Ctrl+T the trading view, Ctrl+3 the portfolio (the actions
+are in ``actions``). The trading and portfolio pages are built the first time they
+are shown: nothing of the trading layer (and never ccxt) is loaded before.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vault_app.gui.qt import Qt, QtWidgets
+
+if TYPE_CHECKING:
+    from vault_app.gui.trading.view import TradingView
+    from vault_app.gui.window import MainWindow
+
+KEYS, TRADING, PORTFOLIO = range(3)
+
+
+def _placeholder(name: str, text: str, parent: QtWidgets.QWidget) -> QtWidgets.QWidget:
+    page = QtWidgets.QWidget(parent)
+    page.setObjectName(name)
+    layout = QtWidgets.QVBoxLayout(page)
+    label = QtWidgets.QLabel(text, page)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    layout.addWidget(label)
+    return page
+
+
+class Sections(QtWidgets.QTabWidget):
+    def __init__(self, window: MainWindow, keys_page: QtWidgets.QWidget) -> None:
+        super().__init__(window)
+        self.setObjectName("sections")
+        self.window_ = window
+        self.trading: TradingView | None = None
+        self.portfolio: QtWidgets.QWidget | None = None
+        self.setDocumentMode(True)
+        self.addTab(keys_page, "&Keys")
+        self.addTab(_placeholder("tradingPlaceholder", "Loading the trading view…", self),
+                    "&Trading")
+        self.addTab(_placeholder("portfolioPlaceholder", "Loading the portfolio…", self),
+                    "&Portfolio")
+        for index, shortcut in ((KEYS, "Ctrl+1"), (TRADING, "Ctrl+T"), (PORTFOLIO, "Ctrl+3")):
+            self.setTabToolTip(index, f"{self.tabText(index).replace('&', '')} ({shortcut})")
+        self.currentChanged.connect(self._changed)
+
+    def show_section(self, index: int) -> None:
+        self.setCurrentIndex(index)
+        self._changed(index)
+
+    def trading_view(self) -> TradingView:
+        """The trading page, built on first use."""
+        if self.trading is None:
+            from vault_app.gui.trading.view import TradingView
+
+            self.trading = TradingView(self.window_)
+            self._replace(TRADING, self.trading, "&Trading")
+        return self.trading
+
+    def portfolio_view(self) -> QtWidgets.QWidget:
+        if self.portfolio is None:
+            self.portfolio = _placeholder(
+                "portfolioView", "The portfolio across keys comes here.", self)
+            self._replace(PORTFOLIO, self.portfolio, "&Portfolio")
+        return self.portfolio
+
+    def _replace(self, index: int, page: QtWidgets.QWidget, title: str) -> None:
+        current = self.currentIndex()
+        with_blocked = self.blockSignals(True)
+        old = self.widget(index)
+        tip = self.tabToolTip(index)
+        self.removeTab(index)
+        self.insertTab(index, page, title)
+        self.setTabToolTip(index, tip)
+        self.setCurrentIndex(current)
+        self.blockSignals(with_blocked)
+        if old is not None:
+            old.deleteLater()
+
+    def _changed(self, index: int) -> None:
+        from vault_app.gui.actions import update_actions
+
+        if index == TRADING:
+            view = self.trading_view()
+            if self.window_.vault is not None and view.entry is None:
+                view.show_keys_of_vault()
+        elif index == PORTFOLIO:
+            self.portfolio_view()
+        update_actions(self.window_)

@@ -1,0 +1,172 @@
+"""The selected key's orders: open ones on the exchange (cancel asks first), and the
+order history from the journal. Rows are ``LoggedOrder.public`` views
+(``order_view``), the same columns as ``order list``; an order being placed shows at
+once, PENDING, then its state (or "reconciling…" while its outcome is unknown)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from vault_app.gui.qt import Qt, QtGui, QtWidgets, Signal
+from vault_app.trading.order_log import LIVE_ON_EXCHANGE, UNRESOLVED
+from vault_app.trading.order_view import COLUMNS, row
+
+RECONCILING = "reconciling…"
+SHOWN = ("TIME", "STATE", "SIDE", "TYPE", "AMOUNT", "SYMBOL", "PRICE", "STOP", "FILLED",
+         "AVG PRICE", "EXCHANGE ID", "CLIENT ID", "REASON")
+_INDEXES = [COLUMNS.index(name) for name in SHOWN]
+ORDER_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class OrderTable(QtWidgets.QWidget):
+    """A table of orders with a Refresh button, a busy state and a problem line."""
+
+    refresh_requested = Signal()
+
+    def __init__(self, name: str, refresh_text: str,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.model = QtGui.QStandardItemModel(0, len(SHOWN), self)
+        self.model.setHorizontalHeaderLabels([name.title() for name in SHOWN])
+        self.table = QtWidgets.QTableView(self)
+        self.table.setObjectName(f"{name}Table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, as everywhere
+        self.refresh = QtWidgets.QPushButton(refresh_text, self)
+        self.refresh.setObjectName(f"{name}Refresh")
+        self.problem = QtWidgets.QLabel(self)
+        self.problem.setObjectName(f"{name}Problem")
+        self.problem.setWordWrap(True)
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem.hide()
+        self.buttons = QtWidgets.QHBoxLayout()
+        self.buttons.addWidget(self.refresh)
+        self.buttons.addStretch(1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(self.buttons)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.table, 1)
+        self._refresh_text = refresh_text
+        self.refresh.clicked.connect(self.refresh_requested.emit)
+
+    def set_loading(self, loading: bool) -> None:
+        self.refresh.setEnabled(not loading)
+        self.refresh.setText("Loading…" if loading else self._refresh_text)
+
+    def show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def show_rows(self, orders: Sequence[Mapping[str, Any]]) -> None:
+        selected = self.selected()
+        keep = selected.get("client_order_id") or selected.get("order_id") if selected else None
+        self.model.removeRows(0, self.model.rowCount())
+        for public in orders:
+            cells = row(public)
+            items = []
+            for index in _INDEXES:
+                item = QtGui.QStandardItem(cells[index])
+                item.setData(dict(public), ORDER_ROLE)
+                items.append(item)
+            self.model.appendRow(items)
+            if keep and keep in (public.get("client_order_id"), public.get("order_id")):
+                self.table.selectRow(self.model.rowCount() - 1)
+        self.table.resizeColumnsToContents()
+
+    def orders(self) -> list[dict[str, Any]]:
+        return [self.model.item(r, 0).data(ORDER_ROLE) for r in range(self.model.rowCount())]
+
+    def selected(self) -> dict[str, Any] | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
+            return None
+        value = self.model.item(index.row(), 0).data(ORDER_ROLE)
+        return value if isinstance(value, dict) else None
+
+    def clear(self) -> None:
+        self.model.removeRows(0, self.model.rowCount())
+        self.show_problem("")
+
+
+class OpenOrdersPanel(OrderTable):
+    """The exchange's open orders of the key, and the orders being placed from here."""
+
+    cancel_requested = Signal(object)  # the public view of the order
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("openOrders", "&Refresh open orders", parent)
+        self.cancel = QtWidgets.QPushButton("Cancel &order…", self)
+        self.cancel.setObjectName("cancelOrder")
+        self.cancel.setEnabled(False)
+        self.buttons.insertWidget(1, self.cancel)
+        self.can_cancel = False
+        self._listed: list[dict[str, Any]] = []
+        self._placing: dict[str, dict[str, Any]] = {}  # client order id -> public view
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
+        self.model.modelReset.connect(self._update)
+        self.cancel.clicked.connect(self._cancel_clicked)
+
+    def set_orders(self, orders: Sequence[Mapping[str, Any]]) -> None:
+        """The exchange's open orders (public views); replaces those placed from here."""
+        self._listed = [dict(order) for order in orders]
+        listed = {order.get("client_order_id") for order in self._listed}
+        for cid in [cid for cid in self._placing if cid in listed]:
+            del self._placing[cid]
+        self._show()
+
+    def track(self, public: Mapping[str, Any], state: str | None = None) -> None:
+        """Show an order being placed from here (its journal view), in ``state``."""
+        view = dict(public)
+        if state is not None:
+            view["state"] = state
+        cid = str(view.get("client_order_id"))
+        if view["state"] in LIVE_ON_EXCHANGE or view["state"] in UNRESOLVED \
+                or view["state"] == RECONCILING:
+            self._placing[cid] = view
+        else:
+            self._placing.pop(cid, None)
+        self._listed = [order for order in self._listed
+                        if order.get("client_order_id") != cid or cid not in self._placing]
+        self._show()
+
+    def forget(self, client_order_id: str) -> None:
+        self._placing.pop(client_order_id, None)
+        self._show()
+
+    def clear(self) -> None:
+        self._listed = []
+        self._placing = {}
+        super().clear()
+        self._update()
+
+    def _show(self) -> None:
+        self.show_rows([*self._listed, *self._placing.values()])
+        self._update()
+
+    def _update(self) -> None:
+        order = self.selected()
+        self.cancel.setEnabled(self.can_cancel and order is not None
+                               and order.get("state") in LIVE_ON_EXCHANGE
+                               and bool(order.get("order_id")))
+
+    def _cancel_clicked(self) -> None:
+        order = self.selected()
+        if order is not None:
+            self.cancel_requested.emit(order)
+
+
+class HistoryPanel(OrderTable):
+    """The key's orders from the journal, newest first."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("history", "&Refresh history", parent)
+
+    def set_orders(self, orders: Sequence[Mapping[str, Any]]) -> None:
+        self.show_rows(list(reversed(orders)))

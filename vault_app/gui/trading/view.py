@@ -1,0 +1,295 @@
+"""The trading page: pick a key and a market, fill the order ticket, see the key's open
+orders, history and balances. Everything slow runs in the key's queue of the op
+helper (``Sessions.run``); each result is shown only if its key is still the one
+chosen. The submit and cancel flows live beside it (``submit_flow``, ``cancel_flow``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from vault_app.core.model import KeyEntry
+from vault_app.gui.error_text import error_message
+from vault_app.gui.qt import Qt, QtWidgets
+from vault_app.gui.trading.balances_panel import BalancesPanel
+from vault_app.gui.trading.cancel_flow import CancelFlow
+from vault_app.gui.trading.key_picker import KeyPicker
+from vault_app.gui.trading.orders_panel import HistoryPanel, OpenOrdersPanel
+from vault_app.gui.trading.submit_flow import SubmitFlow
+from vault_app.gui.trading.symbol_picker import SymbolPicker
+
+try:
+    from vault_app.gui.trading.ticket import OrderTicket
+except ModuleNotFoundError:  # TEMPORARY until t1-ticket's branch is merged
+    from vault_app.gui.trading._ticket_pending import OrderTicket  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from vault_app.gui.window import MainWindow
+    from vault_app.trading.session import Balance, TradingSession
+
+PREFERRED_SYMBOL = "BTC/USDT"
+
+
+class TradingView(QtWidgets.QWidget):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.setObjectName("tradingView")
+        self.window_ = window
+        self.entry: KeyEntry | None = None
+        self.exchange: Any = None  # the chosen key's ccxt instance, its markets loaded
+        self.keys = KeyPicker(self)
+        self.symbols = SymbolPicker(self)
+        self.ticket = OrderTicket(self)
+        self.status = QtWidgets.QLabel(self)
+        self.status.setObjectName("orderStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_orders = OpenOrdersPanel(self)
+        self.history = HistoryPanel(self)
+        self.balances = BalancesPanel(self)
+        self.tabs = QtWidgets.QTabWidget(self)
+        self.tabs.setObjectName("tradingTabs")
+        self.tabs.addTab(self.open_orders, "&Open orders")
+        self.tabs.addTab(self.history, "&History")
+        self.tabs.addTab(self.balances, "&Balances")
+        self._layout()
+        self.submit = SubmitFlow(self)
+        self.cancel = CancelFlow(self)
+        self.keys.key_changed.connect(self._key_changed)
+        self.symbols.symbol_chosen.connect(self._symbol_chosen)
+        self.open_orders.refresh_requested.connect(self.load_open_orders)
+        self.history.refresh_requested.connect(lambda: self.load_history(refresh=True))
+        self.balances.refresh_requested.connect(self.load_balances)
+        self.ticket.review_requested.connect(self.submit.review)
+        self.open_orders.cancel_requested.connect(self.cancel.ask)
+
+    def _layout(self) -> None:
+        left = QtWidgets.QWidget(self)
+        left_layout = QtWidgets.QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.symbols)
+        middle = QtWidgets.QWidget(self)
+        middle_layout = QtWidgets.QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.ticket)
+        middle_layout.addWidget(self.status)
+        middle_layout.addStretch(1)
+        top = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)
+        top.addWidget(left)
+        top.addWidget(middle)
+        top.setStretchFactor(1, 1)
+        top.setSizes([220, 700])
+        body = QtWidgets.QSplitter(Qt.Orientation.Vertical, self)
+        body.addWidget(top)
+        body.addWidget(self.tabs)
+        body.setStretchFactor(0, 3)
+        body.setStretchFactor(1, 2)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.keys)
+        layout.addWidget(body, 1)
+        # Tab order: key, market search, list, the ticket, the tabs.
+        QtWidgets.QWidget.setTabOrder(self.keys.combo, self.symbols.search)
+        QtWidgets.QWidget.setTabOrder(self.symbols.search, self.symbols.list)
+
+    # --- what the window calls -----------------------------------------------------------
+
+    def show_keys_of_vault(self, entry_id: str | None = None) -> None:
+        """Offer the open vault's keys; choose ``entry_id`` if given (else keep the key)."""
+        vault = self.window_.vault
+        if vault is None:
+            return
+        self.keys.set_entries(vault.entries, keep=entry_id)
+
+    def wipe(self) -> None:
+        """Forget everything of the unlocked session (the vault is being locked)."""
+        self.submit.wipe()
+        self.cancel.wipe()
+        self.entry = None
+        self.exchange = None
+        with_blocked = self.keys.blockSignals(True)
+        self.keys.clear()
+        self.keys.blockSignals(with_blocked)
+        self.symbols.set_symbols(None)
+        self.symbols.set_loading(False)
+        self.ticket.clear()
+        self.ticket.set_key(None)
+        self.ticket.set_market(None, None)
+        self.ticket.set_balances(None)
+        self.ticket.set_last_price(None)
+        for panel in (self.open_orders, self.history, self.balances):
+            panel.clear()
+        self.status.clear()
+
+    # --- background work ----------------------------------------------------------------
+
+    def run(self, work: Callable[[TradingSession], Any], done: Callable[[Any], None],
+            failed: Callable[[BaseException], None], *, entry: KeyEntry | None = None,
+            after_lock: bool = False) -> bool:
+        """Run ``work`` in the queue of ``entry`` (default: the chosen key); ``done`` or
+        ``failed`` only if that key is still the chosen one (or ``after_lock``)."""
+        entry = entry or self.entry
+        vault = self.window_.vault
+        if entry is None or vault is None:
+            return False
+
+        def still(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+            def deliver(value: Any) -> None:
+                if after_lock or (self.entry is not None and self.entry.id == entry.id):
+                    callback(value)
+            return deliver
+
+        self.window_.sessions.run(vault, entry, work, still(done), still(failed),
+                                  after_lock=after_lock)
+        return True
+
+    def show_status(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("QLabel { color: #b71c1c; }" if error else "")
+        self.window_.statusBar().showMessage(text.split("\n")[0], 15_000)
+
+    # --- a key, then a market ------------------------------------------------------------
+
+    def _key_changed(self, entry: KeyEntry | None) -> None:
+        self.entry = entry
+        self.exchange = None
+        self.ticket.set_key(entry)
+        self.ticket.set_market(None, None)
+        self.ticket.set_last_price(None)
+        self.ticket.set_balances(None)
+        self.open_orders.can_cancel = bool(entry and entry.can_trade)
+        for panel in (self.open_orders, self.history, self.balances):
+            panel.clear()
+        self.status.clear()
+        keep = self.symbols.chosen
+        self.symbols.set_symbols(None)
+        if entry is None:
+            self.symbols.set_loading(False)
+            return
+        self.symbols.set_loading(True, f"Loading the markets of {entry.exchange}…")
+
+        def loaded(result: tuple[Any, list[str], bool]) -> None:
+            exchange, symbols, stale = result
+            self.exchange = exchange
+            self.symbols.set_loading(False, "Markets from a stale copy: the exchange could "
+                                     "not be reached." if stale else "")
+            self.symbols.set_symbols(symbols)
+            wanted = keep if keep in symbols else (
+                PREFERRED_SYMBOL if PREFERRED_SYMBOL in symbols else
+                (symbols[0] if symbols else None))
+            if wanted:
+                self.symbols.choose(wanted)
+
+        def failed(exc: BaseException) -> None:
+            self.symbols.set_loading(False, f"Markets could not be loaded: "
+                                     f"{error_message(exc)}")
+
+        self.run(_load_markets, loaded, failed, entry=entry)
+        self.reconcile()
+        self.load_open_orders()
+        self.load_history(refresh=False)
+
+    def _symbol_chosen(self, symbol: str) -> None:
+        self.ticket.set_market(self.exchange, symbol)
+        self.ticket.set_last_price(None)
+        self.load_price(symbol)
+        self.load_balances()
+
+    def load_price(self, symbol: str) -> None:
+        def done(price: Decimal | None) -> None:
+            if self.symbols.chosen == symbol:
+                self.ticket.set_last_price(price)
+
+        def failed(exc: BaseException) -> None:
+            if self.symbols.chosen == symbol:
+                self.show_status(f"The last price of {symbol} could not be loaded: "
+                                 f"{error_message(exc)}", error=True)
+
+        from vault_app.trading.orders import last_price
+
+        self.run(lambda session: last_price(session.client, symbol), done, failed)
+
+    # --- the tabs ------------------------------------------------------------------------
+
+    def load_balances(self) -> None:
+        def done(balances: list[Balance]) -> None:
+            self.balances.set_loading(False)
+            self.balances.set_balances(balances)
+            self.ticket.set_balances({row.currency: row.free for row in balances})
+
+        def failed(exc: BaseException) -> None:
+            self.balances.set_loading(False)
+            self.balances.show_problem(f"Balances could not be loaded: {error_message(exc)}")
+
+        if self.run(lambda session: session.balances(), done, failed):
+            self.balances.set_loading(True)
+
+    def load_open_orders(self) -> None:
+        entry = self.entry
+
+        def done(orders: list[dict[str, Any]]) -> None:
+            self.open_orders.set_loading(False)
+            self.open_orders.show_problem("")
+            self.open_orders.set_orders(orders)
+
+        def failed(exc: BaseException) -> None:
+            self.open_orders.set_loading(False)
+            self.open_orders.show_problem(f"Open orders could not be loaded: "
+                                          f"{error_message(exc)}")
+
+        if entry is not None and self.run(lambda s: _open_orders(s, entry), done, failed):
+            self.open_orders.set_loading(True)
+
+    def load_history(self, *, refresh: bool) -> None:
+        def done(result: tuple[list[dict[str, Any]], str]) -> None:
+            orders, problem = result
+            self.history.set_loading(False)
+            self.history.set_orders(orders)
+            self.history.show_problem(problem)
+
+        def failed(exc: BaseException) -> None:
+            self.history.set_loading(False)
+            self.history.show_problem(f"The order history could not be read: "
+                                      f"{error_message(exc)}")
+
+        if self.run(lambda session: _history(session, refresh), done, failed):
+            self.history.set_loading(True)
+
+    def reconcile(self, then: Callable[[], None] | None = None) -> None:
+        """Settle the key's orders of unknown outcome (no request if there are none)."""
+        def done(resolutions: list[Any]) -> None:
+            for resolution in resolutions:
+                self.submit.resolved(resolution)
+            if resolutions:
+                self.load_open_orders()
+                self.load_history(refresh=False)
+            if then is not None:
+                then()
+
+        def failed(exc: BaseException) -> None:
+            self.show_status(f"Orders of unknown outcome could not be looked up: "
+                             f"{error_message(exc)}", error=True)
+
+        self.run(lambda session: session.reconcile(), done, failed)
+
+
+def _load_markets(session: TradingSession) -> tuple[Any, list[str], bool]:
+    client = session.client  # loads the markets (from the disk cache when fresh)
+    exchange = client.exchange
+    return exchange, sorted(exchange.symbols or ()), client.markets_stale
+
+
+def _open_orders(session: TradingSession, entry: KeyEntry) -> list[dict[str, Any]]:
+    from vault_app.trading.order_view import exchange_order_public
+
+    return [exchange_order_public(order, entry.id, entry.exchange, entry.environment)
+            for order in session.open_orders()]
+
+
+def _history(session: TradingSession, refresh: bool) -> tuple[list[dict[str, Any]], str]:
+    orders = [order.public() for order in session.history(refresh=refresh)]
+    problem = session.refresh_problem
+    text = (f"Shown as last seen: the exchange could not be asked ({problem})."
+            if problem is not None else "")
+    return orders, text
