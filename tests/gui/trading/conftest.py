@@ -17,7 +17,7 @@ from tests.gui.helpers import unlock
 from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
 from vault_app.gui.window import MainWindow
-from vault_app.trading.demo_exchange import DemoExchange
+from vault_app.trading.demo_exchange import DemoExchange, ReceivedRequest
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +26,23 @@ def _never_import_ccxt() -> Iterator[None]:
     yield
 
 
+Hook = Callable[[ReceivedRequest, int], None]
+
+
 @pytest.fixture
-def demo() -> Iterator[DemoExchange]:
-    with DemoExchange(seed=1) as exchange:
+def request_hooks() -> list[Hook]:
+    """Called on the server's thread for each request, once handled and before it is
+    answered (``on_request``): a test appends what it needs."""
+    return []
+
+
+@pytest.fixture
+def demo(request_hooks: list[Hook]) -> Iterator[DemoExchange]:
+    def on_request(request: ReceivedRequest, status: int) -> None:
+        for hook in list(request_hooks):
+            hook(request, status)
+
+    with DemoExchange(seed=1, on_request=on_request) as exchange:
         yield exchange
 
 
