@@ -291,6 +291,48 @@ def _to_precision(exchange: Any, method: str, symbol: str, value: Decimal, what:
                               f"smallest step ({step})", field=field) from None
 
 
+def supports_stop_limit(exchange: Any) -> bool:
+    """Whether ccxt can place a spot stop-limit (a trigger price) on this exchange."""
+    spot = (exchange.features or {}).get("spot") or {}
+    return bool((spot.get("createOrder") or {}).get("triggerPrice"))
+
+
+@dataclass(frozen=True)
+class Rounded:
+    """The request's numbers rounded to the market's precision, as the strings to send,
+    and a note for each rounding (never silent)."""
+
+    amount: str
+    price: str | None
+    stop_price: str | None
+    notes: tuple[str, ...]
+
+
+def round_to_market(request: OrderRequest, exchange: Any, market: Any) -> Rounded:
+    """``OrderInputError`` when a number cannot be rounded (below the smallest step)."""
+    symbol = market["symbol"]
+    notes: list[str] = []
+    amount = _to_precision(exchange, "amount_to_precision", symbol, request.amount, "amount")
+    if Decimal(amount) != request.amount:
+        step = plain(number(market["precision"]["amount"]) or Decimal(0))
+        notes.append(f"amount {plain(request.amount)} rounded down to {amount} "
+                     f"(the market's step {step})")
+    tick = plain(number(market["precision"]["price"]) or Decimal(0))
+    price = stop = None
+    if request.price is not None:
+        price = _to_precision(exchange, "price_to_precision", symbol, request.price, "price")
+        if Decimal(price) != request.price:
+            notes.append(f"price {plain(request.price)} rounded to {price} "
+                         f"(the market's tick {tick})")
+    if request.stop_price is not None:
+        stop = _to_precision(exchange, "price_to_precision", symbol, request.stop_price,
+                             "price", field="stop_price")
+        if Decimal(stop) != request.stop_price:
+            notes.append(f"stop price {plain(request.stop_price)} rounded to {stop} "
+                         f"(the market's tick {tick})")
+    return Rounded(amount=amount, price=price, stop_price=stop, notes=tuple(notes))
+
+
 def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
                          market: Any, get_last_price: Any, *,
                          price_band: Decimal = DEFAULT_PRICE_BAND,
@@ -303,33 +345,17 @@ def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
     symbol = market["symbol"]
     base, quote = market["base"], market["quote"]
     params: dict[str, Any] = {}
-    if request.type == "stop-limit":
-        spot = (exchange.features or {}).get("spot") or {}
-        if not (spot.get("createOrder") or {}).get("triggerPrice"):
-            raise OrderInputError(f"{entry.exchange} has no stop-limit orders through ccxt",
-                                  field="type")
+    if request.type == "stop-limit" and not supports_stop_limit(exchange):
+        raise OrderInputError(f"{entry.exchange} has no stop-limit orders through ccxt",
+                              field="type")
     check_notional_currency(entry, quote)  # a limit in USD, a market in BTC: refused
-    notes: list[str] = []
-    amount = _to_precision(exchange, "amount_to_precision", symbol, request.amount, "amount")
-    if Decimal(amount) != request.amount:
-        step = plain(number(market["precision"]["amount"]) or Decimal(0))
-        notes.append(f"amount {plain(request.amount)} rounded down to {amount} "
-                     f"(the market's step {step})")
-    tick = plain(number(market["precision"]["price"]) or Decimal(0))
+    rounded = round_to_market(request, exchange, market)
+    amount, price, stop = rounded.amount, rounded.price, rounded.stop_price
+    notes = list(rounded.notes)
     limits = market.get("limits") or {}
-    price = stop = None
-    if request.price is not None:
-        price = _to_precision(exchange, "price_to_precision", symbol, request.price, "price")
-        if Decimal(price) != request.price:
-            notes.append(f"price {plain(request.price)} rounded to {price} "
-                         f"(the market's tick {tick})")
+    if price is not None:
         check_price_limits(Decimal(price), limits.get("price") or {}, quote)
-    if request.stop_price is not None:
-        stop = _to_precision(exchange, "price_to_precision", symbol, request.stop_price,
-                             "price", field="stop_price")
-        if Decimal(stop) != request.stop_price:
-            notes.append(f"stop price {plain(request.stop_price)} rounded to {stop} "
-                         f"(the market's tick {tick})")
+    if stop is not None:
         check_price_limits(Decimal(stop), limits.get("price") or {}, quote,
                            what="stop price", field="stop_price")
         params["triggerPrice"] = stop

@@ -1,0 +1,388 @@
+"""The order ticket's checks as the user types: pure, fast, no request, no lock.
+
+``assess`` holds the ticket's text fields against the key and a ccxt instance whose
+markets are set, with the same core checks a placement runs (``parse_order``,
+``check_against_market``), and says per field what is wrong, what was rounded, and
+what the order would cost. It never sends anything and never takes the client's lock:
+a front end calls it on every keystroke, on its UI thread.
+
+``fraction_amount`` is the 25/50/75/100 % buttons: a share of the free balance as an
+amount the market accepts, rounded down. ``order_types`` is what the ticket offers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from vault_app.trading.errors import OrderInputError, OrderNotAllowed
+from vault_app.trading.order_limits import (
+    USD_QUOTES,
+    check_amount_limits,
+    check_cost,
+    check_price_limits,
+    number,
+    plain,
+)
+from vault_app.trading.orders import (
+    OrderRequest,
+    check_against_market,
+    find_market,
+    parse_decimal,
+    parse_order,
+    price_warning,
+    require_trade,
+    round_to_market,
+    supports_stop_limit,
+)
+
+if TYPE_CHECKING:
+    from vault_app.core.model import KeyEntry
+
+FIELDS = ("key", "symbol", "side", "type", "amount", "price", "stop_price", "time_in_force",
+          "post_only")
+"""Every field an error may be filed under."""
+
+DECIMAL_PLACES, SIGNIFICANT_DIGITS, TICK_SIZE = 2, 3, 4  # ccxt's precision modes
+
+
+@dataclass(frozen=True)
+class TicketFields:
+    """The ticket's fields as typed."""
+
+    symbol: str
+    side: str
+    type: str
+    amount: str
+    price: str = ""
+    stop_price: str = ""
+    time_in_force: str | None = None
+    post_only: bool = False
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the core says of the ticket as it stands."""
+
+    request: OrderRequest | None
+    """The order to preview; None unless every check passed."""
+    errors: Mapping[str, str]
+    """Field (``FIELDS``) -> the core's message."""
+    notes: tuple[str, ...] = ()
+    """Roundings to the market's precision: shown, never silent."""
+    warnings: tuple[str, ...] = ()
+    amount: str | None = None  # after rounding
+    price: str | None = None  # after rounding
+    estimated_cost: Decimal | None = None  # amount x (limit price or last price), in quote
+    estimated_fee: Decimal | None = None
+    fee_currency: str | None = None
+    fee_rate: Decimal | None = None
+    fee_basis: str | None = None
+    """Which rate ``fee_rate`` is: "the BTC/USDT market's taker rate", or the
+    exchange's default when the market has none."""
+    missing: frozenset[str] = field(default_factory=frozenset)
+    """Fields with nothing typed in them (their error says "missing"): a front end may
+    say so softly until the user has been there."""
+    base: str | None = None
+    quote: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.request is not None and not self.errors
+
+
+def order_types(exchange: Any) -> tuple[str, ...]:
+    """The order types the ticket offers: stop-limit only where the core accepts it."""
+    if exchange is not None and supports_stop_limit(exchange):
+        return ("market", "limit", "stop-limit")
+    return ("market", "limit")
+
+
+def _said(exc: Exception) -> str:
+    return str(exc)
+
+
+def _file(errors: dict[str, str], exc: OrderInputError) -> None:
+    """The first message per field wins: it is the one the core would raise first."""
+    errors.setdefault(exc.field if exc.field in FIELDS else "type", _said(exc))
+
+
+def _kind(text: str) -> str:
+    return text.strip().lower().replace("_", "-")
+
+
+def _numbers(fields: TicketFields, kind: str, errors: dict[str, str],
+             missing: set[str]) -> dict[str, Decimal]:
+    """Each number on its own, so every bad field is named at once, not the first."""
+    wanted = [("amount", fields.amount, "amount")]
+    if kind in ("limit", "stop-limit"):
+        wanted.append(("price", fields.price, "price"))
+    if kind == "stop-limit":
+        wanted.append(("stop_price", fields.stop_price, "stop price"))
+    parsed: dict[str, Decimal] = {}
+    for name, text, what in wanted:
+        if not (text or "").strip():
+            missing.add(name)
+        try:
+            parsed[name] = parse_decimal(text, what, name)
+        except OrderInputError as exc:
+            _file(errors, exc)
+    return parsed
+
+
+def _parse(entry: KeyEntry, fields: TicketFields, kind: str) -> OrderRequest:
+    limit = kind != "market"
+    post_only = fields.post_only and kind == "limit"
+    tif = fields.time_in_force if limit and not post_only else None
+    return parse_order(entry.id, fields.symbol, fields.side, fields.type, fields.amount,
+                       fields.price if limit else None,
+                       stop_price=fields.stop_price if kind == "stop-limit" else None,
+                       time_in_force=tif or None, post_only=post_only)
+
+
+def assess(entry: KeyEntry, fields: TicketFields, exchange: Any,
+           last_price: Decimal | None) -> Assessment:
+    """The ticket against the key and the market; no request, no lock, no exception
+    for anything the user can type."""
+    errors: dict[str, str] = {}
+    missing: set[str] = set()
+    try:
+        require_trade(entry)
+    except OrderNotAllowed as exc:
+        errors["key"] = _said(exc)
+    kind = _kind(fields.type)
+    parsed = _numbers(fields, kind, errors, missing)
+    request: OrderRequest | None = None
+    try:
+        request = _parse(entry, fields, kind)
+    except OrderInputError as exc:
+        _file(errors, exc)
+    if not fields.symbol.strip():
+        missing.add("symbol")
+    markets = getattr(exchange, "markets", None) if exchange is not None else None
+    market = None
+    if not markets:
+        errors.setdefault("symbol", "the exchange's markets are not loaded yet")
+    elif fields.symbol.strip():
+        try:
+            market = find_market(fields.symbol.strip().upper(), markets, entry.exchange)
+        except OrderInputError as exc:
+            _file(errors, exc)
+    if market is None:
+        return Assessment(request=None, errors=errors, missing=frozenset(missing))
+    return _with_market(entry, fields, exchange, market, last_price, request, parsed,
+                        errors, frozenset(missing))
+
+
+def _with_market(entry: KeyEntry, fields: TicketFields, exchange: Any, market: Any,
+                 last_price: Decimal | None, request: OrderRequest | None,
+                 parsed: Mapping[str, Decimal], errors: dict[str, str],
+                 missing: frozenset[str]) -> Assessment:
+    quote, base = str(market["quote"]), str(market["base"])
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    amount = price = None
+    passed = False
+    if request is not None:
+        try:
+            # A far price is the one refusal that depends on the last price alone; it is
+            # asked separately below, so every other check still runs.
+            checked = check_against_market(replace(request, allow_far_price=True), entry,
+                                           exchange, market, lambda: last_price)
+        except OrderInputError as exc:
+            _file(errors, exc)
+        except OrderNotAllowed as exc:
+            errors.setdefault(_refused_field(entry, quote, request, last_price), _said(exc))
+        else:
+            passed = True
+            notes, warnings = checked.notes, checked.warnings
+            amount, price = checked.amount, checked.price
+            if price is not None and last_price is not None and last_price > 0:
+                try:
+                    price_warning(request, Decimal(price), last_price, quote)
+                except OrderNotAllowed as exc:
+                    errors.setdefault("price", _said(exc))
+                    warnings = ()  # said by the error: what it would do there is moot
+    if not passed and "amount" in parsed:
+        notes, amount, price = _partial(entry, fields, exchange, market, last_price, parsed,
+                                        errors)
+    cost = _estimated_cost(amount, price, last_price)
+    fee = estimated_fee(exchange, market, fields.side, fields.post_only and
+                        _kind(fields.type) == "limit", amount, cost)
+    return Assessment(
+        request=request if passed and not errors else None, errors=errors, notes=notes,
+        warnings=warnings, amount=amount, price=price, estimated_cost=cost,
+        estimated_fee=fee.cost if fee else None, fee_currency=fee.currency if fee else None,
+        fee_rate=fee.rate if fee else None, fee_basis=fee.basis if fee else None,
+        missing=missing, base=base, quote=quote)
+
+
+def _refused_field(entry: KeyEntry, quote: str, request: OrderRequest,
+                   last_price: Decimal | None) -> str:
+    """Where ``check_against_market``'s ``OrderNotAllowed`` belongs: the key's limit on a
+    market not in USD, or with no price to value it, is the key's; over the limit, the
+    amount's (lower it)."""
+    if entry.max_notional is not None and quote.upper() not in USD_QUOTES:
+        return "key"
+    if request.price is None and last_price is None:
+        return "key"
+    return "amount"
+
+
+def _partial(entry: KeyEntry, fields: TicketFields, exchange: Any, market: Any,
+             last_price: Decimal | None, parsed: Mapping[str, Decimal],
+             errors: dict[str, str]) -> tuple[tuple[str, ...], str | None, str | None]:
+    """The checks that need only the numbers already valid, when the whole order is not:
+    roundings, the amount's limits, the price's, and the order's value, said before
+    the user has filled in everything."""
+    kind = _kind(fields.type)
+    probe = OrderRequest(key_id=entry.id, symbol=str(market["symbol"]),
+                         side=fields.side.strip().lower(),
+                         type=kind if kind in ("market", "limit", "stop-limit") else "limit",
+                         amount=parsed["amount"], price=parsed.get("price"),
+                         stop_price=parsed.get("stop_price"))
+    try:
+        rounded = round_to_market(probe, exchange, market)
+    except OrderInputError as exc:
+        _file(errors, exc)
+        return (), None, None
+    limits = market.get("limits") or {}
+    quote, base = str(market["quote"]), str(market["base"])
+    try:
+        check_amount_limits(Decimal(rounded.amount), limits.get("amount") or {}, base)
+        if rounded.price is not None:
+            check_price_limits(Decimal(rounded.price), limits.get("price") or {}, quote)
+        value = rounded.price if rounded.price is not None else (
+            last_price if kind == "market" else None)
+        if value is not None:
+            check_cost(Decimal(rounded.amount) * Decimal(value), limits.get("cost") or {},
+                       quote, entry, estimated=rounded.price is None)
+    except OrderInputError as exc:
+        _file(errors, exc)
+    except OrderNotAllowed as exc:
+        errors.setdefault("amount", _said(exc))
+    return rounded.notes, rounded.amount, rounded.price
+
+
+def _estimated_cost(amount: str | None, price: str | None,
+                    last_price: Decimal | None) -> Decimal | None:
+    if amount is None:
+        return None
+    value = Decimal(price) if price is not None else last_price
+    return Decimal(amount) * value if value is not None else None
+
+
+@dataclass(frozen=True)
+class Fee:
+    cost: Decimal
+    currency: str
+    rate: Decimal
+    basis: str
+
+
+def fee_rate(exchange: Any, market: Mapping[str, Any],
+             maker: bool) -> tuple[Decimal, str] | None:
+    """The market's taker (or maker) rate, else the exchange's default trading rate
+    (``exchange.fees['trading']``: the markets cache keeps no fee of a key's tier),
+    and which of them it is."""
+    which = "maker" if maker else "taker"
+    rate = number(market.get(which))
+    if rate is not None and market.get("percentage", True) is not False:
+        return rate, f"the {market['symbol']} market's {which} rate"
+    trading = ((getattr(exchange, "fees", None) or {}).get("trading") or {})
+    rate = number(trading.get(which))
+    if rate is not None and trading.get("percentage", True) is not False:
+        exchange_id = getattr(exchange, "id", "the exchange")
+        return rate, f"{exchange_id}'s default {which} rate (not your account's tier)"
+    return None
+
+
+def fee_side(exchange: Any, market: Mapping[str, Any]) -> str:
+    """ccxt's ``feeSide``: get, give, quote or base (quote when nobody says)."""
+    trading = ((getattr(exchange, "fees", None) or {}).get("trading") or {})
+    return str(market.get("feeSide") or trading.get("feeSide") or "quote")
+
+
+def fee_currency(side: str, feeside: str, base: str, quote: str) -> str:
+    buy = side.strip().lower() == "buy"
+    if feeside == "get":
+        return base if buy else quote
+    if feeside == "give":
+        return quote if buy else base
+    return base if feeside == "base" else quote
+
+
+def estimated_fee(exchange: Any, market: Mapping[str, Any], side: str, maker: bool,
+                  amount: str | None, cost: Decimal | None) -> Fee | None:
+    """The fee at the exchange's rate (taker unless post-only: a limit that crosses the
+    book pays the taker rate), in the currency ccxt says it is charged in."""
+    found = fee_rate(exchange, market, maker)
+    if found is None or amount is None:
+        return None
+    rate, basis = found
+    base, quote = str(market["base"]), str(market["quote"])
+    currency = fee_currency(side, fee_side(exchange, market), base, quote)
+    if currency == base:
+        charged = Decimal(amount) * rate
+    elif cost is not None:
+        charged = cost * rate
+    else:
+        return None
+    return Fee(cost=charged, currency=currency, rate=rate, basis=basis)
+
+
+def fraction_amount(fraction: Decimal, side: str, market: Mapping[str, Any],
+                    free: Mapping[str, Decimal], price: Decimal | None, *,
+                    precision_mode: int | None = None) -> str | None:
+    """``fraction`` (0.25 for 25 %) of the free balance as an amount to type: a buy
+    spends the quote balance at ``price`` (leaving room for the fee when it is charged
+    in the quote), a sell the base balance; rounded down to the market's amount step
+    (``precision_mode``: ccxt's ``exchange.precisionMode``, tick size when None).
+    None when it cannot be computed: no price for a buy, no balance, nothing left after
+    rounding."""
+    if not Decimal(0) < fraction <= 1:
+        return None
+    base, quote = str(market["base"]), str(market["quote"])
+    buy = side.strip().lower() == "buy"
+    spent = quote if buy else base
+    balance = free.get(spent)
+    if balance is None or balance <= 0:
+        return None
+    budget = balance * fraction
+    feeside = str(market.get("feeSide") or "quote")
+    if fee_currency(side, feeside, base, quote) == spent:
+        rate = max(number(market.get("taker")) or Decimal(0),
+                   number(market.get("maker")) or Decimal(0))
+        budget = budget / (1 + rate)
+    if buy:
+        if price is None or price <= 0:
+            return None
+        budget = budget / price
+    amount = round_down(budget, market, precision_mode)
+    if amount is None or amount <= 0:
+        return None
+    return plain(amount)
+
+
+def round_down(value: Decimal, market: Mapping[str, Any],
+               precision_mode: int | None) -> Decimal | None:
+    """``value`` truncated to the market's amount precision; None when it has none."""
+    precision = number((market.get("precision") or {}).get("amount"))
+    if precision is None:
+        return None
+    try:
+        if precision_mode == DECIMAL_PLACES:
+            return value.quantize(Decimal(1).scaleb(-int(precision)), rounding=ROUND_DOWN)
+        if precision_mode == SIGNIFICANT_DIGITS:
+            digits = int(precision)
+            if digits <= 0 or value == 0:
+                return None
+            exponent = value.adjusted() - digits + 1
+            return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_DOWN)
+        if precision <= 0:
+            return None
+        return (value // precision) * precision
+    except InvalidOperation:
+        return None
