@@ -36,11 +36,11 @@ class Sections(QtWidgets.QTabWidget):
         self.trading: TradingView | None = None
         self.portfolio: QtWidgets.QWidget | None = None
         self.setDocumentMode(True)
-        self.addTab(keys_page, "&Keys")
+        self.addTab(keys_page, "Keys")
         self.addTab(_placeholder("tradingPlaceholder", "Loading the trading view…", self),
-                    "&Trading")
+                    "Trading")
         self.addTab(_placeholder("portfolioPlaceholder", "Loading the portfolio…", self),
-                    "&Portfolio")
+                    "Portfolio")
         for index, shortcut in ((KEYS, "Ctrl+1"), (TRADING, "Ctrl+T"), (PORTFOLIO, "Ctrl+3")):
             self.setTabToolTip(index, f"{self.tabText(index).replace('&', '')} ({shortcut})")
         self.currentChanged.connect(self._changed)
@@ -55,14 +55,14 @@ class Sections(QtWidgets.QTabWidget):
             from vault_app.gui.trading.view import TradingView
 
             self.trading = TradingView(self.window_)
-            self._replace(TRADING, self.trading, "&Trading")
+            self._replace(TRADING, self.trading, "Trading")
         return self.trading
 
     def portfolio_view(self) -> QtWidgets.QWidget:
         if self.portfolio is None:
             self.portfolio = _placeholder(
                 "portfolioView", "The portfolio across keys comes here.", self)
-            self._replace(PORTFOLIO, self.portfolio, "&Portfolio")
+            self._replace(PORTFOLIO, self.portfolio, "Portfolio")
         return self.portfolio
 
     def _replace(self, index: int, page: QtWidgets.QWidget, title: str) -> None:

@@ -101,8 +101,8 @@ class OpenOrdersPanel(OrderTable):
     cancel_requested = Signal(object)  # the public view of the order
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__("openOrders", "&Refresh open orders", parent)
-        self.cancel = QtWidgets.QPushButton("Cancel &order…", self)
+        super().__init__("openOrders", "R&efresh open orders", parent)
+        self.cancel = QtWidgets.QPushButton("&Cancel order…", self)
         self.cancel.setObjectName("cancelOrder")
         self.cancel.setEnabled(False)
         self.buttons.insertWidget(1, self.cancel)
@@ -166,7 +166,7 @@ class HistoryPanel(OrderTable):
     """The key's orders from the journal, newest first."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__("history", "&Refresh history", parent)
+        super().__init__("history", "R&efresh history", parent)
 
     def set_orders(self, orders: Sequence[Mapping[str, Any]]) -> None:
         self.show_rows(list(reversed(orders)))

@@ -126,6 +126,7 @@ class SubmitFlow:
         view = self.view
         self._finish()
         if problem is None:
+            view.ticket.clear()  # the numbers went: not sent twice by a second Enter
             view.open_orders.track(order.public())
             view.show_status(f"Order {order.state}: {_describe(order.public())}."
                              + "".join(f"\n{text}" for text in placement.warnings))

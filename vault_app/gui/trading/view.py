@@ -19,11 +19,7 @@ from vault_app.gui.trading.key_picker import KeyPicker
 from vault_app.gui.trading.orders_panel import HistoryPanel, OpenOrdersPanel
 from vault_app.gui.trading.submit_flow import SubmitFlow
 from vault_app.gui.trading.symbol_picker import SymbolPicker
-
-try:
-    from vault_app.gui.trading.ticket import OrderTicket
-except ModuleNotFoundError:  # TEMPORARY until t1-ticket's branch is merged
-    from vault_app.gui.trading._ticket_pending import OrderTicket  # type: ignore[assignment]
+from vault_app.gui.trading.ticket import OrderTicket
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -51,9 +47,9 @@ class TradingView(QtWidgets.QWidget):
         self.balances = BalancesPanel(self)
         self.tabs = QtWidgets.QTabWidget(self)
         self.tabs.setObjectName("tradingTabs")
-        self.tabs.addTab(self.open_orders, "&Open orders")
+        self.tabs.addTab(self.open_orders, "Open or&ders")
         self.tabs.addTab(self.history, "&History")
-        self.tabs.addTab(self.balances, "&Balances")
+        self.tabs.addTab(self.balances, "Ba&lances")
         self._layout()
         self.submit = SubmitFlow(self)
         self.cancel = CancelFlow(self)
@@ -76,16 +72,22 @@ class TradingView(QtWidgets.QWidget):
         middle_layout.addWidget(self.ticket)
         middle_layout.addWidget(self.status)
         middle_layout.addStretch(1)
+        scroll = QtWidgets.QScrollArea(self)  # the ticket keeps its size in a small window
+        scroll.setObjectName("ticketScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setWidget(middle)
         top = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)
         top.addWidget(left)
-        top.addWidget(middle)
+        top.addWidget(scroll)
         top.setStretchFactor(1, 1)
         top.setSizes([220, 700])
         body = QtWidgets.QSplitter(Qt.Orientation.Vertical, self)
         body.addWidget(top)
         body.addWidget(self.tabs)
         body.setStretchFactor(0, 3)
-        body.setStretchFactor(1, 2)
+        body.setStretchFactor(1, 1)
+        body.setSizes([560, 160])  # the whole ticket first; the tables scroll
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.keys)
         layout.addWidget(body, 1)
