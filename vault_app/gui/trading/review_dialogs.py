@@ -138,7 +138,7 @@ class PreviewDialog(_Review):
         summary.setFont(font)
         self.layout_.addWidget(summary)
         facts = QtWidgets.QFormLayout()
-        for label, value, name in (
+        for caption_text, value, name in (
                 ("Market:", preview.market_line(), "previewMarket"),
                 ("Key:", preview.key, "previewKey"),
                 ("Client order id:", preview.client_order_id, "clientOrderId"),
@@ -149,7 +149,7 @@ class PreviewDialog(_Review):
             field.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
             if name == "clientOrderId":
                 field.setFont(monospace_font(field.font()))
-            facts.addRow(label, field)
+            facts.addRow(caption_text, field)
         self.layout_.addLayout(facts)
         caption = QtWidgets.QLabel("&Request, as it will be sent (API key masked):")
         self.request_text = QtWidgets.QPlainTextEdit(self)
