@@ -1,0 +1,209 @@
+"""The two questions before an order leaves: the signed request, then "place it?".
+
+Both show an ``OrderPreview`` exactly as the core built it (the request ccxt signed,
+the API key masked; the core's summary, notes and warnings): nothing is derived here.
+Cancel is the default button and has the focus, so Enter and Escape both cancel; the
+button that goes on says what it does.
+"""
+
+from __future__ import annotations
+
+from vault_app.gui.monospace import monospace_font
+from vault_app.gui.qt import QtCore, QtGui, QtWidgets
+from vault_app.gui.theme import is_dark
+from vault_app.gui.trading.trade_colors import environment_banner, notice_color
+from vault_app.gui.widgets import WrapLabel
+from vault_app.trading.preview import OrderPreview
+
+
+def _app() -> QtWidgets.QApplication:
+    app = QtWidgets.QApplication.instance()
+    assert isinstance(app, QtWidgets.QApplication)
+    return app
+
+
+def environment_words(preview: OrderPreview) -> tuple[str, str]:
+    """The banner's headline and detail: LIVE, SANDBOX or the custom URL, as the core
+    named the endpoint."""
+    if preview.live:
+        return "LIVE — real money", f"This order goes to {preview.endpoint}."
+    if preview.endpoint.startswith("sandbox"):
+        return "SANDBOX — test funds", f"This order goes to {preview.endpoint}."
+    return "CUSTOM URL — not live", f"This order goes to {preview.endpoint}."
+
+
+class EnvironmentBanner(QtWidgets.QFrame):
+    """LIVE in white on red, unmistakable; SANDBOX or a custom URL in blue."""
+
+    def __init__(self, preview: OrderPreview, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("liveBanner" if preview.live else "environmentBanner")
+        self.live = preview.live
+        headline, detail = environment_words(preview)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(2)
+        self.headline = QtWidgets.QLabel(headline)
+        self.headline.setObjectName("environmentHeadline")
+        self.headline.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        font = self.headline.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * (1.4 if preview.live else 1.1))
+        self.headline.setFont(font)
+        self.detail = WrapLabel(detail)
+        self.detail.setObjectName("environmentDetail")
+        layout.addWidget(self.headline)
+        layout.addWidget(self.detail)
+        self.setAccessibleName(f"{headline}. {detail}")
+        self._painting = False
+        self._paint()
+
+    def _paint(self) -> None:
+        self._painting = True
+        try:
+            colors = environment_banner(self.live, is_dark(_app()))
+            self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {colors.fill};"
+                               " border-radius: 4px; }"
+                               f" QLabel {{ color: {colors.text}; background: transparent; }}")
+        finally:
+            self._painting = False
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.PaletteChange and not self._painting:
+            self._paint()
+
+
+def _checks(preview: OrderPreview, parent: QtWidgets.QWidget) -> list[QtWidgets.QWidget]:
+    """The core's warnings (prominent) and roundings (plain), as labels."""
+    shown: list[QtWidgets.QWidget] = []
+    for warning in preview.checked.warnings:
+        label = WrapLabel(f"Warning: {warning[:1].upper()}{warning[1:]}", parent)
+        label.setObjectName("reviewWarning")
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        label.setStyleSheet(f"color: {notice_color(is_dark(_app()))};")
+        shown.append(label)
+    for note in preview.checked.notes:
+        label = WrapLabel(f"Rounded: {note}", parent)
+        label.setObjectName("reviewNote")
+        shown.append(label)
+    return shown
+
+
+class _Review(QtWidgets.QDialog):
+    """A question with Cancel as the default, focused button."""
+
+    def __init__(self, preview: OrderPreview, accept_text: str,
+                 parent: QtWidgets.QWidget | None) -> None:
+        super().__init__(parent)
+        self.preview = preview
+        self.layout_ = QtWidgets.QVBoxLayout(self)
+        self.banner = EnvironmentBanner(preview, self)
+        self.layout_.addWidget(self.banner)
+        self.buttons = QtWidgets.QDialogButtonBox(self)
+        self.cancel = self.buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        self.proceed = self.buttons.addButton(accept_text,
+                                              QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        self.proceed.setObjectName("proceedButton")
+        self.cancel.setObjectName("cancelButton")
+        self.proceed.setAutoDefault(False)
+        self.cancel.setAutoDefault(True)
+        self.cancel.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def finish_layout(self) -> None:
+        self.layout_.addWidget(self.buttons)
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        self.cancel.setDefault(True)
+        self.cancel.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+
+
+class PreviewDialog(_Review):
+    """The signed request exactly as the core built it: method, URL, headers (the API
+    key masked), body, client order id and where the signature is."""
+
+    def __init__(self, preview: OrderPreview, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(preview, "&Continue…", parent)
+        self.setObjectName("previewDialog")
+        self.setWindowTitle("Review the signed request")
+        summary = WrapLabel(f"{preview.summary}")
+        summary.setObjectName("previewSummary")
+        font = summary.font()
+        font.setBold(True)
+        summary.setFont(font)
+        self.layout_.addWidget(summary)
+        facts = QtWidgets.QFormLayout()
+        for caption_text, value, name in (
+                ("Market:", preview.market_line(), "previewMarket"),
+                ("Key:", preview.key, "previewKey"),
+                ("Client order id:", preview.client_order_id, "clientOrderId"),
+                ("Signature:", f"{preview.signature_at} (signed again, with a new "
+                               "timestamp, when sent)", "signatureAt")):
+            field = WrapLabel(value)
+            field.setObjectName(name)
+            field.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+            if name == "clientOrderId":
+                field.setFont(monospace_font(field.font()))
+            facts.addRow(caption_text, field)
+        self.layout_.addLayout(facts)
+        caption = QtWidgets.QLabel("&Request, as it will be sent (API key masked):")
+        self.request_text = QtWidgets.QPlainTextEdit(self)
+        self.request_text.setObjectName("signedRequest")
+        caption.setBuddy(self.request_text)
+        self.request_text.setReadOnly(True)
+        self.request_text.setTabChangesFocus(True)
+        self.request_text.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
+        self.request_text.setFont(monospace_font(self.request_text.font()))
+        self.request_text.setPlainText(request_text(preview))
+        self.request_text.setMinimumHeight(140)
+        self.layout_.addWidget(caption)
+        self.layout_.addWidget(self.request_text, 1)
+        for label in _checks(preview, self):
+            self.layout_.addWidget(label)
+        self.finish_layout()
+        self.resize(760, 520)
+
+
+def request_text(preview: OrderPreview) -> str:
+    """Method and URL, the headers, a blank line and the body: as on the wire."""
+    lines = [f"{preview.method} {preview.url}"]
+    lines += [f"{name}: {value}" for name, value in preview.headers]
+    if preview.body:
+        lines += ["", preview.body]
+    return "\n".join(lines)
+
+
+class ConfirmDialog(_Review):
+    """One sentence: side, amount, symbol, price, estimated cost, key and environment;
+    the checks' warnings above the buttons."""
+
+    def __init__(self, preview: OrderPreview, parent: QtWidgets.QWidget | None = None) -> None:
+        side = preview.checked.request.side.upper()
+        super().__init__(preview, f"&Place {side} order", parent)
+        self.setObjectName("confirmDialog")
+        self.setWindowTitle(f"Place this {side} order?")
+        self.sentence = WrapLabel(confirm_sentence(preview))
+        self.sentence.setObjectName("confirmSentence")
+        self.sentence.setTextInteractionFlags(
+            QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.sentence.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.sentence.setFont(font)
+        self.layout_.addWidget(self.sentence)
+        for label in _checks(preview, self):
+            self.layout_.addWidget(label)
+        self.layout_.addStretch(1)
+        self.finish_layout()
+        self.resize(560, self.sizeHint().height())
+
+
+def confirm_sentence(preview: OrderPreview) -> str:
+    """The core's own words: its summary, the market, the key, the endpoint."""
+    environment = "LIVE, real money" if preview.live else preview.endpoint
+    return (f"{preview.summary}, on {preview.market_line()}, signed with the key "
+            f"{preview.key}, sent to {environment}.")
