@@ -21,14 +21,7 @@ from vault_app.core.errors import VaultLocked
 from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import QtCore, QtWidgets
 from vault_app.gui.trading.orders_panel import RECONCILING
-
-try:
-    from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
-except ModuleNotFoundError:  # TEMPORARY until t1-ticket's branch is merged
-    from vault_app.gui.trading._ticket_pending import (  # type: ignore[assignment]
-        ConfirmDialog,
-        PreviewDialog,
-    )
+from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
 from vault_app.trading.errors import TradingError
 from vault_app.trading.order_log import ACCEPTED, LIVE_ON_EXCHANGE, PENDING
 
