@@ -73,3 +73,42 @@ def place_with_core(vault_path: Path, label: str = "trader", amount: str = "0.00
         return placement.order.client_order_id
     finally:
         vault.lock()
+
+
+def fill_limit(qtbot: QtBot, view: TradingView, price: str, amount: str) -> None:
+    """Buy, type Limit (the default), the price and the amount, typed as a user does."""
+    from tests.gui.helpers import click, type_into
+
+    ticket = view.ticket
+    if not ticket.buy.isChecked():
+        click(qtbot, ticket.buy)
+    assert ticket.order_type.currentData() in (None, "limit") or \
+        ticket.order_type.currentText() == "Limit"
+    type_into(qtbot, ticket.price, price)
+    type_into(qtbot, ticket.amount, amount)
+
+
+def review_and_confirm(qtbot: QtBot, window: MainWindow) -> None:
+    """Click Review, then Continue in the signed request's dialog, then Place."""
+    from tests.gui.helpers import click, wait_for_dialog
+    from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
+
+    view = window.sections.trading
+    assert view is not None
+    click(qtbot, view.ticket.review)
+    qtbot.waitUntil(lambda: isinstance(window.trading_dialog, PreviewDialog), timeout=TIMEOUT)
+    preview = window.trading_dialog
+    assert isinstance(preview, PreviewDialog)
+    wait_for_dialog(qtbot, preview)
+    assert preview.cancel.isDefault()
+    click(qtbot, preview.proceed)
+    qtbot.waitUntil(lambda: isinstance(window.trading_dialog, ConfirmDialog), timeout=TIMEOUT)
+    confirm = window.trading_dialog
+    assert isinstance(confirm, ConfirmDialog)
+    wait_for_dialog(qtbot, confirm)
+    assert confirm.cancel.isDefault()
+    click(qtbot, confirm.proceed)
+
+
+def states_shown(view: TradingView) -> list[str]:
+    return [str(order.get("state")) for order in view.open_orders.orders()]

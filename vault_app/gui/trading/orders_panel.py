@@ -114,10 +114,15 @@ class OpenOrdersPanel(OrderTable):
         self.cancel.clicked.connect(self._cancel_clicked)
 
     def set_orders(self, orders: Sequence[Mapping[str, Any]]) -> None:
-        """The exchange's open orders (public views); replaces those placed from here."""
+        """The exchange's open orders (public views). It speaks for every order it had
+        the chance to list: those placed from here that it accepted (a listing is asked
+        for in the key's queue, so this one was asked after their answer came) are shown
+        as it lists them, or not at all (filled or cancelled meanwhile); only those
+        still PENDING or being reconciled stay."""
         self._listed = [dict(order) for order in orders]
         listed = {order.get("client_order_id") for order in self._listed}
-        for cid in [cid for cid in self._placing if cid in listed]:
+        for cid in [cid for cid, order in self._placing.items()
+                    if cid in listed or order.get("state") in LIVE_ON_EXCHANGE]:
             del self._placing[cid]
         self._show()
 

@@ -201,6 +201,7 @@ class SubmitFlow:
     # --- helpers -----------------------------------------------------------------------
 
     def _after_change(self) -> None:
+        self.view.load_open_orders()
         self.view.load_balances()
         self.view.load_history(refresh=False)
 

@@ -1,0 +1,138 @@
+"""An order entered in the ticket, reviewed, confirmed and sent, against the demo
+exchange over HTTP: it arrives once, signed, and shows; a read key sends nothing;
+invalid input sends nothing; an answer lost after the exchange accepted shows
+"reconciling…", then the true state."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from tests.e2e.trading_support import ORDER_PATH
+from tests.gui.helpers import click
+from tests.gui.trading.support import (
+    RESTING_PRICE,
+    TIMEOUT,
+    cancels,
+    fill_limit,
+    idle,
+    open_trading,
+    order_posts,
+    review_and_confirm,
+    states_shown,
+)
+from vault_app.core.model import KeyEntry
+from vault_app.gui.qt import QtWidgets
+from vault_app.gui.trading.orders_panel import RECONCILING
+from vault_app.gui.window import MainWindow
+from vault_app.trading.demo_exchange import DemoExchange
+
+
+def test_a_limit_order_is_received_once_signed_shows_open_and_cancels(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange) -> None:
+    view = open_trading(qtbot, trading_window, "trader")
+    fill_limit(qtbot, view, RESTING_PRICE, "0.001")
+    qtbot.waitUntil(view.ticket.review.isEnabled)
+    assert order_posts(demo) == []
+    review_and_confirm(qtbot, trading_window)
+    # At once, before any answer: the order is in the open orders, PENDING.
+    assert states_shown(view) == ["PENDING"]
+    assert view.ticket.review.isEnabled() is False  # no second submit while in flight
+    qtbot.waitUntil(lambda: states_shown(view) == ["OPEN"], timeout=TIMEOUT)
+    idle(qtbot, trading_window)
+    [post] = order_posts(demo)
+    assert post.signed is not None  # the server verified the signature
+    [held] = demo.orders_for(demo.trading_key.api_key)
+    assert held.status == "NEW" and str(held.price) == RESTING_PRICE
+    [shown] = view.open_orders.orders()
+    assert shown["client_order_id"] == held.client_order_id
+    assert shown["order_id"] == str(held.order_id)
+    assert "OPEN" in view.status.text()
+
+    view.open_orders.table.selectRow(0)
+    click(qtbot, view.open_orders.cancel)
+    box = trading_window.trading_dialog
+    assert isinstance(box, QtWidgets.QMessageBox)
+    qtbot.waitUntil(box.isVisible)
+    yes = next(b for b in box.buttons() if b.text().replace("&", "").startswith("Yes"))
+    click(qtbot, yes)
+    qtbot.waitUntil(lambda: view.open_orders.orders() == [], timeout=TIMEOUT)
+    idle(qtbot, trading_window)
+    [held] = demo.orders_for(demo.trading_key.api_key)
+    assert held.status == "CANCELED"
+    assert len(cancels(demo)) == 1 and len(order_posts(demo)) == 1
+
+
+def test_a_read_keys_ticket_cannot_submit_and_nothing_reaches_the_server(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange) -> None:
+    view = open_trading(qtbot, trading_window, "watcher")
+    fill_limit(qtbot, view, RESTING_PRICE, "0.001")
+    qtbot.keyClick(view.ticket.amount, "\r")  # Enter in a field reviews when it may
+    idle(qtbot, trading_window)
+    assert not view.ticket.review.isEnabled()
+    assert "not trade" in view.ticket.messages["key"].text()
+    assert trading_window.trading_dialog is None
+    assert [r for r in demo.requests if r.path == ORDER_PATH] == []
+
+
+def test_each_invalid_input_shows_its_message_inline_and_sends_nothing(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange) -> None:
+    view = open_trading(qtbot, trading_window, "trader")
+    ticket = view.ticket
+    cases = [("amount", "abc", RESTING_PRICE), ("amount", "0.000001", RESTING_PRICE),
+             ("price", "0.001", "-5"), ("amount", "0", RESTING_PRICE)]
+    for field, amount, price in cases:
+        fill_limit(qtbot, view, price, amount)
+        qtbot.keyClick(ticket.amount, "\r")
+        message = ticket.messages[field]
+        qtbot.waitUntil(message.isVisible)
+        assert message.text(), (field, amount, price)
+        assert not ticket.review.isEnabled(), (field, amount, price)
+        assert trading_window.trading_dialog is None
+    idle(qtbot, trading_window)
+    assert [r for r in demo.requests if r.path == ORDER_PATH] == []
+
+
+def test_an_answer_lost_after_acceptance_shows_reconciling_then_the_true_state(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange) -> None:
+    view = open_trading(qtbot, trading_window, "trader")
+    seen_states: list[str] = []
+    view.open_orders.model.rowsInserted.connect(
+        lambda *_: seen_states.extend(states_shown(view)))
+    messages: list[str] = []
+    trading_window.statusBar().messageChanged.connect(messages.append)
+    demo.faults.drop_after_accept = 1
+    fill_limit(qtbot, view, RESTING_PRICE, "0.001")
+    review_and_confirm(qtbot, trading_window)
+    qtbot.waitUntil(lambda: states_shown(view) == ["OPEN"], timeout=TIMEOUT)
+    idle(qtbot, trading_window)
+    assert RECONCILING in seen_states
+    assert any(text.startswith(RECONCILING) for text in messages), messages
+    assert not any("failed" in text.lower() for text in messages), messages
+    assert len(order_posts(demo)) == 1
+    [held] = demo.orders_for(demo.trading_key.api_key)
+    assert held.status == "NEW"
+    [shown] = view.open_orders.orders()
+    assert shown["client_order_id"] == held.client_order_id
+    assert "found after the answer was lost" in view.status.text()
+    assert [order["state"] for order in view.history.orders()] == ["OPEN"]
+
+
+def test_locking_while_confirming_closes_the_dialog_and_sends_nothing(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange) -> None:
+    view = open_trading(qtbot, trading_window, "trader")
+    fill_limit(qtbot, view, RESTING_PRICE, "0.001")
+    click(qtbot, view.ticket.review)
+    qtbot.waitUntil(lambda: trading_window.trading_dialog is not None, timeout=TIMEOUT)
+    dialog = trading_window.trading_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    trading_window.lock()
+    assert trading_window.trading_dialog is None
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    idle(qtbot, trading_window)
+    assert order_posts(demo) == []
