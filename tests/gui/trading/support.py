@@ -29,6 +29,9 @@ def idle(qtbot: QtBot, window: MainWindow) -> None:
 def open_trading(qtbot: QtBot, window: MainWindow, label: str | None = None) -> TradingView:
     """Ctrl+T, then (if given) pick the key ``label`` in the picker; wait until its
     markets, price, balances and orders are loaded."""
+    from tests.gui.helpers import reactivate
+
+    reactivate(qtbot, window)  # offscreen, a closed dialog may keep the keyboard
     qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     view = window.sections.trading
     assert view is not None and view.isVisible()
