@@ -13,8 +13,17 @@ import time
 
 from pytestqt.qtbot import QtBot
 
+from tests.e2e.trading_support import ORDER_PATH
 from tests.gui.trading.conftest import Hook
-from tests.gui.trading.support import open_trading
+from tests.gui.trading.support import (
+    RESTING_PRICE,
+    TIMEOUT,
+    fill_limit,
+    idle,
+    open_trading,
+    review_and_confirm,
+    states_shown,
+)
 from vault_app.core.model import KeyEntry
 from vault_app.gui.qt import QtCore
 from vault_app.gui.window import MainWindow
@@ -65,4 +74,25 @@ def test_the_ui_thread_ticks_while_markets_prices_and_balances_load(
     paths = {path for path, _ in watch.seen}
     assert {"GET /api/v3/exchangeInfo", "GET /api/v3/ticker/24hr",
             "GET /api/v3/account"} <= paths, watch.seen
+    assert all(ticks >= TICKS_WANTED for _, ticks in watch.seen), watch.seen
+
+
+def test_the_ui_thread_ticks_while_an_order_is_previewed_sent_and_listed(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange, request_hooks: list[Hook]) -> None:
+    view = open_trading(qtbot, trading_window, "trader")
+    fill_limit(qtbot, view, RESTING_PRICE, "0.001")
+    demo.faults.latency = 0.3
+    watch = TickWatch((ORDER_PATH, "/api/v3/openOrders", "/api/v3/allOrders"))
+    request_hooks.append(watch.hook)
+    watch.timer.start()
+    try:
+        review_and_confirm(qtbot, trading_window)
+        qtbot.waitUntil(lambda: states_shown(view) == ["OPEN"], timeout=TIMEOUT)
+        idle(qtbot, trading_window)
+    finally:
+        watch.timer.stop()
+    paths = [path for path, _ in watch.seen]
+    assert f"POST {ORDER_PATH}" in paths, watch.seen
+    assert "GET /api/v3/openOrders" in paths, watch.seen  # the preview's, the listing's
     assert all(ticks >= TICKS_WANTED for _, ticks in watch.seen), watch.seen
