@@ -39,6 +39,9 @@ class OrderTable(QtWidgets.QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, as everywhere
+        # The keyboard's row is the selected one (Tab into the table selects a row).
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: current.isValid() and self.table.selectRow(current.row()))
         self.refresh = QtWidgets.QPushButton(refresh_text, self)
         self.refresh.setObjectName(f"{name}Refresh")
         self.problem = QtWidgets.QLabel(self)
