@@ -45,6 +45,11 @@ class Sections(QtWidgets.QTabWidget):
             self.setTabToolTip(index, f"{self.tabText(index).replace('&', '')} ({shortcut})")
         self.currentChanged.connect(self._changed)
 
+    def keys_changed(self) -> None:
+        """The vault was saved or reloaded: the trading view offers its keys as they are."""
+        if self.trading is not None and self.window_.vault is not None:
+            self.trading.show_keys_of_vault()
+
     def show_section(self, index: int) -> None:
         self.setCurrentIndex(index)
         self._changed(index)
@@ -82,9 +87,7 @@ class Sections(QtWidgets.QTabWidget):
         from vault_app.gui.actions import update_actions
 
         if index == TRADING:
-            view = self.trading_view()
-            if self.window_.vault is not None and view.entry is None:
-                view.show_keys_of_vault()
+            self.trading_view().show_keys_of_vault()  # the keys may have changed
         elif index == PORTFOLIO:
             self.portfolio_view()
         update_actions(self.window_)

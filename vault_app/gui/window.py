@@ -117,6 +117,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.keys_page = build_vault_page(self)
         self.sections = Sections(self, self.keys_page)  # Keys / Trading / Portfolio
         self.vault_page: QtWidgets.QWidget = self.sections
+        self.reloaded.connect(self.sections.keys_changed)
+        self.saved.connect(lambda _path: self.sections.keys_changed())
         for page in (self.create_page, self.unlock_page, self.vault_page):
             self.stack.addWidget(page)
         build_actions(self)  # sets self.act_* and self.toolbar

@@ -69,6 +69,7 @@ class KeyPicker(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self._entries: dict[str, KeyEntry] = {}
+        self._emitted: KeyEntry | None = None
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         label = QtWidgets.QLabel("Ke&y:", self)
@@ -129,9 +130,13 @@ class KeyPicker(QtWidgets.QWidget):
         self.set_entries(())
 
     def _changed(self) -> None:
+        """Say so if the chosen key is another one, or the same one changed (edited in
+        the key list, or by another process): not when the list was merely refilled."""
         entry = self.current()
         self._show(entry)
-        self.key_changed.emit(entry)
+        if _trading_view_of(entry) != _trading_view_of(self._emitted):
+            self._emitted = entry
+            self.key_changed.emit(entry)
 
     def _show(self, entry: KeyEntry | None) -> None:
         if entry is None:
@@ -147,6 +152,15 @@ class KeyPicker(QtWidgets.QWidget):
         self.environment.setStyleSheet(LIVE_STYLE if live else SAFE_STYLE)
         self.rights.setText("can place orders" if entry.can_trade else
                             "read-only: can view balances and orders, not place them")
+
+
+def _trading_view_of(entry: KeyEntry | None) -> tuple[object, ...] | None:
+    """What of a key the trading view depends on (not its "last used", which placing
+    an order changes)."""
+    if entry is None:
+        return None
+    return (entry.id, entry.label, entry.exchange, entry.environment, entry.api_url,
+            tuple(sorted(entry.credentials.items())), entry.permissions, entry.max_notional)
 
 
 def _badge_html(name: str) -> str:
