@@ -28,13 +28,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from vault_app.core.errors import VaultError
+from vault_app.core.errors import ValidationError, VaultError
 from vault_app.trading.error_context import NO_ORDER_SENT
 from vault_app.trading.errors import ExchangeTimeout, TradingError
 from vault_app.trading.order_limits import USD_QUOTES, number, plain
@@ -49,6 +50,9 @@ KEY_TIMEOUT = 45.0
 prices of its group, before it is reported as not answering."""
 MAX_GROUPS_AT_ONCE = 4
 """Exchanges asked at the same time (a thread each)."""
+CANCEL_POLL = 0.1
+"""Seconds between two looks at ``cancel`` while a key is being waited for."""
+MAX_QUOTE = 16
 
 T = TypeVar("T")
 
@@ -280,6 +284,16 @@ def assemble(groups: Iterable[GroupResult], quote: str, *, skipped: Sequence[Key
                      failures=tuple(failures), skipped=tuple(skipped), keys_asked=asked)
 
 
+def clean_quote(text: str) -> str:
+    """The quote currency as typed, upper-cased; ``ValidationError`` unless it is 1 to
+    ``MAX_QUOTE`` letters or digits (a currency code as ccxt writes it)."""
+    quote = text.strip().upper()
+    if not quote or len(quote) > MAX_QUOTE or not (quote.isascii() and quote.isalnum()):
+        raise ValidationError(f"the quote currency must be 1 to {MAX_QUOTE} letters or "
+                              "digits, e.g. USDT", field="quote")
+    return quote
+
+
 def value_decimals(quote: str) -> int:
     """Decimals a value in ``quote`` is shown with: 2 for a dollar, 8 otherwise."""
     return 2 if quote.upper() in USD_QUOTES else 8
@@ -312,9 +326,15 @@ def failure_of(key: KeyRef, exc: BaseException) -> KeyFailure:
                       "try again; the other keys are not affected", type(exc).__name__)
 
 
-def within(seconds: float, fn: Callable[[], T], what: str) -> T:
-    """``fn()`` in a thread of its own, waited for at most ``seconds``: an
-    ``ExchangeTimeout`` then, while the thread ends on its own (ccxt's timeout)."""
+class Cancelled(Exception):
+    """The fetch was cancelled (``cancel`` set) while a key was being asked."""
+
+
+def within(seconds: float, fn: Callable[[], T], what: str,
+           cancel: threading.Event | None = None) -> T:
+    """``fn()`` in a thread of its own, waited for at most ``seconds`` (an
+    ``ExchangeTimeout`` then) or until ``cancel`` is set (``Cancelled``); the thread
+    then ends on its own (ccxt's timeout)."""
     box: dict[str, Any] = {}
     done = threading.Event()
 
@@ -327,7 +347,12 @@ def within(seconds: float, fn: Callable[[], T], what: str) -> T:
             done.set()
 
     threading.Thread(target=run, name="portfolio-key", daemon=True).start()
-    if not done.wait(seconds):
+    deadline = time.monotonic() + seconds
+    while not done.wait(min(CANCEL_POLL, max(0.0, deadline - time.monotonic()))):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(what)
+        if time.monotonic() < deadline:
+            continue
         raise ExchangeTimeout(f"the exchange did not answer within {seconds:g} s ({what})",
                               fix="check the network connection and the exchange's status")
     if "error" in box:
@@ -388,7 +413,9 @@ def fetch_group(entries: Sequence[KeyEntry], quote: str, *,
                 client = make_client(entry)
                 clients.append(client)
                 found = within(key_timeout, functools.partial(_balances, client, key),
-                               f"balances of '{entry.label}'")
+                               f"balances of '{entry.label}'", cancel)
+            except Cancelled:
+                break
             except BaseException as exc:  # one key's failure never stops the others
                 failure = failure_of(key, exc)
                 failures.append(failure)
@@ -406,7 +433,9 @@ def fetch_group(entries: Sequence[KeyEntry], quote: str, *,
             client = priced_by
             try:
                 prices = within(key_timeout, lambda: _prices(client, assets, quote),
-                                f"prices on {first.endpoint}")
+                                f"prices on {first.endpoint}", cancel)
+            except Cancelled:
+                prices = {}
             except BaseException as exc:
                 problem = failure_of(key_ref(client.entry), exc)
                 price_problem = KeyFailure(
@@ -440,8 +469,13 @@ def fetch_portfolio(entries: Iterable[KeyEntry], quote: str = DEFAULT_QUOTE, *,
                     max_groups: int = MAX_GROUPS_AT_ONCE) -> Portfolio:
     """Balances of every ``read`` key among ``entries``, valued in ``quote`` (see the
     module). ``on_key_done`` and ``on_group_done`` are called from the worker threads as
-    keys and groups finish. Once ``cancel`` is set no further key is asked."""
-    quote = quote.strip().upper()
+    keys and groups finish. Once ``cancel`` is set no further request is waited for or
+    started, and what was fetched so far is returned.
+
+    Raises:
+        ValidationError: ``quote`` is not a currency code (``clean_quote``).
+    """
+    quote = clean_quote(quote)
     chosen, skipped = readable_keys(entries)
     groups = group_keys(chosen)
     results: list[GroupResult] = []

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from tests.e2e.trading_support import demo_entry
+from vault_app.core.errors import ValidationError
 from vault_app.core.model import KeyEntry
 from vault_app.trading.client import ExchangeClient
 from vault_app.trading.demo_exchange import DemoExchange, DemoKey
@@ -24,6 +25,7 @@ from vault_app.trading.portfolio import (
     Portfolio,
     assemble,
     asset_price,
+    clean_quote,
     fetch_portfolio,
     format_value,
     price_symbol,
@@ -242,6 +244,34 @@ def test_nothing_is_asked_once_cancelled(demo: DemoExchange) -> None:
                                 cancel=cancel)
 
     assert portfolio.assets == () and demo.requests == []
+
+
+def test_cancelling_stops_waiting_for_a_hung_key(demo: DemoExchange) -> None:
+    with DemoExchange(seed=2) as slow:
+        slow.faults.latency = 30.0  # longer than the join below: only cancel ends it
+        cancel = threading.Event()
+        results: list[Portfolio] = []
+        worker = threading.Thread(target=lambda: results.append(fetch_portfolio(
+            [demo_entry(slow, "slow", slow.read_key, ("read",))], cancel=cancel)))
+        worker.start()
+        waited = threading.Event()
+        while not slow.requests and not waited.wait(0.02):  # the first request arrived
+            pass
+        cancel.set()
+        worker.join(15)
+
+        assert not worker.is_alive()
+        [portfolio] = results
+        assert portfolio.assets == () and portfolio.failures == ()
+
+
+def test_a_quote_must_be_a_currency_code(demo: DemoExchange) -> None:
+    entries = [demo_entry(demo, "watcher", demo.read_key, ("read",))]
+    for bad in ("", "US DT", "=1+1", "X" * 17, "ÜSD"):
+        with pytest.raises(ValidationError, match="quote currency"):
+            fetch_portfolio(entries, bad)
+    assert demo.requests == []  # refused before any request
+    assert clean_quote(" usdc ") == "USDC"
 
 
 def test_a_key_that_cannot_build_a_client_fails_alone(demo: DemoExchange) -> None:
