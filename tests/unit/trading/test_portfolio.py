@@ -27,6 +27,8 @@ from vault_app.trading.portfolio import (
     asset_price,
     clean_quote,
     fetch_portfolio,
+    format_amount,
+    format_price,
     format_value,
     price_symbol,
     ticker_price,
@@ -342,3 +344,19 @@ def test_a_price_failure_is_reported_with_its_group() -> None:
 def test_values_are_shown_rounded_for_the_quote() -> None:
     assert format_value(Decimal("1234567.891"), "USDT") == "1,234,567.89"
     assert format_value(Decimal("0.123456789"), "BTC") == "0.12345679"
+
+
+@pytest.mark.parametrize(("price", "shown"), [
+    ("60000.123", "60,000.12"), ("3000.25", "3,000.25"), ("999.1234567", "999.123"),
+    ("0.0000123456789", "0.0000123457"),
+    ("1", "1"), ("0.05", "0.05"), ("123.456789", "123.457")])
+def test_prices_are_shown_without_losing_small_ones(price: str, shown: str) -> None:
+    assert format_price(Decimal(price), "USDT") == shown
+    assert format_price(None, "USDT") == "no price"
+
+
+@pytest.mark.parametrize(("amount", "shown"), [
+    ("100000.0", "100,000"), ("0.12345678", "0.12345678"), ("2500.750", "2,500.75"),
+    ("1E-8", "0.00000001"), ("0", "0")])
+def test_amounts_are_shown_exactly(amount: str, shown: str) -> None:
+    assert format_amount(Decimal(amount)) == shown
