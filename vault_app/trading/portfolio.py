@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from vault_app.core.errors import ValidationError, VaultError
 from vault_app.trading.error_context import NO_ORDER_SENT
-from vault_app.trading.errors import ExchangeTimeout, TradingError
+from vault_app.trading.errors import ExchangeTimeout, KeyLacksPermission, TradingError
 from vault_app.trading.order_limits import USD_QUOTES, number, plain
 
 if TYPE_CHECKING:
@@ -332,10 +332,22 @@ def format_amount(amount: Decimal) -> str:
 # --- fetching -------------------------------------------------------------------------
 
 
+TRADE_RIGHTS = "the rights this request needs (trading)"
+READ_RIGHTS = "the rights this request needs (reading the account)"
+"""``errors.translate`` names trading in the fix of a refused key (most refusals are
+of an order); a balance request needs the right to read."""
+LACKS_READ_FIX = ("the key lacks the right to read the account on the exchange: enable "
+                  "it there, or remove the key's read label")
+
+
 def failure_of(key: KeyRef, exc: BaseException) -> KeyFailure:
     """The core's sentence and fix for why ``key`` failed; a bug's text is never shown."""
+    if isinstance(exc, KeyLacksPermission):  # its fix is about trading; this was a read
+        return KeyFailure(key, exc.message.removesuffix(NO_ORDER_SENT), LACKS_READ_FIX,
+                          type(exc).__name__)
     if isinstance(exc, TradingError):  # no order is ever at stake here: not said
-        return KeyFailure(key, exc.message.removesuffix(NO_ORDER_SENT), exc.fix,
+        fix = exc.fix.replace(TRADE_RIGHTS, READ_RIGHTS)
+        return KeyFailure(key, exc.message.removesuffix(NO_ORDER_SENT), fix,
                           type(exc).__name__)
     if isinstance(exc, VaultError):
         return KeyFailure(key, str(exc), "", type(exc).__name__)

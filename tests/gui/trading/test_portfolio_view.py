@@ -256,6 +256,23 @@ def test_clear_forgets_everything_and_ignores_a_fetch_in_flight(
     assert not view.busy
 
 
+def test_locking_the_window_clears_the_page_and_unlocking_allows_a_refresh(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    refresh(qtbot, view)
+    assert view.table.topLevelItemCount() == 3
+
+    window.lock()
+
+    assert view.table.topLevelItemCount() == 0 and view.portfolio is None
+    assert not view.refresh_button.isEnabled()  # no vault, no keys
+    unlock(qtbot, window)
+    assert view.refresh_button.isEnabled()
+    refresh(qtbot, view)
+    assert key_rows(view, "USDT") == {"watcher": "100,000"}
+
+
 def test_every_control_is_reached_by_tab(
         qtbot: QtBot, demo: DemoExchange,
         make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:

@@ -166,6 +166,33 @@ def test_a_wrong_secret_fails_alone_with_the_cores_reason(demo: DemoExchange) ->
     assert {h.key.label for a in portfolio.assets for h in a.holdings} == {"trader", "watcher"}
 
 
+def test_a_key_the_exchange_does_not_let_read_is_told_so(demo: DemoExchange) -> None:
+    # Labelled read in the vault, but the exchange gave it trading rights only
+    # (Binance's -2015 "Invalid API-key, IP, or permissions for action.").
+    mislabelled = demo.add_key(("trade",))
+    entries = [demo_entry(demo, "mislabelled", mislabelled, ("read",)),
+               demo_entry(demo, "watcher", demo.read_key, ("read",))]
+
+    portfolio = fetch_portfolio(entries)
+
+    [failure] = portfolio.failures
+    assert failure.kind == "AuthFailed" and "-2015" in failure.message
+    assert "IP address is whitelisted" in failure.fix
+    assert "(reading the account)" in failure.fix and "trading" not in failure.fix
+    assert by_asset(portfolio) == held(demo, demo.read_key)
+
+
+def test_lacking_permission_is_told_as_a_read_right() -> None:
+    from vault_app.trading.errors import KeyLacksPermission
+    from vault_app.trading.portfolio import failure_of
+
+    key = KeyRef("a", "A", "okx", "LIVE okx")
+    failure = failure_of(key, KeyLacksPermission("the exchange refused the request: the key "
+                                                 "lacks the right for it", fix="trade fix"))
+    assert failure.kind == "KeyLacksPermission" and "read" in failure.fix
+    assert "trade" not in failure.fix
+
+
 def test_an_unreachable_exchange_says_why_and_the_others_are_summed(demo: DemoExchange
                                                                     ) -> None:
     url = closed_port_url()

@@ -67,6 +67,8 @@ class PortfolioView(QtWidgets.QWidget):
         self._group_done.connect(self._on_group_done)
         self._build()
         self.clear()
+        window.unlocked.connect(self._update_buttons)
+        window.locked.connect(self.clear)  # g1's window calls it too: clearing is idempotent
 
     # --- layout ----------------------------------------------------------------------
 
