@@ -288,3 +288,8 @@ def test_every_control_is_reached_by_tab(
     names = {widget.objectName() for widget in seen if widget is not None}
     assert {"refreshPortfolio", "exportPortfolio", "portfolioTable"} <= names
     assert view.quote.lineEdit() in seen or view.quote in seen
+    # Mnemonics: Alt+U the quote, Alt+R refresh (none is taken by the window's menus).
+    qtbot.keyClick(view, "u", Qt.KeyboardModifier.AltModifier)
+    assert QtWidgets.QApplication.focusWidget() in (view.quote, view.quote.lineEdit())
+    with qtbot.waitSignal(view.refreshed, timeout=SIGNAL_TIMEOUT * 3):
+        qtbot.keyClick(view, "r", Qt.KeyboardModifier.AltModifier)

@@ -80,7 +80,7 @@ class PortfolioView(QtWidgets.QWidget):
         self.refresh_button.setToolTip("Ask every key labelled read for its balances")
         self.refresh_button.clicked.connect(self.refresh)
         bar.addWidget(self.refresh_button)
-        quote_label = QtWidgets.QLabel("Value &in", self)
+        quote_label = QtWidgets.QLabel("Val&ue in", self)
         self.quote = QtWidgets.QComboBox(self)
         self.quote.setObjectName("quoteCurrency")
         self.quote.setEditable(True)
