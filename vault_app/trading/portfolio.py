@@ -37,7 +37,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from vault_app.core.errors import ValidationError, VaultError
 from vault_app.trading.error_context import NO_ORDER_SENT
-from vault_app.trading.errors import ExchangeTimeout, KeyLacksPermission, TradingError
+from vault_app.trading.errors import (
+    ExchangeTimeout,
+    KeyLacksPermission,
+    OrderRejected,
+    TradingError,
+)
 from vault_app.trading.order_limits import USD_QUOTES, number, plain
 
 if TYPE_CHECKING:
@@ -420,7 +425,10 @@ def _prices(client: ExchangeClient, assets: Iterable[str], quote: str
         tickers = dict(answer) if isinstance(answer, Mapping) else {}
     else:
         for symbol in symbols:
-            tickers[symbol] = client.call("fetch_ticker", symbol)
+            try:
+                tickers[symbol] = client.call("fetch_ticker", symbol)
+            except OrderRejected:  # BadSymbol, a closed market: that asset has no price
+                continue
     return {asset: asset_price(asset, quote, markets, tickers) for asset in assets}
 
 

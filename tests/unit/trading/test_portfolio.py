@@ -120,6 +120,29 @@ def test_values_come_from_the_exchanges_prices(demo: DemoExchange) -> None:
     assert portfolio.unpriced == ()
 
 
+def test_prices_are_asked_once_per_exchange_or_per_symbol_without_a_batch_call(
+        demo: DemoExchange) -> None:
+    entries = [demo_entry(demo, "trader", demo.trading_key, ("read", "trade")),
+               demo_entry(demo, "watcher", demo.read_key, ("read",))]
+    batch = fetch_portfolio(entries)
+    tickers = [r for r in demo.requests if r.path.startswith("/api/v3/ticker")]
+    assert len(tickers) == 1  # one fetch_tickers for the exchange, both keys' assets
+
+    def without_batch(entry: KeyEntry) -> ExchangeClient:
+        client = ExchangeClient(entry)
+        client.exchange.has = {**client.exchange.has, "fetchTickers": False}
+        return client
+
+    before = len(demo.requests)
+    single = fetch_portfolio(entries, make_client=without_batch)
+
+    asked = [r.params.get("symbol") for r in demo.requests[before:]
+             if r.path.startswith("/api/v3/ticker")]
+    assert sorted(asked) == ["BTCUSDT", "ETHUSDT"]  # USDT is the quote itself: 1
+    assert [(a.asset, a.value) for a in single.assets] == \
+        [(a.asset, a.value) for a in batch.assets]
+
+
 def test_an_asset_quoted_the_other_way_is_valued_at_the_inverse(demo: DemoExchange) -> None:
     entries = [demo_entry(demo, "watcher", demo.read_key, ("read",))]
 
@@ -313,6 +336,18 @@ def test_a_key_that_cannot_build_a_client_fails_alone(demo: DemoExchange) -> Non
     [failure] = portfolio.failures
     assert failure.kind == "OrderNotAllowed" and "https" in failure.fix
     assert by_asset(portfolio) == held(demo, demo.read_key)
+
+
+@pytest.mark.parametrize(("environment", "url"), [
+    ("live", None), ("sandbox", None), ("custom", "http://127.0.0.1:8765"),
+    ("custom", "https://eu.example.com")])
+def test_the_endpoint_is_named_as_the_client_names_it(environment: str, url: str | None
+                                                      ) -> None:
+    from tests.conftest import make_entry
+    from vault_app.trading.portfolio import describe_endpoint
+
+    entry = make_entry("k", "binance", environment=environment, api_url=url)
+    assert describe_endpoint(entry) == ExchangeClient(entry).describe_endpoint()
 
 
 # --- valuation rules, without a network --------------------------------------------------

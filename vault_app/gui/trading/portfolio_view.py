@@ -253,10 +253,16 @@ class PortfolioView(QtWidgets.QWidget):
         def work() -> Portfolio:  # a worker thread: no widget in here
             from vault_app.trading.portfolio import fetch_portfolio
 
-            return fetch_portfolio(
-                entries, quote, cancel=cancel,
-                on_key_done=lambda outcome: self._key_done.emit(generation, outcome),
-                on_group_done=lambda group: self._group_done.emit(generation, group))
+            def key_done(outcome: KeyOutcome) -> None:
+                if not cancel.is_set():  # cleared: the page may be gone with the window
+                    self._key_done.emit(generation, outcome)
+
+            def group_done(group: GroupResult) -> None:
+                if not cancel.is_set():
+                    self._group_done.emit(generation, group)
+
+            return fetch_portfolio(entries, quote, cancel=cancel, on_key_done=key_done,
+                                   on_group_done=group_done)
 
         def done(portfolio: Portfolio) -> None:
             if generation != self._generation:
