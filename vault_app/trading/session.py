@@ -452,17 +452,21 @@ class TradingSession:
 
     def balances(self) -> list[Balance]:
         """Every currency with a non-zero total, by name."""
-        raw = self.client.call("fetch_balance")
-        rows = []
-        for currency, amounts in raw.items():
-            if not isinstance(amounts, dict) or currency in ("info", "free", "used", "total"):
-                continue
-            total = number(amounts.get("total")) or Decimal(0)
-            if total == 0:
-                continue
-            rows.append(Balance(currency, number(amounts.get("free")) or Decimal(0),
-                                number(amounts.get("used")) or Decimal(0), total))
-        return sorted(rows, key=lambda row: row.currency)
+        return parse_balances(self.client.call("fetch_balance"))
+
+
+def parse_balances(raw: Any) -> list[Balance]:
+    """ccxt's ``fetch_balance`` answer as every currency with a non-zero total, by name."""
+    rows = []
+    for currency, amounts in (raw.items() if isinstance(raw, dict) else ()):
+        if not isinstance(amounts, dict) or currency in ("info", "free", "used", "total"):
+            continue
+        total = number(amounts.get("total")) or Decimal(0)
+        if total == 0:
+            continue
+        rows.append(Balance(currency, number(amounts.get("free")) or Decimal(0),
+                            number(amounts.get("used")) or Decimal(0), total))
+    return sorted(rows, key=lambda row: row.currency)
 
 
 def _record_change(journal: Journal, order: LoggedOrder, fresh: dict[str, Any]) -> None:

@@ -1,0 +1,295 @@
+"""The Portfolio page against the demo exchange over HTTP: the real widget, the real
+window's ops, real ccxt. Balances of two keys summed, a failing key named with its
+reason while the others show, rows as exchanges finish, export, and lock."""
+
+from __future__ import annotations
+
+import csv
+import io
+import stat
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import FAST_KDF, PASSWORD
+from tests.e2e.trading_support import demo_entry
+from tests.gui.helpers import SIGNAL_TIMEOUT, click, type_into, unlock
+from vault_app.core.model import KeyEntry
+from vault_app.core.vault import Vault
+from vault_app.gui.qt import Qt, QtWidgets
+from vault_app.gui.trading.portfolio_view import COL_AMOUNT, COL_NAME, COL_VALUE, PortfolioView
+from vault_app.gui.window import MainWindow
+from vault_app.trading.demo_exchange import DemoExchange
+
+BTC, ETH = Decimal(50000), Decimal(2500)
+
+
+@pytest.fixture(autouse=True)
+def _never_import_ccxt() -> Iterator[None]:
+    """Overrides the GUI folder's guard: a refresh loads ccxt (the demo's binance)."""
+    yield
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoExchange]:
+    with DemoExchange(seed=1) as exchange:
+        exchange.set_price("BTC/USDT", BTC)  # pinned: the walk leaves them
+        exchange.set_price("ETH/USDT", ETH)
+        yield exchange
+
+
+@pytest.fixture
+def make_view(qtbot: QtBot, vault_path: Path, make_window: Callable[..., MainWindow]
+              ) -> Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]:
+    """A window unlocked on a vault of ``entries``, and the page on its own beside it."""
+
+    def make(entries: list[KeyEntry]) -> tuple[MainWindow, PortfolioView]:
+        vault = Vault.create(vault_path, PASSWORD, FAST_KDF, enforce_kdf_minimum=False)
+        for entry in entries:
+            vault.add(entry)
+        vault.lock()
+        window = make_window()
+        unlock(qtbot, window)
+        view = PortfolioView(window)
+        qtbot.addWidget(view)
+        view.resize(1000, 560)
+        view.show()
+        qtbot.waitExposed(view)
+        return window, view
+
+    return make
+
+
+def refresh(qtbot: QtBot, view: PortfolioView) -> None:
+    with qtbot.waitSignal(view.refreshed, timeout=SIGNAL_TIMEOUT * 3):
+        click(qtbot, view.refresh_button)
+
+
+def asset_rows(view: PortfolioView) -> dict[str, tuple[str, str]]:
+    """Asset -> (amount, value) as shown."""
+    rows = {}
+    for index in range(view.table.topLevelItemCount()):
+        item = view.table.topLevelItem(index)
+        assert item is not None
+        rows[item.text(COL_NAME)] = (item.text(COL_AMOUNT), item.text(COL_VALUE))
+    return rows
+
+
+def key_rows(view: PortfolioView, asset: str) -> dict[str, str]:
+    """Key label -> amount, under ``asset``."""
+    for index in range(view.table.topLevelItemCount()):
+        item = view.table.topLevelItem(index)
+        assert item is not None
+        if item.text(COL_NAME) == asset:
+            return {item.child(i).text(COL_NAME): item.child(i).text(COL_AMOUNT)
+                    for i in range(item.childCount())}
+    raise AssertionError(f"{asset} is not shown")
+
+
+def failures_shown(view: PortfolioView) -> list[str]:
+    return [view.failures.item(i).text() for i in range(view.failures.count())]
+
+
+def test_two_keys_are_summed_and_a_failing_key_says_why(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    third = demo.add_key(("read",), {"USDT": "250.5", "BTC": "0.5"})
+    _window, view = make_view([
+        demo_entry(demo, "watcher", demo.read_key, ("read",)),
+        demo_entry(demo, "forged", demo.trading_key, ("read", "trade"), secret="f" * 64),
+        demo_entry(demo, "third", third, ("read",)),
+    ])
+    assert view.refresh_button.isEnabled() and not view.export_button.isEnabled()
+
+    refresh(qtbot, view)
+
+    # 100000 USDT, 1 BTC, 10 ETH (watcher) and 250.5 USDT, 0.5 BTC (third).
+    assert asset_rows(view) == {"USDT": ("100,250.5", "100,250.50"),
+                                "BTC": ("1.5", "75,000.00"), "ETH": ("10", "25,000.00")}
+    assert key_rows(view, "BTC") == {"watcher": "1", "third": "0.5"}
+    assert view.summary.text() == "Total: 200,250.50 USDT"
+    assert "2 of 3 keys answered." in view.details.text()
+    [failure] = failures_shown(view)
+    assert failure.startswith(f"forged (binance, {demo.url}): the exchange refused the API "
+                              "key or secret")
+    assert "whitelisted" in failure and "f" * 16 not in failure
+    assert view.failures_box.isVisible()
+    assert view.export_button.isEnabled()
+
+
+def test_rows_appear_as_each_exchange_is_done_and_the_window_stays_responsive(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    with DemoExchange(seed=2) as slow:
+        window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",)),
+                                  demo_entry(slow, "slow", slow.read_key, ("read",))])
+        slow.faults.latency = 1.0  # each of the slow exchange's answers
+        click(qtbot, view.refresh_button)
+        assert view.busy and window.ops.busy  # the fetch runs through the window's ops
+        assert not view.refresh_button.isEnabled() and view.progress.isVisible()
+
+        # The fast exchange's rows show while the slow one is still being asked, and
+        # the window takes typing meanwhile.
+        qtbot.waitUntil(lambda: "USDT" in asset_rows(view), timeout=SIGNAL_TIMEOUT)
+        assert view.busy and view.summary.text().endswith("so far…")
+        type_into(qtbot, window.search, "watch")
+        assert window.search.text() == "watch"
+        assert view.busy  # typed while the slow exchange was still answering
+
+        with qtbot.waitSignal(view.refreshed, timeout=SIGNAL_TIMEOUT * 3):
+            pass
+        assert not view.busy and view.refresh_button.isEnabled()
+        assert key_rows(view, "USDT") == {"watcher": "100,000", "slow": "100,000"}
+        assert not view.progress.isVisible()
+
+
+def test_an_unreachable_key_is_listed_and_the_others_shown(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    stopped = DemoExchange(seed=3).start()
+    gone = demo_entry(stopped, "gone", stopped.read_key, ("read",))
+    stopped.stop()  # its port is closed now
+    _window, view = make_view([gone, demo_entry(demo, "watcher", demo.read_key, ("read",))])
+
+    refresh(qtbot, view)
+
+    [failure] = failures_shown(view)
+    assert failure.startswith(f"gone (binance, {stopped.url}): the exchange could not be "
+                              "reached")
+    assert key_rows(view, "USDT") == {"watcher": "100,000"}
+
+
+def test_an_asset_without_a_price_says_so_and_a_read_less_key_is_not_asked(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    odd = demo.add_key(("read",), {"USDT": "10", "XYZ": "5"})
+    _window, view = make_view([demo_entry(demo, "odd", odd, ("read",)),
+                               demo_entry(demo, "bot", demo.add_key(("trade",)), ("trade",))])
+
+    refresh(qtbot, view)
+
+    assert asset_rows(view) == {"USDT": ("10", "10.00"), "XYZ": ("5", "no price")}
+    assert key_rows(view, "XYZ") == {"odd": "5"}
+    xyz = view.table.topLevelItem(1)
+    assert xyz is not None and xyz.isExpanded()
+    assert xyz.child(0).text(COL_VALUE) == "no price"
+    assert "not in the total" in xyz.child(0).toolTip(COL_VALUE)
+    assert view.summary.text() == "Total: 10.00 USDT"
+    assert "Not in the total (no price in USDT): XYZ." in view.details.text()
+    assert "Not asked (not labelled read): bot." in view.details.text()
+    assert not view.failures_box.isVisible()
+
+
+def test_values_in_another_quote_and_a_bad_quote_is_refused(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    demo.set_price("ETH/BTC", "0.05")
+    _window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    type_into(qtbot, view.quote.lineEdit(), "btc")
+
+    refresh(qtbot, view)
+
+    assert view.quote.currentText() == "BTC"
+    assert asset_rows(view) == {"USDT": ("100,000", "2.00000000"),
+                                "BTC": ("1", "1.00000000"), "ETH": ("10", "0.50000000")}
+    header = view.table.headerItem()
+    assert header.text(COL_VALUE) == "Value (BTC)"
+
+    requests = len(demo.requests)
+    type_into(qtbot, view.quote.lineEdit(), "=1+1")
+    click(qtbot, view.refresh_button)
+    assert "quote currency must be" in view.details.text()
+    assert not view.busy and len(demo.requests) == requests
+
+
+def test_export_writes_the_csv_through_a_save_dialog(
+        qtbot: QtBot, demo: DemoExchange, tmp_path: Path,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    _window, view = make_view([demo_entry(demo, "=watcher", demo.read_key, ("read",))])
+    refresh(qtbot, view)
+    click(qtbot, view.export_button)
+    dialog = view.export_dialog
+    assert isinstance(dialog, QtWidgets.QFileDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    assert "not encrypted" in dialog.windowTitle()
+    target = tmp_path / "mine.csv"
+
+    dialog.selectFile(str(target))
+    dialog.accept()
+    qtbot.waitUntil(lambda: "Exported to" in view.details.text(), timeout=SIGNAL_TIMEOUT)
+
+    assert "not encrypted" in view.details.text()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert rows[0][:2] == ["row", "asset"]
+    usdt = next(r for r in rows if r[0] == "key" and r[1] == "USDT")
+    assert usdt[4] == "'=watcher"  # a label a spreadsheet would run is made text
+    assert view.export_dialog is None
+
+
+def test_clear_forgets_everything_and_ignores_a_fetch_in_flight(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    refresh(qtbot, view)
+    click(qtbot, view.export_button)
+    dialog = view.export_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+
+    view.clear()  # what the window calls when it locks
+
+    assert view.table.topLevelItemCount() == 0 and view.portfolio is None
+    assert view.export_dialog is None and not dialog.isVisible()
+    assert view.summary.text() == "No balances fetched yet."
+    assert not view.export_button.isEnabled()
+
+    demo.faults.latency = 0.5
+    click(qtbot, view.refresh_button)
+    assert view.busy
+    view.clear()  # locked while fetching: the answer must not come back on screen
+    qtbot.waitUntil(lambda: not window.ops.busy, timeout=SIGNAL_TIMEOUT)
+    assert view.table.topLevelItemCount() == 0 and view.portfolio is None
+    assert not view.busy
+
+
+def test_locking_the_window_clears_the_page_and_unlocking_allows_a_refresh(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    refresh(qtbot, view)
+    assert view.table.topLevelItemCount() == 3
+
+    window.lock()
+
+    assert view.table.topLevelItemCount() == 0 and view.portfolio is None
+    assert not view.refresh_button.isEnabled()  # no vault, no keys
+    unlock(qtbot, window)
+    assert view.refresh_button.isEnabled()
+    refresh(qtbot, view)
+    assert key_rows(view, "USDT") == {"watcher": "100,000"}
+
+
+def test_every_control_is_reached_by_tab(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    _window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    refresh(qtbot, view)
+    view.activateWindow()
+    qtbot.waitUntil(lambda: QtWidgets.QApplication.activeWindow() is view)
+    view.refresh_button.setFocus()
+    seen = []
+    for _ in range(6):
+        seen.append(QtWidgets.QApplication.focusWidget())
+        qtbot.keyClick(QtWidgets.QApplication.focusWidget(), Qt.Key.Key_Tab)
+    names = {widget.objectName() for widget in seen if widget is not None}
+    assert {"refreshPortfolio", "exportPortfolio", "portfolioTable"} <= names
+    assert view.quote.lineEdit() in seen or view.quote in seen
+    # Mnemonics: Alt+U the quote, Alt+R refresh (none is taken by the window's menus).
+    qtbot.keyClick(view, "u", Qt.KeyboardModifier.AltModifier)
+    assert QtWidgets.QApplication.focusWidget() in (view.quote, view.quote.lineEdit())
+    with qtbot.waitSignal(view.refreshed, timeout=SIGNAL_TIMEOUT * 3):
+        qtbot.keyClick(view, "r", Qt.KeyboardModifier.AltModifier)

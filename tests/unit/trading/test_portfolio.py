@@ -1,0 +1,424 @@
+"""The portfolio against the demo exchange over HTTP: real ccxt, the server's own balances
+and prices, keys that fail without holding up the others."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+
+from tests.e2e.trading_support import demo_entry
+from vault_app.core.errors import ValidationError
+from vault_app.core.model import KeyEntry
+from vault_app.trading.client import ExchangeClient
+from vault_app.trading.demo_exchange import DemoExchange, DemoKey
+from vault_app.trading.portfolio import (
+    PRICES,
+    GroupResult,
+    Holding,
+    KeyOutcome,
+    KeyRef,
+    Portfolio,
+    assemble,
+    asset_price,
+    clean_quote,
+    fetch_portfolio,
+    format_amount,
+    format_price,
+    format_value,
+    price_symbol,
+    ticker_price,
+)
+
+PRICES_USDT = {"BTC/USDT": Decimal("50000"), "ETH/USDT": Decimal("2500"),
+               "ETH/BTC": Decimal("0.05")}
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoExchange]:
+    with DemoExchange(seed=1) as running:
+        for symbol, price in PRICES_USDT.items():
+            running.set_price(symbol, price)  # pinned: the random walk leaves them
+        yield running
+
+
+def held(demo: DemoExchange, key: DemoKey) -> dict[str, Decimal]:
+    """What the server holds for ``key``: free plus locked, non-zero only."""
+    return {asset: b.free + b.locked for asset, b in demo.balances_for(key.api_key).items()
+            if b.free + b.locked}
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def elsewhere(entry: KeyEntry, url: str) -> KeyEntry:
+    """``entry`` as a key of its own whose API URL is ``url`` (no check of the URL)."""
+    return dataclasses.replace(entry, id=f"{entry.id}-elsewhere", api_url=url)
+
+
+def requests_with(demo: DemoExchange, key: DemoKey) -> int:
+    return sum(1 for r in demo.requests
+               if r.headers.get("X-MBX-APIKEY", r.headers.get("x-mbx-apikey")) == key.api_key)
+
+
+def by_asset(portfolio: Portfolio) -> dict[str, Decimal]:
+    return {asset.asset: asset.total for asset in portfolio.assets}
+
+
+# --- against the demo exchange ----------------------------------------------------------
+
+
+def test_two_keys_are_summed_per_asset_with_the_split_by_key(demo: DemoExchange) -> None:
+    third = demo.add_key(("read",), {"USDT": "1234.5", "BTC": "0.25"})
+    trader = demo_entry(demo, "trader", demo.trading_key, ("read", "trade"))
+    # An open order locks part of the trader's USDT: the total counts it (free + used).
+    client = ExchangeClient(trader)
+    try:
+        client.call("create_order", "BTC/USDT", "limit", "buy", 0.01, 30000)
+    finally:
+        client.close()
+    entries = [trader, demo_entry(demo, "watcher", demo.read_key, ("read",)),
+               demo_entry(demo, "third", third, ("read",))]
+
+    portfolio = fetch_portfolio(entries)
+
+    expected: dict[str, Decimal] = {}
+    for key in (demo.trading_key, demo.read_key, third):
+        for asset, amount in held(demo, key).items():
+            expected[asset] = expected.get(asset, Decimal(0)) + amount
+    assert by_asset(portfolio) == expected
+    assert portfolio.failures == () and portfolio.keys_answered == 3
+    usdt = next(asset for asset in portfolio.assets if asset.asset == "USDT")
+    split = {h.key.label: (h.total, h.free, h.used) for h in usdt.holdings}
+    locked = demo.balances_for(demo.trading_key.api_key)["USDT"].locked
+    assert locked == Decimal(300)
+    assert split["trader"] == (Decimal(100000), Decimal(100000) - locked, locked)
+    assert split["third"][0] == Decimal("1234.5")
+    assert {h.key.endpoint for h in usdt.holdings} == {demo.url}
+
+
+def test_values_come_from_the_exchanges_prices(demo: DemoExchange) -> None:
+    entries = [demo_entry(demo, "trader", demo.trading_key, ("read", "trade")),
+               demo_entry(demo, "watcher", demo.read_key, ("read",))]
+
+    portfolio = fetch_portfolio(entries)  # USDT by default
+
+    values = {asset.asset: asset.value for asset in portfolio.assets}
+    # Two keys with 100000 USDT, 1 BTC and 10 ETH each, at the pinned prices.
+    assert values == {"USDT": Decimal(200000), "BTC": Decimal(2) * 50000,
+                      "ETH": Decimal(20) * 2500}
+    assert portfolio.total_value == Decimal(350000)
+    assert [asset.asset for asset in portfolio.assets] == ["USDT", "BTC", "ETH"]  # by value
+    assert portfolio.unpriced == ()
+
+
+def test_prices_are_asked_once_per_exchange_or_per_symbol_without_a_batch_call(
+        demo: DemoExchange) -> None:
+    entries = [demo_entry(demo, "trader", demo.trading_key, ("read", "trade")),
+               demo_entry(demo, "watcher", demo.read_key, ("read",))]
+    batch = fetch_portfolio(entries)
+    tickers = [r for r in demo.requests if r.path.startswith("/api/v3/ticker")]
+    assert len(tickers) == 1  # one fetch_tickers for the exchange, both keys' assets
+
+    def without_batch(entry: KeyEntry) -> ExchangeClient:
+        client = ExchangeClient(entry)
+        client.exchange.has = {**client.exchange.has, "fetchTickers": False}
+        return client
+
+    before = len(demo.requests)
+    single = fetch_portfolio(entries, make_client=without_batch)
+
+    asked = [r.params.get("symbol") for r in demo.requests[before:]
+             if r.path.startswith("/api/v3/ticker")]
+    assert sorted(asked) == ["BTCUSDT", "ETHUSDT"]  # USDT is the quote itself: 1
+    assert [(a.asset, a.value) for a in single.assets] == \
+        [(a.asset, a.value) for a in batch.assets]
+
+
+def test_an_asset_quoted_the_other_way_is_valued_at_the_inverse(demo: DemoExchange) -> None:
+    entries = [demo_entry(demo, "watcher", demo.read_key, ("read",))]
+
+    portfolio = fetch_portfolio(entries, "btc")
+
+    assert portfolio.quote == "BTC"
+    values = {asset.asset: asset.value for asset in portfolio.assets}
+    assert values["BTC"] == Decimal(1)
+    assert values["ETH"] == Decimal(10) * Decimal("0.05")  # ETH/BTC
+    assert values["USDT"] == Decimal(100000) / Decimal(50000)  # BTC/USDT, inverted
+    assert portfolio.total_value == Decimal("1") + Decimal("0.5") + Decimal("2")
+
+
+def test_an_asset_without_a_market_has_no_price_and_no_value(demo: DemoExchange) -> None:
+    odd = demo.add_key(("read",), {"USDT": "10", "XYZ": "5"})
+
+    portfolio = fetch_portfolio([demo_entry(demo, "odd", odd, ("read",))])
+
+    xyz = next(asset for asset in portfolio.assets if asset.asset == "XYZ")
+    assert xyz.value is None and xyz.unpriced == Decimal(5)
+    assert xyz.holdings[0].price is None and xyz.holdings[0].value is None
+    assert portfolio.total_value == Decimal(10)  # never counted as 0 silently: named
+    assert portfolio.unpriced == ("XYZ",)
+    assert portfolio.assets[-1].asset == "XYZ"
+    assert format_value(xyz.value, "USDT") == "no price"
+
+
+def test_a_wrong_secret_fails_alone_with_the_cores_reason(demo: DemoExchange) -> None:
+    entries = [demo_entry(demo, "trader", demo.trading_key, ("read", "trade")),
+               demo_entry(demo, "forged", demo.read_key, ("read",), secret="f" * 64),
+               demo_entry(demo, "watcher", demo.read_key, ("read",))]
+
+    portfolio = fetch_portfolio(entries)
+
+    [failure] = portfolio.failures
+    assert failure.key.label == "forged" and failure.kind == "AuthFailed"
+    assert failure.message.startswith("the exchange refused the API key or secret")
+    assert "whitelisted" in failure.fix
+    assert "f" * 16 not in failure.text  # the secret is never shown
+    assert portfolio.keys_asked == 3 and portfolio.keys_answered == 2
+    both = {a: held(demo, demo.trading_key).get(a, Decimal(0)) + held(demo, demo.read_key)[a]
+            for a in held(demo, demo.read_key)}
+    assert by_asset(portfolio) == both
+    assert {h.key.label for a in portfolio.assets for h in a.holdings} == {"trader", "watcher"}
+
+
+def test_a_key_the_exchange_does_not_let_read_is_told_so(demo: DemoExchange) -> None:
+    # Labelled read in the vault, but the exchange gave it trading rights only
+    # (Binance's -2015 "Invalid API-key, IP, or permissions for action.").
+    mislabelled = demo.add_key(("trade",))
+    entries = [demo_entry(demo, "mislabelled", mislabelled, ("read",)),
+               demo_entry(demo, "watcher", demo.read_key, ("read",))]
+
+    portfolio = fetch_portfolio(entries)
+
+    [failure] = portfolio.failures
+    assert failure.kind == "AuthFailed" and "-2015" in failure.message
+    assert "IP address is whitelisted" in failure.fix
+    assert "(reading the account)" in failure.fix and "trading" not in failure.fix
+    assert by_asset(portfolio) == held(demo, demo.read_key)
+
+
+def test_lacking_permission_is_told_as_a_read_right() -> None:
+    from vault_app.trading.errors import KeyLacksPermission
+    from vault_app.trading.portfolio import failure_of
+
+    key = KeyRef("a", "A", "okx", "LIVE okx")
+    failure = failure_of(key, KeyLacksPermission("the exchange refused the request: the key "
+                                                 "lacks the right for it", fix="trade fix"))
+    assert failure.kind == "KeyLacksPermission" and "read" in failure.fix
+    assert "trade" not in failure.fix
+
+
+def test_an_unreachable_exchange_says_why_and_the_others_are_summed(demo: DemoExchange
+                                                                    ) -> None:
+    url = closed_port_url()
+    gone = elsewhere(demo_entry(demo, "gone", demo.read_key, ("read",)), url)
+    entries = [gone, demo_entry(demo, "watcher", demo.read_key, ("read",))]
+
+    portfolio = fetch_portfolio(entries)
+
+    [failure] = portfolio.failures
+    assert failure.key.label == "gone" and failure.kind == "NetworkProblem"
+    assert failure.message.startswith("the exchange could not be reached")
+    assert url in failure.message and url in failure.fix
+    assert "no order" not in failure.text  # the portfolio never sends one: not said
+    assert by_asset(portfolio) == held(demo, demo.read_key)
+
+
+def test_a_hung_exchange_is_given_up_after_the_key_timeout(demo: DemoExchange) -> None:
+    watcher = demo_entry(demo, "watcher", demo.read_key, ("read",))
+    fetch_portfolio([watcher])  # ccxt imported, the markets cached: the next run is quick
+    with DemoExchange(seed=2) as slow:
+        slow.faults.latency = 6.0  # each request: far longer than the key timeout below
+        entries = [demo_entry(slow, "slow", slow.read_key, ("read",)), watcher]
+
+        portfolio = fetch_portfolio(entries, key_timeout=2.0)
+
+        [failure] = portfolio.failures
+        assert failure.key.label == "slow" and failure.kind == "ExchangeTimeout"
+        assert "did not answer within 2 s" in failure.message
+        assert by_asset(portfolio) == held(demo, demo.read_key)
+
+
+def test_only_keys_labelled_read_are_asked(demo: DemoExchange) -> None:
+    trade_only = demo.add_key(("trade",))
+    entries = [demo_entry(demo, "trade only", trade_only, ("trade",)),
+               demo_entry(demo, "watcher", demo.read_key, ("read",))]
+
+    portfolio = fetch_portfolio(entries)
+
+    assert [key.label for key in portfolio.skipped] == ["trade only"]
+    assert requests_with(demo, trade_only) == 0
+    assert portfolio.keys_asked == 1 and portfolio.failures == ()
+
+
+def test_progress_is_reported_per_key_and_per_group(demo: DemoExchange) -> None:
+    url = closed_port_url()
+    entries = [demo_entry(demo, "trader", demo.trading_key, ("read", "trade")),
+               elsewhere(demo_entry(demo, "gone", demo.read_key, ("read",)), url),
+               demo_entry(demo, "watcher", demo.read_key, ("read",))]
+    keys: list[KeyOutcome] = []
+    groups: list[GroupResult] = []
+    lock = threading.Lock()
+
+    def key_done(outcome: KeyOutcome) -> None:
+        with lock:
+            keys.append(outcome)
+
+    def group_done(group: GroupResult) -> None:
+        with lock:
+            groups.append(group)
+
+    portfolio = fetch_portfolio(entries, on_key_done=key_done, on_group_done=group_done)
+
+    assert sorted(outcome.key.label for outcome in keys) == ["gone", "trader", "watcher"]
+    assert next(o for o in keys if o.key.label == "gone").failure is not None
+    assert sorted(group.endpoint for group in groups) == sorted([demo.url, url])
+    # What the view builds from the groups as they come is the final portfolio.
+    assert assemble(groups, "USDT").assets == portfolio.assets
+    # The keys of one group are asked one after another, in the vault's order.
+    order = [o.key.label for o in keys if o.key.endpoint == demo.url]
+    assert order == ["trader", "watcher"]
+
+
+def test_nothing_is_asked_once_cancelled(demo: DemoExchange) -> None:
+    cancel = threading.Event()
+    cancel.set()
+
+    portfolio = fetch_portfolio([demo_entry(demo, "watcher", demo.read_key, ("read",))],
+                                cancel=cancel)
+
+    assert portfolio.assets == () and demo.requests == []
+
+
+def test_cancelling_stops_waiting_for_a_hung_key(demo: DemoExchange) -> None:
+    with DemoExchange(seed=2) as slow:
+        slow.faults.latency = 30.0  # longer than the join below: only cancel ends it
+        cancel = threading.Event()
+        results: list[Portfolio] = []
+        worker = threading.Thread(target=lambda: results.append(fetch_portfolio(
+            [demo_entry(slow, "slow", slow.read_key, ("read",))], cancel=cancel)))
+        worker.start()
+        waited = threading.Event()
+        while not slow.requests and not waited.wait(0.02):  # the first request arrived
+            pass
+        cancel.set()
+        worker.join(15)
+
+        assert not worker.is_alive()
+        [portfolio] = results
+        assert portfolio.assets == () and portfolio.failures == ()
+
+
+def test_a_quote_must_be_a_currency_code(demo: DemoExchange) -> None:
+    entries = [demo_entry(demo, "watcher", demo.read_key, ("read",))]
+    for bad in ("", "US DT", "=1+1", "X" * 17, "ÜSD"):
+        with pytest.raises(ValidationError, match="quote currency"):
+            fetch_portfolio(entries, bad)
+    assert demo.requests == []  # refused before any request
+    assert clean_quote(" usdc ") == "USDC"
+
+
+def test_a_key_that_cannot_build_a_client_fails_alone(demo: DemoExchange) -> None:
+    # A plain-http URL that is not this computer: the client refuses to sign over it.
+    far = elsewhere(demo_entry(demo, "far", demo.read_key, ("read",)), "http://192.0.2.1:80")
+    entries = [far, demo_entry(demo, "watcher", demo.read_key, ("read",))]
+
+    portfolio = fetch_portfolio(entries)
+
+    [failure] = portfolio.failures
+    assert failure.kind == "OrderNotAllowed" and "https" in failure.fix
+    assert by_asset(portfolio) == held(demo, demo.read_key)
+
+
+@pytest.mark.parametrize(("environment", "url"), [
+    ("live", None), ("sandbox", None), ("custom", "http://127.0.0.1:8765"),
+    ("custom", "https://eu.example.com")])
+def test_the_endpoint_is_named_as_the_client_names_it(environment: str, url: str | None
+                                                      ) -> None:
+    from tests.conftest import make_entry
+    from vault_app.trading.portfolio import describe_endpoint
+
+    entry = make_entry("k", "binance", environment=environment, api_url=url)
+    assert describe_endpoint(entry) == ExchangeClient(entry).describe_endpoint()
+
+
+# --- valuation rules, without a network --------------------------------------------------
+
+MARKETS = {"BTC/USDT": {"active": True}, "USDT/TRY": {"active": True},
+           "OLD/USDT": {"active": False}}
+
+
+@pytest.mark.parametrize(("asset", "found"), [
+    ("BTC", ("BTC/USDT", False)), ("TRY", ("USDT/TRY", True)), ("USDT", None),
+    ("OLD", None), ("XYZ", None)])
+def test_the_market_that_values_an_asset(asset: str, found: tuple[str, bool] | None) -> None:
+    assert price_symbol(asset, "USDT", MARKETS) == found
+
+
+@pytest.mark.parametrize(("ticker", "price"), [
+    ({"last": 5.5, "close": 6}, Decimal("5.5")), ({"last": None, "close": 6}, Decimal(6)),
+    ({"last": 0, "bid": 1, "ask": 3}, Decimal(2)), ({"last": -1}, None),
+    ({"bid": 1}, None), (None, None), ({"last": "nan"}, None)])
+def test_a_tickers_price(ticker: object, price: Decimal | None) -> None:
+    assert ticker_price(ticker) == price
+
+
+def test_asset_prices_direct_inverse_and_missing() -> None:
+    tickers = {"BTC/USDT": {"last": 40000.5}, "USDT/TRY": {"last": 32}}
+    assert asset_price("BTC", "USDT", MARKETS, tickers) == Decimal("40000.5")
+    assert asset_price("TRY", "USDT", MARKETS, tickers) == Decimal(1) / Decimal(32)
+    assert asset_price("USDT", "USDT", MARKETS, tickers) == Decimal(1)
+    assert asset_price("BTC", "USDT", MARKETS, {}) is None  # no ticker: no price
+
+
+def test_assemble_keeps_a_partly_priced_asset_partly_valued() -> None:
+    a = KeyRef("a", "A", "binance", "LIVE binance")
+    b = KeyRef("b", "B", "kraken", "LIVE kraken")
+    groups = [
+        GroupResult("binance", "LIVE binance",
+                    (Holding("DOT", a, Decimal(3), Decimal(3), Decimal(0), Decimal(5)),), (),
+                    None),
+        GroupResult("kraken", "LIVE kraken",
+                    (Holding("DOT", b, Decimal(2), Decimal(2), Decimal(0), None),), (), None),
+    ]
+    [dot] = assemble(groups, "USDT").assets
+    assert (dot.total, dot.value, dot.unpriced) == (Decimal(5), Decimal(15), Decimal(2))
+
+
+def test_a_price_failure_is_reported_with_its_group() -> None:
+    key = KeyRef("a", "A", "binance", "LIVE binance")
+    from vault_app.trading.portfolio import KeyFailure
+
+    problem = KeyFailure(key, "prices on LIVE binance could not be fetched: x", "y", PRICES)
+    portfolio = assemble([GroupResult("binance", "LIVE binance", (), (), problem)], "USDT",
+                         keys_asked=1)
+    assert portfolio.failures == (problem,) and portfolio.keys_answered == 1
+
+
+def test_values_are_shown_rounded_for_the_quote() -> None:
+    assert format_value(Decimal("1234567.891"), "USDT") == "1,234,567.89"
+    assert format_value(Decimal("0.123456789"), "BTC") == "0.12345679"
+
+
+@pytest.mark.parametrize(("price", "shown"), [
+    ("60000.123", "60,000.12"), ("3000.25", "3,000.25"), ("999.1234567", "999.123"),
+    ("0.0000123456789", "0.0000123457"),
+    ("1", "1"), ("0.05", "0.05"), ("123.456789", "123.457")])
+def test_prices_are_shown_without_losing_small_ones(price: str, shown: str) -> None:
+    assert format_price(Decimal(price), "USDT") == shown
+    assert format_price(None, "USDT") == "no price"
+
+
+@pytest.mark.parametrize(("amount", "shown"), [
+    ("100000.0", "100,000"), ("0.12345678", "0.12345678"), ("2500.750", "2,500.75"),
+    ("1E-8", "0.00000001"), ("0", "0")])
+def test_amounts_are_shown_exactly(amount: str, shown: str) -> None:
+    assert format_amount(Decimal(amount)) == shown

@@ -1,0 +1,134 @@
+"""The portfolio's CSV: what a spreadsheet reads, never runs, and how it reaches disk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import stat
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from vault_app.core.errors import NotARegularFile, VaultWriteError
+from vault_app.trading.portfolio import (
+    GroupResult,
+    Holding,
+    KeyFailure,
+    KeyRef,
+    assemble,
+)
+from vault_app.trading.portfolio_export import portfolio_csv, safe_cell, write_csv
+
+MAIN = KeyRef("k1", "main", "binance", "LIVE binance")
+EVIL = KeyRef("k2", "=HYPERLINK(\"http://x\")", "kraken", "LIVE kraken")
+
+
+def holding(asset: str, key: KeyRef, total: str, price: str | None) -> Holding:
+    return Holding(asset, key, Decimal(total), Decimal(total), Decimal(0),
+                   None if price is None else Decimal(price))
+
+
+def sample() -> str:
+    groups = [
+        GroupResult("binance", "LIVE binance",
+                    (holding("BTC", MAIN, "0.5", "60000"),
+                     holding("=cmd|' /C calc'!A0", MAIN, "7", None)), (), None),
+        GroupResult("kraken", "LIVE kraken", (holding("BTC", EVIL, "0.25", "60000"),),
+                    (KeyFailure(KeyRef("k3", "@SUM(1)", "okx", "LIVE okx"),
+                                "the exchange refused the API key or secret",
+                                "check the key", "AuthFailed"),), None),
+    ]
+    return portfolio_csv(assemble(groups, "USDT", skipped=[KeyRef("k4", "+1", "okx",
+                                                                  "LIVE okx")]))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    made = tmp_path / "exports"
+    made.mkdir()
+    return made
+
+
+def rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_cells_a_spreadsheet_would_run_are_made_text(text: str) -> None:
+    assert safe_cell(text) == f"'{text}"
+
+
+@pytest.mark.parametrize("text", ["BTC", "1.5", "", "a=b", "LIVE binance"])
+def test_other_cells_are_kept(text: str) -> None:
+    assert safe_cell(text) == text
+
+
+def test_the_csv_has_a_row_per_asset_and_per_key_and_starts_no_formula() -> None:
+    table = rows(sample())
+    header, body = table[0], table[1:]
+    assert header == ["row", "asset", "exchange", "endpoint", "key", "amount", "free",
+                      "used", "price (USDT)", "value (USDT)", "note"]
+    kinds = [(r[0], r[1], r[4]) for r in body]
+    assert kinds[:3] == [("total", "BTC", ""), ("key", "BTC", "main"),
+                         ("key", "BTC", "'=HYPERLINK(\"http://x\")")]
+    btc = body[0]
+    assert (btc[5], btc[9]) == ("0.75", "45000")
+    assert ("total", "'=cmd|' /C calc'!A0", "") in kinds
+    unpriced = next(r for r in body if r[0] == "key" and r[1].startswith("'=cmd"))
+    assert (unpriced[8], unpriced[9]) == ("no price", "")  # not 0
+    grand = next(r for r in body if r[0] == "grand total")
+    assert grand[9] == "45000" and "no price" in grand[10]
+    failed = next(r for r in body if r[0] == "failed")
+    assert failed[4] == "'@SUM(1)" and failed[10].startswith("the exchange refused")
+    skipped = next(r for r in body if r[0] == "skipped")
+    assert skipped[4] == "'+1"
+    for row in body:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
+
+
+def test_written_atomically_private_and_replacing_an_old_export(folder: Path) -> None:
+    target = folder / "portfolio.csv"
+    target.write_text("old")
+    target.chmod(0o644)
+    old_umask = os.umask(0)
+    try:
+        write_csv(target, sample())
+    finally:
+        os.umask(old_umask)
+    assert target.read_bytes() == sample().encode("utf-8")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sorted(p.name for p in folder.iterdir()) == ["portfolio.csv"]  # no temp left
+
+
+def test_a_symbolic_link_is_refused_and_its_target_untouched(folder: Path) -> None:
+    victim = folder / "victim"
+    victim.write_text("keep")
+    link = folder / "export.csv"
+    link.symlink_to(victim)
+    with pytest.raises(NotARegularFile, match="symbolic link"):
+        write_csv(link, "x")
+    assert victim.read_text() == "keep" and link.is_symlink()
+    assert sorted(p.name for p in folder.iterdir()) == ["export.csv", "victim"]
+
+
+def test_a_fifo_is_refused_without_blocking(folder: Path) -> None:
+    fifo = folder / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(NotARegularFile, match="FIFO"):
+        write_csv(fifo, "x")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_a_device_or_folder_is_refused(folder: Path) -> None:
+    with pytest.raises(NotARegularFile, match="character device"):
+        write_csv(Path("/dev/null"), "x")
+    with pytest.raises(NotARegularFile, match="folder"):
+        write_csv(folder, "x")
+
+
+def test_a_missing_folder_is_a_write_error(folder: Path) -> None:
+    with pytest.raises(VaultWriteError, match="nothing was written"):
+        write_csv(folder / "nowhere" / "x.csv", "x")

@@ -1,0 +1,134 @@
+"""The portfolio as CSV: text a spreadsheet shows and never runs, and its atomic write.
+
+Asset names come from exchanges and labels from the user: a cell that starts with
+``= + - @``, a tab or a carriage return could be taken for a formula by a spreadsheet
+(CSV injection), so such a cell gets a leading apostrophe, which spreadsheets show as
+text. The file is the user's explicit export to a path they chose: it is written
+atomically with mode 0600, never through a symbolic link and never into a FIFO, a
+device or a folder; it is not encrypted (the front end says so).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import stat
+from decimal import Decimal
+from pathlib import Path
+
+from vault_app.core.errors import NotARegularFile, VaultIOError, VaultWriteError
+from vault_app.core.os_messages import describe_os_error, kind_of
+from vault_app.trading.order_limits import plain
+from vault_app.trading.portfolio import Portfolio
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """``text`` with a leading apostrophe if a spreadsheet could run it as a formula."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def portfolio_csv(portfolio: Portfolio) -> str:
+    """A header, then per asset a "total" row and a "key" row per (exchange, key), then
+    a "grand total" row, a "failed" row per key that could not be read and a "skipped"
+    row per key not labelled read. Amounts are exact; a value without a price is empty
+    and its price cell says "no price"."""
+    quote = portfolio.quote
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+
+    def row(*cells: str) -> None:
+        writer.writerow([safe_cell(cell) for cell in cells])
+
+    row("row", "asset", "exchange", "endpoint", "key", "amount", "free", "used",
+        f"price ({quote})", f"value ({quote})", "note")
+    for asset in portfolio.assets:
+        note = f"{plain(asset.unpriced)} has no price" if asset.unpriced else ""
+        row("total", asset.asset, "", "", "", plain(asset.total), "", "", "",
+            _number(asset.value), note)
+        for holding in asset.holdings:
+            key = holding.key
+            row("key", asset.asset, key.exchange, key.endpoint, key.label,
+                plain(holding.total), plain(holding.free), plain(holding.used),
+                "no price" if holding.price is None else plain(holding.price),
+                _number(holding.value), "")
+    unpriced = ", ".join(portfolio.unpriced)
+    row("grand total", "", "", "", "", "", "", "", "", _number(portfolio.total_value),
+        f"without {unpriced}: no price" if unpriced else "")
+    for failure in portfolio.failures:
+        key = failure.key
+        row("failed", "", key.exchange, key.endpoint, key.label, "", "", "", "", "",
+            failure.text)
+    for key in portfolio.skipped:
+        row("skipped", "", key.exchange, key.endpoint, key.label, "", "", "", "", "",
+            "not labelled read: not asked")
+    return out.getvalue()
+
+
+def _number(value: object) -> str:
+    return plain(value) if isinstance(value, Decimal) else ""
+
+
+def write_csv(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically with mode 0600: a temp file beside
+    it, made private before its first byte, fsynced, renamed over ``path``. Refuses a
+    symbolic link and anything that is not a regular file (FIFO, device, socket,
+    folder): nothing is written then.
+
+    Raises:
+        NotARegularFile: ``path`` is a link, a FIFO, a device, a socket or a folder.
+        VaultWriteError: the file system refused; ``path`` is as it was.
+    """
+    path = Path(os.path.abspath(path))
+    _check_target(path)
+    data = text.encode("utf-8")
+    temp = path.parent / f".{path.name}.tmp-{os.urandom(6).hex()}"
+    failed = "could not write {path}: {why}; nothing was written"
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                     | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise VaultWriteError(failed.format(path=path, why=describe_os_error(exc))) from None
+    try:
+        try:
+            os.fchmod(fd, 0o600)  # before any byte: the umask or an ACL may have widened it
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _check_target(path)  # swapped for a link or a FIFO meanwhile: left alone
+        os.replace(temp, path)  # replaces the name; never writes into what it named
+    except OSError as exc:
+        _unlink_quietly(temp)
+        raise VaultWriteError(failed.format(path=path, why=describe_os_error(exc))) from None
+    except BaseException:
+        _unlink_quietly(temp)
+        raise
+    with contextlib.suppress(OSError):  # the file is in place; durability is a bonus
+        fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _check_target(path: Path) -> None:
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise VaultIOError(f"cannot write {path}: {describe_os_error(exc)}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise NotARegularFile(f"{path} is {kind_of(info.st_mode)}, not a regular file; "
+                              "nothing was written. Choose another file name")
+
+
+def _unlink_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
