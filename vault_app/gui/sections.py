@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from vault_app.gui.qt import Qt, QtWidgets
 
 if TYPE_CHECKING:
+    from vault_app.gui.trading.portfolio_view import PortfolioView
     from vault_app.gui.trading.view import TradingView
     from vault_app.gui.window import MainWindow
 
@@ -34,7 +35,7 @@ class Sections(QtWidgets.QTabWidget):
         self.setObjectName("sections")
         self.window_ = window
         self.trading: TradingView | None = None
-        self.portfolio: QtWidgets.QWidget | None = None
+        self.portfolio: PortfolioView | None = None
         self.setDocumentMode(True)
         self.addTab(keys_page, "Keys")
         self.addTab(_placeholder("tradingPlaceholder", "Loading the trading view…", self),
@@ -63,10 +64,12 @@ class Sections(QtWidgets.QTabWidget):
             self._replace(TRADING, self.trading, "Trading")
         return self.trading
 
-    def portfolio_view(self) -> QtWidgets.QWidget:
+    def portfolio_view(self) -> PortfolioView:
+        """The portfolio page (p1's ``PortfolioView``), built on first use."""
         if self.portfolio is None:
-            self.portfolio = _placeholder(
-                "portfolioView", "The portfolio across keys comes here.", self)
+            from vault_app.gui.trading.portfolio_view import PortfolioView
+
+            self.portfolio = PortfolioView(self.window_)
             self._replace(PORTFOLIO, self.portfolio, "Portfolio")
         return self.portfolio
 

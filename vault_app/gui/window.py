@@ -316,6 +316,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.delete_dialog.reject()
         if self.sections.trading is not None:  # closes its dialogs; a send goes on
             self.sections.trading.wipe()
+        if self.sections.portfolio is not None:
+            self.sections.portfolio.clear()  # stops its fetch, closes its export dialog
         if self.trading_dialog is not None:
             self.trading_dialog.reject()
             self.trading_dialog = None

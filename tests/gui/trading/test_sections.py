@@ -57,3 +57,15 @@ def test_show_trading_with_a_key_chooses_it_and_locking_returns_to_the_keys(
     assert not window.act_show_trading.isEnabled()
     window.show_trading()  # locked: nothing happens
     assert window.vault is None and view.entry is None
+
+
+def test_the_portfolio_page_is_p1s_view_built_on_first_visit(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry]) -> None:
+    from vault_app.gui.trading.portfolio_view import PortfolioView
+
+    window = trading_window
+    assert window.sections.portfolio is None
+    window.show_portfolio()
+    page = window.sections.currentWidget()
+    assert isinstance(page, PortfolioView) and page is window.sections.portfolio
+    assert page.isVisible()
