@@ -100,8 +100,14 @@ def test_an_answer_lost_after_acceptance_shows_reconciling_then_the_true_state(
         demo: DemoExchange) -> None:
     view = open_trading(qtbot, trading_window, "trader")
     seen_states: list[str] = []
-    view.open_orders.model.rowsInserted.connect(
-        lambda *_: seen_states.extend(states_shown(view)))
+    review_while_reconciling: list[bool] = []
+
+    def rows_shown(*_args: object) -> None:
+        seen_states.extend(states_shown(view))
+        if RECONCILING in states_shown(view):
+            review_while_reconciling.append(view.ticket.review.isEnabled())
+
+    view.open_orders.model.rowsInserted.connect(rows_shown)
     messages: list[str] = []
     trading_window.statusBar().messageChanged.connect(messages.append)
     demo.faults.drop_after_accept = 1
@@ -110,6 +116,9 @@ def test_an_answer_lost_after_acceptance_shows_reconciling_then_the_true_state(
     qtbot.waitUntil(lambda: states_shown(view) == ["OPEN"], timeout=TIMEOUT)
     idle(qtbot, trading_window)
     assert RECONCILING in seen_states
+    assert review_while_reconciling and not any(review_while_reconciling)  # no 2nd order
+    assert view.ticket.review.isEnabled() is False  # the numbers went: the ticket is empty
+    assert view.ticket.amount.text() == ""
     assert any(text.startswith(RECONCILING) for text in messages), messages
     assert not any("failed" in text.lower() for text in messages), messages
     assert len(order_posts(demo)) == 1

@@ -72,6 +72,10 @@ class CancelFlow:
             self.in_flight = True
             view.show_status(f"Cancelling {what}…")
 
+    def key_changed(self) -> None:
+        """Another key was chosen: the cancel's answer for the previous one is dropped."""
+        self.in_flight = False
+
     def wipe(self) -> None:
         box, self.dialog = self.dialog, None
         if box is not None:

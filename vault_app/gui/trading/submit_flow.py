@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from vault_app.trading.preview import OrderPreview
     from vault_app.trading.reconcile import Resolution
 
+PREVIEWING, REVIEWING, PLACING, RECONCILING_STAGE = ("previewing", "reviewing", "placing",
+                                                     "reconciling")
 RECONCILE_AGAIN_MS = 2_000
 """Between two lookups of an order whose outcome is still unknown."""
 
@@ -60,10 +62,16 @@ def pending_view(preview: OrderPreview, entry: KeyEntry) -> dict[str, Any]:
 class SubmitFlow:
     def __init__(self, view: TradingView) -> None:
         self.view = view
-        self.in_flight = False
-        """A review, a confirmation or a send is under way: no second one."""
+        self.stage: str | None = None
+        """Where the order under way is (``PREVIEWING`` … ``RECONCILING_STAGE``); None:
+        no order under way, the ticket may review another."""
         self.dialog: QtWidgets.QDialog | None = None
         self._reconciling: set[str] = set()  # client order ids looked up again
+
+    @property
+    def in_flight(self) -> bool:
+        """A review, a confirmation, a send or its reconciliation is under way."""
+        return self.stage is not None
 
     # --- the steps ---------------------------------------------------------------------
 
@@ -72,13 +80,14 @@ class SubmitFlow:
         entry = view.entry
         if self.in_flight or entry is None:
             return
-        self.in_flight = True
+        self.stage = PREVIEWING
         view.ticket.set_busy(True, "Checking the order…")
         view.show_status("")
         view.run(lambda session: session.preview(request),
                  lambda preview: self._show_preview(preview, entry), self._not_sent)
 
     def _show_preview(self, preview: OrderPreview, entry: KeyEntry) -> None:
+        self.stage = REVIEWING
         self.view.ticket.set_busy(True, "Review the signed request…")
         dialog = PreviewDialog(preview, self.view.window_)
         dialog.accepted.connect(lambda: self._confirm(preview, entry))
@@ -98,6 +107,7 @@ class SubmitFlow:
         view = self.view
         view.open_orders.track(pending_view(preview, entry))
         view.tabs.setCurrentWidget(view.open_orders)
+        self.stage = PLACING
         view.ticket.set_busy(True, "Sending the order…")
         view.show_status(f"Sending: {preview.summary}…")
         generation = view.window_.sessions.generation
@@ -109,28 +119,38 @@ class SubmitFlow:
     def _placed(self, placement: Placement, generation: int, entry: KeyEntry) -> None:
         order = placement.order
         problem = placement.problem
-        if self._after_lock(generation, entry):
+        view = self.view
+        if self._after_lock(generation, None):
             outcome = ("accepted by the exchange" if problem is None else
                        "of unknown outcome: it will be looked up after unlocking"
                        if problem.outcome_unknown else "not placed")
-            self.view.window_.statusBar().showMessage(
+            view.window_.statusBar().showMessage(
                 f"The order sent before the vault was locked is {outcome}.")
             return
-        view = self.view
-        self._finish()
+        if view.entry is None or view.entry.id != entry.id:  # another key chosen meanwhile
+            self._finish()
+            outcome = (order.state if problem is None or not problem.outcome_unknown
+                       else "of unknown outcome: it is looked up when the key is chosen again")
+            view.show_status(f"The order sent with “{entry.label}” is {outcome}.",
+                             error=problem is not None)
+            return
         if problem is None:
+            self._finish()
             view.ticket.clear()  # the numbers went: not sent twice by a second Enter
             view.open_orders.track(order.public())
             view.show_status(f"Order {order.state}: {_describe(order.public())}."
                              + "".join(f"\n{text}" for text in placement.warnings))
             self._after_change()
-        elif problem.outcome_unknown:
+        elif problem.outcome_unknown:  # no second order until this one is known
+            self.stage = RECONCILING_STAGE
+            view.ticket.set_busy(True, RECONCILING)
             view.open_orders.track(order.public(), RECONCILING)
             view.show_status(f"{RECONCILING} The exchange's answer was lost: the order may "
                              "have been placed. It is being looked up, never sent again.",
                              error=True)
             self._reconcile(order.client_order_id)
         else:
+            self._finish()
             view.open_orders.forget(order.client_order_id)
             view.show_status(f"Order {order.state}: {explain(problem)}", error=True)
             view.ticket.show_error(None, problem.message)
@@ -185,11 +205,16 @@ class SubmitFlow:
         """Show what the core found out about an order of unknown outcome."""
         order = resolution.order
         view = self.view
+        ours = order.client_order_id in self._reconciling
         if resolution.resolved or resolution.needs_user:
             self._reconciling.discard(order.client_order_id)
+            if ours and self.stage == RECONCILING_STAGE:
+                self._finish()
         if not resolution.resolved:
             view.show_status(f"{RECONCILING} {resolution.message}", error=True)
             return
+        if ours and order.state in ACCEPTED:
+            view.ticket.clear()  # the numbers went: not sent twice by a second Enter
         view.open_orders.track(order.public())
         if order.state in ACCEPTED:
             view.show_status(f"Order {order.state} (found after the answer was lost): "
@@ -210,6 +235,14 @@ class SubmitFlow:
         return generation != view.window_.sessions.generation or view.window_.vault is None \
             or (entry is not None and (view.entry is None or view.entry.id != entry.id))
 
+    def key_changed(self) -> None:
+        """Another key was chosen: a preview or a lookup of the previous key's order is
+        no longer waited for (the lookup runs again when that key is chosen). A send is:
+        its answer is said whatever key is chosen then."""
+        if self.stage in (PREVIEWING, RECONCILING_STAGE):
+            self._reconciling.clear()
+            self._finish()
+
     def _open(self, dialog: QtWidgets.QDialog) -> None:
         self.dialog = dialog
         self.view.window_.trading_dialog = dialog
@@ -229,7 +262,7 @@ class SubmitFlow:
             self.view.show_status("Not sent: the order was cancelled before it was sent.")
 
     def _finish(self) -> None:
-        self.in_flight = False
+        self.stage = None
         self.view.ticket.set_busy(False)
 
     def wipe(self) -> None:
@@ -240,7 +273,7 @@ class SubmitFlow:
             dialog.reject()
             dialog.deleteLater()
         self._reconciling.clear()
-        self.in_flight = False
+        self.stage = None
 
 
 def _describe(public: dict[str, Any]) -> str:

@@ -156,6 +156,8 @@ class TradingView(QtWidgets.QWidget):
     def _key_changed(self, entry: KeyEntry | None) -> None:
         self.entry = entry
         self.exchange = None
+        self.submit.key_changed()
+        self.cancel.key_changed()
         self.ticket.set_key(entry)
         self.ticket.set_market(None, None)
         self.ticket.set_last_price(None)
