@@ -22,8 +22,11 @@ class _SymbolFilter(QtCore.QSortFilterProxyModel):
         self.wanted = ""
 
     def set_wanted(self, text: str) -> None:
-        self.wanted = _plain(text)
-        self.invalidateFilter()
+        wanted = _plain(text)
+        if wanted != self.wanted:
+            self.beginFilterChange()
+            self.wanted = wanted
+            self.endFilterChange(QtCore.QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int,
                          source_parent: QtCore.QModelIndex | QtCore.QPersistentModelIndex
