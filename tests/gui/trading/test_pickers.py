@@ -77,3 +77,26 @@ def test_an_order_the_exchange_refuses_is_said_with_its_fix_and_not_as_open(
     assert len(order_posts(demo)) == 1
     assert [order["state"] for order in view.history.orders()] == ["REJECTED"]
     assert view.ticket.review.isEnabled()  # the ticket keeps the numbers to fix them
+
+
+def test_markets_that_cannot_load_say_why_and_load_again_on_request(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange) -> None:
+    from tests.gui.helpers import click
+
+    demo.faults.unavailable = True  # HTTP 503 to everything
+    window = trading_window
+    window.show_trading()
+    view = window.sections.trading
+    assert view is not None
+    qtbot.waitUntil(view.symbols.retry.isVisible, timeout=TIMEOUT)
+    idle(qtbot, window)
+    text = view.symbols.status.text()
+    assert text.startswith("The markets could not be loaded: ") and "\n" in text, text
+    assert "Traceback" not in text and view.symbols.model.rowCount() == 0
+    assert not view.ticket.review.isEnabled()
+    demo.faults.unavailable = False
+    click(qtbot, view.symbols.retry)
+    qtbot.waitUntil(lambda: view.symbols.chosen == "BTC/USDT", timeout=TIMEOUT)
+    assert not view.symbols.retry.isVisible() and not view.symbols.busy.isVisible()
+    idle(qtbot, window)

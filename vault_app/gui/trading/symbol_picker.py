@@ -61,6 +61,9 @@ class SymbolPicker(QtWidgets.QWidget):
         self.status = QtWidgets.QLabel(self)
         self.status.setObjectName("marketsStatus")
         self.status.setWordWrap(True)
+        self.retry = QtWidgets.QPushButton("Load markets a&gain", self)
+        self.retry.setObjectName("marketsRetry")
+        self.retry.hide()
         self.model = QtCore.QStringListModel(self)
         self.proxy = _SymbolFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -69,7 +72,7 @@ class SymbolPicker(QtWidgets.QWidget):
         self.list.setAccessibleName("Symbols")
         self.list.setModel(self.proxy)
         self.list.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        for widget in (label, self.search, self.busy, self.status):
+        for widget in (label, self.search, self.busy, self.status, self.retry):
             layout.addWidget(widget)
         layout.addWidget(self.list, 1)
         self._chosen: str | None = None
@@ -85,8 +88,11 @@ class SymbolPicker(QtWidgets.QWidget):
     def chosen(self) -> str | None:
         return self._chosen
 
-    def set_loading(self, loading: bool, message: str = "") -> None:
+    def set_loading(self, loading: bool, message: str = "", *, failed: bool = False) -> None:
+        """Show the busy indicator (``loading``), or ``message``; ``failed``: with a
+        button to load them again."""
         self.busy.setVisible(loading)
+        self.retry.setVisible(failed and not loading)
         self.status.setText(message or ("Loading markets…" if loading else ""))
         self.status.setVisible(bool(self.status.text()))
 

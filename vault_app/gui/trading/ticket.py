@@ -462,7 +462,8 @@ class OrderTicket(QtWidgets.QWidget):
                 text = ""  # not typed yet: not an error to shout
             if name == "key" and self._entry is None:
                 text, kind = "choose a key to trade with", "soft"
-            if name == "symbol" and self._entry is not None and self._exchange is None:
+            if name == "symbol" and self._entry is not None and self._exchange is None \
+                    and name not in self._external:  # (g1: a failed load says so instead)
                 text, kind = "loading the exchange's markets…", "soft"
             if name == "symbol" and self._exchange is not None and not self._symbol:
                 text, kind = "choose a market", "soft"

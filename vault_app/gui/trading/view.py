@@ -17,7 +17,7 @@ from vault_app.gui.trading.balances_panel import BalancesPanel
 from vault_app.gui.trading.cancel_flow import CancelFlow
 from vault_app.gui.trading.key_picker import KeyPicker
 from vault_app.gui.trading.orders_panel import HistoryPanel, OpenOrdersPanel
-from vault_app.gui.trading.submit_flow import SubmitFlow
+from vault_app.gui.trading.submit_flow import SubmitFlow, explain
 from vault_app.gui.trading.symbol_picker import SymbolPicker
 from vault_app.gui.trading.ticket import OrderTicket
 
@@ -55,6 +55,7 @@ class TradingView(QtWidgets.QWidget):
         self.cancel = CancelFlow(self)
         self.keys.key_changed.connect(self._key_changed)
         self.symbols.symbol_chosen.connect(self._symbol_chosen)
+        self.symbols.retry.clicked.connect(lambda: self.load_markets(self.symbols.chosen))
         self.open_orders.refresh_requested.connect(self.load_open_orders)
         self.history.refresh_requested.connect(lambda: self.load_history(refresh=True))
         self.balances.refresh_requested.connect(self.load_balances)
@@ -171,6 +172,18 @@ class TradingView(QtWidgets.QWidget):
         if entry is None:
             self.symbols.set_loading(False)
             return
+        self.load_markets(keep)
+        self.reconcile()
+        self.load_open_orders()
+        self.load_history(refresh=False)
+
+    def load_markets(self, keep: str | None = None) -> None:
+        """The key's markets (from the disk cache when fresh), then choose ``keep``, or
+        BTC/USDT, or the first symbol."""
+        entry = self.entry
+        if entry is None:
+            return
+        self.ticket.set_market(None, None)  # loading (and no earlier failure shown)
         self.symbols.set_loading(True, f"Loading the markets of {entry.exchange}…")
 
         def loaded(result: tuple[Any, list[str], bool]) -> None:
@@ -186,13 +199,11 @@ class TradingView(QtWidgets.QWidget):
                 self.symbols.choose(wanted)
 
         def failed(exc: BaseException) -> None:
-            self.symbols.set_loading(False, f"Markets could not be loaded: "
-                                     f"{error_message(exc)}")
+            text = f"The markets could not be loaded: {explain(exc)}"
+            self.symbols.set_loading(False, text, failed=True)
+            self.ticket.show_error("symbol", text.split("\n")[0])
 
         self.run(_load_markets, loaded, failed, entry=entry)
-        self.reconcile()
-        self.load_open_orders()
-        self.load_history(refresh=False)
 
     def _symbol_chosen(self, symbol: str) -> None:
         self.ticket.set_market(self.exchange, symbol)
