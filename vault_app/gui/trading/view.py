@@ -20,6 +20,7 @@ from vault_app.gui.trading.orders_panel import HistoryPanel, OpenOrdersPanel
 from vault_app.gui.trading.submit_flow import SubmitFlow, explain
 from vault_app.gui.trading.symbol_picker import SymbolPicker
 from vault_app.gui.trading.ticket import OrderTicket
+from vault_app.gui.trading.work import history_work, load_markets_work, open_orders_work
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -203,7 +204,7 @@ class TradingView(QtWidgets.QWidget):
             self.symbols.set_loading(False, text, failed=True)
             self.ticket.show_error("symbol", text.split("\n")[0])
 
-        self.run(_load_markets, loaded, failed, entry=entry)
+        self.run(load_markets_work, loaded, failed, entry=entry)
 
     def _symbol_chosen(self, symbol: str) -> None:
         self.ticket.set_market(self.exchange, symbol)
@@ -253,7 +254,7 @@ class TradingView(QtWidgets.QWidget):
             self.open_orders.show_problem(f"Open orders could not be loaded: "
                                           f"{error_message(exc)}")
 
-        if entry is not None and self.run(lambda s: _open_orders(s, entry), done, failed):
+        if entry is not None and self.run(lambda s: open_orders_work(s, entry), done, failed):
             self.open_orders.set_loading(True)
 
     def load_history(self, *, refresh: bool) -> None:
@@ -268,7 +269,7 @@ class TradingView(QtWidgets.QWidget):
             self.history.show_problem(f"The order history could not be read: "
                                       f"{error_message(exc)}")
 
-        if self.run(lambda session: _history(session, refresh), done, failed):
+        if self.run(lambda session: history_work(session, refresh), done, failed):
             self.history.set_loading(True)
 
     def reconcile(self, then: Callable[[], None] | None = None) -> None:
@@ -288,23 +289,3 @@ class TradingView(QtWidgets.QWidget):
 
         self.run(lambda session: session.reconcile(), done, failed)
 
-
-def _load_markets(session: TradingSession) -> tuple[Any, list[str], bool]:
-    client = session.client  # loads the markets (from the disk cache when fresh)
-    exchange = client.exchange
-    return exchange, sorted(exchange.symbols or ()), client.markets_stale
-
-
-def _open_orders(session: TradingSession, entry: KeyEntry) -> list[dict[str, Any]]:
-    from vault_app.trading.order_view import exchange_order_public
-
-    return [exchange_order_public(order, entry.id, entry.exchange, entry.environment)
-            for order in session.open_orders()]
-
-
-def _history(session: TradingSession, refresh: bool) -> tuple[list[dict[str, Any]], str]:
-    orders = [order.public() for order in session.history(refresh=refresh)]
-    problem = session.refresh_problem
-    text = (f"Shown as last seen: the exchange could not be asked ({problem})."
-            if problem is not None else "")
-    return orders, text
