@@ -80,6 +80,13 @@ class FieldMessage(WrapLabel):
             color = self.palette().color(QtGui.QPalette.ColorRole.PlaceholderText).name()
         self.setStyleSheet(f"color: {color};")
 
+    def minimumSizeHint(self) -> QtCore.QSize:
+        """Never squeezed below its wrapped height: a message cut in half misleads."""
+        hint = super().minimumSizeHint()
+        if self.text() and self.width() > 0:
+            hint.setHeight(max(hint.height(), self.heightForWidth(self.width())))
+        return hint
+
     def changeEvent(self, event: QtCore.QEvent) -> None:
         super().changeEvent(event)
         if (event.type() == QtCore.QEvent.Type.PaletteChange and self.text()
@@ -129,17 +136,18 @@ class OrderTicket(QtWidgets.QWidget):
         sides = QtWidgets.QHBoxLayout()
         self.buy = QtWidgets.QPushButton("&Buy")
         self.sell = QtWidgets.QPushButton("&Sell")
-        self.side_group = QtWidgets.QButtonGroup(self)
+        # Two toggles, each reached by Tab (an exclusive button group would let Tab stop
+        # at the checked one only); clicking either chooses its side.
         for button, name in ((self.buy, "buyButton"), (self.sell, "sellButton")):
             button.setObjectName(name)
             button.setCheckable(True)
             button.setAutoDefault(False)
             button.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
                                  QtWidgets.QSizePolicy.Policy.Fixed)
-            self.side_group.addButton(button)
             sides.addWidget(button)
         self.buy.setChecked(True)
-        self.side_group.buttonToggled.connect(self._side_toggled)
+        self.buy.clicked.connect(lambda _c=False: self._choose_side("buy"))
+        self.sell.clicked.connect(lambda _c=False: self._choose_side("sell"))
         outer.addLayout(sides)
         outer.addWidget(self._message("side"))
 
@@ -172,6 +180,8 @@ class OrderTicket(QtWidgets.QWidget):
             button = QtWidgets.QPushButton(text)
             button.setObjectName(name)
             button.setAutoDefault(False)
+            button.setMinimumWidth(  # narrower than the style's default: four fit a panel
+                button.fontMetrics().horizontalAdvance(" 100 % ") + 8)
             button.setToolTip(f"{text.replace('&', '')} of the available balance, "
                               "rounded down to the market's step")
             button.clicked.connect(lambda _=False, v=value: self._use_fraction(Decimal(v)))
@@ -209,8 +219,8 @@ class OrderTicket(QtWidgets.QWidget):
         self.last_price.setTextInteractionFlags(
             QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         summary.addRow("Last price:", self.last_price)
-        self.estimate = WrapLabel("—")
-        self.estimate.setObjectName("estimate")
+        self.estimate = FieldMessage("estimate")
+        self.estimate.say("—", "plain")
         self.estimate.setTextInteractionFlags(
             QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         summary.addRow("Estimate:", self.estimate)
@@ -365,9 +375,12 @@ class OrderTicket(QtWidgets.QWidget):
             current if current in types else "limit")))
         self.order_type.blockSignals(False)
 
-    def _side_toggled(self, _button: QtWidgets.QAbstractButton, checked: bool) -> None:
-        if checked:
-            self._edited("side")
+    def _choose_side(self, side: str) -> None:
+        self.buy.setChecked(side == "buy")
+        self.sell.setChecked(side == "sell")
+        self.buy.setAccessibleDescription("selected" if side == "buy" else "")
+        self.sell.setAccessibleDescription("selected" if side == "sell" else "")
+        self._edited("side")
 
     def _type_changed(self, _index: int) -> None:
         self._edited("type")
@@ -498,7 +511,7 @@ class OrderTicket(QtWidgets.QWidget):
             lines.append(f"Fee: ≈ {plain(round_for_display(result.estimated_fee))} "
                          f"{result.fee_currency} ({plain(result.fee_rate * 100)} %, "
                          f"{result.fee_basis})")
-        self.estimate.setText("\n".join(lines))
+        self.estimate.say("\n".join(lines), "plain")
         notes = result.notes if result else ()
         # Roundings in the normal text colour: to be read, not shouted.
         self.notes.say("\n".join(f"Rounded: {note}" for note in notes), "plain")
