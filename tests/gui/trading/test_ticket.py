@@ -315,3 +315,13 @@ def test_screenshot(qtbot: QtBot, make_ticket: MakeTicket, app_state: QtWidgets.
     qtbot.waitUntil(lambda: all(label.height() >= label.heightForWidth(label.width())
                                 for label in wrapped))  # laid out: no line cut off
     assert ticket.grab().save(str(tmp_path / f"ticket-{theme}.png"))
+
+
+def test_exactly_one_side_is_chosen(qtbot: QtBot, ticket: OrderTicket) -> None:
+    click(qtbot, ticket.buy)  # clicking the chosen side again keeps it
+    assert ticket.buy.isChecked() and not ticket.sell.isChecked()
+    click(qtbot, ticket.sell)
+    assert ticket.sell.isChecked() and not ticket.buy.isChecked()
+    ticket.set_side("buy")
+    assert ticket.buy.isChecked() and not ticket.sell.isChecked()
+    assert ticket.fields().side == "buy"

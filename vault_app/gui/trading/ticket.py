@@ -146,8 +146,8 @@ class OrderTicket(QtWidgets.QWidget):
                                  QtWidgets.QSizePolicy.Policy.Fixed)
             sides.addWidget(button)
         self.buy.setChecked(True)
-        self.buy.clicked.connect(lambda _c=False: self._choose_side("buy"))
-        self.sell.clicked.connect(lambda _c=False: self._choose_side("sell"))
+        self.buy.toggled.connect(lambda checked: self._side_toggled(self.buy, checked))
+        self.sell.toggled.connect(lambda checked: self._side_toggled(self.sell, checked))
         outer.addLayout(sides)
         outer.addWidget(self._message("side"))
 
@@ -375,11 +375,21 @@ class OrderTicket(QtWidgets.QWidget):
             current if current in types else "limit")))
         self.order_type.blockSignals(False)
 
-    def _choose_side(self, side: str) -> None:
-        self.buy.setChecked(side == "buy")
-        self.sell.setChecked(side == "sell")
-        self.buy.setAccessibleDescription("selected" if side == "buy" else "")
-        self.sell.setAccessibleDescription("selected" if side == "sell" else "")
+    def set_side(self, side: str) -> None:
+        """Choose buy or sell, as a click on its toggle would."""
+        (self.sell if side == "sell" else self.buy).setChecked(True)
+
+    def _side_toggled(self, button: QtWidgets.QPushButton, checked: bool) -> None:
+        """Exactly one side is chosen: checking one unchecks the other, and the chosen
+        one cannot be unchecked by clicking it again."""
+        other = self.sell if button is self.buy else self.buy
+        if checked:
+            other.setChecked(False)
+        elif not other.isChecked():
+            button.setChecked(True)
+            return
+        for toggle in (self.buy, self.sell):
+            toggle.setAccessibleDescription("selected" if toggle.isChecked() else "")
         self._edited("side")
 
     def _type_changed(self, _index: int) -> None:
