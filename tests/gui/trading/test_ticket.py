@@ -325,3 +325,11 @@ def test_exactly_one_side_is_chosen(qtbot: QtBot, ticket: OrderTicket) -> None:
     ticket.set_side("buy")
     assert ticket.buy.isChecked() and not ticket.sell.isChecked()
     assert ticket.fields().side == "buy"
+
+
+def test_the_order_type_survives_a_reload_of_the_markets(qtbot: QtBot, ticket: OrderTicket,
+                                                         exchange: Any) -> None:
+    ticket.order_type.setCurrentIndex(ticket.order_type.findData("stop-limit"))
+    ticket.set_market(None, "BTC/USDT")
+    ticket.set_market(exchange, "BTC/USDT")
+    assert ticket.kind == "stop-limit" and ticket.stop_price.isVisible()

@@ -114,6 +114,7 @@ class OrderTicket(QtWidgets.QWidget):
         self._external: dict[str, str] = {}
         self.assessment: Assessment | None = None
         self._build()
+        self._fill_types()
         self._restyle()
         self._refresh()
 
@@ -303,7 +304,8 @@ class OrderTicket(QtWidgets.QWidget):
         if changed:
             self._last = None
             self._touched.clear()
-        self._fill_types()
+        if exchange is not None:
+            self._fill_types()  # while loading, the type chosen stays
         self._external.clear()
         self._refresh()
 
