@@ -123,6 +123,9 @@ def test_the_confirmation_is_one_sentence_with_everything(
                         "sent to sandbox binance.")
     assert dialog.proceed.text() == "&Place SELL order"
     assert dialog.windowTitle() == "Place this SELL order?"
+    live = opened(ConfirmDialog, preview())
+    assert isinstance(live, ConfirmDialog)
+    assert live.sentence.text().endswith("sent to LIVE binance (real money).")
 
 
 @pytest.mark.parametrize(("endpoint", "live"), ENVIRONMENTS)
