@@ -333,3 +333,66 @@ def test_the_order_type_survives_a_reload_of_the_markets(qtbot: QtBot, ticket: O
     ticket.set_market(None, "BTC/USDT")
     ticket.set_market(exchange, "BTC/USDT")
     assert ticket.kind == "stop-limit" and ticket.stop_price.isVisible()
+
+
+def far_box(ticket: OrderTicket) -> QtWidgets.QCheckBox:
+    box = ticket.findChild(QtWidgets.QCheckBox, "allowFarPrice")
+    assert box is not None
+    return box
+
+
+def test_a_far_price_is_refused_inline_with_the_apps_way_to_allow_it(
+        qtbot: QtBot, ticket: OrderTicket) -> None:
+    box = far_box(ticket)
+    assert not box.isVisible()
+    fill(qtbot, ticket, "0.01", str(LAST * 3))
+    said = error(ticket, "price")
+    assert "more than 50 % away" in said and "tick “Allow a price far" in said
+    assert "--" not in said
+    assert box.isVisible() and not box.isChecked() and not review(ticket).isEnabled()
+    emitted = requests_of(qtbot, ticket)
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget(), Qt.Key.Key_L,
+                   Qt.KeyboardModifier.AltModifier)  # its mnemonic
+    qtbot.waitUntil(box.isChecked)  # a mnemonic animates the click
+    assert error(ticket, "price") == ""
+    assert review(ticket).isEnabled()
+    click(qtbot, review(ticket))
+    [request] = emitted
+    assert request.allow_far_price and request.price == LAST * 3
+
+
+def test_changing_the_price_unticks_the_far_price(qtbot: QtBot, ticket: OrderTicket) -> None:
+    box = far_box(ticket)
+    fill(qtbot, ticket, "0.01", str(LAST * 3))
+    click(qtbot, box)
+    assert box.isChecked()
+    type_into(qtbot, ticket.price, str(LAST * 4))
+    assert not box.isChecked() and box.isVisible()  # refused again: offered again
+    assert not review(ticket).isEnabled()
+    type_into(qtbot, ticket.price, str(LAST))
+    assert not box.isVisible() and review(ticket).isEnabled()
+
+
+def test_the_far_price_box_is_in_the_tab_order_after_the_price(
+        qtbot: QtBot, ticket: OrderTicket) -> None:
+    fill(qtbot, ticket, "0.01", str(LAST * 3))
+    ticket.price.setFocus()
+    qtbot.keyClick(ticket.price, Qt.Key.Key_Tab)
+    assert QtWidgets.QApplication.focusWidget() is far_box(ticket)
+    qtbot.keyClick(far_box(ticket), Qt.Key.Key_Space)
+    assert far_box(ticket).isChecked() and review(ticket).isEnabled()
+
+
+def test_a_refusal_from_the_preview_is_said_in_the_apps_words(
+        qtbot: QtBot, ticket: OrderTicket) -> None:
+    from vault_app.trading.errors import OrderNotAllowed
+    from vault_app.trading.orders import require_trade
+
+    fill(qtbot, ticket, "0.01", str(LAST))
+    try:
+        require_trade(watcher())
+    except OrderNotAllowed as exc:
+        ticket.show_error(None, exc)
+    status = ticket.findChild(QtWidgets.QLabel, "ticketStatus")
+    assert status.isVisible() and "on the Keys page (Edit key…)" in status.text()
+    assert "--permissions" not in status.text()

@@ -86,3 +86,34 @@ def test_a_read_keys_ticket_sends_nothing(qtbot: QtBot, desk: Desk,
     assert not ticket.findChild(QtWidgets.QPushButton, "reviewOrder").isEnabled()
     assert emitted == [] and desk.order_posts() == []
     session.close()
+
+
+def test_a_far_price_the_user_allows_is_reviewed_with_the_cores_warning(
+        qtbot: QtBot, desk: Desk, app_state: QtWidgets.QApplication) -> None:
+    session = TradingSession(desk.vault, desk.vault.find("trader"))
+    ticket = ticket_for(qtbot, session)
+    last = ticket._last
+    assert last is not None
+    far = (last * Decimal("0.3")).quantize(Decimal("0.01"))  # 70 % below: a typo, mostly
+    type_into(qtbot, ticket.price, str(far))
+    type_into(qtbot, ticket.amount, "0.001")
+    review = ticket.findChild(QtWidgets.QPushButton, "reviewOrder")
+    allow = ticket.findChild(QtWidgets.QCheckBox, "allowFarPrice")
+    assert not review.isEnabled() and allow.isVisible()
+    click(qtbot, allow)
+    with qtbot.waitSignal(ticket.review_requested) as reviewed:
+        click(qtbot, review)
+    request = reviewed.args[0]
+    assert isinstance(request, OrderRequest) and request.allow_far_price
+    preview = session.preview(request)  # the core accepts it, with its warning
+    confirm = ConfirmDialog(preview)
+    qtbot.addWidget(confirm)
+    confirm.open()
+    [warning] = [label.text() for label in
+                 confirm.findChildren(QtWidgets.QLabel, "reviewWarning")]
+    # The demo's prices move a little between the ticket and the preview: about 70 %.
+    assert f"The limit price {far} is 6" in warning or f"The limit price {far} is 7" in warning
+    assert " % below the last price" in warning
+    assert confirm.findChildren(QtWidgets.QLabel, "reviewWarning")[0].font().bold()
+    assert desk.order_posts() == []
+    session.close()
