@@ -73,7 +73,7 @@ def update_actions(window: MainWindow) -> None:
     window.toolbar.setVisible(unlocked)
     for action in (window.act_search, window.act_lock, window.act_save_copy):
         action.setEnabled(unlocked)
-    window.act_add.setEnabled(writable)
+    window.act_add.setEnabled(writable and not window.in_demo_vault)  # demo_mode says why
     for action in (window.act_edit, window.act_delete):
         action.setEnabled(writable and has_entry)
     entry = window.current_entry() if has_entry else None
