@@ -151,6 +151,7 @@ def test_the_demo_vault_locks_and_unlocks_with_the_published_password(
     assert window.stack.currentWidget() is window.unlock_page
     assert window.windowTitle() == TITLE
     assert f"password is “{DEMO_PASSWORD}”" in window.unlock_page.notice.text()
+    assert "Unlock the demo vault" in window.unlock_page.heading.text()
     assert window.demo is not None and not window.demo.banner.isVisible()
     unlock(qtbot, window, DEMO_PASSWORD)
     assert_demo_shown(window, temp)
@@ -182,6 +183,7 @@ def test_another_vault_opened_after_the_demo_is_not_marked_demo(
     page.recent.setCurrentIndex(index)
     page.recent.activated.emit(index)
     assert window.windowTitle() != TITLE
+    assert "Unlock your vault" in page.heading.text()
     unlock(qtbot, window, PASSWORD)
     assert not window.in_demo_vault
     assert window.windowTitle() != TITLE and "DEMO" not in window.windowTitle()

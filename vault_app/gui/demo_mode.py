@@ -158,6 +158,9 @@ class DemoMode(QtCore.QObject):
         elif window.windowTitle() == TITLE:
             window.setWindowTitle("vault-app")  # another vault: the window sets its name
         self.banner.setVisible(demo and window.vault is not None)
+        heading = window.unlock_page.heading
+        heading.setText(f"<h1>{'Unlock the demo vault' if demo else 'Unlock your vault'}</h1>")
+        heading.setAccessibleName("Unlock the demo vault" if demo else "Unlock your vault")
         if demo and window.vault is None:
             notice = window.unlock_page.notice.text()
             if LOCKED_NOTICE not in notice:
