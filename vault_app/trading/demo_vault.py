@@ -35,6 +35,7 @@ from vault_app.core.kdf import MIN_CREATE_ITERATIONS, MIN_CREATE_MEMORY_KIB, Kdf
 from vault_app.core.model import KeyEntry, new_entry
 from vault_app.core.vault import Vault
 from vault_app.trading.demo_exchange import DemoExchange, DemoKey
+from vault_app.trading.markets_cache import MarketsCache, cache_key
 
 DEMO_PASSWORD = "demo"
 DEMO_KDF = KdfParams(memory_kib=MIN_CREATE_MEMORY_KIB, iterations=MIN_CREATE_ITERATIONS,
@@ -76,8 +77,9 @@ def _entry(exchange: DemoExchange, label: str, key: DemoKey, permissions: tuple[
 class DemoSession:
     """A running demo: the exchange, and the open demo vault in its own folder.
 
-    ``stop`` stops the exchange, locks the vault and removes the folder; it may be
-    called more than once.
+    ``stop`` stops the exchange, locks the vault, removes the folder and the demo
+    exchange's markets cache file (its URL, with its random port, is never used again);
+    it may be called more than once.
     """
 
     folder: Path
@@ -100,6 +102,9 @@ class DemoSession:
         remove_folder(self.folder)
         if fd is not None:
             os.close(fd)  # after the removal: a concurrent start never sees it unused
+        with contextlib.suppress(OSError, ValueError):
+            MarketsCache().path(cache_key("binance", "custom", self.exchange.url)).unlink(
+                missing_ok=True)
 
 
 def start_demo(*, seed: int | None = None, temp_dir: str | os.PathLike[str] | None = None,

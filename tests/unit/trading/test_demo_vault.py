@@ -32,6 +32,7 @@ from vault_app.trading.demo_vault import (
     remove_stale_demos,
     start_demo,
 )
+from vault_app.trading.markets_cache import CACHE_ENV, MarketsCache, cache_key
 
 
 @pytest.fixture
@@ -129,6 +130,22 @@ def test_stop_removes_the_order_journal_and_anything_else_in_the_folder(
     (session.folder / "sub" / "file").write_bytes(b"x")
     session.stop()
     assert not session.folder.exists()
+
+
+def test_stop_removes_the_demo_exchanges_markets_cache_file_only(
+        temp: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    demo = start_demo(temp_dir=temp)
+    cache = MarketsCache()
+    cache.folder.mkdir(parents=True)
+    ours = cache.path(cache_key("binance", "custom", demo.exchange.url))
+    others = [cache.path(cache_key("binance", "live")),
+              cache.path(cache_key("binance", "custom", "http://127.0.0.1:1"))]
+    for path in (ours, *others):
+        path.write_text("{}")
+    demo.stop()
+    assert not ours.exists()
+    assert all(path.exists() for path in others)
 
 
 def test_stop_never_follows_a_link_out_of_the_folder(session: DemoSession,
