@@ -19,7 +19,7 @@ from tests.conftest import PASSWORD, REPO
 from vault_app.core.errors import VaultError
 from vault_app.core.vault import Vault
 from vault_app.gui.app import parse_args
-from vault_app.gui.demo_mode import ADD_BLOCKED, TITLE
+from vault_app.gui.demo_mode import ADD_BLOCKED, COPY_BLOCKED, TITLE
 from vault_app.gui.qt import QtWidgets
 from vault_app.gui.settings import Settings
 from vault_app.gui.window import MainWindow
@@ -170,6 +170,21 @@ def test_adding_a_key_is_blocked_in_the_demo_vault_and_says_why(
     assert window.act_edit.isEnabled()  # the demo keys' labels, notes, limits: editable
 
 
+def test_saving_a_copy_of_the_demo_vault_is_blocked(
+        qtbot: QtBot, window: MainWindow, temp: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy would be a lasting vault under the published password, open to new keys."""
+    asked: list[object] = []
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
+                        lambda *args, **kwargs: asked.append(args) or ("", ""))
+    start(qtbot, window, window.start_demo)
+    assert not window.act_save_copy.isEnabled()
+    assert window.act_save_copy.toolTip() == COPY_BLOCKED
+    window.save_copy()  # even if called directly: no file dialog, no copy
+    assert asked == []
+    assert window.in_demo_vault
+
+
 def test_another_vault_opened_after_the_demo_is_not_marked_demo(
         qtbot: QtBot, sample_vault: Vault, vault_path: Path, settings: Settings,
         make_window: Callable[..., MainWindow], temp: Path) -> None:
@@ -189,6 +204,7 @@ def test_another_vault_opened_after_the_demo_is_not_marked_demo(
     assert window.windowTitle() != TITLE and "DEMO" not in window.windowTitle()
     assert window.demo is not None and not window.demo.banner.isVisible()
     assert window.act_add.isEnabled() and window.act_add.toolTip() != ADD_BLOCKED
+    assert window.act_save_copy.isEnabled()
     assert demo_folder(window).exists()  # the demo runs until quit
     folder = demo_folder(window)
     window.close()

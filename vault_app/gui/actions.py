@@ -71,9 +71,11 @@ def update_actions(window: MainWindow) -> None:
     writable = unlocked and not window.read_only
     has_entry = unlocked and window.current_entry() is not None
     window.toolbar.setVisible(unlocked)
-    for action in (window.act_search, window.act_lock, window.act_save_copy):
+    demo = window.in_demo_vault  # demo_mode.py says why these are off there
+    for action in (window.act_search, window.act_lock):
         action.setEnabled(unlocked)
-    window.act_add.setEnabled(writable and not window.in_demo_vault)  # demo_mode says why
+    window.act_save_copy.setEnabled(unlocked and not demo)
+    window.act_add.setEnabled(writable and not demo)
     for action in (window.act_edit, window.act_delete):
         action.setEnabled(writable and has_entry)
     entry = window.current_entry() if has_entry else None

@@ -10,6 +10,8 @@ Adding keys is blocked, not merely warned about: the demo vault's password is th
 published "demo" and it lives in the temporary folder, so a real secret typed into it
 would sit on disk under a known password, and then vanish from the vault at quit. A
 warning can be clicked through; the demo needs no new key (both demo keys are there).
+"Save a copy as…" is off too: the copy would be a lasting vault under the password
+"demo", where adding keys is allowed.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ BANNER = (
 ADD_BLOCKED = ("Adding keys is turned off in the demo vault: its password is the "
                f"published “{DEMO_PASSWORD}” and it is deleted at quit. Keep real keys in "
                "your own vault.")
+COPY_BLOCKED = ("Saving a copy is turned off in the demo vault: the copy would keep the "
+                f"published password “{DEMO_PASSWORD}”.")
 LOCKED_NOTICE = f"This is the demo vault: its master password is “{DEMO_PASSWORD}”."
 STARTING = "Starting the demo exchange…"
 
@@ -166,3 +170,4 @@ class DemoMode(QtCore.QObject):
             if LOCKED_NOTICE not in notice:
                 window.unlock_page.set_notice(f"{notice} {LOCKED_NOTICE}".strip())
         window.act_add.setToolTip(ADD_BLOCKED if demo else "")
+        window.act_save_copy.setToolTip(COPY_BLOCKED if demo else "")

@@ -519,7 +519,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def save_copy(self) -> None:
         """Ask where, then write a copy of the vault there and continue in it."""
         vault = self.vault
-        if vault is None:
+        if vault is None or self.in_demo_vault:
             return
         folder = vault.path.parent if not self.read_only else Path.home()
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
