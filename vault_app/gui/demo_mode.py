@@ -72,10 +72,7 @@ class DemoMode(QtCore.QObject):
         self._lock = threading.Lock()  # the worker hands the session over under it
         self._closed = False
         self._starting = False
-        self.banner = DemoBanner(window.vault_page)
-        layout = window.vault_page.layout()
-        assert isinstance(layout, QtWidgets.QBoxLayout)
-        layout.insertWidget(0, self.banner)
+        self.banner = _above_the_pages(window)
         window.unlocked.connect(self._mark)
         window.locked.connect(self._mark)
         window.unlock_page.path_changed.connect(self._mark)
@@ -171,3 +168,22 @@ class DemoMode(QtCore.QObject):
                 window.unlock_page.set_notice(f"{notice} {LOCKED_NOTICE}".strip())
         window.act_add.setToolTip(ADD_BLOCKED if demo else "")
         window.act_save_copy.setToolTip(COPY_BLOCKED if demo else "")
+
+
+def _above_the_pages(window: MainWindow) -> DemoBanner:
+    """A banner above the window's page stack: it stays on show whichever page or
+    section (keys, trading, portfolio) the unlocked vault shows."""
+    stack = window.takeCentralWidget()  # kept, not deleted
+    container = QtWidgets.QWidget(window)
+    container.setObjectName("demoContainer")
+    layout = QtWidgets.QVBoxLayout(container)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    banner = DemoBanner(container)
+    row = QtWidgets.QHBoxLayout()
+    row.setContentsMargins(9, 9, 9, 0)  # lined up with the page's own margins
+    row.addWidget(banner)
+    layout.addLayout(row)
+    layout.addWidget(stack, 1)
+    window.setCentralWidget(container)
+    return banner
