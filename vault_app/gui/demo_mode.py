@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING
 
 from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import Qt, QtCore, QtWidgets, Signal
-from vault_app.trading.demo_vault import DEMO_PASSWORD, DemoSession, is_demo_vault, start_demo
+from vault_app.trading.demo_vault import (
+    DEMO_PASSWORD,
+    TRADING_LABEL,
+    DemoSession,
+    is_demo_vault,
+    start_demo,
+)
 
 if TYPE_CHECKING:
     from vault_app.core.vault import Vault
@@ -42,6 +48,12 @@ COPY_BLOCKED = ("Saving a copy is turned off in the demo vault: the copy would k
                 f"published password “{DEMO_PASSWORD}”.")
 LOCKED_NOTICE = f"This is the demo vault: its master password is “{DEMO_PASSWORD}”."
 STARTING = "Starting the demo exchange…"
+
+
+def trading_key_id(session: DemoSession) -> str | None:
+    """The demo's trading key, which the trading view should start on (the read-only
+    key sorts first and could only look)."""
+    return next((e.id for e in session.vault.entries if e.label == TRADING_LABEL), None)
 
 
 class DemoBanner(QtWidgets.QLabel):
@@ -116,7 +128,7 @@ class DemoMode(QtCore.QObject):
         self._mark()
         show_trading = getattr(window, "show_trading", None)  # the trading view, once merged
         if callable(show_trading):
-            show_trading()
+            show_trading(trading_key_id(session))  # the key that can place an order
         self.opened.emit()
 
     def _failed(self, exc: BaseException) -> None:
