@@ -147,6 +147,16 @@ def test_quitting_removes_the_folder_and_stops_the_exchange(
     assert refuses_connections(port)
 
 
+def test_quitting_while_the_demo_starts_leaves_nothing_behind(
+        qtbot: QtBot, window: MainWindow, temp: Path) -> None:
+    window.start_demo()
+    assert window.demo is not None
+    window.close()  # before the start has delivered its result
+    assert window.demo.session is not None and window.demo.session.stopped
+    assert list(temp.iterdir()) == []
+    assert refuses_connections(window.demo.session.exchange.port)
+
+
 def test_the_real_vault_is_never_touched(
         qtbot: QtBot, sample_vault: Vault, vault_path: Path, settings: Settings,
         make_window: Callable[..., MainWindow], temp: Path) -> None:

@@ -31,7 +31,7 @@ def build_app(argv: list[str]) -> tuple[Any, Any]:
     args = parse_args(argv[1:])  # --version exits here, before Qt is loaded
 
     from vault_app.core.paths import default_vault_path
-    from vault_app.gui.qt import QtGui, QtWidgets
+    from vault_app.gui.qt import QtCore, QtGui, QtWidgets
     from vault_app.gui.settings import Settings
     from vault_app.gui.theme import apply_theme
     from vault_app.gui.window import MainWindow
@@ -48,8 +48,8 @@ def build_app(argv: list[str]) -> tuple[Any, Any]:
     settings = Settings()
     apply_theme(app, settings.theme)
     window = MainWindow(settings, (args.vault or default_vault_path()).expanduser())
-    if args.demo:
-        window.start_demo()
+    if args.demo:  # once the event loop runs: main() has set the signal handlers by then
+        QtCore.QTimer.singleShot(0, window.start_demo)
     return app, window
 
 
