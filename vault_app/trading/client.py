@@ -33,7 +33,9 @@ the order may exist.
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -75,6 +77,28 @@ ORDER_CALLS = ("create_order", "cancel_order", "edit_order")
 """Calls whose answer must be an order: anything else means the outcome is unknown."""
 
 
+_KEY_LOCKS: weakref.WeakValueDictionary[str, threading.RLock] = weakref.WeakValueDictionary()
+_KEY_LOCKS_GUARD = threading.Lock()
+
+
+def key_lock(entry: KeyEntry) -> threading.RLock:
+    """The one lock of an exchange account's API key in this process, shared by every
+    client built for it: the trading view and the portfolio each have a client of the
+    key, and exchanges that sign with a nonce (Kraken) refuse a request whose nonce is
+    not above the last one, which two requests racing each other can produce. Keyed by
+    a digest of the exchange, endpoint and API key (never the key itself), so two vault
+    entries of one API key share it too; kept while a client holds it."""
+    api_key = entry.credentials.get("apiKey") or f"entry {entry.id}"
+    identity = "\0".join((entry.exchange, entry.environment, entry.api_url or "", api_key))
+    name = hashlib.sha256(identity.encode()).hexdigest()
+    with _KEY_LOCKS_GUARD:
+        lock = _KEY_LOCKS.get(name)
+        if lock is None:
+            lock = threading.RLock()
+            _KEY_LOCKS[name] = lock
+        return lock
+
+
 class ExchangeClient:
     """The ccxt instance of one key; see the module's docstring."""
 
@@ -86,7 +110,7 @@ class ExchangeClient:
             raise ValidationError("a custom environment needs an API URL", field="api_url")
         self._cache = markets_cache if markets_cache is not None else MarketsCache()
         self._timeout_ms = timeout_ms
-        self._lock = threading.RLock()
+        self._lock = key_lock(entry)  # shared with the key's other clients
         self._exchange: Any = None
         self.markets_stale = False
         """True when the markets in use are a stale cached copy (the refresh failed):
@@ -100,10 +124,10 @@ class ExchangeClient:
 
     @property
     def lock(self) -> threading.RLock:
-        """The client's re-entrant lock, held by every ``call``. Hold it around several
-        steps that must not interleave with another thread's use of the instance (a
-        request captured or pinned through a replaced ``fetch``); ``call`` may run
-        inside it."""
+        """The key's re-entrant lock (``key_lock``), held by every ``call``: one request
+        at a time per key, whichever client sends it. Hold it around several steps that
+        must not interleave with another thread's use of the instance (a request
+        captured or pinned through a replaced ``fetch``); ``call`` may run inside it."""
         return self._lock
 
     # --- what it talks to --------------------------------------------------------------

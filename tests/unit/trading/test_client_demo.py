@@ -137,3 +137,39 @@ def test_markets_from_the_demo_are_spot_and_cached(demo: DemoExchange,
     assert {"BTC/USDT", "ETH/USDT", "ETH/BTC"} <= set(markets)
     assert all(market["spot"] for market in markets.values())
     assert sum(1 for r in demo.requests if r.path == "/api/v3/exchangeInfo") == 1
+
+
+def test_clients_of_one_key_send_one_request_at_a_time(demo: DemoExchange,
+                                                       connect: Callable[..., ExchangeClient]
+                                                       ) -> None:
+    """The trading view and the portfolio each build a client of a key: while one holds
+    the key's lock (a request in flight), the other's request waits for it. A nonce-signed
+    exchange would otherwise see two requests race."""
+    import threading
+
+    first, second = connect(demo.trading_key), connect(demo.trading_key)
+    other = connect(demo.read_key)
+    assert first.lock is second.lock
+    assert other.lock is not first.lock
+    for client in (first, second, other):
+        client.load_markets()
+    started, done = threading.Event(), threading.Event()
+
+    def balance() -> None:
+        started.set()
+        second.call("fetch_balance")
+        done.set()
+
+    with first.lock:  # as during first's own request
+        before = len(demo.requests)
+        worker = threading.Thread(target=balance)
+        worker.start()
+        assert started.wait(10)
+        other.call("fetch_balance")  # another key is not held up
+        # A bounded wait for something that must not happen: the second client's
+        # request stays unsent while the key's lock is held.
+        assert not done.wait(0.5)
+        assert [r.path for r in demo.requests[before:]] == ["/api/v3/account"]
+    worker.join(30)
+    assert done.is_set()
+    assert [r.path for r in demo.requests[before:]] == ["/api/v3/account"] * 2
