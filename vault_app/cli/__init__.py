@@ -133,8 +133,10 @@ def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
         out.flush()
         return code
     except errors.VaultError as exc:
+        from vault_app.cli.error_text import cli_error_text
+
         # Escaped: a message may quote a label from a file another program wrote.
-        print(f"{PROG}: error: {escape(str(exc))}", file=stderr)
+        print(f"{PROG}: error: {escape(cli_error_text(exc))}", file=stderr)
         if isinstance(exc, OutputError) and program:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no 2nd error
         return exit_code_for(exc)
@@ -143,8 +145,9 @@ def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
         return EXIT_NO_MEMORY
     except KeyboardInterrupt as exc:
         # An order's Ctrl-C after its journal record says it may have been sent.
-        message = getattr(exc, "cli_message", None) or "interrupted; nothing was written"
-        print(f"\n{PROG}: {escape(str(message))}", file=stderr)
+        from vault_app.cli.error_text import interrupt_text
+
+        print(f"\n{PROG}: {escape(interrupt_text(exc))}", file=stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head`). Point stdout at /dev/null so that the

@@ -18,6 +18,7 @@ reached nothing; its fix says where to look (``is the exchange running at URL?``
 from __future__ import annotations
 
 from vault_app.trading.errors import UNKNOWN_OUTCOME, TradingError
+from vault_app.trading.remedies import LOOK_UP_OPEN_ORDERS
 
 ORDER_REQUESTS = frozenset({"create_order", "edit_order"})
 NO_ORDER_SENT = "; no order was sent"
@@ -92,9 +93,14 @@ def in_context(error: TradingError, call: str, endpoint: str, api_url: str | Non
     if call == "cancel_order":
         if not error.outcome_unknown:
             return error
-        return _copy(error, error.message,
-                     f"{fix}; the order may or may not be canceled: 'order list --open' "
-                     "tells" if fix else "")
+        if not fix:
+            return _copy(error, error.message, "")
+        fresh = type(error)(  # the front end says where to see the open orders
+            error.message, fix=f"{fix}; the order may or may not be canceled: the "
+            "exchange's open orders tell", remedy=LOOK_UP_OPEN_ORDERS,
+            remedy_args={"before": fix})
+        fresh.ccxt_error = error.ccxt_error
+        return fresh
     if not error.outcome_unknown and failure is None:
         return error  # a refusal of the request: its own words say it
     doing = _DOING.get(call, "asking it")
@@ -102,6 +108,5 @@ def in_context(error: TradingError, call: str, endpoint: str, api_url: str | Non
 
 
 def _copy(error: TradingError, message: str, fix: str) -> TradingError:
-    fresh = type(error)(message, fix=fix)
-    fresh.ccxt_error = error.ccxt_error
-    return fresh
+    return error.like(message, fix)
+

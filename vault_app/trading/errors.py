@@ -20,10 +20,11 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 from vault_app.core.errors import ValidationError, VaultDamaged, VaultError
+from vault_app.trading.remedies import SYNC_CLOCK
 
 UNKNOWN_OUTCOME = ("the order's outcome is unknown: it may exist, and will be looked up, never "
                    "sent again")
@@ -42,10 +43,26 @@ class TradingError(VaultError):
     (no answer, an answer that could not be understood, a 5xx, a redirect): an order may
     exist and must be looked up, never resent. False: refused, or nothing was sent."""
 
-    def __init__(self, message: str, *, fix: str = "") -> None:
+    remedy: str | None = None
+    """What a front end can offer to do about it, in its own words
+    (``vault_app.trading.remedies``); ``fix`` says it neutrally."""
+
+    def __init__(self, message: str, *, fix: str = "", remedy: str | None = None,
+                 remedy_args: Mapping[str, str] | None = None) -> None:
         self.message = message
         self.fix = fix
+        if remedy is not None:
+            self.remedy = remedy
+        self.remedy_args: Mapping[str, str] = dict(remedy_args or {})
         super().__init__(sentences(message, fix))
+
+    def like(self, message: str, fix: str | None = None) -> TradingError:
+        """A copy of this error (class, remedy, ``ccxt_error``) with another message
+        (and fix): context added on the way up keeps what a front end can offer."""
+        fresh = type(self)(message, fix=self.fix if fix is None else fix,
+                           remedy=self.remedy, remedy_args=self.remedy_args)
+        fresh.ccxt_error = self.ccxt_error
+        return fresh
 
 
 def sentences(message: str, fix: str) -> str:
@@ -59,7 +76,14 @@ def sentences(message: str, fix: str) -> str:
 
 
 class OrderInputError(ValidationError):
-    """The order's input is invalid; nothing was sent. ``field`` names the culprit."""
+    """The order's input is invalid; nothing was sent. ``field`` names the culprit;
+    ``remedy`` (``vault_app.trading.remedies``), if any, what a front end can offer."""
+
+    def __init__(self, message: str, field: str | None = None, *,
+                 remedy: str | None = None) -> None:
+        super().__init__(message, field)
+        self.message = message
+        self.remedy = remedy
 
 
 class OrderNotAllowed(TradingError):
@@ -92,6 +116,8 @@ class OrderNotFound(ExchangeProblem):
 
 class ClockSkew(ExchangeProblem):
     """The request's timestamp is outside the exchange's window (InvalidNonce, -1021)."""
+
+    remedy = SYNC_CLOCK
 
 
 class RateLimited(ExchangeProblem):
@@ -379,9 +405,7 @@ def for_order_type(error: TradingError, order_type: str) -> TradingError:
     if error.ccxt_error != "OrderImmediatelyFillable" or "stop" not in order_type \
             or error.message.startswith(STOP_TRIGGERS_AT_ONCE[0]):
         return error
-    fixed = type(error)(STOP_TRIGGERS_AT_ONCE[0], fix=STOP_TRIGGERS_AT_ONCE[1])
-    fixed.ccxt_error = error.ccxt_error
-    return fixed
+    return error.like(STOP_TRIGGERS_AT_ONCE[0], STOP_TRIGGERS_AT_ONCE[1])
 
 
 # ccxt's fetch raises a bare ExchangeError "<id> <METHOD> <url>" (from the requests

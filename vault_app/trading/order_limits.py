@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from vault_app.trading.errors import OrderInputError, OrderNotAllowed
+from vault_app.trading.remedies import RAISE_MAX_NOTIONAL, REMOVE_MAX_NOTIONAL
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -52,7 +53,7 @@ def check_notional_currency(entry: KeyEntry, quote: str) -> None:
         f"market is quoted in {quote}, so the order's value cannot be checked against it; "
         "nothing was sent",
         fix="trade a market quoted in USD or a USD stablecoin (USDT, USDC, ...), or remove "
-            f"the key's limit (edit '{entry.label}' --max-notional \"\")")
+            "the key's limit", remedy=REMOVE_MAX_NOTIONAL, remedy_args={"label": entry.label})
 
 
 def check_amount_limits(amount: Decimal, limits: Mapping[str, Any], base: str) -> None:
@@ -98,8 +99,8 @@ def check_cost(cost: Decimal, limits: Mapping[str, Any], quote: str, entry: KeyE
         raise OrderNotAllowed(
             f"the order's value, {about}{plain(cost)} {quote}, is above the key's maximum "
             f"of {plain(ceiling)} USD per order; nothing was sent",
-            fix=f"lower the amount, or raise the key's maximum (edit '{entry.label}' "
-                "--max-notional AMOUNT)")
+            fix="lower the amount, or raise the key's maximum", remedy=RAISE_MAX_NOTIONAL,
+            remedy_args={"label": entry.label})
 
 
 def require_known_value(entry: KeyEntry, symbol: str) -> None:

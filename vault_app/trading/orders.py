@@ -29,6 +29,7 @@ from vault_app.trading.order_limits import (
 )
 from vault_app.trading.order_limits import number as number  # re-exported
 from vault_app.trading.order_limits import plain as plain  # re-exported
+from vault_app.trading.remedies import ADD_TRADE_LABEL, ALLOW_FAR_PRICE, ENTER_FIELD
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -121,7 +122,8 @@ def parse_order(key_id: str, symbol: str, side: str, type: str, amount: str,
     number = parse_decimal(amount, "amount", "amount")
     limit = clean_type != "market"
     if limit and (price is None or not price.strip()):
-        raise OrderInputError(f"a {clean_type} order needs a price (--price)", field="price")
+        raise OrderInputError(f"a {clean_type} order needs a price", field="price",
+                              remedy=ENTER_FIELD)
     if not limit and price is not None:
         raise OrderInputError("a market order takes no price; it fills at the market's price "
                               "(use a limit order to set one)", field="price")
@@ -192,8 +194,8 @@ def require_trade(entry: KeyEntry) -> None:
         raise OrderNotAllowed(
             f"the key '{entry.label}' is labelled {', '.join(entry.permissions) or 'read'}, "
             "not trade; nothing was sent",
-            fix=f"to trade with it, add the trade label (edit '{entry.label}' "
-                "--permissions read,trade) if the exchange key has trading rights")
+            fix="to trade with it, add the trade label to the key if the exchange key has "
+                "trading rights", remedy=ADD_TRADE_LABEL, remedy_args={"label": entry.label})
 
 
 def check_order(request: OrderRequest, entry: KeyEntry, client: ExchangeClient, *,
@@ -428,7 +430,8 @@ def price_warning(request: OrderRequest, price: Decimal, last: Decimal, quote: s
         raise OrderNotAllowed(
             f"{where}, more than {plain(max_deviation * 100)} % away: most likely a typo; "
             "nothing was sent",
-            fix="check the price; if you mean it, pass --allow-far-price")
+            fix="check the price; if you mean it, allow a far price for this order",
+            remedy=ALLOW_FAR_PRICE)
     if request.post_only and buy == above:
         return (f"{where}: a post-only {request.side} there would fill at once, so the "
                 "exchange will refuse it")

@@ -65,6 +65,7 @@ from vault_app.trading.order_log import (
 )
 from vault_app.trading.orders import require_trade
 from vault_app.trading.preview import fetch_replaced
+from vault_app.trading.remedies import LOOK_UP_ORDERS, PREVIEW_AGAIN
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -100,12 +101,13 @@ class RequestWindow:
 class SendInterrupted(KeyboardInterrupt):
     """Ctrl-C after an order's PENDING record: the order may have been sent."""
 
+    remedy = LOOK_UP_ORDERS
+
     def __init__(self, client_order_id: str) -> None:
         self.client_order_id = client_order_id
-        self.cli_message = (
-            f"interrupted: the order {client_order_id} may have been sent; run "
-            "'order list' to find out (it is never resent)")
-        super().__init__(self.cli_message)
+        self.message = (f"interrupted: the order {client_order_id} may have been sent; "
+                        "look up the key's orders to find out (it is never resent)")
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,8 @@ def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: Or
             raise OrderNotAllowed(
                 f"the order {preview.client_order_id} of this preview is already in the "
                 "order journal: a preview is placed at most once; nothing was sent",
-                fix="see it with 'order list'; make a new preview to place another order")
+                fix="see it in the key's orders; make a new preview to place another order",
+                remedy=PREVIEW_AGAIN)
         order = LoggedOrder(preview.client_order_id,
                             {name: record.get(name) for name in ORDER_FIELDS}, PENDING,
                             updated_at=record["time"], history=[(record["time"], PENDING)],

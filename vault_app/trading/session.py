@@ -10,7 +10,7 @@ a crash) is settled before anything else is done with the key.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,13 @@ from vault_app.trading.reconcile import (
     Resolution,
     mark_not_placed,
     reconcile,
+)
+from vault_app.trading.remedies import (
+    CHECK_KEY,
+    ENTER_FIELD,
+    IGNORE_FOREIGN_ORDERS,
+    LOOK_UP_OPEN_ORDERS,
+    LOOK_UP_ORDERS,
 )
 
 if TYPE_CHECKING:
@@ -225,8 +232,8 @@ class TradingSession:
             f"vault's order journal does not know: {listed}{more}. The order journal may "
             "have been replaced or moved, or this key is used from another vault; "
             "nothing was sent",
-            fix="check them on the exchange; to place anyway, pass "
-                "--ignore-foreign-orders")
+            fix="check them on the exchange; to place anyway, ignore them for this order",
+            remedy=IGNORE_FOREIGN_ORDERS)
 
     # --- placing -----------------------------------------------------------------------
 
@@ -288,10 +295,13 @@ class TradingSession:
         (nothing sent) if anything that the preview relied on no longer holds."""
         from vault_app.core.errors import VaultError
 
-        def refuse(reason: str, fix: str | None = None) -> OrderNotAllowed:
-            return OrderNotAllowed(f"{reason}; nothing was sent",
-                                   fix=fix or "check the key ('show'), then place the order "
-                                              "again if it is still what you want")
+        def refuse(reason: str, fix: str | None = None, remedy: str | None = None,
+                   args: Mapping[str, str] | None = None) -> OrderNotAllowed:
+            if not fix:
+                fix, remedy = ("look at the key, then place the order again if it is still "
+                               "what you want"), CHECK_KEY
+            return OrderNotAllowed(f"{reason}; nothing was sent", fix=fix, remedy=remedy,
+                                   remedy_args=args)
 
         before = self.entry
         try:
@@ -312,13 +322,15 @@ class TradingSession:
             require_trade(fresh)
         except OrderNotAllowed as exc:
             raise refuse(f"the key changed while you were confirming: "
-                         f"{exc.message.removesuffix('; nothing was sent')}", exc.fix) \
+                         f"{exc.message.removesuffix('; nothing was sent')}", exc.fix,
+                         exc.remedy, exc.remedy_args) \
                 from None
         self.entry = fresh
         if self._order_states(journal).unresolved(fresh.id):
             raise refuse("an earlier order of this key has an unknown outcome (recorded "
                          "while you were confirming)",
-                         "run 'order list' for the key: it finds out what the exchange did")
+                         "look up the key's orders: that finds out what the exchange did",
+                         LOOK_UP_ORDERS)
         if not price and fresh.max_notional == before.max_notional:
             return
         try:
@@ -326,7 +338,8 @@ class TradingSession:
                                   price_band=self.price_band)
         except OrderNotAllowed as exc:
             raise refuse(f"the key or the market changed while you were confirming: "
-                         f"{exc.message.removesuffix('; nothing was sent')}", exc.fix) \
+                         f"{exc.message.removesuffix('; nothing was sent')}", exc.fix,
+                         exc.remedy, exc.remedy_args) \
                 from None
         except OrderInputError as exc:
             raise refuse(f"the key or the market changed while you were confirming: "
@@ -347,7 +360,7 @@ class TradingSession:
         require_trade(self.entry)
         ref = order_ref.strip()
         if not ref:
-            raise OrderInputError("give the order's id (--id)", field="id")
+            raise OrderInputError("give the order's id", field="id", remedy=ENTER_FIELD)
         logged = self._find_logged(ref)
         if logged is not None and logged.state not in LIVE_ON_EXCHANGE and \
                 not logged.unresolved:
@@ -361,8 +374,8 @@ class TradingSession:
                     symbol, order_id = order.get("symbol"), str(order.get("id"))
                     break
             else:
-                raise OrderInputError(f"no open order '{ref}' for this key (see 'order list "
-                                      "--open')", field="id")
+                raise OrderInputError(f"no open order '{ref}' for this key", field="id",
+                                      remedy=LOOK_UP_OPEN_ORDERS)
         if order_id is not None:
             answer = self.client.call("cancel_order", order_id, symbol)
         else:

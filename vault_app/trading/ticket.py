@@ -37,6 +37,7 @@ from vault_app.trading.orders import (
     round_to_market,
     supports_stop_limit,
 )
+from vault_app.trading.remedies import ALLOW_FAR_PRICE
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -60,6 +61,8 @@ class TicketFields:
     stop_price: str = ""
     time_in_force: str | None = None
     post_only: bool = False
+    allow_far_price: bool = False
+    """The user allowed a limit price beyond the maximum deviation, for this order."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class Assessment:
     request: OrderRequest | None
     """The order to preview; None unless every check passed."""
     errors: Mapping[str, str]
-    """Field (``FIELDS``) -> the core's message."""
+    """Field (``FIELDS``) -> the core's message (neutral words: ``str`` of the error)."""
     notes: tuple[str, ...] = ()
     """Roundings to the market's precision: shown, never silent."""
     warnings: tuple[str, ...] = ()
@@ -87,6 +90,15 @@ class Assessment:
     say so softly until the user has been there."""
     base: str | None = None
     quote: str | None = None
+    refusals: Mapping[str, Exception] = field(default_factory=dict)
+    """Field -> the core's error itself (``errors`` is its text): a front end says it,
+    and its ``remedy``, in its own words."""
+
+    @property
+    def far_price_refused(self) -> bool:
+        """The price is refused only for being far from the last price: the user may
+        allow it (``TicketFields.allow_far_price``)."""
+        return getattr(self.refusals.get("price"), "remedy", None) == ALLOW_FAR_PRICE
 
     @property
     def ok(self) -> bool:
@@ -100,20 +112,16 @@ def order_types(exchange: Any) -> tuple[str, ...]:
     return ("market", "limit")
 
 
-def _said(exc: Exception) -> str:
-    return str(exc)
-
-
-def _file(errors: dict[str, str], exc: OrderInputError) -> None:
-    """The first message per field wins: it is the one the core would raise first."""
-    errors.setdefault(exc.field if exc.field in FIELDS else "type", _said(exc))
+def _file(errors: dict[str, Exception], exc: OrderInputError) -> None:
+    """The first error per field wins: it is the one the core would raise first."""
+    errors.setdefault(exc.field if exc.field in FIELDS else "type", exc)
 
 
 def _kind(text: str) -> str:
     return text.strip().lower().replace("_", "-")
 
 
-def _numbers(fields: TicketFields, kind: str, errors: dict[str, str],
+def _numbers(fields: TicketFields, kind: str, errors: dict[str, Exception],
              missing: set[str]) -> dict[str, Decimal]:
     """Each number on its own, so every bad field is named at once, not the first."""
     wanted = [("amount", fields.amount, "amount")]
@@ -139,19 +147,24 @@ def _parse(entry: KeyEntry, fields: TicketFields, kind: str) -> OrderRequest:
     return parse_order(entry.id, fields.symbol, fields.side, fields.type, fields.amount,
                        fields.price if limit else None,
                        stop_price=fields.stop_price if kind == "stop-limit" else None,
-                       time_in_force=tif or None, post_only=post_only)
+                       time_in_force=tif or None, post_only=post_only,
+                       allow_far_price=fields.allow_far_price)
+
+
+def _texts(errors: Mapping[str, Exception]) -> dict[str, str]:
+    return {name: str(exc) for name, exc in errors.items()}
 
 
 def assess(entry: KeyEntry, fields: TicketFields, exchange: Any,
            last_price: Decimal | None) -> Assessment:
     """The ticket against the key and the market; no request, no lock, no exception
     for anything the user can type."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Exception] = {}
     missing: set[str] = set()
     try:
         require_trade(entry)
     except OrderNotAllowed as exc:
-        errors["key"] = _said(exc)
+        errors["key"] = exc
     kind = _kind(fields.type)
     parsed = _numbers(fields, kind, errors, missing)
     request: OrderRequest | None = None
@@ -164,21 +177,23 @@ def assess(entry: KeyEntry, fields: TicketFields, exchange: Any,
     markets = getattr(exchange, "markets", None) if exchange is not None else None
     market = None
     if not markets:
-        errors.setdefault("symbol", "the exchange's markets are not loaded yet")
+        errors.setdefault("symbol", OrderInputError("the exchange's markets are not loaded "
+                                                    "yet", field="symbol"))
     elif fields.symbol.strip():
         try:
             market = find_market(fields.symbol.strip().upper(), markets, entry.exchange)
         except OrderInputError as exc:
             _file(errors, exc)
     if market is None:
-        return Assessment(request=None, errors=errors, missing=frozenset(missing))
+        return Assessment(request=None, errors=_texts(errors), refusals=errors,
+                          missing=frozenset(missing))
     return _with_market(entry, fields, exchange, market, last_price, request, parsed,
                         errors, frozenset(missing))
 
 
 def _with_market(entry: KeyEntry, fields: TicketFields, exchange: Any, market: Any,
                  last_price: Decimal | None, request: OrderRequest | None,
-                 parsed: Mapping[str, Decimal], errors: dict[str, str],
+                 parsed: Mapping[str, Decimal], errors: dict[str, Exception],
                  missing: frozenset[str]) -> Assessment:
     quote, base = str(market["quote"]), str(market["base"])
     notes: tuple[str, ...] = ()
@@ -194,7 +209,7 @@ def _with_market(entry: KeyEntry, fields: TicketFields, exchange: Any, market: A
         except OrderInputError as exc:
             _file(errors, exc)
         except OrderNotAllowed as exc:
-            errors.setdefault(_refused_field(entry, quote, request, last_price), _said(exc))
+            errors.setdefault(_refused_field(entry, quote, request, last_price), exc)
         else:
             passed = True
             notes, warnings = checked.notes, checked.warnings
@@ -203,7 +218,7 @@ def _with_market(entry: KeyEntry, fields: TicketFields, exchange: Any, market: A
                 try:
                     price_warning(request, Decimal(price), last_price, quote)
                 except OrderNotAllowed as exc:
-                    errors.setdefault("price", _said(exc))
+                    errors.setdefault("price", exc)
                     warnings = ()  # said by the error: what it would do there is moot
     if not passed and "amount" in parsed:
         notes, amount, price = _partial(entry, fields, exchange, market, last_price, parsed,
@@ -212,7 +227,8 @@ def _with_market(entry: KeyEntry, fields: TicketFields, exchange: Any, market: A
     fee = estimated_fee(exchange, market, fields.side, fields.post_only and
                         _kind(fields.type) == "limit", amount, cost)
     return Assessment(
-        request=request if passed and not errors else None, errors=errors, notes=notes,
+        request=request if passed and not errors else None, errors=_texts(errors),
+        refusals=errors, notes=notes,
         warnings=warnings, amount=amount, price=price, estimated_cost=cost,
         estimated_fee=fee.cost if fee else None, fee_currency=fee.currency if fee else None,
         fee_rate=fee.rate if fee else None, fee_basis=fee.basis if fee else None,
@@ -233,7 +249,7 @@ def _refused_field(entry: KeyEntry, quote: str, request: OrderRequest,
 
 def _partial(entry: KeyEntry, fields: TicketFields, exchange: Any, market: Any,
              last_price: Decimal | None, parsed: Mapping[str, Decimal],
-             errors: dict[str, str]) -> tuple[tuple[str, ...], str | None, str | None]:
+             errors: dict[str, Exception]) -> tuple[tuple[str, ...], str | None, str | None]:
     """The checks that need only the numbers already valid, when the whole order is not:
     roundings, the amount's limits, the price's, and the order's value, said before
     the user has filled in everything."""
@@ -262,7 +278,7 @@ def _partial(entry: KeyEntry, fields: TicketFields, exchange: Any, market: Any,
     except OrderInputError as exc:
         _file(errors, exc)
     except OrderNotAllowed as exc:
-        errors.setdefault("amount", _said(exc))
+        errors.setdefault("amount", exc)
     return rounded.notes, rounded.amount, rounded.price
 
 

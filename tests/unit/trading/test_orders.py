@@ -21,6 +21,7 @@ from vault_app.trading.orders import (
     parse_order,
     require_trade,
 )
+from vault_app.trading.remedies import ALLOW_FAR_PRICE
 
 
 @pytest.fixture(scope="module")
@@ -249,8 +250,9 @@ def test_an_extreme_price_is_refused_unless_allowed(exchange: Any) -> None:
     with pytest.raises(OrderNotAllowed, match=r"500000 is 900.0 % above the last price "
                                               r"50000 USDT, more than 50 % away"):
         check(exchange, order(price="500000"), last=asked)
-    with pytest.raises(OrderNotAllowed, match="--allow-far-price"):
+    with pytest.raises(OrderNotAllowed, match="allow a far price") as refused:
         check(exchange, order(side="sell", price="20000"), last=asked)
+    assert refused.value.remedy == ALLOW_FAR_PRICE
     assert check(exchange, order(price="74000"), last=asked).warnings  # 48 %: a warning
     allowed = check(exchange, order(price="500000", allow_far_price=True), last=asked)
     assert "900.0 % above" in allowed.warnings[0]

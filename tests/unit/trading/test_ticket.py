@@ -11,6 +11,7 @@ from tests.conftest import make_entry
 from tests.unit.trading.markets_fixture import offline_binance
 from vault_app.core.model import KeyEntry
 from vault_app.trading.orders import check_against_market, find_market, parse_order
+from vault_app.trading.remedies import ALLOW_FAR_PRICE
 from vault_app.trading.ticket import (
     DECIMAL_PLACES,
     SIGNIFICANT_DIGITS,
@@ -148,6 +149,22 @@ def test_a_far_price_is_refused_on_the_price(exchange: Any) -> None:
     assert not result.ok
     assert "more than 50 % away" in result.errors["price"]
     assert result.warnings == ()
+    assert result.far_price_refused
+    assert getattr(result.refusals["price"], "remedy", None) == ALLOW_FAR_PRICE
+
+
+def test_a_far_price_the_user_allows_passes_with_the_cores_warning(exchange: Any) -> None:
+    result = run(exchange, ticket("0.01", "90000", allow_far_price=True))
+    assert result.ok and not result.far_price_refused
+    assert result.request is not None and result.request.allow_far_price
+    assert result.warnings and "80.0 % above the last price 50000" in result.warnings[0]
+
+
+def test_other_refusals_are_not_far_price_ones(exchange: Any) -> None:
+    result = run(exchange, ticket("0.01", ""))
+    assert not result.far_price_refused
+    result = run(exchange, ticket("0.01", "50000"), watcher())
+    assert not result.far_price_refused and "key" in result.refusals
 
 
 def test_a_near_but_crossing_price_warns(exchange: Any) -> None:

@@ -18,7 +18,6 @@ from vault_app.cli.prompter import MAX_INPUT_LINE, discard_typeahead
 from vault_app.cli.status_codes import PROG, UsageError
 from vault_app.core.errors import ValidationError
 from vault_app.core.plain_text import escape
-from vault_app.trading.errors import ClockSkew
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -69,14 +68,10 @@ def find_key(vault: Vault, ref: str) -> KeyEntry:
 
 class TradingCommand(Command):
     """A command that works with one key's exchange account. Subclasses do their work
-    in ``act``; a clock error then names ``--sync-clock``."""
+    in ``act`` (a clock error names ``--sync-clock``: ``vault_app.cli.error_text``)."""
 
     def run(self) -> int:
-        try:
-            return self.act()
-        except ClockSkew as exc:
-            raise ClockSkew(exc.message, fix=f"{exc.fix}: pass --sync-clock to sign with the "
-                            "exchange's time") from None
+        return self.act()
 
     def act(self) -> int:
         raise NotImplementedError

@@ -108,9 +108,20 @@ class KeyPicker(QtWidgets.QWidget):
                     self.combo.setItemData(index, "This key can withdraw funds. Exchanges "
                                            "advise disabling withdrawals.",
                                            Qt.ItemDataRole.ToolTipRole)
+            self.combo.view().setMinimumWidth(self._popup_width())
             found = self.combo.findData(keep) if keep else -1
             self.combo.setCurrentIndex(found if found >= 0 else (0 if entries else -1))
         self._changed()
+
+    def _popup_width(self) -> int:
+        """Wide enough for every key's label and badges (the combo itself is narrower)."""
+        option = QtWidgets.QStyleOptionViewItem()
+        option.font = self.combo.font()
+        delegate = self.combo.itemDelegate()
+        model = self.combo.model()
+        widths = [delegate.sizeHint(option, model.index(row, 0)).width()
+                  for row in range(self.combo.count())]
+        return max(widths, default=0) + 24
 
     def select(self, entry_id: str) -> bool:
         index = self.combo.findData(entry_id)

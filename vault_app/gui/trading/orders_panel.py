@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from vault_app.gui.qt import Qt, QtGui, QtWidgets, Signal
+from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.trading.order_log import LIVE_ON_EXCHANGE, UNRESOLVED
 from vault_app.trading.order_view import COLUMNS, row
 
@@ -40,8 +40,7 @@ class OrderTable(QtWidgets.QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, as everywhere
         # The keyboard's row is the selected one (Tab into the table selects a row).
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda current, _previous: current.isValid() and self.table.selectRow(current.row()))
+        self.table.selectionModel().currentRowChanged.connect(self._select_current)
         self.refresh = QtWidgets.QPushButton(refresh_text, self)
         self.refresh.setObjectName(f"{name}Refresh")
         self.problem = QtWidgets.QLabel(self)
@@ -58,6 +57,11 @@ class OrderTable(QtWidgets.QWidget):
         layout.addWidget(self.table, 1)
         self._refresh_text = refresh_text
         self.refresh.clicked.connect(self.refresh_requested.emit)
+
+    def _select_current(self, current: QtCore.QModelIndex, _previous: QtCore.QModelIndex
+                        ) -> None:
+        if current.isValid():
+            self.table.selectRow(current.row())
 
     def set_loading(self, loading: bool) -> None:
         self.refresh.setEnabled(not loading)

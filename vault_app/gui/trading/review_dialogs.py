@@ -197,13 +197,14 @@ class ConfirmDialog(_Review):
         self.layout_.addWidget(self.sentence)
         for label in _checks(preview, self):
             self.layout_.addWidget(label)
-        self.layout_.addStretch(1)
         self.finish_layout()
-        self.resize(560, self.sizeHint().height())
+        width = 560  # the wrapped sentence's height at that width, no gap under it
+        self.resize(width, max(self.layout_.totalHeightForWidth(width),
+                               self.minimumSizeHint().height()))
 
 
 def confirm_sentence(preview: OrderPreview) -> str:
     """The core's own words: its summary, the market, the key, the endpoint."""
-    environment = "LIVE, real money" if preview.live else preview.endpoint
+    environment = f"{preview.endpoint} (real money)" if preview.live else preview.endpoint
     return (f"{preview.summary}, on {preview.market_line()}, signed with the key "
             f"{preview.key}, sent to {environment}.")

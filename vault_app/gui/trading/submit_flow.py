@@ -42,10 +42,13 @@ RECONCILE_AGAIN_MS = 2_000
 def explain(exc: BaseException) -> str:
     """An error in plain words with its fix (``TradingError.message`` / ``.fix``)."""
     if isinstance(exc, TradingError):
-        text = exc.message[:1].upper() + exc.message[1:]
-        return f"{text.rstrip('.')}.\n{exc.fix[:1].upper() + exc.fix[1:]}" if exc.fix \
-            else text
+        return "\n".join(_sentence(part) for part in (exc.message, exc.fix) if part)
     return error_message(exc)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
 
 
 def pending_view(preview: OrderPreview, entry: KeyEntry) -> dict[str, Any]:

@@ -22,8 +22,11 @@ class _SymbolFilter(QtCore.QSortFilterProxyModel):
         self.wanted = ""
 
     def set_wanted(self, text: str) -> None:
-        self.wanted = _plain(text)
-        self.invalidateFilter()
+        wanted = _plain(text)
+        if wanted != self.wanted:
+            self.beginFilterChange()
+            self.wanted = wanted
+            self.endFilterChange(QtCore.QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int,
                          source_parent: QtCore.QModelIndex | QtCore.QPersistentModelIndex
@@ -58,6 +61,9 @@ class SymbolPicker(QtWidgets.QWidget):
         self.status = QtWidgets.QLabel(self)
         self.status.setObjectName("marketsStatus")
         self.status.setWordWrap(True)
+        self.retry = QtWidgets.QPushButton("Load markets a&gain", self)
+        self.retry.setObjectName("marketsRetry")
+        self.retry.hide()
         self.model = QtCore.QStringListModel(self)
         self.proxy = _SymbolFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -66,7 +72,7 @@ class SymbolPicker(QtWidgets.QWidget):
         self.list.setAccessibleName("Symbols")
         self.list.setModel(self.proxy)
         self.list.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        for widget in (label, self.search, self.busy, self.status):
+        for widget in (label, self.search, self.busy, self.status, self.retry):
             layout.addWidget(widget)
         layout.addWidget(self.list, 1)
         self._chosen: str | None = None
@@ -82,8 +88,11 @@ class SymbolPicker(QtWidgets.QWidget):
     def chosen(self) -> str | None:
         return self._chosen
 
-    def set_loading(self, loading: bool, message: str = "") -> None:
+    def set_loading(self, loading: bool, message: str = "", *, failed: bool = False) -> None:
+        """Show the busy indicator (``loading``), or ``message``; ``failed``: with a
+        button to load them again."""
         self.busy.setVisible(loading)
+        self.retry.setVisible(failed and not loading)
         self.status.setText(message or ("Loading markets…" if loading else ""))
         self.status.setVisible(bool(self.status.text()))
 

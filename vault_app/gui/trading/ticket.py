@@ -17,12 +17,14 @@ from typing import Any
 from vault_app.core.model import KeyEntry
 from vault_app.gui.qt import QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.theme import is_dark, warning_color
+from vault_app.gui.trading.error_text import FAR_PRICE_CHECKBOX, trading_error_sentence
 from vault_app.gui.trading.trade_colors import notice_color, side_button_style
 from vault_app.gui.widgets import WrapLabel
 from vault_app.trading.errors import OrderInputError
 from vault_app.trading.order_limits import plain
 from vault_app.trading.orders import TIMES_IN_FORCE, parse_decimal
 from vault_app.trading.preview import grouped, round_for_display
+from vault_app.trading.remedies import ALLOW_FAR_PRICE
 from vault_app.trading.ticket import FIELDS, Assessment, TicketFields, assess, fraction_amount
 from vault_app.trading.ticket import order_types as offered_types
 
@@ -80,6 +82,13 @@ class FieldMessage(WrapLabel):
             color = self.palette().color(QtGui.QPalette.ColorRole.PlaceholderText).name()
         self.setStyleSheet(f"color: {color};")
 
+    def minimumSizeHint(self) -> QtCore.QSize:
+        """Never squeezed below its wrapped height: a message cut in half misleads."""
+        hint = super().minimumSizeHint()
+        if self.text() and self.width() > 0:
+            hint.setHeight(max(hint.height(), self.heightForWidth(self.width())))
+        return hint
+
     def changeEvent(self, event: QtCore.QEvent) -> None:
         super().changeEvent(event)
         if (event.type() == QtCore.QEvent.Type.PaletteChange and self.text()
@@ -105,8 +114,10 @@ class OrderTicket(QtWidgets.QWidget):
         self._busy_message = ""
         self._touched: set[str] = set()
         self._external: dict[str, str] = {}
+        self._far_refused_outside = False  # a preview or placement refused a far price
         self.assessment: Assessment | None = None
         self._build()
+        self._fill_types()
         self._restyle()
         self._refresh()
 
@@ -129,17 +140,18 @@ class OrderTicket(QtWidgets.QWidget):
         sides = QtWidgets.QHBoxLayout()
         self.buy = QtWidgets.QPushButton("&Buy")
         self.sell = QtWidgets.QPushButton("&Sell")
-        self.side_group = QtWidgets.QButtonGroup(self)
+        # Two toggles, each reached by Tab (an exclusive button group would let Tab stop
+        # at the checked one only); clicking either chooses its side.
         for button, name in ((self.buy, "buyButton"), (self.sell, "sellButton")):
             button.setObjectName(name)
             button.setCheckable(True)
             button.setAutoDefault(False)
             button.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
                                  QtWidgets.QSizePolicy.Policy.Fixed)
-            self.side_group.addButton(button)
             sides.addWidget(button)
         self.buy.setChecked(True)
-        self.side_group.buttonToggled.connect(self._side_toggled)
+        self.buy.toggled.connect(lambda checked: self._side_toggled(self.buy, checked))
+        self.sell.toggled.connect(lambda checked: self._side_toggled(self.sell, checked))
         outer.addLayout(sides)
         outer.addWidget(self._message("side"))
 
@@ -153,7 +165,14 @@ class OrderTicket(QtWidgets.QWidget):
 
         self.price = self._number_edit("priceEdit")
         self.price_unit = self._unit()
-        self.price_row = self._row("&Price:", self.price, "price", self.price_unit)
+        self.allow_far = QtWidgets.QCheckBox(FAR_PRICE_CHECKBOX.replace("Allow", "A&llow"))
+        self.allow_far.setObjectName("allowFarPrice")
+        self.allow_far.setToolTip("The price is far from the last price, most often a typo. "
+                                  "Tick to place it anyway: the review shows it again")
+        self.allow_far.hide()
+        self.allow_far.toggled.connect(lambda _c: self._edited("allow_far_price"))
+        self.price_row = self._row("&Price:", self.price, "price", self.price_unit,
+                                   below=self.allow_far)
         self.stop_price = self._number_edit("stopPriceEdit")
         self.stop_price.setToolTip("The order goes on the book when the last price "
                                    "reaches this price")
@@ -172,6 +191,8 @@ class OrderTicket(QtWidgets.QWidget):
             button = QtWidgets.QPushButton(text)
             button.setObjectName(name)
             button.setAutoDefault(False)
+            button.setMinimumWidth(  # narrower than the style's default: four fit a panel
+                button.fontMetrics().horizontalAdvance(" 100 % ") + 8)
             button.setToolTip(f"{text.replace('&', '')} of the available balance, "
                               "rounded down to the market's step")
             button.clicked.connect(lambda _=False, v=value: self._use_fraction(Decimal(v)))
@@ -209,8 +230,8 @@ class OrderTicket(QtWidgets.QWidget):
         self.last_price.setTextInteractionFlags(
             QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         summary.addRow("Last price:", self.last_price)
-        self.estimate = WrapLabel("—")
-        self.estimate.setObjectName("estimate")
+        self.estimate = FieldMessage("estimate")
+        self.estimate.say("—", "plain")
         self.estimate.setTextInteractionFlags(
             QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         summary.addRow("Estimate:", self.estimate)
@@ -237,7 +258,8 @@ class OrderTicket(QtWidgets.QWidget):
             if name not in self.messages:
                 outer.insertWidget(outer.indexOf(self.notes), self._message(name))
         chain: list[QtWidgets.QWidget] = [
-            self.buy, self.sell, self.order_type, self.price, self.stop_price, self.amount,
+            self.buy, self.sell, self.order_type, self.price, self.allow_far, self.stop_price,
+            self.amount,
             *self.fraction_buttons, self.time_in_force, self.post_only, self.review]
         for first, second in pairwise(chain):
             QtWidgets.QWidget.setTabOrder(first, second)
@@ -261,8 +283,10 @@ class OrderTicket(QtWidgets.QWidget):
         return label
 
     def _row(self, text: str, widget: QtWidgets.QWidget, field: str,
-             unit: QtWidgets.QLabel | None = None) -> int:
-        """A form row: the field (and its unit) with its message under it."""
+             unit: QtWidgets.QLabel | None = None,
+             below: QtWidgets.QWidget | None = None) -> int:
+        """A form row: the field (and its unit) with its message under it (and
+        ``below`` under that: what the user can do about the message)."""
         cell = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(cell)
         column.setContentsMargins(0, 0, 0, 0)
@@ -273,6 +297,8 @@ class OrderTicket(QtWidgets.QWidget):
             line.addWidget(unit)
         column.addLayout(line)
         column.addWidget(self._message(field))
+        if below is not None:
+            column.addWidget(below)
         label = QtWidgets.QLabel(text)
         label.setBuddy(widget)
         self.form.addRow(label, cell)
@@ -293,7 +319,9 @@ class OrderTicket(QtWidgets.QWidget):
         if changed:
             self._last = None
             self._touched.clear()
-        self._fill_types()
+            self._disallow_far_price()
+        if exchange is not None:
+            self._fill_types()  # while loading, the type chosen stays
         self._external.clear()
         self._refresh()
 
@@ -311,8 +339,17 @@ class OrderTicket(QtWidgets.QWidget):
         self._busy_message = message
         self._refresh()
 
-    def show_error(self, field: str | None, message: str) -> None:
-        """A refusal from preview or placement, under its field (or above Review)."""
+    def show_error(self, field: str | None, message: str | BaseException) -> None:
+        """A refusal from preview or placement, under its field (or above Review). An
+        error is said in the app's words (``trading_error_text``), under the field it
+        names when ``field`` is None; a far price offers its checkbox."""
+        if isinstance(message, BaseException):
+            exc = message
+            if getattr(exc, "remedy", None) == ALLOW_FAR_PRICE:
+                field = "price"
+                self._far_refused_outside = True
+            field = field or getattr(exc, "field", None)
+            message = trading_error_sentence(exc)
         self._external[field if field in self.messages else ""] = message
         self._show()
 
@@ -322,6 +359,7 @@ class OrderTicket(QtWidgets.QWidget):
             edit.clear()
         self.post_only.setChecked(False)
         self.time_in_force.setCurrentIndex(0)
+        self._disallow_far_price()
         self._touched.clear()
         self._external.clear()
         self._refresh()
@@ -345,7 +383,8 @@ class OrderTicket(QtWidgets.QWidget):
             stop_price=self.stop_price.text() if kind == "stop-limit" else "",
             time_in_force=(str(self.time_in_force.currentData())
                            if self.time_in_force.isEnabled() else None),
-            post_only=kind == "limit" and self.post_only.isChecked())
+            post_only=kind == "limit" and self.post_only.isChecked(),
+            allow_far_price=kind != "market" and self.allow_far.isChecked())
 
     def _market(self) -> Mapping[str, Any] | None:
         markets = getattr(self._exchange, "markets", None) or {}
@@ -365,9 +404,22 @@ class OrderTicket(QtWidgets.QWidget):
             current if current in types else "limit")))
         self.order_type.blockSignals(False)
 
-    def _side_toggled(self, _button: QtWidgets.QAbstractButton, checked: bool) -> None:
+    def set_side(self, side: str) -> None:
+        """Choose buy or sell, as a click on its toggle would."""
+        (self.sell if side == "sell" else self.buy).setChecked(True)
+
+    def _side_toggled(self, button: QtWidgets.QPushButton, checked: bool) -> None:
+        """Exactly one side is chosen: checking one unchecks the other, and the chosen
+        one cannot be unchecked by clicking it again."""
+        other = self.sell if button is self.buy else self.buy
         if checked:
-            self._edited("side")
+            other.setChecked(False)
+        elif not other.isChecked():
+            button.setChecked(True)
+            return
+        for toggle in (self.buy, self.sell):
+            toggle.setAccessibleDescription("selected" if toggle.isChecked() else "")
+        self._edited("side")
 
     def _type_changed(self, _index: int) -> None:
         self._edited("type")
@@ -375,8 +427,16 @@ class OrderTicket(QtWidgets.QWidget):
     def _edited(self, field: str) -> None:
         if field in ("amount", "price", "stop_price"):
             self._touched.add(field)
+        if field == "price":
+            self._disallow_far_price()  # allowed was that price, not the next one
         self._external.clear()
+        self._far_refused_outside = False
         self._refresh()
+
+    def _disallow_far_price(self) -> None:
+        self.allow_far.blockSignals(True)
+        self.allow_far.setChecked(False)
+        self.allow_far.blockSignals(False)
 
     def _left(self, field: str) -> None:
         """Leaving a field the user typed in: from now on "missing" is an error."""
@@ -454,7 +514,11 @@ class OrderTicket(QtWidgets.QWidget):
         result = self.assessment
         market = self._market()
         errors = dict(result.errors) if result else {}
+        for name, exc in (result.refusals.items() if result else ()):
+            errors[name] = trading_error_sentence(exc)  # in the app's words
         missing = result.missing if result else frozenset()
+        far = (result is not None and result.far_price_refused) or self._far_refused_outside
+        self.allow_far.setVisible(self.kind != "market" and (far or self.allow_far.isChecked()))
         for name, message in self.messages.items():
             text = self._external.get(name) or errors.get(name, "")
             kind = "error"
@@ -462,7 +526,8 @@ class OrderTicket(QtWidgets.QWidget):
                 text = ""  # not typed yet: not an error to shout
             if name == "key" and self._entry is None:
                 text, kind = "choose a key to trade with", "soft"
-            if name == "symbol" and self._entry is not None and self._exchange is None:
+            if name == "symbol" and self._entry is not None and self._exchange is None \
+                    and name not in self._external:  # (g1: a failed load says so instead)
                 text, kind = "loading the exchange's markets…", "soft"
             if name == "symbol" and self._exchange is not None and not self._symbol:
                 text, kind = "choose a market", "soft"
@@ -498,7 +563,7 @@ class OrderTicket(QtWidgets.QWidget):
             lines.append(f"Fee: ≈ {plain(round_for_display(result.estimated_fee))} "
                          f"{result.fee_currency} ({plain(result.fee_rate * 100)} %, "
                          f"{result.fee_basis})")
-        self.estimate.setText("\n".join(lines))
+        self.estimate.say("\n".join(lines), "plain")
         notes = result.notes if result else ()
         # Roundings in the normal text colour: to be read, not shouted.
         self.notes.say("\n".join(f"Rounded: {note}" for note in notes), "plain")

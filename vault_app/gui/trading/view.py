@@ -17,9 +17,10 @@ from vault_app.gui.trading.balances_panel import BalancesPanel
 from vault_app.gui.trading.cancel_flow import CancelFlow
 from vault_app.gui.trading.key_picker import KeyPicker
 from vault_app.gui.trading.orders_panel import HistoryPanel, OpenOrdersPanel
-from vault_app.gui.trading.submit_flow import SubmitFlow
+from vault_app.gui.trading.submit_flow import SubmitFlow, explain
 from vault_app.gui.trading.symbol_picker import SymbolPicker
 from vault_app.gui.trading.ticket import OrderTicket
+from vault_app.gui.trading.work import history_work, load_markets_work, open_orders_work
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -55,6 +56,7 @@ class TradingView(QtWidgets.QWidget):
         self.cancel = CancelFlow(self)
         self.keys.key_changed.connect(self._key_changed)
         self.symbols.symbol_chosen.connect(self._symbol_chosen)
+        self.symbols.retry.clicked.connect(lambda: self.load_markets(self.symbols.chosen))
         self.open_orders.refresh_requested.connect(self.load_open_orders)
         self.history.refresh_requested.connect(lambda: self.load_history(refresh=True))
         self.balances.refresh_requested.connect(self.load_balances)
@@ -171,6 +173,18 @@ class TradingView(QtWidgets.QWidget):
         if entry is None:
             self.symbols.set_loading(False)
             return
+        self.load_markets(keep)
+        self.reconcile()
+        self.load_open_orders()
+        self.load_history(refresh=False)
+
+    def load_markets(self, keep: str | None = None) -> None:
+        """The key's markets (from the disk cache when fresh), then choose ``keep``, or
+        BTC/USDT, or the first symbol."""
+        entry = self.entry
+        if entry is None:
+            return
+        self.ticket.set_market(None, None)  # loading (and no earlier failure shown)
         self.symbols.set_loading(True, f"Loading the markets of {entry.exchange}…")
 
         def loaded(result: tuple[Any, list[str], bool]) -> None:
@@ -186,13 +200,11 @@ class TradingView(QtWidgets.QWidget):
                 self.symbols.choose(wanted)
 
         def failed(exc: BaseException) -> None:
-            self.symbols.set_loading(False, f"Markets could not be loaded: "
-                                     f"{error_message(exc)}")
+            text = f"The markets could not be loaded: {explain(exc)}"
+            self.symbols.set_loading(False, text, failed=True)
+            self.ticket.show_error("symbol", text.split("\n")[0])
 
-        self.run(_load_markets, loaded, failed, entry=entry)
-        self.reconcile()
-        self.load_open_orders()
-        self.load_history(refresh=False)
+        self.run(load_markets_work, loaded, failed, entry=entry)
 
     def _symbol_chosen(self, symbol: str) -> None:
         self.ticket.set_market(self.exchange, symbol)
@@ -242,7 +254,7 @@ class TradingView(QtWidgets.QWidget):
             self.open_orders.show_problem(f"Open orders could not be loaded: "
                                           f"{error_message(exc)}")
 
-        if entry is not None and self.run(lambda s: _open_orders(s, entry), done, failed):
+        if entry is not None and self.run(lambda s: open_orders_work(s, entry), done, failed):
             self.open_orders.set_loading(True)
 
     def load_history(self, *, refresh: bool) -> None:
@@ -257,7 +269,7 @@ class TradingView(QtWidgets.QWidget):
             self.history.show_problem(f"The order history could not be read: "
                                       f"{error_message(exc)}")
 
-        if self.run(lambda session: _history(session, refresh), done, failed):
+        if self.run(lambda session: history_work(session, refresh), done, failed):
             self.history.set_loading(True)
 
     def reconcile(self, then: Callable[[], None] | None = None) -> None:
@@ -277,23 +289,3 @@ class TradingView(QtWidgets.QWidget):
 
         self.run(lambda session: session.reconcile(), done, failed)
 
-
-def _load_markets(session: TradingSession) -> tuple[Any, list[str], bool]:
-    client = session.client  # loads the markets (from the disk cache when fresh)
-    exchange = client.exchange
-    return exchange, sorted(exchange.symbols or ()), client.markets_stale
-
-
-def _open_orders(session: TradingSession, entry: KeyEntry) -> list[dict[str, Any]]:
-    from vault_app.trading.order_view import exchange_order_public
-
-    return [exchange_order_public(order, entry.id, entry.exchange, entry.environment)
-            for order in session.open_orders()]
-
-
-def _history(session: TradingSession, refresh: bool) -> tuple[list[dict[str, Any]], str]:
-    orders = [order.public() for order in session.history(refresh=refresh)]
-    problem = session.refresh_problem
-    text = (f"Shown as last seen: the exchange could not be asked ({problem})."
-            if problem is not None else "")
-    return orders, text

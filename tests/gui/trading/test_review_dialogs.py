@@ -1,0 +1,173 @@
+"""The signed-request preview and the confirmation: what they show (the core's own
+preview, signed by ccxt, nothing sent) and that every careless key press cancels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.gui.helpers import click
+from tests.gui.trading.offline_market import offline_binance, signed_preview, trader
+from vault_app.core.model import KeyEntry, mask_identifier
+from vault_app.gui.qt import Qt, QtWidgets
+from vault_app.gui.theme import apply_theme
+from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
+from vault_app.trading.preview import OrderPreview
+
+Dialog = PreviewDialog | ConfirmDialog
+ENVIRONMENTS = [("LIVE binance", True), ("sandbox binance", False),
+                ("http://127.0.0.1:8080", False)]
+
+
+@pytest.fixture(scope="module")
+def exchange() -> Any:
+    return offline_binance()
+
+
+@pytest.fixture(scope="module")
+def key() -> KeyEntry:
+    return trader()
+
+
+@pytest.fixture
+def preview(exchange: Any, key: KeyEntry) -> Callable[..., OrderPreview]:
+    def build(**kw: Any) -> OrderPreview:
+        return signed_preview(exchange, key, **kw)
+    return build
+
+
+@pytest.fixture
+def opened(qtbot: QtBot, app_state: QtWidgets.QApplication) -> Callable[..., Dialog]:
+    def open_dialog(kind: type[Dialog], preview: OrderPreview) -> Dialog:
+        dialog = kind(preview)
+        qtbot.addWidget(dialog)
+        with qtbot.waitExposed(dialog):
+            dialog.open()
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        return dialog
+    return open_dialog
+
+
+def text_of(dialog: QtWidgets.QDialog) -> str:
+    """Everything a user can read in the dialog."""
+    shown = [label.text() for label in dialog.findChildren(QtWidgets.QLabel)
+             if label.isVisible()]
+    shown += [edit.toPlainText() for edit in dialog.findChildren(QtWidgets.QPlainTextEdit)]
+    return "\n".join(shown)
+
+
+def test_the_preview_shows_the_signed_request_as_the_core_built_it(
+        opened: Callable[..., Dialog], preview: Callable[..., OrderPreview],
+        key: KeyEntry) -> None:
+    built = preview()
+    dialog = opened(PreviewDialog, built)
+    request = dialog.findChild(QtWidgets.QPlainTextEdit, "signedRequest")
+    assert request is not None and request.isReadOnly()
+    lines = request.toPlainText().splitlines()
+    assert lines[0] == f"{built.method} {built.url}" == "POST https://api.binance.com/api/v3/order"
+    for name, value in built.headers:
+        assert f"{name}: {value}" in lines
+    assert built.body and lines[-1] == built.body
+    assert f"newClientOrderId={built.client_order_id}" in built.body
+    assert "signature=" in built.body
+    shown = text_of(dialog)
+    api_key = key.credentials["apiKey"]
+    assert api_key not in shown and key.credentials["secret"] not in shown
+    assert f"X-MBX-APIKEY: {mask_identifier(api_key)}" in lines
+    assert built.client_order_id in shown
+    assert "body parameter 'signature' (signed again" in shown
+    assert built.summary in shown
+    assert "trader (binance, read, trade)" in shown
+    assert "Rounded: amount 0.0123456 rounded down to 0.01234" in shown
+    assert "Warning: The limit price 56000.13 is 12.0 % above the last price" in shown
+    assert request.lineWrapMode() == QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap
+
+
+@pytest.mark.parametrize(("kind", "accept_text"), [(PreviewDialog, "&Continue…"),
+                                                    (ConfirmDialog, "&Place BUY order")])
+@pytest.mark.parametrize("key_name", ["Return", "Enter", "Escape"])
+def test_enter_and_escape_cancel(qtbot: QtBot, opened: Callable[..., Dialog],
+                                 preview: Callable[..., OrderPreview], kind: type[Dialog],
+                                 accept_text: str, key_name: str) -> None:
+    dialog = opened(kind, preview())
+    assert dialog.cancel.isDefault() and dialog.cancel.hasFocus()
+    assert not dialog.proceed.isDefault() and dialog.proceed.text() == accept_text
+    with qtbot.waitSignal(dialog.finished) as finished:
+        qtbot.keyClick(QtWidgets.QApplication.focusWidget(), getattr(Qt.Key, f"Key_{key_name}"))
+    assert finished.args == [QtWidgets.QDialog.DialogCode.Rejected]
+
+
+@pytest.mark.parametrize("kind", [PreviewDialog, ConfirmDialog])
+def test_only_the_named_button_goes_on(qtbot: QtBot, opened: Callable[..., Dialog],
+                                       preview: Callable[..., OrderPreview],
+                                       kind: type[Dialog]) -> None:
+    dialog = opened(kind, preview())
+    with qtbot.waitSignal(dialog.finished) as finished:
+        click(qtbot, dialog.proceed)
+    assert finished.args == [QtWidgets.QDialog.DialogCode.Accepted]
+
+
+def test_the_confirmation_is_one_sentence_with_everything(
+        opened: Callable[..., Dialog], preview: Callable[..., OrderPreview]) -> None:
+    dialog = opened(ConfirmDialog, preview(side="sell", amount="0.5", price="49000",
+                                           endpoint="sandbox binance", live=False))
+    assert isinstance(dialog, ConfirmDialog)
+    sentence = dialog.sentence.text()
+    assert sentence == ("SELL 0.5 BTC at 49,000 USDT, limit GTC, ≈ 24,500 USDT, on "
+                        "BTC/USDT spot, signed with the key trader (binance, read, trade), "
+                        "sent to sandbox binance.")
+    assert dialog.proceed.text() == "&Place SELL order"
+    assert dialog.windowTitle() == "Place this SELL order?"
+    live = opened(ConfirmDialog, preview())
+    assert isinstance(live, ConfirmDialog)
+    assert live.sentence.text().endswith("sent to LIVE binance (real money).")
+
+
+@pytest.mark.parametrize(("endpoint", "live"), ENVIRONMENTS)
+@pytest.mark.parametrize("kind", [PreviewDialog, ConfirmDialog])
+def test_the_live_banner_is_shown_only_for_live(
+        opened: Callable[..., Dialog], preview: Callable[..., OrderPreview],
+        kind: type[Dialog], endpoint: str, live: bool) -> None:
+    dialog = opened(kind, preview(endpoint=endpoint, live=live))
+    banner = dialog.findChild(QtWidgets.QFrame, "liveBanner")
+    shown = text_of(dialog)
+    if live:
+        assert banner is not None and banner.isVisible()
+        assert "LIVE — real money" in shown
+    else:
+        assert banner is None
+        assert "LIVE" not in shown
+        assert ("SANDBOX — test funds" if endpoint.startswith("sandbox")
+                else "CUSTOM URL — not live") in shown
+        assert endpoint in shown
+
+
+def test_warnings_are_shown_prominently(opened: Callable[..., Dialog],
+                                        preview: Callable[..., OrderPreview]) -> None:
+    dialog = opened(ConfirmDialog, preview(price="56000"))
+    warnings = [label for label in dialog.findChildren(QtWidgets.QLabel, "reviewWarning")
+                if label.isVisible()]
+    assert len(warnings) == 1 and "will fill at once" in warnings[0].text()
+    assert warnings[0].font().bold()
+    calm = opened(ConfirmDialog, preview(price="50000"))
+    assert calm.findChildren(QtWidgets.QLabel, "reviewWarning") == []
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("kind", [PreviewDialog, ConfirmDialog])
+def test_screenshot(qtbot: QtBot, opened: Callable[..., Dialog],
+                    preview: Callable[..., OrderPreview], app_state: QtWidgets.QApplication,
+                    tmp_path: Path, theme: str, kind: type[Dialog]) -> None:
+    """A picture to look at; and no wrapped text is cut off."""
+    apply_theme(app_state, theme)
+    dialog = opened(kind, preview())
+    wrapped = [label for label in dialog.findChildren(QtWidgets.QLabel)
+               if label.isVisible() and label.wordWrap() and label.text()]
+    qtbot.waitUntil(lambda: all(label.height() >= label.heightForWidth(label.width())
+                                for label in wrapped))
+    assert dialog.grab().save(str(tmp_path / f"{kind.__name__}-{theme}.png"))

@@ -1,0 +1,31 @@
+"""What the trading view runs in a key's queue (worker threads): plain functions of a
+``TradingSession`` that return plain data. Never a widget in here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vault_app.core.model import KeyEntry
+    from vault_app.trading.session import TradingSession
+
+
+def load_markets_work(session: TradingSession) -> tuple[Any, list[str], bool]:
+    client = session.client  # loads the markets (from the disk cache when fresh)
+    exchange = client.exchange
+    return exchange, sorted(exchange.symbols or ()), client.markets_stale
+
+
+def open_orders_work(session: TradingSession, entry: KeyEntry) -> list[dict[str, Any]]:
+    from vault_app.trading.order_view import exchange_order_public
+
+    return [exchange_order_public(order, entry.id, entry.exchange, entry.environment)
+            for order in session.open_orders()]
+
+
+def history_work(session: TradingSession, refresh: bool) -> tuple[list[dict[str, Any]], str]:
+    orders = [order.public() for order in session.history(refresh=refresh)]
+    problem = session.refresh_problem
+    text = (f"Shown as last seen: the exchange could not be asked ({problem})."
+            if problem is not None else "")
+    return orders, text
