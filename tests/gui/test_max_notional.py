@@ -1,5 +1,5 @@
-"""The GUI has no max_notional field yet (the trading panel adds it): it shows the limit
-and never loses it when a key is edited (issue 8)."""
+"""The detail pane shows a key's max_notional, and editing a key never loses it
+(issue 8; the form's own field: test_key_form_max_notional.py)."""
 
 from __future__ import annotations
 

@@ -81,11 +81,13 @@ def update_actions(window: MainWindow) -> None:
     writable = on_keys and not window.read_only
     has_entry = on_keys and window.current_entry() is not None
     window.toolbar.setVisible(unlocked)
-    for action in (window.act_lock, window.act_save_copy, window.act_show_keys,
-                   window.act_show_trading, window.act_show_portfolio):
+    demo = window.in_demo_vault  # demo_mode.py says why these are off there
+    for action in (window.act_lock, window.act_show_keys, window.act_show_trading,
+                   window.act_show_portfolio):
         action.setEnabled(unlocked)
+    window.act_save_copy.setEnabled(unlocked and not demo)
     window.act_search.setEnabled(on_keys)
-    window.act_add.setEnabled(writable)
+    window.act_add.setEnabled(writable and not demo)
     for action in (window.act_edit, window.act_delete):
         action.setEnabled(writable and has_entry)
     entry = window.current_entry() if has_entry else None

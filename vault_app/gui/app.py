@@ -18,6 +18,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--vault", type=Path, metavar="PATH",
                         help="vault file (default: $VAULT_APP_VAULT, else vault.vault in "
                              "the user data folder)")
+    parser.add_argument("--demo", action="store_true",
+                        help="try vault-app with an offline demo exchange and a throwaway "
+                             "demo vault (fake money; deleted at quit; your vault is not "
+                             "touched)")
     known, _qt_args = parser.parse_known_args(argv)
     return known
 
@@ -27,7 +31,7 @@ def build_app(argv: list[str]) -> tuple[Any, Any]:
     args = parse_args(argv[1:])  # --version exits here, before Qt is loaded
 
     from vault_app.core.paths import default_vault_path
-    from vault_app.gui.qt import QtGui, QtWidgets
+    from vault_app.gui.qt import QtCore, QtGui, QtWidgets
     from vault_app.gui.settings import Settings
     from vault_app.gui.theme import apply_theme
     from vault_app.gui.window import MainWindow
@@ -44,6 +48,8 @@ def build_app(argv: list[str]) -> tuple[Any, Any]:
     settings = Settings()
     apply_theme(app, settings.theme)
     window = MainWindow(settings, (args.vault or default_vault_path()).expanduser())
+    if args.demo:  # once the event loop runs: main() has set the signal handlers by then
+        QtCore.QTimer.singleShot(0, window.start_demo)
     return app, window
 
 
@@ -57,4 +63,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{APP_NAME}: warning: {warning}", file=sys.stderr)
         window.statusBar().showMessage(f"Warning: {warning[:1].upper()}{warning[1:]}.")
     window.show()
+    _close_on_signals(window)
     return int(app.exec())
+
+
+def _close_on_signals(window: Any) -> None:
+    """SIGINT (Ctrl-C in the terminal) and SIGTERM close the window as Quit does: the
+    vault locks and a demo removes its folder. Python runs a handler only between
+    bytecodes, so a timer gives it a chance while Qt waits for events."""
+    import signal
+
+    from vault_app.gui.qt import QtCore
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda _n, _f: QtCore.QTimer.singleShot(0, window.close))
+    timer = QtCore.QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)

@@ -28,6 +28,7 @@ from vault_app.core.model import (
     PERMISSIONS,
     KeyEntry,
     edit_entry,
+    format_notional,
     new_entry,
 )
 from vault_app.core.small_files import read_small_text
@@ -44,6 +45,10 @@ WITHDRAW_WARNING = (
 )
 PEM_HINT = "An HMAC secret, or a PEM private key (Ed25519/RSA/EC): paste it or load the file."
 PEM_PLACEHOLDER = "Paste it here (line breaks are kept)"
+NOTIONAL_HINT = (
+    "The most one order placed with this key may be worth, in US dollars (amount × price "
+    "on a market quoted in USD or a USD stablecoin); a key with a limit trades only those "
+    "markets. Empty: no limit.")
 
 CredentialField = PasswordField | SecretTextField | QtWidgets.QLineEdit
 
@@ -249,6 +254,22 @@ class KeyForm(QtWidgets.QDialog):
         more.addRow("", self._error("environment"))
         more.addRow("", self._error("api_url"))
 
+        notional_row = QtWidgets.QHBoxLayout()
+        self.max_notional = QtWidgets.QLineEdit(body)
+        self.max_notional.setObjectName("maxNotional")
+        self.max_notional.setAccessibleName("Max order notional in US dollars")
+        self.max_notional.setPlaceholderText("No limit, e.g. 1000 or 2500.50")
+        notional_row.addWidget(self.max_notional, 1)
+        notional_row.addWidget(QtWidgets.QLabel("USD per order", body))
+        notional_label = QtWidgets.QLabel("&Max order notional:", body)
+        notional_label.setBuddy(self.max_notional)
+        more.addRow(notional_label, notional_row)
+        notional_hint = wrapped(WrapLabel(NOTIONAL_HINT, body))
+        notional_hint.setObjectName("maxNotionalHint")
+        notional_hint.setEnabled(False)  # greyed: a hint, not a message
+        more.addRow("", notional_hint)
+        more.addRow("", self._error("max_notional"))
+
         self.rotate_days = QtWidgets.QSpinBox(body)
         self.rotate_days.setRange(1, MAX_ROTATE_DAYS)
         self.rotate_days.setValue(DEFAULT_ROTATE_DAYS)
@@ -382,6 +403,8 @@ class KeyForm(QtWidgets.QDialog):
         self.ips.setText(", ".join(entry.ip_whitelist))
         self._select_environment(entry.environment)
         self.api_url.setText(entry.api_url or "")
+        self.max_notional.setText(
+            "" if entry.max_notional is None else format_notional(entry.max_notional))
         self.rotate_days.setValue(entry.rotate_days)
         self.tags.setText(", ".join(entry.tags))
         self.notes.setPlainText(entry.notes)
@@ -533,6 +556,7 @@ class KeyForm(QtWidgets.QDialog):
             "ip_whitelist": self.ips.text(),
             "environment": self.environment.currentData() or "live",
             "api_url": self.api_url.text() or None,
+            "max_notional": self.max_notional.text(),  # the core parses it; empty: no limit
             "rotate_days": self.rotate_days.value(),
             "notes": self.notes.toPlainText(),
             "tags": self.tags.text(),
@@ -582,6 +606,7 @@ class KeyForm(QtWidgets.QDialog):
         mapping: dict[str, QtWidgets.QWidget] = {
             "label": self.label, "exchange": self.exchange, "ip_whitelist": self.ips,
             "api_url": self.api_url, "environment": self.environment, "notes": self.notes,
+            "max_notional": self.max_notional,
             "permissions": self.permission_boxes["read"],
         }
         if field in self.credential_fields:
@@ -599,6 +624,7 @@ class KeyForm(QtWidgets.QDialog):
             else:
                 field.clear()
         self.notes.clear()
+        self.max_notional.clear()
 
     def wipe(self) -> None:
         """Overwrite every secret field (on lock), then close."""

@@ -108,6 +108,7 @@ class CreatePage(QtWidgets.QWidget):
 
     create_requested = Signal(Path, str, bool)  # path, password, calibrate to ~1 s
     open_other_requested = Signal()
+    demo_requested = Signal()  # "Try the demo exchange" (gui/demo_mode.py)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -184,6 +185,20 @@ class CreatePage(QtWidgets.QWidget):
         self.create_button.clicked.connect(self._submit)
         buttons.addWidget(self.create_button)
         layout.addLayout(buttons)
+        layout.addSpacing(16)
+        demo_row = QtWidgets.QHBoxLayout()
+        demo_text = QtWidgets.QLabel(
+            "New here? Try it first with a demo exchange on this computer: fake money, "
+            "two demo keys, no internet and no real key needed.", inner)
+        demo_text.setWordWrap(True)
+        demo_row.addWidget(demo_text, 1)
+        self.try_demo = QtWidgets.QPushButton("&Try the demo exchange", inner)
+        self.try_demo.setObjectName("tryDemoButton")
+        self.try_demo.setToolTip("Opens a separate demo vault, deleted when you quit; "
+                                 "your vault is not created or changed.")
+        self.try_demo.clicked.connect(self.demo_requested)
+        demo_row.addWidget(self.try_demo)
+        layout.addLayout(demo_row)
         layout.addStretch(2)
         self.password.returnPressed.connect(self.confirm.setFocus)
         self.confirm.returnPressed.connect(self._submit)
@@ -240,7 +255,7 @@ class CreatePage(QtWidgets.QWidget):
     def set_busy(self, busy: bool, message: str = "") -> None:
         self.busy.setVisible(busy)
         for widget in (self.password, self.confirm, self.open_other, self.kdf_default,
-                       self.kdf_calibrate):
+                       self.kdf_calibrate, self.try_demo):
             widget.setEnabled(not busy)
         self.create_button.setEnabled(not busy)
         if busy:

@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vault_app import __version__
 from vault_app.core import errors
@@ -51,6 +51,9 @@ from vault_app.gui.vault_page import (
 )
 from vault_app.gui.widgets import escape, plain_message_box
 
+if TYPE_CHECKING:
+    from vault_app.gui.demo_mode import DemoMode
+
 RELOADED = "Reloaded: changed by another window or process."
 DAMAGED_HELP = (
     "The vault file could not be read:\n\n{error}\n\n"
@@ -83,6 +86,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.conflict_dialog: ConflictDialog | None = None
         self.removed_dialog: QtWidgets.QMessageBox | None = None
         self.trading_dialog: QtWidgets.QDialog | None = None  # preview, confirm, cancel
+        self.demo: DemoMode | None = None  # --demo or "Try the demo exchange"
         self.ops = OpRunner(self)
         self.sessions = Sessions(self.ops)  # a TradingSession per key, built when used
         self.clipboard = SecretClipboard(settings.clipboard_seconds, self)
@@ -108,6 +112,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.create_page = CreatePage(self)
         self.create_page.create_requested.connect(self.create_vault)
         self.create_page.open_other_requested.connect(self.choose_vault_file)
+        self.create_page.demo_requested.connect(self.start_demo)
         self.unlock_page = UnlockPage(self)
         self.unlock_page.unlock_requested.connect(self.unlock)
         self.unlock_page.path_changed.connect(self._check_folder)
@@ -143,6 +148,24 @@ class MainWindow(QtWidgets.QMainWindow):
             self.stack.setCurrentWidget(self.create_page)
             self.create_page.password.setFocus()
         update_actions(self)
+
+    @property
+    def in_demo_vault(self) -> bool:
+        """The open vault is the demo's throwaway vault (see ``demo_mode``)."""
+        return self.demo is not None and self.demo.is_open(self.vault)
+
+    def start_demo(self) -> None:
+        """Start the offline demo and open its vault; once started, show its vault."""
+        if self.demo is None:
+            from vault_app.gui.demo_mode import DemoMode  # the demo exchange: only on demand
+
+            self.demo = DemoMode(self)
+        session = self.demo.session
+        if session is None:
+            self.demo.start()  # ignored while it starts
+        elif not session.stopped and not self.in_demo_vault:
+            self.lock()
+            self.show_start_page(session.vault_path)
 
     @property
     def read_only(self) -> bool:
@@ -239,7 +262,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _opened(self, vault: Vault, rows: KeyRows | None = None) -> None:
         self.vault = vault
         self.vault_path = vault.given_path  # a link stays a link: it is resolved at open
-        self.settings.remember_vault(vault.given_path)
+        if self.demo is None or not self.demo.owns(vault.given_path):
+            self.settings.remember_vault(vault.given_path)  # never the demo's throwaway
         self.model.set_rows(rows or self.model.prepare(vault.entries))
         self.sections.show_section(KEYS)
         self.stack.setCurrentWidget(self.vault_page)
@@ -337,6 +361,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         self.lock()
         self.ops.wait_idle()
+        if self.demo is not None:
+            self.demo.stop()  # the exchange stops, the demo folder goes
         self.settings.sync()
         super().closeEvent(event)
 
@@ -431,7 +457,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.ops.run(lambda: what(vault), finished, refused, writes=True)
 
     def add_key(self) -> None:
-        if self.vault is None or self.read_only:
+        if self.vault is None or self.read_only or self.in_demo_vault:
             return
         open_form(self, None)
 
@@ -534,7 +560,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def save_copy(self) -> None:
         """Ask where, then write a copy of the vault there and continue in it."""
         vault = self.vault
-        if vault is None:
+        if vault is None or self.in_demo_vault:
             return
         folder = vault.path.parent if not self.read_only else Path.home()
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
