@@ -146,46 +146,63 @@ def main(out: Path) -> int:
     return 0
 
 
-def trading(tmp: Path, settings: Any, shoot: Callable[[Any, str], None],
-            wait_until: Callable[..., None]) -> None:
-    """The trading view, its two dialogs, the open orders and the portfolio, against the
-    demo exchange."""
-    from PySide6.QtTest import QTest
-
+def demo_trading_vault(path: Path, demo: Any) -> Any:
+    """A vault (negligible KDF) on ``demo``: "Demo trader" (read, trade) holding two resting
+    orders placed through the core, "Demo watcher" (read) and "Old tracker" (read), a key
+    the exchange does not know. Returns the trader's entry; the vault is left locked."""
     from vault_app.core.exchanges import load_catalog
     from vault_app.core.kdf import KdfParams
     from vault_app.core.model import new_entry
     from vault_app.core.vault import Vault
-    from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
-    from vault_app.gui.window import MainWindow
-    from vault_app.trading.demo_exchange import DemoExchange
     from vault_app.trading.orders import parse_order
     from vault_app.trading.session import TradingSession
 
+    vault = Vault.create(path, PASSWORD, KdfParams(1024, 2, 1), enforce_kdf_minimum=False)
+    catalog = load_catalog()
+    keys = [("Demo trader", demo.trading_key.api_key, demo.trading_key.secret, "read,trade"),
+            ("Demo watcher", demo.read_key.api_key, demo.read_key.secret, "read"),
+            ("Old tracker", "Kq3vRevokedKey" + "0" * 50,  # the exchange no longer knows it
+             "revoked-secret-0000000000", "read")]
+    entries = [vault.add(new_entry(label=label, exchange="binance", catalog=catalog,
+                                   credentials={"apiKey": key, "secret": secret},
+                                   permissions=perms, environment="custom",
+                                   api_url=demo.url))
+               for label, key, secret, perms in keys]
+    trader = entries[0]
+    session = TradingSession(vault, trader)
+    for side, symbol, amount, price in (("buy", "BTC/USDT", "0.002", "55000"),
+                                        ("sell", "ETH/USDT", "0.5", "3400")):
+        placed = session.place(session.preview(parse_order(trader.id, symbol, side, "limit",
+                                                           amount, price)))
+        assert placed.problem is None, placed.problem
+    session.close()
+    vault.lock()
+    return trader
+
+
+def fill_ticket(ticket: Any, price: str = "59500", amount: str = "0.01") -> None:
+    """A limit buy typed into the order ticket, key by key as a user types it."""
+    from PySide6.QtTest import QTest
+
+    if not ticket.buy.isChecked():
+        ticket.buy.click()
+    for edit, text in ((ticket.price, price), (ticket.amount, amount)):
+        edit.setFocus()
+        edit.selectAll()
+        QTest.keyClicks(edit, text)
+
+
+def trading(tmp: Path, settings: Any, shoot: Callable[[Any, str], None],
+            wait_until: Callable[..., None]) -> None:
+    """The trading view, its two dialogs, the open orders and the portfolio, against the
+    demo exchange."""
+    from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
+    from vault_app.gui.window import MainWindow
+    from vault_app.trading.demo_exchange import DemoExchange
+
     with DemoExchange(seed=1, volatility="0") as demo:
         path = tmp / "demo.vault"
-        vault = Vault.create(path, PASSWORD, KdfParams(1024, 2, 1), enforce_kdf_minimum=False)
-        catalog = load_catalog()
-        keys = [("Demo trader", demo.trading_key.api_key, demo.trading_key.secret,
-                 "read,trade"),
-                ("Demo watcher", demo.read_key.api_key, demo.read_key.secret, "read"),
-                ("Old tracker", "Kq3vRevokedKey" + "0" * 50,
-                 "revoked-secret-0000000000", "read")]  # the exchange no longer knows it
-        entries = [vault.add(new_entry(label=label, exchange="binance", catalog=catalog,
-                                       credentials={"apiKey": key, "secret": secret},
-                                       permissions=perms, environment="custom",
-                                       api_url=demo.url))
-                   for label, key, secret, perms in keys]
-        trader = entries[0]
-        session = TradingSession(vault, trader)  # two resting orders, as placed earlier
-        for side, symbol, amount, price in (("buy", "BTC/USDT", "0.002", "55000"),
-                                            ("sell", "ETH/USDT", "0.5", "3400")):
-            placed = session.place(session.preview(parse_order(trader.id, symbol, side,
-                                                               "limit", amount, price)))
-            assert placed.problem is None, placed.problem
-        session.close()
-        vault.lock()
-
+        trader = demo_trading_vault(path, demo)
         window = MainWindow(settings, path)
         window.resize(1200, 760)
         window.show()
@@ -196,10 +213,7 @@ def trading(tmp: Path, settings: Any, shoot: Callable[[Any, str], None],
         wait_until(lambda: view.symbols.chosen == "BTC/USDT" and not window.ops.busy
                    and len(view.open_orders.orders()) == 2)
         ticket = view.ticket
-        for edit, text in ((ticket.price, "59500"), (ticket.amount, "0.01")):
-            edit.setFocus()
-            edit.selectAll()
-            QTest.keyClicks(edit, text)
+        fill_ticket(ticket)
         wait_until(ticket.review.isEnabled)
         shoot(window, "trading")
         shoot(view.tabs, "open-orders")
