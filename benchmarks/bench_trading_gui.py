@@ -197,6 +197,9 @@ class Bench:
             self.wait_until(lambda: stamp, "the order shown as accepted")
         finally:
             model.rowsInserted.disconnect(shown)
+        if WORKER_PLACES:
+            began, ended = WORKER_PLACES[-1]
+            SPLITS.append((began - start, ended - began, stamp[0] - ended))
         self.idle()
         return stamp[0] - start
 
@@ -337,6 +340,33 @@ def core_place(session: Any, pause: float, *, recheck_price: bool | None) -> flo
     return elapsed
 
 
+WORKER_PLACES: list[tuple[float, float]] = []
+"""When ``TradingSession.place`` started and ended in the view's worker (``perf_counter``),
+see ``time_worker_place``."""
+SPLITS: list[tuple[float, float, float]] = []
+"""Per view run: confirm to the worker's start, the worker's place, its end to the row."""
+
+
+def time_worker_place() -> None:
+    """Time ``TradingSession.place`` when a worker thread (the view's op) runs it, to split
+    the view's figure into the core's call and the rest (the hand-offs, the table)."""
+    import threading
+
+    from vault_app.trading.session import TradingSession
+
+    place = TradingSession.place
+
+    def timed(self: TradingSession, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return place(self, *args, **kwargs)
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                WORKER_PLACES.append((start, time.perf_counter()))
+
+    TradingSession.place = timed  # type: ignore[method-assign]
+
+
 def order_times(bench: Bench, folder: Path, demo: DemoExchange
                 ) -> tuple[list[float], list[float], list[float]]:
     """Interleaved: the view's confirm-to-OPEN, the core's ``place`` as the view calls
@@ -349,6 +379,7 @@ def order_times(bench: Bench, folder: Path, demo: DemoExchange
     session = TradingSession(core_vault, core_entry)
     core_place(session, 0, recheck_price=None)  # warm: journal made, markets loaded
     bench.place(0)  # warm: the dialogs' first build
+    SPLITS.clear()
     gui: list[float] = []
     checked: list[float] = []
     default: list[float] = []
@@ -387,6 +418,7 @@ def show_open(title: str, cold: list[float], cached: list[float]) -> None:
 def main() -> None:
     print("bench_trading_gui: the trading view against the demo exchange (offscreen Qt)")
     quiet_offscreen_warnings()
+    time_worker_place()
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
@@ -433,6 +465,10 @@ def main() -> None:
     app = statistics.median(gui)
     report("the view: ConfirmDialog accepted -> OPEN in open orders", app,
            note=f"(max {max(gui) * 1000:.0f} ms)")
+    for index, name in enumerate(("confirm to the worker's place() (UI: PENDING row, op)",
+                                  "place() in the view's worker",
+                                  "its end to the OPEN row (hand-off, UI callback)")):
+        report(f"  {name}", statistics.median(split[index] for split in SPLITS))
     checked = statistics.median(core_checked)
     report("core alone: place(recheck_price=True), as the view calls it", checked,
            note="(a fresh ticker first)")
