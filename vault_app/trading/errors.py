@@ -1,7 +1,11 @@
 """Typed errors of the trading layer: one sentence for the user and a suggested fix.
 
-``str(error)`` is what a front end prints: the sentence, then the fix. Messages
-never contain a credential, a signature or a signed URL. Front ends map:
+``str(error)`` is the sentence, then the fix, in words that name no front end's
+controls (for logs and any caller). What a front end can offer to do about it is
+``remedy`` (``vault_app.trading.remedies``) with ``remedy_args``: the CLI says it with
+its flags (``vault_app.cli.error_text``), the desktop app with its controls
+(``vault_app.gui.trading.error_text``). Messages never contain a credential, a
+signature or a signed URL. Front ends map:
 
 - ``OrderInputError`` (a ``ValidationError``): bad input, caught before any request
   leaves the machine; CLI exit 1.

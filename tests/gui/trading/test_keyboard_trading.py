@@ -6,6 +6,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from tests.gui.helpers import reactivate, wait_for_dialog
+from tests.gui.test_keyboard_access import duplicates, mnemonic
 from tests.gui.trading.support import (
     RESTING_PRICE,
     TIMEOUT,
@@ -47,6 +48,7 @@ def test_place_review_confirm_and_cancel_with_the_keyboard_alone(
         qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
         demo: DemoExchange) -> None:
     window = trading_window
+    reactivate(qtbot, window)
     press(qtbot, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     view = window.sections.trading
     assert view is not None and view.isVisible()
@@ -79,8 +81,12 @@ def test_place_review_confirm_and_cancel_with_the_keyboard_alone(
     assert len(order_posts(demo)) == 1
 
     reactivate(qtbot, window)
-    press(qtbot, "l", ALT)  # Ba&lances
+    press(qtbot, "e", ALT)  # Balanc&es
     assert view.tabs.currentWidget() is view.balances
+    asked = [r.path for r in demo.requests].count("/api/v3/account")
+    press(qtbot, Qt.Key.Key_F5)  # refreshes the tab on show
+    idle(qtbot, window)
+    assert [r.path for r in demo.requests].count("/api/v3/account") == asked + 1
     press(qtbot, "d", ALT)  # Open or&ders
     assert view.tabs.currentWidget() is view.open_orders
     tab_to(qtbot, view.open_orders.table)
@@ -97,3 +103,29 @@ def test_place_review_confirm_and_cancel_with_the_keyboard_alone(
     idle(qtbot, window)
     [held] = demo.orders_for(demo.trading_key.api_key)
     assert held.status == "CANCELED" and len(cancels(demo)) == 1
+
+
+def every_mnemonic(root: QtWidgets.QWidget) -> list[str]:
+    """Buddy labels and buttons under ``root``, shown or not (the worst case: the far-price
+    checkbox, the stop price and "Load markets again" appear only at times)."""
+    texts = [label.text() for label in root.findChildren(QtWidgets.QLabel)
+             if label.buddy() is not None]
+    texts += [button.text() for button in root.findChildren(QtWidgets.QAbstractButton)
+              if not isinstance(button, QtWidgets.QToolButton)]
+    return [key for key in map(mnemonic, texts) if key]
+
+
+def test_no_alt_letter_is_ambiguous_on_the_trading_page(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry]) -> None:
+    window = trading_window
+    window.show_trading()
+    view = window.sections.trading
+    assert view is not None
+    menu = [mnemonic(action.text()) for action in window.menuBar().actions()]
+    tabs = [mnemonic(view.tabs.tabText(index)) for index in range(view.tabs.count())]
+    always = [key for key in (*menu, *tabs) if key] + every_mnemonic(view.keys) \
+        + every_mnemonic(view.symbols) + every_mnemonic(view.ticket)
+    for index in range(view.tabs.count()):
+        keys_shown = always + every_mnemonic(view.tabs.widget(index))
+        assert duplicates(keys_shown) == [], (view.tabs.tabText(index), sorted(keys_shown))
+    idle(qtbot, window)

@@ -215,6 +215,8 @@ def test_export_writes_the_csv_through_a_save_dialog(
     assert isinstance(dialog, QtWidgets.QFileDialog)
     qtbot.waitUntil(dialog.isVisible)
     assert "not encrypted" in dialog.windowTitle()
+    note = dialog.findChild(QtWidgets.QLabel, "notEncryptedNote")
+    assert note is not None and note.isVisible() and "not encrypted" in note.text()
     target = tmp_path / "mine.csv"
 
     dialog.selectFile(str(target))

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.e2e.trading_support import ORDER_PATH
 from tests.gui.helpers import click
+from tests.gui.trading.conftest import Hook
 from tests.gui.trading.support import (
     RESTING_PRICE,
     TIMEOUT,
@@ -24,7 +25,7 @@ from vault_app.core.model import KeyEntry
 from vault_app.gui.qt import QtWidgets
 from vault_app.gui.trading.orders_panel import RECONCILING
 from vault_app.gui.window import MainWindow
-from vault_app.trading.demo_exchange import DemoExchange
+from vault_app.trading.demo_exchange import DemoExchange, ReceivedRequest
 
 
 def test_a_limit_order_is_received_once_signed_shows_open_and_cancels(
@@ -145,3 +146,32 @@ def test_locking_while_confirming_closes_the_dialog_and_sends_nothing(
     qtbot.waitUntil(lambda: not dialog.isVisible())
     idle(qtbot, trading_window)
     assert order_posts(demo) == []
+
+
+def test_reconciling_goes_on_until_the_exchange_answers_again(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange, request_hooks: list[Hook]) -> None:
+    """The answer is lost and then the exchange is down: the order stays "reconciling…"
+    (never "failed", never resent) and is looked up again until the exchange answers."""
+    refused: list[str] = []
+
+    def outage(request: ReceivedRequest, status: int) -> None:
+        if request.method == "POST" and request.path == ORDER_PATH:
+            demo.faults.unavailable = True  # from right after the order was accepted
+        elif status == 503:
+            refused.append(f"{request.method} {request.path}")
+
+    request_hooks.append(outage)
+    view = open_trading(qtbot, trading_window, "trader")
+    demo.faults.drop_after_accept = 1
+    fill_limit(qtbot, view, RESTING_PRICE, "0.001")
+    review_and_confirm(qtbot, trading_window)
+    qtbot.waitUntil(lambda: len(refused) >= 2, timeout=TIMEOUT)  # looked up, and again
+    assert states_shown(view) == [RECONCILING]
+    assert view.status.text().startswith(RECONCILING)
+    assert not view.ticket.review.isEnabled()
+    demo.faults.unavailable = False
+    qtbot.waitUntil(lambda: states_shown(view) == ["OPEN"], timeout=TIMEOUT)
+    idle(qtbot, trading_window)
+    assert len(order_posts(demo)) == 1
+    assert len(demo.orders_for(demo.trading_key.api_key)) == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,7 @@ from tests.e2e.trading_support import demo_entry
 from vault_app.core.errors import ValidationError
 from vault_app.core.model import KeyEntry
 from vault_app.trading.client import ExchangeClient
-from vault_app.trading.demo_exchange import DemoExchange, DemoKey
+from vault_app.trading.demo_exchange import DemoExchange, DemoKey, ReceivedRequest
 from vault_app.trading.portfolio import (
     PRICES,
     GroupResult,
@@ -245,6 +245,28 @@ def test_a_hung_exchange_is_given_up_after_the_key_timeout(demo: DemoExchange) -
         assert failure.key.label == "slow" and failure.kind == "ExchangeTimeout"
         assert "did not answer within 2 s" in failure.message
         assert by_asset(portfolio) == held(demo, demo.read_key)
+
+
+def test_exchanges_are_asked_in_parallel() -> None:
+    # Each exchange holds its first answer until the other has a request too: asked one
+    # after the other, the first would wait in vain (and its key time out).
+    arrived = {"a": threading.Event(), "b": threading.Event()}
+    met: list[str] = []
+
+    def meet(name: str, other: str) -> Callable[[ReceivedRequest, int], None]:
+        def on_request(_request: ReceivedRequest, _status: int) -> None:
+            arrived[name].set()
+            if arrived[other].wait(8) and name not in met:
+                met.append(name)
+        return on_request
+
+    with DemoExchange(seed=1, on_request=meet("a", "b")) as a, \
+            DemoExchange(seed=2, on_request=meet("b", "a")) as b:
+        portfolio = fetch_portfolio([demo_entry(a, "a", a.read_key, ("read",)),
+                                     demo_entry(b, "b", b.read_key, ("read",))])
+
+    assert sorted(met) == ["a", "b"]
+    assert portfolio.failures == () and portfolio.keys_answered == 2
 
 
 def test_only_keys_labelled_read_are_asked(demo: DemoExchange) -> None:

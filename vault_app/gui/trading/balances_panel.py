@@ -25,8 +25,9 @@ class BalancesPanel(QtWidgets.QWidget):
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.setTabKeyNavigation(False)
-        self.refresh = QtWidgets.QPushButton("R&efresh balances", self)
+        self.refresh = QtWidgets.QPushButton("Refresh balances", self)
         self.refresh.setObjectName("balancesRefresh")
+        self.refresh.setToolTip("Ask the exchange again (F5)")
         self.problem = QtWidgets.QLabel(self)
         self.problem.setObjectName("balancesProblem")
         self.problem.setWordWrap(True)
@@ -42,7 +43,7 @@ class BalancesPanel(QtWidgets.QWidget):
 
     def set_loading(self, loading: bool) -> None:
         self.refresh.setEnabled(not loading)
-        self.refresh.setText("Loading…" if loading else "R&efresh balances")
+        self.refresh.setText("Loading…" if loading else "Refresh balances")
 
     def show_problem(self, text: str) -> None:
         self.problem.setText(text)

@@ -43,6 +43,7 @@ class OrderTable(QtWidgets.QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._select_current)
         self.refresh = QtWidgets.QPushButton(refresh_text, self)
         self.refresh.setObjectName(f"{name}Refresh")
+        self.refresh.setToolTip("Ask the exchange again (F5)")
         self.problem = QtWidgets.QLabel(self)
         self.problem.setObjectName(f"{name}Problem")
         self.problem.setWordWrap(True)
@@ -108,7 +109,7 @@ class OpenOrdersPanel(OrderTable):
     cancel_requested = Signal(object)  # the public view of the order
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__("openOrders", "R&efresh open orders", parent)
+        super().__init__("openOrders", "Refresh open orders", parent)
         self.cancel = QtWidgets.QPushButton("&Cancel order…", self)
         self.cancel.setObjectName("cancelOrder")
         self.cancel.setEnabled(False)
@@ -178,7 +179,7 @@ class HistoryPanel(OrderTable):
     """The key's orders from the journal, newest first."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__("history", "R&efresh history", parent)
+        super().__init__("history", "Refresh history", parent)
 
     def set_orders(self, orders: Sequence[Mapping[str, Any]]) -> None:
         self.show_rows(list(reversed(orders)))

@@ -425,6 +425,12 @@ class PortfolioView(QtWidgets.QWidget):
         dialog.setLabelText(QtWidgets.QFileDialog.DialogLabel.Accept, "Export")
         dialog.setDirectory(str(Path.home()))
         dialog.selectFile("portfolio.csv")
+        grid = dialog.layout()  # Qt's own dialog: the warning goes under its fields
+        if isinstance(grid, QtWidgets.QGridLayout):
+            note = plain_label(NOT_ENCRYPTED, dialog)
+            note.setObjectName("notEncryptedNote")
+            note.setStyleSheet(f"color: {warning_color(_app())};")
+            grid.addWidget(note, grid.rowCount(), 0, 1, grid.columnCount())
         dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
         dialog.finished.connect(lambda _result: self._export_closed(dialog))
         self.export_dialog = dialog

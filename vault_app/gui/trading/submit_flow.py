@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vault_app.core.errors import VaultLocked
-from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import QtCore, QtWidgets
+from vault_app.gui.trading.error_text import trading_error_text
 from vault_app.gui.trading.orders_panel import RECONCILING
 from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
 from vault_app.trading.errors import TradingError
@@ -40,10 +40,9 @@ RECONCILE_AGAIN_MS = 2_000
 
 
 def explain(exc: BaseException) -> str:
-    """An error in plain words with its fix (``TradingError.message`` / ``.fix``)."""
-    if isinstance(exc, TradingError):
-        return "\n".join(_sentence(part) for part in (exc.message, exc.fix) if part)
-    return error_message(exc)
+    """An error in plain words, then its fix as a user of the app does it, on a line of
+    its own (``error_text.trading_error_text``: never a CLI flag)."""
+    return "\n".join(_sentence(part) for part in trading_error_text(exc) if part)
 
 
 def _sentence(text: str) -> str:

@@ -230,7 +230,7 @@ class OrderTicket(QtWidgets.QWidget):
         self.last_price.setTextInteractionFlags(
             QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         summary.addRow("Last price:", self.last_price)
-        self.estimate = FieldMessage("estimate")
+        self.estimate = FieldMessage("estimate", self)  # a parent before say() shows it
         self.estimate.say("—", "plain")
         self.estimate.setTextInteractionFlags(
             QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)

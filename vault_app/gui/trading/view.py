@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from vault_app.core.model import KeyEntry
-from vault_app.gui.error_text import error_message
-from vault_app.gui.qt import Qt, QtWidgets
+from vault_app.gui.qt import Qt, QtGui, QtWidgets
 from vault_app.gui.trading.balances_panel import BalancesPanel
 from vault_app.gui.trading.cancel_flow import CancelFlow
 from vault_app.gui.trading.key_picker import KeyPicker
@@ -50,13 +49,16 @@ class TradingView(QtWidgets.QWidget):
         self.tabs.setObjectName("tradingTabs")
         self.tabs.addTab(self.open_orders, "Open or&ders")
         self.tabs.addTab(self.history, "&History")
-        self.tabs.addTab(self.balances, "Ba&lances")
+        self.tabs.addTab(self.balances, "Balanc&es")
         self._layout()
         self.submit = SubmitFlow(self)
         self.cancel = CancelFlow(self)
         self.keys.key_changed.connect(self._key_changed)
         self.symbols.symbol_chosen.connect(self._symbol_chosen)
         self.symbols.retry.clicked.connect(lambda: self.load_markets(self.symbols.chosen))
+        refresh = QtGui.QShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Refresh),
+                                  self)  # F5: the tab on show
+        refresh.activated.connect(lambda: self._refresh_tab())
         self.open_orders.refresh_requested.connect(self.load_open_orders)
         self.history.refresh_requested.connect(lambda: self.load_history(refresh=True))
         self.balances.refresh_requested.connect(self.load_balances)
@@ -96,6 +98,12 @@ class TradingView(QtWidgets.QWidget):
         # Tab order: key, market search, list, the ticket, the tabs.
         QtWidgets.QWidget.setTabOrder(self.keys.combo, self.symbols.search)
         QtWidgets.QWidget.setTabOrder(self.symbols.search, self.symbols.list)
+
+    def _refresh_tab(self) -> None:
+        panel = self.tabs.currentWidget()
+        if isinstance(panel, BalancesPanel | OpenOrdersPanel | HistoryPanel) \
+                and panel.refresh.isEnabled():
+            panel.refresh.click()
 
     # --- what the window calls -----------------------------------------------------------
 
@@ -220,7 +228,7 @@ class TradingView(QtWidgets.QWidget):
         def failed(exc: BaseException) -> None:
             if self.symbols.chosen == symbol:
                 self.show_status(f"The last price of {symbol} could not be loaded: "
-                                 f"{error_message(exc)}", error=True)
+                                 f"{explain(exc)}", error=True)
 
         from vault_app.trading.orders import last_price
 
@@ -236,7 +244,7 @@ class TradingView(QtWidgets.QWidget):
 
         def failed(exc: BaseException) -> None:
             self.balances.set_loading(False)
-            self.balances.show_problem(f"Balances could not be loaded: {error_message(exc)}")
+            self.balances.show_problem(f"Balances could not be loaded: {explain(exc)}")
 
         if self.run(lambda session: session.balances(), done, failed):
             self.balances.set_loading(True)
@@ -252,7 +260,7 @@ class TradingView(QtWidgets.QWidget):
         def failed(exc: BaseException) -> None:
             self.open_orders.set_loading(False)
             self.open_orders.show_problem(f"Open orders could not be loaded: "
-                                          f"{error_message(exc)}")
+                                          f"{explain(exc)}")
 
         if entry is not None and self.run(lambda s: open_orders_work(s, entry), done, failed):
             self.open_orders.set_loading(True)
@@ -267,7 +275,7 @@ class TradingView(QtWidgets.QWidget):
         def failed(exc: BaseException) -> None:
             self.history.set_loading(False)
             self.history.show_problem(f"The order history could not be read: "
-                                      f"{error_message(exc)}")
+                                      f"{explain(exc)}")
 
         if self.run(lambda session: history_work(session, refresh), done, failed):
             self.history.set_loading(True)
@@ -285,7 +293,7 @@ class TradingView(QtWidgets.QWidget):
 
         def failed(exc: BaseException) -> None:
             self.show_status(f"Orders of unknown outcome could not be looked up: "
-                             f"{error_message(exc)}", error=True)
+                             f"{explain(exc)}", error=True)
 
         self.run(lambda session: session.reconcile(), done, failed)
 
