@@ -1,7 +1,11 @@
 """Save PNGs of every screen into a folder (``make screenshots``).
 
 Drives the real window offscreen against a throwaway vault, and grabs each
-screen with QWidget.grab(). Nothing touches your real vault or settings.
+screen with QWidget.grab(). The trading screens run against the demo exchange in a
+thread of this process (127.0.0.1): a vault of two demo keys and one whose secret the
+exchange refuses, two resting orders placed through the core, a limit buy typed into
+the ticket. Nothing touches your real vault, settings or markets cache, and no order
+of the ticket is sent (the confirmation is shot, then cancelled).
 ``make screenshots-wm`` (packaging/screenshots_wm.py) shoots real windows under a
 window manager instead, which is what a user sees.
 """
@@ -11,12 +15,15 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-SCREENS = ("create", "unlock", "key-list", "key-form", "settings", "locked", "damaged")
+SCREENS = ("create", "unlock", "key-list", "key-form", "settings", "locked", "damaged",
+           "trading", "trade-preview", "trade-confirm", "open-orders", "portfolio")
 PASSWORD = "screenshot horse battery staple"
 
 
@@ -24,6 +31,7 @@ def main(out: Path) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="vault-app-shots-"))
     os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")
     os.environ["XDG_DATA_HOME"] = str(tmp / "data")
+    os.environ["VAULT_APP_CACHE_DIR"] = str(tmp / "cache")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out.mkdir(parents=True, exist_ok=True)
 
@@ -133,7 +141,102 @@ def main(out: Path) -> int:
     shoot(window.damaged_dialog, "damaged")
     window.damaged_dialog.close()
     window.close()
+
+    trading(tmp, settings, shoot, wait_until)
     return 0
+
+
+def demo_trading_vault(path: Path, demo: Any) -> Any:
+    """A vault (negligible KDF) on ``demo``: "Demo trader" (read, trade) holding two resting
+    orders placed through the core, "Demo watcher" (read) and "Old tracker" (read), a key
+    the exchange does not know. Returns the trader's entry; the vault is left locked."""
+    from vault_app.core.exchanges import load_catalog
+    from vault_app.core.kdf import KdfParams
+    from vault_app.core.model import new_entry
+    from vault_app.core.vault import Vault
+    from vault_app.trading.orders import parse_order
+    from vault_app.trading.session import TradingSession
+
+    vault = Vault.create(path, PASSWORD, KdfParams(1024, 2, 1), enforce_kdf_minimum=False)
+    catalog = load_catalog()
+    keys = [("Demo trader", demo.trading_key.api_key, demo.trading_key.secret, "read,trade"),
+            ("Demo watcher", demo.read_key.api_key, demo.read_key.secret, "read"),
+            ("Old tracker", "Kq3vRevokedKey" + "0" * 50,  # the exchange no longer knows it
+             "revoked-secret-0000000000", "read")]
+    entries = [vault.add(new_entry(label=label, exchange="binance", catalog=catalog,
+                                   credentials={"apiKey": key, "secret": secret},
+                                   permissions=perms, environment="custom",
+                                   api_url=demo.url))
+               for label, key, secret, perms in keys]
+    trader = entries[0]
+    session = TradingSession(vault, trader)
+    for side, symbol, amount, price in (("buy", "BTC/USDT", "0.002", "55000"),
+                                        ("sell", "ETH/USDT", "0.5", "3400")):
+        placed = session.place(session.preview(parse_order(trader.id, symbol, side, "limit",
+                                                           amount, price)))
+        assert placed.problem is None, placed.problem
+    session.close()
+    vault.lock()
+    return trader
+
+
+def fill_ticket(ticket: Any, price: str = "59500", amount: str = "0.01") -> None:
+    """A limit buy typed into the order ticket, key by key as a user types it."""
+    from PySide6.QtTest import QTest
+
+    if not ticket.buy.isChecked():
+        ticket.buy.click()
+    for edit, text in ((ticket.price, price), (ticket.amount, amount)):
+        edit.setFocus()
+        edit.selectAll()
+        QTest.keyClicks(edit, text)
+
+
+def trading(tmp: Path, settings: Any, shoot: Callable[[Any, str], None],
+            wait_until: Callable[..., None]) -> None:
+    """The trading view, its two dialogs, the open orders and the portfolio, against the
+    demo exchange."""
+    from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
+    from vault_app.gui.window import MainWindow
+    from vault_app.trading.demo_exchange import DemoExchange
+
+    with DemoExchange(seed=1, volatility="0") as demo:
+        path = tmp / "demo.vault"
+        trader = demo_trading_vault(path, demo)
+        window = MainWindow(settings, path)
+        window.resize(1200, 760)
+        window.show()
+        window.unlock(path, PASSWORD)
+        wait_until(lambda: window.vault is not None)
+        window.show_trading(trader.id)
+        view = window.sections.trading_view()
+        wait_until(lambda: view.symbols.chosen == "BTC/USDT" and not window.ops.busy
+                   and len(view.open_orders.orders()) == 2)
+        ticket = view.ticket
+        fill_ticket(ticket)
+        wait_until(ticket.review.isEnabled)
+        shoot(window, "trading")
+        shoot(view.tabs, "open-orders")
+
+        ticket.review.click()
+        wait_until(lambda: isinstance(window.trading_dialog, PreviewDialog))
+        preview = window.trading_dialog
+        wait_until(preview.isVisible)
+        shoot(preview, "trade-preview")
+        preview.accept()
+        wait_until(lambda: isinstance(window.trading_dialog, ConfirmDialog))
+        confirm = window.trading_dialog
+        wait_until(confirm.isVisible)
+        shoot(confirm, "trade-confirm")
+        confirm.reject()  # nothing is sent
+
+        window.statusBar().clearMessage()  # "Not sent: …", of the confirmation cancelled
+        window.show_portfolio()
+        portfolio = window.sections.portfolio_view()
+        portfolio.refresh()
+        wait_until(lambda: not portfolio.busy and not window.ops.busy)
+        shoot(window, "portfolio")
+        window.close()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,13 @@ window and shows its messages; the app prints ``READY``; the script finds the wi
 with ``xdotool search``, resizes it from outside if the scene asks (as a user dragging
 its border would), and captures it with ImageMagick's ``import``, frame included.
 
+The trading scenes start the demo exchange in a thread of the app's process and open
+a vault of demo keys on it (``screenshots.demo_trading_vault``); the DEMO scenes use
+the app's own demo mode (``--demo`` / "Try the demo exchange"). The LIVE confirmation
+uses a key whose environment is live: its requests to binance.com are sent to the
+demo exchange instead (``route_binance_to``; there is no network here anyway), and
+only its confirmation is opened: nothing is ever sent.
+
 Adding a scene: write a function that takes a ``Driver`` and returns the top-level
 widget to capture, and decorate it with ``@scene("file-name")`` (``size="minimum"``
 shrinks the window to its minimum size first, ``size=(w, h)`` to that size;
@@ -68,6 +75,7 @@ class Driver:
     def __init__(self, window: Any, vault_path: Path) -> None:
         self.window = window
         self.vault_path = vault_path
+        self.demo: Any = None  # a DemoExchange of a trading scene, alive until the app quits
 
     def settle(self, ms: int = 100) -> None:
         from vault_app.gui.qt import QtCore
@@ -267,6 +275,163 @@ def create_page(driver: Driver) -> Any:
     return driver.window
 
 
+# --- trading scenes ----------------------------------------------------------------
+def _start_demo_exchange(driver: Driver) -> Any:
+    from vault_app.trading.demo_exchange import DemoExchange
+
+    driver.demo = DemoExchange(seed=1, volatility="0").start()
+    return driver.demo
+
+
+def _open_trading(driver: Driver, path: Path, entry_id: str) -> Any:
+    """Unlock ``path`` in the window, open the trading view on ``entry_id``, wait for it."""
+    window = driver.window
+    window.show_start_page(path)
+    window.unlock(path, PASSWORD)
+    driver.wait_until(lambda: window.vault is not None, "the vault to unlock")
+    window.show_trading(entry_id)
+    view = window.sections.trading_view()
+    driver.wait_until(lambda: view.symbols.chosen == "BTC/USDT" and not window.ops.busy,
+                      "the markets, the price, the balances and the orders")
+    return view
+
+
+def trading_desk(driver: Driver) -> Any:
+    """The trading view on "Demo trader" (two resting orders), a limit buy typed."""
+    from screenshots import demo_trading_vault, fill_ticket
+
+    demo = _start_demo_exchange(driver)
+    path = driver.vault_path.with_name("trading.vault")
+    trader = demo_trading_vault(path, demo)
+    view = _open_trading(driver, path, trader.id)
+    driver.wait_until(lambda: len(view.open_orders.orders()) == 2, "the two resting orders")
+    fill_ticket(view.ticket)
+    driver.wait_until(view.ticket.review.isEnabled, "the ticket to allow a review")
+    return view
+
+
+def _review(driver: Driver, view: Any, confirm: bool) -> Any:
+    from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
+
+    window = driver.window
+    view.ticket.review.click()
+    driver.wait_until(lambda: isinstance(window.trading_dialog, PreviewDialog)
+                      and window.trading_dialog.isVisible(), "the signed request")
+    if not confirm:
+        return window.trading_dialog
+    window.trading_dialog.accept()
+    driver.wait_until(lambda: isinstance(window.trading_dialog, ConfirmDialog)
+                      and window.trading_dialog.isVisible(), "the confirmation")
+    return window.trading_dialog
+
+
+@scene("trading", unlock=False)
+def trading(driver: Driver) -> Any:
+    trading_desk(driver)
+    return driver.window
+
+
+@scene("trade-preview", unlock=False)
+def trade_preview(driver: Driver) -> Any:
+    return _review(driver, trading_desk(driver), confirm=False)
+
+
+@scene("trade-confirm", unlock=False)
+def trade_confirm(driver: Driver) -> Any:
+    return _review(driver, trading_desk(driver), confirm=True)
+
+
+@scene("open-orders", unlock=False)
+def open_orders(driver: Driver) -> Any:
+    """The open orders with one chosen: "Cancel order…" is offered."""
+    view = trading_desk(driver)
+    view.open_orders.table.setFocus()
+    view.open_orders.table.selectRow(0)
+    driver.wait_until(view.open_orders.cancel.isEnabled, "Cancel order to be offered")
+    return driver.window
+
+
+@scene("portfolio", unlock=False)
+def portfolio(driver: Driver) -> Any:
+    trading_desk(driver)
+    window = driver.window
+    window.show_portfolio()
+    page = window.sections.portfolio_view()
+    page.refresh()
+    driver.wait_until(lambda: not page.busy and not window.ops.busy, "the balances")
+    return window
+
+
+def route_binance_to(url: str) -> None:
+    """Send this process's HTTP requests for binance.com to ``url`` (the demo exchange).
+    ccxt signs and the preview shows the request for the live endpoint; only the
+    transport goes elsewhere."""
+    from urllib.parse import urlsplit
+
+    import requests
+
+    original = requests.Session.request
+
+    def request(self: Any, method: str, target: str, *args: Any, **kwargs: Any) -> Any:
+        parts = urlsplit(target)
+        host = parts.hostname or ""
+        if host == "binance.com" or host.endswith(".binance.com"):
+            target = url + parts.path + (f"?{parts.query}" if parts.query else "")
+        return original(self, method, target, *args, **kwargs)
+
+    requests.Session.request = request  # type: ignore[method-assign]
+
+
+@scene("trade-confirm-live", unlock=False)
+def trade_confirm_live(driver: Driver) -> Any:
+    """The confirmation of a key whose environment is live: the red LIVE banner."""
+    from screenshots import fill_ticket
+
+    from vault_app.core.exchanges import load_catalog
+    from vault_app.core.kdf import KdfParams
+    from vault_app.core.model import new_entry
+    from vault_app.core.vault import Vault
+
+    demo = _start_demo_exchange(driver)
+    route_binance_to(demo.url)
+    path = driver.vault_path.with_name("live.vault")
+    vault = Vault.create(path, PASSWORD, KdfParams(1024, 2, 1), enforce_kdf_minimum=False)
+    entry = vault.add(new_entry(label="Binance main", exchange="binance",
+                                catalog=load_catalog(), permissions="read,trade",
+                                environment="live", ip_whitelist="203.0.113.7",
+                                credentials={"apiKey": demo.trading_key.api_key,
+                                             "secret": demo.trading_key.secret}))
+    vault.lock()
+    view = _open_trading(driver, path, entry.id)
+    fill_ticket(view.ticket)
+    driver.wait_until(view.ticket.review.isEnabled, "the ticket to allow a review")
+    return _review(driver, view, confirm=True)
+
+
+@scene("demo-first-run", unlock=False)
+def demo_first_run(driver: Driver) -> Any:
+    """The first run (no vault yet): "Try the demo exchange" below the create form."""
+    page = driver.window.create_page
+    driver.window.show_start_page(driver.vault_path.with_name("first-run.vault"))
+    driver.wait_until(page.isVisible, "the create page")
+    return driver.window
+
+
+@scene("demo-start", unlock=False)
+def demo_start(driver: Driver) -> Any:
+    """What "Try the demo exchange" (or ``--demo``) opens: DEMO in the title and banner,
+    the trading view on the demo's trading key."""
+    window = driver.window
+    window.show_start_page(driver.vault_path.with_name("first-run.vault"))
+    window.create_page.try_demo.click()
+    driver.wait_until(lambda: window.vault is not None and window.in_demo_vault,
+                      "the demo vault")
+    view = window.sections.trading_view()
+    driver.wait_until(lambda: view.symbols.chosen is not None and not window.ops.busy,
+                      "the demo's markets and orders")
+    return window
+
+
 def drive(scene_name: str, vault_path: Path) -> int:
     """Run the real app with ``scene_name`` set up on it; print READY when done."""
     from vault_app.gui.app import build_app
@@ -419,8 +584,10 @@ def main(out: Path, names: list[str]) -> int:
            if not key.startswith(("QT_", "XDG_", "WAYLAND_", "VAULT_APP_"))}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"),
                XDG_DATA_HOME=str(home / "data"), XDG_RUNTIME_DIR=str(home / "run"),
-               QT_QPA_PLATFORM="xcb", PYTHONPATH=str(REPO))
+               TMPDIR=str(home / "tmp"), QT_QPA_PLATFORM="xcb",
+               PYTHONPATH=os.pathsep.join((str(REPO), str(REPO / "packaging"))))
     (home / "run").mkdir(mode=0o700)
+    (home / "tmp").mkdir(mode=0o700)
     demo = home / "demo.vault"
     make_demo_vault(demo)
     processes, display = start_display(env)
