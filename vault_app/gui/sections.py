@@ -24,6 +24,7 @@ def _placeholder(name: str, text: str, parent: QtWidgets.QWidget) -> QtWidgets.Q
     page.setObjectName(name)
     layout = QtWidgets.QVBoxLayout(page)
     label = QtWidgets.QLabel(text, page)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     layout.addWidget(label)
     return page

@@ -31,6 +31,7 @@ class BalancesPanel(QtWidgets.QWidget):
         self.problem = QtWidgets.QLabel(self)
         self.problem.setObjectName("balancesProblem")
         self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # the exchange's words: never HTML
         self.problem.hide()
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.refresh)

@@ -73,6 +73,7 @@ class KeyPicker(QtWidgets.QWidget):
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         label = QtWidgets.QLabel("Ke&y:", self)
+        label.setTextFormat(Qt.TextFormat.PlainText)
         self.combo = QtWidgets.QComboBox(self)
         self.combo.setObjectName("keyPicker")
         self.combo.setAccessibleName("Trading key")
@@ -89,6 +90,8 @@ class KeyPicker(QtWidgets.QWidget):
         self.environment.setAccessibleName("Environment")
         self.rights = QtWidgets.QLabel(self)
         self.rights.setObjectName("keyRights")
+        for plain in (self.environment, self.rights):  # a custom URL is the user's text
+            plain.setTextFormat(Qt.TextFormat.PlainText)
         for widget in (label, self.combo, self.badges, self.environment, self.rights):
             layout.addWidget(widget)
         layout.addStretch(1)

@@ -47,6 +47,7 @@ class OrderTable(QtWidgets.QWidget):
         self.problem = QtWidgets.QLabel(self)
         self.problem.setObjectName(f"{name}Problem")
         self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # the exchange's words: never HTML
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problem.hide()
         self.buttons = QtWidgets.QHBoxLayout()

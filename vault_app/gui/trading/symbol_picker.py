@@ -46,6 +46,7 @@ class SymbolPicker(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         label = QtWidgets.QLabel("&Market:", self)
+        label.setTextFormat(Qt.TextFormat.PlainText)
         self.search = QtWidgets.QLineEdit(self)
         self.search.setObjectName("symbolSearch")
         self.search.setPlaceholderText("Search symbols, e.g. BTC/USDT")
@@ -61,6 +62,7 @@ class SymbolPicker(QtWidgets.QWidget):
         self.status = QtWidgets.QLabel(self)
         self.status.setObjectName("marketsStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # the exchange's words: never HTML
         self.retry = QtWidgets.QPushButton("Load markets a&gain", self)
         self.retry.setObjectName("marketsRetry")
         self.retry.hide()

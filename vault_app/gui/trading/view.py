@@ -28,6 +28,16 @@ if TYPE_CHECKING:
 PREFERRED_SYMBOL = "BTC/USDT"
 
 
+def plain_text_labels(root: QtWidgets.QWidget, rich: frozenset[str] = frozenset({"keyBadges"})
+                      ) -> None:
+    """Every QLabel under ``root`` shows plain text: Qt's default (AutoText) renders a
+    text with a tag as HTML, and exchange words (its reasons, symbols, ids) reach
+    labels. ``rich``: object names of labels whose rich text is built with ``escape``."""
+    for label in root.findChildren(QtWidgets.QLabel):
+        if label.objectName() not in rich:
+            label.setTextFormat(Qt.TextFormat.PlainText)
+
+
 class TradingView(QtWidgets.QWidget):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -41,6 +51,7 @@ class TradingView(QtWidgets.QWidget):
         self.status = QtWidgets.QLabel(self)
         self.status.setObjectName("orderStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # the exchange's words: never HTML
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_orders = OpenOrdersPanel(self)
         self.history = HistoryPanel(self)
@@ -51,6 +62,7 @@ class TradingView(QtWidgets.QWidget):
         self.tabs.addTab(self.history, "&History")
         self.tabs.addTab(self.balances, "Balanc&es")
         self._layout()
+        plain_text_labels(self)
         self.submit = SubmitFlow(self)
         self.cancel = CancelFlow(self)
         self.keys.key_changed.connect(self._key_changed)
