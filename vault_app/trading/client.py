@@ -51,7 +51,7 @@ from vault_app.trading.ccxt_guards import (
     guarded_session,
     hide_url_queries_in_logs,
 )
-from vault_app.trading.endpoints import ignore_proxies, is_loopback_url, rebase_urls
+from vault_app.trading.endpoints import describe, ignore_proxies, is_loopback_url, rebase_urls
 from vault_app.trading.error_context import connection_failure, in_context
 from vault_app.trading.errors import (
     NetworkProblem,
@@ -138,23 +138,13 @@ class ExchangeClient:
 
     @property
     def is_live(self) -> bool:
-        """Real money may be at stake: live, or a custom URL that is not loopback."""
-        if self._entry.environment == "sandbox":
-            return False
-        if self._entry.environment == "custom":
-            return not is_loopback_url(self._entry.api_url or "")
-        return True
+        """Real money may be at stake (``endpoints.describe``: the one rule)."""
+        return describe(self._entry).live
 
     def describe_endpoint(self) -> str:
         """For confirmations: "LIVE binance", "sandbox binance", "http://127.0.0.1:8080",
         or "LIVE https://eu.example.com" for a custom URL that is not loopback."""
-        environment = self._entry.environment
-        if environment == "sandbox":
-            return f"sandbox {self._entry.exchange}"
-        if environment == "custom":
-            url = self._entry.api_url or ""
-            return f"LIVE {url}" if self.is_live else url
-        return f"LIVE {self._entry.exchange}"
+        return describe(self._entry).text
 
     @property
     def cache_key(self) -> str:
