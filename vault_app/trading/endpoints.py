@@ -4,12 +4,15 @@ shows), loopback detection, custom API URLs, proxies."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from vault_app.core.model import KeyEntry, is_loopback_host
 
-LIVE, SANDBOX, CUSTOM, DEMO = "live", "sandbox", "custom", "demo"
+LIVE: Final = "live"
+SANDBOX: Final = "sandbox"
+CUSTOM: Final = "custom"
+DEMO: Final = "demo"
 EndpointKind = Literal["live", "sandbox", "custom", "demo"]
 DEMO_TAG = "demo"
 """The tag of the offline demo's keys (``demo_vault``): with a loopback URL, "DEMO"."""
