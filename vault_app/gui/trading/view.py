@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from vault_app.core.model import KeyEntry
-from vault_app.gui.qt import Qt, QtGui, QtWidgets
+from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets
 from vault_app.gui.trading.balances_panel import BalancesPanel
 from vault_app.gui.trading.cancel_flow import CancelFlow
 from vault_app.gui.trading.key_picker import KeyPicker
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from vault_app.trading.session import Balance, TradingSession
 
 PREFERRED_SYMBOL = "BTC/USDT"
+TICKET_MAX_WIDTH = 760
+TABS_MIN_HEIGHT = 90  # px: the tab bar and its buttons; the rows scroll (a small window)
 
 
 def plain_text_labels(root: QtWidgets.QWidget, rich: frozenset[str] = frozenset({"keyBadges"})
@@ -82,34 +84,83 @@ class TradingView(QtWidgets.QWidget):
         left_layout = QtWidgets.QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.symbols)
-        middle = QtWidgets.QWidget(self)
-        middle_layout = QtWidgets.QVBoxLayout(middle)
+        self.middle = QtWidgets.QWidget(self)
+        middle_layout = QtWidgets.QVBoxLayout(self.middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addWidget(self.ticket)
         middle_layout.addWidget(self.status)
         middle_layout.addStretch(1)
-        scroll = QtWidgets.QScrollArea(self)  # the ticket keeps its size in a small window
-        scroll.setObjectName("ticketScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        scroll.setWidget(middle)
+        # Fields wider than this only make the eye travel (u1: 900 px on a wide screen).
+        self.middle.setMaximumWidth(TICKET_MAX_WIDTH)
+        self.scroll = QtWidgets.QScrollArea(self)  # the ticket keeps its size when small
+        self.scroll.setObjectName("ticketScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.middle)
+        self.scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         top = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)
         top.addWidget(left)
-        top.addWidget(scroll)
+        top.addWidget(self.scroll)
         top.setStretchFactor(1, 1)
         top.setSizes([220, 700])
-        body = QtWidgets.QSplitter(Qt.Orientation.Vertical, self)
-        body.addWidget(top)
-        body.addWidget(self.tabs)
-        body.setStretchFactor(0, 3)
-        body.setStretchFactor(1, 1)
-        body.setSizes([560, 160])  # the whole ticket first; the tables scroll
+        self.body = QtWidgets.QSplitter(Qt.Orientation.Vertical, self)
+        self.body.setObjectName("tradingSplitter")
+        self.body.addWidget(top)
+        self.body.addWidget(self.tabs)
+        self.body.setChildrenCollapsible(False)
+        self.tabs.setMinimumHeight(TABS_MIN_HEIGHT)
+        self.body.splitterMoved.connect(lambda *_: setattr(self, "_user_split", True))
+        self._user_split = False  # the user dragged the handle: their split stays
+        self.middle.installEventFilter(self)  # the ticket grew or shrank: split again
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.keys)
-        layout.addWidget(body, 1)
+        layout.addWidget(self.body, 1)
         # Tab order: key, market search, list, the ticket, the tabs.
         QtWidgets.QWidget.setTabOrder(self.keys.combo, self.symbols.search)
         QtWidgets.QWidget.setTabOrder(self.symbols.search, self.symbols.list)
+        app = QtWidgets.QApplication.instance()
+        if isinstance(app, QtWidgets.QApplication):
+            app.focusChanged.connect(self._focus_changed)
+
+    def ticket_height(self) -> int:
+        """The height the ticket and its result line need at the current width."""
+        layout = self.middle.layout()
+        assert layout is not None
+        width = self.scroll.viewport().width()
+        if layout.hasHeightForWidth():
+            return layout.totalHeightForWidth(width)
+        return layout.totalSizeHint().height()
+
+    def fit_split(self) -> None:
+        """The whole ticket (Review and the result line included) above, every spare
+        pixel to the order tables below; when the window is too short for both, the
+        ticket first (it scrolls) and the tables keep ``TABS_MIN_HEIGHT``."""
+        total = sum(self.body.sizes())
+        if self._user_split or total <= 0:
+            return
+        top = min(self.ticket_height(), total - TABS_MIN_HEIGHT)
+        top = max(top, total - self.tabs.maximumHeight(), 0)
+        if self.body.sizes()[0] != top:
+            self.body.setSizes([top, total - top])
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if watched is self.middle and event.type() in (QtCore.QEvent.Type.LayoutRequest,
+                                                       QtCore.QEvent.Type.Resize):
+            QtCore.QTimer.singleShot(0, self.fit_split)  # once the layout has settled
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QtCore.QTimer.singleShot(0, self.fit_split)
+
+    def _focus_changed(self, _old: QtWidgets.QWidget | None,
+                       now: QtWidgets.QWidget | None) -> None:
+        """A field of the ticket got the focus: scroll so that Review shows too, then
+        the field (in a small window: amount, estimate and Review together)."""
+        if now is None or not self.ticket.isAncestorOf(now):
+            return
+        self.scroll.ensureWidgetVisible(self.ticket.review, 0, 4)
+        self.scroll.ensureWidgetVisible(now, 0, 4)
 
     def _refresh_tab(self) -> None:
         panel = self.tabs.currentWidget()
