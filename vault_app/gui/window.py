@@ -76,6 +76,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = settings
         self.vault_path = vault_path
         self.vault: Vault | None = None
+        self._shown_revision = 0  # the vault's revision the key list shows
         self._catalog: Catalog | None = None
         self.form: KeyForm | None = None
         # The open dialogs, so that locking can close them (and tests can find them).
@@ -261,6 +262,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _opened(self, vault: Vault, rows: KeyRows | None = None) -> None:
         self.vault = vault
+        self._shown_revision = vault.revision
         self.vault_path = vault.given_path  # a link stays a link: it is resolved at open
         if self.demo is None or not self.demo.owns(vault.given_path):
             self.settings.remember_vault(vault.given_path)  # never the demo's throwaway
@@ -420,6 +422,17 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.statusBar().showMessage(f"Could not reload the vault: {error_message(exc)}")
 
         self.ops.run(vault.reload, done, failed, writes=True)  # in order with saves
+
+    def sync_keys(self) -> None:
+        """The key list (and the trading view's key picker) follow the vault's memory
+        when a trading worker changed it: a key's use recorded after an order, the
+        disk re-read before one (``TradingSession.recheck``), the journal key made."""
+        vault = self.vault
+        if vault is None or vault.revision == self._shown_revision:
+            return
+        self._shown_revision = vault.revision
+        refresh(self)  # keeps the selected key and the search text
+        self.sections.keys_changed()
 
     def exchange_names(self) -> dict[str, str]:
         """Exchange id -> display name, as plain data a worker thread may read."""

@@ -213,6 +213,7 @@ class TradingView(QtWidgets.QWidget):
             def deliver(value: Any) -> None:
                 if after_lock or (self.entry is not None and self.entry.id == entry.id):
                     callback(value)
+                self.window_.sync_keys()  # the op may have saved or re-read the vault
             return deliver
 
         self.window_.sessions.run(vault, entry, work, still(done), still(failed),
