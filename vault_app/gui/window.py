@@ -347,7 +347,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.trading_dialog is not None:
             self.trading_dialog.reject()
             self.trading_dialog = None
-        self.sessions.drop()  # each client closed after its key's ops
+        self.ops.drop_queued()  # reads waiting behind a slow exchange: never run now
+        self.sessions.drop()  # each client closed after its key's ops (a placement kept)
         self.clipboard.clear()
         self.statusBar().clearMessage()  # nothing from the unlocked session stays on show
         self.detail.show_entry(None)
@@ -361,7 +362,16 @@ class MainWindow(QtWidgets.QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
-        self.lock()
+        self.lock()  # drops the queued reads: only the ops already running are waited for
+        if self.ops.busy:
+            # An order being sent is waited for, not abandoned: its PENDING record is in
+            # the journal, and its answer must be too (else the next start reconciles an
+            # unknown outcome). Asking would offer nothing: a worker thread cannot be
+            # stopped mid-request, and the process waits for it at exit anyway. The
+            # wait is at most the exchange's timeout (10 s); the window says why.
+            self.statusBar().showMessage("Closing: waiting for the requests already sent…")
+            QtWidgets.QApplication.processEvents(
+                QtCore.QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         self.ops.wait_idle()
         if self.demo is not None:
             self.demo.stop()  # the exchange stops, the demo folder goes
