@@ -1,6 +1,6 @@
 """The unlocked window's sections: Keys, Trading and Portfolio, as tabs.
 
-Ctrl+1 shows the keys, Ctrl+T the trading view, Ctrl+3 the portfolio (the actions
+Ctrl+1 shows the keys, Ctrl+T (or Ctrl+2) the trading view, Ctrl+3 the portfolio (the actions
 are in ``actions``). The trading and portfolio pages are built the first time they
 are shown: nothing of the trading layer (and never ccxt) is loaded before.
 """
@@ -43,7 +43,8 @@ class Sections(QtWidgets.QTabWidget):
                     "Trading")
         self.addTab(_placeholder("portfolioPlaceholder", "Loading the portfolio…", self),
                     "Portfolio")
-        for index, shortcut in ((KEYS, "Ctrl+1"), (TRADING, "Ctrl+T"), (PORTFOLIO, "Ctrl+3")):
+        for index, shortcut in ((KEYS, "Ctrl+1"), (TRADING, "Ctrl+T or Ctrl+2"),
+                                (PORTFOLIO, "Ctrl+3")):
             self.setTabToolTip(index, f"{self.tabText(index).replace('&', '')} ({shortcut})")
         self.currentChanged.connect(self._changed)
 

@@ -77,6 +77,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.vault_path = vault_path
         self.vault: Vault | None = None
         self._shown_revision = 0  # the vault's revision the key list shows
+        # (vault path, section, trading key id) at the last lock: unlocking resumes there
+        self._resume: tuple[Path, int, str | None] | None = None
         self._catalog: Catalog | None = None
         self.form: KeyForm | None = None
         # The open dialogs, so that locking can close them (and tests can find them).
@@ -86,7 +88,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.conflict_dialog: ConflictDialog | None = None
         self.removed_dialog: QtWidgets.QMessageBox | None = None
-        self.trading_dialog: QtWidgets.QDialog | None = None  # preview, confirm, cancel
+        self._trading_dialog: QtWidgets.QDialog | None = None  # preview, confirm, cancel
         self.demo: DemoMode | None = None  # --demo or "Try the demo exchange"
         self.ops = OpRunner(self)
         self.sessions = Sessions(self.ops)  # a TradingSession per key, built when used
@@ -130,6 +132,20 @@ class MainWindow(QtWidgets.QMainWindow):
         build_actions(self)  # sets self.act_* and self.toolbar
         self.statusBar().showMessage(f"vault-app {__version__}")
         self.show_start_page(vault_path)
+
+    @property
+    def trading_dialog(self) -> QtWidgets.QDialog | None:
+        """The trading dialog on show (the signed request, the confirmation, a cancel's
+        question): locking closes it."""
+        return self._trading_dialog
+
+    @trading_dialog.setter
+    def trading_dialog(self, dialog: QtWidgets.QDialog | None) -> None:
+        self._trading_dialog = dialog
+        if dialog is not None:
+            # The dialog is modal: the window's own shortcuts are shadowed while it is
+            # open. Ctrl+L locks from the dialog too (locking then closes it).
+            dialog.addAction(self.act_lock)
 
     def catalog(self) -> Catalog:
         if self._catalog is None:
@@ -278,7 +294,20 @@ class MainWindow(QtWidgets.QMainWindow):
         warning = vault.folder_warning  # other users can write the vault's folder
         self.folder_banner.setText(f"Warning: {warning}." if warning else "")
         self.folder_banner.setVisible(bool(warning))
+        self._resume_section(vault)
         self.unlocked.emit()
+
+    def _resume_section(self, vault: Vault) -> None:
+        """Unlocked again: back to the section (and trading key) in use at the lock, if
+        it is the same vault; the key list otherwise."""
+        resume, self._resume = self._resume, None
+        if resume is None or resume[0] != vault.given_path:
+            return
+        _path, section, entry_id = resume
+        if section == TRADING:
+            self.show_trading(entry_id)
+        elif section == PORTFOLIO:
+            self.show_portfolio()
 
     def _show_read_only(self) -> None:
         """Title, banner, status bar and actions follow ``vault.read_only_reason``."""
@@ -307,6 +336,9 @@ class MainWindow(QtWidgets.QMainWindow):
         """Forget the data key and every entry, and wipe every widget showing one."""
         if self.vault is None:
             return
+        trading = self.sections.trading
+        self._resume = (self.vault.given_path, self.sections.currentIndex(),
+                        trading.entry.id if trading is not None and trading.entry else None)
         vault, self.vault = self.vault, None
         try:
             self._wipe_session()

@@ -21,6 +21,7 @@ SHOWN = ("TIME", "STATE", "SIDE", "TYPE", "AMOUNT", "SYMBOL", "PRICE", "STOP", "
 _INDEXES = [COLUMNS.index(name) for name in SHOWN]
 TIME, SIDE, REASON = SHOWN.index("TIME"), SHOWN.index("SIDE"), SHOWN.index("REASON")
 ORDER_ROLE = Qt.ItemDataRole.UserRole + 1
+FOCUS_RING = "QTableView:focus { border: 2px solid palette(highlight); }"
 MAX_COLUMN = 260  # px: a long reason or id is cut (the whole text is its tooltip)
 
 
@@ -58,6 +59,7 @@ class OrderTable(QtWidgets.QWidget):
         self.table.horizontalHeader().setStretchLastSection(False)  # spare width: none
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, as everywhere
+        self.table.setStyleSheet(FOCUS_RING)  # where the keyboard is, visibly
         # The keyboard's row is the selected one (Tab into the table selects a row).
         self.table.selectionModel().currentRowChanged.connect(self._select_current)
         self.refresh = QtWidgets.QPushButton(refresh_text, self)

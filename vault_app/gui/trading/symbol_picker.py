@@ -118,16 +118,30 @@ class SymbolPicker(QtWidgets.QWidget):
         self.symbol_chosen.emit(symbol)
 
     def _filter(self, text: str) -> None:
+        """Filter the list; the highlight stays on the ticket's market (or none, if the
+        filter hides it): the list never points at a market the ticket is not on. Enter
+        picks the first match; Down moves into the list."""
         self.proxy.set_wanted(text)
-        if self.proxy.rowCount():
-            self.list.setCurrentIndex(self.proxy.index(0, 0))
+        self._highlight_chosen()
+
+    def _highlight_chosen(self) -> None:
+        rows = self.model.stringList()
+        index = QtCore.QModelIndex()
+        if self._chosen in rows:
+            index = self.proxy.mapFromSource(self.model.index(rows.index(self._chosen), 0))
+        selection = self.list.selectionModel()
+        if index.isValid():
+            self.list.setCurrentIndex(index)
+            self.list.scrollTo(index)
+        else:
+            selection.clear()
+            selection.setCurrentIndex(QtCore.QModelIndex(),
+                                      QtCore.QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def _pick_first(self) -> None:
-        index = self.list.currentIndex()
-        if not index.isValid() and self.proxy.rowCount():
-            index = self.proxy.index(0, 0)
-        if index.isValid():
-            self._pick(index)
+        """Enter in the search: the first match."""
+        if self.proxy.rowCount():
+            self._pick(self.proxy.index(0, 0))
 
     def _into_list(self) -> None:
         if self.proxy.rowCount():
@@ -139,4 +153,5 @@ class SymbolPicker(QtWidgets.QWidget):
         symbol = index.data()
         if isinstance(symbol, str) and symbol != self._chosen:
             self._chosen = symbol
+            self._highlight_chosen()
             self.symbol_chosen.emit(symbol)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 PREFERRED_SYMBOL = "BTC/USDT"
 TICKET_MAX_WIDTH = 760
+TICKER_MS = 5_000  # the last price, asked again while the view shows and the key is idle
 TABS_MIN_HEIGHT = 90  # px: the tab bar and its buttons; the rows scroll (a small window)
 
 
@@ -78,6 +79,13 @@ class TradingView(QtWidgets.QWidget):
         self.balances.refresh_requested.connect(self.load_balances)
         self.ticket.review_requested.connect(self.submit.review)
         self.open_orders.cancel_requested.connect(self.cancel.ask)
+        self.in_flight = 0  # ops of the chosen key submitted and not delivered yet
+        self._problem: tuple[str, str] | None = None  # (reason, where): said once, not thrice
+        self.ticker = QtCore.QTimer(self)
+        self.ticker.setObjectName("lastPriceTicker")
+        self.ticker.setInterval(TICKER_MS)
+        self.ticker.timeout.connect(self._tick)
+        self.tabs.tabBar().installEventFilter(self)  # a tab's mnemonic: into its table
 
     def _layout(self) -> None:
         left = QtWidgets.QWidget(self)
@@ -144,10 +152,48 @@ class TradingView(QtWidgets.QWidget):
             self.body.setSizes([top, total - top])
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if watched is self.tabs.tabBar() and event.type() == QtCore.QEvent.Type.Shortcut:
+            QtCore.QTimer.singleShot(0, self._into_table)  # once the tab is switched
         if watched is self.middle and event.type() in (QtCore.QEvent.Type.LayoutRequest,
                                                        QtCore.QEvent.Type.Resize):
             QtCore.QTimer.singleShot(0, self.fit_split)  # once the layout has settled
         return super().eventFilter(watched, event)
+
+    def _into_table(self) -> None:
+        """Alt+D / Alt+H / Alt+E show a tab and put the keyboard in its table."""
+        panel = self.tabs.currentWidget()
+        table = getattr(panel, "table", None)
+        if isinstance(table, QtWidgets.QTableView):
+            table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            if not table.currentIndex().isValid() and table.model().rowCount():
+                table.setCurrentIndex(table.model().index(0, 0))
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        self.ticker.start()
+
+    def hideEvent(self, event: QtGui.QHideEvent) -> None:
+        super().hideEvent(event)
+        self.ticker.stop()
+
+    def _tick(self) -> None:
+        """The last price again, if the view shows, a market is chosen and the key has
+        nothing else under way (never in front of an order being reviewed or sent)."""
+        symbol = self.symbols.chosen
+        if (self.isVisible() and self.entry is not None and symbol is not None
+                and self.exchange is not None and self.in_flight == 0
+                and not self.submit.in_flight):
+            self.load_price(symbol, quiet=True)
+
+    def problem_text(self, what: str, exc: BaseException, where: str) -> str:
+        """"<what>: <reason>", or, if that reason is already on show for this key (the
+        exchange is down: markets, orders and balances fail alike), a pointer to
+        ``where`` it was said first ("under Market", "in Open orders", …)."""
+        reason = explain(exc)
+        if self._problem and reason == self._problem[0]:
+            return f"{what}: the same problem as {self._problem[1]}."
+        self._problem = (reason, where)
+        return f"{what}: {reason}"
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -181,6 +227,8 @@ class TradingView(QtWidgets.QWidget):
         """Forget everything of the unlocked session (the vault is being locked)."""
         self.submit.wipe()
         self.cancel.wipe()
+        self.in_flight = 0  # their callbacks will not come: the sessions are dropped
+        self._problem = None
         self.entry = None
         self.exchange = None
         with_blocked = self.keys.blockSignals(True)
@@ -209,9 +257,16 @@ class TradingView(QtWidgets.QWidget):
         if entry is None or vault is None:
             return False
 
+        counted = entry.id == (self.entry.id if self.entry else None)
+        if counted:
+            self.in_flight += 1
+
         def still(callback: Callable[[Any], None]) -> Callable[[Any], None]:
             def deliver(value: Any) -> None:
-                if after_lock or (self.entry is not None and self.entry.id == entry.id):
+                chosen = self.entry is not None and self.entry.id == entry.id
+                if counted and chosen:
+                    self.in_flight = max(0, self.in_flight - 1)
+                if after_lock or chosen:
                     callback(value)
                 self.window_.sync_keys()  # the op may have saved or re-read the vault
             return deliver
@@ -230,6 +285,8 @@ class TradingView(QtWidgets.QWidget):
     def _key_changed(self, entry: KeyEntry | None) -> None:
         self.entry = entry
         self.exchange = None
+        self.in_flight = 0  # the earlier key's results are not counted (nor delivered)
+        self._problem = None
         self.submit.key_changed()
         self.cancel.key_changed()
         self.ticket.set_key(entry)
@@ -272,9 +329,10 @@ class TradingView(QtWidgets.QWidget):
                 self.symbols.choose(wanted)
 
         def failed(exc: BaseException) -> None:
-            text = f"The markets could not be loaded: {explain(exc)}"
+            text = self.problem_text("The markets could not be loaded", exc, "under Market")
             self.symbols.set_loading(False, text, failed=True)
-            self.ticket.show_error("symbol", text.split("\n")[0])
+            self.ticket.show_error("symbol", "No market to trade: the markets could not "
+                                   "be loaded (the reason is under Market).")
 
         self.run(load_markets_work, loaded, failed, entry=entry)
 
@@ -284,15 +342,18 @@ class TradingView(QtWidgets.QWidget):
         self.load_price(symbol)
         self.load_balances()
 
-    def load_price(self, symbol: str) -> None:
+    def load_price(self, symbol: str, *, quiet: bool = False) -> None:
+        """The last price of ``symbol`` into the ticket; ``quiet`` (the ticker): a failure
+        keeps the price shown and says nothing (the next tick asks again)."""
         def done(price: Decimal | None) -> None:
-            if self.symbols.chosen == symbol:
+            if self.symbols.chosen == symbol and (price is not None or not quiet):
                 self.ticket.set_last_price(price)
 
         def failed(exc: BaseException) -> None:
-            if self.symbols.chosen == symbol:
-                self.show_status(f"The last price of {symbol} could not be loaded: "
-                                 f"{explain(exc)}", error=True)
+            if self.symbols.chosen == symbol and not quiet:
+                self.show_status(self.problem_text(
+                    f"The last price of {symbol} could not be loaded", exc,
+                    "in the line under the ticket"), error=True)
 
         from vault_app.trading.orders import last_price
 
@@ -308,7 +369,8 @@ class TradingView(QtWidgets.QWidget):
 
         def failed(exc: BaseException) -> None:
             self.balances.set_loading(False)
-            self.balances.show_problem(f"Balances could not be loaded: {explain(exc)}")
+            self.balances.show_problem(self.problem_text("Balances could not be loaded", exc,
+                                                        "in Balances"))
 
         if self.run(lambda session: session.balances(), done, failed):
             self.balances.set_loading(True)
@@ -323,8 +385,8 @@ class TradingView(QtWidgets.QWidget):
 
         def failed(exc: BaseException) -> None:
             self.open_orders.set_loading(False)
-            self.open_orders.show_problem(f"Open orders could not be loaded: "
-                                          f"{explain(exc)}")
+            self.open_orders.show_problem(self.problem_text("Open orders could not be loaded",
+                                                            exc, "in Open orders"))
 
         if entry is not None and self.run(lambda s: open_orders_work(s, entry), done, failed):
             self.open_orders.set_loading(True)
@@ -338,8 +400,8 @@ class TradingView(QtWidgets.QWidget):
 
         def failed(exc: BaseException) -> None:
             self.history.set_loading(False)
-            self.history.show_problem(f"The order history could not be read: "
-                                      f"{explain(exc)}")
+            self.history.show_problem(self.problem_text(
+                "The order history could not be read", exc, "in History"))
 
         if self.run(lambda session: history_work(session, refresh), done, failed):
             self.history.set_loading(True)
@@ -356,8 +418,9 @@ class TradingView(QtWidgets.QWidget):
                 then()
 
         def failed(exc: BaseException) -> None:
-            self.show_status(f"Orders of unknown outcome could not be looked up: "
-                             f"{explain(exc)}", error=True)
+            self.show_status(self.problem_text(
+                "Orders of unknown outcome could not be looked up", exc,
+                "in the line under the ticket"), error=True)
 
         self.run(lambda session: session.reconcile(), done, failed)
 
