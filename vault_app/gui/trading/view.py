@@ -16,10 +16,10 @@ from vault_app.gui.trading.balances_panel import BalancesPanel
 from vault_app.gui.trading.cancel_flow import CancelFlow
 from vault_app.gui.trading.key_picker import KeyPicker
 from vault_app.gui.trading.orders_panel import HistoryPanel, OpenOrdersPanel
+from vault_app.gui.trading.queued_work import history_work, load_markets_work, open_orders_work
 from vault_app.gui.trading.submit_flow import SubmitFlow, explain
 from vault_app.gui.trading.symbol_picker import SymbolPicker
 from vault_app.gui.trading.ticket import OrderTicket
-from vault_app.gui.trading.work import history_work, load_markets_work, open_orders_work
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
