@@ -20,25 +20,14 @@ from vault_app.gui.trading.queued_work import history_work, load_markets_work, o
 from vault_app.gui.trading.submit_flow import SubmitFlow, explain
 from vault_app.gui.trading.symbol_picker import SymbolPicker
 from vault_app.gui.trading.ticket import OrderTicket
+from vault_app.gui.trading.view_layout import TicketSplit, plain_text_labels
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
     from vault_app.trading.session import Balance, TradingSession
 
 PREFERRED_SYMBOL = "BTC/USDT"
-TICKET_MAX_WIDTH = 760
 TICKER_MS = 5_000  # the last price, asked again while the view shows and the key is idle
-TABS_MIN_HEIGHT = 90  # px: the tab bar and its buttons; the rows scroll (a small window)
-
-
-def plain_text_labels(root: QtWidgets.QWidget, rich: frozenset[str] = frozenset({"keyBadges"})
-                      ) -> None:
-    """Every QLabel under ``root`` shows plain text: Qt's default (AutoText) renders a
-    text with a tag as HTML, and exchange words (its reasons, symbols, ids) reach
-    labels. ``rich``: object names of labels whose rich text is built with ``escape``."""
-    for label in root.findChildren(QtWidgets.QLabel):
-        if label.objectName() not in rich:
-            label.setTextFormat(Qt.TextFormat.PlainText)
 
 
 class TradingView(QtWidgets.QWidget):
@@ -64,6 +53,9 @@ class TradingView(QtWidgets.QWidget):
         self.tabs.addTab(self.open_orders, "Open or&ders")
         self.tabs.addTab(self.history, "&History")
         self.tabs.addTab(self.balances, "Balanc&es")
+        self.middle: QtWidgets.QWidget
+        self.scroll: QtWidgets.QScrollArea
+        self.body: QtWidgets.QSplitter
         self._layout()
         plain_text_labels(self)
         self.submit = SubmitFlow(self)
@@ -85,88 +77,25 @@ class TradingView(QtWidgets.QWidget):
         self.ticker.setObjectName("lastPriceTicker")
         self.ticker.setInterval(TICKER_MS)
         self.ticker.timeout.connect(self._tick)
-        self.tabs.tabBar().installEventFilter(self)  # a tab's mnemonic: into its table
 
     def _layout(self) -> None:
-        left = QtWidgets.QWidget(self)
-        left_layout = QtWidgets.QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.symbols)
-        self.middle = QtWidgets.QWidget(self)
-        middle_layout = QtWidgets.QVBoxLayout(self.middle)
-        middle_layout.setContentsMargins(0, 0, 0, 0)
-        middle_layout.addWidget(self.ticket)
-        middle_layout.addWidget(self.status)
-        middle_layout.addStretch(1)
-        # Fields wider than this only make the eye travel (u1: 900 px on a wide screen).
-        self.middle.setMaximumWidth(TICKET_MAX_WIDTH)
-        self.scroll = QtWidgets.QScrollArea(self)  # the ticket keeps its size when small
-        self.scroll.setObjectName("ticketScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.middle)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        top = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)
-        top.addWidget(left)
-        top.addWidget(self.scroll)
-        top.setStretchFactor(1, 1)
-        top.setSizes([220, 700])
-        self.body = QtWidgets.QSplitter(Qt.Orientation.Vertical, self)
-        self.body.setObjectName("tradingSplitter")
-        self.body.addWidget(top)
-        self.body.addWidget(self.tabs)
-        self.body.setChildrenCollapsible(False)
-        self.tabs.setMinimumHeight(TABS_MIN_HEIGHT)
-        self.body.splitterMoved.connect(lambda *_: setattr(self, "_user_split", True))
-        self._user_split = False  # the user dragged the handle: their split stays
-        self.middle.installEventFilter(self)  # the ticket grew or shrank: split again
+        self.split = TicketSplit(self)  # sets .middle, .scroll and .body (the splitter)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.keys)
         layout.addWidget(self.body, 1)
         # Tab order: key, market search, list, the ticket, the tabs.
         QtWidgets.QWidget.setTabOrder(self.keys.combo, self.symbols.search)
         QtWidgets.QWidget.setTabOrder(self.symbols.search, self.symbols.list)
-        app = QtWidgets.QApplication.instance()
-        if isinstance(app, QtWidgets.QApplication):
-            app.focusChanged.connect(self._focus_changed)
 
     def ticket_height(self) -> int:
-        """The height the ticket and its result line need at the current width."""
-        layout = self.middle.layout()
-        assert layout is not None
-        width = self.scroll.viewport().width()
-        if layout.hasHeightForWidth():
-            return layout.totalHeightForWidth(width)
-        return layout.totalSizeHint().height()
+        return self.split.ticket_height()
 
     def fit_split(self) -> None:
-        """The whole ticket (Review and the result line included) above, every spare
-        pixel to the order tables below; when the window is too short for both, the
-        ticket first (it scrolls) and the tables keep ``TABS_MIN_HEIGHT``."""
-        total = sum(self.body.sizes())
-        if self._user_split or total <= 0:
-            return
-        top = min(self.ticket_height(), total - TABS_MIN_HEIGHT)
-        top = max(top, total - self.tabs.maximumHeight(), 0)
-        if self.body.sizes()[0] != top:
-            self.body.setSizes([top, total - top])
+        self.split.fit()
 
-    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        if watched is self.tabs.tabBar() and event.type() == QtCore.QEvent.Type.Shortcut:
-            QtCore.QTimer.singleShot(0, self._into_table)  # once the tab is switched
-        if watched is self.middle and event.type() in (QtCore.QEvent.Type.LayoutRequest,
-                                                       QtCore.QEvent.Type.Resize):
-            QtCore.QTimer.singleShot(0, self.fit_split)  # once the layout has settled
-        return super().eventFilter(watched, event)
-
-    def _into_table(self) -> None:
-        """Alt+D / Alt+H / Alt+E show a tab and put the keyboard in its table."""
-        panel = self.tabs.currentWidget()
-        table = getattr(panel, "table", None)
-        if isinstance(table, QtWidgets.QTableView):
-            table.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            if not table.currentIndex().isValid() and table.model().rowCount():
-                table.setCurrentIndex(table.model().index(0, 0))
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QtCore.QTimer.singleShot(0, self.split.fit)
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
@@ -194,19 +123,6 @@ class TradingView(QtWidgets.QWidget):
             return f"{what}: the same problem as {self._problem[1]}."
         self._problem = (reason, where)
         return f"{what}: {reason}"
-
-    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
-        super().resizeEvent(event)
-        QtCore.QTimer.singleShot(0, self.fit_split)
-
-    def _focus_changed(self, _old: QtWidgets.QWidget | None,
-                       now: QtWidgets.QWidget | None) -> None:
-        """A field of the ticket got the focus: scroll so that Review shows too, then
-        the field (in a small window: amount, estimate and Review together)."""
-        if now is None or not self.ticket.isAncestorOf(now):
-            return
-        self.scroll.ensureWidgetVisible(self.ticket.review, 0, 4)
-        self.scroll.ensureWidgetVisible(now, 0, 4)
 
     def _refresh_tab(self) -> None:
         panel = self.tabs.currentWidget()
