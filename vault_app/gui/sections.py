@@ -70,8 +70,10 @@ class Sections(QtWidgets.QTabWidget):
         """The portfolio page (p1's ``PortfolioView``), built on first use."""
         if self.portfolio is None:
             from vault_app.gui.trading.portfolio_view import PortfolioView
+            from vault_app.gui.trading.view_layout import plain_text_labels
 
             self.portfolio = PortfolioView(self.window_)
+            plain_text_labels(self.portfolio)  # exchange words are never HTML (a1 F2)
             self._replace(PORTFOLIO, self.portfolio, "Portfolio")
         return self.portfolio
 

@@ -46,3 +46,15 @@ def test_every_label_of_the_trading_view_is_plain_text_after_a_hostile_refusal(
             if label.textFormat() != Qt.TextFormat.PlainText
             and label.objectName() not in ESCAPED_RICH]
     assert rich == [], repr(rich)
+
+
+def test_every_label_of_the_portfolio_page_is_plain_text(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry]) -> None:
+    trading_window.show_portfolio()
+    page = trading_window.sections.portfolio
+    assert page is not None
+    rich = [(label.objectName(), label.text()) for label in
+            page.findChildren(QtWidgets.QLabel)
+            if label.textFormat() != Qt.TextFormat.PlainText]
+    assert rich == [], repr(rich)
+    idle(qtbot, trading_window)
