@@ -3,8 +3,9 @@
 ``capture_create_order`` calls ccxt's real ``create_order`` with the very arguments
 the placement will use, but with the instance's ``fetch`` replaced for the call by
 one that records the request (method, URL, headers, body: signed by ccxt's own
-``sign``) and raises; nothing reaches the network. ``build_preview`` masks the API
-key in it, says where the signature is, and adds the human summary.
+``sign``) and raises; nothing reaches the network. ``build_preview`` masks the
+credentials, bearer tokens and signatures in it (``preview_masking``), says where the
+signature is, and adds the human summary.
 
 Placing the order later signs it again: the server receives the same request
 apart from the timestamp and the signature over it.
@@ -20,8 +21,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from vault_app.core.model import mask_identifier
 from vault_app.trading.orders import CheckedOrder, plain, trigger_words
+from vault_app.trading.preview_masking import (
+    SIGNATURE_MASK,
+    Credentials,
+    mask_body,
+    mask_header,
+    mask_query,
+    secret_name,
+)
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -193,27 +201,28 @@ def _signature_place(request: SignedRequest) -> str:
     for name in request.headers:
         if "sign" in name.lower():
             return f"header '{name}'"
+    for name in request.headers:  # a bearer token (Coinbase: "Authorization")
+        if secret_name(name) == SIGNATURE_MASK:
+            return f"header '{name}'"
     return "none found (the exchange may sign another way)"
 
 
-def _masked(text: str, values: list[str]) -> str:
-    for value in values:
-        text = text.replace(value, mask_identifier(value))
-    return text
+def mask_request(request: SignedRequest, credentials: Mapping[str, str]) -> SignedRequest:
+    """``request`` as a preview may show it (``preview_masking``): no credential in any
+    encoding, no bearer token, no signature (placing computes them again)."""
+    known = Credentials.of(credentials)
+    return SignedRequest(
+        request.method, mask_query(request.url, known),
+        {name: mask_header(name, str(value), known) for name, value in request.headers.items()},
+        mask_body(request.body, known) if request.body is not None else None)
 
 
 def build_preview(checked: CheckedOrder, client_order_id: str, request: SignedRequest,
                   entry: KeyEntry, *, endpoint: str, live: bool) -> OrderPreview:
-    # Every credential value is masked wherever it appears; the secret never appears
-    # (ccxt sends an HMAC of it), but it is masked too, in case an exchange sends it.
-    values = sorted((v for v in entry.credentials.values() if len(v) >= 4), key=len,
-                    reverse=True)
-    headers = tuple((name, _masked(str(value), values))
-                    for name, value in request.headers.items())
+    shown = mask_request(request, entry.credentials)
     return OrderPreview(
-        checked=checked, client_order_id=client_order_id, method=request.method,
-        url=_masked(request.url, values), headers=headers,
-        body=_masked(request.body, values) if request.body is not None else None,
+        checked=checked, client_order_id=client_order_id, method=shown.method,
+        url=shown.url, headers=tuple(shown.headers.items()), body=shown.body,
         signature_at=_signature_place(request), endpoint=endpoint, live=live,
         summary=summary(checked), key=key_description(entry))
 
