@@ -21,7 +21,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from vault_app.trading.orders import CheckedOrder, plain, trigger_words
+from vault_app.trading.money import grouped
+from vault_app.trading.orders import CheckedOrder, trigger_words
 from vault_app.trading.preview_masking import (
     SIGNATURE_MASK,
     Credentials,
@@ -148,14 +149,6 @@ def market_line(checked: CheckedOrder) -> str:
     typed = checked.request.typed_symbol
     said = f" (you typed '{typed}')" if typed and typed != checked.symbol else ""
     return f"{checked.symbol} {checked.market_type}{said}"
-
-
-def grouped(value: Decimal) -> str:
-    """``50000`` as ``50,000``; decimals kept as they are (``0.00012345``)."""
-    text = plain(value)
-    whole, _, fraction = text.partition(".")
-    whole = f"{int(whole):,}"
-    return f"{whole}.{fraction}" if fraction else whole
 
 
 def summary(checked: CheckedOrder) -> str:

@@ -12,12 +12,14 @@ amount the market accepts, rounded down. ``order_types`` is what the ticket offe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from vault_app.trading.errors import OrderInputError, OrderNotAllowed
+from vault_app.trading.errors import OrderInputError, OrderNotAllowed, TradingError
+from vault_app.trading.money import DECIMAL_PLACES, SIGNIFICANT_DIGITS, grouped, places
 from vault_app.trading.order_limits import (
     USD_QUOTES,
     check_amount_limits,
@@ -46,7 +48,6 @@ FIELDS = ("key", "symbol", "side", "type", "amount", "price", "stop_price", "tim
           "post_only")
 """Every field an error may be filed under."""
 
-DECIMAL_PLACES, SIGNIFICANT_DIGITS, TICK_SIZE = 2, 3, 4  # ccxt's precision modes
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ class Assessment:
     refusals: Mapping[str, Exception] = field(default_factory=dict)
     """Field -> the core's error itself (``errors`` is its text): a front end says it,
     and its ``remedy``, in its own words."""
+    maker: bool = False
+    """The fee is the maker rate's: post-only, or a limit priced to rest on the book."""
+    quote_places: int | None = None
+    """Decimals the market prices in: how many a total in the quote is shown with."""
 
     @property
     def far_price_refused(self) -> bool:
@@ -136,6 +141,9 @@ def _numbers(fields: TicketFields, kind: str, errors: dict[str, Exception],
         try:
             parsed[name] = parse_decimal(text, what, name)
         except OrderInputError as exc:
+            if "," in (text or "") and "not a number" in exc.message:
+                exc = OrderInputError(f"the {what} '{text.strip()[:40]}' has a comma: use a "
+                                      "point (.) for decimals, e.g. 1.5", field=name)
             _file(errors, exc)
     return parsed
 
@@ -148,17 +156,42 @@ def _parse(entry: KeyEntry, fields: TicketFields, kind: str) -> OrderRequest:
                        fields.price if limit else None,
                        stop_price=fields.stop_price if kind == "stop-limit" else None,
                        time_in_force=tif or None, post_only=post_only,
-                       allow_far_price=fields.allow_far_price)
+                       allow_far_price=fields.allow_far_price and limit)
 
 
 def _texts(errors: Mapping[str, Exception]) -> dict[str, str]:
     return {name: str(exc) for name, exc in errors.items()}
 
 
+_WAS_SENT = re.compile(r"[;,]\s*(?:nothing|no order) was sent\b")
+
+
+def as_you_type(exc: Exception) -> Exception:
+    """``exc`` in words for a field being typed: nothing was pressed yet, so "nothing
+    was sent" is not said (the core's refusals say it for a command that was run)."""
+    message = getattr(exc, "message", None)
+    if not isinstance(message, str) or not _WAS_SENT.search(message):
+        return exc
+    quiet = _WAS_SENT.sub("", message)
+    if isinstance(exc, TradingError):
+        return exc.like(quiet)
+    if isinstance(exc, OrderInputError):
+        return OrderInputError(quiet, exc.field, remedy=exc.remedy)
+    return exc
+
+
+def _quiet(errors: Mapping[str, Exception]) -> dict[str, Exception]:
+    return {name: as_you_type(exc) for name, exc in errors.items()}
+
+
 def assess(entry: KeyEntry, fields: TicketFields, exchange: Any,
-           last_price: Decimal | None) -> Assessment:
-    """The ticket against the key and the market; no request, no lock, no exception
-    for anything the user can type."""
+           last_price: Decimal | None,
+           free: Mapping[str, Decimal] | None = None) -> Assessment:
+    """The ticket against the key and the market (and, when ``free`` is known, the
+    available balance); no request, no lock, no exception for anything the user can
+    type. The fields are taken as typed: those the order type ignores are dropped
+    here (a market order's price, a stop price unless stop-limit, the time in force of
+    a post-only)."""
     errors: dict[str, Exception] = {}
     missing: set[str] = set()
     try:
@@ -185,16 +218,17 @@ def assess(entry: KeyEntry, fields: TicketFields, exchange: Any,
         except OrderInputError as exc:
             _file(errors, exc)
     if market is None:
-        return Assessment(request=None, errors=_texts(errors), refusals=errors,
+        quiet = _quiet(errors)
+        return Assessment(request=None, errors=_texts(quiet), refusals=quiet,
                           missing=frozenset(missing))
     return _with_market(entry, fields, exchange, market, last_price, request, parsed,
-                        errors, frozenset(missing))
+                        errors, frozenset(missing), free)
 
 
 def _with_market(entry: KeyEntry, fields: TicketFields, exchange: Any, market: Any,
                  last_price: Decimal | None, request: OrderRequest | None,
                  parsed: Mapping[str, Decimal], errors: dict[str, Exception],
-                 missing: frozenset[str]) -> Assessment:
+                 missing: frozenset[str], free: Mapping[str, Decimal] | None) -> Assessment:
     quote, base = str(market["quote"]), str(market["base"])
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -214,25 +248,90 @@ def _with_market(entry: KeyEntry, fields: TicketFields, exchange: Any, market: A
             passed = True
             notes, warnings = checked.notes, checked.warnings
             amount, price = checked.amount, checked.price
-            if price is not None and last_price is not None and last_price > 0:
-                try:
-                    price_warning(request, Decimal(price), last_price, quote)
-                except OrderNotAllowed as exc:
-                    errors.setdefault("price", exc)
-                    warnings = ()  # said by the error: what it would do there is moot
     if not passed and "amount" in parsed:
         notes, amount, price = _partial(entry, fields, exchange, market, last_price, parsed,
                                         errors)
+    kind = _kind(fields.type)
+    if _far_price(fields, kind, request, price, last_price, quote, errors):
+        warnings = ()  # said by the error: what it would do there is moot
     cost = _estimated_cost(amount, price, last_price)
-    fee = estimated_fee(exchange, market, fields.side, fields.post_only and
-                        _kind(fields.type) == "limit", amount, cost)
+    maker = will_rest(fields, kind, price, last_price)
+    fee = estimated_fee(exchange, market, fields.side, maker, amount, cost)
+    _check_balance(fields.side, market, free, amount, cost, fee, errors)
+    quiet = _quiet(errors)
     return Assessment(
-        request=request if passed and not errors else None, errors=_texts(errors),
-        refusals=errors, notes=notes,
+        request=request if passed and not errors else None, errors=_texts(quiet),
+        refusals=quiet, notes=notes,
         warnings=warnings, amount=amount, price=price, estimated_cost=cost,
         estimated_fee=fee.cost if fee else None, fee_currency=fee.currency if fee else None,
         fee_rate=fee.rate if fee else None, fee_basis=fee.basis if fee else None,
-        missing=missing, base=base, quote=quote)
+        missing=missing, base=base, quote=quote, maker=maker,
+        quote_places=places(market, "price", getattr(exchange, "precisionMode", None)))
+
+
+def _far_price(fields: TicketFields, kind: str, request: OrderRequest | None,
+               price: str | None, last_price: Decimal | None, quote: str,
+               errors: dict[str, Exception]) -> bool:
+    """The far-price refusal, asked on its own: said beside any other field's message
+    (a far price and a value below the minimum are both shown). True if refused."""
+    if kind == "market" or price is None or last_price is None or last_price <= 0 \
+            or "price" in errors:
+        return False
+    probe = request or OrderRequest(key_id="", symbol=fields.symbol, side=fields.side.strip()
+                                    .lower(), type="limit", amount=Decimal(1),
+                                    allow_far_price=fields.allow_far_price)
+    try:
+        price_warning(probe, Decimal(price), last_price, quote)
+    except OrderNotAllowed as exc:
+        errors["price"] = exc
+        return True
+    return False
+
+
+def will_rest(fields: TicketFields, kind: str, price: str | None,
+              last_price: Decimal | None) -> bool:
+    """Whether the order pays the maker rate: post-only, or a limit priced to rest on
+    the book (a buy below the last price, a sell above). Otherwise taker: a limit that
+    crosses fills at once, and with no last price the higher rate is the safe guess."""
+    if kind != "limit":
+        return False
+    if fields.post_only:
+        return True
+    if price is None or last_price is None:
+        return False
+    buy = fields.side.strip().lower() == "buy"
+    return Decimal(price) < last_price if buy else Decimal(price) > last_price
+
+
+def _check_balance(side: str, market: Mapping[str, Any], free: Mapping[str, Decimal] | None,
+                   amount: str | None, cost: Decimal | None, fee: Fee | None,
+                   errors: dict[str, Exception]) -> None:
+    """An order that spends more than the free balance is said on the amount, before
+    Review: the exchange would refuse it. Unknown balances say nothing."""
+    if free is None or amount is None or "amount" in errors:
+        return
+    spent, needed = spending(side, market, Decimal(amount), cost)
+    if needed is None:
+        return
+    if fee is not None and fee.currency == spent:
+        needed += fee.cost
+    have = free.get(spent, Decimal(0))
+    if needed <= have:
+        return
+    digits = places(market, "price" if spent == str(market["quote"]) else "amount")
+    what = "total" if spent == str(market["quote"]) else "amount"
+    errors["amount"] = OrderInputError(
+        f"the {what} {grouped(needed, digits)} {spent} exceeds your available "
+        f"{grouped(have, digits, down=True)} {spent}", field="amount")
+
+
+def spending(side: str, market: Mapping[str, Any], amount: Decimal,
+             cost: Decimal | None) -> tuple[str, Decimal | None]:
+    """What an order spends: a buy the quote (its cost, None if unknown), a sell the
+    base (its amount)."""
+    if side.strip().lower() == "buy":
+        return str(market["quote"]), cost
+    return str(market["base"]), amount
 
 
 def _refused_field(entry: KeyEntry, quote: str, request: OrderRequest,
@@ -402,3 +501,83 @@ def round_down(value: Decimal, market: Mapping[str, Any],
         return (value // precision) * precision
     except InvalidOperation:
         return None
+
+
+@dataclass(frozen=True)
+class Fraction:
+    """A percentage button's amount, or why there is none."""
+
+    amount: str | None
+    reason: str = ""
+
+
+def fraction_price(fields: TicketFields, last_price: Decimal | None) -> Decimal | None:
+    """The price a percentage of a buy is computed at: the last price for a market
+    order, the typed limit price otherwise (None while it is not a valid number)."""
+    if _kind(fields.type) == "market":
+        return last_price
+    try:
+        return parse_decimal(fields.price, "price", "price")
+    except OrderInputError:
+        return None
+
+
+def available(side: str, market: Mapping[str, Any],
+              free: Mapping[str, Decimal] | None) -> tuple[str, Decimal | None]:
+    """The currency an order of ``side`` spends (a buy the quote, a sell the base) and
+    how much of it is free (None while the balances are unknown; 0 if none is held)."""
+    spent = str(market["quote"] if side.strip().lower() == "buy" else market["base"])
+    if free is None:
+        return spent, None
+    return spent, free.get(spent, Decimal(0))
+
+
+def available_line(side: str, market: Mapping[str, Any] | None,
+                   free: Mapping[str, Decimal] | None,
+                   precision_mode: int | None = None) -> str:
+    """``Available: 98,500.34 USDT`` (rounded down: never more than there is)."""
+    if market is None:
+        return ""
+    spent, have = available(side, market, free)
+    if have is None:
+        return "Available: —"
+    which = "price" if spent == str(market["quote"]) else "amount"
+    return f"Available: {grouped(have, places(market, which, precision_mode), down=True)} {spent}"
+
+
+def ticket_fraction(fraction: Decimal, fields: TicketFields, market: Mapping[str, Any],
+                    free: Mapping[str, Decimal], last_price: Decimal | None, *,
+                    precision_mode: int | None = None) -> Fraction:
+    """``fraction_amount`` for the ticket as typed: at the price ``fraction_price``
+    says, with the reason when no amount can be given."""
+    price = fraction_price(fields, last_price)
+    amount = fraction_amount(fraction, fields.side, market, free, price,
+                             precision_mode=precision_mode)
+    if amount is not None:
+        return Fraction(amount)
+    spent, _ = available(fields.side, market, free)
+    if fields.side.strip().lower() == "buy" and price is None:
+        if _kind(fields.type) == "market":
+            return Fraction(None, "no last price yet: how much it buys is unknown")
+        return Fraction(None, "type a valid price first: how much a share of your "
+                              f"{spent} buys depends on it")
+    return Fraction(None, f"no {spent} available (or less than the market's smallest step)")
+
+
+def estimate_lines(result: Assessment | None, last_price: Decimal | None) -> tuple[str, ...]:
+    """The ticket's estimate: ``Total: ≈ 1,499.61 USDT`` and ``Fee: ≈ 1.5 USDT (0.1 %,
+    maker rate ...)``; a market order's total is approximate (at the last price)."""
+    if result is None or result.estimated_cost is None:
+        cost = "—"
+        if result is not None and result.amount is not None and last_price is None:
+            cost = "unknown until the last price is known"
+    else:
+        about = "≈ " if result.price is None else ""
+        cost = f"{about}{grouped(result.estimated_cost, result.quote_places)} {result.quote}"
+    lines = [f"Total: {cost}"]
+    if result is not None and result.estimated_fee is not None and result.fee_rate:
+        fee_places = result.quote_places if result.fee_currency == result.quote else 8
+        lines.append(f"Fee: ≈ {grouped(result.estimated_fee, fee_places)} "
+                     f"{result.fee_currency} ({plain(result.fee_rate * 100)} %, "
+                     f"{result.fee_basis})")
+    return tuple(lines)
