@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from vault_app.trading.endpoints import is_loopback_url
 from vault_app.trading.errors import OrderInputError, OrderNotAllowed, TradingError
 from vault_app.trading.money import DECIMAL_PLACES, SIGNIFICANT_DIGITS, grouped, places
 from vault_app.trading.order_limits import (
@@ -108,6 +109,16 @@ class Assessment:
     @property
     def ok(self) -> bool:
         return self.request is not None and not self.errors
+
+
+def key_is_live(entry: KeyEntry) -> bool:
+    """Whether the key's orders move real money: live, or a custom URL that is not
+    loopback (the rule of ``ExchangeClient.is_live``, without building a client)."""
+    if entry.environment == "sandbox":
+        return False
+    if entry.environment == "custom":
+        return not is_loopback_url(entry.api_url or "")
+    return True
 
 
 def order_types(exchange: Any) -> tuple[str, ...]:
