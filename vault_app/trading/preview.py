@@ -13,6 +13,7 @@ apart from the timestamp and the signature over it.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -116,6 +117,12 @@ class OrderPreview:
     live: bool
     summary: str
     key: str = ""  # "trader (binance, read, trade)": the key that signs it
+    fee: str = ""  # "≈ 0.5 USDT (0.1 %, the BTC/USDT market's taker rate)", if known
+
+    def parameters(self) -> list[tuple[str, str]]:
+        """The request's parameters, decoded, one per name: the URL's query, then a
+        form-encoded or JSON body (a nested value as compact JSON)."""
+        return request_parameters(self.url, self.body)
 
     def market_line(self) -> str:
         return market_line(self.checked)
@@ -133,6 +140,8 @@ class OrderPreview:
         lines += [f"Endpoint:  {self.endpoint}",
                   f"Client id: {self.client_order_id}",
                   f"Request:   {self.method} {self.url}"]
+        if self.fee:
+            lines.append(f"Fee:       {self.fee}")
         lines += [f"  {name}: {value}" for name, value in self.headers]
         if self.body:
             lines.append(f"Body:      {self.body}")
@@ -210,14 +219,33 @@ def mask_request(request: SignedRequest, credentials: Mapping[str, str]) -> Sign
         mask_body(request.body, known) if request.body is not None else None)
 
 
+def request_parameters(url: str, body: str | None) -> list[tuple[str, str]]:
+    """Each parameter of ``url``'s query and of ``body`` (form-encoded or a JSON object),
+    decoded; nothing for a body that is neither."""
+    found = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    text = (body or "").strip()
+    if text.startswith("{"):
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            return found
+        if isinstance(decoded, dict):
+            found += [(str(name), value if isinstance(value, str) else
+                       json.dumps(value, separators=(",", ":")))
+                      for name, value in decoded.items()]
+    elif "=" in text:
+        found += parse_qsl(text, keep_blank_values=True)
+    return found
+
+
 def build_preview(checked: CheckedOrder, client_order_id: str, request: SignedRequest,
-                  entry: KeyEntry, *, endpoint: str, live: bool) -> OrderPreview:
+                  entry: KeyEntry, *, endpoint: str, live: bool, fee: str = "") -> OrderPreview:
     shown = mask_request(request, entry.credentials)
     return OrderPreview(
         checked=checked, client_order_id=client_order_id, method=shown.method,
         url=shown.url, headers=tuple(shown.headers.items()), body=shown.body,
         signature_at=_signature_place(request), endpoint=endpoint, live=live,
-        summary=summary(checked), key=key_description(entry))
+        summary=summary(checked), key=key_description(entry), fee=fee)
 
 
 def key_description(entry: KeyEntry) -> str:

@@ -61,6 +61,7 @@ from vault_app.trading.remedies import (
     LOOK_UP_OPEN_ORDERS,
     LOOK_UP_ORDERS,
 )
+from vault_app.trading.ticket import order_fee
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -266,7 +267,8 @@ class TradingSession:
                 raise
         self._previewed_at[cid] = time.monotonic()
         return build_preview(checked, cid, signed, self.entry,
-                             endpoint=client.describe_endpoint(), live=client.is_live)
+                             endpoint=client.describe_endpoint(), live=client.is_live,
+                             fee=order_fee(exchange, checked))
 
     def place(self, preview: OrderPreview, *, recheck_price: bool | None = None
               ) -> Placement:

@@ -16,6 +16,7 @@ from vault_app.trading.preview import (
     capture_create_order,
     new_client_order_id,
 )
+from vault_app.trading.ticket import order_fee
 
 LAST = Decimal("50000")
 
@@ -41,7 +42,7 @@ def signed_preview(exchange: Any, entry: KeyEntry, *, side: str = "buy",
     client_order_id = new_client_order_id()
     signed = capture_create_order(exchange, checked.create_order_args(client_order_id))
     return build_preview(checked, client_order_id, signed, entry, endpoint=endpoint,
-                         live=live)
+                         live=live, fee=order_fee(exchange, checked))
 
 
 __all__ = ["LAST", "offline_binance", "signed_preview", "trader", "watcher"]
