@@ -21,10 +21,10 @@ WORD_JOINER = "\u2060"
 
 
 def unbroken(text: str) -> str:
-    """``text`` with every URL in it kept on one line when wrapped."""
+    """``text`` with every URL and market symbol in it kept on one line when wrapped."""
     words = []
     for word in text.split(" "):
-        if "://" in word:
+        if "/" in word:  # a URL, or a market (BTC/USDT)
             # Breaks are allowed after "/" and "-" only (not after "." or ":" between
             # letters or digits): a joiner there keeps the URL whole.
             word = "".join(f"{char}{WORD_JOINER}" if char in "/-" else char for char in word)
@@ -182,10 +182,26 @@ class PreviewDialog(_Review):
         for label in _checks(preview, self):
             self.layout_.addWidget(label)
         self.finish_layout()
-        self.resize(760, self.sizeHint().height())
+        self.resize(760, 640)
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
+        self._fit()
+        QtCore.QTimer.singleShot(0, self._grow)
+
+    def _grow(self) -> None:
+        """Tall enough for the fitted request and parameters (never a box over text)."""
+        self._fit()
+        self.layout_.activate()
+        wanted = self.layout_.totalHeightForWidth(self.width())
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
         for box in (self.request_text, self.parameters):
             _fit_height(box)
 
@@ -201,22 +217,16 @@ def _request_box(name: str, text: str) -> QtWidgets.QPlainTextEdit:
     box.setWordWrapMode(QtGui.QTextOption.WrapMode.WrapAnywhere)
     box.setFont(monospace_font(box.font()))
     box.setPlainText(text)
-    line = box.fontMetrics().lineSpacing()
-    box.setMinimumHeight(3 * line + 12)
-    box.setMaximumHeight(14 * line + 12)
     return box
 
 
 def _fit_height(box: QtWidgets.QPlainTextEdit) -> None:
     """As tall as its wrapped text (within its limits): no large empty area below."""
-    document = box.document()
-    document.setTextWidth(box.viewport().width())
-    lines = sum(document.findBlockByNumber(i).layout().lineCount()
-                for i in range(document.blockCount()))
-    margins = box.contentsMargins()
-    height = lines * box.fontMetrics().lineSpacing() + 2 * int(document.documentMargin()) \
-        + margins.top() + margins.bottom() + 4
-    box.setFixedHeight(max(box.minimumHeight(), min(height, box.maximumHeight())))
+    lines = int(box.document().documentLayout().documentSize().height())  # in lines
+    frame = 2 * box.frameWidth() + 2 * int(box.document().documentMargin())
+    height = max(1, lines) * box.fontMetrics().lineSpacing() + frame + 2
+    box.setFixedHeight(max(3 * box.fontMetrics().lineSpacing() + frame,
+                           min(height, 16 * box.fontMetrics().lineSpacing() + frame)))
 
 
 def request_text(preview: OrderPreview) -> str:
