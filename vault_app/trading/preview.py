@@ -178,17 +178,21 @@ def summary(checked: CheckedOrder) -> str:
                    f"{grouped(Decimal(checked.stop_price))} {checked.quote}")
     value = ""
     if checked.notional is not None:
-        value = f", ≈ {grouped(checked.notional, _quote_places(checked))} {checked.quote}"
+        places = _quote_places(checked)
+        estimate = checked.notional if places is not None else \
+            round_for_display(checked.notional)
+        value = f", ≈ {grouped(estimate, places)} {checked.quote}"
     return (f"{request.side.upper()} {grouped(Decimal(checked.amount))} {checked.base} "
             f"{where}, {' '.join(details)}{trigger}{value}")
 
 
-def _quote_places(checked: CheckedOrder) -> int:
-    """Decimals of an estimate in the quote: as many as the price has (the market's
-    tick), at most 8."""
-    shown = checked.price or (str(checked.last_price) if checked.last_price else "")
-    _, _, fraction = shown.partition(".")
-    return min(8, len(fraction.rstrip("0")) if fraction else 0) if shown else 8
+def _quote_places(checked: CheckedOrder) -> int | None:
+    """Decimals of an estimate in the quote: as many as the limit price has (the
+    market's tick), at most 8; a market order's estimate as it is (None)."""
+    if checked.price is None:
+        return None
+    _, _, fraction = checked.price.partition(".")
+    return min(8, len(fraction.rstrip("0")))
 
 
 def round_for_display(value: Decimal) -> Decimal:

@@ -22,6 +22,7 @@ from vault_app.trading.errors import (
     OrderNotFound,
     translate,
 )
+from vault_app.trading.fees import order_fee
 from vault_app.trading.journal import Journal, journal_path
 from vault_app.trading.order_log import (
     CANCELED,
@@ -61,7 +62,6 @@ from vault_app.trading.remedies import (
     LOOK_UP_OPEN_ORDERS,
     LOOK_UP_ORDERS,
 )
-from vault_app.trading.ticket import order_fee
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry

@@ -6,8 +6,9 @@ markets are set, with the same core checks a placement runs (``parse_order``,
 what the order would cost. It never sends anything and never takes the client's lock:
 a front end calls it on every keystroke, on its UI thread.
 
-``fraction_amount`` is the 25/50/75/100 % buttons: a share of the free balance as an
-amount the market accepts, rounded down. ``order_types`` is what the ticket offers.
+It also says an order over the free balance (when the balances are known), and
+``estimate_lines`` is the estimate as text. The percentage buttons and "Available" are
+``ticket_amounts``; the fee is ``fees``. ``order_types`` is what the ticket offers.
 """
 
 from __future__ import annotations
@@ -15,22 +16,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from vault_app.trading.endpoints import is_loopback_url
 from vault_app.trading.errors import OrderInputError, OrderNotAllowed, TradingError
-from vault_app.trading.money import DECIMAL_PLACES, SIGNIFICANT_DIGITS, grouped, places
+from vault_app.trading.fees import Fee, estimated_fee, pays_maker
+from vault_app.trading.money import grouped, places
 from vault_app.trading.order_limits import (
     USD_QUOTES,
     check_amount_limits,
     check_cost,
     check_price_limits,
-    number,
     plain,
 )
 from vault_app.trading.orders import (
-    CheckedOrder,
     OrderRequest,
     check_against_market,
     find_market,
@@ -134,7 +134,8 @@ def _file(errors: dict[str, Exception], exc: OrderInputError) -> None:
     errors.setdefault(exc.field if exc.field in FIELDS else "type", exc)
 
 
-def _kind(text: str) -> str:
+def order_kind(text: str) -> str:
+    """The type as typed, normalised: ``Stop_Limit`` -> ``stop-limit``."""
     return text.strip().lower().replace("_", "-")
 
 
@@ -210,7 +211,7 @@ def assess(entry: KeyEntry, fields: TicketFields, exchange: Any,
         require_trade(entry)
     except OrderNotAllowed as exc:
         errors["key"] = exc
-    kind = _kind(fields.type)
+    kind = order_kind(fields.type)
     parsed = _numbers(fields, kind, errors, missing)
     request: OrderRequest | None = None
     try:
@@ -263,11 +264,11 @@ def _with_market(entry: KeyEntry, fields: TicketFields, exchange: Any, market: A
     if not passed and "amount" in parsed:
         notes, amount, price = _partial(entry, fields, exchange, market, last_price, parsed,
                                         errors)
-    kind = _kind(fields.type)
+    kind = order_kind(fields.type)
     if _far_price(fields, kind, request, price, last_price, quote, errors):
         warnings = ()  # said by the error: what it would do there is moot
     cost = _estimated_cost(amount, price, last_price)
-    maker = will_rest(fields, kind, price, last_price)
+    maker = pays_maker(kind, fields.side, fields.post_only, price, last_price)
     fee = estimated_fee(exchange, market, fields.side, maker, amount, cost)
     _check_balance(fields.side, market, free, amount, cost, fee, errors)
     quiet = _quiet(errors)
@@ -298,21 +299,6 @@ def _far_price(fields: TicketFields, kind: str, request: OrderRequest | None,
         errors["price"] = exc
         return True
     return False
-
-
-def will_rest(fields: TicketFields, kind: str, price: str | None,
-              last_price: Decimal | None) -> bool:
-    """Whether the order pays the maker rate: post-only, or a limit priced to rest on
-    the book (a buy below the last price, a sell above). Otherwise taker: a limit that
-    crosses fills at once, and with no last price the higher rate is the safe guess."""
-    if kind != "limit":
-        return False
-    if fields.post_only:
-        return True
-    if price is None or last_price is None:
-        return False
-    buy = fields.side.strip().lower() == "buy"
-    return Decimal(price) < last_price if buy else Decimal(price) > last_price
 
 
 def _check_balance(side: str, market: Mapping[str, Any], free: Mapping[str, Decimal] | None,
@@ -364,7 +350,7 @@ def _partial(entry: KeyEntry, fields: TicketFields, exchange: Any, market: Any,
     """The checks that need only the numbers already valid, when the whole order is not:
     roundings, the amount's limits, the price's, and the order's value, said before
     the user has filled in everything."""
-    kind = _kind(fields.type)
+    kind = order_kind(fields.type)
     probe = OrderRequest(key_id=entry.id, symbol=str(market["symbol"]),
                          side=fields.side.strip().lower(),
                          type=kind if kind in ("market", "limit", "stop-limit") else "limit",
@@ -401,181 +387,6 @@ def _estimated_cost(amount: str | None, price: str | None,
     return Decimal(amount) * value if value is not None else None
 
 
-@dataclass(frozen=True)
-class Fee:
-    cost: Decimal
-    currency: str
-    rate: Decimal
-    basis: str
-
-
-def fee_rate(exchange: Any, market: Mapping[str, Any],
-             maker: bool) -> tuple[Decimal, str] | None:
-    """The market's taker (or maker) rate, else the exchange's default trading rate
-    (``exchange.fees['trading']``: the markets cache keeps no fee of a key's tier),
-    and which of them it is."""
-    which = "maker" if maker else "taker"
-    rate = number(market.get(which))
-    if rate is not None and market.get("percentage", True) is not False:
-        return rate, f"the {market['symbol']} market's {which} rate"
-    trading = ((getattr(exchange, "fees", None) or {}).get("trading") or {})
-    rate = number(trading.get(which))
-    if rate is not None and trading.get("percentage", True) is not False:
-        exchange_id = getattr(exchange, "id", "the exchange")
-        return rate, f"{exchange_id}'s default {which} rate (not your account's tier)"
-    return None
-
-
-def fee_side(exchange: Any, market: Mapping[str, Any]) -> str:
-    """ccxt's ``feeSide``: get, give, quote or base (quote when nobody says)."""
-    trading = ((getattr(exchange, "fees", None) or {}).get("trading") or {})
-    return str(market.get("feeSide") or trading.get("feeSide") or "quote")
-
-
-def fee_currency(side: str, feeside: str, base: str, quote: str) -> str:
-    buy = side.strip().lower() == "buy"
-    if feeside == "get":
-        return base if buy else quote
-    if feeside == "give":
-        return quote if buy else base
-    return base if feeside == "base" else quote
-
-
-def estimated_fee(exchange: Any, market: Mapping[str, Any], side: str, maker: bool,
-                  amount: str | None, cost: Decimal | None) -> Fee | None:
-    """The fee at the exchange's rate (taker unless post-only: a limit that crosses the
-    book pays the taker rate), in the currency ccxt says it is charged in."""
-    found = fee_rate(exchange, market, maker)
-    if found is None or amount is None:
-        return None
-    rate, basis = found
-    base, quote = str(market["base"]), str(market["quote"])
-    currency = fee_currency(side, fee_side(exchange, market), base, quote)
-    if currency == base:
-        charged = Decimal(amount) * rate
-    elif cost is not None:
-        charged = cost * rate
-    else:
-        return None
-    return Fee(cost=charged, currency=currency, rate=rate, basis=basis)
-
-
-def fraction_amount(fraction: Decimal, side: str, market: Mapping[str, Any],
-                    free: Mapping[str, Decimal], price: Decimal | None, *,
-                    precision_mode: int | None = None) -> str | None:
-    """``fraction`` (0.25 for 25 %) of the free balance as an amount to type: a buy
-    spends the quote balance at ``price`` (leaving room for the fee when it is charged
-    in the quote), a sell the base balance; rounded down to the market's amount step
-    (``precision_mode``: ccxt's ``exchange.precisionMode``, tick size when None).
-    None when it cannot be computed: no price for a buy, no balance, nothing left after
-    rounding."""
-    if not Decimal(0) < fraction <= 1:
-        return None
-    base, quote = str(market["base"]), str(market["quote"])
-    buy = side.strip().lower() == "buy"
-    spent = quote if buy else base
-    balance = free.get(spent)
-    if balance is None or balance <= 0:
-        return None
-    budget = balance * fraction
-    feeside = str(market.get("feeSide") or "quote")
-    if fee_currency(side, feeside, base, quote) == spent:
-        rate = max(number(market.get("taker")) or Decimal(0),
-                   number(market.get("maker")) or Decimal(0))
-        budget = budget / (1 + rate)
-    if buy:
-        if price is None or price <= 0:
-            return None
-        budget = budget / price
-    amount = round_down(budget, market, precision_mode)
-    if amount is None or amount <= 0:
-        return None
-    return plain(amount)
-
-
-def round_down(value: Decimal, market: Mapping[str, Any],
-               precision_mode: int | None) -> Decimal | None:
-    """``value`` truncated to the market's amount precision; None when it has none."""
-    precision = number((market.get("precision") or {}).get("amount"))
-    if precision is None:
-        return None
-    try:
-        if precision_mode == DECIMAL_PLACES:
-            return value.quantize(Decimal(1).scaleb(-int(precision)), rounding=ROUND_DOWN)
-        if precision_mode == SIGNIFICANT_DIGITS:
-            digits = int(precision)
-            if digits <= 0 or value == 0:
-                return None
-            exponent = value.adjusted() - digits + 1
-            return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_DOWN)
-        if precision <= 0:
-            return None
-        return (value // precision) * precision
-    except InvalidOperation:
-        return None
-
-
-@dataclass(frozen=True)
-class Fraction:
-    """A percentage button's amount, or why there is none."""
-
-    amount: str | None
-    reason: str = ""
-
-
-def fraction_price(fields: TicketFields, last_price: Decimal | None) -> Decimal | None:
-    """The price a percentage of a buy is computed at: the last price for a market
-    order, the typed limit price otherwise (None while it is not a valid number)."""
-    if _kind(fields.type) == "market":
-        return last_price
-    try:
-        return parse_decimal(fields.price, "price", "price")
-    except OrderInputError:
-        return None
-
-
-def available(side: str, market: Mapping[str, Any],
-              free: Mapping[str, Decimal] | None) -> tuple[str, Decimal | None]:
-    """The currency an order of ``side`` spends (a buy the quote, a sell the base) and
-    how much of it is free (None while the balances are unknown; 0 if none is held)."""
-    spent = str(market["quote"] if side.strip().lower() == "buy" else market["base"])
-    if free is None:
-        return spent, None
-    return spent, free.get(spent, Decimal(0))
-
-
-def available_line(side: str, market: Mapping[str, Any] | None,
-                   free: Mapping[str, Decimal] | None,
-                   precision_mode: int | None = None) -> str:
-    """``Available: 98,500.34 USDT`` (rounded down: never more than there is)."""
-    if market is None:
-        return ""
-    spent, have = available(side, market, free)
-    if have is None:
-        return "Available: —"
-    which = "price" if spent == str(market["quote"]) else "amount"
-    return f"Available: {grouped(have, places(market, which, precision_mode), down=True)} {spent}"
-
-
-def ticket_fraction(fraction: Decimal, fields: TicketFields, market: Mapping[str, Any],
-                    free: Mapping[str, Decimal], last_price: Decimal | None, *,
-                    precision_mode: int | None = None) -> Fraction:
-    """``fraction_amount`` for the ticket as typed: at the price ``fraction_price``
-    says, with the reason when no amount can be given."""
-    price = fraction_price(fields, last_price)
-    amount = fraction_amount(fraction, fields.side, market, free, price,
-                             precision_mode=precision_mode)
-    if amount is not None:
-        return Fraction(amount)
-    spent, _ = available(fields.side, market, free)
-    if fields.side.strip().lower() == "buy" and price is None:
-        if _kind(fields.type) == "market":
-            return Fraction(None, "no last price yet: how much it buys is unknown")
-        return Fraction(None, "type a valid price first: how much a share of your "
-                              f"{spent} buys depends on it")
-    return Fraction(None, f"no {spent} available (or less than the market's smallest step)")
-
-
 def estimate_lines(result: Assessment | None, last_price: Decimal | None) -> tuple[str, ...]:
     """The ticket's estimate: ``Total: ≈ 1,499.61 USDT`` and ``Fee: ≈ 1.5 USDT (0.1 %,
     maker rate ...)``; a market order's total is approximate (at the last price)."""
@@ -595,20 +406,3 @@ def estimate_lines(result: Assessment | None, last_price: Decimal | None) -> tup
     return tuple(lines)
 
 
-def order_fee(exchange: Any, checked: CheckedOrder) -> str:
-    """The estimated fee of a checked order, for its confirmation: ``≈ 0.5 USDT (0.1 %,
-    the BTC/USDT market's maker rate)``; "" when the exchange publishes no rate."""
-    market = (getattr(exchange, "markets", None) or {}).get(checked.symbol)
-    if not isinstance(market, Mapping):
-        return ""
-    request = checked.request
-    fields = TicketFields(symbol=checked.symbol, side=request.side, type=request.type,
-                          amount=checked.amount, post_only=request.post_only)
-    maker = will_rest(fields, request.type, checked.price, checked.last_price)
-    fee = estimated_fee(exchange, market, request.side, maker, checked.amount,
-                        checked.notional)
-    if fee is None:
-        return ""
-    quote_places = places(market, "price", getattr(exchange, "precisionMode", None))
-    shown = grouped(fee.cost, quote_places if fee.currency == str(market["quote"]) else 8)
-    return f"≈ {shown} {fee.currency} ({plain(fee.rate * 100)} %, {fee.basis})"

@@ -9,6 +9,7 @@ from typing import Any
 from tests.conftest import make_entry
 from tests.unit.trading.markets_fixture import offline_binance
 from vault_app.core.model import KeyEntry
+from vault_app.trading.fees import order_fee
 from vault_app.trading.orders import check_against_market, find_market, parse_order
 from vault_app.trading.preview import (
     OrderPreview,
@@ -16,7 +17,6 @@ from vault_app.trading.preview import (
     capture_create_order,
     new_client_order_id,
 )
-from vault_app.trading.ticket import order_fee
 
 LAST = Decimal("50000")
 

@@ -17,12 +17,10 @@ from vault_app.trading.ticket import (
     Assessment,
     TicketFields,
     assess,
-    available_line,
     estimate_lines,
-    fraction_amount,
     order_types,
-    ticket_fraction,
 )
+from vault_app.trading.ticket_amounts import available_line, fraction_amount, ticket_fraction
 
 LAST = Decimal("50000")
 

@@ -27,12 +27,11 @@ from vault_app.trading.ticket import (
     Assessment,
     TicketFields,
     assess,
-    available_line,
     estimate_lines,
     key_is_live,
-    ticket_fraction,
 )
 from vault_app.trading.ticket import order_types as offered_types
+from vault_app.trading.ticket_amounts import available_line, ticket_fraction
 
 TYPE_NAMES = {"market": "Market", "limit": "Limit", "stop-limit": "Stop-limit"}
 VIEW_ONLY = "This key can only view: choose a trading key to place orders."
