@@ -3,8 +3,9 @@
 ``capture_create_order`` calls ccxt's real ``create_order`` with the very arguments
 the placement will use, but with the instance's ``fetch`` replaced for the call by
 one that records the request (method, URL, headers, body: signed by ccxt's own
-``sign``) and raises; nothing reaches the network. ``build_preview`` masks the API
-key in it, says where the signature is, and adds the human summary.
+``sign``) and raises; nothing reaches the network. ``build_preview`` masks the
+credentials, bearer tokens and signatures in it (``preview_masking``), says where the
+signature is, and adds the human summary.
 
 Placing the order later signs it again: the server receives the same request
 apart from the timestamp and the signature over it.
@@ -12,6 +13,7 @@ apart from the timestamp and the signature over it.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -20,8 +22,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from vault_app.core.model import mask_identifier
-from vault_app.trading.orders import CheckedOrder, plain, trigger_words
+from vault_app.trading.money import grouped
+from vault_app.trading.orders import CheckedOrder, trigger_words
+from vault_app.trading.preview_masking import (
+    SIGNATURE_MASK,
+    Credentials,
+    mask_body,
+    mask_header,
+    mask_query,
+    secret_name,
+)
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -107,6 +117,12 @@ class OrderPreview:
     live: bool
     summary: str
     key: str = ""  # "trader (binance, read, trade)": the key that signs it
+    fee: str = ""  # "≈ 0.5 USDT (0.1 %, the BTC/USDT market's taker rate)", if known
+
+    def parameters(self) -> list[tuple[str, str]]:
+        """The request's parameters, decoded, one per name: the URL's query, then a
+        form-encoded or JSON body (a nested value as compact JSON)."""
+        return request_parameters(self.url, self.body)
 
     def market_line(self) -> str:
         return market_line(self.checked)
@@ -124,6 +140,8 @@ class OrderPreview:
         lines += [f"Endpoint:  {self.endpoint}",
                   f"Client id: {self.client_order_id}",
                   f"Request:   {self.method} {self.url}"]
+        if self.fee:
+            lines.append(f"Fee:       {self.fee}")
         lines += [f"  {name}: {value}" for name, value in self.headers]
         if self.body:
             lines.append(f"Body:      {self.body}")
@@ -140,14 +158,6 @@ def market_line(checked: CheckedOrder) -> str:
     typed = checked.request.typed_symbol
     said = f" (you typed '{typed}')" if typed and typed != checked.symbol else ""
     return f"{checked.symbol} {checked.market_type}{said}"
-
-
-def grouped(value: Decimal) -> str:
-    """``50000`` as ``50,000``; decimals kept as they are (``0.00012345``)."""
-    text = plain(value)
-    whole, _, fraction = text.partition(".")
-    whole = f"{int(whole):,}"
-    return f"{whole}.{fraction}" if fraction else whole
 
 
 def summary(checked: CheckedOrder) -> str:
@@ -168,9 +178,21 @@ def summary(checked: CheckedOrder) -> str:
                    f"{grouped(Decimal(checked.stop_price))} {checked.quote}")
     value = ""
     if checked.notional is not None:
-        value = f", ≈ {grouped(round_for_display(checked.notional))} {checked.quote}"
+        places = _quote_places(checked)
+        estimate = checked.notional if places is not None else \
+            round_for_display(checked.notional)
+        value = f", ≈ {grouped(estimate, places)} {checked.quote}"
     return (f"{request.side.upper()} {grouped(Decimal(checked.amount))} {checked.base} "
             f"{where}, {' '.join(details)}{trigger}{value}")
+
+
+def _quote_places(checked: CheckedOrder) -> int | None:
+    """Decimals of an estimate in the quote: as many as the limit price has (the
+    market's tick), at most 8; a market order's estimate as it is (None)."""
+    if checked.price is None:
+        return None
+    _, _, fraction = checked.price.partition(".")
+    return min(8, len(fraction.rstrip("0")))
 
 
 def round_for_display(value: Decimal) -> Decimal:
@@ -193,29 +215,49 @@ def _signature_place(request: SignedRequest) -> str:
     for name in request.headers:
         if "sign" in name.lower():
             return f"header '{name}'"
+    for name in request.headers:  # a bearer token (Coinbase: "Authorization")
+        if secret_name(name) == SIGNATURE_MASK:
+            return f"header '{name}'"
     return "none found (the exchange may sign another way)"
 
 
-def _masked(text: str, values: list[str]) -> str:
-    for value in values:
-        text = text.replace(value, mask_identifier(value))
-    return text
+def mask_request(request: SignedRequest, credentials: Mapping[str, str]) -> SignedRequest:
+    """``request`` as a preview may show it (``preview_masking``): no credential in any
+    encoding, no bearer token, no signature (placing computes them again)."""
+    known = Credentials.of(credentials)
+    return SignedRequest(
+        request.method, mask_query(request.url, known),
+        {name: mask_header(name, str(value), known) for name, value in request.headers.items()},
+        mask_body(request.body, known) if request.body is not None else None)
+
+
+def request_parameters(url: str, body: str | None) -> list[tuple[str, str]]:
+    """Each parameter of ``url``'s query and of ``body`` (form-encoded or a JSON object),
+    decoded; nothing for a body that is neither."""
+    found = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    text = (body or "").strip()
+    if text.startswith("{"):
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            return found
+        if isinstance(decoded, dict):
+            found += [(str(name), value if isinstance(value, str) else
+                       json.dumps(value, separators=(",", ":")))
+                      for name, value in decoded.items()]
+    elif "=" in text:
+        found += parse_qsl(text, keep_blank_values=True)
+    return found
 
 
 def build_preview(checked: CheckedOrder, client_order_id: str, request: SignedRequest,
-                  entry: KeyEntry, *, endpoint: str, live: bool) -> OrderPreview:
-    # Every credential value is masked wherever it appears; the secret never appears
-    # (ccxt sends an HMAC of it), but it is masked too, in case an exchange sends it.
-    values = sorted((v for v in entry.credentials.values() if len(v) >= 4), key=len,
-                    reverse=True)
-    headers = tuple((name, _masked(str(value), values))
-                    for name, value in request.headers.items())
+                  entry: KeyEntry, *, endpoint: str, live: bool, fee: str = "") -> OrderPreview:
+    shown = mask_request(request, entry.credentials)
     return OrderPreview(
-        checked=checked, client_order_id=client_order_id, method=request.method,
-        url=_masked(request.url, values), headers=headers,
-        body=_masked(request.body, values) if request.body is not None else None,
+        checked=checked, client_order_id=client_order_id, method=shown.method,
+        url=shown.url, headers=tuple(shown.headers.items()), body=shown.body,
         signature_at=_signature_place(request), endpoint=endpoint, live=live,
-        summary=summary(checked), key=key_description(entry))
+        summary=summary(checked), key=key_description(entry), fee=fee)
 
 
 def key_description(entry: KeyEntry) -> str:

@@ -22,6 +22,7 @@ from vault_app.trading.errors import (
     OrderNotFound,
     translate,
 )
+from vault_app.trading.fees import order_fee
 from vault_app.trading.journal import Journal, journal_path
 from vault_app.trading.order_log import (
     CANCELED,
@@ -266,7 +267,8 @@ class TradingSession:
                 raise
         self._previewed_at[cid] = time.monotonic()
         return build_preview(checked, cid, signed, self.entry,
-                             endpoint=client.describe_endpoint(), live=client.is_live)
+                             endpoint=client.describe_endpoint(), live=client.is_live,
+                             fee=order_fee(exchange, checked))
 
     def place(self, preview: OrderPreview, *, recheck_price: bool | None = None
               ) -> Placement:

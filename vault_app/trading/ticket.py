@@ -6,24 +6,28 @@ markets are set, with the same core checks a placement runs (``parse_order``,
 what the order would cost. It never sends anything and never takes the client's lock:
 a front end calls it on every keystroke, on its UI thread.
 
-``fraction_amount`` is the 25/50/75/100 % buttons: a share of the free balance as an
-amount the market accepts, rounded down. ``order_types`` is what the ticket offers.
+It also says an order over the free balance (when the balances are known), and
+``estimate_lines`` is the estimate as text. The percentage buttons and "Available" are
+``ticket_amounts``; the fee is ``fees``. ``order_types`` is what the ticket offers.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from vault_app.trading.errors import OrderInputError, OrderNotAllowed
+from vault_app.trading.endpoints import is_loopback_url
+from vault_app.trading.errors import OrderInputError, OrderNotAllowed, TradingError
+from vault_app.trading.fees import Fee, estimated_fee, pays_maker
+from vault_app.trading.money import grouped, places
 from vault_app.trading.order_limits import (
     USD_QUOTES,
     check_amount_limits,
     check_cost,
     check_price_limits,
-    number,
     plain,
 )
 from vault_app.trading.orders import (
@@ -46,7 +50,6 @@ FIELDS = ("key", "symbol", "side", "type", "amount", "price", "stop_price", "tim
           "post_only")
 """Every field an error may be filed under."""
 
-DECIMAL_PLACES, SIGNIFICANT_DIGITS, TICK_SIZE = 2, 3, 4  # ccxt's precision modes
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,10 @@ class Assessment:
     refusals: Mapping[str, Exception] = field(default_factory=dict)
     """Field -> the core's error itself (``errors`` is its text): a front end says it,
     and its ``remedy``, in its own words."""
+    maker: bool = False
+    """The fee is the maker rate's: post-only, or a limit priced to rest on the book."""
+    quote_places: int | None = None
+    """Decimals the market prices in: how many a total in the quote is shown with."""
 
     @property
     def far_price_refused(self) -> bool:
@@ -103,6 +110,16 @@ class Assessment:
     @property
     def ok(self) -> bool:
         return self.request is not None and not self.errors
+
+
+def key_is_live(entry: KeyEntry) -> bool:
+    """Whether the key's orders move real money: live, or a custom URL that is not
+    loopback (the rule of ``ExchangeClient.is_live``, without building a client)."""
+    if entry.environment == "sandbox":
+        return False
+    if entry.environment == "custom":
+        return not is_loopback_url(entry.api_url or "")
+    return True
 
 
 def order_types(exchange: Any) -> tuple[str, ...]:
@@ -117,7 +134,8 @@ def _file(errors: dict[str, Exception], exc: OrderInputError) -> None:
     errors.setdefault(exc.field if exc.field in FIELDS else "type", exc)
 
 
-def _kind(text: str) -> str:
+def order_kind(text: str) -> str:
+    """The type as typed, normalised: ``Stop_Limit`` -> ``stop-limit``."""
     return text.strip().lower().replace("_", "-")
 
 
@@ -136,6 +154,9 @@ def _numbers(fields: TicketFields, kind: str, errors: dict[str, Exception],
         try:
             parsed[name] = parse_decimal(text, what, name)
         except OrderInputError as exc:
+            if "," in (text or "") and "not a number" in exc.message:
+                exc = OrderInputError(f"the {what} '{text.strip()[:40]}' has a comma: use a "
+                                      "point (.) for decimals, e.g. 1.5", field=name)
             _file(errors, exc)
     return parsed
 
@@ -148,24 +169,49 @@ def _parse(entry: KeyEntry, fields: TicketFields, kind: str) -> OrderRequest:
                        fields.price if limit else None,
                        stop_price=fields.stop_price if kind == "stop-limit" else None,
                        time_in_force=tif or None, post_only=post_only,
-                       allow_far_price=fields.allow_far_price)
+                       allow_far_price=fields.allow_far_price and limit)
 
 
 def _texts(errors: Mapping[str, Exception]) -> dict[str, str]:
     return {name: str(exc) for name, exc in errors.items()}
 
 
+_WAS_SENT = re.compile(r"[;,]\s*(?:nothing|no order) was sent\b")
+
+
+def as_you_type(exc: Exception) -> Exception:
+    """``exc`` in words for a field being typed: nothing was pressed yet, so "nothing
+    was sent" is not said (the core's refusals say it for a command that was run)."""
+    message = getattr(exc, "message", None)
+    if not isinstance(message, str) or not _WAS_SENT.search(message):
+        return exc
+    quiet = _WAS_SENT.sub("", message)
+    if isinstance(exc, TradingError):
+        return exc.like(quiet)
+    if isinstance(exc, OrderInputError):
+        return OrderInputError(quiet, exc.field, remedy=exc.remedy)
+    return exc
+
+
+def _quiet(errors: Mapping[str, Exception]) -> dict[str, Exception]:
+    return {name: as_you_type(exc) for name, exc in errors.items()}
+
+
 def assess(entry: KeyEntry, fields: TicketFields, exchange: Any,
-           last_price: Decimal | None) -> Assessment:
-    """The ticket against the key and the market; no request, no lock, no exception
-    for anything the user can type."""
+           last_price: Decimal | None,
+           free: Mapping[str, Decimal] | None = None) -> Assessment:
+    """The ticket against the key and the market (and, when ``free`` is known, the
+    available balance); no request, no lock, no exception for anything the user can
+    type. The fields are taken as typed: those the order type ignores are dropped
+    here (a market order's price, a stop price unless stop-limit, the time in force of
+    a post-only)."""
     errors: dict[str, Exception] = {}
     missing: set[str] = set()
     try:
         require_trade(entry)
     except OrderNotAllowed as exc:
         errors["key"] = exc
-    kind = _kind(fields.type)
+    kind = order_kind(fields.type)
     parsed = _numbers(fields, kind, errors, missing)
     request: OrderRequest | None = None
     try:
@@ -185,16 +231,17 @@ def assess(entry: KeyEntry, fields: TicketFields, exchange: Any,
         except OrderInputError as exc:
             _file(errors, exc)
     if market is None:
-        return Assessment(request=None, errors=_texts(errors), refusals=errors,
+        quiet = _quiet(errors)
+        return Assessment(request=None, errors=_texts(quiet), refusals=quiet,
                           missing=frozenset(missing))
     return _with_market(entry, fields, exchange, market, last_price, request, parsed,
-                        errors, frozenset(missing))
+                        errors, frozenset(missing), free)
 
 
 def _with_market(entry: KeyEntry, fields: TicketFields, exchange: Any, market: Any,
                  last_price: Decimal | None, request: OrderRequest | None,
                  parsed: Mapping[str, Decimal], errors: dict[str, Exception],
-                 missing: frozenset[str]) -> Assessment:
+                 missing: frozenset[str], free: Mapping[str, Decimal] | None) -> Assessment:
     quote, base = str(market["quote"]), str(market["base"])
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -214,25 +261,75 @@ def _with_market(entry: KeyEntry, fields: TicketFields, exchange: Any, market: A
             passed = True
             notes, warnings = checked.notes, checked.warnings
             amount, price = checked.amount, checked.price
-            if price is not None and last_price is not None and last_price > 0:
-                try:
-                    price_warning(request, Decimal(price), last_price, quote)
-                except OrderNotAllowed as exc:
-                    errors.setdefault("price", exc)
-                    warnings = ()  # said by the error: what it would do there is moot
     if not passed and "amount" in parsed:
         notes, amount, price = _partial(entry, fields, exchange, market, last_price, parsed,
                                         errors)
+    kind = order_kind(fields.type)
+    if _far_price(fields, kind, request, price, last_price, quote, errors):
+        warnings = ()  # said by the error: what it would do there is moot
     cost = _estimated_cost(amount, price, last_price)
-    fee = estimated_fee(exchange, market, fields.side, fields.post_only and
-                        _kind(fields.type) == "limit", amount, cost)
+    maker = pays_maker(kind, fields.side, fields.post_only, price, last_price)
+    fee = estimated_fee(exchange, market, fields.side, maker, amount, cost)
+    _check_balance(fields.side, market, free, amount, cost, fee, errors)
+    quiet = _quiet(errors)
     return Assessment(
-        request=request if passed and not errors else None, errors=_texts(errors),
-        refusals=errors, notes=notes,
+        request=request if passed and not errors else None, errors=_texts(quiet),
+        refusals=quiet, notes=notes,
         warnings=warnings, amount=amount, price=price, estimated_cost=cost,
         estimated_fee=fee.cost if fee else None, fee_currency=fee.currency if fee else None,
         fee_rate=fee.rate if fee else None, fee_basis=fee.basis if fee else None,
-        missing=missing, base=base, quote=quote)
+        missing=missing, base=base, quote=quote, maker=maker,
+        quote_places=places(market, "price", getattr(exchange, "precisionMode", None)))
+
+
+def _far_price(fields: TicketFields, kind: str, request: OrderRequest | None,
+               price: str | None, last_price: Decimal | None, quote: str,
+               errors: dict[str, Exception]) -> bool:
+    """The far-price refusal, asked on its own: said beside any other field's message
+    (a far price and a value below the minimum are both shown). True if refused."""
+    if kind == "market" or price is None or last_price is None or last_price <= 0 \
+            or "price" in errors:
+        return False
+    probe = request or OrderRequest(key_id="", symbol=fields.symbol, side=fields.side.strip()
+                                    .lower(), type="limit", amount=Decimal(1),
+                                    allow_far_price=fields.allow_far_price)
+    try:
+        price_warning(probe, Decimal(price), last_price, quote)
+    except OrderNotAllowed as exc:
+        errors["price"] = exc
+        return True
+    return False
+
+
+def _check_balance(side: str, market: Mapping[str, Any], free: Mapping[str, Decimal] | None,
+                   amount: str | None, cost: Decimal | None, fee: Fee | None,
+                   errors: dict[str, Exception]) -> None:
+    """An order that spends more than the free balance is said on the amount, before
+    Review: the exchange would refuse it. Unknown balances say nothing."""
+    if free is None or amount is None or "amount" in errors:
+        return
+    spent, needed = spending(side, market, Decimal(amount), cost)
+    if needed is None:
+        return
+    if fee is not None and fee.currency == spent:
+        needed += fee.cost
+    have = free.get(spent, Decimal(0))
+    if needed <= have:
+        return
+    digits = places(market, "price" if spent == str(market["quote"]) else "amount")
+    what = "total" if spent == str(market["quote"]) else "amount"
+    errors["amount"] = OrderInputError(
+        f"the {what} {grouped(needed, digits)} {spent} exceeds your available "
+        f"{grouped(have, digits, down=True)} {spent}", field="amount")
+
+
+def spending(side: str, market: Mapping[str, Any], amount: Decimal,
+             cost: Decimal | None) -> tuple[str, Decimal | None]:
+    """What an order spends: a buy the quote (its cost, None if unknown), a sell the
+    base (its amount)."""
+    if side.strip().lower() == "buy":
+        return str(market["quote"]), cost
+    return str(market["base"]), amount
 
 
 def _refused_field(entry: KeyEntry, quote: str, request: OrderRequest,
@@ -253,7 +350,7 @@ def _partial(entry: KeyEntry, fields: TicketFields, exchange: Any, market: Any,
     """The checks that need only the numbers already valid, when the whole order is not:
     roundings, the amount's limits, the price's, and the order's value, said before
     the user has filled in everything."""
-    kind = _kind(fields.type)
+    kind = order_kind(fields.type)
     probe = OrderRequest(key_id=entry.id, symbol=str(market["symbol"]),
                          side=fields.side.strip().lower(),
                          type=kind if kind in ("market", "limit", "stop-limit") else "limit",
@@ -290,115 +387,22 @@ def _estimated_cost(amount: str | None, price: str | None,
     return Decimal(amount) * value if value is not None else None
 
 
-@dataclass(frozen=True)
-class Fee:
-    cost: Decimal
-    currency: str
-    rate: Decimal
-    basis: str
-
-
-def fee_rate(exchange: Any, market: Mapping[str, Any],
-             maker: bool) -> tuple[Decimal, str] | None:
-    """The market's taker (or maker) rate, else the exchange's default trading rate
-    (``exchange.fees['trading']``: the markets cache keeps no fee of a key's tier),
-    and which of them it is."""
-    which = "maker" if maker else "taker"
-    rate = number(market.get(which))
-    if rate is not None and market.get("percentage", True) is not False:
-        return rate, f"the {market['symbol']} market's {which} rate"
-    trading = ((getattr(exchange, "fees", None) or {}).get("trading") or {})
-    rate = number(trading.get(which))
-    if rate is not None and trading.get("percentage", True) is not False:
-        exchange_id = getattr(exchange, "id", "the exchange")
-        return rate, f"{exchange_id}'s default {which} rate (not your account's tier)"
-    return None
-
-
-def fee_side(exchange: Any, market: Mapping[str, Any]) -> str:
-    """ccxt's ``feeSide``: get, give, quote or base (quote when nobody says)."""
-    trading = ((getattr(exchange, "fees", None) or {}).get("trading") or {})
-    return str(market.get("feeSide") or trading.get("feeSide") or "quote")
-
-
-def fee_currency(side: str, feeside: str, base: str, quote: str) -> str:
-    buy = side.strip().lower() == "buy"
-    if feeside == "get":
-        return base if buy else quote
-    if feeside == "give":
-        return quote if buy else base
-    return base if feeside == "base" else quote
-
-
-def estimated_fee(exchange: Any, market: Mapping[str, Any], side: str, maker: bool,
-                  amount: str | None, cost: Decimal | None) -> Fee | None:
-    """The fee at the exchange's rate (taker unless post-only: a limit that crosses the
-    book pays the taker rate), in the currency ccxt says it is charged in."""
-    found = fee_rate(exchange, market, maker)
-    if found is None or amount is None:
-        return None
-    rate, basis = found
-    base, quote = str(market["base"]), str(market["quote"])
-    currency = fee_currency(side, fee_side(exchange, market), base, quote)
-    if currency == base:
-        charged = Decimal(amount) * rate
-    elif cost is not None:
-        charged = cost * rate
+def estimate_lines(result: Assessment | None, last_price: Decimal | None) -> tuple[str, ...]:
+    """The ticket's estimate: ``Total: ≈ 1,499.61 USDT`` and ``Fee: ≈ 1.5 USDT (0.1 %,
+    maker rate ...)``; a market order's total is approximate (at the last price)."""
+    if result is None or result.estimated_cost is None:
+        cost = "—"
+        if result is not None and result.amount is not None and last_price is None:
+            cost = "unknown until the last price is known"
     else:
-        return None
-    return Fee(cost=charged, currency=currency, rate=rate, basis=basis)
+        about = "≈ " if result.price is None else ""
+        cost = f"{about}{grouped(result.estimated_cost, result.quote_places)} {result.quote}"
+    lines = [f"Total: {cost}"]
+    if result is not None and result.estimated_fee is not None and result.fee_rate:
+        fee_places = result.quote_places if result.fee_currency == result.quote else 8
+        lines.append(f"Fee: ≈ {grouped(result.estimated_fee, fee_places)} "
+                     f"{result.fee_currency} ({plain(result.fee_rate * 100)} %, "
+                     f"{result.fee_basis})")
+    return tuple(lines)
 
 
-def fraction_amount(fraction: Decimal, side: str, market: Mapping[str, Any],
-                    free: Mapping[str, Decimal], price: Decimal | None, *,
-                    precision_mode: int | None = None) -> str | None:
-    """``fraction`` (0.25 for 25 %) of the free balance as an amount to type: a buy
-    spends the quote balance at ``price`` (leaving room for the fee when it is charged
-    in the quote), a sell the base balance; rounded down to the market's amount step
-    (``precision_mode``: ccxt's ``exchange.precisionMode``, tick size when None).
-    None when it cannot be computed: no price for a buy, no balance, nothing left after
-    rounding."""
-    if not Decimal(0) < fraction <= 1:
-        return None
-    base, quote = str(market["base"]), str(market["quote"])
-    buy = side.strip().lower() == "buy"
-    spent = quote if buy else base
-    balance = free.get(spent)
-    if balance is None or balance <= 0:
-        return None
-    budget = balance * fraction
-    feeside = str(market.get("feeSide") or "quote")
-    if fee_currency(side, feeside, base, quote) == spent:
-        rate = max(number(market.get("taker")) or Decimal(0),
-                   number(market.get("maker")) or Decimal(0))
-        budget = budget / (1 + rate)
-    if buy:
-        if price is None or price <= 0:
-            return None
-        budget = budget / price
-    amount = round_down(budget, market, precision_mode)
-    if amount is None or amount <= 0:
-        return None
-    return plain(amount)
-
-
-def round_down(value: Decimal, market: Mapping[str, Any],
-               precision_mode: int | None) -> Decimal | None:
-    """``value`` truncated to the market's amount precision; None when it has none."""
-    precision = number((market.get("precision") or {}).get("amount"))
-    if precision is None:
-        return None
-    try:
-        if precision_mode == DECIMAL_PLACES:
-            return value.quantize(Decimal(1).scaleb(-int(precision)), rounding=ROUND_DOWN)
-        if precision_mode == SIGNIFICANT_DIGITS:
-            digits = int(precision)
-            if digits <= 0 or value == 0:
-                return None
-            exponent = value.adjusted() - digits + 1
-            return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_DOWN)
-        if precision <= 0:
-            return None
-        return (value // precision) * precision
-    except InvalidOperation:
-        return None

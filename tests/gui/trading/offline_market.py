@@ -9,6 +9,7 @@ from typing import Any
 from tests.conftest import make_entry
 from tests.unit.trading.markets_fixture import offline_binance
 from vault_app.core.model import KeyEntry
+from vault_app.trading.fees import order_fee
 from vault_app.trading.orders import check_against_market, find_market, parse_order
 from vault_app.trading.preview import (
     OrderPreview,
@@ -41,7 +42,7 @@ def signed_preview(exchange: Any, entry: KeyEntry, *, side: str = "buy",
     client_order_id = new_client_order_id()
     signed = capture_create_order(exchange, checked.create_order_args(client_order_id))
     return build_preview(checked, client_order_id, signed, entry, endpoint=endpoint,
-                         live=live)
+                         live=live, fee=order_fee(exchange, checked))
 
 
 __all__ = ["LAST", "offline_binance", "signed_preview", "trader", "watcher"]

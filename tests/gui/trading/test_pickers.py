@@ -4,6 +4,8 @@ the exchange shown in plain words with its fix."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pytestqt.qtbot import QtBot
 
 from tests.gui.helpers import unlock
@@ -65,7 +67,13 @@ def test_an_order_the_exchange_refuses_is_said_with_its_fix_and_not_as_open(
         qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
         demo: DemoExchange) -> None:
     view = open_trading(qtbot, trading_window, "trader")
-    fill_limit(qtbot, view, "50000", "3")  # 150,000 USDT: more than the 100,000 held
+    qtbot.waitUntil(lambda: "100,000 USDT" in view.ticket.available.text(), timeout=TIMEOUT)
+    # Spent elsewhere after the ticket read the balance (the ticket's own balance check
+    # would say a larger order inline): only the exchange knows, and refuses.
+    with demo._backend.lock:
+        demo._backend.state.ledger.accounts[demo.trading_key.api_key].balance("USDT").free \
+            = Decimal("1000")
+    fill_limit(qtbot, view, "50000", "1")  # 50,000 USDT: more than the 1,000 now held
     qtbot.waitUntil(view.ticket.review.isEnabled)
     review_and_confirm(qtbot, trading_window)
     qtbot.waitUntil(lambda: "REJECTED" in view.status.text(), timeout=TIMEOUT)

@@ -13,10 +13,11 @@ from pytestqt.qtbot import QtBot
 from tests.gui.helpers import click
 from tests.gui.trading.offline_market import offline_binance, signed_preview, trader
 from vault_app.core.model import KeyEntry, mask_identifier
-from vault_app.gui.qt import Qt, QtWidgets
+from vault_app.gui.qt import Qt, QtGui, QtWidgets
 from vault_app.gui.theme import apply_theme
 from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
 from vault_app.trading.preview import OrderPreview
+from vault_app.trading.preview_masking import SIGNATURE_MASK
 
 Dialog = PreviewDialog | ConfirmDialog
 ENVIRONMENTS = [("LIVE binance", True), ("sandbox binance", False),
@@ -54,11 +55,11 @@ def opened(qtbot: QtBot, app_state: QtWidgets.QApplication) -> Callable[..., Dia
 
 
 def text_of(dialog: QtWidgets.QDialog) -> str:
-    """Everything a user can read in the dialog."""
+    """Everything a user can read in the dialog (word joiners are invisible)."""
     shown = [label.text() for label in dialog.findChildren(QtWidgets.QLabel)
              if label.isVisible()]
     shown += [edit.toPlainText() for edit in dialog.findChildren(QtWidgets.QPlainTextEdit)]
-    return "\n".join(shown)
+    return "\n".join(shown).replace("\u2060", "")
 
 
 def test_the_preview_shows_the_signed_request_as_the_core_built_it(
@@ -74,7 +75,7 @@ def test_the_preview_shows_the_signed_request_as_the_core_built_it(
         assert f"{name}: {value}" in lines
     assert built.body and lines[-1] == built.body
     assert f"newClientOrderId={built.client_order_id}" in built.body
-    assert "signature=" in built.body
+    assert f"signature={SIGNATURE_MASK}" in built.body  # never a signature to replay
     shown = text_of(dialog)
     api_key = key.credentials["apiKey"]
     assert api_key not in shown and key.credentials["secret"] not in shown
@@ -85,7 +86,16 @@ def test_the_preview_shows_the_signed_request_as_the_core_built_it(
     assert "trader (binance, read, trade)" in shown
     assert "Rounded: amount 0.0123456 rounded down to 0.01234" in shown
     assert "Warning: The limit price 56000.13 is 12.0 % above the last price" in shown
-    assert request.lineWrapMode() == QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap
+    # One long body line, wrapped anywhere: quantity and price are on screen, no scrolling.
+    assert request.lineWrapMode() == QtWidgets.QPlainTextEdit.LineWrapMode.WidgetWidth
+    assert request.wordWrapMode() == QtGui.QTextOption.WrapMode.WrapAnywhere
+    assert request.horizontalScrollBar().maximum() == 0
+    parameters = dialog.findChild(QtWidgets.QPlainTextEdit, "requestParameters")
+    decoded = parameters.toPlainText().splitlines()
+    assert "quantity = 0.01234" in decoded and "price = 56000.13" in decoded
+    assert "timeInForce = GTC" in decoded
+    assert "Estimated fee:" in shown and "taker rate" in dialog.findChild(
+        QtWidgets.QLabel, "previewFee").text()
 
 
 @pytest.mark.parametrize(("kind", "accept_text"), [(PreviewDialog, "&Continue…"),
@@ -117,7 +127,7 @@ def test_the_confirmation_is_one_sentence_with_everything(
     dialog = opened(ConfirmDialog, preview(side="sell", amount="0.5", price="49000",
                                            endpoint="sandbox binance", live=False))
     assert isinstance(dialog, ConfirmDialog)
-    sentence = dialog.sentence.text()
+    sentence = dialog.sentence.text().replace("\u2060", "")  # joiners: invisible
     assert sentence == ("SELL 0.5 BTC at 49,000 USDT, limit GTC, ≈ 24,500 USDT, on "
                         "BTC/USDT spot, signed with the key trader (binance, read, trade), "
                         "sent to sandbox binance.")
@@ -126,6 +136,36 @@ def test_the_confirmation_is_one_sentence_with_everything(
     live = opened(ConfirmDialog, preview())
     assert isinstance(live, ConfirmDialog)
     assert live.sentence.text().endswith("sent to LIVE binance (real money).")
+    fee = live.findChild(QtWidgets.QLabel, "confirmFee")
+    assert fee is not None and fee.isVisible()
+    assert fee.text().startswith("Estimated fee: ≈ 0.00001234 BTC (0.1 %, the BTC/USDT "
+                                 "market's taker rate)")
+
+
+def test_a_resting_limit_is_confirmed_with_the_maker_fee(
+        opened: Callable[..., Dialog], preview: Callable[..., OrderPreview]) -> None:
+    dialog = opened(ConfirmDialog, preview(price="49000"))  # a buy below the last price
+    assert "maker rate" in dialog.findChild(QtWidgets.QLabel, "confirmFee").text()
+
+
+def test_a_url_is_never_cut_at_a_line_end(qtbot: QtBot, opened: Callable[..., Dialog],
+                                          preview: Callable[..., OrderPreview]) -> None:
+    url = "https://eu-west.demo-exchange.example.com/api"
+    dialog = opened(ConfirmDialog, preview(endpoint=url, live=False))
+    assert isinstance(dialog, ConfirmDialog)
+    label = dialog.sentence
+    for width in range(200, 560, 7):  # wherever the line ends, the URL is on one line
+        layout = QtGui.QTextLayout(label.text(), label.font())
+        option = QtGui.QTextOption()
+        option.setWrapMode(QtGui.QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        lines = []
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            lines.append(label.text()[line.textStart():line.textStart() + line.textLength()])
+        layout.endLayout()
+        assert any(url in part.replace("\u2060", "") for part in lines), (width, lines)
 
 
 @pytest.mark.parametrize(("endpoint", "live"), ENVIRONMENTS)

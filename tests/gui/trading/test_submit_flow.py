@@ -72,7 +72,8 @@ def test_a_read_keys_ticket_cannot_submit_and_nothing_reaches_the_server(
     qtbot.keyClick(view.ticket.amount, "\r")  # Enter in a field reviews when it may
     idle(qtbot, trading_window)
     assert not view.ticket.review.isEnabled()
-    assert "not trade" in view.ticket.messages["key"].text()
+    assert "can only view" in view.ticket.messages["key"].text()
+    assert not view.ticket.amount.isEnabled()  # the whole ticket is out of use
     assert trading_window.trading_dialog is None
     assert [r for r in demo.requests if r.path == ORDER_PATH] == []
 

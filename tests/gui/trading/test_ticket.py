@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from tests.conftest import make_entry
 from tests.gui.helpers import click, type_into
 from tests.gui.trading.offline_market import LAST, offline_binance, trader, watcher
 from vault_app.core.model import KeyEntry
 from vault_app.gui.badge_colors import contrast_ratio
 from vault_app.gui.qt import Qt, QtWidgets
-from vault_app.gui.theme import apply_theme
+from vault_app.gui.theme import apply_theme, warning_color
 from vault_app.gui.trading import trade_colors
 from vault_app.gui.trading.ticket import OrderTicket
 from vault_app.trading.orders import OrderRequest, parse_order
@@ -185,14 +186,23 @@ def test_percentages_wait_for_balances(make_ticket: MakeTicket) -> None:
     assert not ticket.findChild(QtWidgets.QPushButton, "pct25").isEnabled()
 
 
-def test_a_read_key_cannot_review_and_says_why(qtbot: QtBot,
-                                               make_ticket: MakeTicket) -> None:
+def test_a_read_key_disables_the_ticket_with_one_calm_line(qtbot: QtBot,
+                                                          make_ticket: MakeTicket) -> None:
     ticket = make_ticket(watcher())
     emitted = requests_of(qtbot, ticket)
-    fill(qtbot, ticket, "0.01", "50000")
-    assert "The key 'watcher' is labelled read, not trade" in error(ticket, "key")
+    assert error(ticket, "key") == ("This key can only view: choose a trading key to place "
+                                    "orders.")
+    key_line = ticket.findChild(QtWidgets.QLabel, "keyError")
+    assert warning_color(QtWidgets.QApplication.instance()) not in key_line.styleSheet()
+    shown = [label.objectName() for label in ticket.findChildren(QtWidgets.QLabel)
+             if label.objectName().endswith("Error") and label.isVisible()]
+    assert shown == ["keyError"]  # one line, no message per field
+    for widget in (ticket.buy, ticket.sell, ticket.order_type, ticket.price, ticket.amount,
+                   ticket.time_in_force, ticket.post_only, *ticket.fraction_buttons):
+        assert not widget.isEnabled(), widget.objectName()
     assert not review(ticket).isEnabled()
-    assert "500 USDT" in ticket.estimate.text()  # it still sees what it would cost
+    ticket.price.setText("50000")
+    ticket.amount.setText("0.01")
     qtbot.keyClick(ticket.amount, Qt.Key.Key_Return)
     ticket._review()  # even called directly, nothing is emitted
     assert emitted == []
@@ -259,9 +269,10 @@ def test_an_error_from_the_preview_is_shown_until_the_next_edit(qtbot: QtBot,
 def test_clear_empties_the_numbers(qtbot: QtBot, ticket: OrderTicket) -> None:
     click(qtbot, ticket.sell)
     fill(qtbot, ticket, "0.01", "50000")
-    ticket.clear()
-    assert (ticket.amount.text(), ticket.price.text()) == ("", "")
+    ticket.clear()  # after an order went: the price stays for the next, the amount goes
+    assert (ticket.amount.text(), ticket.price.text()) == ("", "50000")
     assert ticket.sell.isChecked() and error(ticket, "amount") == ""
+    assert not review(ticket).isEnabled()  # a second Enter sends nothing
 
 
 def test_every_control_is_reached_by_tab_and_mnemonics_choose_the_side(
@@ -306,12 +317,12 @@ def test_screenshot(qtbot: QtBot, make_ticket: MakeTicket, app_state: QtWidgets.
     """A picture to look at (saved to the test's folder); and nothing is clipped: every
     visible message fits its label."""
     apply_theme(app_state, theme)
-    ticket = make_ticket(watcher())
+    ticket = make_ticket()
     fill(qtbot, ticket, "0.0000123", "50000.129")
     ticket.resize(380, ticket.sizeHint().height())
     wrapped = [label for label in ticket.findChildren(QtWidgets.QLabel)
                if label.isVisible() and label.text() and label.wordWrap()]
-    assert {"keyError", "amountError", "notes"} <= {label.objectName() for label in wrapped}
+    assert {"amountError", "notes"} <= {label.objectName() for label in wrapped}
     qtbot.waitUntil(lambda: all(label.height() >= label.heightForWidth(label.width())
                                 for label in wrapped))  # laid out: no line cut off
     assert ticket.grab().save(str(tmp_path / f"ticket-{theme}.png"))
@@ -345,9 +356,10 @@ def test_a_far_price_is_refused_inline_with_the_apps_way_to_allow_it(
         qtbot: QtBot, ticket: OrderTicket) -> None:
     box = far_box(ticket)
     assert not box.isVisible()
-    fill(qtbot, ticket, "0.01", str(LAST * 3))
+    fill(qtbot, ticket, "0.001", str(LAST * 3))
     said = error(ticket, "price")
     assert "more than 50 % away" in said and "tick “Allow a price far" in said
+    assert "in the ticket" not in said and "was sent" not in said  # the box is right below
     assert "--" not in said
     assert box.isVisible() and not box.isChecked() and not review(ticket).isEnabled()
     emitted = requests_of(qtbot, ticket)
@@ -363,7 +375,7 @@ def test_a_far_price_is_refused_inline_with_the_apps_way_to_allow_it(
 
 def test_changing_the_price_unticks_the_far_price(qtbot: QtBot, ticket: OrderTicket) -> None:
     box = far_box(ticket)
-    fill(qtbot, ticket, "0.01", str(LAST * 3))
+    fill(qtbot, ticket, "0.001", str(LAST * 3))
     click(qtbot, box)
     assert box.isChecked()
     type_into(qtbot, ticket.price, str(LAST * 4))
@@ -375,7 +387,7 @@ def test_changing_the_price_unticks_the_far_price(qtbot: QtBot, ticket: OrderTic
 
 def test_the_far_price_box_is_in_the_tab_order_after_the_price(
         qtbot: QtBot, ticket: OrderTicket) -> None:
-    fill(qtbot, ticket, "0.01", str(LAST * 3))
+    fill(qtbot, ticket, "0.001", str(LAST * 3))
     ticket.price.setFocus()
     qtbot.keyClick(ticket.price, Qt.Key.Key_Tab)
     assert QtWidgets.QApplication.focusWidget() is far_box(ticket)
@@ -396,3 +408,113 @@ def test_a_refusal_from_the_preview_is_said_in_the_apps_words(
     status = ticket.findChild(QtWidgets.QLabel, "ticketStatus")
     assert status.isVisible() and "on the Keys page (Edit key…)" in status.text()
     assert "--permissions" not in status.text()
+
+
+# --- the ticket never carries an order over to another key, market or session ---------
+
+def test_a_lock_resets_the_ticket_to_an_empty_limit_order(qtbot: QtBot,
+                                                         ticket: OrderTicket) -> None:
+    ticket.order_type.setCurrentIndex(ticket.order_type.findData("market"))
+    click(qtbot, ticket.sell)
+    type_into(qtbot, ticket.amount, "0.01")
+    ticket.set_key(None)  # the view, locking
+    ticket.set_market(None, None)
+    ticket.set_key(trader())  # unlocked again
+    assert ticket.kind == "limit" and ticket.side == "buy"
+    assert (ticket.amount.text(), ticket.price.text(), ticket.stop_price.text()) == ("", "", "")
+
+
+def test_another_key_empties_price_and_amount_and_says_live(qtbot: QtBot,
+                                                           ticket: OrderTicket) -> None:
+    fill(qtbot, ticket, "0.01", "50000")
+    assert review(ticket).isEnabled()
+    sandbox = make_entry(label="tester", exchange="binance", permissions=("read", "trade"),
+                         environment="sandbox")
+    ticket.set_key(sandbox)
+    assert (ticket.amount.text(), ticket.price.text()) == ("", "")
+    assert not review(ticket).isEnabled()
+    badge = ticket.findChild(QtWidgets.QLabel, "ticketLive")
+    assert not badge.isVisible()
+    status = ticket.findChild(QtWidgets.QLabel, "ticketStatus")
+    assert status.text() == "Key changed to 'tester': price and amount cleared."
+    ticket.set_key(trader())  # live binance
+    assert badge.isVisible() and badge.text() == "LIVE — real money"
+    assert status.text() == ("Key changed to 'trader' — LIVE: real money: price and "
+                             "amount cleared.")
+    type_into(qtbot, ticket.amount, "0.02")
+    assert "Key changed" not in status.text()  # said once, gone at the next edit
+
+
+def test_another_market_empties_price_and_amount(qtbot: QtBot, ticket: OrderTicket,
+                                                 exchange: Any) -> None:
+    fill(qtbot, ticket, "0.01", "59000")
+    ticket.set_market(None, None)  # loading
+    ticket.set_market(exchange, "BTC/USDT")  # the same market again: kept
+    assert (ticket.amount.text(), ticket.price.text()) == ("0.01", "59000")
+    ticket.set_market(exchange, "ETH/USDT")
+    assert (ticket.amount.text(), ticket.price.text()) == ("", "")
+
+
+def test_post_only_shows_gtc_and_never_brings_back_ioc(qtbot: QtBot,
+                                                      ticket: OrderTicket) -> None:
+    ticket.time_in_force.setCurrentIndex(ticket.time_in_force.findData("IOC"))
+    click(qtbot, ticket.post_only)
+    assert ticket.time_in_force.currentData() == "GTC"
+    assert not ticket.time_in_force.isEnabled()
+    click(qtbot, ticket.post_only)
+    assert ticket.time_in_force.currentData() == "GTC" and ticket.time_in_force.isEnabled()
+
+
+def test_an_alt_letter_never_types_into_a_number_field(qtbot: QtBot,
+                                                      ticket: OrderTicket) -> None:
+    type_into(qtbot, ticket.amount, "1,5")
+    assert not review(ticket).isEnabled()
+    assert "use a point (.) for decimals" in error(ticket, "amount")
+    for key in (Qt.Key.Key_R, Qt.Key.Key_C):
+        qtbot.keyClick(ticket.amount, key, Qt.KeyboardModifier.AltModifier)
+    assert ticket.amount.text() == "1,5"
+
+
+def test_a_hint_is_grey_even_after_an_error_was_red(qtbot: QtBot, ticket: OrderTicket) -> None:
+    status = ticket.findChild(QtWidgets.QLabel, "ticketStatus")
+    ticket.show_error(None, "The exchange refused the order.")
+    red = warning_color(QtWidgets.QApplication.instance())
+    assert red in status.styleSheet()
+    type_into(qtbot, ticket.amount, "0.01")  # an edit: the refusal is old news
+    assert status.text() == "Enter a price to review the order"
+    assert red not in status.styleSheet()
+    grey = status.palette().color(status.foregroundRole()).name()
+    assert grey != red
+
+
+def test_an_edit_tells_the_view_a_result_line_is_stale(qtbot: QtBot,
+                                                       ticket: OrderTicket) -> None:
+    with qtbot.waitSignal(ticket.edited):
+        type_into(qtbot, ticket.amount, "0.01")
+
+
+def test_review_names_the_side_and_the_stop_comes_before_the_price(
+        qtbot: QtBot, ticket: OrderTicket) -> None:
+    assert review(ticket).text() == "&Review BUY order…"
+    click(qtbot, ticket.sell)
+    assert review(ticket).text() == "&Review SELL order…"
+    ticket.order_type.setCurrentIndex(ticket.order_type.findData("stop-limit"))
+    assert ticket.stop_price.mapTo(ticket, ticket.stop_price.rect().topLeft()).y() < \
+        ticket.price.mapTo(ticket, ticket.price.rect().topLeft()).y()
+    ticket.order_type.setFocus()
+    qtbot.keyClick(ticket.order_type, Qt.Key.Key_Tab)
+    assert QtWidgets.QApplication.focusWidget() is ticket.stop_price
+
+
+def test_the_sides_are_out_of_use_while_the_markets_load(ticket: OrderTicket) -> None:
+    ticket.set_market(None, None)
+    assert not ticket.buy.isEnabled() and not ticket.sell.isEnabled()
+    assert "disabled" in ticket.buy.styleSheet()  # drawn out of use, not just inert
+
+
+def test_an_order_over_the_balance_is_said_before_review(qtbot: QtBot,
+                                                        ticket: OrderTicket) -> None:
+    fill(qtbot, ticket, "100", "50000")
+    assert error(ticket, "amount") == ("The total 5,000,000 USDT exceeds your available "
+                                       "1,000 USDT")
+    assert not review(ticket).isEnabled()

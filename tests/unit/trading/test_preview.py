@@ -13,11 +13,11 @@ import pytest
 
 from tests.conftest import make_entry
 from tests.unit.trading.markets_fixture import offline_binance
+from vault_app.trading.money import grouped, places
 from vault_app.trading.orders import check_against_market, find_market, parse_order
 from vault_app.trading.preview import (
     build_preview,
     capture_create_order,
-    grouped,
     new_client_order_id,
 )
 
@@ -94,3 +94,14 @@ def test_a_market_order_summary(exchange: Any) -> None:
 def test_grouped() -> None:
     assert grouped(Decimal("1234567.50")) == "1,234,567.5"
     assert grouped(Decimal("0.00012")) == "0.00012"
+
+
+def test_grouped_to_the_markets_decimals() -> None:
+    assert grouped(Decimal("5900000"), 2) == "5,900,000"
+    assert grouped(Decimal("98500.345"), 2, down=True) == "98,500.34"  # never more than it is
+    assert grouped(Decimal("1499.605"), 2) == "1,499.61"
+    assert grouped(Decimal("-1234.5")) == "-1,234.5"
+    assert places({"precision": {"price": 0.01}}, "price") == 2
+    assert places({"precision": {"amount": 1e-5}}, "amount") == 5
+    assert places({"precision": {"price": 8}}, "price", precision_mode=2) == 8
+    assert places({"precision": {}}, "price") is None

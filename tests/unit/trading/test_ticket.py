@@ -10,17 +10,17 @@ import pytest
 from tests.conftest import make_entry
 from tests.unit.trading.markets_fixture import offline_binance
 from vault_app.core.model import KeyEntry
+from vault_app.trading.money import DECIMAL_PLACES, SIGNIFICANT_DIGITS
 from vault_app.trading.orders import check_against_market, find_market, parse_order
 from vault_app.trading.remedies import ALLOW_FAR_PRICE
 from vault_app.trading.ticket import (
-    DECIMAL_PLACES,
-    SIGNIFICANT_DIGITS,
     Assessment,
     TicketFields,
     assess,
-    fraction_amount,
+    estimate_lines,
     order_types,
 )
+from vault_app.trading.ticket_amounts import available_line, fraction_amount, ticket_fraction
 
 LAST = Decimal("50000")
 
@@ -90,7 +90,7 @@ def test_rounding_is_shown_even_when_the_order_is_refused(exchange: Any) -> None
 
 @pytest.mark.parametrize(("amount", "fragment"), [
     ("abc", "'abc' is not a number"),
-    ("1,5", "is not a number"),
+    ("1,5", "has a comma: use a point (.) for decimals"),
     ("-1", "must be positive"),
     ("0", "greater than zero"),
     ("1e-3", "plain decimal notation"),
@@ -324,3 +324,92 @@ def test_the_percentage_amount_passes_the_ticket(exchange: Any) -> None:
     result = run(exchange, ticket(amount, "3000", symbol="ETH/USDT", side="sell"),
                  last=Decimal("3000"))
     assert result.ok and result.notes == ()
+
+
+# --- as you type: no "nothing was sent", every field's message, the balance ------------
+
+def test_as_you_type_nothing_says_it_was_not_sent(exchange: Any) -> None:
+    cases = [run(exchange, ticket(), watcher()),
+             run(exchange, ticket("0.01", "5000")),  # far price
+             run(exchange, ticket("0.01"), trader(max_notional=Decimal("100")))]
+    said = [text for result in cases for text in result.errors.values()]
+    said += [str(exc) for result in cases for exc in result.refusals.values()]
+    assert len(said) == 6
+    assert not [text for text in said if "was sent" in text], said
+
+
+def test_a_far_price_and_a_too_small_value_are_both_said(exchange: Any) -> None:
+    result = run(exchange, ticket("0.01", "6"))  # 6 x 0.01 = 0.06 < 5 USDT, and 100 % off
+    assert "below the market's minimum of 5 USDT" in result.errors["amount"]
+    assert "below the last price" in result.errors["price"]
+    assert result.far_price_refused
+
+
+def test_an_order_over_the_free_balance_is_said_before_review(exchange: Any) -> None:
+    free = {"USDT": Decimal("98500.345"), "BTC": Decimal("0.5")}
+    buy = assess(trader(), ticket("100", "59000"), exchange, Decimal("59000"), free)
+    assert not buy.ok and buy.request is None
+    assert buy.errors["amount"] == ("the total 5,900,000 USDT exceeds your available "
+                                    "98,500.34 USDT")
+    sell = assess(trader(), ticket("1", "59000", side="sell"), exchange, Decimal("59000"),
+                  free)
+    assert sell.errors["amount"] == "the amount 1 BTC exceeds your available 0.5 BTC"
+    fits = assess(trader(), ticket("1", "59000"), exchange, Decimal("59000"), free)
+    assert fits.ok
+    unknown = assess(trader(), ticket("100", "59000"), exchange, Decimal("59000"), None)
+    assert unknown.ok  # balances unknown: nothing said
+
+
+def test_the_fee_in_the_quote_counts_against_the_balance(exchange: Any) -> None:
+    market_fee_in_quote = offline_binance()
+    for market in market_fee_in_quote.markets.values():
+        market["feeSide"] = "quote"
+    free = {"USDT": Decimal("500")}
+    result = assess(trader(), ticket("0.01", "50000"), market_fee_in_quote, LAST, free)
+    assert "the total 500.5 USDT exceeds your available 500 USDT" == result.errors["amount"]
+
+
+def test_a_resting_limit_pays_the_maker_rate_a_crossing_one_the_taker(
+        exchange: Any) -> None:
+    resting = run(exchange, ticket("0.01", "49000"))
+    assert resting.maker and resting.fee_basis == "the BTC/USDT market's maker rate"
+    crossing = run(exchange, ticket("0.01", "51000"))
+    assert not crossing.maker and crossing.fee_basis == "the BTC/USDT market's taker rate"
+    market = run(exchange, ticket("0.01", "", type="market"))
+    assert not market.maker
+    sell_resting = run(exchange, ticket("0.01", "51000", side="sell"))
+    assert sell_resting.maker
+
+
+def test_the_estimate_text(exchange: Any) -> None:
+    result = run(exchange, ticket("0.5", "", type="market", side="sell"),
+                 last=Decimal("2999.21"))
+    assert estimate_lines(result, Decimal("2999.21")) == (
+        "Total: ≈ 1,499.61 USDT",
+        "Fee: ≈ 1.5 USDT (0.1 %, the BTC/USDT market's taker rate)")
+    assert estimate_lines(None, None) == ("Total: —",)
+    waiting = run(exchange, ticket("0.5", "", type="market"), last=None)
+    assert estimate_lines(waiting, None)[0] == "Total: unknown until the last price is known"
+
+
+def test_available_by_side(exchange: Any) -> None:
+    market = exchange.markets["BTC/USDT"]
+    free = {"USDT": Decimal("98500.345")}
+    assert available_line("buy", market, free) == "Available: 98,500.34 USDT"
+    assert available_line("sell", market, free) == "Available: 0 BTC"
+    assert available_line("sell", market, None) == "Available: —"
+
+
+def test_a_percentage_says_why_it_has_no_amount(exchange: Any) -> None:
+    market = exchange.markets["BTC/USDT"]
+    usdt = {"USDT": Decimal("1000")}
+    no_price = ticket_fraction(Decimal("0.5"), ticket("", "abc"), market, usdt, LAST)
+    assert no_price.amount is None and no_price.reason.startswith("type a valid price first")
+    no_last = ticket_fraction(Decimal("0.5"), ticket("", "", type="market"), market, usdt,
+                              None)
+    assert no_last.reason == "no last price yet: how much it buys is unknown"
+    market_buy = ticket_fraction(Decimal("1"), ticket("", "999", type="market"), market, usdt,
+                                 LAST)
+    assert market_buy.amount == "0.02"  # at the last price, the typed price ignored
+    none_held = ticket_fraction(Decimal("1"), ticket("", "", side="sell"), market, usdt, LAST)
+    assert none_held.reason == "no BTC available (or less than the market's smallest step)"

@@ -11,15 +11,25 @@ from __future__ import annotations
 from vault_app.gui.monospace import monospace_font
 from vault_app.gui.qt import QtCore, QtGui, QtWidgets
 from vault_app.gui.theme import is_dark
+from vault_app.gui.trading.field_message import current_app, sentence
 from vault_app.gui.trading.trade_colors import environment_banner, notice_color
 from vault_app.gui.widgets import WrapLabel
 from vault_app.trading.preview import OrderPreview
 
+WORD_JOINER = "\u2060"
+"""Invisible; forbids a line break beside it: a URL is never cut after "http://"."""
 
-def _app() -> QtWidgets.QApplication:
-    app = QtWidgets.QApplication.instance()
-    assert isinstance(app, QtWidgets.QApplication)
-    return app
+
+def unbroken(text: str) -> str:
+    """``text`` with every URL and market symbol in it kept on one line when wrapped."""
+    words = []
+    for word in text.split(" "):
+        if "/" in word:  # a URL, or a market (BTC/USDT)
+            # Breaks are allowed after "/" and "-" only (not after "." or ":" between
+            # letters or digits): a joiner there keeps the URL whole.
+            word = "".join(f"{char}{WORD_JOINER}" if char in "/-" else char for char in word)
+        words.append(word)
+    return " ".join(words)
 
 
 def environment_words(preview: OrderPreview) -> tuple[str, str]:
@@ -50,7 +60,7 @@ class EnvironmentBanner(QtWidgets.QFrame):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * (1.4 if preview.live else 1.1))
         self.headline.setFont(font)
-        self.detail = WrapLabel(detail)
+        self.detail = WrapLabel(unbroken(detail))
         self.detail.setObjectName("environmentDetail")
         layout.addWidget(self.headline)
         layout.addWidget(self.detail)
@@ -61,7 +71,7 @@ class EnvironmentBanner(QtWidgets.QFrame):
     def _paint(self) -> None:
         self._painting = True
         try:
-            colors = environment_banner(self.live, is_dark(_app()))
+            colors = environment_banner(self.live, is_dark(current_app()))
             self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {colors.fill};"
                                " border-radius: 4px; }"
                                f" QLabel {{ color: {colors.text}; background: transparent; }}")
@@ -78,12 +88,12 @@ def _checks(preview: OrderPreview, parent: QtWidgets.QWidget) -> list[QtWidgets.
     """The core's warnings (prominent) and roundings (plain), as labels."""
     shown: list[QtWidgets.QWidget] = []
     for warning in preview.checked.warnings:
-        label = WrapLabel(f"Warning: {warning[:1].upper()}{warning[1:]}", parent)
+        label = WrapLabel(f"Warning: {sentence(warning)}", parent)
         label.setObjectName("reviewWarning")
         font = label.font()
         font.setBold(True)
         label.setFont(font)
-        label.setStyleSheet(f"color: {notice_color(is_dark(_app()))};")
+        label.setStyleSheet(f"color: {notice_color(is_dark(current_app()))};")
         shown.append(label)
     for note in preview.checked.notes:
         label = WrapLabel(f"Rounded: {note}", parent)
@@ -125,7 +135,8 @@ class _Review(QtWidgets.QDialog):
 
 class PreviewDialog(_Review):
     """The signed request exactly as the core built it: method, URL, headers (the API
-    key masked), body, client order id and where the signature is."""
+    key masked), body, client order id and where the signature is; under it, the
+    request's parameters decoded, one per line."""
 
     def __init__(self, preview: OrderPreview, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(preview, "&Continue…", parent)
@@ -138,12 +149,14 @@ class PreviewDialog(_Review):
         summary.setFont(font)
         self.layout_.addWidget(summary)
         facts = QtWidgets.QFormLayout()
-        for caption_text, value, name in (
-                ("Market:", preview.market_line(), "previewMarket"),
+        rows = [("Market:", preview.market_line(), "previewMarket"),
                 ("Key:", preview.key, "previewKey"),
                 ("Client order id:", preview.client_order_id, "clientOrderId"),
                 ("Signature:", f"{preview.signature_at} (signed again, with a new "
-                               "timestamp, when sent)", "signatureAt")):
+                               "timestamp, when sent)", "signatureAt")]
+        if preview.fee:
+            rows.insert(1, ("Estimated fee:", preview.fee, "previewFee"))
+        for caption_text, value, name in rows:
             field = WrapLabel(value)
             field.setObjectName(name)
             field.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -151,22 +164,69 @@ class PreviewDialog(_Review):
                 field.setFont(monospace_font(field.font()))
             facts.addRow(caption_text, field)
         self.layout_.addLayout(facts)
-        caption = QtWidgets.QLabel("&Request, as it will be sent (API key masked):")
-        self.request_text = QtWidgets.QPlainTextEdit(self)
-        self.request_text.setObjectName("signedRequest")
+        caption = QtWidgets.QLabel("&Request, exactly as it will be sent (credentials and "
+                                   "signature masked):")
+        self.request_text = _request_box("signedRequest", request_text(preview))
         caption.setBuddy(self.request_text)
-        self.request_text.setReadOnly(True)
-        self.request_text.setTabChangesFocus(True)
-        self.request_text.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
-        self.request_text.setFont(monospace_font(self.request_text.font()))
-        self.request_text.setPlainText(request_text(preview))
-        self.request_text.setMinimumHeight(140)
         self.layout_.addWidget(caption)
-        self.layout_.addWidget(self.request_text, 1)
+        self.layout_.addWidget(self.request_text)
+        decoded = parameter_lines(preview)
+        self.parameters = _request_box("requestParameters", "\n".join(decoded))
+        if decoded:
+            caption = QtWidgets.QLabel("Its &parameters, decoded:")
+            caption.setBuddy(self.parameters)
+            self.layout_.addWidget(caption)
+            self.layout_.addWidget(self.parameters)
+        else:
+            self.parameters.hide()
         for label in _checks(preview, self):
             self.layout_.addWidget(label)
         self.finish_layout()
-        self.resize(760, 520)
+        self.resize(760, 640)
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()
+        QtCore.QTimer.singleShot(0, self._grow)
+
+    def _grow(self) -> None:
+        """Tall enough for the fitted request and parameters (never a box over text)."""
+        self._fit()
+        self.layout_.activate()
+        wanted = self.layout_.totalHeightForWidth(self.width())
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        for box in (self.request_text, self.parameters):
+            _fit_height(box)
+
+
+def _request_box(name: str, text: str) -> QtWidgets.QPlainTextEdit:
+    """Read-only monospace text, wrapped anywhere (a body is one long line): no
+    horizontal scrolling to find the price."""
+    box = QtWidgets.QPlainTextEdit()
+    box.setObjectName(name)
+    box.setReadOnly(True)
+    box.setTabChangesFocus(True)
+    box.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.WidgetWidth)
+    box.setWordWrapMode(QtGui.QTextOption.WrapMode.WrapAnywhere)
+    box.setFont(monospace_font(box.font()))
+    box.setPlainText(text)
+    return box
+
+
+def _fit_height(box: QtWidgets.QPlainTextEdit) -> None:
+    """As tall as its wrapped text (within its limits): no large empty area below."""
+    lines = int(box.document().documentLayout().documentSize().height())  # in lines
+    frame = 2 * box.frameWidth() + 2 * int(box.document().documentMargin())
+    height = max(1, lines) * box.fontMetrics().lineSpacing() + frame + 2
+    box.setFixedHeight(max(3 * box.fontMetrics().lineSpacing() + frame,
+                           min(height, 16 * box.fontMetrics().lineSpacing() + frame)))
 
 
 def request_text(preview: OrderPreview) -> str:
@@ -178,16 +238,21 @@ def request_text(preview: OrderPreview) -> str:
     return "\n".join(lines)
 
 
+def parameter_lines(preview: OrderPreview) -> list[str]:
+    """``name = value``, one per parameter of the request."""
+    return [f"{name} = {value}" for name, value in preview.parameters()]
+
+
 class ConfirmDialog(_Review):
     """One sentence: side, amount, symbol, price, estimated cost, key and environment;
-    the checks' warnings above the buttons."""
+    the estimated fee; the checks' warnings above the buttons."""
 
     def __init__(self, preview: OrderPreview, parent: QtWidgets.QWidget | None = None) -> None:
         side = preview.checked.request.side.upper()
         super().__init__(preview, f"&Place {side} order", parent)
         self.setObjectName("confirmDialog")
         self.setWindowTitle(f"Place this {side} order?")
-        self.sentence = WrapLabel(confirm_sentence(preview))
+        self.sentence = WrapLabel(unbroken(confirm_sentence(preview)))
         self.sentence.setObjectName("confirmSentence")
         self.sentence.setTextInteractionFlags(
             QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -195,6 +260,10 @@ class ConfirmDialog(_Review):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.sentence.setFont(font)
         self.layout_.addWidget(self.sentence)
+        if preview.fee:
+            self.fee = WrapLabel(f"Estimated fee: {preview.fee}.")
+            self.fee.setObjectName("confirmFee")
+            self.layout_.addWidget(self.fee)
         for label in _checks(preview, self):
             self.layout_.addWidget(label)
         self.finish_layout()

@@ -11,315 +11,132 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from itertools import pairwise
 from typing import Any
 
 from vault_app.core.model import KeyEntry
 from vault_app.gui.qt import QtCore, QtGui, QtWidgets, Signal
-from vault_app.gui.theme import is_dark, warning_color
+from vault_app.gui.theme import is_dark
 from vault_app.gui.trading.error_text import FAR_PRICE_CHECKBOX, trading_error_sentence
-from vault_app.gui.trading.trade_colors import notice_color, side_button_style
-from vault_app.gui.widgets import WrapLabel
-from vault_app.trading.errors import OrderInputError
-from vault_app.trading.order_limits import plain
-from vault_app.trading.orders import TIMES_IN_FORCE, parse_decimal
-from vault_app.trading.preview import grouped, round_for_display
+from vault_app.gui.trading.field_message import FieldMessage, current_app, sentence
+from vault_app.gui.trading.ticket_layout import build_ticket
+from vault_app.gui.trading.trade_colors import review_button_style, side_button_style
+from vault_app.trading.errors import sentences
+from vault_app.trading.money import grouped
 from vault_app.trading.remedies import ALLOW_FAR_PRICE
-from vault_app.trading.ticket import FIELDS, Assessment, TicketFields, assess, fraction_amount
+from vault_app.trading.ticket import (
+    Assessment,
+    TicketFields,
+    assess,
+    estimate_lines,
+    key_is_live,
+)
 from vault_app.trading.ticket import order_types as offered_types
+from vault_app.trading.ticket_amounts import available_line, ticket_fraction
 
-FRACTIONS = (("pct25", "&25 %", "0.25"), ("pct50", "&50 %", "0.5"),
-             ("pct75", "&75 %", "0.75"), ("pct100", "&100 %", "1"))
 TYPE_NAMES = {"market": "Market", "limit": "Limit", "stop-limit": "Stop-limit"}
-
-
-def _app() -> QtWidgets.QApplication:
-    app = QtWidgets.QApplication.instance()
-    assert isinstance(app, QtWidgets.QApplication)
-    return app
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-class FieldMessage(WrapLabel):
-    """A message under a field: an error (red), a soft hint (grey) or a notice
-    (amber); hidden when empty. Its colour follows the palette."""
-
-    def __init__(self, name: str, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__("", parent)
-        self.setObjectName(name)
-        self.kind = "error"
-        self._painting = False
-        self.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hide()
-
-    def say(self, text: str, kind: str = "error") -> None:
-        self.kind = kind
-        self.setText(_sentence(text))
-        self.setAccessibleDescription(self.text())
-        self._paint()
-        self.setVisible(bool(text))
-
-    def _paint(self) -> None:
-        self._painting = True  # a style sheet changes the palette: no recursion
-        try:
-            self._apply_color()
-        finally:
-            self._painting = False
-
-    def _apply_color(self) -> None:
-        app = _app()
-        if self.kind == "error":
-            color = warning_color(app)
-        elif self.kind == "notice":
-            color = notice_color(is_dark(app))
-        elif self.kind == "plain":
-            self.setStyleSheet("")
-            return
-        else:
-            color = self.palette().color(QtGui.QPalette.ColorRole.PlaceholderText).name()
-        self.setStyleSheet(f"color: {color};")
-
-    def minimumSizeHint(self) -> QtCore.QSize:
-        """Never squeezed below its wrapped height: a message cut in half misleads."""
-        hint = super().minimumSizeHint()
-        if self.text() and self.width() > 0:
-            hint.setHeight(max(hint.height(), self.heightForWidth(self.width())))
-        return hint
-
-    def changeEvent(self, event: QtCore.QEvent) -> None:
-        super().changeEvent(event)
-        if (event.type() == QtCore.QEvent.Type.PaletteChange and self.text()
-                and not self._painting):
-            self._paint()
+VIEW_ONLY = "This key can only view: choose a trading key to place orders."
 
 
 class OrderTicket(QtWidgets.QWidget):
-    """Side, type, price, stop price, amount, time in force, post-only, the 25-100 %
-    buttons, the last price, the estimate and "Review order"."""
+    """Side, type, stop price, price, amount, time in force, post-only, the 25-100 %
+    buttons, the last price, the estimate and "Review BUY order…"."""
 
     review_requested = Signal(object)  # OrderRequest; only when assess() is ok
+    edited = Signal()
+    """The user changed a field: a result line about the previous order is stale."""
+
+    # Built by ``ticket_layout.build_ticket``:
+    title: QtWidgets.QLabel
+    live_badge: QtWidgets.QLabel
+    messages: dict[str, FieldMessage]
+    buy: QtWidgets.QPushButton
+    sell: QtWidgets.QPushButton
+    form: QtWidgets.QFormLayout
+    order_type: QtWidgets.QComboBox
+    stop_price: QtWidgets.QLineEdit
+    stop_unit: QtWidgets.QLabel
+    stop_row: int
+    price: QtWidgets.QLineEdit
+    price_unit: QtWidgets.QLabel
+    allow_far: QtWidgets.QCheckBox
+    price_row: int
+    amount: QtWidgets.QLineEdit
+    amount_unit: QtWidgets.QLabel
+    fraction_buttons: list[QtWidgets.QPushButton]
+    available: QtWidgets.QLabel
+    time_in_force: QtWidgets.QComboBox
+    tif_row: int
+    post_only: QtWidgets.QCheckBox
+    post_row: int
+    last_price: QtWidgets.QLabel
+    estimate: FieldMessage
+    notes: FieldMessage
+    warnings: FieldMessage
+    status: FieldMessage
+    review: QtWidgets.QPushButton
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("orderTicket")
         self._entry: KeyEntry | None = None
+        self._live = False
         self._exchange: Any | None = None
         self._symbol: str | None = None
+        self._shown_symbol: str | None = None  # the last market the fields were typed for
         self._last: Decimal | None = None
         self._free: Mapping[str, Decimal] | None = None
         self._busy = False
         self._busy_message = ""
+        self._notice = ""  # what changed under the user's hands ("key changed…")
         self._touched: set[str] = set()
         self._external: dict[str, str] = {}
         self._far_refused_outside = False  # a preview or placement refused a far price
         self.assessment: Assessment | None = None
-        self._build()
+        build_ticket(self)
         self._fill_types()
         self._restyle()
         self._refresh()
-
-    # -- construction -------------------------------------------------------------------
-
-    def _build(self) -> None:
-        outer = QtWidgets.QVBoxLayout(self)
-        self.title = QtWidgets.QLabel("Order")
-        self.title.setObjectName("ticketTitle")
-        self.title.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        font = self.title.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.title.setFont(font)
-        outer.addWidget(self.title)
-        self.messages: dict[str, FieldMessage] = {}
-        for name in ("key", "symbol"):
-            outer.addWidget(self._message(name))
-
-        sides = QtWidgets.QHBoxLayout()
-        self.buy = QtWidgets.QPushButton("&Buy")
-        self.sell = QtWidgets.QPushButton("&Sell")
-        # Two toggles, each reached by Tab (an exclusive button group would let Tab stop
-        # at the checked one only); clicking either chooses its side.
-        for button, name in ((self.buy, "buyButton"), (self.sell, "sellButton")):
-            button.setObjectName(name)
-            button.setCheckable(True)
-            button.setAutoDefault(False)
-            button.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
-                                 QtWidgets.QSizePolicy.Policy.Fixed)
-            sides.addWidget(button)
-        self.buy.setChecked(True)
-        self.buy.toggled.connect(lambda checked: self._side_toggled(self.buy, checked))
-        self.sell.toggled.connect(lambda checked: self._side_toggled(self.sell, checked))
-        outer.addLayout(sides)
-        outer.addWidget(self._message("side"))
-
-        self.form = QtWidgets.QFormLayout()
-        self.form.setFieldGrowthPolicy(
-            QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.order_type = QtWidgets.QComboBox()
-        self.order_type.setObjectName("orderType")
-        self.order_type.currentIndexChanged.connect(self._type_changed)
-        self._row("&Type:", self.order_type, "type")
-
-        self.price = self._number_edit("priceEdit")
-        self.price_unit = self._unit()
-        self.allow_far = QtWidgets.QCheckBox(FAR_PRICE_CHECKBOX.replace("Allow", "A&llow"))
-        self.allow_far.setObjectName("allowFarPrice")
-        self.allow_far.setToolTip("The price is far from the last price, most often a typo. "
-                                  "Tick to place it anyway: the review shows it again")
-        self.allow_far.hide()
-        self.allow_far.toggled.connect(lambda _c: self._edited("allow_far_price"))
-        self.price_row = self._row("&Price:", self.price, "price", self.price_unit,
-                                   below=self.allow_far)
-        self.stop_price = self._number_edit("stopPriceEdit")
-        self.stop_price.setToolTip("The order goes on the book when the last price "
-                                   "reaches this price")
-        self.stop_unit = self._unit()
-        self.stop_row = self._row("St&op price:", self.stop_price, "stop_price",
-                                  self.stop_unit)
-        self.amount = self._number_edit("amountEdit")
-        self.amount_unit = self._unit()
-        self._row("&Amount:", self.amount, "amount", self.amount_unit)
-
-        fractions = QtWidgets.QWidget()
-        row = QtWidgets.QHBoxLayout(fractions)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.fraction_buttons: list[QtWidgets.QPushButton] = []
-        for name, text, value in FRACTIONS:
-            button = QtWidgets.QPushButton(text)
-            button.setObjectName(name)
-            button.setAutoDefault(False)
-            button.setMinimumWidth(  # narrower than the style's default: four fit a panel
-                button.fontMetrics().horizontalAdvance(" 100 % ") + 8)
-            button.setToolTip(f"{text.replace('&', '')} of the available balance, "
-                              "rounded down to the market's step")
-            button.clicked.connect(lambda _=False, v=value: self._use_fraction(Decimal(v)))
-            row.addWidget(button)
-            self.fraction_buttons.append(button)
-        self.available = QtWidgets.QLabel("")
-        self.available.setObjectName("available")
-        self.available.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        box = QtWidgets.QWidget()
-        column = QtWidgets.QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(fractions)
-        column.addWidget(self.available)
-        self.form.addRow("", box)
-
-        self.time_in_force = QtWidgets.QComboBox()
-        self.time_in_force.setObjectName("timeInForce")
-        for tif, words in zip(TIMES_IN_FORCE, ("GTC: good till cancelled",
-                                               "IOC: immediate or cancel",
-                                               "FOK: fill or kill"), strict=True):
-            self.time_in_force.addItem(words, tif)
-        self.time_in_force.currentIndexChanged.connect(lambda _i: self._edited("time_in_force"))
-        self.tif_row = self._row("Time in &force:", self.time_in_force, "time_in_force")
-        self.post_only = QtWidgets.QCheckBox("Post-o&nly (maker only: never fills at once)")
-        self.post_only.setObjectName("postOnly")
-        self.post_only.toggled.connect(lambda _c: self._edited("post_only"))
-        self.post_row = self._row("", self.post_only, "post_only")
-        outer.addLayout(self.form)
-
-        summary = QtWidgets.QFormLayout()
-        self.last_price = QtWidgets.QLabel("—")
-        self.last_price.setObjectName("lastPrice")
-        self.last_price.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        self.last_price.setTextInteractionFlags(
-            QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        summary.addRow("Last price:", self.last_price)
-        self.estimate = FieldMessage("estimate", self)  # a parent before say() shows it
-        self.estimate.say("—", "plain")
-        self.estimate.setTextInteractionFlags(
-            QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        summary.addRow("Estimate:", self.estimate)
-        outer.addLayout(summary)
-
-        self.notes = FieldMessage("notes")
-        self.warnings = FieldMessage("warnings")
-        outer.addWidget(self.notes)
-        outer.addWidget(self.warnings)
-        self.status = FieldMessage("ticketStatus")
-        outer.addWidget(self.status)
-        self.review = QtWidgets.QPushButton("&Review order…")
-        self.review.setObjectName("reviewOrder")
-        self.review.setAutoDefault(False)
-        self.review.clicked.connect(self._review)
-        outer.addWidget(self.review)
-        outer.addStretch(1)
-        for edit, name in ((self.price, "price"), (self.stop_price, "stop_price"),
-                           (self.amount, "amount")):
-            edit.textEdited.connect(lambda _t, n=name: self._edited(n))
-            edit.editingFinished.connect(lambda n=name: self._left(n))
-            edit.returnPressed.connect(self._review_if_ready)
-        for name in FIELDS:
-            if name not in self.messages:
-                outer.insertWidget(outer.indexOf(self.notes), self._message(name))
-        chain: list[QtWidgets.QWidget] = [
-            self.buy, self.sell, self.order_type, self.price, self.allow_far, self.stop_price,
-            self.amount,
-            *self.fraction_buttons, self.time_in_force, self.post_only, self.review]
-        for first, second in pairwise(chain):
-            QtWidgets.QWidget.setTabOrder(first, second)
 
     def _message(self, name: str) -> FieldMessage:
         message = FieldMessage(f"{name}Error")
         self.messages[name] = message
         return message
 
-    def _number_edit(self, name: str) -> QtWidgets.QLineEdit:
-        edit = QtWidgets.QLineEdit()
-        edit.setObjectName(name)
-        edit.setInputMethodHints(QtCore.Qt.InputMethodHint.ImhFormattedNumbersOnly)
-        edit.setMaxLength(64)
-        return edit
-
-    def _unit(self) -> QtWidgets.QLabel:
-        label = QtWidgets.QLabel("")
-        label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        label.setMinimumWidth(QtGui.QFontMetrics(label.font()).horizontalAdvance("USDTX"))
-        return label
-
-    def _row(self, text: str, widget: QtWidgets.QWidget, field: str,
-             unit: QtWidgets.QLabel | None = None,
-             below: QtWidgets.QWidget | None = None) -> int:
-        """A form row: the field (and its unit) with its message under it (and
-        ``below`` under that: what the user can do about the message)."""
-        cell = QtWidgets.QWidget()
-        column = QtWidgets.QVBoxLayout(cell)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        line = QtWidgets.QHBoxLayout()
-        line.addWidget(widget, 1)
-        if unit is not None:
-            line.addWidget(unit)
-        column.addLayout(line)
-        column.addWidget(self._message(field))
-        if below is not None:
-            column.addWidget(below)
-        label = QtWidgets.QLabel(text)
-        label.setBuddy(widget)
-        self.form.addRow(label, cell)
-        return self.form.rowCount() - 1
-
     # -- public interface ---------------------------------------------------------------
 
     def set_key(self, entry: KeyEntry | None) -> None:
-        """The key that would sign; a key without ``trade`` never reviews (says why)."""
+        """The key that would sign. Another key empties price and amount (they were
+        typed for the other one) and says so, LIVE in red; no key (locked) resets the
+        ticket to a limit order with empty fields; a key that can only view disables
+        the ticket and says so in one line."""
+        previous = self._entry
         self._entry = entry
+        self._live = entry is not None and key_is_live(entry)
         self._external.clear()
+        self._notice = ""
+        if entry is None:
+            self.reset()
+        elif previous is not None and previous.id != entry.id:
+            self._clear_numbers(keep_price=False)
+            live = " — LIVE: real money" if self._live else ""
+            self._notice = (f"Key changed to '{entry.label}'{live}: price and amount "
+                            "cleared.")
+        self.live_badge.setVisible(self._live)
         self._refresh()
 
     def set_market(self, exchange: Any | None, symbol: str | None) -> None:
-        """The ccxt instance (markets set) and the market; None while they load."""
+        """The ccxt instance (markets set) and the market; None while they load. Another
+        market empties price and amount: a BTC price never lands on an ETH ticket."""
         changed = symbol != self._symbol
         self._exchange, self._symbol = exchange, symbol
         if changed:
             self._last = None
             self._touched.clear()
             self._disallow_far_price()
+        if symbol is not None and self._shown_symbol not in (None, symbol):
+            self._clear_numbers(keep_price=False)
+        if symbol is not None:
+            self._shown_symbol = symbol
         if exchange is not None:
             self._fill_types()  # while loading, the type chosen stays
         self._external.clear()
@@ -349,20 +166,39 @@ class OrderTicket(QtWidgets.QWidget):
                 field = "price"
                 self._far_refused_outside = True
             field = field or getattr(exc, "field", None)
-            message = trading_error_sentence(exc)
+            message = self._words(exc)
         self._external[field if field in self.messages else ""] = message
         self._show()
 
     def clear(self) -> None:
-        """Empty the numbers (after an order went): side, type and market stay."""
-        for edit in (self.amount, self.price, self.stop_price):
+        """After an order went: the amount is emptied (a second Enter sends nothing),
+        the price kept for the next order, as exchange tickets do; post-only and the
+        time in force back to their defaults. A refused order keeps every field, to be
+        corrected."""
+        self._clear_numbers(keep_price=True)
+        self._external.clear()
+        self._refresh()
+
+    def reset(self) -> None:
+        """The safe ticket (after a lock): buy, limit, every field empty, GTC."""
+        self.buy.setChecked(True)
+        index = self.order_type.findData("limit")
+        if index >= 0:
+            self.order_type.setCurrentIndex(index)
+        self._clear_numbers(keep_price=False)
+        self._shown_symbol = None
+        self._notice = ""
+        self._external.clear()
+        self._refresh()
+
+    def _clear_numbers(self, *, keep_price: bool) -> None:
+        edits = [self.amount] if keep_price else [self.amount, self.price, self.stop_price]
+        for edit in edits:
             edit.clear()
         self.post_only.setChecked(False)
         self.time_in_force.setCurrentIndex(0)
         self._disallow_far_price()
         self._touched.clear()
-        self._external.clear()
-        self._refresh()
 
     # -- reading the fields -------------------------------------------------------------
 
@@ -375,21 +211,22 @@ class OrderTicket(QtWidgets.QWidget):
         return str(self.order_type.currentData() or "limit")
 
     def fields(self) -> TicketFields:
-        kind = self.kind
+        """The fields as typed: the core drops what the order type ignores."""
         return TicketFields(
-            symbol=self._symbol or "", side=self.side, type=kind,
-            amount=self.amount.text(),
-            price=self.price.text() if kind != "market" else "",
-            stop_price=self.stop_price.text() if kind == "stop-limit" else "",
-            time_in_force=(str(self.time_in_force.currentData())
-                           if self.time_in_force.isEnabled() else None),
-            post_only=kind == "limit" and self.post_only.isChecked(),
-            allow_far_price=kind != "market" and self.allow_far.isChecked())
+            symbol=self._symbol or "", side=self.side, type=self.kind,
+            amount=self.amount.text(), price=self.price.text(),
+            stop_price=self.stop_price.text(),
+            time_in_force=str(self.time_in_force.currentData()),
+            post_only=self.post_only.isChecked(), allow_far_price=self.allow_far.isChecked())
 
     def _market(self) -> Mapping[str, Any] | None:
         markets = getattr(self._exchange, "markets", None) or {}
         market = markets.get(self._symbol) if self._symbol else None
         return market if isinstance(market, Mapping) else None
+
+    @property
+    def _precision_mode(self) -> int | None:
+        return getattr(self._exchange, "precisionMode", None)
 
     # -- reacting -----------------------------------------------------------------------
 
@@ -419,10 +256,15 @@ class OrderTicket(QtWidgets.QWidget):
             return
         for toggle in (self.buy, self.sell):
             toggle.setAccessibleDescription("selected" if toggle.isChecked() else "")
+        self._restyle()
         self._edited("side")
 
-    def _type_changed(self, _index: int) -> None:
-        self._edited("type")
+    def _post_only_toggled(self, checked: bool) -> None:
+        """Post-only orders rest on the book: the time in force is GTC, shown as such
+        (never an IOC kept out of sight and back when unticked)."""
+        if checked:
+            self.time_in_force.setCurrentIndex(0)
+        self._edited("post_only")
 
     def _edited(self, field: str) -> None:
         if field in ("amount", "price", "stop_price"):
@@ -430,8 +272,10 @@ class OrderTicket(QtWidgets.QWidget):
         if field == "price":
             self._disallow_far_price()  # allowed was that price, not the next one
         self._external.clear()
+        self._notice = ""
         self._far_refused_outside = False
         self._refresh()
+        self.edited.emit()
 
     def _disallow_far_price(self) -> None:
         self.allow_far.blockSignals(True)
@@ -450,32 +294,14 @@ class OrderTicket(QtWidgets.QWidget):
         market = self._market()
         if market is None or self._free is None:
             return
-        price = self._fraction_price()
-        amount = fraction_amount(fraction, self.side, market, self._free, price,
-                                 precision_mode=getattr(self._exchange, "precisionMode",
-                                                        None))
-        if amount is None:
-            self.messages["amount"].say(self._no_fraction_reason(market, price), "soft")
+        found = ticket_fraction(fraction, self.fields(), market, self._free, self._last,
+                                precision_mode=self._precision_mode)
+        if found.amount is None:
+            self.messages["amount"].say(found.reason, "soft")
             return
-        self.amount.setText(amount)
+        self.amount.setText(found.amount)
         self.amount.setModified(True)
         self._edited("amount")
-
-    def _fraction_price(self) -> Decimal | None:
-        if self.kind == "market":
-            return self._last
-        try:
-            return parse_decimal(self.price.text(), "price", "price")
-        except OrderInputError:
-            return None
-
-    def _no_fraction_reason(self, market: Mapping[str, Any], price: Decimal | None) -> str:
-        spent = market["quote"] if self.side == "buy" else market["base"]
-        if self.side == "buy" and price is None:
-            return ("type a valid price first: how much a share of your "
-                    f"{spent} buys depends on it" if self.kind != "market"
-                    else "no last price yet: how much it buys is unknown")
-        return f"no {spent} available (or less than the market's smallest step)"
 
     def _review_if_ready(self) -> None:
         if self.review.isEnabled():
@@ -488,96 +314,97 @@ class OrderTicket(QtWidgets.QWidget):
             return
         self.review_requested.emit(result.request)
 
+    @property
+    def can_order(self) -> bool:
+        """A key that may trade is chosen (a view-only key disables the whole ticket)."""
+        return self._entry is not None and self._entry.can_trade
+
     def _refresh(self) -> None:
         """Assess the fields again and show the result (every edit: it is pure)."""
         kind = self.kind
         self.form.setRowVisible(self.price_row, kind != "market")
         self.form.setRowVisible(self.stop_row, kind == "stop-limit")
-        self.post_only.setEnabled(kind == "limit")
         self.form.setRowVisible(self.post_row, kind == "limit")
-        self.time_in_force.setEnabled(kind != "market" and not self.post_only.isChecked())
         self.form.setRowVisible(self.tif_row, kind != "market")
         market = self._market()
         quote = str(market["quote"]) if market else ""
-        base = str(market["base"]) if market else ""
         for unit in (self.price_unit, self.stop_unit):
             unit.setText(quote)
-        self.amount_unit.setText(base)
+        self.amount_unit.setText(str(market["base"]) if market else "")
         self.title.setText(f"Order · {self._symbol}" if self._symbol else "Order")
         if self._entry is not None:
-            self.assessment = assess(self._entry, self.fields(), self._exchange, self._last)
+            self.assessment = assess(self._entry, self.fields(), self._exchange, self._last,
+                                     self._free)
         else:
             self.assessment = None
         self._show()
 
+    def _words(self, exc: BaseException) -> str:
+        """A refusal in the app's words; a far price points at the checkbox under it."""
+        if getattr(exc, "remedy", None) == ALLOW_FAR_PRICE:
+            return sentence(sentences(getattr(exc, "message", str(exc)),
+                                      f"check the price; if you mean it, tick "
+                                      f"“{FAR_PRICE_CHECKBOX}” below"))
+        return trading_error_sentence(exc)
+
     def _show(self) -> None:
         result = self.assessment
         market = self._market()
-        errors = dict(result.errors) if result else {}
-        for name, exc in (result.refusals.items() if result else ()):
-            errors[name] = trading_error_sentence(exc)  # in the app's words
+        errors = {name: self._words(exc) for name, exc in
+                  (result.refusals.items() if result else ())}
         missing = result.missing if result else frozenset()
         far = (result is not None and result.far_price_refused) or self._far_refused_outside
-        self.allow_far.setVisible(self.kind != "market" and (far or self.allow_far.isChecked()))
+        self.allow_far.setVisible(self.kind != "market" and self.can_order
+                                  and (far or self.allow_far.isChecked()))
         for name, message in self.messages.items():
-            text = self._external.get(name) or errors.get(name, "")
-            kind = "error"
-            if name in missing and name not in self._touched and name not in self._external:
-                text = ""  # not typed yet: not an error to shout
-            if name == "key" and self._entry is None:
-                text, kind = "choose a key to trade with", "soft"
-            if name == "symbol" and self._entry is not None and self._exchange is None \
-                    and name not in self._external:  # (g1: a failed load says so instead)
-                text, kind = "loading the exchange's markets…", "soft"
-            if name == "symbol" and self._exchange is not None and not self._symbol:
-                text, kind = "choose a market", "soft"
+            text, kind = self._message_of(name, errors, missing)
             message.say(text, kind)
         self._show_summary(result, market)
-        ready = (result is not None and result.ok and self._entry is not None
-                 and self._entry.can_trade and not self._busy)
+        ready = (result is not None and result.ok and self.can_order and not self._busy)
         self.review.setEnabled(ready)
-        balance_known = self._free is not None and market is not None
-        for button in self.fraction_buttons:
-            button.setEnabled(balance_known and self._entry is not None)
-        editable = self._entry is not None and market is not None
+        self.review.setText(f"&Review {self.side.upper()} order…")
+        editable = self.can_order and market is not None
         for widget in (self.buy, self.sell, self.order_type, self.price, self.stop_price,
-                       self.amount):
+                       self.amount, self.time_in_force, self.post_only):
             widget.setEnabled(editable)
+        self.time_in_force.setEnabled(editable and not self.post_only.isChecked())
+        for button in self.fraction_buttons:
+            button.setEnabled(editable and self._free is not None)
         self._show_status(result, missing)
+
+    def _message_of(self, name: str, errors: Mapping[str, str],
+                    missing: frozenset[str]) -> tuple[str, str]:
+        """The text under field ``name`` and its kind (error, or soft for a hint)."""
+        if name == "key":
+            if self._entry is None:
+                return "choose a key to trade with", "soft"
+            if not self._entry.can_trade:
+                return VIEW_ONLY, "soft"
+        if name == "symbol" and name not in self._external:
+            if self._entry is not None and self._exchange is None:
+                return "loading the exchange's markets…", "soft"  # (a failed load says so)
+            if self._exchange is not None and not self._symbol:
+                return "choose a market", "soft"
+        if self._entry is not None and not self._entry.can_trade:
+            return "", "soft"  # one calm line, not a message per field
+        text = self._external.get(name) or errors.get(name, "")
+        if name in missing and name not in self._touched and name not in self._external:
+            text = ""  # not typed yet: not an error to shout
+        return text, "error"
 
     def _show_summary(self, result: Assessment | None,
                       market: Mapping[str, Any] | None) -> None:
         quote = str(market["quote"]) if market else ""
         self.last_price.setText(f"{grouped(self._last)} {quote}" if self._last is not None
                                 else "—")
-        self._show_available(market)
-        if result is None or result.estimated_cost is None:
-            cost = "—"
-            if result is not None and result.amount is not None and self._last is None:
-                cost = "unknown until the last price is known"
-        else:
-            about = "≈ " if result.price is None else ""
-            cost = f"{about}{grouped(round_for_display(result.estimated_cost))} {quote}"
-        lines = [f"Total: {cost}"]
-        if result is not None and result.estimated_fee is not None and result.fee_rate:
-            lines.append(f"Fee: ≈ {plain(round_for_display(result.estimated_fee))} "
-                         f"{result.fee_currency} ({plain(result.fee_rate * 100)} %, "
-                         f"{result.fee_basis})")
-        self.estimate.say("\n".join(lines), "plain")
+        self.available.setText(available_line(self.side, market, self._free,
+                                              self._precision_mode))
+        self.estimate.say("\n".join(estimate_lines(result, self._last)), "plain")
         notes = result.notes if result else ()
         # Roundings in the normal text colour: to be read, not shouted.
         self.notes.say("\n".join(f"Rounded: {note}" for note in notes), "plain")
         warnings = result.warnings if result else ()
-        self.warnings.say("\n".join(_sentence(w) for w in warnings), "notice")
-
-    def _show_available(self, market: Mapping[str, Any] | None) -> None:
-        if market is None or self._free is None:
-            self.available.setText("Available: —" if market is not None else "")
-            return
-        spent = str(market["quote"] if self.side == "buy" else market["base"])
-        free = self._free.get(spent)
-        amount = grouped(free) if free is not None else "0"
-        self.available.setText(f"Available: {amount} {spent}")
+        self.warnings.say("\n".join(sentence(w) for w in warnings), "notice")
 
     def _show_status(self, result: Assessment | None, missing: frozenset[str]) -> None:
         if self._busy:
@@ -586,9 +413,12 @@ class OrderTicket(QtWidgets.QWidget):
         if "" in self._external:
             self.status.say(self._external[""])
             return
-        untyped = [name for name in ("price", "stop_price", "amount")
+        if self._notice:
+            self.status.say(self._notice, "notice" if self._live else "soft")
+            return
+        untyped = [name for name in ("stop_price", "price", "amount")
                    if name in missing and name not in self._touched]
-        if result is not None and untyped and self._entry is not None:
+        if result is not None and untyped and self.can_order:
             words = {"price": "a price", "stop_price": "a stop price", "amount": "an amount"}
             listed = " and ".join(words[name] for name in untyped)
             self.status.say(f"enter {listed} to review the order", "soft")
@@ -598,12 +428,15 @@ class OrderTicket(QtWidgets.QWidget):
     # -- look ---------------------------------------------------------------------------
 
     def _restyle(self) -> None:
-        dark = is_dark(_app())
+        dark = is_dark(current_app())
         focus = self.palette().color(QtGui.QPalette.ColorRole.Highlight).name()
         self.buy.setStyleSheet(side_button_style("buy", dark, focus))
         self.sell.setStyleSheet(side_button_style("sell", dark, focus))
+        self.review.setStyleSheet(review_button_style(self.side, dark))
 
     def changeEvent(self, event: QtCore.QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QtCore.QEvent.Type.PaletteChange:
             self._restyle()
+
+

@@ -16,6 +16,7 @@ LIVE_FILL, LIVE_TEXT = "#b71c1c", "#ffffff"  # 6.6:1
 TEST_FILL_LIGHT, TEST_TEXT_LIGHT = "#e3f2fd", "#0d47a1"
 TEST_FILL_DARK, TEST_TEXT_DARK = "#0d47a1", "#ffffff"
 NOTICE_LIGHT, NOTICE_DARK = "#8d4e00", "#ffcc80"  # warnings that are not refusals
+DISABLED_LIGHT, DISABLED_DARK = "#9e9e9e", "#6e6e6e"  # a control out of use
 
 
 class Banner(NamedTuple):
@@ -31,10 +32,27 @@ def side_button_style(side: str, dark: bool, focus: str) -> str:
     """A checkable toggle: solid when checked, outlined in its colour when not; the
     keyboard focus drawn as a thicker border of the palette's highlight."""
     fill, text = SOLID[side], side_text(side, dark)
+    off = DISABLED_DARK if dark else DISABLED_LIGHT
     return (f"QPushButton {{ color: {text}; border: 2px solid {fill}; border-radius: 4px;"
             " padding: 6px 12px; font-weight: bold; }"
             f" QPushButton:checked {{ background: {fill}; color: #ffffff; }}"
-            f" QPushButton:focus {{ border: 3px solid {focus}; }}")
+            f" QPushButton:focus {{ border: 3px solid {focus}; }}"
+            # Disabled (markets loading, a key that can only view): visibly out of use.
+            f" QPushButton:disabled {{ color: {off}; border: 2px dashed {off};"
+            " background: transparent; }")
+
+
+def review_button_style(side: str, dark: bool) -> str:
+    """"Review BUY order…" in the side's colour (the palette's grey when disabled)."""
+    off = DISABLED_DARK if dark else DISABLED_LIGHT
+    return (f"QPushButton {{ color: {side_text(side, dark)}; font-weight: bold; }}"
+            f" QPushButton:disabled {{ color: {off}; font-weight: normal; }}")
+
+
+def live_badge_style() -> str:
+    """The ticket's LIVE badge: white on red, as in the confirmation."""
+    return (f"QLabel {{ background: {LIVE_FILL}; color: {LIVE_TEXT}; font-weight: bold;"
+            " border-radius: 3px; padding: 2px 6px; }")
 
 
 def environment_banner(live: bool, dark: bool) -> Banner:
