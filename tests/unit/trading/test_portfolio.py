@@ -546,3 +546,38 @@ def test_prices_are_shown_without_losing_small_ones(price: str, shown: str) -> N
     ("1E-8", "0.00000001"), ("0", "0")])
 def test_amounts_are_shown_exactly(amount: str, shown: str) -> None:
     assert format_amount(Decimal(amount)) == shown
+
+
+def test_a_client_is_closed_once_its_keys_lock_frees(demo: DemoExchange) -> None:
+    # The key's lock is shared with the trading view's client of the same key: busy
+    # there when the portfolio is done, the portfolio's client is closed once it frees
+    # (not left open, and not closed under another client's request).
+    # An empty account: no prices are asked after its balances (they would wait too).
+    watcher = demo_entry(demo, "empty", demo.add_key(("read",), {}), ("read",))
+    closed = threading.Event()
+    taken, give_back = threading.Event(), threading.Event()
+
+    class Recorded(ExchangeClient):
+        def close(self) -> None:
+            super().close()
+            closed.set()
+
+    def trading_view() -> None:  # another client of the key, in a request
+        with ExchangeClient(watcher).lock:
+            taken.set()
+            give_back.wait(30)
+
+    holder = threading.Thread(target=trading_view)
+
+    def key_done(_outcome: KeyOutcome) -> None:  # before the portfolio closes its client
+        holder.start()
+        assert taken.wait(10)
+
+    try:
+        portfolio = fetch_portfolio([watcher], on_key_done=key_done, make_client=Recorded)
+        assert portfolio.keys_answered == 1
+        assert not closed.is_set()  # the lock is busy: the close waits for it
+    finally:
+        give_back.set()
+    assert closed.wait(10)
+    holder.join(10)
