@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import FAST_KDF, PASSWORD
 from tests.e2e.trading_support import demo_entry
 from tests.gui.helpers import SIGNAL_TIMEOUT, click, type_into, unlock
+from tests.gui.trading.conftest import Hook
 from tests.unit.trading.refused_port import refused_url
 from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
@@ -38,8 +39,13 @@ def _never_import_ccxt() -> Iterator[None]:
 
 
 @pytest.fixture
-def demo() -> Iterator[DemoExchange]:
-    with DemoExchange(seed=1) as exchange:
+def demo(request_hooks: list[Hook]) -> Iterator[DemoExchange]:
+    """The folder's demo exchange (its ``request_hooks`` apply), with pinned prices."""
+    def on_request(request: ReceivedRequest, status: int) -> None:
+        for hook in list(request_hooks):
+            hook(request, status)
+
+    with DemoExchange(seed=1, on_request=on_request) as exchange:
         exchange.set_price("BTC/USDT", BTC)  # pinned: the walk leaves them
         exchange.set_price("ETH/USDT", ETH)
         yield exchange
@@ -346,3 +352,54 @@ def test_an_entry_of_an_api_key_asked_under_another_is_named_under_the_total() -
 
     assert "Not asked, counted once: 'trader copy' (same API key as 'trader')." in \
         details_text(portfolio, final=True)
+
+
+def test_the_portfolio_waits_for_the_trading_views_request_of_the_same_key(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange, request_hooks: list[Hook]) -> None:
+    """One request at a time per API key in the process, whichever page's client sends
+    it (a nonce-signing exchange refuses requests that race): the trading view's
+    balance request of ``trader`` is held at the server; the portfolio's request of the
+    same key is not sent until it is answered."""
+    from tests.gui.trading.support import idle, open_trading
+
+    trader = demo.trading_key.api_key
+    view = open_trading(qtbot, trading_window, "trader")
+    held, release, second = threading.Event(), threading.Event(), threading.Event()
+    lock = threading.Lock()
+    in_flight, most = [0], [0]
+
+    def count(request: ReceivedRequest, _status: int) -> None:
+        if {k.lower(): v for k, v in request.headers.items()}.get("x-mbx-apikey") != trader:
+            return
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+            first = not held.is_set()
+            held.set()
+        try:
+            if first:
+                release.wait(30)  # the trading view's request, in flight meanwhile
+            else:
+                second.set()
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    request_hooks.append(count)
+    try:
+        view.load_balances()  # the trading view asks with trader's key...
+        qtbot.waitUntil(held.is_set, timeout=SIGNAL_TIMEOUT)
+        trading_window.show_portfolio()
+        page = trading_window.sections.portfolio_view()
+        page.refresh()  # ...and the portfolio asks with it too (trader, then watcher)
+        # A bounded wait for what must not happen: trader's second request while the
+        # first is unanswered.
+        assert not second.wait(1.0)
+    finally:
+        release.set()
+    with qtbot.waitSignal(page.refreshed, timeout=SIGNAL_TIMEOUT * 3):
+        pass
+    idle(qtbot, trading_window)
+    assert second.is_set() and most[0] == 1  # it went, after the first was answered
+    assert key_rows(page, "USDT") == {"trader": "100,000", "watcher": "100,000"}

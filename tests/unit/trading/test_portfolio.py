@@ -422,23 +422,24 @@ def test_nothing_is_asked_once_cancelled(demo: DemoExchange) -> None:
     assert portfolio.assets == () and demo.requests == []
 
 
-def test_cancelling_stops_waiting_for_a_hung_key(demo: DemoExchange) -> None:
-    with DemoExchange(seed=2) as slow:
-        slow.faults.latency = 30.0  # longer than the join below: only cancel ends it
+def test_cancelling_stops_waiting_for_a_hung_key() -> None:
+    slow, arrived, release = held_exchange(2)  # held until the end: only cancel ends it
+    with slow:
         cancel = threading.Event()
         results: list[Portfolio] = []
         worker = threading.Thread(target=lambda: results.append(fetch_portfolio(
             [demo_entry(slow, "slow", slow.read_key, ("read",))], cancel=cancel)))
-        worker.start()
-        waited = threading.Event()
-        while not slow.requests and not waited.wait(0.02):  # the first request arrived
-            pass
-        cancel.set()
-        worker.join(15)
+        try:
+            worker.start()
+            assert arrived.wait(15)  # the first request is at the server, unanswered
+            cancel.set()
+            worker.join(15)
+            assert not worker.is_alive()
+        finally:
+            release.set()
 
-        assert not worker.is_alive()
-        [portfolio] = results
-        assert portfolio.assets == () and portfolio.failures == ()
+    [portfolio] = results
+    assert portfolio.assets == () and portfolio.failures == ()
 
 
 def test_a_quote_must_be_a_currency_code(demo: DemoExchange) -> None:
