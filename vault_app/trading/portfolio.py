@@ -1,65 +1,37 @@
-"""Balances across every ``read`` key, valued in one quote currency. What the Portfolio
-view shows and exports; nothing of it is written to disk.
+"""Balances across every ``read`` key, valued in one quote currency: what a fetch gives
+(the types below) and how it is valued. What the Portfolio view shows and exports;
+nothing of it is written to disk.
 
-``fetch_portfolio(entries, quote)`` asks every key labelled ``read`` for its balances
-(a key without that label is ``skipped``: the label says the key may read the
-account, and an exchange refuses a key without it). Keys are grouped by where they
-talk to (exchange, environment, API URL): groups run in parallel, a thread each from
-a small pool; the keys of one group run one after another, each with its own client,
-so one key never has two requests in flight. Each group then asks its exchange for
-the prices it needs, once (``fetch_tickers`` with the symbols, or ``fetch_ticker``
-per symbol where the exchange has no batch call), with a key of the group that
-answered.
+The fetch is in ``portfolio_fetch`` (which keys are asked: ``portfolio_keys``), the
+text of amounts and values in ``portfolio_format``, the CSV in ``portfolio_export``.
 
 An asset is valued on its own exchange: the quote itself is 1; else the market
 ASSET/QUOTE's last price, else QUOTE/ASSET's inverse; an asset with neither has no
 price, and its value is unknown (never 0). The grand total is the sum of what could
 be valued; ``Portfolio.unpriced`` names the rest.
 
-A key that fails (refused key or secret, IP not whitelisted, unreachable, no answer
-within ``key_timeout``) is reported with the core's sentence and fix, and never holds
-up the other keys: a key's work runs in a thread of its own that the group waits for
-at most ``key_timeout`` seconds (ccxt's own timeout applies per request; a server that
-answers a byte at a time could hold a request far longer).
+Money is counted once per exchange account: an API key stored twice in the vault is
+asked once (``Portfolio.same_key``), and keys whose exchange names the same account
+(Binance's ``uid``) have their holdings counted once (``Portfolio.shared``). Two keys
+whose exchange names no account are two holdings: nothing is guessed (equal balances
+are not proof of one account).
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import threading
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from vault_app.core.errors import ValidationError, VaultError
-from vault_app.trading.error_context import NO_ORDER_SENT
-from vault_app.trading.errors import (
-    ExchangeTimeout,
-    KeyLacksPermission,
-    OrderRejected,
-    TradingError,
-)
-from vault_app.trading.order_limits import USD_QUOTES, number, plain
+from vault_app.core.errors import ValidationError
+from vault_app.trading.order_limits import number
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
-    from vault_app.trading.client import ExchangeClient
 
 DEFAULT_QUOTE = "USDT"
-KEY_TIMEOUT = 45.0
-"""Seconds a key's balances (its markets and the balance request) may take, and the
-prices of its group, before it is reported as not answering."""
-MAX_GROUPS_AT_ONCE = 4
-"""Exchanges asked at the same time (a thread each)."""
-CANCEL_POLL = 0.1
-"""Seconds between two looks at ``cancel`` while a key is being waited for."""
 MAX_QUOTE = 16
-
-T = TypeVar("T")
 
 
 # --- what a fetch gives ------------------------------------------------------------------
@@ -88,6 +60,14 @@ class Holding:
     used: Decimal
     price: Decimal | None
     """One unit in the quote currency; None: the exchange has no market to value it."""
+    shared_with: tuple[KeyRef, ...] = ()
+    """Other keys of the same exchange account (the exchange named the same account):
+    their balances are these, counted once, under ``key``."""
+
+    @property
+    def labels(self) -> str:
+        """``key``'s label, and those of the keys it shares its account with."""
+        return " + ".join(key.label for key in (self.key, *self.shared_with))
 
     @property
     def value(self) -> Decimal | None:
@@ -113,11 +93,40 @@ class KeyFailure:
 
 @dataclass(frozen=True)
 class KeyOutcome:
-    """One key done: its balances (non-zero totals), or why it failed."""
+    """One key done: its balances (non-zero totals), or why it failed. A key of an
+    account an earlier key of its group already answered for has no balances of its
+    own here: ``same_account_as`` names that key."""
 
     key: KeyRef
     balances: tuple[Holding, ...]
     failure: KeyFailure | None
+    same_account_as: KeyRef | None = None
+
+
+@dataclass(frozen=True)
+class SameKey:
+    """A vault entry with the same API key (and exchange, environment and URL) as one
+    that is asked: not asked, so its balances are not counted twice."""
+
+    key: KeyRef
+    same_as: KeyRef
+
+    @property
+    def reason(self) -> str:
+        return f"same API key as '{self.same_as.label}': not asked, counted once"
+
+
+@dataclass(frozen=True)
+class SharedAccount:
+    """Keys whose exchange named the same account: its balances are counted once,
+    under the first key (``keys[0]``)."""
+
+    endpoint: str
+    keys: tuple[KeyRef, ...]
+
+    @property
+    def labels(self) -> str:
+        return ", ".join(f"'{key.label}'" for key in self.keys)
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,8 @@ class GroupResult:
     failures: tuple[KeyFailure, ...]
     price_problem: KeyFailure | None
     """Why the prices could not be fetched (its holdings then have none)."""
+    shared: tuple[SharedAccount, ...] = ()
+    """Accounts more than one key of the group reads."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,11 @@ class Portfolio:
     skipped: tuple[KeyRef, ...]
     """Keys not labelled ``read``: not asked."""
     keys_asked: int
+    """Keys asked: labelled ``read``, less those in ``same_key``."""
+    same_key: tuple[SameKey, ...] = ()
+    """Entries of an API key another entry is asked with: not asked."""
+    shared: tuple[SharedAccount, ...] = ()
+    """Accounts more than one key reads: counted once each."""
 
     @property
     def unpriced(self) -> tuple[str, ...]:
@@ -170,9 +186,6 @@ class Portfolio:
 
 PRICES = "prices"
 """``KeyFailure.kind`` of a group whose prices could not be fetched (its balances were)."""
-
-
-# --- which keys ---------------------------------------------------------------------------
 
 
 def key_ref(entry: KeyEntry) -> KeyRef:
@@ -189,24 +202,6 @@ def describe_endpoint(entry: KeyEntry) -> str:
         url = entry.api_url or ""
         return url if is_loopback_url(url) else f"LIVE {url}"
     return f"LIVE {entry.exchange}"
-
-
-def readable_keys(entries: Iterable[KeyEntry]) -> tuple[list[KeyEntry], list[KeyEntry]]:
-    """(the keys labelled ``read``, in order; the others)."""
-    chosen: list[KeyEntry] = []
-    skipped: list[KeyEntry] = []
-    for entry in entries:
-        (chosen if "read" in entry.permissions else skipped).append(entry)
-    return chosen, skipped
-
-
-def group_keys(entries: Iterable[KeyEntry]) -> list[list[KeyEntry]]:
-    """Keys that talk to the same place (exchange, environment, API URL), in order."""
-    groups: dict[tuple[str, str, str | None], list[KeyEntry]] = {}
-    for entry in entries:
-        url = entry.api_url if entry.environment == "custom" else None
-        groups.setdefault((entry.exchange, entry.environment, url), []).append(entry)
-    return list(groups.values())
 
 
 # --- valuation (no network) -------------------------------------------------------------
@@ -260,7 +255,7 @@ def asset_price(asset: str, quote: str, markets: Mapping[str, Any],
 
 
 def assemble(groups: Iterable[GroupResult], quote: str, *, skipped: Sequence[KeyRef] = (),
-             keys_asked: int | None = None) -> Portfolio:
+             keys_asked: int | None = None, same_key: Sequence[SameKey] = ()) -> Portfolio:
     """The portfolio of the groups done so far (the view calls it as groups finish)."""
     groups = list(groups)
     by_asset: dict[str, list[Holding]] = {}
@@ -282,11 +277,14 @@ def assemble(groups: Iterable[GroupResult], quote: str, *, skipped: Sequence[Key
     assets.sort(key=lambda a: (a.value is None, -(a.value or 0), a.asset))
     asked = keys_asked if keys_asked is not None else \
         len({h.key.id for g in groups for h in g.holdings} |
+            {k.id for g in groups for s in g.shared for k in s.keys} |
             {f.key.id for g in groups for f in g.failures})
     return Portfolio(quote=quote, assets=tuple(assets),
                      total_value=sum((a.value for a in assets if a.value is not None),
                                      Decimal(0)),
-                     failures=tuple(failures), skipped=tuple(skipped), keys_asked=asked)
+                     failures=tuple(failures), skipped=tuple(skipped), keys_asked=asked,
+                     same_key=tuple(same_key),
+                     shared=tuple(shared for g in groups for shared in g.shared))
 
 
 def clean_quote(text: str) -> str:
@@ -297,236 +295,3 @@ def clean_quote(text: str) -> str:
         raise ValidationError(f"the quote currency must be 1 to {MAX_QUOTE} letters or "
                               "digits, e.g. USDT", field="quote")
     return quote
-
-
-def value_decimals(quote: str) -> int:
-    """Decimals a value in ``quote`` is shown with: 2 for a dollar, 8 otherwise."""
-    return 2 if quote.upper() in USD_QUOTES else 8
-
-
-def format_value(value: Decimal | None, quote: str) -> str:
-    """A value as shown: rounded to ``value_decimals``; "no price" for None."""
-    if value is None:
-        return "no price"
-    places = Decimal(1).scaleb(-value_decimals(quote))
-    return f"{value.quantize(places):,f}"
-
-
-PRICE_DIGITS = 6
-"""Significant digits a price below 1000 is shown with (0.00001234, 3000.2)."""
-
-
-def format_price(price: Decimal | None, quote: str) -> str:
-    """A price as shown: like a value from 1000 up, else to ``PRICE_DIGITS`` significant
-    digits (a coin worth 0.00001234 USDT is not shown as 0.00); "no price" for None."""
-    if price is None:
-        return "no price"
-    if price >= 1000:
-        return format_value(price, quote)
-    digits = price.adjusted() + 1  # before the point (0 or less below 1)
-    places = Decimal(1).scaleb(min(digits - PRICE_DIGITS, 0))
-    return plain(price.quantize(places))
-
-
-def format_amount(amount: Decimal) -> str:
-    """An amount exactly as the exchange gave it, grouped by thousands, without exponent
-    or trailing zeros: "100,000", "0.12345678"."""
-    return f"{amount.normalize():,f}"
-
-
-# --- fetching -------------------------------------------------------------------------
-
-
-TRADE_RIGHTS = "the rights this request needs (trading)"
-READ_RIGHTS = "the rights this request needs (reading the account)"
-"""``errors.translate`` names trading in the fix of a refused key (most refusals are
-of an order); a balance request needs the right to read."""
-LACKS_READ_FIX = ("the key lacks the right to read the account on the exchange: enable "
-                  "it there, or remove the key's read label")
-
-
-def failure_of(key: KeyRef, exc: BaseException) -> KeyFailure:
-    """The core's sentence and fix for why ``key`` failed; a bug's text is never shown."""
-    if isinstance(exc, KeyLacksPermission):  # its fix is about trading; this was a read
-        return KeyFailure(key, exc.message.removesuffix(NO_ORDER_SENT), LACKS_READ_FIX,
-                          type(exc).__name__)
-    if isinstance(exc, TradingError):  # no order is ever at stake here: not said
-        fix = exc.fix.replace(TRADE_RIGHTS, READ_RIGHTS)
-        return KeyFailure(key, exc.message.removesuffix(NO_ORDER_SENT), fix,
-                          type(exc).__name__)
-    if isinstance(exc, VaultError):
-        return KeyFailure(key, str(exc), "", type(exc).__name__)
-    return KeyFailure(key, f"unexpected error ({type(exc).__name__})",
-                      "try again; the other keys are not affected", type(exc).__name__)
-
-
-class Cancelled(Exception):
-    """The fetch was cancelled (``cancel`` set) while a key was being asked."""
-
-
-def within(seconds: float, fn: Callable[[], T], what: str,
-           cancel: threading.Event | None = None) -> T:
-    """``fn()`` in a thread of its own, waited for at most ``seconds`` (an
-    ``ExchangeTimeout`` then) or until ``cancel`` is set (``Cancelled``); the thread
-    then ends on its own (ccxt's timeout)."""
-    box: dict[str, Any] = {}
-    done = threading.Event()
-
-    def run() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # handed back to the waiting thread
-            box["error"] = exc
-        finally:
-            done.set()
-
-    threading.Thread(target=run, name="portfolio-key", daemon=True).start()
-    deadline = time.monotonic() + seconds
-    while not done.wait(min(CANCEL_POLL, max(0.0, deadline - time.monotonic()))):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled(what)
-        if time.monotonic() < deadline:
-            continue
-        raise ExchangeTimeout(f"the exchange did not answer within {seconds:g} s ({what})",
-                              fix="check the network connection and the exchange's status")
-    if "error" in box:
-        error: BaseException = box["error"]
-        error.__traceback__ = None  # its frames hold the key's client
-        raise error
-    result: T = box["value"]
-    return result
-
-
-ClientFactory = Callable[["KeyEntry"], "ExchangeClient"]
-
-
-def _new_client(entry: KeyEntry) -> ExchangeClient:
-    from vault_app.trading.client import ExchangeClient
-
-    return ExchangeClient(entry)
-
-
-def _balances(client: ExchangeClient, key: KeyRef) -> tuple[Holding, ...]:
-    from vault_app.trading.session import parse_balances
-
-    client.load_markets(allow_stale=True)  # ccxt needs them; only names are used here
-    return tuple(Holding(b.currency, key, b.total, b.free, b.used, None)
-                 for b in parse_balances(client.call("fetch_balance")))
-
-
-def _prices(client: ExchangeClient, assets: Iterable[str], quote: str
-            ) -> dict[str, Decimal | None]:
-    markets = client.exchange.markets or {}
-    symbols = sorted({found[0] for asset in assets
-                      if (found := price_symbol(asset, quote, markets)) is not None})
-    tickers: dict[str, Any] = {}
-    if symbols and client.exchange.has.get("fetchTickers"):
-        answer = client.call("fetch_tickers", symbols)
-        tickers = dict(answer) if isinstance(answer, Mapping) else {}
-    else:
-        for symbol in symbols:
-            try:
-                tickers[symbol] = client.call("fetch_ticker", symbol)
-            except OrderRejected:  # BadSymbol, a closed market: that asset has no price
-                continue
-    return {asset: asset_price(asset, quote, markets, tickers) for asset in assets}
-
-
-def fetch_group(entries: Sequence[KeyEntry], quote: str, *,
-                on_key_done: Callable[[KeyOutcome], None] | None = None,
-                key_timeout: float = KEY_TIMEOUT, cancel: threading.Event | None = None,
-                make_client: ClientFactory = _new_client) -> GroupResult:
-    """The keys of one group, one after another, then their prices (see the module)."""
-    holdings: list[Holding] = []
-    failures: list[KeyFailure] = []
-    priced_by: ExchangeClient | None = None
-    clients: list[ExchangeClient] = []
-    try:
-        for entry in entries:
-            if cancel is not None and cancel.is_set():
-                break
-            key = key_ref(entry)
-            try:
-                client = make_client(entry)
-                clients.append(client)
-                found = within(key_timeout, functools.partial(_balances, client, key),
-                               f"balances of '{entry.label}'", cancel)
-            except Cancelled:
-                break
-            except BaseException as exc:  # one key's failure never stops the others
-                failure = failure_of(key, exc)
-                failures.append(failure)
-                outcome = KeyOutcome(key, (), failure)
-            else:
-                holdings.extend(found)
-                priced_by = client
-                outcome = KeyOutcome(key, found, None)
-            if on_key_done is not None:
-                on_key_done(outcome)
-        first = key_ref(entries[0])
-        price_problem: KeyFailure | None = None
-        if priced_by is not None and holdings and not (cancel is not None and cancel.is_set()):
-            assets = sorted({h.asset for h in holdings})
-            client = priced_by
-            try:
-                prices = within(key_timeout, lambda: _prices(client, assets, quote),
-                                f"prices on {first.endpoint}", cancel)
-            except Cancelled:
-                prices = {}
-            except BaseException as exc:
-                problem = failure_of(key_ref(client.entry), exc)
-                price_problem = KeyFailure(
-                    problem.key, f"prices on {problem.key.endpoint} could not be fetched: "
-                                 f"{problem.message}", problem.fix, PRICES)
-                prices = {}
-            holdings = [Holding(h.asset, h.key, h.total, h.free, h.used, prices.get(h.asset))
-                        for h in holdings]
-        return GroupResult(first.exchange, first.endpoint, tuple(holdings), tuple(failures),
-                           price_problem)
-    finally:
-        for client in clients:
-            _close_quietly(client)
-
-
-def _close_quietly(client: ExchangeClient) -> None:
-    # A client still in a hung request holds its lock: closing it would wait for that.
-    if client.lock.acquire(blocking=False):
-        try:
-            with contextlib.suppress(Exception):  # a failed close has nothing to tell
-                client.close()
-        finally:
-            client.lock.release()
-
-
-def fetch_portfolio(entries: Iterable[KeyEntry], quote: str = DEFAULT_QUOTE, *,
-                    on_key_done: Callable[[KeyOutcome], None] | None = None,
-                    on_group_done: Callable[[GroupResult], None] | None = None,
-                    key_timeout: float = KEY_TIMEOUT, cancel: threading.Event | None = None,
-                    make_client: ClientFactory = _new_client,
-                    max_groups: int = MAX_GROUPS_AT_ONCE) -> Portfolio:
-    """Balances of every ``read`` key among ``entries``, valued in ``quote`` (see the
-    module). ``on_key_done`` and ``on_group_done`` are called from the worker threads as
-    keys and groups finish. Once ``cancel`` is set no further request is waited for or
-    started, and what was fetched so far is returned.
-
-    Raises:
-        ValidationError: ``quote`` is not a currency code (``clean_quote``).
-    """
-    quote = clean_quote(quote)
-    chosen, skipped = readable_keys(entries)
-    groups = group_keys(chosen)
-    results: list[GroupResult] = []
-    if groups:
-        with ThreadPoolExecutor(max_workers=max(1, min(max_groups, len(groups))),
-                                thread_name_prefix="portfolio") as pool:
-            def run(group: list[KeyEntry]) -> GroupResult:
-                result = fetch_group(group, quote, on_key_done=on_key_done,
-                                     key_timeout=key_timeout, cancel=cancel,
-                                     make_client=make_client)
-                if on_group_done is not None:
-                    on_group_done(result)
-                return result
-
-            results = list(pool.map(run, groups))
-    return assemble(results, quote, skipped=[key_ref(e) for e in skipped],
-                    keys_asked=len(chosen))

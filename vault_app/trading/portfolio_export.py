@@ -32,10 +32,12 @@ def safe_cell(text: str) -> str:
 
 
 def portfolio_csv(portfolio: Portfolio) -> str:
-    """A header, then per asset a "total" row and a "key" row per (exchange, key), then
-    a "grand total" row, a "failed" row per key that could not be read and a "skipped"
-    row per key not labelled read. Amounts are exact; a value without a price is empty
-    and its price cell says "no price"."""
+    """A header, then per asset a "total" row and a "key" row per (exchange, key) (keys
+    of one exchange account share a row: "trader + watcher"), then a "grand total" row,
+    a "same account" row per further key of an account counted once, a "same key" row
+    per entry of an API key asked under another entry, a "failed" row per key that
+    could not be read and a "skipped" row per key not labelled read. Amounts are exact;
+    a value without a price is empty and its price cell says "no price"."""
     quote = portfolio.quote
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -51,13 +53,22 @@ def portfolio_csv(portfolio: Portfolio) -> str:
             _number(asset.value), note)
         for holding in asset.holdings:
             key = holding.key
-            row("key", asset.asset, key.exchange, key.endpoint, key.label,
+            row("key", asset.asset, key.exchange, key.endpoint, holding.labels,
                 plain(holding.total), plain(holding.free), plain(holding.used),
                 "no price" if holding.price is None else plain(holding.price),
                 _number(holding.value), "")
     unpriced = ", ".join(portfolio.unpriced)
     row("grand total", "", "", "", "", "", "", "", "", _number(portfolio.total_value),
         f"without {unpriced}: no price" if unpriced else "")
+    for shared in portfolio.shared:
+        holder = shared.keys[0]
+        for key in shared.keys[1:]:
+            row("same account", "", key.exchange, key.endpoint, key.label, "", "", "", "",
+                "", f"same exchange account as '{holder.label}': counted once, under it")
+    for same in portfolio.same_key:
+        key = same.key
+        row("same key", "", key.exchange, key.endpoint, key.label, "", "", "", "", "",
+            same.reason)
     for failure in portfolio.failures:
         key = failure.key
         row("failed", "", key.exchange, key.endpoint, key.label, "", "", "", "", "",

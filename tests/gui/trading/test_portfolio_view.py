@@ -5,8 +5,10 @@ reason while the others show, rows as exchanges finish, export, and lock."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import stat
+import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -17,12 +19,15 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import FAST_KDF, PASSWORD
 from tests.e2e.trading_support import demo_entry
 from tests.gui.helpers import SIGNAL_TIMEOUT, click, type_into, unlock
+from tests.gui.trading.conftest import Hook
+from tests.unit.trading.refused_port import refused_url
 from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
 from vault_app.gui.qt import Qt, QtWidgets
-from vault_app.gui.trading.portfolio_view import COL_AMOUNT, COL_NAME, COL_VALUE, PortfolioView
+from vault_app.gui.trading.portfolio_tree import COL_AMOUNT, COL_NAME, COL_VALUE
+from vault_app.gui.trading.portfolio_view import PortfolioView
 from vault_app.gui.window import MainWindow
-from vault_app.trading.demo_exchange import DemoExchange
+from vault_app.trading.demo_exchange import DemoExchange, ReceivedRequest
 
 BTC, ETH = Decimal(50000), Decimal(2500)
 
@@ -34,8 +39,13 @@ def _never_import_ccxt() -> Iterator[None]:
 
 
 @pytest.fixture
-def demo() -> Iterator[DemoExchange]:
-    with DemoExchange(seed=1) as exchange:
+def demo(request_hooks: list[Hook]) -> Iterator[DemoExchange]:
+    """The folder's demo exchange (its ``request_hooks`` apply), with pinned prices."""
+    def on_request(request: ReceivedRequest, status: int) -> None:
+        for hook in list(request_hooks):
+            hook(request, status)
+
+    with DemoExchange(seed=1, on_request=on_request) as exchange:
         exchange.set_price("BTC/USDT", BTC)  # pinned: the walk leaves them
         exchange.set_price("ETH/USDT", ETH)
         yield exchange
@@ -90,7 +100,7 @@ def key_rows(view: PortfolioView, asset: str) -> dict[str, str]:
 
 
 def failures_shown(view: PortfolioView) -> list[str]:
-    return [view.failures.item(i).text() for i in range(view.failures.count())]
+    return view.failures.texts()
 
 
 def test_two_keys_are_summed_and_a_failing_key_says_why(
@@ -116,28 +126,37 @@ def test_two_keys_are_summed_and_a_failing_key_says_why(
     assert failure.startswith(f"forged (binance, {demo.url}): the exchange refused the API "
                               "key or secret")
     assert "whitelisted" in failure and "f" * 16 not in failure
-    assert view.failures_box.isVisible()
+    assert view.failures.isVisible()
     assert view.export_button.isEnabled()
 
 
 def test_rows_appear_as_each_exchange_is_done_and_the_window_stays_responsive(
         qtbot: QtBot, demo: DemoExchange,
         make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
-    with DemoExchange(seed=2) as slow:
-        window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",)),
-                                  demo_entry(slow, "slow", slow.read_key, ("read",))])
-        slow.faults.latency = 1.0  # each of the slow exchange's answers
-        click(qtbot, view.refresh_button)
-        assert view.busy and window.ops.busy  # the fetch runs through the window's ops
-        assert not view.refresh_button.isEnabled() and view.progress.isVisible()
+    arrived, release = threading.Event(), threading.Event()
 
-        # The fast exchange's rows show while the slow one is still being asked, and
-        # the window takes typing meanwhile.
-        qtbot.waitUntil(lambda: "USDT" in asset_rows(view), timeout=SIGNAL_TIMEOUT)
-        assert view.busy and view.summary.text().endswith("so far…")
-        type_into(qtbot, window.search, "watch")
-        assert window.search.text() == "watch"
-        assert view.busy  # typed while the slow exchange was still answering
+    def hold(_request: ReceivedRequest, _status: int) -> None:
+        arrived.set()
+        release.wait(30)  # the slow exchange answers once the checks below are done
+
+    with DemoExchange(seed=2, on_request=hold) as slow:
+        try:
+            window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",)),
+                                      demo_entry(slow, "slow", slow.read_key, ("read",))])
+            click(qtbot, view.refresh_button)
+            assert view.busy and window.ops.busy  # the fetch runs through the window's ops
+            assert not view.refresh_button.isEnabled() and view.progress.isVisible()
+
+            # The fast exchange's rows show while the slow one holds its answer, and
+            # the window takes typing meanwhile.
+            qtbot.waitUntil(lambda: "USDT" in asset_rows(view), timeout=SIGNAL_TIMEOUT)
+            assert arrived.is_set() and view.busy
+            assert view.summary.text().endswith("so far…")
+            type_into(qtbot, window.search, "watch")
+            assert window.search.text() == "watch"
+            assert view.busy and key_rows(view, "USDT") == {"watcher": "100,000"}
+        finally:
+            release.set()
 
         with qtbot.waitSignal(view.refreshed, timeout=SIGNAL_TIMEOUT * 3):
             pass
@@ -146,20 +165,45 @@ def test_rows_appear_as_each_exchange_is_done_and_the_window_stays_responsive(
         assert not view.progress.isVisible()
 
 
-def test_an_unreachable_key_is_listed_and_the_others_shown(
+def test_a_read_key_and_a_trade_key_of_one_account_are_counted_once(
         qtbot: QtBot, demo: DemoExchange,
         make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
-    stopped = DemoExchange(seed=3).start()
-    gone = demo_entry(stopped, "gone", stopped.read_key, ("read",))
-    stopped.stop()  # its port is closed now
-    _window, view = make_view([gone, demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    # (The vault refuses a second entry of one API key; a file from another writer may
+    # hold one: the core's tests cover that case.)
+    reader = demo.add_key(("read",), account_of=demo.trading_key)
+    _window, view = make_view([demo_entry(demo, "trader", demo.trading_key, ("read", "trade")),
+                               demo_entry(demo, "reader", reader, ("read",))])
 
     refresh(qtbot, view)
 
+    # One account: 100000 USDT, 1 BTC, 10 ETH once, though two keys read it.
+    assert asset_rows(view) == {"USDT": ("100,000", "100,000.00"),
+                                "BTC": ("1", "50,000.00"), "ETH": ("10", "25,000.00")}
+    assert key_rows(view, "BTC") == {"trader + reader": "1"}
+    assert view.summary.text() == "Total: 175,000.00 USDT"
+    details = view.details.text()
+    assert "2 of 2 keys answered." in details
+    assert f"One account on {demo.url}, counted once: 'trader', 'reader'." in details
+    assert not view.failures.isVisible()
+
+
+def test_an_unreachable_key_is_listed_and_the_others_shown(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    with refused_url() as url:  # bound, never listening: refused while the test runs
+        gone = dataclasses.replace(demo_entry(demo, "gone", demo.add_key(("read",)),
+                                              ("read",)), api_url=url)
+        _window, view = make_view([gone, demo_entry(demo, "watcher", demo.read_key,
+                                                    ("read",))])
+
+        refresh(qtbot, view)
+
     [failure] = failures_shown(view)
-    assert failure.startswith(f"gone (binance, {stopped.url}): the exchange could not be "
-                              "reached")
+    assert failure.startswith(f"gone (binance, {url}): the exchange could not be reached")
     assert key_rows(view, "USDT") == {"watcher": "100,000"}
+    # The box is as tall as its reason, not a fixed block under the table.
+    box = view.failures.area
+    assert box.height() <= box.widget().sizeHint().height() + 2 * box.frameWidth() + 2
 
 
 def test_an_asset_without_a_price_says_so_and_a_read_less_key_is_not_asked(
@@ -180,7 +224,7 @@ def test_an_asset_without_a_price_says_so_and_a_read_less_key_is_not_asked(
     assert view.summary.text() == "Total: 10.00 USDT"
     assert "Not in the total (no price in USDT): XYZ." in view.details.text()
     assert "Not asked (not labelled read): bot." in view.details.text()
-    assert not view.failures_box.isVisible()
+    assert not view.failures.isVisible()
 
 
 def test_values_in_another_quote_and_a_bad_quote_is_refused(
@@ -295,3 +339,67 @@ def test_every_control_is_reached_by_tab(
     assert QtWidgets.QApplication.focusWidget() in (view.quote, view.quote.lineEdit())
     with qtbot.waitSignal(view.refreshed, timeout=SIGNAL_TIMEOUT * 3):
         qtbot.keyClick(view, "r", Qt.KeyboardModifier.AltModifier)
+
+
+def test_an_entry_of_an_api_key_asked_under_another_is_named_under_the_total() -> None:
+    # A vault file from another writer may hold one API key twice (the app refuses to).
+    from vault_app.gui.trading.portfolio_view import details_text
+    from vault_app.trading.portfolio import KeyRef, SameKey, assemble
+
+    first = KeyRef("a", "trader", "binance", "LIVE binance")
+    copy = KeyRef("b", "trader copy", "binance", "LIVE binance")
+    portfolio = assemble([], "USDT", keys_asked=1, same_key=[SameKey(copy, first)])
+
+    assert "Not asked, counted once: 'trader copy' (same API key as 'trader')." in \
+        details_text(portfolio, final=True)
+
+
+def test_the_portfolio_waits_for_the_trading_views_request_of_the_same_key(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange, request_hooks: list[Hook]) -> None:
+    """One request at a time per API key in the process, whichever page's client sends
+    it (a nonce-signing exchange refuses requests that race): the trading view's
+    balance request of ``trader`` is held at the server; the portfolio's request of the
+    same key is not sent until it is answered."""
+    from tests.gui.trading.support import idle, open_trading
+
+    trader = demo.trading_key.api_key
+    view = open_trading(qtbot, trading_window, "trader")
+    held, release, second = threading.Event(), threading.Event(), threading.Event()
+    lock = threading.Lock()
+    in_flight, most = [0], [0]
+
+    def count(request: ReceivedRequest, _status: int) -> None:
+        if {k.lower(): v for k, v in request.headers.items()}.get("x-mbx-apikey") != trader:
+            return
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+            first = not held.is_set()
+            held.set()
+        try:
+            if first:
+                release.wait(30)  # the trading view's request, in flight meanwhile
+            else:
+                second.set()
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    request_hooks.append(count)
+    try:
+        view.load_balances()  # the trading view asks with trader's key...
+        qtbot.waitUntil(held.is_set, timeout=SIGNAL_TIMEOUT)
+        trading_window.show_portfolio()
+        page = trading_window.sections.portfolio_view()
+        page.refresh()  # ...and the portfolio asks with it too (trader, then watcher)
+        # A bounded wait for what must not happen: trader's second request while the
+        # first is unanswered.
+        assert not second.wait(1.0)
+    finally:
+        release.set()
+    with qtbot.waitSignal(page.refreshed, timeout=SIGNAL_TIMEOUT * 3):
+        pass
+    idle(qtbot, trading_window)
+    assert second.is_set() and most[0] == 1  # it went, after the first was answered
+    assert key_rows(page, "USDT") == {"trader": "100,000", "watcher": "100,000"}

@@ -4,7 +4,6 @@ and prices, keys that fail without holding up the others."""
 from __future__ import annotations
 
 import dataclasses
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -12,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from tests.e2e.trading_support import demo_entry
+from tests.unit.trading.refused_port import refused_url
 from vault_app.core.errors import ValidationError
 from vault_app.core.model import KeyEntry
 from vault_app.trading.client import ExchangeClient
@@ -26,13 +26,11 @@ from vault_app.trading.portfolio import (
     assemble,
     asset_price,
     clean_quote,
-    fetch_portfolio,
-    format_amount,
-    format_price,
-    format_value,
     price_symbol,
     ticker_price,
 )
+from vault_app.trading.portfolio_fetch import fetch_portfolio
+from vault_app.trading.portfolio_format import format_amount, format_price, format_value
 
 PRICES_USDT = {"BTC/USDT": Decimal("50000"), "ETH/USDT": Decimal("2500"),
                "ETH/BTC": Decimal("0.05")}
@@ -52,11 +50,10 @@ def held(demo: DemoExchange, key: DemoKey) -> dict[str, Decimal]:
             if b.free + b.locked}
 
 
-def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+@pytest.fixture
+def refused() -> Iterator[str]:
+    with refused_url() as url:
+        yield url
 
 
 def elsewhere(entry: KeyEntry, url: str) -> KeyEntry:
@@ -103,6 +100,72 @@ def test_two_keys_are_summed_per_asset_with_the_split_by_key(demo: DemoExchange)
     assert split["trader"] == (Decimal(100000), Decimal(100000) - locked, locked)
     assert split["third"][0] == Decimal("1234.5")
     assert {h.key.endpoint for h in usdt.holdings} == {demo.url}
+
+
+def test_a_read_key_and_a_trade_key_of_one_account_are_counted_once(demo: DemoExchange
+                                                                    ) -> None:
+    # The usual setup: a read-only key beside the trading key of the same account.
+    reader = demo.add_key(("read",), account_of=demo.trading_key)
+    entries = [demo_entry(demo, "trader", demo.trading_key, ("read", "trade")),
+               demo_entry(demo, "reader", reader, ("read",)),
+               demo_entry(demo, "watcher", demo.read_key, ("read",))]  # an account of its own
+    keys: list[KeyOutcome] = []
+
+    portfolio = fetch_portfolio(entries, on_key_done=keys.append)
+
+    # Both keys were asked: only the exchange's answer (its uid) says they are one account.
+    assert requests_with(demo, reader) >= 1
+    expected = {a: held(demo, demo.trading_key)[a] + held(demo, demo.read_key)[a]
+                for a in held(demo, demo.read_key)}
+    assert by_asset(portfolio) == expected  # the trading account once, not twice
+    assert portfolio.total_value == Decimal(2) * (100000 + 50000 + 10 * 2500)
+    [shared] = portfolio.shared
+    assert [key.label for key in shared.keys] == ["trader", "reader"]
+    assert shared.endpoint == demo.url
+    usdt = next(asset for asset in portfolio.assets if asset.asset == "USDT")
+    assert [h.labels for h in usdt.holdings] == ["trader + reader", "watcher"]
+    assert [k.label for k in usdt.holdings[0].shared_with] == ["reader"]
+    assert portfolio.keys_asked == 3 and portfolio.keys_answered == 3
+    same = next(outcome for outcome in keys if outcome.key.label == "reader")
+    assert same.balances == () and same.same_account_as is not None
+    assert same.same_account_as.label == "trader"
+
+
+def test_the_same_key_stored_twice_is_asked_once(demo: DemoExchange) -> None:
+    first = demo_entry(demo, "watcher", demo.read_key, ("read",))
+    copy = dataclasses.replace(demo_entry(demo, "watcher (old)", demo.read_key, ("read",)),
+                               id="copy")
+
+    portfolio = fetch_portfolio([first, copy])
+
+    assert by_asset(portfolio) == held(demo, demo.read_key)
+    assert sum(1 for r in demo.requests if r.path == "/api/v3/account") == 1
+    [same] = portfolio.same_key
+    assert (same.key.label, same.same_as.label) == ("watcher (old)", "watcher")
+    assert same.reason == "same API key as 'watcher': not asked, counted once"
+    assert portfolio.keys_asked == 1 and portfolio.keys_answered == 1
+    assert {h.key.label for a in portfolio.assets for h in a.holdings} == {"watcher"}
+
+
+def test_keys_of_separate_accounts_are_summed(demo: DemoExchange) -> None:
+    entries = [demo_entry(demo, "trader", demo.trading_key, ("read", "trade")),
+               demo_entry(demo, "watcher", demo.read_key, ("read",))]
+
+    portfolio = fetch_portfolio(entries)
+
+    assert portfolio.shared == () and portfolio.same_key == ()
+    assert by_asset(portfolio) == {"USDT": Decimal(200000), "BTC": Decimal(2),
+                                   "ETH": Decimal(20)}
+
+
+def test_the_account_an_answer_names() -> None:
+    from vault_app.trading.portfolio_keys import account_id
+
+    assert account_id("binance", {"info": {"uid": 354937868}}) == "354937868"
+    assert account_id("binance", {"info": {"balances": []}}) is None
+    assert account_id("binance", {"info": {"uid": True}}) is None
+    assert account_id("binance", None) is None
+    assert account_id("kraken", {"info": {"uid": 1}}) is None  # not known to name one
 
 
 def test_values_come_from_the_exchanges_prices(demo: DemoExchange) -> None:
@@ -207,7 +270,7 @@ def test_a_key_the_exchange_does_not_let_read_is_told_so(demo: DemoExchange) -> 
 
 def test_lacking_permission_is_told_as_a_read_right() -> None:
     from vault_app.trading.errors import KeyLacksPermission
-    from vault_app.trading.portfolio import failure_of
+    from vault_app.trading.portfolio_fetch import failure_of
 
     key = KeyRef("a", "A", "okx", "LIVE okx")
     failure = failure_of(key, KeyLacksPermission("the exchange refused the request: the key "
@@ -216,9 +279,9 @@ def test_lacking_permission_is_told_as_a_read_right() -> None:
     assert "trade" not in failure.fix
 
 
-def test_an_unreachable_exchange_says_why_and_the_others_are_summed(demo: DemoExchange
-                                                                    ) -> None:
-    url = closed_port_url()
+def test_an_unreachable_exchange_says_why_and_the_others_are_summed(demo: DemoExchange,
+                                                                    refused: str) -> None:
+    url = refused
     gone = elsewhere(demo_entry(demo, "gone", demo.read_key, ("read",)), url)
     entries = [gone, demo_entry(demo, "watcher", demo.read_key, ("read",))]
 
@@ -232,19 +295,58 @@ def test_an_unreachable_exchange_says_why_and_the_others_are_summed(demo: DemoEx
     assert by_asset(portfolio) == held(demo, demo.read_key)
 
 
-def test_a_hung_exchange_is_given_up_after_the_key_timeout(demo: DemoExchange) -> None:
+def held_exchange(seed: int) -> tuple[DemoExchange, threading.Event, threading.Event]:
+    """A demo exchange that holds every answer until ``release`` is set; ``arrived`` is
+    set by its first request. The caller starts it and sets ``release`` before stopping
+    it."""
+    arrived, release = threading.Event(), threading.Event()
+
+    def hold(_request: ReceivedRequest, _status: int) -> None:
+        arrived.set()
+        release.wait(30)
+
+    return DemoExchange(seed=seed, on_request=hold), arrived, release
+
+
+def test_a_hung_exchange_is_given_up_after_the_key_timeout() -> None:
+    slow, arrived, release = held_exchange(2)
+    with slow:
+        try:
+            # Only the held key is asked: the timeout is reached by it alone, however
+            # slow the machine (its answer never comes before the release below).
+            portfolio = fetch_portfolio([demo_entry(slow, "slow", slow.read_key, ("read",))],
+                                        key_timeout=0.5)
+        finally:
+            release.set()
+    assert arrived.is_set()
+    [failure] = portfolio.failures
+    assert failure.key.label == "slow" and failure.kind == "ExchangeTimeout"
+    assert "did not answer within 0.5 s" in failure.message
+    assert portfolio.assets == () and portfolio.keys_answered == 0
+
+
+def test_a_hung_exchange_does_not_hold_up_the_others(demo: DemoExchange) -> None:
     watcher = demo_entry(demo, "watcher", demo.read_key, ("read",))
-    fetch_portfolio([watcher])  # ccxt imported, the markets cached: the next run is quick
-    with DemoExchange(seed=2) as slow:
-        slow.faults.latency = 6.0  # each request: far longer than the key timeout below
-        entries = [demo_entry(slow, "slow", slow.read_key, ("read",)), watcher]
+    slow, arrived, release = held_exchange(2)
+    groups: list[GroupResult] = []
+    cancel = threading.Event()
 
-        portfolio = fetch_portfolio(entries, key_timeout=2.0)
+    def group_done(group: GroupResult) -> None:
+        groups.append(group)
+        if group.endpoint == demo.url:  # the healthy exchange is done: stop waiting
+            assert arrived.is_set() and not release.is_set()  # the other still hangs
+            cancel.set()
 
-        [failure] = portfolio.failures
-        assert failure.key.label == "slow" and failure.kind == "ExchangeTimeout"
-        assert "did not answer within 2 s" in failure.message
-        assert by_asset(portfolio) == held(demo, demo.read_key)
+    with slow:
+        try:
+            portfolio = fetch_portfolio(
+                [demo_entry(slow, "slow", slow.read_key, ("read",)), watcher],
+                on_group_done=group_done, cancel=cancel)
+        finally:
+            release.set()
+    assert groups[0].endpoint == demo.url  # the healthy one first, while the other hung
+    assert by_asset(portfolio) == held(demo, demo.read_key)
+    assert portfolio.failures == ()  # cancelled, not failed: nothing said of it
 
 
 def test_exchanges_are_asked_in_parallel() -> None:
@@ -281,8 +383,8 @@ def test_only_keys_labelled_read_are_asked(demo: DemoExchange) -> None:
     assert portfolio.keys_asked == 1 and portfolio.failures == ()
 
 
-def test_progress_is_reported_per_key_and_per_group(demo: DemoExchange) -> None:
-    url = closed_port_url()
+def test_progress_is_reported_per_key_and_per_group(demo: DemoExchange, refused: str) -> None:
+    url = refused
     entries = [demo_entry(demo, "trader", demo.trading_key, ("read", "trade")),
                elsewhere(demo_entry(demo, "gone", demo.read_key, ("read",)), url),
                demo_entry(demo, "watcher", demo.read_key, ("read",))]
@@ -320,23 +422,24 @@ def test_nothing_is_asked_once_cancelled(demo: DemoExchange) -> None:
     assert portfolio.assets == () and demo.requests == []
 
 
-def test_cancelling_stops_waiting_for_a_hung_key(demo: DemoExchange) -> None:
-    with DemoExchange(seed=2) as slow:
-        slow.faults.latency = 30.0  # longer than the join below: only cancel ends it
+def test_cancelling_stops_waiting_for_a_hung_key() -> None:
+    slow, arrived, release = held_exchange(2)  # held until the end: only cancel ends it
+    with slow:
         cancel = threading.Event()
         results: list[Portfolio] = []
         worker = threading.Thread(target=lambda: results.append(fetch_portfolio(
             [demo_entry(slow, "slow", slow.read_key, ("read",))], cancel=cancel)))
-        worker.start()
-        waited = threading.Event()
-        while not slow.requests and not waited.wait(0.02):  # the first request arrived
-            pass
-        cancel.set()
-        worker.join(15)
+        try:
+            worker.start()
+            assert arrived.wait(15)  # the first request is at the server, unanswered
+            cancel.set()
+            worker.join(15)
+            assert not worker.is_alive()
+        finally:
+            release.set()
 
-        assert not worker.is_alive()
-        [portfolio] = results
-        assert portfolio.assets == () and portfolio.failures == ()
+    [portfolio] = results
+    assert portfolio.assets == () and portfolio.failures == ()
 
 
 def test_a_quote_must_be_a_currency_code(demo: DemoExchange) -> None:
@@ -444,3 +547,38 @@ def test_prices_are_shown_without_losing_small_ones(price: str, shown: str) -> N
     ("1E-8", "0.00000001"), ("0", "0")])
 def test_amounts_are_shown_exactly(amount: str, shown: str) -> None:
     assert format_amount(Decimal(amount)) == shown
+
+
+def test_a_client_is_closed_once_its_keys_lock_frees(demo: DemoExchange) -> None:
+    # The key's lock is shared with the trading view's client of the same key: busy
+    # there when the portfolio is done, the portfolio's client is closed once it frees
+    # (not left open, and not closed under another client's request).
+    # An empty account: no prices are asked after its balances (they would wait too).
+    watcher = demo_entry(demo, "empty", demo.add_key(("read",), {}), ("read",))
+    closed = threading.Event()
+    taken, give_back = threading.Event(), threading.Event()
+
+    class Recorded(ExchangeClient):
+        def close(self) -> None:
+            super().close()
+            closed.set()
+
+    def trading_view() -> None:  # another client of the key, in a request
+        with ExchangeClient(watcher).lock:
+            taken.set()
+            give_back.wait(30)
+
+    holder = threading.Thread(target=trading_view)
+
+    def key_done(_outcome: KeyOutcome) -> None:  # before the portfolio closes its client
+        holder.start()
+        assert taken.wait(10)
+
+    try:
+        portfolio = fetch_portfolio([watcher], on_key_done=key_done, make_client=Recorded)
+        assert portfolio.keys_answered == 1
+        assert not closed.is_set()  # the lock is busy: the close waits for it
+    finally:
+        give_back.set()
+    assert closed.wait(10)
+    holder.join(10)

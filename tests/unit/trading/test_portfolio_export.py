@@ -17,6 +17,8 @@ from vault_app.trading.portfolio import (
     Holding,
     KeyFailure,
     KeyRef,
+    SameKey,
+    SharedAccount,
     assemble,
 )
 from vault_app.trading.portfolio_export import portfolio_csv, safe_cell, write_csv
@@ -87,6 +89,29 @@ def test_the_csv_has_a_row_per_asset_and_per_key_and_starts_no_formula() -> None
     for row in body:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
+
+
+def test_keys_counted_once_are_counted_once_in_the_csv_too() -> None:
+    trader = KeyRef("t", "trader", "binance", "LIVE binance")
+    reader = KeyRef("r", "reader", "binance", "LIVE binance")
+    copy = KeyRef("c", "trader copy", "binance", "LIVE binance")
+    usdt = Holding("USDT", trader, Decimal(100), Decimal(100), Decimal(0), Decimal(1),
+                   shared_with=(reader,))
+    group = GroupResult("binance", "LIVE binance", (usdt,), (), None,
+                        (SharedAccount("LIVE binance", (trader, reader)),))
+
+    body = rows(portfolio_csv(assemble([group], "USDT", keys_asked=2,
+                                       same_key=[SameKey(copy, trader)])))[1:]
+
+    assert [(r[0], r[4], r[5]) for r in body if r[0] in ("total", "key")] == \
+        [("total", "", "100"), ("key", "trader + reader", "100")]
+    assert next(r for r in body if r[0] == "grand total")[9] == "100"
+    same_account = next(r for r in body if r[0] == "same account")
+    assert same_account[4] == "reader" and "'trader'" in same_account[10]
+    assert same_account[5] == "" and same_account[9] == ""  # no amount: counted above
+    same_key = next(r for r in body if r[0] == "same key")
+    assert same_key[4] == "trader copy"
+    assert same_key[10] == "same API key as 'trader': not asked, counted once"
 
 
 def test_written_atomically_private_and_replacing_an_old_export(folder: Path) -> None:

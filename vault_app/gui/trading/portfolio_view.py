@@ -1,11 +1,14 @@
 """The Portfolio page: balances of every ``read`` key, valued in one quote currency.
 
-A thin front end over ``vault_app.trading.portfolio``: Refresh runs
+A thin front end over ``vault_app.trading.portfolio_fetch``: Refresh runs
 ``fetch_portfolio`` through the window's ``ops`` (never on the UI thread); rows
-appear as each exchange's keys are done, failing keys are listed with the core's
-reason and fix, and "Export CSV…" writes ``portfolio_export.portfolio_csv`` to a file
-the user picks (not encrypted: the page says so). Nothing of it is cached; ``clear``
-(called when the vault locks) cancels a fetch in flight and empties every widget.
+appear as each exchange's keys are done (``portfolio_tree``), failing keys are listed
+with the core's reason and fix (``portfolio_failures``), and "Export CSV…" writes
+``portfolio_export.portfolio_csv`` to a file the user picks (``portfolio_export_dialog``;
+not encrypted: the page says so). Keys the core counts once (the same API key twice,
+keys of one exchange account) are said under the total. Nothing of it is cached;
+``clear`` (called when the vault locks) cancels a fetch in flight and empties every
+widget.
 
 Text that comes from an exchange or the vault (asset names, labels, reasons) is shown
 through ``core.plain_text.escape``: no control or bidi character reaches the screen.
@@ -19,28 +22,18 @@ from typing import TYPE_CHECKING, Any
 
 from vault_app.core.plain_text import escape
 from vault_app.gui.error_text import error_message
-from vault_app.gui.qt import Qt, QtGui, QtWidgets, Signal
-from vault_app.gui.theme import warning_color
+from vault_app.gui.qt import Qt, QtWidgets, Signal
+from vault_app.gui.trading.portfolio_export_dialog import NOT_ENCRYPTED, export_dialog
+from vault_app.gui.trading.portfolio_failures import FailuresBox
+from vault_app.gui.trading.portfolio_tree import PortfolioTree
 from vault_app.gui.widgets import WrapLabel, plain_label
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
-    from vault_app.trading.portfolio import (
-        AssetTotal,
-        GroupResult,
-        Holding,
-        KeyOutcome,
-        KeyRef,
-        Portfolio,
-    )
+    from vault_app.trading.portfolio import GroupResult, KeyOutcome, KeyRef, Portfolio, SameKey
 
 QUOTES = ("USDT", "USDC", "BTC", "ETH", "EUR")
 """Offered in the quote box (any other code may be typed)."""
-
-COL_NAME, COL_WHERE, COL_AMOUNT, COL_PRICE, COL_VALUE = range(5)
-NOT_ENCRYPTED = "The CSV file is not encrypted: anyone who can read it sees your balances."
-NO_PRICE_TIP = ("No market on this exchange values {asset} in {quote} ({asset}/{quote} or "
-                "{quote}/{asset}): it is not in the total.")
 
 
 class PortfolioView(QtWidgets.QWidget):
@@ -61,6 +54,7 @@ class PortfolioView(QtWidgets.QWidget):
         self._cancel: threading.Event | None = None
         self._groups: list[GroupResult] = []
         self._skipped: list[KeyRef] = []
+        self._same_key: tuple[SameKey, ...] = ()
         self._asked = 0
         self._quote = "USDT"
         self._key_done.connect(self._on_key_done)
@@ -74,6 +68,27 @@ class PortfolioView(QtWidgets.QWidget):
 
     def _build(self) -> None:
         layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(self._build_bar())
+        self.summary = plain_label("", self)
+        self.summary.setObjectName("portfolioTotal")
+        font = self.summary.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.summary.setFont(font)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.summary)
+        self.details = WrapLabel("", self)
+        self.details.setObjectName("portfolioDetails")
+        layout.addWidget(self.details)
+        self.table = PortfolioTree(self)
+        layout.addWidget(self.table, 1)
+        self.failures = FailuresBox(self)
+        layout.addWidget(self.failures)
+        self.setTabOrder(self.refresh_button, self.quote)
+        self.setTabOrder(self.quote, self.export_button)
+        self.setTabOrder(self.export_button, self.table)
+
+    def _build_bar(self) -> QtWidgets.QHBoxLayout:
         bar = QtWidgets.QHBoxLayout()
         self.refresh_button = QtWidgets.QPushButton("&Refresh", self)
         self.refresh_button.setObjectName("refreshPortfolio")
@@ -108,62 +123,7 @@ class PortfolioView(QtWidgets.QWidget):
         self.export_button.setToolTip(NOT_ENCRYPTED)
         self.export_button.clicked.connect(self.choose_export)
         bar.addWidget(self.export_button)
-        layout.addLayout(bar)
-
-        self.summary = plain_label("", self)
-        self.summary.setObjectName("portfolioTotal")
-        font = self.summary.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.summary.setFont(font)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.summary)
-        self.details = WrapLabel("", self)
-        self.details.setObjectName("portfolioDetails")
-        self.details.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(self.details)
-
-        splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical, self)
-        self.table = QtWidgets.QTreeWidget(splitter)
-        self.table.setObjectName("portfolioTable")
-        self.table.setAccessibleName("Balances by asset")
-        self.table.setColumnCount(5)
-        self.table.setRootIsDecorated(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.setUniformRowHeights(True)
-        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.table.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_WHERE, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_NAME, 170), (COL_AMOUNT, 150), (COL_PRICE, 130),
-                              (COL_VALUE, 150)):
-            self.table.setColumnWidth(column, width)
-        failures = QtWidgets.QWidget(splitter)
-        failures_layout = QtWidgets.QVBoxLayout(failures)
-        failures_layout.setContentsMargins(0, 0, 0, 0)
-        self.failures_title = plain_label("Keys that could not be read", failures)
-        self.failures_title.setObjectName("portfolioFailuresTitle")
-        bold = self.failures_title.font()
-        bold.setBold(True)
-        self.failures_title.setFont(bold)
-        failures_layout.addWidget(self.failures_title)
-        self.failures = QtWidgets.QListWidget(failures)
-        self.failures.setObjectName("portfolioFailures")
-        self.failures.setAccessibleName("Keys that could not be read")
-        self.failures.setWordWrap(True)
-        self.failures.setAlternatingRowColors(True)
-        failures_layout.addWidget(self.failures)
-        self.failures_box = failures
-        splitter.addWidget(self.table)
-        splitter.addWidget(failures)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        layout.addWidget(splitter, 1)
-        self.setTabOrder(self.refresh_button, self.quote)
-        self.setTabOrder(self.quote, self.export_button)
-        self.setTabOrder(self.export_button, self.table)
-        self.setTabOrder(self.table, self.failures)
+        return bar
 
     # --- state -----------------------------------------------------------------------
 
@@ -183,17 +143,17 @@ class PortfolioView(QtWidgets.QWidget):
         self.portfolio = None
         self._groups = []
         self._skipped = []
+        self._same_key = ()
         self._asked = 0
         self.table.clear()
         self.failures.clear()
-        self.failures_box.hide()
         self.progress.hide()
         self.progress.reset()
         self.summary.setText("No balances fetched yet.")
         self.details.setText("Refresh asks every key labelled read for its balances, each "
                              "exchange in parallel, and values them with that exchange's "
                              "prices.")
-        self._set_headers("USDT")
+        self.table.set_quote("USDT")
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -202,20 +162,13 @@ class PortfolioView(QtWidgets.QWidget):
         self.quote.setEnabled(not self.busy)
         self.export_button.setEnabled(not self.busy and self.portfolio is not None)
 
-    def _set_headers(self, quote: str) -> None:
-        shown = escape(quote)
-        self.table.setHeaderLabels(["Asset / key", "Exchange", "Amount", f"Price ({shown})",
-                                    f"Value ({shown})"])
-        for column in (COL_AMOUNT, COL_PRICE, COL_VALUE):
-            self.table.headerItem().setTextAlignment(
-                column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
     # --- fetching ----------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Fetch the balances again, in the background (nothing if already fetching)."""
         from vault_app.core.errors import ValidationError
-        from vault_app.trading.portfolio import clean_quote, key_ref, readable_keys
+        from vault_app.trading.portfolio import clean_quote, key_ref
+        from vault_app.trading.portfolio_keys import plan_keys
 
         vault = self.main.vault
         if vault is None or self.busy:
@@ -228,30 +181,30 @@ class PortfolioView(QtWidgets.QWidget):
             return
         self.quote.setCurrentText(quote)
         entries = list(vault.entries)
-        chosen, skipped = readable_keys(entries)
+        plan = plan_keys(entries)
+        asked = len(plan.asked)
         self._generation += 1
         generation = self._generation
         cancel = threading.Event()
         self._cancel = cancel
         self._groups = []
-        self._skipped = [key_ref(entry) for entry in skipped]
-        self._asked = len(chosen)
+        self._skipped = [key_ref(entry) for entry in plan.skipped]
+        self._same_key = plan.same_key
+        self._asked = asked
         self._quote = quote
-        self.progress.setRange(0, max(1, len(chosen)))
+        self.progress.setRange(0, max(1, asked))
         self.progress.setValue(0)
-        self.progress.setFormat(f"%v of {len(chosen)} keys")
-        self.progress.setVisible(bool(chosen))
+        self.progress.setFormat(f"%v of {asked} keys")
+        self.progress.setVisible(bool(asked))
         self._update_buttons()
         if self.portfolio is None or self.portfolio.quote != quote:
             self.table.clear()
             self.failures.clear()
-            self.failures_box.hide()
-            self._set_headers(quote)
-        self.summary.setText(f"Fetching balances with {len(chosen)} "
-                             f"key{'s' if len(chosen) != 1 else ''}…")
+            self.table.set_quote(quote)
+        self.summary.setText(f"Fetching balances with {asked} key{'s' if asked != 1 else ''}…")
 
         def work() -> Portfolio:  # a worker thread: no widget in here
-            from vault_app.trading.portfolio import fetch_portfolio
+            from vault_app.trading.portfolio_fetch import fetch_portfolio
 
             def key_done(outcome: KeyOutcome) -> None:
                 if not cancel.is_set():  # cleared: the page may be gone with the window
@@ -297,117 +250,19 @@ class PortfolioView(QtWidgets.QWidget):
 
         self._groups.append(group)
         self._show(assemble(self._groups, self._quote, skipped=self._skipped,
-                            keys_asked=self._asked), final=False)
+                            keys_asked=self._asked, same_key=self._same_key), final=False)
 
     # --- showing -----------------------------------------------------------------------
 
     def _show(self, portfolio: Portfolio, *, final: bool) -> None:
-        from vault_app.trading.portfolio import format_value
+        from vault_app.trading.portfolio_format import format_value
 
-        quote = portfolio.quote
-        self._set_headers(quote)
-        collapsed = {self._item_key(item) for item in self._top_items()
-                     if not item.isExpanded()}  # by the user: kept; new assets open
-        self.table.clear()
-        for asset in portfolio.assets:
-            item = self._asset_item(asset, quote)
-            self.table.addTopLevelItem(item)
-            item.setExpanded(asset.asset not in collapsed)
-        total = format_value(portfolio.total_value, quote)
-        self.summary.setText(f"Total: {total} {escape(quote)}"
+        self.table.show_portfolio(portfolio)
+        total = format_value(portfolio.total_value, portfolio.quote)
+        self.summary.setText(f"Total: {total} {escape(portfolio.quote)}"
                              + ("" if final else " so far…"))
-        self.details.setText(self._details_text(portfolio, final))
-        self.failures.clear()
-        for failure in portfolio.failures:
-            key = failure.key
-            text = (f"{escape(key.label)} ({escape(key.exchange)}, {escape(key.endpoint)}): "
-                    f"{escape(failure.text)}")
-            row = QtWidgets.QListWidgetItem(text)
-            row.setForeground(QtGui.QColor(warning_color(_app())))
-            row.setData(Qt.ItemDataRole.UserRole, key.id)
-            self.failures.addItem(row)
-        self.failures_box.setVisible(bool(portfolio.failures))
-
-    def _top_items(self) -> list[QtWidgets.QTreeWidgetItem]:
-        items = (self.table.topLevelItem(i) for i in range(self.table.topLevelItemCount()))
-        return [item for item in items if item is not None]
-
-    @staticmethod
-    def _item_key(item: QtWidgets.QTreeWidgetItem | None) -> str:
-        return "" if item is None else str(item.data(COL_NAME, Qt.ItemDataRole.UserRole))
-
-    def _asset_item(self, asset: AssetTotal, quote: str) -> QtWidgets.QTreeWidgetItem:
-        from vault_app.trading.portfolio import format_amount, format_value
-
-        exchanges = {h.key.endpoint for h in asset.holdings}
-        keys = len(asset.holdings)
-        where = (f"{keys} key{'s' if keys != 1 else ''}"
-                 + (f" on {len(exchanges)} exchanges" if len(exchanges) > 1 else ""))
-        item = QtWidgets.QTreeWidgetItem([
-            escape(asset.asset), where, format_amount(asset.total), "",
-            format_value(asset.value, quote)])
-        item.setData(COL_NAME, Qt.ItemDataRole.UserRole, asset.asset)
-        bold = item.font(COL_NAME)
-        bold.setBold(True)
-        for column in (COL_NAME, COL_VALUE):
-            item.setFont(column, bold)
-        self._align_numbers(item)
-        if asset.unpriced:
-            unpriced = format_amount(asset.unpriced)
-            item.setToolTip(COL_VALUE, f"{unpriced} {escape(asset.asset)} has no price in "
-                                       f"{escape(quote)}: not in the value or the total.")
-            if asset.value is not None:
-                item.setText(COL_VALUE, f"{format_value(asset.value, quote)} + no price")
-            self._dim(item, COL_VALUE)
-        for holding in asset.holdings:
-            item.addChild(self._holding_item(holding, quote))
-        return item
-
-    def _holding_item(self, holding: Holding, quote: str) -> QtWidgets.QTreeWidgetItem:
-        from vault_app.trading.portfolio import format_amount, format_price, format_value
-
-        key = holding.key
-        price = format_price(holding.price, quote)
-        child = QtWidgets.QTreeWidgetItem([
-            escape(key.label), f"{escape(key.exchange)} · {escape(key.endpoint)}",
-            format_amount(holding.total), price, format_value(holding.value, quote)])
-        child.setData(COL_NAME, Qt.ItemDataRole.UserRole, key.id)
-        child.setToolTip(COL_AMOUNT, f"free {format_amount(holding.free)}, in orders "
-                                     f"{format_amount(holding.used)}")
-        self._align_numbers(child)
-        if holding.price is None:
-            tip = NO_PRICE_TIP.format(asset=escape(holding.asset), quote=escape(quote))
-            for column in (COL_PRICE, COL_VALUE):
-                child.setToolTip(column, tip)
-                self._dim(child, column)
-        return child
-
-    @staticmethod
-    def _align_numbers(item: QtWidgets.QTreeWidgetItem) -> None:
-        for column in (COL_AMOUNT, COL_PRICE, COL_VALUE):
-            item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight
-                                  | Qt.AlignmentFlag.AlignVCenter)
-
-    @staticmethod
-    def _dim(item: QtWidgets.QTreeWidgetItem, column: int) -> None:
-        font = item.font(column)
-        font.setItalic(True)
-        item.setFont(column, font)
-
-    def _details_text(self, portfolio: Portfolio, final: bool) -> str:
-        parts = []
-        answered = portfolio.keys_answered
-        if final:
-            parts.append(f"{answered} of {portfolio.keys_asked} keys answered.")
-        if portfolio.unpriced:
-            parts.append(f"Not in the total (no price in {escape(portfolio.quote)}): "
-                         f"{', '.join(escape(a) for a in portfolio.unpriced)}.")
-        if portfolio.skipped:
-            labels = ", ".join(escape(key.label) for key in portfolio.skipped)
-            parts.append(f"Not asked (not labelled read): {labels}.")
-        if final and not portfolio.keys_asked:
-            parts.append("No key is labelled read: label a key read to see its balances.")
-        return " ".join(parts)
+        self.details.setText(details_text(portfolio, final))
+        self.failures.show_failures(portfolio.failures)
 
     # --- export --------------------------------------------------------------------------
 
@@ -415,22 +270,7 @@ class PortfolioView(QtWidgets.QWidget):
         """Ask where to save the CSV (a save dialog that says it is not encrypted)."""
         if self.portfolio is None:
             return
-        dialog = QtWidgets.QFileDialog(self, "Export portfolio as CSV (not encrypted)")
-        dialog.setObjectName("portfolioExportDialog")
-        dialog.setAcceptMode(QtWidgets.QFileDialog.AcceptMode.AcceptSave)
-        dialog.setFileMode(QtWidgets.QFileDialog.FileMode.AnyFile)
-        dialog.setNameFilter("CSV files (*.csv)")
-        dialog.setDefaultSuffix("csv")
-        dialog.setOption(QtWidgets.QFileDialog.Option.DontUseNativeDialog)
-        dialog.setLabelText(QtWidgets.QFileDialog.DialogLabel.Accept, "Export")
-        dialog.setDirectory(str(Path.home()))
-        dialog.selectFile("portfolio.csv")
-        grid = dialog.layout()  # Qt's own dialog: the warning goes under its fields
-        if isinstance(grid, QtWidgets.QGridLayout):
-            note = plain_label(NOT_ENCRYPTED, dialog)
-            note.setObjectName("notEncryptedNote")
-            note.setStyleSheet(f"color: {warning_color(_app())};")
-            grid.addWidget(note, grid.rowCount(), 0, 1, grid.columnCount())
+        dialog = export_dialog(self)
         dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
         dialog.finished.connect(lambda _result: self._export_closed(dialog))
         self.export_dialog = dialog
@@ -462,10 +302,28 @@ class PortfolioView(QtWidgets.QWidget):
         self.main.ops.run(lambda: write_csv(path, text), done, failed)
 
 
-def _app() -> QtWidgets.QApplication:
-    app = QtWidgets.QApplication.instance()
-    assert isinstance(app, QtWidgets.QApplication)
-    return app
+def details_text(portfolio: Portfolio, final: bool) -> str:
+    """The line under the total: keys answered, what is not in the total, keys not
+    asked, keys counted once."""
+    parts = []
+    if final:
+        parts.append(f"{portfolio.keys_answered} of {portfolio.keys_asked} keys answered.")
+    if portfolio.unpriced:
+        parts.append(f"Not in the total (no price in {escape(portfolio.quote)}): "
+                     f"{', '.join(escape(a) for a in portfolio.unpriced)}.")
+    for shared in portfolio.shared:
+        parts.append(f"One account on {escape(shared.endpoint)}, counted once: "
+                     f"{escape(shared.labels)}.")
+    if portfolio.same_key:
+        same = ", ".join(f"'{escape(s.key.label)}' (same API key as "
+                         f"'{escape(s.same_as.label)}')" for s in portfolio.same_key)
+        parts.append(f"Not asked, counted once: {same}.")
+    if portfolio.skipped:
+        labels = ", ".join(escape(key.label) for key in portfolio.skipped)
+        parts.append(f"Not asked (not labelled read): {labels}.")
+    if final and not portfolio.keys_asked:
+        parts.append("No key is labelled read: label a key read to see its balances.")
+    return " ".join(parts)
 
 
-__all__ = ["PortfolioView"]
+__all__ = ["PortfolioView", "details_text"]

@@ -29,7 +29,7 @@ def account(state: State, call: Call) -> object:
             for asset, b in sorted(me.balances.items())
             if not (omit_zero and not b.free and not b.locked)
         ],
-        "permissions": ["SPOT"], "uid": int(me.key.api_key.encode().hex()[:8], 16),
+        "permissions": ["SPOT"], "uid": me.uid,
     }
 
 

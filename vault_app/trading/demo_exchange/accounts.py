@@ -157,13 +157,24 @@ class Order:
         }
 
 
+def account_uid(key: DemoKey) -> int:
+    """The account id (Binance's ``uid``) of an account opened with ``key``."""
+    return int(key.api_key.encode().hex()[:8], 16)
+
+
 @dataclass
 class Account:
+    """What one API key sees: its own rights (``key``), and the account's money, orders
+    and trades. A second key of an account (``Ledger.add_key_to``) is another
+    ``Account`` sharing those containers and the ``uid``, as on Binance, where an
+    account has several API keys with rights of their own."""
+
     key: DemoKey
     can_trade: bool = True
     balances: dict[str, Balance] = field(default_factory=dict)
     orders: dict[int, Order] = field(default_factory=dict)
     trades: list[Trade] = field(default_factory=list)
+    uid: int = 0
 
     def balance(self, asset: str) -> Balance:
         return self.balances.setdefault(asset, Balance())
@@ -181,11 +192,26 @@ class Ledger:
         self._next_trade_id = self._next_order_id
 
     def add(self, key: DemoKey, balances: dict[str, Decimal], *, can_trade: bool) -> Account:
-        account = Account(key, can_trade=can_trade)
+        account = Account(key, can_trade=can_trade, uid=account_uid(key))
         for asset, amount in balances.items():
             account.balance(asset).free = amount
         self.accounts[key.api_key] = account
         return account
+
+    def add_key_to(self, owner: Account, key: DemoKey) -> Account:
+        """``key`` as a second key of ``owner``'s account: the same balances, orders,
+        trades and ``uid``; its own rights."""
+        account = Account(key, can_trade=owner.can_trade, balances=owner.balances,
+                          orders=owner.orders, trades=owner.trades, uid=owner.uid)
+        self.accounts[key.api_key] = account
+        return account
+
+    def distinct_accounts(self) -> list[Account]:
+        """One ``Account`` per account (not per key)."""
+        seen: dict[int, Account] = {}
+        for account in self.accounts.values():
+            seen.setdefault(id(account.orders), account)
+        return list(seen.values())
 
     # --- orders ---------------------------------------------------------------------
 
@@ -329,7 +355,7 @@ class Ledger:
 
     def match(self, now: int) -> None:
         """Trigger stop orders and fill resting limits the last prices have reached."""
-        for account in self.accounts.values():
+        for account in self.distinct_accounts():  # a shared account's orders once
             for order in [o for o in account.orders.values() if o.is_open]:
                 last = self.book.prices[order.symbol.id]
                 buy = order.side == "BUY"

@@ -108,11 +108,23 @@ class DemoExchange:
 
     def add_key(self, permissions: Iterable[str] = ("read", "trade"),
                 balances: Mapping[str, str | Decimal] | None = None, *,
-                can_trade: bool = True) -> DemoKey:
+                can_trade: bool = True, account_of: DemoKey | None = None) -> DemoKey:
         """A new key with its own account. ``can_trade=False`` makes the *account* unable
-        to trade (Binance's -2010 "This account may not place or cancel orders.")."""
-        return self._add(DemoKey(random_token(), random_token(), tuple(permissions)),
-                         balances, can_trade=can_trade)
+        to trade (Binance's -2010 "This account may not place or cancel orders.").
+
+        With ``account_of``, the key is a second key of that key's account instead (a
+        read-only key beside a trading key, as users set up on Binance): the same
+        balances, orders and ``uid``, its own ``permissions``; ``balances`` and
+        ``can_trade`` must not be given then (they are the account's)."""
+        key = DemoKey(random_token(), random_token(), tuple(permissions))
+        if account_of is None:
+            return self._add(key, balances, can_trade=can_trade)
+        if balances is not None or not can_trade:
+            raise ValueError("a second key shares its account's balances and rights")
+        with self._backend.lock:
+            ledger = self._backend.state.ledger
+            ledger.add_key_to(ledger.accounts[account_of.api_key], key)
+        return key
 
     def _add(self, key: DemoKey, balances: Mapping[str, str | Decimal] | None = None, *,
              can_trade: bool = True) -> DemoKey:

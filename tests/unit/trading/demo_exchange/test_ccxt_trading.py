@@ -158,6 +158,48 @@ def test_keys_have_separate_accounts(demo: DemoExchange, connect: Callable[..., 
     assert key.secret not in repr(key)
 
 
+def test_a_second_key_of_an_account_shares_its_money_with_rights_of_its_own(
+        demo: DemoExchange, connect: Callable[..., Any]) -> None:
+    import ccxt
+
+    reader = demo.add_key(("read",), account_of=demo.trading_key)
+    trader, watcher, alone = (connect(demo.trading_key), connect(reader),
+                              connect(demo.read_key))
+    trader.create_order("BTC/USDT", "limit", "buy", 0.001, 40000)
+
+    seen = watcher.fetch_balance()
+    assert seen["total"] == trader.fetch_balance()["total"]
+    assert seen["used"]["USDT"] == 40  # the order the other key placed locks it here too
+    assert [o["id"] for o in watcher.fetch_open_orders("BTC/USDT")] == \
+        [str(o.order_id) for o in demo.orders_for(demo.trading_key.api_key)]
+    # ccxt keeps Binance's answer in "info": its uid names the account, not the key.
+    uid = seen["info"]["uid"]
+    assert trader.fetch_balance()["info"]["uid"] == uid
+    assert alone.fetch_balance()["info"]["uid"] != uid
+    # Its own rights: read only (-2015; ccxt calls it DDoSProtection once the key has
+    # been accepted before).
+    with pytest.raises(ccxt.BaseError, match="-2015"):
+        watcher.create_order("BTC/USDT", "market", "buy", 0.001)
+    assert len(demo.orders_for(reader.api_key)) == 1
+    with pytest.raises(ValueError, match="shares its account"):
+        demo.add_key(("read",), {"USDT": "1"}, account_of=demo.trading_key)
+
+
+def test_a_shared_accounts_orders_fill_once(demo: DemoExchange,
+                                            connect: Callable[..., Any]) -> None:
+    demo.add_key(("read",), account_of=demo.trading_key)
+    trader = connect(demo.trading_key)
+    before = demo.balances_for(demo.trading_key.api_key)["BTC"].free
+    trader.create_order("BTC/USDT", "limit", "buy", 0.001, 40000)
+
+    demo.set_price("BTC/USDT", "39000")  # reaches the order: filled once, not per key
+
+    [trade] = demo.trades_for(demo.trading_key.api_key)
+    assert trade.qty == Decimal("0.001")
+    assert demo.balances_for(demo.trading_key.api_key)["BTC"].free == \
+        before + Decimal("0.001") - trade.commission
+
+
 def test_client_order_id_lookups_and_cancel_all(demo: DemoExchange,
                                                 connect: Callable[..., Any]) -> None:
     import ccxt
