@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from vault_app.trading.endpoints import describe
 from vault_app.trading.money import grouped
 from vault_app.trading.orders import CheckedOrder, trigger_words
 from vault_app.trading.preview_masking import (
@@ -118,6 +119,8 @@ class OrderPreview:
     summary: str
     key: str = ""  # "trader (binance, read, trade)": the key that signs it
     fee: str = ""  # "≈ 0.5 USDT (0.1 %, the BTC/USDT market's taker rate)", if known
+    environment: str = ""
+    """The endpoint's kind (``endpoints.describe``): live, sandbox, custom or demo."""
 
     def parameters(self) -> list[tuple[str, str]]:
         """The request's parameters, decoded, one per name: the URL's query, then a
@@ -257,7 +260,8 @@ def build_preview(checked: CheckedOrder, client_order_id: str, request: SignedRe
         checked=checked, client_order_id=client_order_id, method=shown.method,
         url=shown.url, headers=tuple(shown.headers.items()), body=shown.body,
         signature_at=_signature_place(request), endpoint=endpoint, live=live,
-        summary=summary(checked), key=key_description(entry), fee=fee)
+        summary=summary(checked), key=key_description(entry), fee=fee,
+        environment=describe(entry).kind)
 
 
 def key_description(entry: KeyEntry) -> str:

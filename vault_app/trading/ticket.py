@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from vault_app.trading.endpoints import is_loopback_url
+from vault_app.trading.endpoints import describe
 from vault_app.trading.errors import OrderInputError, OrderNotAllowed, TradingError
 from vault_app.trading.fees import Fee, estimated_fee, pays_maker
 from vault_app.trading.money import grouped, places
@@ -113,13 +113,8 @@ class Assessment:
 
 
 def key_is_live(entry: KeyEntry) -> bool:
-    """Whether the key's orders move real money: live, or a custom URL that is not
-    loopback (the rule of ``ExchangeClient.is_live``, without building a client)."""
-    if entry.environment == "sandbox":
-        return False
-    if entry.environment == "custom":
-        return not is_loopback_url(entry.api_url or "")
-    return True
+    """Whether the key's orders move real money (``endpoints.describe``, the one rule)."""
+    return describe(entry).live
 
 
 def order_types(exchange: Any) -> tuple[str, ...]:

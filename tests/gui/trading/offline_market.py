@@ -9,6 +9,7 @@ from typing import Any
 from tests.conftest import make_entry
 from tests.unit.trading.markets_fixture import offline_binance
 from vault_app.core.model import KeyEntry
+from vault_app.trading.endpoints import describe
 from vault_app.trading.fees import order_fee
 from vault_app.trading.orders import check_against_market, find_market, parse_order
 from vault_app.trading.preview import (
@@ -32,8 +33,10 @@ def watcher() -> KeyEntry:
 
 def signed_preview(exchange: Any, entry: KeyEntry, *, side: str = "buy",
                    amount: str = "0.0123456", price: str = "56000.129",
-                   endpoint: str = "LIVE binance", live: bool = True) -> OrderPreview:
-    """The preview the core builds: checked, signed by ccxt (nothing sent), masked."""
+                   endpoint: str | None = None, live: bool | None = None) -> OrderPreview:
+    """The preview the core builds: checked, signed by ccxt (nothing sent), masked.
+    ``endpoint`` and ``live`` default to what ``endpoints.describe`` says of ``entry``."""
+    where = describe(entry)
     exchange.apiKey = entry.credentials["apiKey"]
     exchange.secret = entry.credentials["secret"]
     request = parse_order(entry.id, "BTC/USDT", side, "limit", amount, price)
@@ -41,8 +44,10 @@ def signed_preview(exchange: Any, entry: KeyEntry, *, side: str = "buy",
     checked = check_against_market(request, entry, exchange, market, lambda: LAST)
     client_order_id = new_client_order_id()
     signed = capture_create_order(exchange, checked.create_order_args(client_order_id))
-    return build_preview(checked, client_order_id, signed, entry, endpoint=endpoint,
-                         live=live, fee=order_fee(exchange, checked))
+    return build_preview(checked, client_order_id, signed, entry,
+                         endpoint=where.text if endpoint is None else endpoint,
+                         live=where.live if live is None else live,
+                         fee=order_fee(exchange, checked))
 
 
 __all__ = ["LAST", "offline_binance", "signed_preview", "trader", "watcher"]

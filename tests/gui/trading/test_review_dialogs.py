@@ -20,8 +20,16 @@ from vault_app.trading.preview import OrderPreview
 from vault_app.trading.preview_masking import SIGNATURE_MASK
 
 Dialog = PreviewDialog | ConfirmDialog
-ENVIRONMENTS = [("LIVE binance", True), ("sandbox binance", False),
-                ("http://127.0.0.1:8080", False)]
+ENVIRONMENTS = [  # the key's environment -> the banner's headline and where it goes
+    ({}, "LIVE — real money", "LIVE binance"),
+    ({"environment": "sandbox"}, "SANDBOX — test funds", "sandbox binance"),
+    ({"environment": "custom", "api_url": "http://127.0.0.1:8080"},
+     "CUSTOM URL — not live", "http://127.0.0.1:8080"),
+    ({"environment": "custom", "api_url": "http://127.0.0.1:8080", "tags": ("demo",)},
+     "DEMO — fake money", "http://127.0.0.1:8080"),
+    ({"environment": "custom", "api_url": "https://eu.example.com"},
+     "LIVE — real money", "LIVE https://eu.example.com"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -168,23 +176,23 @@ def test_a_url_is_never_cut_at_a_line_end(qtbot: QtBot, opened: Callable[..., Di
         assert any(url in part.replace("\u2060", "") for part in lines), (width, lines)
 
 
-@pytest.mark.parametrize(("endpoint", "live"), ENVIRONMENTS)
+@pytest.mark.parametrize(("fields", "headline", "endpoint"), ENVIRONMENTS)
 @pytest.mark.parametrize("kind", [PreviewDialog, ConfirmDialog])
 def test_the_live_banner_is_shown_only_for_live(
-        opened: Callable[..., Dialog], preview: Callable[..., OrderPreview],
-        kind: type[Dialog], endpoint: str, live: bool) -> None:
-    dialog = opened(kind, preview(endpoint=endpoint, live=live))
+        opened: Callable[..., Dialog], exchange: Any, kind: type[Dialog],
+        fields: dict[str, Any], headline: str, endpoint: str) -> None:
+    """The banner follows the key's environment as the core describes it: the demo
+    exchange says DEMO, a custom URL off this machine is LIVE."""
+    dialog = opened(kind, signed_preview(exchange, trader(**fields)))
     banner = dialog.findChild(QtWidgets.QFrame, "liveBanner")
     shown = text_of(dialog)
-    if live:
+    assert headline in shown
+    assert endpoint in shown
+    if headline.startswith("LIVE"):
         assert banner is not None and banner.isVisible()
-        assert "LIVE — real money" in shown
     else:
         assert banner is None
         assert "LIVE" not in shown
-        assert ("SANDBOX — test funds" if endpoint.startswith("sandbox")
-                else "CUSTOM URL — not live") in shown
-        assert endpoint in shown
 
 
 def test_warnings_are_shown_prominently(opened: Callable[..., Dialog],

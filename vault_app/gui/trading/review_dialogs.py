@@ -14,6 +14,7 @@ from vault_app.gui.theme import is_dark
 from vault_app.gui.trading.field_message import current_app, sentence
 from vault_app.gui.trading.trade_colors import environment_banner, notice_color
 from vault_app.gui.widgets import WrapLabel
+from vault_app.trading.endpoints import DEMO, SANDBOX
 from vault_app.trading.preview import OrderPreview
 
 WORD_JOINER = "\u2060"
@@ -33,13 +34,16 @@ def unbroken(text: str) -> str:
 
 
 def environment_words(preview: OrderPreview) -> tuple[str, str]:
-    """The banner's headline and detail: LIVE, SANDBOX or the custom URL, as the core
-    named the endpoint."""
+    """The banner's headline and detail: LIVE, SANDBOX, DEMO or the custom URL, by the
+    endpoint's kind as the core decided it (``endpoints.describe``)."""
+    where = f"This order goes to {preview.endpoint}."
     if preview.live:
-        return "LIVE — real money", f"This order goes to {preview.endpoint}."
-    if preview.endpoint.startswith("sandbox"):
-        return "SANDBOX — test funds", f"This order goes to {preview.endpoint}."
-    return "CUSTOM URL — not live", f"This order goes to {preview.endpoint}."
+        return "LIVE — real money", where
+    if preview.environment == SANDBOX:
+        return "SANDBOX — test funds", where
+    if preview.environment == DEMO:
+        return "DEMO — fake money", f"{where} (the offline demo exchange)"
+    return "CUSTOM URL — not live", where
 
 
 class EnvironmentBanner(QtWidgets.QFrame):
