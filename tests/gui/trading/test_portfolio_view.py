@@ -276,6 +276,32 @@ def test_export_writes_the_csv_through_a_save_dialog(
     assert view.export_dialog is None
 
 
+def test_export_never_replaces_the_vault_and_the_dialog_says_why(
+        qtbot: QtBot, demo: DemoExchange, vault_path: Path,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    """a1 F3: the vault picked in the save dialog was replaced by the CSV (every key lost)."""
+    window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    refresh(qtbot, view)
+    before = vault_path.read_bytes()
+    click(qtbot, view.export_button)
+    dialog = view.export_dialog
+    assert isinstance(dialog, QtWidgets.QFileDialog)
+    qtbot.waitUntil(dialog.isVisible)
+
+    dialog.selectFile(str(vault_path))
+    dialog.accept()  # what the user's Export does
+
+    refused = dialog.findChild(QtWidgets.QLabel, "exportRefusal")
+    assert refused is not None and refused.isVisible()
+    assert "would lose every key" in refused.text() and dialog.isVisible()
+    view.export_to(vault_path)  # past the dialog too (the core refuses it)
+    qtbot.waitUntil(lambda: "Not exported" in view.details.text(), timeout=SIGNAL_TIMEOUT)
+    assert "would lose every key" in view.details.text()
+    assert vault_path.read_bytes() == before
+    window.lock()
+    Vault.open(vault_path, PASSWORD).lock()
+
+
 def test_clear_forgets_everything_and_ignores_a_fetch_in_flight(
         qtbot: QtBot, demo: DemoExchange,
         make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:

@@ -21,7 +21,14 @@ from vault_app.trading.portfolio import (
     SharedAccount,
     assemble,
 )
-from vault_app.trading.portfolio_export import portfolio_csv, safe_cell, write_csv
+from vault_app.trading.portfolio_export import (
+    ExportRefused,
+    portfolio_csv,
+    protected_files,
+    refusal,
+    safe_cell,
+    write_csv,
+)
 
 MAIN = KeyRef("k1", "main", "binance", "LIVE binance")
 EVIL = KeyRef("k2", "=HYPERLINK(\"http://x\")", "kraken", "LIVE kraken")
@@ -116,7 +123,7 @@ def test_keys_counted_once_are_counted_once_in_the_csv_too() -> None:
 
 def test_written_atomically_private_and_replacing_an_old_export(folder: Path) -> None:
     target = folder / "portfolio.csv"
-    target.write_text("old")
+    target.write_text("row,asset,exchange\r\nold")  # an export of ours, before QUOTE_ALL
     target.chmod(0o644)
     old_umask = os.umask(0)
     try:
@@ -157,3 +164,49 @@ def test_a_device_or_folder_is_refused(folder: Path) -> None:
 def test_a_missing_folder_is_a_write_error(folder: Path) -> None:
     with pytest.raises(VaultWriteError, match="nothing was written"):
         write_csv(folder / "nowhere" / "x.csv", "x")
+
+
+def test_the_open_vault_its_journal_and_lock_file_are_never_replaced(folder: Path) -> None:
+    from tests.conftest import FAST_KDF, PASSWORD
+    from vault_app.core.vault import Vault
+    from vault_app.core.vault_lock import lock_path
+    from vault_app.trading.journal import journal_path
+
+    vault_path = folder / "keys.vault"
+    Vault.create(vault_path, PASSWORD, FAST_KDF, enforce_kdf_minimum=False).lock()
+    journal = journal_path(vault_path)
+    journal.write_bytes(b"row,asset,")  # even if it looked like an export: it is the journal's
+    lock_path(vault_path).write_bytes(b"")
+    before = {p: p.read_bytes() for p in (vault_path, journal, lock_path(vault_path))}
+    for target in before:
+        with pytest.raises(ExportRefused, match="lose"):
+            write_csv(target, sample(), protected=protected_files(vault_path))
+        assert refusal(target, protected_files(vault_path)) is not None
+    assert {p: p.read_bytes() for p in before} == before
+    Vault.open(vault_path, PASSWORD).lock()  # still a vault
+
+
+@pytest.mark.parametrize("head", [b"VAULTAPP\x00\x01rest", b"VAJOURNAL\x01rest"])
+def test_any_vault_or_journal_file_is_refused(folder: Path, head: bytes) -> None:
+    other = folder / "old-backup.csv"
+    other.write_bytes(head)
+    with pytest.raises(ExportRefused, match="vault or an order journal"):
+        write_csv(other, sample())
+    assert other.read_bytes() == head
+
+
+@pytest.mark.parametrize("content", [b"", b"my notes", b"asset,amount\n"])
+def test_another_existing_file_is_left_as_it_was(folder: Path, content: bytes) -> None:
+    other = folder / "notes.csv"
+    other.write_bytes(content)
+    with pytest.raises(ExportRefused, match="not a portfolio export"):
+        write_csv(other, sample())
+    assert other.read_bytes() == content
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.csv"]
+
+
+def test_an_export_of_ours_is_replaced(folder: Path) -> None:
+    target = folder / "portfolio.csv"
+    write_csv(target, sample())
+    write_csv(target, sample() + "\r\n")
+    assert refusal(target) is None

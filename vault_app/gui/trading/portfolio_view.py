@@ -270,7 +270,10 @@ class PortfolioView(QtWidgets.QWidget):
         """Ask where to save the CSV (a save dialog that says it is not encrypted)."""
         if self.portfolio is None:
             return
-        dialog = export_dialog(self)
+        from vault_app.trading.portfolio_export import refusal
+
+        protected = self._protected()
+        dialog = export_dialog(self, lambda path: refusal(path, protected))
         dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
         dialog.finished.connect(lambda _result: self._export_closed(dialog))
         self.export_dialog = dialog
@@ -281,15 +284,26 @@ class PortfolioView(QtWidgets.QWidget):
             self.export_dialog = None
         dialog.deleteLater()
 
+    def _protected(self) -> tuple[Path, ...]:
+        """The open vault's files: an export never replaces them."""
+        from vault_app.trading.portfolio_export import protected_files
+
+        vault = self.main.vault
+        return protected_files(Path(vault.path)) if vault is not None else ()
+
     def export_to(self, path: Path) -> None:
         """Write the CSV of what is on show to ``path`` (in the background)."""
         portfolio = self.portfolio
         if portfolio is None:
             return
-        from vault_app.trading.portfolio_export import portfolio_csv, write_csv
+        from vault_app.trading.portfolio_export import (
+            portfolio_csv,
+            write_csv,
+        )
 
         generation = self._generation
         text = portfolio_csv(portfolio)
+        protected = self._protected()
 
         def done(_result: Any) -> None:
             if generation == self._generation:
@@ -299,7 +313,7 @@ class PortfolioView(QtWidgets.QWidget):
             if generation == self._generation:
                 self.details.setText(f"Not exported: {error_message(exc)}")
 
-        self.main.ops.run(lambda: write_csv(path, text), done, failed)
+        self.main.ops.run(lambda: write_csv(path, text, protected=protected), done, failed)
 
 
 def details_text(portfolio: Portfolio, final: bool) -> str:
