@@ -19,6 +19,7 @@ are not proof of one account).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -285,6 +286,15 @@ def assemble(groups: Iterable[GroupResult], quote: str, *, skipped: Sequence[Key
                      failures=tuple(failures), skipped=tuple(skipped), keys_asked=asked,
                      same_key=tuple(same_key),
                      shared=tuple(shared for g in groups for shared in g.shared))
+
+
+PLAIN_ASSET = re.compile(r"[A-Za-z0-9._-]{1,32}")
+
+
+def plain_asset(asset: str) -> bool:
+    """Whether an exchange's currency code is a plain one (letters, digits, ``._-``,
+    at most 32): anything else is shown as it is but exported as text."""
+    return PLAIN_ASSET.fullmatch(asset) is not None
 
 
 def clean_quote(text: str) -> str:

@@ -3,9 +3,14 @@
 Asset names come from exchanges and labels from the user: a cell that starts with
 ``= + - @``, a tab or a carriage return could be taken for a formula by a spreadsheet
 (CSV injection), so such a cell gets a leading apostrophe, which spreadsheets show as
-text. The file is the user's explicit export to a path they chose: it is written
-atomically with mode 0600, never through a symbolic link and never into a FIFO, a
-device or a folder; it is not encrypted (the front end says so).
+text. Every cell is quoted, and a formula start after a ``;`` ``,`` tab or ``|`` inside
+a cell gets an apostrophe too (a spreadsheet that splits on ``;`` would start a cell
+there). An asset name that is not a plain currency code (``portfolio.plain_asset``) is
+written as text whatever it holds.
+
+The file is the user's explicit export to a path they chose: it is written atomically
+with mode 0600, never through a symbolic link and never into a FIFO, a device or a
+folder; it is not encrypted (the front end says so).
 
 An existing file is replaced only if it is an export of ours (its first line is our
 header): never the vault, its order journal or its lock file (``protected``), nor any
@@ -20,6 +25,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import stat
 from collections.abc import Iterable
 from decimal import Decimal
@@ -30,7 +36,7 @@ from vault_app.core.os_messages import describe_os_error, kind_of
 from vault_app.core.vault_format import MAGIC as VAULT_MAGIC
 from vault_app.trading.journal_format import MAGIC as JOURNAL_MAGIC
 from vault_app.trading.order_limits import plain
-from vault_app.trading.portfolio import Portfolio
+from vault_app.trading.portfolio import Portfolio, plain_asset
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_STARTS = (b"row,asset,", b'"row","asset",')
@@ -42,9 +48,22 @@ class ExportRefused(VaultIOError):
     """The chosen file exists and is not an export of ours: it was left as it was."""
 
 
+_AFTER_SEPARATOR = re.compile(r"([;,\t|][ \t\r\n]*)([=+\-@])")
+
+
 def safe_cell(text: str) -> str:
-    """``text`` with a leading apostrophe if a spreadsheet could run it as a formula."""
+    """``text`` with a leading apostrophe if a spreadsheet could run it as a formula,
+    and one before a formula start that follows a separator inside it."""
+    text = _AFTER_SEPARATOR.sub(r"\1'\2", text)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def asset_cell(asset: str) -> str:
+    """An asset name as written: a plain code as it is, anything else as text."""
+    if plain_asset(asset):
+        return asset
+    text = safe_cell(asset)
+    return text if text.startswith("'") else f"'{text}"
 
 
 def portfolio_csv(portfolio: Portfolio) -> str:
@@ -56,7 +75,7 @@ def portfolio_csv(portfolio: Portfolio) -> str:
     a value without a price is empty and its price cell says "no price"."""
     quote = portfolio.quote
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
 
     def row(*cells: str) -> None:
         writer.writerow([safe_cell(cell) for cell in cells])
@@ -65,15 +84,15 @@ def portfolio_csv(portfolio: Portfolio) -> str:
         f"price ({quote})", f"value ({quote})", "note")
     for asset in portfolio.assets:
         note = f"{plain(asset.unpriced)} has no price" if asset.unpriced else ""
-        row("total", asset.asset, "", "", "", plain(asset.total), "", "", "",
+        row("total", asset_cell(asset.asset), "", "", "", plain(asset.total), "", "", "",
             _number(asset.value), note)
         for holding in asset.holdings:
             key = holding.key
-            row("key", asset.asset, key.exchange, key.endpoint, holding.labels,
+            row("key", asset_cell(asset.asset), key.exchange, key.endpoint, holding.labels,
                 plain(holding.total), plain(holding.free), plain(holding.used),
                 "no price" if holding.price is None else plain(holding.price),
                 _number(holding.value), "")
-    unpriced = ", ".join(portfolio.unpriced)
+    unpriced = ", ".join(asset_cell(asset) for asset in portfolio.unpriced)
     row("grand total", "", "", "", "", "", "", "", "", _number(portfolio.total_value),
         f"without {unpriced}: no price" if unpriced else "")
     for shared in portfolio.shared:

@@ -210,3 +210,36 @@ def test_an_export_of_ours_is_replaced(folder: Path) -> None:
     write_csv(target, sample())
     write_csv(target, sample() + "\r\n")
     assert refusal(target) is None
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    ("X;=1+1", "X;'=1+1"), ("X\t=1+1", "X\t'=1+1"), ("X|=cmd", "X|'=cmd"),
+    ("a, -1", "a, '-1"), ("X; @SUM(A1)", "X; '@SUM(A1)")])
+def test_a_formula_after_a_separator_inside_a_cell_is_made_text(text: str,
+                                                                 written: str) -> None:
+    assert safe_cell(text) == written
+
+
+def split_everywhere(text: str) -> list[str]:
+    """Every cell a spreadsheet could see, whatever its list separator (quotes ignored,
+    as a ``;`` locale reading a ``,`` file does)."""
+    cells = [text]
+    for separator in (",", ";", "\t", "|", "\r\n", "\n"):
+        cells = [part for cell in cells for part in cell.split(separator)]
+    return [cell.strip().strip('"').lstrip() for cell in cells]
+
+
+@pytest.mark.parametrize("asset", ["X;=1+1;=cmd|'/C calc'!A0", "X\t=1+1", "X|=1+1",
+                                   "BTC,=2+2", "Ü€"])
+def test_an_odd_asset_name_is_written_as_text_and_every_cell_quoted(asset: str) -> None:
+    groups = [GroupResult("binance", "LIVE binance",
+                          (holding(asset, MAIN, "7", None), holding("BTC", MAIN, "1", "5")),
+                          (), None)]
+    text = portfolio_csv(assemble(groups, "USDT"))
+
+    table = rows(text)
+    odd = [r for r in table if r[0] in ("total", "key") and r[1] != "BTC"]
+    assert len(odd) == 2 and all(r[1].startswith("'") for r in odd)
+    assert all(line.startswith('"') for line in text.splitlines())  # QUOTE_ALL
+    for cell in split_everywhere(text):
+        assert not cell.startswith(("=", "+", "@")), cell
