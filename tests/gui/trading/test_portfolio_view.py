@@ -119,7 +119,7 @@ def test_two_keys_are_summed_and_a_failing_key_says_why(
     # 100000 USDT, 1 BTC, 10 ETH (watcher) and 250.5 USDT, 0.5 BTC (third).
     assert asset_rows(view) == {"USDT": ("100,250.5", "100,250.50"),
                                 "BTC": ("1.5", "75,000.00"), "ETH": ("10", "25,000.00")}
-    assert key_rows(view, "BTC") == {"watcher": "1", "third": "0.5"}
+    assert key_rows(view, "BTC") == {"watcher": "1.0", "third": "0.5"}  # one asset's decimals
     assert view.summary.text() == "Total: 200,250.50 USDT"
     assert "2 of 3 keys answered." in view.details.text()
     [failure] = failures_shown(view)
@@ -300,6 +300,31 @@ def test_export_never_replaces_the_vault_and_the_dialog_says_why(
     assert vault_path.read_bytes() == before
     window.lock()
     Vault.open(vault_path, PASSWORD).lock()
+
+
+def test_a_huge_balance_is_shown_and_a_negative_one_is_refused_with_its_reason(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    """a1 item 8: 1e24 BTC (a value past 1e26) left the page empty, "Refreshing…" for
+    ever; -5 BTC lowered the total without a word."""
+    from tests.unit.trading.test_portfolio import give
+
+    third = demo.add_key(("read",), {"USDT": "1"})
+    give(demo, demo.read_key, "BTC", "1" + "0" * 24)
+    give(demo, third, "BTC", "-5")
+    _window, view = make_view([
+        demo_entry(demo, "watcher", demo.read_key, ("read",)),
+        demo_entry(demo, "trader", demo.trading_key, ("read", "trade")),
+        demo_entry(demo, "third", third, ("read",))])
+
+    refresh(qtbot, view)
+
+    assert not view.busy and view.refresh_button.text() == "&Refresh"
+    assert key_rows(view, "BTC")["watcher"] == "1," + ",".join(["000"] * 8)
+    assert "trader" in key_rows(view, "USDT")
+    [failure] = failures_shown(view)
+    assert failure.startswith("third") and "odd balance: total -5" in failure
+    assert "BTC (negative)" in failure
 
 
 def test_clear_forgets_everything_and_ignores_a_fetch_in_flight(

@@ -582,3 +582,64 @@ def test_a_client_is_closed_once_its_keys_lock_frees(demo: DemoExchange) -> None
         give_back.set()
     assert closed.wait(10)
     holder.join(10)
+
+
+def give(demo: DemoExchange, key: DemoKey, asset: str, amount: str) -> None:
+    """The demo's ledger answers ``amount`` of ``asset`` for ``key`` (odd ones too)."""
+    from vault_app.trading.demo_exchange.accounts import Balance
+
+    with demo._backend.lock:
+        demo._backend.state.ledger.accounts[key.api_key].balances[asset] = \
+            Balance(free=Decimal(amount))
+
+
+@pytest.mark.parametrize(("amount", "why"), [
+    ("-5", "negative"), ("-0.00000001", "negative"), ("1e31", "implausible"),
+    ("NaN", ""), ("Infinity", "")])  # ccxt itself fails on these: the key fails too
+def test_an_odd_balance_fails_its_key_alone_and_never_lowers_the_total(
+        demo: DemoExchange, amount: str, why: str) -> None:
+    """a1 item 8: -5 BTC lowered the total by 250,000 USDT without a word."""
+    give(demo, demo.read_key, "BTC", amount)
+    portfolio = fetch_portfolio([
+        demo_entry(demo, "watcher", demo.read_key, ("read",)),
+        demo_entry(demo, "trader", demo.trading_key, ("read", "trade"))])
+
+    [failure] = portfolio.failures
+    assert failure.key.label == "watcher" and why in failure.message
+    if why:
+        assert "BTC" in failure.message and "other keys are not affected" in failure.fix
+    assert by_asset(portfolio) == held(demo, demo.trading_key)
+    assert all(a.total >= 0 for a in portfolio.assets)
+
+
+def test_a_huge_balance_is_valued_and_shown_without_raising(demo: DemoExchange) -> None:
+    """a1 item 8: a value of 1e26 or more made the formatter raise (page left empty)."""
+    give(demo, demo.read_key, "BTC", "1" + "0" * 24)
+    portfolio = fetch_portfolio([demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    assert not portfolio.failures
+    [btc] = [a for a in portfolio.assets if a.asset == "BTC"]
+    assert btc.value is not None
+    assert format_value(btc.value, "USDT").startswith("50,000,000,000,000,")
+
+
+@pytest.mark.parametrize("value", ["1e26", "1e30", "123456789012345678901234567890.5",
+                                   "1e-40", "NaN", "-Infinity", "1e99999"])
+def test_formatting_never_raises(value: str) -> None:
+    number = Decimal(value)
+    for quote in ("USDT", "EUR"):
+        assert format_value(number, quote)
+        assert format_price(number, quote)
+    assert format_amount(number, 4)
+
+def test_huge_values_keep_every_digit() -> None:
+    assert format_value(Decimal("1e30"), "USDT") == "1," + ",".join(["000"] * 10) + ".00"
+    assert format_value(Decimal("123456789012345678901234567890.5"), "USDT") == \
+        "123,456,789,012,345,678,901,234,567,890.50"  # every digit, not 28 of them
+
+
+def test_amounts_are_padded_to_their_assets_decimals() -> None:
+    from vault_app.trading.portfolio_format import amount_decimals
+
+    amounts = [Decimal("1"), Decimal("0.5"), Decimal("2500.125")]
+    places = amount_decimals(amounts)
+    assert [format_amount(a, places) for a in amounts] == ["1.000", "0.500", "2,500.125"]

@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 
 from vault_app.core.plain_text import escape
 from vault_app.gui.qt import Qt, QtWidgets
-from vault_app.trading.portfolio_format import format_amount, format_price, format_value
+from vault_app.trading.portfolio_format import (
+    amount_decimals,
+    format_amount,
+    format_price,
+    format_value,
+)
 
 if TYPE_CHECKING:
     from vault_app.trading.portfolio import AssetTotal, Holding, Portfolio
@@ -81,8 +86,9 @@ class PortfolioTree(QtWidgets.QTreeWidget):
         keys = sum(1 + len(h.shared_with) for h in asset.holdings)
         where = (f"{keys} key{'s' if keys != 1 else ''}"
                  + (f" on {len(exchanges)} exchanges" if len(exchanges) > 1 else ""))
+        places = amount_decimals([asset.total, *(h.total for h in asset.holdings)])
         item = QtWidgets.QTreeWidgetItem([
-            escape(asset.asset), where, format_amount(asset.total), "",
+            escape(asset.asset), where, format_amount(asset.total, places), "",
             format_value(asset.value, quote)])
         item.setData(COL_NAME, Qt.ItemDataRole.UserRole, asset.asset)
         bold = item.font(COL_NAME)
@@ -98,15 +104,15 @@ class PortfolioTree(QtWidgets.QTreeWidget):
                 item.setText(COL_VALUE, f"{format_value(asset.value, quote)} + no price")
             _dim(item, COL_VALUE)
         for holding in asset.holdings:
-            item.addChild(_holding_item(holding, quote))
+            item.addChild(_holding_item(holding, quote, places))
         return item
 
 
-def _holding_item(holding: Holding, quote: str) -> QtWidgets.QTreeWidgetItem:
+def _holding_item(holding: Holding, quote: str, places: int) -> QtWidgets.QTreeWidgetItem:
     key = holding.key
     child = QtWidgets.QTreeWidgetItem([
         escape(holding.labels), f"{escape(key.exchange)} · {escape(key.endpoint)}",
-        format_amount(holding.total), format_price(holding.price, quote),
+        format_amount(holding.total, places), format_price(holding.price, quote),
         format_value(holding.value, quote)])
     child.setData(COL_NAME, Qt.ItemDataRole.UserRole, key.id)
     if holding.shared_with:

@@ -16,6 +16,7 @@ through ``core.plain_text.escape``: no control or bidi character reaches the scr
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -220,19 +221,26 @@ class PortfolioView(QtWidgets.QWidget):
         def done(portfolio: Portfolio) -> None:
             if generation != self._generation:
                 return  # cleared (locked) or refreshed again meanwhile
-            self._cancel = None
-            self.progress.hide()
-            self.portfolio = portfolio
-            self._show(portfolio, final=True)
-            self._update_buttons()
-            self.refreshed.emit()
-
-        def failed(exc: BaseException) -> None:
-            if generation != self._generation:
+            try:
+                self._show(portfolio, final=True)
+            except Exception as exc:  # a page half drawn must not stay "Refreshing…"
+                failed(exc, "shown")
                 return
             self._cancel = None
             self.progress.hide()
-            self.summary.setText("The balances could not be fetched.")
+            self.portfolio = portfolio
+            self._update_buttons()
+            self.refreshed.emit()
+
+        def failed(exc: BaseException, what: str = "fetched") -> None:
+            if generation != self._generation:
+                return
+            self._cancel = None
+            self.portfolio = None
+            self.progress.hide()
+            self.table.clear()
+            self.summary.setText(f"The balances could not be {what}; press Refresh to try "
+                                 "again.")
             self.details.setText(error_message(exc))
             self._update_buttons()
             self.refreshed.emit()
@@ -249,8 +257,9 @@ class PortfolioView(QtWidgets.QWidget):
         from vault_app.trading.portfolio import assemble
 
         self._groups.append(group)
-        self._show(assemble(self._groups, self._quote, skipped=self._skipped,
-                            keys_asked=self._asked, same_key=self._same_key), final=False)
+        with contextlib.suppress(Exception):  # the final result says what went wrong
+            self._show(assemble(self._groups, self._quote, skipped=self._skipped,
+                                keys_asked=self._asked, same_key=self._same_key), final=False)
 
     # --- showing -----------------------------------------------------------------------
 
