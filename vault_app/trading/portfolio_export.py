@@ -28,6 +28,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable
+from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -67,12 +68,15 @@ def asset_cell(asset: str) -> str:
 
 
 def portfolio_csv(portfolio: Portfolio) -> str:
-    """A header, then per asset a "total" row and a "key" row per (exchange, key) (keys
-    of one exchange account share a row: "trader + watcher"), then a "grand total" row,
-    a "same account" row per further key of an account counted once, a "same key" row
-    per entry of an API key asked under another entry, a "failed" row per key that
-    could not be read and a "skipped" row per key not labelled read. Amounts are exact;
-    a value without a price is empty and its price cell says "no price"."""
+    """A header, an "as of" row (when the balances were asked, UTC), then per asset a
+    "total" row and a "key" row per (exchange, key) (keys of one exchange account share
+    a row: "trader + watcher"), then a "grand total" row; the same for test money (keys
+    that are not live: "test total", "test key", "test grand total", never in the grand
+    total); then a "same account" row per further key of an account counted once, a
+    "same key" row per entry of an API key asked under another entry, a "failed" row
+    per key that could not be read and a "skipped" row per key not labelled read.
+    Amounts are exact; a value without a price is empty and its price cell says "no
+    price"."""
     quote = portfolio.quote
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
@@ -82,19 +86,33 @@ def portfolio_csv(portfolio: Portfolio) -> str:
 
     row("row", "asset", "exchange", "endpoint", "key", "amount", "free", "used",
         f"price ({quote})", f"value ({quote})", "note")
-    for asset in portfolio.assets:
-        note = f"{plain(asset.unpriced)} has no price" if asset.unpriced else ""
-        row("total", asset_cell(asset.asset), "", "", "", plain(asset.total), "", "", "",
-            _number(asset.value), note)
-        for holding in asset.holdings:
-            key = holding.key
-            row("key", asset_cell(asset.asset), key.exchange, key.endpoint, holding.labels,
-                plain(holding.total), plain(holding.free), plain(holding.used),
-                "no price" if holding.price is None else plain(holding.price),
-                _number(holding.value), "")
-    unpriced = ", ".join(asset_cell(asset) for asset in portfolio.unpriced)
-    row("grand total", "", "", "", "", "", "", "", "", _number(portfolio.total_value),
-        f"without {unpriced}: no price" if unpriced else "")
+    if portfolio.as_of is not None:
+        row("as of", "", "", "", "", "", "", "", "", "",
+            portfolio.as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
+    for prefix, assets, total, unpriced in (
+            ("", portfolio.assets, portfolio.total_value, portfolio.unpriced),
+            ("test ", portfolio.test_assets, portfolio.test_total_value,
+             portfolio.test_unpriced)):
+        if prefix and not assets:
+            continue
+        for asset in assets:
+            note = f"{plain(asset.unpriced)} has no price" if asset.unpriced else ""
+            row(f"{prefix}total", asset_cell(asset.asset), "", "", "", plain(asset.total),
+                "", "", "", _number(asset.value), note)
+            for holding in asset.holdings:
+                key = holding.key
+                row(f"{prefix}key", asset_cell(asset.asset), key.exchange, key.endpoint,
+                    holding.labels, plain(holding.total), plain(holding.free),
+                    plain(holding.used),
+                    "no price" if holding.price is None else plain(holding.price),
+                    _number(holding.value), "")
+        without = ", ".join(asset_cell(asset) for asset in unpriced)
+        notes = [f"without {without}: no price"] if without else []
+        if prefix:
+            notes.append("test money (sandbox, demo, this computer): not real, not in the "
+                         "grand total")
+        row(f"{prefix}grand total", "", "", "", "", "", "", "", "", _number(total),
+            "; ".join(notes))
     for shared in portfolio.shared:
         holder = shared.keys[0]
         for key in shared.keys[1:]:

@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -338,6 +339,7 @@ def fetch_portfolio(entries: Iterable[KeyEntry], quote: str = DEFAULT_QUOTE, *,
         ValidationError: ``quote`` is not a currency code (``clean_quote``).
     """
     quote = clean_quote(quote)
+    as_of = datetime.now(UTC)
     plan = plan_keys(entries)
     groups = group_keys(plan.asked)
     results: list[GroupResult] = []
@@ -354,4 +356,4 @@ def fetch_portfolio(entries: Iterable[KeyEntry], quote: str = DEFAULT_QUOTE, *,
 
             results = list(pool.map(run, groups))
     return assemble(results, quote, skipped=[key_ref(e) for e in plan.skipped],
-                    keys_asked=len(plan.asked), same_key=plan.same_key)
+                    keys_asked=len(plan.asked), same_key=plan.same_key, as_of=as_of)

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING
 
 from vault_app.trading.money import grouped
 from vault_app.trading.order_limits import USD_QUOTES
+
+if TYPE_CHECKING:
+    from vault_app.trading.portfolio import Portfolio
 
 MAX_PRECISION = 10_000
 """Digits a number is formatted with at most (beyond, ``grouped`` shows it unrounded)."""
@@ -88,3 +92,43 @@ def format_amount(amount: Decimal, places: int = 0) -> str:
         whole, _, fraction = text.partition(".")
         text = f"{whole}.{fraction.ljust(places, '0')}"
     return text
+
+
+TEST_MONEY = "Test money"
+"""How holdings of keys that are not live (sandbox, demo, this computer) are named."""
+
+
+def total_text(portfolio: Portfolio, *, final: bool = True) -> str:
+    """The total as the page's headline says it: real money first; test money on a line
+    of its own, never added to it. Never a bold zero for what could not be read or
+    valued: "No balance could be read", "Nothing could be valued in EUR"."""
+    quote = portfolio.quote
+    more = "" if final else " so far…"
+    nothing_read = final and portfolio.keys_asked > 0 and portfolio.keys_answered == 0
+    if nothing_read:
+        return "No balance could be read"
+    lines = []
+    if portfolio.assets or not portfolio.test_assets:
+        if portfolio.assets and not portfolio.valued:
+            lines.append(f"Nothing could be valued in {quote}")
+        else:
+            lines.append(f"Total: {format_value(portfolio.total_value, quote)} {quote}{more}")
+    if portfolio.test_assets:
+        if portfolio.test_valued:
+            value = f"{format_value(portfolio.test_total_value, quote)} {quote}"
+        else:
+            value = f"nothing could be valued in {quote}"
+        lines.append(f"{TEST_MONEY} (not real, not in any total): {value}{more}")
+    return "\n".join(lines)
+
+
+def has_rows(portfolio: Portfolio) -> bool:
+    """Whether there is anything to export (an asset, real or test, or a key's row)."""
+    return bool(portfolio.assets or portfolio.test_assets)
+
+
+def as_of_text(portfolio: Portfolio) -> str:
+    """"as of 18:52:07" in local time; "" while still fetching."""
+    if portfolio.as_of is None:
+        return ""
+    return f"as of {portfolio.as_of.astimezone().strftime('%H:%M:%S')}"

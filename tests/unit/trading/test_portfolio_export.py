@@ -243,3 +243,21 @@ def test_an_odd_asset_name_is_written_as_text_and_every_cell_quoted(asset: str) 
     assert all(line.startswith('"') for line in text.splitlines())  # QUOTE_ALL
     for cell in split_everywhere(text):
         assert not cell.startswith(("=", "+", "@")), cell
+
+
+def test_test_money_rows_are_marked_and_the_time_is_written() -> None:
+    from datetime import UTC, datetime
+
+    testnet = KeyRef("t", "testnet", "binance", "sandbox binance", False, "SANDBOX (testnet)")
+    groups = [GroupResult("binance", "LIVE binance", (holding("BTC", MAIN, "0.5", "60000"),),
+                          (), None),
+              GroupResult("binance", "sandbox binance",
+                          (holding("BTC", testnet, "1", "90000"),), (), None)]
+    portfolio = assemble(groups, "USDT", as_of=datetime(2026, 11, 21, 18, 5, 7, tzinfo=UTC))
+    table = rows(portfolio_csv(portfolio))
+    assert table[1][0] == "as of" and table[1][10] == "2026-11-21 18:05:07 UTC"
+    kinds = [(r[0], r[4], r[9]) for r in table[2:6]]
+    assert kinds == [("total", "", "30000"), ("key", "main", "30000"),
+                     ("grand total", "", "30000"), ("test total", "", "90000")]
+    test_grand = next(r for r in table if r[0] == "test grand total")
+    assert test_grand[9] == "90000" and "not in the grand total" in test_grand[10]

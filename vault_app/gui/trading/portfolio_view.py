@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from vault_app.core.plain_text import escape
 from vault_app.gui.error_text import error_message
-from vault_app.gui.qt import Qt, QtWidgets, Signal
+from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.trading.portfolio_export_dialog import NOT_ENCRYPTED, export_dialog
 from vault_app.gui.trading.portfolio_failures import FailuresBox
 from vault_app.gui.trading.portfolio_tree import PortfolioTree
 from vault_app.gui.widgets import WrapLabel, plain_label
+from vault_app.trading.portfolio_format import as_of_text, has_rows
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -58,6 +59,7 @@ class PortfolioView(QtWidgets.QWidget):
         self._same_key: tuple[SameKey, ...] = ()
         self._asked = 0
         self._quote = "USDT"
+        self._visited = False
         self._key_done.connect(self._on_key_done)
         self._group_done.connect(self._on_group_done)
         self._build()
@@ -142,6 +144,7 @@ class PortfolioView(QtWidgets.QWidget):
             self.export_dialog.reject()
             self.export_dialog = None
         self.portfolio = None
+        self._visited = False
         self._groups = []
         self._skipped = []
         self._same_key = ()
@@ -157,11 +160,19 @@ class PortfolioView(QtWidgets.QWidget):
         self.table.set_quote("USDT")
         self._update_buttons()
 
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        """The first visit after an unlock refreshes: the page was opened to see numbers."""
+        super().showEvent(event)
+        if not self._visited and self.main.vault is not None:
+            self._visited = True
+            QtCore.QTimer.singleShot(0, self.refresh)
+
     def _update_buttons(self) -> None:
         self.refresh_button.setEnabled(not self.busy and self.main.vault is not None)
         self.refresh_button.setText("Refreshing…" if self.busy else "&Refresh")
         self.quote.setEnabled(not self.busy)
-        self.export_button.setEnabled(not self.busy and self.portfolio is not None)
+        self.export_button.setEnabled(not self.busy and self.portfolio is not None
+                                      and has_rows(self.portfolio))
 
     # --- fetching ----------------------------------------------------------------------
 
@@ -245,7 +256,7 @@ class PortfolioView(QtWidgets.QWidget):
             self._update_buttons()
             self.refreshed.emit()
 
-        self.main.ops.run(work, done, failed)
+        self.main.ops.run(work, done, failed, network=True)
 
     def _on_key_done(self, generation: int, _outcome: KeyOutcome) -> None:
         if generation == self._generation and self.busy:
@@ -264,12 +275,10 @@ class PortfolioView(QtWidgets.QWidget):
     # --- showing -----------------------------------------------------------------------
 
     def _show(self, portfolio: Portfolio, *, final: bool) -> None:
-        from vault_app.trading.portfolio_format import format_value
+        from vault_app.trading.portfolio_format import total_text
 
         self.table.show_portfolio(portfolio)
-        total = format_value(portfolio.total_value, portfolio.quote)
-        self.summary.setText(f"Total: {total} {escape(portfolio.quote)}"
-                             + ("" if final else " so far…"))
+        self.summary.setText(total_text(portfolio, final=final))
         self.details.setText(details_text(portfolio, final))
         self.failures.show_failures(portfolio.failures)
 
@@ -330,10 +339,13 @@ def details_text(portfolio: Portfolio, final: bool) -> str:
     asked, keys counted once."""
     parts = []
     if final:
-        parts.append(f"{portfolio.keys_answered} of {portfolio.keys_asked} keys answered.")
-    if portfolio.unpriced:
-        parts.append(f"Not in the total (no price in {escape(portfolio.quote)}): "
-                     f"{', '.join(escape(a) for a in portfolio.unpriced)}.")
+        when = as_of_text(portfolio)
+        parts.append(f"{portfolio.keys_answered} of {portfolio.keys_asked} keys answered"
+                     + (f", {when}." if when else "."))
+    unpriced = dict.fromkeys((*portfolio.unpriced, *portfolio.test_unpriced))
+    if unpriced:
+        parts.append(f"Not valued (no price in {escape(portfolio.quote)}): "
+                     f"{', '.join(escape(a) for a in unpriced)}.")
     for shared in portfolio.shared:
         parts.append(f"One account on {escape(shared.endpoint)}, counted once: "
                      f"{escape(shared.labels)}.")
