@@ -118,7 +118,8 @@ def total_text(portfolio: Portfolio, *, final: bool = True) -> str:
             value = f"{format_value(portfolio.test_total_value, quote)} {quote}"
         else:
             value = f"nothing could be valued in {quote}"
-        lines.append(f"{TEST_MONEY} (not real, not in any total): {value}{more}")
+        aside = ", not in the total" if portfolio.assets else ""
+        lines.append(f"{TEST_MONEY} (not real{aside}): {value}{more}")
     return "\n".join(lines)
 
 

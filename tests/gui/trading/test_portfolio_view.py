@@ -80,7 +80,7 @@ def refresh(qtbot: QtBot, view: PortfolioView) -> None:
             click(qtbot, view.refresh_button)
 
 
-TEST_MONEY = "Test money (not real, not in any total): "
+TEST_MONEY = "Test money (not real): "
 
 
 def asset_rows(view: PortfolioView) -> dict[str, tuple[str, str]]:

@@ -674,7 +674,7 @@ def test_test_money_is_never_in_the_real_total() -> None:
     from vault_app.trading.portfolio_format import total_text
 
     assert total_text(portfolio) == ("Total: 30,000.00 USDT\nTest money (not real, not in "
-                                     "any total): 195,000.00 USDT")
+                                     "the total): 195,000.00 USDT")
 
 
 def test_no_bold_zero_when_nothing_was_read_or_valued() -> None:

@@ -30,7 +30,7 @@ SHARED_TIP = ("Keys of one exchange account ({labels}): the exchange named the s
               "for each, so its balances are counted once.")
 NAME_WIDTH = 170
 """Pixels of the first column at least (it takes the width left)."""
-WHERE_WIDTH = 210
+WHERE_WIDTH = 250
 """Pixels of the Exchange column ("binance · DEMO: fake money"; the URL in its tooltip)."""
 TEST_KEY = "test:"
 """Prefix of a test asset's key (its row's user data): test BTC is not real BTC."""
@@ -55,7 +55,7 @@ class PortfolioTree(QtWidgets.QTreeWidget):
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_NAME, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         for column, width in ((COL_WHERE, WHERE_WIDTH), (COL_AMOUNT, 170), (COL_PRICE, 130),
                               (COL_VALUE, 170)):
             self.setColumnWidth(column, width)
@@ -79,7 +79,9 @@ class PortfolioTree(QtWidgets.QTreeWidget):
             self.addTopLevelItem(item)
             item.setExpanded(asset.asset not in collapsed)
         if portfolio.test_assets:
-            self.addTopLevelItem(self._test_header(portfolio))
+            header = self._test_header(portfolio)
+            self.addTopLevelItem(header)
+            header.setFirstColumnSpanned(True)  # only once in the tree
         for asset in portfolio.test_assets:
             item = self._asset_item(asset, quote, test=True)
             self.addTopLevelItem(item)
@@ -100,11 +102,11 @@ class PortfolioTree(QtWidgets.QTreeWidget):
         value = (format_value(portfolio.test_total_value, portfolio.quote)
                  if portfolio.test_valued else "no price")
         item = QtWidgets.QTreeWidgetItem(
-            [f"{TEST_MONEY}: not real money, not in the total "
-             f"({escape(', '.join(badges))}): {value} {escape(portfolio.quote)}"])
+            [f"{TEST_MONEY}: {value} {escape(portfolio.quote)}, not real money"
+             + (", not in the total" if portfolio.assets else "")
+             + f" ({escape(', '.join(badges))})"])
         item.setData(COL_NAME, Qt.ItemDataRole.UserRole, TEST_HEADER)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-        item.setFirstColumnSpanned(True)
         font = item.font(COL_NAME)
         font.setBold(True)
         font.setItalic(True)
