@@ -93,8 +93,8 @@ def portfolio_csv(portfolio: Portfolio) -> str:
             ("", portfolio.assets, portfolio.total_value, portfolio.unpriced),
             ("test ", portfolio.test_assets, portfolio.test_total_value,
              portfolio.test_unpriced)):
-        if prefix and not assets:
-            continue
+        if not assets and (prefix or portfolio.test_assets):
+            continue  # no "grand total 0" of real money beside the demo's
         for asset in assets:
             note = f"{plain(asset.unpriced)} has no price" if asset.unpriced else ""
             row(f"{prefix}total", asset_cell(asset.asset), "", "", "", plain(asset.total),

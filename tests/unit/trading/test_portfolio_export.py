@@ -261,3 +261,11 @@ def test_test_money_rows_are_marked_and_the_time_is_written() -> None:
                      ("grand total", "", "30000"), ("test total", "", "90000")]
     test_grand = next(r for r in table if r[0] == "test grand total")
     assert test_grand[9] == "90000" and "not in the grand total" in test_grand[10]
+
+
+def test_test_money_alone_has_no_real_grand_total_of_zero() -> None:
+    demo_key = KeyRef("d", "demo", "binance", "http://127.0.0.1:1", False, "DEMO: fake money")
+    groups = [GroupResult("binance", "http://127.0.0.1:1",
+                          (holding("USDT", demo_key, "100000", "1"),), (), None)]
+    kinds = [r[0] for r in rows(portfolio_csv(assemble(groups, "USDT")))]
+    assert kinds == ["row", "test total", "test key", "test grand total"]
