@@ -10,6 +10,10 @@ ASSET/QUOTE's last price, else QUOTE/ASSET's inverse; an asset with neither has 
 price, and its value is unknown (never 0). The grand total is the sum of what could
 be valued; ``Portfolio.unpriced`` names the rest.
 
+Only real money is in the total: holdings of keys that are not live (sandbox, the
+demo, a custom URL on this computer: ``endpoints.describe(entry).live``) are summed
+apart, as test money (``Portfolio.test_assets``, ``Portfolio.test_total_value``).
+
 Money is counted once per exchange account: an API key stored twice in the vault is
 asked once (``Portfolio.same_key``), and keys whose exchange names the same account
 (Binance's ``uid``) have their holdings counted once (``Portfolio.shared``). Two keys
@@ -19,8 +23,10 @@ are not proof of one account).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +51,12 @@ class KeyRef:
     label: str
     exchange: str
     endpoint: str
-    """Where it talks to, as ``ExchangeClient.describe_endpoint`` says it ("LIVE
-    binance", "sandbox binance", "http://127.0.0.1:8765")."""
+    """Where it talks to, as ``endpoints.describe(entry).text`` says it ("LIVE binance",
+    "sandbox binance", "http://127.0.0.1:8765")."""
+    live: bool = True
+    """Real money (``endpoints.describe(entry).live``): only these are in the total."""
+    badge: str = ""
+    """``endpoints.describe(entry).badge``: "LIVE: real money", "DEMO: fake money", ..."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +172,8 @@ class Portfolio:
     assets: tuple[AssetTotal, ...]
     """By value, largest first; assets without any price last, by name."""
     total_value: Decimal
-    """The sum of every value known: assets without a price are not in it."""
+    """The sum of every value known of real money (live keys): assets without a price
+    are not in it, nor test money."""
     failures: tuple[KeyFailure, ...]
     """Keys whose balances are missing, and exchanges whose prices are."""
     skipped: tuple[KeyRef, ...]
@@ -173,11 +184,31 @@ class Portfolio:
     """Entries of an API key another entry is asked with: not asked."""
     shared: tuple[SharedAccount, ...] = ()
     """Accounts more than one key reads: counted once each."""
+    test_assets: tuple[AssetTotal, ...] = ()
+    """Like ``assets``, of the keys that are not live (sandbox, demo, this computer)."""
+    test_total_value: Decimal = Decimal(0)
+    """The sum of ``test_assets``' values: test money, never in ``total_value``."""
+    as_of: datetime | None = None
+    """When the balances were asked (UTC); None for a portfolio still being fetched."""
 
     @property
     def unpriced(self) -> tuple[str, ...]:
         """Assets (some of) whose amount has no price: not in ``total_value``."""
         return tuple(asset.asset for asset in self.assets if asset.unpriced)
+
+    @property
+    def test_unpriced(self) -> tuple[str, ...]:
+        """Test assets (some of) whose amount has no price."""
+        return tuple(asset.asset for asset in self.test_assets if asset.unpriced)
+
+    @property
+    def valued(self) -> bool:
+        """Whether some real money has a value (False: "nothing could be valued")."""
+        return any(asset.value is not None for asset in self.assets)
+
+    @property
+    def test_valued(self) -> bool:
+        return any(asset.value is not None for asset in self.test_assets)
 
     @property
     def keys_answered(self) -> int:
@@ -189,19 +220,10 @@ PRICES = "prices"
 
 
 def key_ref(entry: KeyEntry) -> KeyRef:
-    return KeyRef(entry.id, entry.label, entry.exchange, describe_endpoint(entry))
+    from vault_app.trading.endpoints import describe
 
-
-def describe_endpoint(entry: KeyEntry) -> str:
-    """``ExchangeClient.describe_endpoint`` without building a client."""
-    from vault_app.trading.endpoints import is_loopback_url
-
-    if entry.environment == "sandbox":
-        return f"sandbox {entry.exchange}"
-    if entry.environment == "custom":
-        url = entry.api_url or ""
-        return url if is_loopback_url(url) else f"LIVE {url}"
-    return f"LIVE {entry.exchange}"
+    where = describe(entry)
+    return KeyRef(entry.id, entry.label, entry.exchange, where.text, where.live, where.badge)
 
 
 # --- valuation (no network) -------------------------------------------------------------
@@ -255,36 +277,57 @@ def asset_price(asset: str, quote: str, markets: Mapping[str, Any],
 
 
 def assemble(groups: Iterable[GroupResult], quote: str, *, skipped: Sequence[KeyRef] = (),
-             keys_asked: int | None = None, same_key: Sequence[SameKey] = ()) -> Portfolio:
+             keys_asked: int | None = None, same_key: Sequence[SameKey] = (),
+             as_of: datetime | None = None) -> Portfolio:
     """The portfolio of the groups done so far (the view calls it as groups finish)."""
     groups = list(groups)
-    by_asset: dict[str, list[Holding]] = {}
     failures: list[KeyFailure] = []
     for group in groups:
-        for holding in group.holdings:
-            by_asset.setdefault(holding.asset, []).append(holding)
         failures.extend(group.failures)
         if group.price_problem is not None:
             failures.append(group.price_problem)
-    assets = []
-    for asset, holdings in by_asset.items():
-        values = [h.value for h in holdings if h.value is not None]
-        assets.append(AssetTotal(
-            asset=asset, total=sum((h.total for h in holdings), Decimal(0)),
-            value=sum(values, Decimal(0)) if values else None,
-            unpriced=sum((h.total for h in holdings if h.price is None), Decimal(0)),
-            holdings=tuple(holdings)))
-    assets.sort(key=lambda a: (a.value is None, -(a.value or 0), a.asset))
+    holdings = [h for group in groups for h in group.holdings]
+    assets = _asset_totals(h for h in holdings if h.key.live)
+    test_assets = _asset_totals(h for h in holdings if not h.key.live)
     asked = keys_asked if keys_asked is not None else \
         len({h.key.id for g in groups for h in g.holdings} |
             {k.id for g in groups for s in g.shared for k in s.keys} |
             {f.key.id for g in groups for f in g.failures})
-    return Portfolio(quote=quote, assets=tuple(assets),
-                     total_value=sum((a.value for a in assets if a.value is not None),
-                                     Decimal(0)),
+    return Portfolio(quote=quote, assets=assets, total_value=_sum_values(assets),
                      failures=tuple(failures), skipped=tuple(skipped), keys_asked=asked,
                      same_key=tuple(same_key),
-                     shared=tuple(shared for g in groups for shared in g.shared))
+                     shared=tuple(shared for g in groups for shared in g.shared),
+                     test_assets=test_assets, test_total_value=_sum_values(test_assets),
+                     as_of=as_of)
+
+
+def _asset_totals(holdings: Iterable[Holding]) -> tuple[AssetTotal, ...]:
+    by_asset: dict[str, list[Holding]] = {}
+    for holding in holdings:
+        by_asset.setdefault(holding.asset, []).append(holding)
+    assets = []
+    for asset, held in by_asset.items():
+        values = [h.value for h in held if h.value is not None]
+        assets.append(AssetTotal(
+            asset=asset, total=sum((h.total for h in held), Decimal(0)),
+            value=sum(values, Decimal(0)) if values else None,
+            unpriced=sum((h.total for h in held if h.price is None), Decimal(0)),
+            holdings=tuple(held)))
+    assets.sort(key=lambda a: (a.value is None, -(a.value or 0), a.asset))
+    return tuple(assets)
+
+
+def _sum_values(assets: Iterable[AssetTotal]) -> Decimal:
+    return sum((a.value for a in assets if a.value is not None), Decimal(0))
+
+
+PLAIN_ASSET = re.compile(r"[A-Za-z0-9._-]{1,32}")
+
+
+def plain_asset(asset: str) -> bool:
+    """Whether an exchange's currency code is a plain one (letters, digits, ``._-``,
+    at most 32): anything else is shown as it is but exported as text."""
+    return PLAIN_ASSET.fullmatch(asset) is not None
 
 
 def clean_quote(text: str) -> str:

@@ -30,17 +30,21 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vault_app.core.errors import VaultError
+from vault_app.core.plain_text import escape
 from vault_app.trading.error_context import NO_ORDER_SENT
 from vault_app.trading.errors import (
+    ExchangeProblem,
     ExchangeTimeout,
     KeyLacksPermission,
     OrderRejected,
     TradingError,
 )
+from vault_app.trading.order_limits import number
 from vault_app.trading.portfolio import (
     DEFAULT_QUOTE,
     PRICES,
@@ -143,12 +147,46 @@ def _new_client(entry: KeyEntry) -> ExchangeClient:
     return ExchangeClient(entry)
 
 
+MAX_DIGITS = 30
+"""An amount of 10^30 units or more, or below 10^-30, is not a balance: an odd answer."""
+
+
+def check_balances(answer: object) -> None:
+    """Refuse a balance answer with a negative, non-numeric or implausible amount: it
+    would lower (or blow up) the total without a word.
+
+    Raises:
+        ExchangeProblem: says which asset and amount, for this key only.
+    """
+    if not isinstance(answer, Mapping):
+        return
+    for currency, amounts in answer.items():
+        if not isinstance(amounts, Mapping) or currency in ("info", "free", "used", "total"):
+            continue
+        for field in ("total", "free", "used"):
+            raw = amounts.get(field)
+            if raw is None:
+                continue
+            amount = number(raw)
+            why = ("not a number" if amount is None else "negative" if amount < 0 else
+                   "implausible" if amount and abs(amount.adjusted()) >= MAX_DIGITS else "")
+            if why:
+                shown = escape(str(raw))[:40]
+                raise ExchangeProblem(
+                    f"the exchange answered an odd balance: {field} {shown} "
+                    f"{escape(str(currency))[:40]} ({why}); none of this key's balances is "
+                    "counted",
+                    fix="check the account on the exchange's website; the other keys are "
+                        "not affected")
+
+
 def _balances(client: ExchangeClient, key: KeyRef) -> tuple[tuple[Holding, ...], str | None]:
     """The key's holdings and the account its exchange says they are of (or None)."""
     from vault_app.trading.session import parse_balances
 
     client.load_markets(allow_stale=True)  # ccxt needs them; only names are used here
     answer = client.call("fetch_balance")
+    check_balances(answer)
     holdings = tuple(Holding(b.currency, key, b.total, b.free, b.used, None)
                      for b in parse_balances(answer))
     return holdings, account_id(client.entry.exchange, answer)
@@ -301,6 +339,7 @@ def fetch_portfolio(entries: Iterable[KeyEntry], quote: str = DEFAULT_QUOTE, *,
         ValidationError: ``quote`` is not a currency code (``clean_quote``).
     """
     quote = clean_quote(quote)
+    as_of = datetime.now(UTC)
     plan = plan_keys(entries)
     groups = group_keys(plan.asked)
     results: list[GroupResult] = []
@@ -317,4 +356,4 @@ def fetch_portfolio(entries: Iterable[KeyEntry], quote: str = DEFAULT_QUOTE, *,
 
             results = list(pool.map(run, groups))
     return assemble(results, quote, skipped=[key_ref(e) for e in plan.skipped],
-                    keys_asked=len(plan.asked), same_key=plan.same_key)
+                    keys_asked=len(plan.asked), same_key=plan.same_key, as_of=as_of)

@@ -24,7 +24,7 @@ from tests.unit.trading.refused_port import refused_url
 from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
 from vault_app.gui.qt import Qt, QtWidgets
-from vault_app.gui.trading.portfolio_tree import COL_AMOUNT, COL_NAME, COL_VALUE
+from vault_app.gui.trading.portfolio_tree import COL_AMOUNT, COL_NAME, COL_VALUE, TEST_HEADER
 from vault_app.gui.trading.portfolio_view import PortfolioView
 from vault_app.gui.window import MainWindow
 from vault_app.trading.demo_exchange import DemoExchange, ReceivedRequest
@@ -74,8 +74,13 @@ def make_view(qtbot: QtBot, vault_path: Path, make_window: Callable[..., MainWin
 
 
 def refresh(qtbot: QtBot, view: PortfolioView) -> None:
+    """Refresh, or wait for the refresh of the page's first showing."""
     with qtbot.waitSignal(view.refreshed, timeout=SIGNAL_TIMEOUT * 3):
-        click(qtbot, view.refresh_button)
+        if not view.busy:
+            click(qtbot, view.refresh_button)
+
+
+TEST_MONEY = "Test money (not real): "
 
 
 def asset_rows(view: PortfolioView) -> dict[str, tuple[str, str]]:
@@ -84,7 +89,8 @@ def asset_rows(view: PortfolioView) -> dict[str, tuple[str, str]]:
     for index in range(view.table.topLevelItemCount()):
         item = view.table.topLevelItem(index)
         assert item is not None
-        rows[item.text(COL_NAME)] = (item.text(COL_AMOUNT), item.text(COL_VALUE))
+        if item.data(COL_NAME, Qt.ItemDataRole.UserRole) != TEST_HEADER:
+            rows[item.text(COL_NAME)] = (item.text(COL_AMOUNT), item.text(COL_VALUE))
     return rows
 
 
@@ -112,16 +118,14 @@ def test_two_keys_are_summed_and_a_failing_key_says_why(
         demo_entry(demo, "forged", demo.trading_key, ("read", "trade"), secret="f" * 64),
         demo_entry(demo, "third", third, ("read",)),
     ])
-    assert view.refresh_button.isEnabled() and not view.export_button.isEnabled()
-
-    refresh(qtbot, view)
+    refresh(qtbot, view)  # on its first showing
 
     # 100000 USDT, 1 BTC, 10 ETH (watcher) and 250.5 USDT, 0.5 BTC (third).
     assert asset_rows(view) == {"USDT": ("100,250.5", "100,250.50"),
                                 "BTC": ("1.5", "75,000.00"), "ETH": ("10", "25,000.00")}
-    assert key_rows(view, "BTC") == {"watcher": "1", "third": "0.5"}
-    assert view.summary.text() == "Total: 200,250.50 USDT"
-    assert "2 of 3 keys answered." in view.details.text()
+    assert key_rows(view, "BTC") == {"watcher": "1.0", "third": "0.5"}  # one asset's decimals
+    assert view.summary.text() == f"{TEST_MONEY}200,250.50 USDT"  # the demo's: not real
+    assert "2 of 3 keys answered, as of " in view.details.text()
     [failure] = failures_shown(view)
     assert failure.startswith(f"forged (binance, {demo.url}): the exchange refused the API "
                               "key or secret")
@@ -145,6 +149,7 @@ def test_rows_appear_as_each_exchange_is_done_and_the_window_stays_responsive(
                                       demo_entry(slow, "slow", slow.read_key, ("read",))])
             click(qtbot, view.refresh_button)
             assert view.busy and window.ops.busy  # the fetch runs through the window's ops
+            assert window.ops._network.activeThreadCount() >= 1  # in the network pool
             assert not view.refresh_button.isEnabled() and view.progress.isVisible()
 
             # The fast exchange's rows show while the slow one holds its answer, and
@@ -180,9 +185,9 @@ def test_a_read_key_and_a_trade_key_of_one_account_are_counted_once(
     assert asset_rows(view) == {"USDT": ("100,000", "100,000.00"),
                                 "BTC": ("1", "50,000.00"), "ETH": ("10", "25,000.00")}
     assert key_rows(view, "BTC") == {"trader + reader": "1"}
-    assert view.summary.text() == "Total: 175,000.00 USDT"
+    assert view.summary.text() == f"{TEST_MONEY}175,000.00 USDT"  # the demo's: not real
     details = view.details.text()
-    assert "2 of 2 keys answered." in details
+    assert "2 of 2 keys answered, as of " in details
     assert f"One account on {demo.url}, counted once: 'trader', 'reader'." in details
     assert not view.failures.isVisible()
 
@@ -217,12 +222,12 @@ def test_an_asset_without_a_price_says_so_and_a_read_less_key_is_not_asked(
 
     assert asset_rows(view) == {"USDT": ("10", "10.00"), "XYZ": ("5", "no price")}
     assert key_rows(view, "XYZ") == {"odd": "5"}
-    xyz = view.table.topLevelItem(1)
-    assert xyz is not None and xyz.isExpanded()
+    xyz = view.table.topLevelItem(2)  # under the test money's row
+    assert xyz is not None and xyz.isExpanded() and xyz.text(COL_NAME) == "XYZ"
     assert xyz.child(0).text(COL_VALUE) == "no price"
     assert "not in the total" in xyz.child(0).toolTip(COL_VALUE)
-    assert view.summary.text() == "Total: 10.00 USDT"
-    assert "Not in the total (no price in USDT): XYZ." in view.details.text()
+    assert view.summary.text() == f"{TEST_MONEY}10.00 USDT"  # the demo's: not real
+    assert "Not valued (no price in USDT): XYZ." in view.details.text()
     assert "Not asked (not labelled read): bot." in view.details.text()
     assert not view.failures.isVisible()
 
@@ -249,6 +254,38 @@ def test_values_in_another_quote_and_a_bad_quote_is_refused(
     assert not view.busy and len(demo.requests) == requests
 
 
+def test_no_bold_zero_when_no_key_answered_and_nothing_to_export(
+        qtbot: QtBot,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    """u1: "Total: 0.00 USDT" in bold, Export enabled, with the only (LIVE) key offline."""
+    from tests.conftest import make_entry
+
+    with refused_url() as url:
+        live = make_entry("main", "binance", environment="custom",
+                          api_url=url.replace("http://127.0.0.1", "https://0.0.0.0"),
+                          permissions=("read",))
+        _window, view = make_view([live])
+        refresh(qtbot, view)
+
+    assert view.summary.text() == "No balance could be read"
+    assert "0 of 1 keys answered" in view.details.text()
+    assert len(failures_shown(view)) == 1 and not view.export_button.isEnabled()
+
+
+def test_the_page_refreshes_on_its_first_showing_and_says_when(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    _window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    # Nobody clicks Refresh:
+    qtbot.waitUntil(lambda: view.portfolio is not None, timeout=SIGNAL_TIMEOUT * 3)
+    assert "as of " in view.details.text() and view.export_button.isEnabled()
+    header = view.table.topLevelItem(0)
+    assert header is not None and header.data(COL_NAME, Qt.ItemDataRole.UserRole) == TEST_HEADER
+    assert "not real money" in header.text(COL_NAME)
+    usdt = key_rows(view, "USDT")
+    assert usdt == {"watcher": "100,000"}
+
+
 def test_export_writes_the_csv_through_a_save_dialog(
         qtbot: QtBot, demo: DemoExchange, tmp_path: Path,
         make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
@@ -271,9 +308,61 @@ def test_export_writes_the_csv_through_a_save_dialog(
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert rows[0][:2] == ["row", "asset"]
-    usdt = next(r for r in rows if r[0] == "key" and r[1] == "USDT")
+    assert rows[1][0] == "as of" and rows[1][10].endswith(" UTC")
+    usdt = next(r for r in rows if r[0] == "test key" and r[1] == "USDT")
     assert usdt[4] == "'=watcher"  # a label a spreadsheet would run is made text
     assert view.export_dialog is None
+
+
+def test_export_never_replaces_the_vault_and_the_dialog_says_why(
+        qtbot: QtBot, demo: DemoExchange, vault_path: Path,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    """a1 F3: the vault picked in the save dialog was replaced by the CSV (every key lost)."""
+    window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    refresh(qtbot, view)
+    before = vault_path.read_bytes()
+    click(qtbot, view.export_button)
+    dialog = view.export_dialog
+    assert isinstance(dialog, QtWidgets.QFileDialog)
+    qtbot.waitUntil(dialog.isVisible)
+
+    dialog.selectFile(str(vault_path))
+    dialog.accept()  # what the user's Export does
+
+    refused = dialog.findChild(QtWidgets.QLabel, "exportRefusal")
+    assert refused is not None and refused.isVisible()
+    assert "would lose every key" in refused.text() and dialog.isVisible()
+    view.export_to(vault_path)  # past the dialog too (the core refuses it)
+    qtbot.waitUntil(lambda: "Not exported" in view.details.text(), timeout=SIGNAL_TIMEOUT)
+    assert "would lose every key" in view.details.text()
+    assert vault_path.read_bytes() == before
+    window.lock()
+    Vault.open(vault_path, PASSWORD).lock()
+
+
+def test_a_huge_balance_is_shown_and_a_negative_one_is_refused_with_its_reason(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    """a1 item 8: 1e24 BTC (a value past 1e26) left the page empty, "Refreshing…" for
+    ever; -5 BTC lowered the total without a word."""
+    from tests.unit.trading.test_portfolio import give
+
+    third = demo.add_key(("read",), {"USDT": "1"})
+    give(demo, demo.read_key, "BTC", "1" + "0" * 24)
+    give(demo, third, "BTC", "-5")
+    _window, view = make_view([
+        demo_entry(demo, "watcher", demo.read_key, ("read",)),
+        demo_entry(demo, "trader", demo.trading_key, ("read", "trade")),
+        demo_entry(demo, "third", third, ("read",))])
+
+    refresh(qtbot, view)
+
+    assert not view.busy and view.refresh_button.text() == "&Refresh"
+    assert key_rows(view, "BTC")["watcher"] == "1," + ",".join(["000"] * 8)
+    assert "trader" in key_rows(view, "USDT")
+    [failure] = failures_shown(view)
+    assert failure.startswith("third") and "odd balance: total -5" in failure
+    assert "BTC (negative)" in failure
 
 
 def test_clear_forgets_everything_and_ignores_a_fetch_in_flight(
@@ -307,7 +396,7 @@ def test_locking_the_window_clears_the_page_and_unlocking_allows_a_refresh(
         make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
     window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",))])
     refresh(qtbot, view)
-    assert view.table.topLevelItemCount() == 3
+    assert view.table.topLevelItemCount() == 4  # the test money's row, then 3 assets
 
     window.lock()
 

@@ -67,7 +67,9 @@ def requests_with(demo: DemoExchange, key: DemoKey) -> int:
 
 
 def by_asset(portfolio: Portfolio) -> dict[str, Decimal]:
-    return {asset.asset: asset.total for asset in portfolio.assets}
+    """The demo's keys (loopback URLs) hold test money: never in the real total."""
+    assert not portfolio.assets and not portfolio.total_value
+    return {asset.asset: asset.total for asset in portfolio.test_assets}
 
 
 # --- against the demo exchange ----------------------------------------------------------
@@ -93,7 +95,7 @@ def test_two_keys_are_summed_per_asset_with_the_split_by_key(demo: DemoExchange)
             expected[asset] = expected.get(asset, Decimal(0)) + amount
     assert by_asset(portfolio) == expected
     assert portfolio.failures == () and portfolio.keys_answered == 3
-    usdt = next(asset for asset in portfolio.assets if asset.asset == "USDT")
+    usdt = next(asset for asset in portfolio.test_assets if asset.asset == "USDT")
     split = {h.key.label: (h.total, h.free, h.used) for h in usdt.holdings}
     locked = demo.balances_for(demo.trading_key.api_key)["USDT"].locked
     assert locked == Decimal(300)
@@ -118,11 +120,11 @@ def test_a_read_key_and_a_trade_key_of_one_account_are_counted_once(demo: DemoEx
     expected = {a: held(demo, demo.trading_key)[a] + held(demo, demo.read_key)[a]
                 for a in held(demo, demo.read_key)}
     assert by_asset(portfolio) == expected  # the trading account once, not twice
-    assert portfolio.total_value == Decimal(2) * (100000 + 50000 + 10 * 2500)
+    assert portfolio.test_total_value == Decimal(2) * (100000 + 50000 + 10 * 2500)
     [shared] = portfolio.shared
     assert [key.label for key in shared.keys] == ["trader", "reader"]
     assert shared.endpoint == demo.url
-    usdt = next(asset for asset in portfolio.assets if asset.asset == "USDT")
+    usdt = next(asset for asset in portfolio.test_assets if asset.asset == "USDT")
     assert [h.labels for h in usdt.holdings] == ["trader + reader", "watcher"]
     assert [k.label for k in usdt.holdings[0].shared_with] == ["reader"]
     assert portfolio.keys_asked == 3 and portfolio.keys_answered == 3
@@ -144,7 +146,7 @@ def test_the_same_key_stored_twice_is_asked_once(demo: DemoExchange) -> None:
     assert (same.key.label, same.same_as.label) == ("watcher (old)", "watcher")
     assert same.reason == "same API key as 'watcher': not asked, counted once"
     assert portfolio.keys_asked == 1 and portfolio.keys_answered == 1
-    assert {h.key.label for a in portfolio.assets for h in a.holdings} == {"watcher"}
+    assert {h.key.label for a in portfolio.test_assets for h in a.holdings} == {"watcher"}
 
 
 def test_keys_of_separate_accounts_are_summed(demo: DemoExchange) -> None:
@@ -174,12 +176,12 @@ def test_values_come_from_the_exchanges_prices(demo: DemoExchange) -> None:
 
     portfolio = fetch_portfolio(entries)  # USDT by default
 
-    values = {asset.asset: asset.value for asset in portfolio.assets}
+    values = {asset.asset: asset.value for asset in portfolio.test_assets}
     # Two keys with 100000 USDT, 1 BTC and 10 ETH each, at the pinned prices.
     assert values == {"USDT": Decimal(200000), "BTC": Decimal(2) * 50000,
                       "ETH": Decimal(20) * 2500}
-    assert portfolio.total_value == Decimal(350000)
-    assert [asset.asset for asset in portfolio.assets] == ["USDT", "BTC", "ETH"]  # by value
+    assert portfolio.test_total_value == Decimal(350000)
+    assert [asset.asset for asset in portfolio.test_assets] == ["USDT", "BTC", "ETH"]  # by value
     assert portfolio.unpriced == ()
 
 
@@ -202,8 +204,8 @@ def test_prices_are_asked_once_per_exchange_or_per_symbol_without_a_batch_call(
     asked = [r.params.get("symbol") for r in demo.requests[before:]
              if r.path.startswith("/api/v3/ticker")]
     assert sorted(asked) == ["BTCUSDT", "ETHUSDT"]  # USDT is the quote itself: 1
-    assert [(a.asset, a.value) for a in single.assets] == \
-        [(a.asset, a.value) for a in batch.assets]
+    assert [(a.asset, a.value) for a in single.test_assets] == \
+        [(a.asset, a.value) for a in batch.test_assets]
 
 
 def test_an_asset_quoted_the_other_way_is_valued_at_the_inverse(demo: DemoExchange) -> None:
@@ -212,11 +214,11 @@ def test_an_asset_quoted_the_other_way_is_valued_at_the_inverse(demo: DemoExchan
     portfolio = fetch_portfolio(entries, "btc")
 
     assert portfolio.quote == "BTC"
-    values = {asset.asset: asset.value for asset in portfolio.assets}
+    values = {asset.asset: asset.value for asset in portfolio.test_assets}
     assert values["BTC"] == Decimal(1)
     assert values["ETH"] == Decimal(10) * Decimal("0.05")  # ETH/BTC
     assert values["USDT"] == Decimal(100000) / Decimal(50000)  # BTC/USDT, inverted
-    assert portfolio.total_value == Decimal("1") + Decimal("0.5") + Decimal("2")
+    assert portfolio.test_total_value == Decimal("1") + Decimal("0.5") + Decimal("2")
 
 
 def test_an_asset_without_a_market_has_no_price_and_no_value(demo: DemoExchange) -> None:
@@ -224,12 +226,12 @@ def test_an_asset_without_a_market_has_no_price_and_no_value(demo: DemoExchange)
 
     portfolio = fetch_portfolio([demo_entry(demo, "odd", odd, ("read",))])
 
-    xyz = next(asset for asset in portfolio.assets if asset.asset == "XYZ")
+    xyz = next(asset for asset in portfolio.test_assets if asset.asset == "XYZ")
     assert xyz.value is None and xyz.unpriced == Decimal(5)
     assert xyz.holdings[0].price is None and xyz.holdings[0].value is None
-    assert portfolio.total_value == Decimal(10)  # never counted as 0 silently: named
-    assert portfolio.unpriced == ("XYZ",)
-    assert portfolio.assets[-1].asset == "XYZ"
+    assert portfolio.test_total_value == Decimal(10)  # never counted as 0 silently: named
+    assert portfolio.test_unpriced == ("XYZ",)
+    assert portfolio.test_assets[-1].asset == "XYZ"
     assert format_value(xyz.value, "USDT") == "no price"
 
 
@@ -249,7 +251,7 @@ def test_a_wrong_secret_fails_alone_with_the_cores_reason(demo: DemoExchange) ->
     both = {a: held(demo, demo.trading_key).get(a, Decimal(0)) + held(demo, demo.read_key)[a]
             for a in held(demo, demo.read_key)}
     assert by_asset(portfolio) == both
-    assert {h.key.label for a in portfolio.assets for h in a.holdings} == {"trader", "watcher"}
+    assert {h.key.label for a in portfolio.test_assets for h in a.holdings} == {"trader", "watcher"}
 
 
 def test_a_key_the_exchange_does_not_let_read_is_told_so(demo: DemoExchange) -> None:
@@ -322,7 +324,7 @@ def test_a_hung_exchange_is_given_up_after_the_key_timeout() -> None:
     [failure] = portfolio.failures
     assert failure.key.label == "slow" and failure.kind == "ExchangeTimeout"
     assert "did not answer within 0.5 s" in failure.message
-    assert portfolio.assets == () and portfolio.keys_answered == 0
+    assert portfolio.test_assets == () and portfolio.keys_answered == 0
 
 
 def test_a_hung_exchange_does_not_hold_up_the_others(demo: DemoExchange) -> None:
@@ -406,7 +408,7 @@ def test_progress_is_reported_per_key_and_per_group(demo: DemoExchange, refused:
     assert next(o for o in keys if o.key.label == "gone").failure is not None
     assert sorted(group.endpoint for group in groups) == sorted([demo.url, url])
     # What the view builds from the groups as they come is the final portfolio.
-    assert assemble(groups, "USDT").assets == portfolio.assets
+    assert assemble(groups, "USDT").test_assets == portfolio.test_assets
     # The keys of one group are asked one after another, in the vault's order.
     order = [o.key.label for o in keys if o.key.endpoint == demo.url]
     assert order == ["trader", "watcher"]
@@ -419,7 +421,7 @@ def test_nothing_is_asked_once_cancelled(demo: DemoExchange) -> None:
     portfolio = fetch_portfolio([demo_entry(demo, "watcher", demo.read_key, ("read",))],
                                 cancel=cancel)
 
-    assert portfolio.assets == () and demo.requests == []
+    assert portfolio.test_assets == () and demo.requests == []
 
 
 def test_cancelling_stops_waiting_for_a_hung_key() -> None:
@@ -439,7 +441,7 @@ def test_cancelling_stops_waiting_for_a_hung_key() -> None:
             release.set()
 
     [portfolio] = results
-    assert portfolio.assets == () and portfolio.failures == ()
+    assert portfolio.test_assets == () and portfolio.failures == ()
 
 
 def test_a_quote_must_be_a_currency_code(demo: DemoExchange) -> None:
@@ -469,10 +471,13 @@ def test_a_key_that_cannot_build_a_client_fails_alone(demo: DemoExchange) -> Non
 def test_the_endpoint_is_named_as_the_client_names_it(environment: str, url: str | None
                                                       ) -> None:
     from tests.conftest import make_entry
-    from vault_app.trading.portfolio import describe_endpoint
+    from vault_app.trading.endpoints import describe
+    from vault_app.trading.portfolio import key_ref
 
     entry = make_entry("k", "binance", environment=environment, api_url=url)
-    assert describe_endpoint(entry) == ExchangeClient(entry).describe_endpoint()
+    key = key_ref(entry)
+    assert key.endpoint == ExchangeClient(entry).describe_endpoint()
+    assert (key.live, key.badge) == (describe(entry).live, describe(entry).badge)
 
 
 # --- valuation rules, without a network --------------------------------------------------
@@ -582,3 +587,106 @@ def test_a_client_is_closed_once_its_keys_lock_frees(demo: DemoExchange) -> None
         give_back.set()
     assert closed.wait(10)
     holder.join(10)
+
+
+def give(demo: DemoExchange, key: DemoKey, asset: str, amount: str) -> None:
+    """The demo's ledger answers ``amount`` of ``asset`` for ``key`` (odd ones too)."""
+    from vault_app.trading.demo_exchange.accounts import Balance
+
+    with demo._backend.lock:
+        demo._backend.state.ledger.accounts[key.api_key].balances[asset] = \
+            Balance(free=Decimal(amount))
+
+
+@pytest.mark.parametrize(("amount", "why"), [
+    ("-5", "negative"), ("-0.00000001", "negative"), ("1e31", "implausible"),
+    ("NaN", ""), ("Infinity", "")])  # ccxt itself fails on these: the key fails too
+def test_an_odd_balance_fails_its_key_alone_and_never_lowers_the_total(
+        demo: DemoExchange, amount: str, why: str) -> None:
+    """a1 item 8: -5 BTC lowered the total by 250,000 USDT without a word."""
+    give(demo, demo.read_key, "BTC", amount)
+    portfolio = fetch_portfolio([
+        demo_entry(demo, "watcher", demo.read_key, ("read",)),
+        demo_entry(demo, "trader", demo.trading_key, ("read", "trade"))])
+
+    [failure] = portfolio.failures
+    assert failure.key.label == "watcher" and why in failure.message
+    if why:
+        assert "BTC" in failure.message and "other keys are not affected" in failure.fix
+    assert by_asset(portfolio) == held(demo, demo.trading_key)
+    assert all(a.total >= 0 for a in portfolio.test_assets)
+
+
+def test_a_huge_balance_is_valued_and_shown_without_raising(demo: DemoExchange) -> None:
+    """a1 item 8: a value of 1e26 or more made the formatter raise (page left empty)."""
+    give(demo, demo.read_key, "BTC", "1" + "0" * 24)
+    portfolio = fetch_portfolio([demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    assert not portfolio.failures
+    [btc] = [a for a in portfolio.test_assets if a.asset == "BTC"]
+    assert btc.value is not None
+    assert format_value(btc.value, "USDT").startswith("50,000,000,000,000,")
+
+
+@pytest.mark.parametrize("value", ["1e26", "1e30", "123456789012345678901234567890.5",
+                                   "1e-40", "NaN", "-Infinity", "1e99999"])
+def test_formatting_never_raises(value: str) -> None:
+    number = Decimal(value)
+    for quote in ("USDT", "EUR"):
+        assert format_value(number, quote)
+        assert format_price(number, quote)
+    assert format_amount(number, 4)
+
+def test_huge_values_keep_every_digit() -> None:
+    assert format_value(Decimal("1e30"), "USDT") == "1," + ",".join(["000"] * 10) + ".00"
+    assert format_value(Decimal("123456789012345678901234567890.5"), "USDT") == \
+        "123,456,789,012,345,678,901,234,567,890.50"  # every digit, not 28 of them
+
+
+def test_amounts_are_padded_to_their_assets_decimals() -> None:
+    from vault_app.trading.portfolio_format import amount_decimals
+
+    amounts = [Decimal("1"), Decimal("0.5"), Decimal("2500.125")]
+    places = amount_decimals(amounts)
+    assert [format_amount(a, places) for a in amounts] == ["1.000", "0.500", "2,500.125"]
+
+
+
+def test_test_money_is_never_in_the_real_total() -> None:
+    """a1 item 11: 1 testnet BTC and the demo's USDT were added into the real total."""
+    live = KeyRef("a", "main", "binance", "LIVE binance")
+    testnet = KeyRef("b", "testnet", "binance", "sandbox binance", False, "SANDBOX (testnet)")
+    demo_key = KeyRef("c", "demo", "binance", "http://127.0.0.1:1", False, "DEMO: fake money")
+    groups = [
+        GroupResult("binance", "LIVE binance",
+                    (Holding("BTC", live, Decimal("0.5"), Decimal("0.5"), Decimal(0),
+                             Decimal(60000)),), (), None),
+        GroupResult("binance", "sandbox binance",
+                    (Holding("BTC", testnet, Decimal(1), Decimal(1), Decimal(0),
+                             Decimal(95000)),), (), None),
+        GroupResult("binance", "http://127.0.0.1:1",
+                    (Holding("USDT", demo_key, Decimal(100000), Decimal(100000), Decimal(0),
+                             Decimal(1)),), (), None)]
+    portfolio = assemble(groups, "USDT")
+    assert portfolio.total_value == Decimal(30000)
+    assert [(a.asset, a.total) for a in portfolio.assets] == [("BTC", Decimal("0.5"))]
+    assert portfolio.test_total_value == Decimal(195000)
+    assert {a.asset for a in portfolio.test_assets} == {"BTC", "USDT"}
+    from vault_app.trading.portfolio_format import total_text
+
+    assert total_text(portfolio) == ("Total: 30,000.00 USDT\nTest money (not real, not in "
+                                     "the total): 195,000.00 USDT")
+
+
+def test_no_bold_zero_when_nothing_was_read_or_valued() -> None:
+    """u1: "Total: 0.00 USDT" with no key answering; "0.00000000 EUR" with no EUR price."""
+    from vault_app.trading.portfolio import KeyFailure
+    from vault_app.trading.portfolio_format import has_rows, total_text
+
+    live = KeyRef("a", "main", "binance", "LIVE binance")
+    failure = KeyFailure(live, "no answer", "check the network", "NetworkProblem")
+    nothing = assemble([GroupResult("binance", "LIVE binance", (), (failure,), None)], "USDT",
+                       keys_asked=1)
+    assert total_text(nothing) == "No balance could be read" and not has_rows(nothing)
+    unpriced = assemble([GroupResult("binance", "LIVE binance", (
+        Holding("BTC", live, Decimal(1), Decimal(1), Decimal(0), None),), (), None)], "EUR")
+    assert total_text(unpriced) == "Nothing could be valued in EUR" and has_rows(unpriced)

@@ -21,7 +21,14 @@ from vault_app.trading.portfolio import (
     SharedAccount,
     assemble,
 )
-from vault_app.trading.portfolio_export import portfolio_csv, safe_cell, write_csv
+from vault_app.trading.portfolio_export import (
+    ExportRefused,
+    portfolio_csv,
+    protected_files,
+    refusal,
+    safe_cell,
+    write_csv,
+)
 
 MAIN = KeyRef("k1", "main", "binance", "LIVE binance")
 EVIL = KeyRef("k2", "=HYPERLINK(\"http://x\")", "kraken", "LIVE kraken")
@@ -116,7 +123,7 @@ def test_keys_counted_once_are_counted_once_in_the_csv_too() -> None:
 
 def test_written_atomically_private_and_replacing_an_old_export(folder: Path) -> None:
     target = folder / "portfolio.csv"
-    target.write_text("old")
+    target.write_text("row,asset,exchange\r\nold")  # an export of ours, before QUOTE_ALL
     target.chmod(0o644)
     old_umask = os.umask(0)
     try:
@@ -157,3 +164,108 @@ def test_a_device_or_folder_is_refused(folder: Path) -> None:
 def test_a_missing_folder_is_a_write_error(folder: Path) -> None:
     with pytest.raises(VaultWriteError, match="nothing was written"):
         write_csv(folder / "nowhere" / "x.csv", "x")
+
+
+def test_the_open_vault_its_journal_and_lock_file_are_never_replaced(folder: Path) -> None:
+    from tests.conftest import FAST_KDF, PASSWORD
+    from vault_app.core.vault import Vault
+    from vault_app.core.vault_lock import lock_path
+    from vault_app.trading.journal import journal_path
+
+    vault_path = folder / "keys.vault"
+    Vault.create(vault_path, PASSWORD, FAST_KDF, enforce_kdf_minimum=False).lock()
+    journal = journal_path(vault_path)
+    journal.write_bytes(b"row,asset,")  # even if it looked like an export: it is the journal's
+    lock_path(vault_path).write_bytes(b"")
+    before = {p: p.read_bytes() for p in (vault_path, journal, lock_path(vault_path))}
+    for target in before:
+        with pytest.raises(ExportRefused, match="lose"):
+            write_csv(target, sample(), protected=protected_files(vault_path))
+        assert refusal(target, protected_files(vault_path)) is not None
+    assert {p: p.read_bytes() for p in before} == before
+    Vault.open(vault_path, PASSWORD).lock()  # still a vault
+
+
+@pytest.mark.parametrize("head", [b"VAULTAPP\x00\x01rest", b"VAJOURNAL\x01rest"])
+def test_any_vault_or_journal_file_is_refused(folder: Path, head: bytes) -> None:
+    other = folder / "old-backup.csv"
+    other.write_bytes(head)
+    with pytest.raises(ExportRefused, match="vault or an order journal"):
+        write_csv(other, sample())
+    assert other.read_bytes() == head
+
+
+@pytest.mark.parametrize("content", [b"", b"my notes", b"asset,amount\n"])
+def test_another_existing_file_is_left_as_it_was(folder: Path, content: bytes) -> None:
+    other = folder / "notes.csv"
+    other.write_bytes(content)
+    with pytest.raises(ExportRefused, match="not a portfolio export"):
+        write_csv(other, sample())
+    assert other.read_bytes() == content
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.csv"]
+
+
+def test_an_export_of_ours_is_replaced(folder: Path) -> None:
+    target = folder / "portfolio.csv"
+    write_csv(target, sample())
+    write_csv(target, sample() + "\r\n")
+    assert refusal(target) is None
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    ("X;=1+1", "X;'=1+1"), ("X\t=1+1", "X\t'=1+1"), ("X|=cmd", "X|'=cmd"),
+    ("a, -1", "a, '-1"), ("X; @SUM(A1)", "X; '@SUM(A1)")])
+def test_a_formula_after_a_separator_inside_a_cell_is_made_text(text: str,
+                                                                 written: str) -> None:
+    assert safe_cell(text) == written
+
+
+def split_everywhere(text: str) -> list[str]:
+    """Every cell a spreadsheet could see, whatever its list separator (quotes ignored,
+    as a ``;`` locale reading a ``,`` file does)."""
+    cells = [text]
+    for separator in (",", ";", "\t", "|", "\r\n", "\n"):
+        cells = [part for cell in cells for part in cell.split(separator)]
+    return [cell.strip().strip('"').lstrip() for cell in cells]
+
+
+@pytest.mark.parametrize("asset", ["X;=1+1;=cmd|'/C calc'!A0", "X\t=1+1", "X|=1+1",
+                                   "BTC,=2+2", "Ü€"])
+def test_an_odd_asset_name_is_written_as_text_and_every_cell_quoted(asset: str) -> None:
+    groups = [GroupResult("binance", "LIVE binance",
+                          (holding(asset, MAIN, "7", None), holding("BTC", MAIN, "1", "5")),
+                          (), None)]
+    text = portfolio_csv(assemble(groups, "USDT"))
+
+    table = rows(text)
+    odd = [r for r in table if r[0] in ("total", "key") and r[1] != "BTC"]
+    assert len(odd) == 2 and all(r[1].startswith("'") for r in odd)
+    assert all(line.startswith('"') for line in text.splitlines())  # QUOTE_ALL
+    for cell in split_everywhere(text):
+        assert not cell.startswith(("=", "+", "@")), cell
+
+
+def test_test_money_rows_are_marked_and_the_time_is_written() -> None:
+    from datetime import UTC, datetime
+
+    testnet = KeyRef("t", "testnet", "binance", "sandbox binance", False, "SANDBOX (testnet)")
+    groups = [GroupResult("binance", "LIVE binance", (holding("BTC", MAIN, "0.5", "60000"),),
+                          (), None),
+              GroupResult("binance", "sandbox binance",
+                          (holding("BTC", testnet, "1", "90000"),), (), None)]
+    portfolio = assemble(groups, "USDT", as_of=datetime(2026, 11, 21, 18, 5, 7, tzinfo=UTC))
+    table = rows(portfolio_csv(portfolio))
+    assert table[1][0] == "as of" and table[1][10] == "2026-11-21 18:05:07 UTC"
+    kinds = [(r[0], r[4], r[9]) for r in table[2:6]]
+    assert kinds == [("total", "", "30000"), ("key", "main", "30000"),
+                     ("grand total", "", "30000"), ("test total", "", "90000")]
+    test_grand = next(r for r in table if r[0] == "test grand total")
+    assert test_grand[9] == "90000" and "not in the grand total" in test_grand[10]
+
+
+def test_test_money_alone_has_no_real_grand_total_of_zero() -> None:
+    demo_key = KeyRef("d", "demo", "binance", "http://127.0.0.1:1", False, "DEMO: fake money")
+    groups = [GroupResult("binance", "http://127.0.0.1:1",
+                          (holding("USDT", demo_key, "100000", "1"),), (), None)]
+    kinds = [r[0] for r in rows(portfolio_csv(assemble(groups, "USDT")))]
+    assert kinds == ["row", "test total", "test key", "test grand total"]

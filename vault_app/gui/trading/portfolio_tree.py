@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 
 from vault_app.core.plain_text import escape
 from vault_app.gui.qt import Qt, QtWidgets
-from vault_app.trading.portfolio_format import format_amount, format_price, format_value
+from vault_app.trading.portfolio_format import (
+    TEST_MONEY,
+    amount_decimals,
+    format_amount,
+    format_price,
+    format_value,
+)
 
 if TYPE_CHECKING:
     from vault_app.trading.portfolio import AssetTotal, Holding, Portfolio
@@ -23,7 +29,13 @@ NO_PRICE_TIP = ("No market on this exchange values {asset} in {quote} ({asset}/{
 SHARED_TIP = ("Keys of one exchange account ({labels}): the exchange named the same account "
               "for each, so its balances are counted once.")
 NAME_WIDTH = 170
-"""Pixels of the first column at least (wider when a label needs it)."""
+"""Pixels of the first column at least (it takes the width left)."""
+WHERE_WIDTH = 250
+"""Pixels of the Exchange column ("binance · DEMO: fake money"; the URL in its tooltip)."""
+TEST_KEY = "test:"
+"""Prefix of a test asset's key (its row's user data): test BTC is not real BTC."""
+TEST_HEADER = "test money"
+"""The user data of the row above test money."""
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -42,9 +54,10 @@ class PortfolioTree(QtWidgets.QTreeWidget):
         self.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_WHERE, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_NAME, NAME_WIDTH), (COL_AMOUNT, 150), (COL_PRICE, 130),
-                              (COL_VALUE, 150)):
+        header.setSectionResizeMode(COL_NAME, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for column, width in ((COL_WHERE, WHERE_WIDTH), (COL_AMOUNT, 170), (COL_PRICE, 130),
+                              (COL_VALUE, 170)):
             self.setColumnWidth(column, width)
         self.set_quote("USDT")
 
@@ -65,8 +78,14 @@ class PortfolioTree(QtWidgets.QTreeWidget):
             item = self._asset_item(asset, quote)
             self.addTopLevelItem(item)
             item.setExpanded(asset.asset not in collapsed)
-        self.resizeColumnToContents(COL_NAME)  # "trader + reader" shown whole
-        self.setColumnWidth(COL_NAME, max(NAME_WIDTH, self.columnWidth(COL_NAME) + 12))
+        if portfolio.test_assets:
+            header = self._test_header(portfolio)
+            self.addTopLevelItem(header)
+            header.setFirstColumnSpanned(True)  # only once in the tree
+        for asset in portfolio.test_assets:
+            item = self._asset_item(asset, quote, test=True)
+            self.addTopLevelItem(item)
+            item.setExpanded(f"{TEST_KEY}{asset.asset}" not in collapsed)
 
     def _top_items(self) -> list[QtWidgets.QTreeWidgetItem]:
         items = (self.topLevelItem(i) for i in range(self.topLevelItemCount()))
@@ -76,15 +95,36 @@ class PortfolioTree(QtWidgets.QTreeWidget):
     def _item_key(item: QtWidgets.QTreeWidgetItem | None) -> str:
         return "" if item is None else str(item.data(COL_NAME, Qt.ItemDataRole.UserRole))
 
-    def _asset_item(self, asset: AssetTotal, quote: str) -> QtWidgets.QTreeWidgetItem:
+    def _test_header(self, portfolio: Portfolio) -> QtWidgets.QTreeWidgetItem:
+        """The row above test money: what it is, and its own total."""
+        badges = sorted({h.key.badge or h.key.endpoint for a in portfolio.test_assets
+                         for h in a.holdings})
+        value = (format_value(portfolio.test_total_value, portfolio.quote)
+                 if portfolio.test_valued else "no price")
+        item = QtWidgets.QTreeWidgetItem(
+            [f"{TEST_MONEY}: {value} {escape(portfolio.quote)}, not real money"
+             + (", not in the total" if portfolio.assets else "")
+             + f" ({escape(', '.join(badges))})"])
+        item.setData(COL_NAME, Qt.ItemDataRole.UserRole, TEST_HEADER)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = item.font(COL_NAME)
+        font.setBold(True)
+        font.setItalic(True)
+        item.setFont(COL_NAME, font)
+        return item
+
+    def _asset_item(self, asset: AssetTotal, quote: str, *, test: bool = False
+                    ) -> QtWidgets.QTreeWidgetItem:
         exchanges = {h.key.endpoint for h in asset.holdings}
         keys = sum(1 + len(h.shared_with) for h in asset.holdings)
         where = (f"{keys} key{'s' if keys != 1 else ''}"
                  + (f" on {len(exchanges)} exchanges" if len(exchanges) > 1 else ""))
+        places = amount_decimals([asset.total, *(h.total for h in asset.holdings)])
         item = QtWidgets.QTreeWidgetItem([
-            escape(asset.asset), where, format_amount(asset.total), "",
+            escape(asset.asset), where, format_amount(asset.total, places), "",
             format_value(asset.value, quote)])
-        item.setData(COL_NAME, Qt.ItemDataRole.UserRole, asset.asset)
+        item.setData(COL_NAME, Qt.ItemDataRole.UserRole,
+                     f"{TEST_KEY}{asset.asset}" if test else asset.asset)
         bold = item.font(COL_NAME)
         bold.setBold(True)
         for column in (COL_NAME, COL_VALUE):
@@ -98,17 +138,18 @@ class PortfolioTree(QtWidgets.QTreeWidget):
                 item.setText(COL_VALUE, f"{format_value(asset.value, quote)} + no price")
             _dim(item, COL_VALUE)
         for holding in asset.holdings:
-            item.addChild(_holding_item(holding, quote))
+            item.addChild(_holding_item(holding, quote, places))
         return item
 
 
-def _holding_item(holding: Holding, quote: str) -> QtWidgets.QTreeWidgetItem:
+def _holding_item(holding: Holding, quote: str, places: int) -> QtWidgets.QTreeWidgetItem:
     key = holding.key
     child = QtWidgets.QTreeWidgetItem([
-        escape(holding.labels), f"{escape(key.exchange)} · {escape(key.endpoint)}",
-        format_amount(holding.total), format_price(holding.price, quote),
+        escape(holding.labels), f"{escape(key.exchange)} · {escape(key.badge or key.endpoint)}",
+        format_amount(holding.total, places), format_price(holding.price, quote),
         format_value(holding.value, quote)])
     child.setData(COL_NAME, Qt.ItemDataRole.UserRole, key.id)
+    child.setToolTip(COL_WHERE, f"{escape(key.exchange)} · {escape(key.endpoint)}")
     if holding.shared_with:
         labels = ", ".join(f"'{escape(k.label)}'" for k in (key, *holding.shared_with))
         child.setToolTip(COL_NAME, SHARED_TIP.format(labels=labels))

@@ -16,17 +16,19 @@ through ``core.plain_text.escape``: no control or bidi character reaches the scr
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vault_app.core.plain_text import escape
 from vault_app.gui.error_text import error_message
-from vault_app.gui.qt import Qt, QtWidgets, Signal
+from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.trading.portfolio_export_dialog import NOT_ENCRYPTED, export_dialog
 from vault_app.gui.trading.portfolio_failures import FailuresBox
 from vault_app.gui.trading.portfolio_tree import PortfolioTree
 from vault_app.gui.widgets import WrapLabel, plain_label
+from vault_app.trading.portfolio_format import as_of_text, has_rows
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -57,6 +59,7 @@ class PortfolioView(QtWidgets.QWidget):
         self._same_key: tuple[SameKey, ...] = ()
         self._asked = 0
         self._quote = "USDT"
+        self._visited = False
         self._key_done.connect(self._on_key_done)
         self._group_done.connect(self._on_group_done)
         self._build()
@@ -141,6 +144,7 @@ class PortfolioView(QtWidgets.QWidget):
             self.export_dialog.reject()
             self.export_dialog = None
         self.portfolio = None
+        self._visited = False
         self._groups = []
         self._skipped = []
         self._same_key = ()
@@ -156,11 +160,19 @@ class PortfolioView(QtWidgets.QWidget):
         self.table.set_quote("USDT")
         self._update_buttons()
 
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        """The first visit after an unlock refreshes: the page was opened to see numbers."""
+        super().showEvent(event)
+        if not self._visited and self.main.vault is not None:
+            self._visited = True
+            QtCore.QTimer.singleShot(0, self.refresh)
+
     def _update_buttons(self) -> None:
         self.refresh_button.setEnabled(not self.busy and self.main.vault is not None)
         self.refresh_button.setText("Refreshing…" if self.busy else "&Refresh")
         self.quote.setEnabled(not self.busy)
-        self.export_button.setEnabled(not self.busy and self.portfolio is not None)
+        self.export_button.setEnabled(not self.busy and self.portfolio is not None
+                                      and has_rows(self.portfolio))
 
     # --- fetching ----------------------------------------------------------------------
 
@@ -220,24 +232,31 @@ class PortfolioView(QtWidgets.QWidget):
         def done(portfolio: Portfolio) -> None:
             if generation != self._generation:
                 return  # cleared (locked) or refreshed again meanwhile
-            self._cancel = None
-            self.progress.hide()
-            self.portfolio = portfolio
-            self._show(portfolio, final=True)
-            self._update_buttons()
-            self.refreshed.emit()
-
-        def failed(exc: BaseException) -> None:
-            if generation != self._generation:
+            try:
+                self._show(portfolio, final=True)
+            except Exception as exc:  # a page half drawn must not stay "Refreshing…"
+                failed(exc, "shown")
                 return
             self._cancel = None
             self.progress.hide()
-            self.summary.setText("The balances could not be fetched.")
+            self.portfolio = portfolio
+            self._update_buttons()
+            self.refreshed.emit()
+
+        def failed(exc: BaseException, what: str = "fetched") -> None:
+            if generation != self._generation:
+                return
+            self._cancel = None
+            self.portfolio = None
+            self.progress.hide()
+            self.table.clear()
+            self.summary.setText(f"The balances could not be {what}; press Refresh to try "
+                                 "again.")
             self.details.setText(error_message(exc))
             self._update_buttons()
             self.refreshed.emit()
 
-        self.main.ops.run(work, done, failed)
+        self.main.ops.run(work, done, failed, network=True)
 
     def _on_key_done(self, generation: int, _outcome: KeyOutcome) -> None:
         if generation == self._generation and self.busy:
@@ -249,18 +268,17 @@ class PortfolioView(QtWidgets.QWidget):
         from vault_app.trading.portfolio import assemble
 
         self._groups.append(group)
-        self._show(assemble(self._groups, self._quote, skipped=self._skipped,
-                            keys_asked=self._asked, same_key=self._same_key), final=False)
+        with contextlib.suppress(Exception):  # the final result says what went wrong
+            self._show(assemble(self._groups, self._quote, skipped=self._skipped,
+                                keys_asked=self._asked, same_key=self._same_key), final=False)
 
     # --- showing -----------------------------------------------------------------------
 
     def _show(self, portfolio: Portfolio, *, final: bool) -> None:
-        from vault_app.trading.portfolio_format import format_value
+        from vault_app.trading.portfolio_format import total_text
 
         self.table.show_portfolio(portfolio)
-        total = format_value(portfolio.total_value, portfolio.quote)
-        self.summary.setText(f"Total: {total} {escape(portfolio.quote)}"
-                             + ("" if final else " so far…"))
+        self.summary.setText(total_text(portfolio, final=final))
         self.details.setText(details_text(portfolio, final))
         self.failures.show_failures(portfolio.failures)
 
@@ -270,7 +288,10 @@ class PortfolioView(QtWidgets.QWidget):
         """Ask where to save the CSV (a save dialog that says it is not encrypted)."""
         if self.portfolio is None:
             return
-        dialog = export_dialog(self)
+        from vault_app.trading.portfolio_export import refusal
+
+        protected = self._protected()
+        dialog = export_dialog(self, lambda path: refusal(path, protected))
         dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
         dialog.finished.connect(lambda _result: self._export_closed(dialog))
         self.export_dialog = dialog
@@ -281,15 +302,26 @@ class PortfolioView(QtWidgets.QWidget):
             self.export_dialog = None
         dialog.deleteLater()
 
+    def _protected(self) -> tuple[Path, ...]:
+        """The open vault's files: an export never replaces them."""
+        from vault_app.trading.portfolio_export import protected_files
+
+        vault = self.main.vault
+        return protected_files(Path(vault.path)) if vault is not None else ()
+
     def export_to(self, path: Path) -> None:
         """Write the CSV of what is on show to ``path`` (in the background)."""
         portfolio = self.portfolio
         if portfolio is None:
             return
-        from vault_app.trading.portfolio_export import portfolio_csv, write_csv
+        from vault_app.trading.portfolio_export import (
+            portfolio_csv,
+            write_csv,
+        )
 
         generation = self._generation
         text = portfolio_csv(portfolio)
+        protected = self._protected()
 
         def done(_result: Any) -> None:
             if generation == self._generation:
@@ -299,7 +331,7 @@ class PortfolioView(QtWidgets.QWidget):
             if generation == self._generation:
                 self.details.setText(f"Not exported: {error_message(exc)}")
 
-        self.main.ops.run(lambda: write_csv(path, text), done, failed)
+        self.main.ops.run(lambda: write_csv(path, text, protected=protected), done, failed)
 
 
 def details_text(portfolio: Portfolio, final: bool) -> str:
@@ -307,10 +339,13 @@ def details_text(portfolio: Portfolio, final: bool) -> str:
     asked, keys counted once."""
     parts = []
     if final:
-        parts.append(f"{portfolio.keys_answered} of {portfolio.keys_asked} keys answered.")
-    if portfolio.unpriced:
-        parts.append(f"Not in the total (no price in {escape(portfolio.quote)}): "
-                     f"{', '.join(escape(a) for a in portfolio.unpriced)}.")
+        when = as_of_text(portfolio)
+        parts.append(f"{portfolio.keys_answered} of {portfolio.keys_asked} keys answered"
+                     + (f", {when}." if when else "."))
+    unpriced = dict.fromkeys((*portfolio.unpriced, *portfolio.test_unpriced))
+    if unpriced:
+        parts.append(f"Not valued (no price in {escape(portfolio.quote)}): "
+                     f"{', '.join(escape(a) for a in unpriced)}.")
     for shared in portfolio.shared:
         parts.append(f"One account on {escape(shared.endpoint)}, counted once: "
                      f"{escape(shared.labels)}.")
