@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,3 +90,49 @@ def test_an_unknown_outcome_that_cannot_be_recorded_is_still_unknown(
     assert placement.problem is not None and placement.problem.outcome_unknown
     assert placement.order.state == "UNKNOWN"
     assert any("could not be recorded" in text for text in placement.warnings)
+
+
+def test_the_lookup_schedule_backs_off_to_a_cap() -> None:
+    from vault_app.trading.reconcile import LOOK_AGAIN, look_again_after
+
+    delays = [look_again_after(attempt) for attempt in range(9)]
+    assert delays[:6] == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0]
+    assert delays[6:] == [60.0] * 3 and max(LOOK_AGAIN) == 60.0
+    assert look_again_after(5, (0.0,)) == 0.0 and look_again_after(3, ()) == 0.0
+
+
+def test_keep_looking_only_while_a_look_may_settle_an_order() -> None:
+    from vault_app.trading.order_log import LoggedOrder
+    from vault_app.trading.reconcile import Resolution, keep_looking
+
+    order = LoggedOrder("va-1", {}, "UNKNOWN")
+    assert keep_looking([Resolution(order, False, "down")])
+    assert not keep_looking([Resolution(order, False, "check it", needs_user=True)])
+    assert not keep_looking([Resolution(order, True, "found")])
+    assert not keep_looking([])
+
+
+def test_a_refused_order_says_recorded_while_confirming_only_when_it_was(
+        session: TradingSession, demo: DemoExchange) -> None:
+    from vault_app.trading.errors import OrderNotAllowed
+    from vault_app.trading.placement import pending_record
+
+    def limit() -> Any:
+        return session.preview(parse_order(session.entry.id, "BTC/USDT", "buy", "limit",
+                                           "0.001", "50000"))
+
+    journal = session.journal(create=True)
+    assert journal is not None
+    old = limit()
+    journal.append(dict(pending_record(session.entry, old, None),
+                        created_at="2020-01-01T00:00:00Z"))  # long before the preview
+    with pytest.raises(OrderNotAllowed) as before:
+        session.place(limit())
+    assert "unknown outcome" in before.value.message
+    assert "while you were confirming" not in before.value.message
+    fresh = limit()
+    journal.append(pending_record(session.entry, limit(), None))  # after that preview
+    with pytest.raises(OrderNotAllowed) as during:
+        session.place(fresh)
+    assert "recorded while you were confirming" in during.value.message
+    assert posts(demo) == []
