@@ -109,11 +109,15 @@ def test_a_second_accept_of_the_confirmation_sends_once_and_says_placed(
 def test_no_order_is_chosen_for_cancel_after_placing(
         qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
         demo: DemoExchange) -> None:
+    from tests.gui.helpers import reactivate
+
     view = open_trading(qtbot, trading_window, "trader")
     fill_limit(qtbot, view, RESTING_PRICE, "0.001")
     review_and_confirm(qtbot, trading_window)
+    reactivate(qtbot, trading_window)  # the keyboard back in the window, as on a desktop
     qtbot.waitUntil(lambda: states_shown(view) == ["OPEN"], timeout=TIMEOUT)
     idle(qtbot, trading_window)
+    assert not view.open_orders.table.hasFocus()
     assert view.open_orders.selected() is None
     assert not view.open_orders.cancel.isEnabled()
 
@@ -184,9 +188,13 @@ def test_history_refresh_settles_unknown_orders_first(
     fill_limit(qtbot, view, RESTING_PRICE, "0.001")
     review_and_confirm(qtbot, window)
     qtbot.waitUntil(lambda: len(refused) >= 1, timeout=TIMEOUT)
+    choose_key(qtbot, view, "watcher")  # away and back while the exchange is down
+    idle(qtbot, window)
+    choose_key(qtbot, view, "trader")
     idle(qtbot, window)
     request_hooks.clear()
     demo.faults.unavailable = False
+    assert [o["state"] for o in view.history.orders()] == ["UNKNOWN"]
     view.tabs.setCurrentWidget(view.history)
     click(qtbot, view.history.refresh)
     qtbot.waitUntil(lambda: [o["state"] for o in view.history.orders()] == ["OPEN"],
