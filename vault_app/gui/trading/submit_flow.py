@@ -8,6 +8,15 @@ PENDING, in the open orders, and ``session.place`` sends it (journal-first, afte
 checking again what may have changed). Its state follows; an answer that never came
 (``outcome_unknown``) shows "reconciling…" while ``session.reconcile`` finds out
 what the exchange did: such an order is never called failed, and never resent.
+"Not sent" is said only for the typed refusals ``place`` raises before the order is
+journaled (``not_sent``); anything else may have been placed, and the journal says.
+
+The key's orders of unknown outcome are looked up when the key is chosen, when a
+tab is refreshed and after such an answer, then again on the core's schedule
+(``reconcile.look_again_after``) while one is left that a later look may settle;
+the journal's state ends "reconciling…", also when another process settled the
+order. One that looking up cannot settle is marked not placed from History, on the
+user's word.
 
 A placement outlives a lock: the order was journaled and may be on its way; its
 result is said in the status bar, and the journal has it for the next unlock.
