@@ -128,7 +128,7 @@ def test_an_order_settled_by_another_process_ends_reconciling(
     refused: list[str] = []
     request_hooks.append(outage_after_the_order(demo, refused))
     view = open_trading(qtbot, trading_window, "trader")
-    view.submit.schedule = NOW
+    view.submit.lookups.schedule = NOW
     demo.faults.drop_after_accept = 1
     fill_limit(qtbot, view, RESTING_PRICE, "0.001")
     review_and_confirm(qtbot, trading_window)
@@ -157,7 +157,7 @@ def test_a_failed_lookup_at_key_choice_is_tried_again_until_it_settles(
     refused: list[str] = []
     request_hooks.append(outage_after_the_order(demo, refused))
     view = open_trading(qtbot, window, "trader")
-    view.submit.schedule = NOW
+    view.submit.lookups.schedule = NOW
     demo.faults.drop_after_accept = 1
     fill_limit(qtbot, view, RESTING_PRICE, "0.001")
     review_and_confirm(qtbot, window)
@@ -165,7 +165,7 @@ def test_a_failed_lookup_at_key_choice_is_tried_again_until_it_settles(
     choose_key(qtbot, view, "watcher")  # away and back while the exchange is down
     idle(qtbot, window)
     choose_key(qtbot, view, "trader")
-    view.submit.schedule = NOW
+    view.submit.lookups.schedule = NOW
     seen = len(refused)
     qtbot.waitUntil(lambda: len(refused) >= seen + 2, timeout=TIMEOUT)  # and again
     request_hooks.clear()
@@ -183,7 +183,7 @@ def test_history_refresh_settles_unknown_orders_first(
     refused: list[str] = []
     request_hooks.append(outage_after_the_order(demo, refused))
     view = open_trading(qtbot, window, "trader")
-    view.submit.schedule = (3600.0,)  # no look on the schedule: only the refresh
+    view.submit.lookups.schedule = (3600.0,)  # no look on the schedule: only the refresh
     demo.faults.drop_after_accept = 1
     fill_limit(qtbot, view, RESTING_PRICE, "0.001")
     review_and_confirm(qtbot, window)

@@ -74,3 +74,15 @@ def trading_error_sentence(exc: BaseException) -> str:
     """``trading_error_text`` as one or two sentences, the first capitalised."""
     text = sentences(*trading_error_text(exc))
     return text[:1].upper() + text[1:]
+
+
+def explain(exc: BaseException) -> str:
+    """An error in plain words, then its fix as a user of the app does it, on a line of
+    its own (``trading_error_text``: never a CLI flag)."""
+    return "\n".join(sentence(part) for part in trading_error_text(exc) if part)
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: capitalised, with a final stop."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")

@@ -65,7 +65,7 @@ class TradingView(QtWidgets.QWidget):
         self.open_orders.refresh_requested.connect(self.load_open_orders)
         self.history.refresh_requested.connect(self.reconcile)
         self.history.refresh_requested.connect(lambda: self.load_history(refresh=True))
-        self.history.mark_requested.connect(self.submit.mark_not_placed)
+        self.history.mark_requested.connect(self.submit.lookups.mark_not_placed)
         self.balances.refresh_requested.connect(self.load_balances)
         self.ticket.review_requested.connect(self.submit.review)
         self.open_orders.cancel_requested.connect(self.cancel.ask)
@@ -289,4 +289,4 @@ class TradingView(QtWidgets.QWidget):
     def reconcile(self) -> None:
         """Settle the key's orders of unknown outcome (no request if there are none), and
         again on the core's schedule while any is left (``SubmitFlow.look_up``)."""
-        self.submit.look_up()
+        self.submit.lookups.look_up()
