@@ -264,3 +264,34 @@ def unsettled_order(vault_path: Path) -> str:
         return preview.client_order_id
     finally:
         vault.lock()
+
+
+def test_an_order_refused_for_an_unknown_one_looks_it_up_as_the_fix_says(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange, request_hooks: list[Hook]) -> None:
+    window = trading_window
+    refused: list[str] = []
+    request_hooks.append(outage_after_the_order(demo, refused))
+    view = open_trading(qtbot, window, "trader")
+    view.submit.lookups.schedule = (3600.0,)  # no look on the schedule
+    demo.faults.drop_after_accept = 1
+    fill_limit(qtbot, view, RESTING_PRICE, "0.001")
+    review_and_confirm(qtbot, window)
+    qtbot.waitUntil(lambda: len(refused) >= 1, timeout=TIMEOUT)
+    choose_key(qtbot, view, "watcher")  # away and back while the exchange is down
+    idle(qtbot, window)
+    choose_key(qtbot, view, "trader")
+    idle(qtbot, window)
+    request_hooks.clear()
+    demo.faults.unavailable = False
+    fill_limit(qtbot, view, RESTING_PRICE, "0.002")
+    qtbot.waitUntil(view.ticket.review.isEnabled, timeout=TIMEOUT)
+    review_and_confirm(qtbot, window)
+    qtbot.waitUntil(lambda: view.status.text().startswith("Not sent"), timeout=TIMEOUT)
+    refusal = view.status.text()
+    assert "unknown outcome" in refusal and "looking the key's orders up" in refusal
+    assert "while you were confirming" not in refusal  # it was recorded long before
+    qtbot.waitUntil(lambda: [o["state"] for o in view.history.orders()] == ["OPEN"],
+                    timeout=TIMEOUT)
+    idle(qtbot, window)
+    assert len(order_posts(demo)) == 1
