@@ -74,15 +74,13 @@ class Lookups:
         watched = self._watched
 
         def done(result: tuple[list[Resolution], LoggedOrder | None]) -> None:
-            if chain != self._chain:
-                return
-            resolutions, order = result
+            resolutions, order = result  # facts of the key still chosen: always shown
             for resolution in resolutions:
                 self.resolved(resolution)
             if watched is not None and watched == self._watched:
                 self._watched_is(watched, order)
-            if keep_looking(resolutions):
-                self._again(chain, entry)
+            if chain == self._chain and keep_looking(resolutions):
+                self._again(chain, entry)  # a newer chain looks on its own schedule
 
         def failed(exc: BaseException) -> None:
             if chain != self._chain:
