@@ -118,3 +118,39 @@ def test_wait_idle_waits_for_the_ops_still_queued(qtbot: QtBot) -> None:
     assert runner.wait_idle(10_000)
     assert done == [1]  # ran in the worker, without the event loop
     qtbot.waitUntil(lambda: not runner.busy, timeout=SIGNAL_TIMEOUT)
+
+
+def test_hung_network_ops_never_delay_an_unlock(qtbot: QtBot) -> None:
+    """r1 11: queued ops of many keys, each stuck on an exchange, and an unqueued
+    network op: the general pool (the KDF, the demo's start) still runs at once."""
+    runner = OpRunner()
+    gate = threading.Event()
+    for key in range(6):
+        runner.run(lambda: gate.wait(30), lambda _r: None, lambda _e: None, queue=f"k{key}")
+    runner.run(lambda: gate.wait(30), lambda _r: None, lambda _e: None, network=True)
+    unlocked: list[str] = []
+    runner.run(lambda: "vault", unlocked.append, lambda _e: None)
+    qtbot.waitUntil(lambda: unlocked == ["vault"], timeout=SIGNAL_TIMEOUT)
+    gate.set()
+    assert runner.wait_idle(10_000)
+
+
+def test_drop_queued_forgets_waiting_ops_but_keeps_a_placement(qtbot: QtBot) -> None:
+    """On lock and close, reads waiting behind a slow request are forgotten (closing
+    never waits for them); an op submitted with ``keep`` (a placement) still runs."""
+    runner = OpRunner()
+    gate = threading.Event()
+    ran: list[str] = []
+    delivered: list[object] = []
+    runner.run(lambda: gate.wait(30), delivered.append, delivered.append, queue="k")
+    runner.run(lambda: ran.append("read"), delivered.append, delivered.append, queue="k")
+    runner.run(lambda: ran.append("place"), delivered.append, delivered.append, queue="k",
+               keep=True)
+    runner.run(lambda: ran.append("other"), delivered.append, delivered.append, queue="j")
+    qtbot.waitUntil(lambda: "other" in ran, timeout=SIGNAL_TIMEOUT)  # ran: none waiting
+    assert runner.drop_queued() == 1
+    gate.set()
+    assert runner.wait_idle(10_000)
+    assert ran == ["other", "place"]
+    qtbot.waitUntil(lambda: not runner.busy, timeout=SIGNAL_TIMEOUT)
+    assert len(delivered) == 3  # the slow op, "other" and the placement; never "read"

@@ -20,6 +20,13 @@ Memory takes the change itself only after the write succeeded. So memory always
 holds what is on disk: the file as this session last read it (step 1), or the
 one it wrote; a failed save loses nothing. ``lock`` may run on another thread
 meanwhile: the save may still complete on disk, but memory stays locked.
+
+Writers of one process queue on a process-wide lock per vault file (``_writer_lock``)
+before the file's ``flock``: two threads of one process (the desktop app's write
+worker saving an edit, a trading worker recording a key's use or creating the
+journal key) would otherwise meet at the ``flock``, which tells them apart no better
+than two processes, and the second gives up after ``LOCK_WAIT_SECONDS`` with
+VaultInUse. Commits take milliseconds; waiting behind one is no error.
 """
 
 from __future__ import annotations
@@ -100,6 +107,9 @@ class Vault:
         # The entries' text as read, for the next save (schema.entries_text); None
         # once an entry read is changed or removed, or the vault is locked.
         self._entries_text: EntriesText | None = None
+        self.revision = 0
+        """Increases whenever memory takes new content (a save, or the disk's content
+        re-read): a front end compares it to know its key list is out of date."""
 
     def __repr__(self) -> str:
         state = "locked" if self.is_locked else f"{len(self._entries)} keys"
@@ -482,6 +492,7 @@ class Vault:
                 return False
             self._meta, self._entries, self._fingerprint = meta, entries, fingerprint
             self._entries_text = text
+            self.revision += 1
             return True
 
     def _commit(self, mutate: Mutation, new_keys: tuple[KeySlot, bytes] | None = None, *,
@@ -492,7 +503,7 @@ class Vault:
         if self.read_only:
             raise VaultLocked("this vault was opened read-only")
         self.check_writable()  # before the lock: never create a lock file in its folder
-        with vault_lock.VaultLock(self.path):
+        with _writer_lock(self.path), vault_lock.VaultLock(self.path):
             on_disk = storage.read_bytes(self.path)
             if checksum_of(on_disk) != fingerprint:
                 # Never overwrite what we have not seen: work on the disk's content, and
@@ -528,6 +539,18 @@ class Vault:
                 self._entries_text = None  # an entry read was changed: never of use again
             self._slot, self._dek = slot, dek
             self._fingerprint = checksum_of(blob)
+            self.revision += 1
+
+
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: Path) -> threading.RLock:
+    """This process's lock for writes to ``path`` (see the module's docstring)."""
+    key = os.path.realpath(path)
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, threading.RLock())
 
 
 def _file_stamp(path: Path) -> tuple[int, ...] | None:

@@ -45,6 +45,8 @@ def build_actions(window: MainWindow) -> None:
                                    "Show the keys")
     window.act_show_trading = _action(window, "&Trading", window.show_trading, "Ctrl+T",
                                       "Show the trading view")
+    window.act_show_trading.setShortcuts([QtGui.QKeySequence("Ctrl+T"),
+                                          QtGui.QKeySequence("Ctrl+2")])  # as 1 and 3
     window.act_show_portfolio = _action(window, "&Portfolio", window.show_portfolio, "Ctrl+3",
                                         "Show the balances across keys")
     window.act_save_copy = _action(

@@ -34,11 +34,26 @@ DELETED_HELP = (
     "“{label}” was deleted by another window or process while you edited it. "
     "Nothing was written.\n\nAdd your version back as a new key, or discard your changes?"
 )
+# In the demo vault (published password "demo", in a temporary folder) a demo key must
+# not become a real one: what connects a key to an exchange account stays as it is.
+DEMO_LOCKED_FIELDS = ("exchange", "environment", "api_url", "credentials")
+DEMO_LOCKED = ("Demo vault: the exchange, environment, API URL and credentials of a demo "
+               "key cannot be changed (its password is the published “demo”).")
+
+
+def demo_refusal(window: MainWindow, changes: Mapping[str, Any]) -> errors.ValidationError | None:
+    """Why ``changes`` to a key may not be saved in the open vault (None: they may)."""
+    if not window.in_demo_vault:
+        return None
+    locked = [name for name in DEMO_LOCKED_FIELDS if name in changes]
+    return errors.ValidationError(f"not saved: {DEMO_LOCKED}") if locked else None
 
 
 def open_form(window: MainWindow, entry: KeyEntry | None) -> None:
     form = KeyForm(window.catalog(), entry, window, ops=window.ops)
     window.form = form
+    if window.in_demo_vault:
+        form.lock_connection(DEMO_LOCKED)
 
     def submitted(result: Any) -> None:
         form.set_busy(True)
@@ -95,7 +110,12 @@ def _save_edit(window: MainWindow, form: KeyForm, changes: Mapping[str, Any], ba
                resolving: errors.EditConflict | None = None,
                choices: dict[str, str] | None = None) -> None:
     """Save the fields the user changed, merged by the core with the disk's entry
-    (``choices`` answer the conflict ``resolving``)."""
+    (``choices`` answer the conflict ``resolving``). Refused in the demo vault if they
+    touch what connects the key to an exchange (``demo_refusal``)."""
+    refusal = demo_refusal(window, changes)
+    if refusal is not None:
+        failed(refusal)
+        return
     def refused(exc: BaseException) -> None:
         if isinstance(exc, errors.EditConflict | errors.EntryRemovedOnDisk):
             if window.vault is not None:
@@ -165,6 +185,9 @@ def _offer_add_back(window: MainWindow, form: KeyForm, done: Callable[[Any], Non
         if clicked is discard:
             form.reject()
         elif clicked is add_back:
+            if window.in_demo_vault:  # adding is off there (demo_mode.py says why)
+                failed(errors.ValidationError(f"not saved: {DEMO_LOCKED}"))
+                return
             try:
                 entry = restored_entry(base, form.values(), window.catalog())
             except errors.VaultError as exc:

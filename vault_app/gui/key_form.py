@@ -616,6 +616,21 @@ class KeyForm(QtWidgets.QDialog):
     def set_busy(self, busy: bool) -> None:
         self.buttons.setEnabled(not busy)
 
+    def lock_connection(self, reason: str) -> None:
+        """Make the exchange, environment, API URL and credentials read-only (the demo
+        vault: see ``edit_flow.DEMO_LOCKED_FIELDS``), with ``reason`` on one line above."""
+        self.exchange.setEnabled(False)
+        self.environment.setEnabled(False)
+        self.api_url.setReadOnly(True)
+        self.api_url.setEnabled(False)
+        self.credentials_box.setEnabled(False)  # each field and its "Load PEM file…"
+        note = wrapped(WrapLabel(reason, self.body))
+        note.setObjectName("connectionLocked")
+        layout = self.body.layout()
+        if isinstance(layout, QtWidgets.QBoxLayout):
+            layout.insertWidget(0, note)
+        self.label.setFocus()
+
     def wipe_fields(self) -> None:
         """Overwrite every secret field and clear the rest; the form stays open."""
         for field in self.credential_fields.values():

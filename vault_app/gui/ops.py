@@ -8,6 +8,12 @@ given the same ``queue`` name (a trading key's id: its ``TradingSession`` is not
 thread-safe) run one at a time too, in the order they were submitted, each once the
 previous one has finished; ops of other queues and unqueued ops run beside them.
 
+Queued ops (a trading key's network calls) and ``network=True`` ops have a pool of
+their own: a few hung exchanges (ccxt waits 10 s, and ops chain in a queue) never
+delay an unlock (the KDF), a save or the demo's start. ``drop_queued`` (on lock and
+close) forgets every queued op not yet started, except those submitted with ``keep``
+(an order's placement: journal-first, it must finish, and its answer be recorded).
+
 Argon2 (0.5 s) and network calls run here; the UI thread never blocks on them.
 """
 
@@ -30,11 +36,12 @@ class _Relay(QtCore.QObject):
 
 class _Task(QtCore.QRunnable):
     def __init__(self, fn: Callable[[], Any], relay: _Relay,
-                 then: Callable[[], None] | None = None) -> None:
+                 then: Callable[[], None] | None = None, *, keep: bool = False) -> None:
         super().__init__()
         self.fn = fn
         self.relay = relay
         self.then = then  # a queue's next op, started from this worker once it is done
+        self.keep = keep  # not dropped by ``drop_waiting``
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -62,8 +69,9 @@ class _Queues:
         self._lock = threading.Lock()
         self._waiting: dict[str, deque[_Task]] = {}  # a name is here while one runs
 
-    def submit(self, name: str, fn: Callable[[], Any], relay: _Relay) -> None:
-        task = _Task(fn, relay, then=lambda: self._next(name))
+    def submit(self, name: str, fn: Callable[[], Any], relay: _Relay, *,
+               keep: bool = False) -> None:
+        task = _Task(fn, relay, then=lambda: self._next(name), keep=keep)
         with self._lock:
             waiting = self._waiting.get(name)
             if waiting is not None:
@@ -80,6 +88,15 @@ class _Queues:
                 return
             task = waiting.popleft()
         self._pool.start(task)
+
+    def drop_waiting(self) -> list[_Relay]:
+        """Forget every op not started yet, unless ``keep``; their relays."""
+        dropped: list[_Relay] = []
+        with self._lock:
+            for name, waiting in self._waiting.items():
+                dropped += [task.relay for task in waiting if not task.keep]
+                self._waiting[name] = deque(task for task in waiting if task.keep)
+        return dropped
 
 
 def _without_tracebacks(exc: BaseException) -> BaseException:
@@ -100,6 +117,9 @@ def _without_tracebacks(exc: BaseException) -> BaseException:
     return exc
 
 
+NETWORK_THREADS = 8  # one op per key at a time: eight keys' requests at once
+
+
 class OpRunner(QtCore.QObject):
     """Owns the worker pools and keeps each pending op's relay alive."""
 
@@ -109,11 +129,13 @@ class OpRunner(QtCore.QObject):
         super().__init__(parent)
         self._general = QtCore.QThreadPool(self)
         self._general.setMaxThreadCount(4)
+        self._network = QtCore.QThreadPool(self)  # queued and network ops
+        self._network.setMaxThreadCount(NETWORK_THREADS)
         self._writes = QtCore.QThreadPool(self)
         self._writes.setMaxThreadCount(1)  # vault writes, one at a time
         self._pending: set[_Relay] = set()
         self._writing: set[_Relay] = set()  # those in (or queued for) the write worker
-        self._queues = _Queues(self._general)
+        self._queues = _Queues(self._network)
 
     @property
     def busy(self) -> bool:
@@ -126,12 +148,14 @@ class OpRunner(QtCore.QObject):
 
     def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
             on_failure: Callable[[BaseException], None], *, writes: bool = False,
-            queue: str | None = None) -> None:
+            queue: str | None = None, network: bool = False, keep: bool = False) -> None:
         """Run ``fn`` in a worker; then ``on_success(result)`` or ``on_failure(exc)`` on
         the GUI thread. ``writes``: in the single write worker. ``queue``: once every
-        op submitted earlier with the same name has finished."""
-        if writes and queue is not None:
-            raise ValueError("an op goes to the write worker or to a queue, not both")
+        op submitted earlier with the same name has finished (in the network pool).
+        ``network``: an unqueued op that talks to an exchange (the network pool).
+        ``keep``: a queued op that ``drop_queued`` leaves in its queue."""
+        if writes and (queue is not None or network):
+            raise ValueError("an op goes to the write worker or to the network, not both")
         relay = _Relay()  # created here, so it belongs to the GUI thread
 
         def finish(callback: Callable[[Any], None], value: Any) -> None:
@@ -150,10 +174,22 @@ class OpRunner(QtCore.QObject):
         if was_idle:
             self.busy_changed.emit(True)
         if queue is not None:
-            self._queues.submit(queue, fn, relay)
+            self._queues.submit(queue, fn, relay, keep=keep)
         else:
-            (self._writes if writes else self._general).start(_Task(fn, relay))
+            pool = self._writes if writes else self._network if network else self._general
+            pool.start(_Task(fn, relay))
+
+    def drop_queued(self) -> int:
+        """Forget the queued ops not started yet (but those submitted with ``keep``):
+        their callbacks never run. How many were dropped."""
+        dropped = self._queues.drop_waiting()
+        for relay in dropped:
+            self._pending.discard(relay)
+        if dropped and not self._pending:
+            self.busy_changed.emit(False)
+        return len(dropped)
 
     def wait_idle(self, msecs: int = 30_000) -> bool:
         """Block until every worker finished (used at exit and in tests)."""
-        return self._general.waitForDone(msecs) and self._writes.waitForDone(msecs)
+        return (self._general.waitForDone(msecs) and self._network.waitForDone(msecs)
+                and self._writes.waitForDone(msecs))

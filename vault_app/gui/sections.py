@@ -1,6 +1,6 @@
 """The unlocked window's sections: Keys, Trading and Portfolio, as tabs.
 
-Ctrl+1 shows the keys, Ctrl+T the trading view, Ctrl+3 the portfolio (the actions
+Ctrl+1 shows the keys, Ctrl+T (or Ctrl+2) the trading view, Ctrl+3 the portfolio (the actions
 are in ``actions``). The trading and portfolio pages are built the first time they
 are shown: nothing of the trading layer (and never ccxt) is loaded before.
 """
@@ -24,6 +24,7 @@ def _placeholder(name: str, text: str, parent: QtWidgets.QWidget) -> QtWidgets.Q
     page.setObjectName(name)
     layout = QtWidgets.QVBoxLayout(page)
     label = QtWidgets.QLabel(text, page)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     layout.addWidget(label)
     return page
@@ -42,7 +43,8 @@ class Sections(QtWidgets.QTabWidget):
                     "Trading")
         self.addTab(_placeholder("portfolioPlaceholder", "Loading the portfolio…", self),
                     "Portfolio")
-        for index, shortcut in ((KEYS, "Ctrl+1"), (TRADING, "Ctrl+T"), (PORTFOLIO, "Ctrl+3")):
+        for index, shortcut in ((KEYS, "Ctrl+1"), (TRADING, "Ctrl+T or Ctrl+2"),
+                                (PORTFOLIO, "Ctrl+3")):
             self.setTabToolTip(index, f"{self.tabText(index).replace('&', '')} ({shortcut})")
         self.currentChanged.connect(self._changed)
 
@@ -68,8 +70,10 @@ class Sections(QtWidgets.QTabWidget):
         """The portfolio page (p1's ``PortfolioView``), built on first use."""
         if self.portfolio is None:
             from vault_app.gui.trading.portfolio_view import PortfolioView
+            from vault_app.gui.trading.view_layout import plain_text_labels
 
             self.portfolio = PortfolioView(self.window_)
+            plain_text_labels(self.portfolio)  # exchange words are never HTML (a1 F2)
             self._replace(PORTFOLIO, self.portfolio, "Portfolio")
         return self.portfolio
 

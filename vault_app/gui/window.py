@@ -76,6 +76,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = settings
         self.vault_path = vault_path
         self.vault: Vault | None = None
+        self._shown_revision = 0  # the vault's revision the key list shows
+        # (vault path, section, trading key id) at the last lock: unlocking resumes there
+        self._resume: tuple[Path, int, str | None] | None = None
         self._catalog: Catalog | None = None
         self.form: KeyForm | None = None
         # The open dialogs, so that locking can close them (and tests can find them).
@@ -85,7 +88,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.conflict_dialog: ConflictDialog | None = None
         self.removed_dialog: QtWidgets.QMessageBox | None = None
-        self.trading_dialog: QtWidgets.QDialog | None = None  # preview, confirm, cancel
+        self._trading_dialog: QtWidgets.QDialog | None = None  # preview, confirm, cancel
         self.demo: DemoMode | None = None  # --demo or "Try the demo exchange"
         self.ops = OpRunner(self)
         self.sessions = Sessions(self.ops)  # a TradingSession per key, built when used
@@ -129,6 +132,20 @@ class MainWindow(QtWidgets.QMainWindow):
         build_actions(self)  # sets self.act_* and self.toolbar
         self.statusBar().showMessage(f"vault-app {__version__}")
         self.show_start_page(vault_path)
+
+    @property
+    def trading_dialog(self) -> QtWidgets.QDialog | None:
+        """The trading dialog on show (the signed request, the confirmation, a cancel's
+        question): locking closes it."""
+        return self._trading_dialog
+
+    @trading_dialog.setter
+    def trading_dialog(self, dialog: QtWidgets.QDialog | None) -> None:
+        self._trading_dialog = dialog
+        if dialog is not None:
+            # The dialog is modal: the window's own shortcuts are shadowed while it is
+            # open. Ctrl+L locks from the dialog too (locking then closes it).
+            dialog.addAction(self.act_lock)
 
     def catalog(self) -> Catalog:
         if self._catalog is None:
@@ -261,6 +278,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _opened(self, vault: Vault, rows: KeyRows | None = None) -> None:
         self.vault = vault
+        self._shown_revision = vault.revision
         self.vault_path = vault.given_path  # a link stays a link: it is resolved at open
         if self.demo is None or not self.demo.owns(vault.given_path):
             self.settings.remember_vault(vault.given_path)  # never the demo's throwaway
@@ -276,7 +294,20 @@ class MainWindow(QtWidgets.QMainWindow):
         warning = vault.folder_warning  # other users can write the vault's folder
         self.folder_banner.setText(f"Warning: {warning}." if warning else "")
         self.folder_banner.setVisible(bool(warning))
+        self._resume_section(vault)
         self.unlocked.emit()
+
+    def _resume_section(self, vault: Vault) -> None:
+        """Unlocked again: back to the section (and trading key) in use at the lock, if
+        it is the same vault; the key list otherwise."""
+        resume, self._resume = self._resume, None
+        if resume is None or resume[0] != vault.given_path:
+            return
+        _path, section, entry_id = resume
+        if section == TRADING:
+            self.show_trading(entry_id)
+        elif section == PORTFOLIO:
+            self.show_portfolio()
 
     def _show_read_only(self) -> None:
         """Title, banner, status bar and actions follow ``vault.read_only_reason``."""
@@ -305,6 +336,9 @@ class MainWindow(QtWidgets.QMainWindow):
         """Forget the data key and every entry, and wipe every widget showing one."""
         if self.vault is None:
             return
+        trading = self.sections.trading
+        self._resume = (self.vault.given_path, self.sections.currentIndex(),
+                        trading.entry.id if trading is not None and trading.entry else None)
         vault, self.vault = self.vault, None
         try:
             self._wipe_session()
@@ -345,7 +379,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.trading_dialog is not None:
             self.trading_dialog.reject()
             self.trading_dialog = None
-        self.sessions.drop()  # each client closed after its key's ops
+        self.ops.drop_queued()  # reads waiting behind a slow exchange: never run now
+        self.sessions.drop()  # each client closed after its key's ops (a placement kept)
         self.clipboard.clear()
         self.statusBar().clearMessage()  # nothing from the unlocked session stays on show
         self.detail.show_entry(None)
@@ -359,7 +394,16 @@ class MainWindow(QtWidgets.QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
-        self.lock()
+        self.lock()  # drops the queued reads: only the ops already running are waited for
+        if self.ops.busy:
+            # An order being sent is waited for, not abandoned: its PENDING record is in
+            # the journal, and its answer must be too (else the next start reconciles an
+            # unknown outcome). Asking would offer nothing: a worker thread cannot be
+            # stopped mid-request, and the process waits for it at exit anyway. The
+            # wait is at most the exchange's timeout (10 s); the window says why.
+            self.statusBar().showMessage("Closing: waiting for the requests already sent…")
+            QtWidgets.QApplication.processEvents(
+                QtCore.QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         self.ops.wait_idle()
         if self.demo is not None:
             self.demo.stop()  # the exchange stops, the demo folder goes
@@ -420,6 +464,17 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.statusBar().showMessage(f"Could not reload the vault: {error_message(exc)}")
 
         self.ops.run(vault.reload, done, failed, writes=True)  # in order with saves
+
+    def sync_keys(self) -> None:
+        """The key list (and the trading view's key picker) follow the vault's memory
+        when a trading worker changed it: a key's use recorded after an order, the
+        disk re-read before one (``TradingSession.recheck``), the journal key made."""
+        vault = self.vault
+        if vault is None or vault.revision == self._shown_revision:
+            return
+        self._shown_revision = vault.revision
+        refresh(self)  # keeps the selected key and the search text
+        self.sections.keys_changed()
 
     def exchange_names(self) -> dict[str, str]:
         """Exchange id -> display name, as plain data a worker thread may read."""

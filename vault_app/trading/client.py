@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -51,7 +52,7 @@ from vault_app.trading.ccxt_guards import (
     guarded_session,
     hide_url_queries_in_logs,
 )
-from vault_app.trading.endpoints import ignore_proxies, is_loopback_url, rebase_urls
+from vault_app.trading.endpoints import describe, ignore_proxies, is_loopback_url, rebase_urls
 from vault_app.trading.error_context import connection_failure, in_context
 from vault_app.trading.errors import (
     NetworkProblem,
@@ -112,6 +113,7 @@ class ExchangeClient:
         self._timeout_ms = timeout_ms
         self._lock = key_lock(entry)  # shared with the key's other clients
         self._exchange: Any = None
+        self._markets_at: float | None = None  # when the markets in use were fetched
         self.markets_stale = False
         """True when the markets in use are a stale cached copy (the refresh failed):
         good for listing symbols, never for validating an order."""
@@ -138,23 +140,13 @@ class ExchangeClient:
 
     @property
     def is_live(self) -> bool:
-        """Real money may be at stake: live, or a custom URL that is not loopback."""
-        if self._entry.environment == "sandbox":
-            return False
-        if self._entry.environment == "custom":
-            return not is_loopback_url(self._entry.api_url or "")
-        return True
+        """Real money may be at stake (``endpoints.describe``: the one rule)."""
+        return describe(self._entry).live
 
     def describe_endpoint(self) -> str:
         """For confirmations: "LIVE binance", "sandbox binance", "http://127.0.0.1:8080",
         or "LIVE https://eu.example.com" for a custom URL that is not loopback."""
-        environment = self._entry.environment
-        if environment == "sandbox":
-            return f"sandbox {self._entry.exchange}"
-        if environment == "custom":
-            url = self._entry.api_url or ""
-            return f"LIVE {url}" if self.is_live else url
-        return f"LIVE {self._entry.exchange}"
+        return describe(self._entry).text
 
     @property
     def cache_key(self) -> str:
@@ -290,11 +282,22 @@ class ExchangeClient:
     # --- markets -----------------------------------------------------------------------
 
     def load_markets(self, refresh: bool = False, *, allow_stale: bool = False) -> Any:
-        """The exchange's markets: from the disk cache if fresh, else from the network
-        (then cached). With ``allow_stale``, a failed refresh falls back to a stale cached
-        copy and sets ``markets_stale`` (for listing symbols only)."""
+        """The exchange's markets: those the instance holds while they are fresh, else
+        from the disk cache if fresh, else from the network (then cached). With
+        ``allow_stale``, a failed refresh falls back to a stale cached copy and sets
+        ``markets_stale`` (for listing symbols only).
+
+        Invariant (the order ticket relies on it): while the instance's markets are
+        fresh (not ``markets_stale``, younger than the cache's ``max_age``), this returns
+        them untouched, so ``set_markets`` never re-parses them under a reader on
+        another thread: the ticket calls ``ticket.assess`` on the UI thread with this
+        instance while the key's queue runs ``preview`` (which calls this). Only a
+        ``refresh`` or markets gone stale replace them, and ccxt's ``set_markets``
+        swaps ``markets``/``markets_by_id``/``symbols`` wholesale, never in place."""
         with self._lock:
             exchange = self.exchange
+            if not refresh and self._fresh_in_memory():
+                return exchange.markets
             version = load_catalog().ccxt_version
             cached = self._cache.load(self.cache_key, version)
             if cached is not None and not cached.stale and not refresh:
@@ -306,6 +309,7 @@ class ExchangeClient:
                     return self._use(cached, stale=True)
                 raise
             self.markets_stale = False
+            self._markets_at = time.time()
             # Public data only: some exchanges fetch currencies, or the fee tier in the
             # markets, with the key (okx, bybit, mexc, coinbase).
             self._cache.save(self.cache_key, version, public_only(markets), None)
@@ -319,7 +323,15 @@ class ExchangeClient:
     def _use(self, cached: CachedMarkets, *, stale: bool) -> Any:
         self._exchange.set_markets(cached.markets, cached.currencies)
         self.markets_stale = stale
+        self._markets_at = None if stale else cached.saved_at
         return self._exchange.markets
+
+    def _fresh_in_memory(self) -> bool:
+        """The instance holds markets saved less than the cache's ``max_age`` ago."""
+        at = self._markets_at
+        return (at is not None and not self.markets_stale and self._exchange is not None
+                and bool(getattr(self._exchange, "markets", None))
+                and 0 <= time.time() - at <= self._cache.max_age)
 
 
 def _is_order_answer(name: str, result: Any) -> bool:

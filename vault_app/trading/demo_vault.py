@@ -35,6 +35,7 @@ from vault_app.core.kdf import MIN_CREATE_ITERATIONS, MIN_CREATE_MEMORY_KIB, Kdf
 from vault_app.core.model import KeyEntry, new_entry
 from vault_app.core.vault import Vault
 from vault_app.trading.demo_exchange import DemoExchange, DemoKey
+from vault_app.trading.endpoints import DEMO_TAG
 from vault_app.trading.markets_cache import MarketsCache, cache_key
 
 DEMO_PASSWORD = "demo"
@@ -70,7 +71,7 @@ def _entry(exchange: DemoExchange, label: str, key: DemoKey, permissions: tuple[
     return new_entry(label=label, exchange="binance", catalog=load_catalog(),
                      permissions=permissions, environment="custom", api_url=exchange.url,
                      credentials={"apiKey": key.api_key, "secret": key.secret},
-                     notes=notes, tags=("demo",))
+                     notes=notes, tags=(DEMO_TAG,))
 
 
 @dataclass

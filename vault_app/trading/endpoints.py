@@ -1,11 +1,51 @@
-"""Where a key's requests go: loopback detection, custom API URLs, proxies."""
+"""Where a key's requests go: LIVE or not (``describe``: the one rule every front end
+shows), loopback detection, custom API URLs, proxies."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from vault_app.core.model import is_loopback_host
+from vault_app.core.model import KeyEntry, is_loopback_host
+
+LIVE: Final = "live"
+SANDBOX: Final = "sandbox"
+CUSTOM: Final = "custom"
+DEMO: Final = "demo"
+EndpointKind = Literal["live", "sandbox", "custom", "demo"]
+DEMO_TAG = "demo"
+"""The tag of the offline demo's keys (``demo_vault``): with a loopback URL, "DEMO"."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a key's requests go, decided once (``describe``)."""
+
+    kind: EndpointKind
+    live: bool
+    """Real money may be at stake: live, or a custom URL that is not loopback."""
+    text: str
+    """For messages and confirmations: "LIVE binance", "sandbox binance",
+    "http://127.0.0.1:8080", "LIVE https://eu.example.com"."""
+    badge: str
+    """The one-line badge a front end shows: "LIVE: real money", "SANDBOX (testnet)",
+    "DEMO: fake money", "Custom URL: http://127.0.0.1:8080", "LIVE: custom URL …"."""
+
+
+def describe(entry: KeyEntry) -> Endpoint:
+    """LIVE or not, and how to say it, for ``entry``. A custom URL counts as LIVE unless
+    its host is loopback; a loopback URL of a key tagged ``demo`` is the offline demo."""
+    if entry.environment == "sandbox":
+        return Endpoint(SANDBOX, False, f"sandbox {entry.exchange}", "SANDBOX (testnet)")
+    if entry.environment == "custom":
+        url = entry.api_url or ""
+        if not is_loopback_url(url):
+            return Endpoint(CUSTOM, True, f"LIVE {url}", f"LIVE: custom URL {url}")
+        if DEMO_TAG in entry.tags:
+            return Endpoint(DEMO, False, url, "DEMO: fake money")
+        return Endpoint(CUSTOM, False, url, f"Custom URL: {url}")
+    return Endpoint(LIVE, True, f"LIVE {entry.exchange}", "LIVE: real money")
 
 _PROXY_SETTINGS = ("proxyUrl", "proxy_url", "proxyUrlCallback", "proxy_url_callback",
                    "httpProxy", "http_proxy", "httpProxyCallback", "http_proxy_callback",

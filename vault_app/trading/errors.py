@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
@@ -302,8 +303,14 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     text = _SECRET_PARAM.sub(r"\1=***", text)
     text = _LONG_HEX.sub("***", text)
     text = _LONG_BASE64.sub("***", text)
-    text = " ".join(text.split())
+    text = " ".join(_without_controls(text).split())
     return text if len(text) <= MAX_REASON else text[:MAX_REASON - 1] + "\u2026"
+
+
+def _without_controls(text: str) -> str:
+    """``text`` with control and format characters (escapes, NUL, bidi overrides that
+    reorder what a label shows) as spaces: an exchange's reason is shown, never obeyed."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
 
 
 def exchange_reason(text: str, secrets: Iterable[str] = ()) -> str:

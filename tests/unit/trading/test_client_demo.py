@@ -173,3 +173,18 @@ def test_clients_of_one_key_send_one_request_at_a_time(demo: DemoExchange,
     worker.join(30)
     assert done.is_set()
     assert [r.path for r in demo.requests[before:]] == ["/api/v3/account"] * 2
+
+
+def test_fresh_markets_in_the_instance_are_returned_untouched(
+        demo: DemoExchange, connect: Callable[..., ExchangeClient]) -> None:
+    """r1 10: the ticket reads the instance's markets on the UI thread while a preview
+    in the key's queue calls load_markets; fresh markets must not be set (re-parsed)
+    again under it, nor fetched again."""
+    client = connect(demo.read_key)
+    markets = client.load_markets()  # from the network, then cached on disk
+    by_id = client.exchange.markets_by_id
+    asked = len(demo.requests)
+    assert client.load_markets() is markets
+    assert client.exchange.markets is markets and client.exchange.markets_by_id is by_id
+    assert len(demo.requests) == asked
+    assert client.load_markets(refresh=True) is not markets  # an explicit refresh does

@@ -148,6 +148,14 @@ def test_a_long_reason_is_cut() -> None:
     assert len(error.message) < 300
 
 
+def test_an_exchanges_reason_loses_control_characters_and_is_capped() -> None:
+    body = json.dumps({"code": -2010, "msg": "Order\x1b[2J OPEN\u202egnp.exe\x00 " + "x" * 500})
+    reason = errors.exchange_reason(f"binance {body}")
+    assert not any(ord(ch) < 32 or ch in "\u202e\x7f" for ch in reason)
+    assert reason.startswith("-2010: Order [2J OPEN gnp.exe")
+    assert len(reason) <= errors.MAX_REASON
+
+
 def test_translate_passes_our_own_errors_through() -> None:
     ours = errors.OrderRejected("x", fix="y")
     assert translate(ours) is ours

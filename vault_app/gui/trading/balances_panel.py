@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vault_app.gui.qt import Qt, QtGui, QtWidgets, Signal
+from vault_app.gui.trading.orders_panel import FOCUS_RING
 from vault_app.trading.session import Balance
 
 HEADERS = ("Currency", "Free", "In orders", "Total")
@@ -25,12 +26,14 @@ class BalancesPanel(QtWidgets.QWidget):
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.setTabKeyNavigation(False)
+        self.table.setStyleSheet(FOCUS_RING)  # where the keyboard is, visibly
         self.refresh = QtWidgets.QPushButton("Refresh balances", self)
         self.refresh.setObjectName("balancesRefresh")
         self.refresh.setToolTip("Ask the exchange again (F5)")
         self.problem = QtWidgets.QLabel(self)
         self.problem.setObjectName("balancesProblem")
         self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # the exchange's words: never HTML
         self.problem.hide()
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.refresh)

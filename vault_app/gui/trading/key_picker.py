@@ -14,7 +14,7 @@ from vault_app.gui.badge_colors import badge_colors
 from vault_app.gui.keys_model import PERMISSIONS_ROLE, draw_badges
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.widgets import escape
-from vault_app.trading.endpoints import is_loopback_url
+from vault_app.trading.endpoints import describe
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 LIVE_STYLE = ("QLabel { background: #b71c1c; color: white; font-weight: bold; "
@@ -24,16 +24,10 @@ SAFE_STYLE = ("QLabel { background: #455a64; color: white; font-weight: bold; "
 
 
 def environment_text(entry: KeyEntry) -> tuple[str, bool]:
-    """What the environment badge says, and whether real money is at stake (the same
-    rule as ``ExchangeClient.is_live``: live, or a custom URL that is not loopback)."""
-    if entry.environment == "sandbox":
-        return "SANDBOX (testnet)", False
-    if entry.environment == "custom":
-        url = entry.api_url or ""
-        if is_loopback_url(url):
-            return f"Custom URL: {url}", False
-        return f"LIVE: custom URL {url}", True
-    return "LIVE: real money", True
+    """What the environment badge says, and whether real money is at stake: the core's
+    one rule (``endpoints.describe``), as the client and the dialogs use it."""
+    endpoint = describe(entry)
+    return endpoint.badge, endpoint.live
 
 
 def key_text(entry: KeyEntry) -> str:
@@ -73,6 +67,7 @@ class KeyPicker(QtWidgets.QWidget):
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         label = QtWidgets.QLabel("Ke&y:", self)
+        label.setTextFormat(Qt.TextFormat.PlainText)
         self.combo = QtWidgets.QComboBox(self)
         self.combo.setObjectName("keyPicker")
         self.combo.setAccessibleName("Trading key")
@@ -89,6 +84,8 @@ class KeyPicker(QtWidgets.QWidget):
         self.environment.setAccessibleName("Environment")
         self.rights = QtWidgets.QLabel(self)
         self.rights.setObjectName("keyRights")
+        for plain in (self.environment, self.rights):  # a custom URL is the user's text
+            plain.setTextFormat(Qt.TextFormat.PlainText)
         for widget in (label, self.combo, self.badges, self.environment, self.rights):
             layout.addWidget(widget)
         layout.addStretch(1)

@@ -85,9 +85,10 @@ class Lookups:
         def failed(exc: BaseException) -> None:
             if chain != self._chain:
                 return
-            view.show_status(f"{RECONCILING} The key's orders of unknown outcome could not "
-                             f"be looked up yet: {explain(exc)}\nThey are looked up again "
-                             "shortly.", error=True)
+            view.show_status(view.problem_text(
+                f"{RECONCILING} The key's orders of unknown outcome could not be looked up "
+                "yet", exc, "in the line under the ticket")
+                + "\nThey are looked up again shortly.", error=True)
             self._again(chain, entry)
 
         view.run(lambda session: look_up_work(session, watched), done, failed, entry=entry)

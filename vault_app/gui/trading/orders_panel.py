@@ -6,9 +6,12 @@ once, PENDING, then its state (or "reconciling…" while its outcome is unknown)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from vault_app.gui.theme import is_dark
+from vault_app.gui.trading.trade_colors import side_text
 from vault_app.trading.order_log import LIVE_ON_EXCHANGE, UNRESOLVED
 from vault_app.trading.order_view import COLUMNS, merge_open, row, track_placing
 
@@ -16,7 +19,23 @@ RECONCILING = "reconciling…"
 SHOWN = ("TIME", "STATE", "SIDE", "TYPE", "AMOUNT", "SYMBOL", "PRICE", "STOP", "FILLED",
          "AVG PRICE", "EXCHANGE ID", "CLIENT ID", "REASON")
 _INDEXES = [COLUMNS.index(name) for name in SHOWN]
+TIME, SIDE, REASON = SHOWN.index("TIME"), SHOWN.index("SIDE"), SHOWN.index("REASON")
 ORDER_ROLE = Qt.ItemDataRole.UserRole + 1
+FOCUS_RING = "QTableView:focus { border: 2px solid palette(highlight); }"
+MAX_COLUMN = 260  # px: a long reason or id is cut (the whole text is its tooltip)
+
+
+def local_time(text: str, now: datetime | None = None) -> str:
+    """The journal's UTC time ("2026-11-21T18:05:58Z") in local time: "18:05:58"
+    today, "2026-11-20 18:05" another day; anything else as it is."""
+    try:
+        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return text
+    local = moment.astimezone()
+    today = (now or datetime.now(UTC)).astimezone().date()
+    return local.strftime("%H:%M:%S") if local.date() == today else \
+        local.strftime("%Y-%m-%d %H:%M")
 
 
 class OrderTable(QtWidgets.QWidget):
@@ -37,8 +56,10 @@ class OrderTable(QtWidgets.QWidget):
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(False)  # spare width: none
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, as everywhere
+        self.table.setStyleSheet(FOCUS_RING)  # where the keyboard is, visibly
         # The keyboard's row is the selected one (Tab into the table selects a row).
         self.table.selectionModel().currentRowChanged.connect(self._select_current)
         self.refresh = QtWidgets.QPushButton(refresh_text, self)
@@ -47,6 +68,7 @@ class OrderTable(QtWidgets.QWidget):
         self.problem = QtWidgets.QLabel(self)
         self.problem.setObjectName(f"{name}Problem")
         self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)  # the exchange's words: never HTML
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problem.hide()
         self.buttons = QtWidgets.QHBoxLayout()
@@ -76,17 +98,33 @@ class OrderTable(QtWidgets.QWidget):
         selected = self.selected()
         keep = selected.get("client_order_id") or selected.get("order_id") if selected else None
         self.model.removeRows(0, self.model.rowCount())
+        app = QtWidgets.QApplication.instance()
+        dark = isinstance(app, QtWidgets.QApplication) and is_dark(app)
         for public in orders:
             cells = row(public)
             items = []
-            for index in _INDEXES:
-                item = QtGui.QStandardItem(cells[index])
+            for column, index in enumerate(_INDEXES):
+                text = cells[index]
+                item = QtGui.QStandardItem(local_time(text) if column == TIME else text)
                 item.setData(dict(public), ORDER_ROLE)
+                if column == TIME and text:
+                    item.setToolTip(f"{text} (UTC)")
+                elif column == REASON and text:
+                    item.setToolTip(text)
+                elif column == SIDE and text in ("buy", "sell"):
+                    item.setText(text.upper())
+                    item.setForeground(QtGui.QColor(side_text(text, dark)))
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
                 items.append(item)
             self.model.appendRow(items)
             if keep and keep in (public.get("client_order_id"), public.get("order_id")):
                 self.table.selectRow(self.model.rowCount() - 1)
         self.table.resizeColumnsToContents()
+        for column in range(self.model.columnCount()):
+            if self.table.columnWidth(column) > MAX_COLUMN:
+                self.table.setColumnWidth(column, MAX_COLUMN)
 
     def orders(self) -> list[dict[str, Any]]:
         return [self.model.item(r, 0).data(ORDER_ROLE) for r in range(self.model.rowCount())]

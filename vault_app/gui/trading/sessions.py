@@ -5,7 +5,8 @@ of that key (``OpRunner.run(queue=...)``), so they run one at a time, in order.
 Locking the vault (``drop``) forgets every session: its client is closed in the key's
 queue, after the ops already submitted (an order being sent finishes: placement is
 journal-first), and their results are then ignored unless the op asked to be told
-after a lock (``after_lock``: an order's placement).
+after a lock (``after_lock``: an order's placement). The window drops the queued ops
+not yet started first (``OpRunner.drop_queued``): an ``after_lock`` op is kept.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class Sessions:
             return deliver
 
         self._ops.run(lambda: work(session), current(on_success), current(on_failure),
-                      queue=queue_name(entry.id))
+                      queue=queue_name(entry.id), keep=after_lock)
 
     def drop(self) -> None:
         """Forget every session; close each client after the ops already queued."""
@@ -75,7 +76,7 @@ class Sessions:
             self._close_later(entry_id, session)
 
     def _close_later(self, entry_id: str, session: TradingSession) -> None:
-        self._ops.run(session.close, _ignore, _ignore, queue=queue_name(entry_id))
+        self._ops.run(session.close, _ignore, _ignore, queue=queue_name(entry_id), keep=True)
 
     def __len__(self) -> int:
         return len(self._sessions)

@@ -46,6 +46,7 @@ class SymbolPicker(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         label = QtWidgets.QLabel("&Market:", self)
+        label.setTextFormat(Qt.TextFormat.PlainText)
         self.search = QtWidgets.QLineEdit(self)
         self.search.setObjectName("symbolSearch")
         self.search.setPlaceholderText("Search symbols, e.g. BTC/USDT")
@@ -61,6 +62,7 @@ class SymbolPicker(QtWidgets.QWidget):
         self.status = QtWidgets.QLabel(self)
         self.status.setObjectName("marketsStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # the exchange's words: never HTML
         self.retry = QtWidgets.QPushButton("Load markets a&gain", self)
         self.retry.setObjectName("marketsRetry")
         self.retry.hide()
@@ -116,16 +118,30 @@ class SymbolPicker(QtWidgets.QWidget):
         self.symbol_chosen.emit(symbol)
 
     def _filter(self, text: str) -> None:
+        """Filter the list; the highlight stays on the ticket's market (or none, if the
+        filter hides it): the list never points at a market the ticket is not on. Enter
+        picks the first match; Down moves into the list."""
         self.proxy.set_wanted(text)
-        if self.proxy.rowCount():
-            self.list.setCurrentIndex(self.proxy.index(0, 0))
+        self._highlight_chosen()
+
+    def _highlight_chosen(self) -> None:
+        rows = self.model.stringList()
+        index = QtCore.QModelIndex()
+        if self._chosen in rows:
+            index = self.proxy.mapFromSource(self.model.index(rows.index(self._chosen), 0))
+        selection = self.list.selectionModel()
+        if index.isValid():
+            self.list.setCurrentIndex(index)
+            self.list.scrollTo(index)
+        else:
+            selection.clear()
+            selection.setCurrentIndex(QtCore.QModelIndex(),
+                                      QtCore.QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def _pick_first(self) -> None:
-        index = self.list.currentIndex()
-        if not index.isValid() and self.proxy.rowCount():
-            index = self.proxy.index(0, 0)
-        if index.isValid():
-            self._pick(index)
+        """Enter in the search: the first match."""
+        if self.proxy.rowCount():
+            self._pick(self.proxy.index(0, 0))
 
     def _into_list(self) -> None:
         if self.proxy.rowCount():
@@ -137,4 +153,5 @@ class SymbolPicker(QtWidgets.QWidget):
         symbol = index.data()
         if isinstance(symbol, str) and symbol != self._chosen:
             self._chosen = symbol
+            self._highlight_chosen()
             self.symbol_chosen.emit(symbol)

@@ -11,21 +11,23 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from vault_app.core.model import KeyEntry
-from vault_app.gui.qt import Qt, QtGui, QtWidgets
+from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets
 from vault_app.gui.trading.balances_panel import BalancesPanel
 from vault_app.gui.trading.cancel_flow import CancelFlow
 from vault_app.gui.trading.key_picker import KeyPicker
 from vault_app.gui.trading.orders_panel import HistoryPanel, OpenOrdersPanel
+from vault_app.gui.trading.queued_work import history_work, load_markets_work, open_orders_work
 from vault_app.gui.trading.submit_flow import SubmitFlow, explain
 from vault_app.gui.trading.symbol_picker import SymbolPicker
 from vault_app.gui.trading.ticket import OrderTicket
-from vault_app.gui.trading.work import history_work, load_markets_work, open_orders_work
+from vault_app.gui.trading.view_layout import TicketSplit, plain_text_labels
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
     from vault_app.trading.session import Balance, TradingSession
 
 PREFERRED_SYMBOL = "BTC/USDT"
+TICKER_MS = 5_000  # the last price, asked again while the view shows and the key is idle
 
 
 class TradingView(QtWidgets.QWidget):
@@ -41,6 +43,7 @@ class TradingView(QtWidgets.QWidget):
         self.status = QtWidgets.QLabel(self)
         self.status.setObjectName("orderStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # the exchange's words: never HTML
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_orders = OpenOrdersPanel(self)
         self.history = HistoryPanel(self)
@@ -50,7 +53,11 @@ class TradingView(QtWidgets.QWidget):
         self.tabs.addTab(self.open_orders, "Open or&ders")
         self.tabs.addTab(self.history, "&History")
         self.tabs.addTab(self.balances, "Balanc&es")
+        self.middle: QtWidgets.QWidget
+        self.scroll: QtWidgets.QScrollArea
+        self.body: QtWidgets.QSplitter
         self._layout()
+        plain_text_labels(self)
         self.submit = SubmitFlow(self)
         self.cancel = CancelFlow(self)
         self.keys.key_changed.connect(self._key_changed)
@@ -69,40 +76,58 @@ class TradingView(QtWidgets.QWidget):
         self.balances.refresh_requested.connect(self.load_balances)
         self.ticket.review_requested.connect(self.submit.review)
         self.open_orders.cancel_requested.connect(self.cancel.ask)
+        self.in_flight = 0  # ops of the chosen key submitted and not delivered yet
+        self._problem: tuple[str, str] | None = None  # (reason, where): said once, not thrice
+        self.ticker = QtCore.QTimer(self)
+        self.ticker.setObjectName("lastPriceTicker")
+        self.ticker.setInterval(TICKER_MS)
+        self.ticker.timeout.connect(self._tick)
 
     def _layout(self) -> None:
-        left = QtWidgets.QWidget(self)
-        left_layout = QtWidgets.QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.symbols)
-        middle = QtWidgets.QWidget(self)
-        middle_layout = QtWidgets.QVBoxLayout(middle)
-        middle_layout.setContentsMargins(0, 0, 0, 0)
-        middle_layout.addWidget(self.ticket)
-        middle_layout.addWidget(self.status)
-        middle_layout.addStretch(1)
-        scroll = QtWidgets.QScrollArea(self)  # the ticket keeps its size in a small window
-        scroll.setObjectName("ticketScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        scroll.setWidget(middle)
-        top = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)
-        top.addWidget(left)
-        top.addWidget(scroll)
-        top.setStretchFactor(1, 1)
-        top.setSizes([220, 700])
-        body = QtWidgets.QSplitter(Qt.Orientation.Vertical, self)
-        body.addWidget(top)
-        body.addWidget(self.tabs)
-        body.setStretchFactor(0, 3)
-        body.setStretchFactor(1, 1)
-        body.setSizes([560, 160])  # the whole ticket first; the tables scroll
+        self.split = TicketSplit(self)  # sets .middle, .scroll and .body (the splitter)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.keys)
-        layout.addWidget(body, 1)
+        layout.addWidget(self.body, 1)
         # Tab order: key, market search, list, the ticket, the tabs.
         QtWidgets.QWidget.setTabOrder(self.keys.combo, self.symbols.search)
         QtWidgets.QWidget.setTabOrder(self.symbols.search, self.symbols.list)
+
+    def ticket_height(self) -> int:
+        return self.split.ticket_height()
+
+    def fit_split(self) -> None:
+        self.split.fit()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QtCore.QTimer.singleShot(0, self.split.fit)
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        self.ticker.start()
+
+    def hideEvent(self, event: QtGui.QHideEvent) -> None:
+        super().hideEvent(event)
+        self.ticker.stop()
+
+    def _tick(self) -> None:
+        """The last price again, if the view shows, a market is chosen and the key has
+        nothing else under way (never in front of an order being reviewed or sent)."""
+        symbol = self.symbols.chosen
+        if (self.isVisible() and self.entry is not None and symbol is not None
+                and self.exchange is not None and self.in_flight == 0
+                and not self.submit.in_flight):
+            self.load_price(symbol, quiet=True)
+
+    def problem_text(self, what: str, exc: BaseException, where: str) -> str:
+        """"<what>: <reason>", or, if that reason is already on show for this key (the
+        exchange is down: markets, orders and balances fail alike), a pointer to
+        ``where`` it was said first ("under Market", "in Open orders", …)."""
+        reason = explain(exc)
+        if self._problem and reason == self._problem[0]:
+            return f"{what}: the same problem as {self._problem[1]}."
+        self._problem = (reason, where)
+        return f"{what}: {reason}"
 
     def _refresh_tab(self) -> None:
         panel = self.tabs.currentWidget()
@@ -123,6 +148,8 @@ class TradingView(QtWidgets.QWidget):
         """Forget everything of the unlocked session (the vault is being locked)."""
         self.submit.wipe()
         self.cancel.wipe()
+        self.in_flight = 0  # their callbacks will not come: the sessions are dropped
+        self._problem = None
         self.entry = None
         self.exchange = None
         with_blocked = self.keys.blockSignals(True)
@@ -151,10 +178,18 @@ class TradingView(QtWidgets.QWidget):
         if entry is None or vault is None:
             return False
 
+        counted = entry.id == (self.entry.id if self.entry else None)
+        if counted:
+            self.in_flight += 1
+
         def still(callback: Callable[[Any], None]) -> Callable[[Any], None]:
             def deliver(value: Any) -> None:
-                if after_lock or (self.entry is not None and self.entry.id == entry.id):
+                chosen = self.entry is not None and self.entry.id == entry.id
+                if counted and chosen:
+                    self.in_flight = max(0, self.in_flight - 1)
+                if after_lock or chosen:
                     callback(value)
+                self.window_.sync_keys()  # the op may have saved or re-read the vault
             return deliver
 
         self.window_.sessions.run(vault, entry, work, still(done), still(failed),
@@ -171,6 +206,8 @@ class TradingView(QtWidgets.QWidget):
     def _key_changed(self, entry: KeyEntry | None) -> None:
         self.entry = entry
         self.exchange = None
+        self.in_flight = 0  # the earlier key's results are not counted (nor delivered)
+        self._problem = None
         self.submit.key_changed()
         self.cancel.key_changed()
         self.ticket.set_key(entry)
@@ -214,9 +251,10 @@ class TradingView(QtWidgets.QWidget):
                 self.symbols.choose(wanted)
 
         def failed(exc: BaseException) -> None:
-            text = f"The markets could not be loaded: {explain(exc)}"
+            text = self.problem_text("The markets could not be loaded", exc, "under Market")
             self.symbols.set_loading(False, text, failed=True)
-            self.ticket.show_error("symbol", text.split("\n")[0])
+            self.ticket.show_error("symbol", "No market to trade: the markets could not "
+                                   "be loaded (the reason is under Market).")
 
         self.run(load_markets_work, loaded, failed, entry=entry)
 
@@ -226,15 +264,18 @@ class TradingView(QtWidgets.QWidget):
         self.load_price(symbol)
         self.load_balances()
 
-    def load_price(self, symbol: str) -> None:
+    def load_price(self, symbol: str, *, quiet: bool = False) -> None:
+        """The last price of ``symbol`` into the ticket; ``quiet`` (the ticker): a failure
+        keeps the price shown and says nothing (the next tick asks again)."""
         def done(price: Decimal | None) -> None:
-            if self.symbols.chosen == symbol:
+            if self.symbols.chosen == symbol and (price is not None or not quiet):
                 self.ticket.set_last_price(price)
 
         def failed(exc: BaseException) -> None:
-            if self.symbols.chosen == symbol:
-                self.show_status(f"The last price of {symbol} could not be loaded: "
-                                 f"{explain(exc)}", error=True)
+            if self.symbols.chosen == symbol and not quiet:
+                self.show_status(self.problem_text(
+                    f"The last price of {symbol} could not be loaded", exc,
+                    "in the line under the ticket"), error=True)
 
         from vault_app.trading.orders import last_price
 
@@ -250,7 +291,8 @@ class TradingView(QtWidgets.QWidget):
 
         def failed(exc: BaseException) -> None:
             self.balances.set_loading(False)
-            self.balances.show_problem(f"Balances could not be loaded: {explain(exc)}")
+            self.balances.show_problem(self.problem_text("Balances could not be loaded", exc,
+                                                        "in Balances"))
 
         if self.run(lambda session: session.balances(), done, failed):
             self.balances.set_loading(True)
@@ -265,8 +307,8 @@ class TradingView(QtWidgets.QWidget):
 
         def failed(exc: BaseException) -> None:
             self.open_orders.set_loading(False)
-            self.open_orders.show_problem(f"Open orders could not be loaded: "
-                                          f"{explain(exc)}")
+            self.open_orders.show_problem(self.problem_text("Open orders could not be loaded",
+                                                            exc, "in Open orders"))
 
         if entry is not None and self.run(lambda s: open_orders_work(s, entry), done, failed):
             self.open_orders.set_loading(True)
@@ -280,8 +322,8 @@ class TradingView(QtWidgets.QWidget):
 
         def failed(exc: BaseException) -> None:
             self.history.set_loading(False)
-            self.history.show_problem(f"The order history could not be read: "
-                                      f"{explain(exc)}")
+            self.history.show_problem(self.problem_text(
+                "The order history could not be read", exc, "in History"))
 
         if self.run(lambda session: history_work(session, refresh), done, failed):
             self.history.set_loading(True)
