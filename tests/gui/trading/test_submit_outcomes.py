@@ -7,6 +7,7 @@ settle can be marked not placed from History. Real demo exchange over HTTP."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -134,15 +135,25 @@ def test_an_order_settled_by_another_process_ends_reconciling(
     review_and_confirm(qtbot, trading_window)
     qtbot.waitUntil(lambda: len(refused) >= 1, timeout=TIMEOUT)
     assert states_shown(view) == [RECONCILING]
-    # Another front end settles it through the core, while this window's lookups fail.
-    other = Vault.open(vault_path, PASSWORD)
-    session = TradingSession(other, other.find("trader"), backoff=())
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_windows_next_lookup(request: ReceivedRequest, status: int) -> None:
+        if not held.is_set():
+            held.set()
+            release.wait(TIMEOUT / 1000)
+
+    request_hooks.append(hold_the_windows_next_lookup)
+    qtbot.waitUntil(held.is_set, timeout=TIMEOUT)  # refused, and held at the exchange
     request_hooks.clear()
     demo.faults.unavailable = False
+    # Another front end settles it through the core meanwhile.
+    other = Vault.open(vault_path, PASSWORD)
+    session = TradingSession(other, other.find("trader"), backoff=())
     [resolution] = session.reconcile()
     session.close()
     other.lock()
     assert resolution.resolved
+    release.set()  # the window's lookup fails; the next one finds the journal's state
     qtbot.waitUntil(lambda: states_shown(view) == ["OPEN"], timeout=TIMEOUT)
     qtbot.waitUntil(lambda: view.submit.stage is None, timeout=TIMEOUT)
     idle(qtbot, trading_window)
