@@ -230,7 +230,7 @@ def trading(tmp: Path, settings: Any, shoot: Callable[[Any, str], None],
         shoot(confirm, "trade-confirm")
         confirm.reject()  # nothing is sent
 
-        window.statusBar().clearMessage()  # "Not sent: …", of the confirmation cancelled
+        window.statusBar().clearMessage()  # "Review closed; nothing was sent."
         window.show_portfolio()
         portfolio = window.sections.portfolio_view()
         portfolio.refresh()

@@ -173,12 +173,17 @@ def append_state(journal: Journal, order: LoggedOrder, state: str, *, sync: bool
                               "time": format_ts(utcnow())}
     record.update({name: value for name, value in extra.items() if value is not None})
     journal.append(record, sync=sync)
+    apply_state(order, state, record["time"], **extra)
+
+
+def apply_state(order: LoggedOrder, state: str, time: str, **extra: Any) -> None:
+    """Update ``order`` (in memory only) to a state change made at ``time``."""
     order.state = state
     for name in ANSWER_FIELDS:
         if extra.get(name) is not None:
             setattr(order, name, extra[name])
-    order.updated_at = record["time"]
-    order.history.append((record["time"], state))
+    order.updated_at = time
+    order.history.append((time, state))
 
 
 def exchange_fields(order: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,16 @@
    request may have reached the exchange and no usable answer came
    (``outcome_unknown``: timeout, dropped connection, HTTP 5xx, a garbled answer).
    An UNKNOWN order is never sent again: ``reconcile`` finds out what happened.
+   Recording the answer may fail (the disk is full, the journal was moved aside or
+   replaced by another process): the order is then still what the exchange said, the
+   ``Placement`` carries that and a warning, and the journal keeps PENDING, which
+   ``reconcile`` settles. An answer that is not an order is an unknown outcome.
 5. After the exchange accepted, the key's ``last_used_at`` is updated (``on_accepted``).
+
+``place`` raises only before the request could leave (nothing was sent; the order may
+be journaled PENDING if the failure came after that record, and ``reconcile`` then
+settles it NOT_PLACED or finds it). Once the request may have left, it returns a
+``Placement``, whatever goes wrong afterwards.
 
 An interruption (Ctrl-C: ``KeyboardInterrupt``) after the PENDING record records the
 order UNKNOWN (best effort) and raises ``SendInterrupted``, which says the order may
@@ -45,8 +54,10 @@ from urllib.parse import parse_qsl, urlsplit
 from vault_app.core.errors import VaultError
 from vault_app.core.model import format_ts, utcnow
 from vault_app.trading.errors import (
+    UNKNOWN_OUTCOME,
     ClockSkew,
     ExchangeProblem,
+    NetworkProblem,
     OrderNotAllowed,
     TradingError,
     translate,
@@ -60,6 +71,7 @@ from vault_app.trading.order_log import (
     UNKNOWN,
     LoggedOrder,
     append_state,
+    apply_state,
     exchange_fields,
     state_of,
 )
@@ -179,7 +191,8 @@ def carries(window: RequestWindow, url: str, body: object) -> bool:
 
 def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: OrderPreview,
           *, on_accepted: Callable[[], object] = lambda: None) -> Placement:
-    """Send one previewed order, once. Raises only before PENDING is written."""
+    """Send one previewed order, once. Raises only before the request could leave
+    (nothing was sent); afterwards it always returns a ``Placement``."""
     require_trade(entry)
     if preview.checked.request.key_id != entry.id:
         raise OrderNotAllowed("this preview was made for another key; nothing was sent")
@@ -207,12 +220,13 @@ def place(client: ExchangeClient, journal: Journal, entry: KeyEntry, preview: Or
 def _send(client: ExchangeClient, journal: Journal, preview: OrderPreview,
           order: LoggedOrder, window: RequestWindow | None,
           on_accepted: Callable[[], object]) -> Placement:
-    """Send the journaled order once (under ``client.lock``) and record the answer."""
+    """Send the journaled order once (under ``client.lock``) and record the answer.
+    Never raises (but ``KeyboardInterrupt``): the request may have left."""
     if window is not None:
         late = _too_late(client, window)
         if late is not None:
-            append_state(journal, order, NOT_PLACED, sync=False, reason=late.message)
-            return Placement(order, problem=late)
+            return _record(journal, order, Placement(order, problem=late), NOT_PLACED,
+                           reason=late.message)
     args = preview.checked.create_order_args(
         preview.client_order_id, window.params() if window else None)
     exchange = client.exchange
@@ -231,13 +245,45 @@ def _send(client: ExchangeClient, journal: Journal, preview: OrderPreview,
             answer = client.call("create_order", *args)
     except ExchangeProblem as exc:
         return _failed(journal, order, exc, not_sent=bool(held_back))
-    append_state(journal, order, state_of(answer), sync=False, **exchange_fields(answer))
-    placed = Placement(order, exchange_order=answer)
+    except Exception as exc:  # not ccxt's: nothing says whether the request left
+        return _record(journal, order, Placement(order, problem=_odd(
+            f"sending the order failed unexpectedly ({type(exc).__name__})")),
+            UNKNOWN, reason="sending failed unexpectedly; it may have reached the exchange")
+    try:
+        state, fields = state_of(answer), exchange_fields(answer)
+    except Exception:  # an answer that is not an order: placed or not, it is unknown
+        return _record(journal, order, Placement(order, problem=_odd(
+            "the exchange's answer to the order could not be read")), UNKNOWN,
+            reason="the exchange's answer could not be read")
+    placed = _record(journal, order, Placement(order, exchange_order=answer), state,
+                     **fields)
     try:
         on_accepted()
-    except VaultError as exc:  # the order stands; only the key's "last used" is late
+    except Exception as exc:  # the order stands; only the key's "last used" is late
         placed.warnings.append(f"the key's last use could not be recorded ({exc})")
     return placed
+
+
+def _odd(message: str) -> ExchangeProblem:
+    """An outcome-unknown problem for what went wrong after the request may have left."""
+    return NetworkProblem(message, fix=UNKNOWN_OUTCOME, remedy=LOOK_UP_ORDERS)
+
+
+def _record(journal: Journal, order: LoggedOrder, placement: Placement, state: str,
+            **extra: Any) -> Placement:
+    """Record ``state`` in the journal; if that fails, the order is still in ``state``
+    (the ``Placement`` says so, with a warning) and the journal keeps PENDING, which
+    ``reconcile`` settles. Never raises."""
+    try:
+        append_state(journal, order, state, sync=False, **extra)
+    except Exception as exc:
+        apply_state(order, state, format_ts(utcnow()), **extra)
+        why = str(exc) if isinstance(exc, VaultError) else type(exc).__name__
+        placement.warnings.append(
+            f"the order is {state}, but that could not be recorded in the order journal "
+            f"({why}); the journal still has it as unresolved, and it is looked up on "
+            "the exchange the next time the key's orders are")
+    return placement
 
 
 def _too_late(client: ExchangeClient, window: RequestWindow) -> OrderNotAllowed | None:
@@ -275,16 +321,16 @@ def _failed(journal: Journal, order: LoggedOrder, exc: ExchangeProblem, *,
         problem = ExchangeProblem(
             "the order was not sent: ccxt signed its request with another timestamp than "
             "the one journaled", fix="report this; the installed ccxt may have changed")
-        append_state(journal, order, NOT_PLACED, sync=False, reason=problem.message)
-        return Placement(order, problem=problem)
+        return _record(journal, order, Placement(order, problem=problem), NOT_PLACED,
+                       reason=problem.message)
     if exc.outcome_unknown:  # it may have reached the exchange: reconcile, never resend
-        append_state(journal, order, UNKNOWN, sync=False, reason=exc.message)
-        return Placement(order, problem=exc)
+        return _record(journal, order, Placement(order, problem=exc), UNKNOWN,
+                       reason=exc.message)
     if isinstance(exc, ClockSkew) and order.request_timestamp_ms is not None:
         # Its timestamp was chosen before the journal write: the request may also have
         # been held up (the computer suspended, the process stopped) past its window.
         exc = ClockSkew(f"{exc.message}; it reached the exchange more than recvWindow "
                         "after its timestamp, because this computer's clock is off or "
                         "the app was held up before sending it", fix=exc.fix)
-    append_state(journal, order, REJECTED, sync=False, reason=exc.message)
-    return Placement(order, problem=exc)
+    return _record(journal, order, Placement(order, problem=exc), REJECTED,
+                   reason=exc.message)

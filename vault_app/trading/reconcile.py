@@ -22,6 +22,10 @@ Nothing is ever sent again. For each unresolved order of the key, in turn:
    (``mark_not_placed``; the CLI's ``order resolve --not-placed``).
 5. If the exchange cannot be reached (or refuses the lookup), the order stays as it
    is, and the reason is said; the next trading command for the key reconciles again.
+
+A front end that keeps a key open looks again on the schedule of ``look_again_after``
+(2, 4, 8, ... s, at most a minute apart) while ``keep_looking`` says an order is left
+that a later look may settle.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ if TYPE_CHECKING:
     from vault_app.trading.client import ExchangeClient
 
 BACKOFF = (0.5, 1.0, 2.0, 4.0)
+LOOK_AGAIN = (2.0, 4.0, 8.0, 16.0, 32.0, 60.0)
+"""Seconds between two looks at a key's orders of unknown outcome (then the last one)."""
 SETTLE_MS = 1_000
 """How long after an order's deadline the exchange's clock must be before "not found"
 is final: an order accepted at the last moment may take a moment to be found."""
@@ -135,8 +141,8 @@ def resolve(client: ExchangeClient, journal: Journal, order: LoggedOrder, *,
             _mark_unknown(journal, order, f"reconcile could not ask the exchange: {why}")
             return Resolution(order, False, (
                 f"order {order.client_order_id}: outcome still unknown; the exchange could "
-                f"not be asked ({why}). It was not resent; the next order command "
-                "for this key tries again"))
+                f"not be asked ({why}). It was not resent, and is looked up again "
+                "later"))
         if found is not None:
             state = state_of(found)
             append_state(journal, order, state, **exchange_fields(found),
@@ -162,7 +168,7 @@ def resolve(client: ExchangeClient, journal: Journal, order: LoggedOrder, *,
     return Resolution(order, False, (
         f"order {order.client_order_id}: not found on the exchange yet; it could still "
         f"appear until {_when(deadline + SETTLE_MS)} (the exchange's clock). It was not "
-        "resent; the next order command for this key checks again"))
+        "resent, and is looked up again later"))
 
 
 def _mark_unknown(journal: Journal, order: LoggedOrder, reason: str) -> None:
@@ -175,6 +181,20 @@ def _mark_unknown(journal: Journal, order: LoggedOrder, reason: str) -> None:
     if latest is not None and not latest.unresolved:
         return
     append_state(journal, order, UNKNOWN, reason=reason)  # the answer is lost: say so
+
+
+def look_again_after(attempt: int, schedule: Sequence[float] = LOOK_AGAIN) -> float:
+    """How many seconds to wait before the next look (``attempt`` counts the looks
+    already made, from 0): the schedule's, then its last; 0 for an empty schedule."""
+    if not schedule:
+        return 0.0
+    return float(schedule[min(max(attempt, 0), len(schedule) - 1)])
+
+
+def keep_looking(resolutions: Sequence[Resolution]) -> bool:
+    """Whether a later look may settle an order these left unresolved (one that needs
+    the user never settles by looking again)."""
+    return any(not r.resolved and not r.needs_user for r in resolutions)
 
 
 def unresolved_orders(journal: Journal, entry: KeyEntry) -> list[LoggedOrder]:

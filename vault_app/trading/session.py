@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from vault_app.core.model import format_ts, utcnow
 from vault_app.trading.errors import (
     ExchangeProblem,
     OrderInputError,
@@ -115,6 +116,7 @@ class TradingSession:
         self.unchecked: list[LoggedOrder] = []
         """Orders no longer open that ``history(refresh=True)`` left for a later run."""
         self._previewed_at: dict[str, float] = {}  # client order id -> time.monotonic()
+        self._previewed_ts: dict[str, str] = {}  # client order id -> when, in the journal's
 
     @property
     def client(self) -> ExchangeClient:
@@ -161,6 +163,15 @@ class TradingSession:
             return []  # nothing to ask: not even the markets are loaded
         return reconcile(self.client, journal, self.entry, sleep=self._sleep,
                          backoff=self._backoff)
+
+    def logged(self, client_order_id: str) -> LoggedOrder | None:
+        """The journal's view of one of this key's orders, as now on disk. None: the
+        journal has no record of it, so it was never sent (placement is journal-first)."""
+        journal = self.journal()
+        if journal is None:
+            return None
+        return next((order for order in self._order_states(journal).orders(self.entry.id)
+                     if order.client_order_id == client_order_id), None)
 
     def mark_not_placed(self, client_order_id: str) -> LoggedOrder:
         """Settle an unresolved order as NOT_PLACED on the user's word, who checked the
@@ -266,6 +277,7 @@ class TradingSession:
                                           f"{problem.message}", field="type") from None
                 raise
         self._previewed_at[cid] = time.monotonic()
+        self._previewed_ts[cid] = format_ts(utcnow())
         return build_preview(checked, cid, signed, self.entry,
                              endpoint=client.describe_endpoint(), live=client.is_live,
                              fee=order_fee(exchange, checked))
@@ -328,9 +340,13 @@ class TradingSession:
                          exc.remedy, exc.remedy_args) \
                 from None
         self.entry = fresh
-        if self._order_states(journal).unresolved(fresh.id):
-            raise refuse("an earlier order of this key has an unknown outcome (recorded "
-                         "while you were confirming)",
+        unresolved = self._order_states(journal).unresolved(fresh.id)
+        if unresolved:
+            since = self._previewed_ts.get(preview.client_order_id)
+            newer = since is not None and any(str(order.fields.get("created_at") or "")
+                                              >= since for order in unresolved)
+            raise refuse("an earlier order of this key has an unknown outcome"
+                         + (" (recorded while you were confirming)" if newer else ""),
                          "look up the key's orders: that finds out what the exchange did",
                          LOOK_UP_ORDERS)
         if not price and fresh.max_notional == before.max_notional:

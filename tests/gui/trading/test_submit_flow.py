@@ -164,6 +164,7 @@ def test_reconciling_goes_on_until_the_exchange_answers_again(
 
     request_hooks.append(outage)
     view = open_trading(qtbot, trading_window, "trader")
+    view.submit.lookups.schedule = (0.0,)  # the core's delays (2 s … 60 s) are unit-tested
     demo.faults.drop_after_accept = 1
     fill_limit(qtbot, view, RESTING_PRICE, "0.001")
     review_and_confirm(qtbot, trading_window)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from vault_app.gui.qt import QtWidgets
 from vault_app.gui.trading.submit_flow import explain
 from vault_app.gui.widgets import plain_message_box
+from vault_app.trading.order_log import CANCELED, state_of
+from vault_app.trading.order_view import describe
 
 if TYPE_CHECKING:
     from vault_app.gui.trading.view import TradingView
@@ -25,9 +27,7 @@ class CancelFlow:
         ref = order.get("order_id") or order.get("client_order_id")
         if entry is None or not ref or self.dialog is not None or self.in_flight:
             return
-        what = (f"{str(order.get('side', '')).upper()} {order.get('amount')} "
-                f"{order.get('symbol')}" + (f" at {order['price']}" if order.get("price")
-                                            else ""))
+        what = describe(order)
         box = plain_message_box(view.window_, QtWidgets.QMessageBox.Icon.Question,
                                 "Cancel order",
                                 f"Cancel this open order on {entry.exchange}?\n\n{what}\n"
@@ -46,7 +46,7 @@ class CancelFlow:
                 view.window_.trading_dialog = None
             box.deleteLater()
             if box.clickedButton() is yes:
-                self._cancel(str(ref), what)
+                self._cancel(str(ref), describe(dict(order, state=None)))
 
         box.finished.connect(lambda _result: answered())
         self.dialog = box
@@ -58,7 +58,10 @@ class CancelFlow:
 
         def done(answer: dict[str, Any]) -> None:
             self.in_flight = False
-            view.show_status(f"Cancelled: {what} ({answer.get('status') or 'canceled'}).")
+            state = state_of(answer) if answer.get("status") else CANCELED
+            view.show_status(f"Cancelled: {what}." if state == CANCELED else
+                             f"Not cancelled: the exchange says the order is {state} "
+                             f"({what}).", error=state != CANCELED)
             view.load_open_orders()
             view.load_history(refresh=False)
             view.load_balances()

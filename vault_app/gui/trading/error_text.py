@@ -21,10 +21,11 @@ FAR_PRICE_CHECKBOX = "Allow a price far from the last price"
 _FIXES: dict[str, Callable[[TradingError], str]] = {
     remedies.ALLOW_FAR_PRICE: lambda e: "check the price; if you mean it, tick "
                                         f"“{FAR_PRICE_CHECKBOX}” in the ticket",
-    remedies.IGNORE_FOREIGN_ORDERS: lambda e: "check them on the exchange: this key may be "
-                                              "used from another vault, or this vault's "
-                                              "order journal was replaced. The app does not "
-                                              "place orders past them",
+    remedies.IGNORE_FOREIGN_ORDERS: lambda e: "cancel them in Open orders if you do not want "
+                                              "them, or check them on the exchange (this key "
+                                              "may be used from another vault, or this "
+                                              "vault's order journal was replaced); the app "
+                                              "places no order past them",
     remedies.SYNC_CLOCK: lambda e: "set this computer's clock right (turn on automatic date "
                                    "and time), then try again",
     remedies.ADD_TRADE_LABEL: lambda e: "if the exchange key has trading rights, add the "
@@ -35,9 +36,10 @@ _FIXES: dict[str, Callable[[TradingError], str]] = {
                                             "stablecoin (USDT, USDC, ...), or remove the "
                                             "key's maximum per order on the Keys page "
                                             "(Edit key…)",
-    remedies.LOOK_UP_ORDERS: lambda e: "the key's orders are refreshed to find out what the "
-                                       "exchange did; place the order again once none is "
-                                       "left unknown",
+    remedies.LOOK_UP_ORDERS: lambda e: "the app is looking the key's orders up on the "
+                                       "exchange to find out what it did (History shows "
+                                       "them); place the order again once none is left "
+                                       "unknown",
     remedies.LOOK_UP_OPEN_ORDERS: lambda e: f"{e.remedy_args.get('before', e.fix)}; the "
                                             "order may or may not be canceled: refresh the "
                                             "open orders to see",
@@ -72,3 +74,15 @@ def trading_error_sentence(exc: BaseException) -> str:
     """``trading_error_text`` as one or two sentences, the first capitalised."""
     text = sentences(*trading_error_text(exc))
     return text[:1].upper() + text[1:]
+
+
+def explain(exc: BaseException) -> str:
+    """An error in plain words, then its fix as a user of the app does it, on a line of
+    its own (``trading_error_text``: never a CLI flag)."""
+    return "\n".join(sentence(part) for part in trading_error_text(exc) if part)
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: capitalised, with a final stop."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")

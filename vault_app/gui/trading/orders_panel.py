@@ -13,7 +13,7 @@ from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from vault_app.gui.theme import is_dark
 from vault_app.gui.trading.trade_colors import side_text
 from vault_app.trading.order_log import LIVE_ON_EXCHANGE, UNRESOLVED
-from vault_app.trading.order_view import COLUMNS, row
+from vault_app.trading.order_view import COLUMNS, merge_open, row, track_placing
 
 RECONCILING = "reconciling…"
 SHOWN = ("TIME", "STATE", "SIDE", "TYPE", "AMOUNT", "SYMBOL", "PRICE", "STOP", "FILLED",
@@ -155,50 +155,47 @@ class OpenOrdersPanel(OrderTable):
         self.can_cancel = False
         self._listed: list[dict[str, Any]] = []
         self._placing: dict[str, dict[str, Any]] = {}  # client order id -> public view
+        self._labels: dict[str, str] = {}  # client order id -> what its state shows
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
         self.model.modelReset.connect(self._update)
         self.cancel.clicked.connect(self._cancel_clicked)
 
     def set_orders(self, orders: Sequence[Mapping[str, Any]]) -> None:
-        """The exchange's open orders (public views). It speaks for every order it had
-        the chance to list: those placed from here that it accepted (a listing is asked
-        for in the key's queue, so this one was asked after their answer came) are shown
-        as it lists them, or not at all (filled or cancelled meanwhile); only those
-        still PENDING or being reconciled stay."""
-        self._listed = [dict(order) for order in orders]
-        listed = {order.get("client_order_id") for order in self._listed}
-        for cid in [cid for cid, order in self._placing.items()
-                    if cid in listed or order.get("state") in LIVE_ON_EXCHANGE]:
-            del self._placing[cid]
+        """The exchange's open orders (public views), merged with those being placed
+        from here (``order_view.merge_open``)."""
+        rows, self._placing = merge_open(orders, self._placing)
+        self._listed = rows[:len(rows) - len(self._placing)]
         self._show()
 
-    def track(self, public: Mapping[str, Any], state: str | None = None) -> None:
-        """Show an order being placed from here (its journal view), in ``state``."""
-        view = dict(public)
-        if state is not None:
-            view["state"] = state
-        cid = str(view.get("client_order_id"))
-        if view["state"] in LIVE_ON_EXCHANGE or view["state"] in UNRESOLVED \
-                or view["state"] == RECONCILING:
-            self._placing[cid] = view
+    def track(self, public: Mapping[str, Any], label: str | None = None) -> None:
+        """Show an order being placed from here (its journal view); ``label`` (e.g.
+        "reconciling…") is shown in place of its state while it is unresolved."""
+        cid = str(public.get("client_order_id"))
+        self._listed, self._placing = track_placing(self._listed, self._placing, public)
+        if label is not None and cid in self._placing:
+            self._labels[cid] = label
         else:
-            self._placing.pop(cid, None)
-        self._listed = [order for order in self._listed
-                        if order.get("client_order_id") != cid or cid not in self._placing]
+            self._labels.pop(cid, None)
         self._show()
 
     def forget(self, client_order_id: str) -> None:
         self._placing.pop(client_order_id, None)
+        self._labels.pop(client_order_id, None)
         self._show()
 
     def clear(self) -> None:
         self._listed = []
         self._placing = {}
+        self._labels = {}
         super().clear()
         self._update()
 
     def _show(self) -> None:
-        self.show_rows([*self._listed, *self._placing.values()])
+        self._labels = {cid: label for cid, label in self._labels.items()
+                        if cid in self._placing}
+        placing = [dict(view, state=self._labels[cid]) if cid in self._labels else view
+                   for cid, view in self._placing.items()]
+        self.show_rows([*self._listed, *placing])
         self._update()
 
     def _update(self) -> None:
@@ -214,10 +211,34 @@ class OpenOrdersPanel(OrderTable):
 
 
 class HistoryPanel(OrderTable):
-    """The key's orders from the journal, newest first."""
+    """The key's orders from the journal, newest first. An order of unknown outcome
+    that looking up cannot settle can be marked not placed, on the user's word."""
+
+    mark_requested = Signal(object)  # the public view of the order
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("history", "Refresh history", parent)
+        self.mark = QtWidgets.QPushButton("Mark as not pla&ced…", self)
+        self.mark.setObjectName("markNotPlaced")
+        self.mark.setToolTip("For an order of unknown outcome that you checked is not on "
+                             "the exchange")
+        self.mark.setEnabled(False)
+        self.buttons.insertWidget(1, self.mark)
+        self.can_mark = False
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
+        self.model.modelReset.connect(self._update)
+        self.mark.clicked.connect(self._mark_clicked)
+
+    def _update(self) -> None:
+        order = self.selected()
+        self.mark.setEnabled(self.can_mark and order is not None
+                             and order.get("state") in UNRESOLVED)
+
+    def _mark_clicked(self) -> None:
+        order = self.selected()
+        if order is not None:
+            self.mark_requested.emit(order)
 
     def set_orders(self, orders: Sequence[Mapping[str, Any]]) -> None:
         self.show_rows(list(reversed(orders)))
+        self._update()

@@ -8,6 +8,15 @@ PENDING, in the open orders, and ``session.place`` sends it (journal-first, afte
 checking again what may have changed). Its state follows; an answer that never came
 (``outcome_unknown``) shows "reconciling…" while ``session.reconcile`` finds out
 what the exchange did: such an order is never called failed, and never resent.
+"Not sent" is said only for the typed refusals ``place`` raises before the order is
+journaled (``not_sent``); anything else may have been placed, and the journal says.
+
+The key's orders of unknown outcome are looked up when the key is chosen, when a
+tab is refreshed and after such an answer, then again on the core's schedule
+(``reconcile.look_again_after``) while one is left that a later look may settle;
+the journal's state ends "reconciling…", also when another process settled the
+order. One that looking up cannot settle is marked not placed from History, on the
+user's word.
 
 A placement outlives a lock: the order was journaled and may be on its way; its
 result is said in the status bar, and the journal has it for the next unlock.
@@ -18,12 +27,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vault_app.core.errors import VaultLocked
-from vault_app.gui.qt import QtCore, QtWidgets
-from vault_app.gui.trading.error_text import trading_error_text
+from vault_app.gui.qt import QtWidgets
+from vault_app.gui.trading.error_text import explain as explain
+from vault_app.gui.trading.error_text import sentence
+from vault_app.gui.trading.lookups import Lookups
 from vault_app.gui.trading.orders_panel import RECONCILING
 from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
-from vault_app.trading.errors import TradingError
-from vault_app.trading.order_log import ACCEPTED, LIVE_ON_EXCHANGE, PENDING
+from vault_app.trading.errors import (
+    ExchangeProblem,
+    OrderInputError,
+    OrderNotAllowed,
+    TradingError,
+)
+from vault_app.trading.order_log import PENDING, UNKNOWN
+from vault_app.trading.order_view import describe
+from vault_app.trading.remedies import LOOK_UP_ORDERS, PREVIEW_AGAIN
 
 if TYPE_CHECKING:
     from vault_app.core.model import KeyEntry
@@ -31,23 +49,21 @@ if TYPE_CHECKING:
     from vault_app.trading.orders import OrderRequest
     from vault_app.trading.placement import Placement
     from vault_app.trading.preview import OrderPreview
-    from vault_app.trading.reconcile import Resolution
 
 PREVIEWING, REVIEWING, PLACING, RECONCILING_STAGE = ("previewing", "reviewing", "placing",
                                                      "reconciling")
-RECONCILE_AGAIN_MS = 2_000
-"""Between two lookups of an order whose outcome is still unknown."""
+NOT_SENT_TYPES: tuple[type[BaseException], ...] = (OrderNotAllowed, OrderInputError,
+                                                   VaultLocked, ExchangeProblem)
+"""What ``session.place`` raises before the order is journaled (the core never raises
+once the request may have left: ``placement``): nothing was sent. Anything else raised
+after the confirmation is taken as "may have been placed", and looked up."""
 
 
-def explain(exc: BaseException) -> str:
-    """An error in plain words, then its fix as a user of the app does it, on a line of
-    its own (``error_text.trading_error_text``: never a CLI flag)."""
-    return "\n".join(_sentence(part) for part in trading_error_text(exc) if part)
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
+def not_sent(exc: BaseException) -> bool:
+    """Whether ``place`` raising ``exc`` means the order was not sent (see above)."""
+    if getattr(exc, "remedy", None) == PREVIEW_AGAIN:
+        return False  # this preview's order is in the journal already: placed once
+    return isinstance(exc, NOT_SENT_TYPES)
 
 
 def pending_view(preview: OrderPreview, entry: KeyEntry) -> dict[str, Any]:
@@ -68,7 +84,8 @@ class SubmitFlow:
         """Where the order under way is (``PREVIEWING`` … ``RECONCILING_STAGE``); None:
         no order under way, the ticket may review another."""
         self.dialog: QtWidgets.QDialog | None = None
-        self._reconciling: set[str] = set()  # client order ids looked up again
+        self.lookups = Lookups(self)
+        """The key's orders of unknown outcome, looked up until they are known."""
 
     @property
     def in_flight(self) -> bool:
@@ -92,36 +109,44 @@ class SubmitFlow:
         self.stage = REVIEWING
         self.view.ticket.set_busy(True, "Review the signed request…")
         dialog = PreviewDialog(preview, self.view.window_)
-        dialog.accepted.connect(lambda: self._confirm(preview, entry))
+        dialog.accepted.connect(lambda: self._confirm(preview, entry, dialog))
         dialog.rejected.connect(lambda: self._dropped(dialog))
-        self._open(dialog)
+        self.open_dialog(dialog)
 
-    def _confirm(self, preview: OrderPreview, entry: KeyEntry) -> None:
-        self._close_dialog()
+    def _confirm(self, preview: OrderPreview, entry: KeyEntry,
+                 previewed: QtWidgets.QDialog) -> None:
+        if previewed is not self.dialog or self.stage != REVIEWING:
+            return  # a second accept of the same dialog
+        self.close_dialog()
         self.view.ticket.set_busy(True, "Confirm the order…")
         dialog = ConfirmDialog(preview, self.view.window_)
-        dialog.accepted.connect(lambda: self._place(preview, entry))
+        dialog.accepted.connect(lambda: self._place(preview, entry, dialog))
         dialog.rejected.connect(lambda: self._dropped(dialog))
-        self._open(dialog)
+        self.open_dialog(dialog)
 
-    def _place(self, preview: OrderPreview, entry: KeyEntry) -> None:
-        self._close_dialog()
+    def _place(self, preview: OrderPreview, entry: KeyEntry,
+               dialog: QtWidgets.QDialog) -> None:
+        if dialog is not self.dialog or self.stage != REVIEWING:
+            return  # a second accept of the same confirmation: sent once, said once
+        self.close_dialog()
         view = self.view
         view.open_orders.track(pending_view(preview, entry))
         view.tabs.setCurrentWidget(view.open_orders)
+        view.tabs.tabBar().setFocus()  # not the table: no order is chosen for Cancel
         self.stage = PLACING
         view.ticket.set_busy(True, "Sending the order…")
         view.show_status(f"Sending: {preview.summary}…")
         generation = view.window_.sessions.generation
         view.run(lambda session: session.place(preview, recheck_price=True),
                  lambda placement: self._placed(placement, generation, entry),
-                 lambda exc: self._place_failed(exc, preview, generation),
+                 lambda exc: self._place_failed(exc, preview, generation, entry),
                  entry=entry, after_lock=True)
 
     def _placed(self, placement: Placement, generation: int, entry: KeyEntry) -> None:
         order = placement.order
         problem = placement.problem
         view = self.view
+        warnings = "".join(f"\n{sentence(text)}" for text in placement.warnings)
         if self._after_lock(generation, None):
             outcome = ("accepted by the exchange" if problem is None else
                        "of unknown outcome: it will be looked up after unlocking"
@@ -130,104 +155,87 @@ class SubmitFlow:
                 f"The order sent before the vault was locked is {outcome}.")
             return
         if view.entry is None or view.entry.id != entry.id:  # another key chosen meanwhile
-            self._finish()
+            self.finish()
             outcome = (order.state if problem is None or not problem.outcome_unknown
                        else "of unknown outcome: it is looked up when the key is chosen again")
-            view.show_status(f"The order sent with “{entry.label}” is {outcome}.",
+            view.show_status(f"The order sent with “{entry.label}” is {outcome}.{warnings}",
                              error=problem is not None)
             return
         if problem is None:
-            self._finish()
+            self.finish()
             view.ticket.clear()  # the numbers went: not sent twice by a second Enter
             view.open_orders.track(order.public())
-            view.show_status(f"Order {order.state}: {_describe(order.public())}."
-                             + "".join(f"\n{text}" for text in placement.warnings))
-            self._after_change()
+            view.show_status(f"Order {order.state}: {describe(order.public())}.{warnings}")
+            self.after_change()
         elif problem.outcome_unknown:  # no second order until this one is known
-            self.stage = RECONCILING_STAGE
-            view.ticket.set_busy(True, RECONCILING)
-            view.open_orders.track(order.public(), RECONCILING)
-            view.show_status(f"{RECONCILING} The exchange's answer was lost: the order may "
-                             "have been placed. It is being looked up, never sent again.",
-                             error=True)
-            self._reconcile(order.client_order_id)
+            self._unknown(order.public(), "The exchange's answer was lost: the order may "
+                          "have been placed. It is being looked up, never sent again."
+                          + warnings)
         else:
-            self._finish()
+            self.finish()
             view.open_orders.forget(order.client_order_id)
-            view.show_status(f"Order {order.state}: {explain(problem)}", error=True)
+            view.show_status(f"Order {order.state}: {explain(problem)}{warnings}", error=True)
             view.ticket.show_error(None, problem.message)
             view.load_history(refresh=False)
 
-    def _place_failed(self, exc: BaseException, preview: OrderPreview,
-                      generation: int) -> None:
-        """``place`` raised before the order was journaled: nothing was sent."""
+    def _place_failed(self, exc: BaseException, preview: OrderPreview, generation: int,
+                      entry: KeyEntry) -> None:
+        """``place`` raised: before the order was journaled (a typed refusal: nothing
+        was sent), or something unforeseen that may have come after: looked up."""
+        view = self.view
+        cid = preview.client_order_id
         if self._after_lock(generation, None):
-            self.view.window_.statusBar().showMessage(
-                "The order was not sent: the vault was locked before it left.")
+            view.window_.statusBar().showMessage(
+                "The order was not sent: the vault was locked before it left."
+                if not_sent(exc) else "The order sent before the vault was locked may have "
+                "been placed: it is looked up after unlocking.")
             return
-        self.view.open_orders.forget(preview.client_order_id)
-        if isinstance(exc, VaultLocked):
-            exc = TradingError("the vault was locked before the order left; nothing was "
-                               "sent")
-        self._not_sent(exc)
+        if view.entry is None or view.entry.id != entry.id:
+            self.finish()
+            view.show_status(f"The order with “{entry.label}” was not sent: {explain(exc)}"
+                             if not_sent(exc) else f"The order sent with “{entry.label}” "
+                             "may have been placed: it is looked up when the key is chosen "
+                             "again.", error=True)
+            return
+        if not_sent(exc):
+            view.open_orders.forget(cid)
+            if isinstance(exc, VaultLocked):
+                exc = TradingError("the vault was locked before the order left; nothing "
+                                   "was sent")
+            self._not_sent(exc)
+            return
+        # Already journaled (this preview was placed), or an unforeseen failure: the
+        # journal says whether the order left; never "not sent" on a guess.
+        self._unknown(pending_view(preview, entry),
+                      f"The order may have been placed ({explain(exc)}). It is being "
+                      "looked up in the order journal and on the exchange; look at the "
+                      "open orders.")
 
     def _not_sent(self, exc: BaseException) -> None:
-        self._finish()
+        self.finish()
         field = getattr(exc, "field", None)
         text = explain(exc)
         self.view.show_status(f"Not sent: {text}", error=True)
         self.view.ticket.show_error(field if isinstance(field, str) else None,
                                     text.split("\n")[0])
+        if getattr(exc, "remedy", None) == LOOK_UP_ORDERS:
+            self.lookups.look_up()  # what the fix says: the key's orders are looked up
 
     # --- unknown outcomes ------------------------------------------------------------
 
-    def _reconcile(self, client_order_id: str) -> None:
-        self._reconciling.add(client_order_id)
-
-        def done(resolutions: list[Resolution]) -> None:
-            for resolution in resolutions:
-                self.resolved(resolution)
-            if client_order_id in self._reconciling:
-                QtCore.QTimer.singleShot(RECONCILE_AGAIN_MS, self.view,
-                                         lambda: self._again(client_order_id))
-
-        def failed(exc: BaseException) -> None:
-            self.view.show_status(f"{RECONCILING} The order could not be looked up yet: "
-                                  f"{explain(exc)}", error=True)
-            QtCore.QTimer.singleShot(RECONCILE_AGAIN_MS, self.view,
-                                     lambda: self._again(client_order_id))
-
-        self.view.run(lambda session: session.reconcile(), done, failed)
-
-    def _again(self, client_order_id: str) -> None:
-        if client_order_id in self._reconciling and self.view.entry is not None:
-            self._reconcile(client_order_id)
-
-    def resolved(self, resolution: Resolution) -> None:
-        """Show what the core found out about an order of unknown outcome."""
-        order = resolution.order
+    def _unknown(self, public: dict[str, Any], text: str) -> None:
+        """An order whose outcome is unknown: "reconciling…" (no second order meanwhile)
+        until the core knows its state."""
         view = self.view
-        ours = order.client_order_id in self._reconciling
-        if resolution.resolved or resolution.needs_user:
-            self._reconciling.discard(order.client_order_id)
-            if ours and self.stage == RECONCILING_STAGE:
-                self._finish()
-        if not resolution.resolved:
-            view.show_status(f"{RECONCILING} {resolution.message}", error=True)
-            return
-        if ours and order.state in ACCEPTED:
-            view.ticket.clear()  # the numbers went: not sent twice by a second Enter
-        view.open_orders.track(order.public())
-        if order.state in ACCEPTED:
-            view.show_status(f"Order {order.state} (found after the answer was lost): "
-                             f"{_describe(order.public())}.")
-        else:
-            view.show_status(f"Order {order.state}: {resolution.message}", error=True)
-        self._after_change()
+        self.stage = RECONCILING_STAGE
+        view.ticket.set_busy(True, RECONCILING)
+        view.open_orders.track(dict(public, state=UNKNOWN), RECONCILING)
+        view.show_status(f"{RECONCILING} {text}", error=True)
+        self.lookups.look_up(str(public.get("client_order_id")))
 
     # --- helpers -----------------------------------------------------------------------
 
-    def _after_change(self) -> None:
+    def after_change(self) -> None:
         self.view.load_open_orders()
         self.view.load_balances()
         self.view.load_history(refresh=False)
@@ -241,16 +249,16 @@ class SubmitFlow:
         """Another key was chosen: a preview or a lookup of the previous key's order is
         no longer waited for (the lookup runs again when that key is chosen). A send is:
         its answer is said whatever key is chosen then."""
+        self.lookups.stop()  # the previous key's looks stop
         if self.stage in (PREVIEWING, RECONCILING_STAGE):
-            self._reconciling.clear()
-            self._finish()
+            self.finish()
 
-    def _open(self, dialog: QtWidgets.QDialog) -> None:
+    def open_dialog(self, dialog: QtWidgets.QDialog) -> None:
         self.dialog = dialog
         self.view.window_.trading_dialog = dialog
         dialog.open()
 
-    def _close_dialog(self) -> None:
+    def close_dialog(self) -> None:
         dialog, self.dialog = self.dialog, None
         if self.view.window_.trading_dialog is dialog:
             self.view.window_.trading_dialog = None
@@ -259,11 +267,16 @@ class SubmitFlow:
 
     def _dropped(self, dialog: QtWidgets.QDialog) -> None:
         if dialog is self.dialog:
-            self._close_dialog()
-            self._finish()
-            self.view.show_status("Not sent: the order was cancelled before it was sent.")
+            self.close_dialog()
+            self.finish()
+            self.view.show_status("Review closed; nothing was sent.")
 
-    def _finish(self) -> None:
+    def finish_reconciling(self) -> None:
+        """The order waited for is known: the ticket may review another."""
+        if self.stage == RECONCILING_STAGE:
+            self.finish()
+
+    def finish(self) -> None:
         self.stage = None
         self.view.ticket.set_busy(False)
 
@@ -274,12 +287,6 @@ class SubmitFlow:
         if dialog is not None:
             dialog.reject()
             dialog.deleteLater()
-        self._reconciling.clear()
+        self.lookups.stop()
         self.stage = None
 
-
-def _describe(public: dict[str, Any]) -> str:
-    price = f" at {public['price']}" if public.get("price") else ""
-    live = " (on the exchange's book)" if public.get("state") in LIVE_ON_EXCHANGE else ""
-    return (f"{str(public.get('side', '')).upper()} {public.get('amount')} "
-            f"{public.get('symbol')}{price}{live}")

@@ -66,8 +66,13 @@ class TradingView(QtWidgets.QWidget):
         refresh = QtGui.QShortcut(QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Refresh),
                                   self)  # F5: the tab on show
         refresh.activated.connect(lambda: self._refresh_tab())
+        # A refresh settles the orders of unknown outcome first (the key's queue keeps
+        # the order: the lookup, then the listing).
+        self.open_orders.refresh_requested.connect(self.reconcile)
         self.open_orders.refresh_requested.connect(self.load_open_orders)
+        self.history.refresh_requested.connect(self.reconcile)
         self.history.refresh_requested.connect(lambda: self.load_history(refresh=True))
+        self.history.mark_requested.connect(self.submit.lookups.mark_not_placed)
         self.balances.refresh_requested.connect(self.load_balances)
         self.ticket.review_requested.connect(self.submit.review)
         self.open_orders.cancel_requested.connect(self.cancel.ask)
@@ -210,6 +215,7 @@ class TradingView(QtWidgets.QWidget):
         self.ticket.set_last_price(None)
         self.ticket.set_balances(None)
         self.open_orders.can_cancel = bool(entry and entry.can_trade)
+        self.history.can_mark = bool(entry and entry.can_trade)
         for panel in (self.open_orders, self.history, self.balances):
             panel.clear()
         self.status.clear()
@@ -322,21 +328,7 @@ class TradingView(QtWidgets.QWidget):
         if self.run(lambda session: history_work(session, refresh), done, failed):
             self.history.set_loading(True)
 
-    def reconcile(self, then: Callable[[], None] | None = None) -> None:
-        """Settle the key's orders of unknown outcome (no request if there are none)."""
-        def done(resolutions: list[Any]) -> None:
-            for resolution in resolutions:
-                self.submit.resolved(resolution)
-            if resolutions:
-                self.load_open_orders()
-                self.load_history(refresh=False)
-            if then is not None:
-                then()
-
-        def failed(exc: BaseException) -> None:
-            self.show_status(self.problem_text(
-                "Orders of unknown outcome could not be looked up", exc,
-                "in the line under the ticket"), error=True)
-
-        self.run(lambda session: session.reconcile(), done, failed)
-
+    def reconcile(self) -> None:
+        """Settle the key's orders of unknown outcome (no request if there are none), and
+        again on the core's schedule while any is left (``SubmitFlow.look_up``)."""
+        self.submit.lookups.look_up()
