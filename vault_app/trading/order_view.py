@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from vault_app.trading.money import grouped
 from vault_app.trading.order_log import (
     LIVE_ON_EXCHANGE,
     OPEN,
@@ -140,8 +141,6 @@ def fill_text(public: Mapping[str, Any]) -> str:
 
 
 def _grouped(value: object) -> str | None:
-    from vault_app.trading.preview import grouped
-
     number = decimal_or_none(value)
     return None if number is None else grouped(number)
 
