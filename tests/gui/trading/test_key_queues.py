@@ -17,6 +17,7 @@ from vault_app.core.model import KeyEntry
 from vault_app.gui.trading.view import TradingView
 from vault_app.gui.window import MainWindow
 from vault_app.trading.demo_exchange import DemoExchange, ReceivedRequest
+from vault_app.trading.portfolio_format import money_text
 
 ACCOUNT = "/api/v3/account"
 
@@ -32,7 +33,7 @@ def usdt_shown(view: TradingView) -> tuple[str, ...] | None:
 def usdt_of(demo: DemoExchange, api_key: str) -> tuple[str, ...]:
     balance = demo.balances_for(api_key)["USDT"]
     free, used = balance.free, balance.locked
-    return tuple(format(value.normalize(), "f") for value in (free, used, free + used))
+    return tuple(money_text(value, pad=False) for value in (free, used, free + used))
 
 
 def test_a_late_result_of_the_previous_key_is_not_shown_for_the_chosen_one(
@@ -65,7 +66,7 @@ def test_a_late_result_of_the_previous_key_is_not_shown_for_the_chosen_one(
     assert usdt_shown(view) == trader
     assert view.ticket._free == free_in_ticket
     assert view.ticket._free is not None
-    assert view.ticket._free["USDT"] == Decimal(trader[0])
+    assert view.ticket._free["USDT"] == Decimal(trader[0].replace(",", ""))
     assert view.entry is not None and view.entry.label == "trader"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from tests.e2e.trading_support import ORDER_PATH
-from tests.gui.helpers import click
+from tests.gui.helpers import click, type_into
 from tests.gui.trading.conftest import Hook
 from tests.gui.trading.support import (
     RESTING_PRICE,
@@ -177,3 +177,19 @@ def test_reconciling_goes_on_until_the_exchange_answers_again(
     idle(qtbot, trading_window)
     assert len(order_posts(demo)) == 1
     assert len(demo.orders_for(demo.trading_key.api_key)) == 1
+
+
+def test_typing_a_new_order_clears_the_last_ones_result_line(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry],
+        demo: DemoExchange) -> None:
+    """u1 D21: an old "Order REJECTED" stayed under a ticket whose every field had
+    changed. The line goes once the user types the next order."""
+    view = open_trading(qtbot, trading_window, "trader")
+    fill_limit(qtbot, view, RESTING_PRICE, "0.001")
+    review_and_confirm(qtbot, trading_window)
+    qtbot.waitUntil(lambda: states_shown(view) == ["OPEN"], timeout=TIMEOUT)
+    idle(qtbot, trading_window)
+    assert "OPEN" in view.status.text()
+    type_into(qtbot, view.ticket.amount, "0.002")
+    assert view.status.text() == ""
+    assert len(order_posts(demo)) == 1

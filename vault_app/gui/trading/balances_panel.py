@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from vault_app.gui.qt import Qt, QtGui, QtWidgets, Signal
 from vault_app.gui.trading.orders_panel import FOCUS_RING
+from vault_app.trading.portfolio_format import money_text
 from vault_app.trading.session import Balance
 
 HEADERS = ("Currency", "Free", "In orders", "Total")
@@ -57,7 +58,7 @@ class BalancesPanel(QtWidgets.QWidget):
         for balance in balances:
             items = [QtGui.QStandardItem(balance.currency)]
             for value in (balance.free, balance.used, balance.total):
-                item = QtGui.QStandardItem(format(value.normalize(), "f"))
+                item = QtGui.QStandardItem(money_text(value, pad=False))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                       | Qt.AlignmentFlag.AlignVCenter)
                 items.append(item)

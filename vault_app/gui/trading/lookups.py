@@ -48,6 +48,11 @@ class Lookups:
         self._chain = 0  # each ``look_up`` starts a chain of looks; a newer one ends it
         self._attempt = 0
 
+    @property
+    def watching(self) -> bool:
+        """An order of unknown outcome is being looked up for the line under the ticket."""
+        return self._watched is not None
+
     def stop(self) -> None:
         """Another key was chosen, or the vault is being locked: no more looks."""
         self._chain += 1

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from vault_app.core.plain_text import escape
 from vault_app.gui.qt import QtCore, QtGui, QtWidgets
 from vault_app.gui.theme import warning_color
+from vault_app.gui.trading.field_message import current_app
 from vault_app.gui.widgets import WrapLabel, plain_label
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class FailuresBox(QtWidgets.QWidget):
 
     def show_failures(self, failures: Sequence[KeyFailure]) -> None:
         self.clear()
-        color = warning_color(_app())
+        color = warning_color(current_app())
         for failure in failures:
             label = WrapLabel(failure_line(failure), self.area.widget())
             label.setObjectName("portfolioFailure")
@@ -113,8 +114,3 @@ class FailuresBox(QtWidgets.QWidget):
     def texts(self) -> list[str]:
         return [label.text() for label in self._labels]
 
-
-def _app() -> QtWidgets.QApplication:
-    app = QtWidgets.QApplication.instance()
-    assert isinstance(app, QtWidgets.QApplication)
-    return app

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from vault_app.core.model import KeyEntry
 from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets
+from vault_app.gui.theme import warning_color
 from vault_app.gui.trading.balances_panel import BalancesPanel
 from vault_app.gui.trading.cancel_flow import CancelFlow
+from vault_app.gui.trading.field_message import current_app
 from vault_app.gui.trading.key_picker import KeyPicker
 from vault_app.gui.trading.orders_panel import HistoryPanel, OpenOrdersPanel
 from vault_app.gui.trading.queued_work import history_work, load_markets_work, open_orders_work
@@ -75,6 +77,7 @@ class TradingView(QtWidgets.QWidget):
         self.history.mark_requested.connect(self.submit.lookups.mark_not_placed)
         self.balances.refresh_requested.connect(self.load_balances)
         self.ticket.review_requested.connect(self.submit.review)
+        self.ticket.edited.connect(self._ticket_edited)
         self.open_orders.cancel_requested.connect(self.cancel.ask)
         self.in_flight = 0  # ops of the chosen key submitted and not delivered yet
         self._problem: tuple[str, str] | None = None  # (reason, where): said once, not thrice
@@ -196,9 +199,17 @@ class TradingView(QtWidgets.QWidget):
                                   after_lock=after_lock)
         return True
 
+    def _ticket_edited(self) -> None:
+        """A new order is being typed: the last one's result line goes, unless an order
+        is still on its way or its outcome is being looked up (that line must stay)."""
+        if not self.submit.in_flight and not self.submit.lookups.watching:
+            self.status.clear()
+            self.status.setStyleSheet("")
+
     def show_status(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet("QLabel { color: #b71c1c; }" if error else "")
+        color = warning_color(current_app())  # the palette's red, readable in the dark too
+        self.status.setStyleSheet(f"QLabel {{ color: {color}; }}" if error else "")
         self.window_.statusBar().showMessage(text.split("\n")[0], 15_000)
 
     # --- a key, then a market ------------------------------------------------------------
