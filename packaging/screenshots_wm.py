@@ -365,8 +365,22 @@ def portfolio(driver: Driver) -> Any:
 def route_binance_to(url: str) -> None:
     """Send this process's HTTP requests for binance.com to ``url`` (the demo exchange).
     ccxt signs and the preview shows the request for the live endpoint; only the
-    transport goes elsewhere."""
+    transport goes elsewhere. Should a request ever get past this (ccxt sending some
+    other way), this process's sockets refuse every address but loopback: nothing
+    signed with the demo's keys can reach binance.com."""
+    import ipaddress
+    import socket
     from urllib.parse import urlsplit
+
+    connect = socket.socket.connect
+
+    def loopback_only(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and not ipaddress.ip_address(host).is_loopback:
+            raise OSError(f"screenshots_wm: no connection off this machine ({host})")
+        return connect(self, address)
+
+    socket.socket.connect = loopback_only  # type: ignore[method-assign]
 
     import requests
 
@@ -377,6 +391,7 @@ def route_binance_to(url: str) -> None:
         host = parts.hostname or ""
         if host == "binance.com" or host.endswith(".binance.com"):
             target = url + parts.path + (f"?{parts.query}" if parts.query else "")
+            kwargs.pop("proxies", None)  # straight to the demo on this machine
         return original(self, method, target, *args, **kwargs)
 
     requests.Session.request = request  # type: ignore[method-assign]
