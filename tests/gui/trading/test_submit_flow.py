@@ -8,7 +8,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from tests.e2e.trading_support import ORDER_PATH
-from tests.gui.helpers import click, type_into
+from tests.gui.helpers import click, type_into, unlock
 from tests.gui.trading.conftest import Hook
 from tests.gui.trading.support import (
     RESTING_PRICE,
@@ -147,6 +147,12 @@ def test_locking_while_confirming_closes_the_dialog_and_sends_nothing(
     qtbot.waitUntil(lambda: not dialog.isVisible())
     idle(qtbot, trading_window)
     assert order_posts(demo) == []
+    # After unlocking, the ticket reviews orders again (u2 N1: it stayed on "Review the
+    # signed request…" for good, its Review button greyed for every order).
+    unlock(qtbot, trading_window)
+    view = open_trading(qtbot, trading_window, "trader")
+    fill_limit(qtbot, view, RESTING_PRICE, "0.001")
+    qtbot.waitUntil(view.ticket.review.isEnabled, timeout=TIMEOUT)
 
 
 def test_reconciling_goes_on_until_the_exchange_answers_again(

@@ -281,12 +281,14 @@ class SubmitFlow:
         self.view.ticket.set_busy(False)
 
     def wipe(self) -> None:
-        """The vault is being locked: close the dialogs; a send under way goes on."""
+        """The vault is being locked: close the dialogs; a send under way goes on (its
+        result is said in the status bar). The ticket is freed: after unlocking it
+        reviews again (an order still unsettled then is refused by the core's recheck)."""
         dialog = self.dialog
         self.dialog = None
         if dialog is not None:
             dialog.reject()
             dialog.deleteLater()
         self.lookups.stop()
-        self.stage = None
+        self.finish()
 
