@@ -10,6 +10,19 @@ if TYPE_CHECKING:
     from vault_app.trading.session import TradingSession
 
 
+def header_symbols_work(session: TradingSession) -> list[str] | None:
+    """The symbols of the key's cached markets from the cache file's header alone (a few
+    KB; no ccxt, no markets loaded), or None if the copy is missing, not ours or stale:
+    the list can show before the markets load. Never for an order: the ticket waits."""
+    from vault_app.core.exchanges import load_catalog
+    from vault_app.trading.markets_cache import MarketsCache, cache_key
+
+    entry = session.entry  # the session's client reads the same default cache folder
+    cached = MarketsCache().symbols(cache_key(entry.exchange, entry.environment,
+                                              entry.api_url), load_catalog().ccxt_version)
+    return None if cached is None or cached.stale else cached.symbols
+
+
 def load_markets_work(session: TradingSession) -> tuple[Any, list[str], bool]:
     client = session.client  # loads the markets (from the disk cache when fresh)
     exchange = client.exchange

@@ -18,7 +18,12 @@ from vault_app.gui.trading.cancel_flow import CancelFlow
 from vault_app.gui.trading.field_message import current_app
 from vault_app.gui.trading.key_picker import KeyPicker
 from vault_app.gui.trading.orders_panel import HistoryPanel, OpenOrdersPanel
-from vault_app.gui.trading.queued_work import history_work, load_markets_work, open_orders_work
+from vault_app.gui.trading.queued_work import (
+    header_symbols_work,
+    history_work,
+    load_markets_work,
+    open_orders_work,
+)
 from vault_app.gui.trading.submit_flow import SubmitFlow, explain
 from vault_app.gui.trading.symbol_picker import SymbolPicker
 from vault_app.gui.trading.ticket import OrderTicket
@@ -80,6 +85,7 @@ class TradingView(QtWidgets.QWidget):
         self.ticket.edited.connect(self._ticket_edited)
         self.open_orders.cancel_requested.connect(self.cancel.ask)
         self.in_flight = 0  # ops of the chosen key submitted and not delivered yet
+        self._markets_load = 0  # counts load_markets calls: only the last one's results show
         self._problem: tuple[str, str] | None = None  # (reason, where): said once, not thrice
         self.ticker = QtCore.QTimer(self)
         self.ticker.setObjectName("lastPriceTicker")
@@ -242,31 +248,56 @@ class TradingView(QtWidgets.QWidget):
 
     def load_markets(self, keep: str | None = None) -> None:
         """The key's markets (from the disk cache when fresh), then choose ``keep``, or
-        BTC/USDT, or the first symbol."""
+        BTC/USDT, or the first symbol. The list shows first from the cache's header (a
+        fresh copy's symbols, read in the key's queue before the markets load): a market
+        can be chosen meanwhile, its ticket says "loading…" until the markets are in
+        (``self.exchange`` stays None until then: nothing is assessed against them)."""
         entry = self.entry
         if entry is None:
             return
+        self._markets_load += 1
+        load = self._markets_load
         self.ticket.set_market(None, None)  # loading (and no earlier failure shown)
         self.symbols.set_loading(True, f"Loading the markets of {entry.exchange}…")
 
-        def loaded(result: tuple[Any, list[str], bool]) -> None:
-            exchange, symbols, stale = result
-            self.exchange = exchange
-            self.symbols.set_loading(False, "Markets from a stale copy: the exchange could "
-                                     "not be reached." if stale else "")
-            self.symbols.set_symbols(symbols)
-            wanted = keep if keep in symbols else (
+        def current() -> bool:
+            return load == self._markets_load
+
+        def choose(symbols: list[str], wanted: str | None) -> None:
+            wanted = wanted if wanted in symbols else (
                 PREFERRED_SYMBOL if PREFERRED_SYMBOL in symbols else
                 (symbols[0] if symbols else None))
             if wanted:
                 self.symbols.choose(wanted)
 
+        def listed(symbols: list[str] | None) -> None:
+            if current() and symbols and self.exchange is None:
+                self.symbols.set_symbols(symbols)
+                choose(symbols, keep)
+
+        def loaded(result: tuple[Any, list[str], bool]) -> None:
+            if not current():
+                return
+            exchange, symbols, stale = result
+            self.exchange = exchange
+            self.symbols.set_loading(False, "Markets from a stale copy: the exchange could "
+                                     "not be reached." if stale else "")
+            chosen = self.symbols.chosen
+            if self.symbols.model.stringList() == symbols and chosen is not None:
+                self.ticket.set_market(exchange, chosen)  # the header's list was right
+                return
+            self.symbols.set_symbols(symbols)
+            choose(symbols, chosen or keep)
+
         def failed(exc: BaseException) -> None:
+            if not current():
+                return
             text = self.problem_text("The markets could not be loaded", exc, "under Market")
             self.symbols.set_loading(False, text, failed=True)
             self.ticket.show_error("symbol", "No market to trade: the markets could not "
                                    "be loaded (the reason is under Market).")
 
+        self.run(header_symbols_work, listed, lambda _exc: None, entry=entry)
         self.run(load_markets_work, loaded, failed, entry=entry)
 
     def _symbol_chosen(self, symbol: str) -> None:
