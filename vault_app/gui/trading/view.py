@@ -6,6 +6,7 @@ chosen. The submit and cancel flows live beside it (``submit_flow``, ``cancel_fl
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -86,6 +87,7 @@ class TradingView(QtWidgets.QWidget):
         self.open_orders.cancel_requested.connect(self.cancel.ask)
         self.in_flight = 0  # ops of the chosen key submitted and not delivered yet
         self._markets_load = 0  # counts load_markets calls: only the last one's results show
+        self._listed = threading.Event()  # holds the markets load until the list shows
         self._problem: tuple[str, str] | None = None  # (reason, where): said once, not thrice
         self.ticker = QtCore.QTimer(self)
         self.ticker.setObjectName("lastPriceTicker")
@@ -155,6 +157,7 @@ class TradingView(QtWidgets.QWidget):
 
     def wipe(self) -> None:
         """Forget everything of the unlocked session (the vault is being locked)."""
+        self._listed.set()
         self.submit.wipe()
         self.cancel.wipe()
         self.in_flight = 0  # their callbacks will not come: the sessions are dropped
@@ -221,6 +224,7 @@ class TradingView(QtWidgets.QWidget):
     # --- a key, then a market ------------------------------------------------------------
 
     def _key_changed(self, entry: KeyEntry | None) -> None:
+        self._listed.set()  # the earlier key's markets load waits no longer
         self.entry = entry
         self.exchange = None
         self.in_flight = 0  # the earlier key's results are not counted (nor delivered)
@@ -257,6 +261,8 @@ class TradingView(QtWidgets.QWidget):
             return
         self._markets_load += 1
         load = self._markets_load
+        self._listed.set()  # an earlier load waits no longer
+        gate = self._listed = threading.Event()
         self.ticket.set_market(None, None)  # loading (and no earlier failure shown)
         self.symbols.set_loading(True, f"Loading the markets of {entry.exchange}…")
 
@@ -274,6 +280,7 @@ class TradingView(QtWidgets.QWidget):
             if current() and symbols and self.exchange is None:
                 self.symbols.set_symbols(symbols)
                 choose(symbols, keep)
+            QtCore.QTimer.singleShot(0, gate.set)  # once the list is painted: the markets
 
         def loaded(result: tuple[Any, list[str], bool]) -> None:
             if not current():
@@ -297,8 +304,9 @@ class TradingView(QtWidgets.QWidget):
             self.ticket.show_error("symbol", "No market to trade: the markets could not "
                                    "be loaded (the reason is under Market).")
 
-        self.run(header_symbols_work, listed, lambda _exc: None, entry=entry)
-        self.run(load_markets_work, loaded, failed, entry=entry)
+        self.run(lambda session: header_symbols_work(session, gate), listed,
+                 lambda _exc: gate.set(), entry=entry)
+        self.run(lambda session: load_markets_work(session, gate), loaded, failed, entry=entry)
 
     def _symbol_chosen(self, symbol: str) -> None:
         self.ticket.set_market(self.exchange, symbol)
