@@ -45,6 +45,11 @@ def load_markets_work(session: TradingSession, gate: threading.Event | None = No
     thread, which needs it for each step of showing the list, would wait behind them."""
     if gate is not None:
         gate.wait(LISTED_WAIT_S)
+    from vault_app.gui.long_lived import freeze_once
+    from vault_app.trading.loader import exchange_class
+
+    exchange_class(session.entry.exchange)  # what the client builds from: imported once
+    freeze_once(f"exchange:{session.entry.exchange}")  # before its markets are parsed
     client = session.client  # loads the markets (from the disk cache when fresh)
     exchange = client.exchange
     return exchange, sorted(exchange.symbols or ()), client.markets_stale
