@@ -64,6 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.statusBar().showMessage(f"Warning: {warning[:1].upper()}{warning[1:]}.")
     window.show()
     _close_on_signals(window)
+    from vault_app.gui.long_lived import freeze_once
+    from vault_app.gui.qt import QtCore
+
+    # Once the event loop runs (the window built and shown): what exists now lives on.
+    QtCore.QTimer.singleShot(0, lambda: freeze_once("started"))
     return int(app.exec())
 
 

@@ -378,3 +378,22 @@ def test_the_cache_keeps_nothing_fetched_with_the_key(stub: StubExchange,
         assert not {"maker", "taker", "tiers", "percentage", "tierBased"} & set(market)
     again = ExchangeClient(binance(stub.url), markets_cache=cache).load_markets()
     assert again["BTC/USDT"]["taker"] == markets["BTC/USDT"]["taker"]  # ccxt's defaults
+
+
+def test_the_markets_are_written_one_at_a_time_as_one_json_dumps_would(
+        tmp_path: Path) -> None:
+    """Written market by market (no long hold of the interpreter), byte for byte the
+    text of one ``json.dumps``; a NaN is still refused (nothing written)."""
+    markets = {**MARKETS, "ETH/USDT": {**MARKETS["BTC/USDT"], "id": "ETHUSDT",
+                                       "symbol": "ETH/USDT", "base": "ETH", "baseId": "ETH",
+                                       "note": "é\u2028"}}
+    cache = MarketsCache(tmp_path / "m")
+    assert cache.save("binance-live", VERSION, markets, {"BTC": {"id": "btc"}})
+    body = (tmp_path / "m" / "binance-live.json").read_bytes().partition(b"\n")[2]
+    assert body == json.dumps({"markets": markets, "currencies": {"BTC": {"id": "btc"}}},
+                              separators=(",", ":"), allow_nan=False).encode()
+    loaded = cache.load("binance-live", VERSION)
+    assert loaded is not None and loaded.markets == markets
+    nan = {"BTC/USDT": {**MARKETS["BTC/USDT"], "precision": {"amount": float("nan")}}}
+    assert not cache.save("binance-sandbox", VERSION, nan, None)
+    assert not (tmp_path / "m" / "binance-sandbox.json").exists()

@@ -6,6 +6,7 @@ chosen. The submit and cancel flows live beside it (``submit_flow``, ``cancel_fl
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,12 @@ from vault_app.gui.trading.cancel_flow import CancelFlow
 from vault_app.gui.trading.field_message import current_app
 from vault_app.gui.trading.key_picker import KeyPicker
 from vault_app.gui.trading.orders_panel import HistoryPanel, OpenOrdersPanel
-from vault_app.gui.trading.queued_work import history_work, load_markets_work, open_orders_work
+from vault_app.gui.trading.queued_work import (
+    header_symbols_work,
+    history_work,
+    load_markets_work,
+    open_orders_work,
+)
 from vault_app.gui.trading.submit_flow import SubmitFlow, explain
 from vault_app.gui.trading.symbol_picker import SymbolPicker
 from vault_app.gui.trading.ticket import OrderTicket
@@ -80,6 +86,8 @@ class TradingView(QtWidgets.QWidget):
         self.ticket.edited.connect(self._ticket_edited)
         self.open_orders.cancel_requested.connect(self.cancel.ask)
         self.in_flight = 0  # ops of the chosen key submitted and not delivered yet
+        self._markets_load = 0  # counts load_markets calls: only the last one's results show
+        self._listed = threading.Event()  # holds the markets load until the list shows
         self._problem: tuple[str, str] | None = None  # (reason, where): said once, not thrice
         self.ticker = QtCore.QTimer(self)
         self.ticker.setObjectName("lastPriceTicker")
@@ -149,6 +157,7 @@ class TradingView(QtWidgets.QWidget):
 
     def wipe(self) -> None:
         """Forget everything of the unlocked session (the vault is being locked)."""
+        self._listed.set()
         self.submit.wipe()
         self.cancel.wipe()
         self.in_flight = 0  # their callbacks will not come: the sessions are dropped
@@ -215,6 +224,7 @@ class TradingView(QtWidgets.QWidget):
     # --- a key, then a market ------------------------------------------------------------
 
     def _key_changed(self, entry: KeyEntry | None) -> None:
+        self._listed.set()  # the earlier key's markets load waits no longer
         self.entry = entry
         self.exchange = None
         self.in_flight = 0  # the earlier key's results are not counted (nor delivered)
@@ -242,32 +252,61 @@ class TradingView(QtWidgets.QWidget):
 
     def load_markets(self, keep: str | None = None) -> None:
         """The key's markets (from the disk cache when fresh), then choose ``keep``, or
-        BTC/USDT, or the first symbol."""
+        BTC/USDT, or the first symbol. The list shows first from the cache's header (a
+        fresh copy's symbols, read in the key's queue before the markets load): a market
+        can be chosen meanwhile, its ticket says "loading…" until the markets are in
+        (``self.exchange`` stays None until then: nothing is assessed against them)."""
         entry = self.entry
         if entry is None:
             return
+        self._markets_load += 1
+        load = self._markets_load
+        self._listed.set()  # an earlier load waits no longer
+        gate = self._listed = threading.Event()
         self.ticket.set_market(None, None)  # loading (and no earlier failure shown)
         self.symbols.set_loading(True, f"Loading the markets of {entry.exchange}…")
 
-        def loaded(result: tuple[Any, list[str], bool]) -> None:
-            exchange, symbols, stale = result
-            self.exchange = exchange
-            self.symbols.set_loading(False, "Markets from a stale copy: the exchange could "
-                                     "not be reached." if stale else "")
-            self.symbols.set_symbols(symbols)
-            wanted = keep if keep in symbols else (
+        def current() -> bool:
+            return load == self._markets_load
+
+        def choose(symbols: list[str], wanted: str | None) -> None:
+            wanted = wanted if wanted in symbols else (
                 PREFERRED_SYMBOL if PREFERRED_SYMBOL in symbols else
                 (symbols[0] if symbols else None))
             if wanted:
                 self.symbols.choose(wanted)
 
+        def listed(symbols: list[str] | None) -> None:
+            if current() and symbols and self.exchange is None:
+                self.symbols.set_symbols(symbols)
+                choose(symbols, keep)
+            QtCore.QTimer.singleShot(0, gate.set)  # once the list is painted: the markets
+
+        def loaded(result: tuple[Any, list[str], bool]) -> None:
+            if not current():
+                return
+            exchange, symbols, stale = result
+            self.exchange = exchange
+            self.symbols.set_loading(False, "Markets from a stale copy: the exchange could "
+                                     "not be reached." if stale else "")
+            chosen = self.symbols.chosen
+            if self.symbols.model.stringList() == symbols and chosen is not None:
+                self.ticket.set_market(exchange, chosen)  # the header's list was right
+                return
+            self.symbols.set_symbols(symbols)
+            choose(symbols, chosen or keep)
+
         def failed(exc: BaseException) -> None:
+            if not current():
+                return
             text = self.problem_text("The markets could not be loaded", exc, "under Market")
             self.symbols.set_loading(False, text, failed=True)
             self.ticket.show_error("symbol", "No market to trade: the markets could not "
                                    "be loaded (the reason is under Market).")
 
-        self.run(load_markets_work, loaded, failed, entry=entry)
+        self.run(lambda session: header_symbols_work(session, gate), listed,
+                 lambda _exc: gate.set(), entry=entry)
+        self.run(lambda session: load_markets_work(session, gate), loaded, failed, entry=entry)
 
     def _symbol_chosen(self, symbol: str) -> None:
         self.ticket.set_market(self.exchange, symbol)
