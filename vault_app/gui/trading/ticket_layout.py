@@ -238,3 +238,17 @@ def build_ticket(ticket: OrderTicket) -> None:
         ticket.post_only, ticket.review]
     for first, second in pairwise(chain):
         QtWidgets.QWidget.setTabOrder(first, second)
+    _fixed_label_width(ticket.form)
+
+
+def _fixed_label_width(form: QtWidgets.QFormLayout) -> None:
+    """Every label as wide as the widest, hidden rows included: the field column stays
+    put when Market hides "Time in force:" (u2 N3)."""
+    labels = [item.widget() for row in range(form.rowCount())
+              if (item := form.itemAt(row, QtWidgets.QFormLayout.ItemRole.LabelRole))
+              is not None and isinstance(item.widget(), QtWidgets.QLabel)]
+    width = max((label.sizeHint().width() for label in labels if label is not None),
+                default=0)
+    for label in labels:
+        if label is not None:
+            label.setMinimumWidth(width)
