@@ -122,7 +122,7 @@ def _numbers(ticket: OrderTicket) -> None:
                            ticket.stop_unit)
     ticket.price = NumberEdit("priceEdit")
     ticket.price_unit = _unit()
-    ticket.allow_far = QtWidgets.QCheckBox(FAR_PRICE_CHECKBOX.replace("Allow", "A&llow"))
+    ticket.allow_far = QtWidgets.QCheckBox(FAR_PRICE_CHECKBOX.replace("Allow", "Allo&w"))
     ticket.allow_far.setObjectName("allowFarPrice")
     ticket.allow_far.setToolTip("The price is far from the last price, most often a typo. "
                                 "Tick to place it anyway: the review shows it again")

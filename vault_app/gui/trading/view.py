@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from vault_app.trading.session import Balance, TradingSession
 
 PREFERRED_SYMBOL = "BTC/USDT"
+# Each tab's Alt+letter is its own on the page (u2 N5: "Balanc&es" was read as Alt+C).
+TAB_TITLES = {"open_orders": "Open or&ders", "history": "&History", "balances": "Ba&lances"}
 TICKER_MS = 5_000  # the last price, asked again while the view shows and the key is idle
 
 
@@ -52,9 +54,9 @@ class TradingView(QtWidgets.QWidget):
         self.balances = BalancesPanel(self)
         self.tabs = QtWidgets.QTabWidget(self)
         self.tabs.setObjectName("tradingTabs")
-        self.tabs.addTab(self.open_orders, "Open or&ders")
-        self.tabs.addTab(self.history, "&History")
-        self.tabs.addTab(self.balances, "Balanc&es")
+        self.tabs.addTab(self.open_orders, TAB_TITLES["open_orders"])
+        self.tabs.addTab(self.history, TAB_TITLES["history"])
+        self.tabs.addTab(self.balances, TAB_TITLES["balances"])
         self.middle: QtWidgets.QWidget
         self.scroll: QtWidgets.QScrollArea
         self.body: QtWidgets.QSplitter

@@ -8,7 +8,7 @@ in the smallest window the ticket comes first and the tabs keep ``TABS_MIN_HEIGH
 Once the user drags the handle, their split stays. A field of
 the ticket that gets the keyboard is scrolled into view with Review, so the smallest
 window shows amount, estimate and Review together. A tab's mnemonic (Alt+D, Alt+H,
-Alt+E) puts the keyboard in its table.
+Alt+L) puts the keyboard in its table.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ class TicketSplit(QtCore.QObject):
         return super().eventFilter(watched, event)
 
     def _into_table(self) -> None:
-        """Alt+D / Alt+H / Alt+E show a tab and put the keyboard in its table."""
+        """Alt+D / Alt+H / Alt+L show a tab and put the keyboard in its table."""
         table = getattr(self.view.tabs.currentWidget(), "table", None)
         if isinstance(table, QtWidgets.QTableView):
             table.setFocus(Qt.FocusReason.ShortcutFocusReason)
