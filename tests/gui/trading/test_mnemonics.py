@@ -34,7 +34,7 @@ def mnemonics(window: MainWindow, page: QtWidgets.QWidget) -> dict[str, list[str
 
     for button in page.findChildren(QtWidgets.QAbstractButton):
         if not isinstance(button.parent(), QtWidgets.QTabBar) and not any(
-                other.isAncestorOf(button) for other in elsewhere):
+                other is not None and other.isAncestorOf(button) for other in elsewhere):
             add(button.text())
     for label in page.findChildren(QtWidgets.QLabel):
         if label.buddy() is not None:
