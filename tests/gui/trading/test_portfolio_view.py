@@ -268,7 +268,7 @@ def test_no_bold_zero_when_no_key_answered_and_nothing_to_export(
         refresh(qtbot, view)
 
     assert view.summary.text() == "No balance could be read"
-    assert "0 of 1 keys answered" in view.details.text()
+    assert "0 of 1 key answered" in view.details.text()  # one key (u2 N6)
     assert len(failures_shown(view)) == 1 and not view.export_button.isEnabled()
 
 

@@ -134,3 +134,15 @@ def test_the_orders_table_is_readable(
     assert not header.stretchLastSection()
     assert max(panel.table.columnWidth(c) for c in range(panel.model.columnCount())) \
         <= MAX_COLUMN
+
+
+def test_an_empty_orders_table_is_as_wide_as_its_titles(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry]) -> None:
+    """u2 N6: offline, no row ever came and every column was 100 px wide."""
+    from vault_app.gui.trading.orders_panel import OrderTable
+
+    table = OrderTable("probe", "Refresh")
+    qtbot.addWidget(table)
+    header = table.table.horizontalHeader()
+    for column in range(table.model.columnCount()):
+        assert table.table.columnWidth(column) == header.sectionSizeHint(column)

@@ -340,7 +340,8 @@ def details_text(portfolio: Portfolio, final: bool) -> str:
     parts = []
     if final:
         when = as_of_text(portfolio)
-        parts.append(f"{portfolio.keys_answered} of {portfolio.keys_asked} keys answered"
+        keys = "key" if portfolio.keys_asked == 1 else "keys"
+        parts.append(f"{portfolio.keys_answered} of {portfolio.keys_asked} {keys} answered"
                      + (f", {when}." if when else "."))
     unpriced = dict.fromkeys((*portfolio.unpriced, *portfolio.test_unpriced))
     if unpriced:
