@@ -93,7 +93,7 @@ def test_the_preview_shows_the_signed_request_as_the_core_built_it(
     assert built.summary in shown
     assert "trader (binance, read, trade)" in shown
     assert "Rounded: amount 0.0123456 rounded down to 0.01234" in shown
-    assert "Warning: The limit price 56000.13 is 12.0 % above the last price" in shown
+    assert "Warning: The limit price 56,000.13 is 12.0 % above the last price" in shown
     # One long body line, wrapped anywhere: quantity and price are on screen, no scrolling.
     assert request.lineWrapMode() == QtWidgets.QPlainTextEdit.LineWrapMode.WidgetWidth
     assert request.wordWrapMode() == QtGui.QTextOption.WrapMode.WrapAnywhere

@@ -91,6 +91,10 @@ class EnvironmentBanner(QtWidgets.QFrame):
 def _checks(preview: OrderPreview, parent: QtWidgets.QWidget) -> list[QtWidgets.QWidget]:
     """The core's warnings (prominent) and roundings (plain), as labels."""
     shown: list[QtWidgets.QWidget] = []
+    if preview.estimate_moved:
+        moved = WrapLabel(sentence(preview.estimate_moved), parent)
+        moved.setObjectName("estimateMoved")
+        shown.append(moved)
     for warning in preview.checked.warnings:
         label = WrapLabel(f"Warning: {sentence(warning)}", parent)
         label.setObjectName("reviewWarning")
