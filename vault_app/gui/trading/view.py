@@ -57,6 +57,7 @@ class TradingView(QtWidgets.QWidget):
         self.tabs.addTab(self.open_orders, TAB_TITLES["open_orders"])
         self.tabs.addTab(self.history, TAB_TITLES["history"])
         self.tabs.addTab(self.balances, TAB_TITLES["balances"])
+        self.resume_symbol: str | None = None  # the market at the lock
         self.middle: QtWidgets.QWidget
         self.scroll: QtWidgets.QScrollArea
         self.body: QtWidgets.QSplitter
@@ -155,6 +156,8 @@ class TradingView(QtWidgets.QWidget):
         self.cancel.wipe()
         self.in_flight = 0  # their callbacks will not come: the sessions are dropped
         self._problem = None
+        # Unlocking resumes this market, as the window resumes the page and key (u2 N8).
+        self.resume_symbol = self.symbols.chosen or self.resume_symbol
         self.entry = None
         self.exchange = None
         with_blocked = self.keys.blockSignals(True)
@@ -232,7 +235,8 @@ class TradingView(QtWidgets.QWidget):
         for panel in (self.open_orders, self.history, self.balances):
             panel.clear()
         self.status.clear()
-        keep = self.symbols.chosen
+        keep = self.symbols.chosen or self.resume_symbol
+        self.resume_symbol = None
         self.symbols.set_symbols(None)
         if entry is None:
             self.symbols.set_loading(False)
