@@ -325,7 +325,9 @@ class PortfolioView(QtWidgets.QWidget):
 
         def done(_result: Any) -> None:
             if generation == self._generation:
-                self.details.setText(f"Exported to {path}. {NOT_ENCRYPTED}")
+                # the "as of" line stays: the file holds the balances of that time (u2 N7)
+                self.details.setText(f"{details_text(portfolio, True)} Exported to "
+                                     f"{escape(str(path))}. {NOT_ENCRYPTED}")
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
