@@ -219,3 +219,18 @@ def test_screenshot(qtbot: QtBot, opened: Callable[..., Dialog],
     qtbot.waitUntil(lambda: all(label.height() >= label.heightForWidth(label.width())
                                 for label in wrapped))
     assert dialog.grab().save(str(tmp_path / f"{kind.__name__}-{theme}.png"))
+
+
+def test_the_demos_banner_does_not_repeat_the_url() -> None:
+    """u2 N7: "This order goes to http://127.0.0.1:35715. (the offline demo exchange)",
+    then "…sent to http://127.0.0.1:35715." in the sentence under it."""
+    from dataclasses import replace
+
+    from vault_app.gui.trading.review_dialogs import environment_words
+    from vault_app.trading.endpoints import DEMO
+
+    preview = replace(signed_preview(offline_binance(), trader()), live=False,
+                      environment=DEMO, endpoint="http://127.0.0.1:35715")
+    headline, detail = environment_words(preview)
+    assert headline == "DEMO — fake money"
+    assert "127.0.0.1" not in detail and ". (" not in detail

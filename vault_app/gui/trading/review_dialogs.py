@@ -42,7 +42,9 @@ def environment_words(preview: OrderPreview) -> tuple[str, str]:
     if preview.environment == SANDBOX:
         return "SANDBOX — test funds", where
     if preview.environment == DEMO:
-        return "DEMO — fake money", f"{where} (the offline demo exchange)"
+        # its URL is in the sentence below: said once, and no stray stop ("….  (the …)")
+        return "DEMO — fake money", "This order goes to the offline demo exchange on this " \
+            "computer."
     return "CUSTOM URL — not live", where
 
 
