@@ -221,7 +221,8 @@ def test_screenshot(qtbot: QtBot, opened: Callable[..., Dialog],
     assert dialog.grab().save(str(tmp_path / f"{kind.__name__}-{theme}.png"))
 
 
-def test_the_demos_banner_does_not_repeat_the_url() -> None:
+def test_the_demos_dialogs_give_the_url_once(
+        opened: Callable[..., Dialog]) -> None:
     """u2 N7: "This order goes to http://127.0.0.1:35715. (the offline demo exchange)",
     then "…sent to http://127.0.0.1:35715." in the sentence under it."""
     from dataclasses import replace
@@ -233,4 +234,7 @@ def test_the_demos_banner_does_not_repeat_the_url() -> None:
                       environment=DEMO, endpoint="http://127.0.0.1:35715")
     headline, detail = environment_words(preview)
     assert headline == "DEMO — fake money"
-    assert "127.0.0.1" not in detail and ". (" not in detail
+    assert detail == "This order goes to the offline demo exchange at http://127.0.0.1:35715."
+    confirm = opened(ConfirmDialog, preview)
+    assert text_of(confirm).count("127.0.0.1:35715") == 1
+    assert confirm.sentence.text().endswith("sent to the demo exchange.")

@@ -42,9 +42,10 @@ def environment_words(preview: OrderPreview) -> tuple[str, str]:
     if preview.environment == SANDBOX:
         return "SANDBOX — test funds", where
     if preview.environment == DEMO:
-        # its URL is in the sentence below: said once, and no stray stop ("….  (the …)")
-        return "DEMO — fake money", "This order goes to the offline demo exchange on this " \
-            "computer."
+        # one sentence (was "…to URL. (the offline demo exchange)"); the confirmation's
+        # sentence then says "the demo exchange", not the URL again
+        return "DEMO — fake money", \
+            f"This order goes to the offline demo exchange at {preview.endpoint}."
     return "CUSTOM URL — not live", where
 
 
@@ -284,6 +285,7 @@ class ConfirmDialog(_Review):
 
 def confirm_sentence(preview: OrderPreview) -> str:
     """The core's own words: its summary, the market, the key, the endpoint."""
-    environment = f"{preview.endpoint} (real money)" if preview.live else preview.endpoint
+    environment = f"{preview.endpoint} (real money)" if preview.live else \
+        "the demo exchange" if preview.environment == DEMO else preview.endpoint
     return (f"{preview.summary}, on {preview.market_line()}, signed with the key "
             f"{preview.key}, sent to {environment}.")
