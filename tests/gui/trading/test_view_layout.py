@@ -146,3 +146,14 @@ def test_an_empty_orders_table_is_as_wide_as_its_titles(
     header = table.table.horizontalHeader()
     for column in range(table.model.columnCount()):
         assert table.table.columnWidth(column) == header.sectionSizeHint(column)
+
+
+def test_the_result_line_is_aligned_with_the_ticket(
+        qtbot: QtBot, trading_window: MainWindow, keys: dict[str, KeyEntry]) -> None:
+    """u2 N7: the result line started 9 px left of the ticket's fields and title."""
+    view = open_trading(qtbot, trading_window, "trader")
+    view.show_status("Order OPEN: BUY 0.01 BTC/USDT at 59,000 (on the exchange's book).")
+    settle(qtbot, view)
+    title = view.ticket.title.mapTo(view, QtCore.QPoint(0, 0)).x()
+    text_left = view.status.mapTo(view, view.status.contentsRect().topLeft()).x()
+    assert text_left == title

@@ -52,6 +52,9 @@ class TicketSplit(QtCore.QObject):
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addWidget(view.ticket)
         middle_layout.addWidget(view.status)
+        ticket_margins = view.ticket.layout().contentsMargins()  # type: ignore[union-attr]
+        view.status.setContentsMargins(  # the result line starts where the ticket does
+            ticket_margins.left(), 0, ticket_margins.right(), 0)
         middle_layout.addStretch(1)
         self.middle.setMaximumWidth(TICKET_MAX_WIDTH)
         self.scroll = view.scroll = QtWidgets.QScrollArea(view)  # keeps the ticket's size
