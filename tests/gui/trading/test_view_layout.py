@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from pytestqt.qtbot import QtBot
 
-from tests.gui.trading.support import fill_limit, idle, open_trading
+from tests.gui.trading.support import choose_key, fill_limit, idle, open_trading
 from vault_app.core.model import KeyEntry
 from vault_app.gui.qt import QtCore, QtWidgets
 from vault_app.gui.trading.orders_panel import MAX_COLUMN, SIDE, TIME, local_time
@@ -71,6 +71,10 @@ def test_the_tables_keep_three_rows_whatever_the_ticket_shows(
     view.ticket.price.setFocus()
     view.ticket.amount.setFocus()
     qtbot.waitUntil(lambda: shown(view, view.ticket.review))  # the ticket scrolls
+    choose_key(qtbot, view, "watcher")  # the read-only key's line
+    idle(qtbot, trading_window)
+    settle(qtbot, view)
+    assert rows_shown(view) >= 3
 
 
 def test_the_ticket_does_not_jump_between_types_and_sides(

@@ -100,10 +100,9 @@ class TicketSplit(QtCore.QObject):
         table = getattr(tabs.currentWidget(), "table", None)
         if not isinstance(table, QtWidgets.QTableView) or tabs.height() <= 0:
             return TABS_MIN_HEIGHT
-        around = tabs.height() - table.viewport().height()
-        rows = TABLE_ROWS * table.verticalHeader().defaultSectionSize()
-        scrollbar = table.horizontalScrollBar().sizeHint().height()
-        need = max(TABS_MIN_HEIGHT, around + rows + scrollbar)
+        around = tabs.height() - table.viewport().height()  # tab bar, buttons, header
+        need = max(TABS_MIN_HEIGHT,
+                   around + TABLE_ROWS * table.verticalHeader().defaultSectionSize())
         return need if total - need >= TICKET_MIN_HEIGHT else TABS_MIN_HEIGHT
 
     def fit(self) -> None:
