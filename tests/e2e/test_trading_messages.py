@@ -123,16 +123,16 @@ def test_a_far_price_warns_on_stderr_like_other_commands_and_says_what_will_happ
     result = assert_ok(desk.cli("order", "preview", "--key", "trader", *limit("buy", "70000")))
     assert "WARNING" not in result.out and "warning" not in result.out
     [warning] = [line for line in result.err.splitlines() if "warning" in line]
-    assert warning.startswith("vault-app-cli: warning: the limit price 70000 is ")
+    assert warning.startswith("vault-app-cli: warning: the limit price 70,000 is ")
     assert warning.endswith(": this buy will fill at once, at the market's price, up to "
-                            "70000 USDT")
+                            "70,000 USDT")
     resting = assert_ok(desk.cli("order", "preview", "--key", "trader",
                                  *limit("buy", "52000")))
     assert "will rest on the book until the price falls that far" in resting.err
     # --price-band sets the band: 5 % warns about a price 8 % off, 20 % does not.
     banded = assert_ok(desk.cli("order", "preview", "--key", "trader",
                                 *limit("buy", "55000", "--price-band", "5")))
-    assert "vault-app-cli: warning: the limit price 55000" in banded.err
+    assert "vault-app-cli: warning: the limit price 55,000" in banded.err
     quiet = assert_ok(desk.cli("order", "preview", "--key", "trader",
                                *limit("buy", "52000", "--price-band", "20")))
     assert "warning" not in quiet.err
@@ -149,7 +149,7 @@ def test_an_extreme_price_is_refused_with_nothing_sent_unless_allowed(desk: Desk
     assert desk.order_posts() == []
     placed = assert_ok(desk.cli("order", "place", "--key", "trader",
                                 *limit("buy", "95000", "--allow-far-price"), "--yes"))
-    assert "vault-app-cli: warning: the limit price 95000" in placed.err
+    assert "vault-app-cli: warning: the limit price 95,000" in placed.err
     assert "Placed: FILLED" in placed.out
     assert len(desk.order_posts()) == 1
 

@@ -253,7 +253,9 @@ class ExchangeClient:
                 error = in_context(translate(exc, self._secrets()),
                                    getattr(method, "__name__", ""), self.describe_endpoint(),
                                    self._entry.api_url if self._entry.environment == "custom"
-                                   else None, connection_failure(exc))
+                                   else None, connection_failure(exc),
+                                   str(getattr(getattr(method, "__self__", None), "name", "")
+                                       or ""))
             except BaseException:  # translating must never fail untyped
                 error = None
         if error is None:

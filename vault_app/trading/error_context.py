@@ -12,7 +12,10 @@ says the exchange is not running. ``in_context`` rewrites the error for the call
   being asked and the endpoint, and says that no order was sent.
 
 A connection that could not be opened (refused, or a host name that does not resolve)
-reached nothing; its fix says where to look (``is the exchange running at URL?``).
+reached nothing; its fix says where to look (``is the exchange running at URL?``). For a
+key whose URL the user never typed (the exchange's own, live or sandbox), that is said
+in the user's words: "Binance could not be reached", "check your internet connection"
+(no endpoint, no API URL, and nothing about orders: nothing reached the exchange).
 """
 
 from __future__ import annotations
@@ -74,10 +77,20 @@ def connection_failure(exc: BaseException) -> str | None:
     return None
 
 
+UNREACHED_FIX = "check your internet connection"
+
+
 def in_context(error: TradingError, call: str, endpoint: str, api_url: str | None,
-               failure: str | None) -> TradingError:
-    """``error`` for the ccxt method ``call`` of a key at ``endpoint`` (see above)."""
+               failure: str | None, exchange_name: str = "") -> TradingError:
+    """``error`` for the ccxt method ``call`` of a key at ``endpoint`` (see above);
+    ``api_url`` is the custom URL the user typed (None: the exchange's own URL), and
+    ``exchange_name`` the exchange's name as its users know it ("Binance")."""
     where = api_url or endpoint
+    if api_url is None and failure in (REFUSED, NO_HOST) and call not in ORDER_REQUESTS \
+            and call != "cancel_order":
+        name = exchange_name or "the exchange"
+        return _copy(error, f"{name} could not be reached", UNREACHED_FIX if failure == NO_HOST
+                     else f"{UNREACHED_FIX}; {name} may be down")
     if failure == REFUSED:
         fix = f"is the exchange (or the demo exchange) running at {where}?" if api_url \
             else "check the network connection; the exchange may be down"

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from vault_app.trading.errors import OrderInputError, OrderNotAllowed
+from vault_app.trading.money import grouped, places
 from vault_app.trading.order_limits import (
     check_amount_limits,
     check_cost,
@@ -169,6 +170,7 @@ class CheckedOrder:
     notes: tuple[str, ...] = ()  # roundings
     params: Mapping[str, Any] = field(default_factory=dict)  # timeInForce, postOnly, ...
     market_type: str = "spot"  # ccxt's market type: spot, swap, future, ...
+    quote_places: int | None = None  # decimals of the quote (the market's price step)
 
     @property
     def ccxt_type(self) -> str:
@@ -389,7 +391,9 @@ def check_against_market(request: OrderRequest, entry: KeyEntry, exchange: Any,
     return CheckedOrder(request=request, symbol=symbol, base=base, quote=quote, amount=amount,
                         price=price, stop_price=stop, last_price=last, notional=notional,
                         warnings=tuple(warnings), notes=tuple(notes), params=params,
-                        market_type=str(market.get("type") or "spot"))
+                        market_type=str(market.get("type") or "spot"),
+                        quote_places=places(market, "price",
+                                            getattr(exchange, "precisionMode", None)))
 
 
 def trigger_words(side: str) -> str:
@@ -424,8 +428,13 @@ def price_warning(request: OrderRequest, price: Decimal, last: Decimal, quote: s
         return None
     above = price > last
     buy = request.side == "buy"
-    where = (f"the limit price {plain(price)} is {off * 100:.1f} % "
-             f"{'above' if above else 'below'} the last price {plain(last)} {quote}")
+    direction = "above" if above else "below"
+    if price * 100 < last or price > last * 100:  # "100.0 % below" says nothing (u2 N7)
+        where = (f"the limit price is far {direction} the last price ({grouped(price)} vs "
+                 f"{grouped(last)} {quote})")
+    else:
+        where = (f"the limit price {grouped(price)} is {off * 100:.1f} % {direction} the "
+                 f"last price {grouped(last)} {quote}")
     if off > max_deviation and not request.allow_far_price:
         raise OrderNotAllowed(
             f"{where}, more than {plain(max_deviation * 100)} % away: most likely a typo; "
@@ -439,11 +448,11 @@ def price_warning(request: OrderRequest, price: Decimal, last: Decimal, quote: s
         side = "buy" if buy else "sell"
         best = "up to" if buy else "down to"
         return (f"{where}: this {side} will fill at once, at the market's price, "
-                f"{best} {plain(price)} {quote}")
+                f"{best} {grouped(price)} {quote}")
     if request.type == "limit":
         return (f"{where}: this {request.side} will rest on the book until the price "
                 f"{'rises' if above else 'falls'} that far")
     if request.stop_price is not None:
         return (f"{where}: this {request.type} {request.side} goes on the book at that "
-                f"price once the price reaches the stop price {plain(request.stop_price)}")
+                f"price once the price reaches the stop price {grouped(request.stop_price)}")
     return where

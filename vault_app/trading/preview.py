@@ -121,6 +121,8 @@ class OrderPreview:
     fee: str = ""  # "≈ 0.5 USDT (0.1 %, the BTC/USDT market's taker rate)", if known
     environment: str = ""
     """The endpoint's kind (``endpoints.describe``): live, sandbox, custom or demo."""
+    estimate_moved: str = ""
+    """``estimate_moved``'s line, set by a front end that showed an estimate before."""
 
     def parameters(self) -> list[tuple[str, str]]:
         """The request's parameters, decoded, one per name: the URL's query, then a
@@ -181,17 +183,35 @@ def summary(checked: CheckedOrder) -> str:
                    f"{grouped(Decimal(checked.stop_price))} {checked.quote}")
     value = ""
     if checked.notional is not None:
-        places = _quote_places(checked)
-        estimate = checked.notional if places is not None else \
-            round_for_display(checked.notional)
-        value = f", ≈ {grouped(estimate, places)} {checked.quote}"
+        value = f", ≈ {estimate_text(checked, checked.notional)}"
     return (f"{request.side.upper()} {grouped(Decimal(checked.amount))} {checked.base} "
             f"{where}, {' '.join(details)}{trigger}{value}")
 
 
+def estimate_text(checked: CheckedOrder, value: Decimal) -> str:
+    """An estimate in the quote as the ticket, the review and the confirmation all
+    write it: the quote's decimals (``24,999.48 USDT``, u2 N4)."""
+    places = _quote_places(checked)
+    return f"{grouped(value if places is not None else round_for_display(value), places)}"\
+        f" {checked.quote}"
+
+
+def estimate_moved(checked: CheckedOrder, shown: Decimal | None) -> str:
+    """One line when the estimate differs from the ticket's ``shown`` (a fresh price
+    since): ``≈ 1,499.29 USDT at the latest price (the ticket showed 1,499.39)``."""
+    if shown is None or checked.notional is None:
+        return ""
+    now, before = estimate_text(checked, checked.notional), estimate_text(checked, shown)
+    if now == before:
+        return ""
+    return f"≈ {now} at the latest price (the ticket showed {before.rsplit(' ', 1)[0]})"
+
+
 def _quote_places(checked: CheckedOrder) -> int | None:
-    """Decimals of an estimate in the quote: as many as the limit price has (the
-    market's tick), at most 8; a market order's estimate as it is (None)."""
+    """Decimals of an estimate in the quote: the market's (the quote's step, as the
+    ticket shows it); else as many as the limit price has, at most 8; else None."""
+    if checked.quote_places is not None:
+        return checked.quote_places
     if checked.price is None:
         return None
     _, _, fraction = checked.price.partition(".")

@@ -81,7 +81,7 @@ def test_place_review_confirm_and_cancel_with_the_keyboard_alone(
     assert len(order_posts(demo)) == 1
 
     reactivate(qtbot, window)
-    press(qtbot, "e", ALT)  # Balanc&es
+    press(qtbot, "l", ALT)  # Ba&lances
     assert view.tabs.currentWidget() is view.balances
     asked = [r.path for r in demo.requests].count("/api/v3/account")
     press(qtbot, Qt.Key.Key_F5)  # refreshes the tab on show

@@ -268,7 +268,7 @@ def test_no_bold_zero_when_no_key_answered_and_nothing_to_export(
         refresh(qtbot, view)
 
     assert view.summary.text() == "No balance could be read"
-    assert "0 of 1 keys answered" in view.details.text()
+    assert "0 of 1 key answered" in view.details.text()  # one key (u2 N6)
     assert len(failures_shown(view)) == 1 and not view.export_button.isEnabled()
 
 
@@ -305,6 +305,7 @@ def test_export_writes_the_csv_through_a_save_dialog(
     qtbot.waitUntil(lambda: "Exported to" in view.details.text(), timeout=SIGNAL_TIMEOUT)
 
     assert "not encrypted" in view.details.text()
+    assert "as of " in view.details.text()  # the time of the exported balances stays
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert rows[0][:2] == ["row", "asset"]
@@ -492,3 +493,18 @@ def test_the_portfolio_waits_for_the_trading_views_request_of_the_same_key(
     idle(qtbot, trading_window)
     assert second.is_set() and most[0] == 1  # it went, after the first was answered
     assert key_rows(page, "USDT") == {"trader": "100,000", "watcher": "100,000"}
+
+
+def test_test_money_without_a_price_says_so_in_words(
+        qtbot: QtBot, demo: DemoExchange,
+        make_view: Callable[[list[KeyEntry]], tuple[MainWindow, PortfolioView]]) -> None:
+    """u2 N7: "Test money: no price EUR, not real money"."""
+    _window, view = make_view([demo_entry(demo, "watcher", demo.read_key, ("read",))])
+    type_into(qtbot, view.quote.lineEdit(), "eur")
+    refresh(qtbot, view)
+    headers = [item.text(COL_NAME) for index in range(view.table.topLevelItemCount())
+               if (item := view.table.topLevelItem(index)) is not None
+               and item.data(COL_NAME, Qt.ItemDataRole.UserRole) == TEST_HEADER]
+    assert len(headers) == 1
+    assert headers[0].startswith("Test money") and ": not valued in EUR, not real money" \
+        in headers[0] and "no price EUR" not in headers[0]

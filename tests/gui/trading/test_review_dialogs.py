@@ -93,7 +93,7 @@ def test_the_preview_shows_the_signed_request_as_the_core_built_it(
     assert built.summary in shown
     assert "trader (binance, read, trade)" in shown
     assert "Rounded: amount 0.0123456 rounded down to 0.01234" in shown
-    assert "Warning: The limit price 56000.13 is 12.0 % above the last price" in shown
+    assert "Warning: The limit price 56,000.13 is 12.0 % above the last price" in shown
     # One long body line, wrapped anywhere: quantity and price are on screen, no scrolling.
     assert request.lineWrapMode() == QtWidgets.QPlainTextEdit.LineWrapMode.WidgetWidth
     assert request.wordWrapMode() == QtGui.QTextOption.WrapMode.WrapAnywhere
@@ -219,3 +219,22 @@ def test_screenshot(qtbot: QtBot, opened: Callable[..., Dialog],
     qtbot.waitUntil(lambda: all(label.height() >= label.heightForWidth(label.width())
                                 for label in wrapped))
     assert dialog.grab().save(str(tmp_path / f"{kind.__name__}-{theme}.png"))
+
+
+def test_the_demos_dialogs_give_the_url_once(
+        opened: Callable[..., Dialog]) -> None:
+    """u2 N7: "This order goes to http://127.0.0.1:35715. (the offline demo exchange)",
+    then "…sent to http://127.0.0.1:35715." in the sentence under it."""
+    from dataclasses import replace
+
+    from vault_app.gui.trading.review_dialogs import environment_words
+    from vault_app.trading.endpoints import DEMO
+
+    preview = replace(signed_preview(offline_binance(), trader()), live=False,
+                      environment=DEMO, endpoint="http://127.0.0.1:35715")
+    headline, detail = environment_words(preview)
+    assert headline == "DEMO — fake money"
+    assert detail == "This order goes to the offline demo exchange at http://127.0.0.1:35715."
+    confirm = opened(ConfirmDialog, preview)
+    assert text_of(confirm).count("127.0.0.1:35715") == 1
+    assert confirm.sentence.text().endswith("sent to the demo exchange.")

@@ -363,7 +363,7 @@ def test_a_far_price_is_refused_inline_with_the_apps_way_to_allow_it(
     assert "--" not in said
     assert box.isVisible() and not box.isChecked() and not review(ticket).isEnabled()
     emitted = requests_of(qtbot, ticket)
-    qtbot.keyClick(QtWidgets.QApplication.focusWidget(), Qt.Key.Key_L,
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget(), Qt.Key.Key_W,
                    Qt.KeyboardModifier.AltModifier)  # its mnemonic
     qtbot.waitUntil(box.isChecked)  # a mnemonic animates the click
     assert error(ticket, "price") == ""
@@ -455,14 +455,19 @@ def test_another_market_empties_price_and_amount(qtbot: QtBot, ticket: OrderTick
     assert (ticket.amount.text(), ticket.price.text()) == ("", "")
 
 
-def test_post_only_shows_gtc_and_never_brings_back_ioc(qtbot: QtBot,
-                                                      ticket: OrderTicket) -> None:
-    ticket.time_in_force.setCurrentIndex(ticket.time_in_force.findData("IOC"))
+def test_post_only_shows_gtc_and_unticked_brings_back_the_earlier_choice(
+        qtbot: QtBot, ticket: OrderTicket) -> None:
+    """While ticked, GTC is shown (never an IOC kept out of sight); unticked, the FOK
+    the user had chosen is back instead of silently gone (u2 N9)."""
+    ticket.time_in_force.setCurrentIndex(ticket.time_in_force.findData("FOK"))
     click(qtbot, ticket.post_only)
     assert ticket.time_in_force.currentData() == "GTC"
     assert not ticket.time_in_force.isEnabled()
     click(qtbot, ticket.post_only)
-    assert ticket.time_in_force.currentData() == "GTC" and ticket.time_in_force.isEnabled()
+    assert ticket.time_in_force.currentData() == "FOK" and ticket.time_in_force.isEnabled()
+    click(qtbot, ticket.post_only)
+    ticket.clear()  # after an order: the defaults, post-only off and GTC
+    assert not ticket.post_only.isChecked() and ticket.time_in_force.currentData() == "GTC"
 
 
 def test_an_alt_letter_never_types_into_a_number_field(qtbot: QtBot,

@@ -16,6 +16,7 @@ from tests.gui.helpers import click, type_into
 from vault_app.gui.qt import Qt, QtWidgets
 from vault_app.gui.trading.review_dialogs import ConfirmDialog, PreviewDialog
 from vault_app.gui.trading.ticket import OrderTicket
+from vault_app.trading.money import grouped
 from vault_app.trading.orders import OrderRequest, last_price
 from vault_app.trading.session import TradingSession
 
@@ -112,7 +113,8 @@ def test_a_far_price_the_user_allows_is_reviewed_with_the_cores_warning(
     [warning] = [label.text() for label in
                  confirm.findChildren(QtWidgets.QLabel, "reviewWarning")]
     # The demo's prices move a little between the ticket and the preview: about 70 %.
-    assert f"The limit price {far} is 6" in warning or f"The limit price {far} is 7" in warning
+    assert f"The limit price {grouped(far)} is 6" in warning \
+        or f"The limit price {grouped(far)} is 7" in warning
     assert " % below the last price" in warning
     assert confirm.findChildren(QtWidgets.QLabel, "reviewWarning")[0].font().bold()
     assert desk.order_posts() == []

@@ -95,6 +95,8 @@ def test_unlocking_resumes_the_section_and_key_of_the_lock(
     view = open_trading(qtbot, trading_window, "trader")
     choose_key(qtbot, view, "watcher")
     idle(qtbot, trading_window)
+    view.symbols.choose("ETH/USDT")
+    idle(qtbot, trading_window)
     qtbot.keyClick(trading_window, Qt.Key.Key_L, CTRL)
     assert trading_window.vault is None
     idle(qtbot, trading_window)
@@ -102,6 +104,9 @@ def test_unlocking_resumes_the_section_and_key_of_the_lock(
     assert trading_window.sections.currentIndex() == TRADING
     assert view.entry is not None and view.entry.label == "watcher"
     idle(qtbot, trading_window)
+    # and the market of the lock, not BTC/USDT (u2 N8)
+    qtbot.waitUntil(lambda: view.symbols.chosen == "ETH/USDT")
+    assert view.ticket.title.text() == "Order · ETH/USDT"
     trading_window.show_keys()
     qtbot.keyClick(trading_window, Qt.Key.Key_L, CTRL)
     unlock(qtbot, trading_window)

@@ -46,7 +46,7 @@ def test_a_refused_connection_asks_whether_the_exchange_runs_there() -> None:
     assert error.fix == f"is the exchange (or the demo exchange) running at {URL}?"
     assert str(error).endswith(f"Is the exchange (or the demo exchange) running at {URL}?")
     live = in_context(lost(), "fetch_balance", "LIVE binance", None, REFUSED)
-    assert "the exchange may be down" in live.fix
+    assert live.fix == "check your internet connection; the exchange may be down"
     nowhere = in_context(lost(), "fetch_balance", URL, URL, NO_HOST)
     assert f"check the API URL ({URL})" in nowhere.fix
 
@@ -55,3 +55,14 @@ def test_a_refusal_keeps_its_own_words() -> None:
     refused = translate(ccxt_errors.InsufficientFunds("binance Account has insufficient"))
     for call in ("create_order", "fetch_balance", "cancel_order"):
         assert in_context(refused, call, URL, URL, None) is refused
+
+
+@pytest.mark.parametrize("endpoint", ["LIVE binance", "sandbox binance"])
+def test_the_exchanges_own_url_unreached_says_so_in_plain_words(endpoint: str) -> None:
+    """u2 N6: "The exchange could not be reached while loading its markets (LIVE
+    binance); no order was sent. Check the API URL (LIVE binance) and the network
+    connection." for a URL the user never typed, with no order under way."""
+    error = in_context(lost(), "load_markets", endpoint, None, NO_HOST, "Binance")
+    assert str(error) == "Binance could not be reached. Check your internet connection."
+    typed = in_context(lost(), "load_markets", URL, URL, NO_HOST, "Binance")
+    assert f"check the API URL ({URL})" in typed.fix  # a URL the user typed: it is named

@@ -208,9 +208,9 @@ def test_below_the_minimum_cost_of_a_market_order_uses_the_last_price(exchange: 
 
 def test_a_far_limit_price_warns_but_passes(exchange: Any) -> None:
     checked = check(exchange, order(price="56000"), last=PriceAsked("50000"))
-    assert checked.warnings == ("the limit price 56000 is 12.0 % above the last price "
-                                "50000 USDT: this buy will fill at once, at the market's "
-                                "price, up to 56000 USDT",)
+    assert checked.warnings == ("the limit price 56,000 is 12.0 % above the last price "
+                                "50,000 USDT: this buy will fill at once, at the market's "
+                                "price, up to 56,000 USDT",)
     near = check(exchange, order(price="54000"), last=PriceAsked("50000"))
     assert near.warnings == ()
     tight = check(exchange, order(price="54000"), last=PriceAsked("50000"),
@@ -219,8 +219,8 @@ def test_a_far_limit_price_warns_but_passes(exchange: Any) -> None:
 
 
 @pytest.mark.parametrize(("side", "price", "says"), [
-    ("buy", "56000", "this buy will fill at once, at the market's price, up to 56000 USDT"),
-    ("sell", "44000", "this sell will fill at once, at the market's price, down to 44000 USDT"),
+    ("buy", "56000", "this buy will fill at once, at the market's price, up to 56,000 USDT"),
+    ("sell", "44000", "this sell will fill at once, at the market's price, down to 44,000 USDT"),
     ("buy", "44000", "this buy will rest on the book until the price falls that far"),
     ("sell", "56000", "this sell will rest on the book until the price rises that far"),
 ])
@@ -233,9 +233,17 @@ def test_a_far_price_warning_says_what_the_order_will_do(exchange: Any, side: st
 def test_a_far_stop_limit_price_says_when_it_goes_on_the_book(exchange: Any) -> None:
     request = order(side="sell", type="stop-limit", price="44000", stop_price="45000")
     [warning] = check(exchange, request, last=PriceAsked("50000")).warnings
-    assert warning == ("the limit price 44000 is 12.0 % below the last price 50000 USDT: "
+    assert warning == ("the limit price 44,000 is 12.0 % below the last price 50,000 USDT: "
                        "this stop-limit sell goes on the book at that price once the price "
-                       "reaches the stop price 45000")
+                       "reaches the stop price 45,000")
+
+
+def test_an_extreme_price_says_far_not_a_percentage(exchange: Any) -> None:
+    """u2 N7: "100.0 % below the last price 59999.34" for a price of 6."""
+    request = order(price="6", amount="1", allow_far_price=True)
+    [warning] = check(exchange, request, last=PriceAsked("59999.34")).warnings
+    assert warning.startswith("the limit price is far below the last price (6 vs 59,999.34 "
+                              "USDT)")
 
 
 def test_a_post_only_price_on_the_wrong_side_will_be_refused(exchange: Any) -> None:
@@ -247,8 +255,8 @@ def test_a_post_only_price_on_the_wrong_side_will_be_refused(exchange: Any) -> N
 
 def test_an_extreme_price_is_refused_unless_allowed(exchange: Any) -> None:
     asked = PriceAsked("50000")
-    with pytest.raises(OrderNotAllowed, match=r"500000 is 900.0 % above the last price "
-                                              r"50000 USDT, more than 50 % away"):
+    with pytest.raises(OrderNotAllowed, match=r"500,000 is 900.0 % above the last price "
+                                              r"50,000 USDT, more than 50 % away"):
         check(exchange, order(price="500000"), last=asked)
     with pytest.raises(OrderNotAllowed, match="allow a far price") as refused:
         check(exchange, order(side="sell", price="20000"), last=asked)

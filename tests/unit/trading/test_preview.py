@@ -18,6 +18,7 @@ from vault_app.trading.orders import check_against_market, find_market, parse_or
 from vault_app.trading.preview import (
     build_preview,
     capture_create_order,
+    estimate_moved,
     new_client_order_id,
 )
 
@@ -89,6 +90,24 @@ def test_a_market_order_summary(exchange: Any) -> None:
     preview = build_preview(checked, "va-m", request, entry, endpoint="sandbox", live=False)
     assert preview.summary == "SELL 0.5 BTC at the market price, market, ≈ 25,000 USDT"
     assert "LIVE" not in "\n".join(preview.lines())
+
+
+def test_the_estimate_has_the_quotes_decimals_as_in_the_ticket(exchange: Any) -> None:
+    """u2 N4: the ticket said 24,999.48 USDT, the review "≈ 24,999 USDT" (the decimals
+    of the typed price 59000)."""
+    entry, checked = checked_order(exchange, price="59000", amount="0.42372")
+    assert checked.notional == Decimal("24999.48000")
+    request = capture_create_order(exchange, checked.create_order_args("va-p"))
+    preview = build_preview(checked, "va-p", request, entry, endpoint="sandbox", live=False)
+    assert preview.summary.endswith(", ≈ 24,999.48 USDT")
+
+
+def test_a_moved_estimate_is_said_in_one_line(exchange: Any) -> None:
+    _, checked = checked_order(exchange, type="market", price=None, amount="0.5")
+    assert estimate_moved(checked, Decimal("25000.004")) == ""  # the same, as shown
+    assert estimate_moved(checked, None) == ""
+    assert estimate_moved(checked, Decimal("25010.3")) == (
+        "≈ 25,000 USDT at the latest price (the ticket showed 25,010.3)")
 
 
 def test_grouped() -> None:

@@ -26,7 +26,7 @@ PURE = {
                  "with it, add the trade label (edit 'watcher' --permissions read,trade) if "
                  "the exchange key has trading rights."),
     "far price": (remedies.ALLOW_FAR_PRICE,
-                  "the limit price 500000 is 900.0 % above the last price 50000 USDT, more "
+                  "the limit price 500,000 is 900.0 % above the last price 50,000 USDT, more "
                   "than 50 % away: most likely a typo; nothing was sent. Check the price; if "
                   "you mean it, pass --allow-far-price."),
     "key limit, not USD": (remedies.REMOVE_MAX_NOTIONAL,

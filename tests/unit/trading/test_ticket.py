@@ -157,7 +157,7 @@ def test_a_far_price_the_user_allows_passes_with_the_cores_warning(exchange: Any
     result = run(exchange, ticket("0.01", "90000", allow_far_price=True))
     assert result.ok and not result.far_price_refused
     assert result.request is not None and result.request.allow_far_price
-    assert result.warnings and "80.0 % above the last price 50000" in result.warnings[0]
+    assert result.warnings and "80.0 % above the last price 50,000" in result.warnings[0]
 
 
 def test_other_refusals_are_not_far_price_ones(exchange: Any) -> None:

@@ -20,6 +20,7 @@ SHOWN = ("TIME", "STATE", "SIDE", "TYPE", "AMOUNT", "SYMBOL", "PRICE", "STOP", "
          "AVG PRICE", "EXCHANGE ID", "CLIENT ID", "REASON")
 _INDEXES = [COLUMNS.index(name) for name in SHOWN]
 TIME, SIDE, REASON = SHOWN.index("TIME"), SHOWN.index("SIDE"), SHOWN.index("REASON")
+IDS = (SHOWN.index("EXCHANGE ID"), SHOWN.index("CLIENT ID"))
 ORDER_ROLE = Qt.ItemDataRole.UserRole + 1
 FOCUS_RING = "QTableView:focus { border: 2px solid palette(highlight); }"
 MAX_COLUMN = 260  # px: a long reason or id is cut (the whole text is its tooltip)
@@ -59,6 +60,7 @@ class OrderTable(QtWidgets.QWidget):
         self.table.horizontalHeader().setStretchLastSection(False)  # spare width: none
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, as everywhere
+        self.table.resizeColumnsToContents()  # the titles' widths before any row (u2 N6)
         self.table.setStyleSheet(FOCUS_RING)  # where the keyboard is, visibly
         # The keyboard's row is the selected one (Tab into the table selects a row).
         self.table.selectionModel().currentRowChanged.connect(self._select_current)
@@ -109,8 +111,8 @@ class OrderTable(QtWidgets.QWidget):
                 item.setData(dict(public), ORDER_ROLE)
                 if column == TIME and text:
                     item.setToolTip(f"{text} (UTC)")
-                elif column == REASON and text:
-                    item.setToolTip(text)
+                elif column in (REASON, *IDS) and text:
+                    item.setToolTip(text)  # cut at MAX_COLUMN with "…": the whole text
                 elif column == SIDE and text in ("buy", "sell"):
                     item.setText(text.upper())
                     item.setForeground(QtGui.QColor(side_text(text, dark)))

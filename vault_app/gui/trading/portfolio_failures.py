@@ -24,8 +24,9 @@ MIN_HEIGHT = 40
 
 def failure_line(failure: KeyFailure) -> str:
     key = failure.key
-    return (f"{escape(key.label)} ({escape(key.exchange)}, {escape(key.endpoint)}): "
-            f"{escape(failure.text)}")
+    where = key.endpoint if key.endpoint.endswith(f" {key.exchange}") \
+        else f"{key.exchange}, {key.endpoint}"  # "LIVE binance", not "binance, LIVE binance"
+    return f"{escape(key.label)} ({escape(where)}): {escape(failure.text)}"
 
 
 class _Fitted(QtWidgets.QScrollArea):

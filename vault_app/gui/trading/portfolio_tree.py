@@ -99,10 +99,11 @@ class PortfolioTree(QtWidgets.QTreeWidget):
         """The row above test money: what it is, and its own total."""
         badges = sorted({h.key.badge or h.key.endpoint for a in portfolio.test_assets
                          for h in a.holdings})
-        value = (format_value(portfolio.test_total_value, portfolio.quote)
-                 if portfolio.test_valued else "no price")
+        value = (f"{format_value(portfolio.test_total_value, portfolio.quote)} "
+                 f"{escape(portfolio.quote)}" if portfolio.test_valued
+                 else f"not valued in {escape(portfolio.quote)}")  # not "no price EUR"
         item = QtWidgets.QTreeWidgetItem(
-            [f"{TEST_MONEY}: {value} {escape(portfolio.quote)}, not real money"
+            [f"{TEST_MONEY}: {value}, not real money"
              + (", not in the total" if portfolio.assets else "")
              + f" ({escape(', '.join(badges))})"])
         item.setData(COL_NAME, Qt.ItemDataRole.UserRole, TEST_HEADER)

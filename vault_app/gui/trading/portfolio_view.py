@@ -325,7 +325,9 @@ class PortfolioView(QtWidgets.QWidget):
 
         def done(_result: Any) -> None:
             if generation == self._generation:
-                self.details.setText(f"Exported to {path}. {NOT_ENCRYPTED}")
+                # the "as of" line stays: the file holds the balances of that time (u2 N7)
+                self.details.setText(f"{details_text(portfolio, True)} Exported to "
+                                     f"{escape(str(path))}. {NOT_ENCRYPTED}")
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
@@ -340,7 +342,8 @@ def details_text(portfolio: Portfolio, final: bool) -> str:
     parts = []
     if final:
         when = as_of_text(portfolio)
-        parts.append(f"{portfolio.keys_answered} of {portfolio.keys_asked} keys answered"
+        keys = "key" if portfolio.keys_asked == 1 else "keys"
+        parts.append(f"{portfolio.keys_answered} of {portfolio.keys_asked} {keys} answered"
                      + (f", {when}." if when else "."))
     unpriced = dict.fromkeys((*portfolio.unpriced, *portfolio.test_unpriced))
     if unpriced:

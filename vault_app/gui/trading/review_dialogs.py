@@ -42,7 +42,10 @@ def environment_words(preview: OrderPreview) -> tuple[str, str]:
     if preview.environment == SANDBOX:
         return "SANDBOX — test funds", where
     if preview.environment == DEMO:
-        return "DEMO — fake money", f"{where} (the offline demo exchange)"
+        # one sentence (was "…to URL. (the offline demo exchange)"); the confirmation's
+        # sentence then says "the demo exchange", not the URL again
+        return "DEMO — fake money", \
+            f"This order goes to the offline demo exchange at {preview.endpoint}."
     return "CUSTOM URL — not live", where
 
 
@@ -91,6 +94,10 @@ class EnvironmentBanner(QtWidgets.QFrame):
 def _checks(preview: OrderPreview, parent: QtWidgets.QWidget) -> list[QtWidgets.QWidget]:
     """The core's warnings (prominent) and roundings (plain), as labels."""
     shown: list[QtWidgets.QWidget] = []
+    if preview.estimate_moved:
+        moved = WrapLabel(sentence(preview.estimate_moved), parent)
+        moved.setObjectName("estimateMoved")
+        shown.append(moved)
     for warning in preview.checked.warnings:
         label = WrapLabel(f"Warning: {sentence(warning)}", parent)
         label.setObjectName("reviewWarning")
@@ -278,6 +285,7 @@ class ConfirmDialog(_Review):
 
 def confirm_sentence(preview: OrderPreview) -> str:
     """The core's own words: its summary, the market, the key, the endpoint."""
-    environment = f"{preview.endpoint} (real money)" if preview.live else preview.endpoint
+    environment = f"{preview.endpoint} (real money)" if preview.live else \
+        "the demo exchange" if preview.environment == DEMO else preview.endpoint
     return (f"{preview.summary}, on {preview.market_line()}, signed with the key "
             f"{preview.key}, sent to {environment}.")

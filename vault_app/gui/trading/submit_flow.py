@@ -24,6 +24,8 @@ result is said in the status bar, and the journal has it for the next unlock.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from vault_app.core.errors import VaultLocked
@@ -41,6 +43,7 @@ from vault_app.trading.errors import (
 )
 from vault_app.trading.order_log import PENDING, UNKNOWN
 from vault_app.trading.order_view import describe
+from vault_app.trading.preview import estimate_moved
 from vault_app.trading.remedies import LOOK_UP_ORDERS, PREVIEW_AGAIN
 
 if TYPE_CHECKING:
@@ -100,12 +103,17 @@ class SubmitFlow:
         if self.in_flight or entry is None:
             return
         self.stage = PREVIEWING
+        assessed = view.ticket.assessment
+        shown = assessed.estimated_cost if assessed is not None else None
         view.ticket.set_busy(True, "Checking the order…")
         view.show_status("")
         view.run(lambda session: session.preview(request),
-                 lambda preview: self._show_preview(preview, entry), self._not_sent)
+                 lambda preview: self._show_preview(preview, entry, shown), self._not_sent)
 
-    def _show_preview(self, preview: OrderPreview, entry: KeyEntry) -> None:
+    def _show_preview(self, preview: OrderPreview, entry: KeyEntry,
+                      shown: Decimal | None = None) -> None:
+        # The dialogs say it when their estimate is not the ticket's (a fresh price).
+        preview = replace(preview, estimate_moved=estimate_moved(preview.checked, shown))
         self.stage = REVIEWING
         self.view.ticket.set_busy(True, "Review the signed request…")
         dialog = PreviewDialog(preview, self.view.window_)

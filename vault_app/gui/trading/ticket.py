@@ -87,6 +87,7 @@ class OrderTicket(QtWidgets.QWidget):
         self._free: Mapping[str, Decimal] | None = None
         self._busy = False
         self._busy_message = ""
+        self._tif_before_post_only: int | None = None  # restored when post-only is unticked
         self._notice = ""  # what changed under the user's hands ("key changed…")
         self._touched: set[str] = set()
         self._external: dict[str, str] = {}
@@ -261,9 +262,13 @@ class OrderTicket(QtWidgets.QWidget):
 
     def _post_only_toggled(self, checked: bool) -> None:
         """Post-only orders rest on the book: the time in force is GTC, shown as such
-        (never an IOC kept out of sight and back when unticked)."""
+        (never an IOC kept out of sight); unticked, the earlier choice is back (u2 N9)."""
         if checked:
+            self._tif_before_post_only = self.time_in_force.currentIndex()
             self.time_in_force.setCurrentIndex(0)
+        elif self._tif_before_post_only is not None:
+            self.time_in_force.setCurrentIndex(self._tif_before_post_only)
+            self._tif_before_post_only = None
         self._edited("post_only")
 
     def _edited(self, field: str) -> None:

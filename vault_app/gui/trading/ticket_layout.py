@@ -122,7 +122,7 @@ def _numbers(ticket: OrderTicket) -> None:
                            ticket.stop_unit)
     ticket.price = NumberEdit("priceEdit")
     ticket.price_unit = _unit()
-    ticket.allow_far = QtWidgets.QCheckBox(FAR_PRICE_CHECKBOX.replace("Allow", "A&llow"))
+    ticket.allow_far = QtWidgets.QCheckBox(FAR_PRICE_CHECKBOX.replace("Allow", "Allo&w"))
     ticket.allow_far.setObjectName("allowFarPrice")
     ticket.allow_far.setToolTip("The price is far from the last price, most often a typo. "
                                 "Tick to place it anyway: the review shows it again")
@@ -238,3 +238,17 @@ def build_ticket(ticket: OrderTicket) -> None:
         ticket.post_only, ticket.review]
     for first, second in pairwise(chain):
         QtWidgets.QWidget.setTabOrder(first, second)
+    _fixed_label_width(ticket.form)
+
+
+def _fixed_label_width(form: QtWidgets.QFormLayout) -> None:
+    """Every label as wide as the widest, hidden rows included: the field column stays
+    put when Market hides "Time in force:" (u2 N3)."""
+    labels = [item.widget() for row in range(form.rowCount())
+              if (item := form.itemAt(row, QtWidgets.QFormLayout.ItemRole.LabelRole))
+              is not None and isinstance(item.widget(), QtWidgets.QLabel)]
+    width = max((label.sizeHint().width() for label in labels if label is not None),
+                default=0)
+    for label in labels:
+        if label is not None:
+            label.setMinimumWidth(width)

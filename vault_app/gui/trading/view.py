@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from vault_app.trading.session import Balance, TradingSession
 
 PREFERRED_SYMBOL = "BTC/USDT"
+# Each tab's Alt+letter is its own on the page (u2 N5: "Balanc&es" was read as Alt+C).
+TAB_TITLES = {"open_orders": "Open or&ders", "history": "&History", "balances": "Ba&lances"}
 TICKER_MS = 5_000  # the last price, asked again while the view shows and the key is idle
 
 
@@ -58,9 +60,10 @@ class TradingView(QtWidgets.QWidget):
         self.balances = BalancesPanel(self)
         self.tabs = QtWidgets.QTabWidget(self)
         self.tabs.setObjectName("tradingTabs")
-        self.tabs.addTab(self.open_orders, "Open or&ders")
-        self.tabs.addTab(self.history, "&History")
-        self.tabs.addTab(self.balances, "Balanc&es")
+        self.tabs.addTab(self.open_orders, TAB_TITLES["open_orders"])
+        self.tabs.addTab(self.history, TAB_TITLES["history"])
+        self.tabs.addTab(self.balances, TAB_TITLES["balances"])
+        self.resume_symbol: str | None = None  # the market at the lock
         self.middle: QtWidgets.QWidget
         self.scroll: QtWidgets.QScrollArea
         self.body: QtWidgets.QSplitter
@@ -162,6 +165,8 @@ class TradingView(QtWidgets.QWidget):
         self.cancel.wipe()
         self.in_flight = 0  # their callbacks will not come: the sessions are dropped
         self._problem = None
+        # Unlocking resumes this market, as the window resumes the page and key (u2 N8).
+        self.resume_symbol = self.symbols.chosen or self.resume_symbol
         self.entry = None
         self.exchange = None
         with_blocked = self.keys.blockSignals(True)
@@ -240,7 +245,8 @@ class TradingView(QtWidgets.QWidget):
         for panel in (self.open_orders, self.history, self.balances):
             panel.clear()
         self.status.clear()
-        keep = self.symbols.chosen
+        keep = self.symbols.chosen or self.resume_symbol
+        self.resume_symbol = None
         self.symbols.set_symbols(None)
         if entry is None:
             self.symbols.set_loading(False)

@@ -3,11 +3,12 @@
 ``TicketSplit`` builds the market list and the ticket side by side above the order
 tabs, in a vertical splitter: the ticket gets the height it needs (rounding notes,
 Review and the result line included), every spare pixel goes to the tables; when the
-window is too short for both, the ticket comes first (it scrolls) and the tabs keep
-``TABS_MIN_HEIGHT``. Once the user drags the handle, their split stays. A field of
+window is too short for both, the ticket scrolls and the tables keep three rows (u2 N2;
+in the smallest window the ticket comes first and the tabs keep ``TABS_MIN_HEIGHT``).
+Once the user drags the handle, their split stays. A field of
 the ticket that gets the keyboard is scrolled into view with Review, so the smallest
 window shows amount, estimate and Review together. A tab's mnemonic (Alt+D, Alt+H,
-Alt+E) puts the keyboard in its table.
+Alt+L) puts the keyboard in its table.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 TICKET_MAX_WIDTH = 760  # px: wider fields only make the eye travel (u1: 900 px)
 TABS_MIN_HEIGHT = 90  # px: the tab bar and its buttons; the rows scroll (a small window)
+TABLE_ROWS = 3  # rows the order tables keep whenever the ticket can still have this:
+TICKET_MIN_HEIGHT = 220  # px; below it the ticket comes first (u2 N2)
 
 
 def plain_text_labels(root: QtWidgets.QWidget, rich: frozenset[str] = frozenset({"keyBadges"})
@@ -49,6 +52,9 @@ class TicketSplit(QtCore.QObject):
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addWidget(view.ticket)
         middle_layout.addWidget(view.status)
+        ticket_margins = view.ticket.layout().contentsMargins()  # type: ignore[union-attr]
+        view.status.setContentsMargins(  # the result line starts where the ticket does
+            ticket_margins.left(), 0, ticket_margins.right(), 0)
         middle_layout.addStretch(1)
         self.middle.setMaximumWidth(TICKET_MAX_WIDTH)
         self.scroll = view.scroll = QtWidgets.QScrollArea(view)  # keeps the ticket's size
@@ -69,6 +75,7 @@ class TicketSplit(QtCore.QObject):
         self.body.setChildrenCollapsible(False)
         view.tabs.setMinimumHeight(TABS_MIN_HEIGHT)
         self.user_split = False  # the user dragged the handle: their split stays
+        self._stable: tuple[int, int] = (0, 0)  # (splitter height, ticket's top) fitted
         self.body.splitterMoved.connect(lambda *_: setattr(self, "user_split", True))
         self.middle.installEventFilter(self)  # the ticket grew or shrank: split again
         view.tabs.tabBar().installEventFilter(self)  # a tab's mnemonic: into its table
@@ -85,13 +92,32 @@ class TicketSplit(QtCore.QObject):
             return layout.totalHeightForWidth(width)
         return layout.totalSizeHint().height()
 
+    def tables_floor(self, total: int) -> int:
+        """The height the tabs keep: ``TABLE_ROWS`` rows of the current table under its
+        tab bar, buttons and header, unless that would squeeze the ticket below
+        ``TICKET_MIN_HEIGHT`` (a small window: then ``TABS_MIN_HEIGHT``)."""
+        tabs = self.view.tabs
+        table = getattr(tabs.currentWidget(), "table", None)
+        if not isinstance(table, QtWidgets.QTableView) or tabs.height() <= 0:
+            return TABS_MIN_HEIGHT
+        around = tabs.height() - table.viewport().height()  # tab bar, buttons, header
+        need = max(TABS_MIN_HEIGHT,
+                   around + TABLE_ROWS * table.verticalHeader().defaultSectionSize())
+        return need if total - need >= TICKET_MIN_HEIGHT else TABS_MIN_HEIGHT
+
     def fit(self) -> None:
-        """The whole ticket above, the rest to the tables (see the module's docstring)."""
+        """The whole ticket above, the rest to the tables (see the module's docstring).
+        The ticket's share never shrinks while the window keeps its height, so the
+        tabs and Review do not jump when the type or the side changes (u2 N3)."""
         total = sum(self.body.sizes())
         if self.user_split or total <= 0:
             return
-        top = min(self.ticket_height(), total - TABS_MIN_HEIGHT)
+        top = min(self.ticket_height(), total - self.tables_floor(total))
+        stable_total, stable_top = self._stable
+        if stable_total == total:
+            top = max(top, min(stable_top, total - self.tables_floor(total)))
         top = max(top, total - self.view.tabs.maximumHeight(), 0)
+        self._stable = (total, top)
         if self.body.sizes()[0] != top:
             self.body.setSizes([top, total - top])
 
@@ -104,7 +130,7 @@ class TicketSplit(QtCore.QObject):
         return super().eventFilter(watched, event)
 
     def _into_table(self) -> None:
-        """Alt+D / Alt+H / Alt+E show a tab and put the keyboard in its table."""
+        """Alt+D / Alt+H / Alt+L show a tab and put the keyboard in its table."""
         table = getattr(self.view.tabs.currentWidget(), "table", None)
         if isinstance(table, QtWidgets.QTableView):
             table.setFocus(Qt.FocusReason.ShortcutFocusReason)
