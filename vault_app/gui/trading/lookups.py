@@ -47,6 +47,9 @@ class Lookups:
         self._watched: str | None = None  # the order the submit flow waits for
         self._chain = 0  # each ``look_up`` starts a chain of looks; a newer one ends it
         self._attempt = 0
+        self.needs_user: set[str] = set()
+        """Client ids of the key's orders the core said looking up cannot settle: the
+        only ones History may offer to mark as not placed."""
 
     @property
     def watching(self) -> bool:
@@ -57,6 +60,11 @@ class Lookups:
         """Another key was chosen, or the vault is being locked: no more looks."""
         self._chain += 1
         self._watched = None
+        self._markable(set())
+
+    def _markable(self, ids: set[str]) -> None:
+        self.needs_user = ids
+        self.view.history.set_markable(ids)
 
     def look_up(self, client_order_id: str | None = None) -> None:
         """Settle the chosen key's orders of unknown outcome now, and again on the
@@ -128,15 +136,18 @@ class Lookups:
         ours = order.client_order_id == self._watched
         if not resolution.resolved:
             if resolution.needs_user:
+                self._markable(self.needs_user | {order.client_order_id})
                 if ours:
                     self._watched = None
                     self.flow.finish_reconciling()
                 view.show_status(f"{resolution.message[:1].upper()}{resolution.message[1:]}."
                                  "\nIf it is not on the exchange, choose it in History, "
                                  "then “Mark as not placed…”.", error=True)
-            else:
+            else:  # looked up again later: not to be marked meanwhile
+                self._markable(self.needs_user - {order.client_order_id})
                 view.show_status(f"{RECONCILING} {resolution.message}.", error=True)
             return
+        self._markable(self.needs_user - {order.client_order_id})
         if ours:
             self._watched = None
             self.flow.finish_reconciling()
@@ -161,8 +172,9 @@ class Lookups:
         view = self.view
         entry = view.entry
         cid = str(order.get("client_order_id") or "")
-        if entry is None or not cid or self.flow.dialog is not None:
-            return
+        if entry is None or not cid or self.flow.dialog is not None \
+                or cid not in self.needs_user or cid == self._watched:
+            return  # only an order looking up cannot settle, never one being looked up
         box = plain_message_box(
             view.window_, QtWidgets.QMessageBox.Icon.Warning, "Mark as not placed",
             f"Mark this order of unknown outcome as not placed?\n\n{describe(order)}\n"
@@ -184,14 +196,19 @@ class Lookups:
                 return
 
             def done(marked: LoggedOrder) -> None:
-                view.show_status(f"Order {cid} marked as not placed.")
+                self._markable(self.needs_user - {cid})
                 if self._watched == cid:
                     self._watched = None
+                    self.flow.finish_reconciling()
+                view.show_status(f"Order {cid} marked as not placed.")
                 view.open_orders.forget(cid)
                 view.load_history(refresh=False)
+                self.flow.after_change()
 
             def failed(exc: BaseException) -> None:
+                self._markable(self.needs_user - {cid})
                 view.show_status(f"Not marked: {explain(exc)}", error=True)
+                view.load_history(refresh=False)
 
             view.run(lambda session: session.mark_not_placed(cid), done, failed)
 
