@@ -88,7 +88,8 @@ class LoggedOrder:
 
     @property
     def symbol(self) -> str:
-        return str(self.fields.get("symbol", ""))
+        symbol = self.fields.get("symbol")
+        return str(symbol) if symbol else ""  # never "None": an order without its details
 
     @property
     def unresolved(self) -> bool:

@@ -127,6 +127,13 @@ def resolve(client: ExchangeClient, journal: Journal, order: LoggedOrder, *,
             sleep: Callable[[float], object] = time.sleep,
             backoff: Sequence[float] = BACKOFF) -> Resolution:
     """Settle one unresolved order, or leave it UNKNOWN and say why."""
+    if not order.symbol:  # never asked for with no symbol: the exchange's error misleads
+        return Resolution(order, False, (
+            f"order {order.client_order_id}: outcome unknown, and the order journal has "
+            "lost its details (no PENDING record with its symbol: was the journal moved "
+            "aside or replaced while it was sent? Put the old one back). It was not "
+            "resent. Check it on the exchange; if it is not there, settle it by hand as "
+            "not placed"), needs_user=True)
     deadline = deadline_ms(order)
     can_time = bool(client.exchange.has.get("fetchTime"))
     server_ms: int | None = None
