@@ -109,7 +109,7 @@ def portfolio_csv(portfolio: Portfolio) -> str:
         without = ", ".join(asset_cell(asset) for asset in unpriced)
         notes = [f"without {without}: no price"] if without else []
         if prefix:
-            notes.append("test money (sandbox, demo, this computer): not real, not in the "
+            notes.append("test money (sandbox, demo): not real, not in the "
                          "grand total")
         row(f"{prefix}grand total", "", "", "", "", "", "", "", "", _number(total),
             "; ".join(notes))

@@ -435,8 +435,8 @@ def test_an_entry_of_an_api_key_asked_under_another_is_named_under_the_total() -
     from vault_app.gui.trading.portfolio_view import details_text
     from vault_app.trading.portfolio import KeyRef, SameKey, assemble
 
-    first = KeyRef("a", "trader", "binance", "LIVE binance")
-    copy = KeyRef("b", "trader copy", "binance", "LIVE binance")
+    first = KeyRef("a", "trader", "binance", "LIVE binance", True, "LIVE: real money")
+    copy = KeyRef("b", "trader copy", "binance", "LIVE binance", True, "LIVE: real money")
     portfolio = assemble([], "USDT", keys_asked=1, same_key=[SameKey(copy, first)])
 
     assert "Not asked, counted once: 'trader copy' (same API key as 'trader')." in \
