@@ -19,7 +19,6 @@ from vault_app.core.exchanges import load_catalog
 from vault_app.core.model import KeyEntry, new_entry
 from vault_app.core.vault import Vault
 from vault_app.trading.demo_exchange import DemoExchange, DemoKey, ReceivedRequest
-from vault_app.trading.endpoints import DEMO_TAG
 
 ORDER_PATH = "/api/v3/order"
 
@@ -29,7 +28,7 @@ def demo_entry(demo: DemoExchange, label: str, key: DemoKey, permissions: tuple[
     return new_entry(label=label, exchange="binance", catalog=load_catalog(),
                      permissions=permissions, environment="custom", api_url=demo.url,
                      credentials={"apiKey": key.api_key, "secret": secret or key.secret},
-                     **{"tags": (DEMO_TAG,), **fields})
+                     **fields)
 
 
 @dataclass

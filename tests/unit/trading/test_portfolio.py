@@ -7,10 +7,11 @@ import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from tests.e2e.trading_support import demo_entry
+from tests.e2e.trading_support import demo_entry as any_entry
 from tests.unit.trading.refused_port import refused_url
 from vault_app.core.errors import ValidationError
 from vault_app.core.model import KeyEntry
@@ -34,6 +35,12 @@ from vault_app.trading.portfolio_format import format_amount, format_price, form
 
 PRICES_USDT = {"BTC/USDT": Decimal("50000"), "ETH/USDT": Decimal("2500"),
                "ETH/BTC": Decimal("0.05")}
+
+
+def demo_entry(*args: Any, **fields: Any) -> KeyEntry:
+    """A key of the demo exchange, tagged as the demo vault's keys are: test money in
+    the portfolio (a key on another URL of this computer counts as real money)."""
+    return any_entry(*args, **{"tags": ("demo",), **fields})
 
 
 @pytest.fixture

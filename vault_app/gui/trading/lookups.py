@@ -19,6 +19,8 @@ from vault_app.gui.qt import QtCore, QtWidgets
 from vault_app.gui.trading.error_text import explain
 from vault_app.gui.trading.orders_panel import RECONCILING
 from vault_app.gui.widgets import plain_message_box
+from vault_app.trading.endpoints import DEMO
+from vault_app.trading.endpoints import describe as endpoint_of
 from vault_app.trading.order_log import ACCEPTED, LoggedOrder
 from vault_app.trading.order_view import describe
 from vault_app.trading.reconcile import LOOK_AGAIN, keep_looking, look_again_after
@@ -175,12 +177,14 @@ class Lookups:
         if entry is None or not cid or self.flow.dialog is not None \
                 or cid not in self.needs_user or cid == self._watched:
             return  # only an order looking up cannot settle, never one being looked up
+        where = ("the demo exchange (its Open orders)" if endpoint_of(entry).kind == DEMO
+                 else f"{entry.exchange} (its website or app)")
         box = plain_message_box(
             view.window_, QtWidgets.QMessageBox.Icon.Warning, "Mark as not placed",
             f"Mark this order of unknown outcome as not placed?\n\n{describe(order)}\n"
-            f"Client order id {cid}\n\nOnly do this if you checked on {entry.exchange} "
-            "(its website or app) that the order is not there, open or filled. If it is "
-            "there after all, the app will not know about it.")
+            f"Client order id {cid}\n\nOnly do this if you checked on {where} that the "
+            "order is not there, open or filled. The app asks the exchange once more "
+            "first, and does not mark an order it has.")
         box.setObjectName("markNotPlacedDialog")
         yes = box.addButton("&Yes, I checked: it is not there",
                             QtWidgets.QMessageBox.ButtonRole.YesRole)
