@@ -32,6 +32,18 @@ class Endpoint:
     """The one-line badge a front end shows: "LIVE: real money", "SANDBOX (testnet)",
     "DEMO: fake money", "Custom URL: http://127.0.0.1:8080", "LIVE: custom URL …"."""
 
+    @property
+    def test_money(self) -> bool:
+        """Only the sandbox (testnet) and the offline demo hold test money. A custom URL
+        on this computer is not "live" for ``live``, but may be an SSH tunnel or a local
+        proxy to a real exchange: its money is counted as real."""
+        return self.kind in (SANDBOX, DEMO)
+
+    @property
+    def on_this_computer(self) -> bool:
+        """A custom URL on this computer that is not the demo: where it leads is unknown."""
+        return self.kind == CUSTOM and not self.live
+
 
 def describe(entry: KeyEntry) -> Endpoint:
     """LIVE or not, and how to say it, for ``entry``. A custom URL counts as LIVE unless

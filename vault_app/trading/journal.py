@@ -45,7 +45,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,10 @@ _TAIL = fmt.TAG_LENGTH + len(fmt.TRAILER)
 """The last bytes of a record remembered to know it is still there: its tag (random,
 unique to it) and its trailer."""
 _OPEN_FLAGS = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+
+
+class JournalGone(VaultWriteError):
+    """A record that belongs in an existing journal found none at its name."""
 
 
 def journal_path(vault_path: str | os.PathLike[str]) -> Path:
@@ -231,12 +235,23 @@ class Journal:
             raise ValueError(f"the record has no {key!r} to be unique on")
         return self._append(record, sync=sync, key=key)
 
-    def _append(self, record: Mapping[str, Any], *, sync: bool, key: str | None
-                ) -> int | None:
+    def append_if(self, record: Mapping[str, Any], when: Callable[[Sequence[JournalRecord]],
+                                                                  bool],
+                  *, sync: bool = True, create: bool = False) -> int | None:
+        """``append``, if ``when`` (called with every whole record of the journal, under
+        the same exclusive lock as the append) is true; else nothing is written and None
+        is returned. Without ``create``, a journal that is not there is not made: a
+        record that belongs after earlier ones (an order's state after its PENDING) has
+        no place in a new journal, so that raises ``VaultWriteError``."""
+        return self._append(record, sync=sync, key=None, when=when, create=create)
+
+    def _append(self, record: Mapping[str, Any], *, sync: bool, key: str | None,
+                when: Callable[[Sequence[JournalRecord]], bool] | None = None,
+                create: bool = True) -> int | None:
         plaintext = fmt.encode_record(record)
         with self._mutex:
             for _ in range(_REOPENS):
-                fd = self._open_for_append()
+                fd = self._open_for_append(create=create)
                 try:
                     self._lock(fd, fcntl.LOCK_EX)
                     try:
@@ -255,6 +270,8 @@ class Journal:
                                            f"{describe_os_error(exc)}; nothing was written") \
                             from None
                     if key is not None and str(record[key]) in self._index[key]:
+                        return None
+                    if when is not None and not when(self._records):
                         return None
                     seq = self._append_locked(fd, info, known, plaintext, sync=sync)
                     self._note([record])
@@ -400,11 +417,15 @@ class Journal:
             raise VaultIOError(f"cannot open {self._where}: {describe_os_error(exc)}") \
                 from None
 
-    def _open_for_append(self) -> int:
+    def _open_for_append(self, *, create: bool = True) -> int:
         created = 0
         for _ in range(_LINK_WAITS):
             fd = self._open(os.O_RDWR | os.O_APPEND)
             if fd is None:
+                if not create:
+                    raise JournalGone(
+                        f"{self._where} is not there any more (moved aside or deleted?); "
+                        "nothing was written, and no new journal was started for it")
                 if created == 3:
                     break
                 self._create()

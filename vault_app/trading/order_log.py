@@ -28,13 +28,14 @@ fold keeps the accepted state and lists the record in the order's ``anomalies``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from vault_app.core.errors import VaultWriteError
 from vault_app.core.model import format_ts, utcnow
-from vault_app.trading.journal import Journal, JournalRecord
+from vault_app.trading.journal import Journal, JournalGone, JournalRecord
 
 if TYPE_CHECKING:
     from vault_app.core.vault import Vault
@@ -87,7 +88,8 @@ class LoggedOrder:
 
     @property
     def symbol(self) -> str:
-        return str(self.fields.get("symbol", ""))
+        symbol = self.fields.get("symbol")
+        return str(symbol) if symbol else ""  # never "None": an order without its details
 
     @property
     def unresolved(self) -> bool:
@@ -164,16 +166,48 @@ def state_of(order: Mapping[str, Any]) -> str:
 
 
 def append_state(journal: Journal, order: LoggedOrder, state: str, *, sync: bool = True,
-                 **extra: Any) -> None:
+                 when: Callable[[Sequence[JournalRecord]], bool] | None = None,
+                 **extra: Any) -> bool:
     """Record a state change (and update ``order`` to match). ``sync=False``: the
     record may be written lazily (spec 9.4), for an answer whose loss leaves the
-    order PENDING, which reconcile settles."""
+    order PENDING, which reconcile settles.
+
+    A state record never starts a journal, and goes only to the journal that holds
+    the order's PENDING record: one moved aside or replaced meanwhile raises
+    ``JournalMoved`` (nothing written). ``when`` (checked under the journal's lock
+    with every record): if false, nothing is written and False is returned."""
     record: dict[str, Any] = {"kind": "order", "client_order_id": order.client_order_id,
                               "key_id": order.fields.get("key_id"), "state": state,
                               "time": format_ts(utcnow())}
     record.update({name: value for name, value in extra.items() if value is not None})
-    journal.append(record, sync=sync)
+    cid = order.client_order_id
+    held = [True]
+
+    def check(records: Sequence[JournalRecord]) -> bool:
+        held[0] = any(r.data.get("client_order_id") == cid for r in records)
+        return held[0] and (when is None or when(records))
+
+    try:
+        seq = journal.append_if(record, check, sync=sync)
+    except JournalGone:
+        raise JournalMoved(journal, cid) from None
+    if seq is None:
+        if not held[0]:
+            raise JournalMoved(journal, cid)
+        return False
     apply_state(order, state, record["time"], **extra)
+    return True
+
+
+class JournalMoved(VaultWriteError):
+    """The order journal that holds an order is not at its name any more."""
+
+    def __init__(self, journal: Journal, client_order_id: str) -> None:
+        super().__init__(
+            f"the order journal {journal.path} was moved aside or replaced after order "
+            f"{client_order_id} was recorded in it; nothing was written. Put the journal "
+            "back where it was (its moved copy holds the order), then the app looks the "
+            "order up again")
 
 
 def apply_state(order: LoggedOrder, state: str, time: str, **extra: Any) -> None:

@@ -29,7 +29,10 @@
    Recording the answer may fail (the disk is full, the journal was moved aside or
    replaced by another process): the order is then still what the exchange said, the
    ``Placement`` carries that and a warning, and the journal keeps PENDING, which
-   ``reconcile`` settles. An answer that is not an order is an unknown outcome.
+   ``reconcile`` settles. If the journal holding the PENDING record was moved aside
+   or replaced, nothing is written (no new journal is started without the order's
+   details) and ``Placement.journal_moved`` says so: the app cannot look the order up
+   until the journal is put back. An answer that is not an order is an unknown outcome.
 5. After the exchange accepted, the key's ``last_used_at`` is updated (``on_accepted``).
 
 ``place`` raises only before the request could leave (nothing was sent; the order may
@@ -47,7 +50,7 @@ A crash between 2 and 4 leaves PENDING, which ``reconcile`` treats like UNKNOWN.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -69,6 +72,7 @@ from vault_app.trading.order_log import (
     PENDING,
     REJECTED,
     UNKNOWN,
+    JournalMoved,
     LoggedOrder,
     append_state,
     apply_state,
@@ -130,6 +134,9 @@ class Placement:
     exchange_order: dict[str, Any] | None = None
     problem: TradingError | None = None
     warnings: list[str] = field(default_factory=list)  # after an accepted order
+    journal_moved: bool = False
+    """The order journal holding the order was moved aside or replaced before its answer
+    was recorded: the app cannot look the order up until the journal is put back."""
 
 
 def pins_request(exchange: Any) -> bool:
@@ -276,6 +283,12 @@ def _record(journal: Journal, order: LoggedOrder, placement: Placement, state: s
     ``reconcile`` settles. Never raises."""
     try:
         append_state(journal, order, state, sync=False, **extra)
+    except JournalMoved as exc:
+        apply_state(order, state, format_ts(utcnow()), **extra)
+        placement.warnings.append(
+            f"the order is {state}, but its answer could not be recorded: {exc}. Until "
+            "then the app cannot look it up or know it: check it on the exchange")
+        return replace(placement, journal_moved=True)
     except Exception as exc:
         apply_state(order, state, format_ts(utcnow()), **extra)
         why = str(exc) if isinstance(exc, VaultError) else type(exc).__name__

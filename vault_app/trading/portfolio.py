@@ -10,9 +10,10 @@ ASSET/QUOTE's last price, else QUOTE/ASSET's inverse; an asset with neither has 
 price, and its value is unknown (never 0). The grand total is the sum of what could
 be valued; ``Portfolio.unpriced`` names the rest.
 
-Only real money is in the total: holdings of keys that are not live (sandbox, the
-demo, a custom URL on this computer: ``endpoints.describe(entry).live``) are summed
-apart, as test money (``Portfolio.test_assets``, ``Portfolio.test_total_value``).
+Only real money is in the total: holdings of sandbox and demo keys
+(``endpoints.describe(entry).test_money``) are summed apart, as test money. A custom
+URL on this computer (an SSH tunnel or a local proxy may lead to a real exchange) is
+counted as real money, its URL shown (``Portfolio.test_assets``, ``Portfolio.test_total_value``).
 
 Money is counted once per exchange account: an API key stored twice in the vault is
 asked once (``Portfolio.same_key``), and keys whose exchange names the same account
@@ -53,9 +54,11 @@ class KeyRef:
     endpoint: str
     """Where it talks to, as ``endpoints.describe(entry).text`` says it ("LIVE binance",
     "sandbox binance", "http://127.0.0.1:8765")."""
-    live: bool = True
-    """Real money (``endpoints.describe(entry).live``): only these are in the total."""
-    badge: str = ""
+    live: bool
+    """Counted as real money (``not endpoints.describe(entry).test_money``): only these
+    are in the total. Required: a default would silently count test money as real, or
+    real money as test."""
+    badge: str
     """``endpoints.describe(entry).badge``: "LIVE: real money", "DEMO: fake money", ..."""
 
 
@@ -185,7 +188,7 @@ class Portfolio:
     shared: tuple[SharedAccount, ...] = ()
     """Accounts more than one key reads: counted once each."""
     test_assets: tuple[AssetTotal, ...] = ()
-    """Like ``assets``, of the keys that are not live (sandbox, demo, this computer)."""
+    """Like ``assets``, of the keys of test money (sandbox, demo)."""
     test_total_value: Decimal = Decimal(0)
     """The sum of ``test_assets``' values: test money, never in ``total_value``."""
     as_of: datetime | None = None
@@ -223,7 +226,8 @@ def key_ref(entry: KeyEntry) -> KeyRef:
     from vault_app.trading.endpoints import describe
 
     where = describe(entry)
-    return KeyRef(entry.id, entry.label, entry.exchange, where.text, where.live, where.badge)
+    return KeyRef(entry.id, entry.label, entry.exchange, where.text, not where.test_money,
+                  where.badge)
 
 
 # --- valuation (no network) -------------------------------------------------------------

@@ -109,8 +109,8 @@ def portfolio_csv(portfolio: Portfolio) -> str:
         without = ", ".join(asset_cell(asset) for asset in unpriced)
         notes = [f"without {without}: no price"] if without else []
         if prefix:
-            notes.append("test money (sandbox, demo, this computer): not real money, "
-                         "kept out of the real grand total")
+            notes.append("test money (sandbox, demo): not real money, kept out of the "
+                         "real grand total")
         row(f"{prefix}grand total", "", "", "", "", "", "", "", "", _number(total),
             "; ".join(notes))
     for shared in portfolio.shared:

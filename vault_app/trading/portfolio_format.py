@@ -95,7 +95,7 @@ def format_amount(amount: Decimal, places: int = 0) -> str:
 
 
 TEST_MONEY = "Test money"
-"""How holdings of keys that are not live (sandbox, demo, this computer) are named."""
+"""How holdings of sandbox and demo keys are named (``Endpoint.test_money``)."""
 
 
 def total_text(portfolio: Portfolio, *, final: bool = True) -> str:

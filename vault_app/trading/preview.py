@@ -14,6 +14,7 @@ apart from the timestamp and the signature over it.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -226,20 +227,28 @@ def round_for_display(value: Decimal) -> Decimal:
     return value
 
 
+_JSON_NAME = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+"""A JSON object's key (as written) in a request body."""
+
+
 def _signature_place(request: SignedRequest) -> str:
-    query = parse_qsl(urlsplit(request.url).query, keep_blank_values=True)
-    for name, _ in query:
-        if "sign" in name.lower():
+    """Where the signature goes, by the masking's own rule (``secret_name``): what the
+    preview masks as a signature is what it names here."""
+    def signs(name: str) -> bool:
+        return secret_name(name) == SIGNATURE_MASK
+
+    for name, _ in parse_qsl(urlsplit(request.url).query, keep_blank_values=True):
+        if signs(name):
             return f"query parameter '{name}'"
     if request.body:
-        for name, _ in parse_qsl(request.body, keep_blank_values=True):
-            if "sign" in name.lower():
+        names = [name for name, _ in parse_qsl(request.body, keep_blank_values=True)] \
+            if not request.body.lstrip().startswith(("{", "[")) else \
+            _JSON_NAME.findall(request.body)
+        for name in names:
+            if signs(name):
                 return f"body parameter '{name}'"
-    for name in request.headers:
-        if "sign" in name.lower():
-            return f"header '{name}'"
-    for name in request.headers:  # a bearer token (Coinbase: "Authorization")
-        if secret_name(name) == SIGNATURE_MASK:
+    for name in request.headers:  # also a bearer token (Coinbase: "Authorization")
+        if signs(name):
             return f"header '{name}'"
     return "none found (the exchange may sign another way)"
 

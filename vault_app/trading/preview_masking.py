@@ -54,7 +54,8 @@ def secret_name(name: str) -> str | None:
     folded = re.sub(r"[^a-z0-9]", "", name.casefold())
     if any(word in folded for word in _PASSPHRASE):
         return PASSPHRASE_MASK
-    if any(word in folded for word in _SIGNING) or folded.endswith("mac"):
+    if any(word in folded for word in _SIGNING) or folded.endswith(("mac", "sig")):
+        # "sig": crypto.com's body field holding the HMAC of the order (a2 N4)
         if folded.endswith(_SAYS_HOW):
             return None
         return SIGNATURE_MASK

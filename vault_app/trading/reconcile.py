@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from vault_app.core.model import format_ts
 from vault_app.trading.error_context import NO_ORDER_SENT
 from vault_app.trading.errors import ExchangeProblem, OrderInputError, OrderNotFound
-from vault_app.trading.journal import Journal
+from vault_app.trading.journal import Journal, JournalRecord
 from vault_app.trading.order_log import (
     NOT_PLACED,
     PENDING,
@@ -127,6 +127,13 @@ def resolve(client: ExchangeClient, journal: Journal, order: LoggedOrder, *,
             sleep: Callable[[float], object] = time.sleep,
             backoff: Sequence[float] = BACKOFF) -> Resolution:
     """Settle one unresolved order, or leave it UNKNOWN and say why."""
+    if not order.symbol:  # never asked for with no symbol: the exchange's error misleads
+        return Resolution(order, False, (
+            f"order {order.client_order_id}: outcome unknown, and the order journal has "
+            "lost its details (no PENDING record with its symbol: was the journal moved "
+            "aside or replaced while it was sent? Put the old one back). It was not "
+            "resent. Check it on the exchange; if it is not there, settle it by hand as "
+            "not placed"), needs_user=True)
     deadline = deadline_ms(order)
     can_time = bool(client.exchange.has.get("fetchTime"))
     server_ms: int | None = None
@@ -209,9 +216,16 @@ def reconcile(client: ExchangeClient, journal: Journal, entry: KeyEntry, *,
             for order in unresolved_orders(journal, entry)]
 
 
-def mark_not_placed(journal: Journal, entry: KeyEntry, client_order_id: str) -> LoggedOrder:
+def mark_not_placed(client: ExchangeClient, journal: Journal, entry: KeyEntry,
+                    client_order_id: str) -> LoggedOrder:
     """Settle an unresolved order of ``entry`` as NOT_PLACED on the user's word (after
-    checking the exchange). Refused for an order whose state is already known."""
+    checking the exchange). Refused for an order whose state is already known.
+
+    The exchange is asked once more first (by client order id): an order it has is not
+    marked; its state is recorded instead, and the refusal says so. Only an exchange
+    that cannot be asked, or an order the journal lost the symbol of, takes the user's
+    word alone. The last check (still unresolved) and the record are made under the
+    journal's lock, so another process that settled it meanwhile is not overwritten."""
     ref = client_order_id.strip()
     order = next((o for o in fold(journal.read().records, entry.id)
                   if o.client_order_id == ref), None)
@@ -221,5 +235,26 @@ def mark_not_placed(journal: Journal, entry: KeyEntry, client_order_id: str) -> 
     if not order.unresolved:
         raise OrderInputError(f"order {ref} is {order.state}: its state is known, so it "
                               "was left as it is", field="id")
-    append_state(journal, order, NOT_PLACED, reason=MARKED_BY_USER)
+    if order.symbol:
+        try:
+            found = lookup(client, order)
+        except ExchangeProblem:
+            found = None  # cannot be asked: the user's word, who checked, stands
+        if found is not None:
+            state = state_of(found)
+            append_state(journal, order, state, **exchange_fields(found),
+                         reason="found on the exchange by its client order id")
+            raise OrderInputError(
+                f"order {ref} is on the exchange ({state}), so it was not marked as not "
+                f"placed; its state {state} is recorded", field="id")
+
+    def still_unresolved(records: Sequence[JournalRecord]) -> bool:
+        latest = next((o for o in fold(records, entry.id) if o.client_order_id == ref),
+                      None)
+        return latest is not None and latest.unresolved
+
+    if not append_state(journal, order, NOT_PLACED, when=still_unresolved,
+                        reason=MARKED_BY_USER):
+        raise OrderInputError(f"order {ref} was settled meanwhile (by another window or "
+                              "process), so it was left as it is", field="id")
     return order

@@ -175,12 +175,15 @@ class TradingSession:
 
     def mark_not_placed(self, client_order_id: str) -> LoggedOrder:
         """Settle an unresolved order as NOT_PLACED on the user's word, who checked the
-        exchange (``reconcile.mark_not_placed``); nothing is sent."""
+        exchange, unless the exchange, asked once more, has it (``reconcile.
+        mark_not_placed``: then its state is recorded and the mark refused); no order
+        is sent."""
         require_trade(self.entry)
         journal = self.journal()
         if journal is None:
             raise OrderInputError("no order was ever placed from this vault", field="id")
-        return mark_not_placed(journal, self.entry, client_order_id)
+        with self.client.lock:  # one request of the key at a time
+            return mark_not_placed(self.client, journal, self.entry, client_order_id)
 
     # --- orders the journal does not know -----------------------------------------------
 

@@ -12,12 +12,13 @@ import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import FAST_KDF, PASSWORD
-from tests.e2e.trading_support import demo_entry
+from tests.e2e.trading_support import demo_entry as any_entry
 from tests.gui.helpers import SIGNAL_TIMEOUT, click, type_into, unlock
 from tests.gui.trading.conftest import Hook
 from tests.unit.trading.refused_port import refused_url
@@ -30,6 +31,12 @@ from vault_app.gui.window import MainWindow
 from vault_app.trading.demo_exchange import DemoExchange, ReceivedRequest
 
 BTC, ETH = Decimal(50000), Decimal(2500)
+
+
+def demo_entry(*args: Any, **fields: Any) -> KeyEntry:
+    """A key of the demo exchange, tagged as the demo vault's keys are: test money in
+    the portfolio (a key on another URL of this computer counts as real money)."""
+    return any_entry(*args, **{"tags": ("demo",), **fields})
 
 
 @pytest.fixture(autouse=True)
@@ -436,8 +443,8 @@ def test_an_entry_of_an_api_key_asked_under_another_is_named_under_the_total() -
     from vault_app.gui.trading.portfolio_view import details_text
     from vault_app.trading.portfolio import KeyRef, SameKey, assemble
 
-    first = KeyRef("a", "trader", "binance", "LIVE binance")
-    copy = KeyRef("b", "trader copy", "binance", "LIVE binance")
+    first = KeyRef("a", "trader", "binance", "LIVE binance", True, "LIVE: real money")
+    copy = KeyRef("b", "trader copy", "binance", "LIVE binance", True, "LIVE: real money")
     portfolio = assemble([], "USDT", keys_asked=1, same_key=[SameKey(copy, first)])
 
     assert "Not asked, counted once: 'trader copy' (same API key as 'trader')." in \

@@ -24,7 +24,7 @@ ENVIRONMENTS = [  # the key's environment -> the banner's headline and where it 
     ({}, "LIVE — real money", "LIVE binance"),
     ({"environment": "sandbox"}, "SANDBOX — test funds", "sandbox binance"),
     ({"environment": "custom", "api_url": "http://127.0.0.1:8080"},
-     "CUSTOM URL — not live", "http://127.0.0.1:8080"),
+     "CUSTOM URL on this computer — http://127.0.0.1:8080", "this is real money"),
     ({"environment": "custom", "api_url": "http://127.0.0.1:8080", "tags": ("demo",)},
      "DEMO — fake money", "http://127.0.0.1:8080"),
     ({"environment": "custom", "api_url": "https://eu.example.com"},
@@ -192,7 +192,7 @@ def test_the_live_banner_is_shown_only_for_live(
         assert banner is not None and banner.isVisible()
     else:
         assert banner is None
-        assert "LIVE" not in shown
+        assert "LIVE" not in shown and "not live" not in shown
 
 
 def test_warnings_are_shown_prominently(opened: Callable[..., Dialog],

@@ -239,7 +239,7 @@ def test_an_unknown_order_looking_up_cannot_settle_is_marked_not_placed_from_his
     assert [o["state"] for o in history.orders()] == ["UNKNOWN"]
     history.table.selectRow(0)
     box = ask_mark(qtbot, window, view)
-    assert "checked" in box.text()
+    assert "checked" in box.text() and "asks the exchange once more" in box.text()
     yes = next(b for b in box.buttons() if b.text().replace("&", "").startswith("Yes"))
     click(qtbot, yes)
     qtbot.waitUntil(lambda: [o["state"] for o in history.orders()] == ["NOT_PLACED"],

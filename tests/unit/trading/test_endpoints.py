@@ -32,3 +32,20 @@ def test_describe(fields: dict[str, object], kind: str, live: bool, text: str,
         kind, live, text, badge)
     client = ExchangeClient(entry)  # the client says the same (no network: not loaded)
     assert (client.is_live, client.describe_endpoint()) == (live, text)
+
+
+def test_only_sandbox_and_demo_keys_hold_test_money() -> None:
+    """A custom URL on this computer may be a tunnel to a real exchange (a2 N3)."""
+    from tests.conftest import make_entry
+
+    tunnel = describe(make_entry("k", "binance", environment="custom",
+                                 api_url="https://127.0.0.1:8443"))
+    assert not tunnel.test_money and tunnel.on_this_computer
+    demo_key = describe(make_entry("d", "binance", environment="custom",
+                                   api_url="http://127.0.0.1:1", tags=("demo",)))
+    assert demo_key.test_money and not demo_key.on_this_computer
+    assert describe(make_entry("t", "binance", environment="sandbox")).test_money
+    for live in (make_entry("l", "binance"),
+                 make_entry("r", "binance", environment="custom",
+                            api_url="https://eu.example.com")):
+        assert not describe(live).test_money and not describe(live).on_this_computer

@@ -15,13 +15,14 @@ from vault_app.trading.order_log import (
     PARTIALLY_FILLED,
     PENDING,
     UNKNOWN,
+    JournalMoved,
     append_state,
     exchange_fields,
     fold,
     state_of,
 )
 from vault_app.trading.placement import RequestWindow, carries, signed_params
-from vault_app.trading.reconcile import deadline_ms
+from vault_app.trading.reconcile import deadline_ms, resolve
 
 
 def record(seq: int, **data: object) -> JournalRecord:
@@ -159,3 +160,33 @@ def test_accepted_states_may_follow_each_other() -> None:
 def test_odd_numbers_in_an_answer_are_not_a_crash(odd: object) -> None:
     assert state_of({"status": "open", "filled": odd}) == OPEN
     assert exchange_fields({"id": 1, "filled": odd})["filled"] in (None, "0")
+
+
+def test_a_state_record_never_starts_a_journal_nor_goes_to_a_replacement(
+        tmp_path: Path) -> None:
+    path = tmp_path / "v.vault.journal"
+    journal = Journal(path, bytes(32))
+    journal.append({"kind": "order", **PENDING_A})
+    [order] = fold(journal.read().records)
+    path.rename(tmp_path / "v.vault.journal.full-1")  # moved aside during the send
+    with pytest.raises(JournalMoved, match="moved aside or replaced"):
+        append_state(journal, order, OPEN)
+    assert not path.exists()  # no new journal without the order's details
+    other = Journal(path, bytes(32))  # a new journal started meanwhile for another order
+    other.append({"kind": "order", **dict(PENDING_A, client_order_id="va-other")})
+    with pytest.raises(JournalMoved):
+        append_state(journal, order, OPEN)
+    assert [o.client_order_id for o in fold(other.read().records)] == ["va-other"]
+    assert order.state == PENDING
+
+
+def test_an_order_without_its_symbol_is_never_looked_up() -> None:
+    class NoClient:
+        def __getattr__(self, name: str) -> object:
+            raise AssertionError(f"the exchange was asked ({name})")
+
+    lost = fold([record(1, client_order_id="va-x", key_id="k1", state=UNKNOWN, time="t")])
+    [order] = lost
+    resolution = resolve(NoClient(), NoClient(), order)  # type: ignore[arg-type]
+    assert resolution.needs_user and not resolution.resolved
+    assert "lost its details" in resolution.message

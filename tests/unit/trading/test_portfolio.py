@@ -7,10 +7,11 @@ import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from tests.e2e.trading_support import demo_entry
+from tests.e2e.trading_support import demo_entry as any_entry
 from tests.unit.trading.refused_port import refused_url
 from vault_app.core.errors import ValidationError
 from vault_app.core.model import KeyEntry
@@ -34,6 +35,12 @@ from vault_app.trading.portfolio_format import format_amount, format_price, form
 
 PRICES_USDT = {"BTC/USDT": Decimal("50000"), "ETH/USDT": Decimal("2500"),
                "ETH/BTC": Decimal("0.05")}
+
+
+def demo_entry(*args: Any, **fields: Any) -> KeyEntry:
+    """A key of the demo exchange, tagged as the demo vault's keys are: test money in
+    the portfolio (a key on another URL of this computer counts as real money)."""
+    return any_entry(*args, **{"tags": ("demo",), **fields})
 
 
 @pytest.fixture
@@ -274,7 +281,7 @@ def test_lacking_permission_is_told_as_a_read_right() -> None:
     from vault_app.trading.errors import KeyLacksPermission
     from vault_app.trading.portfolio_fetch import failure_of
 
-    key = KeyRef("a", "A", "okx", "LIVE okx")
+    key = KeyRef("a", "A", "okx", "LIVE okx", True, "LIVE: real money")
     failure = failure_of(key, KeyLacksPermission("the exchange refused the request: the key "
                                                  "lacks the right for it", fix="trade fix"))
     assert failure.kind == "KeyLacksPermission" and "read" in failure.fix
@@ -477,7 +484,27 @@ def test_the_endpoint_is_named_as_the_client_names_it(environment: str, url: str
     entry = make_entry("k", "binance", environment=environment, api_url=url)
     key = key_ref(entry)
     assert key.endpoint == ExchangeClient(entry).describe_endpoint()
-    assert (key.live, key.badge) == (describe(entry).live, describe(entry).badge)
+    assert (key.live, key.badge) == (not describe(entry).test_money, describe(entry).badge)
+
+
+def test_a_custom_url_on_this_computer_is_counted_as_real_money() -> None:
+    """An SSH tunnel or a local proxy to a real exchange: only sandbox and demo keys
+    hold test money (a2 N3)."""
+    from tests.conftest import make_entry
+    from vault_app.trading.portfolio import Holding, assemble, key_ref
+
+    tunnel = key_ref(make_entry("k", "binance", environment="custom",
+                                api_url="https://127.0.0.1:8443"))
+    assert tunnel.live and tunnel.badge == "Custom URL: https://127.0.0.1:8443"
+    demo_key = key_ref(make_entry("d", "binance", environment="custom",
+                                  api_url="http://127.0.0.1:1", tags=("demo",)))
+    testnet = key_ref(make_entry("t", "binance", environment="sandbox"))
+    assert not demo_key.live and not testnet.live
+    btc = [Holding("BTC", key, Decimal(2), Decimal(2), Decimal(0), Decimal(60000))
+           for key in (tunnel, demo_key)]
+    portfolio = assemble([GroupResult("binance", "x", tuple(btc), (), None)], "USDT")
+    assert portfolio.total_value == Decimal(120000)
+    assert portfolio.test_total_value == Decimal(120000)
 
 
 # --- valuation rules, without a network --------------------------------------------------
@@ -510,8 +537,8 @@ def test_asset_prices_direct_inverse_and_missing() -> None:
 
 
 def test_assemble_keeps_a_partly_priced_asset_partly_valued() -> None:
-    a = KeyRef("a", "A", "binance", "LIVE binance")
-    b = KeyRef("b", "B", "kraken", "LIVE kraken")
+    a = KeyRef("a", "A", "binance", "LIVE binance", True, "LIVE: real money")
+    b = KeyRef("b", "B", "kraken", "LIVE kraken", True, "LIVE: real money")
     groups = [
         GroupResult("binance", "LIVE binance",
                     (Holding("DOT", a, Decimal(3), Decimal(3), Decimal(0), Decimal(5)),), (),
@@ -524,7 +551,7 @@ def test_assemble_keeps_a_partly_priced_asset_partly_valued() -> None:
 
 
 def test_a_price_failure_is_reported_with_its_group() -> None:
-    key = KeyRef("a", "A", "binance", "LIVE binance")
+    key = KeyRef("a", "A", "binance", "LIVE binance", True, "LIVE: real money")
     from vault_app.trading.portfolio import KeyFailure
 
     problem = KeyFailure(key, "prices on LIVE binance could not be fetched: x", "y", PRICES)
@@ -653,7 +680,7 @@ def test_amounts_are_padded_to_their_assets_decimals() -> None:
 
 def test_test_money_is_never_in_the_real_total() -> None:
     """a1 item 11: 1 testnet BTC and the demo's USDT were added into the real total."""
-    live = KeyRef("a", "main", "binance", "LIVE binance")
+    live = KeyRef("a", "main", "binance", "LIVE binance", True, "LIVE: real money")
     testnet = KeyRef("b", "testnet", "binance", "sandbox binance", False, "SANDBOX (testnet)")
     demo_key = KeyRef("c", "demo", "binance", "http://127.0.0.1:1", False, "DEMO: fake money")
     groups = [
@@ -682,7 +709,7 @@ def test_no_bold_zero_when_nothing_was_read_or_valued() -> None:
     from vault_app.trading.portfolio import KeyFailure
     from vault_app.trading.portfolio_format import has_rows, total_text
 
-    live = KeyRef("a", "main", "binance", "LIVE binance")
+    live = KeyRef("a", "main", "binance", "LIVE binance", True, "LIVE: real money")
     failure = KeyFailure(live, "no answer", "check the network", "NetworkProblem")
     nothing = assemble([GroupResult("binance", "LIVE binance", (), (failure,), None)], "USDT",
                        keys_asked=1)

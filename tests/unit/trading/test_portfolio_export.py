@@ -30,8 +30,9 @@ from vault_app.trading.portfolio_export import (
     write_csv,
 )
 
-MAIN = KeyRef("k1", "main", "binance", "LIVE binance")
-EVIL = KeyRef("k2", "=HYPERLINK(\"http://x\")", "kraken", "LIVE kraken")
+MAIN = KeyRef("k1", "main", "binance", "LIVE binance", True, "LIVE: real money")
+EVIL = KeyRef("k2", "=HYPERLINK(\"http://x\")", "kraken", "LIVE kraken", True,
+              "LIVE: real money")
 
 
 def holding(asset: str, key: KeyRef, total: str, price: str | None) -> Holding:
@@ -45,12 +46,13 @@ def sample() -> str:
                     (holding("BTC", MAIN, "0.5", "60000"),
                      holding("=cmd|' /C calc'!A0", MAIN, "7", None)), (), None),
         GroupResult("kraken", "LIVE kraken", (holding("BTC", EVIL, "0.25", "60000"),),
-                    (KeyFailure(KeyRef("k3", "@SUM(1)", "okx", "LIVE okx"),
+                    (KeyFailure(KeyRef("k3", "@SUM(1)", "okx", "LIVE okx", True,
+                                       "LIVE: real money"),
                                 "the exchange refused the API key or secret",
                                 "check the key", "AuthFailed"),), None),
     ]
-    return portfolio_csv(assemble(groups, "USDT", skipped=[KeyRef("k4", "+1", "okx",
-                                                                  "LIVE okx")]))
+    skipped = KeyRef("k4", "+1", "okx", "LIVE okx", True, "LIVE: real money")
+    return portfolio_csv(assemble(groups, "USDT", skipped=[skipped]))
 
 
 @pytest.fixture
@@ -99,9 +101,9 @@ def test_the_csv_has_a_row_per_asset_and_per_key_and_starts_no_formula() -> None
 
 
 def test_keys_counted_once_are_counted_once_in_the_csv_too() -> None:
-    trader = KeyRef("t", "trader", "binance", "LIVE binance")
-    reader = KeyRef("r", "reader", "binance", "LIVE binance")
-    copy = KeyRef("c", "trader copy", "binance", "LIVE binance")
+    trader = KeyRef("t", "trader", "binance", "LIVE binance", True, "LIVE: real money")
+    reader = KeyRef("r", "reader", "binance", "LIVE binance", True, "LIVE: real money")
+    copy = KeyRef("c", "trader copy", "binance", "LIVE binance", True, "LIVE: real money")
     usdt = Holding("USDT", trader, Decimal(100), Decimal(100), Decimal(0), Decimal(1),
                    shared_with=(reader,))
     group = GroupResult("binance", "LIVE binance", (usdt,), (), None,

@@ -16,7 +16,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from vault_app.core.exchanges import SECRET_CREDENTIALS, load_catalog
 from vault_app.core.model import mask_identifier
 from vault_app.trading.loader import exchange_class
-from vault_app.trading.preview import SignedRequest, capture_create_order, mask_request
+from vault_app.trading.preview import (
+    SignedRequest,
+    _signature_place,
+    capture_create_order,
+    mask_request,
+)
 from vault_app.trading.preview_masking import (
     PASSPHRASE_MASK,
     SIGNATURE_MASK,
@@ -192,6 +197,7 @@ def test_a_json_signature_is_masked_and_the_rest_kept_exactly() -> None:
     ("X-Auth-Timestamp", None), ("TAPI-MAC", SIGNATURE_MASK), ("Cookie", SIGNATURE_MASK),
     ("x-phemex-access-token", SIGNATURE_MASK), ("newClientOrderId", None),
     ("timeInForce", None), ("APCA-API-SECRET-KEY", SIGNATURE_MASK),
+    ("sig", SIGNATURE_MASK), ("api_sig", SIGNATURE_MASK), ("X-Sig", SIGNATURE_MASK),
 ])
 def test_names_that_sign_or_authenticate(name: str, mask: str | None) -> None:
     assert secret_name(name) == mask
@@ -202,3 +208,27 @@ def test_a_header_that_is_the_api_key_itself_keeps_the_keys_mask() -> None:
     shown = mask_request(request, credentials)
     assert shown.headers["x-phemex-access-token"] == mask_identifier(FAKE["apiKey"])
 
+
+
+def test_cryptocoms_body_signature_is_masked_and_its_place_named() -> None:
+    """crypto.com signs in the JSON body's "sig": shown, it could replay that exact
+    order (a2 N4)."""
+    request, credentials = signed_requests()["cryptocom"]
+    real = json.loads(request.body or "")["sig"]
+    shown = mask_request(request, credentials)
+    assert json.loads(shown.body or "")["sig"] == SIGNATURE_MASK
+    assert real not in (shown.body or "")
+    assert _signature_place(request) == "body parameter 'sig'"
+
+
+@pytest.mark.parametrize("exchange_id", sorted(load_catalog().exchanges))
+def test_where_the_signature_goes_follows_the_masking(exchange_id: str) -> None:
+    """The preview never says "none found" for a request it masked a signature of."""
+    signed = signed_requests().get(exchange_id)
+    if signed is None:
+        pytest.skip("ccxt cannot sign this exchange's order offline")
+    request, credentials = signed
+    shown = mask_request(request, credentials)
+    text = f"{shown.url} {shown.headers} {shown.body}"
+    if SIGNATURE_MASK in text:
+        assert not _signature_place(request).startswith("none found"), exchange_id

@@ -19,6 +19,8 @@ from vault_app.gui.qt import QtCore, QtWidgets
 from vault_app.gui.trading.error_text import explain
 from vault_app.gui.trading.orders_panel import RECONCILING
 from vault_app.gui.widgets import plain_message_box
+from vault_app.trading.endpoints import DEMO
+from vault_app.trading.endpoints import describe as endpoint_of
 from vault_app.trading.order_log import ACCEPTED, LoggedOrder
 from vault_app.trading.order_view import describe
 from vault_app.trading.reconcile import LOOK_AGAIN, keep_looking, look_again_after
@@ -47,6 +49,9 @@ class Lookups:
         self._watched: str | None = None  # the order the submit flow waits for
         self._chain = 0  # each ``look_up`` starts a chain of looks; a newer one ends it
         self._attempt = 0
+        self.needs_user: set[str] = set()
+        """Client ids of the key's orders the core said looking up cannot settle: the
+        only ones History may offer to mark as not placed."""
 
     @property
     def watching(self) -> bool:
@@ -57,6 +62,11 @@ class Lookups:
         """Another key was chosen, or the vault is being locked: no more looks."""
         self._chain += 1
         self._watched = None
+        self._markable(set())
+
+    def _markable(self, ids: set[str]) -> None:
+        self.needs_user = ids
+        self.view.history.set_markable(ids)
 
     def look_up(self, client_order_id: str | None = None) -> None:
         """Settle the chosen key's orders of unknown outcome now, and again on the
@@ -128,15 +138,18 @@ class Lookups:
         ours = order.client_order_id == self._watched
         if not resolution.resolved:
             if resolution.needs_user:
+                self._markable(self.needs_user | {order.client_order_id})
                 if ours:
                     self._watched = None
                     self.flow.finish_reconciling()
                 view.show_status(f"{resolution.message[:1].upper()}{resolution.message[1:]}."
                                  "\nIf it is not on the exchange, choose it in History, "
                                  "then “Mark as not placed…”.", error=True)
-            else:
+            else:  # looked up again later: not to be marked meanwhile
+                self._markable(self.needs_user - {order.client_order_id})
                 view.show_status(f"{RECONCILING} {resolution.message}.", error=True)
             return
+        self._markable(self.needs_user - {order.client_order_id})
         if ours:
             self._watched = None
             self.flow.finish_reconciling()
@@ -161,14 +174,17 @@ class Lookups:
         view = self.view
         entry = view.entry
         cid = str(order.get("client_order_id") or "")
-        if entry is None or not cid or self.flow.dialog is not None:
-            return
+        if entry is None or not cid or self.flow.dialog is not None \
+                or cid not in self.needs_user or cid == self._watched:
+            return  # only an order looking up cannot settle, never one being looked up
+        where = ("the demo exchange (its Open orders)" if endpoint_of(entry).kind == DEMO
+                 else f"{entry.exchange} (its website or app)")
         box = plain_message_box(
             view.window_, QtWidgets.QMessageBox.Icon.Warning, "Mark as not placed",
             f"Mark this order of unknown outcome as not placed?\n\n{describe(order)}\n"
-            f"Client order id {cid}\n\nOnly do this if you checked on {entry.exchange} "
-            "(its website or app) that the order is not there, open or filled. If it is "
-            "there after all, the app will not know about it.")
+            f"Client order id {cid}\n\nOnly do this if you checked on {where} that the "
+            "order is not there, open or filled. The app asks the exchange once more "
+            "first, and does not mark an order it has.")
         box.setObjectName("markNotPlacedDialog")
         yes = box.addButton("&Yes, I checked: it is not there",
                             QtWidgets.QMessageBox.ButtonRole.YesRole)
@@ -184,14 +200,19 @@ class Lookups:
                 return
 
             def done(marked: LoggedOrder) -> None:
-                view.show_status(f"Order {cid} marked as not placed.")
+                self._markable(self.needs_user - {cid})
                 if self._watched == cid:
                     self._watched = None
+                    self.flow.finish_reconciling()
+                view.show_status(f"Order {cid} marked as not placed.")
                 view.open_orders.forget(cid)
                 view.load_history(refresh=False)
+                self.flow.after_change()
 
             def failed(exc: BaseException) -> None:
+                self._markable(self.needs_user - {cid})
                 view.show_status(f"Not marked: {explain(exc)}", error=True)
+                view.load_history(refresh=False)
 
             view.run(lambda session: session.mark_not_placed(cid), done, failed)
 

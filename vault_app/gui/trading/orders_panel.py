@@ -227,6 +227,8 @@ class HistoryPanel(OrderTable):
         self.mark.setEnabled(False)
         self.buttons.insertWidget(1, self.mark)
         self.can_mark = False
+        self.markable: frozenset[str] = frozenset()
+        """Client ids the core said looking up cannot settle (``needs_user``)."""
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
         self.model.modelReset.connect(self._update)
         self.mark.clicked.connect(self._mark_clicked)
@@ -234,7 +236,13 @@ class HistoryPanel(OrderTable):
     def _update(self) -> None:
         order = self.selected()
         self.mark.setEnabled(self.can_mark and order is not None
-                             and order.get("state") in UNRESOLVED)
+                             and order.get("state") in UNRESOLVED
+                             and order.get("client_order_id") in self.markable)
+
+    def set_markable(self, ids: set[str]) -> None:
+        """Only these orders may be marked not placed: never one still looked up."""
+        self.markable = frozenset(ids)
+        self._update()
 
     def _mark_clicked(self) -> None:
         order = self.selected()

@@ -46,7 +46,10 @@ def environment_words(preview: OrderPreview) -> tuple[str, str]:
         # sentence then says "the demo exchange", not the URL again
         return "DEMO — fake money", \
             f"This order goes to the offline demo exchange at {preview.endpoint}."
-    return "CUSTOM URL — not live", where
+    # A custom URL on this computer may be an SSH tunnel or a local proxy to a real
+    # exchange: never called "not live" (a2 N3).
+    return (f"CUSTOM URL on this computer — {preview.endpoint}",
+            f"{where} If it leads to a real exchange, this is real money.")
 
 
 class EnvironmentBanner(QtWidgets.QFrame):

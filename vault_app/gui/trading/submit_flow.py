@@ -175,6 +175,13 @@ class SubmitFlow:
             view.open_orders.track(order.public())
             view.show_status(f"Order {order.state}: {describe(order.public())}.{warnings}")
             self.after_change()
+        elif problem.outcome_unknown and placement.journal_moved:
+            self.finish()  # it cannot be looked up without its journal: say so, not loop
+            view.ticket.clear()  # not sent twice by a second Enter
+            view.open_orders.track(order.public())
+            view.show_status("The exchange's answer was lost: the order may have been "
+                             f"placed.{warnings}", error=True)
+            view.load_history(refresh=False)
         elif problem.outcome_unknown:  # no second order until this one is known
             self._unknown(order.public(), "The exchange's answer was lost: the order may "
                           "have been placed. It is being looked up, never sent again."
