@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import make_entry
 from vault_app.core.vault import Vault
+from vault_app.gui import ui_thread_gc
 from vault_app.gui.qt import QtCore, QtGui, QtWidgets
 from vault_app.gui.settings import Settings
 from vault_app.gui.window import MainWindow
@@ -31,6 +32,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 def loaded_ccxt() -> list[str]:
     return sorted(name for name in sys.modules if name.split(".")[0] == "ccxt")
+
+
+@pytest.fixture(autouse=True)
+def _automatic_gc_after_each_test() -> Iterator[None]:
+    """A window's OpRunner moves garbage collection onto the UI thread's timer
+    (``ui_thread_gc``); the tests after this one, without an event loop, get Python's
+    automatic collection back."""
+    yield
+    ui_thread_gc.uninstall()
 
 
 @pytest.fixture(autouse=True)

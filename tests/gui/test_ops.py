@@ -154,3 +154,34 @@ def test_drop_queued_forgets_waiting_ops_but_keeps_a_placement(qtbot: QtBot) -> 
     assert ran == ["other", "place"]
     qtbot.waitUntil(lambda: not runner.busy, timeout=SIGNAL_TIMEOUT)
     assert len(delivered) == 3  # the slow op, "other" and the placement; never "read"
+
+
+def test_cyclic_garbage_made_by_workers_is_collected_on_the_ui_thread(qtbot: QtBot) -> None:
+    """Collecting Qt's objects in a worker can deadlock against the UI thread (the suite
+    hung there once): with an OpRunner, a worker that makes far more cyclic garbage
+    than a collection's threshold never collects; the UI thread's timer does."""
+    import gc
+    import weakref
+
+    from vault_app.gui import ui_thread_gc
+
+    runner = OpRunner()
+    assert ui_thread_gc.installed()
+    collected_in: list[str] = []
+
+    class Node:
+        pass
+
+    def work() -> None:
+        for _ in range(gc.get_threshold()[0] * 20):
+            node = Node()
+            node.me = node  # type: ignore[attr-defined]  # a cycle: only gc frees it
+            weakref.finalize(node, lambda: collected_in.append(
+                threading.current_thread().name))
+
+    done: list[object] = []
+    runner.run(work, done.append, done.append)
+    qtbot.waitUntil(lambda: bool(done))
+    qtbot.waitUntil(lambda: len(collected_in) > 0, timeout=10_000)
+    assert set(collected_in) == {threading.main_thread().name}
+    assert runner.wait_idle(10_000)

@@ -29,6 +29,8 @@ def freeze_once(moment: str) -> bool:
         if moment in _frozen:
             return False
         _frozen.add(moment)
-    gc.collect()  # what is garbage now is not frozen (a few ms, once)
+    if threading.current_thread() is threading.main_thread():
+        gc.collect()  # what is garbage now is not frozen (a few ms, once); never in a
+        # worker: collecting Qt's objects there can deadlock (``ui_thread_gc``)
     gc.freeze()
     return True

@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from vault_app.gui import ui_thread_gc
 from vault_app.gui.qt import QtCore, Signal
 
 
@@ -127,6 +128,7 @@ class OpRunner(QtCore.QObject):
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
+        ui_thread_gc.install()  # a worker must never collect Qt's objects (see there)
         self._general = QtCore.QThreadPool(self)
         self._general.setMaxThreadCount(4)
         self._network = QtCore.QThreadPool(self)  # queued and network ops
