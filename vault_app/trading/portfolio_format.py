@@ -10,17 +10,15 @@ other key's balances.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from vault_app.trading.money import grouped
+from vault_app.trading.money import money_text
 from vault_app.trading.order_limits import USD_QUOTES
 
 if TYPE_CHECKING:
     from vault_app.trading.portfolio import Portfolio
 
-MAX_PRECISION = 10_000
-"""Digits a number is formatted with at most (beyond, ``grouped`` shows it unrounded)."""
 MAX_AMOUNT_DECIMALS = 12
 """Decimals an amount column is padded to at most (an amount with more keeps them)."""
 
@@ -30,22 +28,6 @@ def value_decimals(quote: str) -> int:
     return 2 if quote.upper() in USD_QUOTES else 8
 
 
-def money_text(value: Decimal, places: int | None = None, *, pad: bool = True) -> str:
-    """``value`` grouped by thousands, rounded to ``places`` and, with ``pad``, padded
-    to them ("75,000.00"); never raises (a non-finite value is written as it is)."""
-    if not value.is_finite():
-        return str(value)
-    digits = len(value.as_tuple().digits) + max(value.adjusted(), 0) + (places or 0) + 2
-    try:
-        with localcontext() as context:  # every digit kept: 28 would round 1e30's
-            context.prec = max(context.prec, min(digits, MAX_PRECISION))
-            text = grouped(value, places)
-    except (ArithmeticError, ValueError):
-        return str(value)
-    if pad and places:
-        whole, _, fraction = text.partition(".")
-        text = f"{whole}.{fraction.ljust(places, '0')}"
-    return text
 
 
 def format_value(value: Decimal | None, quote: str) -> str:

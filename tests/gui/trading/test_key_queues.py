@@ -17,7 +17,7 @@ from vault_app.core.model import KeyEntry
 from vault_app.gui.trading.view import TradingView
 from vault_app.gui.window import MainWindow
 from vault_app.trading.demo_exchange import DemoExchange, ReceivedRequest
-from vault_app.trading.portfolio_format import money_text
+from vault_app.trading.money import money_text
 
 ACCOUNT = "/api/v3/account"
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from vault_app.gui.qt import Qt, QtGui, QtWidgets, Signal
 from vault_app.gui.trading.orders_panel import FOCUS_RING
-from vault_app.trading.portfolio_format import money_text
+from vault_app.trading.money import money_text
 from vault_app.trading.session import Balance
 
 HEADERS = ("Currency", "Free", "In orders", "Total")
