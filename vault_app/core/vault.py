@@ -298,6 +298,17 @@ class Vault:
         self._commit(mutate)
         return result[0]
 
+    def transform(self, mutate: Mutation) -> None:
+        """Apply ``mutate`` to the entries as they are on disk, in one locked, atomic save.
+
+        For changes of many entries at once (a merge, a previous version restored):
+        ``mutate`` receives the entries on disk and returns the new list, or raises to
+        write nothing; returning the very list it was given writes nothing either.
+        It runs under the lock, so it must check anything it relies on (a plan made
+        from what the user was shown) against the entries it receives.
+        """
+        self._commit(mutate)
+
     def remove(self, entry_id: str) -> KeyEntry:
         removed: list[KeyEntry] = []
 
