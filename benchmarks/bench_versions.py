@@ -19,19 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._util import report
 from benchmarks.bench_vault import NEGLIGIBLE_KDF, build, make_entries
-from vault_app.core import vault as vault_module
 from vault_app.core import versions
 from vault_app.core.vault import Vault
 
 ROUNDS = 15
-
-
-def set_keep(vault: Vault, count: int) -> None:
-    setter = getattr(vault, "set_keep_versions", None)
-    if setter is not None:
-        setter(count)
-    else:  # before schema 3: the vault module reads the count through this function
-        vault_module._keep_versions = lambda meta: count  # type: ignore[assignment]
 
 
 def timed_save(vault: Vault, number: int) -> float:
@@ -48,11 +39,11 @@ def main() -> None:
         keeping: list[float] = []
         without: list[float] = []
         for number in range(ROUNDS):
-            set_keep(vault, 10)
+            vault.set_keep_versions(10)
             keeping.append(timed_save(vault, 2 * number))
-            set_keep(vault, 0)
+            vault.set_keep_versions(0)
             without.append(timed_save(vault, 2 * number + 1))
-        set_keep(vault, 10)
+        vault.set_keep_versions(10)
         for number in range(12):
             timed_save(vault, 100 + number)
         count, size = versions.usage(path)

@@ -68,8 +68,6 @@ def test_versions_errors_have_exit_codes(cli: Cli, saved: Path) -> None:
 
 
 def test_versions_keep(cli: Cli, saved: Path) -> None:
-    if not hasattr(Vault, "set_keep_versions"):
-        pytest.skip("schema 3 (keep_versions) not merged yet")
     assert_ok(cli("versions", "keep", "0", stdin=lines(PASSWORD)))
     assert versions.list_versions(saved) == []
 

@@ -725,7 +725,7 @@ def _writer_lock(path: Path) -> threading.RLock:
 
 def _keep_versions(meta: VaultMeta) -> int:
     """How many previous versions a save keeps (schema 3's ``keep_versions``)."""
-    return int(getattr(meta, "keep_versions", versions.DEFAULT_KEEP))
+    return meta.keep_versions
 
 
 def _file_stamp(path: Path) -> tuple[int, ...] | None:

@@ -55,10 +55,7 @@ class VersionsCommand(Command):
             self._show(vault.version_diff(self.args.version))
             return EXIT_OK
         if action == "keep":
-            setter = getattr(vault, "set_keep_versions", None)  # schema 3 (b1-schema)
-            if setter is None:
-                raise UsageError("this vault format cannot store the number of versions")
-            setter(self.args.count)
+            vault.set_keep_versions(self.args.count)
             self.say(f"Each save now keeps {self.args.count} previous version(s).")
             return EXIT_OK
         shown = vault.version_diff(self.args.version)
