@@ -231,8 +231,9 @@ def keep(vault_path: Path, keep_versions: int, now: datetime | None = None) -> s
         except OSError as exc:
             if exc.errno in (errno.EEXIST, errno.ENOENT):
                 raise
-            # No hard links here (another file system, FAT, a sandbox): a copy.
-            write_private(folder, name, storage.read_bytes(vault_path), replace=False)
+            # No hard links here (another file system, FAT, a sandbox): a copy, renamed
+            # to its name (unique: we hold the lock and listed the folder).
+            write_private(folder, name, storage.read_bytes(vault_path), replace=True)
         fsync_folder(folder)
     except OSError as exc:
         raise VaultWriteError(f"could not keep a previous version in {folder}: "
