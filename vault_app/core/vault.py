@@ -57,6 +57,7 @@ from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import (
     EditConflict,
     EntryRemovedOnDisk,
+    FolderRefused,
     KdfParamsOutOfRange,
     ValidationError,
     VaultChangedOnDisk,
@@ -660,7 +661,7 @@ class Vault:
         refused: none of ours is there to re-seal. Any other failure stops the change."""
         try:
             return version_rekey.write_record(self.path, old_dek, new_dek)
-        except versions.FolderRefused as exc:
+        except FolderRefused as exc:
             warnings.append(f"{exc}; versions there were not re-sealed")
             return False
         except (VaultError, OSError) as exc:

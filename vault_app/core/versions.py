@@ -35,7 +35,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from vault_app.core import folders, storage
-from vault_app.core.errors import NotARegularFile, VaultIOError, VaultNotFound, VaultWriteError
+from vault_app.core.errors import (
+    FolderRefused,
+    NotARegularFile,
+    VaultIOError,
+    VaultNotFound,
+    VaultWriteError,
+)
 from vault_app.core.os_messages import describe_os_error
 
 SUFFIX = ".versions"
@@ -43,10 +49,6 @@ TEMP_PREFIX = ".version.tmp-"
 _NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6})Z(?:-(\d{1,6}))?\.vault$")
 _STAMP = "%Y%m%dT%H%M%S.%f"
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
-
-
-class FolderRefused(VaultIOError):
-    """The versions folder is not a private folder of this user; nothing kept there."""
 
 
 @dataclass(frozen=True)
