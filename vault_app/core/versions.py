@@ -254,6 +254,7 @@ def prune(vault_path: Path, keep_versions: int) -> None:
     folder = open_folder(vault_path, create=False)
     if folder is None:
         return
+    remove_temps(folder)  # also when keep_versions is 0 and ``keep`` did not run
     kept = list_versions(vault_path)
     for version in kept[max(keep_versions, 0):]:
         with contextlib.suppress(OSError):

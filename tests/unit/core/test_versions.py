@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import FAST_KDF, PASSWORD, make_entry
 from vault_app.core import version_rekey, versions
-from vault_app.core.errors import VersionStale, WrongPassword
+from vault_app.core.errors import VersionOtherKey, VersionStale, WrongPassword
 from vault_app.core.vault import Vault
 
 
@@ -302,3 +302,20 @@ def test_keep_versions_default_is_read_without_schema_3(
     new_vault(1)
     assert len(version_names(vault_path)) == 1
     assert Vault.open(vault_path, PASSWORD).versions()[0].key_count == 0
+
+
+def test_a_version_under_another_key_lists_without_contents_and_says_so(
+        new_vault: Callable[..., Vault], vault_path: Path, tmp_path: Path) -> None:
+    vault = new_vault(1)
+    Vault.create(tmp_path / "other.vault", "another password", FAST_KDF,
+                 enforce_kdf_minimum=False)
+    foreign = "20200101T000000.000000Z.vault"
+    versions.write_private(folder(vault_path), foreign,
+                           (tmp_path / "other.vault").read_bytes(), replace=False)
+    listed = {v.name: v for v in vault.versions()}
+    assert listed[foreign].key_count is None
+    assert not listed[foreign].opens_with_current_key
+    assert "another master password" in (listed[foreign].problem or "")
+    with pytest.raises(VersionOtherKey):
+        vault.restore_version(foreign)
+    assert len(Vault.open(vault_path, PASSWORD)) == 1
