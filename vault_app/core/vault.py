@@ -13,8 +13,13 @@ Every change goes through ``Vault._commit``, which, under the exclusive lock:
    entry on disk (``edits.merge_edit``), so it never reverts another session's
    change. A change that changes nothing (``mark_used`` within the hour) writes
    nothing;
-3. refuses a file larger than readers accept (``VaultFull``), then writes the
-   new file atomically (``storage.atomic_write``).
+3. refuses a file larger than readers accept (``VaultFull``), keeps the file it is
+   about to replace as a previous version (``versions.keep``: a hard link, so a
+   SIGKILL at any moment leaves the vault and every version openable), writes the new
+   file atomically (``storage.atomic_write``), and only then prunes the oldest
+   versions (``versions.prune``). A problem with the versions never fails the save:
+   it is reported in ``save_warning``. A password change also re-seals the versions
+   (``version_rekey``, whose docstring gives the order and why each crash is safe).
 
 Memory takes the change itself only after the write succeeded. So memory always
 holds what is on disk: the file as this session last read it (step 1), or the
