@@ -49,6 +49,12 @@ def main() -> None:
             keeping.append(timed_save(keeping_vault, number))
             without.append(timed_save(bare_vault, number))
         count, size = versions.usage(keeping_vault.path)
+        start = time.perf_counter()
+        listed = keeping_vault.versions()  # decrypt and decode each (no KDF)
+        listing = time.perf_counter() - start
+        start = time.perf_counter()
+        keeping_vault.version_diff(listed[-1].name)
+        diffing = time.perf_counter() - start
         alone = []  # the versions steps alone (link + fsync, then prune one + fsync)
         for _ in range(ROUNDS):
             start = time.perf_counter()
@@ -63,6 +69,8 @@ def main() -> None:
     report("added cost of keeping a version", (kept - bare) * 1000, target=10, unit="ms")
     report("keep + prune alone (link, fsync, unlink)", statistics.median(alone) * 1000,
            target=10, unit="ms")
+    report(f"list {len(listed)} versions with their key counts", listing)
+    report("difference to the oldest version", diffing)
     print(f"  versions folder: {count} files, {size / 1e6:.1f} MB")
 
 
