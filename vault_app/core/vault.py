@@ -439,6 +439,27 @@ class Vault:
         it on every event, most of them caused by its own saves)."""
         return self._disk_stamp is None or _file_stamp(self.path) != self._disk_stamp
 
+    def read_sealed(self) -> tuple[bytes, list[KeyEntry]]:
+        """The vault file exactly as sealed on disk, and the entries it holds.
+
+        What a copy of the vault writes (``backups.copies``). Every save replaces the
+        file by a rename, so a read never sees half of one; the file is decrypted with
+        the data key this session holds (no KDF), which proves it whole and sealed
+        under the master password this session knows. It may be newer than memory
+        (another process saved): it is then what the next unlock shows. Raises
+        VaultChangedOnDisk if the file is sealed under another password now.
+        """
+        slot, dek, *_ = self._snapshot()
+        data = storage.read_bytes(self.path)
+        return data, self._decode_disk(data, slot, dek)[1]
+
+    def entries_of(self, data: bytes) -> list[KeyEntry]:
+        """The entries of a file sealed with this vault's password and data key (a copy
+        of it); VaultDamaged if it does not decrypt, VaultChangedOnDisk if its key slot
+        is another."""
+        slot, dek, *_ = self._snapshot()
+        return self._decode_disk(data, slot, dek)[1]
+
     def lock(self) -> None:
         """Forget the data key, the journal key and every entry. The object is unusable after.
 
