@@ -38,6 +38,7 @@ from vault_app.gui.keys_model import KeyRows, prepare_rows
 from vault_app.gui.ops import OpRunner
 from vault_app.gui.pages import CreatePage, UnlockPage
 from vault_app.gui.qt import QtCore, QtGui, QtWidgets, Signal
+from vault_app.gui.second_folder import SecondFolderCopies
 from vault_app.gui.sections import KEYS, PORTFOLIO, TRADING, Sections
 from vault_app.gui.settings import Settings
 from vault_app.gui.settings_dialog import SettingsDialog
@@ -49,6 +50,7 @@ from vault_app.gui.vault_page import (
     selected_entry,
     update_placeholder,
 )
+from vault_app.gui.vault_settings import VaultSettingsBox
 from vault_app.gui.widgets import escape, plain_message_box
 
 if TYPE_CHECKING:
@@ -109,6 +111,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.idle.idle.connect(self._lock_for_idle)
         self.watcher = VaultFileWatcher(self)
         self.watcher.changed.connect(self._disk_changed)
+        self.copies = SecondFolderCopies(self)  # to the second folder, after saves
 
         self.stack = QtWidgets.QStackedWidget(self)
         self.setCentralWidget(self.stack)
@@ -649,7 +652,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.ops.run(lambda: vault.save_copy(path), done, failed, writes=True)
 
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self)
+        box = None
+        if self.vault is not None and not self.in_demo_vault:
+            box = VaultSettingsBox(self, self.vault)
+        dialog = SettingsDialog(self.settings, self, box)
 
         def accepted() -> None:
             self.clipboard.seconds = self.settings.clipboard_seconds
