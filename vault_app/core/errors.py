@@ -171,3 +171,8 @@ class UnsafeLockFile(VaultIOError):
 
 class BrokenLink(VaultNotFound):
     """The vault path is a symbolic link whose target does not exist."""
+
+
+class VersionStale(VaultChangedOnDisk):
+    """The vault changed since the difference to a previous version was shown; nothing
+    was restored. Show the difference again and confirm."""

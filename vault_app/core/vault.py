@@ -41,8 +41,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from vault_app.core import crypto, folders, paths, storage, vault_lock
+from vault_app.core import (
+    crypto,
+    folders,
+    paths,
+    storage,
+    vault_lock,
+    version_open,
+    version_rekey,
+    versions,
+)
 from vault_app.core.edits import merge_edit
+from vault_app.core.entry_diff import VersionDiff, diff
 from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import (
     EditConflict,
@@ -50,9 +60,12 @@ from vault_app.core.errors import (
     KdfParamsOutOfRange,
     ValidationError,
     VaultChangedOnDisk,
+    VaultError,
+    VaultInUse,
     VaultLocked,
     VaultReadOnly,
     VaultWriteError,
+    VersionStale,
     WrongPassword,
 )
 from vault_app.core.exchanges import Catalog, load_catalog
@@ -69,6 +82,8 @@ from vault_app.core.schema import (
     entries_text,
 )
 from vault_app.core.vault_format import KeySlot, checksum_of, parse
+from vault_app.core.version_open import VersionSummary
+from vault_app.core.version_rekey import PasswordChange
 from vault_app.core.writable import check_writable, read_only_reason
 
 Mutation = Callable[[list[KeyEntry]], list[KeyEntry]]
@@ -92,6 +107,9 @@ class Vault:
         # Why the file cannot be saved (see ``writable``), or None; refreshed on each save.
         self.read_only_reason: str | None = None
         self.folder_warning: str | None = None  # see folders.folder_warning
+        # What went wrong keeping or pruning previous versions in the last save (the
+        # save itself succeeded), or None: for the status bar / the CLI's stderr.
+        self.save_warning: str | None = None
         # Guards the key, the entries and the fingerprint: a save runs on a worker
         # thread while the user may lock the vault (see ``lock``).
         self._state = threading.Lock()
@@ -164,6 +182,8 @@ class Vault:
         vault.folder_warning = folders.folder_warning(given)
         if not read_only:
             vault._entries_text = entries_text(plaintext, meta, entries)
+            if vault.read_only_reason is None:
+                vault._finish_rekey_on_open()
         return vault
 
     # --- reading -----------------------------------------------------------------
@@ -378,8 +398,14 @@ class Vault:
 
     def change_password(self, old_password: str, new_password: str,
                         kdf: KdfParams | None = None, *,
-                        enforce_kdf_minimum: bool = True) -> None:
-        """Re-key: a new salt *and* a new DEK. Runs the KDF twice."""
+                        enforce_kdf_minimum: bool = True) -> PasswordChange:
+        """Re-key: a new salt *and* a new DEK. Runs the KDF twice.
+
+        Every kept previous version is re-sealed under the new key slot in the same
+        operation, so the old password opens none of them (``version_rekey``, which
+        also says why a crash at any point is safe). With the same password and new
+        ``kdf``, only the KDF strength changes (still a new salt and data key).
+        """
         slot, held = self._keys()
         if not new_password:
             raise ValidationError("the new master password must not be empty",
@@ -396,7 +422,51 @@ class Vault:
                 kdf = KdfParams.default()
         if enforce_kdf_minimum:
             kdf.check_creatable()
-        self._commit(lambda entries: entries, new_keys=new_key_slot(new_password, kdf))
+        result = self._commit(lambda entries: entries,
+                              new_keys=new_key_slot(new_password, kdf))
+        return result or PasswordChange(0, [])
+
+    # --- previous versions (core/versions.py) ------------------------------------
+
+    def versions(self) -> list[VersionSummary]:
+        """The previous versions kept, newest first, opened with the held data key."""
+        _, dek = self._keys()
+        return version_open.summaries(self.path, dek)
+
+    def version_entries(self, name: str) -> list[KeyEntry]:
+        _, dek = self._keys()
+        return version_open.open_version(self.path, name, dek)[1]
+
+    def version_diff(self, name: str) -> VersionDiff:
+        """What restoring version ``name`` would add, remove and change."""
+        return diff(self.entries, self.version_entries(name))
+
+    def restore_version(self, name: str, *, expected_diff: VersionDiff | None = None) -> bool:
+        """Make version ``name``'s entries the vault's, in one locked atomic save; the
+        current state becomes a version itself, so a restore can be undone.
+
+        The vault's key, journal key and settings stay as they are: only the entries
+        come from the version. With ``expected_diff`` (the ``version_diff`` the user
+        was shown), refuses with VersionStale if the vault changed since, so that the
+        restore does not do what the user was not shown. False if nothing differed.
+        """
+        restored = self.version_entries(name)
+        wrote: list[bool] = []
+
+        def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
+            now = diff(entries, restored)
+            if expected_diff is not None and now != expected_diff:
+                raise VersionStale(
+                    "the vault was changed by another window or process since the "
+                    f"difference to version {name} was shown; nothing was restored. "
+                    "Look at the difference again.")
+            if now.is_empty:
+                return entries
+            wrote.append(True)
+            return list(restored)
+
+        self.transform(mutate)
+        return bool(wrote)
 
     def save_copy(self, path: str | os.PathLike[str]) -> Vault:
         """Write what this session holds to a new file at ``path``; never overwrites.
@@ -528,9 +598,11 @@ class Vault:
             return True
 
     def _commit(self, mutate: Mutation, new_keys: tuple[KeySlot, bytes] | None = None, *,
-                remeta: Callable[[VaultMeta], VaultMeta] | None = None) -> None:
+                remeta: Callable[[VaultMeta], VaultMeta] | None = None
+                ) -> PasswordChange | None:
         """Apply ``mutate`` to the entries (and ``remeta`` to the vault's meta) as
-        they are on disk, under the lock, and save; see the module's docstring."""
+        they are on disk, under the lock, and save; see the module's docstring.
+        Returns what re-sealing the versions did when ``new_keys`` re-keys the vault."""
         slot, dek, meta, entries, fingerprint, text = self._snapshot()
         if self.read_only:
             raise VaultLocked("this vault was opened read-only")
@@ -546,19 +618,89 @@ class Vault:
             entries = mutate(before)
             meta = remeta(meta_before) if remeta is not None else meta_before
             if entries is before and meta is meta_before and new_keys is None:
-                return  # nothing changed: no write
+                return None  # nothing changed: no write
+            warnings: list[str] = []
+            self._finish_rekey(slot, dek, warnings)
+            old_dek = dek
             slot, dek = new_keys if new_keys else (slot, dek)
             blob = seal(slot, dek, encode_payload(meta, entries, text))
             storage.remove_stale_temps(self.path)
+            keep = _keep_versions(meta)
+            kept = self._keep_version(keep, warnings)
+            if new_keys is not None:
+                try:
+                    version_rekey.write_record(self.path, old_dek, dek)
+                except (VaultError, OSError) as exc:
+                    if kept is not None:
+                        versions.discard(self.path, kept)
+                    raise VaultWriteError(
+                        "could not prepare re-sealing the previous versions "
+                        f"({exc}); the master password was not changed") from None
             try:
                 storage.atomic_write(self.path, blob)
             except VaultWriteError as exc:
                 if exc.replaced:  # the file on disk is the new one: memory must follow
                     self._accept(meta, entries, slot, dek, blob)
                     self._disk_stamp = _file_stamp(self.path)
+                else:
+                    if kept is not None:
+                        versions.discard(self.path, kept)
+                    if new_keys is not None:
+                        version_rekey.remove_record(self.path)
                 raise
             self._disk_stamp = _file_stamp(self.path)  # under the lock: exactly ours
+            change = self._after_write(keep, old_dek if new_keys else None, slot, dek,
+                                       warnings)
         self._accept(meta, entries, slot, dek, blob)
+        self.save_warning = "; ".join(warnings) or None
+        return change
+
+    def _keep_version(self, keep: int, warnings: list[str]) -> str | None:
+        """Keep the file about to be replaced as a previous version (never fails)."""
+        if keep <= 0:
+            return None
+        try:
+            return versions.keep(self.path, keep)
+        except (VaultError, OSError) as exc:
+            warnings.append(str(exc))
+            return None
+
+    def _after_write(self, keep: int, old_dek: bytes | None, slot: KeySlot, dek: bytes,
+                     warnings: list[str]) -> PasswordChange | None:
+        """With the new file in place: prune, and after a re-key re-seal the versions."""
+        change = None
+        try:
+            versions.prune(self.path, keep)
+            if old_dek is not None:
+                change = version_rekey.reseal(self.path, old_dek, slot, dek)
+                version_rekey.remove_record(self.path)
+        except (VaultError, OSError) as exc:
+            warnings.append(f"previous versions: {exc}")
+        return change
+
+    def _finish_rekey(self, slot: KeySlot, dek: bytes, warnings: list[str]) -> None:
+        """Finish a password change a crash interrupted (see ``version_rekey``)."""
+        try:
+            version_rekey.finish(self.path, slot, dek)
+        except (VaultError, OSError) as exc:
+            warnings.append(f"previous versions: {exc}")
+
+    def _finish_rekey_on_open(self) -> None:
+        """On an open for writing: if a pending re-key record is left, finish it under
+        the lock (at once or never: a busy vault finishes it on its next save)."""
+        if not os.path.lexists(versions.folder_of(self.path) / version_rekey.RECORD_NAME):
+            return
+        slot, dek = self._keys()
+        warnings: list[str] = []
+        try:
+            with _writer_lock(self.path), vault_lock.VaultLock(self.path, wait=0):
+                if checksum_of(storage.read_bytes(self.path)) == self._fingerprint:
+                    self._finish_rekey(slot, dek, warnings)
+        except VaultInUse:
+            pass  # another writer holds the lock: the next save finishes it
+        except VaultError as exc:
+            warnings.append(str(exc))
+        self.save_warning = "; ".join(warnings) or None
 
     def _accept(self, meta: VaultMeta, entries: list[KeyEntry], slot: KeySlot, dek: bytes,
                 blob: bytes) -> None:
@@ -583,6 +725,11 @@ def _writer_lock(path: Path) -> threading.RLock:
     key = os.path.realpath(path)
     with _WRITERS_GUARD:
         return _WRITERS.setdefault(key, threading.RLock())
+
+
+def _keep_versions(meta: VaultMeta) -> int:
+    """How many previous versions a save keeps (schema 3's ``keep_versions``)."""
+    return int(getattr(meta, "keep_versions", versions.DEFAULT_KEEP))
 
 
 def _file_stamp(path: Path) -> tuple[int, ...] | None:

@@ -1,0 +1,139 @@
+"""Re-sealing the previous versions when the master password or the KDF changes.
+
+A leaked old password must open nothing afterwards, so ``Vault.change_password``
+re-seals every kept version under the new key slot (new salt, new data key) in the
+same operation. The order, under the vault's lock, and why a SIGKILL at any point
+is safe:
+
+1. ``write_record``: the *pending re-key record* ``rekey.pending`` in the versions
+   folder holds the old data key sealed under the new one (AES-256-GCM, format
+   below), written through a fsynced 0600 temp and a rename, then the folder fsynced.
+   Killed before the rename: no record, nothing changed, the old password opens
+   everything. Killed after it: the vault is still the old one, and the record does
+   not decrypt under the vault's (old) data key: the next writer removes it
+   (``finish``), a leftover of a change that never happened.
+2. the current vault is kept as a version and replaced (``Vault._commit``). Killed
+   here: the vault is the old file or the new one (atomic), and the record tells
+   which: it decrypts under the new data key only.
+3. ``reseal``: each version sealed under the old data key is decrypted with it and
+   sealed under the new key slot, through a temp and a rename (each version is the
+   old or the new file at any moment). Killed midway: the vault opens with the new
+   password; some versions still with the old one. The next open for writing (or the
+   next save) finds the record, decrypts it under the vault's data key, so gets the
+   old data key back and finishes the re-seal (``finish``).
+4. the record is removed (last: until then step 3 can be finished).
+
+So a crash leaves a vault one of the two passwords opens with every entry, and the
+next unlock with the new password leaves no version that opens with the old one.
+
+Record format: the ASCII bytes ``VAULTAPP-REKEY1`` (15 bytes, also the AES-GCM associated data),
+a 12-byte nonce, then AES-256-GCM(new data key, nonce, old data key) (48 bytes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from vault_app.core import crypto, versions
+from vault_app.core.envelope import seal
+from vault_app.core.errors import VaultError
+from vault_app.core.vault_format import KeySlot, parse
+
+RECORD_NAME = "rekey.pending"
+RECORD_MAGIC = b"VAULTAPP-REKEY1"
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    """What a password (or KDF) change did: versions re-sealed, and those left as they
+    were (sealed under a key older than the one changed, or unreadable)."""
+
+    resealed: int
+    left: list[str]
+
+
+def write_record(vault_path: Path, old_dek: bytes, new_dek: bytes) -> None:
+    """Step 1: the pending record (makes the versions folder if needed)."""
+    folder = versions.open_folder(vault_path, create=True)
+    assert folder is not None
+    nonce = crypto.new_nonce()
+    sealed = AESGCM(new_dek).encrypt(nonce, old_dek, RECORD_MAGIC)
+    versions.write_private(folder, RECORD_NAME, RECORD_MAGIC + nonce + sealed, replace=True)
+    versions.fsync_folder(folder)
+
+
+def read_record(vault_path: Path, dek: bytes) -> bytes | bool | None:
+    """The old data key from a pending record sealed under ``dek``; None if there
+    is no record; False if there is one that ``dek`` does not open (a leftover)."""
+    folder = versions.folder_of(vault_path)
+    try:
+        fd = os.open(folder / RECORD_NAME, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return False
+    try:
+        data = os.read(fd, 4096)
+    finally:
+        os.close(fd)
+    if not data.startswith(RECORD_MAGIC) or len(data) != 15 + 12 + 48:
+        return False
+    nonce, sealed = data[15:27], data[27:]
+    try:
+        return AESGCM(dek).decrypt(nonce, sealed, RECORD_MAGIC)
+    except InvalidTag:
+        return False
+
+
+def remove_record(vault_path: Path) -> None:
+    folder = versions.folder_of(vault_path)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(folder / RECORD_NAME)
+    with contextlib.suppress(OSError):
+        versions.fsync_folder(folder)
+
+
+def reseal(vault_path: Path, old_dek: bytes, slot: KeySlot, dek: bytes) -> PasswordChange:
+    """Step 3: every version that opens under ``old_dek`` sealed under ``slot``/``dek``."""
+    done, left = 0, []
+    folder = versions.open_folder(vault_path, create=False)
+    if folder is None:
+        return PasswordChange(0, [])
+    versions.remove_temps(folder)
+    for version in versions.list_versions(vault_path):
+        try:
+            parsed = parse(versions.read_version(vault_path, version.name))
+            if parsed.slot == slot:
+                continue  # already re-sealed (a change finished after a crash)
+            plaintext = crypto.open_payload(old_dek, parsed.payload_nonce, parsed.ciphertext,
+                                            parsed.header)
+            versions.write_private(folder, version.name, seal(slot, dek, plaintext),
+                                   replace=True)
+            done += 1
+        except (VaultError, OSError):
+            left.append(version.name)
+    with contextlib.suppress(OSError):
+        versions.fsync_folder(folder)
+    return PasswordChange(done, left)
+
+
+def finish(vault_path: Path, slot: KeySlot, dek: bytes) -> PasswordChange | None:
+    """Steps 3-4 of a change a crash interrupted, or remove a leftover record.
+
+    Call under the vault's lock with the key slot and data key of the vault on disk.
+    """
+    old = read_record(vault_path, dek)
+    if old is None:
+        return None
+    result = None
+    if old is not False:
+        assert isinstance(old, bytes)
+        result = reseal(vault_path, old, slot, dek)
+    remove_record(vault_path)
+    return result

@@ -1,0 +1,274 @@
+"""Previous versions: every save first keeps the file it replaces (docs/versions.md).
+
+Layout: ``<vault file name>.versions/`` beside the real vault file, mode 0700, holding
+``YYYYMMDDTHHMMSS.ffffffZ.vault`` files (UTC, ``-N`` appended on a collision), 0600.
+Anything else in the folder is not ours and is ignored; nothing inside is followed
+if it is a link.
+
+Order inside ``Vault._commit``, all under the vault's lock:
+
+1. ``keep``: remove temp files a killed copy left, then hard-link the current vault
+   file in under its version name (O(1); a copy through a fsynced temp and a rename
+   when the file system refuses links), then fsync the folder. A SIGKILL before the
+   link leaves no version; after it, a complete one (a link or a rename is atomic).
+2. ``storage.atomic_write`` replaces the vault (old or new file at any moment).
+3. ``prune``: only now, with the new vault file in place, remove the oldest versions
+   beyond ``keep_versions`` and give the newest its 0600 mode (a hard link shares the
+   vault's inode and mode until the rename). A SIGKILL between 2 and 3 leaves one
+   version too many, removed by the next save.
+
+So at every moment the vault opens and every version is a complete former vault file.
+A problem with the folder (a symbolic link, a file, a folder of another user or
+writable by others, a full disk) never fails the save: ``keep`` returns a warning
+and keeps no version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import stat
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from vault_app.core import folders, storage
+from vault_app.core.errors import NotARegularFile, VaultIOError, VaultNotFound, VaultWriteError
+from vault_app.core.os_messages import describe_os_error
+
+SUFFIX = ".versions"
+DEFAULT_KEEP = 10
+TEMP_PREFIX = ".version.tmp-"
+_NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6})Z(?:-(\d{1,6}))?\.vault$")
+_STAMP = "%Y%m%dT%H%M%S.%f"
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+
+
+class FolderRefused(VaultIOError):
+    """The versions folder is not a private folder of this user; nothing kept there."""
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    name: str
+    saved_at: datetime
+    size: int
+    path: Path
+
+
+def folder_of(vault_path: Path) -> Path:
+    return vault_path.parent / f"{vault_path.name}{SUFFIX}"
+
+
+def parse_name(name: str) -> tuple[datetime, int] | None:
+    """The UTC time and collision number of a version name, None if not one."""
+    match = _NAME.match(name)
+    if match is None:
+        return None
+    try:
+        when = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return when, int(match.group(2) or 0)
+
+
+def new_name(now: datetime, taken: set[str]) -> str:
+    base = now.astimezone(UTC).strftime(_STAMP) + "Z"
+    name, number = f"{base}.vault", 0
+    while name in taken:
+        number += 1
+        name = f"{base}-{number}.vault"
+    return name
+
+
+def check_folder(folder: Path) -> None:
+    """Raise FolderRefused unless ``folder`` is a real folder of ours no one else writes."""
+    try:
+        info = os.lstat(folder)
+    except OSError as exc:
+        raise FolderRefused(f"cannot read {folder}: {describe_os_error(exc)}") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise FolderRefused(f"{folder} is a symbolic link, which vault-app never follows; "
+                            "no previous version was kept there")
+    if not stat.S_ISDIR(info.st_mode):
+        raise FolderRefused(f"{folder} is not a folder; no previous version was kept there")
+    if info.st_uid != os.geteuid():
+        raise FolderRefused(f"{folder} belongs to another user; no previous version was "
+                            "kept there")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise FolderRefused(f"{folder} is writable by other users; no previous version was "
+                            f"kept there (chmod 700 '{folder}')")
+
+
+def open_folder(vault_path: Path, *, create: bool) -> Path | None:
+    """The checked versions folder, made (0700) if ``create``; None if absent."""
+    folder = folder_of(vault_path)
+    if not os.path.lexists(folder):
+        if not create:
+            return None
+        folders.make_private_folders(folder)
+    check_folder(folder)
+    return folder
+
+
+def list_versions(vault_path: Path) -> list[VersionFile]:
+    """The versions kept, newest first. Links, non-files and others' files are skipped."""
+    folder = open_folder(vault_path, create=False)
+    if folder is None:
+        return []
+    found: list[tuple[tuple[datetime, int], VersionFile]] = []
+    for name in os.listdir(folder):
+        parsed = parse_name(name)
+        if parsed is None:
+            continue
+        try:
+            info = os.lstat(folder / name)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            continue
+        found.append((parsed, VersionFile(name, parsed[0], info.st_size, folder / name)))
+    found.sort(key=lambda item: item[0], reverse=True)
+    return [version for _, version in found]
+
+
+def usage(vault_path: Path) -> tuple[int, int]:
+    """How many versions are kept, and their total size in bytes."""
+    try:
+        kept = list_versions(vault_path)
+    except VaultIOError:
+        return 0, 0
+    return len(kept), sum(version.size for version in kept)
+
+
+def read_version(vault_path: Path, name: str) -> bytes:
+    """The bytes of one version, never through a link; VaultNotFound if there is none."""
+    if parse_name(name) is None:
+        raise VaultNotFound(f"'{name}' is not the name of a previous version")
+    folder = open_folder(vault_path, create=False)
+    if folder is None:
+        raise VaultNotFound(f"no previous versions are kept for {vault_path}")
+    path = folder / name
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except FileNotFoundError:
+        raise VaultNotFound(f"no previous version named {name}") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotARegularFile(f"{path} is a symbolic link; it was not read") from None
+        raise VaultIOError(f"cannot read {path}: {describe_os_error(exc)}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > storage.MAX_VAULT_SIZE:
+            raise NotARegularFile(f"{path} is not a version file; it was not read")
+        chunks: list[bytes] = []
+        while chunk := os.read(fd, 1024 * 1024):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise VaultIOError(f"cannot read {path}: {describe_os_error(exc)}") from None
+    finally:
+        os.close(fd)
+
+
+def remove_temps(folder: Path) -> None:
+    """Temp files a killed copy or re-seal left (call under the vault's lock)."""
+    with contextlib.suppress(OSError):
+        for name in os.listdir(folder):
+            if name.startswith(TEMP_PREFIX):
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / name)
+
+
+def write_private(folder: Path, name: str, data: bytes, *, replace: bool) -> None:
+    """``data`` into ``folder/name`` (0600) through a fsynced temp and a rename.
+
+    ``replace=False`` links instead of renaming, so an existing name is never replaced.
+    """
+    temp = folder / f"{TEMP_PREFIX}{os.urandom(6).hex()}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                 0o600)
+    try:
+        try:
+            os.fchmod(fd, 0o600)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if replace:
+            os.replace(temp, folder / name)
+        else:
+            os.link(temp, folder / name, follow_symlinks=False)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def keep(vault_path: Path, keep_versions: int, now: datetime | None = None) -> str:
+    """Keep the current vault file as a version (step 1 above); return its name.
+
+    Call under the vault's lock, before the vault is replaced. Raises VaultIOError
+    (the caller reports it as a warning; the save goes on).
+    """
+    folder = open_folder(vault_path, create=True)
+    assert folder is not None
+    remove_temps(folder)
+    name = new_name(now or datetime.now(UTC), set(os.listdir(folder)))
+    try:
+        try:
+            os.link(vault_path, folder / name, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno in (errno.EEXIST, errno.ENOENT):
+                raise
+            # No hard links here (another file system, FAT, a sandbox): a copy.
+            write_private(folder, name, storage.read_bytes(vault_path), replace=False)
+        fsync_folder(folder)
+    except OSError as exc:
+        raise VaultWriteError(f"could not keep a previous version in {folder}: "
+                              f"{describe_os_error(exc)}") from None
+    return name
+
+
+def discard(vault_path: Path, name: str) -> None:
+    """Remove the version ``keep`` just made, when the save then failed."""
+    with contextlib.suppress(OSError):
+        os.unlink(folder_of(vault_path) / name)
+
+
+def prune(vault_path: Path, keep_versions: int) -> None:
+    """Step 3 above: after the new vault file is in place, keep the newest ones only."""
+    folder = open_folder(vault_path, create=False)
+    if folder is None:
+        return
+    kept = list_versions(vault_path)
+    for version in kept[max(keep_versions, 0):]:
+        with contextlib.suppress(OSError):
+            os.unlink(version.path)
+    for version in kept[:max(keep_versions, 0)]:
+        _make_private(version.path)
+    with contextlib.suppress(OSError):
+        fsync_folder(folder)
+
+
+def _make_private(path: Path) -> None:
+    """Mode 0600 on a version no longer linked to the vault (its mode was the vault's)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            info = os.fstat(fd)
+            if info.st_nlink == 1 and stat.S_IMODE(info.st_mode) != 0o600:
+                os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
