@@ -21,7 +21,8 @@ from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import QtWidgets
 
 if TYPE_CHECKING:
-    from vault_app.backups.restore import Backup
+    from vault_app.backups.merge import MergeReport
+    from vault_app.backups.restore import Backup, Restored
     from vault_app.gui.backup.export_dialog import ExportDialog
     from vault_app.gui.backup.merge_dialog import MergeDialog
     from vault_app.gui.backup.restore_dialog import RestoreDialog
@@ -154,7 +155,7 @@ def _export(window: MainWindow, dialog: ExportDialog, vault: Vault, path: Path,
 
 
 def export_error(exc: BaseException, master: bool) -> str:
-    from vault_app.core.errors import BackupVerifyFailed
+    from vault_app.backups.errors import BackupVerifyFailed
 
     if isinstance(exc, errors.WrongPassword) and master:
         return ("That is not the master password of this vault. Type it again, or choose a "
@@ -213,8 +214,8 @@ def restore_error(exc: BaseException) -> str:
 
 def _read(window: MainWindow, dialog: RestoreDialog, vault: Vault, path: Path, password: str,
           new: Path | None) -> None:
-    from vault_app.backups.merge import MergePlan, plan_merge
-    from vault_app.backups.restore import read_backup, restore_new
+    from vault_app.backups.merge import plan_merge
+    from vault_app.backups.restore import Restored, read_backup, restore_new
 
     dialog.set_busy(True)
 
@@ -226,15 +227,14 @@ def _read(window: MainWindow, dialog: RestoreDialog, vault: Vault, path: Path, p
 
     def done(result: Any) -> None:
         if not _on_show(window, dialog, vault):
-            if isinstance(result, Vault):
-                result.lock()
+            if isinstance(result, Restored):
+                result.vault.lock()
             return
         dialog.set_busy(False)
-        if isinstance(result, Vault):
+        if isinstance(result, Restored):
             _restored(window, dialog, vault, result)
         else:
             backup, plan = result
-            assert isinstance(plan, MergePlan)
             dialog.password.wipe()
             _show_plan(window, vault, path.name, backup, plan)
 
@@ -246,12 +246,17 @@ def _read(window: MainWindow, dialog: RestoreDialog, vault: Vault, path: Path, p
     window.ops.run(work, done, failed)
 
 
-def _restored(window: MainWindow, dialog: RestoreDialog, vault: Vault, new: Vault) -> None:
+def _restored(window: MainWindow, dialog: RestoreDialog, vault: Vault,
+              restored: Restored) -> None:
     """The new vault is written: offer to switch to it (default: stay here)."""
+    new = restored.vault
     dialog.password.wipe()
+    keys = len(new.entries)
+    problem = f"\n\nBut: {restored.journal_problem}." if restored.journal_problem else ""
     box = ask(dialog, "Backup restored",
-              f"Restored {len(new.entries)} key{'s' if len(new.entries) != 1 else ''} into a "
-              f"new vault:\n{new.path}\n\nIt opens with the backup's password. Switch to it "
+              f"Restored {keys} key{'s' if keys != 1 else ''} and {restored.journal_records} "
+              f"order record{'s' if restored.journal_records != 1 else ''} into a new vault:"
+              f"\n{new.path}{problem}\n\nIt opens with the backup's password. Switch to it "
               f"now? This vault ({vault.path.name}) is locked if you do.", "&Switch to it")
     box.setIcon(QtWidgets.QMessageBox.Icon.Information)
     stay = box.defaultButton()
@@ -313,17 +318,18 @@ def _confirm_merge(window: MainWindow, dialog: MergeDialog, vault: Vault,
 
 def _merge(window: MainWindow, dialog: MergeDialog, vault: Vault, backup: Backup, plan: Any,
            choices: dict[str, str]) -> None:
+    from vault_app.backups.errors import MergeStale
     from vault_app.backups.merge import apply_merge, plan_merge
-    from vault_app.core.errors import MergeStale
     from vault_app.gui.vault_page import refresh
 
     dialog.set_busy(True)
 
-    def done(report: Any) -> None:
+    def done(report: MergeReport) -> None:
         refresh(window)
+        problem = f" {report.journal_problem}." if report.journal_problem else ""
         window.statusBar().showMessage(
-            f"Merged the backup: {merge_summary_text(plan, choices)}; saved at "
-            f"{time.strftime('%H:%M:%S')}.")
+            f"Merged the backup: {merged_text(report)}; saved at "
+            f"{time.strftime('%H:%M:%S')}.{problem}")
         if window.backup_dialog is dialog:
             dialog.accept()
 
@@ -351,7 +357,13 @@ def _merge_failed(dialog: MergeDialog, exc: BaseException) -> None:
     dialog.error.show_message(f"Nothing was merged: {error_message(exc)}")
 
 
-def merge_summary_text(plan: Any, choices: dict[str, str]) -> str:
-    from vault_app.gui.backup.merge_dialog import summary
-
-    return summary(plan, choices).removeprefix("Merge: ")
+def merged_text(report: MergeReport) -> str:
+    """"added 3, replaced 1, kept both 1, skipped 2, 4 order records"."""
+    parts = [f"added {len(report.added)}"]
+    parts += [f"{what} {len(done)}" for what, done in (
+        ("replaced", report.replaced), ("kept both", report.copied),
+        ("skipped", report.skipped)) if done]
+    if report.journal_records:
+        parts.append(f"{report.journal_records} order record"
+                     f"{'s' if report.journal_records != 1 else ''}")
+    return ", ".join(parts)

@@ -20,6 +20,8 @@ KINDS = {"same_id": "same key, changed", "same_label": "same label, another key"
          "same_api_key": "same API key, another entry"}
 CHOICES = ((SKIP, "Skip"), (NEWER, "Keep newer"), (BOTH, "Keep both"))
 COLUMNS = ("Key", "Conflict", "This vault", "Backup", "Newer", "Choice")
+FIELD_WORDS = {"credentials": "credentials", "ip_whitelist": "IP whitelist",
+               "max_notional": "order limit", "rotate_days": "rotation"}
 SHOWN_ADDITIONS = 8  # labels listed by name; the rest counted
 
 
@@ -129,7 +131,7 @@ class MergeDialog(QtWidgets.QDialog):
         conflicts = len(plan.conflicts)
         self.counts.setText(
             f"{_n(len(added), 'key')} to add{': ' + listed if added else ''}. "
-            f"{_n(len(plan.identical), 'key')} identical (nothing to do). "
+            f"{_n(plan.identical, 'key')} identical (nothing to do). "
             + (f"{_n(conflicts, 'conflict')}: choose for each below." if conflicts
                else "No conflicts."))
         self.table.setRowCount(0)
@@ -154,6 +156,10 @@ class MergeDialog(QtWidgets.QDialog):
         )
         for column, text in enumerate(cells):
             self.table.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+        differs = ", ".join(FIELD_WORDS.get(name, name) for name in conflict.fields)
+        if differs:
+            for column in range(len(cells)):
+                self.table.item(row, column).setToolTip(f"Differs: {differs}")
         box = QtWidgets.QComboBox(self.table)
         box.setAccessibleName(f"Choice for {cells[0]}")
         for value, text in CHOICES:
