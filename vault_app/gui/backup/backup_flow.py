@@ -335,6 +335,7 @@ def _merge(window: MainWindow, dialog: MergeDialog, vault: Vault, backup: Backup
 
     def replanned(new_plan: Any) -> None:
         if _on_show(window, dialog, vault):
+            refresh(window)
             dialog.set_busy(False)
             dialog.set_plan(new_plan, backup.made_at)
             dialog.error.show_message(STALE)
@@ -343,9 +344,11 @@ def _merge(window: MainWindow, dialog: MergeDialog, vault: Vault, backup: Backup
         if not _on_show(window, dialog, vault):
             return
         if isinstance(exc, MergeStale):
-            refresh(window)
-            window.ops.run(lambda: plan_merge(vault, backup), replanned,
-                           lambda e: _merge_failed(dialog, e))
+            def again() -> Any:  # from the vault as it is now on disk
+                vault.reload()
+                return plan_merge(vault, backup)
+
+            window.ops.run(again, replanned, lambda e: _merge_failed(dialog, e), writes=True)
         else:
             _merge_failed(dialog, exc)
 
