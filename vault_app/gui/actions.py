@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from vault_app.gui.backup.backup_flow import open_export, open_restore
 from vault_app.gui.qt import Qt, QtGui
 
 if TYPE_CHECKING:
@@ -53,9 +54,17 @@ def build_actions(window: MainWindow) -> None:
         window, "Save a &copy as…", window.save_copy, None,
         "Write a copy of this vault (same master password) to a new file and "
         "continue there")
+    # Backups (gui/backup): export, restore into a new vault or merge into this one.
+    window.act_export_backup = _action(
+        window, "E&xport backup…", lambda: open_export(window), None,
+        "Write a verified, encrypted backup of the whole vault or of chosen keys")
+    window.act_restore_backup = _action(
+        window, "&Restore from backup…", lambda: open_restore(window), None,
+        "Restore a backup into a new vault, or merge it into this one")
     menu = window.menuBar()
     vault_menu = menu.addMenu("&Vault")
     for action in (window.act_new_vault, window.act_open, window.act_save_copy, None,
+                   window.act_export_backup, window.act_restore_backup, None,
                    window.act_lock, window.act_settings, None, window.act_quit):
         vault_menu.addSeparator() if action is None else vault_menu.addAction(action)
     keys_menu = menu.addMenu("&Keys")
@@ -89,6 +98,8 @@ def update_actions(window: MainWindow) -> None:
         action.setEnabled(unlocked)
     window.act_search.setEnabled(on_keys)
     window.act_save_copy.setEnabled(unlocked and not demo)
+    window.act_export_backup.setEnabled(unlocked and not demo)
+    window.act_restore_backup.setEnabled(unlocked and not demo)
     window.act_add.setEnabled(writable and not demo)
     for action in (window.act_edit, window.act_delete):
         action.setEnabled(writable and has_entry)

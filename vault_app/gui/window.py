@@ -27,6 +27,7 @@ from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
 from vault_app.gui.actions import build_actions, update_actions
 from vault_app.gui.autolock import IdleWatcher
+from vault_app.gui.backup.backup_flow import close_backup_dialog
 from vault_app.gui.clipboard import SecretClipboard
 from vault_app.gui.conflict_dialog import ConflictDialog
 from vault_app.gui.edit_flow import flag_stale_form, open_form
@@ -91,6 +92,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.conflict_dialog: ConflictDialog | None = None
         self.removed_dialog: QtWidgets.QMessageBox | None = None
         self._trading_dialog: QtWidgets.QDialog | None = None  # preview, confirm, cancel
+        self.backup_dialog: QtWidgets.QDialog | None = None  # export, restore, merge
         self.demo: DemoMode | None = None  # --demo or "Try the demo exchange"
         self.ops = OpRunner(self)
         self.sessions = Sessions(self.ops)  # a TradingSession per key, built when used
@@ -375,6 +377,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.removed_dialog.reject()
         if self.delete_dialog is not None:
             self.delete_dialog.reject()
+        close_backup_dialog(self)  # export, restore or merge: wiped and closed
         if self.sections.trading is not None:  # closes its dialogs; a send goes on
             self.sections.trading.wipe()
         if self.sections.portfolio is not None:
