@@ -44,6 +44,7 @@ from vault_app.gui.sections import KEYS, PORTFOLIO, TRADING, Sections
 from vault_app.gui.settings import Settings
 from vault_app.gui.settings_dialog import SettingsDialog
 from vault_app.gui.trading.sessions import Sessions
+from vault_app.gui.vault_dialogs import Dialog, close_vault_dialog
 from vault_app.gui.vault_page import (
     build_vault_page,
     refresh,
@@ -93,6 +94,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.removed_dialog: QtWidgets.QMessageBox | None = None
         self._trading_dialog: QtWidgets.QDialog | None = None  # preview, confirm, cancel
         self.backup_dialog: QtWidgets.QDialog | None = None  # export, restore, merge
+        self.vault_dialog: Dialog | None = None  # previous versions, master password
         self.demo: DemoMode | None = None  # --demo or "Try the demo exchange"
         self.ops = OpRunner(self)
         self.sessions = Sessions(self.ops)  # a TradingSession per key, built when used
@@ -378,6 +380,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.delete_dialog is not None:
             self.delete_dialog.reject()
         close_backup_dialog(self)  # export, restore or merge: wiped and closed
+        close_vault_dialog(self)  # previous versions or master password: the same
         if self.sections.trading is not None:  # closes its dialogs; a send goes on
             self.sections.trading.wipe()
         if self.sections.portfolio is not None:
