@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 from vault_app import APP_NAME
 from vault_app.gui.qt import QtCore
@@ -83,7 +83,10 @@ class Settings:
     # --- per vault: keyed by its path (a path is no secret) ---------------------------
     @staticmethod
     def _vault_key(vault_path: Path, name: str) -> str:
-        return f"vault/{quote(os.path.abspath(vault_path), safe='')}/{name}"
+        """``vault-<hash of the path>/name``: a path holds characters QSettings keys
+        do not keep (``/``, ``\\``); the hash tells two vaults apart."""
+        digest = hashlib.sha256(os.fsencode(os.path.abspath(vault_path))).hexdigest()[:20]
+        return f"vault-{digest}/{name}"
 
     def second_folder(self, vault_path: Path) -> SecondFolder:
         folder = str(self._s.value(self._vault_key(vault_path, "copy_folder"), "") or "")

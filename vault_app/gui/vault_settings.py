@@ -128,7 +128,8 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
         window, vault = self.window_, self.vault
         before = window.settings.second_folder(vault.given_path)
         chosen = self.second_folder()
-        window.settings.set_second_folder(vault.given_path, chosen)
+        if chosen != before:
+            window.settings.set_second_folder(vault.given_path, chosen)
         if chosen.folder is not None and chosen.folder != before.folder \
                 and window.vault is vault:
             window.copies.copy(vault, chosen.folder, chosen.keep)

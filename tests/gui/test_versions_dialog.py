@@ -1,0 +1,81 @@
+"""Restore a previous version from the dialog: the vault then holds exactly that
+version's keys, and the state before the restore is itself a version (undo)."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import PASSWORD
+from vault_app.core.vault import Vault
+from vault_app.gui.qt import Qt, QtWidgets
+from vault_app.gui.versions_dialog import VersionsDialog
+from vault_app.gui.window import MainWindow
+
+from .helpers import SIGNAL_TIMEOUT, click, wait_for_dialog
+
+
+def open_versions(qtbot: QtBot, window: MainWindow) -> VersionsDialog:
+    with qtbot.waitSignal(window.ops.busy_changed, timeout=SIGNAL_TIMEOUT):
+        window.act_versions.trigger()
+    dialog = window.vault_dialog
+    assert isinstance(dialog, VersionsDialog)
+    wait_for_dialog(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.table.topLevelItemCount() > 0, timeout=SIGNAL_TIMEOUT)
+    return dialog
+
+
+def choose(qtbot: QtBot, dialog: VersionsDialog, keys: int) -> str:
+    """Select the newest version holding ``keys`` keys; wait for its difference."""
+    for row in range(dialog.table.topLevelItemCount()):
+        item = dialog.table.topLevelItem(row)
+        if item.text(1) == str(keys):
+            with qtbot.waitSignal(dialog.diff_shown, timeout=SIGNAL_TIMEOUT):
+                dialog.table.setCurrentItem(item)
+            summary = dialog.selected()
+            assert summary is not None
+            return summary.name
+    raise AssertionError(f"no version with {keys} keys")
+
+
+def test_restore_a_previous_version(qtbot: QtBot, unlocked: MainWindow) -> None:
+    vault = unlocked.vault
+    assert vault is not None
+    before = vault.entries  # key 0, key 1, OKX main: the version with 2 keys lacks OKX
+    dialog = open_versions(qtbot, unlocked)
+    name = choose(qtbot, dialog, 2)
+    shown = dialog.changes.toPlainText()
+    assert "remove 1 key(s) added since" in shown and "OKX main (okx)" in shown
+    wanted = vault.version_entries(name)
+    click(qtbot, dialog.restore_button)
+    box = dialog.question
+    assert isinstance(box, QtWidgets.QMessageBox)
+    wait_for_dialog(qtbot, box)
+    assert box.defaultButton().text() == "&Keep the vault as it is"  # the safe default
+    restore = next(b for b in box.buttons() if b.text() == "&Restore")
+    with qtbot.waitSignal(dialog.restored, timeout=SIGNAL_TIMEOUT):
+        click(qtbot, restore)
+    assert "restore that one to undo" in dialog.status.text()
+    on_disk = Vault.open(vault.path, PASSWORD)
+    assert list(on_disk.entries) == wanted
+    assert list(vault.entries) == wanted
+    newest = vault.versions()[0]
+    assert vault.version_entries(newest.name) == list(before)  # the undo is there
+    qtbot.waitUntil(lambda: dialog.table.topLevelItemCount() == len(vault.versions()))
+
+
+def test_declining_restores_nothing_and_lock_closes_the_dialog(
+        qtbot: QtBot, unlocked: MainWindow) -> None:
+    vault = unlocked.vault
+    assert vault is not None
+    before = vault.path.read_bytes()
+    dialog = open_versions(qtbot, unlocked)
+    choose(qtbot, dialog, 2)
+    click(qtbot, dialog.restore_button)
+    box = dialog.question
+    assert isinstance(box, QtWidgets.QMessageBox)
+    wait_for_dialog(qtbot, box)
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # the default: keep the vault as it is
+    qtbot.waitUntil(lambda: dialog.question is None)
+    assert vault.path.read_bytes() == before
+    unlocked.lock()
+    assert unlocked.vault_dialog is None and not dialog.isVisible()
