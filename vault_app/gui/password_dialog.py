@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vault_app.core.errors import KdfParamsOutOfRange
 from vault_app.core.kdf import KdfParams, calibrate
 from vault_app.core.vault import Vault
 from vault_app.core.version_rekey import PasswordChange
@@ -32,6 +33,14 @@ OLD_COPIES_WARNING = (
     "the old password: delete them, or keep them somewhere only you can reach.")
 CLOUD_NOTE = ("A synced cloud folder may keep its own history of deleted files; remove "
               "old copies there too if the old password leaked.")
+
+
+def keep_text(current: KdfParams) -> str:
+    try:
+        current.check_creatable()
+    except KdfParamsOutOfRange:  # ``change_password`` then raises it to the standard
+        return "&Keep the current one (below today's minimum: raised to the standard)"
+    return f"&Keep the current one ({current.describe()})"
 
 
 class MasterPasswordFields(NewPasswordFields):
@@ -80,6 +89,7 @@ class PasswordDialog(QtWidgets.QDialog):
         self.vault = vault
         self.setWindowTitle("Change master password")
         self.setObjectName("passwordDialog")
+        self.setMinimumWidth(560)
         layout = QtWidgets.QVBoxLayout(self)
         self.pages = QtWidgets.QStackedWidget(self)
         layout.addWidget(self.pages)
@@ -106,8 +116,8 @@ class PasswordDialog(QtWidgets.QDialog):
 
         kdf_box = QtWidgets.QGroupBox("Key derivation strength", self.form_page)
         kdf_layout = QtWidgets.QVBoxLayout(kdf_box)
-        self.kdf_keep = QtWidgets.QRadioButton(
-            f"&Keep the current one ({vault.kdf.describe()})", kdf_box)
+        self.kdf_keep = QtWidgets.QRadioButton(keep_text(vault.kdf), kdf_box)
+        self.kdf_keep.setToolTip(f"Now: {vault.kdf.describe()}")
         self.kdf_default = QtWidgets.QRadioButton(
             f"Stan&dard ({KdfParams.default().describe()}, about 0.5 s)", kdf_box)
         self.kdf_calibrate = QtWidgets.QRadioButton(

@@ -53,6 +53,7 @@ class SettingsDialog(QtWidgets.QDialog):
         if vault_box is not None:
             vault_box.setParent(self)
             layout.addWidget(vault_box)
+            self.setMinimumWidth(600)  # the folder's path and the notes need the room
 
         note = QtWidgets.QLabel("Settings hold no secrets: only these choices and the paths "
                                 "of vault files and folders.", self)

@@ -14,6 +14,7 @@ from vault_app.core.vault import Vault
 from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import QtWidgets
 from vault_app.gui.settings import MAX_COPIES, SecondFolder
+from vault_app.gui.widgets import WrapLabel
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -43,13 +44,11 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
         self.keep_versions.setAccessibleName("Previous versions to keep")
         self.keep_versions.setEnabled(not window.read_only)
         form.addRow("Previous &versions to keep:", self.keep_versions)
-        self.versions_note = QtWidgets.QLabel(
+        self.versions_note = WrapLabel(
             "Off keeps none: the versions kept so far are removed at the next save.", self)
-        self.versions_note.setWordWrap(True)
         form.addRow("", self.versions_note)
-        self.usage = QtWidgets.QLabel("Counting the previous versions…", self)
+        self.usage = WrapLabel("Counting the previous versions…", self)
         self.usage.setObjectName("versionsUsage")
-        self.usage.setWordWrap(True)
         form.addRow("", self.usage)
 
         config = window.settings.second_folder(vault.given_path)
@@ -87,10 +86,9 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
         self.keep_copies.setValue(config.keep)
         self.keep_copies.setAccessibleName("Copies to keep in the second folder")
         form.addRow("Copies to &keep there:", self.keep_copies)
-        note = QtWidgets.QLabel(
+        note = WrapLabel(
             "Copies open with the master password. A USB stick or a synced cloud folder "
             "keeps them off this disk; a missing or full folder never stops a save.", self)
-        note.setWordWrap(True)
         form.addRow("", note)
         self._load_usage()
 
