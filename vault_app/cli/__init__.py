@@ -130,6 +130,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
     command = COMMANDS[args.command](args, stdin, cast(IO[str], out), stderr)
     try:
         code = command.run()
+        command.report_save_warning()
         out.flush()
         return code
     except errors.VaultError as exc:

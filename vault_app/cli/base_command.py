@@ -34,6 +34,7 @@ class Command:
         self.err = stderr
         self.prompt = Prompter(stdin, stderr)
         self.path: Path = args.vault if args.vault else default_vault_path()
+        self.vault: Vault | None = None  # the vault ``open_vault`` opened, if any
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -78,7 +79,14 @@ class Command:
             from vault_app.core.writable import check_writable
 
             check_writable(self.path)
-        return Vault.open(self.path, self.prompt.password(), read_only=read_only)
+        self.vault = Vault.open(self.path, self.prompt.password(), read_only=read_only)
+        return self.vault
+
+    def report_save_warning(self) -> None:
+        """After the command: what went wrong keeping previous versions (the save itself
+        succeeded), on stderr."""
+        if self.vault is not None and self.vault.save_warning:
+            self.warn(self.vault.save_warning)
 
 
 class Output:

@@ -39,7 +39,6 @@ from vault_app.core.errors import NotARegularFile, VaultIOError, VaultNotFound, 
 from vault_app.core.os_messages import describe_os_error
 
 SUFFIX = ".versions"
-DEFAULT_KEEP = 10
 TEMP_PREFIX = ".version.tmp-"
 _NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6})Z(?:-(\d{1,6}))?\.vault$")
 _STAMP = "%Y%m%dT%H%M%S.%f"

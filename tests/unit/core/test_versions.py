@@ -104,8 +104,6 @@ def test_a_restore_keeps_the_journal_key(
 def test_keep_zero_prunes_every_version(
         new_vault: Callable[..., Vault], vault_path: Path) -> None:
     vault = new_vault(3)
-    if not hasattr(vault, "set_keep_versions"):
-        pytest.skip("schema 3 (keep_versions) not merged yet")
     assert version_names(vault_path)
     vault.set_keep_versions(0)
     assert version_names(vault_path) == []
