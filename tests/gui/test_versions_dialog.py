@@ -11,7 +11,7 @@ from vault_app.gui.qt import Qt, QtWidgets
 from vault_app.gui.versions_dialog import VersionsDialog
 from vault_app.gui.window import MainWindow
 
-from .helpers import SIGNAL_TIMEOUT, click, wait_for_dialog
+from .helpers import SIGNAL_TIMEOUT, click, type_into, wait_for_dialog
 
 
 def open_versions(qtbot: QtBot, window: MainWindow) -> VersionsDialog:
@@ -29,11 +29,12 @@ def choose(qtbot: QtBot, dialog: VersionsDialog, keys: int) -> str:
     for row in range(dialog.table.topLevelItemCount()):
         item = dialog.table.topLevelItem(row)
         if item.text(1) == str(keys):
-            with qtbot.waitSignal(dialog.diff_shown, timeout=SIGNAL_TIMEOUT):
-                dialog.table.setCurrentItem(item)
+            dialog.table.setCurrentItem(item)  # (it may be selected already: the newest)
             summary = dialog.selected()
             assert summary is not None
-            return summary.name
+            name = summary.name
+            qtbot.waitUntil(lambda n=name: dialog.diff_for == n, timeout=SIGNAL_TIMEOUT)
+            return name
     raise AssertionError(f"no version with {keys} keys")
 
 
@@ -79,3 +80,21 @@ def test_declining_restores_nothing_and_lock_closes_the_dialog(
     assert vault.path.read_bytes() == before
     unlocked.lock()
     assert unlocked.vault_dialog is None and not dialog.isVisible()
+
+
+def test_settings_show_the_versions_folder_and_save_the_count(
+        qtbot: QtBot, unlocked: MainWindow) -> None:
+    from .test_settings import open_settings
+
+    vault = unlocked.vault
+    assert vault is not None
+    dialog = open_settings(qtbot, unlocked)
+    box = dialog.vault_box
+    assert box is not None and box.keep_versions.value() == 10
+    qtbot.waitUntil(lambda: "3 previous versions kept" in box.usage.text(),
+                    timeout=SIGNAL_TIMEOUT)
+    type_into(qtbot, box.keep_versions, "1")
+    with qtbot.waitSignal(unlocked.saved, timeout=SIGNAL_TIMEOUT):
+        dialog.accept()
+    assert Vault.open(vault.path, PASSWORD).meta.keep_versions == 1
+    assert len(vault.versions()) == 1  # the save itself pruned to the new count

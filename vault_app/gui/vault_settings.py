@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vault_app.core.schema import MAX_KEEP_VERSIONS
 from vault_app.core.vault import Vault
 from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import QtWidgets
@@ -18,8 +19,6 @@ from vault_app.gui.widgets import WrapLabel
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
-
-MAX_VERSIONS = 1000
 
 
 def usage_text(count: int, size: int) -> str:
@@ -38,9 +37,9 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
         self.window_ = window
         form = QtWidgets.QFormLayout(self)
         self.keep_versions = QtWidgets.QSpinBox(self)
-        self.keep_versions.setRange(0, MAX_VERSIONS)
+        self.keep_versions.setRange(0, MAX_KEEP_VERSIONS)
         self.keep_versions.setSpecialValueText("Off")
-        self.keep_versions.setValue(int(getattr(vault.meta, "keep_versions", 10)))
+        self.keep_versions.setValue(vault.meta.keep_versions)
         self.keep_versions.setAccessibleName("Previous versions to keep")
         self.keep_versions.setEnabled(not window.read_only)
         form.addRow("Previous &versions to keep:", self.keep_versions)
@@ -132,7 +131,7 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
                 and window.vault is vault:
             window.copies.copy(vault, chosen.folder, chosen.keep)
         keep = self.keep_versions.value()
-        if keep != getattr(vault.meta, "keep_versions", keep) and window.vault is vault \
+        if keep != vault.meta.keep_versions and window.vault is vault \
                 and not window.read_only:
             window.save(lambda v: v.set_keep_versions(keep), lambda _r: None,
                         lambda exc: window.statusBar().showMessage(

@@ -67,7 +67,7 @@ class VersionsDialog(QtWidgets.QDialog):
         self.resize(640, 520)
         self.versions: list[VersionSummary] = []
         self.diff: VersionDiff | None = None
-        self._diff_for: str | None = None
+        self.diff_for: str | None = None
         layout = QtWidgets.QVBoxLayout(self)
         intro = QtWidgets.QLabel(
             "Each save keeps the file it replaces. Choose a version to see what restoring "
@@ -149,7 +149,7 @@ class VersionsDialog(QtWidgets.QDialog):
         return next((s for s in self.versions if s.name == name), None)
 
     def _selected(self) -> None:
-        self.diff, self._diff_for = None, None
+        self.diff, self.diff_for = None, None
         self.restore_button.setEnabled(False)
         summary = self.selected()
         if summary is None:
@@ -165,7 +165,7 @@ class VersionsDialog(QtWidgets.QDialog):
             current = self.selected()
             if current is None or current.name != name:
                 return  # another version was chosen meanwhile
-            self.diff, self._diff_for = diff, name
+            self.diff, self.diff_for = diff, name
             self.changes.setPlainText(diff_text(diff))
             self.restore_button.setEnabled(not diff.is_empty and not self.window_.read_only)
             self.diff_shown.emit()
@@ -177,7 +177,7 @@ class VersionsDialog(QtWidgets.QDialog):
 
     def _ask_restore(self) -> None:
         summary, diff = self.selected(), self.diff
-        if summary is None or diff is None or self._diff_for != summary.name:
+        if summary is None or diff is None or self.diff_for != summary.name:
             return
         box = plain_message_box(
             self, QtWidgets.QMessageBox.Icon.Question, "Restore this version?",

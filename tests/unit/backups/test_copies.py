@@ -83,7 +83,7 @@ def test_unsafe_folders_are_refused(vault: Vault, where: str) -> None:
         folder = vault.path.parent
     elif where == "versions folder":
         folder = vault.path.with_name(vault.path.name + ".versions")
-        folder.mkdir(mode=0o700)
+        folder.mkdir(mode=0o700, exist_ok=True)  # made by the saves already
     elif where == "a file":
         folder = vault.path.parent / "plain"
         folder.write_text("x")
