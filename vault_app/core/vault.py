@@ -62,6 +62,7 @@ from vault_app.core.kdf import KdfParams, derive_kek
 from vault_app.core.model import KeyEntry, edit_entry, identity_credential, utcnow
 from vault_app.core.schema import (
     JOURNAL_KEY_LENGTH,
+    MAX_KEEP_VERSIONS,
     EntriesText,
     VaultMeta,
     decode_payload,
@@ -381,6 +382,22 @@ class Vault:
         if key is None:  # locked meanwhile: memory no longer follows the file
             raise VaultLocked("the vault is locked")
         return key
+
+    def set_keep_versions(self, count: int) -> None:
+        """Keep ``count`` previous versions on each save from now on (spec 6.2,
+        ``vault.keep_versions``), 0 to 1000; 0 keeps none. Saved like any change
+        (locked, atomic); nothing is written if the vault already says ``count``."""
+        if isinstance(count, bool) or not isinstance(count, int) \
+                or not 0 <= count <= MAX_KEEP_VERSIONS:
+            raise ValidationError(
+                f"the number of previous versions to keep must be 0 to {MAX_KEEP_VERSIONS}",
+                field="keep_versions")
+        self._require_unlocked()
+
+        def with_count(meta: VaultMeta) -> VaultMeta:
+            return meta if meta.keep_versions == count else replace(meta, keep_versions=count)
+
+        self._commit(lambda entries: entries, remeta=with_count)
 
     def change_password(self, old_password: str, new_password: str,
                         kdf: KdfParams | None = None, *,
