@@ -175,7 +175,10 @@ def test_a_flipped_byte_exits_3(cli: Cli, backup_file: Path, tmp_path: Path) -> 
 
 
 def test_restore_needs_new_or_merge(cli: Cli, backup_file: Path) -> None:
-    assert_usage(cli("backup", "restore", str(backup_file)), "--new")
+    assert_usage(cli("backup", "restore", str(backup_file)),
+                 "one of the arguments --new --merge is required")
+    assert_usage(cli("backup", "restore", str(backup_file), "--new", "x", "--merge"),
+                 "not allowed with")
 
 
 # --- merge ------------------------------------------------------------------------------

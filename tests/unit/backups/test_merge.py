@@ -172,7 +172,6 @@ def test_both_keeps_a_copy_with_a_distinct_label_and_a_new_id(vault: Vault) -> N
 
 
 def test_both_under_another_id_keeps_its_id_and_numbers_the_label(vault: Vault) -> None:
-    alpha, _ = vault.entries
     vault.add(make_entry("alpha (restored)", "kraken"))
     theirs = make_entry("Alpha", "okx")
     _, saves = saved(vault, {theirs.id: BOTH}, backup_of(vault, [theirs]))
@@ -258,7 +257,7 @@ def test_records_follow_the_merged_keys_remapped_and_never_twice(tmp_path: Path)
     source = vault_with_orders(tmp_path / "source.vault", ("alpha", "beta", "gamma"))
     target = Vault.create(tmp_path / "target.vault", PASSWORD, FAST_KDF,
                           enforce_kdf_minimum=False)
-    alpha, beta, gamma = source.entries
+    alpha, beta, _ = source.entries
     target.add(replace(alpha, updated_at=alpha.updated_at - timedelta(days=1), notes="old"))
     target.add(make_entry("beta", "okx"))  # same label, another id
     journal = [order_record(e.id, n) for n, e in enumerate(source.entries, 1)]
