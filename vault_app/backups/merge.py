@@ -26,11 +26,14 @@ newer backup entry. ``apply_merge`` makes the whole change in one
 ``Vault.transform``: under the lock it plans again against the entries on disk and
 refuses with ``MergeStale`` (nothing written) if that plan differs from the one the
 user chose on. Labels stay unique: an added or replacing entry whose label another
-entry has meanwhile got in the merge gets the "(restored)" suffix too.
+entry has meanwhile got in the merge gets the "(restored)" suffix too. Two backup
+entries may clash with one vault entry (one by label, one by API key): it takes the
+content of one at most, under ``NEWER`` the first; the other counts as skipped.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -188,8 +191,6 @@ def distinct_label(label: str, taken: Iterable[str]) -> str:
 
 
 def new_id(taken: set[str]) -> str:
-    import uuid
-
     while True:
         fresh = str(uuid.uuid4())
         if fresh not in taken:
@@ -234,7 +235,8 @@ def _merged(entries: list[KeyEntry], plan: MergePlan, choices: Mapping[str, str]
     for conflict in plan.conflicts:
         choice, ours, theirs = choices[conflict.key], conflict.ours, conflict.theirs
         if choice == NEWER and conflict.newer == THEIRS and ours.id not in replaced:
-            last_used = max((d for d in (ours.last_used_at, theirs.last_used_at) if d),
+            current = result[index[ours.id]]  # as on disk: a use recorded since counts
+            last_used = max((d for d in (current.last_used_at, theirs.last_used_at) if d),
                             default=None)
             taken = labels_but(ours.id)
             label = theirs.label
