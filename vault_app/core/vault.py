@@ -35,7 +35,7 @@ import hmac
 import os
 import secrets
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -139,10 +139,14 @@ class Vault:
     @classmethod
     def create(cls, path: str | os.PathLike[str], password: str,
                kdf: KdfParams | None = None, *, enforce_kdf_minimum: bool = True,
-               catalog: Catalog | None = None) -> Vault:
-        """Write a new, empty vault. Never overwrites an existing file.
+               catalog: Catalog | None = None, meta: VaultMeta | None = None,
+               entries: Sequence[KeyEntry] = ()) -> Vault:
+        """Write a new vault, with a fresh salt and data key. Never overwrites an
+        existing file.
 
-        ``enforce_kdf_minimum=False`` exists for tests and test vectors only.
+        Empty, with a new id and journal key, unless ``meta`` and ``entries`` are given
+        (a backup restored into a new vault: ``backups.restore``), which are written as
+        they are. ``enforce_kdf_minimum=False`` exists for tests and test vectors only.
         """
         path = Path(path)
         kdf = kdf or KdfParams.default()
@@ -154,10 +158,12 @@ class Vault:
             raise ValidationError("the master password must not be empty", field="password")
         given, path = path, paths.resolve_new(path)
         slot, dek = new_key_slot(password, kdf)  # the slow part, before taking the lock
-        meta = VaultMeta(journal_key=secrets.token_bytes(JOURNAL_KEY_LENGTH))
-        blob = seal(slot, dek, encode_payload(meta, []))
+        if meta is None:
+            meta = VaultMeta(journal_key=secrets.token_bytes(JOURNAL_KEY_LENGTH))
+        content = list(entries)
+        blob = seal(slot, dek, encode_payload(meta, content))
         stamp = _write_new_file(path, blob)
-        vault = cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
+        vault = cls(path, slot, dek, meta, content, checksum_of(blob), catalog)
         vault._disk_stamp = stamp
         vault.given_path = Path(os.path.abspath(given))
         vault.folder_warning = folders.folder_warning(given)
