@@ -38,6 +38,7 @@ from vault_app.core.errors import VaultError, VaultExists, VaultIOError, VaultWr
 from vault_app.core.model import KeyEntry
 from vault_app.core.os_messages import describe_os_error, kind_of
 from vault_app.core.vault import Vault
+from vault_app.core.vault_files import own_files
 
 SUFFIX = ".vault"
 ID_CHARS = 8
@@ -147,8 +148,7 @@ def check_folder(folder: Path, vault_path: Path) -> Path:
                          FOLDER_MISSING) from None
     if not stat.S_ISDIR(info.st_mode):
         raise CopyFailed(f"{folder} is {kind_of(info.st_mode)}, not a folder", REFUSED)
-    vault_real = Path(os.path.realpath(vault_path))
-    versions = vault_real.with_name(vault_real.name + ".versions")
+    vault_real, *_, versions = own_files(vault_path)
     for own, what in ((vault_real.parent, "the vault's own folder"),
                       (versions, "the vault's previous-versions folder")):
         if os.path.exists(own) and os.path.samefile(real, own):
