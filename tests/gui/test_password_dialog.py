@@ -109,3 +109,12 @@ def test_a_wrong_current_password_changes_nothing(qtbot: QtBot, unlocked: MainWi
     assert "Wrong master password" in dialog.error.text()
     assert vault.path.read_bytes() == before
     assert Vault.open(vault.path, PASSWORD).entries == vault.entries
+
+
+def test_locking_wipes_and_closes_the_dialog(qtbot: QtBot, unlocked: MainWindow) -> None:
+    dialog = open_dialog(qtbot, unlocked)
+    type_into(qtbot, dialog.current, PASSWORD)
+    type_into(qtbot, dialog.fields.password, NEW_PASSWORD)
+    unlocked.lock()
+    assert unlocked.vault_dialog is None and not dialog.isVisible()
+    assert dialog.current.text() == "" and dialog.fields.password.text() == ""

@@ -98,3 +98,22 @@ def test_settings_show_the_versions_folder_and_save_the_count(
         dialog.accept()
     assert Vault.open(vault.path, PASSWORD).meta.keep_versions == 1
     assert len(vault.versions()) == 1  # the save itself pruned to the new count
+
+
+def test_a_version_that_cannot_be_kept_is_told_and_the_save_made(
+        qtbot: QtBot, unlocked: MainWindow) -> None:
+    import shutil
+
+    from .test_second_folder import add_key
+
+    vault = unlocked.vault
+    assert vault is not None
+    folder = vault.path.with_name(vault.path.name + ".versions")
+    shutil.rmtree(folder)
+    folder.write_text("not a folder")  # the versions folder cannot be made
+    told: list[str] = []
+    unlocked.statusBar().messageChanged.connect(told.append)
+    add_key(qtbot, unlocked, "kept anyway")
+    qtbot.waitUntil(lambda: any("no previous version was kept" in t for t in told),
+                    timeout=SIGNAL_TIMEOUT)
+    assert "kept anyway" in [e.label for e in Vault.open(vault.path, PASSWORD).entries]

@@ -1,4 +1,5 @@
-"""Automatic copies to the second folder, after a save (``backups.copies`` does the work).
+"""After each save: the automatic copy to the second folder (``backups.copies`` does the
+work), and the save's warning if keeping a previous version failed (``save_warning``).
 
 The copy runs in the background (one at a time: the ``second-folder`` op queue), after
 the save it follows has completed, so the save never waits for it and never fails
@@ -46,6 +47,10 @@ class SecondFolderCopies(QtCore.QObject):
         vault = self.window.vault
         if vault is None or self.window.in_demo_vault:
             return
+        warning = vault.save_warning  # keeping a previous version failed: the save did not
+        if warning:  # after the window's "Saved at…", which this save's result shows first
+            QtCore.QTimer.singleShot(0, lambda: self.window.statusBar().showMessage(
+                f"Saved, but no previous version was kept: {warning}."))
         config = self.window.settings.second_folder(vault.given_path)
         if config.folder is None:
             return

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from vault_app.core.entry_diff import VersionDiff
 from vault_app.core.errors import VersionStale
 from vault_app.core.vault import Vault
-from vault_app.core.version_open import VersionSummary
+from vault_app.core.version_open import OTHER_KEY, VersionSummary
 from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import Qt, QtWidgets, Signal
 from vault_app.gui.vault_settings import usage_text
@@ -126,8 +126,7 @@ class VersionsDialog(QtWidgets.QDialog):
         for summary in summaries:
             keys = "?" if summary.key_count is None else str(summary.key_count)
             note = "" if summary.opens_with_current_key else (
-                OTHER_PASSWORD if summary.key_count is None and summary.problem and
-                "another" in summary.problem else summary.problem or "")
+                OTHER_PASSWORD if summary.problem == OTHER_KEY else summary.problem or "")
             item = QtWidgets.QTreeWidgetItem([when_text(summary), keys,
                                               size_text(summary.size), note])
             item.setData(0, Qt.ItemDataRole.UserRole, summary.name)
