@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
 
 OTHER_PASSWORD = "sealed under another password"
+UNDO_OFFER = ("The vault as it is now will be kept as a previous version: restore that one "
+              "to undo.")
 UNDO_NOTE = ("The state before the restore was kept as a previous version: restore that "
              "one to undo.")
 
@@ -34,6 +36,21 @@ def when_text(summary: VersionSummary) -> str:
 def size_text(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MiB" if size >= 1024 * 1024 else \
         f"{max(size // 1024, 1)} KiB"
+
+
+FIELD_TITLES = {
+    "ip_whitelist": "IP whitelist", "max_notional": "max order notional",
+    "rotate_days": "rotation interval", "rotated_at": "rotated", "last_used_at": "last used",
+    "created_at": "added", "api_url": "API URL", "apiKey": "API key", "secret": "secret",
+    "password": "passphrase", "privateKey": "private key", "walletAddress": "wallet address",
+}
+BOOKKEEPING = frozenset({"updated_at"})  # changes whenever another field does
+
+
+def fields_text(fields: tuple[str, ...]) -> str:
+    shown = [FIELD_TITLES.get(name, name.replace("_", " ")) for name in fields
+             if name not in BOOKKEEPING]
+    return ", ".join(shown) or "when it was last changed"
 
 
 def diff_text(diff: VersionDiff) -> str:
@@ -49,7 +66,7 @@ def diff_text(diff: VersionDiff) -> str:
         lines += [f"    − {ref.label} ({ref.exchange})" for ref in diff.removed]
     if diff.changed:
         lines.append(f"change {len(diff.changed)} key(s) back:")
-        lines += [f"    ~ {item.label}: {', '.join(item.fields)}" for item in diff.changed]
+        lines += [f"    ~ {item.label}: {fields_text(item.fields)}" for item in diff.changed]
     return "\n".join(lines)
 
 
@@ -181,7 +198,7 @@ class VersionsDialog(QtWidgets.QDialog):
         box = plain_message_box(
             self, QtWidgets.QMessageBox.Icon.Question, "Restore this version?",
             f"Restore the version saved {when_text(summary)}?\n\n{diff_text(diff)}\n\n"
-            f"{UNDO_NOTE}")
+            f"{UNDO_OFFER}")
         box.setObjectName("restoreVersionQuestion")
         box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Cancel)
         cancel = box.button(QtWidgets.QMessageBox.StandardButton.Cancel)
