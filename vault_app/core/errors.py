@@ -176,3 +176,14 @@ class BrokenLink(VaultNotFound):
 class VersionStale(VaultChangedOnDisk):
     """The vault changed since the difference to a previous version was shown; nothing
     was restored. Show the difference again and confirm."""
+
+
+class VersionOtherKey(WrongPassword):
+    """A previous version was sealed under another master password than the vault's
+    (kept before a password change a crash interrupted); nothing was changed."""
+
+
+class FolderRefused(VaultIOError):
+    """The versions folder (``<vault>.versions``) is a link, not a folder, another user's
+    or writable by others: no version is kept or read there. A save reports it as a
+    warning and goes on."""

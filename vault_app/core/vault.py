@@ -57,6 +57,7 @@ from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import (
     EditConflict,
     EntryRemovedOnDisk,
+    FolderRefused,
     KdfParamsOutOfRange,
     ValidationError,
     VaultChangedOnDisk,
@@ -650,15 +651,8 @@ class Vault:
             storage.remove_stale_temps(self.path)
             keep = _keep_versions(meta)
             kept = self._keep_version(keep, warnings)
-            if new_keys is not None:
-                try:
-                    version_rekey.write_record(self.path, old_dek, dek)
-                except (VaultError, OSError) as exc:
-                    if kept is not None:
-                        versions.discard(self.path, kept)
-                    raise VaultWriteError(
-                        "could not prepare re-sealing the previous versions "
-                        f"({exc}); the master password was not changed") from None
+            rekeying = new_keys is not None and self._write_rekey_record(
+                old_dek, dek, kept, warnings)
             try:
                 storage.atomic_write(self.path, blob)
             except VaultWriteError as exc:
@@ -668,11 +662,11 @@ class Vault:
                 else:
                     if kept is not None:
                         versions.discard(self.path, kept)
-                    if new_keys is not None:
+                    if rekeying:
                         version_rekey.remove_record(self.path)
                 raise
             self._disk_stamp = _file_stamp(self.path)  # under the lock: exactly ours
-            change = self._after_write(keep, old_dek if new_keys else None, slot, dek,
+            change = self._after_write(keep, old_dek if rekeying else None, slot, dek,
                                        warnings)
         self._accept(meta, entries, slot, dek, blob)
         self.save_warning = "; ".join(warnings) or None
@@ -687,6 +681,22 @@ class Vault:
         except (VaultError, OSError) as exc:
             warnings.append(str(exc))
             return None
+
+    def _write_rekey_record(self, old_dek: bytes, new_dek: bytes, kept: str | None,
+                            warnings: list[str]) -> bool:
+        """Step 1 of ``version_rekey``; False (and a warning) if the versions folder is
+        refused: none of ours is there to re-seal. Any other failure stops the change."""
+        try:
+            return version_rekey.write_record(self.path, old_dek, new_dek)
+        except FolderRefused as exc:
+            warnings.append(f"{exc}; versions there were not re-sealed")
+            return False
+        except (VaultError, OSError) as exc:
+            if kept is not None:
+                versions.discard(self.path, kept)
+            raise VaultWriteError(
+                f"could not prepare re-sealing the previous versions ({exc}); the master "
+                "password was not changed and the vault file is intact") from None
 
     def _after_write(self, keep: int, old_dek: bytes | None, slot: KeySlot, dek: bytes,
                      warnings: list[str]) -> PasswordChange | None:

@@ -13,17 +13,13 @@ from datetime import datetime
 from pathlib import Path
 
 from vault_app.core import crypto, versions
-from vault_app.core.errors import VaultDamaged, VaultError, WrongPassword
+from vault_app.core.errors import VaultDamaged, VaultError, VersionOtherKey
 from vault_app.core.model import KeyEntry
 from vault_app.core.schema import VaultMeta, decode_payload
 from vault_app.core.vault_format import parse
 
 OTHER_KEY = ("sealed under another master password (kept before a password change); "
              "it cannot be opened with the vault's key")
-
-
-class VersionOtherKey(WrongPassword):
-    """The version was not sealed under the vault's current data key; nothing changed."""
 
 
 @dataclass(frozen=True)

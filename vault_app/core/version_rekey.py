@@ -58,14 +58,17 @@ class PasswordChange:
     left: list[str]
 
 
-def write_record(vault_path: Path, old_dek: bytes, new_dek: bytes) -> None:
-    """Step 1: the pending record (makes the versions folder if needed)."""
-    folder = versions.open_folder(vault_path, create=True)
-    assert folder is not None
+def write_record(vault_path: Path, old_dek: bytes, new_dek: bytes) -> bool:
+    """Step 1: the pending record; False if there is no versions folder (nothing to
+    re-seal). Raises FolderRefused if the folder is not ours."""
+    folder = versions.open_folder(vault_path, create=False)
+    if folder is None:
+        return False
     nonce = crypto.new_nonce()
     sealed = AESGCM(new_dek).encrypt(nonce, old_dek, RECORD_MAGIC)
     versions.write_private(folder, RECORD_NAME, RECORD_MAGIC + nonce + sealed, replace=True)
     versions.fsync_folder(folder)
+    return True
 
 
 def read_record(vault_path: Path, dek: bytes) -> bytes | bool | None:

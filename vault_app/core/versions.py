@@ -35,7 +35,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from vault_app.core import folders, storage
-from vault_app.core.errors import NotARegularFile, VaultIOError, VaultNotFound, VaultWriteError
+from vault_app.core.errors import (
+    FolderRefused,
+    NotARegularFile,
+    VaultIOError,
+    VaultNotFound,
+    VaultWriteError,
+)
 from vault_app.core.os_messages import describe_os_error
 
 SUFFIX = ".versions"
@@ -43,10 +49,6 @@ TEMP_PREFIX = ".version.tmp-"
 _NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6})Z(?:-(\d{1,6}))?\.vault$")
 _STAMP = "%Y%m%dT%H%M%S.%f"
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
-
-
-class FolderRefused(VaultIOError):
-    """The versions folder is not a private folder of this user; nothing kept there."""
 
 
 @dataclass(frozen=True)
@@ -231,8 +233,9 @@ def keep(vault_path: Path, keep_versions: int, now: datetime | None = None) -> s
         except OSError as exc:
             if exc.errno in (errno.EEXIST, errno.ENOENT):
                 raise
-            # No hard links here (another file system, FAT, a sandbox): a copy.
-            write_private(folder, name, storage.read_bytes(vault_path), replace=False)
+            # No hard links here (another file system, FAT, a sandbox): a copy, renamed
+            # to its name (unique: we hold the lock and listed the folder).
+            write_private(folder, name, storage.read_bytes(vault_path), replace=True)
         fsync_folder(folder)
     except OSError as exc:
         raise VaultWriteError(f"could not keep a previous version in {folder}: "
@@ -251,6 +254,7 @@ def prune(vault_path: Path, keep_versions: int) -> None:
     folder = open_folder(vault_path, create=False)
     if folder is None:
         return
+    remove_temps(folder)  # also when keep_versions is 0 and ``keep`` did not run
     kept = list_versions(vault_path)
     for version in kept[max(keep_versions, 0):]:
         with contextlib.suppress(OSError):

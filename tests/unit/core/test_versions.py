@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Callable
@@ -12,7 +13,7 @@ import pytest
 
 from tests.conftest import FAST_KDF, PASSWORD, make_entry
 from vault_app.core import version_rekey, versions
-from vault_app.core.errors import VersionStale, WrongPassword
+from vault_app.core.errors import VersionOtherKey, VersionStale, WrongPassword
 from vault_app.core.vault import Vault
 
 
@@ -164,7 +165,28 @@ def test_names_are_utc_and_unique() -> None:
     assert versions.parse_name("../20261121T204405.123456Z.vault") is None
 
 
-def test_a_copy_is_made_when_the_file_system_refuses_links(
+def test_a_copy_is_kept_when_the_file_system_refuses_links(
+        new_vault: Callable[..., Vault], vault_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = new_vault(1)
+    before = vault_path.read_bytes()
+    real_link = os.link
+
+    def no_links(src: object, dst: object, **kwargs: object) -> None:
+        if str(src) == str(vault_path):  # what a FAT stick or a sandbox answers
+            raise OSError(errno.EPERM, "Operation not permitted")
+        real_link(src, dst, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "link", no_links)
+    vault.add(make_entry(label="copied", exchange="binance"))
+    newest = folder(vault_path) / version_names(vault_path)[0]
+    assert newest.read_bytes() == before
+    info = os.lstat(newest)
+    assert info.st_nlink == 1 and stat.S_IMODE(info.st_mode) == 0o600
+    assert [n for n in os.listdir(folder(vault_path)) if n.startswith(".")] == []
+
+
+def test_a_temp_left_by_a_killed_copy_is_removed_under_the_lock(
         new_vault: Callable[..., Vault], vault_path: Path) -> None:
     vault = new_vault(1)
     versions_folder = folder(vault_path)
@@ -207,6 +229,34 @@ def test_password_change_reseals_every_version(
             assert list(opened.entries) == before[name]
     assert all(v.opens_with_current_key for v in vault.versions())
     assert not (folder(vault_path) / version_rekey.RECORD_NAME).exists()
+
+
+@pytest.mark.parametrize("hostile", ["symlink", "open folder"])
+def test_a_password_change_with_a_hostile_versions_folder_succeeds_and_warns(
+        new_vault: Callable[..., Vault], vault_path: Path, tmp_path: Path,
+        hostile: str) -> None:
+    vault = new_vault(2)
+    if hostile == "symlink":
+        for child in folder(vault_path).iterdir():
+            child.unlink()
+        folder(vault_path).rmdir()
+        folder(vault_path).symlink_to(tmp_path)
+    else:
+        os.chmod(folder(vault_path), 0o777)
+    change = vault.change_password(PASSWORD, "new", FAST_KDF, enforce_kdf_minimum=False)
+    assert change.resealed == 0
+    assert vault.save_warning is not None and str(folder(vault_path)) in vault.save_warning
+    assert len(Vault.open(vault_path, "new")) == 2
+
+
+def test_a_password_change_without_versions_writes_no_record(
+        new_vault: Callable[..., Vault], vault_path: Path) -> None:
+    vault = new_vault()
+    vault.set_keep_versions(0)
+    assert not folder(vault_path).exists()
+    assert vault.change_password(PASSWORD, "new", FAST_KDF,
+                                 enforce_kdf_minimum=False).resealed == 0
+    assert not folder(vault_path).exists()
 
 
 def test_a_pending_record_is_finished_or_removed_on_the_next_open(
@@ -252,3 +302,20 @@ def test_keep_versions_default_is_read_without_schema_3(
     new_vault(1)
     assert len(version_names(vault_path)) == 1
     assert Vault.open(vault_path, PASSWORD).versions()[0].key_count == 0
+
+
+def test_a_version_under_another_key_lists_without_contents_and_says_so(
+        new_vault: Callable[..., Vault], vault_path: Path, tmp_path: Path) -> None:
+    vault = new_vault(1)
+    Vault.create(tmp_path / "other.vault", "another password", FAST_KDF,
+                 enforce_kdf_minimum=False)
+    foreign = "20200101T000000.000000Z.vault"
+    versions.write_private(folder(vault_path), foreign,
+                           (tmp_path / "other.vault").read_bytes(), replace=False)
+    listed = {v.name: v for v in vault.versions()}
+    assert listed[foreign].key_count is None
+    assert not listed[foreign].opens_with_current_key
+    assert "another master password" in (listed[foreign].problem or "")
+    with pytest.raises(VersionOtherKey):
+        vault.restore_version(foreign)
+    assert len(Vault.open(vault_path, PASSWORD)) == 1
