@@ -21,6 +21,7 @@ from vault_app.gui.window import MainWindow
 
 from .backup_support import answer_default, answer_yes, open_restore, question_of, wait_merge_dialog
 from .helpers import click, labels_shown, type_into, unlock
+from .test_keyboard_access import accessible_problems, duplicates, page_mnemonics
 
 
 def backup_of(vault_path: Path, target: Path) -> Path:
@@ -149,6 +150,8 @@ def test_merge_shows_the_plan_and_applies_each_choice(
         "Twin": ("same label, another key", "this vault's"),
     }
     assert set(dialog.choices().values()) == {SKIP}  # nothing overwritten unless chosen
+    assert accessible_problems(dialog) == []  # each row's choice is named and reachable
+    assert duplicates(page_mnemonics(dialog)) == []
 
     click(qtbot, dialog.merge_button)  # the summary's default is Cancel
     answer_default(qtbot, question_of(qtbot, dialog))

@@ -122,8 +122,9 @@ class MergeDialog(QtWidgets.QDialog):
         """Show ``plan``; a conflict shown before keeps its choice."""
         before = self.choices()
         self.plan = plan
-        self.heading.setText(f"Backup “{self.backup_name}”, made {when(made_at)}. Nothing "
-                             "is saved until you confirm; the merge is one save.")
+        made = f"made {when(made_at)}" if made_at else "a vault file, not an exported backup"
+        self.heading.setText(f"Backup “{self.backup_name}” ({made}). Nothing is saved until "
+                             "you confirm; the merge is one save.")
         added = [entry.label for entry in plan.additions]
         listed = ", ".join(f"“{label}”" for label in added[:SHOWN_ADDITIONS])
         more = len(added) - SHOWN_ADDITIONS
@@ -141,6 +142,9 @@ class MergeDialog(QtWidgets.QDialog):
         for widget in (self.table, self.set_all_label, *self.set_all_buttons.values()):
             widget.setVisible(bool(conflicts))
         self.merge_button.setEnabled(bool(added or conflicts))
+        if not added and not conflicts:
+            self.counts.setText(self.counts.text() + " This vault already holds everything "
+                                "in the backup: there is nothing to merge.")
 
     def _add_row(self, conflict: Conflict, choice: str) -> None:
         row = self.table.rowCount()

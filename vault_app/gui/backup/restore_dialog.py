@@ -76,7 +76,7 @@ class RestoreDialog(QtWidgets.QDialog):
         self.busy = BusyBar(self)
         layout.addWidget(self.busy)
         self.buttons = QtWidgets.QDialogButtonBox(self)
-        self.go = self.buttons.addButton("&Continue…",
+        self.go = self.buttons.addButton("Con&tinue…",
                                          QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         self.go.setDefault(True)
         self.buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
@@ -91,7 +91,7 @@ class RestoreDialog(QtWidgets.QDialog):
         on = self.new.isChecked() and not self._busy
         for widget in (self.new_path, self.choose_new, self.new_note):
             widget.setEnabled(on)
-        self.go.setText("&Continue…" if self.merge.isChecked() else "&Restore")
+        self.go.setText("Con&tinue…" if self.merge.isChecked() else "&Restore")
 
     def problem(self) -> str:
         if not self.backup_path.text().strip():
