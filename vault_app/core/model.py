@@ -88,6 +88,9 @@ class KeyEntry:
     api_url: str | None = None
     created_at: datetime = field(default_factory=utcnow)
     rotated_at: datetime = field(default_factory=utcnow)
+    # When the user last changed the entry's content (added, edited, rotated); a
+    # recorded use (``last_used_at``) does not change it. Spec 6.2, schema 3.
+    updated_at: datetime = field(default_factory=utcnow)
     last_used_at: datetime | None = None
     rotate_days: int = DEFAULT_ROTATE_DAYS
     notes: str = ""
@@ -496,6 +499,7 @@ def new_entry(
         api_url=api_url,
         created_at=now,
         rotated_at=now,
+        updated_at=now,
         rotate_days=rotate_days,
         notes=notes,
         tags=parse_tags(tags),
@@ -515,7 +519,8 @@ EDITABLE_FIELDS = frozenset({
 def edit_entry(
     entry: KeyEntry, changes: Mapping[str, Any], catalog: Catalog, now: datetime | None = None
 ) -> KeyEntry:
-    """Apply user edits. New credentials mark the key as rotated now."""
+    """Apply user edits. New credentials mark the key as rotated now, and any change
+    as updated now (``updated_at``); an edit that changes nothing leaves both."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(f"these fields cannot be edited: {', '.join(sorted(unknown))}")
@@ -531,9 +536,12 @@ def edit_entry(
     # this release would refuse as input must not make the whole entry uneditable.
     candidate = validate(replace(entry, **updates), catalog, fields=set(updates),
                          exchange_must_exist=exchange_changed or entry.exchange in catalog)
+    moment = now or utcnow()
     if candidate.credentials != entry.credentials:
         check_pem_credentials(candidate.credentials, stored=entry.credentials)
-        candidate = replace(candidate, rotated_at=now or utcnow())
+        candidate = replace(candidate, rotated_at=moment)
+    if candidate != entry:  # compares every field but the unknown members (extra)
+        candidate = replace(candidate, updated_at=moment)
     return candidate
 
 

@@ -21,6 +21,12 @@ from operator import attrgetter, is_, itemgetter
 from typing import Any
 
 from vault_app.core import strict_json
+from vault_app.core.backup_section import (
+    BACKUP_MEMBER,
+    BackupSection,
+    backup_from_json,
+    backup_to_json,
+)
 from vault_app.core.errors import UnsupportedVersion, VaultDamaged
 from vault_app.core.model import (
     ENVIRONMENTS,
@@ -36,14 +42,16 @@ from vault_app.core.model import (
 )
 from vault_app.core.strict_json import DECODER, DECODER_NO_PAIRS_HOOK, MAX_DEPTH, too_deep
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _ENTRY_KEYS = (
     "id", "label", "exchange", "credentials", "permissions", "ip_whitelist", "environment",
-    "api_url", "created_at", "rotated_at", "last_used_at", "rotate_days", "notes", "tags",
-    "max_notional",
+    "api_url", "created_at", "rotated_at", "updated_at", "last_used_at", "rotate_days", "notes",
+    "tags", "max_notional",
 )
 JOURNAL_KEY_LENGTH = 32  # bytes (spec 6.2: vault.journal_key)
+DEFAULT_KEEP_VERSIONS = 10  # spec 6.2: vault.keep_versions
+MAX_KEEP_VERSIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,10 @@ class VaultMeta:
     # The key of the order journal (spec 6.2 and 9), random, never derived from the
     # password; None in a vault upgraded from schema 1 until ``Vault.ensure_journal_key``.
     journal_key: bytes | None = field(default=None, repr=False)
+    # How many previous versions of the file a save keeps (spec 6.2), 0 to 1000.
+    keep_versions: int = DEFAULT_KEEP_VERSIONS
+    # Present only in a backup file (spec 6.2, ``core.backup_section``).
+    backup: BackupSection | None = field(default=None, repr=False)
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # Top-level members of the payload this release does not know (spec 6).
     document_extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
@@ -81,7 +93,36 @@ def _upgrade_v1(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-UPGRADES: dict[int, Upgrade] = {1: _upgrade_v1}
+def _upgrade_v2(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 -> 3 (spec 6.4): ``vault.keep_versions`` (10) and every entry's
+    ``updated_at`` become required. An entry's ``updated_at`` is a copy of the later
+    of its ``created_at`` and ``rotated_at`` as written (``rotated_at`` when they are
+    the same instant), added only when both are timestamps: otherwise the entry is
+    damaged anyway. Members of either name already present are kept as they are."""
+    vault = document.get("vault")
+    if type(vault) is dict:
+        vault.setdefault("keep_versions", DEFAULT_KEEP_VERSIONS)
+    entries = document.get("entries")
+    if type(entries) is list:
+        for entry in entries:
+            if type(entry) is dict and "updated_at" not in entry:
+                later = _later_timestamp(entry.get("created_at"), entry.get("rotated_at"))
+                if later is not None:
+                    entry["updated_at"] = later
+    return document
+
+
+def _later_timestamp(created: Any, rotated: Any) -> str | None:
+    """The text of the later of two timestamps (``rotated`` on a tie), or None if
+    either is not a timestamp."""
+    try:
+        later: str = created if parse_ts(created) > parse_ts(rotated) else rotated
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return later
+
+
+UPGRADES: dict[int, Upgrade] = {1: _upgrade_v1, 2: _upgrade_v2}
 
 
 def upgrade(document: dict[str, Any]) -> dict[str, Any]:
@@ -130,6 +171,7 @@ def entry_to_dict(entry: KeyEntry) -> dict[str, Any]:
         "api_url": entry.api_url,
         "created_at": format_ts(entry.created_at),
         "rotated_at": format_ts(entry.rotated_at),
+        "updated_at": format_ts(entry.updated_at),
         "last_used_at": format_ts(entry.last_used_at) if entry.last_used_at else None,
         "rotate_days": entry.rotate_days,
         "notes": entry.notes,
@@ -162,8 +204,12 @@ def encode_payload(meta: VaultMeta, entries: Iterable[KeyEntry],
     """
     head = dict(meta.extra)
     head.update({"id": meta.id, "created_at": format_ts(meta.created_at),
-                 "journal_key": _journal_key_text(meta.journal_key)})
-    others = {k: v for k, v in meta.document_extra.items() if k not in _TOP_KEY_SET}
+                 "journal_key": _journal_key_text(meta.journal_key),
+                 "keep_versions": meta.keep_versions})
+    others: dict[str, Any] = {}
+    if meta.backup is not None:
+        others[BACKUP_MEMBER] = backup_to_json(meta.backup)
+    others.update((k, v) for k, v in meta.document_extra.items() if k not in _KNOWN_TOP_KEYS)
     entries = list(entries)
     if reuse is not None and reuse.starts(entries):
         lines = [reuse.text, *(_encoded(entry) for entry in entries[len(reuse.entries):])]
@@ -255,8 +301,9 @@ _new_entry = object.__new__
 _PERMISSION_SET = frozenset(PERMISSIONS)
 _ENVIRONMENT_SET = frozenset(ENVIRONMENTS)
 _ENTRY_KEY_SET = frozenset(_ENTRY_KEYS)
-_META_KEY_SET = frozenset(("id", "created_at", "journal_key"))
-_TOP_KEY_SET = frozenset(("schema", "vault", "entries"))
+_META_KEY_SET = frozenset(("id", "created_at", "journal_key", "keep_versions"))
+_TOP_KEY_SET = frozenset(("schema", "vault", "entries"))  # required
+_KNOWN_TOP_KEYS = _TOP_KEY_SET | {BACKUP_MEMBER}
 
 
 def _journal_key(value: Any) -> bytes | None:
@@ -301,6 +348,7 @@ def entry_from_dict(obj: Any) -> KeyEntry:
         max_notional = obj["max_notional"]
         permissions, ips, tags = obj["permissions"], obj["ip_whitelist"], obj["tags"]
         created_at, rotated_at = parse_ts(obj["created_at"]), parse_ts(obj["rotated_at"])
+        updated_at = parse_ts(obj["updated_at"])
         last_used_at = None if last_used is None else parse_ts(last_used)
     except (KeyError, TypeError, ValueError, OverflowError):
         raise _damaged("an entry lacks a field or has a malformed timestamp") from None
@@ -343,6 +391,7 @@ def entry_from_dict(obj: Any) -> KeyEntry:
         api_url=api_url,
         created_at=created_at,
         rotated_at=rotated_at,
+        updated_at=updated_at,
         last_used_at=last_used_at,
         rotate_days=rotate_days,
         notes=notes,
@@ -370,10 +419,15 @@ def _meta_from_document(document: dict[str, Any]) -> VaultMeta:
         raise _damaged("'vault.created_at' is not a timestamp") from None
     if "journal_key" not in obj:
         raise _damaged("'vault.journal_key' is missing")
+    keep_versions = obj.get("keep_versions")
+    if type(keep_versions) is not int or not 0 <= keep_versions <= MAX_KEEP_VERSIONS:
+        raise _damaged(f"'vault.keep_versions' is not an integer from 0 to {MAX_KEEP_VERSIONS}")
+    backup = backup_from_json(document[BACKUP_MEMBER]) if BACKUP_MEMBER in document else None
     return VaultMeta(id=vault_id, created_at=created_at,
                      journal_key=_journal_key(obj["journal_key"]),
+                     keep_versions=keep_versions, backup=backup,
                      extra=_extra(obj, _META_KEY_SET, 2),
-                     document_extra=_extra(document, _TOP_KEY_SET, 1))
+                     document_extra=_extra(document, _KNOWN_TOP_KEYS, 1))
 
 
 @contextlib.contextmanager
@@ -461,8 +515,8 @@ _STRING_LISTS = (itemgetter("permissions"), itemgetter("ip_whitelist"), itemgett
 _NULLABLE_STRINGS = (itemgetter("api_url"), itemgetter("last_used_at"),
                      itemgetter("max_notional"))
 # Strings in every entry besides its names, credentials and lists: id, label, exchange,
-# notes, environment, created_at and rotated_at.
-_FIXED_STRINGS = 7
+# notes, environment, created_at, rotated_at and updated_at.
+_FIXED_STRINGS = 8
 
 
 def _strings_in_content(document: dict[str, Any]) -> int:

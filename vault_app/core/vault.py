@@ -35,7 +35,7 @@ import hmac
 import os
 import secrets
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,6 +62,7 @@ from vault_app.core.kdf import KdfParams, derive_kek
 from vault_app.core.model import KeyEntry, edit_entry, identity_credential, utcnow
 from vault_app.core.schema import (
     JOURNAL_KEY_LENGTH,
+    MAX_KEEP_VERSIONS,
     EntriesText,
     VaultMeta,
     decode_payload,
@@ -120,10 +121,14 @@ class Vault:
     @classmethod
     def create(cls, path: str | os.PathLike[str], password: str,
                kdf: KdfParams | None = None, *, enforce_kdf_minimum: bool = True,
-               catalog: Catalog | None = None) -> Vault:
-        """Write a new, empty vault. Never overwrites an existing file.
+               catalog: Catalog | None = None, meta: VaultMeta | None = None,
+               entries: Sequence[KeyEntry] = ()) -> Vault:
+        """Write a new vault, with a fresh salt and data key. Never overwrites an
+        existing file.
 
-        ``enforce_kdf_minimum=False`` exists for tests and test vectors only.
+        Empty, with a new id and journal key, unless ``meta`` and ``entries`` are given
+        (a backup restored into a new vault: ``backups.restore``), which are written as
+        they are. ``enforce_kdf_minimum=False`` exists for tests and test vectors only.
         """
         path = Path(path)
         kdf = kdf or KdfParams.default()
@@ -135,10 +140,12 @@ class Vault:
             raise ValidationError("the master password must not be empty", field="password")
         given, path = path, paths.resolve_new(path)
         slot, dek = new_key_slot(password, kdf)  # the slow part, before taking the lock
-        meta = VaultMeta(journal_key=secrets.token_bytes(JOURNAL_KEY_LENGTH))
-        blob = seal(slot, dek, encode_payload(meta, []))
+        if meta is None:
+            meta = VaultMeta(journal_key=secrets.token_bytes(JOURNAL_KEY_LENGTH))
+        content = list(entries)
+        blob = seal(slot, dek, encode_payload(meta, content))
         stamp = _write_new_file(path, blob)
-        vault = cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
+        vault = cls(path, slot, dek, meta, content, checksum_of(blob), catalog)
         vault._disk_stamp = stamp
         vault.given_path = Path(os.path.abspath(given))
         vault.folder_warning = folders.folder_warning(given)
@@ -375,6 +382,22 @@ class Vault:
         if key is None:  # locked meanwhile: memory no longer follows the file
             raise VaultLocked("the vault is locked")
         return key
+
+    def set_keep_versions(self, count: int) -> None:
+        """Keep ``count`` previous versions on each save from now on (spec 6.2,
+        ``vault.keep_versions``), 0 to 1000; 0 keeps none. Saved like any change
+        (locked, atomic); nothing is written if the vault already says ``count``."""
+        if isinstance(count, bool) or not isinstance(count, int) \
+                or not 0 <= count <= MAX_KEEP_VERSIONS:
+            raise ValidationError(
+                f"the number of previous versions to keep must be 0 to {MAX_KEEP_VERSIONS}",
+                field="keep_versions")
+        self._require_unlocked()
+
+        def with_count(meta: VaultMeta) -> VaultMeta:
+            return meta if meta.keep_versions == count else replace(meta, keep_versions=count)
+
+        self._commit(lambda entries: entries, remeta=with_count)
 
     def change_password(self, old_password: str, new_password: str,
                         kdf: KdfParams | None = None, *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -17,6 +18,7 @@ from vault_app.core.edits import (
 )
 from vault_app.core.errors import EditConflict, ValidationError
 from vault_app.core.exchanges import load_catalog
+from vault_app.core.model import edit_entry
 
 from .test_vault import form_values
 
@@ -100,6 +102,19 @@ def test_differing_fields_ignore_usage() -> None:
     assert differing_fields(BASE, used) == []
     rotated = replace(used, notes="n", credentials={**BASE.credentials, "secret": "s"})
     assert differing_fields(BASE, rotated) == ["credentials", "notes"]
+
+
+def test_updated_at_is_never_a_change_nor_a_conflict() -> None:
+    """Both sides edited at different moments: their updated_at differ, yet the merge
+    of unrelated fields is clean, and no listing of differences names it."""
+    catalog = load_catalog()
+    later = BASE.updated_at + timedelta(days=1)
+    theirs = edit_entry(BASE, {"notes": "changed on disk"}, catalog, now=later)
+    assert theirs.updated_at == later
+    assert merge_edit(BASE, {"label": "renamed"}, theirs) == {"label": "renamed"}
+    assert differing_fields(BASE, theirs) == ["notes"]
+    assert differing_fields(BASE, replace(BASE, updated_at=later)) == []
+    assert changed_fields(BASE, form_values(replace(BASE, updated_at=later))) == {}
 
 
 # --- coupled fields merge as one unit ---------------------------------------------------

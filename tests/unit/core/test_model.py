@@ -372,6 +372,38 @@ def test_edit_with_new_credentials_sets_rotated_at() -> None:
     assert edited.created_at == NOW
 
 
+def test_a_new_entry_is_updated_when_it_is_created() -> None:
+    entry = okx()
+    assert entry.updated_at == entry.created_at == entry.rotated_at == NOW
+
+
+@pytest.mark.parametrize("changes", [
+    {"label": "renamed"}, {"notes": "n"}, {"tags": "x"}, {"permissions": "read,trade"},
+    {"rotate_days": 30}, {"max_notional": "100"}, {"ip_whitelist": "10.0.0.1"},
+    {"environment": "sandbox"}, {"credentials": {**OKX_CREDS, "secret": "new-secret"}},
+], ids=lambda changes: next(iter(changes)))
+def test_an_edit_that_changes_a_field_sets_updated_at(changes: dict[str, object]) -> None:
+    later = NOW + timedelta(days=7)
+    edited = edit_entry(okx(), changes, CATALOG, now=later)
+    assert edited.updated_at == later and edited.created_at == NOW
+
+
+def test_an_edit_that_changes_nothing_keeps_updated_at() -> None:
+    entry = okx(notes="n")
+    later = NOW + timedelta(days=7)
+    padded = {k: f"  {v} " for k, v in OKX_CREDS.items()}
+    for changes in ({}, {"label": " OKX  main "}, {"notes": "n"}, {"credentials": padded}):
+        edited = edit_entry(entry, changes, CATALOG, now=later)
+        assert edited.updated_at == NOW and edited == entry
+
+
+def test_a_rotation_moves_updated_at_with_rotated_at() -> None:
+    later = NOW + timedelta(days=40)
+    edited = edit_entry(okx(), {"credentials": {**OKX_CREDS, "apiKey": "k2"}}, CATALOG,
+                        now=later)
+    assert edited.rotated_at == edited.updated_at == later
+
+
 def test_edit_validates_like_creation() -> None:
     entry = okx()
     with pytest.raises(ValidationError) as info:

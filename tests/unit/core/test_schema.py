@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import FAST_KDF, PASSWORD, make_entry
 from vault_app.core import schema
+from vault_app.core.backup_section import BackupSection
 from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import UnsupportedVersion, VaultDamaged
 from vault_app.core.exchanges import CREDENTIAL_NAMES
@@ -67,6 +68,7 @@ ENTRY = st.builds(
     api_url=st.none() | TEXT,
     created_at=TIMESTAMP,
     rotated_at=TIMESTAMP,
+    updated_at=TIMESTAMP,
     last_used_at=st.none() | TIMESTAMP,
     rotate_days=st.integers(1, 3650),
     notes=TEXT,
@@ -75,10 +77,15 @@ ENTRY = st.builds(
                                          places=5),
     extra=extras(schema._ENTRY_KEYS),
 ).map(_consistent_api_url)
+BACKUP = st.builds(BackupSection, made_at=TIMESTAMP, source_vault_id=TEXT,
+                   journal=st.lists(st.dictionaries(TEXT, JSON_VALUE, max_size=3),
+                                    max_size=3).map(tuple),
+                   extra=extras(("made_at", "source_vault_id", "journal")))
 META_S = st.builds(VaultMeta, id=TEXT, created_at=TIMESTAMP,
                    journal_key=st.none() | st.binary(min_size=32, max_size=32),
-                   extra=extras(("id", "created_at", "journal_key")),
-                   document_extra=extras(("schema", "vault", "entries")))
+                   keep_versions=st.integers(0, 1000), backup=st.none() | BACKUP,
+                   extra=extras(("id", "created_at", "journal_key", "keep_versions")),
+                   document_extra=extras(("schema", "vault", "entries", "backup")))
 
 PROPERTY = settings(max_examples=75, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -90,6 +97,9 @@ def assert_same(got: tuple[VaultMeta, list[KeyEntry]], meta: VaultMeta,
     assert got_meta == meta
     assert dict(got_meta.extra) == dict(meta.extra)  # extra has compare=False
     assert dict(got_meta.document_extra) == dict(meta.document_extra)
+    if meta.backup is not None:
+        assert got_meta.backup is not None
+        assert dict(got_meta.backup.extra) == dict(meta.backup.extra)
     assert got_entries == entries
     assert [dict(e.extra) for e in got_entries] == [dict(e.extra) for e in entries]
 
@@ -127,14 +137,14 @@ def test_encoded_layout_is_one_entry_per_line() -> None:
     entries = [make_entry("a"), make_entry("b", exchange="binance")]
     plaintext = encode_payload(META, entries)
     lines = plaintext.split(b"\n")
-    assert lines[0].startswith(b'{"schema":2,"vault":{')
+    assert lines[0].startswith(b'{"schema":3,"vault":{')
     assert lines[0].endswith(b'"entries":[')
     assert len(lines) == 4 and lines[-1] == b"]}"
     assert lines[1].endswith(b",") and not lines[2].endswith(b",")
     assert json.loads(plaintext)["entries"][1]["label"] == "b"
     assert encode_payload(META, []) == (
-        b'{"schema":2,"vault":{"id":"vault-id","created_at":"' + TS.encode()
-        + b'","journal_key":null},"entries":[\n]}'
+        b'{"schema":3,"vault":{"id":"vault-id","created_at":"' + TS.encode()
+        + b'","journal_key":null,"keep_versions":10},"entries":[\n]}'
     )
 
 
@@ -243,20 +253,21 @@ def test_unknown_entry_keys_are_preserved_across_a_vault_save(vault_path: Path) 
 # --- schema versions ------------------------------------------------------------------
 
 
-def _document(schema_version: object = 2, **entry_over: Any) -> dict[str, Any]:
+def _document(schema_version: object = 3, **entry_over: Any) -> dict[str, Any]:
     entry = json.loads(encode_payload(META, [make_entry("e")]))["entries"][0]
     entry.update(entry_over)
-    return {"schema": schema_version, "vault": {"id": "v", "created_at": TS, "journal_key": None},
+    return {"schema": schema_version,
+            "vault": {"id": "v", "created_at": TS, "journal_key": None, "keep_versions": 10},
             "entries": [entry]}
 
 
 @pytest.mark.parametrize("compact", [True, False])
 def test_newer_schema_is_unsupported(compact: bool) -> None:
     plaintext = encode_payload(META, [make_entry("e")]).replace(
-        b'{"schema":2', b'{"schema":3', 1)
+        b'{"schema":3', b'{"schema":4', 1)
     if not compact:
         plaintext = json.dumps(json.loads(plaintext), indent=1).encode()
-    with pytest.raises(UnsupportedVersion, match="schema 3"):
+    with pytest.raises(UnsupportedVersion, match="schema 4"):
         decode_payload(plaintext)
 
 
@@ -268,7 +279,7 @@ def test_invalid_schema_version_is_damaged(version: object) -> None:
 
 @pytest.mark.parametrize("version", ["true", "1.0"])
 def test_every_layout_refuses_a_non_integer_schema(version: str) -> None:
-    plaintext = encode_payload(META, []).replace(b'"schema":2', f'"schema":{version}'.encode())
+    plaintext = encode_payload(META, []).replace(b'"schema":3', f'"schema":{version}'.encode())
     generic = json.dumps(json.loads(plaintext), indent=1).encode()
     with pytest.raises(VaultDamaged):
         decode_payload(generic)
@@ -286,56 +297,56 @@ def test_missing_schema_is_damaged() -> None:
 def test_upgrade_chain_applies_steps_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, object]] = []
 
-    def _upgrade_v1(document: dict[str, Any]) -> dict[str, Any]:
-        calls.append(("v1", document["schema"]))
-        for entry in document["entries"]:
-            entry["notes"] = entry["notes"] + "|v1"
-        return document
-
     def _upgrade_v2(document: dict[str, Any]) -> dict[str, Any]:
         calls.append(("v2", document["schema"]))
         for entry in document["entries"]:
             entry["notes"] = entry["notes"] + "|v2"
+        return document
+
+    def _upgrade_v3(document: dict[str, Any]) -> dict[str, Any]:
+        calls.append(("v3", document["schema"]))
+        for entry in document["entries"]:
+            entry["notes"] = entry["notes"] + "|v3"
             entry["tags"] = [*entry["tags"], "migrated"]
         return document
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
-    monkeypatch.setattr(schema, "UPGRADES", {1: _upgrade_v1, 2: _upgrade_v2})
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(schema, "UPGRADES", {2: _upgrade_v2, 3: _upgrade_v3})
 
-    # A schema-1 file in this implementation's own one-per-line layout must
+    # A schema-2 file in this implementation's own one-per-line layout must
     # still go through the chain.
-    v1_text = json.dumps(_document(1, notes="n")).encode()
-    _, entries = decode_payload(v1_text)
-    assert calls == [("v1", 1), ("v2", 2)]
-    assert entries[0].notes == "n|v1|v2"
+    v2_text = json.dumps(_document(2, notes="n")).encode()
+    _, entries = decode_payload(v2_text)
+    assert calls == [("v2", 2), ("v3", 3)]
+    assert entries[0].notes == "n|v2|v3"
     assert entries[0].tags == ("migrated",)
 
     calls.clear()
-    _, entries = decode_payload(json.dumps(_document(2, notes="n")).encode())
-    assert calls == [("v2", 2)]
-    assert entries[0].notes == "n|v2"
+    _, entries = decode_payload(json.dumps(_document(3, notes="n")).encode())
+    assert calls == [("v3", 3)]
+    assert entries[0].notes == "n|v3"
 
     calls.clear()
     current = encode_payload(META, [make_entry("now")])
-    assert current.startswith(b'{"schema":3,')
+    assert current.startswith(b'{"schema":4,')
     decode_payload(current)
     assert calls == []
     with pytest.raises(UnsupportedVersion):
-        decode_payload(json.dumps(_document(4)).encode())
+        decode_payload(json.dumps(_document(5)).encode())
 
 
 def test_upgrade_of_the_fast_layout_with_an_older_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     ran: list[int] = []
 
-    def _upgrade_v1(document: dict[str, Any]) -> dict[str, Any]:
+    def _upgrade_v3(document: dict[str, Any]) -> dict[str, Any]:
         ran.append(document["schema"])
         return document
 
-    plaintext = encode_payload(META, [make_entry("x")])  # schema 2, fast layout
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
-    monkeypatch.setattr(schema, "UPGRADES", {2: _upgrade_v1})
+    plaintext = encode_payload(META, [make_entry("x")])  # schema 3, fast layout
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(schema, "UPGRADES", {3: _upgrade_v3})
     _, entries = decode_payload(plaintext)
-    assert ran == [2]
+    assert ran == [3]
     assert entries[0].label == "x"
 
 
@@ -539,7 +550,7 @@ DUPLICATES = {
     "entry member": (b'"label":', b'"label":"first","label":'),
     "credential": (b'"credentials":{', b'"credentials":{"apiKey":"x",'),
     "vault member": (b'"vault":{', b'"vault":{"id":"first",'),
-    "top-level member": (b'{"schema":2,', b'{"schema":2,"schema":2,'),
+    "top-level member": (b'{"schema":3,', b'{"schema":3,"schema":3,'),
     "unknown member": (b'"tags":', b'"x":{"a":1,"a":2},"tags":'),
     "unknown member, same value": (b'"tags":', b'"x":{"a":"v","a":"v"},"tags":'),
     "numbers only": (b'"tags":', b'"x":[{"n":1,"n":1}],"tags":'),
@@ -595,8 +606,8 @@ def test_the_entries_text_is_exactly_the_inside_of_the_array() -> None:
 
 HOSTILE_LAYOUTS = {
     "a member after entries": lambda p: p[:-1] + b',"zz":[1]}',
-    "an unknown member before vault": lambda p: p.replace(b'{"schema":2,',
-                                                          b'{"schema":2,"zz":[1],', 1),
+    "an unknown member before vault": lambda p: p.replace(b'{"schema":3,',
+                                                          b'{"schema":3,"zz":[1],', 1),
     "pretty printed": lambda p: json.dumps(json.loads(p), indent=1).encode(),
     "trailing white space": lambda p: p + b"\n",
     "a non-canonical vault timestamp": lambda p: p.replace(b'03:04:05Z"', b'03:04:05z"', 1),

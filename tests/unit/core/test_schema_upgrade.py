@@ -1,4 +1,5 @@
-"""Schema 2 (spec 6.2 to 6.4): the journal key, max_notional and the upgrade from schema 1."""
+"""Schema 2's members (spec 6.2 to 6.4): the journal key, max_notional and the upgrade
+from schema 1 (which the upgrade to schema 3 then follows, see test_schema_v3)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,9 @@ def test_the_exact_json_forms_of_the_new_members() -> None:
     entry = make_entry("limited", max_notional="2500.50")
     plaintext = encode_payload(META, [entry, make_entry("free", exchange="binance")])
     assert plaintext.startswith(
-        b'{"schema":2,"vault":{"id":"vault-id","created_at":"2026-01-02T03:04:05Z",'
-        b'"journal_key":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},"entries":[\n')
+        b'{"schema":3,"vault":{"id":"vault-id","created_at":"2026-01-02T03:04:05Z",'
+        b'"journal_key":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","keep_versions":10},'
+        b'"entries":[\n')
     limited, free = json.loads(plaintext)["entries"]
     assert limited["max_notional"] == "2500.5" and free["max_notional"] is None
     assert json.loads(encode_payload(VaultMeta(), []))["vault"]["journal_key"] is None
@@ -62,9 +64,9 @@ def schema_1_document(*entries: KeyEntry) -> dict[str, Any]:
     """A document as a schema-1 writer wrote it: no journal_key, no max_notional."""
     document = json.loads(encode_payload(META, list(entries)))
     document["schema"] = 1
-    del document["vault"]["journal_key"]
+    del document["vault"]["journal_key"], document["vault"]["keep_versions"]
     for item in document["entries"]:
-        del item["max_notional"]
+        del item["max_notional"], item["updated_at"]
     return document
 
 
@@ -83,8 +85,7 @@ def test_upgrade_v1_adds_null_members_and_keeps_everything_else() -> None:
     document["entries"][0]["x_entry"] = [None]
     document["entries"][1]["max_notional"] = "750"  # unknown to schema 1: kept
     before = json.loads(json.dumps(document))
-    upgraded = schema.upgrade(document)
-    assert upgraded["schema"] == 2
+    upgraded = schema.UPGRADES[1](document)
     assert upgraded["vault"] == {**before["vault"], "journal_key": None}
     assert upgraded["entries"][0] == {**before["entries"][0], "max_notional": None}
     assert upgraded["entries"][1] == before["entries"][1]
@@ -98,8 +99,8 @@ def test_upgrade_v1_adds_null_members_and_keeps_everything_else() -> None:
 ], ids=["nothing", "wrong-containers", "wrong-items"])
 def test_upgrade_v1_checks_nothing_and_never_crashes(document: dict[str, Any]) -> None:
     assert schema.UPGRADES[1] is schema._upgrade_v1
-    assert schema.upgrade(dict(document))["schema"] == 2
-    with pytest.raises(VaultDamaged):  # the schema-2 checks report the damage
+    assert schema.upgrade(dict(document))["schema"] == 3
+    with pytest.raises(VaultDamaged):  # the schema-3 checks report the damage
         decode_payload(json.dumps(document).encode())
 
 
@@ -109,11 +110,12 @@ def test_a_schema_1_payload_opens_through_the_strict_path_only() -> None:
     assert schema._decode_quickly(plaintext) is None  # only the current schema goes quick
     meta, decoded = decode_payload(plaintext)
     assert meta.journal_key is None and meta.id == META.id
-    assert decoded == entries  # max_notional None, as make_entry gives
+    assert decoded == entries  # max_notional None, as make_entry gives; updated_at too:
+    assert all(entry.updated_at == entry.rotated_at for entry in decoded)  # make_entry's
     assert all(entry.max_notional is None for entry in decoded)
     assert schema.entries_text(plaintext, meta, decoded) is None  # nothing to reuse
     saved = encode_payload(meta, decoded)
-    assert saved.startswith(b'{"schema":2,')
+    assert saved.startswith(b'{"schema":3,')
     stored = json.loads(saved)
     assert stored["vault"]["journal_key"] is None
     assert [item["max_notional"] for item in stored["entries"]] == [None, None]
@@ -138,7 +140,7 @@ def test_the_first_save_after_an_upgrade_encodes_every_entry_again(vault_path: P
     vault.add(make_entry("c", exchange="kraken", max_notional="10"))
     _, _, plaintext = unlock_bytes(vault_path.read_bytes(), PASSWORD)
     lines = plaintext.split(b"\n")
-    assert lines[0].startswith(b'{"schema":2,')
+    assert lines[0].startswith(b'{"schema":3,')
     assert all(b'"max_notional":' in line for line in lines[1:-1]) and len(lines) == 5
     reopened = Vault.open(vault_path, PASSWORD, read_only=True)
     assert [e.max_notional for e in reopened.entries] == [None, None, Decimal(10)]
@@ -161,8 +163,9 @@ def _app_layout(journal_key: object = None, max_notional: object = None) -> byte
     """Our own layout, with the two members set to any JSON value."""
     entry = json.loads(encode_payload(META, [make_entry("a")]))["entries"][0]
     entry["max_notional"] = max_notional
-    head = {"id": "v", "created_at": "2026-01-02T03:04:05Z", "journal_key": journal_key}
-    return (b'{"schema":2,"vault":' + json.dumps(head, separators=(",", ":")).encode()
+    head = {"id": "v", "created_at": "2026-01-02T03:04:05Z", "journal_key": journal_key,
+            "keep_versions": 10}
+    return (b'{"schema":3,"vault":' + json.dumps(head, separators=(",", ":")).encode()
             + b',"entries":[\n' + json.dumps(entry, separators=(",", ":")).encode() + b"\n]}")
 
 
@@ -216,7 +219,7 @@ def test_a_second_journal_key_member_is_damaged_on_both_paths(duplicate: bytes) 
 
 @pytest.mark.parametrize(("where", "name"), [("vault", "journal_key"),
                                              ("entry", "max_notional")])
-def test_a_missing_member_is_damaged_in_schema_2(where: str, name: str) -> None:
+def test_a_missing_member_is_damaged_in_the_current_schema(where: str, name: str) -> None:
     document = json.loads(encode_payload(META, [make_entry("a")]))
     del (document["vault"] if where == "vault" else document["entries"][0])[name]
     with pytest.raises(VaultDamaged, match=r"missing|lacks"):

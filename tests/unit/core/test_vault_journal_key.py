@@ -27,8 +27,8 @@ def write_schema_1_vault(path: Path) -> bytes:
     """A vault as the schema-1 release wrote it: no journal key (spec 6.4)."""
     document = json.loads(encode_payload(VaultMeta(), [make_entry("a")]))
     document["schema"] = 1
-    del document["vault"]["journal_key"]
-    del document["entries"][0]["max_notional"]
+    del document["vault"]["journal_key"], document["vault"]["keep_versions"]
+    del document["entries"][0]["max_notional"], document["entries"][0]["updated_at"]
     return write_payload_vault(path, json.dumps(document).encode())
 
 

@@ -62,3 +62,11 @@ def test_a_use_stored_in_the_future_is_replaced(vault: Vault, vault_path: Path) 
     assert vault.mark_used(entry.id, datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC))
     assert vault.mark_used(entry.id, NINE)
     assert Vault.open(vault_path, PASSWORD).get(entry.id).last_used_at == NINE
+
+
+def test_a_use_never_changes_updated_at(vault: Vault, vault_path: Path) -> None:
+    """updated_at is when the user last changed the key (spec 6.2); a use is no change."""
+    entry = vault.entries[0]
+    assert vault.mark_used(entry.id, NINE)
+    stored = Vault.open(vault_path, PASSWORD).get(entry.id)
+    assert stored.last_used_at == NINE and stored.updated_at == entry.updated_at

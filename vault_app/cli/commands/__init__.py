@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from vault_app.cli.base_command import Command
 from vault_app.cli.commands.add_edit import AddCommand, EditCommand
+from vault_app.cli.commands.backup import BackupCommand
 from vault_app.cli.commands.balance import BalanceCommand
 from vault_app.cli.commands.demo_exchange import DemoExchangeCommand
 from vault_app.cli.commands.init_passwd import InitCommand, PasswdCommand
@@ -19,6 +20,6 @@ from vault_app.cli.commands.remove import RemoveCommand
 COMMANDS: dict[str, type[Command]] = {
     command.name: command
     for command in (InitCommand, AddCommand, EditCommand, ListCommand, ShowCommand,
-                    RemoveCommand, PasswdCommand, InspectCommand, OrderCommand, BalanceCommand,
-                    DemoExchangeCommand)
+                    RemoveCommand, PasswdCommand, BackupCommand, InspectCommand, OrderCommand,
+                    BalanceCommand, DemoExchangeCommand)
 }
