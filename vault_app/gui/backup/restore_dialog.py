@@ -14,6 +14,9 @@ INTRO = ("Choose a backup exported by vault-app, and the password it was exporte
          "(the master password of the vault it came from, or its separate backup password).")
 
 
+LEFT = Qt.AlignmentFlag.AlignLeft
+
+
 class RestoreDialog(QtWidgets.QDialog):
     """``restore_requested(backup path, password, new vault path or None)``."""
 
@@ -62,8 +65,8 @@ class RestoreDialog(QtWidgets.QDialog):
         new_row.addWidget(self.choose_new)
         self.new_note = WrapLabel("The new vault opens with the backup's password.", self)
         self.new_note.setContentsMargins(22, 0, 0, 0)
-        target_layout.addWidget(self.merge)
-        target_layout.addWidget(self.new)
+        target_layout.addWidget(self.merge, 0, LEFT)  # as wide as it reacts to a click
+        target_layout.addWidget(self.new, 0, LEFT)  # as wide as it reacts to a click
         target_layout.addLayout(new_row)
         target_layout.addWidget(self.new_note)
         self.merge.setChecked(True)
