@@ -5,14 +5,17 @@ plain words; a merge planned on a vault changed since is refused and planned aga
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from vault_app.backups.export import export_backup
-from vault_app.backups.merge import BOTH, NEWER, SKIP
 
 from tests.conftest import PASSWORD, make_entry
+from vault_app.backups.export import export_backup
+from vault_app.backups.merge import BOTH, NEWER, SKIP
+from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
 from vault_app.gui.backup.backup_flow import DAMAGED_BACKUP, STALE, WRONG_BACKUP_PASSWORD
 from vault_app.gui.backup.merge_dialog import MergeDialog
@@ -77,22 +80,41 @@ def test_wrong_password_and_damaged_backup_in_plain_words(
     assert unlocked.backup_dialog is dialog  # still there to try another file
 
 
+def edited(vault: Vault, changes: dict[str, tuple[str, int]],
+           new: tuple[KeyEntry, ...] = ()) -> None:
+    """Label -> (notes, hours from now): edits dated apart (timestamps are in seconds),
+    and ``new`` entries added, in one save."""
+    def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
+        changed = [replace(e, notes=changes[e.label][0],
+                           updated_at=hours_on(changes[e.label][1]))
+                   if e.label in changes else e for e in entries]
+        return changed + list(new)
+
+    vault.transform(mutate)
+
+
+def hours_on(hours: int) -> datetime:
+    """``hours`` after now: later than the sample keys' own dates."""
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours)
+
+
 def diverged(vault_path: Path, tmp_path: Path) -> Path:
     """A backup sharing the sample vault's keys, then changed on both sides:
 
     - "key 0" changed in the backup after the copy (the backup's is newer);
     - "key 1" changed in the backup, then later in the vault (the vault's is newer);
-    - "Twin": a label both have, for two different keys;
+    - "Twin": a label both have, for two different keys (the vault's added later);
     - "Kraken new": only in the backup (an addition); "OKX main" identical.
     """
     source = Vault.open(vault_path, PASSWORD)
     copy = source.save_copy(tmp_path / "copy.vault")
-    copy.update(copy.find("key 1").id, {"notes": "from the backup"})
-    copy.update(copy.find("key 0").id, {"notes": "newer in the backup"})
-    copy.add(make_entry("Twin", "kraken"))
-    copy.add(make_entry("Kraken new", "kraken"))
-    source.update(source.find("key 1").id, {"notes": "newer here"})
-    source.add(make_entry("Twin", "okx"))
+    twin_there = replace(make_entry("Twin", "kraken", credentials={
+        "apiKey": "kraken-twin-key", "secret": "kraken-twin-secret"}),
+        updated_at=hours_on(1))
+    edited(copy, {"key 1": ("from the backup", 1), "key 0": ("newer in the backup", 2)},
+           (twin_there, make_entry("Kraken new", "kraken")))
+    twin_here = replace(make_entry("Twin", "okx"), updated_at=hours_on(2))
+    edited(source, {"key 1": ("newer here", 3)}, (twin_here,))
     backup = tmp_path / "diverged.vault"
     export_backup(copy, backup, PASSWORD)
     copy.lock()
@@ -191,7 +213,7 @@ def test_a_merge_on_a_vault_changed_since_is_refused_and_planned_again(
     dialog = open_merge(qtbot, unlocked, backup)
     choose(dialog, "key 0", NEWER)
     other = Vault.open(vault_path, PASSWORD)  # another window saves meanwhile
-    other.update(other.find("key 0").id, {"notes": "changed elsewhere, even later"})
+    edited(other, {"key 0": ("changed elsewhere, even later", 5)})
     other.lock()
     click(qtbot, dialog.merge_button)
     answer_yes(qtbot, question_of(qtbot, dialog))
