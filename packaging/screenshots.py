@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 SCREENS = ("create", "unlock", "key-list", "key-form", "settings", "locked", "damaged",
            "backup-export", "backup-export-verified", "backup-restore", "backup-merge",
-           "backup-merge-confirm",
+           "backup-merge-confirm", "backup-restored", "backup-replace",
            "trading", "trade-preview", "trade-confirm", "open-orders", "portfolio")
 PASSWORD = "screenshot horse battery staple"
 

@@ -253,11 +253,13 @@ def _restored(window: MainWindow, dialog: RestoreDialog, vault: Vault,
     dialog.password.wipe()
     keys = len(new.entries)
     problem = f"\n\nBut: {restored.journal_problem}." if restored.journal_problem else ""
+    records = restored.journal_records
+    what = f"{keys} key{'s' if keys != 1 else ''}" + (
+        f" and {records} order record{'s' if records != 1 else ''}" if records else "")
     box = ask(dialog, "Backup restored",
-              f"Restored {keys} key{'s' if keys != 1 else ''} and {restored.journal_records} "
-              f"order record{'s' if restored.journal_records != 1 else ''} into a new vault:"
-              f"\n{new.path}{problem}\n\nIt opens with the backup's password. Switch to it "
-              f"now? This vault ({vault.path.name}) is locked if you do.", "&Switch to it")
+              f"Restored {what} into a new vault:\n{new.path}{problem}\n\nIt opens with the "
+              f"backup's password. Switch to it now? This vault ({vault.path.name}) is locked "
+              "if you do.", "&Switch to it")
     box.setIcon(QtWidgets.QMessageBox.Icon.Information)
     stay = box.defaultButton()
     stay.setText("&Stay here")

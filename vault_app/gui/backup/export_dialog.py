@@ -36,6 +36,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export backup")
         self.setMinimumWidth(520)
+        self.question: QtWidgets.QMessageBox | None = None  # "replace the file?"
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(WrapLabel(INTRO, self))
 
@@ -197,6 +198,8 @@ class ExportDialog(QtWidgets.QDialog):
 
     def wipe(self) -> None:
         """On lock: forget the passwords and the labels shown, then close."""
+        if self.question is not None:
+            self.question.reject()  # its answer then finds the dialog gone: nothing written
         self.wipe_passwords()
         self.key_list.clear()
         self.reject()

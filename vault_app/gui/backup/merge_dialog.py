@@ -19,7 +19,7 @@ from vault_app.gui.widgets import InlineError, WrapLabel
 KINDS = {"same_id": "same key, changed", "same_label": "same label, another key",
          "same_api_key": "same API key, another entry"}
 CHOICES = ((SKIP, "Skip"), (NEWER, "Keep newer"), (BOTH, "Keep both"))
-COLUMNS = ("Key", "Conflict", "This vault", "Backup", "Newer", "Choice")
+COLUMNS = ("Key", "Conflict", "Changed here", "Changed in backup", "Newer", "Choice")
 FIELD_WORDS = {"credentials": "credentials", "ip_whitelist": "IP whitelist",
                "max_notional": "order limit", "rotate_days": "rotation"}
 SHOWN_ADDITIONS = 8  # labels listed by name; the rest counted
@@ -152,11 +152,12 @@ class MergeDialog(QtWidgets.QDialog):
         newer = newer_side(conflict)
         ours, theirs = conflict.ours, conflict.theirs
         cells = (
-            theirs.label if theirs.label == ours.label else f"{ours.label} / {theirs.label}",
+            ours.label if theirs.label == ours.label
+            else f"{ours.label} (backup: {theirs.label})",
             KINDS.get(conflict.kind, conflict.kind),
-            f"{ours.label}, changed {when(ours.updated_at)}",
-            f"{theirs.label}, changed {when(theirs.updated_at)}",
-            {"backup": "the backup's", "this vault": "this vault's"}.get(newer, "neither"),
+            when(ours.updated_at),
+            when(theirs.updated_at),
+            {"backup": "the backup's", "this vault": "this vault's"}.get(newer, "same time"),
         )
         for column, text in enumerate(cells):
             self.table.setItem(row, column, QtWidgets.QTableWidgetItem(text))
