@@ -23,7 +23,7 @@ from vault_app.gui.backup.restore_dialog import RestoreDialog
 from vault_app.gui.window import MainWindow
 
 from .backup_support import answer_default, answer_yes, open_restore, question_of, wait_merge_dialog
-from .helpers import click, labels_shown, type_into, unlock
+from .helpers import click, closed, labels_shown, type_into, unlock
 from .test_keyboard_access import accessible_problems, duplicates, page_mnemonics
 
 
@@ -227,3 +227,36 @@ def test_a_merge_on_a_vault_changed_since_is_refused_and_planned_again(
     on_disk = {e.label: e for e in Vault.open(vault_path, PASSWORD).entries}
     assert on_disk["key 0"].notes == "changed elsewhere, even later"
     assert "Kraken new" in on_disk
+
+
+def test_lock_closes_the_merge_dialog_and_forgets_the_plan(
+        qtbot: QtBot, diverged_window: tuple[MainWindow, Path], vault_path: Path) -> None:
+    unlocked, backup = diverged_window
+    dialog = open_merge(qtbot, unlocked, backup)
+    click(qtbot, dialog.merge_button)
+    box = question_of(qtbot, dialog)
+    unlocked.act_lock.trigger()
+    assert unlocked.backup_dialog is None
+    assert dialog.plan is None and dialog.table.rowCount() == 0  # wiped at once
+    qtbot.waitUntil(lambda: closed(dialog) and closed(box))
+    qtbot.waitUntil(lambda: not unlocked.ops.busy)  # (the unlock page's folder check)
+    assert "Kraken new" not in [e.label for e in Vault.open(vault_path, PASSWORD).entries]
+
+
+def test_a_restored_vault_left_unanswered_at_a_lock_is_locked_too(
+        qtbot: QtBot, unlocked: MainWindow, vault_path: Path, tmp_path: Path) -> None:
+    backup = backup_of(vault_path, tmp_path / "b.vault")
+    dialog = open_restore(qtbot, unlocked)
+    fill(qtbot, dialog, backup, PASSWORD)
+    click(qtbot, dialog.new)
+    type_into(qtbot, dialog.new_path, str(tmp_path / "restored.vault"))
+    click(qtbot, dialog.go)
+    box = question_of(qtbot, dialog)
+    restored = [w for w in (unlocked.backup_dialog,) if w is not None]
+    assert restored == [dialog]
+    unlocked.act_lock.trigger()  # the question is closed: "stay here", the new vault locked
+    qtbot.waitUntil(lambda: closed(box) and closed(dialog))
+    assert unlocked.vault is None
+    assert unlocked.stack.currentWidget() is unlocked.unlock_page
+    assert unlocked.unlock_page.path == vault_path  # not switched to the restored vault
+    assert len(Vault.open(tmp_path / "restored.vault", PASSWORD).entries) == 3
