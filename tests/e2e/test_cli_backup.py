@@ -4,6 +4,8 @@ the exit codes of a wrong password (2), a damaged backup (3) and every refusal."
 
 from __future__ import annotations
 
+import os
+import pty
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,6 +17,7 @@ import pytest
 
 from tests.conftest import PASSWORD, REPO, CliResult
 from tests.e2e.support import assert_fails, assert_ok, assert_private, assert_usage
+from tests.e2e.test_trading_confirm import read_rest, read_until
 from tests.unit.backups.support import (
     BACKUP_PASSWORD,
     fields,
@@ -260,3 +263,36 @@ def test_a_wrong_master_password_for_the_merge_exits_2(cli: Cli, source: Vault,
     assert_fails(cli("backup", "restore", str(backup_file), "--merge",
                      stdin=lines(BACKUP_PASSWORD, "wrong")), 2)
     assert source.path.read_bytes() == before
+
+
+def test_merge_on_a_terminal_asks_for_each_conflict(source: Vault,
+                                                    changed_backup: Path) -> None:
+    master, slave = pty.openpty()
+    env = dict(os.environ, VAULT_APP_VAULT=str(source.path))
+    proc = subprocess.Popen([sys.executable, "-m", "vault_app.cli", "backup", "restore",
+                             str(changed_backup), "--merge"],
+                            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO,
+                            start_new_session=True)
+    os.close(slave)
+    try:
+        read_until(master, "Backup password")
+        os.write(master, f"{BACKUP_PASSWORD}\n".encode())
+        read_until(master, "Master password")
+        os.write(master, f"{PASSWORD}\n".encode())
+        shown = read_until(master, "[newer/both/skip]")
+        assert "'alpha' in the backup" in shown and "the backup's is newer" in shown
+        os.write(master, b"n\n")
+        shown = read_until(master, "[newer/both/skip]")
+        assert "'beta' in the backup" in shown
+        os.write(master, b"maybe\n")  # not a choice: asked again
+        read_until(master, "[newer/both/skip]")
+        os.write(master, b"b\n")
+        assert proc.wait(timeout=60) == 0
+        rest = read_rest(master)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    assert "1 replaced" in rest and "1 kept both" in rest
+    assert notes(source.path) == [("alpha", "backup's alpha"), ("beta", "vault's beta"),
+                                  ("gamma", "notes of gamma"), ("beta (restored)", "notes of beta")]

@@ -41,7 +41,7 @@ from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import ValidationError, VaultError, VaultExists, VaultIOError
 from vault_app.core.kdf import KdfParams
 from vault_app.core.model import KeyEntry, utcnow
-from vault_app.core.schema import VaultMeta, decode_payload, encode_payload, entry_to_dict
+from vault_app.core.schema import VaultMeta, decode_payload, encode_payload
 from vault_app.core.vault import Vault
 from vault_app.core.vault_files import check_target, own_files
 
@@ -173,7 +173,9 @@ def differences(meta: VaultMeta, entries: Sequence[KeyEntry], read_meta: VaultMe
     if len(read_entries) != len(entries):
         return f"it holds {len(read_entries)} keys instead of {len(entries)}"
     for number, (wrote, read) in enumerate(zip(entries, read_entries, strict=True), 1):
-        if entry_to_dict(wrote) != entry_to_dict(read):
+        # Every field (the dataclass's equality: credentials, times, limits...) and the
+        # unknown members it does not compare.
+        if wrote != read or dict(wrote.extra) != dict(read.extra):
             return f"key {number} ('{wrote.label}') differs"
     if _meta_fields(read_meta) != _meta_fields(meta):
         return "the vault's settings differ"

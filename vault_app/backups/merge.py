@@ -26,14 +26,18 @@ newer backup entry. ``apply_merge`` makes the whole change in one
 ``Vault.transform``: under the lock it plans again against the entries on disk and
 refuses with ``MergeStale`` (nothing written) if that plan differs from the one the
 user chose on. Labels stay unique: an added or replacing entry whose label another
-entry has meanwhile got in the merge gets the "(restored)" suffix too.
+entry has meanwhile got in the merge gets the "(restored)" suffix too. Two backup
+entries may clash with one vault entry (one by label, one by API key): it takes the
+content of one at most, under ``NEWER`` the first; the other counts as skipped.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from operator import attrgetter
 
 from vault_app.backups.errors import MergeStale
 from vault_app.backups.journal_records import append_to_vault, records_for
@@ -101,18 +105,22 @@ class MergeReport:
     journal_problem: str | None = None
 
 
-def content(entry: KeyEntry) -> dict[str, Any]:
+_CONTENT_FIELDS = attrgetter(*(item.name for item in dataclasses.fields(KeyEntry)
+                                if item.compare and item.name not in _NOT_CONTENT))
+
+
+def content(entry: KeyEntry) -> tuple[object, ...]:
     """Every field that makes an entry's content, credentials and unknown members
-    included; not when it was last used or changed."""
-    data = entry_to_dict(entry)
-    for name in _NOT_CONTENT:
-        data.pop(name, None)
-    return data
+    included; not when it was last used or changed. Compare two with ``==``."""
+    return (_CONTENT_FIELDS(entry), dict(entry.credentials), dict(entry.extra))
 
 
 def differing_fields(ours: KeyEntry, theirs: KeyEntry) -> tuple[str, ...]:
-    a, b = content(ours), content(theirs)
-    return tuple(name for name in dict.fromkeys([*a, *b]) if a.get(name) != b.get(name))
+    """The names of the stored members whose values differ (``credentials``, ``notes``,
+    an unknown member's name), besides when the entry was last used or changed."""
+    a, b = entry_to_dict(ours), entry_to_dict(theirs)
+    return tuple(name for name in dict.fromkeys([*a, *b])
+                 if name not in _NOT_CONTENT and a.get(name) != b.get(name))
 
 
 def newer_side(ours: KeyEntry, theirs: KeyEntry) -> str:
@@ -188,8 +196,6 @@ def distinct_label(label: str, taken: Iterable[str]) -> str:
 
 
 def new_id(taken: set[str]) -> str:
-    import uuid
-
     while True:
         fresh = str(uuid.uuid4())
         if fresh not in taken:
@@ -234,7 +240,8 @@ def _merged(entries: list[KeyEntry], plan: MergePlan, choices: Mapping[str, str]
     for conflict in plan.conflicts:
         choice, ours, theirs = choices[conflict.key], conflict.ours, conflict.theirs
         if choice == NEWER and conflict.newer == THEIRS and ours.id not in replaced:
-            last_used = max((d for d in (ours.last_used_at, theirs.last_used_at) if d),
+            current = result[index[ours.id]]  # as on disk: a use recorded since counts
+            last_used = max((d for d in (current.last_used_at, theirs.last_used_at) if d),
                             default=None)
             taken = labels_but(ours.id)
             label = theirs.label

@@ -250,6 +250,17 @@ def test_an_unrelated_change_meanwhile_is_kept_and_the_merge_goes_on(vault: Vaul
     assert [e.label for e in on_disk(vault)] == ["alpha", "beta", "other", "gamma"]
 
 
+def test_a_use_recorded_meanwhile_is_no_change_and_is_kept(vault: Vault) -> None:
+    alpha, _ = vault.entries
+    theirs = replace(alpha, notes="newer in the backup", updated_at=LATE)
+    plan = plan_merge(vault, backup_of(vault, [theirs]))
+    Vault.open(vault.path, PASSWORD).mark_used(alpha.id, LATE)
+
+    apply_merge(vault, plan, {alpha.id: NEWER})
+    merged = on_disk(vault)[0]
+    assert (merged.notes, merged.last_used_at) == ("newer in the backup", LATE)
+
+
 # --- the journal ------------------------------------------------------------------------
 
 
