@@ -260,3 +260,18 @@ def test_a_restored_vault_left_unanswered_at_a_lock_is_locked_too(
     assert unlocked.stack.currentWidget() is unlocked.unlock_page
     assert unlocked.unlock_page.path == vault_path  # not switched to the restored vault
     assert len(Vault.open(tmp_path / "restored.vault", PASSWORD).entries) == 3
+
+
+def test_restore_never_writes_over_an_existing_file(
+        qtbot: QtBot, unlocked: MainWindow, vault_path: Path, tmp_path: Path) -> None:
+    backup = backup_of(vault_path, tmp_path / "b.vault")
+    taken = tmp_path / "taken.vault"
+    taken.write_bytes(b"another vault")
+    dialog = open_restore(qtbot, unlocked)
+    fill(qtbot, dialog, backup, PASSWORD)
+    click(qtbot, dialog.new)
+    type_into(qtbot, dialog.new_path, str(taken))
+    click(qtbot, dialog.go)
+    assert dialog.error.text().startswith(f"{taken} already exists")
+    assert not unlocked.ops.busy
+    assert taken.read_bytes() == b"another vault"

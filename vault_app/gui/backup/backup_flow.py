@@ -106,6 +106,12 @@ def _choose_export_file(dialog: ExportDialog) -> None:
 
 def _confirm_export(window: MainWindow, dialog: ExportDialog, vault: Vault, path: Path,
                     password: str, ids: list[str] | None, master: bool) -> None:
+    from vault_app.backups.export import refusal
+
+    refused = refusal(vault.path, path, overwrite=True)  # the vault's own files: never
+    if refused is not None:
+        dialog.show_error(refused[:1].upper() + refused[1:])
+        return
     if not os.path.lexists(path):
         _export(window, dialog, vault, path, password, ids, master, overwrite=False)
         return
@@ -217,6 +223,10 @@ def _read(window: MainWindow, dialog: RestoreDialog, vault: Vault, path: Path, p
     from vault_app.backups.merge import plan_merge
     from vault_app.backups.restore import Restored, read_backup, restore_new
 
+    if new is not None and os.path.lexists(new):
+        dialog.show_error(f"{new} already exists. vault-app never overwrites a file: "
+                          "choose another name for the new vault.")
+        return
     dialog.set_busy(True)
 
     def work() -> Any:
