@@ -275,3 +275,18 @@ def test_restore_never_writes_over_an_existing_file(
     assert dialog.error.text().startswith(f"{taken} already exists")
     assert not unlocked.ops.busy
     assert taken.read_bytes() == b"another vault"
+
+
+def test_a_read_only_vault_offers_only_a_new_vault(
+        qtbot: QtBot, sample_vault: Vault, vault_path: Path,
+        make_window: Callable[..., MainWindow]) -> None:
+    vault_path.chmod(0o400)
+    try:
+        window = make_window()
+        unlock(qtbot, window)
+        assert window.read_only
+        dialog = open_restore(qtbot, window)
+        assert not dialog.merge.isEnabled() and "read-only" in dialog.merge.text()
+        assert dialog.new.isChecked() and dialog.new_path.isEnabled()
+    finally:
+        vault_path.chmod(0o600)

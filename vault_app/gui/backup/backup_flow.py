@@ -184,6 +184,7 @@ def open_restore(window: MainWindow) -> None:
     dialog = RestoreDialog(vault.path.name, window)
     dialog.merge.setEnabled(not window.read_only and not window.in_demo_vault)
     if not dialog.merge.isEnabled():
+        dialog.merge.setText(dialog.merge.text() + " — not possible: it is read-only")
         dialog.new.setChecked(True)
     dialog.choose_backup_requested.connect(lambda: _choose_backup(dialog, vault.path.parent))
     dialog.choose_new_requested.connect(lambda: _choose_new(dialog, vault.path.parent))
