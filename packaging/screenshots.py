@@ -24,8 +24,9 @@ sys.path.insert(0, str(REPO))
 
 SCREENS = ("create", "unlock", "key-list", "key-form", "settings", "locked", "damaged",
            "backup-export", "backup-export-verified", "backup-restore", "backup-merge",
-           "backup-merge-confirm", "settings-vault", "versions", "versions-confirm",
-           "second-folder-notice", "password-change", "password-changed",
+           "backup-merge-confirm", "backup-restored", "backup-replace",
+           "settings-vault", "versions", "versions-confirm", "second-folder-notice",
+           "password-change", "password-changed",
            "trading", "trade-preview", "trade-confirm", "open-orders", "portfolio")
 PASSWORD = "screenshot horse battery staple"
 

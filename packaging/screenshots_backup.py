@@ -7,6 +7,8 @@ then cancelled)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +30,24 @@ def diverged_backup(path: Path, password: str, tmp: Path) -> Path:
                  catalog.get(exchange).required}
         return new_entry(label=label, exchange=exchange, credentials=creds, catalog=catalog)
 
+    def edit(vault: Any, changes: dict[str, dict[str, Any]], new: list[Any]) -> None:
+        """Label -> fields (``updated_at`` among them), and ``new`` entries, in one save."""
+        vault.transform(lambda entries: [replace(e, **changes[e.label]) if e.label in changes
+                                         else e for e in entries] + new)
+
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
     source = Vault.open(path, password)
     copy = source.save_copy(tmp / "backup source.vault")
-    copy.update(copy.find("Binance spot bot").id, {"notes": "IP changed on the exchange"})
-    copy.update(copy.find("OKX grid").id, {"ip_whitelist": "203.0.113.9"})
-    copy.add(entry("Bybit main", "bybit"))
-    copy.add(entry("Kraken staking", "kraken"))
-    copy.add(entry("Bitget copy trading", "bitget"))
-    source.update(source.find("Binance spot bot").id, {"notes": "Rotated in March."})
-    source.add(entry("Bybit main", "okx"))
-    backup = tmp / "keys backup 2026-11-20.vault"
+    ago = lambda hours: now - timedelta(hours=hours)  # noqa: E731
+    edit(copy, {"Binance spot bot": {"notes": "IP changed on the exchange",
+                                     "updated_at": ago(26)},
+                "OKX grid": {"ip_whitelist": "203.0.113.9", "updated_at": ago(3)}},
+         [replace(entry("Bybit main", "bybit"), updated_at=ago(50)),
+          entry("Kraken staking", "kraken"), entry("Bitget copy trading", "bitget")])
+    edit(source, {"Binance spot bot": {"notes": "Rotated in March.", "updated_at": ago(2)},
+                  "OKX grid": {"updated_at": ago(30)}},
+         [replace(entry("Bybit main", "okx"), updated_at=ago(5))])
+    backup = tmp / "keys backup.vault"
     export_backup(copy, backup, password)
     copy.lock()
     source.lock()
@@ -85,8 +95,9 @@ def backups(tmp: Path, settings: Any, path: Path, password: str,
     wait_until(lambda: isinstance(window.backup_dialog, MergeDialog))
     merge = window.backup_dialog
     wait_until(merge.isVisible)
-    first = next(iter(merge.choice_boxes.values()))
-    first.setCurrentIndex(first.findData("newer"))
+    boxes = list(merge.choice_boxes.values())  # skip (the default), newer, both
+    for box, choice in zip(boxes[1:], ("newer", "both"), strict=False):
+        box.setCurrentIndex(box.findData(choice))
     shoot(merge, "backup-merge")
     merge.merge_button.click()
     wait_until(lambda: merge.question is not None)
@@ -95,4 +106,27 @@ def backups(tmp: Path, settings: Any, path: Path, password: str,
     shoot(question, "backup-merge-confirm")
     question.reject()  # nothing is merged
     merge.reject()
+
+    open_restore(window)  # into a new vault: the question once it is written
+    restore = window.backup_dialog
+    restore.backup_path.setText(str(backup))
+    restore.password.setText(password)
+    restore.new.setChecked(True)
+    restore.new_path.setText(str(tmp / "restored.vault"))
+    restore.go.click()
+    wait_until(lambda: restore.question is not None)
+    wait_until(restore.question.isVisible)
+    shoot(restore.question, "backup-restored")
+    restore.question.reject()  # stay in this vault
+
+    open_export(window)  # over an existing file: asked first, "No" the default
+    export = window.backup_dialog
+    export.path.setText(str(backup))
+    export.master.setText(password)
+    export.export_button.click()
+    wait_until(lambda: export.question is not None)
+    wait_until(export.question.isVisible)
+    shoot(export.question, "backup-replace")
+    export.question.reject()
+    export.reject()
     window.close()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from vault_app.backups.restore import read_backup
 
 from tests.conftest import PASSWORD
+from vault_app.backups.restore import read_backup
 from vault_app.core.errors import WrongPassword
 from vault_app.gui.backup.export_dialog import ExportDialog
 from vault_app.gui.qt import Qt
@@ -130,3 +130,16 @@ def test_lock_closes_the_export_dialog_and_wipes_its_password(
     assert dialog.key_list.count() == 0
     qtbot.waitUntil(lambda: closed(dialog))
     assert closed(dialog)
+
+
+def test_the_vault_itself_is_refused_without_a_question(
+        qtbot: QtBot, unlocked: MainWindow, vault_path: Path) -> None:
+    before = vault_path.read_bytes()
+    dialog = open_export(qtbot, unlocked)
+    type_into(qtbot, dialog.path, str(vault_path))
+    type_into(qtbot, dialog.master, PASSWORD)
+    click(qtbot, dialog.export_button)
+    assert dialog.error.isVisible() and dialog.question is None
+    assert "vault" in dialog.error.text()
+    assert not unlocked.ops.busy
+    assert vault_path.read_bytes() == before

@@ -5,14 +5,17 @@ plain words; a merge planned on a vault changed since is refused and planned aga
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from vault_app.backups.export import export_backup
-from vault_app.backups.merge import BOTH, NEWER, SKIP
 
 from tests.conftest import PASSWORD, make_entry
+from vault_app.backups.export import export_backup
+from vault_app.backups.merge import BOTH, NEWER, SKIP
+from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
 from vault_app.gui.backup.backup_flow import DAMAGED_BACKUP, STALE, WRONG_BACKUP_PASSWORD
 from vault_app.gui.backup.merge_dialog import MergeDialog
@@ -20,7 +23,8 @@ from vault_app.gui.backup.restore_dialog import RestoreDialog
 from vault_app.gui.window import MainWindow
 
 from .backup_support import answer_default, answer_yes, open_restore, question_of, wait_merge_dialog
-from .helpers import click, labels_shown, type_into, unlock
+from .helpers import click, closed, labels_shown, type_into, unlock
+from .test_keyboard_access import accessible_problems, duplicates, page_mnemonics
 
 
 def backup_of(vault_path: Path, target: Path) -> Path:
@@ -76,22 +80,41 @@ def test_wrong_password_and_damaged_backup_in_plain_words(
     assert unlocked.backup_dialog is dialog  # still there to try another file
 
 
+def edited(vault: Vault, changes: dict[str, tuple[str, int]],
+           new: tuple[KeyEntry, ...] = ()) -> None:
+    """Label -> (notes, hours from now): edits dated apart (timestamps are in seconds),
+    and ``new`` entries added, in one save."""
+    def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
+        changed = [replace(e, notes=changes[e.label][0],
+                           updated_at=hours_on(changes[e.label][1]))
+                   if e.label in changes else e for e in entries]
+        return changed + list(new)
+
+    vault.transform(mutate)
+
+
+def hours_on(hours: int) -> datetime:
+    """``hours`` after now: later than the sample keys' own dates."""
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours)
+
+
 def diverged(vault_path: Path, tmp_path: Path) -> Path:
     """A backup sharing the sample vault's keys, then changed on both sides:
 
     - "key 0" changed in the backup after the copy (the backup's is newer);
     - "key 1" changed in the backup, then later in the vault (the vault's is newer);
-    - "Twin": a label both have, for two different keys;
+    - "Twin": a label both have, for two different keys (the vault's added later);
     - "Kraken new": only in the backup (an addition); "OKX main" identical.
     """
     source = Vault.open(vault_path, PASSWORD)
     copy = source.save_copy(tmp_path / "copy.vault")
-    copy.update(copy.find("key 1").id, {"notes": "from the backup"})
-    copy.update(copy.find("key 0").id, {"notes": "newer in the backup"})
-    copy.add(make_entry("Twin", "kraken"))
-    copy.add(make_entry("Kraken new", "kraken"))
-    source.update(source.find("key 1").id, {"notes": "newer here"})
-    source.add(make_entry("Twin", "okx"))
+    twin_there = replace(make_entry("Twin", "kraken", credentials={
+        "apiKey": "kraken-twin-key", "secret": "kraken-twin-secret"}),
+        updated_at=hours_on(1))
+    edited(copy, {"key 1": ("from the backup", 1), "key 0": ("newer in the backup", 2)},
+           (twin_there, make_entry("Kraken new", "kraken")))
+    twin_here = replace(make_entry("Twin", "okx"), updated_at=hours_on(2))
+    edited(source, {"key 1": ("newer here", 3)}, (twin_here,))
     backup = tmp_path / "diverged.vault"
     export_backup(copy, backup, PASSWORD)
     copy.lock()
@@ -149,6 +172,8 @@ def test_merge_shows_the_plan_and_applies_each_choice(
         "Twin": ("same label, another key", "this vault's"),
     }
     assert set(dialog.choices().values()) == {SKIP}  # nothing overwritten unless chosen
+    assert accessible_problems(dialog) == []  # each row's choice is named and reachable
+    assert duplicates(page_mnemonics(dialog)) == []
 
     click(qtbot, dialog.merge_button)  # the summary's default is Cancel
     answer_default(qtbot, question_of(qtbot, dialog))
@@ -188,7 +213,7 @@ def test_a_merge_on_a_vault_changed_since_is_refused_and_planned_again(
     dialog = open_merge(qtbot, unlocked, backup)
     choose(dialog, "key 0", NEWER)
     other = Vault.open(vault_path, PASSWORD)  # another window saves meanwhile
-    other.update(other.find("key 0").id, {"notes": "changed elsewhere, even later"})
+    edited(other, {"key 0": ("changed elsewhere, even later", 5)})
     other.lock()
     click(qtbot, dialog.merge_button)
     answer_yes(qtbot, question_of(qtbot, dialog))
@@ -202,3 +227,66 @@ def test_a_merge_on_a_vault_changed_since_is_refused_and_planned_again(
     on_disk = {e.label: e for e in Vault.open(vault_path, PASSWORD).entries}
     assert on_disk["key 0"].notes == "changed elsewhere, even later"
     assert "Kraken new" in on_disk
+
+
+def test_lock_closes_the_merge_dialog_and_forgets_the_plan(
+        qtbot: QtBot, diverged_window: tuple[MainWindow, Path], vault_path: Path) -> None:
+    unlocked, backup = diverged_window
+    dialog = open_merge(qtbot, unlocked, backup)
+    click(qtbot, dialog.merge_button)
+    box = question_of(qtbot, dialog)
+    unlocked.act_lock.trigger()
+    assert unlocked.backup_dialog is None
+    assert dialog.plan is None and dialog.table.rowCount() == 0  # wiped at once
+    qtbot.waitUntil(lambda: closed(dialog) and closed(box))
+    qtbot.waitUntil(lambda: not unlocked.ops.busy)  # (the unlock page's folder check)
+    assert "Kraken new" not in [e.label for e in Vault.open(vault_path, PASSWORD).entries]
+
+
+def test_a_restored_vault_left_unanswered_at_a_lock_is_locked_too(
+        qtbot: QtBot, unlocked: MainWindow, vault_path: Path, tmp_path: Path) -> None:
+    backup = backup_of(vault_path, tmp_path / "b.vault")
+    dialog = open_restore(qtbot, unlocked)
+    fill(qtbot, dialog, backup, PASSWORD)
+    click(qtbot, dialog.new)
+    type_into(qtbot, dialog.new_path, str(tmp_path / "restored.vault"))
+    click(qtbot, dialog.go)
+    box = question_of(qtbot, dialog)
+    restored = [w for w in (unlocked.backup_dialog,) if w is not None]
+    assert restored == [dialog]
+    unlocked.act_lock.trigger()  # the question is closed: "stay here", the new vault locked
+    qtbot.waitUntil(lambda: closed(box) and closed(dialog))
+    assert unlocked.vault is None
+    assert unlocked.stack.currentWidget() is unlocked.unlock_page
+    assert unlocked.unlock_page.path == vault_path  # not switched to the restored vault
+    assert len(Vault.open(tmp_path / "restored.vault", PASSWORD).entries) == 3
+
+
+def test_restore_never_writes_over_an_existing_file(
+        qtbot: QtBot, unlocked: MainWindow, vault_path: Path, tmp_path: Path) -> None:
+    backup = backup_of(vault_path, tmp_path / "b.vault")
+    taken = tmp_path / "taken.vault"
+    taken.write_bytes(b"another vault")
+    dialog = open_restore(qtbot, unlocked)
+    fill(qtbot, dialog, backup, PASSWORD)
+    click(qtbot, dialog.new)
+    type_into(qtbot, dialog.new_path, str(taken))
+    click(qtbot, dialog.go)
+    assert dialog.error.text().startswith(f"{taken} already exists")
+    assert not unlocked.ops.busy
+    assert taken.read_bytes() == b"another vault"
+
+
+def test_a_read_only_vault_offers_only_a_new_vault(
+        qtbot: QtBot, sample_vault: Vault, vault_path: Path,
+        make_window: Callable[..., MainWindow]) -> None:
+    vault_path.chmod(0o400)
+    try:
+        window = make_window()
+        unlock(qtbot, window)
+        assert window.read_only
+        dialog = open_restore(qtbot, window)
+        assert not dialog.merge.isEnabled() and "read-only" in dialog.merge.text()
+        assert dialog.new.isChecked() and dialog.new_path.isEnabled()
+    finally:
+        vault_path.chmod(0o600)

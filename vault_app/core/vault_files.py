@@ -54,6 +54,7 @@ def check_target(path: Path, protected: Iterable[Path], *, writing: str,
     try:
         info = os.stat(path, follow_symlinks=False)
     except FileNotFoundError:
+        _refuse_named(path, protected, writing, refused)
         return None
     except OSError as exc:
         raise VaultIOError(f"cannot write {path}: {describe_os_error(exc)}") from None
@@ -67,6 +68,19 @@ def check_target(path: Path, protected: Iterable[Path], *, writing: str,
                               f"replacing it with {writing} would lose every key. "
                               "Nothing was written: choose another file name")
     return info
+
+
+def _refuse_named(path: Path, protected: tuple[Path, ...], writing: str,
+                  refused: Callable[[str], VaultIOError]) -> None:
+    """Refuse the name of one of ``protected`` while no file has it (``path`` does not
+    exist): a backup written as ``<vault>.journal`` before the first order would stop
+    every order, as ``<vault>.versions`` every version kept."""
+    real = os.path.realpath(path)
+    for other in protected:
+        if real == os.path.realpath(other):
+            raise refused(f"{path} is the name of your vault's own file ({other.name}); "
+                          f"{writing} must not take it. Nothing was written: choose "
+                          "another file name")
 
 
 def _refuse_inside(path: Path, protected: tuple[Path, ...], writing: str,

@@ -160,6 +160,18 @@ def test_the_vault_and_its_own_files_are_never_written_over(vault: Vault) -> Non
     assert sorted(p.name for p in versions.iterdir()) == [kept.name]
 
 
+@pytest.mark.parametrize("suffix", [".journal", ".lock", ".versions"])
+def test_the_name_of_an_own_file_is_refused_before_it_exists(tmp_path: Path,
+                                                             suffix: str) -> None:
+    vault = Vault.create(tmp_path / "keys.vault", PASSWORD, FAST_KDF,
+                         enforce_kdf_minimum=False)
+    own = tmp_path / f"keys.vault{suffix}"
+    own.unlink(missing_ok=True)  # the lock file a create leaves
+    with pytest.raises(VaultIOError, match="your vault's own file"):
+        export_backup(vault, own, PASSWORD)
+    assert not own.exists()
+
+
 def test_a_link_to_the_vault_is_refused(vault: Vault, tmp_path: Path) -> None:
     link = tmp_path / "backups.vault"
     link.symlink_to(vault.path)

@@ -106,6 +106,12 @@ def _choose_export_file(dialog: ExportDialog) -> None:
 
 def _confirm_export(window: MainWindow, dialog: ExportDialog, vault: Vault, path: Path,
                     password: str, ids: list[str] | None, master: bool) -> None:
+    from vault_app.backups.export import refusal
+
+    refused = refusal(vault.path, path, overwrite=True)  # the vault's own files: never
+    if refused is not None:
+        dialog.show_error(refused[:1].upper() + refused[1:])
+        return
     if not os.path.lexists(path):
         _export(window, dialog, vault, path, password, ids, master, overwrite=False)
         return
@@ -178,6 +184,7 @@ def open_restore(window: MainWindow) -> None:
     dialog = RestoreDialog(vault.path.name, window)
     dialog.merge.setEnabled(not window.read_only and not window.in_demo_vault)
     if not dialog.merge.isEnabled():
+        dialog.merge.setText(dialog.merge.text() + " — not possible: it is read-only")
         dialog.new.setChecked(True)
     dialog.choose_backup_requested.connect(lambda: _choose_backup(dialog, vault.path.parent))
     dialog.choose_new_requested.connect(lambda: _choose_new(dialog, vault.path.parent))
@@ -217,6 +224,10 @@ def _read(window: MainWindow, dialog: RestoreDialog, vault: Vault, path: Path, p
     from vault_app.backups.merge import plan_merge
     from vault_app.backups.restore import Restored, read_backup, restore_new
 
+    if new is not None and os.path.lexists(new):
+        dialog.show_error(f"{new} already exists. vault-app never overwrites a file: "
+                          "choose another name for the new vault.")
+        return
     dialog.set_busy(True)
 
     def work() -> Any:
@@ -253,11 +264,13 @@ def _restored(window: MainWindow, dialog: RestoreDialog, vault: Vault,
     dialog.password.wipe()
     keys = len(new.entries)
     problem = f"\n\nBut: {restored.journal_problem}." if restored.journal_problem else ""
+    records = restored.journal_records
+    what = f"{keys} key{'s' if keys != 1 else ''}" + (
+        f" and {records} order record{'s' if records != 1 else ''}" if records else "")
     box = ask(dialog, "Backup restored",
-              f"Restored {keys} key{'s' if keys != 1 else ''} and {restored.journal_records} "
-              f"order record{'s' if restored.journal_records != 1 else ''} into a new vault:"
-              f"\n{new.path}{problem}\n\nIt opens with the backup's password. Switch to it "
-              f"now? This vault ({vault.path.name}) is locked if you do.", "&Switch to it")
+              f"Restored {what} into a new vault:\n{new.path}{problem}\n\nIt opens with the "
+              f"backup's password. Switch to it now? This vault ({vault.path.name}) is locked "
+              "if you do.", "&Switch to it")
     box.setIcon(QtWidgets.QMessageBox.Icon.Information)
     stay = box.defaultButton()
     stay.setText("&Stay here")

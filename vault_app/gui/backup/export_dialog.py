@@ -21,6 +21,9 @@ INTRO = ("A backup is an encrypted file in the vault format, with the order jour
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
+LEFT = Qt.AlignmentFlag.AlignLeft
+
+
 class ExportDialog(QtWidgets.QDialog):
     """``export_requested(path, password, entry_ids or None, master)`` once valid."""
 
@@ -33,6 +36,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export backup")
         self.setMinimumWidth(520)
+        self.question: QtWidgets.QMessageBox | None = None  # "replace the file?"
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(WrapLabel(INTRO, self))
 
@@ -54,8 +58,8 @@ class ExportDialog(QtWidgets.QDialog):
         self.whole.setChecked(True)
         self.whole.toggled.connect(self._mode_changed)
         self.key_list.itemChanged.connect(lambda _item: self._update())
-        keys_layout.addWidget(self.whole)
-        keys_layout.addWidget(self.chosen)
+        keys_layout.addWidget(self.whole, 0, LEFT)  # as wide as it reacts to a click
+        keys_layout.addWidget(self.chosen, 0, LEFT)  # as wide as it reacts to a click
         keys_layout.addWidget(self.key_list)
         layout.addWidget(keys)
 
@@ -83,9 +87,9 @@ class ExportDialog(QtWidgets.QDialog):
         self.use_master.toggled.connect(self._mode_changed)
         self.master.textChanged.connect(lambda _text: self._update())
         self.separate.changed.connect(self._update)
-        password_layout.addWidget(self.use_master)
+        password_layout.addWidget(self.use_master, 0, LEFT)  # as wide as it reacts to a click
         password_layout.addWidget(self.master)
-        password_layout.addWidget(self.use_separate)
+        password_layout.addWidget(self.use_separate, 0, LEFT)  # as wide as it reacts to a click
         password_layout.addWidget(self.separate)
         layout.addWidget(password_box)
 
@@ -194,6 +198,8 @@ class ExportDialog(QtWidgets.QDialog):
 
     def wipe(self) -> None:
         """On lock: forget the passwords and the labels shown, then close."""
+        if self.question is not None:
+            self.question.reject()  # its answer then finds the dialog gone: nothing written
         self.wipe_passwords()
         self.key_list.clear()
         self.reject()

@@ -19,7 +19,7 @@ from vault_app.gui.widgets import InlineError, WrapLabel
 KINDS = {"same_id": "same key, changed", "same_label": "same label, another key",
          "same_api_key": "same API key, another entry"}
 CHOICES = ((SKIP, "Skip"), (NEWER, "Keep newer"), (BOTH, "Keep both"))
-COLUMNS = ("Key", "Conflict", "This vault", "Backup", "Newer", "Choice")
+COLUMNS = ("Key", "Conflict", "Changed here", "Changed in backup", "Newer", "Choice")
 FIELD_WORDS = {"credentials": "credentials", "ip_whitelist": "IP whitelist",
                "max_notional": "order limit", "rotate_days": "rotation"}
 SHOWN_ADDITIONS = 8  # labels listed by name; the rest counted
@@ -122,8 +122,9 @@ class MergeDialog(QtWidgets.QDialog):
         """Show ``plan``; a conflict shown before keeps its choice."""
         before = self.choices()
         self.plan = plan
-        self.heading.setText(f"Backup “{self.backup_name}”, made {when(made_at)}. Nothing "
-                             "is saved until you confirm; the merge is one save.")
+        made = f"made {when(made_at)}" if made_at else "a vault file, not an exported backup"
+        self.heading.setText(f"Backup “{self.backup_name}” ({made}). Nothing is saved until "
+                             "you confirm; the merge is one save.")
         added = [entry.label for entry in plan.additions]
         listed = ", ".join(f"“{label}”" for label in added[:SHOWN_ADDITIONS])
         more = len(added) - SHOWN_ADDITIONS
@@ -141,6 +142,9 @@ class MergeDialog(QtWidgets.QDialog):
         for widget in (self.table, self.set_all_label, *self.set_all_buttons.values()):
             widget.setVisible(bool(conflicts))
         self.merge_button.setEnabled(bool(added or conflicts))
+        if not added and not conflicts:
+            self.counts.setText(self.counts.text() + " This vault already holds everything "
+                                "in the backup: there is nothing to merge.")
 
     def _add_row(self, conflict: Conflict, choice: str) -> None:
         row = self.table.rowCount()
@@ -148,11 +152,12 @@ class MergeDialog(QtWidgets.QDialog):
         newer = newer_side(conflict)
         ours, theirs = conflict.ours, conflict.theirs
         cells = (
-            theirs.label if theirs.label == ours.label else f"{ours.label} / {theirs.label}",
+            ours.label if theirs.label == ours.label
+            else f"{ours.label} (backup: {theirs.label})",
             KINDS.get(conflict.kind, conflict.kind),
-            f"{ours.label}, changed {when(ours.updated_at)}",
-            f"{theirs.label}, changed {when(theirs.updated_at)}",
-            {"backup": "the backup's", "this vault": "this vault's"}.get(newer, "neither"),
+            when(ours.updated_at),
+            when(theirs.updated_at),
+            {"backup": "the backup's", "this vault": "this vault's"}.get(newer, "same time"),
         )
         for column, text in enumerate(cells):
             self.table.setItem(row, column, QtWidgets.QTableWidgetItem(text))

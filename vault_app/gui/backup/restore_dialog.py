@@ -14,6 +14,9 @@ INTRO = ("Choose a backup exported by vault-app, and the password it was exporte
          "(the master password of the vault it came from, or its separate backup password).")
 
 
+LEFT = Qt.AlignmentFlag.AlignLeft
+
+
 class RestoreDialog(QtWidgets.QDialog):
     """``restore_requested(backup path, password, new vault path or None)``."""
 
@@ -62,8 +65,8 @@ class RestoreDialog(QtWidgets.QDialog):
         new_row.addWidget(self.choose_new)
         self.new_note = WrapLabel("The new vault opens with the backup's password.", self)
         self.new_note.setContentsMargins(22, 0, 0, 0)
-        target_layout.addWidget(self.merge)
-        target_layout.addWidget(self.new)
+        target_layout.addWidget(self.merge, 0, LEFT)  # as wide as it reacts to a click
+        target_layout.addWidget(self.new, 0, LEFT)  # as wide as it reacts to a click
         target_layout.addLayout(new_row)
         target_layout.addWidget(self.new_note)
         self.merge.setChecked(True)
@@ -76,7 +79,7 @@ class RestoreDialog(QtWidgets.QDialog):
         self.busy = BusyBar(self)
         layout.addWidget(self.busy)
         self.buttons = QtWidgets.QDialogButtonBox(self)
-        self.go = self.buttons.addButton("&Continue…",
+        self.go = self.buttons.addButton("Con&tinue…",
                                          QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         self.go.setDefault(True)
         self.buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
@@ -91,7 +94,7 @@ class RestoreDialog(QtWidgets.QDialog):
         on = self.new.isChecked() and not self._busy
         for widget in (self.new_path, self.choose_new, self.new_note):
             widget.setEnabled(on)
-        self.go.setText("&Continue…" if self.merge.isChecked() else "&Restore")
+        self.go.setText("Con&tinue…" if self.merge.isChecked() else "&Restore")
 
     def problem(self) -> str:
         if not self.backup_path.text().strip():
