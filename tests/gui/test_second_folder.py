@@ -75,3 +75,23 @@ def test_a_missing_folder_never_fails_a_save_and_is_told_once(
     with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT):
         add_key(qtbot, unlocked, "fourth")
     assert len(told) == 2
+
+
+def test_at_most_every_n_minutes(qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    vault = unlocked.vault
+    assert vault is not None
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    unlocked.settings.set_second_folder(vault.given_path, SecondFolder(usb, 60, 3))
+    unlocked.settings.set_last_copy_at(vault.given_path,
+                                       datetime.now(UTC) - timedelta(minutes=10))
+    add_key(qtbot, unlocked, "too soon")
+    qtbot.waitUntil(lambda: not unlocked.ops.busy, timeout=SIGNAL_TIMEOUT)
+    assert copies_in(usb, vault) == []  # the last copy is 10 minutes old: none due
+    unlocked.settings.set_last_copy_at(vault.given_path,
+                                       datetime.now(UTC) - timedelta(minutes=61))
+    with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT):
+        add_key(qtbot, unlocked, "due")
+    assert len(copies_in(usb, vault)) == 1
