@@ -11,7 +11,7 @@ sys.path.insert(0, str(HERE.parent))
 
 BENCHMARKS = ["bench_vault.py", "bench_decoder.py", "bench_gui.py", "bench_journal.py",
               "bench_exchange_load.py", "bench_trading.py", "bench_trading_gui.py",
-              "bench_versions.py"]
+              "bench_versions.py", "bench_backup.py"]
 
 if __name__ == "__main__":
     for name in BENCHMARKS:

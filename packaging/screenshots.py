@@ -23,6 +23,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 SCREENS = ("create", "unlock", "key-list", "key-form", "settings", "locked", "damaged",
+           "backup-export", "backup-export-verified", "backup-restore", "backup-merge",
+           "backup-merge-confirm", "backup-restored", "backup-replace",
+           "settings-vault", "versions", "versions-confirm", "second-folder-notice",
+           "password-change", "password-changed",
            "trading", "trade-preview", "trade-confirm", "open-orders", "portfolio")
 PASSWORD = "screenshot horse battery staple"
 
@@ -142,6 +146,11 @@ def main(out: Path) -> int:
     window.damaged_dialog.close()
     window.close()
 
+    from screenshots_backup import backups  # beside this script (sys.path[0])
+    from screenshots_versions import versions_screens
+
+    versions_screens(tmp, settings, path, PASSWORD, shoot, wait_until)
+    backups(tmp, settings, path, PASSWORD, shoot, wait_until)
     trading(tmp, settings, shoot, wait_until)
     return 0
 

@@ -53,7 +53,7 @@ def assert_usage(result: CliResult, fragment: str) -> CliResult:
     assert result.code == 1, result
     assert result.err.startswith("usage: vault-app-cli"), result
     last = result.err.splitlines()[-1]
-    assert re.match(r"vault-app-cli( \w+)?: error: ", last), result
+    assert re.match(r"vault-app-cli( \w+)*: error: ", last), result  # nested: "backup restore"
     assert fragment in last, (fragment, result)
     return result
 

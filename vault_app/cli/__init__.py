@@ -8,6 +8,9 @@ otherwise each prompt reads one line of standard input, in this order:
 - for ``add`` (and ``edit --rotate``): each credential the exchange requires,
   in ccxt's order (apiKey, secret, uid, accountId, login, password, twofa,
   privateKey, walletAddress, token).
+- ``backup export``: the master password, then with ``--backup-password`` the backup
+  password twice; ``backup restore``: the backup password, then with ``--merge`` the
+  master password.
 
 A PEM private key spans several lines: when a value starts with ``-----BEGIN``,
 lines are read up to and including the ``-----END`` line.

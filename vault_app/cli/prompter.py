@@ -102,3 +102,20 @@ class Prompter:
         discard_typeahead(self.stdin)
         print(f"{question} [y/N] ", end="", file=self.stderr, flush=True)
         return self.stdin.readline(MAX_INPUT_LINE).strip().lower() in ("y", "yes")
+
+    def choose(self, question: str, choices: tuple[str, ...]) -> str:
+        """One of ``choices``, typed on the terminal (its first letter is enough); asked
+        again until the answer is one. An empty answer or end of input is refused."""
+        if not self.interactive:
+            raise UsageError("refusing to ask a question without a terminal")
+        assert self.stdin is not None  # interactive
+        discard_typeahead(self.stdin)
+        while True:
+            print(f"{question} [{'/'.join(choices)}] ", end="", file=self.stderr, flush=True)
+            line = self.stdin.readline(MAX_INPUT_LINE)
+            if not line:
+                raise UsageError("no answer (end of input); nothing was written")
+            answer = line.strip().lower()
+            for choice in choices:
+                if answer and (answer == choice or choice.startswith(answer)):
+                    return choice

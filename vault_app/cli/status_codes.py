@@ -3,6 +3,7 @@ only the CLI raises."""
 
 from __future__ import annotations
 
+from vault_app.backups import errors as backup_errors
 from vault_app.core import errors
 from vault_app.trading import errors as trading_errors
 
@@ -20,6 +21,10 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    # Named although their bases map them alike: what a backup command's exit says.
+    (backup_errors.BackupVerifyFailed, EXIT_IO),  # the written file read back wrong
+    (backup_errors.MergeStale, EXIT_IN_USE),  # another process saved: plan again
+    (backup_errors.BackupExists, EXIT_USAGE),  # refused: --force to replace it
     (errors.WrongPassword, EXIT_WRONG_PASSWORD),
     (errors.VaultDamaged, EXIT_DAMAGED),
     (errors.UnsupportedVersion, EXIT_DAMAGED),

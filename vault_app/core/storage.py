@@ -187,7 +187,21 @@ def atomic_create(path: Path, data: bytes) -> None:
     The final step is a hard link, which the kernel refuses when the name is
     taken, so an existing file is never overwritten, whoever created it.
     """
-    temp = _write_temp(path, data, _CREATE_FAILED)
+    link_temp(write_temp(path, data), path)
+
+
+def write_temp(path: Path, data: bytes) -> Path:
+    """A private (0600), fsynced temp file beside ``path`` holding ``data``, named as a
+    save's temp files are (``remove_stale_temps`` knows them). The caller checks it if
+    it likes, then gives it its name (``link_temp``, ``replace_with_temp``) or removes
+    it. Raises VaultWriteError (nothing left behind)."""
+    return _write_temp(path, data, _CREATE_FAILED)
+
+
+def link_temp(temp: Path, path: Path) -> None:
+    """Give the file ``temp`` the name ``path`` by a hard link, which fails with
+    VaultExists if the name is taken (whoever took it), then drop the temp name (on
+    failure too) and flush the folder."""
     try:
         os.link(temp, path)
     except FileExistsError:
@@ -198,6 +212,18 @@ def atomic_create(path: Path, data: bytes) -> None:
         raise VaultWriteError(_CREATE_FAILED.format(path=path, why=why)) from None
     finally:
         _unlink_quietly(temp)
+    _flush_folder(path)
+
+
+def replace_with_temp(temp: Path, path: Path) -> None:
+    """Rename the file ``temp`` over ``path`` (atomic: the file there stays intact until
+    the rename; the temp is removed if it fails), then flush the folder."""
+    try:
+        os.replace(temp, path)
+    except OSError as exc:
+        _unlink_quietly(temp)
+        raise VaultWriteError(f"could not write {path}: {describe_os_error(exc)}; the file "
+                              "there is intact") from None
     _flush_folder(path)
 
 

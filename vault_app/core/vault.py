@@ -40,7 +40,7 @@ import hmac
 import os
 import secrets
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -145,10 +145,14 @@ class Vault:
     @classmethod
     def create(cls, path: str | os.PathLike[str], password: str,
                kdf: KdfParams | None = None, *, enforce_kdf_minimum: bool = True,
-               catalog: Catalog | None = None) -> Vault:
-        """Write a new, empty vault. Never overwrites an existing file.
+               catalog: Catalog | None = None, meta: VaultMeta | None = None,
+               entries: Sequence[KeyEntry] = ()) -> Vault:
+        """Write a new vault, with a fresh salt and data key. Never overwrites an
+        existing file.
 
-        ``enforce_kdf_minimum=False`` exists for tests and test vectors only.
+        Empty, with a new id and journal key, unless ``meta`` and ``entries`` are given
+        (a backup restored into a new vault: ``backups.restore``), which are written as
+        they are. ``enforce_kdf_minimum=False`` exists for tests and test vectors only.
         """
         path = Path(path)
         kdf = kdf or KdfParams.default()
@@ -160,10 +164,12 @@ class Vault:
             raise ValidationError("the master password must not be empty", field="password")
         given, path = path, paths.resolve_new(path)
         slot, dek = new_key_slot(password, kdf)  # the slow part, before taking the lock
-        meta = VaultMeta(journal_key=secrets.token_bytes(JOURNAL_KEY_LENGTH))
-        blob = seal(slot, dek, encode_payload(meta, []))
+        if meta is None:
+            meta = VaultMeta(journal_key=secrets.token_bytes(JOURNAL_KEY_LENGTH))
+        content = list(entries)
+        blob = seal(slot, dek, encode_payload(meta, content))
         stamp = _write_new_file(path, blob)
-        vault = cls(path, slot, dek, meta, [], checksum_of(blob), catalog)
+        vault = cls(path, slot, dek, meta, content, checksum_of(blob), catalog)
         vault._disk_stamp = stamp
         vault.given_path = Path(os.path.abspath(given))
         vault.folder_warning = folders.folder_warning(given)
@@ -531,6 +537,27 @@ class Vault:
         wrote: a cheap check before ``reload`` (a front end watching the file calls
         it on every event, most of them caused by its own saves)."""
         return self._disk_stamp is None or _file_stamp(self.path) != self._disk_stamp
+
+    def read_sealed(self) -> tuple[bytes, list[KeyEntry]]:
+        """The vault file exactly as sealed on disk, and the entries it holds.
+
+        What a copy of the vault writes (``backups.copies``). Every save replaces the
+        file by a rename, so a read never sees half of one; the file is decrypted with
+        the data key this session holds (no KDF), which proves it whole and sealed
+        under the master password this session knows. It may be newer than memory
+        (another process saved): it is then what the next unlock shows. Raises
+        VaultChangedOnDisk if the file is sealed under another password now.
+        """
+        slot, dek, *_ = self._snapshot()
+        data = storage.read_bytes(self.path)
+        return data, self._decode_disk(data, slot, dek)[1]
+
+    def entries_of(self, data: bytes) -> list[KeyEntry]:
+        """The entries of a file sealed with this vault's password and data key (a copy
+        of it); VaultDamaged if it does not decrypt, VaultChangedOnDisk if its key slot
+        is another."""
+        slot, dek, *_ = self._snapshot()
+        return self._decode_disk(data, slot, dek)[1]
 
     def lock(self) -> None:
         """Forget the data key, the journal key and every entry. The object is unusable after.

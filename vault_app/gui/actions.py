@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from vault_app.gui.backup.backup_flow import open_export, open_restore
 from vault_app.gui.qt import Qt, QtGui
+from vault_app.gui.vault_dialogs import open_password_change, open_versions
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -53,9 +55,25 @@ def build_actions(window: MainWindow) -> None:
         window, "Save a &copy as…", window.save_copy, None,
         "Write a copy of this vault (same master password) to a new file and "
         "continue there")
+    # Backups (gui/backup): export, restore into a new vault or merge into this one.
+    window.act_export_backup = _action(
+        window, "E&xport backup…", lambda: open_export(window), None,
+        "Write a verified, encrypted backup of the whole vault or of chosen keys")
+    window.act_restore_backup = _action(
+        window, "&Restore from backup…", lambda: open_restore(window), None,
+        "Restore a backup into a new vault, or merge it into this one")
+    # Previous versions and the master password (gui/vault_dialogs).
+    window.act_versions = _action(
+        window, "Pre&vious versions…", lambda: open_versions(window), None,
+        "See the versions each save kept, what restoring one would change, and restore it")
+    window.act_change_password = _action(
+        window, "Change master pass&word…", lambda: open_password_change(window), None,
+        "Change the master password or the key derivation strength")
     menu = window.menuBar()
     vault_menu = menu.addMenu("&Vault")
     for action in (window.act_new_vault, window.act_open, window.act_save_copy, None,
+                   window.act_export_backup, window.act_restore_backup, None,
+                   window.act_versions, window.act_change_password, None,
                    window.act_lock, window.act_settings, None, window.act_quit):
         vault_menu.addSeparator() if action is None else vault_menu.addAction(action)
     keys_menu = menu.addMenu("&Keys")
@@ -89,6 +107,10 @@ def update_actions(window: MainWindow) -> None:
         action.setEnabled(unlocked)
     window.act_search.setEnabled(on_keys)
     window.act_save_copy.setEnabled(unlocked and not demo)
+    window.act_export_backup.setEnabled(unlocked and not demo)
+    window.act_restore_backup.setEnabled(unlocked and not demo)
+    window.act_versions.setEnabled(unlocked and not demo)
+    window.act_change_password.setEnabled(unlocked and not demo and not window.read_only)
     window.act_add.setEnabled(writable and not demo)
     for action in (window.act_edit, window.act_delete):
         action.setEnabled(writable and has_entry)

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from vault_app import APP_NAME
 from vault_app.gui.qt import QtCore
 
 MAX_RECENT = 8
+MAX_COPIES = 100
+
+
+@dataclass(frozen=True)
+class SecondFolder:
+    """Where and when a vault's automatic copies go (``backups.copies``), per vault."""
+
+    folder: Path | None = None  # None: no copies
+    interval_minutes: int = 0  # 0: after each save, else at most once per interval
+    keep: int = 10  # this vault's newest copies kept in the folder
 
 
 class Settings:
@@ -66,6 +79,39 @@ class Settings:
         path = Path(os.path.abspath(path))  # not resolved: a link is remembered as a link
         recent = [p for p in self.recent_vaults if p != path]
         self._s.setValue("vaults/recent", [str(p) for p in [path, *recent][:MAX_RECENT]])
+
+    # --- per vault: keyed by its path (a path is no secret) ---------------------------
+    @staticmethod
+    def _vault_key(vault_path: Path, name: str) -> str:
+        """``vault-<hash of the path>/name``: a path holds characters QSettings keys
+        do not keep (``/``, ``\\``); the hash tells two vaults apart."""
+        digest = hashlib.sha256(os.fsencode(os.path.abspath(vault_path))).hexdigest()[:20]
+        return f"vault-{digest}/{name}"
+
+    def second_folder(self, vault_path: Path) -> SecondFolder:
+        folder = str(self._s.value(self._vault_key(vault_path, "copy_folder"), "") or "")
+        return SecondFolder(
+            Path(folder) if folder else None,
+            self._int(self._vault_key(vault_path, "copy_interval_minutes"), 0, 0, 10_080),
+            self._int(self._vault_key(vault_path, "copy_keep"), 10, 1, MAX_COPIES))
+
+    def set_second_folder(self, vault_path: Path, value: SecondFolder) -> None:
+        self._s.setValue(self._vault_key(vault_path, "copy_folder"),
+                         str(value.folder) if value.folder else "")
+        self._s.setValue(self._vault_key(vault_path, "copy_interval_minutes"),
+                         int(value.interval_minutes))
+        self._s.setValue(self._vault_key(vault_path, "copy_keep"), int(value.keep))
+
+    def last_copy_at(self, vault_path: Path) -> datetime | None:
+        raw = self._s.value(self._vault_key(vault_path, "last_copy_at"), "")
+        try:
+            when = datetime.fromisoformat(str(raw)) if raw else None
+        except ValueError:
+            return None
+        return when.replace(tzinfo=UTC) if when and when.tzinfo is None else when
+
+    def set_last_copy_at(self, vault_path: Path, when: datetime) -> None:
+        self._s.setValue(self._vault_key(vault_path, "last_copy_at"), when.isoformat())
 
     def sync(self) -> None:
         self._s.sync()

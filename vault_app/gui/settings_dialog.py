@@ -1,16 +1,20 @@
-"""Preferences: clipboard timeout, auto-lock and theme. Nothing secret."""
+"""Preferences: clipboard timeout, auto-lock, theme, and the open vault's (versions kept,
+the second folder; see ``vault_settings``). Nothing secret."""
 
 from __future__ import annotations
 
 from vault_app.gui.qt import QtWidgets
 from vault_app.gui.settings import Settings
+from vault_app.gui.vault_settings import VaultSettingsBox
 
 THEMES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
 
 
 class SettingsDialog(QtWidgets.QDialog):
-    def __init__(self, settings: Settings, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QtWidgets.QWidget | None = None,
+                 vault_box: VaultSettingsBox | None = None) -> None:
         super().__init__(parent)
+        self.vault_box = vault_box
         self.settings = settings
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
@@ -46,9 +50,13 @@ class SettingsDialog(QtWidgets.QDialog):
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
         form2.addRow("&Theme:", self.theme)
         layout.addWidget(appearance)
+        if vault_box is not None:
+            vault_box.setParent(self)
+            layout.addWidget(vault_box)
+            self.setMinimumWidth(600)  # the folder's path and the notes need the room
 
         note = QtWidgets.QLabel("Settings hold no secrets: only these choices and the paths "
-                                "of recently opened vault files.", self)
+                                "of vault files and folders.", self)
         note.setWordWrap(True)
         layout.addWidget(note)
         buttons = QtWidgets.QDialogButtonBox(
@@ -63,5 +71,7 @@ class SettingsDialog(QtWidgets.QDialog):
         self.settings.autolock_minutes = self.autolock_minutes.value()
         self.settings.lock_on_minimize = self.lock_on_minimize.isChecked()
         self.settings.theme = self.theme.currentData()
+        if self.vault_box is not None:
+            self.vault_box.apply()
         self.settings.sync()
         super().accept()

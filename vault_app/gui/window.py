@@ -27,6 +27,7 @@ from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
 from vault_app.gui.actions import build_actions, update_actions
 from vault_app.gui.autolock import IdleWatcher
+from vault_app.gui.backup.backup_flow import close_backup_dialog
 from vault_app.gui.clipboard import SecretClipboard
 from vault_app.gui.conflict_dialog import ConflictDialog
 from vault_app.gui.edit_flow import flag_stale_form, open_form
@@ -38,10 +39,12 @@ from vault_app.gui.keys_model import KeyRows, prepare_rows
 from vault_app.gui.ops import OpRunner
 from vault_app.gui.pages import CreatePage, UnlockPage
 from vault_app.gui.qt import QtCore, QtGui, QtWidgets, Signal
+from vault_app.gui.second_folder import SecondFolderCopies
 from vault_app.gui.sections import KEYS, PORTFOLIO, TRADING, Sections
 from vault_app.gui.settings import Settings
 from vault_app.gui.settings_dialog import SettingsDialog
 from vault_app.gui.trading.sessions import Sessions
+from vault_app.gui.vault_dialogs import Dialog, close_vault_dialog
 from vault_app.gui.vault_page import (
     build_vault_page,
     refresh,
@@ -49,6 +52,7 @@ from vault_app.gui.vault_page import (
     selected_entry,
     update_placeholder,
 )
+from vault_app.gui.vault_settings import VaultSettingsBox
 from vault_app.gui.widgets import escape, plain_message_box
 
 if TYPE_CHECKING:
@@ -89,6 +93,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.conflict_dialog: ConflictDialog | None = None
         self.removed_dialog: QtWidgets.QMessageBox | None = None
         self._trading_dialog: QtWidgets.QDialog | None = None  # preview, confirm, cancel
+        self.backup_dialog: QtWidgets.QDialog | None = None  # export, restore, merge
+        self.vault_dialog: Dialog | None = None  # previous versions, master password
         self.demo: DemoMode | None = None  # --demo or "Try the demo exchange"
         self.ops = OpRunner(self)
         self.sessions = Sessions(self.ops)  # a TradingSession per key, built when used
@@ -109,6 +115,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.idle.idle.connect(self._lock_for_idle)
         self.watcher = VaultFileWatcher(self)
         self.watcher.changed.connect(self._disk_changed)
+        self.copies = SecondFolderCopies(self)  # to the second folder, after saves
 
         self.stack = QtWidgets.QStackedWidget(self)
         self.setCentralWidget(self.stack)
@@ -372,6 +379,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.removed_dialog.reject()
         if self.delete_dialog is not None:
             self.delete_dialog.reject()
+        close_backup_dialog(self)  # export, restore or merge: wiped and closed
+        close_vault_dialog(self)  # previous versions or master password: the same
         if self.sections.trading is not None:  # closes its dialogs; a send goes on
             self.sections.trading.wipe()
         if self.sections.portfolio is not None:
@@ -649,7 +658,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.ops.run(lambda: vault.save_copy(path), done, failed, writes=True)
 
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self)
+        box = None
+        if self.vault is not None and not self.in_demo_vault:
+            box = VaultSettingsBox(self, self.vault)
+        dialog = SettingsDialog(self.settings, self, box)
 
         def accepted() -> None:
             self.clipboard.seconds = self.settings.clipboard_seconds

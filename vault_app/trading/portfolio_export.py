@@ -26,14 +26,14 @@ import csv
 import io
 import os
 import re
-import stat
 from collections.abc import Iterable
 from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 
-from vault_app.core.errors import NotARegularFile, VaultIOError, VaultWriteError
-from vault_app.core.os_messages import describe_os_error, kind_of
+from vault_app.core.errors import VaultIOError, VaultWriteError
+from vault_app.core.os_messages import describe_os_error
+from vault_app.core.vault_files import check_target, own_files
 from vault_app.core.vault_format import MAGIC as VAULT_MAGIC
 from vault_app.trading.journal_format import MAGIC as JOURNAL_MAGIC
 from vault_app.trading.order_limits import plain
@@ -197,34 +197,13 @@ def refusal(path: Path, protected: Iterable[Path] = ()) -> str | None:
 
 def protected_files(vault_path: Path) -> tuple[Path, ...]:
     """The files of a vault an export must never replace: the vault, its order journal,
-    its lock file."""
-    from vault_app.core.vault_lock import lock_path
-    from vault_app.trading.journal import journal_path
-
-    vault_path = Path(vault_path)
-    try:
-        journal = journal_path(vault_path)
-    except OSError:
-        journal = vault_path.with_name(vault_path.name + ".journal")
-    return vault_path, journal, lock_path(vault_path)
+    its lock file, and its folder of previous versions (nor anything inside it)."""
+    return own_files(vault_path)
 
 
 def _check_target(path: Path, protected: tuple[Path, ...] = ()) -> None:
-    try:
-        info = os.stat(path, follow_symlinks=False)
-    except FileNotFoundError:
+    if check_target(path, protected, writing="the CSV", refused=ExportRefused) is None:
         return
-    except OSError as exc:
-        raise VaultIOError(f"cannot write {path}: {describe_os_error(exc)}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise NotARegularFile(f"{path} is {kind_of(info.st_mode)}, not a regular file; "
-                              "nothing was written. Choose another file name")
-    for other in protected:
-        with contextlib.suppress(OSError):
-            if os.path.samefile(path, other):
-                raise ExportRefused(f"{path} is your vault's own file ({other.name}); "
-                                    "replacing it with the CSV would lose every key. "
-                                    "Nothing was written: choose another file name")
     try:
         with open(path, "rb") as file:
             head = file.read(HEAD_BYTES)

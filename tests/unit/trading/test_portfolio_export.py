@@ -188,6 +188,18 @@ def test_the_open_vault_its_journal_and_lock_file_are_never_replaced(folder: Pat
     Vault.open(vault_path, PASSWORD).lock()  # still a vault
 
 
+def test_the_journals_name_is_refused_before_the_first_order(folder: Path) -> None:
+    from tests.conftest import FAST_KDF, PASSWORD
+    from vault_app.core.vault import Vault
+
+    vault_path = folder / "keys.vault"
+    Vault.create(vault_path, PASSWORD, FAST_KDF, enforce_kdf_minimum=False).lock()
+    journal = folder / "keys.vault.journal"
+    with pytest.raises(ExportRefused, match="own file"):
+        write_csv(journal, sample(), protected=protected_files(vault_path))
+    assert not journal.exists()
+
+
 @pytest.mark.parametrize("head", [b"VAULTAPP\x00\x01rest", b"VAJOURNAL\x01rest"])
 def test_any_vault_or_journal_file_is_refused(folder: Path, head: bytes) -> None:
     other = folder / "old-backup.csv"

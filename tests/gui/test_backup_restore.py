@@ -1,0 +1,292 @@
+"""Restore from the Vault menu: into a new vault (and switch to it), or merged into
+this one with a choice per conflict; a wrong password and a damaged backup said in
+plain words; a merge planned on a vault changed since is refused and planned again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import PASSWORD, make_entry
+from vault_app.backups.export import export_backup
+from vault_app.backups.merge import BOTH, NEWER, SKIP
+from vault_app.core.model import KeyEntry
+from vault_app.core.vault import Vault
+from vault_app.gui.backup.backup_flow import DAMAGED_BACKUP, STALE, WRONG_BACKUP_PASSWORD
+from vault_app.gui.backup.merge_dialog import MergeDialog
+from vault_app.gui.backup.restore_dialog import RestoreDialog
+from vault_app.gui.window import MainWindow
+
+from .backup_support import answer_default, answer_yes, open_restore, question_of, wait_merge_dialog
+from .helpers import click, closed, labels_shown, type_into, unlock
+from .test_keyboard_access import accessible_problems, duplicates, page_mnemonics
+
+
+def backup_of(vault_path: Path, target: Path) -> Path:
+    vault = Vault.open(vault_path, PASSWORD)
+    export_backup(vault, target, PASSWORD)
+    vault.lock()
+    return target
+
+
+def fill(qtbot: QtBot, dialog: RestoreDialog, backup: Path, password: str) -> None:
+    type_into(qtbot, dialog.backup_path, str(backup))
+    type_into(qtbot, dialog.password, password)
+
+
+def test_restore_into_a_new_vault_and_switch_to_it(
+        qtbot: QtBot, unlocked: MainWindow, vault_path: Path, tmp_path: Path) -> None:
+    backup = backup_of(vault_path, tmp_path / "b.vault")
+    new = tmp_path / "restored.vault"
+    dialog = open_restore(qtbot, unlocked)
+    fill(qtbot, dialog, backup, PASSWORD)
+    click(qtbot, dialog.new)
+    type_into(qtbot, dialog.new_path, str(new))
+    assert dialog.go.text() == "&Restore"
+    click(qtbot, dialog.go)
+    box = question_of(qtbot, dialog)
+    assert "Restored 3 keys" in box.text()
+    assert box.defaultButton().text() == "&Stay here"
+    with qtbot.waitSignal(unlocked.unlocked, timeout=10_000):
+        answer_yes(qtbot, box)
+    assert unlocked.vault is not None and unlocked.vault.path == new.resolve()
+    assert sorted(labels_shown(unlocked)) == ["OKX main", "key 0", "key 1"]
+    reopened = Vault.open(new, PASSWORD)
+    assert sorted(e.id for e in reopened.entries) == sorted(
+        e.id for e in Vault.open(vault_path, PASSWORD).entries)
+
+
+def test_wrong_password_and_damaged_backup_in_plain_words(
+        qtbot: QtBot, unlocked: MainWindow, vault_path: Path, tmp_path: Path) -> None:
+    backup = backup_of(vault_path, tmp_path / "b.vault")
+    dialog = open_restore(qtbot, unlocked)
+    fill(qtbot, dialog, backup, "not the password")
+    click(qtbot, dialog.go)
+    qtbot.waitUntil(dialog.error.isVisible, timeout=10_000)
+    assert dialog.error.text() == WRONG_BACKUP_PASSWORD
+
+    damaged = tmp_path / "damaged.vault"
+    data = bytearray(backup.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    damaged.write_bytes(bytes(data))
+    fill(qtbot, dialog, damaged, PASSWORD)
+    click(qtbot, dialog.go)
+    qtbot.waitUntil(lambda: dialog.error.text().startswith(DAMAGED_BACKUP), timeout=10_000)
+    assert unlocked.backup_dialog is dialog  # still there to try another file
+
+
+def edited(vault: Vault, changes: dict[str, tuple[str, int]],
+           new: tuple[KeyEntry, ...] = ()) -> None:
+    """Label -> (notes, hours from now): edits dated apart (timestamps are in seconds),
+    and ``new`` entries added, in one save."""
+    def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
+        changed = [replace(e, notes=changes[e.label][0],
+                           updated_at=hours_on(changes[e.label][1]))
+                   if e.label in changes else e for e in entries]
+        return changed + list(new)
+
+    vault.transform(mutate)
+
+
+def hours_on(hours: int) -> datetime:
+    """``hours`` after now: later than the sample keys' own dates."""
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours)
+
+
+def diverged(vault_path: Path, tmp_path: Path) -> Path:
+    """A backup sharing the sample vault's keys, then changed on both sides:
+
+    - "key 0" changed in the backup after the copy (the backup's is newer);
+    - "key 1" changed in the backup, then later in the vault (the vault's is newer);
+    - "Twin": a label both have, for two different keys (the vault's added later);
+    - "Kraken new": only in the backup (an addition); "OKX main" identical.
+    """
+    source = Vault.open(vault_path, PASSWORD)
+    copy = source.save_copy(tmp_path / "copy.vault")
+    twin_there = replace(make_entry("Twin", "kraken", credentials={
+        "apiKey": "kraken-twin-key", "secret": "kraken-twin-secret"}),
+        updated_at=hours_on(1))
+    edited(copy, {"key 1": ("from the backup", 1), "key 0": ("newer in the backup", 2)},
+           (twin_there, make_entry("Kraken new", "kraken")))
+    twin_here = replace(make_entry("Twin", "okx"), updated_at=hours_on(2))
+    edited(source, {"key 1": ("newer here", 3)}, (twin_here,))
+    backup = tmp_path / "diverged.vault"
+    export_backup(copy, backup, PASSWORD)
+    copy.lock()
+    source.lock()
+    return backup
+
+
+@pytest.fixture
+def diverged_window(qtbot: QtBot, sample_vault: Vault, vault_path: Path, tmp_path: Path,
+                    make_window: Callable[..., MainWindow]) -> tuple[MainWindow, Path]:
+    """The sample vault as ``diverged`` left it, unlocked in a window; the backup."""
+    backup = diverged(vault_path, tmp_path)
+    window = make_window()
+    unlock(qtbot, window)
+    return window, backup
+
+
+def open_merge(qtbot: QtBot, window: MainWindow, backup: Path) -> MergeDialog:
+    dialog = open_restore(qtbot, window)
+    assert dialog.merge.isChecked()
+    fill(qtbot, dialog, backup, PASSWORD)
+    click(qtbot, dialog.go)
+    return wait_merge_dialog(qtbot, window)
+
+
+def rows(dialog: MergeDialog) -> dict[str, tuple[str, str]]:
+    """Key column -> (kind, newer) as shown."""
+    return {dialog.table.item(r, 0).text(): (dialog.table.item(r, 1).text(),
+                                             dialog.table.item(r, 4).text())
+            for r in range(dialog.table.rowCount())}
+
+
+def choose(dialog: MergeDialog, label: str, choice: str) -> None:
+    [key] = [c.key for c in dialog.plan.conflicts if c.theirs.label == label]  # type: ignore[union-attr]
+    box = dialog.choice_boxes[key]
+    box.setCurrentIndex(box.findData(choice))
+
+
+def merge(qtbot: QtBot, window: MainWindow, dialog: MergeDialog, summary: str) -> None:
+    click(qtbot, dialog.merge_button)
+    box = question_of(qtbot, dialog)
+    assert box.text().startswith(summary + "."), box.text()
+    with qtbot.waitSignal(window.saved, timeout=10_000):
+        answer_yes(qtbot, box)
+
+
+def test_merge_shows_the_plan_and_applies_each_choice(
+        qtbot: QtBot, diverged_window: tuple[MainWindow, Path], vault_path: Path) -> None:
+    unlocked, backup = diverged_window
+    dialog = open_merge(qtbot, unlocked, backup)
+    assert "1 key to add: “Kraken new”. 1 key identical" in dialog.counts.text()
+    assert rows(dialog) == {
+        "key 0": ("same key, changed", "the backup's"),
+        "key 1": ("same key, changed", "this vault's"),
+        "Twin": ("same label, another key", "this vault's"),
+    }
+    assert set(dialog.choices().values()) == {SKIP}  # nothing overwritten unless chosen
+    assert accessible_problems(dialog) == []  # each row's choice is named and reachable
+    assert duplicates(page_mnemonics(dialog)) == []
+
+    click(qtbot, dialog.merge_button)  # the summary's default is Cancel
+    answer_default(qtbot, question_of(qtbot, dialog))
+    qtbot.waitUntil(lambda: dialog.question is None)
+    assert "Kraken new" not in [e.label for e in Vault.open(vault_path, PASSWORD).entries]
+
+    choose(dialog, "key 0", NEWER)
+    choose(dialog, "key 1", NEWER)
+    choose(dialog, "Twin", BOTH)
+    merge(qtbot, unlocked, dialog, "Merge: add 1, replace 1, keep this vault's 1, keep both 1")
+    on_disk = {e.label: e for e in Vault.open(vault_path, PASSWORD).entries}
+    assert on_disk["key 0"].notes == "newer in the backup"  # the backup's was newer
+    assert on_disk["key 1"].notes == "newer here"  # this vault's was newer: kept
+    assert on_disk["Twin"].exchange == "okx"
+    assert on_disk["Twin (restored)"].exchange == "kraken"
+    assert "Kraken new" in on_disk
+    assert sorted(labels_shown(unlocked)) == sorted(on_disk)
+    assert unlocked.backup_dialog is None
+
+
+def test_skip_leaves_every_conflicting_key_as_it_was(
+        qtbot: QtBot, diverged_window: tuple[MainWindow, Path], vault_path: Path) -> None:
+    unlocked, backup = diverged_window
+    before = {e.id: e for e in Vault.open(vault_path, PASSWORD).entries}
+    dialog = open_merge(qtbot, unlocked, backup)
+    click(qtbot, dialog.set_all_buttons[NEWER])
+    click(qtbot, dialog.set_all_buttons[SKIP])  # set all, then back to skip
+    merge(qtbot, unlocked, dialog, "Merge: add 1, skip 3")
+    after = {e.id: e for e in Vault.open(vault_path, PASSWORD).entries}
+    assert {after[i].label for i in set(after) - set(before)} == {"Kraken new"}
+    assert all(after[i] == before[i] for i in before)
+
+
+def test_a_merge_on_a_vault_changed_since_is_refused_and_planned_again(
+        qtbot: QtBot, diverged_window: tuple[MainWindow, Path], vault_path: Path) -> None:
+    unlocked, backup = diverged_window
+    dialog = open_merge(qtbot, unlocked, backup)
+    choose(dialog, "key 0", NEWER)
+    other = Vault.open(vault_path, PASSWORD)  # another window saves meanwhile
+    edited(other, {"key 0": ("changed elsewhere, even later", 5)})
+    other.lock()
+    click(qtbot, dialog.merge_button)
+    answer_yes(qtbot, question_of(qtbot, dialog))
+    qtbot.waitUntil(lambda: dialog.error.text() == STALE, timeout=10_000)
+    on_disk = {e.label: e for e in Vault.open(vault_path, PASSWORD).entries}
+    assert "Kraken new" not in on_disk  # nothing written
+    assert on_disk["key 0"].notes == "changed elsewhere, even later"
+    assert rows(dialog)["key 0"] == ("same key, changed", "this vault's")  # planned again
+    assert dialog.merge_button.isEnabled()
+    merge(qtbot, unlocked, dialog, "Merge: add 1, keep this vault's 1, skip 2")
+    on_disk = {e.label: e for e in Vault.open(vault_path, PASSWORD).entries}
+    assert on_disk["key 0"].notes == "changed elsewhere, even later"
+    assert "Kraken new" in on_disk
+
+
+def test_lock_closes_the_merge_dialog_and_forgets_the_plan(
+        qtbot: QtBot, diverged_window: tuple[MainWindow, Path], vault_path: Path) -> None:
+    unlocked, backup = diverged_window
+    dialog = open_merge(qtbot, unlocked, backup)
+    click(qtbot, dialog.merge_button)
+    box = question_of(qtbot, dialog)
+    unlocked.act_lock.trigger()
+    assert unlocked.backup_dialog is None
+    assert dialog.plan is None and dialog.table.rowCount() == 0  # wiped at once
+    qtbot.waitUntil(lambda: closed(dialog) and closed(box))
+    qtbot.waitUntil(lambda: not unlocked.ops.busy)  # (the unlock page's folder check)
+    assert "Kraken new" not in [e.label for e in Vault.open(vault_path, PASSWORD).entries]
+
+
+def test_a_restored_vault_left_unanswered_at_a_lock_is_locked_too(
+        qtbot: QtBot, unlocked: MainWindow, vault_path: Path, tmp_path: Path) -> None:
+    backup = backup_of(vault_path, tmp_path / "b.vault")
+    dialog = open_restore(qtbot, unlocked)
+    fill(qtbot, dialog, backup, PASSWORD)
+    click(qtbot, dialog.new)
+    type_into(qtbot, dialog.new_path, str(tmp_path / "restored.vault"))
+    click(qtbot, dialog.go)
+    box = question_of(qtbot, dialog)
+    restored = [w for w in (unlocked.backup_dialog,) if w is not None]
+    assert restored == [dialog]
+    unlocked.act_lock.trigger()  # the question is closed: "stay here", the new vault locked
+    qtbot.waitUntil(lambda: closed(box) and closed(dialog))
+    assert unlocked.vault is None
+    assert unlocked.stack.currentWidget() is unlocked.unlock_page
+    assert unlocked.unlock_page.path == vault_path  # not switched to the restored vault
+    assert len(Vault.open(tmp_path / "restored.vault", PASSWORD).entries) == 3
+
+
+def test_restore_never_writes_over_an_existing_file(
+        qtbot: QtBot, unlocked: MainWindow, vault_path: Path, tmp_path: Path) -> None:
+    backup = backup_of(vault_path, tmp_path / "b.vault")
+    taken = tmp_path / "taken.vault"
+    taken.write_bytes(b"another vault")
+    dialog = open_restore(qtbot, unlocked)
+    fill(qtbot, dialog, backup, PASSWORD)
+    click(qtbot, dialog.new)
+    type_into(qtbot, dialog.new_path, str(taken))
+    click(qtbot, dialog.go)
+    assert dialog.error.text().startswith(f"{taken} already exists")
+    assert not unlocked.ops.busy
+    assert taken.read_bytes() == b"another vault"
+
+
+def test_a_read_only_vault_offers_only_a_new_vault(
+        qtbot: QtBot, sample_vault: Vault, vault_path: Path,
+        make_window: Callable[..., MainWindow]) -> None:
+    vault_path.chmod(0o400)
+    try:
+        window = make_window()
+        unlock(qtbot, window)
+        assert window.read_only
+        dialog = open_restore(qtbot, window)
+        assert not dialog.merge.isEnabled() and "read-only" in dialog.merge.text()
+        assert dialog.new.isChecked() and dialog.new_path.isEnabled()
+    finally:
+        vault_path.chmod(0o600)

@@ -1,0 +1,97 @@
+"""Automatic copies to a second folder: one appears after a save and opens; a missing
+folder never fails a save and is told once in the status bar."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import PASSWORD
+from vault_app.backups.copies import CopyReport, copies_in
+from vault_app.core.vault import Vault
+from vault_app.gui.settings import SecondFolder
+from vault_app.gui.window import MainWindow
+
+from .helpers import SIGNAL_TIMEOUT, fill_form, open_add_form, save_form, type_into
+from .test_settings import open_settings
+
+
+def add_key(qtbot: QtBot, window: MainWindow, label: str) -> None:
+    form = open_add_form(qtbot, window)
+    fill_form(qtbot, form, exchange="kraken", label=label,
+              credentials={"apiKey": f"K-{label}-0123456789", "secret": f"S-{label}-abcdef"})
+    save_form(qtbot, window, form)
+
+
+def test_a_copy_appears_after_a_save_and_opens(qtbot: QtBot, unlocked: MainWindow,
+                                               tmp_path: Path) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    dialog = open_settings(qtbot, unlocked)
+    box = dialog.vault_box
+    assert box is not None
+    type_into(qtbot, box.folder, str(usb))
+    box.keep_copies.setValue(5)
+    with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT) as first:
+        dialog.accept()  # a folder newly chosen gets a copy at once
+    assert isinstance(first.args[0], CopyReport)
+    vault = unlocked.vault
+    assert vault is not None
+    with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT) as after:
+        add_key(qtbot, unlocked, "copied key")
+    report = after.args[0]
+    assert isinstance(report, CopyReport)
+    assert copies_in(usb, vault)[0].path == report.path
+    copy = Vault.open(report.path, PASSWORD)
+    assert "copied key" in [e.label for e in copy.entries]
+    assert copy.entries == vault.entries
+
+
+def test_a_missing_folder_never_fails_a_save_and_is_told_once(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    vault = unlocked.vault
+    assert vault is not None
+    usb = tmp_path / "unplugged"
+    unlocked.settings.set_second_folder(vault.given_path, SecondFolder(usb, 0, 3))
+    told: list[str] = []
+    unlocked.statusBar().messageChanged.connect(
+        lambda text: told.append(text) if "Automatic copy" in text else None)
+    for label in ("first", "second"):
+        with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT) as copy:
+            add_key(qtbot, unlocked, label)
+        assert not isinstance(copy.args[0], CopyReport)
+    assert told == [f"Automatic copy to {usb} failed: The folder {usb} does not exist "
+                    "(a drive not plugged in?); your vault is saved."]
+    labels = [e.label for e in Vault.open(vault.path, PASSWORD).entries]
+    assert {"first", "second"} <= set(labels)  # both saves made it to disk
+    assert not usb.exists()  # never created
+    usb.mkdir()  # plugged in: copies resume, and a later failure is told again
+    with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT) as copy:
+        add_key(qtbot, unlocked, "third")
+    assert isinstance(copy.args[0], CopyReport) and not unlocked.copies.failing
+    shutil.rmtree(usb)
+    with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT):
+        add_key(qtbot, unlocked, "fourth")
+    assert len(told) == 2
+
+
+def test_at_most_every_n_minutes(qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    vault = unlocked.vault
+    assert vault is not None
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    unlocked.settings.set_second_folder(vault.given_path, SecondFolder(usb, 60, 3))
+    unlocked.settings.set_last_copy_at(vault.given_path,
+                                       datetime.now(UTC) - timedelta(minutes=10))
+    add_key(qtbot, unlocked, "too soon")
+    qtbot.waitUntil(lambda: not unlocked.ops.busy, timeout=SIGNAL_TIMEOUT)
+    assert copies_in(usb, vault) == []  # the last copy is 10 minutes old: none due
+    unlocked.settings.set_last_copy_at(vault.given_path,
+                                       datetime.now(UTC) - timedelta(minutes=61))
+    with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT):
+        add_key(qtbot, unlocked, "due")
+    assert len(copies_in(usb, vault)) == 1

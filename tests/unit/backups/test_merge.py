@@ -1,0 +1,288 @@
+"""Merge: the plan sorts each backup entry; each policy gives exactly its result, in one
+save; a plan made stale by another session writes nothing; journal records follow."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import FAST_KDF, PASSWORD, make_entry
+from tests.unit.backups.support import fields, journal_data, order_record, vault_with_orders
+from vault_app.backups.errors import MergeStale
+from vault_app.backups.merge import (
+    BOTH,
+    NEWER,
+    OURS,
+    SAME,
+    SAME_API_KEY,
+    SAME_ID,
+    SAME_LABEL,
+    SKIP,
+    THEIRS,
+    apply_merge,
+    distinct_label,
+    plan_merge,
+)
+from vault_app.backups.restore import Backup
+from vault_app.core.errors import ValidationError
+from vault_app.core.model import KeyEntry
+from vault_app.core.vault import Vault
+
+EARLY = datetime(2026, 1, 1, tzinfo=UTC)
+LATE = EARLY + timedelta(days=30)
+
+
+def backup_of(vault: Vault, entries: Sequence[KeyEntry],
+              journal: Sequence[dict[str, Any]] = ()) -> Backup:
+    return Backup(meta=vault.meta, entries=tuple(entries), journal=tuple(journal),
+                  made_at=LATE, kdf=FAST_KDF)
+
+
+@pytest.fixture
+def vault(vault_path: Path) -> Vault:
+    vault = Vault.create(vault_path, PASSWORD, FAST_KDF, enforce_kdf_minimum=False)
+    vault.add_many([replace(make_entry("alpha", "binance"), updated_at=EARLY),
+                    replace(make_entry("beta", "binance"), updated_at=EARLY)])
+    return vault
+
+
+def saved(vault: Vault, plan_choices: dict[str, str], backup: Backup) -> tuple[Any, int]:
+    """Apply the merge; return its report and how many saves it made."""
+    plan = plan_merge(vault, backup)
+    before = vault.revision
+    report = apply_merge(vault, plan, plan_choices)
+    return report, vault.revision - before
+
+
+def on_disk(vault: Vault) -> list[KeyEntry]:
+    return list(Vault.open(vault.path, PASSWORD).entries)
+
+
+# --- the plan ---------------------------------------------------------------------------
+
+
+def test_the_plan_sorts_identical_additions_and_each_kind_of_conflict(vault: Vault) -> None:
+    alpha, beta = vault.entries
+    used = replace(alpha, last_used_at=LATE)  # a use is no change
+    changed = replace(beta, notes="edited elsewhere", updated_at=LATE)
+    new = make_entry("gamma", "binance")
+    same_label = replace(make_entry("ALPHA", "okx"),  # another id; the label, any case
+                         updated_at=EARLY - timedelta(days=1))
+    same_key = replace(make_entry("delta", "binance"), credentials=dict(beta.credentials))
+
+    plan = plan_merge(vault, backup_of(vault, [used, changed, new, same_label, same_key]))
+
+    assert plan.identical == 1
+    assert [e.id for e in plan.additions] == [new.id]
+    assert [(c.key, c.kind, c.ours.id, c.newer) for c in plan.conflicts] == [
+        (changed.id, SAME_ID, beta.id, THEIRS),
+        (same_label.id, SAME_LABEL, alpha.id, OURS),
+        (same_key.id, SAME_API_KEY, beta.id, THEIRS)]
+    assert plan.conflicts[0].fields == ("notes",)
+
+
+def test_the_same_moment_is_neither_newer(vault: Vault) -> None:
+    alpha, _ = vault.entries
+    plan = plan_merge(vault, backup_of(vault, [replace(alpha, notes="x")]))
+    assert plan.conflicts[0].newer == SAME
+
+
+def test_a_conflict_repr_shows_no_secret(vault: Vault) -> None:
+    alpha, _ = vault.entries
+    plan = plan_merge(vault, backup_of(vault, [replace(alpha, notes="x")]))
+    assert all(value not in repr(plan) for value in alpha.credentials.values())
+
+
+@pytest.mark.parametrize(("label", "taken", "expected"), [
+    ("alpha", ["alpha"], "alpha (restored)"),
+    ("alpha", ["alpha", "Alpha (Restored)"], "alpha (restored 2)"),
+    ("alpha", ["alpha", "alpha (restored)", "alpha (restored 2)"], "alpha (restored 3)"),
+    ("x" * 100, ["x" * 100], "x" * 89 + " (restored)"),
+])
+def test_a_distinct_label(label: str, taken: list[str], expected: str) -> None:
+    assert distinct_label(label, taken) == expected
+    assert len(distinct_label(label, taken)) <= 100
+
+
+# --- each policy, in one save -----------------------------------------------------------
+
+
+def test_additions_are_added_in_one_save(vault: Vault) -> None:
+    new = [make_entry(f"new {i}", "binance") for i in range(3)]
+    report, saves = saved(vault, {}, backup_of(vault, new))
+    assert saves == 1
+    assert fields(report.added) == fields(new)
+    assert fields(on_disk(vault)) == fields([*vault.entries[:2], *new])
+
+
+def test_a_backup_the_vault_holds_already_writes_nothing(vault: Vault) -> None:
+    before = vault.path.read_bytes()
+    report, saves = saved(vault, {}, backup_of(vault, vault.entries))
+    assert saves == 0 and vault.path.read_bytes() == before
+    assert (report.added, report.replaced, report.copied, report.skipped) == ((), (), (), ())
+
+
+def test_newer_takes_the_backups_newer_content_under_the_same_id(vault: Vault) -> None:
+    alpha, beta = vault.entries
+    theirs = replace(alpha, notes="newer in the backup", updated_at=LATE)
+    report, saves = saved(vault, {alpha.id: NEWER}, backup_of(vault, [theirs]))
+    assert saves == 1
+    assert fields(on_disk(vault)) == fields([theirs, beta])
+    assert fields(report.replaced) == fields([theirs])
+
+
+def test_newer_keeps_the_vaults_newer_content(vault: Vault) -> None:
+    alpha, _ = vault.entries
+    before = vault.path.read_bytes()
+    theirs = replace(alpha, notes="older in the backup", updated_at=EARLY - timedelta(days=1))
+    report, saves = saved(vault, {alpha.id: NEWER}, backup_of(vault, [theirs]))
+    assert saves == 0 and vault.path.read_bytes() == before
+    assert report.skipped == (theirs,)
+
+
+def test_newer_under_another_id_keeps_the_vault_entrys_id(vault: Vault) -> None:
+    alpha, beta = vault.entries
+    theirs = replace(make_entry("alpha", "okx", notes="from the backup"), updated_at=LATE,
+                     last_used_at=None)
+    vault.mark_used(alpha.id, LATE)
+    alpha = vault.entries[0]
+    report, saves = saved(vault, {theirs.id: NEWER}, backup_of(vault, [theirs]))
+    assert saves == 1
+    expected = replace(theirs, id=alpha.id, last_used_at=alpha.last_used_at)
+    assert fields(on_disk(vault)) == fields([expected, beta])
+    assert report.replaced[0].id == alpha.id
+
+
+def test_both_keeps_a_copy_with_a_distinct_label_and_a_new_id(vault: Vault) -> None:
+    alpha, beta = vault.entries
+    theirs = replace(alpha, notes="changed in the backup", updated_at=LATE)
+    report, saves = saved(vault, {alpha.id: BOTH}, backup_of(vault, [theirs]))
+    assert saves == 1
+    entries = on_disk(vault)
+    assert fields(entries[:2]) == fields([alpha, beta])
+    copy = entries[2]
+    assert copy.label == "alpha (restored)" and copy.id not in (alpha.id, beta.id)
+    assert fields([copy]) == fields([replace(theirs, id=copy.id, label=copy.label)])
+    assert report.copied == (copy,)
+
+
+def test_both_under_another_id_keeps_its_id_and_numbers_the_label(vault: Vault) -> None:
+    vault.add(make_entry("alpha (restored)", "kraken"))
+    theirs = make_entry("Alpha", "okx")
+    _, saves = saved(vault, {theirs.id: BOTH}, backup_of(vault, [theirs]))
+    assert saves == 1
+    copy = on_disk(vault)[-1]
+    assert (copy.id, copy.label) == (theirs.id, "Alpha (restored 2)")
+
+
+def test_both_with_the_same_api_key_keeps_two_entries_of_it(vault: Vault) -> None:
+    _, beta = vault.entries
+    theirs = replace(make_entry("delta", "binance"), credentials=dict(beta.credentials))
+    _, saves = saved(vault, {theirs.id: BOTH}, backup_of(vault, [theirs]))
+    assert saves == 1
+    assert [e.label for e in on_disk(vault)] == ["alpha", "beta", "delta (restored)"]
+
+
+def test_skip_leaves_the_vault_as_it_was(vault: Vault) -> None:
+    alpha, _ = vault.entries
+    before = vault.path.read_bytes()
+    theirs = replace(alpha, notes="x", updated_at=LATE)
+    report, saves = saved(vault, {alpha.id: SKIP}, backup_of(vault, [theirs]))
+    assert saves == 0 and vault.path.read_bytes() == before
+    assert report.skipped == (theirs,)
+
+
+def test_mixed_choices_are_one_save(vault: Vault) -> None:
+    alpha, beta = vault.entries
+    a = replace(alpha, notes="a", updated_at=LATE)
+    b = replace(beta, notes="b", updated_at=LATE)
+    new = make_entry("gamma", "binance")
+    report, saves = saved(vault, {alpha.id: NEWER, beta.id: BOTH},
+                          backup_of(vault, [a, b, new]))
+    assert saves == 1
+    assert [e.label for e in on_disk(vault)] == ["alpha", "beta", "gamma", "beta (restored)"]
+    assert (len(report.added), len(report.replaced), len(report.copied)) == (1, 1, 1)
+
+
+def test_every_conflict_needs_a_choice(vault: Vault) -> None:
+    alpha, _ = vault.entries
+    backup = backup_of(vault, [replace(alpha, notes="x")])
+    plan = plan_merge(vault, backup)
+    for choices in ({}, {alpha.id: "overwrite"}):
+        with pytest.raises(ValidationError, match="nothing was written"):
+            apply_merge(vault, plan, choices)
+
+
+# --- a stale plan -----------------------------------------------------------------------
+
+
+def test_a_plan_made_stale_by_another_session_writes_nothing(vault: Vault) -> None:
+    alpha, _ = vault.entries
+    plan = plan_merge(vault, backup_of(vault, [replace(alpha, notes="x", updated_at=LATE)]))
+    other = Vault.open(vault.path, PASSWORD)
+    other.update(alpha.id, {"notes": "changed by another window"})
+    before = vault.path.read_bytes()
+
+    with pytest.raises(MergeStale, match="nothing was written"):
+        apply_merge(vault, plan, {alpha.id: NEWER})
+    assert vault.path.read_bytes() == before
+
+
+def test_an_addition_that_now_clashes_is_stale(vault: Vault) -> None:
+    new = make_entry("gamma", "binance")
+    plan = plan_merge(vault, backup_of(vault, [new]))
+    Vault.open(vault.path, PASSWORD).add(make_entry("Gamma", "okx"))
+    with pytest.raises(MergeStale):
+        apply_merge(vault, plan, {})
+    assert [e.label for e in on_disk(vault)] == ["alpha", "beta", "Gamma"]
+
+
+def test_an_unrelated_change_meanwhile_is_kept_and_the_merge_goes_on(vault: Vault) -> None:
+    new = make_entry("gamma", "binance")
+    plan = plan_merge(vault, backup_of(vault, [new]))
+    Vault.open(vault.path, PASSWORD).add(make_entry("other", "okx"))
+    apply_merge(vault, plan, {})
+    assert [e.label for e in on_disk(vault)] == ["alpha", "beta", "other", "gamma"]
+
+
+def test_a_use_recorded_meanwhile_is_no_change_and_is_kept(vault: Vault) -> None:
+    alpha, _ = vault.entries
+    theirs = replace(alpha, notes="newer in the backup", updated_at=LATE)
+    plan = plan_merge(vault, backup_of(vault, [theirs]))
+    Vault.open(vault.path, PASSWORD).mark_used(alpha.id, LATE)
+
+    apply_merge(vault, plan, {alpha.id: NEWER})
+    merged = on_disk(vault)[0]
+    assert (merged.notes, merged.last_used_at) == ("newer in the backup", LATE)
+
+
+# --- the journal ------------------------------------------------------------------------
+
+
+def test_records_follow_the_merged_keys_remapped_and_never_twice(tmp_path: Path) -> None:
+    source = vault_with_orders(tmp_path / "source.vault", ("alpha", "beta", "gamma"))
+    target = Vault.create(tmp_path / "target.vault", PASSWORD, FAST_KDF,
+                          enforce_kdf_minimum=False)
+    alpha, beta, _ = source.entries
+    target.add(replace(alpha, updated_at=alpha.updated_at - timedelta(days=1), notes="old"))
+    target.add(make_entry("beta", "okx"))  # same label, another id
+    journal = [order_record(e.id, n) for n, e in enumerate(source.entries, 1)]
+    backup = backup_of(source, source.entries, journal)
+    plan = plan_merge(target, backup)
+
+    report = apply_merge(target, plan, {alpha.id: SKIP, beta.id: BOTH})
+
+    copy = report.copied[0]
+    key = target.meta.journal_key
+    assert key is not None
+    assert journal_data(target.path, key) == [
+        {**journal[1], "key_id": copy.id}, journal[2]]  # beta's under its copy, gamma's
+    assert report.journal_records == 2
+    again = apply_merge(target, plan_merge(target, backup), {alpha.id: SKIP, beta.id: SKIP})
+    assert again.journal_records == 0  # merging again: identical, every record there
+    assert len(journal_data(target.path, key)) == 2

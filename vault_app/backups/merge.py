@@ -1,0 +1,306 @@
+"""Merging a backup into an open vault: the plan, the user's choices, one atomic save.
+
+``plan_merge(vault, backup)`` sorts every entry of the backup:
+
+- *identical*: the vault holds an entry of the same id with the same content (every
+  field but ``last_used_at`` and ``updated_at``: a recorded use is no change);
+- *addition*: no entry of the vault has its id, its label (case-insensitive) or its
+  API key (``model.identity_credential``);
+- *conflict*, else: ``same_id`` (the same id, another content), otherwise
+  ``same_api_key`` or ``same_label`` (another id), in that order: one conflict per
+  backup entry, against the first vault entry it clashes with. ``Conflict.newer`` says
+  whose ``updated_at`` is later.
+
+For each conflict the user chooses (``choices``: ``Conflict.key`` -> policy):
+
+- ``NEWER``: the later ``updated_at`` wins. If it is the backup's, its content
+  replaces the vault entry, which keeps its id (and the later of the two last uses);
+  if it is the vault's, or both are the same moment, the vault entry stays.
+- ``BOTH``: the backup's entry is added as a copy beside the vault's, labelled
+  "<label> (restored)" ("(restored 2)", ...), with a new id if its own is taken. The
+  copy may hold the same API key as the vault's entry: the user asked for both.
+- ``SKIP``: the backup's entry is left out.
+
+Nothing is overwritten silently: a vault entry changes only under ``NEWER`` with a
+newer backup entry. ``apply_merge`` makes the whole change in one
+``Vault.transform``: under the lock it plans again against the entries on disk and
+refuses with ``MergeStale`` (nothing written) if that plan differs from the one the
+user chose on. Labels stay unique: an added or replacing entry whose label another
+entry has meanwhile got in the merge gets the "(restored)" suffix too. Two backup
+entries may clash with one vault entry (one by label, one by API key): it takes the
+content of one at most, under ``NEWER`` the first; the other counts as skipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from operator import attrgetter
+
+from vault_app.backups.errors import MergeStale
+from vault_app.backups.journal_records import append_to_vault, records_for
+from vault_app.backups.restore import Backup
+from vault_app.core.errors import ValidationError
+from vault_app.core.model import MAX_LABEL, KeyEntry, identity_credential
+from vault_app.core.schema import entry_to_dict
+from vault_app.core.vault import Vault
+
+NEWER, BOTH, SKIP = "newer", "both", "skip"
+POLICIES = (NEWER, BOTH, SKIP)
+SAME_ID, SAME_LABEL, SAME_API_KEY = "same_id", "same_label", "same_api_key"
+OURS, THEIRS, SAME = "ours", "theirs", "same"
+RESTORED = "restored"
+_NOT_CONTENT = ("last_used_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A backup entry (``theirs``) that clashes with a vault entry (``ours``).
+
+    ``key`` names it in ``choices`` (the backup entry's id, unique in the backup);
+    ``kind`` is ``same_id``, ``same_api_key`` or ``same_label``; ``newer`` is
+    ``ours``, ``theirs`` or ``same`` (by ``updated_at``). The entries hold secrets:
+    the repr names the labels only.
+    """
+
+    key: str
+    kind: str
+    ours: KeyEntry
+    theirs: KeyEntry
+    newer: str
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The names of the fields that differ (``credentials``, ``notes``, ...)."""
+        return differing_fields(self.ours, self.theirs)
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    additions: tuple[KeyEntry, ...]
+    identical: int
+    conflicts: tuple[Conflict, ...]
+    backup: Backup
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to add and nothing to choose: the vault holds the backup already."""
+        return not self.additions and not self.conflicts
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    """What ``apply_merge`` did: the entries as saved (``added``, ``replaced``: the vault
+    entries' new content, ``copied``: the "(restored)" copies), the backup entries left
+    out (``skipped``) and how many journal records were appended. ``journal_problem``:
+    why the records could not be appended (the entries were saved), or None."""
+
+    added: tuple[KeyEntry, ...]
+    replaced: tuple[KeyEntry, ...]
+    copied: tuple[KeyEntry, ...]
+    skipped: tuple[KeyEntry, ...]
+    journal_records: int
+    journal_problem: str | None = None
+
+
+_CONTENT_FIELDS = attrgetter(*(item.name for item in dataclasses.fields(KeyEntry)
+                                if item.compare and item.name not in _NOT_CONTENT))
+
+
+def content(entry: KeyEntry) -> tuple[object, ...]:
+    """Every field that makes an entry's content, credentials and unknown members
+    included; not when it was last used or changed. Compare two with ``==``."""
+    return (_CONTENT_FIELDS(entry), dict(entry.credentials), dict(entry.extra))
+
+
+def differing_fields(ours: KeyEntry, theirs: KeyEntry) -> tuple[str, ...]:
+    """The names of the stored members whose values differ (``credentials``, ``notes``,
+    an unknown member's name), besides when the entry was last used or changed."""
+    a, b = entry_to_dict(ours), entry_to_dict(theirs)
+    return tuple(name for name in dict.fromkeys([*a, *b])
+                 if name not in _NOT_CONTENT and a.get(name) != b.get(name))
+
+
+def newer_side(ours: KeyEntry, theirs: KeyEntry) -> str:
+    if ours.updated_at == theirs.updated_at:
+        return SAME
+    return OURS if ours.updated_at > theirs.updated_at else THEIRS
+
+
+def plan_merge(vault: Vault, backup: Backup) -> MergePlan:
+    """What merging ``backup`` into ``vault`` (as this session holds it) would do."""
+    return _plan(list(vault.entries), backup)
+
+
+def _plan(entries: Sequence[KeyEntry], backup: Backup) -> MergePlan:
+    by_id = {entry.id: entry for entry in entries}
+    by_label: dict[str, KeyEntry] = {}
+    by_identity: dict[tuple[str, str], KeyEntry] = {}
+    for entry in entries:
+        by_label.setdefault(entry.label.casefold(), entry)
+        identity = identity_credential(entry)
+        if identity is not None:
+            by_identity.setdefault(identity, entry)
+    additions: list[KeyEntry] = []
+    conflicts: list[Conflict] = []
+    identical = 0
+    for theirs in backup.entries:
+        ours = by_id.get(theirs.id)
+        kind = SAME_ID
+        if ours is not None and content(ours) == content(theirs):
+            identical += 1
+            continue
+        if ours is None:
+            identity = identity_credential(theirs)
+            kind, ours = SAME_API_KEY, by_identity.get(identity) if identity else None
+        if ours is None:
+            kind, ours = SAME_LABEL, by_label.get(theirs.label.casefold())
+        if ours is None:
+            additions.append(theirs)
+        else:
+            conflicts.append(Conflict(theirs.id, kind, ours, theirs, newer_side(ours, theirs)))
+    return MergePlan(tuple(additions), identical, tuple(conflicts), backup)
+
+
+def _signature(plan: MergePlan) -> tuple[object, ...]:
+    """What the user chose on: which entries are added, how many are identical, and
+    each conflict with the vault entry's content (a later recorded use is no change)."""
+    return (tuple(entry.id for entry in plan.additions), plan.identical,
+            tuple((c.key, c.kind, c.ours.id, content(c.ours), c.newer)
+                  for c in plan.conflicts))
+
+
+def check_choices(plan: MergePlan, choices: Mapping[str, str]) -> None:
+    """Raise ValidationError unless every conflict has a known policy."""
+    for conflict in plan.conflicts:
+        choice = choices.get(conflict.key)
+        if choice not in POLICIES:
+            raise ValidationError(
+                f"choose what to do with '{conflict.theirs.label}' from the backup "
+                f"({', '.join(POLICIES)}); nothing was written", field="choices")
+
+
+def distinct_label(label: str, taken: Iterable[str]) -> str:
+    """``label`` with " (restored)", " (restored 2)", ... appended: the first that no
+    label in ``taken`` has (case-insensitive), shortened to fit ``MAX_LABEL``."""
+    folded = {other.casefold() for other in taken}
+    number = 1
+    while True:
+        suffix = f" ({RESTORED})" if number == 1 else f" ({RESTORED} {number})"
+        candidate = label[:MAX_LABEL - len(suffix)].rstrip() + suffix
+        if candidate.casefold() not in folded:
+            return candidate
+        number += 1
+
+
+def new_id(taken: set[str]) -> str:
+    while True:
+        fresh = str(uuid.uuid4())
+        if fresh not in taken:
+            return fresh
+
+
+class _Outcome:
+    """What the mutation decided, filled in under the lock."""
+
+    def __init__(self) -> None:
+        self.added: list[KeyEntry] = []
+        self.replaced: list[KeyEntry] = []
+        self.copied: list[KeyEntry] = []
+        self.skipped: list[KeyEntry] = []
+        self.key_ids: dict[str, str] = {}  # backup entry id -> id in the vault
+
+
+def _merged(entries: list[KeyEntry], plan: MergePlan, choices: Mapping[str, str],
+            outcome: _Outcome) -> list[KeyEntry]:
+    result = list(entries)
+    index = {entry.id: i for i, entry in enumerate(result)}
+    ids = set(index)
+    backup_ids = {entry.id for entry in plan.backup.entries}
+    for entry in plan.backup.entries:  # identical entries: their records belong here
+        if entry.id in index and content(result[index[entry.id]]) == content(entry):
+            outcome.key_ids[entry.id] = entry.id
+
+    replaced: set[str] = set()  # a vault entry takes one backup entry's content at most
+
+    def labels_but(skip: str | None) -> list[str]:
+        return [e.label for e in result if e.id != skip]
+
+    for entry in plan.additions:
+        taken = labels_but(None)
+        if entry.label.casefold() in {label.casefold() for label in taken}:
+            entry = replace(entry, label=distinct_label(entry.label, taken))
+        result.append(entry)
+        index[entry.id] = len(result) - 1
+        ids.add(entry.id)
+        outcome.added.append(entry)
+        outcome.key_ids[entry.id] = entry.id
+    for conflict in plan.conflicts:
+        choice, ours, theirs = choices[conflict.key], conflict.ours, conflict.theirs
+        if choice == NEWER and conflict.newer == THEIRS and ours.id not in replaced:
+            current = result[index[ours.id]]  # as on disk: a use recorded since counts
+            last_used = max((d for d in (current.last_used_at, theirs.last_used_at) if d),
+                            default=None)
+            taken = labels_but(ours.id)
+            label = theirs.label
+            if label.casefold() in {other.casefold() for other in taken}:
+                label = distinct_label(label, taken)
+            new = replace(theirs, id=ours.id, label=label, last_used_at=last_used)
+            result[index[ours.id]] = new
+            replaced.add(ours.id)
+            outcome.replaced.append(new)
+            outcome.key_ids[theirs.id] = ours.id
+        elif choice == BOTH:
+            copy_id = theirs.id if theirs.id not in ids else new_id(ids | backup_ids)
+            copy = replace(theirs, id=copy_id,
+                           label=distinct_label(theirs.label, labels_but(None)))
+            result.append(copy)
+            index[copy.id] = len(result) - 1
+            ids.add(copy.id)
+            outcome.copied.append(copy)
+            outcome.key_ids[theirs.id] = copy.id
+        else:  # SKIP; NEWER with the vault's entry as new or newer, or replaced already
+            outcome.skipped.append(theirs)
+    return result
+
+
+def apply_merge(vault: Vault, plan: MergePlan, choices: Mapping[str, str]) -> MergeReport:
+    """Carry out ``plan`` with ``choices`` (``Conflict.key`` -> ``NEWER``, ``BOTH`` or
+    ``SKIP``) in one ``Vault.transform``, then append the backup's journal records of
+    the keys now in the vault from it (added, replacing, copied, identical) to the
+    vault's journal, ``key_id`` changed to the id the key has in the vault; a record
+    the journal already holds (the same object, before that change) is not appended
+    again.
+
+    Raises MergeStale (nothing written) if, under the lock, the vault's entries no
+    longer give the plan the user chose on; ValidationError if a choice is missing.
+
+    Crash safety: the entries are saved first (one atomic save: before it the vault
+    is as it was, after it merged), then the records are appended one by one, each
+    durable before the next. A crash in between leaves the merged vault with some or
+    none of the backup's records in its journal: every key is there, and merging the
+    same backup again appends only the records still missing (the entries are then
+    identical). A journal that cannot be written (damaged, opens with no key) does not
+    undo the merge: ``MergeReport.journal_problem`` says so.
+    """
+    check_choices(plan, choices)
+    outcome = _Outcome()
+
+    def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
+        fresh = _plan(entries, plan.backup)
+        if _signature(fresh) != _signature(plan):
+            raise MergeStale(
+                "the vault was changed by another window or process since the merge was "
+                "planned; nothing was written. Look at the conflicts again and choose "
+                "again.")
+        merged = _merged(entries, plan, choices, outcome)
+        changed = outcome.added or outcome.replaced or outcome.copied
+        return merged if changed else entries
+
+    vault.transform(mutate)
+    records = records_for(plan.backup.journal, outcome.key_ids)
+    appended, problem = append_to_vault(vault, records) if records else (0, None)
+    return MergeReport(tuple(outcome.added), tuple(outcome.replaced), tuple(outcome.copied),
+                       tuple(outcome.skipped), appended, problem)

@@ -1,0 +1,277 @@
+"""Change the master password, or only the KDF strength, and say what it means.
+
+The change runs in the write worker (``MainWindow.save``): the KDF runs twice (the
+current password checked, the new key slot made), and ``core.kdf.calibrate`` a few
+times more when asked; the dialog stays responsive, busy, meanwhile. Afterwards it
+says how many previous versions were re-sealed, and that backups exported earlier
+and copies in the second folder still open with the old password, offering to
+refresh the second folder's copies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vault_app.core.errors import KdfParamsOutOfRange
+from vault_app.core.kdf import KdfParams, calibrate
+from vault_app.core.vault import Vault
+from vault_app.core.version_rekey import PasswordChange
+from vault_app.gui.backup.new_password import NewPasswordFields
+from vault_app.gui.error_text import error_message
+from vault_app.gui.pages import BusyBar
+from vault_app.gui.qt import QtWidgets, Signal
+from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
+
+if TYPE_CHECKING:
+    from vault_app.backups.copies import CopyReport
+    from vault_app.gui.window import MainWindow
+
+KEEP, DEFAULT, CALIBRATE = "keep", "default", "calibrate"
+OLD_COPIES_WARNING = (
+    "Backups you exported earlier, and the copies in the second folder, still open with "
+    "the old password: delete them, or keep them somewhere only you can reach.")
+CLOUD_NOTE = ("A synced cloud folder may keep its own history of deleted files; remove "
+              "old copies there too if the old password leaked.")
+
+
+def keep_text(current: KdfParams) -> str:
+    try:
+        current.check_creatable()
+    except KdfParamsOutOfRange:  # ``change_password`` then raises it to the standard
+        return "&Keep the current one (below today's minimum: raised to the standard)"
+    return f"&Keep the current one ({current.describe()})"
+
+
+class MasterPasswordFields(NewPasswordFields):
+    def problem(self) -> str:
+        if self.rating_pending:
+            self.rate_now()
+        text = self.password.text()
+        if not text:
+            return "Enter the new master password."
+        if self._strength is None or not self._strength.acceptable:
+            return "Choose a stronger master password (see the hint under it)."
+        if text != self.confirm.text():
+            return "The two new passwords do not match."
+        return ""
+
+
+def kdf_for(choice: str) -> KdfParams | None:
+    """The KDF a choice asks for (in the worker: calibrating runs the KDF a few times)."""
+    if choice == DEFAULT:
+        return KdfParams.default()
+    if choice == CALIBRATE:
+        return calibrate(1.0)
+    return None  # the file's own strength (raised to today's minimum if below it)
+
+
+def result_text(change: PasswordChange, only_strength: bool) -> str:
+    what = "The key derivation strength was changed" if only_strength else \
+        "The master password was changed"
+    count = change.resealed
+    lines = [f"{what}. {count} previous version{'s' if count != 1 else ''} re-sealed "
+             "under the new key: the old password opens none of them."]
+    if change.left:
+        lines.append(f"{len(change.left)} version(s) could not be re-sealed and still open "
+                     f"only with an older password: {', '.join(change.left)}.")
+    lines.append(OLD_COPIES_WARNING)
+    return "\n\n".join(lines)
+
+
+class PasswordDialog(QtWidgets.QDialog):
+    changed = Signal(object)  # the PasswordChange (tests wait on it)
+    failed = Signal(object)
+
+    def __init__(self, window: MainWindow, vault: Vault) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.vault = vault
+        self.setWindowTitle("Change master password")
+        self.setObjectName("passwordDialog")
+        self.setMinimumWidth(560)
+        layout = QtWidgets.QVBoxLayout(self)
+        self.pages = QtWidgets.QStackedWidget(self)
+        layout.addWidget(self.pages)
+        self.form_page = QtWidgets.QWidget(self.pages)
+        self.pages.addWidget(self.form_page)
+        form_layout = QtWidgets.QVBoxLayout(self.form_page)
+        form_layout.setContentsMargins(0, 0, 0, 0)
+        intro = WrapLabel(
+            "The vault and every previous version kept are re-sealed under a new key. "
+            "Nothing you type here is stored.", self.form_page)
+        form_layout.addWidget(intro)
+        current_form = QtWidgets.QFormLayout()
+        self.current = PasswordField("Current master password", self.form_page)
+        self.current.setAccessibleName("Current master password")
+        current_form.addRow("C&urrent password:", self.current)
+        form_layout.addLayout(current_form)
+        self.keep_password = QtWidgets.QCheckBox(
+            "Keep the password, change only the key derivation &strength", self.form_page)
+        self.keep_password.toggled.connect(self._update)
+        form_layout.addWidget(self.keep_password)
+        self.fields = MasterPasswordFields("new master password", self.form_page)
+        self.fields.changed.connect(self._update)
+        form_layout.addWidget(self.fields)
+
+        kdf_box = QtWidgets.QGroupBox("Key derivation strength", self.form_page)
+        kdf_layout = QtWidgets.QVBoxLayout(kdf_box)
+        self.kdf_keep = QtWidgets.QRadioButton(keep_text(vault.kdf), kdf_box)
+        self.kdf_keep.setToolTip(f"Now: {vault.kdf.describe()}")
+        self.kdf_default = QtWidgets.QRadioButton(
+            f"Stan&dard ({KdfParams.default().describe()}, about 0.5 s)", kdf_box)
+        self.kdf_calibrate = QtWidgets.QRadioButton(
+            "Calibrate to about &1 s on this machine (takes a few seconds)", kdf_box)
+        self.kdf_keep.setChecked(True)
+        for button in (self.kdf_keep, self.kdf_default, self.kdf_calibrate):
+            button.toggled.connect(self._update)
+            kdf_layout.addWidget(button)
+        form_layout.addWidget(kdf_box)
+        self.error = InlineError(self.form_page)
+        form_layout.addWidget(self.error)
+        self.busy = BusyBar(self.form_page)
+        form_layout.addWidget(self.busy)
+        self.buttons = QtWidgets.QDialogButtonBox(self.form_page)
+        self.submit = self.buttons.addButton(
+            "C&hange", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
+        self.submit.setDefault(True)
+        self.cancel = self.buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        self.cancel.setText("&Cancel")
+        self.submit.clicked.connect(self._submit)
+        self.cancel.clicked.connect(self.reject)
+        form_layout.addWidget(self.buttons)
+
+        self.result_page = QtWidgets.QWidget(self.pages)
+        self.pages.addWidget(self.result_page)
+        result_layout = QtWidgets.QVBoxLayout(self.result_page)
+        result_layout.setContentsMargins(0, 0, 0, 0)
+        self.result = WrapLabel("", self.result_page)
+        self.result.setObjectName("passwordResult")
+        result_layout.addWidget(self.result)
+        self.refresh_note = WrapLabel("", self.result_page)
+        result_layout.addWidget(self.refresh_note)
+        result_layout.addStretch(1)
+        done_buttons = QtWidgets.QDialogButtonBox(self.result_page)
+        self.refresh = done_buttons.addButton(
+            "&Refresh the second folder's copies",
+            QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
+        self.refresh.clicked.connect(self._refresh)
+        self.close_button = done_buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Close)
+        self.close_button.setText("&Close")
+        self.close_button.clicked.connect(self.accept)
+        result_layout.addWidget(done_buttons)
+        self.current.returnPressed.connect(self.fields.password.setFocus)
+        self.fields.confirm.returnPressed.connect(self._submit)
+        self.busy.setVisible(False)
+        self._working = False
+        self._update()
+
+    # --- input -------------------------------------------------------------------
+    def kdf_choice(self) -> str:
+        if self.kdf_default.isChecked():
+            return DEFAULT
+        return CALIBRATE if self.kdf_calibrate.isChecked() else KEEP
+
+    def problem(self) -> str:
+        if not self.current.text():
+            return "Enter the current master password."
+        if self.keep_password.isChecked():
+            if self.kdf_choice() == KEEP:
+                return "Choose a new strength, or uncheck “Keep the password”."
+            return ""
+        return self.fields.problem()
+
+    def _update(self) -> None:
+        if self._working:
+            return
+        self.fields.setEnabled(not self.keep_password.isChecked())
+        self.submit.setText("C&hange strength" if self.keep_password.isChecked()
+                            else "C&hange password")
+        if self.fields.mismatch() and not self.keep_password.isChecked():
+            self.error.show_message("The two new passwords do not match.")
+        else:
+            self.error.show_message("")
+
+    def _set_busy(self, busy: bool) -> None:
+        self._working = busy
+        self.busy.setVisible(busy)
+        for widget in (self.current, self.keep_password, self.fields, self.kdf_keep,
+                       self.kdf_default, self.kdf_calibrate, self.submit, self.cancel):
+            widget.setEnabled(not busy)
+        if not busy:
+            self._update()
+
+    # --- the change ----------------------------------------------------------------
+    def _submit(self) -> None:
+        if self._working:
+            return
+        problem = self.problem()
+        if problem:
+            self.error.show_message(problem)
+            return
+        old = self.current.text()
+        only_strength = self.keep_password.isChecked()
+        new = old if only_strength else self.fields.password.text()
+        choice = self.kdf_choice()
+        self._set_busy(True)
+        self.error.show_message("Calibrating and re-sealing…" if choice == CALIBRATE
+                                else "Re-sealing the vault and its previous versions…")
+
+        def done(change: PasswordChange) -> None:
+            self._set_busy(False)
+            self.current.wipe()
+            self.fields.wipe()
+            self._show_result(change, only_strength)
+            self.changed.emit(change)
+
+        def failed(exc: BaseException) -> None:
+            self._set_busy(False)
+            self.error.show_message(error_message(exc))
+            self.current.wipe()
+            self.current.setFocus()
+            self.failed.emit(exc)
+
+        self.window_.save(lambda v: v.change_password(old, new, kdf_for(choice)), done,
+                          failed)
+
+    def second_folder(self) -> Path | None:
+        return self.window_.settings.second_folder(self.vault.given_path).folder
+
+    def _show_result(self, change: PasswordChange, only_strength: bool) -> None:
+        self.result.setText(result_text(change, only_strength))
+        folder = self.second_folder()
+        self.refresh.setVisible(folder is not None)
+        if folder is not None:
+            self.refresh_note.setText(
+                f"Refreshing writes a fresh copy to {folder} and removes this vault's older "
+                f"copies there. {CLOUD_NOTE}")
+        self.pages.setCurrentWidget(self.result_page)
+        self.close_button.setDefault(True)
+        self.close_button.setFocus()
+
+    def _refresh(self) -> None:
+        folder = self.second_folder()
+        vault = self.window_.vault
+        if folder is None or vault is not self.vault:
+            return
+        self.refresh.setEnabled(False)
+        self.refresh_note.setText(f"Refreshing the copies in {folder}…")
+
+        def then(result: CopyReport | BaseException) -> None:
+            if isinstance(result, BaseException):
+                self.refresh.setEnabled(True)
+                self.refresh_note.setText(f"The copies were not refreshed: "
+                                          f"{error_message(result)}")
+                return
+            gone = len(result.removed)
+            self.refresh_note.setText(
+                f"Wrote {result.path.name}, which opens with the new password, and removed "
+                f"{gone} older cop{'ies' if gone != 1 else 'y'}. {CLOUD_NOTE}")
+
+        keep = self.window_.settings.second_folder(vault.given_path).keep
+        self.window_.copies.copy(vault, folder, keep, refresh=True, then=then)
+
+    def wipe(self) -> None:
+        self.current.wipe()
+        self.fields.wipe()
+        self.reject()
