@@ -164,7 +164,8 @@ def test_restore_never_writes_over_a_file(cli: Cli, source: Vault, backup_file: 
 
 def test_a_wrong_backup_password_exits_2(cli: Cli, backup_file: Path, tmp_path: Path) -> None:
     assert_fails(cli("backup", "restore", str(backup_file), "--new",
-                     str(tmp_path / "n.vault"), stdin=lines(PASSWORD)), 2, "wrong")
+                     str(tmp_path / "n.vault"), stdin=lines(PASSWORD)), 2,
+                 "wrong password for the backup")
     assert not (tmp_path / "n.vault").exists()
 
 
