@@ -297,3 +297,12 @@ def test_merge_on_a_terminal_asks_for_each_conflict(source: Vault,
     assert "1 replaced" in rest and "1 kept both" in rest
     assert notes(source.path) == [("alpha", "backup's alpha"), ("beta", "vault's beta"),
                                   ("gamma", "notes of gamma"), ("beta (restored)", "notes of beta")]
+
+
+def test_a_fifo_is_neither_read_nor_written(cli: Cli, source: Vault, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.backup"
+    os.mkfifo(fifo)
+    assert_fails(cli("backup", "restore", str(fifo), "--new", str(tmp_path / "n.vault"),
+                     stdin=lines(PASSWORD), timeout=30), 5, "FIFO")
+    assert_fails(export(cli, fifo, "--force", stdin=""), 5, "FIFO")
+    assert not (tmp_path / "n.vault").exists()
