@@ -306,3 +306,19 @@ def test_a_fifo_is_neither_read_nor_written(cli: Cli, source: Vault, tmp_path: P
                      stdin=lines(PASSWORD), timeout=30), 5, "FIFO")
     assert_fails(export(cli, fifo, "--force", stdin=""), 5, "FIFO")
     assert not (tmp_path / "n.vault").exists()
+
+
+def test_a_foreign_journal_at_the_new_path_is_left_and_reported(cli: Cli, source: Vault,
+                                                                 backup_file: Path,
+                                                                 tmp_path: Path) -> None:
+    from vault_app.trading.journal import Journal
+
+    new = tmp_path / "restored.vault"
+    foreign = tmp_path / "restored.vault.journal"
+    Journal(foreign, bytes(32)).append({"kind": "note"})
+    before = foreign.read_bytes()
+    result = assert_fails(cli("backup", "restore", str(backup_file), "--new", str(new),
+                              stdin=lines(BACKUP_PASSWORD)), 5, "restored with every key")
+    assert "restored 3 keys, 0 journal records" in result.out
+    assert foreign.read_bytes() == before
+    assert fields(Vault.open(new, BACKUP_PASSWORD).entries) == fields(source.entries)
