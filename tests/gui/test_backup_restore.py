@@ -20,6 +20,7 @@ from vault_app.core.vault import Vault
 from vault_app.gui.backup.backup_flow import DAMAGED_BACKUP, STALE, WRONG_BACKUP_PASSWORD
 from vault_app.gui.backup.merge_dialog import MergeDialog
 from vault_app.gui.backup.restore_dialog import RestoreDialog
+from vault_app.gui.qt import Qt, QtWidgets
 from vault_app.gui.window import MainWindow
 
 from .backup_support import answer_default, answer_yes, open_restore, question_of, wait_merge_dialog
@@ -290,3 +291,16 @@ def test_a_read_only_vault_offers_only_a_new_vault(
         assert dialog.new.isChecked() and dialog.new_path.isEnabled()
     finally:
         vault_path.chmod(0o600)
+
+
+def test_tab_goes_from_choice_to_choice(
+        qtbot: QtBot, diverged_window: tuple[MainWindow, Path]) -> None:
+    unlocked, backup = diverged_window
+    dialog = open_merge(qtbot, unlocked, backup)
+    dialog.table.setFocus()
+    qtbot.waitUntil(dialog.table.hasFocus)
+    reached = []
+    for _ in range(len(dialog.choice_boxes) + 1):
+        qtbot.keyClick(QtWidgets.QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QtWidgets.QApplication.focusWidget())
+    assert reached == [*dialog.choice_boxes.values(), dialog.set_all_buttons[NEWER]]
