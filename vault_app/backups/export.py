@@ -143,8 +143,9 @@ def export_backup(vault: Vault, path: str | os.PathLike[str], password: str, *,
                 raise BackupExists(f"{target} was created by another program while the "
                                    "backup was written; it was left as it was and nothing "
                                    "was written") from None
-    finally:
-        _unlink_quietly(temp)
+    except BaseException:
+        _unlink_quietly(temp)  # gone already after a failed link, rename or verification
+        raise
     return ExportReport(target, len(entries), len(records))
 
 
