@@ -41,7 +41,7 @@ def diverged_backup(path: Path, password: str, tmp: Path) -> Path:
     ago = lambda hours: now - timedelta(hours=hours)  # noqa: E731
     edit(copy, {"Binance spot bot": {"notes": "IP changed on the exchange",
                                      "updated_at": ago(26)},
-                "OKX grid": {"ip_whitelist": "203.0.113.9", "updated_at": ago(3)}},
+                "OKX grid": {"notes": "Second IP added.", "updated_at": ago(3)}},
          [replace(entry("Bybit main", "bybit"), updated_at=ago(50)),
           entry("Kraken staking", "kraken"), entry("Bitget copy trading", "bitget")])
     edit(source, {"Binance spot bot": {"notes": "Rotated in March.", "updated_at": ago(2)},

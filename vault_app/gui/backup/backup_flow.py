@@ -161,16 +161,16 @@ def _export(window: MainWindow, dialog: ExportDialog, vault: Vault, path: Path,
 
 
 def export_error(exc: BaseException, master: bool) -> str:
-    from vault_app.backups.errors import BackupVerifyFailed
+    """In plain words. BackupVerifyFailed's own message says the bad file was removed
+    and that the vault is intact."""
+    from vault_app.backups.errors import BackupExists
 
     if isinstance(exc, errors.WrongPassword) and master:
         return ("That is not the master password of this vault. Type it again, or choose a "
                 "separate backup password. Nothing was written.")
-    if isinstance(exc, BackupVerifyFailed):
-        return (f"{error_message(exc)} The backup did not read back as written, so the bad "
-                "file was removed. Nothing else was changed; try again or another folder.")
-    if isinstance(exc, errors.VaultExists):
-        return f"{error_message(exc)} Nothing was written; choose another file."
+    if isinstance(exc, BackupExists):  # created since we looked (its text names --force)
+        return ("The file was created by something else meanwhile; it was left as it was and "
+                "nothing was written. Export again to be asked whether to replace it.")
     return error_message(exc)
 
 

@@ -46,7 +46,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.chosen = QtWidgets.QRadioButton("&Only the keys checked below", keys)
         self.key_list = QtWidgets.QListWidget(keys)
         self.key_list.setAccessibleName("Keys to export")
-        self.key_list.setMinimumHeight(110)
+        self.key_list.setMinimumHeight(140)
         wanted = set(selected)
         for entry in sorted(entries, key=lambda e: e.label.casefold()):
             item = QtWidgets.QListWidgetItem(f"{entry.label} ({entry.exchange})")
@@ -145,7 +145,7 @@ class ExportDialog(QtWidgets.QDialog):
         layout = self.layout()
         if self.isVisible() and layout is not None:
             layout.activate()
-            self.resize(self.width(), self.sizeHint().height())
+            self.resize(self.width(), self.minimumSizeHint().height())
 
     def _update(self) -> None:
         if self.use_separate.isChecked() and self.separate.mismatch():
