@@ -143,3 +143,17 @@ def test_the_vault_itself_is_refused_without_a_question(
     assert "vault" in dialog.error.text()
     assert not unlocked.ops.busy
     assert vault_path.read_bytes() == before
+
+
+def test_an_export_finished_after_its_dialog_closed_is_still_told(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    target = tmp_path / "late.vault"
+    dialog = open_export(qtbot, unlocked)
+    type_into(qtbot, dialog.path, str(target))
+    type_into(qtbot, dialog.master, PASSWORD)
+    click(qtbot, dialog.export_button)
+    dialog.reject()  # before the worker's answer can arrive (it is queued to this thread)
+    assert unlocked.backup_dialog is None
+    qtbot.waitUntil(lambda: unlocked.statusBar().currentMessage().startswith(
+        "Backup verified: 3 keys"), timeout=20_000)
+    assert len(read_backup(target, PASSWORD).entries) == 3

@@ -145,17 +145,20 @@ def _export(window: MainWindow, dialog: ExportDialog, vault: Vault, path: Path,
         return export_backup(vault, path, password, entry_ids=ids, overwrite=overwrite)
 
     def done(report: ExportReport) -> None:
-        if not _on_show(window, dialog, vault):
+        if window.vault is not vault:
             return
         records = report.journal_records
-        dialog.show_done(
-            f"Backup verified: {report.key_count} key{'s' if report.key_count != 1 else ''}, "
-            f"{records} journal record{'s' if records != 1 else ''}, {report.path}")
-        window.statusBar().showMessage(f"Backup verified: {report.path}", 8000)
+        text = (f"Backup verified: {report.key_count} key{'s' if report.key_count != 1 else ''}"
+                f", {records} journal record{'s' if records != 1 else ''}, {report.path}")
+        window.statusBar().showMessage(text)  # told even if the dialog was closed meanwhile
+        if _on_show(window, dialog, vault):
+            dialog.show_done(text)
 
     def failed(exc: BaseException) -> None:
         if _on_show(window, dialog, vault):
             dialog.show_error(export_error(exc, master))
+        elif window.vault is vault:
+            window.statusBar().showMessage(f"Backup not written: {export_error(exc, master)}")
 
     window.ops.run(work, done, failed)
 
@@ -240,6 +243,9 @@ def _read(window: MainWindow, dialog: RestoreDialog, vault: Vault, path: Path, p
         if not _on_show(window, dialog, vault):
             if isinstance(result, Restored):
                 result.vault.lock()
+                if window.vault is vault:  # the dialog was closed meanwhile
+                    window.statusBar().showMessage(
+                        f"Restored the backup into {result.vault.path}")
             return
         dialog.set_busy(False)
         if isinstance(result, Restored):
