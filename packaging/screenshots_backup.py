@@ -56,8 +56,9 @@ def diverged_backup(path: Path, password: str, tmp: Path) -> Path:
 
 def backups(tmp: Path, settings: Any, path: Path, password: str,
             shoot: Callable[[Any, str], None], wait_until: Callable[..., None]) -> None:
-    from vault_app.gui.backup.backup_flow import open_export, open_restore
+    from vault_app.gui.backup.export_flow import open_export
     from vault_app.gui.backup.merge_dialog import MergeDialog
+    from vault_app.gui.backup.restore_flow import open_restore
     from vault_app.gui.window import MainWindow
 
     backup = diverged_backup(path, password, tmp)

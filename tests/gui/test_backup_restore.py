@@ -17,9 +17,10 @@ from vault_app.backups.export import export_backup
 from vault_app.backups.merge import BOTH, NEWER, SKIP
 from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
-from vault_app.gui.backup.backup_flow import DAMAGED_BACKUP, STALE, WRONG_BACKUP_PASSWORD
 from vault_app.gui.backup.merge_dialog import MergeDialog
+from vault_app.gui.backup.merge_flow import STALE
 from vault_app.gui.backup.restore_dialog import RestoreDialog
+from vault_app.gui.backup.restore_flow import DAMAGED_BACKUP, WRONG_BACKUP_PASSWORD
 from vault_app.gui.qt import Qt, QtWidgets
 from vault_app.gui.window import MainWindow
 
