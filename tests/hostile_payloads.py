@@ -52,4 +52,9 @@ HOSTILE = {
     "rotate-days-1e0": payload().replace(b'"rotate_days": 90', b'"rotate_days": 1e0'),
     "rotate-days-90.0": payload().replace(b'"rotate_days": 90', b'"rotate_days": 90.0'),
     "custom-null-api-url": payload(environment="custom", api_url=None),
+    # schema 3 (spec 6.3)
+    "keep-versions-1001": json.dumps(app_document(keep_versions=1001)).encode(),
+    "updated-at-missing": payload().replace(b'"updated_at": "', b'"x_updated_at": "', 1),
+    "backup-journal-not-array": json.dumps({**app_document(), "backup": {
+        "made_at": "2026-11-21T09:30:00Z", "source_vault_id": "s", "journal": {}}}).encode(),
 }

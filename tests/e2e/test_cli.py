@@ -277,7 +277,7 @@ def test_list_json_never_shows_credentials(cli: Cli, keys: Path) -> None:
     assert okx["exchange"] == "okx"
     assert okx["permissions"] == ["read", "trade"]
     assert okx["ip_whitelist"] == ["203.0.113.7"]
-    assert okx["created_at"] == okx["rotated_at"] == "2025-01-02T03:04:05Z"
+    assert okx["created_at"] == okx["rotated_at"] == okx["updated_at"] == "2025-01-02T03:04:05Z"
     assert okx["rotation_overdue"] is True
     assert okx["credential_fields"] == ["apiKey", "secret", "password"]
     assert "credentials" not in okx
@@ -304,6 +304,7 @@ def test_show_masks_secrets(cli: Cli, keys: Path) -> None:
     assert fields["API key"] == "5f1c…e4f5"
     assert fields["Secret"] == "•" * 8
     assert fields["Passphrase"] == "•" * 8
+    assert fields["Updated"] == "2025-01-02T03:04:05Z"
     assert_no_credentials(result.out + result.err, OKX, BINANCE)
 
 
@@ -418,6 +419,7 @@ def test_edit_rotate_reprompts_credentials_and_marks_rotation(cli: Cli, keys: Pa
     assert after["credentials"] == new
     assert before["rotated_at"] == "2025-01-02T03:04:05Z"
     assert after["rotated_at"] > before["rotated_at"]
+    assert after["updated_at"] == after["rotated_at"]  # a rotation is a change (spec 6.2)
     assert after["created_at"] == before["created_at"]
     assert after["rotation_overdue"] is False
     assert after["id"] == before["id"]

@@ -164,7 +164,8 @@ def test_restore_never_writes_over_a_file(cli: Cli, source: Vault, backup_file: 
 
 def test_a_wrong_backup_password_exits_2(cli: Cli, backup_file: Path, tmp_path: Path) -> None:
     assert_fails(cli("backup", "restore", str(backup_file), "--new",
-                     str(tmp_path / "n.vault"), stdin=lines(PASSWORD)), 2, "wrong")
+                     str(tmp_path / "n.vault"), stdin=lines(PASSWORD)), 2,
+                 "wrong password for the backup")
     assert not (tmp_path / "n.vault").exists()
 
 
@@ -296,3 +297,28 @@ def test_merge_on_a_terminal_asks_for_each_conflict(source: Vault,
     assert "1 replaced" in rest and "1 kept both" in rest
     assert notes(source.path) == [("alpha", "backup's alpha"), ("beta", "vault's beta"),
                                   ("gamma", "notes of gamma"), ("beta (restored)", "notes of beta")]
+
+
+def test_a_fifo_is_neither_read_nor_written(cli: Cli, source: Vault, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.backup"
+    os.mkfifo(fifo)
+    assert_fails(cli("backup", "restore", str(fifo), "--new", str(tmp_path / "n.vault"),
+                     stdin=lines(PASSWORD), timeout=30), 5, "FIFO")
+    assert_fails(export(cli, fifo, "--force", stdin=""), 5, "FIFO")
+    assert not (tmp_path / "n.vault").exists()
+
+
+def test_a_foreign_journal_at_the_new_path_is_left_and_reported(cli: Cli, source: Vault,
+                                                                 backup_file: Path,
+                                                                 tmp_path: Path) -> None:
+    from vault_app.trading.journal import Journal
+
+    new = tmp_path / "restored.vault"
+    foreign = tmp_path / "restored.vault.journal"
+    Journal(foreign, bytes(32)).append({"kind": "note"})
+    before = foreign.read_bytes()
+    result = assert_fails(cli("backup", "restore", str(backup_file), "--new", str(new),
+                              stdin=lines(BACKUP_PASSWORD)), 5, "restored with every key")
+    assert "restored 3 keys, 0 journal records" in result.out
+    assert foreign.read_bytes() == before
+    assert fields(Vault.open(new, BACKUP_PASSWORD).entries) == fields(source.entries)

@@ -69,7 +69,8 @@ def make_entry(rng: random.Random, index: int, *, unknown_keys: bool = False) ->
         environment=environment,
         api_url="https://api.example.test/v1" if environment == "custom" else None,
         created_at=created,
-        rotated_at=created + timedelta(days=rng.randrange(30)),
+        rotated_at=(rotated := created + timedelta(days=rng.randrange(30))),
+        updated_at=rotated + timedelta(hours=rng.randrange(3)),
         last_used_at=None if rng.random() < 0.5 else created + timedelta(hours=5),
         rotate_days=rng.choice((1, 30, 90, 3650)),
         notes=rng.choice(("", "line one\nline two", "tab\there \"quoted\" \\ slash", "😀")),
@@ -95,7 +96,8 @@ def _base(name: str, count: int, *, unknown_keys: bool = False) -> Base:
     meta = VaultMeta(id=f"11111111-2222-4333-8444-{count:012d}", created_at=EPOCH, extra=extra)
     plaintext = encode_payload(meta, entries)  # the app's own layout
     head = dict(extra)
-    head.update({"id": meta.id, "created_at": "2024-01-02T03:04:05Z", "journal_key": None})
+    head.update({"id": meta.id, "created_at": "2024-01-02T03:04:05Z", "journal_key": None,
+                 "keep_versions": meta.keep_versions})
     document: dict[str, Any] = {"schema": SCHEMA_VERSION, "vault": head,
                                 "entries": [entry_to_dict(e) for e in entries]}
     if unknown_keys:

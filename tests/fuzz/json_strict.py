@@ -68,7 +68,7 @@ def why_not_strict(plaintext: bytes) -> str | None:
 
 RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
                      r"([Zz]|[+-][0-9]{2}:[0-9]{2})", re.ASCII)
-TIMESTAMP_KEYS = ("created_at", "rotated_at", "last_used_at")
+TIMESTAMP_KEYS = ("created_at", "rotated_at", "updated_at", "last_used_at")
 
 
 def _timestamp_oddity(value: Any) -> str | None:

@@ -18,10 +18,10 @@ from tests.fuzz.jsontext import Pairs, Raw, encode, write
 
 ENTRY_KEYS = (
     "id", "label", "exchange", "credentials", "permissions", "ip_whitelist", "environment",
-    "api_url", "created_at", "rotated_at", "last_used_at", "rotate_days", "notes", "tags",
-    "max_notional",
+    "api_url", "created_at", "rotated_at", "updated_at", "last_used_at", "rotate_days", "notes",
+    "tags", "max_notional",
 )
-TIMESTAMP_KEYS = ("created_at", "rotated_at", "last_used_at")
+TIMESTAMP_KEYS = ("created_at", "rotated_at", "updated_at", "last_used_at")
 
 WRONG_TYPES: tuple[Any, ...] = (
     None, True, False, 0, 1, -1, 2**63, 1.5, "", "x", "read", "custom", [], {}, ["read"],
@@ -114,9 +114,10 @@ def _pick(rng: random.Random, doc: dict[str, Any], known_only: bool = False) -> 
         entry = rng.choice(entries)
         return entry, rng.choice(sorted(set(entry) | set(ENTRY_KEYS)))
     if roll < 0.6 and isinstance(doc.get("vault"), dict):
-        return doc["vault"], rng.choice(("id", "created_at", "journal_key", "x_new"))
+        return doc["vault"], rng.choice(("id", "created_at", "journal_key", "keep_versions",
+                                         "x_new"))
     if roll < 0.7 or known_only:
-        return doc, rng.choice(("schema", "vault", "entries"))
+        return doc, rng.choice(("schema", "vault", "entries", "backup"))
     places = _locations(doc, [])
     return rng.choice(places) if places else None
 
@@ -199,8 +200,10 @@ def hostile_number(rng: random.Random, doc: dict[str, Any]) -> None:
     roll = rng.random()
     if roll < 0.35:
         doc["schema"] = value
-    elif roll < 0.55 and entries:
+    elif roll < 0.5 and entries:
         rng.choice(entries)["rotate_days"] = value
+    elif roll < 0.55 and isinstance(doc.get("vault"), dict):
+        doc["vault"]["keep_versions"] = value
     elif roll < 0.7 and entries:  # as a number, or as the string max_notional must be
         text = value.text if rng.random() < 0.3 else '"' + value.text + '"'
         rng.choice(entries)["max_notional"] = Raw(text)

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from vault_app.core import crypto, kdf, schema, vault_format
+from vault_app.core.backup_section import BackupSection
 from vault_app.core.exchanges import load_catalog
 from vault_app.core.kdf import KdfParams
 from vault_app.core.model import KeyEntry, new_entry
@@ -125,7 +126,7 @@ def u64(value: int) -> bytes:
 # --- payloads ---------------------------------------------------------------------------
 
 
-def meta(name: str) -> schema.VaultMeta:
+def meta_of(name: str) -> schema.VaultMeta:
     return schema.VaultMeta(id=det_uuid(name, "vault id"), created_at=NOW,
                             journal_key=det(name, "journal key", 32))
 
@@ -170,15 +171,26 @@ def sample_entries(name: str) -> list[KeyEntry]:
 
 def app_payload(name: str, entries: list[KeyEntry] | None = None) -> bytes:
     """The payload exactly as this implementation lays it out (spec 6.5)."""
-    return schema.encode_payload(meta(name), entries if entries is not None else [])
+    return schema.encode_payload(meta_of(name), entries if entries is not None else [])
 
 
 def document(name: str, entries: list[KeyEntry]) -> dict[str, object]:
     return json.loads(app_payload(name, entries))
 
 
+def schema_2(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` (schema 3) as a schema-2 writer wrote it: no keep_versions, no updated_at."""
+    doc["schema"] = 2
+    del doc["vault"]["keep_versions"]
+    for entry in doc["entries"]:
+        del entry["updated_at"]
+    return doc
+
+
 def schema_1(doc: dict[str, Any]) -> dict[str, Any]:
-    """``doc`` (schema 2) as a schema-1 writer wrote it: no journal key, no max_notional."""
+    """``doc`` (schema 3) as a schema-1 writer wrote it: none of schema 2's and 3's members
+    (journal_key, max_notional, keep_versions, updated_at)."""
+    doc = schema_2(doc)
     doc["schema"] = 1
     del doc["vault"]["journal_key"]
     for entry in doc["entries"]:
@@ -256,7 +268,7 @@ def v_success_pretty_printed(name: str) -> bytes:
                      "JSON, so still a valid payload (spec 6.5)")
 def v_success_two_entries_on_one_line(name: str) -> bytes:
     entries = sample_entries(name)[:2]
-    head = {"schema": 2, "vault": document(name, [])["vault"]}
+    head = {"schema": schema.SCHEMA_VERSION, "vault": document(name, [])["vault"]}
     return seal(name, app_layout(head, [entry_json(entries[0]) + b"," + entry_json(entries[1])
                                         + b"\n"]))
 
@@ -457,7 +469,7 @@ def v_damaged_payload_not_utf8(name: str) -> bytes:
                      "(an encoded UTF-16 surrogate), which is not UTF-8 (check 12)")
 def v_damaged_payload_surrogate_in_app_layout(name: str) -> bytes:
     entry = sample_entries(name)[0]
-    head = {"schema": 2, "vault": document(name, [])["vault"]}
+    head = {"schema": schema.SCHEMA_VERSION, "vault": document(name, [])["vault"]}
     line = entry_json(replace(entry, notes="SURROGATE")).replace(b"SURROGATE", b"\xed\xa0\x80")
     return seal(name, app_layout(head, [line + b"\n"]))
 
@@ -466,7 +478,7 @@ def v_damaged_payload_surrogate_in_app_layout(name: str) -> bytes:
                      "valid JSON (check 12)")
 def v_damaged_payload_double_comma(name: str) -> bytes:
     entries = sample_entries(name)[:2]
-    head = {"schema": 2, "vault": document(name, [])["vault"]}
+    head = {"schema": schema.SCHEMA_VERSION, "vault": document(name, [])["vault"]}
     return seal(name, app_layout(head, [entry_json(entries[0]) + b",,\n",
                                         entry_json(entries[1]) + b"\n"]))
 
@@ -537,14 +549,14 @@ def v_unsupported_kdf_id_before_caps(name: str) -> bytes:
     return rechecksum(patch(data, PARALLELISM_AT, u32(kdf.MAX_PARALLELISM + 1)))
 
 
-@scenario("unsupported version", "a valid file whose payload has schema 3, newer than schema 2 "
+@scenario("unsupported version", "a valid file whose payload has schema 4, newer than schema 3 "
                                  "(check 12)")
-def v_unsupported_payload_schema_3(name: str) -> bytes:
+def v_unsupported_payload_schema_4(name: str) -> bytes:
     return seal(name, app_payload(name, sample_entries(name)[:1]).replace(
-        b'{"schema":2,', b'{"schema":3,', 1))
+        b'{"schema":3,', b'{"schema":4,', 1))
 
 
-@scenario("unsupported version", "payload schema 99 whose content does not match schema 2 "
+@scenario("unsupported version", "payload schema 99 whose content does not match schema 3 "
                                  "(no 'entries'): the schema is checked before the content")
 def v_unsupported_payload_schema_99_new_content(name: str) -> bytes:
     doc = {"schema": 99, "vault": document(name, [])["vault"], "keyrings": {"default": []}}
@@ -742,17 +754,19 @@ def v_damaged_content_schema_minus_0(name: str) -> bytes:
     return content(name, top_set(schema=RAW), raw=b"-0")
 
 
-@scenario("damaged", "payload schema 3 holding NaN: newer content is still JSON as spec 6.1 "
+@scenario("damaged", "payload schema 4 holding NaN: newer content is still JSON as spec 6.1 "
                      "restricts it (check 12)")
-def v_damaged_content_schema_3_with_nan(name: str) -> bytes:
-    return content(name, top_set(schema=3, future=RAW), raw=b"NaN")
+def v_damaged_content_schema_4_with_nan(name: str) -> bytes:
+    return content(name, top_set(schema=4, future=RAW), raw=b"NaN")
 
 
-@scenario("unsupported version", "payload schema 3 with an entry that breaks schema 2 "
-                                 "(rotate_days 0, max_notional \"0\"): check 12 stops before "
-                                 "check 13")
-def v_unsupported_content_schema_3_not_schema_2(name: str) -> bytes:
-    return content(name, lambda doc: (doc.update(schema=3),
+@scenario("unsupported version", "payload schema 4 with content that breaks schema 3 "
+                                 "(rotate_days 0, max_notional \"0\", keep_versions -1, no "
+                                 "updated_at): check 12 stops before check 13")
+def v_unsupported_content_schema_4_not_schema_3(name: str) -> bytes:
+    return content(name, lambda doc: (doc.update(schema=4),
+                                      doc["vault"].update(keep_versions=-1),
+                                      doc["entries"][0].pop("updated_at"),
                                       doc["entries"][0].update(rotate_days=0, max_notional="0")))
 
 
@@ -939,7 +953,7 @@ for _key in _BAD_JOURNAL_KEYS:
     _bad_journal_key(_key)
 
 
-@scenario("damaged", "vault.journal_key missing: required in schema 2 (spec 6.2, check 13)")
+@scenario("damaged", "vault.journal_key missing: required since schema 2 (spec 6.2, check 13)")
 def v_damaged_content_journal_key_missing(name: str) -> bytes:
     return content(name, lambda doc: doc["vault"].pop("journal_key"))
 
@@ -978,12 +992,175 @@ for _key in _BAD_NOTIONALS:
     _bad_notional(_key)
 
 
-@scenario("damaged", "an entry without max_notional: required in schema 2 (spec 6.2, check 13)")
+@scenario("damaged", "an entry without max_notional: required since schema 2 (spec 6.2, "
+                     "check 13)")
 def v_damaged_content_max_notional_missing(name: str) -> bytes:
     return content(name, lambda doc: doc["entries"][1].pop("max_notional"))
 
 
-# schema 1, written by earlier releases: upgraded by _upgrade_v1 (spec 6.4)
+# schema 3: updated_at, vault.keep_versions and the backup section (spec 6.2, 6.3)
+
+
+@scenario("success", "keep_versions 0, the smallest (no previous version kept), and an "
+                     "updated_at later than created_at and rotated_at (spec 6.2)")
+def v_success_content_keep_versions_0(name: str) -> bytes:
+    return content(name, lambda doc: (doc["vault"].update(keep_versions=0),
+                                      doc["entries"][1].update(updated_at="2026-12-01T00:00:00Z")))
+
+
+@scenario("success", "keep_versions 1000, the largest (spec 6.2)")
+def v_success_content_keep_versions_1000(name: str) -> bytes:
+    return content(name, vault_set(keep_versions=1000))
+
+
+_BAD_KEEP_VERSIONS: dict[str, tuple[str, str]] = {
+    "minus-1": ("-1", "below 0"),
+    "1001": ("1001", "above 1000"),
+    "10-0": ("10.0", "not a JSON integer"),
+    "1e1": ("1e1", "not a JSON integer"),
+    "string": ('"10"', "a string"),
+    "true": ("true", "a boolean"),
+    "null": ("null", "null"),
+}
+
+
+def _bad_keep_versions(key: str) -> None:
+    raw, what = _BAD_KEEP_VERSIONS[key]
+
+    def build(name: str) -> bytes:
+        return content(name, vault_set(keep_versions=RAW), raw=raw.encode())
+
+    build.__name__ = f"v_damaged_content_keep_versions_{key}"
+    scenario("damaged", f"vault.keep_versions {raw}: {what}, not an integer from 0 to 1000 "
+                        "(spec 6.3, check 13)")(build)
+
+
+for _key in _BAD_KEEP_VERSIONS:
+    _bad_keep_versions(_key)
+
+
+@scenario("damaged", "vault.keep_versions missing: required in schema 3 (spec 6.2, check 13)")
+def v_damaged_content_keep_versions_missing(name: str) -> bytes:
+    return content(name, lambda doc: doc["vault"].pop("keep_versions"))
+
+
+@scenario("damaged", "an entry without updated_at: required in schema 3 (spec 6.2, check 13)")
+def v_damaged_content_updated_at_missing(name: str) -> bytes:
+    return content(name, lambda doc: doc["entries"][2].pop("updated_at"))
+
+
+@scenario("damaged", "updated_at null: a timestamp, never null (spec 6.3, check 13)")
+def v_damaged_content_updated_at_null(name: str) -> bytes:
+    return content(name, entry_set(1, updated_at=None))
+
+
+@scenario("damaged", "updated_at '2026-11-21 09:30:00Z': a space instead of T is not a "
+                     "timestamp (spec 6.2, check 13)")
+def v_damaged_content_updated_at_not_a_timestamp(name: str) -> bytes:
+    return content(name, entry_set(0, updated_at="2026-11-21 09:30:00Z"))
+
+
+def backup_member(name: str) -> dict[str, Any]:
+    """A backup section (spec 6.2) as backups/export.py writes one: two journal records."""
+    return {"made_at": "2026-11-22T18:05:07Z", "source_vault_id": det_uuid(name, "source"),
+            "journal": [{"v": 1, "kind": "intent", "client_id": "c-1", "amount": "0.5"},
+                        {"v": 1, "kind": "placed", "client_id": "c-1", "n": [1, 2.5, None]}]}
+
+
+@scenario("success", "a backup file: a vault whose payload holds a top-level backup member "
+                     "(made_at, source_vault_id, journal records) and an unknown member "
+                     "in it; every reader opens it like any vault (spec 6.2)")
+def v_success_content_backup_section(name: str) -> bytes:
+    return content(name, lambda doc: doc.update(
+        backup={**backup_member(name), "future_backup_field": {"kept": True}}))
+
+
+@scenario("success", "a backup file in this implementation's layout: backup between vault and "
+                     "entries, one entry per line, an empty journal (spec 6.5)")
+def v_success_backup_app_layout(name: str) -> bytes:
+    meta = replace(meta_of(name), backup=BackupSection(
+        made_at=LATER, source_vault_id=det_uuid(name, "source"), journal=()))
+    return seal(name, schema.encode_payload(meta, sample_entries(name)))
+
+
+_BAD_BACKUPS: dict[str, tuple[Callable[[str], object], str]] = {
+    "not-object": (lambda name: [backup_member(name)], "an array, not an object"),
+    "null": (lambda name: None, "null, not an object"),
+    "journal-not-array": (lambda name: {**backup_member(name), "journal": {"0": {}}},
+                          "a backup whose journal is an object, not an array"),
+    "journal-missing": (lambda name: {k: v for k, v in backup_member(name).items()
+                                      if k != "journal"}, "a backup without journal"),
+    "journal-item-not-object": (lambda name: {**backup_member(name), "journal": [{}, "x"]},
+                                "a backup whose journal holds a string, not an object"),
+    "made-at-not-timestamp": (lambda name: {**backup_member(name),
+                                            "made_at": "2026-11-22 18:05:07Z"},
+                              "a backup whose made_at has a space instead of T"),
+    "made-at-missing": (lambda name: {k: v for k, v in backup_member(name).items()
+                                      if k != "made_at"}, "a backup without made_at"),
+    "source-id-not-string": (lambda name: {**backup_member(name), "source_vault_id": 7},
+                             "a backup whose source_vault_id is a number"),
+}
+
+
+def _bad_backup(key: str) -> None:
+    value_of, what = _BAD_BACKUPS[key]
+
+    def build(name: str) -> bytes:
+        return content(name, lambda doc: doc.update(backup=value_of(name)))
+
+    build.__name__ = f"v_damaged_content_backup_{key}"
+    scenario("damaged", f"the top-level backup member is {what} (spec 6.3, check 13)")(build)
+
+
+for _key in _BAD_BACKUPS:
+    _bad_backup(_key)
+
+
+# schema 2, written by earlier releases: upgraded by _upgrade_v2 (spec 6.4)
+
+
+@scenario("success", "schema 2, as earlier releases wrote it: no keep_versions, no updated_at; "
+                     "read as schema 3 with keep_versions 10 and each updated_at the later "
+                     "of created_at and rotated_at (spec 6.4)")
+def v_success_schema_2_entries(name: str) -> bytes:
+    doc = schema_2(document(name, sample_entries(name)))
+    doc["entries"][0].update(rotated_at="2026-11-23T08:00:00+01:00")  # rotated later
+    doc["entries"][1].update(created_at="2026-11-24T00:00:00Z")  # created after "rotation"
+    head = {"schema": 2, "vault": doc["vault"]}
+    return seal(name, app_layout(head, [
+        b",\n".join(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+                    for entry in doc["entries"]) + b"\n"]))
+
+
+@scenario("success", "schema 2 whose vault and entry already hold keep_versions and updated_at "
+                     "members (unknown to schema 2): kept, and valid as schema 3 (spec 6.4)")
+def v_success_schema_2_with_new_members(name: str) -> bytes:
+    return schema_2_content(name, lambda doc: (
+        doc["vault"].update(keep_versions=0),
+        doc["entries"][0].update(updated_at="2001-01-01T00:00:00Z")))
+
+
+@scenario("damaged", "schema 2 whose entry's created_at is not a timestamp: the upgrade adds "
+                     "no updated_at, and the upgraded content breaks spec 6.3 (check 13)")
+def v_damaged_schema_2_bad_created_at(name: str) -> bytes:
+    return schema_2_content(name, entry_set(0, created_at="2026-11-21 09:30:00Z"))
+
+
+@scenario("damaged", "schema 2 whose vault holds a keep_versions member that schema 3 refuses "
+                     "(1001): the upgrade keeps it, then it is checked (spec 6.4)")
+def v_damaged_schema_2_with_bad_keep_versions_member(name: str) -> bytes:
+    return schema_2_content(name, vault_set(keep_versions=1001))
+
+
+def schema_2_content(name: str, edit: Callable[[dict[str, Any]], object] | None = None
+                     ) -> bytes:
+    doc = schema_2(document(name, sample_entries(name)))
+    if edit is not None:
+        edit(doc)
+    return seal(name, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+# schema 1, written by earlier releases: upgraded by _upgrade_v1 and _upgrade_v2 (spec 6.4)
 
 
 def schema_1_content(name: str, edit: Callable[[dict[str, Any]], object] | None = None
@@ -995,7 +1172,7 @@ def schema_1_content(name: str, edit: Callable[[dict[str, Any]], object] | None 
 
 
 @scenario("success", "schema 1, as earlier releases wrote it: no journal_key, no max_notional; "
-                     "read as schema 2 with both null (spec 6.4)")
+                     "read as schema 3 with both null (spec 6.4)")
 def v_success_schema_1_entries(name: str) -> bytes:
     doc = schema_1(document(name, sample_entries(name)))
     head = {"schema": 1, "vault": doc["vault"]}
@@ -1018,12 +1195,12 @@ def v_success_schema_1_unknown_keys(name: str) -> bytes:
 
 
 @scenario("success", "schema 1 whose entry already holds a max_notional member (unknown to "
-                     "schema 1): kept, and valid as schema 2 (spec 6.4)")
+                     "schema 1): kept, and valid as schema 3 (spec 6.4)")
 def v_success_schema_1_with_max_notional_member(name: str) -> bytes:
     return schema_1_content(name, entry_set(0, max_notional="750"))
 
 
-@scenario("damaged", "schema 1 whose entry holds a max_notional member that schema 2 refuses "
+@scenario("damaged", "schema 1 whose entry holds a max_notional member that schema 3 refuses "
                      "(\"1e3\"): the upgrade keeps it, then it is checked (spec 6.4)")
 def v_damaged_schema_1_with_bad_max_notional_member(name: str) -> bytes:
     return schema_1_content(name, entry_set(0, max_notional="1e3"))

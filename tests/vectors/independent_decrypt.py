@@ -134,26 +134,31 @@ TIMESTAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d+)?"
                        r"([Zz]|[+-]\d\d:\d\d)", re.ASCII)
 
 
-def is_timestamp(value: Any) -> bool:
-    """Section 6.2's RFC 3339 grammar, years 1 to 9999 once converted to UTC."""
+def utc_seconds(value: Any) -> int | None:
+    """Section 6.2's RFC 3339 grammar, years 1 to 9999 once converted to UTC: the
+    whole seconds since 0001-01-01T00:00:00Z, or None if ``value`` is no timestamp."""
     match = TIMESTAMP.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        return False
+        return None
     year, month, day, hour, minute, second = (int(match[i]) for i in range(1, 7))
     if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(max(year, 1), month)[1]
             and hour <= 23 and minute <= 59 and second <= 59 and year >= 1):
-        return False
+        return None
     offset = 0
     if match[8] not in ("Z", "z"):
         offset_hours, offset_minutes = int(match[8][1:3]), int(match[8][4:6])
         if offset_hours > 23 or offset_minutes > 59:
-            return False
+            return None
         offset = (offset_hours * 60 + offset_minutes) * (1 if match[8][0] == "+" else -1)
     epoch = datetime.datetime(1, 1, 1)
     local = datetime.datetime(year, month, day, hour, minute, second) - epoch
-    utc_seconds = local.days * 86400 + local.seconds - offset * 60
+    seconds = local.days * 86400 + local.seconds - offset * 60
     last = datetime.datetime(9999, 12, 31, 23, 59, 59) - epoch
-    return 0 <= utc_seconds <= last.days * 86400 + last.seconds
+    return seconds if 0 <= seconds <= last.days * 86400 + last.seconds else None
+
+
+def is_timestamp(value: Any) -> bool:
+    return utc_seconds(value) is not None
 
 
 def is_integer(value: Any) -> bool:
@@ -165,9 +170,9 @@ def is_text_list(value: Any) -> bool:
 
 
 ENTRY_KEYS = ("id", "label", "exchange", "credentials", "permissions", "ip_whitelist",
-              "environment", "api_url", "created_at", "rotated_at", "last_used_at",
-              "rotate_days", "notes", "tags", "max_notional")
-KNOWN_SCHEMA = 2
+              "environment", "api_url", "created_at", "rotated_at", "updated_at",
+              "last_used_at", "rotate_days", "notes", "tags", "max_notional")
+KNOWN_SCHEMA = 3
 DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
 BASE64 = {char: index for index, char in enumerate(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
@@ -205,6 +210,36 @@ def upgrade_v1(document: dict[str, Any]) -> None:
     document["schema"] = 2
 
 
+def upgrade_v2(document: dict[str, Any]) -> None:
+    """Section 6.4: schema 2 -> 3 adds vault.keep_versions 10 and, to each entry, an
+    updated_at copied from the later of created_at and rotated_at (rotated_at on a
+    tie) when both are timestamps."""
+    if isinstance(document.get("vault"), dict) and "keep_versions" not in document["vault"]:
+        document["vault"]["keep_versions"] = 10
+    if isinstance(document.get("entries"), list):
+        for entry in document["entries"]:
+            if not isinstance(entry, dict) or "updated_at" in entry:
+                continue
+            created = utc_seconds(entry.get("created_at"))
+            rotated = utc_seconds(entry.get("rotated_at"))
+            if created is not None and rotated is not None:
+                entry["updated_at"] = entry["created_at" if created > rotated else "rotated_at"]
+    document["schema"] = 3
+
+
+def check_backup(backup: Any) -> None:
+    """Section 6.2: the optional top-level member of a backup file."""
+    if not isinstance(backup, dict):
+        damaged("backup is not an object")
+    if not is_timestamp(backup.get("made_at")):
+        damaged("backup.made_at")
+    if not isinstance(backup.get("source_vault_id"), str):
+        damaged("backup.source_vault_id")
+    journal = backup.get("journal")
+    if not isinstance(journal, list) or not all(isinstance(item, dict) for item in journal):
+        damaged("backup.journal is not an array of objects")
+
+
 def check_entry(entry: Any) -> None:
     """Section 6.3, for one entry."""
     if not isinstance(entry, dict) or any(key not in entry for key in ENTRY_KEYS):
@@ -228,6 +263,7 @@ def check_entry(entry: Any) -> None:
             or (entry["environment"] == "custom" and api_url is None):
         damaged("api_url")
     if not (is_timestamp(entry["created_at"]) and is_timestamp(entry["rotated_at"])
+            and is_timestamp(entry["updated_at"])
             and (entry["last_used_at"] is None or is_timestamp(entry["last_used_at"]))):
         damaged("timestamp")
     if not is_integer(entry["rotate_days"]) or not 1 <= entry["rotate_days"] <= 3650:
@@ -246,12 +282,19 @@ def check_payload(plaintext: bytes) -> Any:
         refuse(3, f"unsupported version (payload schema {schema})")
     if schema == 1:
         upgrade_v1(document)
+    if document["schema"] == 2:
+        upgrade_v2(document)
     vault = document.get("vault")
     if not isinstance(vault, dict) or not isinstance(vault.get("id"), str) \
             or not is_timestamp(vault.get("created_at")):
         damaged("vault")
     if "journal_key" not in vault or not is_journal_key(vault["journal_key"]):
         damaged("vault.journal_key")
+    keep = vault.get("keep_versions")
+    if not is_integer(keep) or not 0 <= keep <= 1000:
+        damaged("vault.keep_versions")
+    if "backup" in document:
+        check_backup(document["backup"])
     entries = document.get("entries")
     if not isinstance(entries, list):
         damaged("entries is not an array")

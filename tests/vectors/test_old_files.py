@@ -18,7 +18,7 @@ import pytest
 
 from vault_app.core.envelope import unlock_bytes
 from vault_app.core.file_info import inspect
-from vault_app.core.model import KeyEntry, format_ts
+from vault_app.core.model import KeyEntry, format_ts, parse_ts
 from vault_app.core.schema import SCHEMA_VERSION, entry_to_dict
 from vault_app.core.vault import Vault
 
@@ -37,13 +37,28 @@ def as_recorded(entry: KeyEntry) -> dict[str, Any]:
 
 
 def expected_entries(expected: dict[str, Any]) -> list[dict[str, Any]]:
-    """The entries the fixture JSON records, as this release reads them: a schema-1 entry
-    gains ``"max_notional": null`` (spec 6.4, ``_upgrade_v1``)."""
+    """The entries the fixture JSON records, as this release reads them (spec 6.4): a
+    schema-1 entry gains ``"max_notional": null`` (``_upgrade_v1``), and an older than
+    schema-3 entry an ``updated_at``, the later of its created_at and rotated_at
+    (``_upgrade_v2``). Written out after ``rotated_at``, where ``entry_to_dict`` puts it."""
     entries = [dict(item) for item in expected["entries"]]
     if expected["schema"] < 2:
         for item in entries:
             item.setdefault("max_notional", None)
+    if expected["schema"] < 3:
+        for index, item in enumerate(entries):
+            created, rotated = item["created_at"], item["rotated_at"]
+            later = created if parse_ts(created) > parse_ts(rotated) else rotated
+            keys = list(item)
+            at = keys.index("rotated_at") + 1
+            entries[index] = {**{k: item[k] for k in keys[:at]}, "updated_at": later,
+                              **{k: item[k] for k in keys[at:]}}
     return entries
+
+
+def expected_keep_versions(expected: dict[str, Any]) -> int:
+    """A file older than schema 3 keeps 10 versions (``_upgrade_v2``)."""
+    return int(expected["vault"].get("keep_versions", 10))
 
 
 def recorded_journal_key(expected: dict[str, Any]) -> bytes | None:
@@ -56,6 +71,7 @@ def recorded_journal_key(expected: dict[str, Any]) -> bytes | None:
 def test_fixtures_are_present_and_paired() -> None:
     assert FIXTURES / "format1-schema1.vault" in VAULT_FILES
     assert FIXTURES / "format1-schema2.vault" in VAULT_FILES
+    assert FIXTURES / "format1-schema3.vault" in VAULT_FILES
     assert {path.stem for path in FIXTURES.glob("*.json")} == {path.stem for path in VAULT_FILES}
 
 
@@ -80,6 +96,10 @@ def test_old_file_opens_with_its_recorded_content(old_file: tuple[Path, dict[str
     assert format_ts(vault.meta.created_at) == expected["vault"]["created_at"]
     assert [as_recorded(entry) for entry in vault.entries] == expected_entries(expected)
     assert vault.meta.journal_key == recorded_journal_key(expected)
+    assert vault.meta.keep_versions == expected_keep_versions(expected)
+    assert vault.meta.backup is None
+    for entry in vault.entries:  # every entry has an updated_at, none before its creation
+        assert entry.updated_at >= max(entry.created_at, entry.rotated_at)
 
 
 def test_old_file_can_be_changed_and_reopened(old_file: tuple[Path, dict[str, Any]]) -> None:
@@ -106,8 +126,12 @@ def test_the_first_save_of_an_old_file_writes_the_current_schema(
     stored = json.loads(plaintext)
     assert stored["schema"] == SCHEMA_VERSION
     assert stored["vault"]["journal_key"] == expected["vault"].get("journal_key")
+    assert stored["vault"]["keep_versions"] == expected_keep_versions(expected)
     recorded = expected_entries(expected)
     recorded[-1]["notes"] = "edited after the upgrade"
+    edited_at = stored["entries"][-1]["updated_at"]  # the edit's moment, now
+    assert parse_ts(edited_at) > parse_ts(recorded[-1]["updated_at"])
+    recorded[-1]["updated_at"] = edited_at
     assert [{k: v for k, v in item.items() if k in recorded[0]}
             for item in stored["entries"]] == recorded
     assert stored["vault"]["id"] == expected["vault"]["id"]

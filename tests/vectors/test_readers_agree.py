@@ -152,9 +152,9 @@ HOSTILE: dict[str, bytes] = {
     "schema-1.0": _raw("schema", "1.0"),
     "schema-minus-0": _raw("schema", "-0"),
     "schema-true": _raw("schema", "true"),
-    "schema-3-nan": _raw("schema", "3,\"y\":NaN"),
-    "schema-3-depth-100": _raw("schema", "3,\"y\":" + "[" * 100 + "]" * 100),
-    "schema-3-bad-content": _with("schema", 3).replace(b'"entries":[', b'"entries":[1,', 1),
+    "schema-4-nan": _raw("schema", "4,\"y\":NaN"),
+    "schema-4-depth-100": _raw("schema", "4,\"y\":" + "[" * 100 + "]" * 100),
+    "schema-4-bad-content": _with("schema", 4).replace(b'"entries":[', b'"entries":[1,', 1),
     "schema-huge": _raw("schema", "9" * 40),
     "rotate-days-1e0": _raw("entries.0.rotate_days", "1e0"),
     "rotate-days-1.0": _raw("entries.0.rotate_days", "1.0"),
@@ -240,14 +240,58 @@ HOSTILE: dict[str, bytes] = {
     "max-notional-fullwidth": _with("entries.0.max_notional", "\uff15"),
     "max-notional-underscore": _with("entries.0.max_notional", "1_000"),
     "max-notional-newline": _with("entries.0.max_notional", "5\n"),
-    # schema 1 (spec 6.4): upgraded, then checked as schema 2
+    # schema 3 (spec 6.2, 6.3)
+    "keep-versions-0": _with("vault.keep_versions", 0),
+    "keep-versions-1000": _with("vault.keep_versions", 1000),
+    "keep-versions-minus-0": _raw("vault.keep_versions", "-0"),
+    "keep-versions-minus-1": _with("vault.keep_versions", -1),
+    "keep-versions-1001": _with("vault.keep_versions", 1001),
+    "keep-versions-10.0": _raw("vault.keep_versions", "10.0"),
+    "keep-versions-1e1": _raw("vault.keep_versions", "1e1"),
+    "keep-versions-string": _with("vault.keep_versions", "10"),
+    "keep-versions-true": _with("vault.keep_versions", True),
+    "keep-versions-null": _with("vault.keep_versions", None),
+    "updated-at-null": _with("entries.0.updated_at", None),
+    "updated-at-space": _with("entries.0.updated_at", "2026-11-21 09:30:00Z"),
+    "updated-at-offset": _with("entries.1.updated_at", "2026-11-21T10:30:00+01:00"),
+    "updated-at-before-created": _with("entries.0.updated_at", "2001-01-01T00:00:00Z"),
+    "backup": _with("backup", {"made_at": TS, "source_vault_id": "s",
+                               "journal": [{"a": [1, 2.5]}, {}], "x": {"kept": None}}),
+    "backup-empty-journal": _with("backup", {"made_at": TS, "source_vault_id": "",
+                                             "journal": []}),
+    "backup-array": _with("backup", []),
+    "backup-null": _with("backup", None),
+    "backup-string": _with("backup", "backup"),
+    "backup-made-at-missing": _with("backup", {"source_vault_id": "s", "journal": []}),
+    "backup-made-at-space": _with("backup", {"made_at": "2026-11-21 09:30:00Z",
+                                             "source_vault_id": "s", "journal": []}),
+    "backup-made-at-number": _with("backup", {"made_at": 1, "source_vault_id": "s",
+                                              "journal": []}),
+    "backup-source-id-number": _with("backup", {"made_at": TS, "source_vault_id": 1,
+                                                "journal": []}),
+    "backup-source-id-missing": _with("backup", {"made_at": TS, "journal": []}),
+    "backup-journal-object": _with("backup", {"made_at": TS, "source_vault_id": "s",
+                                              "journal": {"0": {}}}),
+    "backup-journal-missing": _with("backup", {"made_at": TS, "source_vault_id": "s"}),
+    "backup-journal-item-string": _with("backup", {"made_at": TS, "source_vault_id": "s",
+                                                   "journal": [{}, "record"]}),
+    "backup-journal-item-null": _with("backup", {"made_at": TS, "source_vault_id": "s",
+                                                 "journal": [None]}),
+    "backup-depth-65": _raw("backup", '{"made_at":"' + TS + '","source_vault_id":"s",'
+                            '"journal":[{"a":' + "[" * 61 + "]" * 61 + "}]}"),
+    "backup-depth-64": _raw("backup", '{"made_at":"' + TS + '","source_vault_id":"s",'
+                            '"journal":[{"a":' + "[" * 60 + "]" * 60 + "}]}"),
+    # schema 1 and 2 (spec 6.4): upgraded, then checked as schema 3
     "schema-1-with-new-members": _with("schema", 1),
+    "schema-2-with-new-members": _with("schema", 2),
 }
 _missing = _document()
 del _missing["entries"][0]["api_url"]
 HOSTILE["api-url-missing"] = json.dumps(_missing).encode()
 for _name, _drop in (("journal-key-missing", ("vault", "journal_key")),
-                     ("max-notional-missing", ("entries", "max_notional"))):
+                     ("max-notional-missing", ("entries", "max_notional")),
+                     ("keep-versions-missing", ("vault", "keep_versions")),
+                     ("updated-at-missing", ("entries", "updated_at"))):
     _missing = _document()
     _target = _missing["vault"] if _drop[0] == "vault" else _missing["entries"][1]
     del _target[_drop[1]]
@@ -256,11 +300,19 @@ for _name, _drop in (("journal-key-missing", ("vault", "journal_key")),
 
 def _schema_1(change: Callable[[dict[str, Any]], object] | None = None) -> bytes:
     """The sample document as a schema-1 writer wrote it (no journal_key, no max_notional)."""
+    return _schema_2(lambda document: (
+        document.update(schema=1), document["vault"].pop("journal_key"),
+        [entry.pop("max_notional") for entry in document["entries"]],
+        change(document) if change is not None else None))
+
+
+def _schema_2(change: Callable[[dict[str, Any]], object] | None = None) -> bytes:
+    """The sample document as a schema-2 writer wrote it (no keep_versions, no updated_at)."""
     document = _document()
-    document["schema"] = 1
-    del document["vault"]["journal_key"]
+    document["schema"] = 2
+    del document["vault"]["keep_versions"]
     for entry in document["entries"]:
-        del entry["max_notional"]
+        del entry["updated_at"]
     if change is not None:
         change(document)
     return json.dumps(document, separators=(",", ":")).encode()
@@ -279,6 +331,27 @@ HOSTILE["schema-1-bad-journal-key"] = _schema_1(lambda d: d["vault"].update(jour
 HOSTILE["schema-1-rotate-days-0"] = _schema_1(lambda d: d["entries"][0].update(rotate_days=0))
 HOSTILE["schema-1-vault-array"] = _schema_1(lambda d: d.update(vault=[]))
 HOSTILE["schema-1-entry-array"] = _schema_1(lambda d: d["entries"].append([]))
+HOSTILE["schema-2"] = _schema_2()
+HOSTILE["schema-2-unknown-members"] = _schema_2(lambda d: (
+    d.update(x=[1]), d["vault"].update(x={"a": None}), d["entries"][0].update(x="kept")))
+HOSTILE["schema-2-created-later"] = _schema_2(lambda d: d["entries"][0].update(
+    created_at="2026-11-21T10:30:00+00:30", rotated_at="2026-11-21T09:30:00Z"))
+HOSTILE["schema-2-rotated-later"] = _schema_2(lambda d: d["entries"][0].update(
+    created_at="2026-11-21T09:30:00Z", rotated_at="2026-11-22t09:30:00.5z"))
+HOSTILE["schema-2-bad-created-at"] = _schema_2(lambda d: d["entries"][0].update(
+    created_at="2026-11-21 09:30:00Z"))
+HOSTILE["schema-2-created-at-missing"] = _schema_2(lambda d: d["entries"][0].pop("created_at"))
+HOSTILE["schema-2-updated-at-member"] = _schema_2(lambda d: d["entries"][0].update(
+    updated_at="2001-01-01T00:00:00Z"))
+HOSTILE["schema-2-bad-updated-at-member"] = _schema_2(lambda d: d["entries"][0].update(
+    updated_at=5))
+HOSTILE["schema-2-keep-versions-member"] = _schema_2(lambda d: d["vault"].update(
+    keep_versions=0))
+HOSTILE["schema-2-bad-keep-versions-member"] = _schema_2(lambda d: d["vault"].update(
+    keep_versions=1001))
+HOSTILE["schema-2-backup"] = _schema_2(lambda d: d.update(
+    backup={"made_at": TS, "source_vault_id": "s", "journal": []}))
+HOSTILE["schema-2-rotate-days-0"] = _schema_2(lambda d: d["entries"][0].update(rotate_days=0))
 
 EXPECTED_OPEN = {
     "valid-pair", "escaped-backslash-u-d800", "depth-64", "depth-64-in-vault",
@@ -290,6 +363,11 @@ EXPECTED_OPEN = {
     "journal-key-32-bytes", "max-notional-canonical", "max-notional-kept-form",
     "max-notional-36-digits", "schema-1-with-new-members", "schema-1",
     "schema-1-unknown-members", "schema-1-max-notional-member", "schema-1-journal-key-member",
+    "keep-versions-0", "keep-versions-1000", "keep-versions-minus-0", "updated-at-offset",
+    "updated-at-before-created", "backup", "backup-empty-journal", "backup-depth-64",
+    "schema-2-with-new-members", "schema-2", "schema-2-unknown-members",
+    "schema-2-created-later", "schema-2-rotated-later", "schema-2-updated-at-member",
+    "schema-2-keep-versions-member", "schema-2-backup",
 }
 
 
@@ -300,7 +378,7 @@ def test_both_readers_agree_on_hostile_payloads(name: str) -> None:
     other = independent_verdict(lambda: independent.check_payload(plaintext))
     assert app == other, (app, other)
     assert app == ("ok" if name in EXPECTED_OPEN else
-                   "unsupported" if name in ("schema-3-bad-content", "schema-huge")
+                   "unsupported" if name in ("schema-4-bad-content", "schema-huge")
                    else "damaged")
 
 
@@ -313,6 +391,9 @@ def test_what_opens_saves_losslessly(name: str) -> None:
     assert (again_meta, again) == (meta, entries)
     assert dict(again_meta.extra) == dict(meta.extra)
     assert dict(again_meta.document_extra) == dict(meta.document_extra)
+    if meta.backup is not None:
+        assert again_meta.backup is not None
+        assert dict(again_meta.backup.extra) == dict(meta.backup.extra)
     assert [dict(e.extra) for e in again] == [dict(e.extra) for e in entries]
     assert schema.encode_payload(again_meta, again) == saved
 
@@ -358,7 +439,10 @@ ANY_VALUE = st.recursive(
     max_leaves=8,
 )
 FIELDS = st.sampled_from(["schema", "vault", "entries", "vault.id", "vault.created_at",
-                          "vault.journal_key", "vault.x", "x",
+                          "vault.journal_key", "vault.keep_versions", "vault.x", "x",
+                          "backup", "backup.made_at", "backup.source_vault_id",
+                          "backup.journal", "backup.x",
+                          "backup.journal.0.x",
                           *(f"entries.{i}.{key}" for i in (0, 1)
                             for key in (*schema._ENTRY_KEYS, "x"))])
 
@@ -379,9 +463,13 @@ def _set_if_present(target: Any, path: list[str], value: Any) -> None:
 
 
 @SETTINGS
-@given(changes=st.lists(st.tuples(FIELDS, ANY_VALUE), min_size=1, max_size=3))
-def test_both_readers_agree_on_random_content(changes: list[tuple[str, Any]]) -> None:
+@given(changes=st.lists(st.tuples(FIELDS, ANY_VALUE), min_size=1, max_size=3),
+       with_backup=st.booleans())
+def test_both_readers_agree_on_random_content(changes: list[tuple[str, Any]],
+                                              with_backup: bool) -> None:
     document = _document()
+    if with_backup:  # a backup file: the backup.* changes land in it
+        document["backup"] = {"made_at": TS, "source_vault_id": "s", "journal": [{"k": 1}]}
     for path, value in changes:
         _set_if_present(document, path.split("."), value)
     plaintext = json.dumps(document).encode()  # NaN and Infinity included, as Python writes

@@ -19,7 +19,7 @@ from typing import Any
 from vault_app.backups.journal_records import append_missing
 from vault_app.core import paths, storage
 from vault_app.core.envelope import unlock_bytes
-from vault_app.core.errors import KdfParamsOutOfRange
+from vault_app.core.errors import KdfParamsOutOfRange, WrongPassword
 from vault_app.core.kdf import KdfParams
 from vault_app.core.model import KeyEntry
 from vault_app.core.schema import VaultMeta, decode_payload
@@ -60,7 +60,12 @@ def read_backup(path: str | os.PathLike[str], password: str) -> Backup:
     UnsupportedVersion, VaultNotFound, NotARegularFile, ... as ``Vault.open`` does."""
     given = Path(path)
     real = paths.resolve_existing(given)
-    parsed, _, plaintext = unlock_bytes(storage.read_bytes(real, via=given), password)
+    data = storage.read_bytes(real, via=given)
+    try:
+        parsed, _, plaintext = unlock_bytes(data, password)
+    except WrongPassword:
+        raise WrongPassword(f"wrong password for the backup {given} (the master password "
+                            "it was exported with, or its own backup password)") from None
     meta, entries = decode_payload(plaintext)
     section = meta.backup
     return Backup(meta=meta, entries=tuple(entries),

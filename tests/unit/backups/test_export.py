@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,17 @@ def test_a_backup_that_reads_back_different_content_fails(vault: Vault, target: 
     with pytest.raises(BackupVerifyFailed, match="holds 1 keys instead of 3"):
         export_backup(vault, target, PASSWORD, _after_write=swap)
     assert not target.exists()
+
+
+def test_a_killed_exports_old_temp_file_is_removed_by_the_next(vault: Vault,
+                                                                target: Path) -> None:
+    old = target.with_name(".keys.backup.tmp-0123456789ab")
+    fresh = target.with_name(".keys.backup.tmp-ba9876543210")  # maybe a live export's
+    for temp in (old, fresh):
+        temp.write_bytes(b"VAULTAPP sealed")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    export_backup(vault, target, PASSWORD)
+    assert folder_names(target.parent) == [fresh.name, "keys.backup"]
 
 
 def test_an_existing_file_is_refused_unless_overwrite(vault: Vault, target: Path) -> None:

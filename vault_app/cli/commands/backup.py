@@ -150,6 +150,8 @@ class BackupCommand(Command):
         from vault_app.backups.restore import restore_new
 
         restored = restore_new(backup, self.args.new, password)
+        if restored.vault.folder_warning:
+            self.warn(restored.vault.folder_warning)
         self.say(f"restored {len(backup.entries)} keys, {restored.journal_records} journal "
                  f"records → {escape(str(self.args.new))} (it opens with the backup's "
                  "password; change it with 'passwd')")

@@ -35,6 +35,7 @@ def public_fields(entry: KeyEntry) -> dict[str, Any]:
         "api_url": entry.api_url,
         "created_at": format_ts(entry.created_at),
         "rotated_at": format_ts(entry.rotated_at),
+        "updated_at": format_ts(entry.updated_at),
         "last_used_at": format_ts(entry.last_used_at) if entry.last_used_at else None,
         "rotate_days": entry.rotate_days,
         "rotation_due_at": format_ts(entry.rotation_due_at),
@@ -123,6 +124,7 @@ class ShowCommand(Command):
             ("Rotated", data["rotated_at"] + f" (every {entry.rotate_days} days; "
              + ("OVERDUE" if data["rotation_overdue"] else f"next {data['rotation_due_at']}")
              + ")"),
+            ("Updated", data["updated_at"]),
             ("Last used", data["last_used_at"] or "never"),
             ("Max order notional", describe_notional(entry.max_notional)),
             ("Tags", ", ".join(entry.tags)),
