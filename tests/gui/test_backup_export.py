@@ -4,12 +4,14 @@ without asking."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import PASSWORD
+from tests.unit.backups.support import vault_with_orders
 from vault_app.backups.restore import read_backup
 from vault_app.core.errors import WrongPassword
 from vault_app.gui.backup.export_dialog import ExportDialog
@@ -17,7 +19,7 @@ from vault_app.gui.qt import Qt
 from vault_app.gui.window import MainWindow
 
 from .backup_support import answer_default, answer_yes, open_export, question_of
-from .helpers import click, closed, select, type_into
+from .helpers import click, closed, select, type_into, unlock
 
 BACKUP_PASSWORD = "a separate backup passphrase for the usb stick"
 
@@ -157,3 +159,24 @@ def test_an_export_finished_after_its_dialog_closed_is_still_told(
     qtbot.waitUntil(lambda: unlocked.statusBar().currentMessage().startswith(
         "Backup verified: 3 keys"), timeout=20_000)
     assert len(read_backup(target, PASSWORD).entries) == 3
+
+
+def test_the_journal_records_of_the_checked_keys_go_with_them(
+        qtbot: QtBot, vault_path: Path, tmp_path: Path,
+        make_window: Callable[..., MainWindow]) -> None:
+    vault_with_orders(vault_path, orders_each=2).lock()  # alpha, beta, gamma
+    window = make_window()
+    unlock(qtbot, window)
+    target = tmp_path / "beta.vault"
+    select(qtbot, window, "beta")
+    dialog = open_export(qtbot, window)
+    click(qtbot, dialog.chosen)
+    type_into(qtbot, dialog.path, str(target))
+    type_into(qtbot, dialog.master, PASSWORD)
+    click(qtbot, dialog.export_button)
+    assert wait_verified(qtbot, dialog) == (
+        f"Backup verified: 1 key, 2 journal records, {target}")
+    backup = read_backup(target, PASSWORD)
+    [beta] = backup.entries
+    assert beta.label == "beta"
+    assert [record["key_id"] for record in backup.journal] == [beta.id, beta.id]
