@@ -15,7 +15,7 @@ from tests.unit.backups.support import vault_with_orders
 from vault_app.backups.restore import read_backup
 from vault_app.core.errors import WrongPassword
 from vault_app.gui.backup.export_dialog import ExportDialog
-from vault_app.gui.qt import Qt
+from vault_app.gui.qt import Qt, QtWidgets
 from vault_app.gui.window import MainWindow
 
 from .backup_support import answer_default, answer_yes, open_export, question_of
@@ -180,3 +180,39 @@ def test_the_journal_records_of_the_checked_keys_go_with_them(
     [beta] = backup.entries
     assert beta.label == "beta"
     assert [record["key_id"] for record in backup.journal] == [beta.id, beta.id]
+
+
+def chooser_of(qtbot: QtBot, dialog: QtWidgets.QDialog) -> QtWidgets.QFileDialog:
+    qtbot.waitUntil(lambda: dialog.findChild(QtWidgets.QFileDialog, "backupFileChooser")
+                    is not None)
+    chooser = dialog.findChild(QtWidgets.QFileDialog, "backupFileChooser")
+    assert isinstance(chooser, QtWidgets.QFileDialog)
+    qtbot.waitUntil(chooser.isVisible)
+    return chooser
+
+
+def test_the_file_chosen_over_an_existing_one_is_asked_about_by_us(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    taken = tmp_path / "taken.vault"
+    taken.write_bytes(b"something precious")
+    dialog = open_export(qtbot, unlocked)
+    click(qtbot, dialog.choose)
+    chooser = chooser_of(qtbot, dialog)
+    assert chooser.testOption(QtWidgets.QFileDialog.Option.DontConfirmOverwrite)
+    chooser.selectFile(str(taken))
+    chooser.accept()  # Qt asks nothing: the question is ours, so its answer reaches the core
+    assert dialog.path.text() == str(taken)
+    type_into(qtbot, dialog.master, PASSWORD)
+    click(qtbot, dialog.export_button)
+    answer_default(qtbot, question_of(qtbot, dialog))
+    assert taken.read_bytes() == b"something precious"
+
+
+def test_lock_closes_an_open_file_chooser_with_its_dialog(
+        qtbot: QtBot, unlocked: MainWindow) -> None:
+    dialog = open_export(qtbot, unlocked)
+    click(qtbot, dialog.choose)
+    chooser = chooser_of(qtbot, dialog)
+    unlocked.act_lock.trigger()
+    qtbot.waitUntil(lambda: closed(chooser) and closed(dialog))
+    assert unlocked.vault is None

@@ -10,6 +10,8 @@ show: a result arriving after a lock is dropped (and a vault it opened is locked
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vault_app.gui.qt import QtWidgets
@@ -57,3 +59,22 @@ def ask(parent: QtWidgets.QWidget, title: str, text: str, yes: str) -> QtWidgets
     box.setDefaultButton(safe)
     box.setEscapeButton(safe)
     return box
+
+
+def choose_file(parent: QtWidgets.QWidget, title: str, start: Path,
+                chosen: Callable[[str], None], *, save: bool) -> QtWidgets.QFileDialog:
+    """A file dialog opened with ``open()`` (no nested event loop: a lock while it is
+    on show closes it with its parent), ``chosen(path)`` once a file is picked. For a
+    file to write, Qt's own "replace?" is off: we ask, and the answer reaches the core."""
+    chooser = QtWidgets.QFileDialog(parent, title, str(start.parent), VAULT_FILES)
+    chooser.setObjectName("backupFileChooser")
+    if save:
+        chooser.setAcceptMode(QtWidgets.QFileDialog.AcceptMode.AcceptSave)
+        chooser.setOption(QtWidgets.QFileDialog.Option.DontConfirmOverwrite, True)
+        chooser.selectFile(start.name)
+    else:
+        chooser.setFileMode(QtWidgets.QFileDialog.FileMode.ExistingFile)
+    chooser.fileSelected.connect(chosen)
+    chooser.finished.connect(lambda _result: chooser.deleteLater())
+    chooser.open()
+    return chooser

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from vault_app.core import errors
 from vault_app.core.vault import Vault
-from vault_app.gui.backup.backup_flow import VAULT_FILES, ask, keep_on_window, on_show
+from vault_app.gui.backup.backup_flow import ask, choose_file, keep_on_window, on_show
 from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import QtWidgets
 
@@ -39,11 +39,8 @@ def open_export(window: MainWindow) -> None:
 def _choose_export_file(dialog: ExportDialog) -> None:
     # Replacing a file is asked by us (default No), after the file dialog, so that the
     # answer reaches export_backup(overwrite=...).
-    path, _ = QtWidgets.QFileDialog.getSaveFileName(
-        dialog, "Export backup to", dialog.path.text(), VAULT_FILES,
-        options=QtWidgets.QFileDialog.Option.DontConfirmOverwrite)
-    if path:
-        dialog.path.setText(path)
+    start = Path(dialog.path.text().strip() or "backup.vault").expanduser()
+    choose_file(dialog, "Export backup to", start, dialog.path.setText, save=True)
 
 
 def _confirm_export(window: MainWindow, dialog: ExportDialog, vault: Vault, path: Path,

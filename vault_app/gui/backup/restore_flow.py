@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from vault_app.core import errors
 from vault_app.core.vault import Vault
-from vault_app.gui.backup.backup_flow import VAULT_FILES, ask, keep_on_window, on_show
+from vault_app.gui.backup.backup_flow import ask, choose_file, keep_on_window, on_show
 from vault_app.gui.backup.merge_flow import show_plan
 from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import QtWidgets
@@ -44,18 +44,13 @@ def open_restore(window: MainWindow) -> None:
 
 
 def _choose_backup(dialog: RestoreDialog, folder: Path) -> None:
-    path, _ = QtWidgets.QFileDialog.getOpenFileName(dialog, "Backup to restore", str(folder),
-                                                    VAULT_FILES)
-    if path:
-        dialog.backup_path.setText(path)
+    choose_file(dialog, "Backup to restore", folder / "backup.vault", dialog.backup_path.setText,
+                save=False)
 
 
 def _choose_new(dialog: RestoreDialog, folder: Path) -> None:
-    path, _ = QtWidgets.QFileDialog.getSaveFileName(
-        dialog, "New vault from the backup", str(folder / "restored.vault"), VAULT_FILES,
-        options=QtWidgets.QFileDialog.Option.DontConfirmOverwrite)  # we never overwrite
-    if path:
-        dialog.new_path.setText(path)
+    choose_file(dialog, "New vault from the backup", folder / "restored.vault",
+                dialog.new_path.setText, save=True)  # an existing file is refused, never replaced
 
 
 def restore_error(exc: BaseException) -> str:
