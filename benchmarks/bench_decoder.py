@@ -49,6 +49,7 @@ def _old_entry_from_dict(obj: Any) -> KeyEntry:
         api_url, rotate_days, last_used = obj["api_url"], obj["rotate_days"], obj["last_used_at"]
         permissions, ips, tags = obj["permissions"], obj["ip_whitelist"], obj["tags"]
         created_at, rotated_at = _old_parse_ts(obj["created_at"]), _old_parse_ts(obj["rotated_at"])
+        updated_at = _old_parse_ts(obj["updated_at"])  # schema 3, for a like comparison
         last_used_at = None if last_used is None else _old_parse_ts(last_used)
     except (KeyError, TypeError, ValueError, OverflowError):
         raise VaultDamaged("entry") from None
@@ -72,7 +73,7 @@ def _old_entry_from_dict(obj: Any) -> KeyEntry:
     return KeyEntry(
         id=entry_id, label=label, exchange=exchange, credentials=credentials,
         permissions=tuple(permissions), ip_whitelist=tuple(ips), environment=environment,
-        api_url=api_url, created_at=created_at, rotated_at=rotated_at,
+        api_url=api_url, created_at=created_at, rotated_at=rotated_at, updated_at=updated_at,
         last_used_at=last_used_at, rotate_days=rotate_days, notes=notes, tags=tuple(tags),
         extra={k: v for k, v in obj.items() if k not in known}
         if len(obj) != len(schema._ENTRY_KEYS) else {},

@@ -475,7 +475,8 @@ class Vault:
             self._slot = None
             self._entries = []
             self._entries_text = None
-            self._meta = replace(self._meta, journal_key=None)  # a secret too
+            # The journal key is a secret too; a backup file's journal records hold orders.
+            self._meta = replace(self._meta, journal_key=None, backup=None)
 
     # --- internals ---------------------------------------------------------------
 

@@ -164,6 +164,8 @@ def test_a_backup_file_opens_as_a_vault(vault_path: Path) -> None:
     vault.add(make_entry("b", exchange="binance"))
     reopened = Vault.open(vault_path, PASSWORD, read_only=True)
     assert reopened.meta.backup == BACKUP and len(reopened.entries) == 2
+    reopened.lock()  # its journal records describe orders: forgotten with the entries
+    assert reopened.meta.backup is None
 
 
 # --- _upgrade_v2 -----------------------------------------------------------------------
