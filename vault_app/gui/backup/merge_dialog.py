@@ -27,7 +27,7 @@ SHOWN_ADDITIONS = 8  # labels listed by name; the rest counted
 
 
 def when(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "unknown"
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else "unknown"
 
 
 def newer_side(conflict: Conflict) -> str:
