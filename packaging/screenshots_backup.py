@@ -59,6 +59,7 @@ def backups(tmp: Path, settings: Any, path: Path, password: str,
     from vault_app.gui.backup.export_flow import open_export
     from vault_app.gui.backup.merge_dialog import MergeDialog
     from vault_app.gui.backup.restore_flow import open_restore
+    from vault_app.gui.qt import Qt
     from vault_app.gui.window import MainWindow
 
     backup = diverged_backup(path, password, tmp)
@@ -73,7 +74,10 @@ def backups(tmp: Path, settings: Any, path: Path, password: str,
     export = window.backup_dialog
     export.path.setText(str(tmp / "OKX keys.vault"))
     export.chosen.setChecked(True)
-    export.key_list.item(2).setCheckState(export.key_list.item(0).checkState())
+    for row in range(export.key_list.count()):  # the OKX keys
+        item = export.key_list.item(row)
+        if item.text().endswith("(okx)"):
+            item.setCheckState(Qt.CheckState.Checked)
     export.use_separate.setChecked(True)
     export.separate.password.setText(BACKUP_PASSWORD)
     export.separate.confirm.setText(BACKUP_PASSWORD)
