@@ -41,7 +41,7 @@ def diverged_backup(path: Path, password: str, tmp: Path) -> Path:
     ago = lambda hours: now - timedelta(hours=hours)  # noqa: E731
     edit(copy, {"Binance spot bot": {"notes": "IP changed on the exchange",
                                      "updated_at": ago(26)},
-                "OKX grid": {"ip_whitelist": "203.0.113.9", "updated_at": ago(3)}},
+                "OKX grid": {"notes": "Second IP added.", "updated_at": ago(3)}},
          [replace(entry("Bybit main", "bybit"), updated_at=ago(50)),
           entry("Kraken staking", "kraken"), entry("Bitget copy trading", "bitget")])
     edit(source, {"Binance spot bot": {"notes": "Rotated in March.", "updated_at": ago(2)},
@@ -56,8 +56,10 @@ def diverged_backup(path: Path, password: str, tmp: Path) -> Path:
 
 def backups(tmp: Path, settings: Any, path: Path, password: str,
             shoot: Callable[[Any, str], None], wait_until: Callable[..., None]) -> None:
-    from vault_app.gui.backup.backup_flow import open_export, open_restore
+    from vault_app.gui.backup.export_flow import open_export
     from vault_app.gui.backup.merge_dialog import MergeDialog
+    from vault_app.gui.backup.restore_flow import open_restore
+    from vault_app.gui.qt import Qt
     from vault_app.gui.window import MainWindow
 
     backup = diverged_backup(path, password, tmp)
@@ -72,7 +74,10 @@ def backups(tmp: Path, settings: Any, path: Path, password: str,
     export = window.backup_dialog
     export.path.setText(str(tmp / "OKX keys.vault"))
     export.chosen.setChecked(True)
-    export.key_list.item(2).setCheckState(export.key_list.item(0).checkState())
+    for row in range(export.key_list.count()):  # the OKX keys
+        item = export.key_list.item(row)
+        if item.text().endswith("(okx)"):
+            item.setCheckState(Qt.CheckState.Checked)
     export.use_separate.setChecked(True)
     export.separate.password.setText(BACKUP_PASSWORD)
     export.separate.confirm.setText(BACKUP_PASSWORD)

@@ -4,20 +4,22 @@ without asking."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import PASSWORD
+from tests.unit.backups.support import vault_with_orders
 from vault_app.backups.restore import read_backup
 from vault_app.core.errors import WrongPassword
 from vault_app.gui.backup.export_dialog import ExportDialog
-from vault_app.gui.qt import Qt
+from vault_app.gui.qt import Qt, QtWidgets
 from vault_app.gui.window import MainWindow
 
 from .backup_support import answer_default, answer_yes, open_export, question_of
-from .helpers import click, closed, select, type_into
+from .helpers import click, closed, select, type_into, unlock
 
 BACKUP_PASSWORD = "a separate backup passphrase for the usb stick"
 
@@ -143,3 +145,74 @@ def test_the_vault_itself_is_refused_without_a_question(
     assert "vault" in dialog.error.text()
     assert not unlocked.ops.busy
     assert vault_path.read_bytes() == before
+
+
+def test_an_export_finished_after_its_dialog_closed_is_still_told(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    target = tmp_path / "late.vault"
+    dialog = open_export(qtbot, unlocked)
+    type_into(qtbot, dialog.path, str(target))
+    type_into(qtbot, dialog.master, PASSWORD)
+    click(qtbot, dialog.export_button)
+    dialog.reject()  # before the worker's answer can arrive (it is queued to this thread)
+    assert unlocked.backup_dialog is None
+    qtbot.waitUntil(lambda: unlocked.statusBar().currentMessage().startswith(
+        "Backup verified: 3 keys"), timeout=20_000)
+    assert len(read_backup(target, PASSWORD).entries) == 3
+
+
+def test_the_journal_records_of_the_checked_keys_go_with_them(
+        qtbot: QtBot, vault_path: Path, tmp_path: Path,
+        make_window: Callable[..., MainWindow]) -> None:
+    vault_with_orders(vault_path, orders_each=2).lock()  # alpha, beta, gamma
+    window = make_window()
+    unlock(qtbot, window)
+    target = tmp_path / "beta.vault"
+    select(qtbot, window, "beta")
+    dialog = open_export(qtbot, window)
+    click(qtbot, dialog.chosen)
+    type_into(qtbot, dialog.path, str(target))
+    type_into(qtbot, dialog.master, PASSWORD)
+    click(qtbot, dialog.export_button)
+    assert wait_verified(qtbot, dialog) == (
+        f"Backup verified: 1 key, 2 journal records, {target}")
+    backup = read_backup(target, PASSWORD)
+    [beta] = backup.entries
+    assert beta.label == "beta"
+    assert [record["key_id"] for record in backup.journal] == [beta.id, beta.id]
+
+
+def chooser_of(qtbot: QtBot, dialog: QtWidgets.QDialog) -> QtWidgets.QFileDialog:
+    qtbot.waitUntil(lambda: dialog.findChild(QtWidgets.QFileDialog, "backupFileChooser")
+                    is not None)
+    chooser = dialog.findChild(QtWidgets.QFileDialog, "backupFileChooser")
+    assert isinstance(chooser, QtWidgets.QFileDialog)
+    qtbot.waitUntil(chooser.isVisible)
+    return chooser
+
+
+def test_the_file_chosen_over_an_existing_one_is_asked_about_by_us(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    taken = tmp_path / "taken.vault"
+    taken.write_bytes(b"something precious")
+    dialog = open_export(qtbot, unlocked)
+    click(qtbot, dialog.choose)
+    chooser = chooser_of(qtbot, dialog)
+    assert chooser.testOption(QtWidgets.QFileDialog.Option.DontConfirmOverwrite)
+    chooser.selectFile(str(taken))
+    chooser.accept()  # Qt asks nothing: the question is ours, so its answer reaches the core
+    assert dialog.path.text() == str(taken)
+    type_into(qtbot, dialog.master, PASSWORD)
+    click(qtbot, dialog.export_button)
+    answer_default(qtbot, question_of(qtbot, dialog))
+    assert taken.read_bytes() == b"something precious"
+
+
+def test_lock_closes_an_open_file_chooser_with_its_dialog(
+        qtbot: QtBot, unlocked: MainWindow) -> None:
+    dialog = open_export(qtbot, unlocked)
+    click(qtbot, dialog.choose)
+    chooser = chooser_of(qtbot, dialog)
+    unlocked.act_lock.trigger()
+    qtbot.waitUntil(lambda: closed(chooser) and closed(dialog))
+    assert unlocked.vault is None

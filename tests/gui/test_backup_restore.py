@@ -13,13 +13,16 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import PASSWORD, make_entry
+from tests.unit.backups.support import journal_data, vault_with_orders
 from vault_app.backups.export import export_backup
 from vault_app.backups.merge import BOTH, NEWER, SKIP
 from vault_app.core.model import KeyEntry
 from vault_app.core.vault import Vault
-from vault_app.gui.backup.backup_flow import DAMAGED_BACKUP, STALE, WRONG_BACKUP_PASSWORD
 from vault_app.gui.backup.merge_dialog import MergeDialog
+from vault_app.gui.backup.merge_flow import STALE
 from vault_app.gui.backup.restore_dialog import RestoreDialog
+from vault_app.gui.backup.restore_flow import DAMAGED_BACKUP, WRONG_BACKUP_PASSWORD
+from vault_app.gui.qt import Qt, QtWidgets
 from vault_app.gui.window import MainWindow
 
 from .backup_support import answer_default, answer_yes, open_restore, question_of, wait_merge_dialog
@@ -290,3 +293,41 @@ def test_a_read_only_vault_offers_only_a_new_vault(
         assert dialog.new.isChecked() and dialog.new_path.isEnabled()
     finally:
         vault_path.chmod(0o600)
+
+
+def test_tab_goes_from_choice_to_choice(
+        qtbot: QtBot, diverged_window: tuple[MainWindow, Path]) -> None:
+    unlocked, backup = diverged_window
+    dialog = open_merge(qtbot, unlocked, backup)
+    dialog.table.setFocus()
+    qtbot.waitUntil(dialog.table.hasFocus)
+    reached = []
+    for _ in range(len(dialog.choice_boxes) + 1):
+        qtbot.keyClick(QtWidgets.QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QtWidgets.QApplication.focusWidget())
+    assert reached == [*dialog.choice_boxes.values(), dialog.set_all_buttons[NEWER]]
+
+
+def test_a_new_vault_gets_the_backup_s_order_records(
+        qtbot: QtBot, vault_path: Path, tmp_path: Path,
+        make_window: Callable[..., MainWindow]) -> None:
+    vault_with_orders(vault_path, orders_each=2).lock()  # alpha, beta, gamma
+    backup = backup_of(vault_path, tmp_path / "b.vault")
+    window = make_window()
+    unlock(qtbot, window)
+    dialog = open_restore(qtbot, window)
+    fill(qtbot, dialog, backup, PASSWORD)
+    click(qtbot, dialog.new)
+    type_into(qtbot, dialog.new_path, str(tmp_path / "new.vault"))
+    click(qtbot, dialog.go)
+    box = question_of(qtbot, dialog)
+    # the whole vault's journal: its keys' records and one of a key deleted since
+    assert "Restored 3 keys and 7 order records into a new vault" in box.text()
+    answer_default(qtbot, box)  # stay here
+    qtbot.waitUntil(lambda: closed(dialog))
+    assert window.vault is not None and window.vault.path == vault_path.resolve()
+    new = Vault.open(tmp_path / "new.vault", PASSWORD)
+    key_ids = {entry.id for entry in new.entries}
+    records = journal_data(new.path, new.ensure_journal_key())
+    assert len(records) == 7
+    assert {record["key_id"] for record in records} == key_ids | {"a-key-removed-since"}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from vault_app.gui.backup.backup_flow import open_export, open_restore
+from vault_app.gui.backup.export_flow import open_export
+from vault_app.gui.backup.restore_flow import open_restore
 from vault_app.gui.qt import Qt, QtGui
 from vault_app.gui.vault_dialogs import open_password_change, open_versions
 

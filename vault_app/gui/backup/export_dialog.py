@@ -13,7 +13,7 @@ from pathlib import Path
 from vault_app.core.model import KeyEntry
 from vault_app.gui.backup.new_password import NewPasswordFields
 from vault_app.gui.pages import BusyBar
-from vault_app.gui.qt import Qt, QtWidgets, Signal
+from vault_app.gui.qt import Qt, QtCore, QtWidgets, Signal
 from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
 
 INTRO = ("A backup is an encrypted file in the vault format, with the order journal of "
@@ -46,7 +46,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.chosen = QtWidgets.QRadioButton("&Only the keys checked below", keys)
         self.key_list = QtWidgets.QListWidget(keys)
         self.key_list.setAccessibleName("Keys to export")
-        self.key_list.setMinimumHeight(110)
+        self.key_list.setMinimumHeight(140)
         wanted = set(selected)
         for entry in sorted(entries, key=lambda e: e.label.casefold()):
             item = QtWidgets.QListWidgetItem(f"{entry.label} ({entry.exchange})")
@@ -138,6 +138,14 @@ class ExportDialog(QtWidgets.QDialog):
         self.master.setVisible(self.use_master.isChecked())
         self.separate.setVisible(self.use_separate.isChecked())
         self._update()
+        # the password fields come and go: the dialog's height follows (once laid out)
+        QtCore.QTimer.singleShot(0, self._fit_height)
+
+    def _fit_height(self) -> None:
+        layout = self.layout()
+        if self.isVisible() and layout is not None:
+            layout.activate()
+            self.resize(self.width(), self.minimumSizeHint().height())
 
     def _update(self) -> None:
         if self.use_separate.isChecked() and self.separate.mismatch():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import pairwise
 
 from vault_app.backups.merge import BOTH, NEWER, SKIP, Conflict, MergePlan
 from vault_app.gui.pages import BusyBar
@@ -26,7 +27,7 @@ SHOWN_ADDITIONS = 8  # labels listed by name; the rest counted
 
 
 def when(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "unknown"
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else "unknown"
 
 
 def newer_side(conflict: Conflict) -> str:
@@ -82,6 +83,7 @@ class MergeDialog(QtWidgets.QDialog):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setTabKeyNavigation(False)  # Tab goes from choice to choice
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         for column in range(len(COLUMNS)):
@@ -141,6 +143,10 @@ class MergeDialog(QtWidgets.QDialog):
             self._add_row(conflict, before.get(conflict.key, SKIP))
         for widget in (self.table, self.set_all_label, *self.set_all_buttons.values()):
             widget.setVisible(bool(conflicts))
+        chain: list[QtWidgets.QWidget] = [self.table, *self.choice_boxes.values(),
+                                          *self.set_all_buttons.values(), *self.buttons.buttons()]
+        for first, second in pairwise(chain):
+            QtWidgets.QWidget.setTabOrder(first, second)  # row by row, then the buttons
         self.merge_button.setEnabled(bool(added or conflicts))
         if not added and not conflicts:
             self.counts.setText(self.counts.text() + " This vault already holds everything "
