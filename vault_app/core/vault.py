@@ -1,140 +1,63 @@
-"""The unlocked vault: open, change and save, one atomic transaction at a time.
+"""The unlocked vault: open, read, change and save, one atomic transaction at a time.
 
-Every change goes through ``Vault._commit``, which, under the exclusive lock:
-
-1. reads the file on disk and compares its checksum with the one this session
-   last read or wrote. If another process saved in between, the session never
-   overwrites that file blindly: it re-reads it with the data key it already
-   holds (no KDF) and from then on shows it (memory takes the disk's content
-   at once, and keeps it even if the change below is refused), or refuses with
-   ``VaultChangedOnDisk`` if the master password was changed meanwhile;
-2. applies the change to that content, which validates and may refuse (nothing
-   written); an edit that carries its base is merged field by field with the
-   entry on disk (``edits.merge_edit``), so it never reverts another session's
-   change. A change that changes nothing (``mark_used`` within the hour) writes
-   nothing;
-3. refuses a file larger than readers accept (``VaultFull``), keeps the file it is
-   about to replace as a previous version (``versions.keep``: a hard link, so a
-   SIGKILL at any moment leaves the vault and every version openable), writes the new
-   file atomically (``storage.atomic_write``), and only then prunes the oldest
-   versions (``versions.prune``). A problem with the versions never fails the save:
-   it is reported in ``save_warning``. A password change also re-seals the versions
-   (``version_rekey``, whose docstring gives the order and why each crash is safe).
-
-Memory takes the change itself only after the write succeeded. So memory always
-holds what is on disk: the file as this session last read it (step 1), or the
-one it wrote; a failed save loses nothing. ``lock`` may run on another thread
-meanwhile: the save may still complete on disk, but memory stays locked.
-
-Writers of one process queue on a process-wide lock per vault file (``_writer_lock``)
-before the file's ``flock``: two threads of one process (the desktop app's write
-worker saving an edit, a trading worker recording a key's use or creating the
-journal key) would otherwise meet at the ``flock``, which tells them apart no better
-than two processes, and the second gives up after ``LOCK_WAIT_SECONDS`` with
-VaultInUse. Commits take milliseconds; waiting behind one is no error.
+``Vault`` is the API. What it holds and how every change is saved (locked, checked
+against the disk, atomic, keeping a previous version) is ``vault_commit``; the
+previous versions are ``vault_versions``; the master password check and change
+``vault_password``.
 """
 
 from __future__ import annotations
 
-import hmac
 import os
 import secrets
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vault_app.core import (
-    crypto,
-    folders,
-    paths,
-    storage,
-    vault_lock,
-    version_open,
-    version_rekey,
-    versions,
-)
+from vault_app.core import folders, paths, storage, vault_password, vault_versions
 from vault_app.core.edits import merge_edit
-from vault_app.core.entry_diff import VersionDiff, diff
+from vault_app.core.entry_diff import VersionDiff
+from vault_app.core.entry_rules import added_many
+from vault_app.core.entry_rules import check_unique as _check_unique  # tests pause in it
+from vault_app.core.entry_rules import index_of as _index_of
+from vault_app.core.entry_rules import newer_use as _newer_use
 from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import (
     EditConflict,
     EntryRemovedOnDisk,
-    FolderRefused,
-    KdfParamsOutOfRange,
     ValidationError,
-    VaultChangedOnDisk,
-    VaultError,
-    VaultInUse,
     VaultLocked,
     VaultReadOnly,
-    VaultWriteError,
-    VersionStale,
-    WrongPassword,
 )
 from vault_app.core.exchanges import Catalog, load_catalog
 from vault_app.core.file_info import FileInfo as FileInfo  # re-exported for the CLI
 from vault_app.core.file_info import inspect as inspect  # re-exported for the CLI
-from vault_app.core.kdf import KdfParams, derive_kek
-from vault_app.core.model import KeyEntry, edit_entry, identity_credential, utcnow
+from vault_app.core.kdf import KdfParams
+from vault_app.core.model import KeyEntry, edit_entry, utcnow
 from vault_app.core.schema import (
     JOURNAL_KEY_LENGTH,
     MAX_KEEP_VERSIONS,
-    EntriesText,
     VaultMeta,
     decode_payload,
     encode_payload,
     entries_text,
 )
-from vault_app.core.vault_format import KeySlot, checksum_of, parse
+from vault_app.core.vault_commit import Mutation as Mutation  # re-exported
+from vault_app.core.vault_commit import VaultCommit, file_stamp, write_new_file
+from vault_app.core.vault_format import checksum_of
 from vault_app.core.version_open import VersionSummary
 from vault_app.core.version_rekey import PasswordChange
-from vault_app.core.writable import check_writable, read_only_reason
-
-Mutation = Callable[[list[KeyEntry]], list[KeyEntry]]
+from vault_app.core.writable import read_only_reason
 
 
-class Vault:
+class Vault(VaultCommit):
     """An unlocked vault file. Create one with ``Vault.create`` or ``Vault.open``.
 
     ``path`` is the real file, every symbolic link resolved: it is read, locked
     and saved there, so a vault linked into a synced folder stays linked.
     """
-
-    def __init__(self, path: Path, slot: KeySlot, dek: bytes, meta: VaultMeta,
-                 entries: list[KeyEntry], fingerprint: bytes,
-                 catalog: Catalog | None = None, *, read_only: bool = False) -> None:
-        self.path = path  # the real file, every link followed
-        # The path as the user named it (a link into a synced folder, say): what a
-        # front end remembers, so that a link moved to another target is followed.
-        self.given_path = path
-        self.read_only = read_only
-        # Why the file cannot be saved (see ``writable``), or None; refreshed on each save.
-        self.read_only_reason: str | None = None
-        self.folder_warning: str | None = None  # see folders.folder_warning
-        # What went wrong keeping or pruning previous versions in the last save (the
-        # save itself succeeded), or None: for the status bar / the CLI's stderr.
-        self.save_warning: str | None = None
-        # Guards the key, the entries and the fingerprint: a save runs on a worker
-        # thread while the user may lock the vault (see ``lock``).
-        self._state = threading.Lock()
-        self._locked = False
-        self._slot: KeySlot | None = slot
-        self._dek: bytes | None = dek
-        self._meta = meta
-        self._entries = entries
-        self._fingerprint = fingerprint
-        self._catalog = catalog
-        # os.stat of the file this session last read or wrote (see may_have_changed)
-        self._disk_stamp: tuple[int, ...] | None = None
-        # The entries' text as read, for the next save (schema.entries_text); None
-        # once an entry read is changed or removed, or the vault is locked.
-        self._entries_text: EntriesText | None = None
-        self.revision = 0
-        """Increases whenever memory takes new content (a save, or the disk's content
-        re-read): a front end compares it to know its key list is out of date."""
 
     def __repr__(self) -> str:
         state = "locked" if self.is_locked else f"{len(self._entries)} keys"
@@ -168,7 +91,7 @@ class Vault:
             meta = VaultMeta(journal_key=secrets.token_bytes(JOURNAL_KEY_LENGTH))
         content = list(entries)
         blob = seal(slot, dek, encode_payload(meta, content))
-        stamp = _write_new_file(path, blob)
+        stamp = write_new_file(path, blob)
         vault = cls(path, slot, dek, meta, content, checksum_of(blob), catalog)
         vault._disk_stamp = stamp
         vault.given_path = Path(os.path.abspath(given))
@@ -184,7 +107,7 @@ class Vault:
         """
         given = Path(path)
         path = paths.resolve_existing(given)
-        stamp = _file_stamp(path)  # before reading: a later change then shows
+        stamp = file_stamp(path)  # before reading: a later change then shows
         parsed, dek, plaintext = unlock_bytes(storage.read_bytes(path, via=given), password)
         meta, entries = decode_payload(plaintext)
         vault = cls(path, parsed.slot, dek, meta, entries, parsed.checksum, catalog,
@@ -262,28 +185,7 @@ class Vault:
 
     def add_many(self, new: list[KeyEntry]) -> None:
         """Add several validated entries in one save (all or nothing)."""
-        def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
-            labels = {e.label.casefold(): e for e in entries}
-            identities = {identity_credential(e): e for e in entries}
-            ids = {e.id for e in entries}
-            for entry in new:
-                if entry.id in ids:  # a file with two entries of one id does not open
-                    raise ValidationError("this key is already in the vault", field="id")
-                ids.add(entry.id)
-                clash = labels.get(entry.label.casefold())
-                if clash is not None:
-                    raise ValidationError(f"a key labelled '{clash.label}' already exists",
-                                          field="label")
-                identity = identity_credential(entry)
-                if identity is not None and identity in identities:
-                    raise ValidationError(
-                        f"this API key is already stored as '{identities[identity].label}'",
-                        field=identity[0])
-                labels[entry.label.casefold()] = entry
-                identities[identity] = entry
-            return [*entries, *new]
-
-        self._commit(mutate)
+        self._commit(lambda entries: added_many(entries, new))
 
     def update(self, entry_id: str, changes: Mapping[str, Any], *,
                base: KeyEntry | None = None, resolving: EditConflict | None = None,
@@ -425,6 +327,13 @@ class Vault:
 
         self._commit(lambda entries: entries, remeta=with_count)
 
+    def check_password(self, password: str) -> None:
+        """Raise WrongPassword unless ``password`` is this vault's master password: one
+        KDF run against the held key slot, the data key compared in constant time.
+        For a front end confirming the user before an export (no second open)."""
+        slot, held = self._keys()
+        vault_password.check_password(slot, held, password)
+
     def change_password(self, old_password: str, new_password: str,
                         kdf: KdfParams | None = None, *,
                         enforce_kdf_minimum: bool = True) -> PasswordChange:
@@ -435,40 +344,21 @@ class Vault:
         also says why a crash at any point is safe). With the same password and new
         ``kdf``, only the KDF strength changes (still a new salt and data key).
         """
-        slot, held = self._keys()
-        if not new_password:
-            raise ValidationError("the new master password must not be empty",
-                                  field="password")
-        kek = derive_kek(old_password, slot.salt, slot.kdf)
-        dek = crypto.unwrap_dek(kek, slot.wrapped_dek, slot.wrap_nonce, slot.kdf_header())
-        if not hmac.compare_digest(dek, held):
-            raise WrongPassword()
-        if kdf is None:  # keep the file's strength unless it is below today's minimum
-            kdf = slot.kdf
-            try:
-                kdf.check_creatable()
-            except KdfParamsOutOfRange:
-                kdf = KdfParams.default()
-        if enforce_kdf_minimum:
-            kdf.check_creatable()
-        result = self._commit(lambda entries: entries,
-                              new_keys=new_key_slot(new_password, kdf))
-        return result or PasswordChange(0, [])
+        return vault_password.change_password(self, old_password, new_password, kdf,
+                                              enforce_kdf_minimum=enforce_kdf_minimum)
 
-    # --- previous versions (core/versions.py) ------------------------------------
+    # --- previous versions (core/versions.py, vault_versions.py) ----------------------
 
     def versions(self) -> list[VersionSummary]:
         """The previous versions kept, newest first, opened with the held data key."""
-        _, dek = self._keys()
-        return version_open.summaries(self.path, dek)
+        return vault_versions.summaries(self)
 
     def version_entries(self, name: str) -> list[KeyEntry]:
-        _, dek = self._keys()
-        return version_open.open_version(self.path, name, dek)[1]
+        return vault_versions.version_entries(self, name)
 
     def version_diff(self, name: str) -> VersionDiff:
         """What restoring version ``name`` would add, remove and change."""
-        return diff(self.entries, self.version_entries(name))
+        return vault_versions.version_diff(self, name)
 
     def restore_version(self, name: str, *, expected_diff: VersionDiff | None = None) -> bool:
         """Make version ``name``'s entries the vault's, in one locked atomic save; the
@@ -479,23 +369,7 @@ class Vault:
         was shown), refuses with VersionStale if the vault changed since, so that the
         restore does not do what the user was not shown. False if nothing differed.
         """
-        restored = self.version_entries(name)
-        wrote: list[bool] = []
-
-        def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
-            now = diff(entries, restored)
-            if expected_diff is not None and now != expected_diff:
-                raise VersionStale(
-                    "the vault was changed by another window or process since the "
-                    f"difference to version {name} was shown; nothing was restored. "
-                    "Look at the difference again.")
-            if now.is_empty:
-                return entries
-            wrote.append(True)
-            return list(restored)
-
-        self.transform(mutate)
-        return bool(wrote)
+        return vault_versions.restore_version(self, name, expected_diff)
 
     def save_copy(self, path: str | os.PathLike[str]) -> Vault:
         """Write what this session holds to a new file at ``path``; never overwrites.
@@ -506,37 +380,12 @@ class Vault:
         slot, dek, meta, entries, _, _ = self._snapshot()
         path = paths.resolve_new(Path(path))
         blob = seal(slot, dek, encode_payload(meta, entries))
-        stamp = _write_new_file(path, blob)
+        stamp = write_new_file(path, blob)
         copy = Vault(path, slot, dek, meta, entries, checksum_of(blob), self._catalog)
         copy._disk_stamp = stamp
         copy.read_only_reason = read_only_reason(path)
         copy.folder_warning = folders.folder_warning(path)
         return copy
-
-    def check_writable(self) -> None:
-        """Raise VaultReadOnly if the file cannot be saved now (mode, folder, mount)."""
-        self.read_only_reason = read_only_reason(self.path)
-        if self.read_only_reason is not None:
-            check_writable(self.path)
-
-    def reload(self) -> bool:
-        """Re-read the file if another process changed it. True if it did."""
-        slot, dek, _, _, fingerprint, _ = self._snapshot()
-        stamp = _file_stamp(self.path)
-        data = storage.read_bytes(self.path)
-        if checksum_of(data) == fingerprint:
-            self._disk_stamp = stamp
-            return False
-        if not self._adopt(*self._decode_disk(data, slot, dek)):
-            raise VaultLocked("the vault is locked")  # locked while it was being read
-        self._disk_stamp = stamp
-        return True
-
-    def may_have_changed(self) -> bool:
-        """False when the file is, by ``os.stat``, the one this session last read or
-        wrote: a cheap check before ``reload`` (a front end watching the file calls
-        it on every event, most of them caused by its own saves)."""
-        return self._disk_stamp is None or _file_stamp(self.path) != self._disk_stamp
 
     def read_sealed(self) -> tuple[bytes, list[KeyEntry]]:
         """The vault file exactly as sealed on disk, and the entries it holds.
@@ -574,263 +423,3 @@ class Vault:
             self._entries_text = None
             # The journal key is a secret too; a backup file's journal records hold orders.
             self._meta = replace(self._meta, journal_key=None, backup=None)
-
-    # --- internals ---------------------------------------------------------------
-
-    def _require_unlocked(self) -> None:
-        if self._dek is None:
-            raise VaultLocked("the vault is locked")
-
-    def _require_slot(self) -> KeySlot:
-        return self._keys()[0]
-
-    def _keys(self) -> tuple[KeySlot, bytes]:
-        """The key slot and the data key, or VaultLocked."""
-        with self._state:
-            if self._dek is None or self._slot is None:
-                raise VaultLocked("the vault is locked")
-            return self._slot, self._dek
-
-    def _snapshot(self) -> tuple[KeySlot, bytes, VaultMeta, list[KeyEntry], bytes,
-                                 EntriesText | None]:
-        """Everything a save or a reload works from, taken at once, or VaultLocked."""
-        with self._state:
-            if self._dek is None or self._slot is None:
-                raise VaultLocked("the vault is locked")
-            return (self._slot, self._dek, self._meta, list(self._entries), self._fingerprint,
-                    self._entries_text)
-
-    def _decode_disk(self, data: bytes, slot: KeySlot,
-                     dek: bytes) -> tuple[VaultMeta, list[KeyEntry], bytes,
-                                          EntriesText | None]:
-        """Decrypt the file another session wrote with the data key this one holds."""
-        parsed = parse(data)
-        if parsed.slot != slot:
-            raise VaultChangedOnDisk(
-                "the vault's master password was changed by another process; "
-                "nothing was written. Lock and unlock again with the new password."
-            )
-        plaintext = crypto.open_payload(dek, parsed.payload_nonce, parsed.ciphertext,
-                                        parsed.header)
-        meta, entries = decode_payload(plaintext)
-        text = None if self.read_only else entries_text(plaintext, meta, entries)
-        return meta, entries, parsed.checksum, text
-
-    def _adopt(self, meta: VaultMeta, entries: list[KeyEntry], fingerprint: bytes,
-               text: EntriesText | None) -> bool:
-        """Show what is on disk; False (memory untouched) if the vault was locked."""
-        with self._state:
-            if self._locked:
-                return False
-            self._meta, self._entries, self._fingerprint = meta, entries, fingerprint
-            self._entries_text = text
-            self.revision += 1
-            return True
-
-    def _commit(self, mutate: Mutation, new_keys: tuple[KeySlot, bytes] | None = None, *,
-                remeta: Callable[[VaultMeta], VaultMeta] | None = None
-                ) -> PasswordChange | None:
-        """Apply ``mutate`` to the entries (and ``remeta`` to the vault's meta) as
-        they are on disk, under the lock, and save; see the module's docstring.
-        Returns what re-sealing the versions did when ``new_keys`` re-keys the vault."""
-        slot, dek, meta, entries, fingerprint, text = self._snapshot()
-        if self.read_only:
-            raise VaultLocked("this vault was opened read-only")
-        self.check_writable()  # before the lock: never create a lock file in its folder
-        with _writer_lock(self.path), vault_lock.VaultLock(self.path):
-            on_disk = storage.read_bytes(self.path)
-            if checksum_of(on_disk) != fingerprint:
-                # Never overwrite what we have not seen: work on the disk's content, and
-                # show it (kept even if the change below is refused).
-                meta, entries, fingerprint, text = self._decode_disk(on_disk, slot, dek)
-                self._adopt(meta, entries, fingerprint, text)
-            before, meta_before = list(entries), meta
-            entries = mutate(before)
-            meta = remeta(meta_before) if remeta is not None else meta_before
-            if entries is before and meta is meta_before and new_keys is None:
-                return None  # nothing changed: no write
-            warnings: list[str] = []
-            self._finish_rekey(slot, dek, warnings)
-            old_dek = dek
-            slot, dek = new_keys if new_keys else (slot, dek)
-            blob = seal(slot, dek, encode_payload(meta, entries, text))
-            storage.remove_stale_temps(self.path)
-            keep = _keep_versions(meta)
-            kept = self._keep_version(keep, warnings)
-            rekeying = new_keys is not None and self._write_rekey_record(
-                old_dek, dek, kept, warnings)
-            try:
-                storage.atomic_write(self.path, blob)
-            except VaultWriteError as exc:
-                if exc.replaced:  # the file on disk is the new one: memory must follow
-                    self._accept(meta, entries, slot, dek, blob)
-                    self._disk_stamp = _file_stamp(self.path)
-                else:
-                    if kept is not None:
-                        versions.discard(self.path, kept)
-                    if rekeying:
-                        version_rekey.remove_record(self.path)
-                raise
-            self._disk_stamp = _file_stamp(self.path)  # under the lock: exactly ours
-            change = self._after_write(keep, old_dek if rekeying else None, slot, dek,
-                                       warnings)
-        self._accept(meta, entries, slot, dek, blob)
-        self.save_warning = "; ".join(warnings) or None
-        return change
-
-    def _keep_version(self, keep: int, warnings: list[str]) -> str | None:
-        """Keep the file about to be replaced as a previous version (never fails)."""
-        if keep <= 0:
-            return None
-        try:
-            return versions.keep(self.path, keep)
-        except (VaultError, OSError) as exc:
-            warnings.append(str(exc))
-            return None
-
-    def _write_rekey_record(self, old_dek: bytes, new_dek: bytes, kept: str | None,
-                            warnings: list[str]) -> bool:
-        """Step 1 of ``version_rekey``; False (and a warning) if the versions folder is
-        refused: none of ours is there to re-seal. Any other failure stops the change."""
-        try:
-            return version_rekey.write_record(self.path, old_dek, new_dek)
-        except FolderRefused as exc:
-            warnings.append(f"{exc}; versions there were not re-sealed")
-            return False
-        except (VaultError, OSError) as exc:
-            if kept is not None:
-                versions.discard(self.path, kept)
-            raise VaultWriteError(
-                f"could not prepare re-sealing the previous versions ({exc}); the master "
-                "password was not changed and the vault file is intact") from None
-
-    def _after_write(self, keep: int, old_dek: bytes | None, slot: KeySlot, dek: bytes,
-                     warnings: list[str]) -> PasswordChange | None:
-        """With the new file in place: prune, and after a re-key re-seal the versions."""
-        change = None
-        try:
-            versions.prune(self.path, keep)
-            if old_dek is not None:
-                change = version_rekey.reseal(self.path, old_dek, slot, dek)
-                version_rekey.remove_record(self.path)
-        except (VaultError, OSError) as exc:
-            warnings.append(f"previous versions: {exc}")
-        return change
-
-    def _finish_rekey(self, slot: KeySlot, dek: bytes, warnings: list[str]) -> None:
-        """Finish a password change a crash interrupted (see ``version_rekey``)."""
-        try:
-            version_rekey.finish(self.path, slot, dek)
-        except (VaultError, OSError) as exc:
-            warnings.append(f"previous versions: {exc}")
-
-    def _finish_rekey_on_open(self) -> None:
-        """On an open for writing: if a pending re-key record is left, finish it under
-        the lock (at once or never: a busy vault finishes it on its next save)."""
-        if not os.path.lexists(versions.folder_of(self.path) / version_rekey.RECORD_NAME):
-            return
-        slot, dek = self._keys()
-        warnings: list[str] = []
-        try:
-            with _writer_lock(self.path), vault_lock.VaultLock(self.path, wait=0):
-                if checksum_of(storage.read_bytes(self.path)) == self._fingerprint:
-                    self._finish_rekey(slot, dek, warnings)
-        except VaultInUse:
-            pass  # another writer holds the lock: the next save finishes it
-        except VaultError as exc:
-            warnings.append(str(exc))
-        self.save_warning = "; ".join(warnings) or None
-
-    def _accept(self, meta: VaultMeta, entries: list[KeyEntry], slot: KeySlot, dek: bytes,
-                blob: bytes) -> None:
-        """Memory follows the file just written, unless the vault was locked meanwhile."""
-        with self._state:
-            if self._locked:
-                return
-            self._meta, self._entries = meta, entries
-            if self._entries_text is not None and not self._entries_text.starts(entries):
-                self._entries_text = None  # an entry read was changed: never of use again
-            self._slot, self._dek = slot, dek
-            self._fingerprint = checksum_of(blob)
-            self.revision += 1
-
-
-_WRITERS: dict[str, threading.RLock] = {}
-_WRITERS_GUARD = threading.Lock()
-
-
-def _writer_lock(path: Path) -> threading.RLock:
-    """This process's lock for writes to ``path`` (see the module's docstring)."""
-    key = os.path.realpath(path)
-    with _WRITERS_GUARD:
-        return _WRITERS.setdefault(key, threading.RLock())
-
-
-def _keep_versions(meta: VaultMeta) -> int:
-    """How many previous versions a save keeps (schema 3's ``keep_versions``)."""
-    return meta.keep_versions
-
-
-def _file_stamp(path: Path) -> tuple[int, ...] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
-def _write_new_file(path: Path, blob: bytes) -> tuple[int, ...] | None:
-    """Create ``path`` (resolved by ``paths.resolve_new``) holding ``blob``; return
-    its stamp. Never overwrites; a failure leaves no file, lock file or folder it made."""
-    made = folders.make_private_folders(path.parent)
-    try:
-        lock = vault_lock.VaultLock(path)
-        with lock:
-            try:
-                storage.atomic_create(path, blob)
-            except BaseException:
-                lock.discard()  # a failed create leaves no lock file behind either
-                raise
-            return _file_stamp(path)
-    except BaseException:
-        folders.remove_folders(made)  # nor the folders it made for the vault
-        raise
-
-
-def _newer_use(stored: datetime | None, moment: datetime) -> bool:
-    """Whether a use at ``moment`` replaces the recorded use ``stored``: if it is in a
-    later UTC hour, or if ``stored`` lies in the future (a clock that was wrong, a file
-    from another program), which would otherwise stop every use from being recorded."""
-    if stored is None or stored > utcnow() + timedelta(hours=1):
-        return True
-    hour = moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    return stored < hour
-
-
-def _index_of(entry_id: str, entries: list[KeyEntry]) -> int:
-    for index, entry in enumerate(entries):
-        if entry.id == entry_id:
-            return index
-    raise ValidationError("that key is no longer in the vault", field="id")
-
-
-def _check_unique(entry: KeyEntry, entries: list[KeyEntry], *,
-                  before: KeyEntry | None = None) -> None:
-    """Refuse a label or API key another entry has. For an edit (``before``: the entry
-    as stored), only a changed label or API key is checked: a file from another writer
-    may hold alike entries (spec 6.3), and editing one must not need the other renamed."""
-    folded = entry.label.casefold()
-    identity = identity_credential(entry)
-    check_label = before is None or before.label.casefold() != folded
-    if before is not None and identity_credential(before) == identity:
-        identity = None
-    for other in entries:
-        if other.id == entry.id:
-            continue
-        if check_label and other.label.casefold() == folded:
-            raise ValidationError(f"a key labelled '{other.label}' already exists",
-                                  field="label")
-        if identity is not None and identity_credential(other) == identity:
-            raise ValidationError(
-                f"this API key is already stored as '{other.label}'", field=identity[0]
-            )

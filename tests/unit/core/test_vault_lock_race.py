@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import PASSWORD, make_entry
 from vault_app.core import storage
 from vault_app.core import vault as vault_module
+from vault_app.core import vault_commit
 from vault_app.core.errors import VaultLocked
 from vault_app.core.vault import Vault
 
@@ -89,7 +90,7 @@ def test_lock_while_reloading_another_sessions_change(vault: Vault, vault_path: 
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     Vault.open(vault_path, PASSWORD).add(make_entry("elsewhere"))
     decoded, locked = threading.Event(), threading.Event()
-    pause_inside(monkeypatch, vault_module, "decode_payload", decoded, locked)
+    pause_inside(monkeypatch, vault_commit, "decode_payload", decoded, locked)
     thread, errors = run_in_thread(vault.reload)
     assert decoded.wait(10)
     vault.lock()

@@ -1,0 +1,115 @@
+"""The vault's previous versions: listing, difference, restore, and the steps a save
+takes for them (keep, re-key record, prune and re-seal, finishing a re-key).
+
+The save steps run inside ``VaultCommit._commit``, under the vault's lock, in the
+order its docstring and ``version_rekey``'s give; none of them but the re-key
+record fails a save: a problem is added to ``warnings`` (``Vault.save_warning``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vault_app.core import version_open, version_rekey, versions
+from vault_app.core.entry_diff import VersionDiff, diff
+from vault_app.core.errors import FolderRefused, VaultError, VaultWriteError, VersionStale
+from vault_app.core.model import KeyEntry
+from vault_app.core.vault_format import KeySlot
+from vault_app.core.version_open import VersionSummary
+from vault_app.core.version_rekey import PasswordChange
+
+if TYPE_CHECKING:
+    from vault_app.core.vault import Vault
+
+
+# --- what Vault's methods of the same names do ------------------------------------
+
+def summaries(vault: Vault) -> list[VersionSummary]:
+    """The previous versions kept, newest first, opened with the held data key."""
+    _, dek = vault._keys()
+    return version_open.summaries(vault.path, dek)
+
+
+def version_entries(vault: Vault, name: str) -> list[KeyEntry]:
+    _, dek = vault._keys()
+    return version_open.open_version(vault.path, name, dek)[1]
+
+
+def version_diff(vault: Vault, name: str) -> VersionDiff:
+    """What restoring version ``name`` would add, remove and change."""
+    return diff(vault.entries, version_entries(vault, name))
+
+
+def restore_version(vault: Vault, name: str, expected_diff: VersionDiff | None) -> bool:
+    """See ``Vault.restore_version``."""
+    restored = version_entries(vault, name)
+    wrote: list[bool] = []
+
+    def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
+        now = diff(entries, restored)
+        if expected_diff is not None and now != expected_diff:
+            raise VersionStale(
+                "the vault was changed by another window or process since the "
+                f"difference to version {name} was shown; nothing was restored. "
+                "Look at the difference again.")
+        if now.is_empty:
+            return entries
+        wrote.append(True)
+        return list(restored)
+
+    vault.transform(mutate)
+    return bool(wrote)
+
+
+# --- the steps of a save (under the vault's lock) ---------------------------------
+
+def keep_version(vault_path: Path, keep: int, warnings: list[str]) -> str | None:
+    """Keep the file about to be replaced as a previous version (never fails)."""
+    if keep <= 0:
+        return None
+    try:
+        return versions.keep(vault_path, keep)
+    except (VaultError, OSError) as exc:
+        warnings.append(str(exc))
+        return None
+
+
+def write_rekey_record(vault_path: Path, old_dek: bytes, new_dek: bytes, kept: str | None,
+                       warnings: list[str]) -> bool:
+    """Step 1 of ``version_rekey``; False (and a warning) if the versions folder is
+    refused: none of ours is there to re-seal. Any other failure stops the change."""
+    try:
+        return version_rekey.write_record(vault_path, old_dek, new_dek)
+    except FolderRefused as exc:
+        warnings.append(f"{exc}; versions there were not re-sealed")
+        return False
+    except (VaultError, OSError) as exc:
+        if kept is not None:
+            versions.discard(vault_path, kept)
+        raise VaultWriteError(
+            f"could not prepare re-sealing the previous versions ({exc}); the master "
+            "password was not changed and the vault file is intact") from None
+
+
+def after_write(vault_path: Path, keep: int, old_dek: bytes | None, slot: KeySlot,
+                dek: bytes, warnings: list[str]) -> PasswordChange | None:
+    """With the new file in place: prune, and after a re-key re-seal the versions."""
+    change = None
+    try:
+        versions.prune(vault_path, keep)
+        if old_dek is not None:
+            change = version_rekey.reseal(vault_path, old_dek, slot, dek)
+            version_rekey.remove_record(vault_path)
+    except (VaultError, OSError) as exc:
+        warnings.append(f"previous versions: {exc}")
+    return change
+
+
+def finish_rekey(vault_path: Path, slot: KeySlot, dek: bytes, warnings: list[str]) -> None:
+    """Finish a password change a crash interrupted (see ``version_rekey``)."""
+    try:
+        version_rekey.finish(vault_path, slot, dek)
+    except (VaultError, OSError) as exc:
+        warnings.append(f"previous versions: {exc}")
+
