@@ -80,7 +80,7 @@ def _export(window: MainWindow, dialog: ExportDialog, vault: Vault, path: Path,
 
     def work() -> ExportReport:
         if master:  # typed again: a typo would seal the backup under a password nobody knows
-            Vault.open(vault.path, password).lock()
+            vault.check_password(password)  # one KDF run against the held key slot
         return export_backup(vault, path, password, entry_ids=ids, overwrite=overwrite)
 
     def done(report: ExportReport) -> None:
