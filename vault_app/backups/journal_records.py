@@ -96,6 +96,20 @@ def append_missing(path: Path, key: bytes,
     return appended, None
 
 
+def write_journal(path: Path, key: bytes,
+                  pairs: Sequence[tuple[Record, Record]]) -> tuple[int, str | None]:
+    """``append_missing`` for a new vault's journal: if there is no journal at ``path``
+    yet, it is made holding every record at once (``Journal.create_with``: one fsync,
+    and a crash leaves either no journal or all of it); if one is there (left by an
+    earlier vault of that name), only what it lacks is appended."""
+    try:
+        if Journal(path, key).create_with([record for _, record in pairs]):
+            return len(pairs), None
+    except VaultError as exc:
+        return 0, str(exc)
+    return append_missing(path, key, pairs)
+
+
 def append_to_vault(vault: Vault, pairs: Sequence[tuple[Record, Record]]) -> \
         tuple[int, str | None]:
     """``append_missing`` into the vault's own journal (its key made if it has none)."""

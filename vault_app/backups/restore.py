@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from vault_app.backups.journal_records import append_missing
+from vault_app.backups.journal_records import write_journal
 from vault_app.core import paths, storage
 from vault_app.core.envelope import unlock_bytes
 from vault_app.core.errors import KdfParamsOutOfRange, WrongPassword
@@ -91,9 +91,11 @@ def restore_new(backup: Backup, path: str | os.PathLike[str], password: str, *,
     anyway.
 
     Crash safety: the vault file is written first, atomically (before: no vault; after:
-    the whole vault), then the records are appended one by one, each durable before the
-    next. A crash in between leaves the complete vault with a prefix of its records;
-    merging the same backup into it appends the rest (its entries are then identical).
+    the whole vault), then the journal, made with every record at once
+    (``Journal.create_with``: a crash leaves no journal or all of it; into a journal
+    already there they are appended one by one, each durable before the next). A crash
+    in between leaves the complete vault with none or a prefix of its records; merging
+    the same backup into it appends the rest (its entries are then identical).
     """
     if kdf is None:
         kdf = backup.kdf
@@ -108,7 +110,7 @@ def restore_new(backup: Backup, path: str | os.PathLike[str], password: str, *,
         return Restored(vault, 0)
     key = vault.ensure_journal_key()  # a backup with records but no key: make one
     pairs = [(record, record) for record in backup.journal]
-    appended, problem = append_missing(journal_path(vault.path), key, pairs)
+    appended, problem = write_journal(journal_path(vault.path), key, pairs)
     if problem is not None:
         problem = (f"the vault was restored with every key, but its order records were "
                    f"not all written: {problem}")

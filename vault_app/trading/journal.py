@@ -283,6 +283,35 @@ class Journal:
                     os.close(fd)
         raise self._keeps_moving("nothing was written")
 
+    def create_with(self, records: Sequence[Mapping[str, Any]]) -> bool:
+        """Make the journal, holding ``records`` (numbered from 1), if there is none yet:
+        False (nothing written) if a journal is already at the name.
+
+        One write and one fsync for all, however many: the records go into the new
+        journal's temp file with its header, which is fsynced and only then linked to
+        the journal's name (as every new journal is). A crash before the link leaves no
+        journal (and a temp file the next creator removes); after it, every record is
+        durable. So no crash leaves some records without the others, and a reader never
+        meets a torn record but the last (spec 9.4). Raises ``RecordRefused`` (nothing
+        written) for a record its reader would refuse, ``VaultWriteError`` if the
+        records would not fit in a journal.
+        """
+        plaintexts = [fmt.encode_record(record) for record in records]
+        header = fmt.new_header(self._key)
+        cipher = fmt.check_header(header, self._key, self._where)
+        body = b"".join(fmt.seal_record(cipher, header, seq, plaintext)
+                        for seq, plaintext in enumerate(plaintexts, 1))
+        if len(header) + len(body) > fmt.MAX_JOURNAL_SIZE:
+            raise VaultWriteError(f"the records do not fit in {self._where} "
+                                  f"({fmt.MAX_JOURNAL_SIZE // (1024 * 1024)} MiB); nothing "
+                                  "was written")
+        with self._mutex:
+            fd = self._open(os.O_RDONLY)
+            if fd is not None:
+                os.close(fd)
+                return False
+            return self._create(body, header)
+
     def _keeps_moving(self, outcome: str) -> VaultIOError:
         return VaultIOError(f"{self._where} keeps being moved or replaced while vault-app "
                             f"opens it; {outcome}. Keep the file where it is and try again")
@@ -445,15 +474,17 @@ class Journal:
         raise VaultWriteError(f"{self._where} keeps disappearing while being created; "
                               "nothing was written, try again")
 
-    def _create(self) -> None:
+    def _create(self, body: bytes = b"", header: bytes | None = None) -> bool:
         """Make the journal with its header: written, fsynced and mode 0600 under a temp
         name, then hard-linked to its name (which never replaces an existing journal).
 
         The temp file is locked from just after its creation until its name is gone, so
         that ``_remove_stale_temps`` never takes a live creator's temp for a dead one's.
+        ``body``: records sealed under ``header``, written with it (``create_with``).
+        False if another journal got the name first (this one's temp is then removed).
         """
         self._remove_stale_temps()
-        header = fmt.new_header(self._key)
+        header = fmt.new_header(self._key) if header is None else header
         temp = self.path.with_name(f"{self._temp_prefix()}{os.urandom(6).hex()}")
         failed = f"could not create {self._where}"
         try:
@@ -464,12 +495,13 @@ class Journal:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             os.fchmod(fd, 0o600)
-            _write_all(fd, header)
+            _write_all(fd, header + body)
             os.fsync(fd)
             try:
                 os.link(temp, self.path)
+                linked = True
             except FileExistsError:
-                pass  # another process created it first: use theirs, once it is durable
+                linked = False  # another process created it first: use theirs
             _fsync_folder(self.path.parent)
         except OSError as exc:
             raise VaultWriteError(f"{failed}: {describe_os_error(exc)}; nothing was "
@@ -480,6 +512,7 @@ class Journal:
             except OSError:
                 pass
             os.close(fd)  # the lock goes with the temp name, not before
+        return linked
 
     def _temp_prefix(self) -> str:
         return f".{self.path.name}.tmp-"

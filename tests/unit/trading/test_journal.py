@@ -869,3 +869,30 @@ def test_threads_racing_to_append_one_client_id_write_it_once(path: Path) -> Non
         thread.join()
     assert sorted(results, key=lambda r: r is None) == [1] + [None] * 7
     assert len(Journal(path, KEY).read().records) == 1
+
+
+def test_create_with_writes_every_record_in_one_new_journal(path: Path) -> None:
+    records = [{"kind": "note", "n": n} for n in range(50)]
+    journal = Journal(path, KEY)
+    assert journal.create_with(records)
+    contents = Journal(path, KEY).read()
+    assert [r.data for r in contents.records] == records
+    assert [r.seq for r in contents.records] == list(range(1, 51))
+    assert not contents.torn_tail
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert not [p for p in path.parent.iterdir() if ".tmp-" in p.name]  # no temp left
+    assert journal.append({"kind": "note", "n": 50}) == 51  # appends follow on
+
+
+def test_create_with_never_touches_a_journal_already_there(path: Path) -> None:
+    Journal(path, KEY).append({"kind": "note", "n": 0})
+    before = path.read_bytes()
+    assert not Journal(path, KEY).create_with([{"kind": "note", "n": 1}])
+    assert path.read_bytes() == before
+
+
+def test_create_with_a_refused_record_writes_nothing(path: Path) -> None:
+    with pytest.raises(RecordRefused):
+        Journal(path, KEY).create_with([{"kind": "note"}, {"x": float("nan")}])
+    assert not path.exists()
+    assert not [p for p in path.parent.iterdir() if ".tmp-" in p.name]
