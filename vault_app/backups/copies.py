@@ -38,13 +38,25 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vault_app.backups import copy_journal
+from vault_app.backups.errors import (  # CopyFailed and its reasons, re-exported
+    FOLDER_MISSING,
+    FULL,
+    NOT_WRITABLE,
+    REFUSED,
+    VERIFY_FAILED,
+    CopyFailed,
+)
 from vault_app.core import storage
-from vault_app.core.errors import VaultError, VaultExists, VaultIOError, VaultWriteError
+from vault_app.core.errors import VaultError, VaultExists, VaultWriteError
 from vault_app.core.model import KeyEntry
 from vault_app.core.os_messages import describe_os_error, kind_of
 from vault_app.core.vault import Vault
 from vault_app.core.vault_files import own_files
 from vault_app.trading.journal import journal_path
+
+__all__ = ["FOLDER_MISSING", "FULL", "NOT_WRITABLE", "REFUSED", "VERIFY_FAILED",
+           "CopyFailed", "CopyInfo", "CopyReport", "copies_in", "copy_due", "copy_name",
+           "refresh_copies", "write_copy"]
 
 SUFFIX = ".vault"
 ID_CHARS = 8
@@ -53,26 +65,8 @@ _SAME_SECOND_TRIES = 100
 STALE_TEMP_SECONDS = 3600
 """A temp file of ours older than this was left by a copy that was killed: removed."""
 
-FOLDER_MISSING = "missing"
-NOT_WRITABLE = "not writable"
-FULL = "full"
-VERIFY_FAILED = "verification failed"
-REFUSED = "refused"
-
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _NOT_WRITABLE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
-
-
-class CopyFailed(VaultIOError):
-    """No copy was written (or a bad one was removed); the vault itself is untouched.
-
-    ``reason`` is one of ``FOLDER_MISSING``, ``NOT_WRITABLE``, ``FULL``,
-    ``VERIFY_FAILED``, ``REFUSED`` (a folder that may not hold copies).
-    """
-
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
