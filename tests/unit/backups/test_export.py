@@ -162,15 +162,15 @@ def test_the_vault_and_its_own_files_are_never_written_over(vault: Vault) -> Non
     assert versions.is_dir()  # the fixture's saves made it and kept versions in it
     kept = versions / "20260101T000000.000000Z.vault"
     kept.write_bytes(vault.path.read_bytes())
+    held = sorted(p.name for p in versions.iterdir())
     before = {p: p.read_bytes() for p in (vault.path, journal, lock, kept)}
-    kept_before = sorted(p.name for p in versions.iterdir())
     for own in (vault.path, journal, lock, kept, versions / "new.backup"):
         with pytest.raises(VaultIOError, match="your vault's"):
             export_backup(vault, own, PASSWORD, overwrite=True)
     with pytest.raises(NotARegularFile, match="folder"):
         export_backup(vault, versions, PASSWORD, overwrite=True)
     assert {p: p.read_bytes() for p in before} == before
-    assert sorted(p.name for p in versions.iterdir()) == kept_before
+    assert sorted(p.name for p in versions.iterdir()) == held
 
 
 @pytest.mark.parametrize("suffix", [".journal", ".lock", ".versions"])
