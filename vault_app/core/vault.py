@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vault_app.core import folders, paths, storage, vault_password, vault_versions
+from vault_app.core.backup_section import BackupSection
 from vault_app.core.edits import merge_edit
 from vault_app.core.entry_diff import VersionDiff
 from vault_app.core.entry_rules import added_many
@@ -46,7 +47,7 @@ from vault_app.core.schema import (
 )
 from vault_app.core.vault_commit import Mutation as Mutation  # re-exported
 from vault_app.core.vault_commit import VaultCommit, file_stamp, write_new_file
-from vault_app.core.vault_format import checksum_of
+from vault_app.core.vault_format import KeySlot, checksum_of
 from vault_app.core.version_open import VersionSummary
 from vault_app.core.version_rekey import PasswordChange
 from vault_app.core.writable import read_only_reason
@@ -137,6 +138,12 @@ class Vault(VaultCommit):
     @property
     def kdf(self) -> KdfParams:
         return self._require_slot().kdf
+
+    @property
+    def key_slot(self) -> KeySlot:
+        """The key slot this session holds: salt, KDF and wrapped data key, as the
+        file's header says them (no secret). Tells files sealed under it."""
+        return self._require_slot()
 
     @property
     def meta(self) -> VaultMeta:
@@ -400,6 +407,24 @@ class Vault(VaultCommit):
         slot, dek, *_ = self._snapshot()
         data = storage.read_bytes(self.path)
         return data, self._decode_disk(data, slot, dek)[1]
+
+    def sealed_with(self, section: BackupSection) -> tuple[bytes, VaultMeta, list[KeyEntry]]:
+        """The vault as on disk (``read_sealed``) sealed again with ``section`` (a
+        ``BackupSection``) as its ``backup`` member, under the key slot and data key
+        this session holds, with a fresh nonce: no KDF runs, the master password opens
+        it. Returns the bytes, and the meta and entries they hold (a second-folder copy,
+        ``backups.copies``)."""
+        slot, dek, *_ = self._snapshot()
+        meta, entries, *_ = self._decode_disk(storage.read_bytes(self.path), slot, dek)
+        meta = replace(meta, backup=section)
+        return seal(slot, dek, encode_payload(meta, entries)), meta, entries
+
+    def contents_of(self, data: bytes) -> tuple[VaultMeta, list[KeyEntry]]:
+        """The meta and entries of a file sealed under this session's key slot and data
+        key; VaultDamaged if it does not decrypt, VaultChangedOnDisk if its key slot is
+        another."""
+        slot, dek, *_ = self._snapshot()
+        return self._decode_disk(data, slot, dek)[:2]
 
     def entries_of(self, data: bytes) -> list[KeyEntry]:
         """The entries of a file sealed with this vault's password and data key (a copy
