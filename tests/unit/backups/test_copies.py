@@ -19,8 +19,8 @@ from vault_app.backups import copies
 from vault_app.backups.copies import CopyFailed, copies_in, copy_due, write_copy
 from vault_app.backups.restore import read_backup, restore_new
 from vault_app.core import storage
-from vault_app.core.vault_format import parse
 from vault_app.core.vault import Vault
+from vault_app.core.vault_format import parse
 
 NOW = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
 
