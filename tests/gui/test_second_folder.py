@@ -62,8 +62,10 @@ def test_a_missing_folder_never_fails_a_save_and_is_told_once(
         with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT) as copy:
             add_key(qtbot, unlocked, label)
         assert not isinstance(copy.args[0], CopyReport)
-    assert told == [f"Automatic copy to {usb} failed: The folder {usb} does not exist "
-                    "(a drive not plugged in?); your vault is saved."]
+    assert told == [f"Automatic copy to {usb} failed. The folder {usb} does not exist "
+                    "(a drive not plugged in?). No copy was written; your vault itself is "
+                    "saved. Plug the drive in, or choose another backup folder in the "
+                    "vault's settings; the next save copies again."]
     labels = [e.label for e in Vault.open(vault.path, PASSWORD).entries]
     assert {"first", "second"} <= set(labels)  # both saves made it to disk
     assert not usb.exists()  # never created

@@ -19,6 +19,10 @@ was verified, so the folder never holds fewer good copies than before.
 The folder is never created: a USB stick that is not mounted must not turn into a
 folder on the local disk. It must not be the vault's own folder or its versions
 folder (a copy beside the vault is lost with the disk the vault is on).
+
+Each copy carries the vault's order journal as ``<copy name>.journal`` beside it,
+verified, pruned with it (``copy_journal``, which says how to restore the pair: rename
+both). It is written just before its copy, so every copy that exists has its journal.
 """
 
 from __future__ import annotations
@@ -33,12 +37,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from vault_app.backups import copy_journal
+from vault_app.backups.errors import (  # CopyFailed and its reasons, re-exported
+    FOLDER_MISSING,
+    FULL,
+    NOT_WRITABLE,
+    REFUSED,
+    VERIFY_FAILED,
+    CopyFailed,
+)
 from vault_app.core import storage
-from vault_app.core.errors import VaultError, VaultExists, VaultIOError, VaultWriteError
+from vault_app.core.errors import VaultError, VaultExists, VaultWriteError
 from vault_app.core.model import KeyEntry
 from vault_app.core.os_messages import describe_os_error, kind_of
 from vault_app.core.vault import Vault
 from vault_app.core.vault_files import own_files
+from vault_app.trading.journal import journal_path
+
+__all__ = ["FOLDER_MISSING", "FULL", "NOT_WRITABLE", "REFUSED", "VERIFY_FAILED",
+           "CopyFailed", "CopyInfo", "CopyReport", "copies_in", "copy_due", "copy_name",
+           "refresh_copies", "write_copy"]
 
 SUFFIX = ".vault"
 ID_CHARS = 8
@@ -47,26 +65,8 @@ _SAME_SECOND_TRIES = 100
 STALE_TEMP_SECONDS = 3600
 """A temp file of ours older than this was left by a copy that was killed: removed."""
 
-FOLDER_MISSING = "missing"
-NOT_WRITABLE = "not writable"
-FULL = "full"
-VERIFY_FAILED = "verification failed"
-REFUSED = "refused"
-
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _NOT_WRITABLE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
-
-
-class CopyFailed(VaultIOError):
-    """No copy was written (or a bad one was removed); the vault itself is untouched.
-
-    ``reason`` is one of ``FOLDER_MISSING``, ``NOT_WRITABLE``, ``FULL``,
-    ``VERIFY_FAILED``, ``REFUSED`` (a folder that may not hold copies).
-    """
-
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,8 @@ class CopyReport:
     path: Path
     size: int
     key_count: int
-    removed: tuple[Path, ...]  # older copies pruned
+    removed: tuple[Path, ...]  # older copies pruned (with their journals)
+    journal: Path | None = None  # the journal copied beside it; None: the vault has none
 
 
 def copy_name(stem: str, vault_id: str, when: datetime, sequence: int = 1) -> str:
@@ -169,14 +170,26 @@ def write_copy(vault: Vault, folder: Path, keep: int) -> CopyReport:
     """
     real = check_folder(folder, vault.path)
     data, entries = vault.read_sealed()
+    key = vault.meta.journal_key
+    try:
+        journal = None if key is None else copy_journal.read_journal(journal_path(vault.path))
+    except VaultError as exc:
+        raise CopyFailed(f"{exc}; no copy was written", REFUSED) from None
     stem, vault_id = vault.path.stem, vault.meta.id
     _remove_stale_temps(real, stem, vault_id)
-    target = _create(real, stem, vault_id, data)
+    copy_journal.remove_orphans(real, _pattern(stem, vault_id), STALE_TEMP_SECONDS)
+    target = _create(real, stem, vault_id, data, journal)
     try:
         _verify(vault, target, data, entries)
+        if journal is not None and key is not None:
+            problem = copy_journal.verify(copy_journal.journal_of(target), journal, key)
+            if problem is not None:
+                raise CopyFailed(f"the order journal copied with {target.name} could not be "
+                                 f"read back ({problem}); both were removed", VERIFY_FAILED)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(target)
+        copy_journal.remove(target)
         raise
     removed: list[Path] = []
     for info, _ in _copies(real, stem, vault_id)[max(keep, 1):]:
@@ -185,7 +198,9 @@ def write_copy(vault: Vault, folder: Path, keep: int) -> CopyReport:
         with contextlib.suppress(OSError):
             os.unlink(info.path)
             removed.append(info.path)
-    return CopyReport(target, len(data), len(entries), tuple(removed))
+        copy_journal.remove(info.path)
+    return CopyReport(target, len(data), len(entries), tuple(removed),
+                      None if journal is None else copy_journal.journal_of(target))
 
 
 def refresh_copies(vault: Vault, folder: Path) -> CopyReport:
@@ -194,20 +209,33 @@ def refresh_copies(vault: Vault, folder: Path) -> CopyReport:
     return write_copy(vault, folder, keep=1)
 
 
-def _create(folder: Path, stem: str, vault_id: str, data: bytes) -> Path:
+def _create(folder: Path, stem: str, vault_id: str, data: bytes,
+            journal: bytes | None) -> Path:
     now = datetime.now(UTC).replace(microsecond=0)
     # After the newest copy of this second, never in a gap pruning left: names sort as made.
     first = max((seq for info, seq in _copies(folder, stem, vault_id) if info.made_at == now),
                 default=0) + 1
     for sequence in range(first, first + _SAME_SECOND_TRIES):
         target = folder / copy_name(stem, vault_id, now, sequence)
+        if journal is not None:  # first: a copy that exists has its journal
+            try:
+                storage.atomic_create(copy_journal.journal_of(target), journal)
+            except VaultExists:
+                continue  # a copy made this very second: the next number
+            except VaultWriteError as exc:
+                if not exc.replaced:
+                    raise _failure(folder, exc) from None
         try:
             storage.atomic_create(target, data)
         except VaultExists:
+            if journal is not None:
+                copy_journal.remove(target)  # ours, beside a copy made without one
             continue  # a copy made this very second: the next number
         except VaultWriteError as exc:
             if exc.replaced:
                 return target  # in place; only the folder's flush failed
+            if journal is not None:
+                copy_journal.remove(target)
             raise _failure(folder, exc) from None
         return target
     raise CopyFailed(f"{folder} holds {_SAME_SECOND_TRIES} copies made this second; "

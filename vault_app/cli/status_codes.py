@@ -25,6 +25,10 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (backup_errors.BackupVerifyFailed, EXIT_IO),  # the written file read back wrong
     (backup_errors.MergeStale, EXIT_IN_USE),  # another process saved: plan again
     (backup_errors.BackupExists, EXIT_USAGE),  # refused: --force to replace it
+    (backup_errors.CopyFailed, EXIT_IO),  # a second-folder copy (the GUI's; listed all the same)
+    (errors.VersionStale, EXIT_IN_USE),  # another process saved since `versions diff`
+    (errors.VersionOtherKey, EXIT_WRONG_PASSWORD),  # a version sealed under an old password
+    (errors.FolderRefused, EXIT_IO),  # <vault>.versions a link, another user's, or open
     (errors.WrongPassword, EXIT_WRONG_PASSWORD),
     (errors.VaultDamaged, EXIT_DAMAGED),
     (errors.UnsupportedVersion, EXIT_DAMAGED),

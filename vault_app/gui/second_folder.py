@@ -14,7 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vault_app.backups.copies import CopyReport, copy_due, refresh_copies, write_copy
+from vault_app.backups.copies import (
+    CopyFailed,
+    CopyReport,
+    copy_due,
+    refresh_copies,
+    write_copy,
+)
 from vault_app.core.errors import VaultLocked
 from vault_app.core.vault import Vault
 from vault_app.gui.error_text import error_message
@@ -27,6 +33,8 @@ QUEUE = "second-folder"
 
 
 def failure_notice(folder: Path, exc: BaseException) -> str:
+    if isinstance(exc, CopyFailed):  # its words say the vault is saved and what to do
+        return f"Automatic copy to {folder} failed. {error_message(exc)}"
     why = error_message(exc).rstrip(".")
     return f"Automatic copy to {folder} failed: {why}; your vault is saved."
 

@@ -159,9 +159,10 @@ def test_the_vault_and_its_own_files_are_never_written_over(vault: Vault) -> Non
     lock = lock_path(vault.path)
     lock.touch()
     versions = vault.path.with_name(vault.path.name + ".versions")
-    versions.mkdir(mode=0o700)
+    versions.mkdir(mode=0o700, exist_ok=True)  # the fixture's saves kept versions there
     kept = versions / "20260101T000000.000000Z.vault"
     kept.write_bytes(vault.path.read_bytes())
+    held = sorted(p.name for p in versions.iterdir())
     before = {p: p.read_bytes() for p in (vault.path, journal, lock, kept)}
     for own in (vault.path, journal, lock, kept, versions / "new.backup"):
         with pytest.raises(VaultIOError, match="your vault's"):
@@ -169,7 +170,7 @@ def test_the_vault_and_its_own_files_are_never_written_over(vault: Vault) -> Non
     with pytest.raises(NotARegularFile, match="folder"):
         export_backup(vault, versions, PASSWORD, overwrite=True)
     assert {p: p.read_bytes() for p in before} == before
-    assert sorted(p.name for p in versions.iterdir()) == [kept.name]
+    assert sorted(p.name for p in versions.iterdir()) == held
 
 
 @pytest.mark.parametrize("suffix", [".journal", ".lock", ".versions"])

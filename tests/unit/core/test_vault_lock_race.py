@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD, make_entry
-from vault_app.core import storage
+from vault_app.core import storage, vault_commit
 from vault_app.core import vault as vault_module
-from vault_app.core import vault_commit
 from vault_app.core.errors import VaultLocked
 from vault_app.core.vault import Vault
 
