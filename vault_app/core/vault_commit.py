@@ -244,7 +244,7 @@ class VaultCommit:
                 raise
             self._disk_stamp = file_stamp(self.path)  # under the lock: exactly ours
             change = vault_versions.after_write(
-                self.path, keep, old_dek if new_keys is not None else None, rekeying,
+                self.path, keep, kept, old_dek if new_keys is not None else None, rekeying,
                 slot, dek, warnings)
             if change is not None and notes:
                 change = dataclasses.replace(change, notes=tuple(notes))

@@ -103,19 +103,21 @@ def write_rekey_record(vault_path: Path, old_dek: bytes, new_dek: bytes, kept: s
             "password was not changed and the vault file is intact") from None
 
 
-def after_write(vault_path: Path, keep: int, old_dek: bytes | None, recorded: bool,
-                slot: KeySlot, dek: bytes, warnings: list[str]) -> PasswordChange | None:
-    """With the new file in place: prune, and after a re-key (``old_dek``) re-seal the
-    versions (``recorded``: the pending record was written), or else list the files of
-    a refused versions folder that still open with the old key."""
+def after_write(vault_path: Path, keep: int, kept: str | None, old_dek: bytes | None,
+                recorded: bool, slot: KeySlot, dek: bytes,
+                warnings: list[str]) -> PasswordChange | None:
+    """With the new file in place: after a re-key (``old_dek``) re-seal the versions
+    (``recorded``: the pending record was written), or else list the files of a refused
+    versions folder that still open with the old key; then prune (never ``kept``, the
+    version this save kept; only versions under ``slot``, see ``versions.prune``)."""
     change = None
     if old_dek is not None and not recorded:
         change = PasswordChange(0, version_rekey.still_open_with(vault_path, old_dek))
     try:
-        versions.prune(vault_path, keep)
-        if old_dek is not None and recorded:
+        if old_dek is not None and recorded:  # first, so that pruning counts them
             change = version_rekey.reseal(vault_path, old_dek, slot, dek)
             version_rekey.remove_record(vault_path)
+        versions.prune(vault_path, keep, slot, kept)
     except (VaultError, OSError) as exc:
         warnings.append(f"previous versions: {exc}")
     return change
