@@ -11,13 +11,14 @@ sides that made the same change at different moments hold the same key).
 ``diff(current, other)`` says what replacing ``current`` with ``other`` would do:
 entries it would add, remove, and change (with the names of the fields that differ).
 Used to show what restoring a previous version does, and to check, under the lock,
-that the vault still is what that was computed from.
+that the vault still is what that was computed from (``VersionDiff.base``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from vault_app.core.model import KeyEntry
 
@@ -46,6 +47,10 @@ class VersionDiff:
     added: tuple[EntryRef, ...]
     removed: tuple[EntryRef, ...]
     changed: tuple[ChangedEntry, ...]
+    # A digest of the content of every current entry the difference would remove or
+    # change: what the user was shown a difference *from*. Two differences with the
+    # same field names but another window's new value in one of them differ here.
+    base: bytes = field(default=b"", repr=False)
 
     @property
     def is_empty(self) -> bool:
@@ -73,6 +78,13 @@ def changed_fields(a: KeyEntry, b: KeyEntry) -> tuple[str, ...]:
     return tuple(name for name in _CONTENT_FIELDS if _value(a, name) != _value(b, name))
 
 
+def _digest(entries: Iterable[KeyEntry]) -> bytes:
+    hashed = hashlib.sha256()
+    for entry in sorted(entries, key=lambda e: e.id):
+        hashed.update(repr((entry.id, content(entry))).encode())
+    return hashed.digest()
+
+
 def diff(current: Iterable[KeyEntry], other: Iterable[KeyEntry]) -> VersionDiff:
     """What turning ``current`` into ``other`` adds, removes and changes, by entry id."""
     ours = {entry.id: entry for entry in current}
@@ -85,4 +97,5 @@ def diff(current: Iterable[KeyEntry], other: Iterable[KeyEntry]) -> VersionDiff:
             names = changed_fields(ours[entry_id], entry)
             if names:
                 changed.append(ChangedEntry(entry_id, entry.label, names))
-    return VersionDiff(added, removed, tuple(changed))
+    involved = [ours[ref.id] for ref in removed] + [ours[item.id] for item in changed]
+    return VersionDiff(added, removed, tuple(changed), _digest(involved))
