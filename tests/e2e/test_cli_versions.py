@@ -143,3 +143,11 @@ def test_a_version_under_another_key_is_refused_not_a_wrong_password(
     assert_fails(cli("versions", "restore", foreign, "--yes", stdin=lines(PASSWORD)), 1,
                  "another master password")
     assert len(Vault.open(saved, PASSWORD)) == 3
+
+
+def test_passwd_checks_the_current_password_before_asking_the_new_one(
+        cli: Cli, saved: Path) -> None:
+    before = saved.read_bytes()
+    # Only the (wrong) current password is given: no new one is asked for.
+    assert_fails(cli("passwd", stdin=lines("wrong")), 2, "wrong master password")
+    assert saved.read_bytes() == before
