@@ -38,6 +38,7 @@ VaultInUse. Commits take milliseconds; waiting behind one is no error.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections.abc import Callable
@@ -223,6 +224,9 @@ class VaultCommit:
             blob = seal(slot, dek, encode_payload(meta, entries, text))
             storage.remove_stale_temps(self.path)
             keep = meta.keep_versions  # schema 3's vault.keep_versions
+            notes: list[str] = []
+            if new_keys is not None:
+                vault_versions.prepare_rekey_folder(self.path, notes)
             kept = vault_versions.keep_version(self.path, keep, warnings)
             rekeying = new_keys is not None and vault_versions.write_rekey_record(
                 self.path, old_dek, dek, kept, warnings)
@@ -239,17 +243,19 @@ class VaultCommit:
                         version_rekey.remove_record(self.path)
                 raise
             self._disk_stamp = file_stamp(self.path)  # under the lock: exactly ours
-            change = vault_versions.after_write(self.path, keep,
-                                                old_dek if rekeying else None, slot, dek,
-                                                warnings)
+            change = vault_versions.after_write(
+                self.path, keep, kept, old_dek if new_keys is not None else None, rekeying,
+                slot, dek, warnings)
+            if change is not None and notes:
+                change = dataclasses.replace(change, notes=tuple(notes))
         self._accept(meta, entries, slot, dek, blob)
-        self.save_warning = "; ".join(warnings) or None
+        self.save_warning = "; ".join(dict.fromkeys(warnings)) or None  # each once
         return change
 
     def _finish_rekey_on_open(self) -> None:
         """On an open for writing: if a pending re-key record is left, finish it under
         the lock (at once or never: a busy vault finishes it on its next save)."""
-        if not os.path.lexists(versions.folder_of(self.path) / version_rekey.RECORD_NAME):
+        if not version_rekey.has_record(self.path):
             return
         slot, dek = self._keys()
         warnings: list[str] = []

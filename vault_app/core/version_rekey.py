@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +53,69 @@ RECORD_MAGIC = b"VAULTAPP-REKEY1"
 @dataclass(frozen=True)
 class PasswordChange:
     """What a password (or KDF) change did: versions re-sealed, and those left as they
-    were (sealed under a key older than the one changed, or unreadable)."""
+    were. ``left`` names versions of the folder that could not be re-sealed (sealed
+    under a key older than the one changed, or unreadable) and, when the versions
+    folder was refused (a link, another user's), the path of every file in it that
+    still opens with the old password: nothing is re-sealed or deleted there, the user
+    must delete them (``left_text``). ``notes`` says what else the change did (a
+    versions folder made private). The order journal's key is not changed by a
+    password change: the journal holds orders, not keys, and re-keying it would mean
+    rewriting it (docs/versions.md).
+    """
 
     resealed: int
     left: list[str]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def left_text(self) -> str | None:
+        """The plain sentence for the user about ``left``, or None."""
+        if not self.left:
+            return None
+        return ("these files still open with the old password: delete them: "
+                + ", ".join(self.left))
+
+
+def make_folder_private(vault_path: Path) -> str | None:
+    """Before a password change: a versions folder of ours that other users may write
+    to is made 0700, so that its versions can be re-sealed. A sentence saying so, or
+    None (nothing done: no folder, already private, a link, another user's)."""
+    folder = versions.folder_of(vault_path)
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if info.st_uid != os.geteuid() or not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return None
+        os.fchmod(fd, 0o700)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return (f"{folder} was writable by other users; it is now private (mode 0700) so "
+            "that its previous versions could be re-sealed")
+
+
+def still_open_with(vault_path: Path, old_dek: bytes) -> list[str]:
+    """The paths of the files in a refused versions folder (read, never written) that
+    open with ``old_dek``: what a password change could not re-seal there."""
+    folder = versions.folder_of(vault_path)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []  # not a folder, a loop, unreadable: no file in it to list
+    found = []
+    for name in names:
+        try:
+            parsed = parse(versions.read_file(folder / name))
+            crypto.open_payload(old_dek, parsed.payload_nonce, parsed.ciphertext,
+                                parsed.header)
+        except (VaultError, OSError):
+            continue
+        found.append(str(folder / name))
+    return found
 
 
 def write_record(vault_path: Path, old_dek: bytes, new_dek: bytes) -> bool:
@@ -71,22 +131,53 @@ def write_record(vault_path: Path, old_dek: bytes, new_dek: bytes) -> bool:
     return True
 
 
+RECORD_SIZE = len(RECORD_MAGIC) + 12 + 48
+
+
+def _record_folder(vault_path: Path) -> Path | None:
+    """The checked versions folder, or None when there is none or it is refused (a
+    link, a file, a loop, another user's, writable by others): no record of ours can
+    be there, and nothing in it is read or removed."""
+    try:
+        return versions.open_folder(vault_path, create=False)
+    except VaultError:
+        return None
+
+
+def has_record(vault_path: Path) -> bool:
+    """Whether a name ``rekey.pending`` is in the checked versions folder (cheap)."""
+    folder = _record_folder(vault_path)
+    return folder is not None and os.path.lexists(folder / RECORD_NAME)
+
+
 def read_record(vault_path: Path, dek: bytes) -> bytes | bool | None:
     """The old data key from a pending record sealed under ``dek``; None if there
-    is no record; False if there is one that ``dek`` does not open (a leftover)."""
-    folder = versions.folder_of(vault_path)
-    try:
-        fd = os.open(folder / RECORD_NAME, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except FileNotFoundError:
+    is no record of ours; False if there is one that ``dek`` does not open (a leftover).
+
+    Only a regular file of this user, of exactly the record's size, in the checked
+    versions folder is a record: it is opened without following a link and without
+    blocking (a FIFO would hang the save that holds the vault's lock). Anything else
+    under that name is not ours: None, and it is never removed.
+    """
+    folder = _record_folder(vault_path)
+    if folder is None:
         return None
-    except OSError:
-        return False
     try:
-        data = os.read(fd, 4096)
+        fd = os.open(folder / RECORD_NAME, versions.READ_FLAGS)
+    except OSError:
+        return None  # absent, a link (ELOOP), unreadable: not a record of ours
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() \
+                or info.st_size != RECORD_SIZE:
+            return None
+        data = os.read(fd, RECORD_SIZE + 1)
+    except OSError:
+        return None
     finally:
         os.close(fd)
-    if not data.startswith(RECORD_MAGIC) or len(data) != 15 + 12 + 48:
-        return False
+    if not data.startswith(RECORD_MAGIC) or len(data) != RECORD_SIZE:
+        return None
     nonce, sealed = data[15:27], data[27:]
     try:
         return AESGCM(dek).decrypt(nonce, sealed, RECORD_MAGIC)
@@ -95,11 +186,15 @@ def read_record(vault_path: Path, dek: bytes) -> bytes | bool | None:
 
 
 def remove_record(vault_path: Path) -> None:
-    folder = versions.folder_of(vault_path)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(folder / RECORD_NAME)
+    """Remove our record: only a regular file of this user in the checked folder."""
+    folder = _record_folder(vault_path)
+    if folder is None:
+        return
     with contextlib.suppress(OSError):
-        versions.fsync_folder(folder)
+        info = os.lstat(folder / RECORD_NAME)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+            os.unlink(folder / RECORD_NAME)
+            versions.fsync_folder(folder)
 
 
 def reseal(vault_path: Path, old_dek: bytes, slot: KeySlot, dek: bytes) -> PasswordChange:

@@ -60,16 +60,16 @@ class PasswdCommand(Command):
         from vault_app.core.writable import check_writable
 
         check_writable(self.path)
+        from vault_app.core.kdf import KdfParams, calibrate
+        from vault_app.core.vault import Vault
+
         old = self.prompt.password("Current master password: ", "the current master password")
+        vault = Vault.open(self.path, old)  # a mistyped one is told before the new one
         if self.args.keep_password:
             new = old
         else:
             new, repeat = self.prompt.new_password()
             check_new_password(new, repeat)
-        from vault_app.core.kdf import KdfParams, calibrate
-        from vault_app.core.vault import Vault
-
-        vault = Vault.open(self.path, old)
         kdf: KdfParams | None = self.args.kdf
         if self.args.calibrate is not None:
             self.say(f"Measuring the KDF for about {self.args.calibrate:g} s...")
@@ -80,9 +80,10 @@ class PasswdCommand(Command):
         what = "KDF strength changed" if self.args.keep_password else "Master password changed"
         self.say(f"{what} ({vault.kdf.describe()}; new salt and data key)")
         self.say(f"Previous versions re-sealed: {change.resealed}")
-        if change.left:
-            self.warn(f"{len(change.left)} previous version(s) could not be re-sealed and "
-                      f"still open with an older password: {', '.join(change.left)}")
+        for note in change.notes:
+            self.say(escape(note))
+        if change.left_text is not None:  # the change is done: exit 0, but never silent
+            self.warn(change.left_text)
         self.vault = vault  # its save_warning is reported after the command
         self.say("Backups exported earlier, and copies in a second folder, still open with "
                  "the old password: export new ones and delete the old ones.")
