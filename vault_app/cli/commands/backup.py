@@ -164,7 +164,7 @@ class BackupCommand(Command):
         return EXIT_OK
 
     def merge(self, backup: Backup) -> int:
-        from vault_app.backups.merge import apply_merge, plan_merge
+        from vault_app.backups.merge import apply_merge, plan_merge, preview
         from vault_app.core.vault import Vault
 
         vault = Vault.open(self.path, self.prompt.password())
@@ -172,6 +172,7 @@ class BackupCommand(Command):
         for warning in plan.warnings:
             self.warn(warning)
         choices = self.choices(plan)
+        self.say(f"{preview(plan, choices).text()}; saving")
         report = apply_merge(vault, plan, choices)
         self.say(f"merged {len(backup.entries)} keys into {escape(str(self.path))}: "
                  f"{len(report.added)} added, {len(report.replaced)} replaced by a newer "

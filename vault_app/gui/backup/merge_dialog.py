@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from itertools import pairwise
 
-from vault_app.backups.merge import BOTH, NEWER, SKIP, Conflict, MergePlan
+from vault_app.backups.merge import BOTH, NEWER, SKIP, Conflict, MergePlan, preview
 from vault_app.gui.pages import BusyBar
 from vault_app.gui.qt import QtWidgets, Signal
 from vault_app.gui.widgets import InlineError, WrapLabel
@@ -40,21 +40,9 @@ def newer_side(conflict: Conflict) -> str:
 
 
 def summary(plan: MergePlan, choices: Mapping[str, str]) -> str:
-    """"Merge: add 3, replace 1, keep both 1, skip 2", as the confirmation says it."""
-    counts = {"replace": 0, "keep this vault's": 0, "keep both": 0, "skip": 0}
-    for conflict in plan.conflicts:
-        choice = choices.get(conflict.key, SKIP)
-        if choice == BOTH:
-            counts["keep both"] += 1
-        elif choice == NEWER and newer_side(conflict) == "backup":
-            counts["replace"] += 1
-        elif choice == NEWER:
-            counts["keep this vault's"] += 1
-        else:
-            counts["skip"] += 1
-    parts = [f"add {len(plan.additions)}"]
-    parts += [f"{what} {count}" for what, count in counts.items() if count]
-    return "Merge: " + ", ".join(parts)
+    """"Merge: add 3, replace 1, keep both 1, skip 2", as the confirmation says it
+    (``merge.preview``: the merge's own rule)."""
+    return preview(plan, choices).text()
 
 
 class MergeDialog(QtWidgets.QDialog):
