@@ -67,8 +67,13 @@ def test_versions_errors_have_exit_codes(cli: Cli, saved: Path) -> None:
     assert "from 0 to 1000" in refused.err and "Traceback" not in refused.err
 
 
-def test_versions_keep(cli: Cli, saved: Path) -> None:
-    assert_ok(cli("versions", "keep", "0", stdin=lines(PASSWORD)))
+def test_versions_keep_asks_before_deleting_versions(cli: Cli, saved: Path) -> None:
+    assert len(versions.list_versions(saved)) == 3
+    assert_ok(cli("versions", "keep", "5", stdin=lines(PASSWORD)))  # deletes none
+    assert len(versions.list_versions(saved)) == 4  # that save kept one more
+    assert_fails(cli("versions", "keep", "0", stdin=lines(PASSWORD)), 1, "--yes")
+    assert len(versions.list_versions(saved)) == 4
+    assert_ok(cli("versions", "keep", "0", "--yes", stdin=lines(PASSWORD)))
     assert versions.list_versions(saved) == []
 
 

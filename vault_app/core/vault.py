@@ -327,6 +327,11 @@ class Vault(VaultCommit):
 
         self._commit(lambda entries: entries, remeta=with_count)
 
+    def versions_removed_by_keeping(self, count: int) -> list[str]:
+        """The previous versions ``set_keep_versions(count)`` would delete at once
+        (oldest of this key's beyond ``count``): what a front end asks about first."""
+        return vault_versions.removed_by_keeping(self, count)
+
     def check_password(self, password: str) -> None:
         """Raise WrongPassword unless ``password`` is this vault's master password: one
         KDF run against the held key slot, the data key compared in constant time.

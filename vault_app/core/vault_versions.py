@@ -31,6 +31,12 @@ def summaries(vault: Vault) -> list[VersionSummary]:
     return version_open.summaries(vault.path, dek)
 
 
+def removed_by_keeping(vault: Vault, count: int) -> list[str]:
+    """The names of the versions ``set_keep_versions(count)`` would delete now."""
+    slot, _ = vault._keys()
+    return [version.name for version in versions.beyond(vault.path, count, slot)]
+
+
 def version_entries(vault: Vault, name: str) -> list[KeyEntry]:
     _, dek = vault._keys()
     return version_open.open_version(vault.path, name, dek)[1]
