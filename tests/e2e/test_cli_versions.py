@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -156,3 +157,20 @@ def test_passwd_checks_the_current_password_before_asking_the_new_one(
     # Only the (wrong) current password is given: no new one is asked for.
     assert_fails(cli("passwd", stdin=lines("wrong")), 2, "wrong master password")
     assert saved.read_bytes() == before
+
+
+def test_a_read_only_command_says_an_interrupted_password_change_waits(
+        cli: Cli, saved: Path) -> None:
+    from vault_app.core import version_rekey
+
+    vault = Vault.open(saved, PASSWORD)
+    _, dek = vault._keys()
+    version_rekey.write_record(saved, os.urandom(32), dek)  # killed before re-sealing
+    record = versions.folder_of(saved) / version_rekey.RECORD_NAME
+    before = saved.read_bytes()
+    result = assert_ok(cli("list", stdin=lines(PASSWORD)))
+    assert "password change of this vault was interrupted" in result.err
+    assert "next save" in result.err
+    assert record.exists() and saved.read_bytes() == before  # read-only: nothing written
+    result = assert_ok(cli("remove", "alpha", "--yes", stdin=lines(PASSWORD)))
+    assert not record.exists() and "interrupted" not in result.err

@@ -118,8 +118,10 @@ class Vault(VaultCommit):
         vault.folder_warning = folders.folder_warning(given)
         if not read_only:
             vault._entries_text = entries_text(plaintext, meta, entries)
-            if vault.read_only_reason is None:
-                vault._finish_rekey_on_open()
+        if not read_only and vault.read_only_reason is None:
+            vault._finish_rekey_on_open()
+        else:  # never writes: says so if a password change is left unfinished
+            vault.save_warning = vault_versions.pending_rekey_notice(path)
         return vault
 
     # --- reading -----------------------------------------------------------------

@@ -129,6 +129,18 @@ def after_write(vault_path: Path, keep: int, kept: str | None, old_dek: bytes | 
     return change
 
 
+PENDING_NOT_FINISHED = (
+    "a master password change of this vault was interrupted, and this read-only open "
+    "does not finish it: until the next save (any change, or opening it in the app) "
+    "re-seals them, some previous versions may still open with the old password")
+
+
+def pending_rekey_notice(vault_path: Path) -> str | None:
+    """For an open that never writes (read-only, or a file that cannot be saved): the
+    notice that an interrupted password change is left to the next save, or None."""
+    return PENDING_NOT_FINISHED if version_rekey.has_record(vault_path) else None
+
+
 def finish_rekey(vault_path: Path, slot: KeySlot, dek: bytes, warnings: list[str]) -> None:
     """Finish a password change a crash interrupted (see ``version_rekey``)."""
     try:

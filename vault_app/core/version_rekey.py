@@ -24,7 +24,10 @@ is safe:
 4. the record is removed (last: until then step 3 can be finished).
 
 So a crash leaves a vault one of the two passwords opens with every entry, and the
-next unlock with the new password leaves no version that opens with the old one.
+next open *for writing* with the new password (or the next save) leaves no version
+that opens with the old one. A read-only open (``list``, ``show``, ``backup export``)
+never writes, so it does not finish it: it says so (``Vault.save_warning``, on the
+CLI's stderr), and the record waits for the next save.
 
 Record format: the ASCII bytes ``VAULTAPP-REKEY1`` (15 bytes, also the AES-GCM associated data),
 a 12-byte nonce, then AES-256-GCM(new data key, nonce, old data key) (48 bytes).
