@@ -174,3 +174,20 @@ def test_a_read_only_command_says_an_interrupted_password_change_waits(
     assert record.exists() and saved.read_bytes() == before  # read-only: nothing written
     result = assert_ok(cli("remove", "alpha", "--yes", stdin=lines(PASSWORD)))
     assert not record.exists() and "interrupted" not in result.err
+
+
+@pytest.mark.slow
+def test_passwd_keep_password_calibrate_gives_a_new_salt_and_data_key(
+        cli: Cli, saved: Path) -> None:
+    before = Vault.open(saved, PASSWORD)
+    old_slot, old_dek = before._keys()
+    result = assert_ok(cli("passwd", "--keep-password", "--calibrate", "0.1",
+                           stdin=lines(PASSWORD)))
+    assert "Measuring the KDF" in result.out and "KDF strength changed" in result.out
+    after = Vault.open(saved, PASSWORD)
+    new_slot, new_dek = after._keys()
+    assert new_slot.salt != old_slot.salt and new_dek != old_dek
+    assert new_slot.kdf != old_slot.kdf  # measured here, not the test's fast KDF
+    assert len(after) == 3
+    for version in after.versions():  # re-sealed: the old data key opens none
+        assert version.opens_with_current_key
