@@ -83,6 +83,7 @@ def test_passwd_reseals_versions_and_warns_about_backups(cli: Cli, saved: Path) 
     result = assert_ok(cli("passwd", "--kdf", WEAK_OK_KDF, stdin=lines(PASSWORD, NEW)))
     assert f"Previous versions re-sealed: {len(names) + 1}" in result.out
     assert "still open with the old password" in result.out
+    assert "order journal keeps its key" in result.out  # said, not hidden
     folder = saved.with_name(saved.name + ".versions")
     for name in [v.name for v in versions.list_versions(saved)]:
         with pytest.raises(WrongPassword):
