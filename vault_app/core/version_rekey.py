@@ -2,29 +2,43 @@
 
 A leaked old password must open nothing afterwards, so ``Vault.change_password``
 re-seals every kept version under the new key slot (new salt, new data key) in the
-same operation. The order, under the vault's lock, and why a SIGKILL at any point
-is safe:
+same operation. The order, under the vault's lock (``VaultCommit._commit``), and why
+a SIGKILL at any point is safe:
 
-1. ``write_record``: the *pending re-key record* ``rekey.pending`` in the versions
+0. a versions folder of ours that others may write to is made 0700
+   (``make_folder_private``), so that it is not refused below.
+1. the current vault is kept as a version (``versions.keep``). First, because it
+   makes the versions folder the record goes in, and because the version it keeps is
+   sealed under the old key and must be re-sealed too: it has to exist before the
+   record does. Killed here: the old vault, one more version under the old key, no
+   record: the old password opens everything, as before the change.
+2. ``write_record``: the *pending re-key record* ``rekey.pending`` in the versions
    folder holds the old data key sealed under the new one (AES-256-GCM, format
    below), written through a fsynced 0600 temp and a rename, then the folder fsynced.
-   Killed before the rename: no record, nothing changed, the old password opens
-   everything. Killed after it: the vault is still the old one, and the record does
-   not decrypt under the vault's (old) data key: the next writer removes it
-   (``finish``), a leftover of a change that never happened.
-2. the current vault is kept as a version and replaced (``Vault._commit``). Killed
-   here: the vault is the old file or the new one (atomic), and the record tells
-   which: it decrypts under the new data key only.
-3. ``reseal``: each version sealed under the old data key is decrypted with it and
+   Killed after it: the vault is still the old one, and the record does not decrypt
+   under the vault's (old) data key: the next writer removes it (``finish``), a
+   leftover of a change that never happened.
+3. the vault is replaced (``storage.atomic_write``). Killed here: the vault is the old
+   file or the new one (atomic), and the record tells which: it decrypts under the new
+   data key only.
+4. ``reseal``: each version sealed under the old data key is decrypted with it and
    sealed under the new key slot, through a temp and a rename (each version is the
    old or the new file at any moment). Killed midway: the vault opens with the new
    password; some versions still with the old one. The next open for writing (or the
    next save) finds the record, decrypts it under the vault's data key, so gets the
    old data key back and finishes the re-seal (``finish``).
-4. the record is removed (last: until then step 3 can be finished).
+5. the record is removed (until then step 4 can be finished), then old versions are
+   pruned (only those under the new key count, see ``versions.prune``).
+
+A versions folder that is refused (a link, another user's) is never written: no
+record, nothing re-sealed there; every file in it the old data key opens is named in
+``PasswordChange.left`` (``still_open_with``), for the user to delete.
 
 So a crash leaves a vault one of the two passwords opens with every entry, and the
-next unlock with the new password leaves no version that opens with the old one.
+next open *for writing* with the new password (or the next save) leaves no version
+that opens with the old one. A read-only open (``list``, ``show``, ``backup export``)
+never writes, so it does not finish it: it says so (``Vault.save_warning``, on the
+CLI's stderr), and the record waits for the next save.
 
 Record format: the ASCII bytes ``VAULTAPP-REKEY1`` (15 bytes, also the AES-GCM associated data),
 a 12-byte nonce, then AES-256-GCM(new data key, nonce, old data key) (48 bytes).
@@ -50,6 +64,13 @@ RECORD_NAME = "rekey.pending"
 RECORD_MAGIC = b"VAULTAPP-REKEY1"
 
 
+UNCHANGED_TEXT = (
+    "Backups exported earlier, and copies in a second folder, still open with the old "
+    "password: export new ones and delete the old ones. The order journal keeps its key "
+    "(it holds orders, not exchange keys): whoever opens an old file with the old "
+    "password can read the journal's orders, including new ones.")
+
+
 @dataclass(frozen=True)
 class PasswordChange:
     """What a password (or KDF) change did: versions re-sealed, and those left as they
@@ -66,6 +87,11 @@ class PasswordChange:
     resealed: int
     left: list[str]
     notes: tuple[str, ...] = ()
+
+    @property
+    def unchanged_text(self) -> str:
+        """What a password change does not change, in plain words for the user."""
+        return UNCHANGED_TEXT
 
     @property
     def left_text(self) -> str | None:

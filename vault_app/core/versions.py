@@ -298,15 +298,23 @@ def prune(vault_path: Path, keep_versions: int, slot: KeySlot,
     if folder is None:
         return
     remove_temps(folder)  # also when keep_versions is 0 and ``keep`` did not run
-    ours = [v for v in list_versions(vault_path) if slot_of(v.path) == slot]
-    for version in ours[max(keep_versions, 0):]:
+    for version in beyond(vault_path, keep_versions, slot):
         if version.name != just_kept:
             with contextlib.suppress(OSError):
                 os.unlink(version.path)
-    for version in ours[:max(keep_versions, 0)]:
+    for version in _ours(vault_path, slot)[:max(keep_versions, 0)]:
         _make_private(version.path)
     with contextlib.suppress(OSError):
         fsync_folder(folder)
+
+
+def _ours(vault_path: Path, slot: KeySlot) -> list[VersionFile]:
+    return [v for v in list_versions(vault_path) if slot_of(v.path) == slot]
+
+
+def beyond(vault_path: Path, keep_versions: int, slot: KeySlot) -> list[VersionFile]:
+    """The versions under ``slot`` that keeping ``keep_versions`` removes (oldest)."""
+    return _ours(vault_path, slot)[max(keep_versions, 0):]
 
 
 def _make_private(path: Path) -> None:
