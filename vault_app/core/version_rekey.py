@@ -134,6 +134,8 @@ def still_open_with(vault_path: Path, old_dek: bytes) -> list[str]:
         return []  # not a folder, a loop, unreadable: no file in it to list
     found = []
     for name in names:
+        if versions.slot_of(folder / name) is None:
+            continue  # not a vault file (a header read): never read whole
         try:
             parsed = parse(versions.read_file(folder / name))
             crypto.open_payload(old_dek, parsed.payload_nonce, parsed.ciphertext,
