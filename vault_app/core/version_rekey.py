@@ -55,7 +55,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from vault_app.core import crypto, versions
+from vault_app.core import crypto, storage, versions
 from vault_app.core.envelope import seal
 from vault_app.core.errors import VaultError
 from vault_app.core.vault_format import KeySlot, parse
@@ -134,6 +134,8 @@ def still_open_with(vault_path: Path, old_dek: bytes) -> list[str]:
         return []  # not a folder, a loop, unreadable: no file in it to list
     found = []
     for name in names:
+        if versions.slot_of(folder / name) is None:
+            continue  # not a vault file (a header read): never read whole
         try:
             parsed = parse(versions.read_file(folder / name))
             crypto.open_payload(old_dek, parsed.payload_nonce, parsed.ciphertext,
@@ -153,7 +155,6 @@ def write_record(vault_path: Path, old_dek: bytes, new_dek: bytes) -> bool:
     nonce = crypto.new_nonce()
     sealed = AESGCM(new_dek).encrypt(nonce, old_dek, RECORD_MAGIC)
     versions.write_private(folder, RECORD_NAME, RECORD_MAGIC + nonce + sealed, replace=True)
-    versions.fsync_folder(folder)
     return True
 
 
@@ -220,7 +221,7 @@ def remove_record(vault_path: Path) -> None:
         info = os.lstat(folder / RECORD_NAME)
         if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
             os.unlink(folder / RECORD_NAME)
-            versions.fsync_folder(folder)
+            storage.fsync_folder(folder)
 
 
 def reseal(vault_path: Path, old_dek: bytes, slot: KeySlot, dek: bytes) -> PasswordChange:
@@ -243,7 +244,7 @@ def reseal(vault_path: Path, old_dek: bytes, slot: KeySlot, dek: bytes) -> Passw
         except (VaultError, OSError):
             left.append(version.name)
     with contextlib.suppress(OSError):
-        versions.fsync_folder(folder)
+        storage.fsync_folder(folder)
     return PasswordChange(done, left)
 
 
