@@ -195,7 +195,8 @@ def write_copy(vault: Vault, folder: Path, keep: int, *,
     section = BackupSection(made_at=utcnow(), source_vault_id=vault.meta.id, journal=records)
     data, meta, entries = vault.sealed_with(section)
     stem, vault_id = vault.path.stem, vault.meta.id
-    temps.remove_stale_temps(real, f"{storage.TEMP_PREFIX}{stem}-{vault_id[:ID_CHARS]}-")
+    storage.remove_stale_temps(real, f"{storage.TEMP_PREFIX}{stem}-{vault_id[:ID_CHARS]}-",
+                               older_than=temps.STALE_AFTER)
     target = _create(real, stem, vault_id, data)
     try:
         if _after_write is not None:

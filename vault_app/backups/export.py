@@ -134,7 +134,7 @@ def export_backup(vault: Vault, path: str | os.PathLike[str], password: str, *,
     kdf.check_readable()
     slot, dek = new_key_slot(password, kdf)
     blob = seal(slot, dek, encode_payload(meta, entries))
-    temp = storage.write_temp(temps.export_temp_base(target), blob)
+    temp = storage.write_temp(target, blob, prefix=temps.export_prefix(target))
     try:
         if _after_write is not None:
             _after_write(temp)
@@ -152,18 +152,8 @@ def export_backup(vault: Vault, path: str | os.PathLike[str], password: str, *,
     except BaseException:
         _unlink_quietly(temp)  # gone already after a failed link, rename or verification
         raise
-    remove_stale_temps(target)
+    temps.remove_stale_exports(target.parent, target)
     return ExportReport(target, len(entries), len(records))
-
-
-def remove_stale_temps(target: Path, now: float | None = None) -> list[str]:
-    """Remove the temp files of exports into ``target``'s folder killed mid-way, whatever
-    name they were writing (``temps``: ``.vault-app-export-*.tmp-*``, and the
-    ``.<target name>.tmp-*`` of earlier releases), once ``temps.STALE_AFTER`` old.
-    Returns the names removed."""
-    legacy = f"{storage.TEMP_PREFIX}{target.name}"
-    return [*temps.remove_stale_temps(target.parent, temps.EXPORT_PREFIX, now=now),
-            *temps.remove_stale_temps(target.parent, legacy, now=now)]
 
 
 def _verify(temp: Path, password: str, meta: VaultMeta, entries: Sequence[KeyEntry]) -> None:
