@@ -97,3 +97,29 @@ def test_at_most_every_n_minutes(qtbot: QtBot, unlocked: MainWindow, tmp_path: P
     with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT):
         add_key(qtbot, unlocked, "due")
     assert len(copies_in(usb, vault)) == 1
+
+
+def test_a_damaged_journal_still_gets_the_keys_copied_and_is_told(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    from vault_app.trading.journal import Journal, journal_path
+
+    vault = unlocked.vault
+    assert vault is not None
+    journal = journal_path(vault.path)
+    Journal(journal, vault.ensure_journal_key()).append({"kind": "order", "key_id": "x"})
+    damaged = bytearray(journal.read_bytes())
+    damaged[70] ^= 0xFF  # inside the record: damage, not a torn tail
+    journal.write_bytes(bytes(damaged))
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    dialog = open_settings(qtbot, unlocked)
+    box = dialog.vault_box
+    assert box is not None
+    type_into(qtbot, box.folder, str(usb))
+    with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT) as done:
+        dialog.accept()
+    report = done.args[0]
+    assert isinstance(report, CopyReport) and report.journal_problem is not None
+    assert Vault.open(report.path, PASSWORD).entries == vault.entries
+    message = unlocked.statusBar().currentMessage()
+    assert "with your keys but without their order history" in message

@@ -89,6 +89,9 @@ class CopyReport:
     key_count: int
     removed: tuple[Path, ...]  # older copies of this vault pruned
     journal_records: int = 0  # the order records it carries
+    # Why the copy carries no order records although the vault has a journal (it could
+    # not be read), or None: the keys matter more than their order history.
+    journal_problem: str | None = None
 
 
 def copy_name(stem: str, vault_id: str, when: datetime, sequence: int = 1) -> str:
@@ -187,11 +190,13 @@ def write_copy(vault: Vault, folder: Path, keep: int, *,
             by another process; nothing was written.
     """
     real = check_folder(folder, vault.path)
+    journal_problem = None
     try:
         records = tuple(vault_records(vault))
     except VaultError as exc:
-        raise CopyFailed(f"the order journal cannot be read ({exc}); no copy was "
-                         "written", REFUSED) from None
+        # A damaged or unreadable journal must not stop the copy of the keys: losing
+        # them costs hours on every exchange, their order history is secondary.
+        records, journal_problem = (), f"the order journal could not be read ({exc})"
     section = BackupSection(made_at=utcnow(), source_vault_id=vault.meta.id, journal=records)
     data, meta, entries = vault.sealed_with(section)
     stem, vault_id = vault.path.stem, vault.meta.id
@@ -214,7 +219,8 @@ def write_copy(vault: Vault, folder: Path, keep: int, *,
         with contextlib.suppress(OSError):
             os.unlink(info.path)
             removed.append(info.path)
-    return CopyReport(target, len(data), len(entries), tuple(removed), len(records))
+    return CopyReport(target, len(data), len(entries), tuple(removed), len(records),
+                      journal_problem)
 
 
 def refresh_copies(vault: Vault, folder: Path, *,

@@ -81,6 +81,10 @@ class SecondFolderCopies(QtCore.QObject):
         def done(report: CopyReport) -> None:
             self.window.settings.set_last_copy_at(vault.given_path, datetime.now(UTC))
             self.failing = False
+            if report.journal_problem is not None and self.window.vault is vault:
+                self.window.statusBar().showMessage(
+                    f"Automatic copy written to {folder} with your keys but without their "
+                    f"order history: {report.journal_problem}.")
             self._finish(report, then)
 
         def failed(exc: BaseException) -> None:

@@ -61,6 +61,20 @@ def test_a_copy_carries_the_journal_and_restores_with_it(tmp_path: Path,
     assert restored.vault.meta.id != vault.meta.id
 
 
+def test_a_damaged_journal_never_stops_the_copy_of_the_keys(tmp_path: Path,
+                                                            second: Path) -> None:
+    vault = vault_with_orders(tmp_path / "keys.vault")
+    journal = vault.path.with_name(vault.path.name + ".journal")
+    data = bytearray(journal.read_bytes())
+    data[200] ^= 0xFF  # inside the first record: damage, not a torn tail
+    journal.write_bytes(bytes(data))
+    report = write_copy(vault, second, keep=5)
+    assert report.journal_records == 0
+    assert report.journal_problem is not None and "journal" in report.journal_problem
+    assert read_backup(report.path, PASSWORD).entries == tuple(vault.entries)
+    assert journal.read_bytes() == bytes(data)  # the damaged journal is left as it was
+
+
 def test_two_vaults_of_one_name_keep_each_others_copies(tmp_path: Path,
                                                         second: Path) -> None:
     first = vault_with_orders(tmp_path / "a" / "keys.vault")
