@@ -219,7 +219,7 @@ class VaultCommit:
                 return None  # nothing changed: no write
             warnings: list[str] = []
             vault_versions.finish_rekey(self.path, slot, dek, warnings)
-            old_dek = dek
+            old_slot, old_dek = slot, dek
             slot, dek = new_keys if new_keys else (slot, dek)
             blob = seal(slot, dek, encode_payload(meta, entries, text))
             storage.remove_stale_temps(self.path.parent, storage.temp_prefix(self.path))
@@ -227,7 +227,7 @@ class VaultCommit:
             notes: list[str] = []
             if new_keys is not None:
                 vault_versions.prepare_rekey_folder(self.path, notes)
-            kept = vault_versions.keep_version(self.path, keep, warnings)
+            kept = vault_versions.keep_version(self.path, keep, old_slot, warnings)
             rekeying = new_keys is not None and vault_versions.write_rekey_record(
                 self.path, old_dek, dek, kept, warnings)
             try:

@@ -70,12 +70,14 @@ def restore_version(vault: Vault, name: str, expected_diff: VersionDiff | None) 
 
 # --- the steps of a save (under the vault's lock) ---------------------------------
 
-def keep_version(vault_path: Path, keep: int, warnings: list[str]) -> str | None:
-    """Keep the file about to be replaced as a previous version (never fails)."""
+def keep_version(vault_path: Path, keep: int, slot: KeySlot,
+                 warnings: list[str]) -> str | None:
+    """Keep the file about to be replaced (sealed under ``slot``) as a previous
+    version (never fails)."""
     if keep <= 0:
         return None
     try:
-        return versions.keep(vault_path, keep)
+        return versions.keep(vault_path, keep, slot)
     except (VaultError, OSError) as exc:
         warnings.append(str(exc))
         return None

@@ -49,6 +49,8 @@ SUFFIX = ".versions"
 TEMP_PREFIX = ".version.tmp-"
 _NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6})Z(?:-(\d{1,6}))?\.vault$")
 _STAMP = "%Y%m%dT%H%M%S.%f"
+# A version name dated later than now by more than this is not followed (see ``keep``).
+FUTURE_SLACK = timedelta(days=1)
 READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
 
 
@@ -115,12 +117,25 @@ def open_folder(vault_path: Path, *, create: bool) -> Path | None:
     return folder
 
 
-def list_versions(vault_path: Path) -> list[VersionFile]:
-    """The versions kept, newest first. Links, non-files and others' files are skipped."""
+def is_far_ahead(when: datetime, now: datetime | None = None) -> bool:
+    """Whether a version's name is dated more than ``FUTURE_SLACK`` after ``now``: saved
+    while the clock was far ahead (or planted); its date says nothing of its order."""
+    return when > (now or datetime.now(UTC)) + FUTURE_SLACK
+
+
+def list_versions(vault_path: Path, now: datetime | None = None) -> list[VersionFile]:
+    """The versions kept, newest first. Links, non-files and others' files are skipped.
+
+    A version dated more than a day after ``now`` counts as older than every other
+    (among themselves, by name): it was saved while the clock was far ahead, so before
+    the clock was set right and before every save named since. Without this, such a
+    version would stay "newest" for years and pruning would take the real ones.
+    """
     folder = open_folder(vault_path, create=False)
     if folder is None:
         return []
-    found: list[tuple[tuple[datetime, int], VersionFile]] = []
+    moment = now or datetime.now(UTC)
+    found: list[tuple[tuple[bool, datetime, int], VersionFile]] = []
     for name in os.listdir(folder):
         parsed = parse_name(name)
         if parsed is None:
@@ -131,7 +146,8 @@ def list_versions(vault_path: Path) -> list[VersionFile]:
             continue
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
             continue
-        found.append((parsed, VersionFile(name, parsed[0], info.st_size, folder / name)))
+        order = (not is_far_ahead(parsed[0], moment), *parsed)
+        found.append((order, VersionFile(name, parsed[0], info.st_size, folder / name)))
     found.sort(key=lambda item: item[0], reverse=True)
     return [version for _, version in found]
 
@@ -199,12 +215,19 @@ def write_private(folder: Path, name: str, data: bytes, *, replace: bool) -> Non
         storage.link_temp(temp, folder / name)
 
 
-def keep(vault_path: Path, keep_versions: int, now: datetime | None = None) -> str:
+def keep(vault_path: Path, keep_versions: int, slot: KeySlot | None = None,
+         now: datetime | None = None) -> str:
     """Keep the current vault file as a version (step 1 above); return its name.
 
-    Names are monotonic: never earlier than the newest name there (plus 1 µs), so the
-    order by name is the order of saves even after the clock was set back, and
-    pruning (by name) never takes the version just kept for the oldest.
+    Names are monotonic: never earlier than the newest version sealed under ``slot``
+    (the key slot of the file being kept; None: every version of ours) plus 1 µs, so
+    the order by name is the order of saves even after the clock was set back, and
+    pruning (by name) never takes the version just kept for the oldest. Only those
+    versions count: a file of another user or under another key (a leftover, a
+    planted name) never sets the name. A name more than ``FUTURE_SLACK`` after now is
+    not followed either (the clock was far ahead, or the name is made up; it is
+    listed as the oldest, see ``list_versions``): the version is named by now, ``-N``
+    appended if that name is taken. So no name in the folder can make a save fail.
 
     Call under the vault's lock, before the vault is replaced. Raises VaultIOError
     (the caller reports it as a warning; the save goes on).
@@ -214,9 +237,12 @@ def keep(vault_path: Path, keep_versions: int, now: datetime | None = None) -> s
     remove_temps(folder)
     taken = set(os.listdir(folder))
     moment = now or datetime.now(UTC)
-    newest = max((parsed[0] for parsed in map(parse_name, taken) if parsed), default=None)
+    candidates = list_versions(vault_path, moment) if slot is None else _ours(vault_path, slot)
+    newest = max((v.saved_at for v in candidates if not is_far_ahead(v.saved_at, moment)),
+                 default=None)
     if newest is not None and newest >= moment:
-        moment = newest + timedelta(microseconds=1)
+        with contextlib.suppress(OverflowError):
+            moment = newest + timedelta(microseconds=1)
     name = new_name(moment, taken)
     try:
         try:
