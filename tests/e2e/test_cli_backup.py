@@ -359,3 +359,12 @@ def test_a_foreign_journal_at_the_new_path_is_left_and_reported(cli: Cli, source
     assert "restored 3 keys, 0 journal records" in result.out
     assert foreign.read_bytes() == before
     assert fields(Vault.open(new, BACKUP_PASSWORD).entries) == fields(source.entries)
+
+
+def test_restore_refuses_the_temp_name_of_a_vaults_save(cli: Cli, source: Vault,
+                                                        backup_file: Path) -> None:
+    # The next save of the vault would remove a file so named as its own stale temp.
+    target = source.path.with_name(f".{source.path.name}.tmp-mine")
+    assert_fails(cli("backup", "restore", str(backup_file), "--new", str(target),
+                     stdin=""), 5, "temporary file")
+    assert not target.exists()

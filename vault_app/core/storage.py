@@ -230,6 +230,15 @@ def replace_with_temp(temp: Path, path: Path) -> None:
     _flush_folder(path)
 
 
+def is_temp_name(name: str) -> bool:
+    """Whether ``name`` has the shape of every temp file we write (a save's, a version's,
+    an export's, a copy's, the journal's): a leading ``.`` and ``.tmp-`` in it. The one
+    rule: ``remove_stale_temps`` removes no other name, and no file the user asks us
+    to make (a vault, a backup) may take such a name (``vault_files``), else the next
+    cleaning of that folder would delete it."""
+    return name.startswith(TEMP_PREFIX) and TEMP_MARK in name
+
+
 def temp_prefix(path: Path) -> str:
     """How the temp files of a write to ``path`` are named: ``remove_stale_temps``'s
     ``prefix`` for them."""
@@ -241,7 +250,8 @@ def remove_stale_temps(folder: Path, prefix: str, *, older_than: float = 0.0) ->
     mid-write left; return their names. One cleaner for every writer (saves, versions,
     exports, copies), each with its own prefix.
 
-    Only regular files are removed (never a link, a folder, a FIFO), and only those
+    Only names ``is_temp_name`` accepts, only regular files (never a link, a folder, a
+    FIFO), and only those
     last modified more than ``older_than`` seconds ago: 0 (any age) only while holding
     the lock that every writer of these temps holds, so that no live writer's file is
     removed; a writer without such a lock passes an age no live write reaches.
@@ -253,7 +263,7 @@ def remove_stale_temps(folder: Path, prefix: str, *, older_than: float = 0.0) ->
     except OSError:
         return removed
     for name in names:
-        if not name.startswith(prefix):
+        if not name.startswith(prefix) or not is_temp_name(name):
             continue
         with contextlib.suppress(OSError):
             info = os.lstat(folder / name)

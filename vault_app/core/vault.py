@@ -40,6 +40,7 @@ from vault_app.core.schema import (
 from vault_app.core.vault_commit import Mutation as Mutation  # re-exported
 from vault_app.core.vault_commit import file_stamp, write_new_file
 from vault_app.core.vault_entries import VaultEntries
+from vault_app.core.vault_files import check_new_vault
 from vault_app.core.vault_format import KeySlot, checksum_of
 from vault_app.core.version_open import VersionSummary
 from vault_app.core.version_rekey import PasswordChange
@@ -79,6 +80,7 @@ class Vault(VaultEntries):
             kdf.check_readable()
         if not password:
             raise ValidationError("the master password must not be empty", field="password")
+        check_new_vault(path)  # not another vault's journal, lock or temp name
         given, path = path, paths.resolve_new(path)
         slot, dek = new_key_slot(password, kdf)  # the slow part, before taking the lock
         if meta is None:
@@ -221,6 +223,7 @@ class Vault(VaultEntries):
         payload nonce. Returns the copy, unlocked, so the user can continue there.
         """
         slot, dek, meta, entries, _, _ = self._snapshot()
+        check_new_vault(Path(path))
         path = paths.resolve_new(Path(path))
         blob = seal(slot, dek, encode_payload(meta, entries))
         stamp = write_new_file(path, blob)

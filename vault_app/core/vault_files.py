@@ -19,6 +19,7 @@ from pathlib import Path
 from vault_app.core.errors import NotARegularFile, VaultError, VaultIOError
 from vault_app.core.os_messages import describe_os_error, kind_of
 from vault_app.core.paths import resolve_existing
+from vault_app.core.storage import is_temp_name
 from vault_app.core.vault_lock import lock_path
 
 JOURNAL_SUFFIX = ".journal"  # trading.journal.SUFFIX
@@ -51,6 +52,7 @@ def check_target(path: Path, protected: Iterable[Path], *, writing: str,
     """
     protected = tuple(protected)
     _refuse_inside(path, protected, writing, refused)
+    refuse_temp_name(path, writing, refused)
     try:
         info = os.stat(path, follow_symlinks=False)
     except FileNotFoundError:
@@ -68,6 +70,17 @@ def check_target(path: Path, protected: Iterable[Path], *, writing: str,
                               f"replacing it with {writing} would lose every key. "
                               "Nothing was written: choose another file name")
     return info
+
+
+def refuse_temp_name(path: Path, writing: str,
+                     refused: Callable[[str], VaultIOError] = VaultIOError) -> None:
+    """Refuse a name of the shape of our temp files (``storage.is_temp_name``: a
+    leading ``.`` and ``.tmp-``): the next save, export or copy in that folder would
+    remove it as a temp its killed writer left."""
+    if is_temp_name(path.name):
+        raise refused(f"{path} has the name of a temporary file of vault-app (a leading "
+                      f"'.' and '.tmp-'); {writing} there would be deleted by the next "
+                      "save in that folder. Nothing was written: choose another file name")
 
 
 def _refuse_named(path: Path, protected: tuple[Path, ...], writing: str,
@@ -109,15 +122,18 @@ COMPANION_SUFFIXES = (JOURNAL_SUFFIX, ".lock", VERSIONS_SUFFIX)  # vault_lock.lo
 def check_new_vault(path: Path) -> None:
     """Refuse to create a vault at ``path`` when that is the name of another vault's own
     file (``<x>.journal``, ``<x>.lock``, ``<x>.versions`` beside an existing file
-    ``<x>``) or lies inside a vault's versions folder: a vault written as ``k.vault.journal``
-    before the first order stops every order of ``k.vault``; one inside
-    ``k.vault.versions/`` can be pruned with the versions. Whether it exists is not
-    looked at here (``paths.resolve_new`` refuses a taken name).
+    ``<x>``), has the shape of our temp files (``refuse_temp_name``) or lies inside a
+    vault's versions folder: a vault written as ``k.vault.journal`` before the first
+    order stops every order of ``k.vault``; one named ``.k.vault.tmp-x`` is removed by
+    the next save of ``k.vault``; one inside ``k.vault.versions/`` can be pruned with
+    the versions. Whether it exists is not looked at here (``paths.resolve_new``
+    refuses a taken name).
 
     Raises:
         VaultIOError: ``path`` is such a name; nothing was written.
     """
     path = Path(os.path.abspath(path))
+    refuse_temp_name(path, "a new vault")
     try:
         folder = Path(os.path.realpath(path.parent))
     except OSError:

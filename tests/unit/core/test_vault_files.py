@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FAST_KDF, PASSWORD
+from vault_app.core import storage
 from vault_app.core.errors import NotARegularFile, VaultIOError
+from vault_app.core.vault import Vault
 from vault_app.core.vault_files import check_new_vault, check_target, own_files
 
 
@@ -64,3 +67,35 @@ def test_other_new_vault_names_are_fine(tmp_path: Path, name: str) -> None:
     (tmp_path / "folder.versions").mkdir()  # a folder named so, no vault "folder" beside it
     (tmp_path / "k.vault").mkdir()  # a folder, not a vault: its ".journal" is no journal
     check_new_vault(tmp_path / name)
+
+
+@pytest.mark.parametrize("name", [".k.vault.tmp-mine", ".k.vault.journal.tmp-x",
+                                  ".vault-app-export-b.vault.tmp-1", ".keys-1234abcd-x.tmp-y",
+                                  ".anything.tmp-"])
+def test_a_new_vault_or_backup_never_takes_the_name_of_our_temp_files(
+        tmp_path: Path, name: str) -> None:
+    (tmp_path / "k.vault").write_bytes(b"a vault")
+    with pytest.raises(VaultIOError, match="temporary file"):
+        check_new_vault(tmp_path / name)
+    with pytest.raises(Refused, match="temporary file"):
+        check_target(tmp_path / name, own_files(tmp_path / "k.vault"), writing="the backup",
+                     refused=Refused)
+
+
+def test_the_temp_cleaner_removes_only_names_of_temp_shape(tmp_path: Path) -> None:
+    (tmp_path / ".keys-1234abcd-restored.vault").write_bytes(b"a user's vault")
+    (tmp_path / ".keys-1234abcd-x.vault.tmp-0a").write_bytes(b"a killed copy's temp")
+    removed = storage.remove_stale_temps(tmp_path, ".keys-1234abcd-")
+    assert removed == [".keys-1234abcd-x.vault.tmp-0a"]
+    assert (tmp_path / ".keys-1234abcd-restored.vault").exists()
+
+
+def test_vault_create_and_save_copy_refuse_a_temp_name(
+        tmp_path: Path) -> None:
+    vault = Vault.create(tmp_path / "k.vault", PASSWORD, FAST_KDF, enforce_kdf_minimum=False)
+    with pytest.raises(VaultIOError, match="temporary file"):
+        Vault.create(tmp_path / ".k.vault.tmp-mine", PASSWORD, FAST_KDF,
+                     enforce_kdf_minimum=False)
+    with pytest.raises(VaultIOError, match="temporary file"):
+        vault.save_copy(tmp_path / ".k.vault.tmp-copy")
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]

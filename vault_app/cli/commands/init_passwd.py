@@ -22,7 +22,9 @@ class InitCommand(Command):
         from vault_app.core.password_policy import check_new_password
         from vault_app.core.paths import resolve_new
         from vault_app.core.vault import Vault
+        from vault_app.core.vault_files import check_new_vault
 
+        check_new_vault(self.path)  # another vault's own or temp name: before prompts
         resolve_new(self.path)  # refuse a taken name or a broken link before any prompt
         self.warn_about_folder()
         if self.prompt.interactive:
