@@ -13,7 +13,9 @@
   whose ``updated_at`` is later, or ``unknown`` when either is more than a day ahead
   of the clock (``FUTURE_SLACK``): a crafted backup dated 9999 must not win "newer",
   nor stay in the vault to beat every genuine backup after it (``Conflict.reason``
-  says which date is not trusted).
+  says which date is not trusted). An entry the merge stores (added, replacing, or a
+  copy) has each date more than a day ahead stored as the plan's time instead
+  (``future_dates.clamp_dates``; ``MergePlan.warnings`` names the additions so dated).
 
 For each conflict the user chooses (``choices``: ``Conflict.key`` -> policy):
 
@@ -53,6 +55,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from vault_app.backups.errors import MergeStale
+from vault_app.backups.future_dates import clamp_dates
 from vault_app.backups.journal_records import append_to_vault, records_for
 from vault_app.backups.merge_plan import (
     BOTH,
@@ -184,6 +187,7 @@ def _merged(entries: list[KeyEntry], plan: MergePlan, choices: Mapping[str, str]
         return [e.label for e in result if e.id != skip]
 
     for entry in plan.additions:
+        entry = clamp_dates(entry, plan.planned_at)
         taken = labels_but(None)
         if entry.label.casefold() in {label.casefold() for label in taken}:
             entry = replace(entry, label=distinct_label(entry.label, taken))
@@ -206,15 +210,17 @@ def _merged(entries: list[KeyEntry], plan: MergePlan, choices: Mapping[str, str]
             label = theirs.label
             if label.casefold() in {other.casefold() for other in taken}:
                 label = distinct_label(label, taken)
-            new = replace(theirs, id=ours.id, label=label, last_used_at=last_used)
+            new = clamp_dates(replace(theirs, id=ours.id, label=label, last_used_at=last_used),
+                              plan.planned_at)
             result[index[ours.id]] = new
             replaced.add(ours.id)
             outcome.replaced.append(new)
             outcome.key_ids[theirs.id] = ours.id
         elif what == KEEP_BOTH:
             copy_id = theirs.id if theirs.id not in ids else new_id(ids | backup_ids)
-            copy = replace(theirs, id=copy_id,
-                           label=distinct_label(theirs.label, labels_but(None)))
+            copy = clamp_dates(replace(theirs, id=copy_id,
+                                       label=distinct_label(theirs.label, labels_but(None))),
+                               plan.planned_at)
             result.append(copy)
             index[copy.id] = len(result) - 1
             ids.add(copy.id)

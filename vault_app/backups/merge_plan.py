@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from vault_app.backups import future_dates
+from vault_app.backups.future_dates import FUTURE_SLACK as FUTURE_SLACK  # re-exported
 from vault_app.backups.restore import Backup
 from vault_app.core.entry_diff import changed_fields, content
 from vault_app.core.errors import ValidationError
@@ -22,8 +24,6 @@ NEWER, BOTH, SKIP = "newer", "both", "skip"
 POLICIES = (NEWER, BOTH, SKIP)
 SAME_ID, SAME_LABEL, SAME_API_KEY = "same_id", "same_label", "same_api_key"
 OURS, THEIRS, SAME, UNKNOWN = "ours", "theirs", "same", "unknown"
-FUTURE_SLACK = timedelta(days=1)
-"""An ``updated_at`` further ahead of the clock than this is not trusted."""
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,15 @@ class MergePlan:
     @property
     def warnings(self) -> tuple[str, ...]:
         """What a front end must say before the user chooses: labels that hold control
-        or bidi characters (shown escaped: ``\\u202e``), dates not trusted."""
+        or bidi characters (shown escaped: ``\\u202e``), dates not trusted (a
+        conflict's ``reason``; an addition dated ahead, which is stored as now)."""
         found = [f"the backup's key '{escape(entry.label)}' has a label with control or "
                  "direction characters (shown escaped, as \\u202e): look at it before keeping it"
                  for entry in (*self.additions, *(c.theirs for c in self.conflicts))
                  if any_unsafe([entry.label])]
         found += [c.reason for c in self.conflicts if c.reason is not None]
+        found += [future_dates.warning(entry)
+                  for entry in future_dates.far_ahead(self.additions, self.planned_at)]
         return tuple(found)
 
     @property

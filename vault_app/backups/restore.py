@@ -17,12 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vault_app.backups.future_dates import clamp_dates, far_ahead
 from vault_app.backups.journal_records import write_journal
 from vault_app.core import paths, storage
 from vault_app.core.envelope import unlock_bytes
 from vault_app.core.errors import KdfParamsOutOfRange, WrongPassword
 from vault_app.core.kdf import KdfParams
-from vault_app.core.model import KeyEntry
+from vault_app.core.model import KeyEntry, utcnow
 from vault_app.core.schema import VaultMeta, decode_payload
 from vault_app.core.vault import Vault
 from vault_app.core.vault_files import check_new_vault
@@ -55,6 +56,17 @@ class Restored:
     vault: Vault
     journal_records: int
     journal_problem: str | None = None
+    dates_in_future: int = 0
+    """How many keys had a date more than a day ahead, stored as the restore's time
+    (``future_dates.clamp_dates``)."""
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What a front end says beside "restored" (dates brought back to now)."""
+        if not self.dates_in_future:
+            return ()
+        return (f"{self.dates_in_future} key(s) of the backup were dated more than a day "
+                "from now (a wrong clock?): those dates were stored as now",)
 
 
 def read_backup(path: str | os.PathLike[str], password: str) -> Backup:
@@ -89,6 +101,9 @@ def restore_new(backup: Backup, path: str | os.PathLike[str], password: str, *,
     (``<x>.journal``, ``<x>.lock``, ``<x>.versions`` beside a vault ``<x>``) nor lie in
     a versions folder (``vault_files.check_new_vault``: VaultIOError, nothing written).
 
+    An entry's date more than a day ahead is stored as now (``future_dates``;
+    ``Restored.dates_in_future`` counts those keys).
+
     ``kdf``: the strength of the new vault; by default the backup's, or today's default
     if that is below the minimum for a new vault.
 
@@ -113,14 +128,17 @@ def restore_new(backup: Backup, path: str | os.PathLike[str], password: str, *,
         except KdfParamsOutOfRange:
             kdf = KdfParams.default()
     meta = replace(backup.meta, backup=None, id=str(uuid.uuid4()))
+    now = utcnow()
+    entries = [clamp_dates(entry, now) for entry in backup.entries]
+    future = len(far_ahead(backup.entries, now))
     vault = Vault.create(path, password, kdf, enforce_kdf_minimum=enforce_kdf_minimum,
-                         meta=meta, entries=backup.entries)
+                         meta=meta, entries=entries)
     if not backup.journal:
-        return Restored(vault, 0)
+        return Restored(vault, 0, dates_in_future=future)
     key = vault.ensure_journal_key()  # a backup with records but no key: make one
     pairs = [(record, record) for record in backup.journal]
     appended, problem = write_journal(journal_path(vault.path), key, pairs)
     if problem is not None:
         problem = (f"the vault was restored with every key, but its order records were "
                    f"not all written: {problem}")
-    return Restored(vault, appended, problem)
+    return Restored(vault, appended, problem, future)

@@ -118,6 +118,37 @@ def test_a_date_far_ahead_of_the_clock_is_not_trusted_and_newer_keeps_the_vaults
     assert on_disk(vault)[0] == ours
 
 
+def test_an_addition_dated_far_ahead_is_stored_as_now_and_said_so(vault: Vault) -> None:
+    crafted = replace(make_entry("gamma", "binance"), updated_at=FAR_AHEAD,
+                      created_at=FAR_AHEAD, rotated_at=FAR_AHEAD, last_used_at=FAR_AHEAD)
+    plan = plan_merge(vault, backup_of(vault, [crafted]))
+    assert any("'gamma'" in w and "stored as now" in w for w in plan.warnings)
+    apply_merge(vault, plan, {})
+    [stored] = [e for e in on_disk(vault) if e.label == "gamma"]
+    for when in (stored.updated_at, stored.created_at, stored.rotated_at,
+                 stored.last_used_at):
+        assert when is not None and abs(when - datetime.now(UTC)) < timedelta(hours=1)
+    # A genuine backup edited since can then replace it by "newer".
+    genuine = replace(stored, notes="a genuine edit",
+                      updated_at=datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1))
+    later = plan_merge(vault, backup_of(vault, [genuine]))
+    assert [(c.newer, c.reason) for c in later.conflicts] == [(THEIRS, None)]
+    report, _ = saved(vault, {genuine.id: NEWER}, backup_of(vault, [genuine]))
+    assert [e.notes for e in report.replaced] == ["a genuine edit"]
+
+
+def test_a_newer_replacement_or_a_copy_has_no_date_far_ahead(vault: Vault) -> None:
+    alpha, beta = vault.entries
+    theirs = replace(alpha, notes="newer", updated_at=LATE, created_at=FAR_AHEAD,
+                     last_used_at=FAR_AHEAD)
+    copy = replace(beta, notes="kept both", updated_at=LATE, rotated_at=FAR_AHEAD)
+    report, _ = saved(vault, {alpha.id: NEWER, beta.id: BOTH}, backup_of(vault, [theirs, copy]))
+    for entry in (*report.replaced, *report.copied):
+        assert max(entry.created_at, entry.rotated_at, entry.last_used_at or EARLY) \
+            < datetime.now(UTC) + timedelta(hours=1)
+    assert len(report.replaced) == len(report.copied) == 1
+
+
 def test_a_day_ahead_is_still_trusted(vault: Vault) -> None:
     alpha, _ = vault.entries
     soon = datetime.now(UTC) + timedelta(hours=23)

@@ -4,6 +4,8 @@ gives back every field of every entry and every order record."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace as dc_replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -166,3 +168,20 @@ def test_a_backup_without_records_creates_no_journal(source: Vault, tmp_path: Pa
     new_path = tmp_path / "keys.vault"
     restore(read_backup(source.path, PASSWORD), new_path)
     assert not new_path.with_name("keys.vault.journal").exists()
+
+
+def test_dates_far_ahead_are_stored_as_now_and_counted(source: Vault, backup_file: Path,
+                                                       tmp_path: Path) -> None:
+    backup = read_backup(backup_file, BACKUP_PASSWORD)
+    far = datetime(9999, 12, 31, tzinfo=UTC)
+    first, *rest = backup.entries
+    crafted = dc_replace(backup, entries=(dc_replace(first, updated_at=far, created_at=far),
+                                          *rest))
+    restored = restore_new(crafted, tmp_path / "new.vault", BACKUP_PASSWORD, kdf=FAST_KDF,
+                           enforce_kdf_minimum=False)
+    assert restored.dates_in_future == 1
+    assert any("1 key" in notice for notice in restored.notices)
+    stored = Vault.open(tmp_path / "new.vault", BACKUP_PASSWORD).entries
+    assert all(e.updated_at < datetime.now(UTC) + timedelta(hours=1) for e in stored)
+    assert [e.id for e in stored] == [e.id for e in backup.entries]
+    assert list(stored[1:]) == list(rest)

@@ -155,6 +155,8 @@ class BackupCommand(Command):
         self.say(f"restored {len(backup.entries)} keys, {restored.journal_records} journal "
                  f"records → {escape(str(self.args.new))} (it opens with the backup's "
                  "password; change it with 'passwd')")
+        for notice in restored.notices:
+            self.warn(notice)
         if restored.journal_problem is not None:
             raise VaultWriteError(restored.journal_problem)
         return EXIT_OK
