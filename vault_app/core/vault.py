@@ -117,7 +117,7 @@ class Vault(VaultEntries):
         if not read_only and vault.read_only_reason is None:
             vault._finish_rekey_on_open()
         else:  # never writes: says so if a password change is left unfinished
-            vault.save_warning = vault_versions.pending_rekey_notice(path)
+            vault.save_warning = vault_versions.pending_rekey_notice(path, dek)
         return vault
 
     def ensure_journal_key(self) -> bytes:

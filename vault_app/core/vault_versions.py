@@ -137,10 +137,16 @@ PENDING_NOT_FINISHED = (
     "re-seals them, some previous versions may still open with the old password")
 
 
-def pending_rekey_notice(vault_path: Path) -> str | None:
+def pending_rekey_notice(vault_path: Path, dek: bytes) -> str | None:
     """For an open that never writes (read-only, or a file that cannot be saved): the
-    notice that an interrupted password change is left to the next save, or None."""
-    return PENDING_NOT_FINISHED if version_rekey.has_record(vault_path) else None
+    notice that an interrupted password change is left to the next save, or None.
+
+    Only a record that decrypts under the vault's data key ``dek`` is one (the change
+    reached the vault file); anything else named so (a leftover of a change that never
+    happened, a file that is no record) says nothing: no versions are left to re-seal,
+    and the next writing open removes a leftover of ours."""
+    pending = isinstance(version_rekey.read_record(vault_path, dek), bytes)
+    return PENDING_NOT_FINISHED if pending else None
 
 
 def finish_rekey(vault_path: Path, slot: KeySlot, dek: bytes, warnings: list[str]) -> None:

@@ -119,6 +119,29 @@ def test_a_record_of_the_wrong_size_or_not_a_file_is_not_ours_and_stays(
     assert record.is_dir()
 
 
+@pytest.mark.parametrize("planted", ["junk", "leftover", "dir"])
+def test_a_read_only_open_warns_only_of_a_record_of_the_vaults_key(
+        new_vault: Callable[..., Vault], vault_path: Path, planted: str) -> None:
+    vault = new_vault(1)
+    _, dek = vault._keys()
+    record = folder(vault_path) / version_rekey.RECORD_NAME
+    if planted == "junk":
+        record.write_bytes(os.urandom(10))
+    elif planted == "leftover":  # a change killed before the vault was replaced
+        version_rekey.write_record(vault_path, dek, os.urandom(32))
+    else:
+        record.mkdir()
+    assert Vault.open(vault_path, PASSWORD, read_only=True).save_warning is None
+    # A change killed after the vault was replaced: the record opens under its key.
+    if planted == "dir":
+        record.rmdir()
+    else:
+        record.unlink()
+    version_rekey.write_record(vault_path, os.urandom(32), dek)
+    warning = Vault.open(vault_path, PASSWORD, read_only=True).save_warning
+    assert warning is not None and "interrupted" in warning
+
+
 def opens_with(path: Path, password: str) -> bool:
     try:
         Vault.open(path, password, read_only=True)
