@@ -70,6 +70,18 @@ def restore_version(vault: Vault, name: str, expected_diff: VersionDiff | None) 
 
 # --- the steps of a save (under the vault's lock) ---------------------------------
 
+def note(warnings: list[str], message: str, *, prefix: str = "", suffix: str = "") -> None:
+    """Add ``message`` to ``warnings`` once: the steps of one save meet the same refused
+    folder (keep, the re-key record, prune) and each says why; a message already there
+    only gets ``suffix`` added to it (if new), so each sentence is said once."""
+    for index, said in enumerate(warnings):
+        if message in said:
+            if suffix and suffix not in said:
+                warnings[index] = said + suffix
+            return
+    warnings.append(prefix + message + suffix)
+
+
 def keep_version(vault_path: Path, keep: int, slot: KeySlot,
                  warnings: list[str]) -> str | None:
     """Keep the file about to be replaced (sealed under ``slot``) as a previous
@@ -79,7 +91,7 @@ def keep_version(vault_path: Path, keep: int, slot: KeySlot,
     try:
         return versions.keep(vault_path, keep, slot)
     except (VaultError, OSError) as exc:
-        warnings.append(str(exc))
+        note(warnings, str(exc))
         return None
 
 
@@ -101,7 +113,7 @@ def write_rekey_record(vault_path: Path, old_dek: bytes, new_dek: bytes, kept: s
     try:
         return version_rekey.write_record(vault_path, old_dek, new_dek)
     except FolderRefused as exc:
-        warnings.append(f"{exc}; nothing there was re-sealed")
+        note(warnings, str(exc), suffix="; nothing there was re-sealed")
         return False
     except (VaultError, OSError) as exc:
         if kept is not None:
@@ -127,7 +139,7 @@ def after_write(vault_path: Path, keep: int, kept: str | None, old_dek: bytes | 
             version_rekey.remove_record(vault_path)
         versions.prune(vault_path, keep, slot, kept)
     except (VaultError, OSError) as exc:
-        warnings.append(f"previous versions: {exc}")
+        note(warnings, str(exc), prefix="previous versions: ")
     return change
 
 
@@ -154,5 +166,5 @@ def finish_rekey(vault_path: Path, slot: KeySlot, dek: bytes, warnings: list[str
     try:
         version_rekey.finish(vault_path, slot, dek)
     except (VaultError, OSError) as exc:
-        warnings.append(f"previous versions: {exc}")
+        note(warnings, str(exc), prefix="previous versions: ")
 

@@ -192,3 +192,16 @@ def test_versions_a_change_cannot_reseal_are_listed_as_opening_with_the_old_pass
     assert change.left_text.startswith("these files still open with the old password: "
                                        "delete them")
     assert len(Vault.open(vault_path, "new")) == 2
+
+
+def test_a_password_change_with_a_linked_versions_folder_says_each_sentence_once(
+        new_vault: Callable[..., Vault], vault_path: Path, tmp_path: Path) -> None:
+    vault = new_vault(2)
+    elsewhere = tmp_path / "elsewhere"
+    folder(vault_path).rename(elsewhere)
+    folder(vault_path).symlink_to(elsewhere)
+    vault.change_password(PASSWORD, "a new password", FAST_KDF, enforce_kdf_minimum=False)
+    warning = vault.save_warning
+    assert warning is not None
+    assert warning.count("is a symbolic link") == 1
+    assert "nothing there was re-sealed" in warning
