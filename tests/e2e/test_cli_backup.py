@@ -155,6 +155,21 @@ def test_restore_into_a_new_vault(cli: Cli, source: Vault, backup_file: Path,
     assert_private(new)
 
 
+@pytest.mark.parametrize("keep", [0, 10])
+def test_a_restored_vault_that_keeps_no_versions_says_so(cli: Cli, source: Vault,
+                                                        tmp_path: Path, keep: int) -> None:
+    source.set_keep_versions(keep)
+    backup = tmp_path / f"keep{keep}.backup"
+    assert_ok(export(cli, backup))
+    new = tmp_path / "restored.vault"
+    result = assert_ok(cli("backup", "restore", str(backup), "--new", str(new),
+                           stdin=lines(PASSWORD)))
+    said = "previous versions are off in this vault" in result.out
+    assert said == (keep == 0)
+    if keep == 0:
+        assert "'versions keep 10' turns them on" in result.out
+
+
 def test_restore_never_writes_over_a_file(cli: Cli, source: Vault, backup_file: Path) -> None:
     before = source.path.read_bytes()
     assert_fails(cli("backup", "restore", str(backup_file), "--new", str(source.path),

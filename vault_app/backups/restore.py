@@ -61,6 +61,12 @@ class Restored:
     (``future_dates.clamp_dates``)."""
 
     @property
+    def keeps_versions(self) -> bool:
+        """Whether the new vault keeps previous versions: it takes the backup's
+        ``keep_versions``, and 0 keeps none."""
+        return self.vault.meta.keep_versions > 0
+
+    @property
     def notices(self) -> tuple[str, ...]:
         """What a front end says beside "restored" (dates brought back to now)."""
         if not self.dates_in_future:
@@ -101,7 +107,9 @@ def restore_new(backup: Backup, path: str | os.PathLike[str], password: str, *,
     (``<x>.journal``, ``<x>.lock``, ``<x>.versions`` beside a vault ``<x>``) nor lie in
     a versions folder (``vault_files.check_new_vault``: VaultIOError, nothing written).
 
-    An entry's date more than a day ahead is stored as now (``future_dates``;
+    The vault takes the backup's settings, ``keep_versions`` included (0: it keeps no
+    previous versions; ``Restored.keeps_versions`` tells a front end to say so). An
+    entry's date more than a day ahead is stored as now (``future_dates``;
     ``Restored.dates_in_future`` counts those keys).
 
     ``kdf``: the strength of the new vault; by default the backup's, or today's default

@@ -157,6 +157,9 @@ class BackupCommand(Command):
                  "password; change it with 'passwd')")
         for notice in restored.notices:
             self.warn(notice)
+        if not restored.keeps_versions:
+            self.say("previous versions are off in this vault (as in the backup): "
+                     "'versions keep 10' turns them on")
         if restored.journal_problem is not None:
             raise VaultWriteError(restored.journal_problem)
         return EXIT_OK
