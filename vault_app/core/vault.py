@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -221,8 +222,15 @@ class Vault(VaultEntries):
 
         The copy has the same master password and data key (no KDF runs) and a fresh
         payload nonce. Returns the copy, unlocked, so the user can continue there.
+
+        The copy is another vault from then on (the user works on in it, the original
+        stays): it gets a **fresh vault id**, as a restored backup does. The id is what
+        tells the two vaults' copies in a second folder apart; with one id, each
+        vault's pruning would remove the other's copies (a backup of the vault, which
+        should keep its id, is ``backups.export``, not this).
         """
         slot, dek, meta, entries, _, _ = self._snapshot()
+        meta = replace(meta, id=str(uuid.uuid4()))
         check_new_vault(Path(path))
         path = paths.resolve_new(Path(path))
         blob = seal(slot, dek, encode_payload(meta, entries))

@@ -93,6 +93,22 @@ def test_two_vaults_of_one_name_keep_each_others_copies(tmp_path: Path,
     assert len(copies_in(second, first)) == 5  # its own and the twin's newest (same name)
 
 
+def test_a_saved_copy_is_another_vault_and_keeps_its_copies_apart(tmp_path: Path,
+                                                                    second: Path) -> None:
+    # "Save a copy as… and continue there" to a file of the same name elsewhere: two
+    # vaults of one name and one key slot; only the id tells their copies apart.
+    first = vault_with_orders(tmp_path / "a" / "keys.vault")
+    (tmp_path / "b").mkdir()
+    forked = first.save_copy(tmp_path / "b" / "keys.vault")
+    assert forked.meta.id != first.meta.id
+    assert Vault.open(forked.path, PASSWORD).meta.id == forked.meta.id
+    theirs = [write_copy(first, second, keep=5).path for _ in range(2)]
+    report = write_copy(forked, second, keep=1)
+    copies.refresh_copies(forked, second)
+    assert report.removed == () and all(path.exists() for path in theirs)
+    assert len(copies_in(second, first)) == 2 and len(copies_in(second, forked)) == 1
+
+
 def test_a_name_with_an_impossible_date_is_skipped(vault: Vault, second: Path) -> None:
     planted = second / f"vault-{vault.meta.id[:8]}-20261399T000000Z.vault"
     planted.write_bytes(b"dropped here by a sync tool")
