@@ -138,6 +138,8 @@ class OpRunner(QtCore.QObject):
         self._pending: set[_Relay] = set()
         self._writing: set[_Relay] = set()  # those in (or queued for) the write worker
         self._queues = _Queues(self._network)
+        self._shut = False  # see shutdown
+
 
     @property
     def busy(self) -> bool:
@@ -158,6 +160,8 @@ class OpRunner(QtCore.QObject):
         ``keep``: a queued op that ``drop_queued`` leaves in its queue."""
         if writes and (queue is not None or network):
             raise ValueError("an op goes to the write worker or to the network, not both")
+        if self._shut:
+            return  # the window is closed: its callbacks must never run (see shutdown)
         relay = _Relay()  # created here, so it belongs to the GUI thread
 
         def finish(callback: Callable[[Any], None], value: Any) -> None:
@@ -190,6 +194,21 @@ class OpRunner(QtCore.QObject):
         if dropped and not self._pending:
             self.busy_changed.emit(False)
         return len(dropped)
+
+    def shutdown(self, msecs: int = 30_000) -> bool:
+        """Wait for every op started, and start none from now on (``run`` ignores them).
+
+        The pools are Qt children of this runner: when its owner is destroyed, each
+        pool's destructor waits for its workers *holding the interpreter lock*. A worker
+        starting an op submitted after the owner closed (a field's ``editingFinished``
+        fired by the close itself, a timer) needs that lock to call into Python, so the
+        two would wait for each other for good. Closing with ``shutdown`` leaves the
+        pools nothing to wait for. ``reopen`` undoes it (a window shown again)."""
+        self._shut = True
+        return self.wait_idle(msecs)
+
+    def reopen(self) -> None:
+        self._shut = False
 
     def wait_idle(self, msecs: int = 30_000) -> bool:
         """Block until every worker finished (used at exit and in tests)."""

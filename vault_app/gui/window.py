@@ -402,6 +402,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self.lock("Locked when the window was minimised.")
         super().changeEvent(event)
 
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        self.ops.reopen()  # a window closed and shown again runs ops again
+        super().showEvent(event)
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         self.lock()  # drops the queued reads: only the ops already running are waited for
         if self.ops.busy:
@@ -413,7 +417,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.statusBar().showMessage("Closing: waiting for the requests already sent…")
             QtWidgets.QApplication.processEvents(
                 QtCore.QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-        self.ops.wait_idle()
+        self.ops.shutdown()  # no op starts after this (see OpRunner.shutdown)
         if self.demo is not None:
             self.demo.stop()  # the exchange stops, the demo folder goes
         self.settings.sync()
