@@ -243,13 +243,13 @@ class VaultCommit:
                                                 old_dek if rekeying else None, slot, dek,
                                                 warnings)
         self._accept(meta, entries, slot, dek, blob)
-        self.save_warning = "; ".join(warnings) or None
+        self.save_warning = "; ".join(dict.fromkeys(warnings)) or None  # each once
         return change
 
     def _finish_rekey_on_open(self) -> None:
         """On an open for writing: if a pending re-key record is left, finish it under
         the lock (at once or never: a busy vault finishes it on its next save)."""
-        if not os.path.lexists(versions.folder_of(self.path) / version_rekey.RECORD_NAME):
+        if not version_rekey.has_record(self.path):
             return
         slot, dek = self._keys()
         warnings: list[str] = []

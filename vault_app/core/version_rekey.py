@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,22 +72,53 @@ def write_record(vault_path: Path, old_dek: bytes, new_dek: bytes) -> bool:
     return True
 
 
+RECORD_SIZE = len(RECORD_MAGIC) + 12 + 48
+
+
+def _record_folder(vault_path: Path) -> Path | None:
+    """The checked versions folder, or None when there is none or it is refused (a
+    link, a file, a loop, another user's, writable by others): no record of ours can
+    be there, and nothing in it is read or removed."""
+    try:
+        return versions.open_folder(vault_path, create=False)
+    except VaultError:
+        return None
+
+
+def has_record(vault_path: Path) -> bool:
+    """Whether a name ``rekey.pending`` is in the checked versions folder (cheap)."""
+    folder = _record_folder(vault_path)
+    return folder is not None and os.path.lexists(folder / RECORD_NAME)
+
+
 def read_record(vault_path: Path, dek: bytes) -> bytes | bool | None:
     """The old data key from a pending record sealed under ``dek``; None if there
-    is no record; False if there is one that ``dek`` does not open (a leftover)."""
-    folder = versions.folder_of(vault_path)
-    try:
-        fd = os.open(folder / RECORD_NAME, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except FileNotFoundError:
+    is no record of ours; False if there is one that ``dek`` does not open (a leftover).
+
+    Only a regular file of this user, of exactly the record's size, in the checked
+    versions folder is a record: it is opened without following a link and without
+    blocking (a FIFO would hang the save that holds the vault's lock). Anything else
+    under that name is not ours: None, and it is never removed.
+    """
+    folder = _record_folder(vault_path)
+    if folder is None:
         return None
-    except OSError:
-        return False
     try:
-        data = os.read(fd, 4096)
+        fd = os.open(folder / RECORD_NAME, versions.READ_FLAGS)
+    except OSError:
+        return None  # absent, a link (ELOOP), unreadable: not a record of ours
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() \
+                or info.st_size != RECORD_SIZE:
+            return None
+        data = os.read(fd, RECORD_SIZE + 1)
+    except OSError:
+        return None
     finally:
         os.close(fd)
-    if not data.startswith(RECORD_MAGIC) or len(data) != 15 + 12 + 48:
-        return False
+    if not data.startswith(RECORD_MAGIC) or len(data) != RECORD_SIZE:
+        return None
     nonce, sealed = data[15:27], data[27:]
     try:
         return AESGCM(dek).decrypt(nonce, sealed, RECORD_MAGIC)
@@ -95,11 +127,15 @@ def read_record(vault_path: Path, dek: bytes) -> bytes | bool | None:
 
 
 def remove_record(vault_path: Path) -> None:
-    folder = versions.folder_of(vault_path)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(folder / RECORD_NAME)
+    """Remove our record: only a regular file of this user in the checked folder."""
+    folder = _record_folder(vault_path)
+    if folder is None:
+        return
     with contextlib.suppress(OSError):
-        versions.fsync_folder(folder)
+        info = os.lstat(folder / RECORD_NAME)
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+            os.unlink(folder / RECORD_NAME)
+            versions.fsync_folder(folder)
 
 
 def reseal(vault_path: Path, old_dek: bytes, slot: KeySlot, dek: bytes) -> PasswordChange:

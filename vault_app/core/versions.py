@@ -48,7 +48,7 @@ SUFFIX = ".versions"
 TEMP_PREFIX = ".version.tmp-"
 _NAME = re.compile(r"^(\d{8}T\d{6}\.\d{6})Z(?:-(\d{1,6}))?\.vault$")
 _STAMP = "%Y%m%dT%H%M%S.%f"
-_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
 
 
 @dataclass(frozen=True)
@@ -151,11 +151,19 @@ def read_version(vault_path: Path, name: str) -> bytes:
     folder = open_folder(vault_path, create=False)
     if folder is None:
         raise VaultNotFound(f"no previous versions are kept for {vault_path}")
-    path = folder / name
     try:
-        fd = os.open(path, _READ_FLAGS)
+        return read_file(folder / name)
     except FileNotFoundError:
         raise VaultNotFound(f"no previous version named {name}") from None
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a regular file of at most ``MAX_VAULT_SIZE``, never through a link
+    and never blocking (a FIFO); FileNotFoundError if absent, else typed errors."""
+    try:
+        fd = os.open(path, READ_FLAGS)
+    except FileNotFoundError:
+        raise
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise NotARegularFile(f"{path} is a symbolic link; it was not read") from None
@@ -268,7 +276,7 @@ def prune(vault_path: Path, keep_versions: int) -> None:
 def _make_private(path: Path) -> None:
     """Mode 0600 on a version no longer linked to the vault (its mode was the vault's)."""
     with contextlib.suppress(OSError):
-        fd = os.open(path, _READ_FLAGS)
+        fd = os.open(path, READ_FLAGS)
         try:
             info = os.fstat(fd)
             if info.st_nlink == 1 and stat.S_IMODE(info.st_mode) != 0o600:
