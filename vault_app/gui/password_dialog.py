@@ -21,7 +21,7 @@ from vault_app.gui.backup.new_password import NewPasswordFields
 from vault_app.gui.error_text import error_message
 from vault_app.gui.pages import BusyBar
 from vault_app.gui.qt import QtWidgets, Signal
-from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
+from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel, on_enter
 
 if TYPE_CHECKING:
     from vault_app.backups.copies import CopyReport
@@ -160,8 +160,9 @@ class PasswordDialog(QtWidgets.QDialog):
         self.close_button.setText("&Close")
         self.close_button.clicked.connect(self.accept)
         result_layout.addWidget(done_buttons)
-        self.current.returnPressed.connect(self.fields.password.setFocus)
-        self.fields.confirm.returnPressed.connect(self._submit)
+        self.cancel.setAutoDefault(False)  # focus on it never makes Enter cancel
+        on_enter(self.current, self._current_entered)
+        on_enter(self.fields.confirm, self._submit)  # Enter submits, never cancels
         self.busy.setVisible(False)
         self._working = False
         self._update()
@@ -192,12 +193,19 @@ class PasswordDialog(QtWidgets.QDialog):
         else:
             self.error.show_message("")
 
+    def _current_entered(self) -> None:
+        if self.keep_password.isChecked():
+            self._submit()
+        else:
+            self.fields.password.setFocus()
+
     def _set_busy(self, busy: bool) -> None:
         self._working = busy
         self.busy.setVisible(busy)
         for widget in (self.current, self.keep_password, self.fields, self.kdf_keep,
                        self.kdf_default, self.kdf_calibrate, self.submit, self.cancel):
             widget.setEnabled(not busy)
+        self.submit.setDefault(True)  # disabled while busy: the action again after
         if not busy:
             self._update()
 

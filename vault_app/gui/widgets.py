@@ -8,6 +8,7 @@ file another program may have written: it is shown as plain text
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from vault_app.gui.icons import eye_icon
 from vault_app.gui.monospace import monospace_font
@@ -33,6 +34,29 @@ def plain_message_box(parent: QtWidgets.QWidget, icon: QtWidgets.QMessageBox.Ico
                                 parent)
     box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
     return box
+
+
+class _EnterFilter(QtCore.QObject):
+    def __init__(self, field: QtWidgets.QWidget, action: Callable[[], object]) -> None:
+        super().__init__(field)
+        self._action = action
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.KeyPress and isinstance(event, QtGui.QKeyEvent) \
+                and event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter):
+            self._action()
+            return True  # consumed: the dialog's default button never sees this Enter
+        return False
+
+
+def on_enter(field: QtWidgets.QWidget, action: Callable[[], object]) -> None:
+    """Enter in ``field`` runs ``action`` and goes no further.
+
+    ``returnPressed`` is not enough: QLineEdit lets the same key event on to the
+    dialog, which clicks its default button, and by then that may be Cancel (the
+    action disabled itself while busy, and focus fell on Cancel: u1 H1).
+    """
+    field.installEventFilter(_EnterFilter(field, action))
 
 
 def wipe(field: QtWidgets.QLineEdit) -> None:

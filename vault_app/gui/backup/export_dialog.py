@@ -14,7 +14,7 @@ from vault_app.core.model import KeyEntry
 from vault_app.gui.backup.new_password import NewPasswordFields
 from vault_app.gui.pages import BusyBar
 from vault_app.gui.qt import Qt, QtCore, QtWidgets, Signal
-from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
+from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel, on_enter
 
 INTRO = ("A backup is an encrypted file in the vault format, with the order journal of "
          "the keys it holds. It is read back and checked before it is kept.")
@@ -110,13 +110,16 @@ class ExportDialog(QtWidgets.QDialog):
         self.export_button.setDefault(True)
         self.close_button = self.buttons.addButton(
             QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        for button in (self.close_button, self.choose):
+            button.setAutoDefault(False)  # focus on it never makes Enter cancel or browse
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.master.returnPressed.connect(self._submit)
-        self.separate.confirm.returnPressed.connect(self._submit)
+        for field in (self.path, self.master, self.separate.confirm):
+            on_enter(field, self._submit)  # Enter in a field exports, never cancels
         self._busy = False
         self._mode_changed()
+        self.master.setFocus()  # the one thing to type (u1 M6)
 
     # --- reading the choices ----------------------------------------------------------
     def checked_ids(self) -> list[str]:
@@ -169,9 +172,22 @@ class ExportDialog(QtWidgets.QDialog):
         problem = self.problem()
         self.error.show_message(problem)
         if problem:
+            self._focus_problem()
             return
         self.export_requested.emit(Path(self.path.text().strip()).expanduser(), self.password(),
                                    self.entry_ids(), self.use_master.isChecked())
+
+    def _focus_problem(self) -> None:
+        if not self.path.text().strip():
+            field: QtWidgets.QWidget = self.path
+        elif self.entry_ids() == []:
+            field = self.key_list
+        elif self.use_master.isChecked():
+            field = self.master
+        else:
+            field = self.separate.confirm if self.error.text().endswith("do not match.") \
+                else self.separate.password
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- showing the outcome ------------------------------------------------------------
     def set_busy(self, busy: bool, message: str = "") -> None:
@@ -181,15 +197,22 @@ class ExportDialog(QtWidgets.QDialog):
                        self.master, self.use_separate, self.separate, self.export_button):
             widget.setEnabled(not busy)
         self.key_list.setEnabled(self.chosen.isChecked() and not busy)
+        self.export_button.setDefault(True)  # disabled while busy: the action again after
         if busy:
             self.error.show_message("")
             self.result_label.setText(message)
             self.result_label.setVisible(bool(message))
 
-    def show_error(self, text: str) -> None:
+    def password_field(self) -> QtWidgets.QLineEdit:
+        return self.master if self.use_master.isChecked() else self.separate.password
+
+    def show_error(self, text: str, *, wrong_password: bool = False) -> None:
         self.set_busy(False)
         self.result_label.hide()
         self.error.show_message(text)
+        field = self.password_field() if wrong_password else self.path
+        field.selectAll()
+        field.setFocus(Qt.FocusReason.OtherFocusReason)  # not left on Cancel
 
     def show_done(self, text: str) -> None:
         """Verified: say so, forget the passwords; the dialog stays until closed."""
@@ -199,6 +222,8 @@ class ExportDialog(QtWidgets.QDialog):
         self.result_label.show()
         self.close_button.setText("&Close")
         self.export_button.setText("&Export again")
+        self.close_button.setDefault(True)  # done: Enter closes, it does not export again
+        self.close_button.setFocus()
 
     def wipe_passwords(self) -> None:
         self.master.wipe()

@@ -95,7 +95,8 @@ def _export(window: MainWindow, dialog: ExportDialog, vault: Vault, path: Path,
 
     def failed(exc: BaseException) -> None:
         if on_show(window, dialog, vault):
-            dialog.show_error(export_error(exc, master))
+            dialog.show_error(export_error(exc, master),
+                              wrong_password=isinstance(exc, errors.WrongPassword))
         elif window.vault is vault:
             window.statusBar().showMessage(f"Backup not written: {export_error(exc, master)}")
 

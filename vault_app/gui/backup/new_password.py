@@ -12,7 +12,7 @@ from vault_app.gui.pages import (
     strength_hint,
 )
 from vault_app.gui.qt import QtCore, QtWidgets, Signal
-from vault_app.gui.widgets import PasswordField
+from vault_app.gui.widgets import PasswordField, on_enter
 
 
 class NewPasswordFields(QtWidgets.QWidget):
@@ -47,7 +47,7 @@ class NewPasswordFields(QtWidgets.QWidget):
         self._timer.timeout.connect(self.rate_now)
         self.password.textChanged.connect(self._password_edited)
         self.confirm.textChanged.connect(self._confirm_edited)
-        self.password.returnPressed.connect(self.confirm.setFocus)
+        on_enter(self.password, self.confirm.setFocus)  # and not also the dialog's button
         self.rate_now()
 
     @property
