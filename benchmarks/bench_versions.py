@@ -58,8 +58,8 @@ def main() -> None:
         alone = []  # the versions steps alone (link + fsync, then prune one + fsync)
         for _ in range(ROUNDS):
             start = time.perf_counter()
-            versions.keep(keeping_vault.path, 10)
-            versions.prune(keeping_vault.path, 10)
+            kept_name = versions.keep(keeping_vault.path, 10)
+            versions.prune(keeping_vault.path, 10, keeping_vault._keys()[0], kept_name)
             alone.append(time.perf_counter() - start)
     kept, bare = statistics.median(keeping), statistics.median(without)
     print(f"Previous versions ({len(keeping_vault)} keys, {ROUNDS} saves each, alternated, "

@@ -117,3 +117,17 @@ def test_a_hostile_versions_folder_is_a_warning_not_a_failure(
     result = assert_ok(cli("remove", "alpha", "--yes", stdin=lines(PASSWORD)))
     assert "warning" in result.err and "symbolic link" in result.err
     assert len(Vault.open(saved, PASSWORD)) == 2
+
+
+def test_passwd_names_the_versions_it_could_not_reseal_and_exits_0(
+        cli: Cli, saved: Path, tmp_path: Path) -> None:
+    folder = saved.with_name(saved.name + ".versions")
+    elsewhere = tmp_path / "elsewhere"
+    folder.rename(elsewhere)
+    folder.symlink_to(elsewhere)  # a link: nothing is written through it
+    result = assert_ok(cli("passwd", "--kdf", WEAK_OK_KDF, stdin=lines(PASSWORD, NEW)))
+    assert "still open with the old password: delete them" in result.err
+    for path in elsewhere.iterdir():
+        assert str(folder / path.name) in result.err
+        Vault.open(path, PASSWORD, read_only=True)  # untouched: the user deletes them
+    assert Vault.open(saved, NEW).kdf.memory_kib == 19456

@@ -38,6 +38,7 @@ VaultInUse. Commits take milliseconds; waiting behind one is no error.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections.abc import Callable
@@ -223,6 +224,9 @@ class VaultCommit:
             blob = seal(slot, dek, encode_payload(meta, entries, text))
             storage.remove_stale_temps(self.path)
             keep = meta.keep_versions  # schema 3's vault.keep_versions
+            notes: list[str] = []
+            if new_keys is not None:
+                vault_versions.prepare_rekey_folder(self.path, notes)
             kept = vault_versions.keep_version(self.path, keep, warnings)
             rekeying = new_keys is not None and vault_versions.write_rekey_record(
                 self.path, old_dek, dek, kept, warnings)
@@ -239,9 +243,11 @@ class VaultCommit:
                         version_rekey.remove_record(self.path)
                 raise
             self._disk_stamp = file_stamp(self.path)  # under the lock: exactly ours
-            change = vault_versions.after_write(self.path, keep,
-                                                old_dek if rekeying else None, slot, dek,
-                                                warnings)
+            change = vault_versions.after_write(
+                self.path, keep, kept, old_dek if new_keys is not None else None, rekeying,
+                slot, dek, warnings)
+            if change is not None and notes:
+                change = dataclasses.replace(change, notes=tuple(notes))
         self._accept(meta, entries, slot, dek, blob)
         self.save_warning = "; ".join(dict.fromkeys(warnings)) or None  # each once
         return change

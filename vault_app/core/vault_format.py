@@ -72,6 +72,25 @@ def checksum_of(data: bytes) -> bytes:
     return data[-CHECKSUM_LENGTH:]
 
 
+HEAD_MAX = HEADER_BASE + MAX_SALT
+"""Bytes enough to hold any header: what ``slot_of_head`` needs."""
+
+
+def slot_of_head(head: bytes) -> KeySlot | None:
+    """The key slot from the first bytes of a file (a cheap look, no checksum); None
+    unless they are a well-formed header. Not a check of the file: ``parse`` is."""
+    if len(head) < _FIXED.size or head[: len(MAGIC)] != MAGIC:
+        return None
+    _, version, kdf_id, salt_len, m, t, p = _FIXED.unpack_from(head, 0)
+    if version != FORMAT_VERSION or kdf_id != KDF_ARGON2ID \
+            or not MIN_SALT <= salt_len <= MAX_SALT or len(head) < HEADER_BASE + salt_len:
+        return None
+    salt = head[_FIXED.size : _FIXED.size + salt_len]
+    wrap_nonce, wrapped_dek, _, _ = _TAIL.unpack_from(head, _FIXED.size + salt_len)
+    return KeySlot(kdf=KdfParams(memory_kib=m, iterations=t, parallelism=p), salt=salt,
+                   wrap_nonce=wrap_nonce, wrapped_dek=wrapped_dek)
+
+
 def parse(data: bytes) -> ParsedFile:
     """Apply checks 1-9 of the spec; everything short of the KDF."""
     size = len(data)

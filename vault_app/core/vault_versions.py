@@ -75,14 +75,25 @@ def keep_version(vault_path: Path, keep: int, warnings: list[str]) -> str | None
         return None
 
 
+def prepare_rekey_folder(vault_path: Path, notes: list[str]) -> None:
+    """Before a password change keeps a version: a versions folder of ours that others
+    may write to is made private, so that it is not refused and its versions are
+    re-sealed (said in ``notes``)."""
+    note = version_rekey.make_folder_private(vault_path)
+    if note is not None:
+        notes.append(note)
+
+
 def write_rekey_record(vault_path: Path, old_dek: bytes, new_dek: bytes, kept: str | None,
                        warnings: list[str]) -> bool:
-    """Step 1 of ``version_rekey``; False (and a warning) if the versions folder is
-    refused: none of ours is there to re-seal. Any other failure stops the change."""
+    """Step 1 of ``version_rekey``; False if there is no versions folder or it is
+    refused (a link, another user's): none of ours is there to re-seal, and the files
+    in it that still open with the old key are listed after the write
+    (``after_write``). Any other failure stops the change."""
     try:
         return version_rekey.write_record(vault_path, old_dek, new_dek)
     except FolderRefused as exc:
-        warnings.append(f"{exc}; versions there were not re-sealed")
+        warnings.append(f"{exc}; nothing there was re-sealed")
         return False
     except (VaultError, OSError) as exc:
         if kept is not None:
@@ -92,15 +103,21 @@ def write_rekey_record(vault_path: Path, old_dek: bytes, new_dek: bytes, kept: s
             "password was not changed and the vault file is intact") from None
 
 
-def after_write(vault_path: Path, keep: int, old_dek: bytes | None, slot: KeySlot,
-                dek: bytes, warnings: list[str]) -> PasswordChange | None:
-    """With the new file in place: prune, and after a re-key re-seal the versions."""
+def after_write(vault_path: Path, keep: int, kept: str | None, old_dek: bytes | None,
+                recorded: bool, slot: KeySlot, dek: bytes,
+                warnings: list[str]) -> PasswordChange | None:
+    """With the new file in place: after a re-key (``old_dek``) re-seal the versions
+    (``recorded``: the pending record was written), or else list the files of a refused
+    versions folder that still open with the old key; then prune (never ``kept``, the
+    version this save kept; only versions under ``slot``, see ``versions.prune``)."""
     change = None
+    if old_dek is not None and not recorded:
+        change = PasswordChange(0, version_rekey.still_open_with(vault_path, old_dek))
     try:
-        versions.prune(vault_path, keep)
-        if old_dek is not None:
+        if old_dek is not None and recorded:  # first, so that pruning counts them
             change = version_rekey.reseal(vault_path, old_dek, slot, dek)
             version_rekey.remove_record(vault_path)
+        versions.prune(vault_path, keep, slot, kept)
     except (VaultError, OSError) as exc:
         warnings.append(f"previous versions: {exc}")
     return change

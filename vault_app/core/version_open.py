@@ -18,8 +18,9 @@ from vault_app.core.model import KeyEntry
 from vault_app.core.schema import VaultMeta, decode_payload
 from vault_app.core.vault_format import parse
 
-OTHER_KEY = ("sealed under another master password (kept before a password change); "
-             "it cannot be opened with the vault's key")
+OTHER_KEY = ("sealed under another master password (kept before a password change, or by "
+             "another vault of this name); it cannot be opened with the vault's key and is "
+             "never removed automatically: delete it yourself if no one needs it")
 
 
 @dataclass(frozen=True)

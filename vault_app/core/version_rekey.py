@@ -53,10 +53,69 @@ RECORD_MAGIC = b"VAULTAPP-REKEY1"
 @dataclass(frozen=True)
 class PasswordChange:
     """What a password (or KDF) change did: versions re-sealed, and those left as they
-    were (sealed under a key older than the one changed, or unreadable)."""
+    were. ``left`` names versions of the folder that could not be re-sealed (sealed
+    under a key older than the one changed, or unreadable) and, when the versions
+    folder was refused (a link, another user's), the path of every file in it that
+    still opens with the old password: nothing is re-sealed or deleted there, the user
+    must delete them (``left_text``). ``notes`` says what else the change did (a
+    versions folder made private). The order journal's key is not changed by a
+    password change: the journal holds orders, not keys, and re-keying it would mean
+    rewriting it (docs/versions.md).
+    """
 
     resealed: int
     left: list[str]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def left_text(self) -> str | None:
+        """The plain sentence for the user about ``left``, or None."""
+        if not self.left:
+            return None
+        return ("these files still open with the old password: delete them: "
+                + ", ".join(self.left))
+
+
+def make_folder_private(vault_path: Path) -> str | None:
+    """Before a password change: a versions folder of ours that other users may write
+    to is made 0700, so that its versions can be re-sealed. A sentence saying so, or
+    None (nothing done: no folder, already private, a link, another user's)."""
+    folder = versions.folder_of(vault_path)
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if info.st_uid != os.geteuid() or not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return None
+        os.fchmod(fd, 0o700)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return (f"{folder} was writable by other users; it is now private (mode 0700) so "
+            "that its previous versions could be re-sealed")
+
+
+def still_open_with(vault_path: Path, old_dek: bytes) -> list[str]:
+    """The paths of the files in a refused versions folder (read, never written) that
+    open with ``old_dek``: what a password change could not re-seal there."""
+    folder = versions.folder_of(vault_path)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []  # not a folder, a loop, unreadable: no file in it to list
+    found = []
+    for name in names:
+        try:
+            parsed = parse(versions.read_file(folder / name))
+            crypto.open_payload(old_dek, parsed.payload_nonce, parsed.ciphertext,
+                                parsed.header)
+        except (VaultError, OSError):
+            continue
+        found.append(str(folder / name))
+    return found
 
 
 def write_record(vault_path: Path, old_dek: bytes, new_dek: bytes) -> bool:

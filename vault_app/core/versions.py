@@ -31,7 +31,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from vault_app.core import folders, storage
@@ -43,6 +43,7 @@ from vault_app.core.errors import (
     VaultWriteError,
 )
 from vault_app.core.os_messages import describe_os_error
+from vault_app.core.vault_format import HEAD_MAX, KeySlot, slot_of_head
 
 SUFFIX = ".versions"
 TEMP_PREFIX = ".version.tmp-"
@@ -228,13 +229,22 @@ def fsync_folder(folder: Path) -> None:
 def keep(vault_path: Path, keep_versions: int, now: datetime | None = None) -> str:
     """Keep the current vault file as a version (step 1 above); return its name.
 
+    Names are monotonic: never earlier than the newest name there (plus 1 µs), so the
+    order by name is the order of saves even after the clock was set back, and
+    pruning (by name) never takes the version just kept for the oldest.
+
     Call under the vault's lock, before the vault is replaced. Raises VaultIOError
     (the caller reports it as a warning; the save goes on).
     """
     folder = open_folder(vault_path, create=True)
     assert folder is not None
     remove_temps(folder)
-    name = new_name(now or datetime.now(UTC), set(os.listdir(folder)))
+    taken = set(os.listdir(folder))
+    moment = now or datetime.now(UTC)
+    newest = max((parsed[0] for parsed in map(parse_name, taken) if parsed), default=None)
+    if newest is not None and newest >= moment:
+        moment = newest + timedelta(microseconds=1)
+    name = new_name(moment, taken)
     try:
         try:
             os.link(vault_path, folder / name, follow_symlinks=False)
@@ -257,17 +267,43 @@ def discard(vault_path: Path, name: str) -> None:
         os.unlink(folder_of(vault_path) / name)
 
 
-def prune(vault_path: Path, keep_versions: int) -> None:
-    """Step 3 above: after the new vault file is in place, keep the newest ones only."""
+def slot_of(path: Path) -> KeySlot | None:
+    """The key slot a version is sealed under, from its header only (cheap); None if
+    it cannot be read or is no vault file."""
+    try:
+        fd = os.open(path, READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return slot_of_head(os.read(fd, HEAD_MAX))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def prune(vault_path: Path, keep_versions: int, slot: KeySlot,
+          just_kept: str | None = None) -> None:
+    """Step 3 above: after the new vault file is in place, keep the newest ones only.
+
+    Only versions sealed under ``slot`` (the vault's current key slot) count and are
+    ever removed: a version under another key (another vault's, left by an earlier
+    vault of the same name, or one a password change could not re-seal) may hold
+    the only copy of someone's keys; it is listed as such, never pruned by count.
+    ``just_kept`` (the version this save kept) is never removed.
+    """
     folder = open_folder(vault_path, create=False)
     if folder is None:
         return
     remove_temps(folder)  # also when keep_versions is 0 and ``keep`` did not run
-    kept = list_versions(vault_path)
-    for version in kept[max(keep_versions, 0):]:
-        with contextlib.suppress(OSError):
-            os.unlink(version.path)
-    for version in kept[:max(keep_versions, 0)]:
+    ours = [v for v in list_versions(vault_path) if slot_of(v.path) == slot]
+    for version in ours[max(keep_versions, 0):]:
+        if version.name != just_kept:
+            with contextlib.suppress(OSError):
+                os.unlink(version.path)
+    for version in ours[:max(keep_versions, 0)]:
         _make_private(version.path)
     with contextlib.suppress(OSError):
         fsync_folder(folder)

@@ -7,6 +7,7 @@ vault's lock) runs in a child process with a timeout, so that a hang fails the t
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -17,6 +18,7 @@ import pytest
 
 from tests.conftest import FAST_KDF, PASSWORD, REPO, make_entry
 from vault_app.core import version_rekey, versions
+from vault_app.core.errors import WrongPassword
 from vault_app.core.vault import Vault
 
 CHILD_TIMEOUT = 20  # seconds; the child takes about one: a hang is what it catches
@@ -115,3 +117,55 @@ def test_a_record_of_the_wrong_size_or_not_a_file_is_not_ours_and_stays(
     assert version_rekey.read_record(vault_path, dek) is None
     vault.add(make_entry(label="again", exchange="binance"))
     assert record.is_dir()
+
+
+def opens_with(path: Path, password: str) -> bool:
+    try:
+        Vault.open(path, password, read_only=True)
+    except WrongPassword:
+        return False
+    return True
+
+
+def test_a_password_change_makes_an_open_versions_folder_of_ours_private_and_reseals(
+        new_vault: Callable[..., Vault], vault_path: Path) -> None:
+    vault = new_vault(3)
+    os.chmod(folder(vault_path), 0o770)  # a umask-002 tool, an rsync of a shared home
+    change = vault.change_password(PASSWORD, "new", FAST_KDF, enforce_kdf_minimum=False)
+    assert stat.S_IMODE(os.lstat(folder(vault_path)).st_mode) == 0o700
+    assert any("now private" in note for note in change.notes)
+    kept = versions.list_versions(vault_path)
+    assert change.resealed == len(kept) == 4 and change.left == []
+    for version in kept:
+        assert not opens_with(version.path, PASSWORD)
+        assert opens_with(version.path, "new")
+
+
+def move_versions_behind_a_link(vault_path: Path, target: Path) -> list[Path]:
+    """The versions folder moved to ``target``, and a link to it in its place."""
+    os.rename(folder(vault_path), target)
+    folder(vault_path).symlink_to(target)
+    return sorted(target.iterdir())
+
+
+@pytest.mark.parametrize("hostile", ["link", "another user's"])
+def test_versions_a_change_cannot_reseal_are_listed_as_opening_with_the_old_password(
+        new_vault: Callable[..., Vault], vault_path: Path, tmp_path: Path,
+        hostile: str) -> None:
+    vault = new_vault(2)
+    if hostile == "link":
+        old_files = move_versions_behind_a_link(vault_path, tmp_path / "elsewhere")
+    else:
+        if os.geteuid() != 0:
+            pytest.skip("giving a folder to another user needs root")
+        old_files = sorted(folder(vault_path).iterdir())
+        os.chown(folder(vault_path), 65534, -1)
+    change = vault.change_password(PASSWORD, "new", FAST_KDF, enforce_kdf_minimum=False)
+    assert change.resealed == 0
+    # Never silent: every file there that the old (leaked) password opens is named.
+    assert sorted(change.left) == sorted(str(folder(vault_path) / p.name) for p in old_files)
+    assert all(opens_with(path, PASSWORD) for path in old_files)  # nothing written there
+    assert change.left_text is not None
+    assert change.left_text.startswith("these files still open with the old password: "
+                                       "delete them")
+    assert len(Vault.open(vault_path, "new")) == 2

@@ -80,9 +80,10 @@ class PasswdCommand(Command):
         what = "KDF strength changed" if self.args.keep_password else "Master password changed"
         self.say(f"{what} ({vault.kdf.describe()}; new salt and data key)")
         self.say(f"Previous versions re-sealed: {change.resealed}")
-        if change.left:
-            self.warn(f"{len(change.left)} previous version(s) could not be re-sealed and "
-                      f"still open with an older password: {', '.join(change.left)}")
+        for note in change.notes:
+            self.say(escape(note))
+        if change.left_text is not None:  # the change is done: exit 0, but never silent
+            self.warn(change.left_text)
         self.vault = vault  # its save_warning is reported after the command
         self.say("Backups exported earlier, and copies in a second folder, still open with "
                  "the old password: export new ones and delete the old ones.")
