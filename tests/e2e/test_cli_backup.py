@@ -162,6 +162,15 @@ def test_restore_never_writes_over_a_file(cli: Cli, source: Vault, backup_file: 
     assert source.path.read_bytes() == before
 
 
+def test_restore_refuses_the_name_of_the_vaults_journal(cli: Cli, source: Vault,
+                                                        backup_file: Path) -> None:
+    journal = source.path.with_name(source.path.name + ".journal")
+    journal.unlink()  # no order yet: the name is free, and still the journal's
+    assert_fails(cli("backup", "restore", str(backup_file), "--new", str(journal),
+                     stdin=""), 5, "Nothing was written")
+    assert not journal.exists()
+
+
 def test_a_wrong_backup_password_exits_2(cli: Cli, backup_file: Path, tmp_path: Path) -> None:
     assert_fails(cli("backup", "restore", str(backup_file), "--new",
                      str(tmp_path / "n.vault"), stdin=lines(PASSWORD)), 2,

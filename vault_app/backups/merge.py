@@ -239,6 +239,8 @@ def _merged(entries: list[KeyEntry], plan: MergePlan, choices: Mapping[str, str]
         outcome.key_ids[entry.id] = entry.id
     for conflict in plan.conflicts:
         choice, ours, theirs = choices[conflict.key], conflict.ours, conflict.theirs
+        if conflict.kind == SAME_ID:  # the same key: its orders are the vault's orders
+            outcome.key_ids[theirs.id] = ours.id
         if choice == NEWER and conflict.newer == THEIRS and ours.id not in replaced:
             current = result[index[ours.id]]  # as on disk: a use recorded since counts
             last_used = max((d for d in (current.last_used_at, theirs.last_used_at) if d),
@@ -260,7 +262,8 @@ def _merged(entries: list[KeyEntry], plan: MergePlan, choices: Mapping[str, str]
             index[copy.id] = len(result) - 1
             ids.add(copy.id)
             outcome.copied.append(copy)
-            outcome.key_ids[theirs.id] = copy.id
+            if conflict.kind != SAME_ID:
+                outcome.key_ids[theirs.id] = copy.id
         else:  # SKIP; NEWER with the vault's entry as new or newer, or replaced already
             outcome.skipped.append(theirs)
     return result
@@ -272,7 +275,11 @@ def apply_merge(vault: Vault, plan: MergePlan, choices: Mapping[str, str]) -> Me
     the keys now in the vault from it (added, replacing, copied, identical) to the
     vault's journal, ``key_id`` changed to the id the key has in the vault; a record
     the journal already holds (the same object, before that change) is not appended
-    again.
+    again. The records of a ``same_id`` conflict's key always go to the vault's journal
+    under that id, whatever the choice: it is the same key, whose entry differs only
+    in content (notes, limits), and its orders are real orders of the vault's key.
+    A ``same_label`` or ``same_api_key`` entry skipped is another key: its records are
+    left out.
 
     Raises MergeStale (nothing written) if, under the lock, the vault's entries no
     longer give the plan the user chose on; ValidationError if a choice is missing.

@@ -10,6 +10,7 @@ A plain vault file (no ``backup`` section) is a backup too: its entries, no reco
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -24,6 +25,7 @@ from vault_app.core.kdf import KdfParams
 from vault_app.core.model import KeyEntry
 from vault_app.core.schema import VaultMeta, decode_payload
 from vault_app.core.vault import Vault
+from vault_app.core.vault_files import check_new_vault
 from vault_app.trading.journal import journal_path
 
 
@@ -77,9 +79,15 @@ def read_backup(path: str | os.PathLike[str], password: str) -> Backup:
 def restore_new(backup: Backup, path: str | os.PathLike[str], password: str, *,
                 kdf: KdfParams | None = None, enforce_kdf_minimum: bool = True) -> Restored:
     """Create a new vault at ``path`` (never over an existing file: VaultExists) holding
-    the backup's entries, its id, creation time, journal key and settings (not its
-    ``backup`` section), sealed under ``password`` with a fresh salt and data key; then
-    put the backup's records in the new vault's journal ``<path>.journal``.
+    the backup's entries, creation time, journal key and settings (not its ``backup``
+    section), sealed under ``password`` with a fresh salt and data key; then put the
+    backup's records in the new vault's journal ``<path>.journal``.
+
+    The new vault gets a fresh ``vault.id``: it is another vault from the one the
+    backup was made of (which may still exist), and the id is what tells their
+    second-folder copies apart. ``path`` must not be the name of a vault's own file
+    (``<x>.journal``, ``<x>.lock``, ``<x>.versions`` beside a vault ``<x>``) nor lie in
+    a versions folder (``vault_files.check_new_vault``: VaultIOError, nothing written).
 
     ``kdf``: the strength of the new vault; by default the backup's, or today's default
     if that is below the minimum for a new vault.
@@ -97,13 +105,14 @@ def restore_new(backup: Backup, path: str | os.PathLike[str], password: str, *,
     in between leaves the complete vault with none or a prefix of its records; merging
     the same backup into it appends the rest (its entries are then identical).
     """
+    check_new_vault(Path(path))
     if kdf is None:
         kdf = backup.kdf
         try:
             kdf.check_creatable()
         except KdfParamsOutOfRange:
             kdf = KdfParams.default()
-    meta = replace(backup.meta, backup=None)
+    meta = replace(backup.meta, backup=None, id=str(uuid.uuid4()))
     vault = Vault.create(path, password, kdf, enforce_kdf_minimum=enforce_kdf_minimum,
                          meta=meta, entries=backup.entries)
     if not backup.journal:

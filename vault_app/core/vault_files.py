@@ -101,3 +101,40 @@ def _refuse_inside(path: Path, protected: tuple[Path, ...], writing: str,
             raise refused(f"{path} is inside your vault's folder {other.name}, which only "
                           f"the app writes; {writing} could be removed from there. "
                           "Nothing was written: choose another folder")
+
+
+COMPANION_SUFFIXES = (JOURNAL_SUFFIX, ".lock", VERSIONS_SUFFIX)  # vault_lock.lock_path
+
+
+def check_new_vault(path: Path) -> None:
+    """Refuse to create a vault at ``path`` when that is the name of another vault's own
+    file (``<x>.journal``, ``<x>.lock``, ``<x>.versions`` beside an existing file
+    ``<x>``) or lies inside a vault's versions folder: a vault written as ``k.vault.journal``
+    before the first order stops every order of ``k.vault``; one inside
+    ``k.vault.versions/`` can be pruned with the versions. Whether it exists is not
+    looked at here (``paths.resolve_new`` refuses a taken name).
+
+    Raises:
+        VaultIOError: ``path`` is such a name; nothing was written.
+    """
+    path = Path(os.path.abspath(path))
+    try:
+        folder = Path(os.path.realpath(path.parent))
+    except OSError:
+        return  # the write itself will say why the folder cannot be used
+    for suffix in COMPANION_SUFFIXES:
+        owner = folder / path.name.removesuffix(suffix)
+        if path.name.endswith(suffix) and owner.name and os.path.isfile(owner):
+            raise VaultIOError(
+                f"{path} is the name of the {suffix[1:]} of the vault {owner}; a new "
+                "vault must not take it. Nothing was written: choose another file name")
+    for above in (folder, *folder.parents):
+        stem = above.name.removesuffix(VERSIONS_SUFFIX)
+        if not stem or stem == above.name:
+            continue
+        owner = above.with_name(stem)
+        if os.path.isfile(owner):
+            raise VaultIOError(
+                f"{path} is inside {above}, the previous versions of the vault {owner}, "
+                "which only the app writes; a vault there could be removed with them. "
+                "Nothing was written: choose another folder")

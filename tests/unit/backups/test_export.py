@@ -159,7 +159,7 @@ def test_the_vault_and_its_own_files_are_never_written_over(vault: Vault) -> Non
     lock = lock_path(vault.path)
     lock.touch()
     versions = vault.path.with_name(vault.path.name + ".versions")
-    versions.mkdir(mode=0o700, exist_ok=True)  # the fixture's saves kept versions there
+    assert versions.is_dir()  # the fixture's saves made it and kept versions in it
     kept = versions / "20260101T000000.000000Z.vault"
     kept.write_bytes(vault.path.read_bytes())
     held = sorted(p.name for p in versions.iterdir())

@@ -280,9 +280,45 @@ def test_records_follow_the_merged_keys_remapped_and_never_twice(tmp_path: Path)
     copy = report.copied[0]
     key = target.meta.journal_key
     assert key is not None
-    assert journal_data(target.path, key) == [
-        {**journal[1], "key_id": copy.id}, journal[2]]  # beta's under its copy, gamma's
-    assert report.journal_records == 2
+    assert journal_data(target.path, key) == [  # alpha's: skipped, but the same key
+        journal[0], {**journal[1], "key_id": copy.id}, journal[2]]  # beta's copy, gamma's
+    assert report.journal_records == 3
     again = apply_merge(target, plan_merge(target, backup), {alpha.id: SKIP, beta.id: SKIP})
-    assert again.journal_records == 0  # merging again: identical, every record there
+    assert again.journal_records == 0  # merging again: every record there already
+    assert len(journal_data(target.path, key)) == 3
+
+
+@pytest.mark.parametrize("choice", [SKIP, NEWER, BOTH])
+def test_a_same_id_keys_records_always_go_to_the_vault_under_its_id(tmp_path: Path,
+                                                                    choice: str) -> None:
+    source = vault_with_orders(tmp_path / "source.vault", ("alpha", "beta"))
+    target = Vault.create(tmp_path / "target.vault", PASSWORD, FAST_KDF,
+                          enforce_kdf_minimum=False)
+    alpha, beta = source.entries
+    # the vault's alpha is newer: NEWER keeps it, SKIP leaves the backup's out
+    target.add(replace(alpha, updated_at=alpha.updated_at + timedelta(days=1), notes="ed"))
+    journal = [order_record(alpha.id, 1), order_record(alpha.id, 2),
+               order_record(beta.id, 3)]
+    plan = plan_merge(target, backup_of(source, [alpha], journal))
+    assert [c.kind for c in plan.conflicts] == [SAME_ID]
+
+    report = apply_merge(target, plan, {alpha.id: choice})
+
+    key = target.meta.journal_key
+    assert key is not None
+    assert journal_data(target.path, key) == journal[:2]  # under alpha's id, not beta's
+    assert report.journal_records == 2
+    assert on_disk(target)[0].notes == "ed"  # the vault's entry stays
+    again = apply_merge(target, plan_merge(target, backup_of(source, [alpha], journal)),
+                        {alpha.id: choice if choice != BOTH else SKIP})
+    assert again.journal_records == 0
     assert len(journal_data(target.path, key)) == 2
+
+
+def test_a_skipped_entry_of_another_key_leaves_its_records_out(vault: Vault) -> None:
+    other = make_entry("alpha", "okx")  # another id: another key
+    key = vault.ensure_journal_key()
+    plan = plan_merge(vault, backup_of(vault, [other], [order_record(other.id, 1)]))
+    assert [c.kind for c in plan.conflicts] in ([SAME_LABEL], [SAME_API_KEY])
+    assert apply_merge(vault, plan, {other.id: SKIP}).journal_records == 0
+    assert journal_data(vault.path, key) == []

@@ -19,7 +19,13 @@ from tests.unit.backups.support import (
 )
 from vault_app.backups.export import export_backup
 from vault_app.backups.restore import Backup, read_backup, restore_new
-from vault_app.core.errors import NotARegularFile, VaultDamaged, VaultExists, WrongPassword
+from vault_app.core.errors import (
+    NotARegularFile,
+    VaultDamaged,
+    VaultExists,
+    VaultIOError,
+    WrongPassword,
+)
 from vault_app.core.vault import Vault
 from vault_app.core.vault_format import parse
 from vault_app.trading.journal import Journal
@@ -55,10 +61,11 @@ def test_round_trip_gives_identical_entries_settings_and_records(source: Vault,
     reopened = Vault.open(new_path, BACKUP_PASSWORD)
     assert fields(reopened.entries) == fields(source.entries)
     assert reopened.meta.backup is None  # a vault, not a backup
-    assert (reopened.meta.id, reopened.meta.created_at, reopened.meta.journal_key,
-            reopened.meta.keep_versions) == (source.meta.id, source.meta.created_at,
+    assert (reopened.meta.created_at, reopened.meta.journal_key,
+            reopened.meta.keep_versions) == (source.meta.created_at,
                                              source.meta.journal_key,
                                              source.meta.keep_versions)
+    assert reopened.meta.id != source.meta.id  # another vault: its copies are its own
     key = source.meta.journal_key
     assert key is not None
     assert journal_data(new_path, key) == journal_data(source.path, key)
@@ -75,6 +82,23 @@ def test_the_new_journal_has_a_fresh_id(source: Vault, backup_file: Path,
     ours = source.path.with_name(source.path.name + ".journal").read_bytes()[:BOUND_LENGTH]
     theirs = new_path.with_name(new_path.name + ".journal").read_bytes()[:BOUND_LENGTH]
     assert ours != theirs
+
+
+@pytest.mark.parametrize("suffix", [".journal", ".lock", ".versions", ".versions/x.vault",
+                                    ".versions/deeper/x.vault"])
+def test_a_vaults_own_file_names_are_refused(source: Vault, backup_file: Path,
+                                            suffix: str) -> None:
+    name = source.path.name + suffix
+    journal = source.path.with_name(source.path.name + ".journal")
+    journal.unlink()  # no order yet: the name is free, and still the journal's
+    versions = source.path.with_name(source.path.name + ".versions")
+    (versions / "deeper").mkdir(parents=True, exist_ok=True)
+    target = source.path.parent / name
+    before = sorted(str(p) for p in source.path.parent.rglob("*"))
+    with pytest.raises(VaultIOError, match="Nothing was written"):
+        restore(read_backup(backup_file, BACKUP_PASSWORD), target)
+    assert sorted(str(p) for p in source.path.parent.rglob("*")) == before
+    assert not journal.exists()
 
 
 def test_a_plain_vault_file_is_a_backup_without_records(source: Vault) -> None:

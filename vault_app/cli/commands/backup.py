@@ -141,7 +141,9 @@ class BackupCommand(Command):
             raise UsageError("--on-conflict goes with --merge; a new vault has no conflicts")
         else:
             from vault_app.core.paths import resolve_new
+            from vault_app.core.vault_files import check_new_vault
 
+            check_new_vault(Path(self.args.new))  # a vault's own file name: before any prompt
             resolve_new(self.args.new)  # refuse a taken name before any prompt
         password = self.prompt.password("Backup password: ", "the backup password")
         backup = read_backup(self.args.file, password)
