@@ -57,7 +57,9 @@ class PasswordChange:
     under a key older than the one changed, or unreadable) and, when the versions
     folder was refused (a link, another user's), the path of every file in it that
     still opens with the old password: nothing is re-sealed or deleted there, the user
-    must delete them (``left_text``). ``notes`` says what else the change did (a
+    must delete them (``left_text``). ``password_changed`` is False for a change of the
+    KDF strength only (the same password): backups and copies made before still open
+    with it, which is then no news and no danger. ``notes`` says what else the change did (a
     versions folder made private). The order journal's key is not changed by a
     password change: the journal holds orders, not keys, and re-keying it would mean
     rewriting it (docs/versions.md).
@@ -66,6 +68,7 @@ class PasswordChange:
     resealed: int
     left: list[str]
     notes: tuple[str, ...] = ()
+    password_changed: bool = True
 
     @property
     def left_text(self) -> str | None:

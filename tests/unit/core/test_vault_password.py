@@ -45,3 +45,14 @@ def test_a_locked_vault_checks_nothing(vault: Vault) -> None:
     vault.lock()
     with pytest.raises(VaultLocked):
         vault.check_password(PASSWORD)
+
+
+def test_a_change_says_whether_the_password_changed(vault: Vault) -> None:
+    """A KDF-only change keeps the password: nothing made before opens with a password
+    that is now wrong, and the front ends must not warn as if it did (u1 M4)."""
+    strength_only = vault.change_password(PASSWORD, PASSWORD, FAST_KDF,
+                                          enforce_kdf_minimum=False)
+    assert strength_only.password_changed is False
+    changed = vault.change_password(PASSWORD, "the new one", FAST_KDF,
+                                    enforce_kdf_minimum=False)
+    assert changed.password_changed is True
