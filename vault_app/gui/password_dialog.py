@@ -31,6 +31,14 @@ KEEP, DEFAULT, CALIBRATE = "keep", "default", "calibrate"
 OLD_COPIES_WARNING = (
     "Backups you exported earlier, and the copies in the second folder, still open with "
     "the old password: delete them, or keep them somewhere only you can reach.")
+SAME_PASSWORD_NOTE = (
+    "The password is the same: backups you exported earlier, and the copies in the second "
+    "folder, still open with it, at the strength they were made with. Export new ones, or "
+    "refresh the second folder's copies, to give them the new strength.")
+REFRESHED_WARNING = (
+    "Backups you exported earlier still open with the old password: delete them, or keep "
+    "them somewhere only you can reach. The second folder now holds only a copy that opens "
+    "with the new password.")
 CLOUD_NOTE = ("A synced cloud folder may keep its own history of deleted files; remove "
               "old copies there too if the old password leaked.")
 
@@ -66,16 +74,26 @@ def kdf_for(choice: str) -> KdfParams | None:
     return None  # the file's own strength (raised to today's minimum if below it)
 
 
-def result_text(change: PasswordChange, only_strength: bool) -> str:
-    what = "The key derivation strength was changed" if only_strength else \
-        "The master password was changed"
+def result_text(change: PasswordChange, *, refreshed: bool = False) -> str:
+    """What the change did, and what it means for copies made before: a new password
+    leaves them opening with the old one; a KDF-only change leaves them as they were."""
     count = change.resealed
-    lines = [f"{what}. {count} previous version{'s' if count != 1 else ''} re-sealed "
-             "under the new key: the old password opens none of them."]
+    versions = f"{count} previous version{'s' if count != 1 else ''}"
+    if change.password_changed:
+        lines = [f"The master password was changed. {versions} re-sealed under the new key: "
+                 "the old password opens none of them."]
+    else:
+        lines = [f"The key derivation strength was changed. {versions} re-sealed under "
+                 "the new key and strength."]
     if change.left:
-        lines.append(f"{len(change.left)} version(s) could not be re-sealed and still open "
-                     f"only with an older password: {', '.join(change.left)}.")
-    lines.append(OLD_COPIES_WARNING)
+        left = len(change.left)
+        lines.append(f"{left} version{'s' if left != 1 else ''} could not be re-sealed and "
+                     f"still open only with an older password: {', '.join(change.left)}.")
+    lines += change.notes
+    if not change.password_changed:
+        lines.append(SAME_PASSWORD_NOTE)
+    else:
+        lines.append(REFRESHED_WARNING if refreshed else OLD_COPIES_WARNING)
     return "\n\n".join(lines)
 
 
@@ -129,6 +147,9 @@ class PasswordDialog(QtWidgets.QDialog):
         form_layout.addWidget(kdf_box)
         self.error = InlineError(self.form_page)
         form_layout.addWidget(self.error)
+        self.progress = WrapLabel("", self.form_page)  # not red: nothing went wrong
+        self.progress.setObjectName("passwordProgress")
+        form_layout.addWidget(self.progress)
         self.busy = BusyBar(self.form_page)
         form_layout.addWidget(self.busy)
         self.buttons = QtWidgets.QDialogButtonBox(self.form_page)
@@ -150,7 +171,6 @@ class PasswordDialog(QtWidgets.QDialog):
         result_layout.addWidget(self.result)
         self.refresh_note = WrapLabel("", self.result_page)
         result_layout.addWidget(self.refresh_note)
-        result_layout.addStretch(1)
         done_buttons = QtWidgets.QDialogButtonBox(self.result_page)
         self.refresh = done_buttons.addButton(
             "&Refresh the second folder's copies",
@@ -164,6 +184,8 @@ class PasswordDialog(QtWidgets.QDialog):
         on_enter(self.current, self._current_entered)
         on_enter(self.fields.confirm, self._submit)  # Enter submits, never cancels
         self.busy.setVisible(False)
+        self.progress.hide()
+        self.change: PasswordChange | None = None
         self._working = False
         self._update()
 
@@ -202,6 +224,7 @@ class PasswordDialog(QtWidgets.QDialog):
     def _set_busy(self, busy: bool) -> None:
         self._working = busy
         self.busy.setVisible(busy)
+        self.progress.setVisible(busy)
         for widget in (self.current, self.keep_password, self.fields, self.kdf_keep,
                        self.kdf_default, self.kdf_calibrate, self.submit, self.cancel):
             widget.setEnabled(not busy)
@@ -218,18 +241,17 @@ class PasswordDialog(QtWidgets.QDialog):
             self.error.show_message(problem)
             return
         old = self.current.text()
-        only_strength = self.keep_password.isChecked()
-        new = old if only_strength else self.fields.password.text()
+        new = old if self.keep_password.isChecked() else self.fields.password.text()
         choice = self.kdf_choice()
         self._set_busy(True)
-        self.error.show_message("Calibrating and re-sealing…" if choice == CALIBRATE
-                                else "Re-sealing the vault and its previous versions…")
+        self.progress.setText("Calibrating and re-sealing…" if choice == CALIBRATE
+                              else "Re-sealing the vault and its previous versions…")
 
         def done(change: PasswordChange) -> None:
             self._set_busy(False)
             self.current.wipe()
             self.fields.wipe()
-            self._show_result(change, only_strength)
+            self._show_result(change)
             self.changed.emit(change)
 
         def failed(exc: BaseException) -> None:
@@ -245,8 +267,9 @@ class PasswordDialog(QtWidgets.QDialog):
     def second_folder(self) -> Path | None:
         return self.window_.settings.second_folder(self.vault.given_path).folder
 
-    def _show_result(self, change: PasswordChange, only_strength: bool) -> None:
-        self.result.setText(result_text(change, only_strength))
+    def _show_result(self, change: PasswordChange) -> None:
+        self.change = change
+        self.result.setText(result_text(change))
         folder = self.second_folder()
         self.refresh.setVisible(folder is not None)
         if folder is not None:
@@ -254,6 +277,9 @@ class PasswordDialog(QtWidgets.QDialog):
                 f"Refreshing writes a fresh copy to {folder} and removes this vault's older "
                 f"copies there. {CLOUD_NOTE}")
         self.pages.setCurrentWidget(self.result_page)
+        ignored = QtWidgets.QSizePolicy.Policy.Ignored  # the form's height no longer counts:
+        self.form_page.setSizePolicy(ignored, ignored)  # no empty band above the buttons
+        self.adjustSize()
         self.close_button.setDefault(True)
         self.close_button.setFocus()
 
@@ -272,6 +298,8 @@ class PasswordDialog(QtWidgets.QDialog):
                                           f"{error_message(result)}")
                 return
             gone = len(result.removed)
+            if self.change is not None:  # the second folder's old copies are gone now
+                self.result.setText(result_text(self.change, refreshed=True))
             self.refresh_note.setText(
                 f"Wrote {result.path.name}, which opens with the new password, and removed "
                 f"{gone} older cop{'ies' if gone != 1 else 'y'}. {CLOUD_NOTE}")
