@@ -11,7 +11,7 @@ from vault_app.gui.qt import Qt, QtWidgets
 from vault_app.gui.versions_dialog import VersionsDialog
 from vault_app.gui.window import MainWindow
 
-from .helpers import SIGNAL_TIMEOUT, click, type_into, wait_for_dialog
+from .helpers import SIGNAL_TIMEOUT, click, labels_shown, type_into, wait_for_dialog
 
 
 def open_versions(qtbot: QtBot, window: MainWindow) -> VersionsDialog:
@@ -59,6 +59,9 @@ def test_restore_a_previous_version(qtbot: QtBot, unlocked: MainWindow) -> None:
     on_disk = Vault.open(vault.path, PASSWORD)
     assert list(on_disk.entries) == wanted
     assert list(vault.entries) == wanted
+    # the key list and the details show the restored keys at once (u1 H2)
+    assert sorted(labels_shown(unlocked)) == sorted(e.label for e in wanted)
+    assert "OKX main" not in labels_shown(unlocked)
     newest = vault.versions()[0]
     assert vault.version_entries(newest.name) == list(before)  # the undo is there
     qtbot.waitUntil(lambda: dialog.table.topLevelItemCount() == len(vault.versions()))

@@ -509,6 +509,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if announce:
                 self.statusBar().showMessage(f"Saved at {time.strftime('%H:%M:%S')}.")
             done(result)
+            self.sync_keys()  # a save that changed keys (a version restored) is shown (u1 H2)
 
         def refused(exc: BaseException) -> None:
             if self.vault is not vault:
