@@ -215,7 +215,7 @@ def reseal(vault_path: Path, old_dek: bytes, slot: KeySlot, dek: bytes) -> Passw
             plaintext = crypto.open_payload(old_dek, parsed.payload_nonce, parsed.ciphertext,
                                             parsed.header)
             versions.write_private(folder, version.name, seal(slot, dek, plaintext),
-                                   replace=True)
+                                   replace=True, mtime_ns=version.mtime_ns)
             done += 1
         except (VaultError, OSError):
             left.append(version.name)

@@ -54,10 +54,20 @@ READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CL
 
 @dataclass(frozen=True)
 class VersionFile:
+    """``saved_at`` (from the name) is when this state was *replaced* by a save;
+    ``state_saved_at`` (the file's mtime: the version is a hard link of the vault file
+    it replaced, and copies and re-seals keep that mtime) is when this state itself was
+    written. The difference is the KeePassXC ``.old`` confusion: show both."""
+
     name: str
     saved_at: datetime
     size: int
     path: Path
+    mtime_ns: int = 0
+
+    @property
+    def state_saved_at(self) -> datetime:
+        return datetime.fromtimestamp(self.mtime_ns / 1e9, UTC)
 
 
 def folder_of(vault_path: Path) -> Path:
@@ -131,7 +141,8 @@ def list_versions(vault_path: Path) -> list[VersionFile]:
             continue
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
             continue
-        found.append((parsed, VersionFile(name, parsed[0], info.st_size, folder / name)))
+        found.append((parsed, VersionFile(name, parsed[0], info.st_size, folder / name,
+                                           info.st_mtime_ns)))
     found.sort(key=lambda item: item[0], reverse=True)
     return [version for _, version in found]
 
@@ -192,10 +203,13 @@ def remove_temps(folder: Path) -> None:
                     os.unlink(folder / name)
 
 
-def write_private(folder: Path, name: str, data: bytes, *, replace: bool) -> None:
+def write_private(folder: Path, name: str, data: bytes, *, replace: bool,
+                  mtime_ns: int | None = None) -> None:
     """``data`` into ``folder/name`` (0600) through a fsynced temp and a rename.
 
     ``replace=False`` links instead of renaming, so an existing name is never replaced.
+    ``mtime_ns``: the modification time the file gets (a version's keeps saying when
+    its state was written, ``VersionFile.state_saved_at``).
     """
     temp = folder / f"{TEMP_PREFIX}{os.urandom(6).hex()}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
@@ -206,6 +220,8 @@ def write_private(folder: Path, name: str, data: bytes, *, replace: bool) -> Non
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
+            if mtime_ns is not None:
+                os.utime(fd, ns=(mtime_ns, mtime_ns))
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -253,7 +269,8 @@ def keep(vault_path: Path, keep_versions: int, now: datetime | None = None) -> s
                 raise
             # No hard links here (another file system, FAT, a sandbox): a copy, renamed
             # to its name (unique: we hold the lock and listed the folder).
-            write_private(folder, name, storage.read_bytes(vault_path), replace=True)
+            write_private(folder, name, storage.read_bytes(vault_path), replace=True,
+                          mtime_ns=os.stat(vault_path).st_mtime_ns)
         fsync_folder(folder)
     except OSError as exc:
         raise VaultWriteError(f"could not keep a previous version in {folder}: "
