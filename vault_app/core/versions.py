@@ -147,6 +147,13 @@ def list_versions(vault_path: Path) -> list[VersionFile]:
     return [version for _, version in found]
 
 
+def removed_by_keep(kept: int, keep: int) -> int:
+    """How many of ``kept`` versions go when the count to keep is set to ``keep``: that
+    setting is a save, which first keeps the current file as one more version (none
+    when ``keep`` is 0), then prunes the oldest down to ``keep``."""
+    return kept if keep == 0 else max(0, kept + 1 - keep)
+
+
 def usage(vault_path: Path) -> tuple[int, int]:
     """How many versions are kept, and their total size in bytes."""
     try:

@@ -334,3 +334,22 @@ def test_a_version_says_when_its_state_was_saved_not_only_when_it_was_replaced(
     vault.change_password(PASSWORD, "a new password", FAST_KDF, enforce_kdf_minimum=False)
     resealed = vault.versions()[1:3]  # (the change kept one more)
     assert [s.state_saved_at for s in resealed] == [written, written]  # still as written
+
+
+@pytest.mark.parametrize(("kept", "keep", "removed"), [
+    (10, 3, 8), (10, 10, 1), (10, 11, 0), (0, 3, 0), (10, 0, 10), (2, 5, 0)])
+def test_removed_by_keep_counts_what_setting_the_count_deletes(
+        kept: int, keep: int, removed: int) -> None:
+    assert versions.removed_by_keep(kept, keep) == removed
+
+
+def test_removed_by_keep_matches_a_real_set_keep_versions(
+        new_vault: Callable[..., Vault], vault_path: Path) -> None:
+    vault = new_vault()
+    for index in range(6):
+        vault.add(make_entry(label=f"key {index}", exchange="binance"))
+    before = len(vault.versions())
+    vault.set_keep_versions(3)
+    after = {v.name for v in vault.versions()}
+    assert before - len(after - {vault.versions()[0].name}) == \
+        versions.removed_by_keep(before, 3)
