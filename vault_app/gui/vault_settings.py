@@ -44,11 +44,13 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
         self.keep_versions.setEnabled(not window.read_only)
         form.addRow("Previous &versions to keep:", self.keep_versions)
         self.versions_note = WrapLabel(
-            "Off keeps none: the versions kept so far are removed at the next save.", self)
+            "Off keeps none. A lower number deletes the oldest versions beyond it when you "
+            "click OK (you are asked first).", self)
         form.addRow("", self.versions_note)
         self.usage = WrapLabel("Counting the previous versions…", self)
         self.usage.setObjectName("versionsUsage")
         form.addRow("", self.usage)
+        self.kept: int | None = None  # versions kept now, once counted
 
         config = window.settings.second_folder(vault.given_path)
         row = QtWidgets.QHBoxLayout()
@@ -106,6 +108,7 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
             return versions.usage(path)
 
         def done(result: tuple[int, int]) -> None:
+            self.kept = result[0]
             self.usage.setText(usage_text(*result))
 
         def failed(exc: BaseException) -> None:
@@ -119,6 +122,15 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
                             self.minutes.value() if self.when.currentIndex() else 0,
                             self.keep_copies.value())
 
+    def versions_to_remove(self) -> int | None:
+        """How many versions OK would delete (0: none; None: some, not counted yet)."""
+        keep = self.keep_versions.value()
+        if keep >= self.vault.meta.keep_versions or self.window_.read_only:
+            return 0
+        from vault_app.core.versions import removed_by_keep
+
+        return None if self.kept is None else removed_by_keep(self.kept, keep)
+
     def apply(self) -> None:
         """Store the second folder; save the versions count if it changed (in the
         background); copy at once to a folder newly chosen, so a problem shows now."""
@@ -127,12 +139,15 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
         chosen = self.second_folder()
         if chosen != before:
             window.settings.set_second_folder(vault.given_path, chosen)
-        if chosen.folder is not None and chosen.folder != before.folder \
-                and window.vault is vault:
-            window.copies.copy(vault, chosen.folder, chosen.keep)
         keep = self.keep_versions.value()
-        if keep != vault.meta.keep_versions and window.vault is vault \
-                and not window.read_only:
+        saving = keep != vault.meta.keep_versions and window.vault is vault \
+            and not window.read_only
+        if chosen.folder is not None and chosen.folder != before.folder \
+                and window.vault is vault and not saving:  # a save copies after itself
+            window.copies.copy(vault, chosen.folder, chosen.keep)
+        if saving:
+            if chosen.folder is not None and chosen.folder != before.folder:
+                window.settings.set_last_copy_at(vault.given_path, None)  # due at once
             window.save(lambda v: v.set_keep_versions(keep), lambda _r: None,
                         lambda exc: window.statusBar().showMessage(
                             f"The number of versions to keep was not saved: "
