@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, CliResult, make_entry
+from tests.conftest import FAST_KDF, PASSWORD, CliResult, make_entry
 from tests.e2e.support import assert_fails, assert_ok, assert_usage
 from vault_app.core import versions
 from vault_app.core.errors import WrongPassword
@@ -131,3 +131,23 @@ def test_passwd_names_the_versions_it_could_not_reseal_and_exits_0(
         assert str(folder / path.name) in result.err
         Vault.open(path, PASSWORD, read_only=True)  # untouched: the user deletes them
     assert Vault.open(saved, NEW).kdf.memory_kib == 19456
+
+
+def test_a_version_under_another_key_is_refused_not_a_wrong_password(
+        cli: Cli, saved: Path, tmp_path: Path) -> None:
+    Vault.create(tmp_path / "other.vault", "another password", FAST_KDF,
+                 enforce_kdf_minimum=False)
+    foreign = "20000101T000000.000000Z.vault"
+    versions.write_private(versions.folder_of(saved), foreign,
+                           (tmp_path / "other.vault").read_bytes(), replace=False)
+    assert_fails(cli("versions", "restore", foreign, "--yes", stdin=lines(PASSWORD)), 1,
+                 "another master password")
+    assert len(Vault.open(saved, PASSWORD)) == 3
+
+
+def test_passwd_checks_the_current_password_before_asking_the_new_one(
+        cli: Cli, saved: Path) -> None:
+    before = saved.read_bytes()
+    # Only the (wrong) current password is given: no new one is asked for.
+    assert_fails(cli("passwd", stdin=lines("wrong")), 2, "wrong master password")
+    assert saved.read_bytes() == before

@@ -140,18 +140,18 @@ def test_a_version_that_cannot_be_kept_is_told_and_the_save_made(
     assert "kept anyway" in [e.label for e in Vault.open(vault.path, PASSWORD).entries]
 
 
-def test_the_difference_names_fields_in_words_without_bookkeeping() -> None:
+def test_the_difference_names_fields_in_the_editors_words() -> None:
     from vault_app.core.entry_diff import ChangedEntry, EntryRef, VersionDiff
     from vault_app.gui.versions_dialog import diff_text
 
     text = diff_text(VersionDiff(
         added=(EntryRef("1", "Gate treasury", "gate"),), removed=(),
-        changed=(ChangedEntry("2", "OKX grid", ("ip_whitelist", "updated_at", "notes")),
-                 ChangedEntry("3", "Kraken", ("updated_at",)))))
+        changed=(ChangedEntry("2", "OKX grid", ("ip_whitelist", "max_notional", "notes")),
+                 ChangedEntry("3", "Kraken", ("rotate_days",)))))
     assert "+ Gate treasury (gate)" in text
-    assert "~ OKX grid: IP whitelist, notes" in text
-    assert "~ Kraken: when it was last changed" in text
-    assert "updated_at" not in text
+    assert "~ OKX grid: IP whitelist, max order notional, notes" in text
+    assert "~ Kraken: rotation reminder" in text
+    assert "_" not in text
 
 
 def test_the_list_dates_each_state_when_it_was_saved_and_says_the_time_zone(

@@ -27,7 +27,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (backup_errors.BackupExists, EXIT_USAGE),  # refused: --force to replace it
     (backup_errors.CopyFailed, EXIT_IO),  # a second-folder copy (the GUI's; listed all the same)
     (errors.VersionStale, EXIT_IN_USE),  # another process saved since `versions diff`
-    (errors.VersionOtherKey, EXIT_WRONG_PASSWORD),  # a version sealed under an old password
+    (errors.VersionOtherKey, EXIT_USAGE),  # refused: a version under another key (not a typo)
     (errors.FolderRefused, EXIT_IO),  # <vault>.versions a link, another user's, or open
     (errors.WrongPassword, EXIT_WRONG_PASSWORD),
     (errors.VaultDamaged, EXIT_DAMAGED),

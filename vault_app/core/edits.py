@@ -35,6 +35,7 @@ from vault_app.core.exchanges import (
     SECRET_CREDENTIALS,
     Catalog,
 )
+from vault_app.core.field_names import FIELD_TITLES as FIELD_TITLES  # re-exported
 from vault_app.core.model import (
     EDITABLE_FIELDS,
     KeyEntry,
@@ -48,20 +49,6 @@ from vault_app.core.model import (
     parse_permissions,
     parse_tags,
 )
-
-FIELD_TITLES: dict[str, str] = {
-    "label": "Label",
-    "exchange": "Exchange",
-    "credentials": "Credentials",
-    "permissions": "Permissions",
-    "ip_whitelist": "IP whitelist",
-    "environment": "Environment",
-    "api_url": "API URL",
-    "rotate_days": "Rotation reminder",
-    "max_notional": "Max order notional",
-    "tags": "Tags",
-    "notes": "Notes",
-}
 
 MINE = "mine"
 THEIRS = "theirs"

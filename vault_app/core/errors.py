@@ -178,9 +178,10 @@ class VersionStale(VaultChangedOnDisk):
     was restored. Show the difference again and confirm."""
 
 
-class VersionOtherKey(WrongPassword):
+class VersionOtherKey(VaultError):
     """A previous version was sealed under another master password than the vault's
-    (kept before a password change a crash interrupted); nothing was changed."""
+    (kept before a password change, or by another vault of that name); nothing was
+    changed. Not a wrong password: the user typed the right one (CLI: refused, 1)."""
 
 
 class FolderRefused(VaultIOError):

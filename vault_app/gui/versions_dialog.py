@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from vault_app.core.entry_diff import VersionDiff
 from vault_app.core.errors import VersionStale
+from vault_app.core.field_names import names_text
 from vault_app.core.vault import Vault
 from vault_app.core.version_open import OTHER_KEY, VersionSummary
 from vault_app.gui.error_text import error_message
@@ -60,21 +61,6 @@ def size_text(size: int) -> str:
         f"{max(size // 1024, 1)} KiB"
 
 
-FIELD_TITLES = {
-    "ip_whitelist": "IP whitelist", "max_notional": "max order notional",
-    "rotate_days": "rotation interval", "rotated_at": "rotated", "last_used_at": "last used",
-    "created_at": "added", "api_url": "API URL", "apiKey": "API key", "secret": "secret",
-    "password": "passphrase", "privateKey": "private key", "walletAddress": "wallet address",
-}
-BOOKKEEPING = frozenset({"updated_at"})  # changes whenever another field does
-
-
-def fields_text(fields: tuple[str, ...]) -> str:
-    shown = [FIELD_TITLES.get(name, name.replace("_", " ")) for name in fields
-             if name not in BOOKKEEPING]
-    return ", ".join(shown) or "when it was last changed"
-
-
 def diff_text(diff: VersionDiff) -> str:
     """What restoring would change, in sentences, one key per line."""
     if diff.is_empty:
@@ -88,7 +74,7 @@ def diff_text(diff: VersionDiff) -> str:
         lines += [f"    − {ref.label} ({ref.exchange})" for ref in diff.removed]
     if diff.changed:
         lines.append(f"change {_n(len(diff.changed), 'key')} back:")
-        lines += [f"    ~ {item.label}: {fields_text(item.fields)}" for item in diff.changed]
+        lines += [f"    ~ {item.label}: {names_text(item.fields)}" for item in diff.changed]
     return "\n".join(lines)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.conftest import make_entry
-from vault_app.core.entry_diff import ChangedEntry, EntryRef, diff
+from vault_app.core.entry_diff import ChangedEntry, EntryRef, changed_fields, content, diff
 
 
 def test_added_removed_and_changed_by_id_with_the_fields_named() -> None:
@@ -38,7 +38,18 @@ def test_a_label_kept_under_a_new_id_is_a_removal_and_an_addition() -> None:
     assert result.changed == ()
 
 
-def test_a_use_recorded_is_a_change_of_last_used_at_only() -> None:
+def test_a_use_recorded_or_the_moment_of_a_change_is_no_difference() -> None:
     a = make_entry(label="a", exchange="binance")
     used = replace(a, last_used_at=a.created_at)
-    assert diff([a], [used]).changed == (ChangedEntry(a.id, "a", ("last_used_at",)),)
+    assert diff([a], [used]).is_empty and content(a) == content(used)
+    # The same edit made at another moment is the same key.
+    later = replace(a, notes="n", updated_at=a.created_at.replace(year=2030))
+    assert changed_fields(replace(a, notes="n"), later) == ()
+    assert changed_fields(a, later) == ("notes",)
+
+
+def test_content_holds_credentials_and_members_of_a_newer_release() -> None:
+    a = make_entry(label="a", exchange="binance")
+    assert content(a) != content(replace(a, credentials={**a.credentials, "secret": "x"}))
+    assert content(a) != content(replace(a, extra={"future": 1}))
+    assert changed_fields(a, replace(a, extra={"future": 1})) == ("extra",)

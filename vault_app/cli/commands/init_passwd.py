@@ -60,16 +60,16 @@ class PasswdCommand(Command):
         from vault_app.core.writable import check_writable
 
         check_writable(self.path)
+        from vault_app.core.kdf import KdfParams, calibrate
+        from vault_app.core.vault import Vault
+
         old = self.prompt.password("Current master password: ", "the current master password")
+        vault = Vault.open(self.path, old)  # a mistyped one is told before the new one
         if self.args.keep_password:
             new = old
         else:
             new, repeat = self.prompt.new_password()
             check_new_password(new, repeat)
-        from vault_app.core.kdf import KdfParams, calibrate
-        from vault_app.core.vault import Vault
-
-        vault = Vault.open(self.path, old)
         kdf: KdfParams | None = self.args.kdf
         if self.args.calibrate is not None:
             self.say(f"Measuring the KDF for about {self.args.calibrate:g} s...")

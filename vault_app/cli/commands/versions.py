@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from vault_app.cli.base_command import Command
 from vault_app.cli.options import text
 from vault_app.cli.status_codes import EXIT_OK, UsageError
+from vault_app.core.field_names import names_text
 from vault_app.core.plain_text import escape
 
 if TYPE_CHECKING:
@@ -102,4 +103,4 @@ class VersionsCommand(Command):
         for ref in shown.removed:
             self.say(f"- {escape(ref.label)} ({escape(ref.exchange)})  would be removed")
         for changed in shown.changed:
-            self.say(f"~ {escape(changed.label)}  would change: {', '.join(changed.fields)}")
+            self.say(f"~ {escape(changed.label)}  would change: {names_text(changed.fields)}")
