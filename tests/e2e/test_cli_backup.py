@@ -10,7 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -204,16 +204,44 @@ def changed_backup(source: Vault, backups: Path) -> Path:
     from vault_app.backups.export import export_backup
 
     alpha, beta, _ = source.entries
-    later = alpha.updated_at + timedelta(days=1)
+    earlier = alpha.updated_at - timedelta(days=3)  # dates ahead of the clock: not trusted
     source.transform(lambda entries: [replace(entries[0], notes="backup's alpha",
-                                              updated_at=later), *entries[1:]])
+                                              updated_at=earlier + timedelta(days=1)),
+                                      *entries[1:]])
     target = backups / "changed.backup"
     export_backup(source, target, BACKUP_PASSWORD)
-    source.transform(lambda entries: [replace(alpha, updated_at=alpha.updated_at),
+    source.transform(lambda entries: [replace(alpha, updated_at=earlier),
                                       replace(beta, notes="vault's beta",
-                                              updated_at=later + timedelta(days=1)),
+                                              updated_at=beta.updated_at + timedelta(hours=1)),
                                       entries[2]])
     return target
+
+
+def test_a_crafted_backup_is_shown_escaped_and_its_future_date_not_trusted(
+        cli: Cli, source: Vault, backups: Path) -> None:
+    from vault_app.backups.export import export_backup
+
+    alpha = source.entries[0]
+    crafted = "Binance\u202e niam\x1b[2J"
+    source.transform(lambda entries: [
+        replace(entries[0], label=crafted, notes="crafted",
+                updated_at=datetime(9999, 12, 31, tzinfo=UTC)), *entries[1:]])
+    target = backups / "crafted.backup"
+    export_backup(source, target, BACKUP_PASSWORD)
+    source.transform(lambda entries: [alpha, *entries[1:]])
+    before = source.path.read_bytes()
+
+    listed = assert_fails(merge(cli, target), 1, "conflict")
+    assert "\u202e" not in listed.out + listed.err and "\x1b" not in listed.out + listed.err
+    assert r"Binance\u202e niam\x1b[2J" in listed.out
+    assert "which is newer is unknown" in listed.out
+    assert "not trusted" in listed.err and "control or direction characters" in listed.err
+    assert source.path.read_bytes() == before
+
+    assert_ok(merge(cli, target, "--on-conflict", "newer"))
+    kept = Vault.open(source.path, PASSWORD).entries[0]
+    assert (kept.label, kept.notes, kept.updated_at) == (alpha.label, alpha.notes,
+                                                         alpha.updated_at)
 
 
 def merge(cli: Cli, backup: Path, *args: str) -> CliResult:

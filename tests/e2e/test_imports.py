@@ -1,9 +1,9 @@
-"""The core and the CLI stand without Qt and without ccxt.
+"""The core, the backups and the CLI stand without Qt and without ccxt.
 
-A fresh interpreter imports every core module and the CLI, runs the CLI's
+A fresh interpreter imports every core and backups module and the CLI, runs the CLI's
 ``main()`` for ``add`` and ``list``, and must not have loaded PySide6,
-shiboken6 or ccxt. A static check walks the source of the core (and of the
-trading layer, if present) for forbidden imports.
+shiboken6 or ccxt. A static check walks the source of the core, the backups (and of
+the trading layer, if present) for forbidden imports.
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ import vault_app.core
 core = sorted(f"vault_app.core.{m.name}" for m in pkgutil.iter_modules(vault_app.core.__path__))
 for name in core:
     importlib.import_module(name)
+import vault_app.backups
+backups = sorted(f"vault_app.backups.{m.name}"
+                 for m in pkgutil.iter_modules(vault_app.backups.__path__))
+for name in backups:
+    importlib.import_module(name)
 import vault_app.cli
 
 vault, password = sys.argv[1], sys.stdin.readline().rstrip("\\n")
@@ -53,7 +58,7 @@ banned = sorted(
     name for name in sys.modules
     if name.split(".")[0].startswith(("PySide6", "shiboken6", "ccxt", "PyQt"))
 )
-print(json.dumps({"core": core, "results": results, "banned": banned}))
+print(json.dumps({"core": core, "backups": backups, "results": results, "banned": banned}))
 """
 
 
@@ -79,6 +84,10 @@ def test_core_and_cli_run_without_qt_or_ccxt(probe: dict[str, object],
     assert isinstance(core, list)
     assert {"vault_app.core.vault", "vault_app.core.storage", "vault_app.core.exchanges",
             "vault_app.core.model"} <= set(core)
+    backups = probe["backups"]
+    assert isinstance(backups, list)
+    assert {f"vault_app.backups.{p.stem}" for p in (PACKAGE / "backups").glob("*.py")
+            if p.stem != "__init__"} == set(backups)
     results = probe["results"]
     assert isinstance(results, dict)
     for name, result in results.items():
@@ -132,27 +141,29 @@ def _top(name: str) -> str:
 
 
 def python_files() -> list[Path]:
-    folders = [PACKAGE / "core", PACKAGE / "trading"]
+    folders = [PACKAGE / "core", PACKAGE / "backups", PACKAGE / "trading"]
     files = [f for folder in folders if folder.is_dir() for f in sorted(folder.rglob("*.py"))]
     return files
 
 
 def test_python_files_are_found() -> None:
-    names = {f.name for f in python_files()}
-    assert {"vault.py", "storage.py", "crypto.py", "exchanges.py"} <= names
+    names = {str(f.relative_to(PACKAGE)) for f in python_files()}
+    assert {"core/vault.py", "core/storage.py", "core/crypto.py", "core/exchanges.py",
+            "backups/export.py", "backups/merge.py", "backups/copies.py"} <= names
 
 
 @pytest.mark.parametrize("path", python_files(), ids=lambda p: str(p.relative_to(REPO)))
-def test_core_and_trading_never_import_qt(path: Path) -> None:
+def test_core_backups_and_trading_never_import_qt(path: Path) -> None:
     offending = [(line, name) for line, name in
                  imports(path.read_text(encoding="utf-8"), module_level_only=False)
                  if _top(name).startswith(QT_PREFIXES)]
     assert offending == []
 
 
-@pytest.mark.parametrize("path", [p for p in python_files() if "core" in p.parts],
+@pytest.mark.parametrize("path", [p for p in python_files()
+                                  if {"core", "backups"} & set(p.parts)],
                          ids=lambda p: str(p.relative_to(REPO)))
-def test_core_never_imports_ccxt_at_module_level(path: Path) -> None:
+def test_core_and_backups_never_import_ccxt_at_module_level(path: Path) -> None:
     offending = [(line, name) for line, name in
                  imports(path.read_text(encoding="utf-8"), module_level_only=True)
                  if _top(name) == "ccxt"]

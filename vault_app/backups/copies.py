@@ -1,28 +1,33 @@
 """Automatic copies of the vault to a second folder (a USB stick, a synced cloud folder).
 
-A copy is the vault file exactly as sealed on disk (same master password, same data
-key), named ``<vault stem>-<vault id, 8 characters>-<UTC YYYYMMDDTHHMMSSZ>.vault``
-(``-2``, ``-3``... when two copies fall in one second), mode 0600. It is written by
-``storage.atomic_create``: a temp file made private before its first byte, fsynced,
-then hard-linked to its name, which the kernel refuses if the name is taken, so
-nothing is ever overwritten and no link is followed. It is then read back and
-decrypted with the data key the session holds, and its entries compared with the
-vault's; a copy that fails that check is removed. Only then are this vault's older
-copies beyond ``keep`` removed (files of its own name pattern, regular files only:
-never another vault's copies, never a link, never anything else in the folder).
+A copy is one backup-format file: the vault as on disk, with a ``backup`` section
+carrying the vault's order journal (``BackupSection``, as an export has), sealed under
+the key slot and data key the session holds with a fresh nonce (``Vault.sealed_with``:
+no KDF runs; the master password opens it). ``backup restore`` restores it, keys and
+journal, like any backup. It is named ``<vault stem>-<vault id, 8 characters>-<UTC
+YYYYMMDDTHHMMSSZ>.vault`` (``-2``, ``-3``... when two copies fall in one second), mode
+0600, written by ``storage.atomic_create``: a temp file made private before its first
+byte, fsynced, then hard-linked to its name, which the kernel refuses if the name is
+taken, so nothing is ever overwritten and no link is followed. It is then read back,
+compared byte for byte and decrypted with the held data key, its entries and records
+compared with what was sealed; a copy that fails that check is removed.
 
-Crash safety: a SIGKILL at any moment leaves every older copy as it was, and at
-most one new complete copy (the link comes after the fsync) or a hidden temp file,
-which a later copy to the folder removes. Pruning comes last, after the new copy
+Only then are this vault's older copies beyond ``keep`` removed. A file is this vault's
+copy only if its name carries this vault's stem and id (a restored vault gets a fresh
+id) *and* its header's key slot is the one the session holds (or one it held before a
+password change: ``refresh_copies(earlier=...)``), and it is a regular file: never
+another vault's copies (another vault of the same name and id, made by ``cp``, has its
+own salt once either password changes), never a link, never anything else. A name of
+our pattern whose date is impossible is not ours either (skipped).
+
+Crash safety: a SIGKILL at any moment leaves every older copy as it was, and at most
+one new complete copy (the link comes after the fsync) or a hidden temp file, which a
+later copy to the folder removes once it is old. Pruning comes last, after the new copy
 was verified, so the folder never holds fewer good copies than before.
 
 The folder is never created: a USB stick that is not mounted must not turn into a
 folder on the local disk. It must not be the vault's own folder or its versions
 folder (a copy beside the vault is lost with the disk the vault is on).
-
-Each copy carries the vault's order journal as ``<copy name>.journal`` beside it,
-verified, pruned with it (``copy_journal``, which says how to restore the pair: rename
-both). It is written just before its copy, so every copy that exists has its journal.
 """
 
 from __future__ import annotations
@@ -33,11 +38,11 @@ import os
 import re
 import stat
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from vault_app.backups import copy_journal
 from vault_app.backups.errors import (  # CopyFailed and its reasons, re-exported
     FOLDER_MISSING,
     FULL,
@@ -46,13 +51,16 @@ from vault_app.backups.errors import (  # CopyFailed and its reasons, re-exporte
     VERIFY_FAILED,
     CopyFailed,
 )
+from vault_app.backups.journal_records import vault_records
 from vault_app.core import storage
+from vault_app.core.backup_section import BackupSection
 from vault_app.core.errors import VaultError, VaultExists, VaultWriteError
-from vault_app.core.model import KeyEntry
+from vault_app.core.model import KeyEntry, utcnow
 from vault_app.core.os_messages import describe_os_error, kind_of
+from vault_app.core.schema import VaultMeta
 from vault_app.core.vault import Vault
 from vault_app.core.vault_files import own_files
-from vault_app.trading.journal import journal_path
+from vault_app.core.vault_format import KeySlot, parse
 
 __all__ = ["FOLDER_MISSING", "FULL", "NOT_WRITABLE", "REFUSED", "VERIFY_FAILED",
            "CopyFailed", "CopyInfo", "CopyReport", "copies_in", "copy_due", "copy_name",
@@ -81,8 +89,8 @@ class CopyReport:
     path: Path
     size: int
     key_count: int
-    removed: tuple[Path, ...]  # older copies pruned (with their journals)
-    journal: Path | None = None  # the journal copied beside it; None: the vault has none
+    removed: tuple[Path, ...]  # older copies of this vault pruned
+    journal_records: int = 0  # the order records it carries
 
 
 def copy_name(stem: str, vault_id: str, when: datetime, sequence: int = 1) -> str:
@@ -129,7 +137,10 @@ def _copies(folder: Path, stem: str, vault_id: str) -> list[tuple[CopyInfo, int]
             continue
         if not stat.S_ISREG(info.st_mode):
             continue  # a link or anything planted under our pattern: never ours
-        made = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+        try:
+            made = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+        except ValueError:
+            continue  # an impossible date (20261399T...): not a name we gave
         found.append((CopyInfo(folder / name, made, info.st_size), int(match.group(2) or 1)))
     found.sort(key=lambda item: (item[0].made_at, item[1]), reverse=True)
     return found
@@ -159,9 +170,18 @@ def check_folder(folder: Path, vault_path: Path) -> Path:
     return real
 
 
-def write_copy(vault: Vault, folder: Path, keep: int) -> CopyReport:
+AfterWrite = Callable[[Path], None]
+
+
+def write_copy(vault: Vault, folder: Path, keep: int, *,
+               earlier: Collection[KeySlot] = (),
+               _after_write: AfterWrite | None = None) -> CopyReport:
     """Write a verified copy of ``vault`` into ``folder`` and keep its newest ``keep``
     copies there (at least the new one). See the module's docstring.
+
+    ``earlier``: key slots this vault had before a password change; copies sealed under
+    them count as this vault's too (``refresh_copies``). ``_after_write`` is for tests
+    only: it is called with the copy's path between writing and verifying it.
 
     Raises:
         CopyFailed: no copy was written (``reason`` says why); the vault is untouched.
@@ -169,73 +189,66 @@ def write_copy(vault: Vault, folder: Path, keep: int) -> CopyReport:
             by another process; nothing was written.
     """
     real = check_folder(folder, vault.path)
-    data, entries = vault.read_sealed()
-    key = vault.meta.journal_key
     try:
-        journal = None if key is None else copy_journal.read_journal(journal_path(vault.path))
+        records = tuple(vault_records(vault))
     except VaultError as exc:
-        raise CopyFailed(f"{exc}; no copy was written", REFUSED) from None
+        raise CopyFailed(f"the order journal cannot be read ({exc}); no copy was "
+                         "written", REFUSED) from None
+    section = BackupSection(made_at=utcnow(), source_vault_id=vault.meta.id, journal=records)
+    data, meta, entries = vault.sealed_with(section)
     stem, vault_id = vault.path.stem, vault.meta.id
     _remove_stale_temps(real, stem, vault_id)
-    copy_journal.remove_orphans(real, _pattern(stem, vault_id), STALE_TEMP_SECONDS)
-    target = _create(real, stem, vault_id, data, journal)
+    target = _create(real, stem, vault_id, data)
     try:
-        _verify(vault, target, data, entries)
-        if journal is not None and key is not None:
-            problem = copy_journal.verify(copy_journal.journal_of(target), journal, key)
-            if problem is not None:
-                raise CopyFailed(f"the order journal copied with {target.name} could not be "
-                                 f"read back ({problem}); both were removed", VERIFY_FAILED)
+        if _after_write is not None:
+            _after_write(target)
+        _verify(vault, target, data, meta, entries)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(target)
-        copy_journal.remove(target)
         raise
+    ours = {parse(data).slot, *earlier}
     removed: list[Path] = []
     for info, _ in _copies(real, stem, vault_id)[max(keep, 1):]:
-        if info.path == target:
-            continue
+        if info.path == target or _slot_of(info.path) not in ours:
+            continue  # the new one; a file of our name another vault sealed
         with contextlib.suppress(OSError):
             os.unlink(info.path)
             removed.append(info.path)
-        copy_journal.remove(info.path)
-    return CopyReport(target, len(data), len(entries), tuple(removed),
-                      None if journal is None else copy_journal.journal_of(target))
+    return CopyReport(target, len(data), len(entries), tuple(removed), len(records))
 
 
-def refresh_copies(vault: Vault, folder: Path) -> CopyReport:
+def refresh_copies(vault: Vault, folder: Path, *,
+                   earlier: Collection[KeySlot] = ()) -> CopyReport:
     """A fresh copy, and every older copy of this vault in ``folder`` removed: after a
-    password change the old copies still open with the old password."""
-    return write_copy(vault, folder, keep=1)
+    password change the old copies still open with the old password. ``earlier``: the
+    key slots the vault had before the change (``Vault.key_slot`` read before it),
+    which the old copies are sealed under."""
+    return write_copy(vault, folder, keep=1, earlier=earlier)
 
 
-def _create(folder: Path, stem: str, vault_id: str, data: bytes,
-            journal: bytes | None) -> Path:
+def _slot_of(path: Path) -> KeySlot | None:
+    """The key slot in the header of the file at ``path``; None if it is no vault file."""
+    try:
+        return parse(storage.read_bytes(path)).slot
+    except VaultError:
+        return None
+
+
+def _create(folder: Path, stem: str, vault_id: str, data: bytes) -> Path:
     now = datetime.now(UTC).replace(microsecond=0)
     # After the newest copy of this second, never in a gap pruning left: names sort as made.
     first = max((seq for info, seq in _copies(folder, stem, vault_id) if info.made_at == now),
                 default=0) + 1
     for sequence in range(first, first + _SAME_SECOND_TRIES):
         target = folder / copy_name(stem, vault_id, now, sequence)
-        if journal is not None:  # first: a copy that exists has its journal
-            try:
-                storage.atomic_create(copy_journal.journal_of(target), journal)
-            except VaultExists:
-                continue  # a copy made this very second: the next number
-            except VaultWriteError as exc:
-                if not exc.replaced:
-                    raise _failure(folder, exc) from None
         try:
             storage.atomic_create(target, data)
         except VaultExists:
-            if journal is not None:
-                copy_journal.remove(target)  # ours, beside a copy made without one
             continue  # a copy made this very second: the next number
         except VaultWriteError as exc:
             if exc.replaced:
                 return target  # in place; only the folder's flush failed
-            if journal is not None:
-                copy_journal.remove(target)
             raise _failure(folder, exc) from None
         return target
     raise CopyFailed(f"{folder} holds {_SAME_SECOND_TRIES} copies made this second; "
@@ -259,15 +272,11 @@ def _failure(folder: Path, exc: VaultWriteError) -> CopyFailed:
     return CopyFailed(f"{exc}", NOT_WRITABLE)
 
 
-def _read_back(path: Path) -> bytes:
-    """The copy as the drive returns it (a seam for tests of a drive that corrupts)."""
-    return storage.read_bytes(path)
-
-
-def _verify(vault: Vault, target: Path, data: bytes, entries: list[KeyEntry]) -> None:
+def _verify(vault: Vault, target: Path, data: bytes, meta: VaultMeta,
+            entries: list[KeyEntry]) -> None:
     try:
-        back = _read_back(target)
-        if back != data or vault.entries_of(back) != entries:
+        back = storage.read_bytes(target)
+        if back != data or vault.contents_of(back) != (meta, entries):
             raise CopyFailed(f"the copy {target.name} read back differently from the vault; "
                              "it was removed", VERIFY_FAILED)
     except CopyFailed:

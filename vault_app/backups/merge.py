@@ -9,13 +9,17 @@
 - *conflict*, else: ``same_id`` (the same id, another content), otherwise
   ``same_api_key`` or ``same_label`` (another id), in that order: one conflict per
   backup entry, against the first vault entry it clashes with. ``Conflict.newer`` says
-  whose ``updated_at`` is later.
+  whose ``updated_at`` is later, or ``unknown`` when either is more than a day ahead
+  of the clock (``FUTURE_SLACK``): a crafted backup dated 9999 must not win "newer",
+  nor stay in the vault to beat every genuine backup after it (``Conflict.reason``
+  says which date is not trusted).
 
 For each conflict the user chooses (``choices``: ``Conflict.key`` -> policy):
 
 - ``NEWER``: the later ``updated_at`` wins. If it is the backup's, its content
   replaces the vault entry, which keeps its id (and the later of the two last uses);
-  if it is the vault's, or both are the same moment, the vault entry stays.
+  if it is the vault's, both are the same moment, or which is newer is unknown, the
+  vault entry stays.
 - ``BOTH``: the backup's entry is added as a copy beside the vault's, labelled
   "<label> (restored)" ("(restored 2)", ...), with a new id if its own is taken. The
   copy may hold the same API key as the vault's entry: the user asked for both.
@@ -36,21 +40,25 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from operator import attrgetter
 
 from vault_app.backups.errors import MergeStale
 from vault_app.backups.journal_records import append_to_vault, records_for
 from vault_app.backups.restore import Backup
 from vault_app.core.errors import ValidationError
-from vault_app.core.model import MAX_LABEL, KeyEntry, identity_credential
+from vault_app.core.model import MAX_LABEL, KeyEntry, identity_credential, utcnow
+from vault_app.core.plain_text import any_unsafe, escape
 from vault_app.core.schema import entry_to_dict
 from vault_app.core.vault import Vault
 
 NEWER, BOTH, SKIP = "newer", "both", "skip"
 POLICIES = (NEWER, BOTH, SKIP)
 SAME_ID, SAME_LABEL, SAME_API_KEY = "same_id", "same_label", "same_api_key"
-OURS, THEIRS, SAME = "ours", "theirs", "same"
+OURS, THEIRS, SAME, UNKNOWN = "ours", "theirs", "same", "unknown"
+FUTURE_SLACK = timedelta(days=1)
+"""An ``updated_at`` further ahead of the clock than this is not trusted."""
 RESTORED = "restored"
 _NOT_CONTENT = ("last_used_at", "updated_at")
 
@@ -61,8 +69,10 @@ class Conflict:
 
     ``key`` names it in ``choices`` (the backup entry's id, unique in the backup);
     ``kind`` is ``same_id``, ``same_api_key`` or ``same_label``; ``newer`` is
-    ``ours``, ``theirs`` or ``same`` (by ``updated_at``). The entries hold secrets:
-    the repr names the labels only.
+    ``ours``, ``theirs``, ``same`` (by ``updated_at``) or ``unknown`` (a date more than
+    ``FUTURE_SLACK`` ahead: ``reason`` says which). The entries hold secrets: the repr
+    names the labels only. Labels come from a file anyone may have written: show them
+    through ``labels`` (control and bidi characters escaped).
     """
 
     key: str
@@ -70,6 +80,12 @@ class Conflict:
     ours: KeyEntry
     theirs: KeyEntry
     newer: str
+    reason: str | None = None
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        """The backup's label and the vault's, printable as they are (``escape``)."""
+        return escape(self.theirs.label), escape(self.ours.label)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -79,10 +95,30 @@ class Conflict:
 
 @dataclass(frozen=True)
 class MergePlan:
+    """``planned_at``: the clock the dates were judged against (applying judges again
+    against it, so a plan does not go stale by the clock alone)."""
+
     additions: tuple[KeyEntry, ...]
     identical: int
     conflicts: tuple[Conflict, ...]
     backup: Backup
+    planned_at: datetime = field(default_factory=utcnow)
+
+    @property
+    def addition_labels(self) -> tuple[str, ...]:
+        """The labels of the entries to add, printable as they are (``escape``)."""
+        return tuple(escape(entry.label) for entry in self.additions)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a front end must say before the user chooses: labels that hold control
+        or bidi characters (shown escaped: ``\\u202e``), dates not trusted."""
+        found = [f"the backup's key '{escape(entry.label)}' has a label with control or "
+                 "direction characters (shown escaped, as \\u202e): look at it before keeping it"
+                 for entry in (*self.additions, *(c.theirs for c in self.conflicts))
+                 if any_unsafe([entry.label])]
+        found += [c.reason for c in self.conflicts if c.reason is not None]
+        return tuple(found)
 
     @property
     def is_empty(self) -> bool:
@@ -123,18 +159,29 @@ def differing_fields(ours: KeyEntry, theirs: KeyEntry) -> tuple[str, ...]:
                  if name not in _NOT_CONTENT and a.get(name) != b.get(name))
 
 
-def newer_side(ours: KeyEntry, theirs: KeyEntry) -> str:
+def newer_side(ours: KeyEntry, theirs: KeyEntry,
+               now: datetime | None = None) -> tuple[str, str | None]:
+    """Whose ``updated_at`` is later (``OURS``, ``THEIRS``, ``SAME``), or ``UNKNOWN``
+    with the reason when either is more than ``FUTURE_SLACK`` ahead of ``now``."""
+    limit = (now or utcnow()) + FUTURE_SLACK
+    for entry, whose in ((theirs, "the backup's"), (ours, "the vault's")):
+        if entry.updated_at > limit:
+            return UNKNOWN, (
+                f"{whose} '{escape(entry.label)}' says it was changed on "
+                f"{entry.updated_at:%Y-%m-%d}, more than a day from now: its date is not "
+                "trusted, so which is newer is unknown and 'newer' keeps the vault's")
     if ours.updated_at == theirs.updated_at:
-        return SAME
-    return OURS if ours.updated_at > theirs.updated_at else THEIRS
+        return SAME, None
+    return (OURS if ours.updated_at > theirs.updated_at else THEIRS), None
 
 
-def plan_merge(vault: Vault, backup: Backup) -> MergePlan:
-    """What merging ``backup`` into ``vault`` (as this session holds it) would do."""
-    return _plan(list(vault.entries), backup)
+def plan_merge(vault: Vault, backup: Backup, *, now: datetime | None = None) -> MergePlan:
+    """What merging ``backup`` into ``vault`` (as this session holds it) would do;
+    dates are judged against ``now`` (the clock by default)."""
+    return _plan(list(vault.entries), backup, now or utcnow())
 
 
-def _plan(entries: Sequence[KeyEntry], backup: Backup) -> MergePlan:
+def _plan(entries: Sequence[KeyEntry], backup: Backup, now: datetime) -> MergePlan:
     by_id = {entry.id: entry for entry in entries}
     by_label: dict[str, KeyEntry] = {}
     by_identity: dict[tuple[str, str], KeyEntry] = {}
@@ -160,8 +207,9 @@ def _plan(entries: Sequence[KeyEntry], backup: Backup) -> MergePlan:
         if ours is None:
             additions.append(theirs)
         else:
-            conflicts.append(Conflict(theirs.id, kind, ours, theirs, newer_side(ours, theirs)))
-    return MergePlan(tuple(additions), identical, tuple(conflicts), backup)
+            newer, reason = newer_side(ours, theirs, now)
+            conflicts.append(Conflict(theirs.id, kind, ours, theirs, newer, reason))
+    return MergePlan(tuple(additions), identical, tuple(conflicts), backup, now)
 
 
 def _signature(plan: MergePlan) -> tuple[object, ...]:
@@ -296,7 +344,7 @@ def apply_merge(vault: Vault, plan: MergePlan, choices: Mapping[str, str]) -> Me
     outcome = _Outcome()
 
     def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
-        fresh = _plan(entries, plan.backup)
+        fresh = _plan(entries, plan.backup, plan.planned_at)
         if _signature(fresh) != _signature(plan):
             raise MergeStale(
                 "the vault was changed by another window or process since the merge was "

@@ -1,41 +1,34 @@
 """The unlocked vault: open, read, change and save, one atomic transaction at a time.
 
-``Vault`` is the API. What it holds and how every change is saved (locked, checked
-against the disk, atomic, keeping a previous version) is ``vault_commit``; the
-previous versions are ``vault_versions``; the master password check and change
-``vault_password``.
+``Vault`` is the API; this module makes and opens vault files and holds the vault's
+own settings. Reading and changing the entries is ``vault_entries``; what the vault
+holds and how every change is saved (locked, checked against the disk, atomic, keeping
+a previous version) ``vault_commit``; the previous versions ``vault_versions``; the
+master password check and change ``vault_password``.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from vault_app.core import folders, paths, storage, vault_password, vault_versions
-from vault_app.core.edits import merge_edit
+from vault_app.core.backup_section import BackupSection
 from vault_app.core.entry_diff import VersionDiff
-from vault_app.core.entry_rules import added_many
-from vault_app.core.entry_rules import check_unique as _check_unique  # tests pause in it
-from vault_app.core.entry_rules import index_of as _index_of
-from vault_app.core.entry_rules import newer_use as _newer_use
 from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import (
-    EditConflict,
-    EntryRemovedOnDisk,
     ValidationError,
     VaultLocked,
     VaultReadOnly,
 )
-from vault_app.core.exchanges import Catalog, load_catalog
+from vault_app.core.exchanges import Catalog
 from vault_app.core.file_info import FileInfo as FileInfo  # re-exported for the CLI
 from vault_app.core.file_info import inspect as inspect  # re-exported for the CLI
 from vault_app.core.kdf import KdfParams
-from vault_app.core.model import KeyEntry, edit_entry, utcnow
+from vault_app.core.model import KeyEntry
 from vault_app.core.schema import (
     JOURNAL_KEY_LENGTH,
     MAX_KEEP_VERSIONS,
@@ -45,14 +38,15 @@ from vault_app.core.schema import (
     entries_text,
 )
 from vault_app.core.vault_commit import Mutation as Mutation  # re-exported
-from vault_app.core.vault_commit import VaultCommit, file_stamp, write_new_file
-from vault_app.core.vault_format import checksum_of
+from vault_app.core.vault_commit import file_stamp, write_new_file
+from vault_app.core.vault_entries import VaultEntries
+from vault_app.core.vault_format import KeySlot, checksum_of
 from vault_app.core.version_open import VersionSummary
 from vault_app.core.version_rekey import PasswordChange
 from vault_app.core.writable import read_only_reason
 
 
-class Vault(VaultCommit):
+class Vault(VaultEntries):
     """An unlocked vault file. Create one with ``Vault.create`` or ``Vault.open``.
 
     ``path`` is the real file, every symbolic link resolved: it is read, locked
@@ -121,164 +115,6 @@ class Vault(VaultCommit):
             if vault.read_only_reason is None:
                 vault._finish_rekey_on_open()
         return vault
-
-    # --- reading -----------------------------------------------------------------
-
-    @property
-    def is_locked(self) -> bool:
-        return self._dek is None
-
-    @property
-    def catalog(self) -> Catalog:
-        if self._catalog is None:
-            self._catalog = load_catalog()
-        return self._catalog
-
-    @property
-    def kdf(self) -> KdfParams:
-        return self._require_slot().kdf
-
-    @property
-    def meta(self) -> VaultMeta:
-        return self._meta
-
-    @property
-    def entries(self) -> tuple[KeyEntry, ...]:
-        self._require_unlocked()
-        return tuple(self._entries)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, entry_id: str) -> KeyEntry:
-        self._require_unlocked()
-        for entry in self._entries:
-            if entry.id == entry_id:
-                return entry
-        raise ValidationError("that key is no longer in the vault", field="id")
-
-    def find(self, label: str) -> KeyEntry:
-        """The entry with this label: exact match first, then case-insensitive."""
-        self._require_unlocked()
-        wanted = " ".join(label.split())
-        for entry in self._entries:
-            if entry.label == wanted:
-                return entry
-        folded = wanted.casefold()
-        for entry in self._entries:
-            if entry.label.casefold() == folded:
-                return entry
-        raise ValidationError(f"no key labelled '{wanted}'", field="label")
-
-    # --- changing ----------------------------------------------------------------
-
-    def add(self, entry: KeyEntry) -> KeyEntry:
-        """Add a validated entry (see ``model.new_entry``) and save."""
-        def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
-            if any(other.id == entry.id for other in entries):
-                raise ValidationError("this key is already in the vault", field="id")
-            _check_unique(entry, entries)
-            return [*entries, entry]
-
-        self._commit(mutate)
-        return entry
-
-    def add_many(self, new: list[KeyEntry]) -> None:
-        """Add several validated entries in one save (all or nothing)."""
-        self._commit(lambda entries: added_many(entries, new))
-
-    def update(self, entry_id: str, changes: Mapping[str, Any], *,
-               base: KeyEntry | None = None, resolving: EditConflict | None = None,
-               choices: Mapping[str, str] | None = None) -> KeyEntry:
-        """Edit fields of an entry (validated by ``model.edit_entry``) and save.
-
-        ``base`` is the entry as the editor saw it when the edit began, and
-        ``changes`` the fields the user changed (``edits.changed_fields``). With a
-        base, the edit is merged field by field with the entry on disk
-        (``edits.merge_edit``): what another session changed meanwhile survives,
-        and a field changed on both sides to different values raises
-        ``EditConflict``; an entry deleted meanwhile raises ``EntryRemovedOnDisk``.
-        Either way nothing is written. Without a base, ``changes`` overwrite.
-
-        To resolve an ``EditConflict``, pass it back as ``resolving``, with its
-        ``changes`` and ``base`` and the user's ``choices``: conflict name
-        (``conflicts[i].name``) -> ``edits.MINE`` or ``edits.THEIRS``. The choices
-        settle the edit against the entry the user was shown (``resolving.theirs``),
-        which becomes the base; that is then merged under the lock with the disk as it
-        is. So a field changed on disk yet again since is asked about again: an
-        answer never overwrites a value the user has not seen.
-        """
-        if (resolving is None) != (choices is None) or (resolving and base is None):
-            raise ValidationError(
-                "resolving a conflict needs the conflict, the choices and the base")
-        if resolving is not None and choices is not None and base is not None:
-            seen = resolving.theirs
-            if not isinstance(seen, KeyEntry):
-                raise ValidationError("the conflict does not say what was on disk")
-            changes, base = merge_edit(base, changes, seen, choices), seen
-        result: list[KeyEntry] = []
-
-        def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
-            if base is not None and not any(e.id == entry_id for e in entries):
-                raise EntryRemovedOnDisk(
-                    f"“{base.label}” was deleted by another window or process while you "
-                    "edited it; nothing was written.")
-            index = _index_of(entry_id, entries)
-            applied = changes if base is None else merge_edit(base, changes, entries[index])
-            edited = edit_entry(entries[index], applied, self.catalog)
-            _check_unique(edited, entries, before=entries[index])
-            result.append(edited)
-            return [*entries[:index], edited, *entries[index + 1:]]
-
-        self._commit(mutate)
-        return result[0]
-
-    def transform(self, mutate: Mutation) -> None:
-        """Apply ``mutate`` to the entries as they are on disk, in one locked, atomic save.
-
-        For changes of many entries at once (a merge, a previous version restored):
-        ``mutate`` receives the entries on disk and returns the new list, or raises to
-        write nothing; returning the very list it was given writes nothing either.
-        It runs under the lock, so it must check anything it relies on (a plan made
-        from what the user was shown) against the entries it receives.
-        """
-        self._commit(mutate)
-
-    def remove(self, entry_id: str) -> KeyEntry:
-        removed: list[KeyEntry] = []
-
-        def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
-            index = _index_of(entry_id, entries)
-            removed.append(entries[index])
-            return [*entries[:index], *entries[index + 1:]]
-
-        self._commit(mutate)
-        return removed[0]
-
-    def mark_used(self, entry_id: str, when: datetime | None = None) -> bool:
-        """Record that a key was used (copied, tested), to the hour. True if saved.
-
-        A use in the same UTC hour as the one stored (or earlier) writes nothing:
-        copying a key ten times must not rewrite the vault ten times, wake every
-        other window and make a concurrent CLI wait for the lock. A stored use in
-        the future is replaced.
-        """
-        moment = when or utcnow()
-        known = next((e for e in self.entries if e.id == entry_id), None)
-        if known is not None and not _newer_use(known.last_used_at, moment):
-            return False  # not even the lock is taken
-        saved: list[bool] = []
-
-        def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
-            index = _index_of(entry_id, entries)
-            if not _newer_use(entries[index].last_used_at, moment):
-                return entries  # another session recorded it meanwhile: nothing to write
-            saved.append(True)
-            used = replace(entries[index], last_used_at=moment)
-            return [*entries[:index], used, *entries[index + 1:]]
-
-        self._commit(mutate)
-        return bool(saved)
 
     def ensure_journal_key(self) -> bytes:
         """The key of this vault's order journal (spec 6.2), made and saved if it has none.
@@ -400,6 +236,29 @@ class Vault(VaultCommit):
         slot, dek, *_ = self._snapshot()
         data = storage.read_bytes(self.path)
         return data, self._decode_disk(data, slot, dek)[1]
+
+    @property
+    def key_slot(self) -> KeySlot:
+        """The key slot this session holds: salt, KDF and wrapped data key, as the
+        file's header says them (no secret). Tells files sealed under it."""
+        return self._require_slot()
+
+    def sealed_with(self, section: BackupSection) -> tuple[bytes, VaultMeta, list[KeyEntry]]:
+        """The vault as on disk (``read_sealed``) sealed again with ``section`` as its
+        ``backup`` member, under the key slot and data key this session holds, with a
+        fresh nonce: no KDF runs, the master password opens it (a second-folder copy).
+        Returns the bytes, and the meta and entries they hold."""
+        slot, dek, *_ = self._snapshot()
+        meta, entries, *_ = self._decode_disk(storage.read_bytes(self.path), slot, dek)
+        meta = replace(meta, backup=section)
+        return seal(slot, dek, encode_payload(meta, entries)), meta, entries
+
+    def contents_of(self, data: bytes) -> tuple[VaultMeta, list[KeyEntry]]:
+        """The meta and entries of a file sealed under this session's key slot and data
+        key; VaultDamaged if it does not decrypt, VaultChangedOnDisk if its key slot is
+        another."""
+        slot, dek, *_ = self._snapshot()
+        return self._decode_disk(data, slot, dek)[:2]
 
     def entries_of(self, data: bytes) -> list[KeyEntry]:
         """The entries of a file sealed with this vault's password and data key (a copy

@@ -10,12 +10,14 @@ refresh the second folder's copies.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vault_app.core.errors import KdfParamsOutOfRange
+from vault_app.core.errors import KdfParamsOutOfRange, VaultError
 from vault_app.core.kdf import KdfParams, calibrate
 from vault_app.core.vault import Vault
+from vault_app.core.vault_format import KeySlot
 from vault_app.core.version_rekey import PasswordChange
 from vault_app.gui.backup.new_password import NewPasswordFields
 from vault_app.gui.error_text import error_message
@@ -105,6 +107,7 @@ class PasswordDialog(QtWidgets.QDialog):
         super().__init__(window)
         self.window_ = window
         self.vault = vault
+        self._earlier_slots: list[KeySlot] = []  # held before a change: old copies' slots
         self.setWindowTitle("Change master password")
         self.setObjectName("passwordDialog")
         self.setMinimumWidth(560)
@@ -243,6 +246,8 @@ class PasswordDialog(QtWidgets.QDialog):
         old = self.current.text()
         new = old if self.keep_password.isChecked() else self.fields.password.text()
         choice = self.kdf_choice()
+        with contextlib.suppress(VaultError):  # locked: the change fails and says so
+            self._earlier_slots.append(self.vault.key_slot)  # its copies are still ours
         self._set_busy(True)
         self.progress.setText("Calibrating and re-sealing…" if choice == CALIBRATE
                               else "Re-sealing the vault and its previous versions…")
@@ -305,7 +310,8 @@ class PasswordDialog(QtWidgets.QDialog):
                 f"{gone} older cop{'ies' if gone != 1 else 'y'}. {CLOUD_NOTE}")
 
         keep = self.window_.settings.second_folder(vault.given_path).keep
-        self.window_.copies.copy(vault, folder, keep, refresh=True, then=then)
+        self.window_.copies.copy(vault, folder, keep, refresh=True, then=then,
+                                 earlier=tuple(self._earlier_slots))
 
     def wipe(self) -> None:
         self.current.wipe()

@@ -23,6 +23,7 @@ from vault_app.backups.copies import (
 )
 from vault_app.core.errors import VaultLocked
 from vault_app.core.vault import Vault
+from vault_app.core.vault_format import KeySlot
 from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import QtCore, Signal
 
@@ -68,10 +69,14 @@ class SecondFolderCopies(QtCore.QObject):
             self.copy(vault, config.folder, config.keep)
 
     def copy(self, vault: Vault, folder: Path, keep: int, *, refresh: bool = False,
-             then: Callable[[CopyReport | BaseException], None] | None = None) -> None:
-        """Write a copy in the background (``refresh``: and remove every older one)."""
+             then: Callable[[CopyReport | BaseException], None] | None = None,
+             earlier: tuple[KeySlot, ...] = ()) -> None:
+        """Write a copy in the background (``refresh``: and remove every older one,
+        those sealed under the ``earlier`` key slots of a password change too)."""
         def work() -> CopyReport:
-            return refresh_copies(vault, folder) if refresh else write_copy(vault, folder, keep)
+            if refresh:
+                return refresh_copies(vault, folder, earlier=earlier)
+            return write_copy(vault, folder, keep)
 
         def done(report: CopyReport) -> None:
             self.window.settings.set_last_copy_at(vault.given_path, datetime.now(UTC))

@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, REPO, make_entry
+from tests.conftest import FAST_KDF, PASSWORD, REPO, make_entry
+from tests.unit.backups.support import journal_data, vault_with_orders
 from vault_app.backups import copies
 from vault_app.backups.copies import CopyFailed, copies_in, copy_due, write_copy
+from vault_app.backups.restore import read_backup, restore_new
 from vault_app.core import storage
 from vault_app.core.vault import Vault
+from vault_app.core.vault_format import parse
 
 NOW = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
 
@@ -29,17 +32,59 @@ def second(tmp_path: Path) -> Path:
     return folder
 
 
-def test_copy_is_the_sealed_file_and_opens_with_the_master_password(
+def test_copy_is_sealed_under_the_vaults_key_slot_and_opens_with_the_master_password(
         vault: Vault, second: Path) -> None:
     report = write_copy(vault, second, keep=5)
     assert report.path.parent == second
-    assert report.path.read_bytes() == vault.path.read_bytes()
+    assert parse(report.path.read_bytes()).slot == parse(vault.path.read_bytes()).slot
     assert stat.S_IMODE(report.path.stat().st_mode) == 0o600
-    assert report.key_count == 2
+    assert report.key_count == 2 and report.journal_records == 0
     assert report.path.name.startswith(f"vault-{vault.meta.id[:8]}-")
     opened = Vault.open(report.path, PASSWORD)
     assert opened.entries == vault.entries
     assert [p.name for p in second.iterdir()] == [report.path.name]  # no temp, no lock
+
+
+def test_a_copy_carries_the_journal_and_restores_with_it(tmp_path: Path,
+                                                         second: Path) -> None:
+    vault = vault_with_orders(tmp_path / "keys.vault")
+    report = write_copy(vault, second, keep=5)
+    assert report.journal_records == 7
+    assert os.listdir(second) == [report.path.name]  # one file: no journal beside it
+    backup = read_backup(report.path, PASSWORD)  # the master password opens it
+    assert backup.entries == tuple(vault.entries)
+    restored = restore_new(backup, tmp_path / "new" / "keys.vault", PASSWORD, kdf=FAST_KDF,
+                           enforce_kdf_minimum=False)
+    key = vault.meta.journal_key
+    assert key is not None and restored.journal_problem is None
+    assert journal_data(restored.vault.path, key) == journal_data(vault.path, key)
+    assert restored.vault.meta.id != vault.meta.id
+
+
+def test_two_vaults_of_one_name_keep_each_others_copies(tmp_path: Path,
+                                                        second: Path) -> None:
+    first = vault_with_orders(tmp_path / "a" / "keys.vault")
+    theirs = [write_copy(first, second, keep=5).path for _ in range(3)]
+    backup = read_backup(write_copy(first, second, keep=5).path, PASSWORD)
+    theirs.append(copies_in(second, first)[0].path)
+    restored = restore_new(backup, tmp_path / "b" / "keys.vault", PASSWORD, kdf=FAST_KDF,
+                           enforce_kdf_minimum=False).vault
+    twin = Vault.create(tmp_path / "c" / "keys.vault", PASSWORD, FAST_KDF,
+                        enforce_kdf_minimum=False, meta=first.meta)  # a cp: same name, id
+    ours = [write_copy(v, second, keep=1) for v in (restored, twin)]
+    copies.refresh_copies(restored, second)
+    copies.refresh_copies(twin, second)
+    assert all(path.exists() for path in theirs)
+    assert [r.removed for r in ours] == [(), ()]
+    assert len(copies_in(second, first)) == 5  # its own and the twin's newest (same name)
+
+
+def test_a_name_with_an_impossible_date_is_skipped(vault: Vault, second: Path) -> None:
+    planted = second / f"vault-{vault.meta.id[:8]}-20261399T000000Z.vault"
+    planted.write_bytes(b"dropped here by a sync tool")
+    report = write_copy(vault, second, keep=1)
+    assert copies_in(second, vault)[0].path == report.path
+    assert planted.read_bytes() == b"dropped here by a sync tool"
 
 
 def test_copies_in_a_second_are_numbered_never_overwritten(vault: Vault, second: Path) -> None:
@@ -146,18 +191,16 @@ def test_a_full_disk_leaves_no_file_and_older_copies_intact(
     assert Vault.open(older, PASSWORD)
 
 
-def test_a_copy_that_reads_back_wrong_is_removed(
-        vault: Vault, second: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_copy_that_reads_back_wrong_is_removed(vault: Vault, second: Path) -> None:
     older = write_copy(vault, second, keep=1).path
 
-    def corrupting(path: Path) -> bytes:  # a drive that returns other bytes than written
+    def corrupting(path: Path) -> None:  # a drive that stores other bytes than written
         data = bytearray(storage.read_bytes(path))
         data[-1] ^= 1
-        return bytes(data)
+        path.write_bytes(bytes(data))
 
-    monkeypatch.setattr(copies, "_read_back", corrupting)
     with pytest.raises(CopyFailed) as caught:
-        write_copy(vault, second, keep=1)
+        write_copy(vault, second, keep=1, _after_write=corrupting)
     assert caught.value.reason == copies.VERIFY_FAILED
     assert os.listdir(second) == [older.name]  # the bad copy gone, the older one kept
 
@@ -178,6 +221,19 @@ def test_refresh_removes_every_older_copy(vault: Vault, second: Path) -> None:
     report = copies.refresh_copies(vault, second)
     assert [c.path for c in copies_in(second, vault)] == [report.path]
     assert len(report.removed) == 3
+
+
+def test_after_a_password_change_refresh_removes_the_copies_of_the_earlier_slot(
+        vault: Vault, second: Path) -> None:
+    old = [write_copy(vault, second, keep=5).path for _ in range(2)]
+    earlier = vault.key_slot
+    vault.change_password(PASSWORD, "another master passphrase 9", FAST_KDF,
+                          enforce_kdf_minimum=False)
+    kept = write_copy(vault, second, keep=1)  # not this vault's slot any more: kept
+    assert kept.removed == () and all(path.exists() for path in old)
+    report = copies.refresh_copies(vault, second, earlier=[earlier])
+    assert sorted(report.removed) == sorted([*old, kept.path])
+    assert os.listdir(second) == [report.path.name]
 
 
 def test_copy_of_a_locked_vault_writes_nothing(vault: Vault, second: Path) -> None:

@@ -24,6 +24,7 @@ from vault_app.backups.merge import (
     SAME_LABEL,
     SKIP,
     THEIRS,
+    UNKNOWN,
     apply_merge,
     distinct_label,
     plan_merge,
@@ -90,6 +91,48 @@ def test_the_same_moment_is_neither_newer(vault: Vault) -> None:
     alpha, _ = vault.entries
     plan = plan_merge(vault, backup_of(vault, [replace(alpha, notes="x")]))
     assert plan.conflicts[0].newer == SAME
+
+
+FAR_AHEAD = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("side", ["backup", "vault"])
+def test_a_date_far_ahead_of_the_clock_is_not_trusted_and_newer_keeps_the_vaults(
+        vault: Vault, side: str) -> None:
+    alpha, _ = vault.entries
+    theirs = replace(alpha, notes="crafted", updated_at=FAR_AHEAD if side == "backup"
+                     else LATE)
+    if side == "vault":
+        vault.transform(lambda entries: [replace(entries[0], updated_at=FAR_AHEAD),
+                                         *entries[1:]])
+    ours = vault.entries[0]
+    plan = plan_merge(vault, backup_of(vault, [theirs]))
+    [conflict] = plan.conflicts
+    assert conflict.newer == UNKNOWN
+    assert conflict.reason is not None and "9999-12-31" in conflict.reason
+    assert conflict.reason in plan.warnings
+
+    report, saves = saved(vault, {alpha.id: NEWER}, backup_of(vault, [theirs]))
+    assert (report.replaced, saves) == ((), 0)
+    assert on_disk(vault)[0] == ours
+
+
+def test_a_day_ahead_is_still_trusted(vault: Vault) -> None:
+    alpha, _ = vault.entries
+    soon = datetime.now(UTC) + timedelta(hours=23)
+    plan = plan_merge(vault, backup_of(vault, [replace(alpha, notes="x", updated_at=soon)]))
+    assert (plan.conflicts[0].newer, plan.conflicts[0].reason) == (THEIRS, None)
+
+
+def test_labels_with_control_or_bidi_characters_are_shown_escaped(vault: Vault) -> None:
+    alpha, _ = vault.entries
+    added = replace(make_entry("binance", "okx"), label="Binance\u202e niam")
+    clash = replace(alpha, label="alpha\x1b]0;owned\x07", notes="x")
+    plan = plan_merge(vault, backup_of(vault, [added, clash]))
+    shown = " ".join([*plan.addition_labels, *plan.conflicts[0].labels, *plan.warnings])
+    assert "\u202e" not in shown and "\x1b" not in shown and "\x07" not in shown
+    assert plan.addition_labels[0] == r"Binance\u202e niam"
+    assert len(plan.warnings) == 2
 
 
 def test_a_conflict_repr_shows_no_secret(vault: Vault) -> None:

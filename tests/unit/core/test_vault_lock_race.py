@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD, make_entry
-from vault_app.core import storage, vault_commit
-from vault_app.core import vault as vault_module
+from vault_app.core import storage, vault_commit, vault_entries
 from vault_app.core.errors import VaultLocked
 from vault_app.core.vault import Vault
 
@@ -73,7 +72,7 @@ def test_lock_while_the_change_is_being_applied(vault: Vault, vault_path: Path,
     """Locked between reading the disk and sealing: the save must neither crash on the
     missing key nor write the emptied entry list."""
     applying, locked = threading.Event(), threading.Event()
-    pause_inside(monkeypatch, vault_module, "_check_unique", applying, locked)
+    pause_inside(monkeypatch, vault_entries, "check_unique", applying, locked)
     thread, errors = run_in_thread(lambda: vault.add(make_entry("in flight")))
     assert applying.wait(10)
     vault.lock()

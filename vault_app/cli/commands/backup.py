@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 _KIND_TEXT = {"same_id": "the same key, changed", "same_label": "the same label",
               "same_api_key": "the same API key"}
 _NEWER_TEXT = {"ours": "the vault's is newer", "theirs": "the backup's is newer",
-               "same": "changed at the same time"}
+               "same": "changed at the same time",
+               "unknown": "which is newer is unknown ('newer' keeps the vault's)"}
 
 
 def labels(value: str) -> list[str]:
@@ -167,6 +168,8 @@ class BackupCommand(Command):
 
         vault = Vault.open(self.path, self.prompt.password())
         plan = plan_merge(vault, backup)
+        for warning in plan.warnings:
+            self.warn(warning)
         choices = self.choices(plan)
         report = apply_merge(vault, plan, choices)
         self.say(f"merged {len(backup.entries)} keys into {escape(str(self.path))}: "
@@ -206,6 +209,7 @@ def describe(conflict: Conflict) -> str:
     """One line: the two labels, the kind of conflict, the fields that differ, which is
     newer. Never a secret: only field names."""
     fields = ", ".join(conflict.fields) or "nothing but the dates"
-    return (f"conflict: '{escape(conflict.theirs.label)}' in the backup and "
-            f"'{escape(conflict.ours.label)}' in the vault: {_KIND_TEXT[conflict.kind]}; "
+    theirs, ours = conflict.labels
+    return (f"conflict: '{theirs}' in the backup and "
+            f"'{ours}' in the vault: {_KIND_TEXT[conflict.kind]}; "
             f"differs in {fields}; {_NEWER_TEXT[conflict.newer]}")
