@@ -40,10 +40,13 @@ from vault_app.backups.errors import BackupExists, BackupVerifyFailed
 from vault_app.backups.journal_records import vault_records
 from vault_app.core import storage
 from vault_app.core.backup_section import BackupSection
+from vault_app.core.entry_diff import changed_fields, content
 from vault_app.core.envelope import new_key_slot, seal, unlock_bytes
 from vault_app.core.errors import ValidationError, VaultError, VaultExists, VaultIOError
+from vault_app.core.field_names import in_sentence
 from vault_app.core.kdf import KdfParams
 from vault_app.core.model import KeyEntry, utcnow
+from vault_app.core.plain_text import escape
 from vault_app.core.schema import VaultMeta, decode_payload, encode_payload
 from vault_app.core.vault import Vault
 from vault_app.core.vault_files import check_target, own_files
@@ -205,9 +208,10 @@ def differences(meta: VaultMeta, entries: Sequence[KeyEntry], read_meta: VaultMe
         return f"it holds {len(read_entries)} keys instead of {len(entries)}"
     for number, (wrote, read) in enumerate(zip(entries, read_entries, strict=True), 1):
         # Every field (the dataclass's equality: credentials, times, limits...) and the
-        # unknown members it does not compare.
-        if wrote != read or dict(wrote.extra) != dict(read.extra):
-            return f"key {number} ('{wrote.label}') differs"
+        # content it does not compare (unknown members).
+        if wrote != read or content(wrote) != content(read):
+            named = ", ".join(in_sentence(name) for name in changed_fields(wrote, read))
+            return f"key {number} ('{escape(wrote.label)}') differs ({named or 'its dates'})"
     if _meta_fields(read_meta) != _meta_fields(meta):
         return "the vault's settings differ"
     wrote_section, read_section = meta.backup, read_meta.backup

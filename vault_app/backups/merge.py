@@ -2,8 +2,9 @@
 
 ``plan_merge(vault, backup)`` sorts every entry of the backup:
 
-- *identical*: the vault holds an entry of the same id with the same content (every
-  field but ``last_used_at`` and ``updated_at``: a recorded use is no change);
+- *identical*: the vault holds an entry of the same id with the same content
+  (``entry_diff.content``: every field but ``last_used_at`` and ``updated_at``; a
+  recorded use is no change);
 - *addition*: no entry of the vault has its id, its label (case-insensitive) or its
   API key (``model.identity_credential``);
 - *conflict*, else: ``same_id`` (the same id, another content), otherwise
@@ -37,20 +38,18 @@ content of one at most, under ``NEWER`` the first; the other counts as skipped.
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from operator import attrgetter
 
 from vault_app.backups.errors import MergeStale
 from vault_app.backups.journal_records import append_to_vault, records_for
 from vault_app.backups.restore import Backup
+from vault_app.core.entry_diff import changed_fields, content
 from vault_app.core.errors import ValidationError
 from vault_app.core.model import MAX_LABEL, KeyEntry, identity_credential, utcnow
 from vault_app.core.plain_text import any_unsafe, escape
-from vault_app.core.schema import entry_to_dict
 from vault_app.core.vault import Vault
 
 NEWER, BOTH, SKIP = "newer", "both", "skip"
@@ -60,7 +59,6 @@ OURS, THEIRS, SAME, UNKNOWN = "ours", "theirs", "same", "unknown"
 FUTURE_SLACK = timedelta(days=1)
 """An ``updated_at`` further ahead of the clock than this is not trusted."""
 RESTORED = "restored"
-_NOT_CONTENT = ("last_used_at", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -89,8 +87,9 @@ class Conflict:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        """The names of the fields that differ (``credentials``, ``notes``, ...)."""
-        return differing_fields(self.ours, self.theirs)
+        """The names of the fields that differ (``credentials``, ``notes``, ...;
+        ``field_names.title`` names them for people)."""
+        return changed_fields(self.ours, self.theirs)
 
 
 @dataclass(frozen=True)
@@ -139,24 +138,6 @@ class MergeReport:
     skipped: tuple[KeyEntry, ...]
     journal_records: int
     journal_problem: str | None = None
-
-
-_CONTENT_FIELDS = attrgetter(*(item.name for item in dataclasses.fields(KeyEntry)
-                                if item.compare and item.name not in _NOT_CONTENT))
-
-
-def content(entry: KeyEntry) -> tuple[object, ...]:
-    """Every field that makes an entry's content, credentials and unknown members
-    included; not when it was last used or changed. Compare two with ``==``."""
-    return (_CONTENT_FIELDS(entry), dict(entry.credentials), dict(entry.extra))
-
-
-def differing_fields(ours: KeyEntry, theirs: KeyEntry) -> tuple[str, ...]:
-    """The names of the stored members whose values differ (``credentials``, ``notes``,
-    an unknown member's name), besides when the entry was last used or changed."""
-    a, b = entry_to_dict(ours), entry_to_dict(theirs)
-    return tuple(name for name in dict.fromkeys([*a, *b])
-                 if name not in _NOT_CONTENT and a.get(name) != b.get(name))
 
 
 def newer_side(ours: KeyEntry, theirs: KeyEntry,

@@ -365,3 +365,14 @@ def test_a_skipped_entry_of_another_key_leaves_its_records_out(vault: Vault) -> 
     assert [c.kind for c in plan.conflicts] in ([SAME_LABEL], [SAME_API_KEY])
     assert apply_merge(vault, plan, {other.id: SKIP}).journal_records == 0
     assert journal_data(vault.path, key) == []
+
+
+def test_the_cli_names_differing_fields_in_words(vault: Vault) -> None:
+    from vault_app.cli.commands.backup import describe
+
+    alpha, _ = vault.entries
+    theirs = replace(alpha, ip_whitelist=("192.0.2.1",), max_notional=500, notes="x")
+    [conflict] = plan_merge(vault, backup_of(vault, [theirs])).conflicts
+    assert set(conflict.fields) == {"ip_whitelist", "max_notional", "notes"}
+    line = describe(conflict)
+    assert "IP whitelist" in line and "max order notional" in line and "ip_whitelist" not in line

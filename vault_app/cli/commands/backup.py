@@ -32,6 +32,7 @@ from vault_app.cli.base_command import Command
 from vault_app.cli.options import text
 from vault_app.cli.status_codes import EXIT_OK, UsageError
 from vault_app.core.errors import ValidationError, VaultWriteError
+from vault_app.core.field_names import in_sentence
 from vault_app.core.plain_text import escape
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ class BackupCommand(Command):
 def describe(conflict: Conflict) -> str:
     """One line: the two labels, the kind of conflict, the fields that differ, which is
     newer. Never a secret: only field names."""
-    fields = ", ".join(conflict.fields) or "nothing but the dates"
+    fields = ", ".join(in_sentence(name) for name in conflict.fields) or "nothing but the dates"
     theirs, ours = conflict.labels
     return (f"conflict: '{theirs}' in the backup and "
             f"'{ours}' in the vault: {_KIND_TEXT[conflict.kind]}; "
