@@ -45,7 +45,7 @@ def test_restore_a_previous_version(qtbot: QtBot, unlocked: MainWindow) -> None:
     dialog = open_versions(qtbot, unlocked)
     name = choose(qtbot, dialog, 2)
     shown = dialog.changes.toPlainText()
-    assert "remove 1 key added since" in shown and "OKX main (okx)" in shown
+    assert "remove 1 key added since" in shown and "\u2068OKX main\u2069 (okx)" in shown
     assert "(s)" not in shown
     wanted = vault.version_entries(name)
     click(qtbot, dialog.restore_button)
@@ -144,10 +144,11 @@ def test_the_difference_names_fields_in_the_editors_words() -> None:
     from vault_app.core.entry_diff import ChangedEntry, EntryRef, VersionDiff
     from vault_app.gui.versions_dialog import diff_text
 
-    text = diff_text(VersionDiff(
+    shown = diff_text(VersionDiff(
         added=(EntryRef("1", "Gate treasury", "gate"),), removed=(),
         changed=(ChangedEntry("2", "OKX grid", ("ip_whitelist", "max_notional", "notes")),
                  ChangedEntry("3", "Kraken", ("rotate_days",)))))
+    text = shown.replace("\u2068", "").replace("\u2069", "")  # the labels' isolates
     assert "+ Gate treasury (gate)" in text
     assert "~ OKX grid: IP whitelist, max order notional, notes" in text
     assert "~ Kraken: rotation reminder" in text
@@ -168,3 +169,13 @@ def test_the_list_dates_each_state_when_it_was_saved_and_says_the_time_zone(
         assert item.text(0) == local(summary.state_saved_at)
         assert item.text(1) == local(summary.saved_at)
     assert zone() in version_text(vault.versions()[0])
+
+
+def test_a_versions_labels_are_shown_escaped_and_isolated() -> None:
+    """A label a file holds may carry a right-to-left override (a1 #5)."""
+    from vault_app.core.entry_diff import EntryRef, VersionDiff
+    from vault_app.gui.versions_dialog import diff_text
+
+    text = diff_text(VersionDiff(added=(EntryRef("1", "Gate\u202e treasury", "gate"),),
+                                 removed=(), changed=()))
+    assert "\u202e" not in text and "+ \u2068Gate\\u202e treasury\u2069 (gate)" in text

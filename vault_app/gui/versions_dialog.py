@@ -19,7 +19,7 @@ from vault_app.core.version_open import OTHER_KEY, VersionSummary
 from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import Qt, QtWidgets, Signal
 from vault_app.gui.vault_settings import usage_text
-from vault_app.gui.widgets import plain_message_box
+from vault_app.gui.widgets import isolated, plain_message_box
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -68,13 +68,14 @@ def diff_text(diff: VersionDiff) -> str:
     lines = ["Restoring this version would:"]
     if diff.added:
         lines.append(f"bring back {_n(len(diff.added), 'key')} deleted since:")
-        lines += [f"    + {ref.label} ({ref.exchange})" for ref in diff.added]
+        lines += [f"    + {isolated(ref.label)} ({ref.exchange})" for ref in diff.added]
     if diff.removed:
         lines.append(f"remove {_n(len(diff.removed), 'key')} added since:")
-        lines += [f"    − {ref.label} ({ref.exchange})" for ref in diff.removed]
+        lines += [f"    − {isolated(ref.label)} ({ref.exchange})" for ref in diff.removed]
     if diff.changed:
         lines.append(f"change {_n(len(diff.changed), 'key')} back:")
-        lines += [f"    ~ {item.label}: {names_text(item.fields)}" for item in diff.changed]
+        lines += [f"    ~ {isolated(item.label)}: {names_text(item.fields)}"
+                  for item in diff.changed]
     return "\n".join(lines)
 
 

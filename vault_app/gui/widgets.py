@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+from vault_app.core.plain_text import escape as escape_controls
 from vault_app.gui.icons import eye_icon
 from vault_app.gui.monospace import monospace_font
 from vault_app.gui.qt import QtCore, QtGui, QtWidgets
@@ -18,6 +19,14 @@ from vault_app.gui.qt import QtCore, QtGui, QtWidgets
 def escape(text: str) -> str:
     """``text`` for a rich-text label: shown literally, never as markup."""
     return html.escape(text, quote=False)
+
+
+def isolated(text: str) -> str:
+    """Text from a file (a label of the vault, a backup, a version) for a sentence or a
+    cell: control and bidi characters shown escaped (``\\u202e``), and the rest in a
+    first-strong isolate, so that right-to-left letters in it never reorder the words
+    around it (a1 #5)."""
+    return f"\u2068{escape_controls(text)}\u2069"
 
 
 def plain_label(text: str, parent: QtWidgets.QWidget | None = None) -> QtWidgets.QLabel:

@@ -14,7 +14,7 @@ from vault_app.core.model import KeyEntry
 from vault_app.gui.backup.new_password import NewPasswordFields
 from vault_app.gui.pages import BusyBar
 from vault_app.gui.qt import Qt, QtCore, QtWidgets, Signal
-from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel, on_enter
+from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel, isolated, on_enter
 
 INTRO = ("A backup is an encrypted file in the vault format, with the order journal of "
          "the keys it holds. It is read back and checked before it is kept.")
@@ -49,7 +49,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.key_list.setMinimumHeight(140)
         wanted = set(selected)
         for entry in sorted(entries, key=lambda e: e.label.casefold()):
-            item = QtWidgets.QListWidgetItem(f"{entry.label} ({entry.exchange})")
+            item = QtWidgets.QListWidgetItem(f"{isolated(entry.label)} ({entry.exchange})")
             item.setData(ID_ROLE, entry.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if entry.id in wanted

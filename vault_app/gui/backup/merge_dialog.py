@@ -12,18 +12,27 @@ from collections.abc import Mapping
 from datetime import datetime
 from itertools import pairwise
 
-from vault_app.backups.merge import BOTH, NEWER, SKIP, Conflict, MergePlan
+from vault_app.backups.merge import BOTH, NEWER, SAME_API_KEY, SKIP, Conflict, MergePlan
+from vault_app.core.field_names import names_text
 from vault_app.gui.pages import BusyBar
 from vault_app.gui.qt import QtWidgets, Signal
-from vault_app.gui.widgets import InlineError, WrapLabel
+from vault_app.gui.widgets import InlineError, WrapLabel, isolated
 
 KINDS = {"same_id": "same key, changed", "same_label": "same label, another key",
          "same_api_key": "same API key, another entry"}
 CHOICES = ((SKIP, "Skip"), (NEWER, "Keep newer"), (BOTH, "Keep both"))
-COLUMNS = ("Key", "Conflict", "Changed here", "Changed in backup", "Newer", "Choice")
-FIELD_WORDS = {"credentials": "credentials", "ip_whitelist": "IP whitelist",
-               "max_notional": "order limit", "rotate_days": "rotation"}
+COLUMNS = ("Key", "Conflict", "Differs in", "Changed here", "Changed in backup", "Newer",
+           "Choice")
+CHOICE_COLUMN = len(COLUMNS) - 1
 SHOWN_ADDITIONS = 8  # labels listed by name; the rest counted
+SHOWN_NAMES = 6  # keys named in the summary per outcome; the rest counted
+
+
+def choices_for(conflict: Conflict) -> tuple[tuple[str, str], ...]:
+    """The choices offered for a conflict: never "keep both" for the same API key (two
+    entries holding one API key are what the key form refuses, u1 M3)."""
+    return tuple((value, text) for value, text in CHOICES
+                 if not (value == BOTH and conflict.kind == SAME_API_KEY))
 
 
 def when(moment: datetime | None) -> str:
@@ -31,30 +40,51 @@ def when(moment: datetime | None) -> str:
 
 
 def newer_side(conflict: Conflict) -> str:
-    """"backup", "this vault" or "same": which side was changed last."""
-    if conflict.newer == "theirs":
-        return "backup"
-    if conflict.newer == "ours":
-        return "this vault"
-    return "same"
+    """"backup", "this vault", "same" or "unknown": which side was changed last."""
+    return {"theirs": "backup", "ours": "this vault", "unknown": "unknown"}.get(
+        conflict.newer, "same")
+
+
+def quoted(label: str) -> str:
+    return f"“{isolated(label)}”"
+
+
+def _names(labels: list[str]) -> str:
+    shown = ", ".join(labels[:SHOWN_NAMES])
+    more = len(labels) - SHOWN_NAMES
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def summary(plan: MergePlan, choices: Mapping[str, str]) -> str:
-    """"Merge: add 3, replace 1, keep both 1, skip 2", as the confirmation says it."""
-    counts = {"replace": 0, "keep this vault's": 0, "keep both": 0, "skip": 0}
+    """"Merge: add 3, replace 1, keep both 1, skip 2", as the confirmation says it,
+    then the keys each outcome concerns, by name (and, for a replaced key, what in it
+    changes)."""
+    outcomes: dict[str, list[str]] = {"replace": [], "keep this vault's": [],
+                                      "keep both": [], "skip": []}
     for conflict in plan.conflicts:
         choice = choices.get(conflict.key, SKIP)
+        theirs, ours = conflict.labels
         if choice == BOTH:
-            counts["keep both"] += 1
+            outcomes["keep both"].append(quoted(conflict.theirs.label))
         elif choice == NEWER and newer_side(conflict) == "backup":
-            counts["replace"] += 1
+            changes = names_text(conflict.fields) or "nothing but dates"
+            name = quoted(conflict.ours.label) + (
+                f" by the backup's {quoted(conflict.theirs.label)}" if theirs != ours else "")
+            outcomes["replace"].append(f"{name} ({changes})")
         elif choice == NEWER:
-            counts["keep this vault's"] += 1
+            outcomes["keep this vault's"].append(quoted(conflict.ours.label))
         else:
-            counts["skip"] += 1
+            outcomes["skip"].append(quoted(conflict.theirs.label))
     parts = [f"add {len(plan.additions)}"]
-    parts += [f"{what} {count}" for what, count in counts.items() if count]
-    return "Merge: " + ", ".join(parts)
+    parts += [f"{what} {len(names)}" for what, names in outcomes.items() if names]
+    lines = ["Merge: " + ", ".join(parts)]
+    if plan.additions:
+        lines.append(f"Added: {_names([quoted(e.label) for e in plan.additions])}")
+    titles = {"replace": "Replaced", "keep this vault's": "Kept as in this vault",
+              "keep both": "Added beside this vault's, as “(restored)”",
+              "skip": "Skipped"}
+    lines += [f"{titles[what]}: {_names(names)}" for what, names in outcomes.items() if names]
+    return "\n".join(lines)
 
 
 class MergeDialog(QtWidgets.QDialog):
@@ -76,6 +106,9 @@ class MergeDialog(QtWidgets.QDialog):
         self.counts = WrapLabel("", self)
         self.counts.setObjectName("mergeCounts")
         layout.addWidget(self.counts)
+        self.warnings = InlineError(self)  # crafted labels, dates not trusted
+        self.warnings.setObjectName("mergeWarnings")
+        layout.addWidget(self.warnings)
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("mergeConflicts")
         self.table.setAccessibleName("Conflicts")
@@ -125,10 +158,10 @@ class MergeDialog(QtWidgets.QDialog):
         before = self.choices()
         self.plan = plan
         made = f"made {when(made_at)}" if made_at else "a vault file, not an exported backup"
-        self.heading.setText(f"Backup “{self.backup_name}” ({made}). Nothing is saved until "
-                             "you confirm; the merge is one save.")
-        added = [entry.label for entry in plan.additions]
-        listed = ", ".join(f"“{label}”" for label in added[:SHOWN_ADDITIONS])
+        self.heading.setText(f"Backup {quoted(self.backup_name)} ({made}). Nothing is saved "
+                             "until you confirm; the merge is one save.")
+        added = [quoted(entry.label) for entry in plan.additions]
+        listed = ", ".join(added[:SHOWN_ADDITIONS])
         more = len(added) - SHOWN_ADDITIONS
         listed += f" and {more} more" if more > 0 else ""
         conflicts = len(plan.conflicts)
@@ -137,6 +170,9 @@ class MergeDialog(QtWidgets.QDialog):
             f"{_n(plan.identical, 'key')} identical (nothing to do). "
             + (f"{_n(conflicts, 'conflict')}: choose for each below." if conflicts
                else "No conflicts."))
+        warnings = plan.warnings
+        self.warnings.setText("\n".join(f"Look first: {w}." for w in warnings))
+        self.warnings.setVisible(bool(warnings))
         self.table.setRowCount(0)
         self.choice_boxes.clear()
         for conflict in plan.conflicts:
@@ -157,31 +193,36 @@ class MergeDialog(QtWidgets.QDialog):
         self.table.insertRow(row)
         newer = newer_side(conflict)
         ours, theirs = conflict.ours, conflict.theirs
+        name = isolated(ours.label) if theirs.label == ours.label \
+            else f"{isolated(ours.label)} (backup: {isolated(theirs.label)})"
         cells = (
-            ours.label if theirs.label == ours.label
-            else f"{ours.label} (backup: {theirs.label})",
+            name,
             KINDS.get(conflict.kind, conflict.kind),
+            names_text(conflict.fields) or "only dates",
             when(ours.updated_at),
             when(theirs.updated_at),
-            {"backup": "the backup's", "this vault": "this vault's"}.get(newer, "same time"),
+            {"backup": "the backup's", "this vault": "this vault's",
+             "unknown": "unknown (a date ahead)"}.get(newer, "same time"),
         )
         for column, text in enumerate(cells):
             self.table.setItem(row, column, QtWidgets.QTableWidgetItem(text))
-        differs = ", ".join(FIELD_WORDS.get(name, name) for name in conflict.fields)
-        if differs:
-            for column in range(len(cells)):
-                self.table.item(row, column).setToolTip(f"Differs: {differs}")
+        if conflict.reason:
+            self.table.item(row, 5).setToolTip(conflict.reason)
         box = QtWidgets.QComboBox(self.table)
-        box.setAccessibleName(f"Choice for {cells[0]}")
-        for value, text in CHOICES:
+        box.setAccessibleName(f"Choice for {name}")
+        for value, text in choices_for(conflict):
             box.addItem(text, value)
         box.setCurrentIndex(max(0, box.findData(choice)))
-        self.table.setCellWidget(row, len(COLUMNS) - 1, box)
+        self.table.setCellWidget(row, CHOICE_COLUMN, box)
         self.choice_boxes[conflict.key] = box
 
     def set_all(self, choice: str) -> None:
+        """Every conflict that offers ``choice`` (keep both is not offered for the same
+        API key: such a row keeps its choice)."""
         for box in self.choice_boxes.values():
-            box.setCurrentIndex(box.findData(choice))
+            index = box.findData(choice)
+            if index >= 0:
+                box.setCurrentIndex(index)
 
     def choices(self) -> dict[str, str]:
         """Conflict key -> NEWER, BOTH or SKIP."""
