@@ -560,8 +560,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self, QtWidgets.QMessageBox.Icon.Warning, "Delete key",
             f"Delete “{entry.label}” ({entry.exchange}) from the vault?\n\n"
             + (f"{orders}\n\n" if orders else "")
-            + "This cannot be undone. Delete the key on the exchange too if you no longer "
-            "use it.")
+            + undo_text(self.vault) + " Delete the key on the exchange too if you no "
+            "longer use it.")
         box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Cancel)
         box.setObjectName("deleteDialog")
         delete = box.addButton("Delete", QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
@@ -677,6 +677,14 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.accepted.connect(accepted)
         self.settings_dialog = dialog
         dialog.open()
+
+
+def undo_text(vault: Vault | None) -> str:
+    """How a delete is undone, now that each save keeps the file it replaces (L3)."""
+    if vault is not None and vault.meta.keep_versions > 0:
+        return ("To undo it, restore the version kept by this delete: Vault → Previous "
+                "versions….")
+    return "No previous versions are kept (Settings), so this cannot be undone."
 
 
 def _ignore(_value: object) -> None:
