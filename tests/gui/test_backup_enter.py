@@ -91,3 +91,18 @@ def test_enter_in_the_first_backup_password_moves_to_the_repeat(
     assert dialog.separate.confirm.hasFocus()
     assert not dialog.error.isVisible()  # not submitted half-typed
     assert dialog.export_button.isDefault()
+
+
+def test_an_error_line_does_not_move_the_fields(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    """A second click landed on the wrong field when the error pushed them (u1 L7)."""
+    dialog = open_export(qtbot, unlocked)
+    type_into(qtbot, dialog.path, str(tmp_path / "x.vault"))
+    before = (dialog.master.mapTo(dialog, dialog.master.rect().topLeft()),
+              dialog.export_button.mapTo(dialog, dialog.export_button.rect().topLeft()))
+    qtbot.keyClick(dialog.master, ENTER)  # no password: a one-line error
+    assert dialog.error.text() == "Type the master password again."
+    dialog.layout().activate()  # the layout the error asked for
+    after = (dialog.master.mapTo(dialog, dialog.master.rect().topLeft()),
+             dialog.export_button.mapTo(dialog, dialog.export_button.rect().topLeft()))
+    assert after == before

@@ -45,11 +45,15 @@ CLOUD_NOTE = ("A synced cloud folder may keep its own history of deleted files; 
               "old copies there too if the old password leaked.")
 
 
-def keep_text(current: KdfParams) -> str:
+def below_minimum(current: KdfParams) -> bool:
     try:
         current.check_creatable()
-    except KdfParamsOutOfRange:  # ``change_password`` then raises it to the standard
-        return "&Keep the current one (below today's minimum: raised to the standard)"
+    except KdfParamsOutOfRange:  # ``change_password`` would raise it to the standard
+        return True
+    return False
+
+
+def keep_text(current: KdfParams) -> str:
     return f"&Keep the current one ({current.describe()})"
 
 
@@ -144,11 +148,16 @@ class PasswordDialog(QtWidgets.QDialog):
         self.kdf_calibrate = QtWidgets.QRadioButton(
             "Calibrate to about &1 s on this machine (takes a few seconds)", kdf_box)
         self.kdf_keep.setChecked(True)
+        if below_minimum(vault.kdf):  # "keep" would not keep it (u1 L5): not offered
+            self.kdf_keep.hide()
+            self.kdf_default.setChecked(True)
+            self.kdf_default.setText(self.kdf_default.text() + " — the current one is below "
+                                     "today's minimum")
         for button in (self.kdf_keep, self.kdf_default, self.kdf_calibrate):
             button.toggled.connect(self._update)
             kdf_layout.addWidget(button)
         form_layout.addWidget(kdf_box)
-        self.error = InlineError(self.form_page)
+        self.error = InlineError(self.form_page, reserve=True)
         form_layout.addWidget(self.error)
         self.progress = WrapLabel("", self.form_page)  # not red: nothing went wrong
         self.progress.setObjectName("passwordProgress")

@@ -139,10 +139,16 @@ class WrapLabel(QtWidgets.QLabel):
 class InlineError(WrapLabel):
     """A red message under a field; hidden when empty."""
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, parent: QtWidgets.QWidget | None = None, *,
+                 reserve: bool = False) -> None:
         super().__init__("", parent)
         self.setObjectName("inlineError")
         self.setStyleSheet("color: #c62828;")
+        if reserve:  # its line is kept while hidden: the fields above never move (u1 L7)
+            policy = self.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            self.setSizePolicy(policy)
+            self.setMinimumHeight(self.fontMetrics().lineSpacing())
         self.hide()
 
     def show_message(self, text: str) -> None:

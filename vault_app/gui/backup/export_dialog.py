@@ -64,7 +64,8 @@ class ExportDialog(QtWidgets.QDialog):
         layout.addWidget(keys)
 
         file_box = QtWidgets.QGroupBox("Backup file", self)
-        file_row = QtWidgets.QHBoxLayout(file_box)
+        file_layout = QtWidgets.QVBoxLayout(file_box)
+        file_row = QtWidgets.QHBoxLayout()
         self.path = QtWidgets.QLineEdit(str(default_path), file_box)
         self.path.setAccessibleName("Backup file")
         self.choose = QtWidgets.QPushButton("C&hoose…", file_box)
@@ -72,6 +73,11 @@ class ExportDialog(QtWidgets.QDialog):
         self.path.textChanged.connect(lambda _text: self._update())
         file_row.addWidget(self.path, 1)
         file_row.addWidget(self.choose)
+        file_layout.addLayout(file_row)
+        self.where_note = WrapLabel("Keep backups off this disk too (a USB stick, another "
+                                    "computer): a backup beside the vault is lost with it.",
+                                    file_box)
+        file_layout.addWidget(self.where_note)
         layout.addWidget(file_box)
 
         password_box = QtWidgets.QGroupBox("Password of the backup", self)
@@ -93,7 +99,7 @@ class ExportDialog(QtWidgets.QDialog):
         password_layout.addWidget(self.separate)
         layout.addWidget(password_box)
 
-        self.error = InlineError(self)
+        self.error = InlineError(self, reserve=True)
         self.error.setObjectName("exportError")
         layout.addWidget(self.error)
         self.result_label = WrapLabel("", self)

@@ -75,7 +75,7 @@ class RestoreDialog(QtWidgets.QDialog):
         self.merge.toggled.connect(lambda _on: self._mode_changed())
         layout.addWidget(target)
 
-        self.error = InlineError(self)
+        self.error = InlineError(self, reserve=True)
         self.error.setObjectName("restoreError")
         layout.addWidget(self.error)
         self.busy = BusyBar(self)
