@@ -4,6 +4,7 @@ merge then continues in the merge dialog, with its plan."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from vault_app.gui.pages import BusyBar
@@ -96,7 +97,7 @@ class RestoreDialog(QtWidgets.QDialog):
         # choosers (a mouse's way in)
         order = (self.backup_path, self.password, self.merge, self.new, self.new_path,
                  self.choose_new, self.choose_backup, self.go, cancel)
-        for first, second in zip(order, order[1:], strict=False):
+        for first, second in pairwise(order):
             QtWidgets.QWidget.setTabOrder(first, second)
         self.backup_path.setFocus()
         self._busy = False
