@@ -22,7 +22,7 @@ from vault_app.core.version_rekey import PasswordChange
 from vault_app.gui.backup.new_password import NewPasswordFields
 from vault_app.gui.error_text import error_message
 from vault_app.gui.pages import BusyBar
-from vault_app.gui.qt import QtWidgets, Signal
+from vault_app.gui.qt import QtCore, QtWidgets, Signal
 from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel, on_enter
 
 if TYPE_CHECKING:
@@ -151,8 +151,9 @@ class PasswordDialog(QtWidgets.QDialog):
         if below_minimum(vault.kdf):  # "keep" would not keep it (u1 L5): not offered
             self.kdf_keep.hide()
             self.kdf_default.setChecked(True)
-            self.kdf_default.setText(self.kdf_default.text() + " — the current one is below "
-                                     "today's minimum")
+            kdf_layout.addWidget(WrapLabel(
+                f"The current strength ({vault.kdf.describe()}) is below today's minimum, "
+                "so it cannot be kept.", kdf_box))
         for button in (self.kdf_keep, self.kdf_default, self.kdf_calibrate):
             button.toggled.connect(self._update)
             kdf_layout.addWidget(button)
@@ -183,6 +184,7 @@ class PasswordDialog(QtWidgets.QDialog):
         result_layout.addWidget(self.result)
         self.refresh_note = WrapLabel("", self.result_page)
         result_layout.addWidget(self.refresh_note)
+        result_layout.addStretch(1)
         done_buttons = QtWidgets.QDialogButtonBox(self.result_page)
         self.refresh = done_buttons.addButton(
             "&Refresh the second folder's copies",
@@ -291,11 +293,19 @@ class PasswordDialog(QtWidgets.QDialog):
                 f"Refreshing writes a fresh copy to {folder} and removes this vault's older "
                 f"copies there. {CLOUD_NOTE}")
         self.pages.setCurrentWidget(self.result_page)
-        ignored = QtWidgets.QSizePolicy.Policy.Ignored  # the form's height no longer counts:
-        self.form_page.setSizePolicy(ignored, ignored)  # no empty band above the buttons
-        self.adjustSize()
+        self.pages.removeWidget(self.form_page)  # its height no longer counts: no empty
+        self.form_page.hide()  # band above the buttons (u1 L4); wipe() still reaches it
+        self._fit()
+        QtCore.QTimer.singleShot(0, self._fit)  # once the labels know their width
         self.close_button.setDefault(True)
         self.close_button.setFocus()
+
+    def _fit(self) -> None:
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        height = self.heightForWidth(self.width())  # the wrapped labels' real height
+        self.resize(self.width(), max(height, self.minimumSizeHint().height()))
 
     def _refresh(self) -> None:
         folder = self.second_folder()

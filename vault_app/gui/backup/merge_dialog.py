@@ -45,6 +45,12 @@ def newer_side(conflict: Conflict) -> str:
         conflict.newer, "same")
 
 
+def differs_text(conflict: Conflict) -> str:
+    """The fields that differ, in words; never the id, which differs whenever the two
+    are different keys and means nothing to a person."""
+    return names_text(name for name in conflict.fields if name != "id") or "only dates"
+
+
 def quoted(label: str) -> str:
     return f"“{isolated(label)}”"
 
@@ -67,7 +73,7 @@ def summary(plan: MergePlan, choices: Mapping[str, str]) -> str:
         if choice == BOTH:
             outcomes["keep both"].append(quoted(conflict.theirs.label))
         elif choice == NEWER and newer_side(conflict) == "backup":
-            changes = names_text(conflict.fields) or "nothing but dates"
+            changes = differs_text(conflict)
             name = quoted(conflict.ours.label) + (
                 f" by the backup's {quoted(conflict.theirs.label)}" if theirs != ours else "")
             outcomes["replace"].append(f"{name} ({changes})")
@@ -94,7 +100,7 @@ class MergeDialog(QtWidgets.QDialog):
         super().__init__(parent)
         self.setObjectName("mergeDialog")
         self.setWindowTitle("Merge a backup into this vault")
-        self.resize(820, 520)
+        self.resize(1000, 520)
         self.backup_name = backup_name
         self.plan: MergePlan | None = None
         self.choice_boxes: dict[str, QtWidgets.QComboBox] = {}
@@ -122,7 +128,7 @@ class MergeDialog(QtWidgets.QDialog):
         for column in range(len(COLUMNS)):
             header.setSectionResizeMode(column,
                                         QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QtWidgets.QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
         set_all = QtWidgets.QHBoxLayout()
         self.set_all_label = QtWidgets.QLabel("Set every conflict to:", self)
@@ -198,7 +204,7 @@ class MergeDialog(QtWidgets.QDialog):
         cells = (
             name,
             KINDS.get(conflict.kind, conflict.kind),
-            names_text(conflict.fields) or "only dates",
+            differs_text(conflict),
             when(ours.updated_at),
             when(theirs.updated_at),
             {"backup": "the backup's", "this vault": "this vault's",
