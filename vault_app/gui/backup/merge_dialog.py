@@ -130,6 +130,8 @@ class MergeDialog(QtWidgets.QDialog):
                                         QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QtWidgets.QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
+        self._room = layout.count()  # with no table, the room goes here, not between lines
+        layout.addStretch(0)
         set_all = QtWidgets.QHBoxLayout()
         self.set_all_label = QtWidgets.QLabel("Set every conflict to:", self)
         set_all.addWidget(self.set_all_label)
@@ -185,6 +187,11 @@ class MergeDialog(QtWidgets.QDialog):
             self._add_row(conflict, before.get(conflict.key, SKIP))
         for widget in (self.table, self.set_all_label, *self.set_all_buttons.values()):
             widget.setVisible(bool(conflicts))
+        layout = self.layout()
+        if isinstance(layout, QtWidgets.QBoxLayout):
+            layout.setStretch(self._room, 0 if conflicts else 1)
+        if not conflicts:  # a few lines: no wide empty dialog
+            self.resize(700, 260)
         chain: list[QtWidgets.QWidget] = [self.table, *self.choice_boxes.values(),
                                           *self.set_all_buttons.values(), *self.buttons.buttons()]
         for first, second in pairwise(chain):
