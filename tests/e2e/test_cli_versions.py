@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,8 +68,13 @@ def test_versions_errors_have_exit_codes(cli: Cli, saved: Path) -> None:
     assert "from 0 to 1000" in refused.err and "Traceback" not in refused.err
 
 
-def test_versions_keep(cli: Cli, saved: Path) -> None:
-    assert_ok(cli("versions", "keep", "0", stdin=lines(PASSWORD)))
+def test_versions_keep_asks_before_deleting_versions(cli: Cli, saved: Path) -> None:
+    assert len(versions.list_versions(saved)) == 3
+    assert_ok(cli("versions", "keep", "5", stdin=lines(PASSWORD)))  # deletes none
+    assert len(versions.list_versions(saved)) == 4  # that save kept one more
+    assert_fails(cli("versions", "keep", "0", stdin=lines(PASSWORD)), 1, "--yes")
+    assert len(versions.list_versions(saved)) == 4
+    assert_ok(cli("versions", "keep", "0", "--yes", stdin=lines(PASSWORD)))
     assert versions.list_versions(saved) == []
 
 
@@ -77,6 +83,7 @@ def test_passwd_reseals_versions_and_warns_about_backups(cli: Cli, saved: Path) 
     result = assert_ok(cli("passwd", "--kdf", WEAK_OK_KDF, stdin=lines(PASSWORD, NEW)))
     assert f"Previous versions re-sealed: {len(names) + 1}" in result.out
     assert "still open with the old password" in result.out
+    assert "order journal keeps its key" in result.out  # said, not hidden
     folder = saved.with_name(saved.name + ".versions")
     for name in [v.name for v in versions.list_versions(saved)]:
         with pytest.raises(WrongPassword):
@@ -151,3 +158,37 @@ def test_passwd_checks_the_current_password_before_asking_the_new_one(
     # Only the (wrong) current password is given: no new one is asked for.
     assert_fails(cli("passwd", stdin=lines("wrong")), 2, "wrong master password")
     assert saved.read_bytes() == before
+
+
+def test_a_read_only_command_says_an_interrupted_password_change_waits(
+        cli: Cli, saved: Path) -> None:
+    from vault_app.core import version_rekey
+
+    vault = Vault.open(saved, PASSWORD)
+    _, dek = vault._keys()
+    version_rekey.write_record(saved, os.urandom(32), dek)  # killed before re-sealing
+    record = versions.folder_of(saved) / version_rekey.RECORD_NAME
+    before = saved.read_bytes()
+    result = assert_ok(cli("list", stdin=lines(PASSWORD)))
+    assert "password change of this vault was interrupted" in result.err
+    assert "next save" in result.err
+    assert record.exists() and saved.read_bytes() == before  # read-only: nothing written
+    result = assert_ok(cli("remove", "alpha", "--yes", stdin=lines(PASSWORD)))
+    assert not record.exists() and "interrupted" not in result.err
+
+
+@pytest.mark.slow
+def test_passwd_keep_password_calibrate_gives_a_new_salt_and_data_key(
+        cli: Cli, saved: Path) -> None:
+    before = Vault.open(saved, PASSWORD)
+    old_slot, old_dek = before._keys()
+    result = assert_ok(cli("passwd", "--keep-password", "--calibrate", "0.1",
+                           stdin=lines(PASSWORD)))
+    assert "Measuring the KDF" in result.out and "KDF strength changed" in result.out
+    after = Vault.open(saved, PASSWORD)
+    new_slot, new_dek = after._keys()
+    assert new_slot.salt != old_slot.salt and new_dek != old_dek
+    assert new_slot.kdf != old_slot.kdf  # measured here, not the test's fast KDF
+    assert len(after) == 3
+    for version in after.versions():  # re-sealed: the old data key opens none
+        assert version.opens_with_current_key

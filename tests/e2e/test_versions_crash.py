@@ -123,3 +123,40 @@ def test_20_sigkills_during_password_changes_leave_a_vault_one_password_opens(
                            passwords[1 - current], read_only=True)
     record_property("outcomes", outcomes)
     print(f"\n20 password changes killed (seed {seed}): {outcomes}")
+
+
+# Where each deterministic kill leaves a change: the password that opens the vault
+# (0: the old one, 1: the new one), and whether the pending record is on disk.
+KILL_POINTS = {"kept": (0, False), "record": (0, True), "written": (1, True),
+               "resealing": (1, True)}
+
+
+@pytest.mark.parametrize("point", list(KILL_POINTS))
+def test_a_password_change_killed_at_each_dangerous_step_leaves_one_password_opening_all(
+        tmp_path: Path, new_vault: Callable[..., Vault], vault_path: Path,
+        point: str) -> None:
+    vault = new_vault()
+    for index in range(4):
+        vault.add(make_entry(label=f"key {index}", exchange="binance"))
+    expected = list(vault.entries)
+    passwords = [PASSWORD, OTHER]
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.e2e.rekey_writer", str(vault_path)],
+        input=f"{PASSWORD}\n{OTHER}\n", capture_output=True, text=True, cwd=REPO,
+        env=child_env(VAULT_TEST_KILL_AT=point), timeout=60, check=False)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert done.stdout.split() == ["0"]  # killed inside its first change
+    opens, pending = KILL_POINTS[point]
+    record = versions_folder(vault_path) / version_rekey.RECORD_NAME
+    assert record.exists() == pending  # the kill landed in the window it names
+    with pytest.raises(WrongPassword):
+        Vault.open(vault_path, passwords[1 - opens], read_only=True)
+    opened = Vault.open(vault_path, passwords[opens])  # for writing: finishes a change
+    assert list(opened.entries) == expected
+    assert not record.exists()
+    summaries = opened.versions()
+    assert summaries and all(v.opens_with_current_key for v in summaries)
+    for summary in summaries:
+        with pytest.raises(WrongPassword):
+            Vault.open(versions_folder(vault_path) / summary.name, passwords[1 - opens],
+                       read_only=True)

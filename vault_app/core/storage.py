@@ -22,6 +22,7 @@ import contextlib
 import errno
 import os
 import stat
+import time
 from pathlib import Path
 
 from vault_app.core.errors import (
@@ -120,11 +121,12 @@ _CREATE_FAILED = "could not create {path}: {why}; nothing was created"
 
 
 def _write_temp(path: Path, data: bytes, failed: str = _SAVE_FAILED,
-                mode: int = 0o600) -> Path:
+                mode: int = 0o600, prefix: str | None = None) -> Path:
     """A fsynced temp file beside ``path`` with permission bits ``mode``, holding ``data``."""
-    temp = path.parent / f"{_temp_name(path)}{os.urandom(6).hex()}"
+    temp = path.parent / f"{prefix or _temp_name(path)}{os.urandom(6).hex()}"
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                     | os.O_CLOEXEC, 0o600)
     except OSError as exc:
         raise VaultWriteError(failed.format(path=path, why=describe_os_error(exc))) from None
     try:
@@ -190,12 +192,13 @@ def atomic_create(path: Path, data: bytes) -> None:
     link_temp(write_temp(path, data), path)
 
 
-def write_temp(path: Path, data: bytes) -> Path:
-    """A private (0600), fsynced temp file beside ``path`` holding ``data``, named as a
-    save's temp files are (``remove_stale_temps`` knows them). The caller checks it if
-    it likes, then gives it its name (``link_temp``, ``replace_with_temp``) or removes
-    it. Raises VaultWriteError (nothing left behind)."""
-    return _write_temp(path, data, _CREATE_FAILED)
+def write_temp(path: Path, data: bytes, *, prefix: str | None = None) -> Path:
+    """A private (0600), fsynced temp file beside ``path`` holding ``data``, named
+    ``prefix`` + random (default: as a save's temp files are, ``temp_prefix(path)``),
+    so ``remove_stale_temps`` knows them. The caller checks it if it likes, then gives
+    it its name (``link_temp``, ``replace_with_temp``) or removes it. Raises
+    VaultWriteError (nothing left behind)."""
+    return _write_temp(path, data, _CREATE_FAILED, prefix=prefix)
 
 
 def link_temp(temp: Path, path: Path) -> None:
@@ -227,16 +230,39 @@ def replace_with_temp(temp: Path, path: Path) -> None:
     _flush_folder(path)
 
 
-def remove_stale_temps(path: Path) -> None:
-    """Delete temp files left by a writer that was killed mid-save.
+def temp_prefix(path: Path) -> str:
+    """How the temp files of a write to ``path`` are named: ``remove_stale_temps``'s
+    ``prefix`` for them."""
+    return _temp_name(path)
 
-    Call only while holding the lock, so that no live writer's file is removed.
+
+def remove_stale_temps(folder: Path, prefix: str, *, older_than: float = 0.0) -> list[str]:
+    """Delete the temp files named ``prefix...`` in ``folder`` that a writer killed
+    mid-write left; return their names. One cleaner for every writer (saves, versions,
+    exports, copies), each with its own prefix.
+
+    Only regular files are removed (never a link, a folder, a FIFO), and only those
+    last modified more than ``older_than`` seconds ago: 0 (any age) only while holding
+    the lock that every writer of these temps holds, so that no live writer's file is
+    removed; a writer without such a lock passes an age no live write reaches.
     """
-    prefix = _temp_name(path)
-    with contextlib.suppress(OSError):
-        for candidate in path.parent.iterdir():
-            if candidate.name.startswith(prefix):
-                with contextlib.suppress(OSError):
-                    candidate.unlink()
+    removed: list[str] = []
+    now = time.time()
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        with contextlib.suppress(OSError):
+            info = os.lstat(folder / name)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= older_than:
+                os.unlink(folder / name)
+                removed.append(name)
+    return removed
 
 
+def fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a link or rename made in it) to disk; OSError if not."""
+    _fsync_dir(folder)

@@ -112,8 +112,10 @@ class Vault(VaultEntries):
         vault.folder_warning = folders.folder_warning(given)
         if not read_only:
             vault._entries_text = entries_text(plaintext, meta, entries)
-            if vault.read_only_reason is None:
-                vault._finish_rekey_on_open()
+        if not read_only and vault.read_only_reason is None:
+            vault._finish_rekey_on_open()
+        else:  # never writes: says so if a password change is left unfinished
+            vault.save_warning = vault_versions.pending_rekey_notice(path)
         return vault
 
     def ensure_journal_key(self) -> bytes:
@@ -162,6 +164,11 @@ class Vault(VaultEntries):
             return meta if meta.keep_versions == count else replace(meta, keep_versions=count)
 
         self._commit(lambda entries: entries, remeta=with_count)
+
+    def versions_removed_by_keeping(self, count: int) -> list[str]:
+        """The previous versions ``set_keep_versions(count)`` would delete at once
+        (oldest of this key's beyond ``count``): what a front end asks about first."""
+        return vault_versions.removed_by_keeping(self, count)
 
     def check_password(self, password: str) -> None:
         """Raise WrongPassword unless ``password`` is this vault's master password: one

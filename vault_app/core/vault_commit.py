@@ -222,7 +222,7 @@ class VaultCommit:
             old_dek = dek
             slot, dek = new_keys if new_keys else (slot, dek)
             blob = seal(slot, dek, encode_payload(meta, entries, text))
-            storage.remove_stale_temps(self.path)
+            storage.remove_stale_temps(self.path.parent, storage.temp_prefix(self.path))
             keep = meta.keep_versions  # schema 3's vault.keep_versions
             notes: list[str] = []
             if new_keys is not None:

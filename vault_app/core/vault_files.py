@@ -3,7 +3,7 @@ export, a backup) replaces none of them and is not written into one of its folde
 
 Beside the real vault file ``<vault>`` live ``<vault>.journal`` (the order journal, spec
 9), ``<vault>.lock`` (the write lock, ``vault_lock``) and ``<vault>.versions/`` (previous
-versions, spec "Previous versions"). Writing over the vault or its journal loses keys or
+versions, docs/versions.md). Writing over the vault or its journal loses keys or
 orders; over the lock, the next save's lock; into the versions folder, a file the
 pruning of old versions may delete.
 """

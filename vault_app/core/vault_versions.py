@@ -31,6 +31,12 @@ def summaries(vault: Vault) -> list[VersionSummary]:
     return version_open.summaries(vault.path, dek)
 
 
+def removed_by_keeping(vault: Vault, count: int) -> list[str]:
+    """The names of the versions ``set_keep_versions(count)`` would delete now."""
+    slot, _ = vault._keys()
+    return [version.name for version in versions.beyond(vault.path, count, slot)]
+
+
 def version_entries(vault: Vault, name: str) -> list[KeyEntry]:
     _, dek = vault._keys()
     return version_open.open_version(vault.path, name, dek)[1]
@@ -121,6 +127,18 @@ def after_write(vault_path: Path, keep: int, kept: str | None, old_dek: bytes | 
     except (VaultError, OSError) as exc:
         warnings.append(f"previous versions: {exc}")
     return change
+
+
+PENDING_NOT_FINISHED = (
+    "a master password change of this vault was interrupted, and this read-only open "
+    "does not finish it: until the next save (any change, or opening it in the app) "
+    "re-seals them, some previous versions may still open with the old password")
+
+
+def pending_rekey_notice(vault_path: Path) -> str | None:
+    """For an open that never writes (read-only, or a file that cannot be saved): the
+    notice that an interrupted password change is left to the next save, or None."""
+    return PENDING_NOT_FINISHED if version_rekey.has_record(vault_path) else None
 
 
 def finish_rekey(vault_path: Path, slot: KeySlot, dek: bytes, warnings: list[str]) -> None:

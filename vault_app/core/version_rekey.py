@@ -2,29 +2,43 @@
 
 A leaked old password must open nothing afterwards, so ``Vault.change_password``
 re-seals every kept version under the new key slot (new salt, new data key) in the
-same operation. The order, under the vault's lock, and why a SIGKILL at any point
-is safe:
+same operation. The order, under the vault's lock (``VaultCommit._commit``), and why
+a SIGKILL at any point is safe:
 
-1. ``write_record``: the *pending re-key record* ``rekey.pending`` in the versions
+0. a versions folder of ours that others may write to is made 0700
+   (``make_folder_private``), so that it is not refused below.
+1. the current vault is kept as a version (``versions.keep``). First, because it
+   makes the versions folder the record goes in, and because the version it keeps is
+   sealed under the old key and must be re-sealed too: it has to exist before the
+   record does. Killed here: the old vault, one more version under the old key, no
+   record: the old password opens everything, as before the change.
+2. ``write_record``: the *pending re-key record* ``rekey.pending`` in the versions
    folder holds the old data key sealed under the new one (AES-256-GCM, format
    below), written through a fsynced 0600 temp and a rename, then the folder fsynced.
-   Killed before the rename: no record, nothing changed, the old password opens
-   everything. Killed after it: the vault is still the old one, and the record does
-   not decrypt under the vault's (old) data key: the next writer removes it
-   (``finish``), a leftover of a change that never happened.
-2. the current vault is kept as a version and replaced (``Vault._commit``). Killed
-   here: the vault is the old file or the new one (atomic), and the record tells
-   which: it decrypts under the new data key only.
-3. ``reseal``: each version sealed under the old data key is decrypted with it and
+   Killed after it: the vault is still the old one, and the record does not decrypt
+   under the vault's (old) data key: the next writer removes it (``finish``), a
+   leftover of a change that never happened.
+3. the vault is replaced (``storage.atomic_write``). Killed here: the vault is the old
+   file or the new one (atomic), and the record tells which: it decrypts under the new
+   data key only.
+4. ``reseal``: each version sealed under the old data key is decrypted with it and
    sealed under the new key slot, through a temp and a rename (each version is the
    old or the new file at any moment). Killed midway: the vault opens with the new
    password; some versions still with the old one. The next open for writing (or the
    next save) finds the record, decrypts it under the vault's data key, so gets the
    old data key back and finishes the re-seal (``finish``).
-4. the record is removed (last: until then step 3 can be finished).
+5. the record is removed (until then step 4 can be finished), then old versions are
+   pruned (only those under the new key count, see ``versions.prune``).
+
+A versions folder that is refused (a link, another user's) is never written: no
+record, nothing re-sealed there; every file in it the old data key opens is named in
+``PasswordChange.left`` (``still_open_with``), for the user to delete.
 
 So a crash leaves a vault one of the two passwords opens with every entry, and the
-next unlock with the new password leaves no version that opens with the old one.
+next open *for writing* with the new password (or the next save) leaves no version
+that opens with the old one. A read-only open (``list``, ``show``, ``backup export``)
+never writes, so it does not finish it: it says so (``Vault.save_warning``, on the
+CLI's stderr), and the record waits for the next save.
 
 Record format: the ASCII bytes ``VAULTAPP-REKEY1`` (15 bytes, also the AES-GCM associated data),
 a 12-byte nonce, then AES-256-GCM(new data key, nonce, old data key) (48 bytes).
@@ -41,13 +55,20 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from vault_app.core import crypto, versions
+from vault_app.core import crypto, storage, versions
 from vault_app.core.envelope import seal
 from vault_app.core.errors import VaultError
 from vault_app.core.vault_format import KeySlot, parse
 
 RECORD_NAME = "rekey.pending"
 RECORD_MAGIC = b"VAULTAPP-REKEY1"
+
+
+UNCHANGED_TEXT = (
+    "Backups exported earlier, and copies in a second folder, still open with the old "
+    "password: export new ones and delete the old ones. The order journal keeps its key "
+    "(it holds orders, not exchange keys): whoever opens an old file with the old "
+    "password can read the journal's orders, including new ones.")
 
 
 @dataclass(frozen=True)
@@ -69,6 +90,11 @@ class PasswordChange:
     left: list[str]
     notes: tuple[str, ...] = ()
     password_changed: bool = True
+
+    @property
+    def unchanged_text(self) -> str:
+        """What a password change does not change, in plain words for the user."""
+        return UNCHANGED_TEXT
 
     @property
     def left_text(self) -> str | None:
@@ -111,6 +137,8 @@ def still_open_with(vault_path: Path, old_dek: bytes) -> list[str]:
         return []  # not a folder, a loop, unreadable: no file in it to list
     found = []
     for name in names:
+        if versions.slot_of(folder / name) is None:
+            continue  # not a vault file (a header read): never read whole
         try:
             parsed = parse(versions.read_file(folder / name))
             crypto.open_payload(old_dek, parsed.payload_nonce, parsed.ciphertext,
@@ -130,7 +158,6 @@ def write_record(vault_path: Path, old_dek: bytes, new_dek: bytes) -> bool:
     nonce = crypto.new_nonce()
     sealed = AESGCM(new_dek).encrypt(nonce, old_dek, RECORD_MAGIC)
     versions.write_private(folder, RECORD_NAME, RECORD_MAGIC + nonce + sealed, replace=True)
-    versions.fsync_folder(folder)
     return True
 
 
@@ -197,7 +224,7 @@ def remove_record(vault_path: Path) -> None:
         info = os.lstat(folder / RECORD_NAME)
         if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
             os.unlink(folder / RECORD_NAME)
-            versions.fsync_folder(folder)
+            storage.fsync_folder(folder)
 
 
 def reseal(vault_path: Path, old_dek: bytes, slot: KeySlot, dek: bytes) -> PasswordChange:
@@ -220,7 +247,7 @@ def reseal(vault_path: Path, old_dek: bytes, slot: KeySlot, dek: bytes) -> Passw
         except (VaultError, OSError):
             left.append(version.name)
     with contextlib.suppress(OSError):
-        versions.fsync_folder(folder)
+        storage.fsync_folder(folder)
     return PasswordChange(done, left)
 
 

@@ -203,50 +203,25 @@ def read_file(path: Path) -> bytes:
 
 def remove_temps(folder: Path) -> None:
     """Temp files a killed copy or re-seal left (call under the vault's lock)."""
-    with contextlib.suppress(OSError):
-        for name in os.listdir(folder):
-            if name.startswith(TEMP_PREFIX):
-                with contextlib.suppress(OSError):
-                    os.unlink(folder / name)
+    storage.remove_stale_temps(folder, TEMP_PREFIX)
 
 
 def write_private(folder: Path, name: str, data: bytes, *, replace: bool,
                   mtime_ns: int | None = None) -> None:
-    """``data`` into ``folder/name`` (0600) through a fsynced temp and a rename.
-
-    ``replace=False`` links instead of renaming, so an existing name is never replaced.
-    ``mtime_ns``: the modification time the file gets (a version's keeps saying when
-    its state was written, ``VersionFile.state_saved_at``).
-    """
-    temp = folder / f"{TEMP_PREFIX}{os.urandom(6).hex()}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                 0o600)
-    try:
-        try:
-            os.fchmod(fd, 0o600)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            if mtime_ns is not None:
-                os.utime(fd, ns=(mtime_ns, mtime_ns))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if replace:
-            os.replace(temp, folder / name)
-        else:
-            os.link(temp, folder / name, follow_symlinks=False)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-
-
-def fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """``data`` into ``folder/name`` (0600) through a fsynced temp and a rename, then
+    the folder flushed (``storage``'s helpers). ``replace=False`` links instead of
+    renaming, so an existing name is never replaced. ``mtime_ns``: the modification
+    time the file gets (a version's keeps saying when its state was written,
+    ``VersionFile.state_saved_at``; only a date: not failing the write if refused).
+    Raises VaultWriteError."""
+    temp = storage.write_temp(folder / name, data, prefix=TEMP_PREFIX)
+    if mtime_ns is not None:
+        with contextlib.suppress(OSError):
+            os.utime(temp, ns=(mtime_ns, mtime_ns), follow_symlinks=False)
+    if replace:
+        storage.replace_with_temp(temp, folder / name)
+    else:
+        storage.link_temp(temp, folder / name)
 
 
 def keep(vault_path: Path, keep_versions: int, now: datetime | None = None) -> str:
@@ -278,7 +253,7 @@ def keep(vault_path: Path, keep_versions: int, now: datetime | None = None) -> s
             # to its name (unique: we hold the lock and listed the folder).
             write_private(folder, name, storage.read_bytes(vault_path), replace=True,
                           mtime_ns=os.stat(vault_path).st_mtime_ns)
-        fsync_folder(folder)
+        storage.fsync_folder(folder)
     except OSError as exc:
         raise VaultWriteError(f"could not keep a previous version in {folder}: "
                               f"{describe_os_error(exc)}") from None
@@ -322,15 +297,23 @@ def prune(vault_path: Path, keep_versions: int, slot: KeySlot,
     if folder is None:
         return
     remove_temps(folder)  # also when keep_versions is 0 and ``keep`` did not run
-    ours = [v for v in list_versions(vault_path) if slot_of(v.path) == slot]
-    for version in ours[max(keep_versions, 0):]:
+    for version in beyond(vault_path, keep_versions, slot):
         if version.name != just_kept:
             with contextlib.suppress(OSError):
                 os.unlink(version.path)
-    for version in ours[:max(keep_versions, 0)]:
+    for version in _ours(vault_path, slot)[:max(keep_versions, 0)]:
         _make_private(version.path)
     with contextlib.suppress(OSError):
-        fsync_folder(folder)
+        storage.fsync_folder(folder)
+
+
+def _ours(vault_path: Path, slot: KeySlot) -> list[VersionFile]:
+    return [v for v in list_versions(vault_path) if slot_of(v.path) == slot]
+
+
+def beyond(vault_path: Path, keep_versions: int, slot: KeySlot) -> list[VersionFile]:
+    """The versions under ``slot`` that keeping ``keep_versions`` removes (oldest)."""
+    return _ours(vault_path, slot)[max(keep_versions, 0):]
 
 
 def _make_private(path: Path) -> None:

@@ -199,13 +199,27 @@ def test_remove_stale_temps_removes_only_this_vaults_temps(folder: Path) -> None
     others = ["v.vault.lock", ".other.vault.tmp-0a1b2c", "v.vault.bak", ".v.vault"]
     for name in stale + others:
         (folder / name).write_bytes(b"x")
-    remove_stale_temps(target)
+    remove_stale_temps(target.parent, storage.temp_prefix(target))
     assert sorted(p.name for p in folder.iterdir()) == sorted(["v.vault", *others])
     assert target.read_bytes() == OLD
 
 
+def test_remove_stale_temps_by_prefix_and_age_and_only_regular_files(folder: Path) -> None:
+    fresh, old = folder / ".export.tmp-fresh", folder / ".export.tmp-old"
+    fresh.write_bytes(b"a live writer's")
+    old.write_bytes(b"a killed writer's")
+    os.utime(old, (1, 1))
+    (folder / ".export.tmp-link").symlink_to(old)
+    (folder / ".export.tmp-dir").mkdir()
+    (folder / "export.tmp-not-ours").write_bytes(b"x")
+    assert storage.remove_stale_temps(folder, ".export.tmp-", older_than=600) == [old.name]
+    assert fresh.exists() and os.path.islink(folder / ".export.tmp-link")
+    assert (folder / ".export.tmp-dir").is_dir() and (folder / "export.tmp-not-ours").exists()
+    assert storage.remove_stale_temps(folder, ".export.tmp-") == [fresh.name]
+
+
 def test_remove_stale_temps_in_a_missing_folder_is_harmless(tmp_path: Path) -> None:
-    remove_stale_temps(tmp_path / "nowhere" / "v.vault")
+    assert remove_stale_temps(tmp_path / "nowhere", ".v.vault.tmp-") == []
 
 
 def test_temp_files_are_named_for_remove_stale_temps(tmp_path: Path,
@@ -226,7 +240,7 @@ def test_temp_files_are_named_for_remove_stale_temps(tmp_path: Path,
     monkeypatch.undo()
     temp_name = seen[0]
     (tmp_path / temp_name).write_bytes(b"left behind")
-    remove_stale_temps(target)
+    remove_stale_temps(target.parent, storage.temp_prefix(target))
     assert not (tmp_path / temp_name).exists()
 
 

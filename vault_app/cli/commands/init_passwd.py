@@ -85,8 +85,7 @@ class PasswdCommand(Command):
         if change.left_text is not None:  # the change is done: exit 0, but never silent
             self.warn(change.left_text)
         self.vault = vault  # its save_warning is reported after the command
-        self.say("Backups exported earlier, and copies in a second folder, still open with "
-                 "the old password: export new ones and delete the old ones.")
+        self.say(change.unchanged_text)
         return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from vault_app.cli.options import text
 from vault_app.cli.status_codes import EXIT_OK, UsageError
 from vault_app.core.field_names import names_text
 from vault_app.core.plain_text import escape
+from vault_app.core.schema import MAX_KEEP_VERSIONS
 
 if TYPE_CHECKING:
     from vault_app.core.entry_diff import VersionDiff
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
 
 
 def count(value: str) -> int:
-    if not value.isdigit() or int(value) > 1000:
-        raise argparse.ArgumentTypeError("expected a number of versions from 0 to 1000")
+    if not value.isdigit() or int(value) > MAX_KEEP_VERSIONS:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of versions from 0 to {MAX_KEEP_VERSIONS}")
     return int(value)
 
 
@@ -44,6 +46,8 @@ class VersionsCommand(Command):
         restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         keep = actions.add_parser("keep", help="how many versions each save keeps (0: none)")
         keep.add_argument("count", metavar="N", type=count)
+        keep.add_argument("--yes", action="store_true",
+                          help="do not ask before deleting versions beyond N")
 
     def run(self) -> int:
         action = self.args.action
@@ -56,6 +60,12 @@ class VersionsCommand(Command):
             self._show(vault.version_diff(self.args.version))
             return EXIT_OK
         if action == "keep":
+            doomed = vault.versions_removed_by_keeping(self.args.count)
+            if doomed and not self.args.yes and not self.prompt.confirm(
+                    f"Keeping {self.args.count} deletes {len(doomed)} previous version(s) "
+                    "now, oldest first. Continue?"):
+                self.say("Nothing changed.")
+                return EXIT_OK
             vault.set_keep_versions(self.args.count)
             self.say(f"Each save now keeps {self.args.count} previous version(s).")
             return EXIT_OK
