@@ -359,10 +359,11 @@ def test_each_conflict_says_what_differs_and_the_summary_names_the_keys(
     answer_default(qtbot, box)
 
 
-def test_the_same_api_key_is_never_offered_keep_both(
+def test_keep_both_of_the_same_api_key_says_so_on_the_choice(
         qtbot: QtBot, sample_vault: Vault, vault_path: Path, tmp_path: Path,
         make_window: Callable[..., MainWindow]) -> None:
-    """Two entries holding one API key are what the key form refuses (u1 M3)."""
+    """The core allows keeping both (the user asked for it); the choice itself says that
+    stores one API key twice, which the key form would refuse (u1 M3)."""
     source = Vault.open(vault_path, PASSWORD)
     copy = source.save_copy(tmp_path / "copy.vault")
     okx = copy.find("OKX main")
@@ -380,9 +381,14 @@ def test_the_same_api_key_is_never_offered_keep_both(
     [conflict] = dialog.plan.conflicts  # type: ignore[union-attr]
     assert conflict.kind == "same_api_key"
     box = dialog.choice_boxes[conflict.key]
-    assert [box.itemData(i) for i in range(box.count())] == [SKIP, NEWER]
-    click(qtbot, dialog.set_all_buttons[BOTH])  # rows that cannot keep both stay as chosen
-    assert dialog.choices() == {conflict.key: SKIP}
+    assert [box.itemData(i) for i in range(box.count())] == [SKIP, NEWER, BOTH]
+    assert box.itemText(box.findData(BOTH)) == "Keep both: one API key twice"
+    click(qtbot, dialog.set_all_buttons[BOTH])
+    assert dialog.choices() == {conflict.key: BOTH}
+    click(qtbot, dialog.merge_button)
+    question = question_of(qtbot, dialog)
+    assert "Added beside this vault's, as “(restored)”: “OKX renamed”" in plain(question.text())
+    answer_default(qtbot, question)
 
 
 def test_labels_from_a_backup_are_shown_escaped_and_isolated(

@@ -32,7 +32,7 @@ CASES = [
     (VersionStale("the vault was changed ...; nothing was restored"),
      4, ("Nothing was restored", "Look at the difference again")),
     (VersionOtherKey("the previous version 20260101T000000.000000Z.vault is sealed ..."),
-     2, ("older master password", "Nothing was changed", "Choose another version")),
+     1, ("older master password", "Nothing was changed", "Choose another version")),
     (FolderRefused("/home/u/keys.vault.versions belongs to another user; no previous "
                    "version was kept there"),
      5, ("belongs to another user", "intact", "only you can write to")),

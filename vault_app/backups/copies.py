@@ -37,12 +37,12 @@ import errno
 import os
 import re
 import stat
-import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from vault_app.backups import temps
 from vault_app.backups.errors import (  # CopyFailed and its reasons, re-exported
     FOLDER_MISSING,
     FULL,
@@ -70,8 +70,6 @@ SUFFIX = ".vault"
 ID_CHARS = 8
 _STAMP = "%Y%m%dT%H%M%SZ"
 _SAME_SECOND_TRIES = 100
-STALE_TEMP_SECONDS = 3600
-"""A temp file of ours older than this was left by a copy that was killed: removed."""
 
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _NOT_WRITABLE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
@@ -197,7 +195,8 @@ def write_copy(vault: Vault, folder: Path, keep: int, *,
     section = BackupSection(made_at=utcnow(), source_vault_id=vault.meta.id, journal=records)
     data, meta, entries = vault.sealed_with(section)
     stem, vault_id = vault.path.stem, vault.meta.id
-    _remove_stale_temps(real, stem, vault_id)
+    storage.remove_stale_temps(real, f"{storage.TEMP_PREFIX}{stem}-{vault_id[:ID_CHARS]}-",
+                               older_than=temps.STALE_AFTER)
     target = _create(real, stem, vault_id, data)
     try:
         if _after_write is not None:
@@ -284,18 +283,3 @@ def _verify(vault: Vault, target: Path, data: bytes, meta: VaultMeta,
     except VaultError as exc:
         raise CopyFailed(f"the copy {target.name} could not be read back ({exc}); "
                          "it was removed", VERIFY_FAILED) from None
-
-
-def _remove_stale_temps(folder: Path, stem: str, vault_id: str) -> None:
-    """Temp files of this vault's copies left by a copy that was killed, if old enough
-    that no copy running now (another window) can own them."""
-    prefix = f"{storage.TEMP_PREFIX}{stem}-{vault_id[:ID_CHARS]}-"
-    cutoff = time.time() - STALE_TEMP_SECONDS
-    with contextlib.suppress(OSError):
-        for name in os.listdir(folder):
-            if not (name.startswith(prefix) and storage.TEMP_MARK in name):
-                continue
-            with contextlib.suppress(OSError):
-                info = os.stat(folder / name, follow_symlinks=False)
-                if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
-                    os.unlink(folder / name)

@@ -22,20 +22,20 @@ already there:
    which stays intact until that moment.
 
 A crash at any moment leaves the target as it was or the verified backup, and at most
-a temp file ``.<name>.tmp-<hex>`` (a sealed backup, never plaintext), which the next
-export to that name removes once it is ten minutes old.
+a temp file ``.vault-app-export-<name>.tmp-<hex>`` (a sealed backup, never plaintext),
+which the next export into that folder removes once it is ten minutes old, whatever
+name it writes (``temps``).
 """
 
 from __future__ import annotations
 
 import os
-import stat
-import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from vault_app.backups import temps
 from vault_app.backups.errors import BackupExists, BackupVerifyFailed
 from vault_app.backups.journal_records import vault_records
 from vault_app.core import storage
@@ -52,7 +52,6 @@ from vault_app.core.vault import Vault
 from vault_app.core.vault_files import check_target, own_files
 
 AfterWrite = Callable[[Path], None]
-STALE_TEMP_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,7 @@ def export_backup(vault: Vault, path: str | os.PathLike[str], password: str, *,
     kdf.check_readable()
     slot, dek = new_key_slot(password, kdf)
     blob = seal(slot, dek, encode_payload(meta, entries))
-    temp = storage.write_temp(target, blob)
+    temp = storage.write_temp(target, blob, prefix=temps.export_prefix(target))
     try:
         if _after_write is not None:
             _after_write(temp)
@@ -153,33 +152,8 @@ def export_backup(vault: Vault, path: str | os.PathLike[str], password: str, *,
     except BaseException:
         _unlink_quietly(temp)  # gone already after a failed link, rename or verification
         raise
-    remove_stale_temps(target)
+    temps.remove_stale_exports(target.parent, target)
     return ExportReport(target, len(entries), len(records))
-
-
-def remove_stale_temps(target: Path, now: float | None = None) -> list[str]:
-    """Remove the temp files of exports to ``target`` killed mid-way (``.<name>.tmp-*``,
-    regular files older than ``STALE_TEMP_SECONDS``: a live export's is seconds old).
-    Returns the names removed."""
-    prefix = f"{storage.TEMP_PREFIX}{target.name}{storage.TEMP_MARK}"
-    now = time.time() if now is None else now
-    removed: list[str] = []
-    try:
-        names = os.listdir(target.parent)
-    except OSError:
-        return removed
-    for name in names:
-        if not name.startswith(prefix):
-            continue
-        path = target.parent / name
-        try:
-            info = os.stat(path, follow_symlinks=False)
-            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMP_SECONDS:
-                os.unlink(path)
-                removed.append(name)
-        except OSError:
-            continue
-    return removed
 
 
 def _verify(temp: Path, password: str, meta: VaultMeta, entries: Sequence[KeyEntry]) -> None:

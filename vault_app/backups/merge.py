@@ -33,182 +33,108 @@ refuses with ``MergeStale`` (nothing written) if that plan differs from the one 
 user chose on. Labels stay unique: an added or replacing entry whose label another
 entry has meanwhile got in the merge gets the "(restored)" suffix too. Two backup
 entries may clash with one vault entry (one by label, one by API key): it takes the
-content of one at most, under ``NEWER`` the first; the other counts as skipped.
+content of one at most, under ``NEWER`` the first; the other counts as skipped. Two
+backup entries of one API key are never both added: the second is a ``same_api_key``
+conflict with the first. A ``NEWER`` replacement that would take the API key of
+another vault entry is refused (ValidationError, nothing written): choose both or
+skip for it.
+
+``preview(plan, choices)`` counts what ``apply_merge`` will do (added, replaced, the
+vault's kept, both kept, skipped) by the same rule, for a confirmation.
+
+The plan itself (the dataclasses, ``plan_merge``) lives in ``merge_plan`` and is
+re-exported here.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from vault_app.backups.errors import MergeStale
 from vault_app.backups.journal_records import append_to_vault, records_for
-from vault_app.backups.restore import Backup
-from vault_app.core.entry_diff import changed_fields, content
+from vault_app.backups.merge_plan import (
+    BOTH,
+    FUTURE_SLACK,
+    NEWER,
+    OURS,
+    POLICIES,
+    SAME,
+    SAME_API_KEY,
+    SAME_ID,
+    SAME_LABEL,
+    SKIP,
+    THEIRS,
+    UNKNOWN,
+    Conflict,
+    MergePlan,
+    MergeReport,
+    check_choices,
+    newer_side,
+    plan_entries,
+    plan_merge,
+    signature,
+)
+from vault_app.core.entry_diff import content
 from vault_app.core.errors import ValidationError
-from vault_app.core.model import MAX_LABEL, KeyEntry, identity_credential, utcnow
-from vault_app.core.plain_text import any_unsafe, escape
+from vault_app.core.model import MAX_LABEL, KeyEntry, identity_credential
+from vault_app.core.plain_text import escape
 from vault_app.core.vault import Vault
 
-NEWER, BOTH, SKIP = "newer", "both", "skip"
-POLICIES = (NEWER, BOTH, SKIP)
-SAME_ID, SAME_LABEL, SAME_API_KEY = "same_id", "same_label", "same_api_key"
-OURS, THEIRS, SAME, UNKNOWN = "ours", "theirs", "same", "unknown"
-FUTURE_SLACK = timedelta(days=1)
-"""An ``updated_at`` further ahead of the clock than this is not trusted."""
+__all__ = ["BOTH", "FUTURE_SLACK", "NEWER", "OURS", "POLICIES", "SAME", "SAME_API_KEY",
+           "SAME_ID", "SAME_LABEL", "SKIP", "THEIRS", "UNKNOWN", "Conflict", "MergeCounts",
+           "MergePlan", "MergeReport", "apply_merge", "check_choices", "distinct_label",
+           "new_id", "newer_side", "plan_merge", "preview"]
+
 RESTORED = "restored"
+# What becomes of a conflict (``decide``).
+REPLACE, KEEP_OURS, KEEP_BOTH, LEAVE_OUT = "replace", "keep ours", "keep both", "skip"
 
 
 @dataclass(frozen=True)
-class Conflict:
-    """A backup entry (``theirs``) that clashes with a vault entry (``ours``).
+class MergeCounts:
+    """What applying a plan with some choices does, counted (``preview``)."""
 
-    ``key`` names it in ``choices`` (the backup entry's id, unique in the backup);
-    ``kind`` is ``same_id``, ``same_api_key`` or ``same_label``; ``newer`` is
-    ``ours``, ``theirs``, ``same`` (by ``updated_at``) or ``unknown`` (a date more than
-    ``FUTURE_SLACK`` ahead: ``reason`` says which). The entries hold secrets: the repr
-    names the labels only. Labels come from a file anyone may have written: show them
-    through ``labels`` (control and bidi characters escaped).
-    """
+    add: int
+    replace: int
+    keep_ours: int
+    keep_both: int
+    skip: int
 
-    key: str
-    kind: str
-    ours: KeyEntry
-    theirs: KeyEntry
-    newer: str
-    reason: str | None = None
-
-    @property
-    def labels(self) -> tuple[str, str]:
-        """The backup's label and the vault's, printable as they are (``escape``)."""
-        return escape(self.theirs.label), escape(self.ours.label)
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        """The names of the fields that differ (``credentials``, ``notes``, ...;
-        ``field_names.title`` names them for people)."""
-        return changed_fields(self.ours, self.theirs)
+    def text(self) -> str:
+        """"Merge: add 3, replace 1, keep both 1, skip 2" (counts of 0 left out, but
+        the additions)."""
+        parts = [f"add {self.add}"]
+        parts += [f"{what} {count}" for what, count in (
+            ("replace", self.replace), ("keep this vault's", self.keep_ours),
+            ("keep both", self.keep_both), ("skip", self.skip)) if count]
+        return "Merge: " + ", ".join(parts)
 
 
-@dataclass(frozen=True)
-class MergePlan:
-    """``planned_at``: the clock the dates were judged against (applying judges again
-    against it, so a plan does not go stale by the clock alone)."""
-
-    additions: tuple[KeyEntry, ...]
-    identical: int
-    conflicts: tuple[Conflict, ...]
-    backup: Backup
-    planned_at: datetime = field(default_factory=utcnow)
-
-    @property
-    def addition_labels(self) -> tuple[str, ...]:
-        """The labels of the entries to add, printable as they are (``escape``)."""
-        return tuple(escape(entry.label) for entry in self.additions)
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        """What a front end must say before the user chooses: labels that hold control
-        or bidi characters (shown escaped: ``\\u202e``), dates not trusted."""
-        found = [f"the backup's key '{escape(entry.label)}' has a label with control or "
-                 "direction characters (shown escaped, as \\u202e): look at it before keeping it"
-                 for entry in (*self.additions, *(c.theirs for c in self.conflicts))
-                 if any_unsafe([entry.label])]
-        found += [c.reason for c in self.conflicts if c.reason is not None]
-        return tuple(found)
-
-    @property
-    def is_empty(self) -> bool:
-        """Nothing to add and nothing to choose: the vault holds the backup already."""
-        return not self.additions and not self.conflicts
+def decide(conflict: Conflict, choice: str, replaced: set[str]) -> str:
+    """What ``choice`` does with ``conflict``: ``REPLACE`` (NEWER, the backup's newer,
+    the vault entry not replaced yet in this merge), ``KEEP_BOTH``, ``KEEP_OURS`` (NEWER,
+    the vault's newer, the same moment or unknown), else ``LEAVE_OUT``."""
+    if choice == NEWER and conflict.newer == THEIRS:
+        return REPLACE if conflict.ours.id not in replaced else LEAVE_OUT
+    if choice == BOTH:
+        return KEEP_BOTH
+    return KEEP_OURS if choice == NEWER else LEAVE_OUT
 
 
-@dataclass(frozen=True)
-class MergeReport:
-    """What ``apply_merge`` did: the entries as saved (``added``, ``replaced``: the vault
-    entries' new content, ``copied``: the "(restored)" copies), the backup entries left
-    out (``skipped``) and how many journal records were appended. ``journal_problem``:
-    why the records could not be appended (the entries were saved), or None."""
-
-    added: tuple[KeyEntry, ...]
-    replaced: tuple[KeyEntry, ...]
-    copied: tuple[KeyEntry, ...]
-    skipped: tuple[KeyEntry, ...]
-    journal_records: int
-    journal_problem: str | None = None
-
-
-def newer_side(ours: KeyEntry, theirs: KeyEntry,
-               now: datetime | None = None) -> tuple[str, str | None]:
-    """Whose ``updated_at`` is later (``OURS``, ``THEIRS``, ``SAME``), or ``UNKNOWN``
-    with the reason when either is more than ``FUTURE_SLACK`` ahead of ``now``."""
-    limit = (now or utcnow()) + FUTURE_SLACK
-    for entry, whose in ((theirs, "the backup's"), (ours, "the vault's")):
-        if entry.updated_at > limit:
-            return UNKNOWN, (
-                f"{whose} '{escape(entry.label)}' says it was changed on "
-                f"{entry.updated_at:%Y-%m-%d}, more than a day from now: its date is not "
-                "trusted, so which is newer is unknown and 'newer' keeps the vault's")
-    if ours.updated_at == theirs.updated_at:
-        return SAME, None
-    return (OURS if ours.updated_at > theirs.updated_at else THEIRS), None
-
-
-def plan_merge(vault: Vault, backup: Backup, *, now: datetime | None = None) -> MergePlan:
-    """What merging ``backup`` into ``vault`` (as this session holds it) would do;
-    dates are judged against ``now`` (the clock by default)."""
-    return _plan(list(vault.entries), backup, now or utcnow())
-
-
-def _plan(entries: Sequence[KeyEntry], backup: Backup, now: datetime) -> MergePlan:
-    by_id = {entry.id: entry for entry in entries}
-    by_label: dict[str, KeyEntry] = {}
-    by_identity: dict[tuple[str, str], KeyEntry] = {}
-    for entry in entries:
-        by_label.setdefault(entry.label.casefold(), entry)
-        identity = identity_credential(entry)
-        if identity is not None:
-            by_identity.setdefault(identity, entry)
-    additions: list[KeyEntry] = []
-    conflicts: list[Conflict] = []
-    identical = 0
-    for theirs in backup.entries:
-        ours = by_id.get(theirs.id)
-        kind = SAME_ID
-        if ours is not None and content(ours) == content(theirs):
-            identical += 1
-            continue
-        if ours is None:
-            identity = identity_credential(theirs)
-            kind, ours = SAME_API_KEY, by_identity.get(identity) if identity else None
-        if ours is None:
-            kind, ours = SAME_LABEL, by_label.get(theirs.label.casefold())
-        if ours is None:
-            additions.append(theirs)
-        else:
-            newer, reason = newer_side(ours, theirs, now)
-            conflicts.append(Conflict(theirs.id, kind, ours, theirs, newer, reason))
-    return MergePlan(tuple(additions), identical, tuple(conflicts), backup, now)
-
-
-def _signature(plan: MergePlan) -> tuple[object, ...]:
-    """What the user chose on: which entries are added, how many are identical, and
-    each conflict with the vault entry's content (a later recorded use is no change)."""
-    return (tuple(entry.id for entry in plan.additions), plan.identical,
-            tuple((c.key, c.kind, c.ours.id, content(c.ours), c.newer)
-                  for c in plan.conflicts))
-
-
-def check_choices(plan: MergePlan, choices: Mapping[str, str]) -> None:
-    """Raise ValidationError unless every conflict has a known policy."""
+def preview(plan: MergePlan, choices: Mapping[str, str]) -> MergeCounts:
+    """What ``apply_merge(vault, plan, choices)`` will do, counted; a conflict with no
+    choice yet counts as skipped."""
+    replaced: set[str] = set()
+    counts = {REPLACE: 0, KEEP_OURS: 0, KEEP_BOTH: 0, LEAVE_OUT: 0}
     for conflict in plan.conflicts:
-        choice = choices.get(conflict.key)
-        if choice not in POLICIES:
-            raise ValidationError(
-                f"choose what to do with '{conflict.theirs.label}' from the backup "
-                f"({', '.join(POLICIES)}); nothing was written", field="choices")
+        what = decide(conflict, choices.get(conflict.key, SKIP), replaced)
+        if what == REPLACE:
+            replaced.add(conflict.ours.id)
+        counts[what] += 1
+    return MergeCounts(len(plan.additions), counts[REPLACE], counts[KEEP_OURS],
+                       counts[KEEP_BOTH], counts[LEAVE_OUT])
 
 
 def distinct_label(label: str, taken: Iterable[str]) -> str:
@@ -270,7 +196,9 @@ def _merged(entries: list[KeyEntry], plan: MergePlan, choices: Mapping[str, str]
         choice, ours, theirs = choices[conflict.key], conflict.ours, conflict.theirs
         if conflict.kind == SAME_ID:  # the same key: its orders are the vault's orders
             outcome.key_ids[theirs.id] = ours.id
-        if choice == NEWER and conflict.newer == THEIRS and ours.id not in replaced:
+        what = decide(conflict, choice, replaced)
+        if what == REPLACE:
+            _check_identity_free(theirs, ours.id, result)
             current = result[index[ours.id]]  # as on disk: a use recorded since counts
             last_used = max((d for d in (current.last_used_at, theirs.last_used_at) if d),
                             default=None)
@@ -283,7 +211,7 @@ def _merged(entries: list[KeyEntry], plan: MergePlan, choices: Mapping[str, str]
             replaced.add(ours.id)
             outcome.replaced.append(new)
             outcome.key_ids[theirs.id] = ours.id
-        elif choice == BOTH:
+        elif what == KEEP_BOTH:
             copy_id = theirs.id if theirs.id not in ids else new_id(ids | backup_ids)
             copy = replace(theirs, id=copy_id,
                            label=distinct_label(theirs.label, labels_but(None)))
@@ -296,6 +224,20 @@ def _merged(entries: list[KeyEntry], plan: MergePlan, choices: Mapping[str, str]
         else:  # SKIP; NEWER with the vault's entry as new or newer, or replaced already
             outcome.skipped.append(theirs)
     return result
+
+
+def _check_identity_free(theirs: KeyEntry, ours_id: str, result: list[KeyEntry]) -> None:
+    """Refuse a replacement that would give ``ours_id`` the API key of another entry."""
+    identity = identity_credential(theirs)
+    if identity is None:
+        return
+    for other in result:
+        if other.id != ours_id and identity_credential(other) == identity:
+            raise ValidationError(
+                f"the backup's '{escape(theirs.label)}' holds the API key of "
+                f"'{escape(other.label)}' in the vault: keeping the newer would store that "
+                "key twice. Nothing was written; choose both or skip for it",
+                field="choices")
 
 
 def apply_merge(vault: Vault, plan: MergePlan, choices: Mapping[str, str]) -> MergeReport:
@@ -311,7 +253,8 @@ def apply_merge(vault: Vault, plan: MergePlan, choices: Mapping[str, str]) -> Me
     left out.
 
     Raises MergeStale (nothing written) if, under the lock, the vault's entries no
-    longer give the plan the user chose on; ValidationError if a choice is missing.
+    longer give the plan the user chose on; ValidationError (nothing written) if a
+    choice is missing, or a NEWER replacement would take another entry's API key.
 
     Crash safety: the entries are saved first (one atomic save: before it the vault
     is as it was, after it merged), then the records are appended one by one, each
@@ -325,8 +268,8 @@ def apply_merge(vault: Vault, plan: MergePlan, choices: Mapping[str, str]) -> Me
     outcome = _Outcome()
 
     def mutate(entries: list[KeyEntry]) -> list[KeyEntry]:
-        fresh = _plan(entries, plan.backup, plan.planned_at)
-        if _signature(fresh) != _signature(plan):
+        fresh = plan_entries(entries, plan.backup, plan.planned_at)
+        if signature(fresh) != signature(plan):
             raise MergeStale(
                 "the vault was changed by another window or process since the merge was "
                 "planned; nothing was written. Look at the conflicts again and choose "

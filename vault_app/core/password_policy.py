@@ -90,16 +90,35 @@ def rate(password: str) -> Strength:
     )
 
 
-def check_new_password(password: str, confirmation: str | None = None) -> None:
-    """Raise ValidationError unless ``password`` may become a master password."""
-    if confirmation is not None and password != confirmation:
-        raise ValidationError("the two passwords do not match", field="confirmation")
-    if not password:
-        raise ValidationError(
-            f"enter a master password of at least {MIN_LENGTH} characters", field="password")
-    strength = rate(password)
+def new_password_problem(first: str, second: str | None = None,
+                         what: str = "master password", *,
+                         strength: Strength | None = None) -> str | None:
+    """Why ``first`` (typed again as ``second``; None: not asked twice) cannot become a
+    new ``what`` ("master password", "backup password"), worded as error messages are
+    (lower-case start: ``sentence`` makes it one); None if it can. ``strength``:
+    ``rate(first)`` if the caller has it already (a form rates as the user types)."""
+    if second is not None and first != second:
+        return f"the two {what}s do not match"
+    if not first:
+        return f"enter a {what} of at least {MIN_LENGTH} characters"
+    strength = strength if strength is not None else rate(first)
     if not strength.acceptable:
         better = "longer" if strength.score >= MIN_SCORE else "stronger"
-        raise ValidationError(
-            f"{strength.explain()}. Choose a {better} master password.", field="password"
-        )
+        return f"{strength.explain()}. Choose a {better} {what}."
+    return None
+
+
+def sentence(problem: str) -> str:
+    """A problem as a sentence on its own: capitalized, ending with a full stop."""
+    text = problem[:1].upper() + problem[1:]
+    return text if text.endswith(".") else text + "."
+
+
+def check_new_password(password: str, confirmation: str | None = None,
+                       what: str = "master password") -> None:
+    """Raise ValidationError unless ``password`` may become a new ``what``
+    (``new_password_problem`` says why)."""
+    problem = new_password_problem(password, confirmation, what)
+    if problem is not None:
+        mismatch = confirmation is not None and password != confirmation
+        raise ValidationError(problem, field="confirmation" if mismatch else "password")

@@ -132,13 +132,28 @@ def test_a_backup_that_reads_back_different_content_fails(vault: Vault, target: 
 
 def test_a_killed_exports_old_temp_file_is_removed_by_the_next(vault: Vault,
                                                                 target: Path) -> None:
-    old = target.with_name(".keys.backup.tmp-0123456789ab")
-    fresh = target.with_name(".keys.backup.tmp-ba9876543210")  # maybe a live export's
-    for temp in (old, fresh):
+    killed: list[str] = []
+
+    def kill(temp: Path) -> None:  # a SIGKILL between write and rename leaves the temp
+        killed.append(temp.name)
+        os.link(temp, temp.with_name(temp.name + "-left"))  # what survives the kill
+
+    with pytest.raises(BackupVerifyFailed):
+        export_backup(vault, target.with_name("keys-2026-11-20.backup"), PASSWORD,
+                      _after_write=lambda temp: (kill(temp), temp.write_bytes(b"x")))
+    [left] = [name for name in folder_names(target.parent) if name.endswith("-left")]
+    assert left.startswith(".vault-app-export-keys-2026-11-20.backup.tmp-")
+    old = target.with_name(left)
+    legacy = target.with_name(".keys.backup.tmp-0123456789ab")  # an earlier release's
+    fresh = target.with_name(".vault-app-export-x.backup.tmp-ba9876543210")  # live
+    someone_elses = target.with_name(".notes.txt.tmp-0123456789ab")
+    for temp in (legacy, fresh, someone_elses):
         temp.write_bytes(b"VAULTAPP sealed")
-    os.utime(old, (time.time() - 3600, time.time() - 3600))
-    export_backup(vault, target, PASSWORD)
-    assert folder_names(target.parent) == [fresh.name, "keys.backup"]
+    for temp in (old, legacy, someone_elses):
+        os.utime(temp, (time.time() - 700, time.time() - 700))
+    export_backup(vault, target, PASSWORD)  # another name than the killed one's
+    assert folder_names(target.parent) == sorted([fresh.name, someone_elses.name,
+                                                  "keys.backup"])
 
 
 def test_an_existing_file_is_refused_unless_overwrite(vault: Vault, target: Path) -> None:

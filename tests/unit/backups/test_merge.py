@@ -28,6 +28,7 @@ from vault_app.backups.merge import (
     apply_merge,
     distinct_label,
     plan_merge,
+    preview,
 )
 from vault_app.backups.restore import Backup
 from vault_app.core.errors import ValidationError
@@ -376,3 +377,50 @@ def test_the_cli_names_differing_fields_in_words(vault: Vault) -> None:
     assert set(conflict.fields) == {"ip_whitelist", "max_notional", "notes"}
     line = describe(conflict)
     assert "IP whitelist" in line and "max order notional" in line and "ip_whitelist" not in line
+
+
+# --- preview, and one entry per API key --------------------------------------------------
+
+
+def test_preview_counts_what_the_merge_does(vault: Vault) -> None:
+    alpha, beta = vault.entries
+    by_label = replace(make_entry("ALPHA", "okx"), updated_at=LATE)  # clashes with alpha
+    by_key = replace(make_entry("delta", "binance"), credentials=dict(alpha.credentials),
+                     updated_at=LATE)  # clashes with alpha too: one replacement at most
+    older = replace(beta, notes="older", updated_at=EARLY - timedelta(days=1))
+    new = make_entry("gamma", "binance")
+    backup = backup_of(vault, [by_label, by_key, older, new])
+    plan = plan_merge(vault, backup)
+    choices = {by_label.id: NEWER, by_key.id: NEWER, older.id: NEWER}
+
+    counts = preview(plan, choices)
+    assert (counts.add, counts.replace, counts.keep_ours, counts.keep_both, counts.skip) == \
+        (1, 1, 1, 0, 1)
+    assert counts.text() == "Merge: add 1, replace 1, keep this vault's 1, skip 1"
+    assert preview(plan, {}).text() == "Merge: add 1, skip 3"  # no choice yet: skipped
+
+    report = apply_merge(vault, plan, choices)
+    assert (len(report.added), len(report.replaced), len(report.copied),
+            len(report.skipped)) == (counts.add, counts.replace, counts.keep_both,
+                                     counts.keep_ours + counts.skip)
+
+
+def test_two_additions_of_one_api_key_are_never_both_added(vault: Vault) -> None:
+    first = make_entry("gamma", "okx")
+    second = replace(make_entry("delta", "okx"), credentials=dict(first.credentials))
+    plan = plan_merge(vault, backup_of(vault, [first, second]))
+    assert [e.id for e in plan.additions] == [first.id]
+    assert [(c.kind, c.ours.id) for c in plan.conflicts] == [(SAME_API_KEY, first.id)]
+    apply_merge(vault, plan, {second.id: SKIP})
+    assert [e.label for e in on_disk(vault)] == ["alpha", "beta", "gamma"]
+
+
+def test_newer_never_takes_the_api_key_of_another_entry(vault: Vault) -> None:
+    alpha, beta = vault.entries
+    taking = replace(alpha, credentials=dict(beta.credentials), updated_at=LATE)
+    plan = plan_merge(vault, backup_of(vault, [taking]))
+    assert [c.kind for c in plan.conflicts] == [SAME_ID]
+    before = vault.path.read_bytes()
+    with pytest.raises(ValidationError, match="store that key twice"):
+        apply_merge(vault, plan, {alpha.id: NEWER})
+    assert vault.path.read_bytes() == before

@@ -121,3 +121,18 @@ def test_explain_names_the_score() -> None:
     assert weak.name == "very weak"
     assert weak.explain().startswith("this password is very weak")
     assert weak.warning
+
+
+def test_new_password_problem_names_what_is_chosen() -> None:
+    from vault_app.core.password_policy import new_password_problem, sentence
+
+    weak = new_password_problem("password123", "password123", "backup password")
+    assert weak is not None and weak.endswith("Choose a stronger backup password.")
+    assert "master" not in weak
+    assert new_password_problem("a b", "a c", "backup password") == \
+        "the two backup passwords do not match"
+    assert sentence("the two backup passwords do not match") == \
+        "The two backup passwords do not match."
+    assert new_password_problem("", None, "backup password") == \
+        "enter a backup password of at least 12 characters"
+    assert new_password_problem("correct horse battery staple 9", None) is None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from vault_app.core.errors import NotARegularFile, VaultIOError
-from vault_app.core.vault_files import check_target, own_files
+from vault_app.core.vault_files import check_new_vault, check_target, own_files
 
 
 class Refused(VaultIOError):
@@ -47,3 +47,20 @@ def test_a_link_is_not_a_regular_file(tmp_path: Path) -> None:
     link.symlink_to(tmp_path / "elsewhere")
     with pytest.raises(NotARegularFile, match="symbolic link"):
         check_target(link, (), writing="x", refused=Refused)
+
+
+@pytest.mark.parametrize("name", ["k.vault.journal", "k.vault.lock", "k.vault.versions",
+                                  "k.vault.versions/a.vault", "k.vault.versions/x/y.vault"])
+def test_a_new_vault_never_takes_a_vaults_own_name(tmp_path: Path, name: str) -> None:
+    (tmp_path / "k.vault").write_bytes(b"a vault")
+    (tmp_path / "k.vault.versions" / "x").mkdir(parents=True)
+    with pytest.raises(VaultIOError, match="Nothing was written"):
+        check_new_vault(tmp_path / name)
+
+
+@pytest.mark.parametrize("name", ["k.vault", "other.journal", "k.vault2.journal",
+                                  "folder.versions/a.vault", ".journal"])
+def test_other_new_vault_names_are_fine(tmp_path: Path, name: str) -> None:
+    (tmp_path / "folder.versions").mkdir()  # a folder named so, no vault "folder" beside it
+    (tmp_path / "k.vault").mkdir()  # a folder, not a vault: its ".journal" is no journal
+    check_new_vault(tmp_path / name)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from vault_app.cli.base_command import Command
 from vault_app.cli.options import text
 from vault_app.cli.status_codes import EXIT_OK, UsageError
-from vault_app.core.errors import ValidationError, VaultWriteError
+from vault_app.core.errors import VaultWriteError
 from vault_app.core.field_names import in_sentence
 from vault_app.core.plain_text import escape
 
@@ -122,11 +122,7 @@ class BackupCommand(Command):
         else:
             first = self.prompt.password(what="the backup password")
             second = self.prompt.password(what="the backup password again")
-        try:
-            check_new_password(first, second)
-        except ValidationError as exc:
-            raise ValidationError(str(exc).replace("master password", "backup password"),
-                                  field=exc.field) from None
+        check_new_password(first, second, what="backup password")
         return first
 
     # --- restore -----------------------------------------------------------------------
@@ -164,7 +160,7 @@ class BackupCommand(Command):
         return EXIT_OK
 
     def merge(self, backup: Backup) -> int:
-        from vault_app.backups.merge import apply_merge, plan_merge
+        from vault_app.backups.merge import apply_merge, plan_merge, preview
         from vault_app.core.vault import Vault
 
         vault = Vault.open(self.path, self.prompt.password())
@@ -172,6 +168,7 @@ class BackupCommand(Command):
         for warning in plan.warnings:
             self.warn(warning)
         choices = self.choices(plan)
+        self.say(f"{preview(plan, choices).text()}; saving")
         report = apply_merge(vault, plan, choices)
         self.say(f"merged {len(backup.entries)} keys into {escape(str(self.path))}: "
                  f"{len(report.added)} added, {len(report.replaced)} replaced by a newer "

@@ -12,7 +12,20 @@ from collections.abc import Mapping
 from datetime import datetime
 from itertools import pairwise
 
-from vault_app.backups.merge import BOTH, NEWER, SAME_API_KEY, SKIP, Conflict, MergePlan
+from vault_app.backups.merge import (
+    BOTH,
+    KEEP_BOTH,
+    KEEP_OURS,
+    LEAVE_OUT,
+    NEWER,
+    REPLACE,
+    SAME_API_KEY,
+    SKIP,
+    Conflict,
+    MergePlan,
+    decide,
+    preview,
+)
 from vault_app.core.field_names import names_text
 from vault_app.gui.pages import BusyBar
 from vault_app.gui.qt import QtWidgets, Signal
@@ -29,10 +42,13 @@ SHOWN_NAMES = 6  # keys named in the summary per outcome; the rest counted
 
 
 def choices_for(conflict: Conflict) -> tuple[tuple[str, str], ...]:
-    """The choices offered for a conflict: never "keep both" for the same API key (two
-    entries holding one API key are what the key form refuses, u1 M3)."""
-    return tuple((value, text) for value, text in CHOICES
-                 if not (value == BOTH and conflict.kind == SAME_API_KEY))
+    """The choices the core allows for a conflict (all three), each saying what it
+    means: "keep both" of the same API key stores that key twice, which the key form
+    would refuse: said on the choice itself, not in a tooltip (u1 M3)."""
+    if conflict.kind == SAME_API_KEY:
+        return tuple((value, "Keep both: one API key twice" if value == BOTH else text)
+                     for value, text in CHOICES)
+    return CHOICES
 
 
 def when(moment: datetime | None) -> str:
@@ -62,33 +78,30 @@ def _names(labels: list[str]) -> str:
 
 
 def summary(plan: MergePlan, choices: Mapping[str, str]) -> str:
-    """"Merge: add 3, replace 1, keep both 1, skip 2", as the confirmation says it,
-    then the keys each outcome concerns, by name (and, for a replaced key, what in it
-    changes)."""
-    outcomes: dict[str, list[str]] = {"replace": [], "keep this vault's": [],
-                                      "keep both": [], "skip": []}
+    """"Merge: add 3, replace 1, keep both 1, skip 2" (``merge.preview``: the merge's
+    own rule), then the keys each outcome concerns, by name (``merge.decide``), and for
+    a replaced key what in it changes."""
+    outcomes: dict[str, list[str]] = {REPLACE: [], KEEP_OURS: [], KEEP_BOTH: [], LEAVE_OUT: []}
+    replaced: set[str] = set()
     for conflict in plan.conflicts:
-        choice = choices.get(conflict.key, SKIP)
+        what = decide(conflict, choices.get(conflict.key, SKIP), replaced)
         theirs, ours = conflict.labels
-        if choice == BOTH:
-            outcomes["keep both"].append(quoted(conflict.theirs.label))
-        elif choice == NEWER and newer_side(conflict) == "backup":
-            changes = differs_text(conflict)
+        if what == REPLACE:
+            replaced.add(conflict.ours.id)
             name = quoted(conflict.ours.label) + (
                 f" by the backup's {quoted(conflict.theirs.label)}" if theirs != ours else "")
-            outcomes["replace"].append(f"{name} ({changes})")
-        elif choice == NEWER:
-            outcomes["keep this vault's"].append(quoted(conflict.ours.label))
+            outcomes[REPLACE].append(f"{name} ({differs_text(conflict)})")
+        elif what == KEEP_OURS:
+            outcomes[KEEP_OURS].append(quoted(conflict.ours.label))
+        elif what == KEEP_BOTH:
+            outcomes[KEEP_BOTH].append(quoted(conflict.theirs.label))
         else:
-            outcomes["skip"].append(quoted(conflict.theirs.label))
-    parts = [f"add {len(plan.additions)}"]
-    parts += [f"{what} {len(names)}" for what, names in outcomes.items() if names]
-    lines = ["Merge: " + ", ".join(parts)]
+            outcomes[LEAVE_OUT].append(quoted(conflict.theirs.label))
+    lines = [preview(plan, choices).text()]
     if plan.additions:
         lines.append(f"Added: {_names([quoted(e.label) for e in plan.additions])}")
-    titles = {"replace": "Replaced", "keep this vault's": "Kept as in this vault",
-              "keep both": "Added beside this vault's, as “(restored)”",
-              "skip": "Skipped"}
+    titles = {REPLACE: "Replaced", KEEP_OURS: "Kept as in this vault",
+              KEEP_BOTH: "Added beside this vault's, as “(restored)”", LEAVE_OUT: "Skipped"}
     lines += [f"{titles[what]}: {_names(names)}" for what, names in outcomes.items() if names]
     return "\n".join(lines)
 
@@ -230,8 +243,7 @@ class MergeDialog(QtWidgets.QDialog):
         self.choice_boxes[conflict.key] = box
 
     def set_all(self, choice: str) -> None:
-        """Every conflict that offers ``choice`` (keep both is not offered for the same
-        API key: such a row keeps its choice)."""
+        """Every conflict to ``choice`` (a row not offering it keeps its own)."""
         for box in self.choice_boxes.values():
             index = box.findData(choice)
             if index >= 0:

@@ -3,7 +3,7 @@ meter and hint, the same rules: ``core.password_policy``)."""
 
 from __future__ import annotations
 
-from vault_app.core.password_policy import Strength, rate
+from vault_app.core.password_policy import Strength, new_password_problem, rate, sentence
 from vault_app.gui.pages import (
     _LONGEST_HINT,
     _METER_COLORS,
@@ -85,9 +85,9 @@ class NewPasswordFields(QtWidgets.QWidget):
             return "Enter the backup password."
         if self._strength is None or not self._strength.acceptable:
             return "Choose a stronger backup password (see the hint under it)."
-        if text != self.confirm.text():
-            return "The two backup passwords do not match."
-        return ""
+        problem = new_password_problem(text, self.confirm.text(), "backup password",
+                                       strength=self._strength)
+        return "" if problem is None else sentence(problem)
 
     def mismatch(self) -> bool:
         """The repeat differs from what was typed so far (shown as the user types)."""
