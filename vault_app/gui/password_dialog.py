@@ -57,20 +57,6 @@ def keep_text(current: KdfParams) -> str:
     return f"&Keep the current one ({current.describe()})"
 
 
-class MasterPasswordFields(NewPasswordFields):
-    def problem(self) -> str:
-        if self.rating_pending:
-            self.rate_now()
-        text = self.password.text()
-        if not text:
-            return "Enter the new master password."
-        if self._strength is None or not self._strength.acceptable:
-            return "Choose a stronger master password (see the hint under it)."
-        if text != self.confirm.text():
-            return "The two new passwords do not match."
-        return ""
-
-
 def kdf_for(choice: str) -> KdfParams | None:
     """The KDF a choice asks for (in the worker: calibrating runs the KDF a few times)."""
     if choice == DEFAULT:
@@ -135,7 +121,8 @@ class PasswordDialog(QtWidgets.QDialog):
             "Keep the password, change only the key derivation &strength", self.form_page)
         self.keep_password.toggled.connect(self._update)
         form_layout.addWidget(self.keep_password)
-        self.fields = MasterPasswordFields("new master password", self.form_page)
+        self.fields = NewPasswordFields("master password", self.form_page)  # one rule:
+        # password_policy.new_password_problem, as for a backup password
         self.fields.changed.connect(self._update)
         form_layout.addWidget(self.fields)
 
@@ -225,7 +212,7 @@ class PasswordDialog(QtWidgets.QDialog):
         self.submit.setText("C&hange strength" if self.keep_password.isChecked()
                             else "C&hange password")
         if self.fields.mismatch() and not self.keep_password.isChecked():
-            self.error.show_message("The two new passwords do not match.")
+            self.error.show_message("The two master passwords do not match.")
         else:
             self.error.show_message("")
 
