@@ -66,6 +66,8 @@ def test_restore_a_previous_version(qtbot: QtBot, unlocked: MainWindow) -> None:
     newest = vault.versions()[0]
     assert vault.version_entries(newest.name) == list(before)  # the undo is there
     qtbot.waitUntil(lambda: dialog.table.topLevelItemCount() == len(vault.versions()))
+    note = dialog.table.topLevelItem(0).text(4)  # the undo is marked (u1 L9)
+    assert note.startswith("before restoring the state saved") and "undo" in note
 
 
 def test_declining_restores_nothing_and_lock_closes_the_dialog(

@@ -137,6 +137,7 @@ class VersionsDialog(QtWidgets.QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.question: QtWidgets.QMessageBox | None = None
+        self.undo_of: str | None = None  # the restore this session made: its undo is marked
         self.load()
 
     def load(self) -> None:
@@ -159,6 +160,8 @@ class VersionsDialog(QtWidgets.QDialog):
             keys = "?" if summary.key_count is None else str(summary.key_count)
             note = "" if summary.opens_with_current_key else (
                 OTHER_PASSWORD if summary.problem == OTHER_KEY else summary.problem or "")
+            if not note and self.undo_of is not None and summary is summaries[0]:
+                note = f"before restoring the state saved {self.undo_of}: restore to undo"
             item = QtWidgets.QTreeWidgetItem([when_text(summary), local(summary.saved_at),
                                               keys, size_text(summary.size), note])
             item.setData(0, Qt.ItemDataRole.UserRole, summary.name)
@@ -238,6 +241,7 @@ class VersionsDialog(QtWidgets.QDialog):
 
         def done(_wrote: bool) -> None:
             self.status.setText(f"Restored {version_text(summary)}. {UNDO_NOTE}")
+            self.undo_of = when_text(summary)  # the newest version is now the undo (L9)
             self.window_.statusBar().showMessage(
                 f"Restored the version saved {when_text(summary)}.")
             self.restored.emit()
