@@ -70,6 +70,11 @@ UNCHANGED_TEXT = (
     "(it holds orders, not exchange keys): whoever opens an old file with the old "
     "password can read the journal's orders, including new ones.")
 
+SAME_PASSWORD_TEXT = (
+    "The password is the same: backups exported earlier, and copies in a second folder, "
+    "still open with it, at the strength they were made with. Export new ones to give "
+    "them the new strength.")
+
 
 @dataclass(frozen=True)
 class PasswordChange:
@@ -93,8 +98,9 @@ class PasswordChange:
 
     @property
     def unchanged_text(self) -> str:
-        """What a password change does not change, in plain words for the user."""
-        return UNCHANGED_TEXT
+        """What a password change does not change, in plain words for the user. A
+        KDF-only change kept the password: nothing then opens with an "old" one."""
+        return UNCHANGED_TEXT if self.password_changed else SAME_PASSWORD_TEXT
 
     @property
     def left_text(self) -> str | None:
