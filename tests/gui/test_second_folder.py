@@ -119,3 +119,22 @@ def test_one_ok_with_a_new_folder_and_a_new_count_writes_one_copy(
     unlocked.ops.wait_idle()
     assert len(copies_in(usb, vault)) == 1
     assert Vault.open(vault.path, PASSWORD).meta.keep_versions == 12
+
+
+def test_a_folder_that_is_not_there_is_said_in_the_settings(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    """Not only at the next save (u1 L8)."""
+    dialog = open_settings(qtbot, unlocked)
+    box = dialog.vault_box
+    assert box is not None
+    type_into(qtbot, box.folder, str(tmp_path / "unplugged"))
+    with qtbot.waitSignal(box.folder_checked, timeout=SIGNAL_TIMEOUT):
+        box.folder.editingFinished.emit()
+    assert box.folder_note.isVisible()
+    assert "not a folder here now" in box.folder_note.text()
+    type_into(qtbot, box.folder, str(tmp_path))
+    assert not box.folder_note.isVisible()
+    with qtbot.waitSignal(box.folder_checked, timeout=SIGNAL_TIMEOUT):
+        box.folder.editingFinished.emit()
+    assert not box.folder_note.isVisible()
+    dialog.reject()

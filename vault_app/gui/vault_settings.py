@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from vault_app.core.schema import MAX_KEEP_VERSIONS
 from vault_app.core.vault import Vault
 from vault_app.gui.error_text import error_message
-from vault_app.gui.qt import QtWidgets
+from vault_app.gui.qt import QtWidgets, Signal
 from vault_app.gui.settings import MAX_COPIES, SecondFolder
 from vault_app.gui.widgets import WrapLabel
 
@@ -30,6 +30,8 @@ def usage_text(count: int, size: int) -> str:
 
 
 class VaultSettingsBox(QtWidgets.QGroupBox):
+    folder_checked = Signal()  # the folder typed was looked at (tests wait on it)
+
     def __init__(self, window: MainWindow, vault: Vault,
                  parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("This vault", parent)
@@ -64,6 +66,12 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
         folder_label = QtWidgets.QLabel("Copies to a second &folder:", self)
         folder_label.setBuddy(self.folder)
         form.addRow(folder_label, row)
+        self.folder_note = WrapLabel("", self)  # a folder that is not there (yet), said now
+        self.folder_note.setObjectName("secondFolderNote")
+        self.folder_note.hide()
+        form.addRow("", self.folder_note)
+        self.folder.editingFinished.connect(self._check_folder)
+        self.folder.textChanged.connect(lambda _text: self.folder_note.hide())
         when = QtWidgets.QHBoxLayout()
         self.when = QtWidgets.QComboBox(self)
         self.when.addItems(["After each save", "At most every"])
@@ -98,6 +106,27 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
             self, "Folder for automatic copies", self.folder.text() or str(Path.home()))
         if folder:
             self.folder.setText(folder)
+
+    def _check_folder(self) -> None:
+        """Say at once when the folder chosen is not there (a drive not plugged in?),
+        not only at the next save (u1 L8). A stat, in the background: a network folder
+        may hang."""
+        text = self.folder.text().strip()
+        if not text or not self.isVisible() or self.window_.vault is not self.vault:
+            return  # (focus lost as the dialog closes, or locked)
+        path = Path(text).expanduser()
+
+        def done(is_folder: bool) -> None:
+            if self.folder.text().strip() != text:
+                return  # typed on meanwhile
+            self.folder_note.setText("" if is_folder else
+                                     f"{path} is not a folder here now (a drive not plugged "
+                                     "in?). Copies are made once it is there; until then a "
+                                     "save says so once in the status bar.")
+            self.folder_note.setVisible(not is_folder)
+            self.folder_checked.emit()
+
+        self.window_.ops.run(path.is_dir, done, lambda _exc: None)
 
     def _load_usage(self) -> None:
         path = self.vault.path
