@@ -102,7 +102,7 @@ def backups(tmp: Path, settings: Any, path: Path, password: str,
     wait_until(merge.isVisible)
     boxes = list(merge.choice_boxes.values())  # skip (the default), newer, both
     for box, choice in zip(boxes[1:], ("newer", "both"), strict=False):
-        box.setCurrentIndex(box.findData(choice))
+        box.setCurrentIndex(max(0, box.findData(choice)))  # (no "both" for one API key)
     shoot(merge, "backup-merge")
     merge.merge_button.click()
     wait_until(lambda: merge.question is not None)

@@ -143,10 +143,15 @@ def open_merge(qtbot: QtBot, window: MainWindow, backup: Path) -> MergeDialog:
     return wait_merge_dialog(qtbot, window)
 
 
+def plain(text: str) -> str:
+    """Text as read: without the isolates that keep each label's direction to itself."""
+    return text.replace("\u2068", "").replace("\u2069", "")
+
+
 def rows(dialog: MergeDialog) -> dict[str, tuple[str, str]]:
     """Key column -> (kind, newer) as shown."""
-    return {dialog.table.item(r, 0).text(): (dialog.table.item(r, 1).text(),
-                                             dialog.table.item(r, 4).text())
+    return {plain(dialog.table.item(r, 0).text()): (dialog.table.item(r, 1).text(),
+                                                    dialog.table.item(r, 5).text())
             for r in range(dialog.table.rowCount())}
 
 
@@ -159,7 +164,7 @@ def choose(dialog: MergeDialog, label: str, choice: str) -> None:
 def merge(qtbot: QtBot, window: MainWindow, dialog: MergeDialog, summary: str) -> None:
     click(qtbot, dialog.merge_button)
     box = question_of(qtbot, dialog)
-    assert box.text().startswith(summary + "."), box.text()
+    assert plain(box.text()).startswith(summary + "\n"), box.text()
     with qtbot.waitSignal(window.saved, timeout=10_000):
         answer_yes(qtbot, box)
 
@@ -168,7 +173,7 @@ def test_merge_shows_the_plan_and_applies_each_choice(
         qtbot: QtBot, diverged_window: tuple[MainWindow, Path], vault_path: Path) -> None:
     unlocked, backup = diverged_window
     dialog = open_merge(qtbot, unlocked, backup)
-    assert "1 key to add: “Kraken new”. 1 key identical" in dialog.counts.text()
+    assert "1 key to add: “Kraken new”. 1 key identical" in plain(dialog.counts.text())
     assert rows(dialog) == {
         "key 0": ("same key, changed", "the backup's"),
         "key 1": ("same key, changed", "this vault's"),
@@ -331,3 +336,89 @@ def test_a_new_vault_gets_the_backup_s_order_records(
     records = journal_data(new.path, new.ensure_journal_key())
     assert len(records) == 7
     assert {record["key_id"] for record in records} == key_ids | {"a-key-removed-since"}
+
+
+def test_each_conflict_says_what_differs_and_the_summary_names_the_keys(
+        qtbot: QtBot, diverged_window: tuple[MainWindow, Path]) -> None:
+    """In words, per row (not a tooltip), and the confirmation names what is replaced
+    and what in it changes (u1 M2)."""
+    unlocked, backup = diverged_window
+    dialog = open_merge(qtbot, unlocked, backup)
+    differs = {plain(dialog.table.item(r, 0).text()): dialog.table.item(r, 2).text()
+               for r in range(dialog.table.rowCount())}
+    assert differs["key 0"] == "notes" and differs["key 1"] == "notes"
+    assert "exchange" in differs["Twin"] and "credentials" in differs["Twin"]
+    choose(dialog, "key 0", NEWER)
+    choose(dialog, "Twin", BOTH)
+    click(qtbot, dialog.merge_button)
+    box = question_of(qtbot, dialog)
+    text = plain(box.text())
+    assert "Added: “Kraken new”" in text
+    assert "Replaced: “key 0” (notes)" in text
+    assert "Skipped: “key 1”" in text
+    answer_default(qtbot, box)
+
+
+def test_keep_both_of_the_same_api_key_says_so_on_the_choice(
+        qtbot: QtBot, sample_vault: Vault, vault_path: Path, tmp_path: Path,
+        make_window: Callable[..., MainWindow]) -> None:
+    """The core allows keeping both (the user asked for it); the choice itself says that
+    stores one API key twice, which the key form would refuse (u1 M3)."""
+    source = Vault.open(vault_path, PASSWORD)
+    copy = source.save_copy(tmp_path / "copy.vault")
+    okx = copy.find("OKX main")
+    assert okx is not None
+    clone = replace(make_entry("OKX renamed", "okx", credentials=dict(okx.credentials)),
+                    updated_at=hours_on(1))
+    copy.transform(lambda entries: [e for e in entries if e.id != okx.id] + [clone])
+    target = tmp_path / "same-key.vault"
+    export_backup(copy, target, PASSWORD)
+    copy.lock()
+    source.lock()
+    window = make_window()
+    unlock(qtbot, window)
+    dialog = open_merge(qtbot, window, target)
+    [conflict] = dialog.plan.conflicts  # type: ignore[union-attr]
+    assert conflict.kind == "same_api_key"
+    box = dialog.choice_boxes[conflict.key]
+    assert [box.itemData(i) for i in range(box.count())] == [SKIP, NEWER, BOTH]
+    assert box.itemText(box.findData(BOTH)) == "Keep both: one API key twice"
+    click(qtbot, dialog.set_all_buttons[BOTH])
+    assert dialog.choices() == {conflict.key: BOTH}
+    click(qtbot, dialog.merge_button)
+    question = question_of(qtbot, dialog)
+    assert "Added beside this vault's, as “(restored)”: “OKX renamed”" in plain(question.text())
+    answer_default(qtbot, question)
+
+
+def test_labels_from_a_backup_are_shown_escaped_and_isolated(
+        qtbot: QtBot, sample_vault: Vault, vault_path: Path, tmp_path: Path,
+        make_window: Callable[..., MainWindow]) -> None:
+    """A right-to-left override in a crafted label mirrored the rest of the counts line
+    (a1 #5): every label is escaped (\\u202e shown as text) and isolated."""
+    source = Vault.open(vault_path, PASSWORD)
+    copy = source.save_copy(tmp_path / "copy.vault")
+    crafted = replace(make_entry("x", "binance"), label="Binance\u202e niam")
+    changed = replace(copy.find("key 0"), label="key 0\u202e", notes="other",  # type: ignore[arg-type]
+                      updated_at=hours_on(1))
+    copy.transform(lambda entries: [changed if e.id == changed.id else e for e in entries]
+                   + [crafted])
+    target = tmp_path / "crafted.vault"
+    export_backup(copy, target, PASSWORD)
+    copy.lock()
+    source.lock()
+    window = make_window()
+    unlock(qtbot, window)
+    dialog = open_merge(qtbot, window, target)
+    shown = [dialog.counts.text(), dialog.heading.text(),
+             *(dialog.table.item(r, c).text() for r in range(dialog.table.rowCount())
+               for c in range(6))]
+    assert not any("\u202e" in text for text in shown)
+    assert "“\u2068Binance\\u202e niam\u2069”" in dialog.counts.text()
+    assert "\\u202e" in dialog.table.item(0, 0).text()
+    assert dialog.warnings.isVisible() and "direction characters" in dialog.warnings.text()
+    choose(dialog, "key 0\u202e", NEWER)
+    click(qtbot, dialog.merge_button)
+    box = question_of(qtbot, dialog)
+    assert "\u202e" not in box.text() and "\\u202e" in box.text()
+    answer_default(qtbot, box)

@@ -18,7 +18,13 @@ from vault_app.core.schema import decode_payload
 from vault_app.core.vault import Vault
 from vault_app.core.vault_format import KeySlot, parse
 from vault_app.core.version_rekey import PasswordChange
-from vault_app.gui.password_dialog import OLD_COPIES_WARNING, PasswordDialog
+from vault_app.gui.password_dialog import (
+    OLD_COPIES_WARNING,
+    REFRESHED_WARNING,
+    SAME_PASSWORD_NOTE,
+    PasswordDialog,
+)
+from vault_app.gui.qt import Qt
 from vault_app.gui.settings import SecondFolder
 from vault_app.gui.window import MainWindow
 
@@ -94,6 +100,8 @@ def test_password_change_locks_the_old_password_out_of_every_version(
     fresh = copies_in(usb, vault)  # (the save itself made one too: removed as well)
     assert len(fresh) == 1 and parse(fresh[0].path.read_bytes()).slot == slot
     assert fresh[0].path.name in dialog.refresh_note.text()
+    assert OLD_COPIES_WARNING not in dialog.result.text()  # no stale "copies still open"
+    assert REFRESHED_WARNING in dialog.result.text()
 
 
 def test_a_wrong_current_password_changes_nothing(qtbot: QtBot, unlocked: MainWindow) -> None:
@@ -118,3 +126,34 @@ def test_locking_wipes_and_closes_the_dialog(qtbot: QtBot, unlocked: MainWindow)
     unlocked.lock()
     assert unlocked.vault_dialog is None and not dialog.isVisible()
     assert dialog.current.text() == "" and dialog.fields.password.text() == ""
+
+
+def test_a_strength_only_change_does_not_warn_about_an_old_password(
+        qtbot: QtBot, unlocked: MainWindow) -> None:
+    """The password is the same: saying old backups "still open with the old password"
+    alarms for nothing (u1 M4). And the progress line is not in the error's red (L4)."""
+    dialog = open_dialog(qtbot, unlocked)
+    click(qtbot, dialog.keep_password)
+    click(qtbot, dialog.kdf_default)
+    type_into(qtbot, dialog.current, PASSWORD)
+    with qtbot.waitSignal(dialog.changed, timeout=KDF_TIMEOUT) as changed:
+        qtbot.keyClick(dialog.current, Qt.Key.Key_Return)  # Enter changes the strength
+        assert dialog.progress.isVisible() and not dialog.error.isVisible()
+    assert changed.args[0].password_changed is False
+    text = dialog.result.text()
+    assert text.startswith("The key derivation strength was changed.")
+    assert SAME_PASSWORD_NOTE in text and OLD_COPIES_WARNING not in text
+    assert "old password" not in text
+
+
+def test_enter_with_a_wrong_current_password_keeps_the_dialog(
+        qtbot: QtBot, unlocked: MainWindow) -> None:
+    dialog = open_dialog(qtbot, unlocked)
+    type_into(qtbot, dialog.current, "not the password at all")
+    type_into(qtbot, dialog.fields.password, NEW_PASSWORD)
+    type_into(qtbot, dialog.fields.confirm, NEW_PASSWORD)
+    with qtbot.waitSignal(dialog.failed, timeout=KDF_TIMEOUT):
+        qtbot.keyClick(dialog.fields.confirm, Qt.Key.Key_Return)
+    assert "Wrong master password" in dialog.error.text()
+    assert unlocked.vault_dialog is dialog and dialog.isVisible()
+    assert dialog.submit.isDefault()

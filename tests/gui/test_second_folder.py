@@ -99,6 +99,47 @@ def test_at_most_every_n_minutes(qtbot: QtBot, unlocked: MainWindow, tmp_path: P
     assert len(copies_in(usb, vault)) == 1
 
 
+def test_one_ok_with_a_new_folder_and_a_new_count_writes_one_copy(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    """The folder newly chosen gets a copy, and so does the save of the count: one OK
+    wrote two copies in the same second (u1 L8)."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    vault = unlocked.vault
+    assert vault is not None
+    dialog = open_settings(qtbot, unlocked)
+    box = dialog.vault_box
+    assert box is not None
+    type_into(qtbot, box.folder, str(usb))
+    box.when.setCurrentIndex(1)  # at most every 60 min: the save's copy is due anyway
+    box.keep_copies.setValue(5)
+    type_into(qtbot, box.keep_versions, "12")  # higher: no question
+    with qtbot.waitSignal(unlocked.copies.finished, timeout=SIGNAL_TIMEOUT):
+        dialog.accept()
+    unlocked.ops.wait_idle()
+    assert len(copies_in(usb, vault)) == 1
+    assert Vault.open(vault.path, PASSWORD).meta.keep_versions == 12
+
+
+def test_a_folder_that_is_not_there_is_said_in_the_settings(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    """Not only at the next save (u1 L8)."""
+    dialog = open_settings(qtbot, unlocked)
+    box = dialog.vault_box
+    assert box is not None
+    type_into(qtbot, box.folder, str(tmp_path / "unplugged"))
+    with qtbot.waitSignal(box.folder_checked, timeout=SIGNAL_TIMEOUT):
+        box.folder.editingFinished.emit()
+    assert box.folder_note.isVisible()
+    assert "not a folder here now" in box.folder_note.text()
+    type_into(qtbot, box.folder, str(tmp_path))
+    assert not box.folder_note.isVisible()
+    with qtbot.waitSignal(box.folder_checked, timeout=SIGNAL_TIMEOUT):
+        box.folder.editingFinished.emit()
+    assert not box.folder_note.isVisible()
+    dialog.reject()
+
+
 def test_a_damaged_journal_still_gets_the_keys_copied_and_is_told(
         qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
     from vault_app.trading.journal import Journal, journal_path

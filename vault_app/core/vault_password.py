@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 from typing import TYPE_CHECKING
 
@@ -41,4 +42,5 @@ def change_password(vault: Vault, old_password: str, new_password: str,
     if enforce_kdf_minimum:
         kdf.check_creatable()
     result = vault._commit(lambda entries: entries, new_keys=new_key_slot(new_password, kdf))
-    return result or PasswordChange(0, [])
+    same = hmac.compare_digest(old_password.encode(), new_password.encode())
+    return dataclasses.replace(result or PasswordChange(0, []), password_changed=not same)

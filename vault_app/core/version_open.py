@@ -31,6 +31,9 @@ class VersionSummary:
     key_count: int | None  # None: could not be opened (see ``problem``)
     opens_with_current_key: bool
     problem: str | None
+    # When this state was written (``saved_at`` is when a save replaced it): see
+    # ``versions.VersionFile``.
+    state_saved_at: datetime | None = None
 
 
 def open_version(vault_path: Path, name: str, dek: bytes) -> tuple[VaultMeta, list[KeyEntry]]:
@@ -59,5 +62,5 @@ def summaries(vault_path: Path, dek: bytes) -> list[VersionSummary]:
         except VaultError as exc:
             problem = str(exc)
         result.append(VersionSummary(version.name, version.saved_at, version.size, count,
-                                     opens, problem))
+                                     opens, problem, version.state_saved_at))
     return result

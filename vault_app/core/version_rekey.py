@@ -70,6 +70,11 @@ UNCHANGED_TEXT = (
     "(it holds orders, not exchange keys): whoever opens an old file with the old "
     "password can read the journal's orders, including new ones.")
 
+SAME_PASSWORD_TEXT = (
+    "The password is the same: backups exported earlier, and copies in a second folder, "
+    "still open with it, at the strength they were made with. Export new ones to give "
+    "them the new strength.")
+
 
 @dataclass(frozen=True)
 class PasswordChange:
@@ -78,7 +83,9 @@ class PasswordChange:
     under a key older than the one changed, or unreadable) and, when the versions
     folder was refused (a link, another user's), the path of every file in it that
     still opens with the old password: nothing is re-sealed or deleted there, the user
-    must delete them (``left_text``). ``notes`` says what else the change did (a
+    must delete them (``left_text``). ``password_changed`` is False for a change of the
+    KDF strength only (the same password): backups and copies made before still open
+    with it, which is then no news and no danger. ``notes`` says what else the change did (a
     versions folder made private). The order journal's key is not changed by a
     password change: the journal holds orders, not keys, and re-keying it would mean
     rewriting it (docs/versions.md).
@@ -87,11 +94,13 @@ class PasswordChange:
     resealed: int
     left: list[str]
     notes: tuple[str, ...] = ()
+    password_changed: bool = True
 
     @property
     def unchanged_text(self) -> str:
-        """What a password change does not change, in plain words for the user."""
-        return UNCHANGED_TEXT
+        """What a password change does not change, in plain words for the user. A
+        KDF-only change kept the password: nothing then opens with an "old" one."""
+        return UNCHANGED_TEXT if self.password_changed else SAME_PASSWORD_TEXT
 
     @property
     def left_text(self) -> str | None:
@@ -239,7 +248,7 @@ def reseal(vault_path: Path, old_dek: bytes, slot: KeySlot, dek: bytes) -> Passw
             plaintext = crypto.open_payload(old_dek, parsed.payload_nonce, parsed.ciphertext,
                                             parsed.header)
             versions.write_private(folder, version.name, seal(slot, dek, plaintext),
-                                   replace=True)
+                                   replace=True, mtime_ns=version.mtime_ns)
             done += 1
         except (VaultError, OSError):
             left.append(version.name)

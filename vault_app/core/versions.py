@@ -56,10 +56,20 @@ READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CL
 
 @dataclass(frozen=True)
 class VersionFile:
+    """``saved_at`` (from the name) is when this state was *replaced* by a save;
+    ``state_saved_at`` (the file's mtime: the version is a hard link of the vault file
+    it replaced, and copies and re-seals keep that mtime) is when this state itself was
+    written. The difference is the KeePassXC ``.old`` confusion: show both."""
+
     name: str
     saved_at: datetime
     size: int
     path: Path
+    mtime_ns: int = 0
+
+    @property
+    def state_saved_at(self) -> datetime:
+        return datetime.fromtimestamp(self.mtime_ns / 1e9, UTC)
 
 
 def folder_of(vault_path: Path) -> Path:
@@ -147,9 +157,17 @@ def list_versions(vault_path: Path, now: datetime | None = None) -> list[Version
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
             continue
         order = (not is_far_ahead(parsed[0], moment), *parsed)
-        found.append((order, VersionFile(name, parsed[0], info.st_size, folder / name)))
+        found.append((order, VersionFile(name, parsed[0], info.st_size, folder / name,
+                                         info.st_mtime_ns)))
     found.sort(key=lambda item: item[0], reverse=True)
     return [version for _, version in found]
+
+
+def removed_by_keep(kept: int, keep: int) -> int:
+    """How many of ``kept`` versions go when the count to keep is set to ``keep``: that
+    setting is a save, which first keeps the current file as one more version (none
+    when ``keep`` is 0), then prunes the oldest down to ``keep``."""
+    return kept if keep == 0 else max(0, kept + 1 - keep)
 
 
 def usage(vault_path: Path) -> tuple[int, int]:
@@ -204,11 +222,18 @@ def remove_temps(folder: Path) -> None:
     storage.remove_stale_temps(folder, TEMP_PREFIX)
 
 
-def write_private(folder: Path, name: str, data: bytes, *, replace: bool) -> None:
+def write_private(folder: Path, name: str, data: bytes, *, replace: bool,
+                  mtime_ns: int | None = None) -> None:
     """``data`` into ``folder/name`` (0600) through a fsynced temp and a rename, then
     the folder flushed (``storage``'s helpers). ``replace=False`` links instead of
-    renaming, so an existing name is never replaced. Raises VaultWriteError."""
+    renaming, so an existing name is never replaced. ``mtime_ns``: the modification
+    time the file gets (a version's keeps saying when its state was written,
+    ``VersionFile.state_saved_at``; only a date: not failing the write if refused).
+    Raises VaultWriteError."""
     temp = storage.write_temp(folder / name, data, prefix=TEMP_PREFIX)
+    if mtime_ns is not None:
+        with contextlib.suppress(OSError):
+            os.utime(temp, ns=(mtime_ns, mtime_ns), follow_symlinks=False)
     if replace:
         storage.replace_with_temp(temp, folder / name)
     else:
@@ -252,7 +277,8 @@ def keep(vault_path: Path, keep_versions: int, slot: KeySlot | None = None,
                 raise
             # No hard links here (another file system, FAT, a sandbox): a copy, renamed
             # to its name (unique: we hold the lock and listed the folder).
-            write_private(folder, name, storage.read_bytes(vault_path), replace=True)
+            write_private(folder, name, storage.read_bytes(vault_path), replace=True,
+                          mtime_ns=os.stat(vault_path).st_mtime_ns)
         storage.fsync_folder(folder)
     except OSError as exc:
         raise VaultWriteError(f"could not keep a previous version in {folder}: "

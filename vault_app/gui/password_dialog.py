@@ -22,8 +22,8 @@ from vault_app.core.version_rekey import PasswordChange
 from vault_app.gui.backup.new_password import NewPasswordFields
 from vault_app.gui.error_text import error_message
 from vault_app.gui.pages import BusyBar
-from vault_app.gui.qt import QtWidgets, Signal
-from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
+from vault_app.gui.qt import QtCore, QtWidgets, Signal
+from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel, on_enter
 
 if TYPE_CHECKING:
     from vault_app.backups.copies import CopyReport
@@ -33,30 +33,28 @@ KEEP, DEFAULT, CALIBRATE = "keep", "default", "calibrate"
 OLD_COPIES_WARNING = (
     "Backups you exported earlier, and the copies in the second folder, still open with "
     "the old password: delete them, or keep them somewhere only you can reach.")
+SAME_PASSWORD_NOTE = (
+    "The password is the same: backups you exported earlier, and the copies in the second "
+    "folder, still open with it, at the strength they were made with. Export new ones, or "
+    "refresh the second folder's copies, to give them the new strength.")
+REFRESHED_WARNING = (
+    "Backups you exported earlier still open with the old password: delete them, or keep "
+    "them somewhere only you can reach. The second folder now holds only a copy that opens "
+    "with the new password.")
 CLOUD_NOTE = ("A synced cloud folder may keep its own history of deleted files; remove "
               "old copies there too if the old password leaked.")
 
 
-def keep_text(current: KdfParams) -> str:
+def below_minimum(current: KdfParams) -> bool:
     try:
         current.check_creatable()
-    except KdfParamsOutOfRange:  # ``change_password`` then raises it to the standard
-        return "&Keep the current one (below today's minimum: raised to the standard)"
+    except KdfParamsOutOfRange:  # ``change_password`` would raise it to the standard
+        return True
+    return False
+
+
+def keep_text(current: KdfParams) -> str:
     return f"&Keep the current one ({current.describe()})"
-
-
-class MasterPasswordFields(NewPasswordFields):
-    def problem(self) -> str:
-        if self.rating_pending:
-            self.rate_now()
-        text = self.password.text()
-        if not text:
-            return "Enter the new master password."
-        if self._strength is None or not self._strength.acceptable:
-            return "Choose a stronger master password (see the hint under it)."
-        if text != self.confirm.text():
-            return "The two new passwords do not match."
-        return ""
 
 
 def kdf_for(choice: str) -> KdfParams | None:
@@ -68,16 +66,26 @@ def kdf_for(choice: str) -> KdfParams | None:
     return None  # the file's own strength (raised to today's minimum if below it)
 
 
-def result_text(change: PasswordChange, only_strength: bool) -> str:
-    what = "The key derivation strength was changed" if only_strength else \
-        "The master password was changed"
+def result_text(change: PasswordChange, *, refreshed: bool = False) -> str:
+    """What the change did, and what it means for copies made before: a new password
+    leaves them opening with the old one; a KDF-only change leaves them as they were."""
     count = change.resealed
-    lines = [f"{what}. {count} previous version{'s' if count != 1 else ''} re-sealed "
-             "under the new key: the old password opens none of them."]
+    versions = f"{count} previous version{'s' if count != 1 else ''}"
+    if change.password_changed:
+        lines = [f"The master password was changed. {versions} re-sealed under the new key: "
+                 "the old password opens none of them."]
+    else:
+        lines = [f"The key derivation strength was changed. {versions} re-sealed under "
+                 "the new key and strength."]
     if change.left:
-        lines.append(f"{len(change.left)} version(s) could not be re-sealed and still open "
-                     f"only with an older password: {', '.join(change.left)}.")
-    lines.append(OLD_COPIES_WARNING)
+        left = len(change.left)
+        lines.append(f"{left} version{'s' if left != 1 else ''} could not be re-sealed and "
+                     f"still open only with an older password: {', '.join(change.left)}.")
+    lines += change.notes
+    if not change.password_changed:
+        lines.append(SAME_PASSWORD_NOTE)
+    else:
+        lines.append(REFRESHED_WARNING if refreshed else OLD_COPIES_WARNING)
     return "\n\n".join(lines)
 
 
@@ -113,7 +121,8 @@ class PasswordDialog(QtWidgets.QDialog):
             "Keep the password, change only the key derivation &strength", self.form_page)
         self.keep_password.toggled.connect(self._update)
         form_layout.addWidget(self.keep_password)
-        self.fields = MasterPasswordFields("new master password", self.form_page)
+        self.fields = NewPasswordFields("master password", self.form_page)  # one rule:
+        # password_policy.new_password_problem, as for a backup password
         self.fields.changed.connect(self._update)
         form_layout.addWidget(self.fields)
 
@@ -126,12 +135,21 @@ class PasswordDialog(QtWidgets.QDialog):
         self.kdf_calibrate = QtWidgets.QRadioButton(
             "Calibrate to about &1 s on this machine (takes a few seconds)", kdf_box)
         self.kdf_keep.setChecked(True)
+        if below_minimum(vault.kdf):  # "keep" would not keep it (u1 L5): not offered
+            self.kdf_keep.hide()
+            self.kdf_default.setChecked(True)
+            kdf_layout.addWidget(WrapLabel(
+                f"The current strength ({vault.kdf.describe()}) is below today's minimum, "
+                "so it cannot be kept.", kdf_box))
         for button in (self.kdf_keep, self.kdf_default, self.kdf_calibrate):
             button.toggled.connect(self._update)
             kdf_layout.addWidget(button)
         form_layout.addWidget(kdf_box)
-        self.error = InlineError(self.form_page)
+        self.error = InlineError(self.form_page, reserve=True)
         form_layout.addWidget(self.error)
+        self.progress = WrapLabel("", self.form_page)  # not red: nothing went wrong
+        self.progress.setObjectName("passwordProgress")
+        form_layout.addWidget(self.progress)
         self.busy = BusyBar(self.form_page)
         form_layout.addWidget(self.busy)
         self.buttons = QtWidgets.QDialogButtonBox(self.form_page)
@@ -163,9 +181,12 @@ class PasswordDialog(QtWidgets.QDialog):
         self.close_button.setText("&Close")
         self.close_button.clicked.connect(self.accept)
         result_layout.addWidget(done_buttons)
-        self.current.returnPressed.connect(self.fields.password.setFocus)
-        self.fields.confirm.returnPressed.connect(self._submit)
+        self.cancel.setAutoDefault(False)  # focus on it never makes Enter cancel
+        on_enter(self.current, self._current_entered)
+        on_enter(self.fields.confirm, self._submit)  # Enter submits, never cancels
         self.busy.setVisible(False)
+        self.progress.hide()
+        self.change: PasswordChange | None = None
         self._working = False
         self._update()
 
@@ -191,16 +212,24 @@ class PasswordDialog(QtWidgets.QDialog):
         self.submit.setText("C&hange strength" if self.keep_password.isChecked()
                             else "C&hange password")
         if self.fields.mismatch() and not self.keep_password.isChecked():
-            self.error.show_message("The two new passwords do not match.")
+            self.error.show_message("The two master passwords do not match.")
         else:
             self.error.show_message("")
+
+    def _current_entered(self) -> None:
+        if self.keep_password.isChecked():
+            self._submit()
+        else:
+            self.fields.password.setFocus()
 
     def _set_busy(self, busy: bool) -> None:
         self._working = busy
         self.busy.setVisible(busy)
+        self.progress.setVisible(busy)
         for widget in (self.current, self.keep_password, self.fields, self.kdf_keep,
                        self.kdf_default, self.kdf_calibrate, self.submit, self.cancel):
             widget.setEnabled(not busy)
+        self.submit.setDefault(True)  # disabled while busy: the action again after
         if not busy:
             self._update()
 
@@ -213,20 +242,19 @@ class PasswordDialog(QtWidgets.QDialog):
             self.error.show_message(problem)
             return
         old = self.current.text()
-        only_strength = self.keep_password.isChecked()
-        new = old if only_strength else self.fields.password.text()
+        new = old if self.keep_password.isChecked() else self.fields.password.text()
         choice = self.kdf_choice()
         with contextlib.suppress(VaultError):  # locked: the change fails and says so
             self._earlier_slots.append(self.vault.key_slot)  # its copies are still ours
         self._set_busy(True)
-        self.error.show_message("Calibrating and re-sealing…" if choice == CALIBRATE
-                                else "Re-sealing the vault and its previous versions…")
+        self.progress.setText("Calibrating and re-sealing…" if choice == CALIBRATE
+                              else "Re-sealing the vault and its previous versions…")
 
         def done(change: PasswordChange) -> None:
             self._set_busy(False)
             self.current.wipe()
             self.fields.wipe()
-            self._show_result(change, only_strength)
+            self._show_result(change)
             self.changed.emit(change)
 
         def failed(exc: BaseException) -> None:
@@ -242,8 +270,9 @@ class PasswordDialog(QtWidgets.QDialog):
     def second_folder(self) -> Path | None:
         return self.window_.settings.second_folder(self.vault.given_path).folder
 
-    def _show_result(self, change: PasswordChange, only_strength: bool) -> None:
-        self.result.setText(result_text(change, only_strength))
+    def _show_result(self, change: PasswordChange) -> None:
+        self.change = change
+        self.result.setText(result_text(change))
         folder = self.second_folder()
         self.refresh.setVisible(folder is not None)
         if folder is not None:
@@ -251,8 +280,19 @@ class PasswordDialog(QtWidgets.QDialog):
                 f"Refreshing writes a fresh copy to {folder} and removes this vault's older "
                 f"copies there. {CLOUD_NOTE}")
         self.pages.setCurrentWidget(self.result_page)
+        self.pages.removeWidget(self.form_page)  # its height no longer counts: no empty
+        self.form_page.hide()  # band above the buttons (u1 L4); wipe() still reaches it
+        self._fit()
+        QtCore.QTimer.singleShot(0, self._fit)  # once the labels know their width
         self.close_button.setDefault(True)
         self.close_button.setFocus()
+
+    def _fit(self) -> None:
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        height = self.heightForWidth(self.width())  # the wrapped labels' real height
+        self.resize(self.width(), max(height, self.minimumSizeHint().height()))
 
     def _refresh(self) -> None:
         folder = self.second_folder()
@@ -269,6 +309,8 @@ class PasswordDialog(QtWidgets.QDialog):
                                           f"{error_message(result)}")
                 return
             gone = len(result.removed)
+            if self.change is not None:  # the second folder's old copies are gone now
+                self.result.setText(result_text(self.change, refreshed=True))
             self.refresh_note.setText(
                 f"Wrote {result.path.name}, which opens with the new password, and removed "
                 f"{gone} older cop{'ies' if gone != 1 else 'y'}. {CLOUD_NOTE}")

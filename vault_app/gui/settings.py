@@ -110,8 +110,12 @@ class Settings:
             return None
         return when.replace(tzinfo=UTC) if when and when.tzinfo is None else when
 
-    def set_last_copy_at(self, vault_path: Path, when: datetime) -> None:
-        self._s.setValue(self._vault_key(vault_path, "last_copy_at"), when.isoformat())
+    def set_last_copy_at(self, vault_path: Path, when: datetime | None) -> None:
+        """None: no copy made yet (the next save copies, whatever the interval)."""
+        if when is None:
+            self._s.remove(self._vault_key(vault_path, "last_copy_at"))
+        else:
+            self._s.setValue(self._vault_key(vault_path, "last_copy_at"), when.isoformat())
 
     def sync(self) -> None:
         self._s.sync()

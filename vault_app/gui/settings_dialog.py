@@ -6,6 +6,7 @@ from __future__ import annotations
 from vault_app.gui.qt import QtWidgets
 from vault_app.gui.settings import Settings
 from vault_app.gui.vault_settings import VaultSettingsBox
+from vault_app.gui.widgets import plain_message_box
 
 THEMES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
 
@@ -16,6 +17,7 @@ class SettingsDialog(QtWidgets.QDialog):
         super().__init__(parent)
         self.vault_box = vault_box
         self.settings = settings
+        self.question: QtWidgets.QMessageBox | None = None  # "delete versions?"
         self.setWindowTitle("Settings")
         self.setObjectName("settingsDialog")
         layout = QtWidgets.QVBoxLayout(self)
@@ -67,6 +69,42 @@ class SettingsDialog(QtWidgets.QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
+        """Lowering the versions kept deletes versions at once: asked first, default No
+        (u1 M5)."""
+        if self.question is not None:
+            return
+        removed = self.vault_box.versions_to_remove() if self.vault_box is not None else 0
+        if removed == 0:
+            self._apply()
+            return
+        keep = self.vault_box.keep_versions.value() if self.vault_box is not None else 0
+        what = (f"{removed} previous version{'s' if removed != 1 else ''}"
+                if removed is not None else "The oldest previous versions")
+        kept = "none is kept" if keep == 0 else f"only the newest {keep} are kept"
+        box = plain_message_box(
+            self, QtWidgets.QMessageBox.Icon.Warning, "Delete previous versions?",
+            f"{what} will be deleted now: {kept}. A deleted version cannot be restored.")
+        box.setObjectName("keepVersionsQuestion")
+        box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Cancel)
+        cancel = box.button(QtWidgets.QMessageBox.StandardButton.Cancel)
+        cancel.setText("&Keep them")
+        delete = box.addButton("&Delete them", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+
+        def answered() -> None:
+            self.question = None
+            if box.clickedButton() is delete:
+                self._apply()
+            elif self.vault_box is not None:
+                self.vault_box.keep_versions.setFocus()
+
+        box.finished.connect(lambda _result: answered())
+        box.finished.connect(lambda _result: box.deleteLater())
+        self.question = box
+        box.open()
+
+    def _apply(self) -> None:
         self.settings.clipboard_seconds = self.clipboard_seconds.value()
         self.settings.autolock_minutes = self.autolock_minutes.value()
         self.settings.lock_on_minimize = self.lock_on_minimize.isChecked()

@@ -120,6 +120,7 @@ def selection_changed(window: MainWindow) -> None:
 
 def refresh(window: MainWindow, select_id: str | None = None) -> None:
     assert window.vault is not None
+    window._shown_revision = window.vault.revision  # what the list now shows (sync_keys)
     current = window.current_entry()
     keep = select_id or (current.id if current else None)
     window.model.set_entries(window.vault.entries)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from vault_app.core.schema import MAX_KEEP_VERSIONS
 from vault_app.core.vault import Vault
 from vault_app.gui.error_text import error_message
-from vault_app.gui.qt import QtWidgets
+from vault_app.gui.qt import QtWidgets, Signal
 from vault_app.gui.settings import MAX_COPIES, SecondFolder
 from vault_app.gui.widgets import WrapLabel
 
@@ -30,6 +30,8 @@ def usage_text(count: int, size: int) -> str:
 
 
 class VaultSettingsBox(QtWidgets.QGroupBox):
+    folder_checked = Signal()  # the folder typed was looked at (tests wait on it)
+
     def __init__(self, window: MainWindow, vault: Vault,
                  parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("This vault", parent)
@@ -44,11 +46,13 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
         self.keep_versions.setEnabled(not window.read_only)
         form.addRow("Previous &versions to keep:", self.keep_versions)
         self.versions_note = WrapLabel(
-            "Off keeps none: the versions kept so far are removed at the next save.", self)
+            "Off keeps none. A lower number deletes the oldest versions beyond it when you "
+            "click OK (you are asked first).", self)
         form.addRow("", self.versions_note)
         self.usage = WrapLabel("Counting the previous versions…", self)
         self.usage.setObjectName("versionsUsage")
         form.addRow("", self.usage)
+        self.kept: int | None = None  # versions kept now, once counted
 
         config = window.settings.second_folder(vault.given_path)
         row = QtWidgets.QHBoxLayout()
@@ -62,6 +66,12 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
         folder_label = QtWidgets.QLabel("Copies to a second &folder:", self)
         folder_label.setBuddy(self.folder)
         form.addRow(folder_label, row)
+        self.folder_note = WrapLabel("", self)  # a folder that is not there (yet), said now
+        self.folder_note.setObjectName("secondFolderNote")
+        self.folder_note.hide()
+        form.addRow("", self.folder_note)
+        self.folder.editingFinished.connect(self._check_folder)
+        self.folder.textChanged.connect(lambda _text: self.folder_note.hide())
         when = QtWidgets.QHBoxLayout()
         self.when = QtWidgets.QComboBox(self)
         self.when.addItems(["After each save", "At most every"])
@@ -97,6 +107,27 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
         if folder:
             self.folder.setText(folder)
 
+    def _check_folder(self) -> None:
+        """Say at once when the folder chosen is not there (a drive not plugged in?),
+        not only at the next save (u1 L8). A stat, in the background: a network folder
+        may hang."""
+        text = self.folder.text().strip()
+        if not text or not self.isVisible() or self.window_.vault is not self.vault:
+            return  # (focus lost as the dialog closes, or locked)
+        path = Path(text).expanduser()
+
+        def done(is_folder: bool) -> None:
+            if self.folder.text().strip() != text:
+                return  # typed on meanwhile
+            self.folder_note.setText("" if is_folder else
+                                     f"{path} is not a folder here now (a drive not plugged "
+                                     "in?). Copies are made once it is there; until then a "
+                                     "save says so once in the status bar.")
+            self.folder_note.setVisible(not is_folder)
+            self.folder_checked.emit()
+
+        self.window_.ops.run(path.is_dir, done, lambda _exc: None)
+
     def _load_usage(self) -> None:
         path = self.vault.path
 
@@ -106,6 +137,7 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
             return versions.usage(path)
 
         def done(result: tuple[int, int]) -> None:
+            self.kept = result[0]
             self.usage.setText(usage_text(*result))
 
         def failed(exc: BaseException) -> None:
@@ -119,6 +151,15 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
                             self.minutes.value() if self.when.currentIndex() else 0,
                             self.keep_copies.value())
 
+    def versions_to_remove(self) -> int | None:
+        """How many versions OK would delete (0: none; None: some, not counted yet)."""
+        keep = self.keep_versions.value()
+        if keep >= self.vault.meta.keep_versions or self.window_.read_only:
+            return 0
+        from vault_app.core.versions import removed_by_keep
+
+        return None if self.kept is None else removed_by_keep(self.kept, keep)
+
     def apply(self) -> None:
         """Store the second folder; save the versions count if it changed (in the
         background); copy at once to a folder newly chosen, so a problem shows now."""
@@ -127,12 +168,15 @@ class VaultSettingsBox(QtWidgets.QGroupBox):
         chosen = self.second_folder()
         if chosen != before:
             window.settings.set_second_folder(vault.given_path, chosen)
-        if chosen.folder is not None and chosen.folder != before.folder \
-                and window.vault is vault:
-            window.copies.copy(vault, chosen.folder, chosen.keep)
         keep = self.keep_versions.value()
-        if keep != vault.meta.keep_versions and window.vault is vault \
-                and not window.read_only:
+        saving = keep != vault.meta.keep_versions and window.vault is vault \
+            and not window.read_only
+        if chosen.folder is not None and chosen.folder != before.folder \
+                and window.vault is vault and not saving:  # a save copies after itself
+            window.copies.copy(vault, chosen.folder, chosen.keep)
+        if saving:
+            if chosen.folder is not None and chosen.folder != before.folder:
+                window.settings.set_last_copy_at(vault.given_path, None)  # due at once
             window.save(lambda v: v.set_keep_versions(keep), lambda _r: None,
                         lambda exc: window.statusBar().showMessage(
                             f"The number of versions to keep was not saved: "

@@ -8,6 +8,7 @@ worker). The restore passes the difference the user was shown, so the core refus
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from vault_app.core.entry_diff import VersionDiff
@@ -18,7 +19,7 @@ from vault_app.core.version_open import OTHER_KEY, VersionSummary
 from vault_app.gui.error_text import error_message
 from vault_app.gui.qt import Qt, QtWidgets, Signal
 from vault_app.gui.vault_settings import usage_text
-from vault_app.gui.widgets import plain_message_box
+from vault_app.gui.widgets import isolated, plain_message_box
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -30,8 +31,29 @@ UNDO_NOTE = ("The state before the restore was kept as a previous version: resto
              "one to undo.")
 
 
+def local(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def zone() -> str:
+    """This computer's time zone as the times are shown ("UTC", "CET")."""
+    return datetime.now().astimezone().strftime("%Z") or "local time"
+
+
 def when_text(summary: VersionSummary) -> str:
-    return summary.saved_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    """When the state this version holds was saved (the file's own time); a version
+    kept before that was known is dated by when it was replaced."""
+    return local(summary.state_saved_at or summary.saved_at)
+
+
+def version_text(summary: VersionSummary) -> str:
+    """"the state saved 10:00:00 (replaced at 10:05:00, CET)", for sentences."""
+    return (f"the state saved {when_text(summary)} (replaced at {local(summary.saved_at)}, "
+            f"{zone()})")
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def size_text(size: int) -> str:
@@ -45,14 +67,15 @@ def diff_text(diff: VersionDiff) -> str:
         return "This version holds exactly the keys the vault holds now: nothing to restore."
     lines = ["Restoring this version would:"]
     if diff.added:
-        lines.append(f"bring back {len(diff.added)} key(s) deleted since:")
-        lines += [f"    + {ref.label} ({ref.exchange})" for ref in diff.added]
+        lines.append(f"bring back {_n(len(diff.added), 'key')} deleted since:")
+        lines += [f"    + {isolated(ref.label)} ({ref.exchange})" for ref in diff.added]
     if diff.removed:
-        lines.append(f"remove {len(diff.removed)} key(s) added since:")
-        lines += [f"    − {ref.label} ({ref.exchange})" for ref in diff.removed]
+        lines.append(f"remove {_n(len(diff.removed), 'key')} added since:")
+        lines += [f"    − {isolated(ref.label)} ({ref.exchange})" for ref in diff.removed]
     if diff.changed:
-        lines.append(f"change {len(diff.changed)} key(s) back:")
-        lines += [f"    ~ {item.label}: {names_text(item.fields)}" for item in diff.changed]
+        lines.append(f"change {_n(len(diff.changed), 'key')} back:")
+        lines += [f"    ~ {isolated(item.label)}: {names_text(item.fields)}"
+                  for item in diff.changed]
     return "\n".join(lines)
 
 
@@ -79,7 +102,13 @@ class VersionsDialog(QtWidgets.QDialog):
         layout.addWidget(intro)
         self.table = QtWidgets.QTreeWidget(self)
         self.table.setRootIsDecorated(False)
-        self.table.setHeaderLabels(["Saved", "Keys", "Size", "Note"])
+        self.table.setHeaderLabels([f"State saved ({zone()})", "Replaced", "Keys", "Size",
+                                    "Note"])
+        self.table.headerItem().setToolTip(
+            0, "When the vault held this state: restoring it brings back the keys as "
+            "they were then.")
+        self.table.headerItem().setToolTip(1, "When a later save replaced this state and "
+                                           "kept it as a version.")
         self.table.setAccessibleName("Previous versions")
         self.table.currentItemChanged.connect(lambda *_: self._selected())
         layout.addWidget(self.table, 2)
@@ -108,6 +137,7 @@ class VersionsDialog(QtWidgets.QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.question: QtWidgets.QMessageBox | None = None
+        self.undo_of: str | None = None  # the restore this session made: its undo is marked
         self.load()
 
     def load(self) -> None:
@@ -130,13 +160,15 @@ class VersionsDialog(QtWidgets.QDialog):
             keys = "?" if summary.key_count is None else str(summary.key_count)
             note = "" if summary.opens_with_current_key else (
                 OTHER_PASSWORD if summary.problem == OTHER_KEY else summary.problem or "")
-            item = QtWidgets.QTreeWidgetItem([when_text(summary), keys,
-                                              size_text(summary.size), note])
+            if not note and self.undo_of is not None and summary is summaries[0]:
+                note = f"before restoring the state saved {self.undo_of}: restore to undo"
+            item = QtWidgets.QTreeWidgetItem([when_text(summary), local(summary.saved_at),
+                                              keys, size_text(summary.size), note])
             item.setData(0, Qt.ItemDataRole.UserRole, summary.name)
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
+            item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight)
             self.table.addTopLevelItem(item)
-        for column in range(3):
+        for column in range(4):
             self.table.resizeColumnToContents(column)
         self.usage.setText(usage_text(*usage) if summaries else
                            "No previous versions are kept yet: each save from now on "
@@ -183,7 +215,7 @@ class VersionsDialog(QtWidgets.QDialog):
             return
         box = plain_message_box(
             self, QtWidgets.QMessageBox.Icon.Question, "Restore this version?",
-            f"Restore the version saved {when_text(summary)}?\n\n{diff_text(diff)}\n\n"
+            f"Restore {version_text(summary)}?\n\n{diff_text(diff)}\n\n"
             f"{UNDO_OFFER}")
         box.setObjectName("restoreVersionQuestion")
         box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Cancel)
@@ -208,8 +240,8 @@ class VersionsDialog(QtWidgets.QDialog):
         self.status.setText("Restoring…")
 
         def done(_wrote: bool) -> None:
-            self.status.setText(f"Restored the version saved {when_text(summary)}. "
-                                f"{UNDO_NOTE}")
+            self.status.setText(f"Restored {version_text(summary)}. {UNDO_NOTE}")
+            self.undo_of = when_text(summary)  # the newest version is now the undo (L9)
             self.window_.statusBar().showMessage(
                 f"Restored the version saved {when_text(summary)}.")
             self.restored.emit()

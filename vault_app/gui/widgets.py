@@ -8,7 +8,9 @@ file another program may have written: it is shown as plain text
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
+from vault_app.core.plain_text import escape as escape_controls
 from vault_app.gui.icons import eye_icon
 from vault_app.gui.monospace import monospace_font
 from vault_app.gui.qt import QtCore, QtGui, QtWidgets
@@ -17,6 +19,14 @@ from vault_app.gui.qt import QtCore, QtGui, QtWidgets
 def escape(text: str) -> str:
     """``text`` for a rich-text label: shown literally, never as markup."""
     return html.escape(text, quote=False)
+
+
+def isolated(text: str) -> str:
+    """Text from a file (a label of the vault, a backup, a version) for a sentence or a
+    cell: control and bidi characters shown escaped (``\\u202e``), and the rest in a
+    first-strong isolate, so that right-to-left letters in it never reorder the words
+    around it (a1 #5)."""
+    return f"\u2068{escape_controls(text)}\u2069"
 
 
 def plain_label(text: str, parent: QtWidgets.QWidget | None = None) -> QtWidgets.QLabel:
@@ -33,6 +43,29 @@ def plain_message_box(parent: QtWidgets.QWidget, icon: QtWidgets.QMessageBox.Ico
                                 parent)
     box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
     return box
+
+
+class _EnterFilter(QtCore.QObject):
+    def __init__(self, field: QtWidgets.QWidget, action: Callable[[], object]) -> None:
+        super().__init__(field)
+        self._action = action
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.KeyPress and isinstance(event, QtGui.QKeyEvent) \
+                and event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter):
+            self._action()
+            return True  # consumed: the dialog's default button never sees this Enter
+        return False
+
+
+def on_enter(field: QtWidgets.QWidget, action: Callable[[], object]) -> None:
+    """Enter in ``field`` runs ``action`` and goes no further.
+
+    ``returnPressed`` is not enough: QLineEdit lets the same key event on to the
+    dialog, which clicks its default button, and by then that may be Cancel (the
+    action disabled itself while busy, and focus fell on Cancel: u1 H1).
+    """
+    field.installEventFilter(_EnterFilter(field, action))
 
 
 def wipe(field: QtWidgets.QLineEdit) -> None:
@@ -106,10 +139,16 @@ class WrapLabel(QtWidgets.QLabel):
 class InlineError(WrapLabel):
     """A red message under a field; hidden when empty."""
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, parent: QtWidgets.QWidget | None = None, *,
+                 reserve: bool = False) -> None:
         super().__init__("", parent)
         self.setObjectName("inlineError")
         self.setStyleSheet("color: #c62828;")
+        if reserve:  # its line is kept while hidden: the fields above never move (u1 L7)
+            policy = self.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            self.setSizePolicy(policy)
+            self.setMinimumHeight(self.fontMetrics().lineSpacing())
         self.hide()
 
     def show_message(self, text: str) -> None:

@@ -513,6 +513,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if announce:
                 self.statusBar().showMessage(f"Saved at {time.strftime('%H:%M:%S')}.")
             done(result)
+            self.sync_keys()  # a save that changed keys (a version restored) is shown (u1 H2)
 
         def refused(exc: BaseException) -> None:
             if self.vault is not vault:
@@ -563,8 +564,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self, QtWidgets.QMessageBox.Icon.Warning, "Delete key",
             f"Delete “{entry.label}” ({entry.exchange}) from the vault?\n\n"
             + (f"{orders}\n\n" if orders else "")
-            + "This cannot be undone. Delete the key on the exchange too if you no longer "
-            "use it.")
+            + undo_text(self.vault) + " Delete the key on the exchange too if you no "
+            "longer use it.")
         box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Cancel)
         box.setObjectName("deleteDialog")
         delete = box.addButton("Delete", QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
@@ -680,6 +681,14 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.accepted.connect(accepted)
         self.settings_dialog = dialog
         dialog.open()
+
+
+def undo_text(vault: Vault | None) -> str:
+    """How a delete is undone, now that each save keeps the file it replaces (L3)."""
+    if vault is not None and vault.meta.keep_versions > 0:
+        return ("To undo it, restore the version kept by this delete: Vault → Previous "
+                "versions….")
+    return "No previous versions are kept (Settings), so this cannot be undone."
 
 
 def _ignore(_value: object) -> None:

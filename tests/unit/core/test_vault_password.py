@@ -45,3 +45,24 @@ def test_a_locked_vault_checks_nothing(vault: Vault) -> None:
     vault.lock()
     with pytest.raises(VaultLocked):
         vault.check_password(PASSWORD)
+
+
+def test_a_change_says_whether_the_password_changed(vault: Vault) -> None:
+    """A KDF-only change keeps the password: nothing made before opens with a password
+    that is now wrong, and the front ends must not warn as if it did (u1 M4)."""
+    strength_only = vault.change_password(PASSWORD, PASSWORD, FAST_KDF,
+                                          enforce_kdf_minimum=False)
+    assert strength_only.password_changed is False
+    changed = vault.change_password(PASSWORD, "the new one", FAST_KDF,
+                                    enforce_kdf_minimum=False)
+    assert changed.password_changed is True
+
+
+def test_a_strength_only_change_never_speaks_of_an_old_password(vault: Vault) -> None:
+    """What ``passwd --keep-password`` prints after the change (u1 M4)."""
+    same = vault.change_password(PASSWORD, PASSWORD, FAST_KDF, enforce_kdf_minimum=False)
+    assert "old password" not in same.unchanged_text
+    assert "password is the same" in same.unchanged_text
+    changed = vault.change_password(PASSWORD, "the new one", FAST_KDF,
+                                    enforce_kdf_minimum=False)
+    assert "still open with the old password" in changed.unchanged_text

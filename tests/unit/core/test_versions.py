@@ -301,3 +301,55 @@ def test_a_version_under_another_key_lists_without_contents_and_says_so(
     with pytest.raises(VersionOtherKey):
         vault.restore_version(foreign)
     assert len(Vault.open(vault_path, PASSWORD)) == 1
+
+
+def test_a_version_says_when_its_state_was_saved_not_only_when_it_was_replaced(
+        new_vault: Callable[..., Vault], vault_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name says when a save replaced the state; the file's mtime says when that
+    state was written (u1 M1, the KeePassXC ``.old`` confusion). Copies (no hard links)
+    and re-seals under a new password keep it."""
+    vault = new_vault(1)
+    written = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    stamp = int(written.timestamp()) * 10**9
+    os.utime(vault_path, ns=(stamp, stamp))  # the state on disk was saved then
+    vault.add(make_entry(label="second", exchange="binance"))
+    summary = vault.versions()[0]  # the newest
+    assert summary.state_saved_at == written
+    assert summary.saved_at > written  # replaced just now
+
+    real_link = os.link
+
+    def no_links(src: object, dst: object, **kwargs: object) -> None:
+        if str(src) == str(vault_path):
+            raise OSError(errno.EPERM, "Operation not permitted")
+        real_link(src, dst, **kwargs)  # type: ignore[arg-type]
+
+    os.utime(vault_path, ns=(stamp, stamp))
+    monkeypatch.setattr(os, "link", no_links)
+    vault.add(make_entry(label="third", exchange="binance"))
+    assert [s.state_saved_at for s in vault.versions()[:2]] == [written, written]
+    monkeypatch.undo()
+
+    vault.change_password(PASSWORD, "a new password", FAST_KDF, enforce_kdf_minimum=False)
+    resealed = vault.versions()[1:3]  # (the change kept one more)
+    assert [s.state_saved_at for s in resealed] == [written, written]  # still as written
+
+
+@pytest.mark.parametrize(("kept", "keep", "removed"), [
+    (10, 3, 8), (10, 10, 1), (10, 11, 0), (0, 3, 0), (10, 0, 10), (2, 5, 0)])
+def test_removed_by_keep_counts_what_setting_the_count_deletes(
+        kept: int, keep: int, removed: int) -> None:
+    assert versions.removed_by_keep(kept, keep) == removed
+
+
+def test_removed_by_keep_matches_a_real_set_keep_versions(
+        new_vault: Callable[..., Vault], vault_path: Path) -> None:
+    vault = new_vault()
+    for index in range(6):
+        vault.add(make_entry(label=f"key {index}", exchange="binance"))
+    before = len(vault.versions())
+    vault.set_keep_versions(3)
+    after = {v.name for v in vault.versions()}
+    assert before - len(after - {vault.versions()[0].name}) == \
+        versions.removed_by_keep(before, 3)

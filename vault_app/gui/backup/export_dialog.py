@@ -14,7 +14,7 @@ from vault_app.core.model import KeyEntry
 from vault_app.gui.backup.new_password import NewPasswordFields
 from vault_app.gui.pages import BusyBar
 from vault_app.gui.qt import Qt, QtCore, QtWidgets, Signal
-from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
+from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel, isolated, on_enter
 
 INTRO = ("A backup is an encrypted file in the vault format, with the order journal of "
          "the keys it holds. It is read back and checked before it is kept.")
@@ -49,7 +49,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.key_list.setMinimumHeight(140)
         wanted = set(selected)
         for entry in sorted(entries, key=lambda e: e.label.casefold()):
-            item = QtWidgets.QListWidgetItem(f"{entry.label} ({entry.exchange})")
+            item = QtWidgets.QListWidgetItem(f"{isolated(entry.label)} ({entry.exchange})")
             item.setData(ID_ROLE, entry.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if entry.id in wanted
@@ -64,7 +64,8 @@ class ExportDialog(QtWidgets.QDialog):
         layout.addWidget(keys)
 
         file_box = QtWidgets.QGroupBox("Backup file", self)
-        file_row = QtWidgets.QHBoxLayout(file_box)
+        file_layout = QtWidgets.QVBoxLayout(file_box)
+        file_row = QtWidgets.QHBoxLayout()
         self.path = QtWidgets.QLineEdit(str(default_path), file_box)
         self.path.setAccessibleName("Backup file")
         self.choose = QtWidgets.QPushButton("C&hoose…", file_box)
@@ -72,6 +73,11 @@ class ExportDialog(QtWidgets.QDialog):
         self.path.textChanged.connect(lambda _text: self._update())
         file_row.addWidget(self.path, 1)
         file_row.addWidget(self.choose)
+        file_layout.addLayout(file_row)
+        self.where_note = WrapLabel("Keep backups off this disk too (a USB stick, another "
+                                    "computer): a backup beside the vault is lost with it.",
+                                    file_box)
+        file_layout.addWidget(self.where_note)
         layout.addWidget(file_box)
 
         password_box = QtWidgets.QGroupBox("Password of the backup", self)
@@ -93,7 +99,7 @@ class ExportDialog(QtWidgets.QDialog):
         password_layout.addWidget(self.separate)
         layout.addWidget(password_box)
 
-        self.error = InlineError(self)
+        self.error = InlineError(self, reserve=True)
         self.error.setObjectName("exportError")
         layout.addWidget(self.error)
         self.result_label = WrapLabel("", self)
@@ -110,13 +116,16 @@ class ExportDialog(QtWidgets.QDialog):
         self.export_button.setDefault(True)
         self.close_button = self.buttons.addButton(
             QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        for button in (self.close_button, self.choose):
+            button.setAutoDefault(False)  # focus on it never makes Enter cancel or browse
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.master.returnPressed.connect(self._submit)
-        self.separate.confirm.returnPressed.connect(self._submit)
+        for field in (self.path, self.master, self.separate.confirm):
+            on_enter(field, self._submit)  # Enter in a field exports, never cancels
         self._busy = False
         self._mode_changed()
+        self.master.setFocus()  # the one thing to type (u1 M6)
 
     # --- reading the choices ----------------------------------------------------------
     def checked_ids(self) -> list[str]:
@@ -169,9 +178,22 @@ class ExportDialog(QtWidgets.QDialog):
         problem = self.problem()
         self.error.show_message(problem)
         if problem:
+            self._focus_problem()
             return
         self.export_requested.emit(Path(self.path.text().strip()).expanduser(), self.password(),
                                    self.entry_ids(), self.use_master.isChecked())
+
+    def _focus_problem(self) -> None:
+        if not self.path.text().strip():
+            field: QtWidgets.QWidget = self.path
+        elif self.entry_ids() == []:
+            field = self.key_list
+        elif self.use_master.isChecked():
+            field = self.master
+        else:
+            field = self.separate.confirm if self.error.text().endswith("do not match.") \
+                else self.separate.password
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- showing the outcome ------------------------------------------------------------
     def set_busy(self, busy: bool, message: str = "") -> None:
@@ -181,15 +203,22 @@ class ExportDialog(QtWidgets.QDialog):
                        self.master, self.use_separate, self.separate, self.export_button):
             widget.setEnabled(not busy)
         self.key_list.setEnabled(self.chosen.isChecked() and not busy)
+        self.export_button.setDefault(True)  # disabled while busy: the action again after
         if busy:
             self.error.show_message("")
             self.result_label.setText(message)
             self.result_label.setVisible(bool(message))
 
-    def show_error(self, text: str) -> None:
+    def password_field(self) -> QtWidgets.QLineEdit:
+        return self.master if self.use_master.isChecked() else self.separate.password
+
+    def show_error(self, text: str, *, wrong_password: bool = False) -> None:
         self.set_busy(False)
         self.result_label.hide()
         self.error.show_message(text)
+        field = self.password_field() if wrong_password else self.path
+        field.selectAll()
+        field.setFocus(Qt.FocusReason.OtherFocusReason)  # not left on Cancel
 
     def show_done(self, text: str) -> None:
         """Verified: say so, forget the passwords; the dialog stays until closed."""
@@ -199,6 +228,8 @@ class ExportDialog(QtWidgets.QDialog):
         self.result_label.show()
         self.close_button.setText("&Close")
         self.export_button.setText("&Export again")
+        self.close_button.setDefault(True)  # done: Enter closes, it does not export again
+        self.close_button.setFocus()
 
     def wipe_passwords(self) -> None:
         self.master.wipe()

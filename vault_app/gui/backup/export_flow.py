@@ -26,7 +26,7 @@ def open_export(window: MainWindow) -> None:
     from vault_app.gui.backup.export_dialog import ExportDialog
 
     selected = window.current_entry()
-    stamp = time.strftime("%Y-%m-%d")
+    stamp = time.strftime("%Y-%m-%d %H%M")  # a second export that day is another file (L2)
     default = vault.path.parent / f"{vault.path.stem} backup {stamp}.vault"
     dialog = ExportDialog(vault.entries, [selected.id] if selected else [], default, window)
     dialog.choose_file_requested.connect(lambda: _choose_export_file(dialog))
@@ -95,7 +95,8 @@ def _export(window: MainWindow, dialog: ExportDialog, vault: Vault, path: Path,
 
     def failed(exc: BaseException) -> None:
         if on_show(window, dialog, vault):
-            dialog.show_error(export_error(exc, master))
+            dialog.show_error(export_error(exc, master),
+                              wrong_password=isinstance(exc, errors.WrongPassword))
         elif window.vault is vault:
             window.statusBar().showMessage(f"Backup not written: {export_error(exc, master)}")
 

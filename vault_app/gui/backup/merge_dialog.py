@@ -12,18 +12,43 @@ from collections.abc import Mapping
 from datetime import datetime
 from itertools import pairwise
 
-from vault_app.backups.merge import BOTH, NEWER, SKIP, Conflict, MergePlan, preview
+from vault_app.backups.merge import (
+    BOTH,
+    KEEP_BOTH,
+    KEEP_OURS,
+    LEAVE_OUT,
+    NEWER,
+    REPLACE,
+    SAME_API_KEY,
+    SKIP,
+    Conflict,
+    MergePlan,
+    decide,
+    preview,
+)
+from vault_app.core.field_names import names_text
 from vault_app.gui.pages import BusyBar
 from vault_app.gui.qt import QtWidgets, Signal
-from vault_app.gui.widgets import InlineError, WrapLabel
+from vault_app.gui.widgets import InlineError, WrapLabel, isolated
 
 KINDS = {"same_id": "same key, changed", "same_label": "same label, another key",
          "same_api_key": "same API key, another entry"}
 CHOICES = ((SKIP, "Skip"), (NEWER, "Keep newer"), (BOTH, "Keep both"))
-COLUMNS = ("Key", "Conflict", "Changed here", "Changed in backup", "Newer", "Choice")
-FIELD_WORDS = {"credentials": "credentials", "ip_whitelist": "IP whitelist",
-               "max_notional": "order limit", "rotate_days": "rotation"}
+COLUMNS = ("Key", "Conflict", "Differs in", "Changed here", "Changed in backup", "Newer",
+           "Choice")
+CHOICE_COLUMN = len(COLUMNS) - 1
 SHOWN_ADDITIONS = 8  # labels listed by name; the rest counted
+SHOWN_NAMES = 6  # keys named in the summary per outcome; the rest counted
+
+
+def choices_for(conflict: Conflict) -> tuple[tuple[str, str], ...]:
+    """The choices the core allows for a conflict (all three), each saying what it
+    means: "keep both" of the same API key stores that key twice, which the key form
+    would refuse: said on the choice itself, not in a tooltip (u1 M3)."""
+    if conflict.kind == SAME_API_KEY:
+        return tuple((value, "Keep both: one API key twice" if value == BOTH else text)
+                     for value, text in CHOICES)
+    return CHOICES
 
 
 def when(moment: datetime | None) -> str:
@@ -31,18 +56,54 @@ def when(moment: datetime | None) -> str:
 
 
 def newer_side(conflict: Conflict) -> str:
-    """"backup", "this vault" or "same": which side was changed last."""
-    if conflict.newer == "theirs":
-        return "backup"
-    if conflict.newer == "ours":
-        return "this vault"
-    return "same"
+    """"backup", "this vault", "same" or "unknown": which side was changed last."""
+    return {"theirs": "backup", "ours": "this vault", "unknown": "unknown"}.get(
+        conflict.newer, "same")
+
+
+def differs_text(conflict: Conflict) -> str:
+    """The fields that differ, in words; never the id, which differs whenever the two
+    are different keys and means nothing to a person."""
+    return names_text(name for name in conflict.fields if name != "id") or "only dates"
+
+
+def quoted(label: str) -> str:
+    return f"“{isolated(label)}”"
+
+
+def _names(labels: list[str]) -> str:
+    shown = ", ".join(labels[:SHOWN_NAMES])
+    more = len(labels) - SHOWN_NAMES
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def summary(plan: MergePlan, choices: Mapping[str, str]) -> str:
-    """"Merge: add 3, replace 1, keep both 1, skip 2", as the confirmation says it
-    (``merge.preview``: the merge's own rule)."""
-    return preview(plan, choices).text()
+    """"Merge: add 3, replace 1, keep both 1, skip 2" (``merge.preview``: the merge's
+    own rule), then the keys each outcome concerns, by name (``merge.decide``), and for
+    a replaced key what in it changes."""
+    outcomes: dict[str, list[str]] = {REPLACE: [], KEEP_OURS: [], KEEP_BOTH: [], LEAVE_OUT: []}
+    replaced: set[str] = set()
+    for conflict in plan.conflicts:
+        what = decide(conflict, choices.get(conflict.key, SKIP), replaced)
+        theirs, ours = conflict.labels
+        if what == REPLACE:
+            replaced.add(conflict.ours.id)
+            name = quoted(conflict.ours.label) + (
+                f" by the backup's {quoted(conflict.theirs.label)}" if theirs != ours else "")
+            outcomes[REPLACE].append(f"{name} ({differs_text(conflict)})")
+        elif what == KEEP_OURS:
+            outcomes[KEEP_OURS].append(quoted(conflict.ours.label))
+        elif what == KEEP_BOTH:
+            outcomes[KEEP_BOTH].append(quoted(conflict.theirs.label))
+        else:
+            outcomes[LEAVE_OUT].append(quoted(conflict.theirs.label))
+    lines = [preview(plan, choices).text()]
+    if plan.additions:
+        lines.append(f"Added: {_names([quoted(e.label) for e in plan.additions])}")
+    titles = {REPLACE: "Replaced", KEEP_OURS: "Kept as in this vault",
+              KEEP_BOTH: "Added beside this vault's, as “(restored)”", LEAVE_OUT: "Skipped"}
+    lines += [f"{titles[what]}: {_names(names)}" for what, names in outcomes.items() if names]
+    return "\n".join(lines)
 
 
 class MergeDialog(QtWidgets.QDialog):
@@ -52,7 +113,7 @@ class MergeDialog(QtWidgets.QDialog):
         super().__init__(parent)
         self.setObjectName("mergeDialog")
         self.setWindowTitle("Merge a backup into this vault")
-        self.resize(820, 520)
+        self.resize(1000, 520)
         self.backup_name = backup_name
         self.plan: MergePlan | None = None
         self.choice_boxes: dict[str, QtWidgets.QComboBox] = {}
@@ -64,6 +125,9 @@ class MergeDialog(QtWidgets.QDialog):
         self.counts = WrapLabel("", self)
         self.counts.setObjectName("mergeCounts")
         layout.addWidget(self.counts)
+        self.warnings = InlineError(self)  # crafted labels, dates not trusted
+        self.warnings.setObjectName("mergeWarnings")
+        layout.addWidget(self.warnings)
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("mergeConflicts")
         self.table.setAccessibleName("Conflicts")
@@ -77,8 +141,10 @@ class MergeDialog(QtWidgets.QDialog):
         for column in range(len(COLUMNS)):
             header.setSectionResizeMode(column,
                                         QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QtWidgets.QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
+        self._room = layout.count()  # with no table, the room goes here, not between lines
+        layout.addStretch(0)
         set_all = QtWidgets.QHBoxLayout()
         self.set_all_label = QtWidgets.QLabel("Set every conflict to:", self)
         set_all.addWidget(self.set_all_label)
@@ -113,10 +179,10 @@ class MergeDialog(QtWidgets.QDialog):
         before = self.choices()
         self.plan = plan
         made = f"made {when(made_at)}" if made_at else "a vault file, not an exported backup"
-        self.heading.setText(f"Backup “{self.backup_name}” ({made}). Nothing is saved until "
-                             "you confirm; the merge is one save.")
-        added = [entry.label for entry in plan.additions]
-        listed = ", ".join(f"“{label}”" for label in added[:SHOWN_ADDITIONS])
+        self.heading.setText(f"Backup {quoted(self.backup_name)} ({made}). Nothing is saved "
+                             "until you confirm; the merge is one save.")
+        added = [quoted(entry.label) for entry in plan.additions]
+        listed = ", ".join(added[:SHOWN_ADDITIONS])
         more = len(added) - SHOWN_ADDITIONS
         listed += f" and {more} more" if more > 0 else ""
         conflicts = len(plan.conflicts)
@@ -125,12 +191,20 @@ class MergeDialog(QtWidgets.QDialog):
             f"{_n(plan.identical, 'key')} identical (nothing to do). "
             + (f"{_n(conflicts, 'conflict')}: choose for each below." if conflicts
                else "No conflicts."))
+        warnings = plan.warnings
+        self.warnings.setText("\n".join(f"Look first: {w}." for w in warnings))
+        self.warnings.setVisible(bool(warnings))
         self.table.setRowCount(0)
         self.choice_boxes.clear()
         for conflict in plan.conflicts:
             self._add_row(conflict, before.get(conflict.key, SKIP))
         for widget in (self.table, self.set_all_label, *self.set_all_buttons.values()):
             widget.setVisible(bool(conflicts))
+        layout = self.layout()
+        if isinstance(layout, QtWidgets.QBoxLayout):
+            layout.setStretch(self._room, 0 if conflicts else 1)
+        if not conflicts:  # a few lines: no wide empty dialog
+            self.resize(700, 260)
         chain: list[QtWidgets.QWidget] = [self.table, *self.choice_boxes.values(),
                                           *self.set_all_buttons.values(), *self.buttons.buttons()]
         for first, second in pairwise(chain):
@@ -145,31 +219,35 @@ class MergeDialog(QtWidgets.QDialog):
         self.table.insertRow(row)
         newer = newer_side(conflict)
         ours, theirs = conflict.ours, conflict.theirs
+        name = isolated(ours.label) if theirs.label == ours.label \
+            else f"{isolated(ours.label)} (backup: {isolated(theirs.label)})"
         cells = (
-            ours.label if theirs.label == ours.label
-            else f"{ours.label} (backup: {theirs.label})",
+            name,
             KINDS.get(conflict.kind, conflict.kind),
+            differs_text(conflict),
             when(ours.updated_at),
             when(theirs.updated_at),
-            {"backup": "the backup's", "this vault": "this vault's"}.get(newer, "same time"),
+            {"backup": "the backup's", "this vault": "this vault's",
+             "unknown": "unknown (a date ahead)"}.get(newer, "same time"),
         )
         for column, text in enumerate(cells):
             self.table.setItem(row, column, QtWidgets.QTableWidgetItem(text))
-        differs = ", ".join(FIELD_WORDS.get(name, name) for name in conflict.fields)
-        if differs:
-            for column in range(len(cells)):
-                self.table.item(row, column).setToolTip(f"Differs: {differs}")
+        if conflict.reason:
+            self.table.item(row, 5).setToolTip(conflict.reason)
         box = QtWidgets.QComboBox(self.table)
-        box.setAccessibleName(f"Choice for {cells[0]}")
-        for value, text in CHOICES:
+        box.setAccessibleName(f"Choice for {name}")
+        for value, text in choices_for(conflict):
             box.addItem(text, value)
         box.setCurrentIndex(max(0, box.findData(choice)))
-        self.table.setCellWidget(row, len(COLUMNS) - 1, box)
+        self.table.setCellWidget(row, CHOICE_COLUMN, box)
         self.choice_boxes[conflict.key] = box
 
     def set_all(self, choice: str) -> None:
+        """Every conflict to ``choice`` (a row not offering it keeps its own)."""
         for box in self.choice_boxes.values():
-            box.setCurrentIndex(box.findData(choice))
+            index = box.findData(choice)
+            if index >= 0:
+                box.setCurrentIndex(index)
 
     def choices(self) -> dict[str, str]:
         """Conflict key -> NEWER, BOTH or SKIP."""

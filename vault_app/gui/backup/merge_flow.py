@@ -41,7 +41,7 @@ def _confirm_merge(window: MainWindow, dialog: MergeDialog, vault: Vault,
     if plan is None or window.read_only:
         return
     choices = dialog.choices()
-    box = ask(dialog, "Merge the backup?", f"{summary(plan, choices)}.\n\nThis is one save "
+    box = ask(dialog, "Merge the backup?", f"{summary(plan, choices)}\n\nThis is one save "
               "of this vault; the keys and choices are those shown.", "&Merge")
     dialog.question = box
 

@@ -12,7 +12,7 @@ from vault_app.gui.pages import (
     strength_hint,
 )
 from vault_app.gui.qt import QtCore, QtWidgets, Signal
-from vault_app.gui.widgets import PasswordField
+from vault_app.gui.widgets import PasswordField, on_enter
 
 
 class NewPasswordFields(QtWidgets.QWidget):
@@ -22,10 +22,11 @@ class NewPasswordFields(QtWidgets.QWidget):
 
     def __init__(self, what: str, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        self.what = what  # "backup password", "master password": the words of its problems
         form = QtWidgets.QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        self.password = PasswordField(what.capitalize(), self)
-        self.password.setAccessibleName(what.capitalize())
+        self.password = PasswordField(f"New {what}", self)
+        self.password.setAccessibleName(f"New {what}")
         self.confirm = PasswordField("Repeat it", self)
         self.confirm.setAccessibleName(f"Repeat {what}")
         self.meter = QtWidgets.QProgressBar(self)
@@ -47,7 +48,7 @@ class NewPasswordFields(QtWidgets.QWidget):
         self._timer.timeout.connect(self.rate_now)
         self.password.textChanged.connect(self._password_edited)
         self.confirm.textChanged.connect(self._confirm_edited)
-        self.password.returnPressed.connect(self.confirm.setFocus)
+        on_enter(self.password, self.confirm.setFocus)  # and not also the dialog's button
         self.rate_now()
 
     @property
@@ -82,10 +83,10 @@ class NewPasswordFields(QtWidgets.QWidget):
             self.rate_now()
         text = self.password.text()
         if not text:
-            return "Enter the backup password."
+            return f"Enter the {self.what}."
         if self._strength is None or not self._strength.acceptable:
-            return "Choose a stronger backup password (see the hint under it)."
-        problem = new_password_problem(text, self.confirm.text(), "backup password",
+            return f"Choose a stronger {self.what} (see the hint under it)."
+        problem = new_password_problem(text, self.confirm.text(), self.what,
                                        strength=self._strength)
         return "" if problem is None else sentence(problem)
 

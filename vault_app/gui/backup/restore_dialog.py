@@ -4,17 +4,20 @@ merge then continues in the merge dialog, with its plan."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from vault_app.gui.pages import BusyBar
 from vault_app.gui.qt import Qt, QtWidgets, Signal
-from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel
+from vault_app.gui.widgets import InlineError, PasswordField, WrapLabel, on_enter
 
 INTRO = ("Choose a backup exported by vault-app, and the password it was exported with "
          "(the master password of the vault it came from, or its separate backup password).")
 
 
 LEFT = Qt.AlignmentFlag.AlignLeft
+NO_PASSWORD = "Type the backup's password."
+NO_NEW_PATH = "Choose the file of the new vault."
 
 
 class RestoreDialog(QtWidgets.QDialog):
@@ -73,7 +76,7 @@ class RestoreDialog(QtWidgets.QDialog):
         self.merge.toggled.connect(lambda _on: self._mode_changed())
         layout.addWidget(target)
 
-        self.error = InlineError(self)
+        self.error = InlineError(self, reserve=True)
         self.error.setObjectName("restoreError")
         layout.addWidget(self.error)
         self.busy = BusyBar(self)
@@ -82,11 +85,21 @@ class RestoreDialog(QtWidgets.QDialog):
         self.go = self.buttons.addButton("Con&tinue…",
                                          QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         self.go.setDefault(True)
-        self.buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        cancel = self.buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        for button in (cancel, self.choose_backup, self.choose_new):
+            button.setAutoDefault(False)  # focus on it never makes Enter cancel or browse
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.password.returnPressed.connect(self._submit)
+        for field in (self.backup_path, self.password, self.new_path):
+            on_enter(field, self._submit)  # Enter in a field restores, never cancels
+        # Tab: the file, then its password (what is typed next), the target, then the
+        # choosers (a mouse's way in)
+        order = (self.backup_path, self.password, self.merge, self.new, self.new_path,
+                 self.choose_new, self.choose_backup, self.go, cancel)
+        for first, second in pairwise(order):
+            QtWidgets.QWidget.setTabOrder(first, second)
+        self.backup_path.setFocus()
         self._busy = False
         self._mode_changed()
 
@@ -100,9 +113,9 @@ class RestoreDialog(QtWidgets.QDialog):
         if not self.backup_path.text().strip():
             return "Choose the backup file."
         if not self.password.text():
-            return "Type the backup's password."
+            return NO_PASSWORD
         if self.new.isChecked() and not self.new_path.text().strip():
-            return "Choose the file of the new vault."
+            return NO_NEW_PATH
         return ""
 
     def _submit(self) -> None:
@@ -111,6 +124,8 @@ class RestoreDialog(QtWidgets.QDialog):
         problem = self.problem()
         self.error.show_message(problem)
         if problem:
+            self._focus(self.password if problem == NO_PASSWORD else
+                        self.new_path if problem == NO_NEW_PATH else self.backup_path)
             return
         new = Path(self.new_path.text().strip()).expanduser() if self.new.isChecked() else None
         self.restore_requested.emit(Path(self.backup_path.text().strip()).expanduser(),
@@ -123,15 +138,20 @@ class RestoreDialog(QtWidgets.QDialog):
                        self.new, self.go):
             widget.setEnabled(not busy)
         self._mode_changed()
+        self.go.setDefault(True)  # disabled while busy, it is the action again after
         if busy:
             self.error.show_message("")
 
     def show_error(self, text: str, *, wrong_password: bool = False) -> None:
         self.set_busy(False)
         self.error.show_message(text)
-        if wrong_password:
-            self.password.selectAll()
-            self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._focus(self.password if wrong_password else self.backup_path)
+
+    def _focus(self, field: QtWidgets.QLineEdit) -> None:
+        """Back to a field (not left on Cancel, where the busy state put it), its text
+        selected so that typing replaces it."""
+        field.selectAll()
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def wipe(self) -> None:
         self.password.wipe()

@@ -54,11 +54,18 @@ def _choose_new(dialog: RestoreDialog, folder: Path) -> None:
 
 
 def restore_error(exc: BaseException) -> str:
+    """In a backup's words: never "the vault file" or "magic bytes" for a backup (L6)."""
     if isinstance(exc, errors.WrongPassword):
         return WRONG_BACKUP_PASSWORD
+    if isinstance(exc, errors.NotAVaultFile):
+        return f"{DAMAGED_BACKUP}\n(It does not start like a file vault-app writes.)"
+    if isinstance(exc, errors.VaultNotFound):
+        return "There is no backup file there. Check the name, or choose it with Choose…."
     if isinstance(exc, errors.VaultDamaged | errors.UnsupportedVersion
                   | errors.KdfParamsOutOfRange):
-        return f"{DAMAGED_BACKUP}\n({error_message(exc)})"
+        detail = error_message(exc).replace("the vault file", "the file").replace(
+            "the vault content", "its content")
+        return f"{DAMAGED_BACKUP}\n({detail})"
     if isinstance(exc, errors.VaultExists):
         return f"{error_message(exc)} Nothing was written; choose another file."
     return error_message(exc)
