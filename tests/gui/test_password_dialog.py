@@ -19,6 +19,7 @@ from vault_app.core.vault import Vault
 from vault_app.core.vault_format import KeySlot, parse
 from vault_app.core.version_rekey import PasswordChange
 from vault_app.gui.password_dialog import (
+    JOURNAL_NOTE,
     OLD_COPIES_WARNING,
     REFRESHED_WARNING,
     SAME_PASSWORD_NOTE,
@@ -76,6 +77,7 @@ def test_password_change_locks_the_old_password_out_of_every_version(
     assert dialog.pages.currentWidget() is dialog.result_page
     assert "4 previous versions re-sealed" in dialog.result.text()
     assert OLD_COPIES_WARNING in dialog.result.text()
+    assert JOURNAL_NOTE in dialog.result.text()  # what the change does not re-key
     assert dialog.current.text() == "" and dialog.fields.password.text() == ""
 
     slot = parse(vault.path.read_bytes()).slot

@@ -68,10 +68,9 @@ class KdfParams:
             )
 
     def describe(self) -> str:
-        return (
-            f"Argon2id m={self.memory_kib // 1024} MiB, "
-            f"t={self.iterations}, p={self.parallelism}"
-        )
+        memory = (f"{self.memory_kib // 1024} MiB" if self.memory_kib % 1024 == 0
+                  else f"{self.memory_kib} KiB")  # a test vault's 64 KiB is not "0 MiB"
+        return f"Argon2id m={memory}, t={self.iterations}, p={self.parallelism}"
 
 
 def normalize_password(password: str) -> bytes:

@@ -66,6 +66,12 @@ def kdf_for(choice: str) -> KdfParams | None:
     return None  # the file's own strength (raised to today's minimum if below it)
 
 
+JOURNAL_NOTE = (
+    "The order journal keeps its key (it holds your orders, never your exchange keys): "
+    "whoever opens an old copy with the old password can read the orders recorded, new "
+    "ones too.")
+
+
 def result_text(change: PasswordChange, *, refreshed: bool = False) -> str:
     """What the change did, and what it means for copies made before: a new password
     leaves them opening with the old one; a KDF-only change leaves them as they were."""
@@ -79,13 +85,15 @@ def result_text(change: PasswordChange, *, refreshed: bool = False) -> str:
                  "the new key and strength."]
     if change.left:
         left = len(change.left)
-        lines.append(f"{left} version{'s' if left != 1 else ''} could not be re-sealed and "
-                     f"still open only with an older password: {', '.join(change.left)}.")
+        lines.append(f"{left} file{'s' if left != 1 else ''} could not be re-sealed and "
+                     "still open with an earlier password, not the new one; delete them if "
+                     f"that password leaked: {', '.join(change.left)}.")
     lines += change.notes
     if not change.password_changed:
         lines.append(SAME_PASSWORD_NOTE)
     else:
         lines.append(REFRESHED_WARNING if refreshed else OLD_COPIES_WARNING)
+        lines.append(JOURNAL_NOTE)
     return "\n\n".join(lines)
 
 

@@ -99,6 +99,11 @@ def test_default_is_256_mib_t3_p4_and_creatable() -> None:
     assert default.describe() == "Argon2id m=256 MiB, t=3, p=4"
 
 
+def test_describe_says_kib_when_the_memory_is_not_whole_mib() -> None:
+    assert KdfParams(64, 1, 1).describe() == "Argon2id m=64 KiB, t=1, p=1"  # not "0 MiB"
+    assert KdfParams(1536, 2, 1).describe() == "Argon2id m=1536 KiB, t=2, p=1"
+
+
 def test_normalize_password_is_nfc_utf8() -> None:
     nfd = unicodedata.normalize("NFD", "Café ñandú")
     nfc = unicodedata.normalize("NFC", "Café ñandú")
