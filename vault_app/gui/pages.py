@@ -38,6 +38,18 @@ def strength_hint(strength: Strength | None) -> str:
     return f"{strength.name.capitalize()}: not accepted. {tips}".rstrip()
 
 
+def show_strength(meter: QtWidgets.QProgressBar, feedback: QtWidgets.QLabel,
+                  text: str) -> Strength | None:
+    """Rate ``text`` and show it on ``meter`` and ``feedback``: the one display of every
+    new password's strength (the create page's, a backup's, a changed master password's)."""
+    strength = rate(text) if text else None
+    level = strength.meter if strength else 0
+    meter.setValue(level)
+    meter.setStyleSheet(f"QProgressBar::chunk {{ background: {_METER_COLORS[level]}; }}")
+    feedback.setText(strength_hint(strength))
+    return strength
+
+
 class ReservedLabel(QtWidgets.QLabel):
     """A word-wrapped label that is always as tall as ``reserve_for`` would make it."""
 
@@ -226,13 +238,8 @@ class CreatePage(QtWidgets.QWidget):
     def _rate(self) -> None:
         self._rate_timer.stop()
         text = self.password.text()
-        self._strength = rate(text) if text else None
+        self._strength = show_strength(self.meter, self.feedback, text)
         self._rated = text
-        level = self._strength.meter if self._strength else 0
-        self.meter.setValue(level)
-        self.meter.setStyleSheet(
-            f"QProgressBar::chunk {{ background: {_METER_COLORS[level]}; }}")
-        self.feedback.setText(strength_hint(self._strength))
         self._update()
 
     def _update(self) -> None:

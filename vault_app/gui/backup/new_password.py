@@ -3,13 +3,12 @@ meter and hint, the same rules: ``core.password_policy``)."""
 
 from __future__ import annotations
 
-from vault_app.core.password_policy import Strength, new_password_problem, rate, sentence
+from vault_app.core.password_policy import Strength, new_password_problem, sentence
 from vault_app.gui.pages import (
     _LONGEST_HINT,
-    _METER_COLORS,
     RATE_DELAY_MS,
     ReservedLabel,
-    strength_hint,
+    show_strength,
 )
 from vault_app.gui.qt import QtCore, QtWidgets, Signal
 from vault_app.gui.widgets import PasswordField, on_enter
@@ -68,13 +67,8 @@ class NewPasswordFields(QtWidgets.QWidget):
     def rate_now(self) -> None:
         self._timer.stop()
         text = self.password.text()
-        self._strength = rate(text) if text else None
+        self._strength = show_strength(self.meter, self.feedback, text)
         self._rated = text
-        level = self._strength.meter if self._strength else 0
-        self.meter.setValue(level)
-        self.meter.setStyleSheet(
-            f"QProgressBar::chunk {{ background: {_METER_COLORS[level]}; }}")
-        self.feedback.setText(strength_hint(self._strength))
         self.changed.emit()
 
     def problem(self) -> str:
