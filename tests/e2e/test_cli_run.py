@@ -157,3 +157,64 @@ def test_exit_code_passes_through(cli: Cli, keys: Path) -> None:
     result = cli("run", "--key", "bot", "--env", "K=apiKey", "--", sys.executable, "-c",
                  "raise SystemExit(42)", stdin=f"{PASSWORD}\n")
     assert result.code == 42, result
+
+
+class Terminal:
+    """``vault-app-cli run`` on a pseudo-terminal of its own (its controlling terminal)."""
+
+    def __init__(self, keys: Path, *args: str) -> None:
+        import fcntl
+        import termios
+        import threading
+
+        self.master, slave = os.openpty()
+        env = dict(os.environ, VAULT_APP_VAULT=str(keys))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "vault_app.cli", "run", *args], cwd=REPO, env=env,
+            stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+        os.close(slave)
+        self.output = b""
+        self.changed = threading.Condition()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 4096)
+            except OSError:
+                data = b""
+            with self.changed:
+                self.output += data
+                self.changed.notify_all()
+            if not data:
+                return
+
+    def expect(self, text: str) -> None:
+        with self.changed:
+            assert self.changed.wait_for(lambda: text.encode() in self.output, 60), self.output
+
+    def type(self, text: str) -> None:
+        os.write(self.master, text.encode())
+
+
+def test_on_a_terminal_the_child_keeps_standard_input_and_ctrl_c_ends_it(
+        keys: Path) -> None:
+    child = ("import sys; print('ready', flush=True); line = sys.stdin.readline(); "
+             "print('read', line.strip(), flush=True); import time; time.sleep(120)")
+    terminal = Terminal(keys, "--key", "bot", "--preset", "generic", "--",
+                        sys.executable, "-c", child)
+    try:
+        terminal.expect("Master password:")
+        terminal.type(PASSWORD + "\n")
+        terminal.expect("ready")
+        terminal.type("hello bot\n")  # read by the child: the prompt did not take it
+        terminal.expect("read hello bot")
+        terminal.type("\x03")  # Ctrl-C: the terminal signals the whole group
+        assert terminal.proc.wait(60) == 128 + signal.SIGINT
+        assert PASSWORD.encode() not in terminal.output  # not echoed
+    finally:
+        if terminal.proc.poll() is None:
+            terminal.proc.kill()
+            terminal.proc.wait()
+        os.close(terminal.master)
