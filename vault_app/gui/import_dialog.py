@@ -169,8 +169,8 @@ class ImportDialog(QtWidgets.QDialog):
                 [str(line), isolated(entry.label), entry.exchange, key, "yes"]))
         for skipped in plan.skipped:
             self.table.addTopLevelItem(QtWidgets.QTreeWidgetItem(
-                [str(skipped.line), isolated(skipped.label), "", skipped.api_key,
-                 f"skipped: {isolated(skipped.reason)}"]))
+                [str(skipped.line), isolated(skipped.label), skipped.exchange,
+                 skipped.api_key, f"skipped: {isolated(skipped.reason)}"]))
         for column in range(4):
             self.table.resizeColumnToContents(column)
         count = len(plan.entries)
@@ -203,6 +203,8 @@ class ImportDialog(QtWidgets.QDialog):
             self.status.setText(f"Imported {len(entries)} key(s). "
                                 + PLAINTEXT_WARNING.format(name=isolated(str(source))))
             self.delete_button.setVisible(True)
+            for row in range(len(entries)):  # the entries' rows come first
+                self.table.topLevelItem(row).setText(4, "imported")
             self.imported.emit()
 
         self.window_.save(lambda v: v.add_many(entries), done, self._failed)

@@ -61,6 +61,7 @@ class Candidate:
 class Skipped:
     line: int
     label: str
+    exchange: str
     api_key: str  # masked
     reason: str
 
@@ -131,7 +132,7 @@ def plan(candidates: Sequence[Candidate], existing: Iterable[KeyEntry], catalog:
         catalog.get(exchange.strip().lower())  # raises with a suggestion
     stored = list(existing)
     taken = {e.label.casefold() for e in stored}
-    known = {identity_credential(e): e.label for e in stored}
+    known = {identity_credential(e): f"already stored as '{e.label}'" for e in stored}
     entries: list[KeyEntry] = []
     lines: list[int] = []
     skipped: list[Skipped] = []
@@ -148,9 +149,8 @@ def plan(candidates: Sequence[Candidate], existing: Iterable[KeyEntry], catalog:
         identity = identity_credential(entry)
         shown = mask_identifier(identity[1]) if identity else ""
         if identity in known:
-            skipped.append(Skipped(row.line, entry.label, shown,
-                                   f"the same API key is already stored as "
-                                   f"'{known[identity]}'"))
+            skipped.append(Skipped(row.line, entry.label, exchange_id, shown,
+                                   f"the same API key is {known[identity]}"))
             continue
         label = _unique_label(entry.label, taken)
         if label != entry.label:
@@ -159,7 +159,7 @@ def plan(candidates: Sequence[Candidate], existing: Iterable[KeyEntry], catalog:
                               catalog=catalog, permissions=entry.permissions,
                               ip_whitelist=entry.ip_whitelist)
         taken.add(label.casefold())
-        known[identity] = label
+        known[identity] = f"on line {row.line} too"
         entries.append(entry)
         lines.append(row.line)
     return ImportPlan(tuple(entries), tuple(lines), tuple(skipped), tuple(renamed))
