@@ -98,4 +98,4 @@ def test_a_fifo_is_refused(cli: Cli, vault: Path, tmp_path: Path) -> None:
     fifo = tmp_path / "fifo.env"
     os.mkfifo(fifo)
     result = cli("import", str(fifo), "--format", "env", stdin=PASSWORD + "\n", timeout=20)
-    assert_fails(result, 5, "not a key file", "nothing was read")
+    assert_fails(result, 5, "not a file to import", "nothing was read")

@@ -44,7 +44,10 @@ class ExchangeNeeded(ValidationError):
 @dataclass(frozen=True)
 class Candidate:
     """One key as the file holds it. ``exchanges``: ids it may belong to, best first
-    (the first one the catalog knows is taken); empty when the file does not say."""
+    (the first one the catalog knows is taken); empty when the file does not say.
+    ``stated``: the file names the exchange outright (a column, a config field), so an
+    id the catalog does not know is an error in the file; otherwise they are guesses
+    (a variable's prefix, a word of a title) and none known means asking the user."""
 
     line: int
     label: str
@@ -52,6 +55,7 @@ class Candidate:
     credentials: Mapping[str, str] = field(repr=False)
     permissions: str = ""
     ips: str = ""
+    stated: bool = False
 
     def __repr__(self) -> str:  # never a secret in a traceback
         return f"Candidate(line={self.line}, label={self.label!r})"
@@ -77,7 +81,7 @@ class ImportPlan:
 def read_source(path: Path) -> str:
     """The text of a regular file of at most IMPORT_LIMIT bytes (no FIFO, device or
     folder, also behind a link), UTF-8 with a leading BOM dropped and CRLF as LF."""
-    text = read_small_text(path, IMPORT_LIMIT)
+    text = read_small_text(path, IMPORT_LIMIT, "file to import")
     text = text.removeprefix("\ufeff")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -104,7 +108,7 @@ def _exchange(candidate: Candidate, catalog: Catalog, default: str | None) -> st
     for name in candidate.exchanges:
         if name.strip().lower() in catalog:
             return name.strip().lower()
-    if candidate.exchanges and default is None:
+    if candidate.stated and candidate.exchanges and default is None:
         # named but unknown: let the catalog say so, with its suggestion
         try:
             catalog.get(candidate.exchanges[0].strip().lower())

@@ -65,7 +65,7 @@ def parse(text: str) -> list[Candidate]:
         candidates.append(Candidate(
             line, cells["label"].strip(), (exchange,) if exchange else (), credentials,
             permissions=cells.get("permissions", "").replace(";", ","),
-            ips=cells.get("ip", "").replace(";", ",")))
+            ips=cells.get("ip", "").replace(";", ","), stated=True))
     if not candidates:
         raise ImportFileError("the file has a header and no key", line=1)
     return candidates

@@ -2,9 +2,11 @@
 
 Names recognised: ``<PREFIX>_API_KEY``, ``_API_SECRET`` / ``_SECRET_KEY`` / ``_SECRET``,
 ``_PASSPHRASE`` / ``_PASSWORD`` / ``_API_PASSPHRASE`` / ``_API_PASSWORD``, ``_UID``, and the
-same without a prefix (``API_KEY``, ``API_SECRET`` ...). A prefix names the exchange
-(``BINANCE_API_KEY``) when the catalog knows it; else ``EXCHANGE=binance`` in the file,
-else the caller asks (``ExchangeNeeded`` from ``common.plan``). Other lines are ignored.
+same without a prefix (``API_KEY``, ``API_SECRET`` ...), and freqtrade's own
+(``FREQTRADE__EXCHANGE__KEY``, ``__SECRET``, ``__PASSWORD``, ``__UID``, ``__NAME``). A
+prefix names the exchange (``BINANCE_API_KEY``) when the catalog knows it; else
+``EXCHANGE=binance`` in the file, else the caller asks (``ExchangeNeeded`` from
+``common.plan``). Other lines are ignored.
 """
 
 from __future__ import annotations
@@ -35,8 +37,15 @@ def _value(raw: str, line: int) -> str:
     return re.split(r"\s+#", raw, maxsplit=1)[0].strip()
 
 
+_FREQTRADE = "FREQTRADE__EXCHANGE__"
+_FREQTRADE_NAMES = {"KEY": "apiKey", "SECRET": "secret", "PASSWORD": "password", "UID": "uid"}
+
+
 def _split(name: str) -> tuple[str, str] | None:
     upper = name.upper()
+    if upper.startswith(_FREQTRADE):
+        credential = _FREQTRADE_NAMES.get(upper[len(_FREQTRADE):])
+        return ("FREQTRADE", credential) if credential else None
     for suffix, credential in _SUFFIXES:
         if upper == suffix:
             return "", credential
@@ -49,6 +58,7 @@ def parse(text: str) -> list[Candidate]:
     groups: dict[str, dict[str, str]] = {}
     first_line: dict[str, int] = {}
     named_exchange: str | None = None
+    freqtrade_exchange: str | None = None
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -59,6 +69,9 @@ def parse(text: str) -> list[Candidate]:
         name, value = match.group(1), _value(match.group(2), number)
         if name.upper() == "EXCHANGE":
             named_exchange = value.strip() or None
+            continue
+        if name.upper() == _FREQTRADE + "NAME":
+            freqtrade_exchange = value.strip() or None
             continue
         split = _split(name)
         if split is None or not value:
@@ -73,7 +86,8 @@ def parse(text: str) -> list[Candidate]:
     for prefix, credentials in groups.items():
         if "apiKey" not in credentials:
             continue  # a lone SECRET or PASSWORD is no exchange key
-        hints = tuple(h for h in (prefix.lower(), named_exchange) if h)
+        named = freqtrade_exchange if prefix == "FREQTRADE" else None
+        hints = tuple(h for h in (named, prefix.lower(), named_exchange) if h)
         label = f"{prefix.lower() or named_exchange or 'key'} (.env)"
         candidates.append(Candidate(first_line[prefix], label, hints, credentials))
     if not candidates:

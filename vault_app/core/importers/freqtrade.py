@@ -52,4 +52,4 @@ def parse(text: str) -> list[Candidate]:
     if not credentials.get("apiKey"):
         raise ImportFileError("the exchange block has no \"key\"", line=line, field="key")
     return [Candidate(line, f"freqtrade {name.strip()}", (name,), credentials,
-                      permissions="read,trade")]
+                      permissions="read,trade", stated=True)]

@@ -39,7 +39,9 @@ def parse(text: str) -> list[Candidate]:
         if not cells["Username"].strip() and not cells["Password"].strip():
             continue  # a group or note with no key
         credentials = {"apiKey": cells["Username"], "secret": cells["Password"]}
-        candidates.append(Candidate(line, cells["Title"].strip(), _hints(cells), credentials))
+        stated = bool(cells.get("Exchange", "").strip())
+        candidates.append(Candidate(line, cells["Title"].strip(), _hints(cells), credentials,
+                                    stated=stated))
     if not candidates:
         raise ImportFileError("the export holds no entry with a username and a password",
                               line=1)

@@ -164,3 +164,24 @@ def test_guess_format() -> None:
     assert guess(Path(".env"), ENV) == "env"
     assert guess(Path("export.csv"), KEEPASSXC) == "keepassxc-csv"
     assert guess(Path("keys.csv"), CSV) == "csv"
+
+
+def test_env_guesses_never_name_an_unknown_exchange() -> None:
+    text = "MYBOT_API_KEY=bot-key-1234567890\nMYBOT_API_SECRET=bot-secret\n"
+    with pytest.raises(ExchangeNeeded, match="which exchange"):
+        entries("env", text)  # "mybot" is a guess, not an exchange the file states
+    assert entries("env", text, exchange="bybit")[0][1] == "bybit"
+
+
+def test_env_reads_freqtrades_own_variables() -> None:
+    text = ("FREQTRADE__EXCHANGE__NAME=kraken\nFREQTRADE__EXCHANGE__KEY=ft-key-1234567890\n"
+            "FREQTRADE__EXCHANGE__SECRET=ft-secret\n")
+    assert entries("env", text) == [
+        ("freqtrade (.env)", "kraken", {"apiKey": "ft-key-1234567890", "secret": "ft-secret"})]
+
+
+def test_keepassxc_with_no_exchange_in_sight_asks() -> None:
+    text = '"Title","Username","Password"\n"My bot","bot-key-1234567890","s"\n'
+    with pytest.raises(ExchangeNeeded):
+        entries("keepassxc-csv", text)
+    assert entries("keepassxc-csv", text, exchange="kraken")[0][:2] == ("My bot", "kraken")
