@@ -99,3 +99,52 @@ def test_a_fifo_is_refused(cli: Cli, vault: Path, tmp_path: Path) -> None:
     os.mkfifo(fifo)
     result = cli("import", str(fifo), "--format", "env", stdin=PASSWORD + "\n", timeout=20)
     assert_fails(result, 5, "not a file to import", "nothing was read")
+
+
+def on_terminal(args: list[str], vault: Path, answers: list[tuple[str, str]]) -> str:
+    """Run the CLI on a pseudo-terminal; each (prompt, answer) is typed once the prompt
+    shows. What the terminal showed."""
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, VAULT_APP_VAULT=str(vault))
+    proc = subprocess.Popen([sys.executable, "-m", "vault_app.cli", *args], stdin=slave,
+                            stdout=slave, stderr=slave, env=env, cwd=REPO,
+                            start_new_session=True)  # the pty becomes its /dev/tty
+    os.close(slave)
+    shown, pending = "", list(answers)
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 30)
+            assert ready, f"the CLI went silent; it showed: {shown!r}"
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk.decode(errors="replace")
+            if pending and pending[0][0] in shown:
+                os.write(master, pending.pop(0)[1].encode() + b"\n")
+    finally:
+        os.close(master)
+        assert proc.wait(30) == 0, shown
+    assert not pending, shown
+    return shown
+
+
+@pytest.mark.parametrize(("answer", "deleted"), [("", False), ("n", False), ("y", True)])
+def test_on_a_terminal_the_source_is_deleted_only_on_yes(vault: Path, tmp_path: Path,
+                                                         answer: str, deleted: bool) -> None:
+    source = tmp_path / "keys.csv"
+    source.write_text(CSV)
+    shown = on_terminal(["import", str(source), "--format", "csv"], vault,
+                        [("Master password:", PASSWORD), ("now? [y/N]", answer)])
+    assert "still holds these secrets in plain text" in shown
+    assert source.exists() is not deleted
+    assert len(stored(vault)) == 2
