@@ -26,7 +26,7 @@ SCREENS = ("create", "unlock", "key-list", "key-form", "settings", "locked", "da
            "backup-export", "backup-export-verified", "backup-restore", "backup-merge",
            "backup-merge-confirm", "backup-restored", "backup-replace",
            "settings-vault", "versions", "versions-confirm", "second-folder-notice",
-           "password-change", "password-changed",
+           "password-change", "password-changed", "import", "import-done",
            "trading", "trade-preview", "trade-confirm", "open-orders", "portfolio")
 PASSWORD = "screenshot horse battery staple"
 
@@ -147,10 +147,12 @@ def main(out: Path) -> int:
     window.close()
 
     from screenshots_backup import backups  # beside this script (sys.path[0])
+    from screenshots_import import import_screens
     from screenshots_versions import versions_screens
 
     versions_screens(tmp, settings, path, PASSWORD, shoot, wait_until)
     backups(tmp, settings, path, PASSWORD, shoot, wait_until)
+    import_screens(tmp, settings, path, PASSWORD, shoot, wait_until)
     trading(tmp, settings, shoot, wait_until)
     return 0
 

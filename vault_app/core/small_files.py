@@ -22,8 +22,9 @@ SMALL_TEXT_LIMIT = 64 * 1024
 _FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
 
 
-def read_small_text(path: Path, limit: int = SMALL_TEXT_LIMIT) -> str:
-    """The UTF-8 text of the regular file ``path`` (links resolved first).
+def read_small_text(path: Path, limit: int = SMALL_TEXT_LIMIT, kind: str = "key file") -> str:
+    """The UTF-8 text of the regular file ``path`` (links resolved first); ``kind``
+    names what was expected in messages ("key file", "file to import").
 
     Raises:
         NotARegularFile: a FIFO, device, socket or folder (also behind a link).
@@ -44,11 +45,11 @@ def read_small_text(path: Path, limit: int = SMALL_TEXT_LIMIT) -> str:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise NotARegularFile(f"{shown} is {kind_of(info.st_mode)}, not a key file; "
+            raise NotARegularFile(f"{shown} is {kind_of(info.st_mode)}, not a {kind}; "
                                   "nothing was read")
         if info.st_size > limit:
-            raise ValidationError(f"{shown} is {info.st_size:,} bytes, too large for a key "
-                                  f"file (at most {limit // 1024} KiB); nothing was read")
+            raise ValidationError(f"{shown} is {info.st_size:,} bytes, too large for a "
+                                  f"{kind} (at most {limit // 1024} KiB); nothing was read")
         data = b""
         while len(data) <= limit:
             chunk = os.read(fd, limit + 1 - len(data))
@@ -60,7 +61,7 @@ def read_small_text(path: Path, limit: int = SMALL_TEXT_LIMIT) -> str:
     finally:
         os.close(fd)
     if len(data) > limit:  # grew since the fstat
-        raise ValidationError(f"{shown} is too large for a key file (at most "
+        raise ValidationError(f"{shown} is too large for a {kind} (at most "
                               f"{limit // 1024} KiB); nothing was read")
     try:
         return data.decode("utf-8")

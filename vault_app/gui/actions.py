@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from vault_app.gui.backup.export_flow import open_export
 from vault_app.gui.backup.restore_flow import open_restore
 from vault_app.gui.qt import Qt, QtGui
-from vault_app.gui.vault_dialogs import open_password_change, open_versions
+from vault_app.gui.vault_dialogs import open_import, open_password_change, open_versions
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -70,10 +70,13 @@ def build_actions(window: MainWindow) -> None:
     window.act_change_password = _action(
         window, "Change master pass&word…", lambda: open_password_change(window), None,
         "Change the master password or the key derivation strength")
+    window.act_import = _action(  # gui/import_dialog
+        window, "&Import…", lambda: open_import(window), None,
+        "Add keys from a freqtrade config, a .env file or a CSV export")
     menu = window.menuBar()
     vault_menu = menu.addMenu("&Vault")
     for action in (window.act_new_vault, window.act_open, window.act_save_copy, None,
-                   window.act_export_backup, window.act_restore_backup, None,
+                   window.act_import, window.act_export_backup, window.act_restore_backup, None,
                    window.act_versions, window.act_change_password, None,
                    window.act_lock, window.act_settings, None, window.act_quit):
         vault_menu.addSeparator() if action is None else vault_menu.addAction(action)
@@ -113,6 +116,7 @@ def update_actions(window: MainWindow) -> None:
     window.act_versions.setEnabled(unlocked and not demo)
     window.act_change_password.setEnabled(unlocked and not demo and not window.read_only)
     window.act_add.setEnabled(writable and not demo)
+    window.act_import.setEnabled(unlocked and not demo and not window.read_only)
     for action in (window.act_edit, window.act_delete):
         action.setEnabled(writable and has_entry)
     entry = window.current_entry() if has_entry else None

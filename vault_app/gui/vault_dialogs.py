@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from vault_app.gui.import_dialog import ImportDialog
 from vault_app.gui.password_dialog import PasswordDialog
 from vault_app.gui.versions_dialog import VersionsDialog
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
 
-Dialog = VersionsDialog | PasswordDialog
+Dialog = VersionsDialog | PasswordDialog | ImportDialog
 
 
 def close_vault_dialog(window: MainWindow) -> None:
@@ -45,3 +46,8 @@ def open_versions(window: MainWindow) -> None:
 def open_password_change(window: MainWindow) -> None:
     if window.vault is not None and not window.in_demo_vault and not window.read_only:
         _keep(window, PasswordDialog(window, window.vault))
+
+
+def open_import(window: MainWindow) -> None:
+    if window.vault is not None and not window.in_demo_vault and not window.read_only:
+        _keep(window, ImportDialog(window, window.vault))

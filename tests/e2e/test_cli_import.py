@@ -1,0 +1,150 @@
+"""``import`` through the real CLI: each format, malformed files, --dry-run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD, CliResult
+from tests.e2e.support import assert_fails, assert_ok, folder_state
+from tests.unit.core.importers.test_importers import CSV, ENV, FREQTRADE, KEEPASSXC
+from vault_app.core.vault import Vault
+
+Cli = Callable[..., CliResult]
+SECRETS = ("okx-secret", "okx-pass", "bn-secret", "kr-secret")
+
+
+@pytest.fixture
+def vault(new_vault: Callable[..., Vault], vault_path: Path) -> Path:
+    new_vault(0)
+    return vault_path
+
+
+def stored(path: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    return {e.label: (e.exchange, dict(e.credentials))
+            for e in Vault.open(path, PASSWORD, read_only=True).entries}
+
+
+@pytest.mark.parametrize(("fmt", "name", "text", "expected"), [
+    ("freqtrade", "config.json", FREQTRADE, {"freqtrade okx": "okx"}),
+    ("env", ".env", ENV, {"binance (.env)": "binance", "kraken (.env)": "kraken"}),
+    ("csv", "keys.csv", CSV, {"Binance bot": "binance", "OKX main": "okx"}),
+    ("keepassxc-csv", "kp.csv", KEEPASSXC, {"Binance bot": "binance", "My Kraken": "kraken"}),
+])
+def test_each_format_imports_and_keeps_the_source(cli: Cli, vault: Path, tmp_path: Path,
+                                                  fmt: str, name: str, text: str,
+                                                  expected: dict[str, str]) -> None:
+    source = tmp_path / name
+    source.write_text(text)
+    result = assert_ok(cli("import", str(source), "--format", fmt, stdin=PASSWORD + "\n"))
+    keys = stored(vault)
+    assert {label: exchange for label, (exchange, _) in keys.items()} == expected
+    assert all(creds["secret"] for _, creds in keys.values())
+    assert f"Imported {len(expected)} key(s)" in result.out
+    assert "plain text" in result.err
+    assert source.exists()  # never deleted without asking
+    assert not any(secret in result.out + result.err for secret in SECRETS)
+
+
+def test_duplicates_are_skipped_and_reported(cli: Cli, vault: Path, tmp_path: Path) -> None:
+    source = tmp_path / "keys.csv"
+    source.write_text(CSV)
+    assert_ok(cli("import", str(source), "--format", "csv", stdin=PASSWORD + "\n"))
+    again = assert_ok(cli("import", str(source), "--format", "csv", stdin=PASSWORD + "\n"))
+    assert again.out.count("skipped: line") == 2
+    assert "Nothing to import." in again.out
+    assert len(stored(vault)) == 2
+
+
+def test_malformed_file_names_the_line_and_writes_nothing(cli: Cli, vault: Path,
+                                                          tmp_path: Path) -> None:
+    source = tmp_path / "keys.csv"
+    source.write_text(CSV + "Bad,binance,key-12345678,s,,fly,\n")
+    before = folder_state(vault.parent)
+    result = cli("import", str(source), "--format", "csv", stdin=PASSWORD + "\n")
+    assert_fails(result, 1, "line 4", "permission", "nothing was imported")
+    assert folder_state(vault.parent) == before
+
+
+def test_dry_run_masks_secrets_and_writes_nothing(cli: Cli, vault: Path,
+                                                  tmp_path: Path) -> None:
+    source = tmp_path / "keys.csv"
+    source.write_text(CSV)
+    before = folder_state(vault.parent)
+    result = assert_ok(cli("import", str(source), "--format", "csv", "--dry-run",
+                           stdin=PASSWORD + "\n"))
+    assert "would import: line 2: 'Binance bot' (binance) API key bn-k…7890" in result.out
+    assert "bn-key-1234567890" not in result.out
+    assert not any(secret in result.out + result.err for secret in SECRETS)
+    assert folder_state(vault.parent) == before
+
+
+def test_env_without_exchange_needs_the_option(cli: Cli, vault: Path, tmp_path: Path) -> None:
+    source = tmp_path / ".env"
+    source.write_text("API_KEY=gen-key-1234567890\nAPI_SECRET=gen-secret\n")
+    assert_fails(cli("import", str(source), "--format", "env", stdin=PASSWORD + "\n"), 1,
+                 "line 1", "which exchange", "--exchange ID", "nothing was imported")
+    assert stored(vault) == {}
+    assert_ok(cli("import", str(source), "--format", "env", "--exchange", "bybit",
+                  "--delete-source", stdin=PASSWORD + "\n"))
+    assert stored(vault)["key (.env)"][0] == "bybit"
+    assert not source.exists()  # asked for with --delete-source
+
+
+def test_a_fifo_is_refused(cli: Cli, vault: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.env"
+    os.mkfifo(fifo)
+    result = cli("import", str(fifo), "--format", "env", stdin=PASSWORD + "\n", timeout=20)
+    assert_fails(result, 5, "not a file to import", "nothing was read")
+
+
+def on_terminal(args: list[str], vault: Path, answers: list[tuple[str, str]]) -> str:
+    """Run the CLI on a pseudo-terminal; each (prompt, answer) is typed once the prompt
+    shows. What the terminal showed."""
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, VAULT_APP_VAULT=str(vault))
+    proc = subprocess.Popen([sys.executable, "-m", "vault_app.cli", *args], stdin=slave,
+                            stdout=slave, stderr=slave, env=env, cwd=REPO,
+                            start_new_session=True)  # the pty becomes its /dev/tty
+    os.close(slave)
+    shown, pending = "", list(answers)
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 30)
+            assert ready, f"the CLI went silent; it showed: {shown!r}"
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk.decode(errors="replace")
+            if pending and pending[0][0] in shown:
+                os.write(master, pending.pop(0)[1].encode() + b"\n")
+    finally:
+        os.close(master)
+        assert proc.wait(30) == 0, shown
+    assert not pending, shown
+    return shown
+
+
+@pytest.mark.parametrize(("answer", "deleted"), [("", False), ("n", False), ("y", True)])
+def test_on_a_terminal_the_source_is_deleted_only_on_yes(vault: Path, tmp_path: Path,
+                                                         answer: str, deleted: bool) -> None:
+    source = tmp_path / "keys.csv"
+    source.write_text(CSV)
+    shown = on_terminal(["import", str(source), "--format", "csv"], vault,
+                        [("Master password:", PASSWORD), ("now? [y/N]", answer)])
+    assert "still holds these secrets in plain text" in shown
+    assert source.exists() is not deleted
+    assert len(stored(vault)) == 2
