@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from vault_app.gui.backup.export_flow import open_export
 from vault_app.gui.backup.restore_flow import open_restore
 from vault_app.gui.qt import Qt, QtGui
-from vault_app.gui.vault_dialogs import open_password_change, open_versions
+from vault_app.gui.vault_dialogs import open_password_change, open_verify, open_versions
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -70,6 +70,10 @@ def build_actions(window: MainWindow) -> None:
     window.act_change_password = _action(
         window, "Change master pass&word…", lambda: open_password_change(window), None,
         "Change the master password or the key derivation strength")
+    # Verify a key against its exchange (gui/verify_dialog).
+    window.act_verify = _action(
+        window, "&Verify with exchange…", lambda: open_verify(window), None,
+        "Ask the key's exchange what the key may really do and compare it with its labels")
     menu = window.menuBar()
     vault_menu = menu.addMenu("&Vault")
     for action in (window.act_new_vault, window.act_open, window.act_save_copy, None,
@@ -78,7 +82,8 @@ def build_actions(window: MainWindow) -> None:
                    window.act_lock, window.act_settings, None, window.act_quit):
         vault_menu.addSeparator() if action is None else vault_menu.addAction(action)
     keys_menu = menu.addMenu("&Keys")
-    for action in (window.act_add, window.act_edit, window.act_delete, None, window.act_copy_key,
+    for action in (window.act_add, window.act_edit, window.act_delete, window.act_verify, None,
+                   window.act_copy_key,
                    window.act_copy_secret, window.act_copy_passphrase, window.act_reveal, None,
                    window.act_search):
         keys_menu.addSeparator() if action is None else keys_menu.addAction(action)
@@ -120,3 +125,4 @@ def update_actions(window: MainWindow) -> None:
     window.act_copy_secret.setEnabled(bool(entry and "secret" in entry.credentials))
     window.act_copy_passphrase.setEnabled(bool(entry and "password" in entry.credentials))
     window.act_reveal.setEnabled(bool(entry and entry.credentials))
+    window.act_verify.setEnabled(entry is not None)

@@ -128,6 +128,7 @@ class DetailPane(QtWidgets.QScrollArea):
             ("Rotation", f"{rotation_text(entry, now)} (every {entry.rotate_days} days, "
                          f"last {entry.rotated_at:%Y-%m-%d})"),
             ("Last used", last_used_text(entry)),
+            ("Last verified", verified_text(entry)),
             ("Added", f"{entry.created_at:%Y-%m-%d %H:%M} UTC"),
         ]
         if entry.tags:
@@ -139,6 +140,8 @@ class DetailPane(QtWidgets.QScrollArea):
             if name == "Permissions" and entry.can_withdraw:
                 label.setText(f"{value}  ⚠ can withdraw funds")
                 label.setStyleSheet("color: #c62828; font-weight: bold;")
+            if name == "Last verified":
+                label.setObjectName("detailLastVerified")
             if name == "Last used":
                 label.setObjectName("detailLastUsed")
                 self.last_used = label
@@ -177,3 +180,12 @@ class DetailPane(QtWidgets.QScrollArea):
         reveal = not all(row.reveal.isChecked() for row in self.rows.values())
         for row in self.rows.values():
             row.reveal.setChecked(reveal)
+
+
+def verified_text(entry: KeyEntry) -> str:
+    """When the exchange was last asked what the key may do (*Verify with exchange…*)."""
+    verification = entry.verification
+    if verification is None:
+        return "Never (Keys ▸ Verify with exchange…)"
+    return (f"{verification.at:%Y-%m-%d %H:%M} UTC: the exchange said "
+            f"{', '.join(verification.permissions) or 'no rights'}")

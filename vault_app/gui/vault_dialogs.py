@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vault_app.gui.password_dialog import PasswordDialog
+from vault_app.gui.verify_dialog import VerifyDialog
 from vault_app.gui.versions_dialog import VersionsDialog
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
 
-Dialog = VersionsDialog | PasswordDialog
+Dialog = VersionsDialog | PasswordDialog | VerifyDialog
 
 
 def close_vault_dialog(window: MainWindow) -> None:
@@ -45,3 +46,10 @@ def open_versions(window: MainWindow) -> None:
 def open_password_change(window: MainWindow) -> None:
     if window.vault is not None and not window.in_demo_vault and not window.read_only:
         _keep(window, PasswordDialog(window, window.vault))
+
+
+def open_verify(window: MainWindow) -> None:
+    """Ask the selected key's exchange what the key may do (``verify_dialog``)."""
+    entry = window.current_entry()
+    if window.vault is not None and entry is not None:
+        _keep(window, VerifyDialog(window, entry))

@@ -31,8 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from vault_app.core import model
-from vault_app.core.model import PERMISSIONS, KeyEntry
+from vault_app.core.model import PERMISSIONS, KeyEntry, Verification, utcnow
 from vault_app.trading.errors import NetworkProblem, TradingError
 
 SUPPORTED = ("binance", "okx", "bybit", "coinbase")
@@ -255,11 +254,11 @@ def ask(client: _Caller) -> Rights:
         fix="check the key's rights on the exchange's web site")
 
 
-def fetch_rights(client: _Caller, *, now: datetime | None = None) -> model.Verification:
+def fetch_rights(client: _Caller, *, now: datetime | None = None) -> Verification:
     """What the exchange says of ``client``'s key now, as a ``Verification`` to record."""
     rights = ask(client)
-    return model.Verification(at=now or model.utcnow(), permissions=rights.permissions,
-                              ip_restricted=rights.ip_restricted, ips=rights.ips)
+    return Verification(at=now or utcnow(), permissions=rights.permissions,
+                        ip_restricted=rights.ip_restricted, ips=rights.ips)
 
 
 def compare(entry: KeyEntry, rights: HasRights) -> RightsDiff:

@@ -16,11 +16,12 @@ from vault_app.cli.commands.inspect import InspectCommand
 from vault_app.cli.commands.list_show import ListCommand, ShowCommand
 from vault_app.cli.commands.order import OrderCommand
 from vault_app.cli.commands.remove import RemoveCommand
+from vault_app.cli.commands.verify import VerifyCommand
 from vault_app.cli.commands.versions import VersionsCommand
 
 COMMANDS: dict[str, type[Command]] = {
     command.name: command
     for command in (InitCommand, AddCommand, EditCommand, ListCommand, ShowCommand,
                     RemoveCommand, PasswdCommand, BackupCommand, InspectCommand, OrderCommand,
-                    BalanceCommand, DemoExchangeCommand, VersionsCommand)
+                    BalanceCommand, DemoExchangeCommand, VersionsCommand, VerifyCommand)
 }

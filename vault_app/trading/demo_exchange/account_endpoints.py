@@ -37,7 +37,8 @@ def api_restrictions(state: State, call: Call) -> object:
     """The key's own rights, as Binance states them (``key_rights`` reads them)."""
     permissions = call.me.key.permissions
     return {
-        "ipRestrict": bool(call.me.key.ips), "createTime": call.now, "enableReading": "read" in permissions,
+        "ipRestrict": bool(call.me.key.ips), "createTime": call.now,
+        "enableReading": "read" in permissions,
         "enableSpotAndMarginTrading": "trade" in permissions,
         "enableWithdrawals": "withdraw" in permissions, "enableInternalTransfer": False,
         "enableMargin": False, "enableFutures": False, "permitsUniversalTransfer": False,
