@@ -33,7 +33,8 @@ def test_labels_that_understate_the_key_are_said_loudly_and_recorded(desk: Desk)
     assert "the exchange says read, trade, withdraw; restricted to 203.0.113.7" in result.out
     assert "WARNING: Binance says this key can WITHDRAW funds" in result.out
     assert "can also trade" in result.out
-    assert "the exchange restricts the key to some IP addresses" in result.out
+    assert "the exchange restricts the key to 203.0.113.7, which the labels do not list" \
+        in result.out
     assert "WARNING: Binance says this key can WITHDRAW" in result.err  # loud on stderr too
     assert "verify bot --apply" in result.out
     entry = _stored(desk, label)
@@ -73,8 +74,8 @@ def test_a_key_that_matches_its_labels(desk: Desk) -> None:
 
 
 def test_a_wrong_secret_exits_7_and_records_nothing(desk: Desk) -> None:
-    desk.vault.add(demo_entry(desk.demo, "broken", desk.demo.read_key, ("read",),
-                              secret="0" * 64))
+    key = desk.demo.add_key(("read",))
+    desk.vault.add(demo_entry(desk.demo, "broken", key, ("read",), secret="0" * 64))
     result = desk.cli("verify", "broken")
     assert result.code == 7, result
     assert "Traceback" not in result.err

@@ -69,7 +69,7 @@ class VerifyDialog(QtWidgets.QDialog):
         self.details = WrapLabel("", self)
         self.details.setObjectName("verifyDetails")
         self.details.hide()
-        for widget in (self.status, self.busy, self.warning, self.details):
+        for widget in (self.warning, self.status, self.busy, self.details):
             layout.addWidget(widget)
         buttons = QtWidgets.QDialogButtonBox(self)
         self.update_button = buttons.addButton("&Update labels from the exchange…",
@@ -95,6 +95,7 @@ class VerifyDialog(QtWidgets.QDialog):
             return
         self.busy.hide()
         self.status.setText(f"{self.exchange_name} could not be asked.\n{explain(exc)}")
+        self.adjustSize()
 
     def _answered(self, verification: Verification) -> None:
         from vault_app.trading.key_rights import compare
@@ -118,6 +119,7 @@ class VerifyDialog(QtWidgets.QDialog):
         self.details.show()
         writable = not self._window.read_only and not self._window.in_demo_vault
         self.update_button.setVisible(writable and not diff.matches)
+        self.adjustSize()  # the labels grew: no line is cut
         if writable:
             self._record(verification, apply_labels=False)
 
@@ -129,6 +131,7 @@ class VerifyDialog(QtWidgets.QDialog):
                 self.update_button.hide()
                 self.details.setText(self.details.text() + "\nThe labels and the IP list "
                                      "now say what the exchange says.")
+                self.adjustSize()
 
         def failed(exc: BaseException) -> None:
             if self._alive():

@@ -269,7 +269,8 @@ def compare(entry: KeyEntry, rights: HasRights) -> RightsDiff:
         mismatch = ("the labels list allowed IP addresses, but the exchange says the key "
                     "works from any address")
     elif rights.ip_restricted and not entry.ip_whitelist:
-        mismatch = "the exchange restricts the key to some IP addresses the labels do not list"
+        where = ", ".join(rights.ips) or "some IP addresses"
+        mismatch = f"the exchange restricts the key to {where}, which the labels do not list"
     elif rights.ip_restricted and rights.ips and set(rights.ips) != set(entry.ip_whitelist):
         mismatch = (f"the exchange allows the key from {', '.join(rights.ips)}; the labels "
                     f"say {', '.join(entry.ip_whitelist)}")
