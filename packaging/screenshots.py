@@ -152,6 +152,9 @@ def main(out: Path) -> int:
     versions_screens(tmp, settings, path, PASSWORD, shoot, wait_until)
     backups(tmp, settings, path, PASSWORD, shoot, wait_until)
     trading(tmp, settings, shoot, wait_until)
+    from screenshots_verify import verify_screens
+
+    verify_screens(tmp, settings, PASSWORD, shoot, wait_until)
     return 0
 
 

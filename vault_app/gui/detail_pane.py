@@ -142,6 +142,8 @@ class DetailPane(QtWidgets.QScrollArea):
                 label.setStyleSheet("color: #c62828; font-weight: bold;")
             if name == "Last verified":
                 label.setObjectName("detailLastVerified")
+                if verified_beyond_labels(entry):
+                    label.setStyleSheet("color: #c62828; font-weight: bold;")
             if name == "Last used":
                 label.setObjectName("detailLastUsed")
                 self.last_used = label
@@ -187,5 +189,13 @@ def verified_text(entry: KeyEntry) -> str:
     verification = entry.verification
     if verification is None:
         return "Never (Keys ▸ Verify with exchange…)"
-    return (f"{verification.at:%Y-%m-%d %H:%M} UTC: the exchange said "
+    said = (f"{verification.at:%Y-%m-%d %H:%M} UTC: the exchange said "
             f"{', '.join(verification.permissions) or 'no rights'}")
+    return said + ("  ⚠ more than the labels say" if verified_beyond_labels(entry) else "")
+
+
+def verified_beyond_labels(entry: KeyEntry) -> bool:
+    from vault_app.trading.key_rights import compare  # no ccxt: plain rules
+
+    return entry.verification is not None and \
+        compare(entry, entry.verification).more_than_labels

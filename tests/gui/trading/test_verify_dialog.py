@@ -67,6 +67,7 @@ def test_an_understated_key_warns_in_red_records_and_updates_on_yes(
     verified = window.detail.findChild(QtWidgets.QLabel, "detailLastVerified")
     assert verified is not None
     assert "the exchange said read, trade, withdraw" in verified.text()
+    assert "more than the labels say" in verified.text()
     # Update asks; No (the default) changes nothing, Yes applies the answer.
     assert dialog.update_button.isVisible()
     click(qtbot, dialog.update_button)
@@ -89,6 +90,8 @@ def test_an_understated_key_warns_in_red_records_and_updates_on_yes(
     assert updated.permissions == ("read", "trade", "withdraw")
     assert updated.ip_whitelist == ("203.0.113.7",)
     assert "now say what the exchange says" in dialog.details.text()
+    verified = window.detail.findChild(QtWidgets.QLabel, "detailLastVerified")
+    assert verified is not None and "more than" not in verified.text()
 
 
 def test_a_key_matching_its_labels_offers_no_update(qtbot: QtBot,
