@@ -24,7 +24,8 @@ IP = ("203.0.113.7",)
 
 def clean(label: str, **fields: object) -> KeyEntry:
     """IP-restricted and used yesterday: only the given fields can make findings."""
-    entry = make_entry(label, "binance", ip_whitelist=IP, **fields)
+    fields.setdefault("ip_whitelist", IP)
+    entry = make_entry(label, "binance", **fields)
     return replace(entry, last_used_at=utcnow() - timedelta(days=1))
 
 
@@ -70,12 +71,15 @@ def test_the_exit_code_follows_fail_on(cli: Cli, add: Callable[..., None],
 def test_json_lists_each_finding_with_key_risk_and_fix(cli: Cli,
                                                        add: Callable[..., None]) -> None:
     add("payout", permissions="read,withdraw")
-    add("open")
+    add("open", ip_whitelist=())
+    add("bot", permissions="read,trade")  # low: below the threshold, listed all the same
     result = audit(cli, "--json", "--fail-on", "medium")
     assert result.code == EXIT_AUDIT_FINDINGS
+    assert audit(cli, "--json", "--fail-on", "never").code == 0
     found = json.loads(result.out)
     assert [(f["label"], f["code"], f["severity"]) for f in found] == [
-        ("payout", "withdraw", "high")]
+        ("payout", "withdraw", "high"), ("open", "no-ip-whitelist", "medium"),
+        ("bot", "no-max-notional", "low")]
     assert found[0]["risk"] and found[0]["fix"] and found[0]["entry_id"]
 
 
