@@ -27,9 +27,9 @@ def clean(label: str, **fields: object) -> KeyEntry:
 
 
 def rows(window: MainWindow) -> list[tuple[str, str]]:
-    tree = window.sections.audit.tree
-    return [(tree.topLevelItem(n).text(0), tree.topLevelItem(n).text(1))  # type: ignore[union-attr]
-            for n in range(tree.topLevelItemCount())]
+    table = window.sections.audit.table
+    return [(table.item(n, 0).text(), table.item(n, 1).text())  # type: ignore[union-attr]
+            for n in range(table.rowCount())]
 
 
 def test_badge_counts_high_findings_and_follows_an_edit_removing_withdraw(
@@ -47,7 +47,7 @@ def test_badge_counts_high_findings_and_follows_an_edit_removing_withdraw(
     assert tabs.tabText(AUDIT) == "Audit (2 high)"  # on show before the tab is opened
     tabs.show_section(AUDIT)
     assert rows(window) == [("High", "payout"), ("High", "sweeper"), ("Medium", "open")]
-    assert "withdraw" in window.sections.audit.tree.topLevelItem(0).text(2)  # type: ignore[union-attr]
+    assert "withdraw" in window.sections.audit.table.item(0, 2).text()  # type: ignore[union-attr]
 
     window.show_keys()
     select(qtbot, window, "payout")

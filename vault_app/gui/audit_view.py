@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from vault_app.core.audit import SEVERITIES, Finding, audit
 from vault_app.core.model import utcnow
 from vault_app.core.plain_text import escape
-from vault_app.gui.qt import Qt, QtGui, QtWidgets, Signal
+from vault_app.gui.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -32,21 +32,34 @@ class AuditView(QtWidgets.QWidget):
         self.summary.setObjectName("auditSummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
-        self.tree = QtWidgets.QTreeWidget(self)
-        self.tree.setObjectName("auditFindings")
-        self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(COLUMNS)
-        self.tree.setRootIsDecorated(False)
-        self.tree.setWordWrap(True)
-        self.tree.setUniformRowHeights(False)
-        self.tree.setAlternatingRowColors(True)
-        header = self.tree.header()
+        self.table = QtWidgets.QTableWidget(0, len(COLUMNS), self)
+        self.table.setObjectName("auditFindings")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)  # long risks wrap, never cut off
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QtWidgets.QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        # Rows take the height of their wrapped text again when a column's width changes.
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         layout.addWidget(self.summary)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.table, 1)
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        # Rows sized while hidden took the wrap of too narrow columns: size them again
+        # once the stretched columns have their real width (after this event).
+        QtCore.QTimer.singleShot(0, self.table.resizeRowsToContents)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QtCore.QTimer.singleShot(0, self.table.resizeRowsToContents)
 
     @property
     def high_count(self) -> int:
@@ -73,18 +86,20 @@ class AuditView(QtWidgets.QWidget):
     def _show(self, findings: list[Finding]) -> None:
         before = self.high_count
         self.findings = findings
-        self.tree.clear()
-        for finding in findings:
+        self.table.setRowCount(len(findings))
+        for row, finding in enumerate(findings):
             key = escape(finding.label) if finding.entry_id is not None else "(the vault)"
-            item = QtWidgets.QTreeWidgetItem(
-                [finding.severity.capitalize(), key, finding.risk, finding.fix])
-            item.setForeground(0, QtGui.QBrush(QtGui.QColor(SEVERITY_COLORS[finding.severity])))
-            font = item.font(0)
-            font.setBold(True)
-            item.setFont(0, font)
-            for column in (2, 3):
-                item.setToolTip(column, item.text(column))
-            self.tree.addTopLevelItem(item)
+            texts = (finding.severity.capitalize(), key, finding.risk, finding.fix)
+            for column, text in enumerate(texts):
+                item = QtWidgets.QTableWidgetItem(text)
+                if column == 0:
+                    item.setForeground(QtGui.QBrush(QtGui.QColor(
+                        SEVERITY_COLORS[finding.severity])))
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(row, column, item)
+        self.table.resizeRowsToContents()
         if findings:
             counts = ", ".join(f"{sum(f.severity == s for f in findings)} {s}"
                                for s in SEVERITIES)
