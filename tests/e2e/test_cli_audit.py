@@ -15,7 +15,7 @@ from tests.conftest import PASSWORD, CliResult, make_entry
 from tests.e2e.support import assert_no_traceback, assert_ok, assert_usage, folder_state
 from vault_app.cli.status_codes import EXIT_AUDIT_FINDINGS
 from vault_app.core.kdf import KdfParams
-from vault_app.core.model import KeyEntry, utcnow
+from vault_app.core.model import KeyEntry, Verification, utcnow
 from vault_app.core.vault import Vault
 
 Cli = Callable[..., CliResult]
@@ -102,3 +102,17 @@ def test_a_weak_master_password_is_a_high_finding(cli: Cli, vault_path: Path,
 
 def test_a_bad_threshold_is_a_usage_error(cli: Cli, add: Callable[..., None]) -> None:
     assert_usage(audit(cli, "--fail-on", "critical"), "--fail-on")
+
+
+def test_what_the_exchange_said_beyond_the_labels_is_high(cli: Cli, vault_path: Path,
+                                                          fast_kdf: KdfParams) -> None:
+    said = Verification(at=utcnow(), permissions=("read", "withdraw"), ip_restricted=True,
+                        ips=IP)
+    entry = replace(clean("understated"), verification=said)  # stored, then read back
+    Vault.create(vault_path, PASSWORD, fast_kdf, enforce_kdf_minimum=False, entries=[entry])
+    result = audit(cli, "--json")
+    assert result.code == EXIT_AUDIT_FINDINGS
+    found = json.loads(result.out)
+    assert [(f["label"], f["code"]) for f in found] == [
+        ("understated", "exchange-rights-beyond-labels")]
+    assert "withdraw" in found[0]["risk"]

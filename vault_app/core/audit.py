@@ -86,7 +86,7 @@ def _entry_findings(entry: KeyEntry, now: datetime) -> list[Finding]:
 
 def _verification_findings(entry: KeyEntry) -> list[Finding]:
     """What the exchange said of the key when last verified, against its labels."""
-    verification = getattr(entry, "verification", None)
+    verification = entry.verification
     if verification is None:
         return []
     found: list[Finding] = []

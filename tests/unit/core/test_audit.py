@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from vault_app.core.audit import at_or_above, audit
-from vault_app.core.model import KeyEntry
+from vault_app.core.model import KeyEntry, Verification
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Verified:  # the shape of schema 4's Verification (core.model, k1-rotation)
-    at: datetime
-    permissions: tuple[str, ...]
-    ip_restricted: bool
-    ips: tuple[str, ...]
 
 
 def clean(label: str, api_key: str | None = None, **changes: object) -> KeyEntry:
@@ -29,11 +21,7 @@ def clean(label: str, api_key: str | None = None, **changes: object) -> KeyEntry
         created_at=NOW - timedelta(days=10), rotated_at=NOW - timedelta(days=10),
         updated_at=NOW - timedelta(days=10), last_used_at=NOW - timedelta(days=1),
         rotate_days=90)
-    verification = changes.pop("verification", None)
-    entry = replace(entry, **changes)  # type: ignore[arg-type]
-    if verification is not None:  # until schema 4's KeyEntry.verification has landed
-        object.__setattr__(entry, "verification", verification)
-    return entry
+    return replace(entry, **changes)  # type: ignore[arg-type]
 
 
 def codes(entries: list[KeyEntry], score: int | None = 4) -> list[tuple[str, str, str]]:
@@ -82,9 +70,9 @@ def test_a_key_used_recently_or_new_is_not_unused() -> None:
 
 
 def test_the_exchange_saying_more_than_the_labels_is_high() -> None:
-    said_withdraw = Verified(NOW, ("read", "trade", "withdraw"), True, ("203.0.113.7",))
-    unrestricted = Verified(NOW, ("read",), False, ())
-    agrees = Verified(NOW, ("read",), True, ("203.0.113.7",))
+    said_withdraw = Verification(NOW, ("read", "trade", "withdraw"), True, ("203.0.113.7",))
+    unrestricted = Verification(NOW, ("read",), False, ())
+    agrees = Verification(NOW, ("read",), True, ("203.0.113.7",))
     entries = [clean("understated", verification=said_withdraw),
                clean("unrestricted", verification=unrestricted),
                clean("agrees", verification=agrees)]
