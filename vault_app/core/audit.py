@@ -32,7 +32,7 @@ class Finding:
 
 def rank(severity: str) -> int:
     """0 for high, 1 for medium, 2 for low (sort order, and ``--fail-on``)."""
-    return SEVERITIES.index(severity)  # type: ignore[arg-type]
+    return SEVERITIES.index(severity)
 
 
 def at_or_above(findings: Iterable[Finding], severity: str) -> list[Finding]:
