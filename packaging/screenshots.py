@@ -27,7 +27,7 @@ SCREENS = ("create", "unlock", "key-list", "key-form", "settings", "locked", "da
            "backup-merge-confirm", "backup-restored", "backup-replace",
            "settings-vault", "versions", "versions-confirm", "second-folder-notice",
            "password-change", "password-changed",
-           "trading", "trade-preview", "trade-confirm", "open-orders", "portfolio")
+           "trading", "trade-preview", "trade-confirm", "open-orders", "portfolio", "audit")
 PASSWORD = "screenshot horse battery staple"
 
 
@@ -111,6 +111,11 @@ def main(out: Path) -> int:
     window.table.selectRow(1)
     window.detail.rows["apiKey"].reveal.setChecked(True)
     shoot(window, "key-list")
+    from vault_app.gui.sections import AUDIT
+
+    window.sections.show_section(AUDIT)  # the tab's title counts the high findings
+    shoot(window, "audit")
+    window.show_keys()
 
     window.add_key()
     settle()

@@ -294,6 +294,7 @@ class Vault(VaultRotation):
         """
         with self._state:
             self._locked = True
+            self.password_score = None
             self._dek = None
             self._slot = None
             self._entries = []

@@ -100,6 +100,10 @@ class VaultCommit:
         # What went wrong keeping or pruning previous versions in the last save (the
         # save itself succeeded), or None: for the status bar / the CLI's stderr.
         self.save_warning: str | None = None
+        # The master password's zxcvbn score (password_policy.rate), measured by whoever
+        # unlocked (the CLI, the GUI) for the audit; held in memory only, never stored,
+        # None when not measured or once locked.
+        self.password_score: int | None = None
         # Guards the key, the entries and the fingerprint: a save runs on a worker
         # thread while the user may lock the vault (see ``lock``).
         self._state = threading.Lock()

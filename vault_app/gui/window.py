@@ -24,6 +24,7 @@ from vault_app.core.exchanges import Catalog, load_catalog
 from vault_app.core.folders import folder_warning
 from vault_app.core.kdf import calibrate
 from vault_app.core.model import KeyEntry
+from vault_app.core.password_policy import rate
 from vault_app.core.vault import Vault
 from vault_app.gui.actions import build_actions, update_actions
 from vault_app.gui.autolock import IdleWatcher
@@ -247,6 +248,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         def work() -> tuple[Vault, KeyRows]:  # no widget, model or font in here
             vault = Vault.open(path, password)
+            vault.password_score = rate(password).score  # for the audit; memory only
             return vault, prepare_rows(vault.entries, names, column, order)
 
         def done(result: tuple[Vault, KeyRows]) -> None:

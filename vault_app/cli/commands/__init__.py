@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from vault_app.cli.base_command import Command
 from vault_app.cli.commands.add_edit import AddCommand, EditCommand
+from vault_app.cli.commands.audit import AuditCommand
 from vault_app.cli.commands.backup import BackupCommand
 from vault_app.cli.commands.balance import BalanceCommand
 from vault_app.cli.commands.demo_exchange import DemoExchangeCommand
@@ -23,5 +24,6 @@ COMMANDS: dict[str, type[Command]] = {
     command.name: command
     for command in (InitCommand, AddCommand, EditCommand, ListCommand, ShowCommand,
                     RemoveCommand, PasswdCommand, BackupCommand, InspectCommand, OrderCommand,
-                    BalanceCommand, DemoExchangeCommand, VersionsCommand, VerifyCommand)
+                    BalanceCommand, DemoExchangeCommand, VersionsCommand, AuditCommand,
+                    VerifyCommand)
 }
