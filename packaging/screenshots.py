@@ -27,7 +27,8 @@ SCREENS = ("create", "unlock", "key-list", "key-form", "settings", "locked", "da
            "backup-merge-confirm", "backup-restored", "backup-replace",
            "settings-vault", "versions", "versions-confirm", "second-folder-notice",
            "password-change", "password-changed",
-           "trading", "trade-preview", "trade-confirm", "open-orders", "portfolio", "audit")
+           "trading", "trade-preview", "trade-confirm", "open-orders", "portfolio", "audit",
+           "verify-with-exchange", "verify-last-verified")
 PASSWORD = "screenshot horse battery staple"
 
 

@@ -43,6 +43,10 @@ def test_labels_that_understate_the_key_are_said_loudly_and_recorded(desk: Desk)
     assert verification.permissions == ("read", "trade", "withdraw")
     assert verification.ip_restricted and verification.ips == ("203.0.113.7",)
     assert entry.permissions == ("read",)  # labels untouched
+    audit = desk.cli("audit", "--json", "--fail-on", "high")
+    assert audit.code != 0, audit  # a high finding: scripts gating on the audit stop
+    codes = {(f["label"], f["code"], f["severity"]) for f in json.loads(audit.out)}
+    assert ("bot", "exchange-rights-beyond-labels", "high") in codes
 
 
 def test_apply_with_yes_sets_labels_and_ips_from_the_answer(desk: Desk) -> None:
