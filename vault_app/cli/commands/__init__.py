@@ -11,6 +11,7 @@ from vault_app.cli.commands.add_edit import AddCommand, EditCommand
 from vault_app.cli.commands.backup import BackupCommand
 from vault_app.cli.commands.balance import BalanceCommand
 from vault_app.cli.commands.demo_exchange import DemoExchangeCommand
+from vault_app.cli.commands.history import HistoryCommand
 from vault_app.cli.commands.init_passwd import InitCommand, PasswdCommand
 from vault_app.cli.commands.inspect import InspectCommand
 from vault_app.cli.commands.list_show import ListCommand, ShowCommand
@@ -22,5 +23,5 @@ COMMANDS: dict[str, type[Command]] = {
     command.name: command
     for command in (InitCommand, AddCommand, EditCommand, ListCommand, ShowCommand,
                     RemoveCommand, PasswdCommand, BackupCommand, InspectCommand, OrderCommand,
-                    BalanceCommand, DemoExchangeCommand, VersionsCommand)
+                    BalanceCommand, DemoExchangeCommand, VersionsCommand, HistoryCommand)
 }
