@@ -9,15 +9,9 @@ import argparse
 from vault_app.cli.base_command import Command
 from vault_app.cli.options import text
 from vault_app.cli.status_codes import EXIT_OK, UsageError
-from vault_app.core.credential_history import check_history_days
-from vault_app.core.model import KeyEntry, OldCredentials, format_ts, mask_identifier
+from vault_app.core.credential_history import check_history_days, masked_key
+from vault_app.core.model import KeyEntry, format_ts
 from vault_app.core.plain_text import escape
-
-
-def masked_key(old: OldCredentials) -> str:
-    """The old API key (or private key's id) masked to recognise it; never a secret."""
-    value = old.credentials.get("apiKey") or old.credentials.get("privateKey") or ""
-    return mask_identifier(value) if value else "(no API key)"
 
 
 class HistoryCommand(Command):
