@@ -24,6 +24,7 @@ class RotateDialog(QtWidgets.QDialog):
         super().__init__(window)
         self.setObjectName("rotateDialog")
         self.setWindowTitle(f"Rotate key – {entry.label}")
+        self.setMinimumWidth(440)
         self._window = window
         self.entry = entry
         catalog = window.catalog()

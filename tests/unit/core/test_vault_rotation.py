@@ -52,7 +52,7 @@ def test_rotation_checks_the_credentials_the_exchange_needs(vault: Vault,
                                                             vault_path: Path) -> None:
     entry = vault.find("main")
     before = vault_path.read_bytes()
-    with pytest.raises(ValidationError, match="Passphrase|password"):
+    with pytest.raises(ValidationError, match=r"Passphrase|password"):
         vault.rotate(entry.id, {"apiKey": "k", "secret": "s"})
     with pytest.raises(ValidationError, match="already has"):
         vault.rotate(entry.id, dict(entry.credentials))
