@@ -133,6 +133,24 @@ def main(out: Path) -> int:
     shoot(form, "key-form")
     form.reject()
 
+    # Rotate key…: the new credentials, then the reminder; the history in the detail pane
+    from vault_app.gui.vault_dialogs import open_rotate
+
+    window.table.selectRow(1)
+    settle()
+    open_rotate(window)
+    rotate = window.vault_dialog
+    assert rotate is not None
+    for name, field in rotate.fields.items():
+        field.setText(f"new-{name}-9b1c4e2a77d0")
+    shoot(rotate, "rotate-key")
+    rotate.rotate_button.click()
+    wait_until(lambda: rotate.done_text is not None)
+    shoot(rotate, "rotate-key-done")
+    rotate.reject()
+    settle()
+    shoot(window, "key-history")
+
     dialog = SettingsDialog(settings, window)
     dialog.show()
     shoot(dialog, "settings")

@@ -21,11 +21,18 @@ from vault_app.core.model import (
     Verification,
     check_pem_credentials,
     clean_credentials,
+    mask_identifier,
     parse_ip_list,
     parse_permissions,
     utcnow,
 )
 from vault_app.core.schema import MAX_HISTORY_DAYS
+
+
+def masked_key(old: OldCredentials) -> str:
+    """The old API key (or private key) masked to recognise it; never a secret."""
+    value = old.credentials.get("apiKey") or old.credentials.get("privateKey") or ""
+    return mask_identifier(value) if value else "(no API key)"
 
 
 def check_history_days(days: int) -> int:

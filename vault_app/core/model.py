@@ -547,8 +547,9 @@ EDITABLE_FIELDS = frozenset({
 def edit_entry(
     entry: KeyEntry, changes: Mapping[str, Any], catalog: Catalog, now: datetime | None = None
 ) -> KeyEntry:
-    """Apply user edits. New credentials mark the key as rotated now, and any change
-    as updated now (``updated_at``); an edit that changes nothing leaves both."""
+    """Apply user edits. New credentials mark the key as rotated now (the previous
+    ones go to its ``credential_history``), and any change as updated now
+    (``updated_at``); an edit that changes nothing leaves both."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(f"these fields cannot be edited: {', '.join(sorted(unknown))}")
@@ -567,7 +568,10 @@ def edit_entry(
     moment = now or utcnow()
     if candidate.credentials != entry.credentials:
         check_pem_credentials(candidate.credentials, stored=entry.credentials)
-        candidate = replace(candidate, rotated_at=moment)
+        # The replaced credentials stay in the history (schema 4), like a rotation's.
+        old = OldCredentials(credentials=dict(entry.credentials), replaced_at=moment)
+        candidate = replace(candidate, rotated_at=moment,
+                            credential_history=(old, *entry.credential_history))
     if candidate != entry:  # compares every field but the unknown members (extra)
         candidate = replace(candidate, updated_at=moment)
     return candidate

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from vault_app.core.credential_history import masked_key
 from vault_app.core.exchanges import CREDENTIAL_TITLES, Catalog
 from vault_app.core.model import KeyEntry, describe_notional, utcnow
 from vault_app.gui.icons import eye_icon
@@ -72,6 +73,7 @@ class CredentialRow(QtWidgets.QWidget):
 
 class DetailPane(QtWidgets.QScrollArea):
     copy_requested = Signal(str, str)  # credential name, title
+    purge_requested = Signal()  # Purge history… of the key shown
 
     def __init__(self, catalog: Callable[[], Catalog],
                  parent: QtWidgets.QWidget | None = None) -> None:
@@ -161,8 +163,28 @@ class DetailPane(QtWidgets.QScrollArea):
             creds.addRow(f"{row.title}:", row)
             self.rows[name] = row
         self._layout.addWidget(box)
+        if entry.credential_history:
+            self._layout.addWidget(self._history_box(entry))
         self._layout.addStretch(1)
         QtCore.QTimer.singleShot(0, self, self._fit_width)  # once the new rows are shown
+
+    def _history_box(self, entry: KeyEntry) -> QtWidgets.QGroupBox:
+        """The previous credentials: when each set was replaced and its API key masked,
+        never a secret; *Purge history…* asks before deleting them."""
+        box = QtWidgets.QGroupBox("Previous credentials", self._body)
+        box.setObjectName("detailHistory")
+        layout = QtWidgets.QVBoxLayout(box)
+        for old in entry.credential_history:
+            line = plain_label(f"Replaced {old.replaced_at:%Y-%m-%d %H:%M} UTC: API key "
+                               f"{masked_key(old)}", box)
+            line.setObjectName("detailHistoryItem")
+            layout.addWidget(line)
+        purge = QtWidgets.QPushButton("&Purge history…", box)
+        purge.setObjectName("purgeHistoryButton")
+        purge.setToolTip("Delete the previous credentials now")
+        purge.clicked.connect(self.purge_requested)
+        layout.addWidget(purge, 0, Qt.AlignmentFlag.AlignLeft)
+        return box
 
     def _fit_width(self) -> None:
         """Never scroll sideways: a key with three credentials (OKX) needs more than the

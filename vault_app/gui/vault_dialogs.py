@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vault_app.gui.password_dialog import PasswordDialog
+from vault_app.gui.rotate_dialog import RotateDialog
 from vault_app.gui.verify_dialog import VerifyDialog
 from vault_app.gui.versions_dialog import VersionsDialog
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
 
-Dialog = VersionsDialog | PasswordDialog | VerifyDialog
+Dialog = VersionsDialog | PasswordDialog | RotateDialog | VerifyDialog
 
 
 def close_vault_dialog(window: MainWindow) -> None:
@@ -41,6 +42,12 @@ def _keep(window: MainWindow, dialog: Dialog) -> None:
 def open_versions(window: MainWindow) -> None:
     if window.vault is not None and not window.in_demo_vault:
         _keep(window, VersionsDialog(window, window.vault))
+
+
+def open_rotate(window: MainWindow) -> None:
+    entry = window.current_entry()
+    if window.vault is not None and not window.read_only and entry is not None:
+        _keep(window, RotateDialog(window, entry))
 
 
 def open_password_change(window: MainWindow) -> None:

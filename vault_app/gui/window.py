@@ -88,6 +88,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.form: KeyForm | None = None
         # The open dialogs, so that locking can close them (and tests can find them).
         self.delete_dialog: QtWidgets.QMessageBox | None = None
+        self.purge_dialog: QtWidgets.QMessageBox | None = None  # gui/rotate_dialog.py
         self._delete_checking = False  # the journal is being read for the delete question
         self.damaged_dialog: QtWidgets.QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
@@ -381,6 +382,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.removed_dialog.reject()
         if self.delete_dialog is not None:
             self.delete_dialog.reject()
+        if self.purge_dialog is not None:
+            self.purge_dialog.reject()
         close_backup_dialog(self)  # export, restore or merge: wiped and closed
         close_vault_dialog(self)  # previous versions or master password: the same
         if self.sections.trading is not None:  # closes its dialogs; a send goes on

@@ -52,7 +52,7 @@ def test_rotation_checks_the_credentials_the_exchange_needs(vault: Vault,
                                                             vault_path: Path) -> None:
     entry = vault.find("main")
     before = vault_path.read_bytes()
-    with pytest.raises(ValidationError, match="Passphrase|password"):
+    with pytest.raises(ValidationError, match=r"Passphrase|password"):
         vault.rotate(entry.id, {"apiKey": "k", "secret": "s"})
     with pytest.raises(ValidationError, match="already has"):
         vault.rotate(entry.id, dict(entry.credentials))
@@ -136,3 +136,23 @@ def test_record_verification_and_apply_labels(vault: Vault, vault_path: Path) ->
     assert labelled.permissions == ("read", "trade", "withdraw")
     assert labelled.ip_whitelist == ("203.0.113.7",)
     assert Vault.open(vault_path, PASSWORD).find("main").verification == said
+
+
+def test_new_credentials_through_an_edit_also_go_to_the_history(vault: Vault) -> None:
+    entry = vault.find("main")
+    edited = vault.update(entry.id, {"credentials": NEW}, base=entry)
+    assert [dict(old.credentials) for old in edited.credential_history] == [
+        dict(entry.credentials)]
+
+
+def test_an_edit_merged_with_a_rotation_on_disk_keeps_the_history_and_no_conflict(
+        vault: Vault, vault_path: Path) -> None:
+    """edits.merge_edit compares editable fields only: the history and the verification
+    another session wrote are neither a change of the user's nor a conflict."""
+    seen = vault.find("main")
+    other = Vault.open(vault_path, PASSWORD)
+    other.rotate(seen.id, NEW)
+    other.record_verification(seen.id, Verification(at=datetime(2026, 5, 1, tzinfo=UTC)))
+    edited = vault.update(seen.id, {"notes": "mine"}, base=seen)
+    assert edited.notes == "mine" and dict(edited.credentials) == NEW
+    assert len(edited.credential_history) == 1 and edited.verification is not None
