@@ -115,9 +115,13 @@ class VerifyDialog(QtWidgets.QDialog):
         lines = [labels] + [s[:1].upper() + s[1:] + "." for s in said]
         if diff.matches:
             lines.append("The labels match what the exchange says.")
+        writable = not self._window.read_only and not self._window.in_demo_vault
+        if not writable:
+            lines.append("Not recorded: the demo vault keeps its labels."
+                         if self._window.in_demo_vault
+                         else "Not recorded: this vault is open read-only.")
         self.details.setText("\n".join(lines))
         self.details.show()
-        writable = not self._window.read_only and not self._window.in_demo_vault
         self.update_button.setVisible(writable and not diff.matches)
         self.adjustSize()  # the labels grew: no line is cut
         if writable:
