@@ -27,7 +27,8 @@ SCREENS = ("create", "unlock", "key-list", "key-form", "settings", "locked", "da
            "backup-merge-confirm", "backup-restored", "backup-replace",
            "settings-vault", "versions", "versions-confirm", "second-folder-notice",
            "password-change", "password-changed", "import", "import-done",
-           "trading", "trade-preview", "trade-confirm", "open-orders", "portfolio")
+           "trading", "trade-preview", "trade-confirm", "open-orders", "portfolio", "audit",
+           "verify-with-exchange", "verify-last-verified")
 PASSWORD = "screenshot horse battery staple"
 
 
@@ -111,6 +112,11 @@ def main(out: Path) -> int:
     window.table.selectRow(1)
     window.detail.rows["apiKey"].reveal.setChecked(True)
     shoot(window, "key-list")
+    from vault_app.gui.sections import AUDIT
+
+    window.sections.show_section(AUDIT)  # the tab's title counts the high findings
+    shoot(window, "audit")
+    window.show_keys()
 
     window.add_key()
     settle()
@@ -126,6 +132,24 @@ def main(out: Path) -> int:
     settle(300)  # the dialog sizes itself to its content (KeyForm.fit_to_contents)
     shoot(form, "key-form")
     form.reject()
+
+    # Rotate key…: the new credentials, then the reminder; the history in the detail pane
+    from vault_app.gui.vault_dialogs import open_rotate
+
+    window.table.selectRow(1)
+    settle()
+    open_rotate(window)
+    rotate = window.vault_dialog
+    assert rotate is not None
+    for name, field in rotate.fields.items():
+        field.setText(f"new-{name}-9b1c4e2a77d0")
+    shoot(rotate, "rotate-key")
+    rotate.rotate_button.click()
+    wait_until(lambda: rotate.done_text is not None)
+    shoot(rotate, "rotate-key-done")
+    rotate.reject()
+    settle()
+    shoot(window, "key-history")
 
     dialog = SettingsDialog(settings, window)
     dialog.show()
@@ -154,6 +178,9 @@ def main(out: Path) -> int:
     backups(tmp, settings, path, PASSWORD, shoot, wait_until)
     import_screens(tmp, settings, path, PASSWORD, shoot, wait_until)
     trading(tmp, settings, shoot, wait_until)
+    from screenshots_verify import verify_screens
+
+    verify_screens(tmp, settings, PASSWORD, shoot, wait_until)
     return 0
 
 

@@ -178,8 +178,19 @@ def document(name: str, entries: list[KeyEntry]) -> dict[str, object]:
     return json.loads(app_payload(name, entries))
 
 
+def schema_3(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` (schema 4) as a schema-3 writer wrote it: no history_days, no
+    credential_history, no verification."""
+    doc["schema"] = 3
+    del doc["vault"]["history_days"]
+    for entry in doc["entries"]:
+        del entry["credential_history"], entry["verification"]
+    return doc
+
+
 def schema_2(doc: dict[str, Any]) -> dict[str, Any]:
-    """``doc`` (schema 3) as a schema-2 writer wrote it: no keep_versions, no updated_at."""
+    """``doc`` (schema 4) as a schema-2 writer wrote it: no keep_versions, no updated_at."""
+    doc = schema_3(doc)
     doc["schema"] = 2
     del doc["vault"]["keep_versions"]
     for entry in doc["entries"]:
@@ -549,14 +560,14 @@ def v_unsupported_kdf_id_before_caps(name: str) -> bytes:
     return rechecksum(patch(data, PARALLELISM_AT, u32(kdf.MAX_PARALLELISM + 1)))
 
 
-@scenario("unsupported version", "a valid file whose payload has schema 4, newer than schema 3 "
+@scenario("unsupported version", "a valid file whose payload has schema 5, newer than schema 4 "
                                  "(check 12)")
-def v_unsupported_payload_schema_4(name: str) -> bytes:
+def v_unsupported_payload_schema_5(name: str) -> bytes:
     return seal(name, app_payload(name, sample_entries(name)[:1]).replace(
-        b'{"schema":3,', b'{"schema":4,', 1))
+        b'{"schema":4,', b'{"schema":5,', 1))
 
 
-@scenario("unsupported version", "payload schema 99 whose content does not match schema 3 "
+@scenario("unsupported version", "payload schema 99 whose content does not match schema 4 "
                                  "(no 'entries'): the schema is checked before the content")
 def v_unsupported_payload_schema_99_new_content(name: str) -> bytes:
     doc = {"schema": 99, "vault": document(name, [])["vault"], "keyrings": {"default": []}}
@@ -754,17 +765,17 @@ def v_damaged_content_schema_minus_0(name: str) -> bytes:
     return content(name, top_set(schema=RAW), raw=b"-0")
 
 
-@scenario("damaged", "payload schema 4 holding NaN: newer content is still JSON as spec 6.1 "
+@scenario("damaged", "payload schema 5 holding NaN: newer content is still JSON as spec 6.1 "
                      "restricts it (check 12)")
-def v_damaged_content_schema_4_with_nan(name: str) -> bytes:
-    return content(name, top_set(schema=4, future=RAW), raw=b"NaN")
+def v_damaged_content_schema_5_with_nan(name: str) -> bytes:
+    return content(name, top_set(schema=5, future=RAW), raw=b"NaN")
 
 
-@scenario("unsupported version", "payload schema 4 with content that breaks schema 3 "
+@scenario("unsupported version", "payload schema 5 with content that breaks schema 4 "
                                  "(rotate_days 0, max_notional \"0\", keep_versions -1, no "
                                  "updated_at): check 12 stops before check 13")
-def v_unsupported_content_schema_4_not_schema_3(name: str) -> bytes:
-    return content(name, lambda doc: (doc.update(schema=4),
+def v_unsupported_content_schema_5_not_schema_4(name: str) -> bytes:
+    return content(name, lambda doc: (doc.update(schema=5),
                                       doc["vault"].update(keep_versions=-1),
                                       doc["entries"][0].pop("updated_at"),
                                       doc["entries"][0].update(rotate_days=0, max_notional="0")))
@@ -1114,6 +1125,86 @@ def _bad_backup(key: str) -> None:
 
 for _key in _BAD_BACKUPS:
     _bad_backup(_key)
+
+
+# schema 4: credential_history, verification, vault.history_days (spec 6.2, 6.3)
+
+OLD_CREDENTIALS = {"credentials": {"apiKey": "okx-api-key-0000", "secret": "okx-secret-0000",
+                                   "password": "old passphrase"},
+                   "replaced_at": "2026-11-20T08:00:00Z"}
+VERIFIED = {"at": "2026-11-21T10:00:00+01:00", "permissions": ["read", "trade", "withdraw"],
+            "ip_restricted": True, "ips": ["203.0.113.7"]}
+
+
+@scenario("success", "an entry with two old credential sets and a verification that says "
+                     "more than its labels, history_days 3650 (spec 6.2)")
+def v_success_content_history_and_verification(name: str) -> bytes:
+    second = {"credentials": {"apiKey": "k-1"}, "replaced_at": "2026-10-01T00:00:00.5z"}
+    return content(name, lambda doc: (
+        doc["vault"].update(history_days=3650),
+        doc["entries"][0].update(credential_history=[OLD_CREDENTIALS, second],
+                                 verification=VERIFIED)))
+
+
+_BAD_SCHEMA_4: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
+    "history-days-0": (vault_set(history_days=0), "vault.history_days 0, below 1"),
+    "history-days-3651": (vault_set(history_days=3651), "vault.history_days 3651, above 3650"),
+    "history-days-text": (vault_set(history_days="30"), "vault.history_days \"30\", text"),
+    "history-days-missing": (lambda doc: doc["vault"].pop("history_days"),
+                             "vault.history_days missing"),
+    "history-missing": (lambda doc: doc["entries"][0].pop("credential_history"),
+                        "an entry without credential_history"),
+    "history-null": (entry_set(0, credential_history=None), "a null credential_history"),
+    "history-item-extra-member": (
+        entry_set(0, credential_history=[{**OLD_CREDENTIALS, "note": "x"}]),
+        "an old credential set with a third member"),
+    "history-replaced-at-bad": (
+        entry_set(0, credential_history=[{**OLD_CREDENTIALS, "replaced_at": "yesterday"}]),
+        "an old credential set whose replaced_at is no timestamp"),
+    "history-credential-number": (
+        entry_set(0, credential_history=[{**OLD_CREDENTIALS, "credentials": {"apiKey": 1}}]),
+        "an old credential that is a number"),
+    "verification-missing": (lambda doc: doc["entries"][0].pop("verification"),
+                             "an entry without verification"),
+    "verification-ip-restricted-text": (
+        entry_set(0, verification={**VERIFIED, "ip_restricted": "yes"}),
+        "a verification whose ip_restricted is text"),
+    "verification-no-ips": (
+        entry_set(0, verification={k: v for k, v in VERIFIED.items() if k != "ips"}),
+        "a verification without ips"),
+}
+
+
+def _bad_schema_4(key: str) -> None:
+    edit, what = _BAD_SCHEMA_4[key]
+
+    def build(name: str) -> bytes:
+        return content(name, edit)
+
+    build.__name__ = f"v_damaged_content_{key.replace('-', '_')}"
+    scenario("damaged", f"{what} (spec 6.3, check 13)")(build)
+
+
+for _key in _BAD_SCHEMA_4:
+    _bad_schema_4(_key)
+
+
+# schema 3, written by earlier releases: upgraded by _upgrade_v3 (spec 6.4)
+
+
+@scenario("success", "schema 3, as earlier releases wrote it: read as schema 4 with "
+                     "history_days 30, empty credential histories and null verifications")
+def v_success_schema_3_entries(name: str) -> bytes:
+    return seal(name, json.dumps(schema_3(document(name, sample_entries(name))),
+                                 ensure_ascii=False, separators=(",", ":")).encode())
+
+
+@scenario("damaged", "schema 3 whose entry already holds a credential_history member that "
+                     "schema 4 refuses (a string): the upgrade keeps it, then it is checked")
+def v_damaged_schema_3_with_bad_history_member(name: str) -> bytes:
+    doc = schema_3(document(name, sample_entries(name)))
+    doc["entries"][0]["credential_history"] = "none"
+    return seal(name, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 # schema 2, written by earlier releases: upgraded by _upgrade_v2 (spec 6.4)

@@ -171,8 +171,9 @@ def is_text_list(value: Any) -> bool:
 
 ENTRY_KEYS = ("id", "label", "exchange", "credentials", "permissions", "ip_whitelist",
               "environment", "api_url", "created_at", "rotated_at", "updated_at",
-              "last_used_at", "rotate_days", "notes", "tags", "max_notional")
-KNOWN_SCHEMA = 3
+              "last_used_at", "rotate_days", "notes", "tags", "max_notional",
+              "credential_history", "verification")
+KNOWN_SCHEMA = 4
 DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
 BASE64 = {char: index for index, char in enumerate(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
@@ -227,6 +228,41 @@ def upgrade_v2(document: dict[str, Any]) -> None:
     document["schema"] = 3
 
 
+def upgrade_v3(document: dict[str, Any]) -> None:
+    """Section 6.4: schema 3 -> 4 adds vault.history_days 30 and, to each entry, an
+    empty credential_history and a null verification where they are missing."""
+    if isinstance(document.get("vault"), dict) and "history_days" not in document["vault"]:
+        document["vault"]["history_days"] = 30
+    if isinstance(document.get("entries"), list):
+        for entry in document["entries"]:
+            if isinstance(entry, dict):
+                entry.setdefault("credential_history", [])
+                entry.setdefault("verification", None)
+    document["schema"] = 4
+
+
+def is_text_object(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def check_history_and_verification(entry: dict[str, Any]) -> None:
+    """Section 6.2 and 6.3, schema 4: each old credential set, and the exchange's verdict."""
+    history = entry["credential_history"]
+    if not isinstance(history, list) or not all(
+            isinstance(item, dict) and set(item) == {"credentials", "replaced_at"}
+            and is_text_object(item["credentials"]) and is_timestamp(item["replaced_at"])
+            for item in history):
+        damaged("credential_history")
+    verification = entry["verification"]
+    if verification is not None and not (
+            isinstance(verification, dict)
+            and set(verification) == {"at", "permissions", "ip_restricted", "ips"}
+            and is_timestamp(verification["at"]) and is_text_list(verification["permissions"])
+            and isinstance(verification["ip_restricted"], bool)
+            and is_text_list(verification["ips"])):
+        damaged("verification")
+
+
 def check_backup(backup: Any) -> None:
     """Section 6.2: the optional top-level member of a backup file."""
     if not isinstance(backup, dict):
@@ -270,6 +306,7 @@ def check_entry(entry: Any) -> None:
         damaged("rotate_days")
     if not is_max_notional(entry["max_notional"]):
         damaged("max_notional")
+    check_history_and_verification(entry)
 
 
 def check_payload(plaintext: bytes) -> Any:
@@ -284,6 +321,8 @@ def check_payload(plaintext: bytes) -> Any:
         upgrade_v1(document)
     if document["schema"] == 2:
         upgrade_v2(document)
+    if document["schema"] == 3:
+        upgrade_v3(document)
     vault = document.get("vault")
     if not isinstance(vault, dict) or not isinstance(vault.get("id"), str) \
             or not is_timestamp(vault.get("created_at")):
@@ -293,6 +332,9 @@ def check_payload(plaintext: bytes) -> Any:
     keep = vault.get("keep_versions")
     if not is_integer(keep) or not 0 <= keep <= 1000:
         damaged("vault.keep_versions")
+    days = vault.get("history_days")
+    if not is_integer(days) or not 1 <= days <= 3650:
+        damaged("vault.history_days")
     if "backup" in document:
         check_backup(document["backup"])
     entries = document.get("entries")

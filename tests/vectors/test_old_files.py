@@ -45,6 +45,10 @@ def expected_entries(expected: dict[str, Any]) -> list[dict[str, Any]]:
     if expected["schema"] < 2:
         for item in entries:
             item.setdefault("max_notional", None)
+    if expected["schema"] < 4:  # _upgrade_v3 (dicts compare without order)
+        for item in entries:
+            item.setdefault("credential_history", [])
+            item.setdefault("verification", None)
     if expected["schema"] < 3:
         for index, item in enumerate(entries):
             created, rotated = item["created_at"], item["rotated_at"]
@@ -61,6 +65,11 @@ def expected_keep_versions(expected: dict[str, Any]) -> int:
     return int(expected["vault"].get("keep_versions", 10))
 
 
+def expected_history_days(expected: dict[str, Any]) -> int:
+    """A file older than schema 4 keeps old credentials 30 days (``_upgrade_v3``)."""
+    return int(expected["vault"].get("history_days", 30))
+
+
 def recorded_journal_key(expected: dict[str, Any]) -> bytes | None:
     """The journal key a fixture holds: a schema-1 file has none (spec 6.4: the upgrade
     adds null); later ones record it."""
@@ -72,6 +81,7 @@ def test_fixtures_are_present_and_paired() -> None:
     assert FIXTURES / "format1-schema1.vault" in VAULT_FILES
     assert FIXTURES / "format1-schema2.vault" in VAULT_FILES
     assert FIXTURES / "format1-schema3.vault" in VAULT_FILES
+    assert FIXTURES / "format1-schema4.vault" in VAULT_FILES
     assert {path.stem for path in FIXTURES.glob("*.json")} == {path.stem for path in VAULT_FILES}
 
 
@@ -97,6 +107,7 @@ def test_old_file_opens_with_its_recorded_content(old_file: tuple[Path, dict[str
     assert [as_recorded(entry) for entry in vault.entries] == expected_entries(expected)
     assert vault.meta.journal_key == recorded_journal_key(expected)
     assert vault.meta.keep_versions == expected_keep_versions(expected)
+    assert vault.meta.history_days == expected_history_days(expected)
     assert vault.meta.backup is None
     for entry in vault.entries:  # every entry has an updated_at, none before its creation
         assert entry.updated_at >= max(entry.created_at, entry.rotated_at)

@@ -152,9 +152,9 @@ HOSTILE: dict[str, bytes] = {
     "schema-1.0": _raw("schema", "1.0"),
     "schema-minus-0": _raw("schema", "-0"),
     "schema-true": _raw("schema", "true"),
-    "schema-4-nan": _raw("schema", "4,\"y\":NaN"),
-    "schema-4-depth-100": _raw("schema", "4,\"y\":" + "[" * 100 + "]" * 100),
-    "schema-4-bad-content": _with("schema", 4).replace(b'"entries":[', b'"entries":[1,', 1),
+    "schema-5-nan": _raw("schema", "5,\"y\":NaN"),
+    "schema-5-depth-100": _raw("schema", "5,\"y\":" + "[" * 100 + "]" * 100),
+    "schema-5-bad-content": _with("schema", 5).replace(b'"entries":[', b'"entries":[1,', 1),
     "schema-huge": _raw("schema", "9" * 40),
     "rotate-days-1e0": _raw("entries.0.rotate_days", "1e0"),
     "rotate-days-1.0": _raw("entries.0.rotate_days", "1.0"),
@@ -281,9 +281,46 @@ HOSTILE: dict[str, bytes] = {
                             '"journal":[{"a":' + "[" * 61 + "]" * 61 + "}]}"),
     "backup-depth-64": _raw("backup", '{"made_at":"' + TS + '","source_vault_id":"s",'
                             '"journal":[{"a":' + "[" * 60 + "]" * 60 + "}]}"),
-    # schema 1 and 2 (spec 6.4): upgraded, then checked as schema 3
+    # schema 4 (spec 6.2, 6.3)
+    "history-days-1": _with("vault.history_days", 1),
+    "history-days-3650": _with("vault.history_days", 3650),
+    "history-days-0": _with("vault.history_days", 0),
+    "history-days-3651": _with("vault.history_days", 3651),
+    "history-days-30.0": _raw("vault.history_days", "30.0"),
+    "history-days-true": _with("vault.history_days", True),
+    "history-days-null": _with("vault.history_days", None),
+    "history-one": _with("entries.0.credential_history", [
+        {"credentials": {"apiKey": "k", "secret": "s"}, "replaced_at": TS}]),
+    "history-offset": _with("entries.0.credential_history", [
+        {"credentials": {}, "replaced_at": "2026-11-21T10:30:00+01:00"}]),
+    "history-object": _with("entries.0.credential_history", {}),
+    "history-null": _with("entries.0.credential_history", None),
+    "history-item-null": _with("entries.0.credential_history", [None]),
+    "history-item-extra": _with("entries.0.credential_history", [
+        {"credentials": {}, "replaced_at": TS, "x": 1}]),
+    "history-item-no-time": _with("entries.0.credential_history", [{"credentials": {}}]),
+    "history-credentials-list": _with("entries.0.credential_history", [
+        {"credentials": ["k"], "replaced_at": TS}]),
+    "history-credential-null": _with("entries.0.credential_history", [
+        {"credentials": {"apiKey": None}, "replaced_at": TS}]),
+    "history-time-space": _with("entries.0.credential_history", [
+        {"credentials": {}, "replaced_at": "2026-11-21 09:30:00Z"}]),
+    "verification": _with("entries.0.verification", {
+        "at": TS, "permissions": ["read", "spot", "withdraw"], "ip_restricted": False,
+        "ips": []}),
+    "verification-array": _with("entries.0.verification", []),
+    "verification-extra": _with("entries.0.verification", {
+        "at": TS, "permissions": [], "ip_restricted": False, "ips": [], "x": 1}),
+    "verification-restricted-1": _with("entries.0.verification", {
+        "at": TS, "permissions": [], "ip_restricted": 1, "ips": []}),
+    "verification-ips-number": _with("entries.0.verification", {
+        "at": TS, "permissions": [], "ip_restricted": True, "ips": [1]}),
+    "verification-at-null": _with("entries.0.verification", {
+        "at": None, "permissions": [], "ip_restricted": True, "ips": []}),
+    # schema 1, 2 and 3 (spec 6.4): upgraded, then checked as schema 4
     "schema-1-with-new-members": _with("schema", 1),
     "schema-2-with-new-members": _with("schema", 2),
+    "schema-3-with-new-members": _with("schema", 3),
 }
 _missing = _document()
 del _missing["entries"][0]["api_url"]
@@ -291,7 +328,10 @@ HOSTILE["api-url-missing"] = json.dumps(_missing).encode()
 for _name, _drop in (("journal-key-missing", ("vault", "journal_key")),
                      ("max-notional-missing", ("entries", "max_notional")),
                      ("keep-versions-missing", ("vault", "keep_versions")),
-                     ("updated-at-missing", ("entries", "updated_at"))):
+                     ("updated-at-missing", ("entries", "updated_at")),
+                     ("history-days-missing", ("vault", "history_days")),
+                     ("history-missing", ("entries", "credential_history")),
+                     ("verification-missing", ("entries", "verification"))):
     _missing = _document()
     _target = _missing["vault"] if _drop[0] == "vault" else _missing["entries"][1]
     del _target[_drop[1]]
@@ -368,6 +408,8 @@ EXPECTED_OPEN = {
     "schema-2-with-new-members", "schema-2", "schema-2-unknown-members",
     "schema-2-created-later", "schema-2-rotated-later", "schema-2-updated-at-member",
     "schema-2-keep-versions-member", "schema-2-backup",
+    "history-days-1", "history-days-3650", "history-one", "history-offset", "verification",
+    "schema-3-with-new-members",
 }
 
 
@@ -378,7 +420,7 @@ def test_both_readers_agree_on_hostile_payloads(name: str) -> None:
     other = independent_verdict(lambda: independent.check_payload(plaintext))
     assert app == other, (app, other)
     assert app == ("ok" if name in EXPECTED_OPEN else
-                   "unsupported" if name in ("schema-4-bad-content", "schema-huge")
+                   "unsupported" if name in ("schema-5-bad-content", "schema-huge")
                    else "damaged")
 
 

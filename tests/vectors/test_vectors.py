@@ -277,6 +277,9 @@ def test_independent_decrypter_opens_a_vault_made_by_the_app(
     vault.add(make_entry(label="Binance sandbox", exchange="binance", environment="sandbox",
                          tags=("a", "b"), ip_whitelist=("10.0.0.0/8",)))
     vault.set_keep_versions(5)
+    vault.set_history_days(45)
+    vault.rotate(vault.find("OKX ünïcode").id, {"apiKey": "k2", "secret": "s2",
+                                                "password": "pass 2"})
     proc = run_independent(vault_path, PASSWORD)
     assert proc.returncode == 0, proc.stderr
     reopened = Vault.open(vault_path, PASSWORD)
@@ -285,7 +288,7 @@ def test_independent_decrypter_opens_a_vault_made_by_the_app(
         "vault": {"id": reopened.meta.id,
                   "created_at": reopened.meta.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                   "journal_key": base64.b64encode(vault.ensure_journal_key()).decode(),
-                  "keep_versions": 5},
+                  "keep_versions": 5, "history_days": 45},
         "entries": [schema.entry_to_dict(entry) for entry in reopened.entries],
     }
     assert [item["label"] for item in json.loads(proc.stdout)["entries"]] == \

@@ -206,7 +206,8 @@ def differences(meta: VaultMeta, entries: Sequence[KeyEntry], read_meta: VaultMe
 
 def _meta_fields(meta: VaultMeta) -> Mapping[str, Any]:
     return {"id": meta.id, "created_at": meta.created_at, "journal_key": meta.journal_key,
-            "keep_versions": meta.keep_versions, "extra": dict(meta.extra),
+            "keep_versions": meta.keep_versions, "history_days": meta.history_days,
+            "extra": dict(meta.extra),
             "document_extra": dict(meta.document_extra)}
 
 

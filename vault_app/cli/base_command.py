@@ -71,7 +71,10 @@ class Command:
         if warning:
             self.warn(warning)
 
-    def open_vault(self, *, read_only: bool = False) -> Vault:
+    def open_vault(self, *, read_only: bool = False, rate_password: bool = False) -> Vault:
+        """Ask the password and open the vault; ``rate_password``: also measure the
+        password's zxcvbn score into ``Vault.password_score`` (memory only, for the
+        audit; zxcvbn costs a noticeable fraction of a second, so only on request)."""
         from vault_app.core.vault import Vault
 
         self.require_vault()
@@ -79,7 +82,13 @@ class Command:
             from vault_app.core.writable import check_writable
 
             check_writable(self.path)
-        self.vault = Vault.open(self.path, self.prompt.password(), read_only=read_only)
+        password = self.prompt.password()
+        self.vault = Vault.open(self.path, password, read_only=read_only)
+        if rate_password:
+            from vault_app.core.password_policy import rate
+
+            self.vault.password_score = rate(password).score
+        del password
         return self.vault
 
     def report_save_warning(self) -> None:

@@ -17,6 +17,8 @@ EXIT_IN_USE = 4
 EXIT_IO = 5
 EXIT_NO_MEMORY = 6
 EXIT_EXCHANGE = 7
+# `audit`: a finding at or above --fail-on (not an error: the audit itself ran).
+EXIT_AUDIT_FINDINGS = 8
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 

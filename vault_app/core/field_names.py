@@ -34,6 +34,8 @@ RECORD_TITLES: dict[str, str] = {
     "rotated_at": "Rotated",
     "updated_at": "Last changed",
     "last_used_at": "Last used",
+    "credential_history": "Previous credentials",
+    "verification": "Verified with the exchange",
     "extra": "Fields of a newer release",
 }
 

@@ -76,6 +76,30 @@ def parse_ts(text: str) -> datetime:
     return value
 
 
+@dataclass(frozen=True)
+class OldCredentials:
+    """Credentials an entry held before a rotation (spec 6.2, schema 4), kept in its
+    encrypted history until ``replaced_at`` is older than ``vault.history_days``."""
+
+    credentials: Mapping[str, str]
+    replaced_at: datetime
+
+    def __repr__(self) -> str:  # the old credentials are secrets too
+        return f"OldCredentials(replaced_at={format_ts(self.replaced_at)!r})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the exchange said of a key when last asked (spec 6.2, schema 4)."""
+
+    at: datetime
+    permissions: tuple[str, ...] = ()
+    ip_restricted: bool = False
+    ips: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, eq=True)
 class KeyEntry:
     id: str
@@ -98,6 +122,10 @@ class KeyEntry:
     # The most one order placed with this key may be worth, in US dollars (amount x
     # price on a USD-quoted market, see ``trading.order_limits``); None: no limit.
     max_notional: Decimal | None = None
+    # Previous credentials, newest first, kept after a rotation (schema 4).
+    credential_history: tuple[OldCredentials, ...] = field(default=(), repr=False)
+    # What the exchange said of this key when last asked, or None (schema 4).
+    verification: Verification | None = None
     # Keys of the stored JSON object this release does not know; written back as is.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # The stored JSON text of this very entry, kept so a save re-encodes only what
@@ -519,8 +547,9 @@ EDITABLE_FIELDS = frozenset({
 def edit_entry(
     entry: KeyEntry, changes: Mapping[str, Any], catalog: Catalog, now: datetime | None = None
 ) -> KeyEntry:
-    """Apply user edits. New credentials mark the key as rotated now, and any change
-    as updated now (``updated_at``); an edit that changes nothing leaves both."""
+    """Apply user edits. New credentials mark the key as rotated now (the previous
+    ones go to its ``credential_history``), and any change as updated now
+    (``updated_at``); an edit that changes nothing leaves both."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(f"these fields cannot be edited: {', '.join(sorted(unknown))}")
@@ -539,7 +568,10 @@ def edit_entry(
     moment = now or utcnow()
     if candidate.credentials != entry.credentials:
         check_pem_credentials(candidate.credentials, stored=entry.credentials)
-        candidate = replace(candidate, rotated_at=moment)
+        # The replaced credentials stay in the history (schema 4), like a rotation's.
+        old = OldCredentials(credentials=dict(entry.credentials), replaced_at=moment)
+        candidate = replace(candidate, rotated_at=moment,
+                            credential_history=(old, *entry.credential_history))
     if candidate != entry:  # compares every field but the unknown members (extra)
         candidate = replace(candidate, updated_at=moment)
     return candidate

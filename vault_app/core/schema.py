@@ -33,6 +33,8 @@ from vault_app.core.model import (
     MAX_ROTATE_DAYS,
     PERMISSIONS,
     KeyEntry,
+    OldCredentials,
+    Verification,
     format_notional,
     format_ts,
     notional_from_text,
@@ -42,16 +44,18 @@ from vault_app.core.model import (
 )
 from vault_app.core.strict_json import DECODER, DECODER_NO_PAIRS_HOOK, MAX_DEPTH, too_deep
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _ENTRY_KEYS = (
     "id", "label", "exchange", "credentials", "permissions", "ip_whitelist", "environment",
     "api_url", "created_at", "rotated_at", "updated_at", "last_used_at", "rotate_days", "notes",
-    "tags", "max_notional",
+    "tags", "max_notional", "credential_history", "verification",
 )
 JOURNAL_KEY_LENGTH = 32  # bytes (spec 6.2: vault.journal_key)
 DEFAULT_KEEP_VERSIONS = 10  # spec 6.2: vault.keep_versions
 MAX_KEEP_VERSIONS = 1000
+DEFAULT_HISTORY_DAYS = 30  # spec 6.2: vault.history_days
+MAX_HISTORY_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class VaultMeta:
     journal_key: bytes | None = field(default=None, repr=False)
     # How many previous versions of the file a save keeps (spec 6.2), 0 to 1000.
     keep_versions: int = DEFAULT_KEEP_VERSIONS
+    # How many days old credentials stay in an entry's history (spec 6.2), 1 to 3650.
+    history_days: int = DEFAULT_HISTORY_DAYS
     # Present only in a backup file (spec 6.2, ``core.backup_section``).
     backup: BackupSection | None = field(default=None, repr=False)
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
@@ -112,6 +118,22 @@ def _upgrade_v2(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _upgrade_v3(document: dict[str, Any]) -> dict[str, Any]:
+    """Schema 3 -> 4 (spec 6.4): ``vault.history_days`` (30), every entry's
+    ``credential_history`` (empty) and ``verification`` (null) become required.
+    Members of those names already present are kept, and checked as schema 4 says."""
+    vault = document.get("vault")
+    if type(vault) is dict:
+        vault.setdefault("history_days", DEFAULT_HISTORY_DAYS)
+    entries = document.get("entries")
+    if type(entries) is list:
+        for entry in entries:
+            if type(entry) is dict:
+                entry.setdefault("credential_history", [])
+                entry.setdefault("verification", None)
+    return document
+
+
 def _later_timestamp(created: Any, rotated: Any) -> str | None:
     """The text of the later of two timestamps (``rotated`` on a tie), or None if
     either is not a timestamp."""
@@ -122,7 +144,7 @@ def _later_timestamp(created: Any, rotated: Any) -> str | None:
     return later
 
 
-UPGRADES: dict[int, Upgrade] = {1: _upgrade_v1, 2: _upgrade_v2}
+UPGRADES: dict[int, Upgrade] = {1: _upgrade_v1, 2: _upgrade_v2, 3: _upgrade_v3}
 
 
 def upgrade(document: dict[str, Any]) -> dict[str, Any]:
@@ -178,8 +200,19 @@ def entry_to_dict(entry: KeyEntry) -> dict[str, Any]:
         "tags": list(entry.tags),
         "max_notional": None if entry.max_notional is None
         else format_notional(entry.max_notional),
+        "credential_history": [
+            {"credentials": dict(old.credentials), "replaced_at": format_ts(old.replaced_at)}
+            for old in entry.credential_history],
+        "verification": _verification_to_json(entry.verification),
     })
     return data
+
+
+def _verification_to_json(verification: Verification | None) -> dict[str, Any] | None:
+    if verification is None:
+        return None
+    return {"at": format_ts(verification.at), "permissions": list(verification.permissions),
+            "ip_restricted": verification.ip_restricted, "ips": list(verification.ips)}
 
 
 def _journal_key_text(key: bytes | None) -> str | None:
@@ -205,7 +238,8 @@ def encode_payload(meta: VaultMeta, entries: Iterable[KeyEntry],
     head = dict(meta.extra)
     head.update({"id": meta.id, "created_at": format_ts(meta.created_at),
                  "journal_key": _journal_key_text(meta.journal_key),
-                 "keep_versions": meta.keep_versions})
+                 "keep_versions": meta.keep_versions,
+                 "history_days": meta.history_days})
     others: dict[str, Any] = {}
     if meta.backup is not None:
         others[BACKUP_MEMBER] = backup_to_json(meta.backup)
@@ -301,7 +335,8 @@ _new_entry = object.__new__
 _PERMISSION_SET = frozenset(PERMISSIONS)
 _ENVIRONMENT_SET = frozenset(ENVIRONMENTS)
 _ENTRY_KEY_SET = frozenset(_ENTRY_KEYS)
-_META_KEY_SET = frozenset(("id", "created_at", "journal_key", "keep_versions"))
+_META_KEY_SET = frozenset(("id", "created_at", "journal_key", "keep_versions",
+                           "history_days"))
 _TOP_KEY_SET = frozenset(("schema", "vault", "entries"))  # required
 _KNOWN_TOP_KEYS = _TOP_KEY_SET | {BACKUP_MEMBER}
 
@@ -334,6 +369,50 @@ def _list_fault(credentials: Any, permissions: Any, ips: Any, tags: Any) -> str:
     return f"field '{name}' is not a list of text"
 
 
+def _history_from_json(value: Any) -> tuple[OldCredentials, ...]:
+    """An entry's ``credential_history`` (spec 6.2): an array of objects with exactly
+    ``credentials`` (names to text) and ``replaced_at`` (a timestamp)."""
+    if type(value) is not list:
+        raise _damaged("field 'credential_history' is not an array")
+    if not value:
+        return ()
+    history = []
+    for item in value:
+        if type(item) is not dict or set(item) != {"credentials", "replaced_at"} \
+                or type(item["credentials"]) is not dict \
+                or any(type(v) is not str for v in item["credentials"].values()):
+            raise _damaged("an entry's credential history holds something else than "
+                           "credentials and the time they were replaced")
+        try:
+            replaced_at = parse_ts(item["replaced_at"])
+        except (TypeError, ValueError, OverflowError):
+            raise _damaged("an entry's credential history has a malformed timestamp") from None
+        history.append(OldCredentials(credentials=item["credentials"], replaced_at=replaced_at))
+    return tuple(history)
+
+
+def _verification_from_json(value: Any) -> Verification | None:
+    """An entry's ``verification`` (spec 6.2): null, or exactly ``at``, ``permissions``,
+    ``ip_restricted`` and ``ips``."""
+    if value is None:
+        return None
+    fault = _damaged("field 'verification' is neither null nor what the exchange said "
+                     "(at, permissions, ip_restricted, ips)")
+    if type(value) is not dict or set(value) != {"at", "permissions", "ip_restricted", "ips"}:
+        raise fault
+    permissions, restricted, ips = value["permissions"], value["ip_restricted"], value["ips"]
+    if type(permissions) is not list or any(type(p) is not str for p in permissions) \
+            or type(restricted) is not bool or type(ips) is not list \
+            or any(type(i) is not str for i in ips):
+        raise fault
+    try:
+        at = parse_ts(value["at"])
+    except (TypeError, ValueError, OverflowError):
+        raise fault from None
+    return Verification(at=at, permissions=tuple(permissions), ip_restricted=restricted,
+                        ips=tuple(ips))
+
+
 def entry_from_dict(obj: Any) -> KeyEntry:
     """Build an entry from stored JSON, checking every rule of spec 6.3 (damage, not a crash).
 
@@ -346,6 +425,7 @@ def entry_from_dict(obj: Any) -> KeyEntry:
         credentials, environment = obj["credentials"], obj["environment"]
         api_url, rotate_days, last_used = obj["api_url"], obj["rotate_days"], obj["last_used_at"]
         max_notional = obj["max_notional"]
+        history, verification = obj["credential_history"], obj["verification"]
         permissions, ips, tags = obj["permissions"], obj["ip_whitelist"], obj["tags"]
         created_at, rotated_at = parse_ts(obj["created_at"]), parse_ts(obj["rotated_at"])
         updated_at = parse_ts(obj["updated_at"])
@@ -379,6 +459,8 @@ def entry_from_dict(obj: Any) -> KeyEntry:
             raise _damaged("field 'max_notional' is neither null nor a positive decimal "
                            "string (digits, at most one point)")
         max_notional = notional_from_text(max_notional)
+    credential_history = _history_from_json(history)
+    verification = _verification_from_json(verification)
     entry = _new_entry(KeyEntry)  # a frozen dataclass's __init__ is 3x slower: bypass it
     entry.__dict__.update(
         id=entry_id,
@@ -397,6 +479,8 @@ def entry_from_dict(obj: Any) -> KeyEntry:
         notes=notes,
         tags=tuple(tags),
         max_notional=max_notional,
+        credential_history=credential_history,
+        verification=verification,
         extra=_extra(obj, _ENTRY_KEY_SET, 3) if len(obj) != len(_ENTRY_KEYS) else {},
         encoded=None,  # the save cache, filled by the first save (from source if set)
         source=source,
@@ -422,10 +506,13 @@ def _meta_from_document(document: dict[str, Any]) -> VaultMeta:
     keep_versions = obj.get("keep_versions")
     if type(keep_versions) is not int or not 0 <= keep_versions <= MAX_KEEP_VERSIONS:
         raise _damaged(f"'vault.keep_versions' is not an integer from 0 to {MAX_KEEP_VERSIONS}")
+    history_days = obj.get("history_days")
+    if type(history_days) is not int or not 1 <= history_days <= MAX_HISTORY_DAYS:
+        raise _damaged(f"'vault.history_days' is not an integer from 1 to {MAX_HISTORY_DAYS}")
     backup = backup_from_json(document[BACKUP_MEMBER]) if BACKUP_MEMBER in document else None
     return VaultMeta(id=vault_id, created_at=created_at,
                      journal_key=_journal_key(obj["journal_key"]),
-                     keep_versions=keep_versions, backup=backup,
+                     keep_versions=keep_versions, history_days=history_days, backup=backup,
                      extra=_extra(obj, _META_KEY_SET, 2),
                      document_extra=_extra(document, _KNOWN_TOP_KEYS, 1))
 
@@ -532,6 +619,8 @@ def _strings_in_content(document: dict[str, Any]) -> int:
     for field_of in _NULLABLE_STRINGS:
         count += len(items) - list(map(field_of, items)).count(None)
     for obj in items:
+        if obj["credential_history"] or obj["verification"] is not None:
+            count += _strings_in(obj["credential_history"]) + _strings_in(obj["verification"])
         if len(obj) != len(_ENTRY_KEYS):  # unknown members, kept as they are
             count += sum(_strings_in(value) for name, value in obj.items()
                          if name not in _ENTRY_KEY_SET)

@@ -40,15 +40,15 @@ from vault_app.core.schema import (
 )
 from vault_app.core.vault_commit import Mutation as Mutation  # re-exported
 from vault_app.core.vault_commit import file_stamp, write_new_file
-from vault_app.core.vault_entries import VaultEntries
 from vault_app.core.vault_files import check_new_vault
 from vault_app.core.vault_format import KeySlot, checksum_of
+from vault_app.core.vault_rotation import VaultRotation
 from vault_app.core.version_open import VersionSummary
 from vault_app.core.version_rekey import PasswordChange
 from vault_app.core.writable import read_only_reason
 
 
-class Vault(VaultEntries):
+class Vault(VaultRotation):
     """An unlocked vault file. Create one with ``Vault.create`` or ``Vault.open``.
 
     ``path`` is the real file, every symbolic link resolved: it is read, locked
@@ -294,6 +294,7 @@ class Vault(VaultEntries):
         """
         with self._state:
             self._locked = True
+            self.password_score = None
             self._dek = None
             self._slot = None
             self._entries = []

@@ -42,9 +42,11 @@ import dataclasses
 import os
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from vault_app.core import (
+    credential_history,
     crypto,
     folders,
     storage,
@@ -62,7 +64,7 @@ from vault_app.core.errors import (
     VaultWriteError,
 )
 from vault_app.core.exchanges import Catalog
-from vault_app.core.model import KeyEntry
+from vault_app.core.model import KeyEntry, utcnow
 from vault_app.core.schema import (
     EntriesText,
     VaultMeta,
@@ -98,6 +100,10 @@ class VaultCommit:
         # What went wrong keeping or pruning previous versions in the last save (the
         # save itself succeeded), or None: for the status bar / the CLI's stderr.
         self.save_warning: str | None = None
+        # The master password's zxcvbn score (password_policy.rate), measured by whoever
+        # unlocked (the CLI, the GUI) for the audit; held in memory only, never stored,
+        # None when not measured or once locked.
+        self.password_score: int | None = None
         # Guards the key, the entries and the fingerprint: a save runs on a worker
         # thread while the user may lock the vault (see ``lock``).
         self._state = threading.Lock()
@@ -196,11 +202,12 @@ class VaultCommit:
             return True
 
     def _commit(self, mutate: Mutation, new_keys: tuple[KeySlot, bytes] | None = None, *,
-                remeta: Callable[[VaultMeta], VaultMeta] | None = None
-                ) -> PasswordChange | None:
+                remeta: Callable[[VaultMeta], VaultMeta] | None = None,
+                now: datetime | None = None) -> PasswordChange | None:
         """Apply ``mutate`` to the entries (and ``remeta`` to the vault's meta) as
         they are on disk, under the lock, and save; see the module's docstring.
-        Returns what re-sealing the versions did when ``new_keys`` re-keys the vault."""
+        Returns what re-sealing the versions did when ``new_keys`` re-keys the vault.
+        ``now`` (tests, a purge) is the moment the expiry of old credentials counts from."""
         slot, dek, meta, entries, fingerprint, text = self._snapshot()
         if self.read_only:
             raise VaultLocked("this vault was opened read-only")
@@ -217,6 +224,9 @@ class VaultCommit:
             meta = remeta(meta_before) if remeta is not None else meta_before
             if entries is before and meta is meta_before and new_keys is None:
                 return None  # nothing changed: no write
+            # Spec 6.2: every save drops old credentials older than vault.history_days.
+            entries = credential_history.expired(entries, meta.history_days,
+                                                 now or utcnow())
             warnings: list[str] = []
             vault_versions.finish_rekey(self.path, slot, dek, warnings)
             old_slot, old_dek = slot, dek

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 from vault_app.gui.backup.export_flow import open_export
 from vault_app.gui.backup.restore_flow import open_restore
 from vault_app.gui.qt import Qt, QtGui
-from vault_app.gui.vault_dialogs import open_import, open_password_change, open_versions
+from vault_app.gui.vault_dialogs import (
+    open_import,
+    open_password_change,
+    open_rotate,
+    open_verify,
+    open_versions,
+)
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -34,6 +40,10 @@ def build_actions(window: MainWindow) -> None:
     window.act_add = _action(window, "&Add key…", window.add_key, "Ctrl+N")
     window.act_edit = _action(window, "&Edit key…", window.edit_key, "Ctrl+E")
     window.act_delete = _action(window, "&Delete key…", window.delete_key, "Delete")
+    # Rotation (gui/rotate_dialog): new credentials, the old ones kept in the history.
+    window.act_rotate = _action(window, "R&otate key…", lambda: open_rotate(window), None,
+                                "Enter the key's new credentials; the old ones are kept "
+                                "in its history for a while")
     window.act_search = _action(window, "&Find", window.focus_search, "Ctrl+F")
     window.act_copy_key = _action(window, "Copy API &key", lambda: window.copy_credential(
         "apiKey", "API key"), "Ctrl+B")
@@ -73,6 +83,10 @@ def build_actions(window: MainWindow) -> None:
     window.act_import = _action(  # gui/import_dialog
         window, "&Import…", lambda: open_import(window), None,
         "Add keys from a freqtrade config, a .env file or a CSV export")
+    # Verify a key against its exchange (gui/verify_dialog).
+    window.act_verify = _action(
+        window, "&Verify with exchange…", lambda: open_verify(window), None,
+        "Ask the key's exchange what the key may really do and compare it with its labels")
     menu = window.menuBar()
     vault_menu = menu.addMenu("&Vault")
     for action in (window.act_new_vault, window.act_open, window.act_save_copy, None,
@@ -81,7 +95,8 @@ def build_actions(window: MainWindow) -> None:
                    window.act_lock, window.act_settings, None, window.act_quit):
         vault_menu.addSeparator() if action is None else vault_menu.addAction(action)
     keys_menu = menu.addMenu("&Keys")
-    for action in (window.act_add, window.act_edit, window.act_delete, None, window.act_copy_key,
+    for action in (window.act_add, window.act_edit, window.act_rotate, window.act_delete,
+                   window.act_verify, None, window.act_copy_key,
                    window.act_copy_secret, window.act_copy_passphrase, window.act_reveal, None,
                    window.act_search):
         keys_menu.addSeparator() if action is None else keys_menu.addAction(action)
@@ -117,10 +132,11 @@ def update_actions(window: MainWindow) -> None:
     window.act_change_password.setEnabled(unlocked and not demo and not window.read_only)
     window.act_add.setEnabled(writable and not demo)
     window.act_import.setEnabled(unlocked and not demo and not window.read_only)
-    for action in (window.act_edit, window.act_delete):
+    for action in (window.act_edit, window.act_delete, window.act_rotate):
         action.setEnabled(writable and has_entry)
     entry = window.current_entry() if has_entry else None
     window.act_copy_key.setEnabled(bool(entry and "apiKey" in entry.credentials))
     window.act_copy_secret.setEnabled(bool(entry and "secret" in entry.credentials))
     window.act_copy_passphrase.setEnabled(bool(entry and "password" in entry.credentials))
     window.act_reveal.setEnabled(bool(entry and entry.credentials))
+    window.act_verify.setEnabled(entry is not None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from vault_app.core.credential_history import masked_key
 from vault_app.core.exchanges import CREDENTIAL_TITLES, Catalog
 from vault_app.core.model import KeyEntry, describe_notional, utcnow
 from vault_app.gui.icons import eye_icon
@@ -72,6 +73,7 @@ class CredentialRow(QtWidgets.QWidget):
 
 class DetailPane(QtWidgets.QScrollArea):
     copy_requested = Signal(str, str)  # credential name, title
+    purge_requested = Signal()  # Purge history… of the key shown
 
     def __init__(self, catalog: Callable[[], Catalog],
                  parent: QtWidgets.QWidget | None = None) -> None:
@@ -128,6 +130,7 @@ class DetailPane(QtWidgets.QScrollArea):
             ("Rotation", f"{rotation_text(entry, now)} (every {entry.rotate_days} days, "
                          f"last {entry.rotated_at:%Y-%m-%d})"),
             ("Last used", last_used_text(entry)),
+            ("Last verified", verified_text(entry)),
             ("Added", f"{entry.created_at:%Y-%m-%d %H:%M} UTC"),
         ]
         if entry.tags:
@@ -139,6 +142,10 @@ class DetailPane(QtWidgets.QScrollArea):
             if name == "Permissions" and entry.can_withdraw:
                 label.setText(f"{value}  ⚠ can withdraw funds")
                 label.setStyleSheet("color: #c62828; font-weight: bold;")
+            if name == "Last verified":
+                label.setObjectName("detailLastVerified")
+                if verified_beyond_labels(entry):
+                    label.setStyleSheet("color: #c62828; font-weight: bold;")
             if name == "Last used":
                 label.setObjectName("detailLastUsed")
                 self.last_used = label
@@ -156,8 +163,28 @@ class DetailPane(QtWidgets.QScrollArea):
             creds.addRow(f"{row.title}:", row)
             self.rows[name] = row
         self._layout.addWidget(box)
+        if entry.credential_history:
+            self._layout.addWidget(self._history_box(entry))
         self._layout.addStretch(1)
         QtCore.QTimer.singleShot(0, self, self._fit_width)  # once the new rows are shown
+
+    def _history_box(self, entry: KeyEntry) -> QtWidgets.QGroupBox:
+        """The previous credentials: when each set was replaced and its API key masked,
+        never a secret; *Purge history…* asks before deleting them."""
+        box = QtWidgets.QGroupBox("Previous credentials", self._body)
+        box.setObjectName("detailHistory")
+        layout = QtWidgets.QVBoxLayout(box)
+        for old in entry.credential_history:
+            line = plain_label(f"Replaced {old.replaced_at:%Y-%m-%d %H:%M} UTC: API key "
+                               f"{masked_key(old)}", box)
+            line.setObjectName("detailHistoryItem")
+            layout.addWidget(line)
+        purge = QtWidgets.QPushButton("&Purge history…", box)
+        purge.setObjectName("purgeHistoryButton")
+        purge.setToolTip("Delete the previous credentials now")
+        purge.clicked.connect(self.purge_requested)
+        layout.addWidget(purge, 0, Qt.AlignmentFlag.AlignLeft)
+        return box
 
     def _fit_width(self) -> None:
         """Never scroll sideways: a key with three credentials (OKX) needs more than the
@@ -177,3 +204,20 @@ class DetailPane(QtWidgets.QScrollArea):
         reveal = not all(row.reveal.isChecked() for row in self.rows.values())
         for row in self.rows.values():
             row.reveal.setChecked(reveal)
+
+
+def verified_text(entry: KeyEntry) -> str:
+    """When the exchange was last asked what the key may do (*Verify with exchange…*)."""
+    verification = entry.verification
+    if verification is None:
+        return "Never (Keys ▸ Verify with exchange…)"
+    said = (f"{verification.at:%Y-%m-%d %H:%M} UTC: the exchange said "
+            f"{', '.join(verification.permissions) or 'no rights'}")
+    return said + ("  ⚠ more than the labels say" if verified_beyond_labels(entry) else "")
+
+
+def verified_beyond_labels(entry: KeyEntry) -> bool:
+    from vault_app.trading.key_rights import compare  # no ccxt: plain rules
+
+    return entry.verification is not None and \
+        compare(entry, entry.verification).more_than_labels

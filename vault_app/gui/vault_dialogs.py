@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING
 
 from vault_app.gui.import_dialog import ImportDialog
 from vault_app.gui.password_dialog import PasswordDialog
+from vault_app.gui.rotate_dialog import RotateDialog
+from vault_app.gui.verify_dialog import VerifyDialog
 from vault_app.gui.versions_dialog import VersionsDialog
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
 
-Dialog = VersionsDialog | PasswordDialog | ImportDialog
+Dialog = VersionsDialog | PasswordDialog | ImportDialog | RotateDialog | VerifyDialog
 
 
 def close_vault_dialog(window: MainWindow) -> None:
@@ -43,6 +45,12 @@ def open_versions(window: MainWindow) -> None:
         _keep(window, VersionsDialog(window, window.vault))
 
 
+def open_rotate(window: MainWindow) -> None:
+    entry = window.current_entry()
+    if window.vault is not None and not window.read_only and entry is not None:
+        _keep(window, RotateDialog(window, entry))
+
+
 def open_password_change(window: MainWindow) -> None:
     if window.vault is not None and not window.in_demo_vault and not window.read_only:
         _keep(window, PasswordDialog(window, window.vault))
@@ -51,3 +59,10 @@ def open_password_change(window: MainWindow) -> None:
 def open_import(window: MainWindow) -> None:
     if window.vault is not None and not window.in_demo_vault and not window.read_only:
         _keep(window, ImportDialog(window, window.vault))
+
+
+def open_verify(window: MainWindow) -> None:
+    """Ask the selected key's exchange what the key may do (``verify_dialog``)."""
+    entry = window.current_entry()
+    if window.vault is not None and entry is not None:
+        _keep(window, VerifyDialog(window, entry))

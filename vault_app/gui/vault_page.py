@@ -22,6 +22,7 @@ from vault_app.gui.keys_model import (
 )
 from vault_app.gui.pages import warning_banner
 from vault_app.gui.qt import Qt, QtGui, QtWidgets
+from vault_app.gui.rotate_dialog import purge_history
 
 if TYPE_CHECKING:
     from vault_app.gui.window import MainWindow
@@ -72,6 +73,7 @@ def build_vault_page(window: MainWindow) -> QtWidgets.QWidget:
     window.table.selectionModel().currentRowChanged.connect(lambda *_: selection_changed(window))
     window.detail = DetailPane(window.catalog, splitter)
     window.detail.copy_requested.connect(window.copy_credential)
+    window.detail.purge_requested.connect(lambda: purge_history(window))
     splitter.addWidget(window.table)
     splitter.addWidget(window.detail)
     splitter.setStretchFactor(0, 3)

@@ -24,6 +24,7 @@ from vault_app.core.exchanges import Catalog, load_catalog
 from vault_app.core.folders import folder_warning
 from vault_app.core.kdf import calibrate
 from vault_app.core.model import KeyEntry
+from vault_app.core.password_policy import rate
 from vault_app.core.vault import Vault
 from vault_app.gui.actions import build_actions, update_actions
 from vault_app.gui.autolock import IdleWatcher
@@ -87,6 +88,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.form: KeyForm | None = None
         # The open dialogs, so that locking can close them (and tests can find them).
         self.delete_dialog: QtWidgets.QMessageBox | None = None
+        self.purge_dialog: QtWidgets.QMessageBox | None = None  # gui/rotate_dialog.py
         self._delete_checking = False  # the journal is being read for the delete question
         self.damaged_dialog: QtWidgets.QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
@@ -247,6 +249,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         def work() -> tuple[Vault, KeyRows]:  # no widget, model or font in here
             vault = Vault.open(path, password)
+            vault.password_score = rate(password).score  # for the audit; memory only
             return vault, prepare_rows(vault.entries, names, column, order)
 
         def done(result: tuple[Vault, KeyRows]) -> None:
@@ -379,6 +382,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.removed_dialog.reject()
         if self.delete_dialog is not None:
             self.delete_dialog.reject()
+        if self.purge_dialog is not None:
+            self.purge_dialog.reject()
         close_backup_dialog(self)  # export, restore or merge: wiped and closed
         close_vault_dialog(self)  # previous versions or master password: the same
         if self.sections.trading is not None:  # closes its dialogs; a send goes on

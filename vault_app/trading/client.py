@@ -70,9 +70,14 @@ ALLOWED_CALLS = frozenset({
     "create_order", "cancel_order", "fetch_order", "fetch_open_orders",
     "fetch_closed_orders", "fetch_canceled_orders", "fetch_orders", "fetch_my_trades",
     "fetch_order_trades",
+    # What the exchange says of the key's own rights (``key_rights``): reads only.
+    "sapiGetAccountApiRestrictions", "sapiGetAccountApiRestrictionsIpRestriction",
+    "privateGetAccountConfig", "privateGetV5UserQueryApi",
+    "v3PrivateGetBrokerageKeyPermissions",
 })
-"""The ccxt methods ``call`` runs: what the app reads and the orders it places. Never a
-withdrawal, a transfer, a raw ``request``/``fetch`` or a change of environment."""
+"""The ccxt methods ``call`` runs: what the app reads, the orders it places, and the
+key's own rights. Never a withdrawal, a transfer, a raw ``request``/``fetch`` or a change
+of environment."""
 
 ORDER_CALLS = ("create_order", "cancel_order", "edit_order")
 """Calls whose answer must be an order: anything else means the outcome is unknown."""

@@ -137,14 +137,14 @@ def test_encoded_layout_is_one_entry_per_line() -> None:
     entries = [make_entry("a"), make_entry("b", exchange="binance")]
     plaintext = encode_payload(META, entries)
     lines = plaintext.split(b"\n")
-    assert lines[0].startswith(b'{"schema":3,"vault":{')
+    assert lines[0].startswith(b'{"schema":4,"vault":{')
     assert lines[0].endswith(b'"entries":[')
     assert len(lines) == 4 and lines[-1] == b"]}"
     assert lines[1].endswith(b",") and not lines[2].endswith(b",")
     assert json.loads(plaintext)["entries"][1]["label"] == "b"
     assert encode_payload(META, []) == (
-        b'{"schema":3,"vault":{"id":"vault-id","created_at":"' + TS.encode()
-        + b'","journal_key":null,"keep_versions":10},"entries":[\n]}'
+        b'{"schema":4,"vault":{"id":"vault-id","created_at":"' + TS.encode()
+        + b'","journal_key":null,"keep_versions":10,"history_days":30},"entries":[\n]}'
     )
 
 
@@ -253,21 +253,22 @@ def test_unknown_entry_keys_are_preserved_across_a_vault_save(vault_path: Path) 
 # --- schema versions ------------------------------------------------------------------
 
 
-def _document(schema_version: object = 3, **entry_over: Any) -> dict[str, Any]:
+def _document(schema_version: object = 4, **entry_over: Any) -> dict[str, Any]:
     entry = json.loads(encode_payload(META, [make_entry("e")]))["entries"][0]
     entry.update(entry_over)
     return {"schema": schema_version,
-            "vault": {"id": "v", "created_at": TS, "journal_key": None, "keep_versions": 10},
+            "vault": {"id": "v", "created_at": TS, "journal_key": None, "keep_versions": 10,
+                      "history_days": 30},
             "entries": [entry]}
 
 
 @pytest.mark.parametrize("compact", [True, False])
 def test_newer_schema_is_unsupported(compact: bool) -> None:
     plaintext = encode_payload(META, [make_entry("e")]).replace(
-        b'{"schema":3', b'{"schema":4', 1)
+        b'{"schema":4', b'{"schema":5', 1)
     if not compact:
         plaintext = json.dumps(json.loads(plaintext), indent=1).encode()
-    with pytest.raises(UnsupportedVersion, match="schema 4"):
+    with pytest.raises(UnsupportedVersion, match="schema 5"):
         decode_payload(plaintext)
 
 
@@ -279,7 +280,7 @@ def test_invalid_schema_version_is_damaged(version: object) -> None:
 
 @pytest.mark.parametrize("version", ["true", "1.0"])
 def test_every_layout_refuses_a_non_integer_schema(version: str) -> None:
-    plaintext = encode_payload(META, []).replace(b'"schema":3', f'"schema":{version}'.encode())
+    plaintext = encode_payload(META, []).replace(b'"schema":4', f'"schema":{version}'.encode())
     generic = json.dumps(json.loads(plaintext), indent=1).encode()
     with pytest.raises(VaultDamaged):
         decode_payload(generic)
@@ -297,56 +298,56 @@ def test_missing_schema_is_damaged() -> None:
 def test_upgrade_chain_applies_steps_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, object]] = []
 
-    def _upgrade_v2(document: dict[str, Any]) -> dict[str, Any]:
-        calls.append(("v2", document["schema"]))
-        for entry in document["entries"]:
-            entry["notes"] = entry["notes"] + "|v2"
-        return document
-
     def _upgrade_v3(document: dict[str, Any]) -> dict[str, Any]:
         calls.append(("v3", document["schema"]))
         for entry in document["entries"]:
             entry["notes"] = entry["notes"] + "|v3"
+        return document
+
+    def _upgrade_v4(document: dict[str, Any]) -> dict[str, Any]:
+        calls.append(("v4", document["schema"]))
+        for entry in document["entries"]:
+            entry["notes"] = entry["notes"] + "|v4"
             entry["tags"] = [*entry["tags"], "migrated"]
         return document
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
-    monkeypatch.setattr(schema, "UPGRADES", {2: _upgrade_v2, 3: _upgrade_v3})
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
+    monkeypatch.setattr(schema, "UPGRADES", {3: _upgrade_v3, 4: _upgrade_v4})
 
-    # A schema-2 file in this implementation's own one-per-line layout must
+    # A schema-3 file in this implementation's own one-per-line layout must
     # still go through the chain.
-    v2_text = json.dumps(_document(2, notes="n")).encode()
-    _, entries = decode_payload(v2_text)
-    assert calls == [("v2", 2), ("v3", 3)]
-    assert entries[0].notes == "n|v2|v3"
+    v3_text = json.dumps(_document(3, notes="n")).encode()
+    _, entries = decode_payload(v3_text)
+    assert calls == [("v3", 3), ("v4", 4)]
+    assert entries[0].notes == "n|v3|v4"
     assert entries[0].tags == ("migrated",)
 
     calls.clear()
-    _, entries = decode_payload(json.dumps(_document(3, notes="n")).encode())
-    assert calls == [("v3", 3)]
-    assert entries[0].notes == "n|v3"
+    _, entries = decode_payload(json.dumps(_document(4, notes="n")).encode())
+    assert calls == [("v4", 4)]
+    assert entries[0].notes == "n|v4"
 
     calls.clear()
     current = encode_payload(META, [make_entry("now")])
-    assert current.startswith(b'{"schema":4,')
+    assert current.startswith(b'{"schema":5,')
     decode_payload(current)
     assert calls == []
     with pytest.raises(UnsupportedVersion):
-        decode_payload(json.dumps(_document(5)).encode())
+        decode_payload(json.dumps(_document(6)).encode())
 
 
 def test_upgrade_of_the_fast_layout_with_an_older_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     ran: list[int] = []
 
-    def _upgrade_v3(document: dict[str, Any]) -> dict[str, Any]:
+    def _upgrade_v4(document: dict[str, Any]) -> dict[str, Any]:
         ran.append(document["schema"])
         return document
 
-    plaintext = encode_payload(META, [make_entry("x")])  # schema 3, fast layout
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
-    monkeypatch.setattr(schema, "UPGRADES", {3: _upgrade_v3})
+    plaintext = encode_payload(META, [make_entry("x")])  # schema 4, fast layout
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
+    monkeypatch.setattr(schema, "UPGRADES", {4: _upgrade_v4})
     _, entries = decode_payload(plaintext)
-    assert ran == [3]
+    assert ran == [4]
     assert entries[0].label == "x"
 
 
@@ -550,7 +551,7 @@ DUPLICATES = {
     "entry member": (b'"label":', b'"label":"first","label":'),
     "credential": (b'"credentials":{', b'"credentials":{"apiKey":"x",'),
     "vault member": (b'"vault":{', b'"vault":{"id":"first",'),
-    "top-level member": (b'{"schema":3,', b'{"schema":3,"schema":3,'),
+    "top-level member": (b'{"schema":4,', b'{"schema":4,"schema":4,'),
     "unknown member": (b'"tags":', b'"x":{"a":1,"a":2},"tags":'),
     "unknown member, same value": (b'"tags":', b'"x":{"a":"v","a":"v"},"tags":'),
     "numbers only": (b'"tags":', b'"x":[{"n":1,"n":1}],"tags":'),
@@ -606,8 +607,8 @@ def test_the_entries_text_is_exactly_the_inside_of_the_array() -> None:
 
 HOSTILE_LAYOUTS = {
     "a member after entries": lambda p: p[:-1] + b',"zz":[1]}',
-    "an unknown member before vault": lambda p: p.replace(b'{"schema":3,',
-                                                          b'{"schema":3,"zz":[1],', 1),
+    "an unknown member before vault": lambda p: p.replace(b'{"schema":4,',
+                                                          b'{"schema":4,"zz":[1],', 1),
     "pretty printed": lambda p: json.dumps(json.loads(p), indent=1).encode(),
     "trailing white space": lambda p: p + b"\n",
     "a non-canonical vault timestamp": lambda p: p.replace(b'03:04:05Z"', b'03:04:05z"', 1),

@@ -31,8 +31,9 @@ def test_the_exact_json_forms_of_the_new_members() -> None:
     entry = make_entry("limited", max_notional="2500.50")
     plaintext = encode_payload(META, [entry, make_entry("free", exchange="binance")])
     assert plaintext.startswith(
-        b'{"schema":3,"vault":{"id":"vault-id","created_at":"2026-01-02T03:04:05Z",'
-        b'"journal_key":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","keep_versions":10},'
+        b'{"schema":4,"vault":{"id":"vault-id","created_at":"2026-01-02T03:04:05Z",'
+        b'"journal_key":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","keep_versions":10,'
+        b'"history_days":30},'
         b'"entries":[\n')
     limited, free = json.loads(plaintext)["entries"]
     assert limited["max_notional"] == "2500.5" and free["max_notional"] is None
@@ -99,7 +100,7 @@ def test_upgrade_v1_adds_null_members_and_keeps_everything_else() -> None:
 ], ids=["nothing", "wrong-containers", "wrong-items"])
 def test_upgrade_v1_checks_nothing_and_never_crashes(document: dict[str, Any]) -> None:
     assert schema.UPGRADES[1] is schema._upgrade_v1
-    assert schema.upgrade(dict(document))["schema"] == 3
+    assert schema.upgrade(dict(document))["schema"] == 4
     with pytest.raises(VaultDamaged):  # the schema-3 checks report the damage
         decode_payload(json.dumps(document).encode())
 
@@ -115,7 +116,7 @@ def test_a_schema_1_payload_opens_through_the_strict_path_only() -> None:
     assert all(entry.max_notional is None for entry in decoded)
     assert schema.entries_text(plaintext, meta, decoded) is None  # nothing to reuse
     saved = encode_payload(meta, decoded)
-    assert saved.startswith(b'{"schema":3,')
+    assert saved.startswith(b'{"schema":4,')
     stored = json.loads(saved)
     assert stored["vault"]["journal_key"] is None
     assert [item["max_notional"] for item in stored["entries"]] == [None, None]
@@ -140,7 +141,7 @@ def test_the_first_save_after_an_upgrade_encodes_every_entry_again(vault_path: P
     vault.add(make_entry("c", exchange="kraken", max_notional="10"))
     _, _, plaintext = unlock_bytes(vault_path.read_bytes(), PASSWORD)
     lines = plaintext.split(b"\n")
-    assert lines[0].startswith(b'{"schema":3,')
+    assert lines[0].startswith(b'{"schema":4,')
     assert all(b'"max_notional":' in line for line in lines[1:-1]) and len(lines) == 5
     reopened = Vault.open(vault_path, PASSWORD, read_only=True)
     assert [e.max_notional for e in reopened.entries] == [None, None, Decimal(10)]
@@ -164,8 +165,8 @@ def _app_layout(journal_key: object = None, max_notional: object = None) -> byte
     entry = json.loads(encode_payload(META, [make_entry("a")]))["entries"][0]
     entry["max_notional"] = max_notional
     head = {"id": "v", "created_at": "2026-01-02T03:04:05Z", "journal_key": journal_key,
-            "keep_versions": 10}
-    return (b'{"schema":3,"vault":' + json.dumps(head, separators=(",", ":")).encode()
+            "keep_versions": 10, "history_days": 30}
+    return (b'{"schema":4,"vault":' + json.dumps(head, separators=(",", ":")).encode()
             + b',"entries":[\n' + json.dumps(entry, separators=(",", ":")).encode() + b"\n]}")
 
 

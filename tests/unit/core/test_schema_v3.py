@@ -83,7 +83,7 @@ def test_keep_versions_minus_zero_is_the_integer_0() -> None:
     """Spec 6.1: -0 is a JSON integer (the value 0)."""
     text = encode_payload(META, []).replace(b'"keep_versions":10', b'"keep_versions":-0')
     assert decode_payload(text)[0].keep_versions == 0
-    assert b'"keep_versions":-0}' in text
+    assert b'"keep_versions":-0,' in text
     with pytest.raises(VaultDamaged, match="keep_versions"):
         decode_payload(text.replace(b'"keep_versions":-0', b'"keep_versions":1e1'))
 
@@ -228,7 +228,7 @@ def test_upgrade_v2_keeps_everything_else_and_members_already_there() -> None:
 def test_upgrade_v2_checks_nothing_and_never_crashes(document: dict[str, Any]) -> None:
     assert schema.UPGRADES[2] is schema._upgrade_v2
     upgraded = schema.upgrade(json.loads(json.dumps(document)))
-    assert upgraded["schema"] == 3
+    assert upgraded["schema"] == 4
     for entry in upgraded.get("entries") or []:
         assert type(entry) is not dict or "updated_at" not in entry  # nothing to copy
     with pytest.raises(VaultDamaged):  # the schema-3 checks report the damage
@@ -261,6 +261,6 @@ def test_the_first_save_after_the_upgrade_writes_every_entry_with_updated_at(
     vault.add(make_entry("c", exchange="kraken"))
     _, _, plaintext = unlock_bytes(vault_path.read_bytes(), PASSWORD)
     saved = plaintext.split(b"\n")
-    assert saved[0].startswith(b'{"schema":3,') and b'"keep_versions":10' in saved[0]
+    assert saved[0].startswith(b'{"schema":4,') and b'"keep_versions":10' in saved[0]
     assert all(b'"updated_at":' in line for line in saved[1:-1]) and len(saved) == 5
     assert Vault.open(vault_path, PASSWORD, read_only=True).entries == vault.entries

@@ -20,6 +20,7 @@ from vault_app.core.model import (
     parse_permissions,
     parse_tags,
 )
+from vault_app.core.plain_text import escape
 
 
 class _EntryCommand(Command):
@@ -143,4 +144,12 @@ class EditCommand(_EntryCommand):
             raise
         self.permission_warnings(edited)
         self.say(f"Updated '{edited.label}'" + (" (credentials rotated)" if args.rotate else ""))
+        if args.rotate:
+            catalog = load_catalog()
+            exchange = catalog.get(edited.exchange).plain_name \
+                if edited.exchange in catalog else edited.exchange
+            self.say(f"The previous credentials are kept in the key's history for "
+                     f"{vault.meta.history_days} days ('history {escape(edited.label)}').")
+            self.say(f"Delete the old key on {escape(exchange)} now: until you do, it still works "
+                     "for whoever holds it.")
         return EXIT_OK

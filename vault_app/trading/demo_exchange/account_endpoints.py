@@ -34,15 +34,23 @@ def account(state: State, call: Call) -> object:
 
 
 def api_restrictions(state: State, call: Call) -> object:
+    """The key's own rights, as Binance states them (``key_rights`` reads them)."""
     permissions = call.me.key.permissions
     return {
-        "ipRestrict": False, "createTime": call.now, "enableReading": "read" in permissions,
+        "ipRestrict": bool(call.me.key.ips), "createTime": call.now,
+        "enableReading": "read" in permissions,
         "enableSpotAndMarginTrading": "trade" in permissions,
         "enableWithdrawals": "withdraw" in permissions, "enableInternalTransfer": False,
         "enableMargin": False, "enableFutures": False, "permitsUniversalTransfer": False,
         "enableVanillaOptions": False, "enableFixApiTrade": False, "enableFixReadOnly": False,
         "enablePortfolioMarginTrading": False,
     }
+
+
+def ip_restriction(state: State, call: Call) -> object:
+    key = call.me.key
+    return {"ipRestrict": "true" if key.ips else "false", "ipList": list(key.ips),
+            "updateTime": call.now, "apiKey": key.api_key}
 
 
 def _window(call: Call, items: list[dict[str, object]], time_key: str,

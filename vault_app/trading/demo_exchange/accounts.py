@@ -57,11 +57,14 @@ def first_id() -> int:
 @dataclass(frozen=True)
 class DemoKey:
     """One API key of the demo exchange. ``permissions`` uses the vault's labels
-    (``read``, ``trade``, ``withdraw``); the secret stays out of ``repr``."""
+    (``read``, ``trade``, ``withdraw``); the secret stays out of ``repr``. ``ips``: the
+    addresses the key is said to be restricted to (apiRestrictions' ``ipRestrict`` and
+    its list; the demo answers from any address all the same)."""
 
     api_key: str
     secret: str = field(repr=False)
     permissions: tuple[str, ...] = ("read", "trade")
+    ips: tuple[str, ...] = ()
 
 
 @dataclass

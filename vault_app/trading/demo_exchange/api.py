@@ -31,4 +31,6 @@ ROUTES: dict[tuple[str, str], tuple[Handler, str]] = {
     ("GET", "/api/v3/allOrders"): (account.all_orders, "read"),
     ("GET", "/api/v3/myTrades"): (account.my_trades, "read"),
     ("GET", "/sapi/v1/account/apiRestrictions"): (account.api_restrictions, ANY_KEY),
+    ("GET", "/sapi/v1/account/apiRestrictions/ipRestriction"): (account.ip_restriction,
+                                                                ANY_KEY),
 }

@@ -108,15 +108,17 @@ class DemoExchange:
 
     def add_key(self, permissions: Iterable[str] = ("read", "trade"),
                 balances: Mapping[str, str | Decimal] | None = None, *,
-                can_trade: bool = True, account_of: DemoKey | None = None) -> DemoKey:
+                can_trade: bool = True, account_of: DemoKey | None = None,
+                ips: Iterable[str] = ()) -> DemoKey:
         """A new key with its own account. ``can_trade=False`` makes the *account* unable
         to trade (Binance's -2010 "This account may not place or cancel orders.").
 
         With ``account_of``, the key is a second key of that key's account instead (a
         read-only key beside a trading key, as users set up on Binance): the same
         balances, orders and ``uid``, its own ``permissions``; ``balances`` and
-        ``can_trade`` must not be given then (they are the account's)."""
-        key = DemoKey(random_token(), random_token(), tuple(permissions))
+        ``can_trade`` must not be given then (they are the account's). ``ips``: the
+        addresses its apiRestrictions say it is restricted to."""
+        key = DemoKey(random_token(), random_token(), tuple(permissions), tuple(ips))
         if account_of is None:
             return self._add(key, balances, can_trade=can_trade)
         if balances is not None or not can_trade:
