@@ -12,8 +12,8 @@ from vault_app.cli.commands.audit import AuditCommand
 from vault_app.cli.commands.backup import BackupCommand
 from vault_app.cli.commands.balance import BalanceCommand
 from vault_app.cli.commands.demo_exchange import DemoExchangeCommand
-from vault_app.cli.commands.import_keys import ImportCommand
 from vault_app.cli.commands.history import HistoryCommand
+from vault_app.cli.commands.import_keys import ImportCommand
 from vault_app.cli.commands.init_passwd import InitCommand, PasswdCommand
 from vault_app.cli.commands.inspect import InspectCommand
 from vault_app.cli.commands.list_show import ListCommand, ShowCommand
