@@ -145,17 +145,50 @@ def test_reader_handles_bom_crlf_fifo_symlink_binary_and_size(tmp_path: Path) ->
         importers.load(huge, "env")
 
 
-def test_delete_source_removes_a_link_not_its_target(tmp_path: Path) -> None:
+def test_delete_source_removes_a_link_and_names_its_target(tmp_path: Path) -> None:
     target = tmp_path / "real.env"
     target.write_text("x")
     link = tmp_path / "link.env"
     link.symlink_to(target)
-    importers.delete_source(link)
+    _, source = importers.read_identified(link)
+    assert importers.delete_source(source) == target  # the secrets are still there
     assert target.exists() and not link.exists()
-    importers.delete_source(target)
+    _, source = importers.read_identified(target)
+    assert importers.delete_source(source) is None
     assert not target.exists()
+    (tmp_path / "folder").mkdir()
+    gone = importers.SourceFile(tmp_path / "folder", tmp_path / "folder", 0, 0, 0, 0, "")
     with pytest.raises(NotARegularFile):
-        importers.delete_source(tmp_path)
+        importers.delete_source(gone)
+
+
+@pytest.mark.parametrize("change", ["append", "same size", "replace", "retarget", "remove"])
+def test_delete_source_keeps_a_file_changed_since_it_was_read(tmp_path: Path,
+                                                              change: str) -> None:
+    path = tmp_path / "bot.env"
+    path.write_text("KUCOIN_API_KEY=k1\n")
+    other = tmp_path / "other.env"
+    other.write_text("KUCOIN_API_KEY=k1\n")
+    link = tmp_path / "link.env"
+    link.symlink_to(path)
+    _, source = importers.read_identified(link if change == "retarget" else path)
+    stamp = os.stat(path).st_mtime_ns
+    if change == "append":
+        with path.open("a") as f:
+            f.write("BYBIT_API_KEY=new\n")
+    elif change == "same size":  # same size and mtime: only the hash tells
+        path.write_text("KUCOIN_API_KEY=k2\n")
+        os.utime(path, ns=(stamp, stamp))
+    elif change == "replace":  # an editor's save: a new file renamed over it
+        os.replace(other, path)
+    elif change == "retarget":
+        link.unlink()
+        link.symlink_to(other)
+    else:
+        path.unlink()
+    with pytest.raises(importers.SourceChanged, match=r"not deleted|nothing was deleted"):
+        importers.delete_source(source)
+    assert (link if change == "retarget" else path).exists() or change == "remove"
 
 
 def test_guess_format() -> None:
