@@ -185,3 +185,19 @@ def test_deleting_through_a_link_says_the_target_still_holds_the_secrets(
     assert "Deleted" not in result.out
     assert not link.exists() and target.read_text() == ENV
     assert len(stored(vault)) == 2  # the import itself was saved
+
+
+def test_another_services_keys_in_a_env_are_skipped(cli: Cli, vault: Path,
+                                                    tmp_path: Path) -> None:
+    source = tmp_path / "bot.env"
+    source.write_text("BINANCE_API_KEY=bn-key-1234567890\nBINANCE_API_SECRET=bn-secret\n"
+                      "TWILIO_API_KEY=tw-key-1234567890\nTWILIO_API_SECRET=tw-secret\n")
+    skipped = ("skipped: line 3: 'twilio (.env)' API key tw-k…7890: TWILIO_ is not an "
+               "exchange: not an exchange key: skipped")
+    dry = assert_ok(cli("import", str(source), "--format", "env", "--dry-run",
+                        stdin=PASSWORD + "\n"))
+    assert skipped in dry.out
+    result = assert_ok(cli("import", str(source), "--format", "env", "--exchange", "binance",
+                           stdin=PASSWORD + "\n"))
+    assert skipped in result.out and "Imported 1 key(s)" in result.out
+    assert [creds["apiKey"] for _, creds in stored(vault).values()] == ["bn-key-1234567890"]

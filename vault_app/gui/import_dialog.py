@@ -180,7 +180,7 @@ class ImportDialog(QtWidgets.QDialog):
         for column in range(4):
             self.table.resizeColumnToContents(column)
         count = len(plan.entries)
-        skipped_text = f"; {len(plan.skipped)} skipped (already stored)" if plan.skipped else ""
+        skipped_text = f"; {len(plan.skipped)} skipped (see why below)" if plan.skipped else ""
         self.status.setText(f"{count} key{'s' if count != 1 else ''} to import"
                             f"{skipped_text}. Nothing is written until you click Import.")
         self.import_button.setEnabled(bool(count) and not self.window_.read_only)

@@ -86,6 +86,7 @@ class Candidate:
     permissions: str = ""
     ips: str = ""
     stated: bool = False
+    prefix: str = ""  # a .env variable prefix: a key only if it is an exchange id
 
     def __repr__(self) -> str:  # never a secret in a traceback
         return f"Candidate(line={self.line}, label={self.label!r})"
@@ -234,6 +235,12 @@ def plan(candidates: Sequence[Candidate], existing: Iterable[KeyEntry], catalog:
     skipped: list[Skipped] = []
     renamed: list[tuple[str, str]] = []
     for row in candidates:
+        if row.prefix and row.prefix.lower() not in catalog:  # TWILIO_API_KEY, OPENAI_...
+            skipped.append(Skipped(row.line, row.label, "",
+                                   mask_identifier(row.credentials.get("apiKey", "")),
+                                   f"{row.prefix}_ is not an exchange: not an exchange "
+                                   "key: skipped"))
+            continue
         exchange_id = _exchange(row, catalog, exchange)
         try:
             entry = new_entry(label=row.label or f"{exchange_id} (imported)",

@@ -199,11 +199,23 @@ def test_guess_format() -> None:
     assert guess(Path("keys.csv"), CSV) == "csv"
 
 
-def test_env_guesses_never_name_an_unknown_exchange() -> None:
-    text = "MYBOT_API_KEY=bot-key-1234567890\nMYBOT_API_SECRET=bot-secret\n"
-    with pytest.raises(ExchangeNeeded, match="which exchange"):
-        entries("env", text)  # "mybot" is a guess, not an exchange the file states
-    assert entries("env", text, exchange="bybit")[0][1] == "bybit"
+def test_env_keys_of_other_services_are_skipped_not_imported() -> None:
+    """Only an exchange id as prefix, the bare API_KEY or freqtrade's variables make a
+    key: another service's key is neither stored as an exchange key (with --exchange)
+    nor a reason to refuse the file (an OPENAI_API_KEY without a secret)."""
+    text = ("BINANCE_API_KEY=bn-key-1234567890\nBINANCE_API_SECRET=bn-secret\n"
+            "TWILIO_API_KEY=tw-key-1234567890\nTWILIO_API_SECRET=tw-secret\n"
+            "OPENAI_API_KEY=sk-openai-1234567890\n"
+            "MYBOT_API_KEY=bot-key-1234567890\nMYBOT_API_SECRET=bot-secret\n")
+    for exchange in ({}, {"exchange": "binance"}):
+        result = plan(importers.parse(text, "env"), [], CATALOG, **exchange)
+        assert [(e.exchange, e.credentials["apiKey"]) for e in result.entries] == [
+            ("binance", "bn-key-1234567890")]
+        assert [(s.line, s.reason) for s in result.skipped] == [
+            (3, "TWILIO_ is not an exchange: not an exchange key: skipped"),
+            (5, "OPENAI_ is not an exchange: not an exchange key: skipped"),
+            (6, "MYBOT_ is not an exchange: not an exchange key: skipped")]
+        assert "tw-key" not in repr(result.skipped)  # masked
 
 
 def test_env_reads_freqtrades_own_variables() -> None:
