@@ -191,6 +191,18 @@ def test_delete_source_keeps_a_file_changed_since_it_was_read(tmp_path: Path,
     assert (link if change == "retarget" else path).exists() or change == "remove"
 
 
+@pytest.mark.parametrize(("fmt", "text", "line"), [
+    ("csv", "label,exchange,apiKey,secret\nx,binance,AKCSV0000003,SECRET\0NUL\n", 2),
+    ("freqtrade", '{"exchange": {"name": "binance", "key": "AK\\u0000NUL",\n'
+                  '"secret": "s"}}', 1),
+])
+def test_a_nul_in_a_credential_is_refused_with_its_line(fmt: str, text: str,
+                                                        line: int) -> None:
+    with pytest.raises(ImportFileError, match=rf"^line {line}: \w+: the .* contains the "
+                       r"control character U\+0000 \(NUL\).*nothing was imported$"):
+        plan(importers.parse(text, fmt), [], CATALOG)
+
+
 def test_guess_format() -> None:
     guess = importers.guess_format
     assert guess(Path("config.json"), FREQTRADE) == "freqtrade"
