@@ -243,3 +243,15 @@ def test_on_a_terminal_the_child_keeps_standard_input_and_ctrl_c_ends_it(
             terminal.proc.kill()
             terminal.proc.wait()
         os.close(terminal.master)
+
+
+def test_an_optional_preset_variable_is_not_inherited(cli: Cli, keys: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = Vault.open(keys, PASSWORD)
+    vault.add(make_entry("nopw", "binance", credentials={"apiKey": "AK-n", "secret": "S-n"}))
+    vault.lock()
+    monkeypatch.setenv("API_PASSWORD", "OTHER-KEYS-PASSPHRASE")
+    result = cli("run", "--key", "nopw", "--preset", "generic", "--", sys.executable, "-c",
+                 "import os, sys; sys.exit(9 if 'API_PASSWORD' in os.environ else 0)",
+                 stdin=f"{PASSWORD}\n")
+    assert_ok(result)

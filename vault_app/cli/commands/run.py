@@ -115,7 +115,7 @@ class RunCommand(Command):
             vault.mark_used(entry.id)
         finally:
             vault.lock()
-        env = bot_env.merged(os.environ, values)
+        env = bot_env.merged(os.environ, values, variables)
         del values, entry
         return self._spawn(program, argv, env, piped)
 
