@@ -101,9 +101,10 @@ def test_a_fifo_is_refused(cli: Cli, vault: Path, tmp_path: Path) -> None:
     assert_fails(result, 5, "not a file to import", "nothing was read")
 
 
-def on_terminal(args: list[str], vault: Path, answers: list[tuple[str, str]]) -> str:
+def on_terminal(args: list[str], vault: Path, answers: list[tuple[str, str]], *,
+                code: int = 0, before: Callable[[], None] | None = None) -> str:
     """Run the CLI on a pseudo-terminal; each (prompt, answer) is typed once the prompt
-    shows. What the terminal showed."""
+    shows (``before`` runs before the first answer). What the terminal showed."""
     import pty
     import select
     import subprocess
@@ -130,10 +131,12 @@ def on_terminal(args: list[str], vault: Path, answers: list[tuple[str, str]]) ->
                 break
             shown += chunk.decode(errors="replace")
             if pending and pending[0][0] in shown:
+                if before is not None and len(pending) == len(answers):
+                    before()
                 os.write(master, pending.pop(0)[1].encode() + b"\n")
     finally:
         os.close(master)
-        assert proc.wait(30) == 0, shown
+        assert proc.wait(30) == code, shown
     assert not pending, shown
     return shown
 
@@ -148,3 +151,53 @@ def test_on_a_terminal_the_source_is_deleted_only_on_yes(vault: Path, tmp_path: 
     assert "still holds these secrets in plain text" in shown
     assert source.exists() is not deleted
     assert len(stored(vault)) == 2
+
+
+def test_a_source_changed_after_it_was_read_is_not_deleted(vault: Path, tmp_path: Path) -> None:
+    """The file is read before the password prompt; a key appended while the password
+    is typed is in neither the vault nor anywhere else if the file is deleted."""
+    source = tmp_path / "bot.env"
+    source.write_text(ENV)
+    added = "BYBIT_API_KEY=bybit-key-1234567890\nBYBIT_API_SECRET=bybit-secret\n"
+
+    def append() -> None:
+        with source.open("a") as f:
+            f.write(added)
+
+    shown = on_terminal(["import", str(source), "--format", "env", "--delete-source"], vault,
+                        [("Master password:", PASSWORD)], code=1, before=append)
+    assert "changed since it was read" in shown and "not deleted" in shown
+    assert source.read_text().endswith(added)  # the new key is still there
+    assert "Deleted" not in shown
+
+
+def test_deleting_through_a_link_says_the_target_still_holds_the_secrets(
+        cli: Cli, vault: Path, tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "config.env"
+    target.write_text(ENV)
+    link = tmp_path / "link.env"
+    link.symlink_to(target)
+    result = cli("import", str(link), "--format", "env", "--delete-source",
+                 stdin=PASSWORD + "\n")
+    assert_fails(result, 1, f"deleted only the link {link}", f"{target}, still holds the "
+                 "secrets in plain text")  # a script must not believe the secret is gone
+    assert "Deleted" not in result.out
+    assert not link.exists() and target.read_text() == ENV
+    assert len(stored(vault)) == 2  # the import itself was saved
+
+
+def test_another_services_keys_in_a_env_are_skipped(cli: Cli, vault: Path,
+                                                    tmp_path: Path) -> None:
+    source = tmp_path / "bot.env"
+    source.write_text("BINANCE_API_KEY=bn-key-1234567890\nBINANCE_API_SECRET=bn-secret\n"
+                      "TWILIO_API_KEY=tw-key-1234567890\nTWILIO_API_SECRET=tw-secret\n")
+    skipped = ("skipped: line 3: 'twilio (.env)' API key tw-k…7890: TWILIO_ is not an "
+               "exchange: not an exchange key: skipped")
+    dry = assert_ok(cli("import", str(source), "--format", "env", "--dry-run",
+                        stdin=PASSWORD + "\n"))
+    assert skipped in dry.out
+    result = assert_ok(cli("import", str(source), "--format", "env", "--exchange", "binance",
+                           stdin=PASSWORD + "\n"))
+    assert skipped in result.out and "Imported 1 key(s)" in result.out
+    assert [creds["apiKey"] for _, creds in stored(vault).values()] == ["bn-key-1234567890"]

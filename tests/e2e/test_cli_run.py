@@ -149,6 +149,31 @@ def test_a_command_not_found_exits_127_without_asking(cli: Cli, keys: Path) -> N
     assert "command not found: no-such-program-k4" in result.err
 
 
+@pytest.mark.parametrize(("kind", "code", "words"), [
+    ("not executable", 126, "permission denied"),
+    ("folder", 126, "it is a folder"),
+    ("missing path", 127, "command not found"),
+    ("bad interpreter", 126, "bad interpreter"),
+])
+def test_a_command_that_cannot_be_executed_exits_126_as_a_shell(
+        cli: Cli, keys: Path, tmp_path: Path, kind: str, code: int, words: str) -> None:
+    """127 only when there is no such command; 126 when it is there but cannot run.
+    Only a missing #! interpreter is found out at exec, after the password."""
+    path = tmp_path / "bot"
+    if kind == "folder":
+        path.mkdir()
+    elif kind != "missing path":
+        path.write_text("#!/nonexistent/interpreter\n" if kind == "bad interpreter"
+                        else "#!/bin/sh\necho started\n")
+        path.chmod(0o755 if kind == "bad interpreter" else 0o644)
+    late = kind == "bad interpreter"  # the others are refused before the password
+    result = cli("run", "--key", "bot", "--preset", "generic", "--", str(path),
+                 stdin=f"{PASSWORD}\n" if late else "")
+    assert result.code == code, result
+    assert words in result.err and "nothing was started" in result.err
+    assert "started" not in result.out
+
+
 def test_exit_code_passes_through(cli: Cli, keys: Path) -> None:
     result = cli("run", "--key", "bot", "--env", "K=apiKey", "--", sys.executable, "-c",
                  "import os, sys; sys.exit(0 if os.environ['K'] == 'AK-e2e-7f3c9a' else 3)",
@@ -218,3 +243,15 @@ def test_on_a_terminal_the_child_keeps_standard_input_and_ctrl_c_ends_it(
             terminal.proc.kill()
             terminal.proc.wait()
         os.close(terminal.master)
+
+
+def test_an_optional_preset_variable_is_not_inherited(cli: Cli, keys: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = Vault.open(keys, PASSWORD)
+    vault.add(make_entry("nopw", "binance", credentials={"apiKey": "AK-n", "secret": "S-n"}))
+    vault.lock()
+    monkeypatch.setenv("API_PASSWORD", "OTHER-KEYS-PASSPHRASE")
+    result = cli("run", "--key", "nopw", "--preset", "generic", "--", sys.executable, "-c",
+                 "import os, sys; sys.exit(9 if 'API_PASSWORD' in os.environ else 0)",
+                 stdin=f"{PASSWORD}\n")
+    assert_ok(result)

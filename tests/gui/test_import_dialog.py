@@ -109,3 +109,45 @@ def test_locking_wipes_the_dialog(qtbot: QtBot, unlocked: MainWindow, tmp_path: 
     unlocked.lock()
     assert dialog.plan is None and dialog.table.topLevelItemCount() == 0
     assert unlocked.vault_dialog is None
+
+
+def import_and_delete(qtbot: QtBot, dialog: ImportDialog) -> None:
+    with qtbot.waitSignal(dialog.imported, timeout=SIGNAL_TIMEOUT):
+        click(qtbot, dialog.import_button)
+    click(qtbot, dialog.delete_button)
+    box = dialog.question
+    assert isinstance(box, QtWidgets.QMessageBox)
+    wait_for_dialog(qtbot, box)
+    delete = next(b for b in box.buttons() if b.text() == "&Delete")
+    delete.click()
+
+
+def test_a_file_changed_since_the_preview_is_not_deleted(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    source = tmp_path / "keys.csv"
+    source.write_text(CSV)
+    dialog = open_import(qtbot, unlocked)
+    preview(qtbot, dialog, source)
+    added = "Later,bybit,bybit-key-1234567890,bybit-secret,,read,\n"
+    with source.open("a") as f:  # a key added after the file was read
+        f.write(added)
+    import_and_delete(qtbot, dialog)
+    qtbot.waitUntil(lambda: "changed since it was read" in dialog.status.text(),
+                    timeout=SIGNAL_TIMEOUT)
+    assert "not deleted" in dialog.status.text()
+    assert source.read_text().endswith(added)
+
+
+def test_deleting_a_link_says_the_target_still_holds_the_secrets(
+        qtbot: QtBot, unlocked: MainWindow, tmp_path: Path) -> None:
+    target = tmp_path / "real.csv"
+    target.write_text(CSV)
+    link = tmp_path / "keys.csv"
+    link.symlink_to(target)
+    dialog = open_import(qtbot, unlocked)
+    preview(qtbot, dialog, link)
+    with qtbot.waitSignal(dialog.deleted, timeout=SIGNAL_TIMEOUT):
+        import_and_delete(qtbot, dialog)
+    text = dialog.status.text()
+    assert "Deleted only the link" in text and "still holds the secrets" in text
+    assert str(target) in text and target.exists() and not link.exists()

@@ -2,7 +2,8 @@
 mappings, and the ``--sandbox-only`` rule. Plain functions, no I/O.
 
 A preset names variables for a key's credentials; an optional one (a passphrase, a
-user id) is set only when the key has it. A ``--env`` mapping is always required: a key
+user id) is set only when the key has it, and removed from the inherited environment
+when it does not. A ``--env`` mapping is always required: a key
 without the field it names is refused, naming the field. FIELD is a ccxt credential name
 (``apiKey``, ``secret``, ``password``, ``uid``, ``privateKey``...) or one of the key's
 non-secret fields (``exchange``, ``label``, ``environment``, ``api_url``).
@@ -140,8 +141,12 @@ def check_sandbox_only(entry: KeyEntry) -> None:
         field="environment")
 
 
-def merged(parent: Mapping[str, str], values: Mapping[str, str]) -> dict[str, str]:
-    """The child's environment: the parent's, the key's variables over it."""
-    env = dict(parent)
+def merged(parent: Mapping[str, str], values: Mapping[str, str],
+           variables: Sequence[Variable]) -> dict[str, str]:
+    """The child's environment: the parent's without any of ``variables`` (they belong
+    to the key: an optional one the key lacks must not come from the parent, say
+    another key's passphrase), then the key's values."""
+    owned = {variable.name for variable in variables}
+    env = {name: value for name, value in parent.items() if name not in owned}
     env.update(values)
     return env

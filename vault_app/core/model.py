@@ -389,10 +389,15 @@ def check_rotate_days(days: int) -> int:
     return days
 
 
+_CREDENTIAL_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters no credential holds (a PEM key's line breaks and tabs are fine)."""
+
+
 def clean_credentials(
     exchange: str, credentials: Mapping[str, str], catalog: Catalog
 ) -> dict[str, str]:
-    """Trim every credential and require exactly what the exchange needs."""
+    """Trim every credential, refuse control characters (NUL, escape; not line breaks)
+    and require exactly what the exchange needs."""
     unknown = set(credentials) - set(CREDENTIAL_NAMES)
     if unknown:
         raise ValidationError(
@@ -410,6 +415,11 @@ def clean_credentials(
             raise ValidationError(
                 f"the {CREDENTIAL_TITLES[name]} is longer than {MAX_CREDENTIAL:,} characters; "
                 "that is no API credential", field=name)
+        control = _CREDENTIAL_CONTROL.search(value)
+        if control:  # a NUL cannot even reach a bot's environment (execve)
+            raise ValidationError(
+                f"the {CREDENTIAL_TITLES[name]} contains the control character "
+                f"{describe(control.group())}; remove it", field=name)
         if value:
             cleaned[name] = value
     if exchange in catalog:

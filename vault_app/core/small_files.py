@@ -23,8 +23,15 @@ _FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXE
 
 
 def read_small_text(path: Path, limit: int = SMALL_TEXT_LIMIT, kind: str = "key file") -> str:
-    """The UTF-8 text of the regular file ``path`` (links resolved first); ``kind``
-    names what was expected in messages ("key file", "file to import").
+    """The UTF-8 text of the regular file ``path``; see ``read_small_file``."""
+    return read_small_file(path, limit, kind)[0]
+
+
+def read_small_file(path: Path, limit: int = SMALL_TEXT_LIMIT,
+                    kind: str = "key file") -> tuple[str, os.stat_result, bytes]:
+    """The UTF-8 text, the ``fstat`` and the bytes of the regular file ``path`` (links
+    resolved first); ``kind`` names what was expected in messages ("key file", "file to
+    import").
 
     Raises:
         NotARegularFile: a FIFO, device, socket or folder (also behind a link).
@@ -64,6 +71,6 @@ def read_small_text(path: Path, limit: int = SMALL_TEXT_LIMIT, kind: str = "key 
         raise ValidationError(f"{shown} is too large for a {kind} (at most "
                               f"{limit // 1024} KiB); nothing was read")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), info, data
     except UnicodeDecodeError:
         raise ValidationError(f"{shown} is not a text file (not UTF-8)") from None

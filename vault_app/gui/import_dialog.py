@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from vault_app.core import importers
 from vault_app.core.importers import ExchangeNeeded, ImportPlan
-from vault_app.core.importers.common import read_source
+from vault_app.core.importers.common import SourceFile, read_identified
 from vault_app.core.model import mask_identifier
 from vault_app.core.vault import Vault
 from vault_app.gui.error_text import error_message
@@ -35,14 +35,20 @@ PLAINTEXT_WARNING = ("{name} still holds these secrets in plain text. Delete it 
 
 
 def prepare(path: Path, choice: str, exchange: str | None,
-            vault: Vault) -> tuple[str, ImportPlan]:
-    """In the worker: the format (guessed if asked) and the plan against the vault."""
-    text = read_source(path)
+            vault: Vault) -> tuple[str, ImportPlan, SourceFile]:
+    """In the worker: the format (guessed if asked), the plan against the vault, and
+    the identity of what was read (a delete removes only that)."""
+    text, source = read_identified(path)
     fmt = choice if choice != GUESS else importers.guess_format(path, text)
     if fmt is None:
         raise importers.ImportFileError("cannot tell the file's format; choose it")
     return fmt, importers.plan(importers.parse(text, fmt), vault.entries, vault.catalog,
-                               exchange=exchange or None)
+                               exchange=exchange or None), source
+
+
+def shown_source(source: SourceFile) -> str:
+    path = isolated(str(source.path))
+    return f"{path} (a link to {isolated(str(source.real))})" if source.is_link else path
 
 
 class ImportDialog(QtWidgets.QDialog):
@@ -55,7 +61,7 @@ class ImportDialog(QtWidgets.QDialog):
         self.window_ = window
         self.vault = vault
         self.plan: ImportPlan | None = None
-        self.source: Path | None = None
+        self.source: SourceFile | None = None
         self.question: QtWidgets.QMessageBox | None = None
         self.picker: QtWidgets.QFileDialog | None = None
         self.asked: tuple[str, str, str] | None = None  # what the last preview was for
@@ -146,7 +152,7 @@ class ImportDialog(QtWidgets.QDialog):
         def current() -> bool:
             return self._fields() == asked  # else a newer preview follows
 
-        def done(result: tuple[str, ImportPlan]) -> None:
+        def done(result: tuple[str, ImportPlan, SourceFile]) -> None:
             if current():
                 self._show(path, *result)
 
@@ -156,8 +162,8 @@ class ImportDialog(QtWidgets.QDialog):
 
         self.window_.ops.run(lambda: prepare(path, choice, exchange, vault), done, failed)
 
-    def _show(self, path: Path, fmt: str, plan: ImportPlan) -> None:
-        self.plan, self.source = plan, path
+    def _show(self, path: Path, fmt: str, plan: ImportPlan, source: SourceFile) -> None:
+        self.plan, self.source = plan, source
         if self.format.currentData() == GUESS:
             self.format.blockSignals(True)
             self.format.setCurrentIndex(self.format.findData(fmt))
@@ -174,7 +180,7 @@ class ImportDialog(QtWidgets.QDialog):
         for column in range(4):
             self.table.resizeColumnToContents(column)
         count = len(plan.entries)
-        skipped_text = f"; {len(plan.skipped)} skipped (already stored)" if plan.skipped else ""
+        skipped_text = f"; {len(plan.skipped)} skipped (see why below)" if plan.skipped else ""
         self.status.setText(f"{count} key{'s' if count != 1 else ''} to import"
                             f"{skipped_text}. Nothing is written until you click Import.")
         self.import_button.setEnabled(bool(count) and not self.window_.read_only)
@@ -201,7 +207,7 @@ class ImportDialog(QtWidgets.QDialog):
         def done(_result: object) -> None:
             self.plan = None
             self.status.setText(f"Imported {len(entries)} key(s). "
-                                + PLAINTEXT_WARNING.format(name=isolated(str(source))))
+                                + PLAINTEXT_WARNING.format(name=shown_source(source)))
             self.delete_button.setVisible(True)
             for row in range(len(entries)):  # the entries' rows come first
                 self.table.topLevelItem(row).setText(4, "imported")
@@ -215,7 +221,7 @@ class ImportDialog(QtWidgets.QDialog):
             return
         box = plain_message_box(
             self, QtWidgets.QMessageBox.Icon.Question, "Delete the source file?",
-            f"Delete {isolated(str(source))}? Check first that the keys work from the "
+            f"Delete {shown_source(source)}? Check first that the keys work from the "
             "vault: the file cannot be brought back.")
         box.setObjectName("deleteSourceQuestion")
         box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Cancel)
@@ -235,9 +241,15 @@ class ImportDialog(QtWidgets.QDialog):
         self.question = box
         box.open()
 
-    def _deleted(self, _result: object) -> None:
+    def _deleted(self, remaining: Path | None) -> None:
         self.delete_button.setVisible(False)
-        self.status.setText(f"Deleted {isolated(str(self.source))}.")
+        source = self.source
+        if source is not None and remaining is not None:
+            text = importers.deleted_link_message(isolated(str(source.path)),
+                                                  isolated(str(remaining)))
+            self.status.setText(f"Warning: {text[0].upper()}{text[1:]}.")
+        elif source is not None:
+            self.status.setText(f"Deleted {isolated(str(source.path))}.")
         self.deleted.emit()
 
     def wipe(self) -> None:

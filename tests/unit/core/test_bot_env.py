@@ -90,5 +90,22 @@ def test_loopback_urls(url: str | None, loopback: bool) -> None:
 
 
 def test_the_key_overrides_the_parent_environment() -> None:
-    assert merged({"API_KEY": "old", "PATH": "/bin"}, {"API_KEY": "new"}) == {
+    variables = plan("generic", [])
+    assert merged({"API_KEY": "old", "PATH": "/bin"}, {"API_KEY": "new"}, variables) == {
         "API_KEY": "new", "PATH": "/bin"}
+
+
+@pytest.mark.parametrize(("preset", "stale"), [
+    ("generic", ("API_PASSWORD",)),
+    ("freqtrade", ("FREQTRADE__EXCHANGE__PASSWORD", "FREQTRADE__EXCHANGE__UID")),
+])
+def test_an_optional_variable_the_key_lacks_is_not_inherited(preset: str,
+                                                             stale: tuple[str, ...]) -> None:
+    """The preset owns its names: another key's passphrase in the parent must not reach
+    the child with this key's API key."""
+    entry = make_entry("nopw", "binance", credentials={"apiKey": "a", "secret": "s"})
+    variables = plan(preset, [])
+    parent = {"PATH": "/bin", **dict.fromkeys(stale, "OTHER-KEYS-PASSPHRASE")}
+    env = merged(parent, environment_for(entry, variables), variables)
+    assert not set(stale) & set(env)
+    assert env["PATH"] == "/bin" and "a" in env.values()

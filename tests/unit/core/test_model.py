@@ -187,6 +187,23 @@ def test_whitespace_only_required_credential_is_refused_naming_the_field(name: s
     assert model.CREDENTIAL_TITLES[name] in str(info.value)
 
 
+@pytest.mark.parametrize(("name", "char"), [("secret", "\0"), ("apiKey", "\x1b"),
+                                           ("password", "\x7f")])
+def test_a_control_character_in_a_credential_is_refused_naming_the_field(
+        name: str, char: str) -> None:
+    """A NUL cannot reach a bot's environment: refused when the key is added, not
+    discovered by ``run``."""
+    with pytest.raises(ValidationError, match="control character U\\+00") as info:
+        okx(credentials={**OKX_CREDS, name: f"abc{char}def"})
+    assert field_of(info) == name
+    assert "abc" not in str(info.value)  # the secret is not echoed
+
+
+def test_line_breaks_of_a_pem_credential_are_kept() -> None:
+    entry = okx(credentials={**OKX_CREDS, "secret": "line 1\n\tline 2\r\nline 3"})
+    assert entry.credentials["secret"] == "line 1\n\tline 2\r\nline 3"
+
+
 def test_unknown_credential_name_is_refused() -> None:
     with pytest.raises(ValidationError, match="apikey") as info:
         okx(credentials={**OKX_CREDS, "apikey": "x"})

@@ -43,7 +43,8 @@ class ImportCommand(Command):
         args = self.args
         if args.delete_source and args.dry_run:
             raise UsageError("--delete-source makes no sense with --dry-run")
-        candidates = importers.load(args.file, args.format)  # before the password prompt
+        # before the password prompt; ``source`` lets the delete check it is unchanged
+        candidates, source = importers.load_identified(args.file, args.format)
         vault = self.open_vault(read_only=args.dry_run)
         try:
             plan = importers.plan(candidates, vault.entries, vault.catalog,
@@ -57,8 +58,7 @@ class ImportCommand(Command):
             return EXIT_OK
         vault.add_many(list(plan.entries))
         self.say(f"Imported {len(plan.entries)} key(s) in one save.")
-        self.offer_delete(args.file)
-        return EXIT_OK
+        return self.offer_delete(source)
 
     def show(self, plan: ImportPlan, *, dry_run: bool) -> None:
         verb = "would import" if dry_run else "importing"
@@ -74,13 +74,21 @@ class ImportCommand(Command):
         if not plan.entries:
             self.say("Nothing to import.")
 
-    def offer_delete(self, source: Path) -> None:
-        self.warn(f"{source} still holds these secrets in plain text; delete it once you "
+    def offer_delete(self, source: importers.SourceFile) -> int:
+        """Fails (exit 1) when only a link was deleted: the secrets are still on disk."""
+        path = escape(str(source.path))
+        held = f"{source.path} (a link to {source.real})" if source.is_link else str(source.path)
+        self.warn(f"{held} still holds these secrets in plain text; delete it once you "
                   "have checked the import (and clear it from backups)")
         if self.args.delete_source or (
                 self.prompt.interactive
-                and self.prompt.confirm(f"Delete {escape(str(source))} now?")):
-            importers.delete_source(source)
-            self.say(f"Deleted {escape(str(source))}")
+                and self.prompt.confirm(f"Delete {path} now?")):
+            remaining = importers.delete_source(source)
+            if remaining is not None:
+                raise importers.OnlyLinkDeleted(
+                    importers.deleted_link_message(str(source.path), str(remaining)))
+            self.say(f"Deleted {path}")
         else:
-            self.say(f"Kept {escape(str(source))}")
+            self.say(f"Kept {path}")
+        return EXIT_OK
+

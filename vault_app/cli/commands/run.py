@@ -1,6 +1,8 @@
 """``run``: start a bot with a key's credentials in its environment, nothing on disk.
 
-Order: the command is looked up on PATH (a typo costs no password), the vault is
+Order: the command is looked up on PATH (a typo costs no password; exit 127 when it
+is not found, 126 when it is a folder or not executable, as a shell does; a script
+whose ``#!`` interpreter is missing is only found out at exec: 126 then), the vault is
 opened (the password through the prompter), the variables are built, the use is
 recorded (``last_used_at``), the vault is locked (data key and entries forgotten), and
 only then the child is spawned: no shell, the secrets in its environment only, never in
@@ -49,6 +51,30 @@ def in_terminal_foreground() -> bool:
         return False
 
 
+def find_program(name: str) -> tuple[str | None, int, str]:
+    """``(path, 0, "")`` for a command that can be started, else ``(None, code, why)``
+    as a shell says it: 127 when there is no such command, 126 when it is there but
+    cannot be executed (a folder, no execute permission)."""
+    if "/" in name:
+        candidates = [name]
+    else:
+        found = shutil.which(name)
+        if found is not None:
+            return found, 0, ""
+        folders = os.environ.get("PATH", os.defpath).split(os.pathsep)
+        candidates = [os.path.join(folder or ".", name) for folder in folders]
+    for path in candidates:
+        if os.path.isdir(path):
+            if "/" in name:
+                return None, EXIT_CANNOT_EXECUTE, f"cannot execute {name}: it is a folder"
+        elif os.path.exists(path):
+            if not os.access(path, os.X_OK):
+                return None, EXIT_CANNOT_EXECUTE, (f"cannot execute {path}: permission "
+                                                   "denied (not executable)")
+            return path, 0, ""
+    return None, EXIT_NOT_FOUND, f"command not found: {name}"
+
+
 class RunCommand(Command):
     name = "run"
     summary = "run a program with a key's credentials in its environment (no file)"
@@ -75,10 +101,10 @@ class RunCommand(Command):
             raise UsageError("no command given: vault-app-cli run --key LABEL ... -- "
                              "COMMAND ARGS")
         variables = bot_env.plan(self.args.preset, self.args.env)
-        program = shutil.which(argv[0])
+        program, code, why = find_program(argv[0])
         if program is None:
-            self.exit_hint(f"command not found: {argv[0]}", EXIT_NOT_FOUND)
-            return EXIT_NOT_FOUND
+            self.exit_hint(why, code)
+            return code
         piped = not self.prompt.interactive
         vault = self.open_vault()
         try:
@@ -89,7 +115,7 @@ class RunCommand(Command):
             vault.mark_used(entry.id)
         finally:
             vault.lock()
-        env = bot_env.merged(os.environ, values)
+        env = bot_env.merged(os.environ, values, variables)
         del values, entry
         return self._spawn(program, argv, env, piped)
 
@@ -116,6 +142,11 @@ class RunCommand(Command):
                     [program, *argv[1:]], env=env, close_fds=True,
                     stdin=subprocess.DEVNULL if piped else None)
             except FileNotFoundError:
+                if os.path.exists(program):  # only known at exec: a #! naming nothing
+                    self.exit_hint(f"cannot execute {argv[0]}: bad interpreter (the "
+                                   "program its #! line names was not found)",
+                                   EXIT_CANNOT_EXECUTE)
+                    return EXIT_CANNOT_EXECUTE
                 self.exit_hint(f"command not found: {argv[0]}", EXIT_NOT_FOUND)
                 return EXIT_NOT_FOUND
             except OSError as exc:

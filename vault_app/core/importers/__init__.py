@@ -16,9 +16,14 @@ from vault_app.core.importers.common import (
     ExchangeNeeded,
     ImportFileError,
     ImportPlan,
+    OnlyLinkDeleted,
     Skipped,
+    SourceChanged,
+    SourceFile,
     delete_source,
+    deleted_link_message,
     plan,
+    read_identified,
     read_source,
 )
 
@@ -31,7 +36,9 @@ PARSERS: dict[str, Callable[[str], list[Candidate]]] = {
 FORMATS = tuple(PARSERS)
 
 __all__ = ["FORMATS", "Candidate", "ExchangeNeeded", "ImportFileError", "ImportPlan",
-           "Skipped", "delete_source", "guess_format", "load", "parse", "plan"]
+           "OnlyLinkDeleted", "Skipped", "SourceChanged", "SourceFile", "delete_source",
+           "deleted_link_message", "guess_format", "load", "load_identified", "parse", "plan",
+           "read_identified"]
 
 
 def parse(text: str, fmt: str) -> list[Candidate]:
@@ -43,6 +50,11 @@ def parse(text: str, fmt: str) -> list[Candidate]:
 
 def load(path: Path, fmt: str) -> list[Candidate]:
     return parse(read_source(path), fmt)
+
+
+def load_identified(path: Path, fmt: str) -> tuple[list[Candidate], SourceFile]:
+    text, source = read_identified(path)
+    return parse(text, fmt), source
 
 
 def guess_format(path: Path, text: str) -> str | None:

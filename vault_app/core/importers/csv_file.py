@@ -19,7 +19,8 @@ OPTIONAL = ("password", "permissions", "ip")
 
 def rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and the non-empty rows with their first line; ImportFileError on
-    a malformed CSV (a NUL byte, an open quote)."""
+    a malformed CSV (an open quote). A NUL byte is read as text (Python >= 3.11): the
+    credential check refuses it with its line."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     out: list[tuple[int, list[str]]] = []
     header: list[str] | None = None

@@ -4,9 +4,10 @@ Names recognised: ``<PREFIX>_API_KEY``, ``_API_SECRET`` / ``_SECRET_KEY`` / ``_S
 ``_PASSPHRASE`` / ``_PASSWORD`` / ``_API_PASSPHRASE`` / ``_API_PASSWORD``, ``_UID``, and the
 same without a prefix (``API_KEY``, ``API_SECRET`` ...), and freqtrade's own
 (``FREQTRADE__EXCHANGE__KEY``, ``__SECRET``, ``__PASSWORD``, ``__UID``, ``__NAME``). A
-prefix names the exchange (``BINANCE_API_KEY``) when the catalog knows it; else
-``EXCHANGE=binance`` in the file, else the caller asks (``ExchangeNeeded`` from
-``common.plan``). Other lines are ignored.
+prefix names the exchange (``BINANCE_API_KEY``); a prefix the catalog does not know is
+another service's key (``TWILIO_API_KEY``, ``OPENAI_API_KEY``) and ``common.plan`` skips
+it and says so. Names without a prefix take ``EXCHANGE=binance`` in the file, else the
+caller asks (``ExchangeNeeded`` from ``common.plan``). Other lines are ignored.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def parse(text: str) -> list[Candidate]:
         named = freqtrade_exchange if prefix == "FREQTRADE" else None
         hints = tuple(h for h in (named, prefix.lower(), named_exchange) if h)
         label = f"{prefix.lower() or named_exchange or 'key'} (.env)"
-        candidates.append(Candidate(first_line[prefix], label, hints, credentials))
+        candidates.append(Candidate(first_line[prefix], label, hints, credentials,
+                                    prefix="" if prefix == "FREQTRADE" else prefix))
     if not candidates:
         raise ImportFileError("no API key found (looked for names such as BINANCE_API_KEY "
                               "or API_KEY)")

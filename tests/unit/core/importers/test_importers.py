@@ -145,17 +145,62 @@ def test_reader_handles_bom_crlf_fifo_symlink_binary_and_size(tmp_path: Path) ->
         importers.load(huge, "env")
 
 
-def test_delete_source_removes_a_link_not_its_target(tmp_path: Path) -> None:
+def test_delete_source_removes_a_link_and_names_its_target(tmp_path: Path) -> None:
     target = tmp_path / "real.env"
     target.write_text("x")
     link = tmp_path / "link.env"
     link.symlink_to(target)
-    importers.delete_source(link)
+    _, source = importers.read_identified(link)
+    assert importers.delete_source(source) == target  # the secrets are still there
     assert target.exists() and not link.exists()
-    importers.delete_source(target)
+    _, source = importers.read_identified(target)
+    assert importers.delete_source(source) is None
     assert not target.exists()
+    (tmp_path / "folder").mkdir()
+    gone = importers.SourceFile(tmp_path / "folder", tmp_path / "folder", 0, 0, 0, 0, "")
     with pytest.raises(NotARegularFile):
-        importers.delete_source(tmp_path)
+        importers.delete_source(gone)
+
+
+@pytest.mark.parametrize("change", ["append", "same size", "replace", "retarget", "remove"])
+def test_delete_source_keeps_a_file_changed_since_it_was_read(tmp_path: Path,
+                                                              change: str) -> None:
+    path = tmp_path / "bot.env"
+    path.write_text("KUCOIN_API_KEY=k1\n")
+    other = tmp_path / "other.env"
+    other.write_text("KUCOIN_API_KEY=k1\n")
+    link = tmp_path / "link.env"
+    link.symlink_to(path)
+    _, source = importers.read_identified(link if change == "retarget" else path)
+    stamp = os.stat(path).st_mtime_ns
+    if change == "append":
+        with path.open("a") as f:
+            f.write("BYBIT_API_KEY=new\n")
+    elif change == "same size":  # same size and mtime: only the hash tells
+        path.write_text("KUCOIN_API_KEY=k2\n")
+        os.utime(path, ns=(stamp, stamp))
+    elif change == "replace":  # an editor's save: a new file renamed over it
+        os.replace(other, path)
+    elif change == "retarget":
+        link.unlink()
+        link.symlink_to(other)
+    else:
+        path.unlink()
+    with pytest.raises(importers.SourceChanged, match=r"not deleted|nothing was deleted"):
+        importers.delete_source(source)
+    assert (link if change == "retarget" else path).exists() or change == "remove"
+
+
+@pytest.mark.parametrize(("fmt", "text", "line"), [
+    ("csv", "label,exchange,apiKey,secret\nx,binance,AKCSV0000003,SECRET\0NUL\n", 2),
+    ("freqtrade", '{"exchange": {"name": "binance", "key": "AK\\u0000NUL",\n'
+                  '"secret": "s"}}', 1),
+])
+def test_a_nul_in_a_credential_is_refused_with_its_line(fmt: str, text: str,
+                                                        line: int) -> None:
+    with pytest.raises(ImportFileError, match=rf"^line {line}: \w+: the .* contains the "
+                       r"control character U\+0000 \(NUL\).*nothing was imported$"):
+        plan(importers.parse(text, fmt), [], CATALOG)
 
 
 def test_guess_format() -> None:
@@ -166,11 +211,23 @@ def test_guess_format() -> None:
     assert guess(Path("keys.csv"), CSV) == "csv"
 
 
-def test_env_guesses_never_name_an_unknown_exchange() -> None:
-    text = "MYBOT_API_KEY=bot-key-1234567890\nMYBOT_API_SECRET=bot-secret\n"
-    with pytest.raises(ExchangeNeeded, match="which exchange"):
-        entries("env", text)  # "mybot" is a guess, not an exchange the file states
-    assert entries("env", text, exchange="bybit")[0][1] == "bybit"
+def test_env_keys_of_other_services_are_skipped_not_imported() -> None:
+    """Only an exchange id as prefix, the bare API_KEY or freqtrade's variables make a
+    key: another service's key is neither stored as an exchange key (with --exchange)
+    nor a reason to refuse the file (an OPENAI_API_KEY without a secret)."""
+    text = ("BINANCE_API_KEY=bn-key-1234567890\nBINANCE_API_SECRET=bn-secret\n"
+            "TWILIO_API_KEY=tw-key-1234567890\nTWILIO_API_SECRET=tw-secret\n"
+            "OPENAI_API_KEY=sk-openai-1234567890\n"
+            "MYBOT_API_KEY=bot-key-1234567890\nMYBOT_API_SECRET=bot-secret\n")
+    for exchange in ({}, {"exchange": "binance"}):
+        result = plan(importers.parse(text, "env"), [], CATALOG, **exchange)
+        assert [(e.exchange, e.credentials["apiKey"]) for e in result.entries] == [
+            ("binance", "bn-key-1234567890")]
+        assert [(s.line, s.reason) for s in result.skipped] == [
+            (3, "TWILIO_ is not an exchange: not an exchange key: skipped"),
+            (5, "OPENAI_ is not an exchange: not an exchange key: skipped"),
+            (6, "MYBOT_ is not an exchange: not an exchange key: skipped")]
+        assert "tw-key" not in repr(result.skipped)  # masked
 
 
 def test_env_reads_freqtrades_own_variables() -> None:
