@@ -79,6 +79,7 @@ from vault_app.backups.merge_plan import (
     plan_merge,
     signature,
 )
+from vault_app.core.credential_history import kept_on_merge
 from vault_app.core.entry_diff import content
 from vault_app.core.errors import ValidationError
 from vault_app.core.model import MAX_LABEL, KeyEntry, identity_credential
@@ -212,6 +213,7 @@ def _merged(entries: list[KeyEntry], plan: MergePlan, choices: Mapping[str, str]
                 label = distinct_label(label, taken)
             new = clamp_dates(replace(theirs, id=ours.id, label=label, last_used_at=last_used),
                               plan.planned_at)
+            new = kept_on_merge(current, new, plan.planned_at)
             result[index[ours.id]] = new
             replaced.add(ours.id)
             outcome.replaced.append(new)

@@ -103,3 +103,24 @@ def verified(entry: KeyEntry, verification: Verification, *,
     if (labelled.permissions, labelled.ip_whitelist) != (entry.permissions, entry.ip_whitelist):
         labelled = replace(labelled, updated_at=utcnow())
     return labelled
+
+
+def kept_on_merge(ours: KeyEntry, result: KeyEntry, now: datetime) -> KeyEntry:
+    """``result`` (a backup's version written over the vault's ``ours``) with every
+    credential ``ours`` held kept: both histories, plus ``ours``'s current credentials
+    when they differ from ``result``'s (``replaced_at`` = ``now``), deduplicated by
+    credentials (the result's current ones left out), newest first. A merge never drops
+    a key the vault holds: the backup may be newer by date yet hold the key rotated out."""
+    current = dict(result.credentials)
+    candidates = list(result.credential_history) + list(ours.credential_history)
+    if dict(ours.credentials) != current:
+        candidates.append(OldCredentials(credentials=dict(ours.credentials), replaced_at=now))
+    seen: list[dict[str, str]] = [current]
+    history: list[OldCredentials] = []
+    for old in sorted(candidates, key=lambda o: o.replaced_at, reverse=True):
+        creds = dict(old.credentials)
+        if creds in seen:
+            continue
+        seen.append(creds)
+        history.append(old)
+    return replace(result, credential_history=tuple(history))

@@ -228,8 +228,13 @@ def test_newer_under_another_id_keeps_the_vault_entrys_id(vault: Vault) -> None:
     alpha = vault.entries[0]
     report, saves = saved(vault, {theirs.id: NEWER}, backup_of(vault, [theirs]))
     assert saves == 1
-    expected = replace(theirs, id=alpha.id, last_used_at=alpha.last_used_at)
-    assert fields(on_disk(vault)) == fields([expected, beta])
+    merged = on_disk(vault)
+    # the vault's credentials are never dropped: they go to the replaced entry's history
+    assert [dict(o.credentials) for o in merged[0].credential_history] == [
+        dict(alpha.credentials)]
+    expected = replace(theirs, id=alpha.id, last_used_at=alpha.last_used_at,
+                       credential_history=merged[0].credential_history)
+    assert fields(merged) == fields([expected, beta])
     assert report.replaced[0].id == alpha.id
 
 
@@ -455,3 +460,36 @@ def test_newer_never_takes_the_api_key_of_another_entry(vault: Vault) -> None:
     with pytest.raises(ValidationError, match="store that key twice"):
         apply_merge(vault, plan, {alpha.id: NEWER})
     assert vault.path.read_bytes() == before
+
+
+def test_newer_backup_with_rotated_out_key_keeps_the_current_key(tmp_path):
+    """r4 F1: the vault rotated A->B; a backup dated later still holds A. NEWER must not
+    lose B (the live key): it goes to the history, and A stays reachable too."""
+    from dataclasses import replace as _replace
+    from datetime import UTC, datetime, timedelta
+
+    from tests.conftest import FAST_KDF, PASSWORD, make_entry
+    from vault_app.backups.merge import NEWER, apply_merge, plan_merge
+    from vault_app.backups.restore import Backup
+    from vault_app.core.vault import Vault
+
+    # recent dates: a save drops history older than ``history_days`` by the real clock
+    early = datetime.now(UTC) - timedelta(days=5)
+    vault = Vault.create(tmp_path / "v.vault", PASSWORD, FAST_KDF, enforce_kdf_minimum=False)
+    a = _replace(make_entry("alpha", "binance"), updated_at=early)
+    vault.add_many([a])
+    before = vault.entries[0]
+    key_a = before.credentials["apiKey"]
+    vault.rotate(a.id, {"apiKey": "B-KEY", "secret": "B-SECRET"}, now=early + timedelta(days=1))
+    theirs = _replace(before, updated_at=early + timedelta(days=2),
+                      max_notional=None if before.max_notional else 100)
+    backup = Backup(meta=vault.meta, entries=(theirs,), journal=(),
+                    made_at=early + timedelta(days=2), kdf=FAST_KDF)
+    plan = plan_merge(vault, backup, now=early + timedelta(days=3))
+    apply_merge(vault, plan, {c.key: NEWER for c in plan.conflicts})
+    after = Vault.open(vault.path, PASSWORD).entries[0]
+    keys = [after.credentials.get("apiKey")] + [
+        o.credentials.get("apiKey") for o in after.credential_history]
+    assert "B-KEY" in keys
+    assert key_a in keys
+    assert len(keys) == len(set(keys))
