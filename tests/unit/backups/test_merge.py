@@ -486,6 +486,8 @@ def test_newer_backup_with_rotated_out_key_keeps_the_current_key(tmp_path):
     backup = Backup(meta=vault.meta, entries=(theirs,), journal=(),
                     made_at=early + timedelta(days=2), kdf=FAST_KDF)
     plan = plan_merge(vault, backup, now=early + timedelta(days=3))
+    # the user is told the two sides hold other credentials (and another history)
+    assert {"credentials", "credential_history"} <= set(plan.conflicts[0].fields)
     apply_merge(vault, plan, {c.key: NEWER for c in plan.conflicts})
     after = Vault.open(vault.path, PASSWORD).entries[0]
     keys = [after.credentials.get("apiKey")] + [
