@@ -47,7 +47,9 @@ def rotated(entry: KeyEntry, credentials: Mapping[str, str], catalog: Catalog,
     """``entry`` with ``credentials`` as its own and its previous ones in its history.
 
     The new credentials are checked like a new key's (what the exchange requires);
-    the same credentials again are refused: that would be no rotation.
+    the same credentials again are refused: that would be no rotation. The old
+    key's verification is dropped: the exchange's answer was about that key, and
+    keeping it would vouch for (or accuse) the new one.
     """
     cleaned = clean_credentials(entry.exchange, credentials, catalog) \
         if entry.exchange in catalog else _cleaned_unknown(credentials)
@@ -58,7 +60,7 @@ def rotated(entry: KeyEntry, credentials: Mapping[str, str], catalog: Catalog,
     moment = now or utcnow()
     old = OldCredentials(credentials=dict(entry.credentials), replaced_at=moment)
     return replace(entry, credentials=cleaned, rotated_at=moment, updated_at=moment,
-                   credential_history=(old, *entry.credential_history))
+                   verification=None, credential_history=(old, *entry.credential_history))
 
 
 def _cleaned_unknown(credentials: Mapping[str, str]) -> dict[str, str]:
