@@ -96,7 +96,8 @@ class Verification:
 
     at: datetime
     permissions: tuple[str, ...] = ()
-    ip_restricted: bool = False
+    ip_restricted: bool | None = False
+    """None: the exchange's answer did not say whether the key is IP-restricted."""
     ips: tuple[str, ...] = ()
 
 
