@@ -258,7 +258,8 @@ def check_history_and_verification(entry: dict[str, Any]) -> None:
             isinstance(verification, dict)
             and set(verification) == {"at", "permissions", "ip_restricted", "ips"}
             and is_timestamp(verification["at"]) and is_text_list(verification["permissions"])
-            and isinstance(verification["ip_restricted"], bool)
+            and (verification["ip_restricted"] is None
+                 or isinstance(verification["ip_restricted"], bool))
             and is_text_list(verification["ips"])):
         damaged("verification")
 

@@ -308,6 +308,8 @@ HOSTILE: dict[str, bytes] = {
     "verification": _with("entries.0.verification", {
         "at": TS, "permissions": ["read", "spot", "withdraw"], "ip_restricted": False,
         "ips": []}),
+    "verification-ip-unknown": _with("entries.0.verification", {
+        "at": TS, "permissions": ["read"], "ip_restricted": None, "ips": []}),
     "verification-array": _with("entries.0.verification", []),
     "verification-extra": _with("entries.0.verification", {
         "at": TS, "permissions": [], "ip_restricted": False, "ips": [], "x": 1}),
@@ -399,7 +401,7 @@ EXPECTED_OPEN = {
     "vault-created-lowercase", "whitespace-around", "custom-empty-api-url", "live-api-url",
     "sandbox-api-url-null", "ts-lower-t", "ts-lower-z", "ts-fraction", "ts-offset",
     "ts-feb-29-2024", "ts-year-1-utc", "ts-9999-end", "credentials-unknown-name",
-    "label-empty", "unknown-everywhere", "ids-differ-by-case",
+    "label-empty", "verification-ip-unknown", "unknown-everywhere", "ids-differ-by-case",
     "journal-key-32-bytes", "max-notional-canonical", "max-notional-kept-form",
     "max-notional-36-digits", "schema-1-with-new-members", "schema-1",
     "schema-1-unknown-members", "schema-1-max-notional-member", "schema-1-journal-key-member",

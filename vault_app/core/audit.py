@@ -98,7 +98,7 @@ def _verification_findings(entry: KeyEntry) -> list[Finding]:
             "not say: you may be trusting it with more than you think",
             f"remove the {', '.join(extra)} permission on the key at the exchange, "
             "or label it so"))
-    if entry.ip_whitelist and not verification.ip_restricted:
+    if entry.ip_whitelist and verification.ip_restricted is False:
         found.append(_finding(
             entry, "exchange-no-ip-restriction", "high",
             "the entry lists IP addresses but the exchange says the key is not restricted "

@@ -47,7 +47,9 @@ def rotated(entry: KeyEntry, credentials: Mapping[str, str], catalog: Catalog,
     """``entry`` with ``credentials`` as its own and its previous ones in its history.
 
     The new credentials are checked like a new key's (what the exchange requires);
-    the same credentials again are refused: that would be no rotation.
+    the same credentials again are refused: that would be no rotation. The old
+    key's verification is dropped: the exchange's answer was about that key, and
+    keeping it would vouch for (or accuse) the new one.
     """
     cleaned = clean_credentials(entry.exchange, credentials, catalog) \
         if entry.exchange in catalog else _cleaned_unknown(credentials)
@@ -58,7 +60,7 @@ def rotated(entry: KeyEntry, credentials: Mapping[str, str], catalog: Catalog,
     moment = now or utcnow()
     old = OldCredentials(credentials=dict(entry.credentials), replaced_at=moment)
     return replace(entry, credentials=cleaned, rotated_at=moment, updated_at=moment,
-                   credential_history=(old, *entry.credential_history))
+                   verification=None, credential_history=(old, *entry.credential_history))
 
 
 def _cleaned_unknown(credentials: Mapping[str, str]) -> dict[str, str]:
@@ -90,7 +92,8 @@ def purged(entry: KeyEntry) -> KeyEntry:
 def verified(entry: KeyEntry, verification: Verification, *,
              apply_labels: bool = False) -> KeyEntry:
     """``entry`` with ``verification`` recorded; with ``apply_labels`` also its
-    permissions and IP whitelist taken from what the exchange said (its words that
+    permissions and IP whitelist taken from what the exchange said (the IP list only
+    when the exchange said "unrestricted" or named the addresses) (its words that
     are not ``read``/``trade``/``withdraw`` are left out; no known one leaves the
     permissions as they are). Applying labels is a change of the key (``updated_at``)."""
     result = replace(entry, verification=verification)
@@ -98,7 +101,15 @@ def verified(entry: KeyEntry, verification: Verification, *,
         return result
     known = [p for p in verification.permissions if p in ("read", "trade", "withdraw")]
     permissions = parse_permissions(known) if known else entry.permissions
-    ips = parse_ip_list(verification.ips) if verification.ip_restricted else ()
+    # The IP list follows the exchange only when it gave a definite answer: not
+    # restricted (no list), or restricted to the addresses it named. An unknown
+    # state (None), or "restricted" without the list, keeps the user's list.
+    if verification.ip_restricted is False:
+        ips: tuple[str, ...] = ()
+    elif verification.ip_restricted and verification.ips:
+        ips = parse_ip_list(verification.ips)
+    else:
+        ips = entry.ip_whitelist
     labelled = replace(result, permissions=permissions, ip_whitelist=ips)
     if (labelled.permissions, labelled.ip_whitelist) != (entry.permissions, entry.ip_whitelist):
         labelled = replace(labelled, updated_at=utcnow())

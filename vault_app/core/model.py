@@ -96,7 +96,8 @@ class Verification:
 
     at: datetime
     permissions: tuple[str, ...] = ()
-    ip_restricted: bool = False
+    ip_restricted: bool | None = False
+    """None: the exchange's answer did not say whether the key is IP-restricted."""
     ips: tuple[str, ...] = ()
 
 
@@ -578,9 +579,10 @@ def edit_entry(
     moment = now or utcnow()
     if candidate.credentials != entry.credentials:
         check_pem_credentials(candidate.credentials, stored=entry.credentials)
-        # The replaced credentials stay in the history (schema 4), like a rotation's.
+        # The replaced credentials stay in the history (schema 4), like a rotation's;
+        # the old key's verification goes: it would vouch for (or accuse) the new key.
         old = OldCredentials(credentials=dict(entry.credentials), replaced_at=moment)
-        candidate = replace(candidate, rotated_at=moment,
+        candidate = replace(candidate, rotated_at=moment, verification=None,
                             credential_history=(old, *entry.credential_history))
     if candidate != entry:  # compares every field but the unknown members (extra)
         candidate = replace(candidate, updated_at=moment)

@@ -402,7 +402,8 @@ def _verification_from_json(value: Any) -> Verification | None:
         raise fault
     permissions, restricted, ips = value["permissions"], value["ip_restricted"], value["ips"]
     if type(permissions) is not list or any(type(p) is not str for p in permissions) \
-            or type(restricted) is not bool or type(ips) is not list \
+            or (restricted is not None and type(restricted) is not bool) \
+            or type(ips) is not list \
             or any(type(i) is not str for i in ips):
         raise fault
     try:

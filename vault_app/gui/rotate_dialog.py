@@ -81,7 +81,8 @@ class RotateDialog(QtWidgets.QDialog):
             field.wipe()
             field.setEnabled(False)
         self.done_text = (f"Rotated. Now delete the old key on {self.exchange_name}: until "
-                          "you do, it still works for whoever holds it.")
+                          "you do, it still works for whoever holds it. Then verify the new key "
+                          "with the exchange: the old key's verification no longer applies.")
         self.intro.setText(self.done_text)
         self.intro.setObjectName("rotateDone")
         self.intro.setStyleSheet("font-weight: bold;")

@@ -42,7 +42,8 @@ def ask_exchange(entry: KeyEntry) -> Verification:
 def describe(verification: Verification) -> str:
     where = (f"restricted to {', '.join(verification.ips)}" if verification.ips
              else "restricted to some IP addresses" if verification.ip_restricted
-             else "usable from any IP address")
+             else "usable from any IP address" if verification.ip_restricted is False
+             else "the exchange does not say whether the key is IP-restricted")
     return f"{', '.join(verification.permissions) or 'no rights'}; {where}"
 
 
@@ -132,9 +133,14 @@ class VerifyDialog(QtWidgets.QDialog):
 
         def done(_result: object) -> None:  # the window's save shows the key again
             if apply_labels and self._alive():
+                from vault_app.trading.key_rights import ips_known
+
                 self.update_button.hide()
-                self.details.setText(self.details.text() + "\nThe labels and the IP list "
-                                     "now say what the exchange says.")
+                self.details.setText(self.details.text() + (
+                    "\nThe labels and the IP list now say what the exchange says."
+                    if ips_known(verification) else
+                    "\nThe labels now say what the exchange says; the IP list is kept "
+                    "(the exchange does not name the addresses)."))
                 self.adjustSize()
 
         def failed(exc: BaseException) -> None:

@@ -51,7 +51,8 @@ class Rights:
     """A key's rights as the exchange states them, in the vault's words."""
 
     permissions: tuple[str, ...]
-    ip_restricted: bool
+    ip_restricted: bool | None
+    """None: the exchange's answer does not say whether the key is IP-restricted."""
     ips: tuple[str, ...] = ()
 
 
@@ -59,7 +60,7 @@ class HasRights(Protocol):
     @property
     def permissions(self) -> tuple[str, ...]: ...
     @property
-    def ip_restricted(self) -> bool: ...
+    def ip_restricted(self) -> bool | None: ...
     @property
     def ips(self) -> tuple[str, ...]: ...
 
@@ -218,8 +219,8 @@ def parse_coinbase(answer: object) -> Rights:
                                   fix="try again later")
     rights = [name for name, flag in (("read", "can_view"), ("trade", "can_trade"),
                                       ("withdraw", "can_transfer")) if _flag(data.get(flag))]
-    # Coinbase's answer says nothing of an IP allowlist.
-    return Rights(_ordered(rights), False, ())
+    # Coinbase's answer says nothing of an IP allowlist: unknown, neither yes nor no.
+    return Rights(_ordered(rights), None, ())
 
 
 class _Caller(Protocol):
@@ -261,11 +262,19 @@ def fetch_rights(client: _Caller, *, now: datetime | None = None) -> Verificatio
                         ip_restricted=rights.ip_restricted, ips=rights.ips)
 
 
+def ips_known(rights: HasRights) -> bool:
+    """The exchange gave a definite IP answer: not restricted, or the addresses named.
+    Only then does applying its answer replace the key's IP list."""
+    return rights.ip_restricted is False or bool(rights.ip_restricted and rights.ips)
+
+
 def compare(entry: KeyEntry, rights: HasRights) -> RightsDiff:
     """The labels of ``entry`` against what the exchange said (a ``Verification``)."""
     granted, labelled = set(rights.permissions), set(entry.permissions)
     mismatch = ""
-    if entry.ip_whitelist and not rights.ip_restricted:
+    if rights.ip_restricted is None:
+        pass  # the exchange did not say: nothing to compare
+    elif entry.ip_whitelist and not rights.ip_restricted:
         mismatch = ("the labels list allowed IP addresses, but the exchange says the key "
                     "works from any address")
     elif rights.ip_restricted and not entry.ip_whitelist:

@@ -73,7 +73,9 @@ def test_the_exchange_saying_more_than_the_labels_is_high() -> None:
     said_withdraw = Verification(NOW, ("read", "trade", "withdraw"), True, ("203.0.113.7",))
     unrestricted = Verification(NOW, ("read",), False, ())
     agrees = Verification(NOW, ("read",), True, ("203.0.113.7",))
+    ips_unknown = Verification(NOW, ("read",), None, ())  # Coinbase: says nothing of IPs
     entries = [clean("understated", verification=said_withdraw),
+               clean("ips-unknown", verification=ips_unknown),
                clean("unrestricted", verification=unrestricted),
                clean("agrees", verification=agrees)]
     found = audit(entries, now=NOW, password_score=4)

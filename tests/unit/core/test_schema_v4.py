@@ -153,3 +153,11 @@ def test_upgrade_v3_checks_nothing_and_never_crashes(document: dict[str, Any]) -
     assert schema.UPGRADES[3] is schema._upgrade_v3
     upgraded = schema.upgrade(json.loads(json.dumps(document)))
     assert upgraded["schema"] == 4
+
+
+def test_an_unknown_ip_state_is_null_and_reads_back_as_none() -> None:
+    """Spec 6.2: ip_restricted is null when the exchange's answer does not say."""
+    value = {"at": "2026-01-01T00:00:00Z", "permissions": ["read"], "ip_restricted": None,
+             "ips": []}
+    _meta, (entry,) = _decode(_document(verification=value))
+    assert entry.verification is not None and entry.verification.ip_restricted is None

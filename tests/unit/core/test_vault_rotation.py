@@ -156,3 +156,17 @@ def test_an_edit_merged_with_a_rotation_on_disk_keeps_the_history_and_no_conflic
     edited = vault.update(seen.id, {"notes": "mine"}, base=seen)
     assert edited.notes == "mine" and dict(edited.credentials) == NEW
     assert len(edited.credential_history) == 1 and edited.verification is not None
+
+
+def test_new_credentials_drop_the_old_keys_verification(vault: Vault) -> None:
+    """The exchange's answer was about the old key: the new one is not verified."""
+    entry = vault.find("main")
+    said = Verification(at=datetime(2026, 5, 1, tzinfo=UTC), permissions=("read",),
+                        ip_restricted=True, ips=("203.0.113.7",))
+    vault.record_verification(entry.id, said)
+    assert vault.rotate(entry.id, NEW).verification is None
+    vault.record_verification(entry.id, said)
+    third = {"apiKey": "third-key", "secret": "third-secret", "password": "p3"}
+    assert vault.update(entry.id, {"credentials": third}).verification is None
+    vault.record_verification(entry.id, said)
+    assert vault.update(entry.id, {"label": "renamed"}).verification == said

@@ -82,7 +82,8 @@ def test_bybit_read_only_flag_wins_over_listed_permissions() -> None:
 
 
 def test_coinbase_view_and_trade() -> None:
-    assert parse_coinbase(recorded("coinbase")) == Rights(("read", "trade"), False, ())
+    # Coinbase's answer says nothing of IPs: unknown (None), not "unrestricted".
+    assert parse_coinbase(recorded("coinbase")) == Rights(("read", "trade"), None, ())
     assert parse_coinbase(dict(recorded("coinbase"), can_transfer=True)).permissions == (
         "read", "trade", "withdraw")
 
@@ -181,3 +182,25 @@ def test_an_exchange_without_the_question_sends_nothing(tmp_path: Path) -> None:
     client = ExchangeClient(entry, markets_cache=MarketsCache(tmp_path / "m"))
     with pytest.raises(RightsNotSupported, match="not supported for kraken"):
         fetch_rights(client)
+
+
+def test_an_unknown_ip_state_is_no_ip_mismatch_and_apply_keeps_the_list() -> None:
+    """Coinbase says nothing of IPs; Binance may say "restricted" without the list.
+    Neither is a mismatch with the labels' list, nor a reason to replace it."""
+    from vault_app.core.credential_history import verified
+    from vault_app.core.model import Verification
+    from vault_app.trading.key_rights import ips_known
+
+    entry = make_entry("cb", "coinbase", ip_whitelist=("1.2.3.4",), permissions=("read",))
+    unknown = parse_coinbase({"can_view": True, "can_trade": False, "can_transfer": False})
+    assert compare(entry, unknown).ip_mismatch == "" and not ips_known(unknown)
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    said = Verification(now, ("read", "trade"), None, ())
+    applied = verified(entry, said, apply_labels=True)
+    assert applied.ip_whitelist == ("1.2.3.4",) and applied.permissions == ("read", "trade")
+    listless = Verification(now, ("read",), True, ())
+    assert verified(entry, listless, apply_labels=True).ip_whitelist == ("1.2.3.4",)
+    named = Verification(now, ("read",), True, ("5.6.7.8",))
+    assert verified(entry, named, apply_labels=True).ip_whitelist == ("5.6.7.8",)
+    assert verified(entry, Verification(now, ("read",), False, ()),
+                    apply_labels=True).ip_whitelist == ()

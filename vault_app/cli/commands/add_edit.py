@@ -144,6 +144,9 @@ class EditCommand(_EntryCommand):
             raise
         self.permission_warnings(edited)
         self.say(f"Updated '{edited.label}'" + (" (credentials rotated)" if args.rotate else ""))
+        if edited.credentials != entry.credentials:
+            self.say("Verify the new key with the exchange ('verify'): the old key's "
+                     "verification no longer applies.")
         if args.rotate:
             catalog = load_catalog()
             exchange = catalog.get(edited.exchange).plain_name \

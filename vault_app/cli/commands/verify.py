@@ -36,7 +36,7 @@ class VerifyCommand(TradingCommand):
     def act(self) -> int:
         from vault_app.core.exchanges import load_catalog
         from vault_app.trading.client import ExchangeClient
-        from vault_app.trading.key_rights import compare, fetch_rights
+        from vault_app.trading.key_rights import compare, fetch_rights, ips_known
 
         if self.args.yes and not self.args.apply:
             raise UsageError("--yes goes with --apply")
@@ -59,7 +59,10 @@ class VerifyCommand(TradingCommand):
             apply = self.args.yes or self.confirm(
                 f"Set the labels of '{escape(entry.label)}' to "
                 f"{', '.join(verification.permissions) or 'no rights'} and its IP list to "
-                f"{', '.join(verification.ips) or 'none'}?")
+                f"{', '.join(verification.ips) or 'none'}?" if ips_known(verification) else
+                f"Set the labels of '{escape(entry.label)}' to "
+                f"{', '.join(verification.permissions) or 'no rights'} (the IP list is kept: "
+                "the exchange does not name the addresses)?")
         vault.record_verification(entry.id, verification, apply_labels=apply)
         self.report_save_warning()
         if self.args.json:
@@ -78,7 +81,9 @@ class VerifyCommand(TradingCommand):
                      + (f"restricted to {', '.join(verification.ips)}"
                         if verification.ips else
                         "restricted to some IP addresses" if verification.ip_restricted
-                        else "usable from any IP address"))
+                        else "usable from any IP address"
+                        if verification.ip_restricted is False else
+                        "the exchange does not say whether the key is IP-restricted"))
             self.say(f"Labels: {', '.join(entry.permissions)}; IP list: "
                      f"{', '.join(entry.ip_whitelist) or 'none'}")
             if diff.matches:
@@ -86,7 +91,10 @@ class VerifyCommand(TradingCommand):
             for sentence in said:
                 self.say(f"- {escape(sentence)}.")
             if apply:
-                self.say("The labels and the IP list now say what the exchange says.")
+                self.say("The labels and the IP list now say what the exchange says."
+                         if ips_known(verification) else
+                         "The labels now say what the exchange says; the IP list is kept "
+                         "(the exchange does not name the addresses).")
             elif diff.more_than_labels or diff.missing:
                 self.say(f"To set the labels from the answer: verify {escape(entry.label)} "
                          "--apply")
